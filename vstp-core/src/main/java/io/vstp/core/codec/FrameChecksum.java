@@ -1,0 +1,38 @@
+package io.vstp.core.codec;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
+
+/**
+ * The frame trailer's CRC-32/ISO-HDLC (docs/spec/wire-v1.md §2.4): {@link CRC32}, which the JVM computes with
+ * carry-less multiply instructions, over the buffer's memory in place — heap or direct, never copied.
+ */
+final class FrameChecksum {
+    private FrameChecksum() {
+    }
+
+    /** The CRC of {@code length} bytes of {@code buf} from absolute {@code index}; indexes do not move. */
+    static long of(ByteBuf buf, int index, int length) {
+        CRC32 crc = new CRC32();
+        if (buf.hasArray()) {
+            crc.update(buf.array(), buf.arrayOffset() + index, length);
+        } else if (buf.nioBufferCount() == 1) {
+            crc.update(buf.nioBuffer(index, length));
+        } else if (buf.nioBufferCount() > 1) {
+            for (ByteBuffer part : buf.nioBuffers(index, length)) {
+                crc.update(part);
+            }
+        } else {
+            // A buffer with no NIO view: stream it through a bounded scratch array.
+            byte[] scratch = new byte[Math.min(length, 8192)];
+            for (int done = 0; done < length; ) {
+                int n = Math.min(scratch.length, length - done);
+                buf.getBytes(index + done, scratch, 0, n);
+                crc.update(scratch, 0, n);
+                done += n;
+            }
+        }
+        return crc.getValue();
+    }
+}

@@ -1,0 +1,36 @@
+package io.vstp.core.error;
+
+/**
+ * The root of every error VSTP reports: it always carries a stable {@link ErrorCode} and the {@link Scope} it
+ * affects, so that a transport can turn it into an ERR frame and decide whether the connection survives.
+ *
+ * <p>Later layers add their own subclasses (session, transport, security); the codec raises {@link FrameException}.
+ */
+public abstract class VstpException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What an error affects. */
+    public enum Scope {
+        /** The byte stream can no longer be trusted: the connection must close (after an ERR where possible). */
+        CONNECTION,
+        /** Only one request or stream failed; the connection goes on. */
+        REQUEST
+    }
+
+    private final ErrorCode code;
+    private final Scope scope;
+
+    protected VstpException(ErrorCode code, Scope scope, String message, boolean writableStackTrace) {
+        super(code.name() + ": " + message, null, false, writableStackTrace);
+        this.code = code;
+        this.scope = scope;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+}

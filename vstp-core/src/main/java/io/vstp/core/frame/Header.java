@@ -1,0 +1,128 @@
+package io.vstp.core.frame;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One header entry: a key and a value, both byte strings (docs/spec/wire-v1.md §5). Immutable: the bytes are
+ * copied in and copied out. Keys are compared byte for byte, case-sensitively.
+ *
+ * <p>The model itself does not cap lengths, so the same model serves later wire versions; the v1 encoder refuses
+ * keys and values over 255 bytes ({@code HEADER_ENTRY_TOO_LONG}).
+ */
+public final class Header {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final byte[] key;
+    private final byte[] value;
+
+    private Header(byte[] key, byte[] value) {
+        this.key = key;
+        this.value = value;
+    }
+
+    /** A header from UTF-8 text. */
+    public static Header of(String key, String value) {
+        return new Header(utf8(key), utf8(value));
+    }
+
+    /** A header from bytes; both arrays are copied. */
+    public static Header of(byte[] key, byte[] value) {
+        return new Header(copy(key), copy(value));
+    }
+
+    /** A header copied out of {@code buf} at absolute indexes; the buffer's indexes do not move. */
+    public static Header copyOf(ByteBuf buf, int keyIndex, int keyLength, int valueIndex, int valueLength) {
+        return new Header(copy(buf, keyIndex, keyLength), copy(buf, valueIndex, valueLength));
+    }
+
+    private static byte[] copy(ByteBuf buf, int index, int length) {
+        if (length == 0) {
+            return EMPTY;
+        }
+        byte[] bytes = new byte[length];
+        buf.getBytes(index, bytes);
+        return bytes;
+    }
+
+    private static byte[] copy(byte[] bytes) {
+        return bytes.length == 0 ? EMPTY : bytes.clone();
+    }
+
+    static byte[] utf8(String s) {
+        return s.isEmpty() ? EMPTY : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public int keyLength() {
+        return key.length;
+    }
+
+    public int valueLength() {
+        return value.length;
+    }
+
+    /** A copy of the key bytes. */
+    public byte[] key() {
+        return copy(key);
+    }
+
+    /** A copy of the value bytes. */
+    public byte[] value() {
+        return copy(value);
+    }
+
+    /** Writes the key bytes to {@code out}, advancing its writer index. */
+    public void writeKey(ByteBuf out) {
+        out.writeBytes(key);
+    }
+
+    /** Writes the value bytes to {@code out}, advancing its writer index. */
+    public void writeValue(ByteBuf out) {
+        out.writeBytes(value);
+    }
+
+    /** The key as text; malformed UTF-8 is replaced with U+FFFD. */
+    public String keyAsString() {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    /** The value as text; malformed UTF-8 is replaced with U+FFFD. */
+    public String valueAsString() {
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    /** The value as text, or {@code null} if it is not valid UTF-8 (the crate's {@code get_header} rule). */
+    public String valueAsStrictUtf8() {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    boolean keyEquals(byte[] other) {
+        return Arrays.equals(key, other);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Header && Arrays.equals(key, ((Header) o).key) && Arrays.equals(value, ((Header) o).value);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(key) + Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+        return keyAsString() + "=" + valueAsString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.vstp.core.frame;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class FrameModelTest {
+    @Test
+    void headersKeepOrderAndDuplicates() {
+        Headers h = Headers.of("a", "1", "b", "2", "a", "3");
+        assertThat(h.size()).isEqualTo(3);
+        assertThat(h.value("a")).isEqualTo("1");
+        assertThat(h.all("a")).extracting(Header::valueAsString).containsExactly("1", "3");
+        assertThat(h.get(1).keyAsString()).isEqualTo("b");
+    }
+
+    @Test
+    void headerLookupIsCaseSensitiveAndByteExact() {
+        Headers h = Headers.of("Content-Type", "x");
+        assertThat(h.value("content-type")).isNull();
+        assertThat(h.value("Content-Type")).isEqualTo("x");
+    }
+
+    @Test
+    void textValueLookupRefusesInvalidUtf8LikeTheCrate() {
+        Headers h = Headers.builder().add("k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff}).build();
+        assertThat(h.value("k")).isNull();
+        assertThat(h.first("k").value()).containsExactly((byte) 0xff);
+    }
+
+    @Test
+    void headerBytesAreCopiedInAndOut() {
+        byte[] key = {'k'};
+        Header h = Header.of(key, new byte[] {'v'});
+        key[0] = 'x';
+        h.key()[0] = 'y';
+        assertThat(h.keyAsString()).isEqualTo("k");
+    }
+
+    @Test
+    void headersBuilderIsSingleUse() {
+        Headers.Builder b = Headers.builder().add("a", "b");
+        b.build();
+        assertThatThrownBy(() -> b.add("c", "d")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void flagsKeepUndefinedBitsAndNameThem() {
+        Flags f = Flags.of(0x85);
+        assertThat(f.has(Flags.REQ_ACK)).isTrue();
+        assertThat(f.undefinedBits()).isEqualTo(0x84);
+        assertThat(f.toString()).isEqualTo("REQ_ACK|0x84");
+        assertThat(Flags.REQ_ACK.with(Flags.CRC).bits()).isEqualTo(0x03);
+        assertThat(Flags.of(0x33).without(Flags.FRAG)).isSameAs(Flags.of(0x23));
+        assertThatThrownBy(() -> Flags.of(256)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void registryRefusesACodeTakenTwice() {
+        assertThat(FrameTypeRegistry.V1.types()).hasSize(8);
+        assertThat(FrameTypeRegistry.V1.find(0x03)).isSameAs(FrameType.DATA);
+        assertThat(FrameTypeRegistry.V1.find(0x09)).isNull();
+        assertThatThrownBy(() -> FrameTypeRegistry.V1.with(FrameType.extension(0x03, "OTHER")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DATA");
+        assertThatThrownBy(() -> FrameTypeRegistry.V1.with(FrameType.unknown(0x20)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void registryWithIsACopyNotAMutation() {
+        FrameTypeRegistry extended = FrameTypeRegistry.V1.with(FrameType.extension(0x40, "STREAM"));
+        assertThat(extended.find(0x40)).isNotNull();
+        assertThat(FrameTypeRegistry.V1.find(0x40)).isNull();
+    }
+
+    @Test
+    void framesAreEqualByContent() {
+        Frame a = Frame.builder(FrameType.DATA).flag(Flags.REQ_ACK).header("k", "v").payload("hi").build();
+        Frame b = new Frame(FrameType.DATA, Flags.REQ_ACK, Headers.of("k", "v"), Unpooled.copiedBuffer(new byte[] {'h', 'i'}));
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(a).isNotEqualTo(a.replace(Unpooled.EMPTY_BUFFER));
+        assertThat(a.toString()).isEqualTo("Frame{DATA, flags=REQ_ACK, headers=1, payload=2 bytes}");
+    }
+
+    @Test
+    void frameReferenceCountIsThePayloads() {
+        Frame f = Frame.builder(FrameType.DATA).payload(Unpooled.buffer(4).writeInt(1)).build();
+        Frame dup = f.retainedDuplicate();
+        assertThat(f.refCnt()).isEqualTo(2);
+        dup.release();
+        assertThat(f.release()).isTrue();
+    }
+}
