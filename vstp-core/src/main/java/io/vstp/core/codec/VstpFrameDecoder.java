@@ -33,6 +33,14 @@ public class VstpFrameDecoder extends ByteToMessageDecoder {
         this.reader = Objects.requireNonNull(reader, "reader");
     }
 
+    /**
+     * Bytes received but not yet decoded: a frame that has started and not finished. Session handlers use it to
+     * time out frames that never complete (slow-loris).
+     */
+    public int pendingBytes() {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {

@@ -28,13 +28,38 @@ public enum ErrorCode {
     /** The CRC-32 trailer does not match the frame's bytes. */
     CRC_MISMATCH(0x0009),
     /** A header key or value is longer than 255 bytes (encoder side). */
-    HEADER_ENTRY_TOO_LONG(0x000A);
+    HEADER_ENTRY_TOO_LONG(0x000A),
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[0x0B];
+    // ---- session and transport errors (docs/spec/session.md §7) ----
+
+    /** A frame that the session state does not allow: DATA before HELLO, a second HELLO, a WELCOME to a server. */
+    PROTOCOL_VIOLATION(0x0101),
+    /** HELLO offered no protocol version the server speaks. */
+    NO_COMMON_VERSION(0x0102),
+    /** The TLS handshake or the HELLO/WELCOME exchange did not finish in time. */
+    HANDSHAKE_TIMEOUT(0x0103),
+    /** Nothing arrived from the peer for the idle timeout. */
+    IDLE_TIMEOUT(0x0104),
+    /** A frame was started but not finished in time (slow-loris protection). */
+    FRAME_TIMEOUT(0x0105),
+    /** The server is at its connection limit, in total or for the peer's address. */
+    TOO_MANY_CONNECTIONS(0x0106),
+    /** A request arrived while the connection already had the maximum number in flight (request scope). */
+    TOO_MANY_IN_FLIGHT(0x0107),
+    /** No response within the request's timeout (reported locally, never sent). */
+    REQUEST_TIMEOUT(0x0108),
+    /** The peer is closing (BYE sent or received) and takes no new requests (request scope). */
+    SHUTTING_DOWN(0x0109),
+    /** The application's handler failed on a request (request scope). */
+    HANDLER_ERROR(0x010A),
+    /** The connection closed before the response arrived (reported locally, never sent). */
+    CONNECTION_CLOSED(0x010B);
+
+    private static final java.util.Map<Integer, ErrorCode> BY_CODE = new java.util.HashMap<>();
 
     static {
         for (ErrorCode c : values()) {
-            BY_CODE[c.code] = c;
+            BY_CODE.put(c.code, c);
         }
     }
 
@@ -51,6 +76,6 @@ public enum ErrorCode {
 
     /** The code with this wire value, or {@code null} if this implementation does not know it. */
     public static ErrorCode fromCode(int code) {
-        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        return BY_CODE.get(code);
     }
 }
