@@ -53,7 +53,9 @@ public enum ErrorCode {
     /** The application's handler failed on a request (request scope). */
     HANDLER_ERROR(0x010A),
     /** The connection closed before the response arrived (reported locally, never sent). */
-    CONNECTION_CLOSED(0x010B);
+    CONNECTION_CLOSED(0x010B),
+    /** The TLS handshake failed: untrusted or expired certificate, pin mismatch, refused protocol (local). */
+    TLS_FAILED(0x010C);
 
     private static final java.util.Map<Integer, ErrorCode> BY_CODE = new java.util.HashMap<>();
 

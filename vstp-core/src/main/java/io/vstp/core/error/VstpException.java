@@ -21,7 +21,12 @@ public abstract class VstpException extends RuntimeException {
     private final Scope scope;
 
     protected VstpException(ErrorCode code, Scope scope, String message, boolean writableStackTrace) {
-        super(code.name() + ": " + message, null, false, writableStackTrace);
+        this(code, scope, message, null, writableStackTrace);
+    }
+
+    protected VstpException(ErrorCode code, Scope scope, String message, Throwable cause,
+                            boolean writableStackTrace) {
+        super(code.name() + ": " + message, cause, false, writableStackTrace);
         this.code = code;
         this.scope = scope;
     }

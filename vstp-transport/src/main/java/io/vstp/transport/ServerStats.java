@@ -1,0 +1,70 @@
+package io.vstp.transport;
+
+import io.vstp.core.error.ErrorCode;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one server: connections and errors by code. Thread-safe; cheap to update from event loops. */
+public final class ServerStats {
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
+
+    ServerStats() {
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, new LongAdder());
+        }
+    }
+
+    void connectionOpened() {
+        accepted.increment();
+        open.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        open.decrementAndGet();
+    }
+
+    void connectionRejected() {
+        rejected.increment();
+    }
+
+    void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    /** Connections accepted past the limits since start. */
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    /** Connections refused by a connection limit. */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Connections open now (accepted and not yet closed). */
+    public int open() {
+        return open.get();
+    }
+
+    /** How often the server reported {@code code}, to a peer or locally. */
+    public long errors(ErrorCode code) {
+        return errors.get(code).sum();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("ServerStats{accepted=").append(accepted()).append(", rejected=")
+                .append(rejected()).append(", open=").append(open());
+        errors.forEach((c, n) -> {
+            if (n.sum() > 0) {
+                b.append(", ").append(c).append('=').append(n.sum());
+            }
+        });
+        return b.append('}').toString();
+    }
+}

@@ -1,0 +1,25 @@
+package io.vstp.transport;
+
+import io.vstp.core.frame.Frame;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/** The server's view of one connected peer, handed to the {@link RequestHandler} with every request. */
+public interface Session {
+    /** The id the server assigned in WELCOME (32 hex digits); {@code "legacy-…"} for a peer without HELLO. */
+    String id();
+
+    SocketAddress remoteAddress();
+
+    /** True for a peer that sent no HELLO (the Rust crate, plaintext only): see docs/spec/session.md §6. */
+    boolean legacy();
+
+    /**
+     * Sends a frame to the peer without a request (a push). Takes over {@code frame}. The future completes when
+     * the frame is written to the socket; respect {@link #isWritable()} to keep the outbound queue short.
+     */
+    CompletableFuture<Void> send(Frame frame);
+
+    /** False while the outbound buffer is above its high-water mark: a producer should wait. */
+    boolean isWritable();
+}

@@ -1,0 +1,173 @@
+package io.vstp.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.vstp.core.codec.FrameReader;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.VstpFrameDecoder;
+import io.vstp.core.codec.VstpFrameEncoder;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.transport.session.ClientSession;
+import io.vstp.transport.tls.ClientTls;
+import io.vstp.transport.tls.TlsClientOptions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens VSTP connections: TLS 1.3 unless built with {@link Builder#plain()}. One client owns a set of I/O threads
+ * shared by all its connections; close it when done.
+ *
+ * <pre>{@code
+ * try (VstpClient client = VstpClient.builder().build();
+ *      VstpConnection conn = client.connect("127.0.0.1", 4433).join()) {
+ *     Frame reply = conn.request(Frame.builder(FrameType.DATA).payload("hi").build()).join();
+ *     ...
+ *     reply.release();
+ * }
+ * }</pre>
+ */
+public final class VstpClient implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final ClientTls tls;
+    private final TransportLimits limits;
+    private final boolean legacyPeer;
+    private final Duration requestTimeout;
+
+    private VstpClient(Builder b) {
+        this.tls = b.plain ? null : ClientTls.create(b.tlsOptions);
+        this.limits = b.limits;
+        this.legacyPeer = b.plain && b.legacyPeer;
+        this.requestTimeout = b.requestTimeout;
+        this.group = EventLoops.newGroup("vstp-client", b.threads);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects and establishes a session (TLS handshake, HELLO/WELCOME). Fails with a {@link SessionException}:
+     * {@code TLS_FAILED} for an untrusted certificate or a changed pin, {@code CONNECTION_CLOSED} when the server
+     * cannot be reached, or the code of the server's ERR (e.g. {@code TOO_MANY_CONNECTIONS}).
+     */
+    public CompletableFuture<VstpConnection> connect(String host, int port) {
+        ClientSession session = new ClientSession(limits, legacyPeer, code -> { });
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(EventLoops.clientChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.handshakeTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+                            ssl.setHandshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                            p.addLast("tls", ssl);
+                        }
+                        p.addLast("flush", new FlushConsolidationHandler(256, true));
+                        p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0,
+                                limits.keepaliveInterval().toNanos(), TimeUnit.NANOSECONDS));
+                        p.addLast("decoder", new VstpFrameDecoder(new FrameReader(limits.frame())));
+                        p.addLast("encoder", new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize())));
+                        p.addLast("session", session);
+                    }
+                });
+        CompletableFuture<VstpConnection> result = new CompletableFuture<>();
+        bootstrap.connect(host, port).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
+                        VstpException.Scope.CONNECTION, "cannot connect to " + host + ":" + port + ": "
+                        + f.cause().getMessage(), f.cause()));
+                return;
+            }
+            session.whenEstablished().whenComplete((ok, error) -> {
+                if (error == null) {
+                    result.complete(new VstpConnection(session, requestTimeout));
+                } else {
+                    result.completeExceptionally(error);
+                }
+            });
+        });
+        return result;
+    }
+
+    /** Stops the client's threads; its connections close. */
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Configures a {@link VstpClient}. */
+    public static final class Builder {
+        private TransportLimits limits = TransportLimits.DEFAULT;
+        private boolean plain;
+        private boolean legacyPeer;
+        private TlsClientOptions tlsOptions = TlsClientOptions.defaults();
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private int threads;
+
+        private Builder() {
+        }
+
+        public Builder limits(TransportLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** TLS settings; the default trusts the system store and pins unknown servers on first use. */
+        public Builder tls(TlsClientOptions options) {
+            this.tlsOptions = Objects.requireNonNull(options, "options");
+            this.plain = false;
+            return this;
+        }
+
+        /** No TLS: only for servers that cannot do TLS, such as the Rust crate. */
+        public Builder plain() {
+            this.plain = true;
+            return this;
+        }
+
+        /**
+         * Plaintext only: the server is a legacy peer (the Rust crate) that knows no sessions, so send no HELLO,
+         * PING or BYE (docs/spec/session.md §6). Requests still carry {@code req-id}; the server must echo it.
+         */
+        public Builder legacyPeer(boolean legacy) {
+            this.legacyPeer = legacy;
+            return this;
+        }
+
+        /** Default timeout of {@link VstpConnection#request}; default 30 s. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** I/O threads; default 0 = one per core. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public VstpClient build() {
+            if (legacyPeer && !plain) {
+                throw new IllegalStateException("legacyPeer requires plain(): legacy peers have no TLS");
+            }
+            return new VstpClient(this);
+        }
+    }
+}

@@ -1,0 +1,423 @@
+package io.vstp.transport.session;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.FrameException;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import io.vstp.transport.SessionException;
+import io.vstp.transport.TransportLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The client end of one connection (docs/spec/session.md): sends HELLO, waits for WELCOME, numbers requests with
+ * {@code req-id} and matches responses to them, keeps the connection alive with PING, and closes with BYE.
+ *
+ * <p>Public methods may be called from any thread; they hop to the event loop, which alone touches the state.
+ */
+public final class ClientSession extends SessionHandler {
+    private static final VstpException.Scope REQUEST = VstpException.Scope.REQUEST;
+
+    private final boolean legacy;
+    private final CompletableFuture<Void> established = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private final Map<Long, PingWait> pings = new HashMap<>();
+    private volatile Consumer<Frame> pushHandler = Frame::release;
+    private long nextRequestId = 1;
+    private long nextPingId = 1;
+    private boolean open;
+    private boolean byeSent;
+    private boolean byeReceived;
+    private volatile String sessionId = "";
+    private volatile String serverImplementation = "";
+    private volatile int serverMaxFrame;
+    private volatile int serverMaxInFlight;
+    private FrameWriter writer;
+    private SessionException closeCause;
+
+    private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timer) {
+    }
+
+    private record PingWait(long startNanos, CompletableFuture<Duration> future) {
+    }
+
+    /** @param legacy talk to a peer without sessions (the Rust crate): no HELLO, no BYE, no PING. */
+    public ClientSession(TransportLimits limits, boolean legacy, Consumer<ErrorCode> errorCounter) {
+        super(limits, errorCounter);
+        this.legacy = legacy;
+        this.serverMaxFrame = limits.frame().maxFrameSize();
+        this.serverMaxInFlight = limits.maxInFlightRequests();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        if (legacy) {
+            open();
+            return;
+        }
+        Headers hello = Headers.builder()
+                .add(SessionFrames.IMPL, SessionFrames.implementation())
+                .add(SessionFrames.VERSIONS, SessionFrames.SUPPORTED_VERSIONS)
+                .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
+                .build();
+        ctx.writeAndFlush(SessionFrames.control(FrameType.HELLO, hello));
+    }
+
+    private void open() {
+        open = true;
+        writer = new FrameWriter(serverMaxFrame);
+        established();
+        established.complete(null);
+    }
+
+    /** Completes when WELCOME has arrived (at once for a legacy peer); fails with the reason otherwise. */
+    public CompletableFuture<Void> whenEstablished() {
+        return established;
+    }
+
+    /** Completes when the channel has closed. */
+    public CompletableFuture<Void> whenClosed() {
+        return closed;
+    }
+
+    @Override
+    protected boolean sendsErr() {
+        return !legacy;
+    }
+
+    @Override
+    protected boolean answersPing() {
+        return open;
+    }
+
+    @Override
+    protected void onFrame(Frame frame) {
+        FrameType type = frame.type();
+        if (!open) {
+            if (type.equals(FrameType.WELCOME)) {
+                welcome(frame);
+            } else if (type.equals(FrameType.ERR)) {
+                SessionException e = SessionFrames.readErr(frame, VstpException.Scope.CONNECTION);
+                frame.release();
+                closeCause = e;
+                ctx.close();
+            } else {
+                frame.release();
+                fail(ErrorCode.PROTOCOL_VIOLATION, "expected WELCOME, got " + type.name());
+            }
+            return;
+        }
+        if (type.equals(FrameType.PONG) && !legacy) {
+            long id = SessionFrames.longHeader(frame, "ping-id", -1);
+            frame.release();
+            PingWait w = pings.remove(id);
+            if (w != null) {
+                w.future.complete(Duration.ofNanos(System.nanoTime() - w.startNanos));
+            }
+            return;
+        }
+        if (type.equals(FrameType.BYE) && !legacy) {
+            frame.release();
+            byeReceived = true;
+            drain();
+            return;
+        }
+        if ((type.equals(FrameType.HELLO) || type.equals(FrameType.WELCOME)) && !legacy) {
+            frame.release();
+            fail(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + type.name() + " in an open session");
+            return;
+        }
+        long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
+        Pending p = reqId >= 0 ? pending.remove(reqId) : null;
+        if (p != null) {
+            cancel(p.timer);
+            if (type.equals(FrameType.ERR)) {
+                p.future.completeExceptionally(SessionFrames.readErr(frame, REQUEST));
+                frame.release();
+            } else if (!p.future.complete(frame)) {
+                frame.release();
+            }
+            drain();
+            return;
+        }
+        if (type.equals(FrameType.ERR) && reqId < 0) {
+            closeCause = SessionFrames.readErr(frame, VstpException.Scope.CONNECTION);
+            frame.release();
+            ctx.close();
+            return;
+        }
+        if (reqId >= 0) {
+            frame.release(); // a response after its request timed out or was cancelled
+            return;
+        }
+        pushHandler.accept(frame);
+    }
+
+    private void welcome(Frame welcome) {
+        try {
+            sessionId = String.valueOf(welcome.headers().value(SessionFrames.SESSION_ID));
+            serverImplementation = String.valueOf(welcome.headers().value(SessionFrames.IMPL));
+            long maxFrame = SessionFrames.longHeader(welcome, SessionFrames.MAX_FRAME, serverMaxFrame);
+            long maxInFlight = SessionFrames.longHeader(welcome, SessionFrames.MAX_IN_FLIGHT, serverMaxInFlight);
+            serverMaxFrame = (int) Math.max(15, Math.min(maxFrame, limits.frame().maxFrameSize()));
+            serverMaxInFlight = (int) Math.max(1, Math.min(maxInFlight, limits.maxInFlightRequests()));
+        } finally {
+            welcome.release();
+        }
+        open();
+    }
+
+    /** Sets who receives frames the server sends without a request (pushes). The consumer owns each frame. */
+    public void onPush(Consumer<Frame> handler) {
+        this.pushHandler = handler;
+    }
+
+    /** Sends a request and completes with its response, which the caller must release. Takes over {@code frame}. */
+    public CompletableFuture<Frame> request(Frame frame, Duration timeout) {
+        CompletableFuture<Frame> future = new CompletableFuture<>();
+        onLoop(() -> startRequest(frame, timeout, future));
+        return future;
+    }
+
+    private void startRequest(Frame frame, Duration timeout, CompletableFuture<Frame> future) {
+        SessionException refused = refusal();
+        if (refused == null && pending.size() >= serverMaxInFlight) {
+            refused = new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT, REQUEST,
+                    pending.size() + " requests already in flight, the session allows " + serverMaxInFlight);
+        }
+        if (refused != null) {
+            frame.release();
+            future.completeExceptionally(refused);
+            return;
+        }
+        long id = nextRequestId++;
+        Frame out = SessionFrames.withHeader(frame, SessionFrames.REQ_ID, Long.toString(id));
+        try {
+            writer.encodedSize(out);
+        } catch (FrameException e) {
+            out.release();
+            future.completeExceptionally(e);
+            return;
+        }
+        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+            if (pending.remove(id) != null) {
+                future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
+                        "no response within " + timeout.toMillis() + " ms"));
+                drain();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        pending.put(id, new Pending(future, timer));
+        future.whenComplete((r, e) -> {
+            if (future.isCancelled()) {
+                onLoop(() -> {
+                    Pending p = pending.remove(id);
+                    if (p != null) {
+                        cancel(p.timer);
+                        drain();
+                    }
+                });
+            }
+        });
+        ctx.writeAndFlush(out).addListener(f -> {
+            if (!f.isSuccess()) {
+                Pending p = pending.remove(id);
+                if (p != null) {
+                    cancel(p.timer);
+                    p.future.completeExceptionally(f.cause());
+                }
+            }
+        });
+    }
+
+    /** Sends a frame that expects no response. Takes over {@code frame}; completes when it is written. */
+    public CompletableFuture<Void> send(Frame frame) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        onLoop(() -> {
+            SessionException refused = refusal();
+            if (refused != null) {
+                frame.release();
+                future.completeExceptionally(refused);
+                return;
+            }
+            try {
+                writer.encodedSize(frame);
+            } catch (FrameException e) {
+                frame.release();
+                future.completeExceptionally(e);
+                return;
+            }
+            ctx.writeAndFlush(frame).addListener(f -> {
+                if (f.isSuccess()) {
+                    future.complete(null);
+                } else {
+                    future.completeExceptionally(f.cause());
+                }
+            });
+        });
+        return future;
+    }
+
+    /** Round trip of a PING; fails for a legacy peer, which does not answer PING. */
+    public CompletableFuture<Duration> ping() {
+        CompletableFuture<Duration> future = new CompletableFuture<>();
+        onLoop(() -> {
+            SessionException refused = legacy ? new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
+                    "a legacy peer does not answer PING") : refusal();
+            if (refused != null) {
+                future.completeExceptionally(refused);
+                return;
+            }
+            long id = nextPingId++;
+            pings.put(id, new PingWait(System.nanoTime(), future));
+            ctx.writeAndFlush(SessionFrames.control(FrameType.PING,
+                    Headers.of("ping-id", Long.toString(id))));
+        });
+        return future;
+    }
+
+    @Override
+    protected void onKeepalive() {
+        if (open && !legacy && !byeSent) {
+            ctx.writeAndFlush(SessionFrames.control(FrameType.PING, Headers.EMPTY));
+        }
+    }
+
+    /**
+     * Graceful close: no new requests; once every pending response has arrived, BYE; the server answers BYE and
+     * closes. Completes when the channel is closed; after {@code deadline} the channel is closed regardless.
+     */
+    public CompletableFuture<Void> close(Duration deadline) {
+        onLoop(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (!open) {
+                ctx.close();
+                return;
+            }
+            byeReceived |= legacy;
+            closing = true;
+            drain();
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        });
+        return closed;
+    }
+
+    private boolean closing;
+
+    private void drain() {
+        if (!(closing || byeReceived) || !pending.isEmpty() || !ctx.channel().isActive()) {
+            return;
+        }
+        if (legacy) {
+            ctx.close();
+        } else if (!byeSent) {
+            byeSent = true;
+            ctx.writeAndFlush(SessionFrames.bye(byeReceived ? "ack" : "client closing"));
+        }
+        if (byeReceived && byeSent) {
+            // The server closes after our BYE; closing here too makes the end not depend on it.
+            ctx.channel().eventLoop().schedule(() -> {
+                ctx.close();
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private SessionException refusal() {
+        if (!open || !ctx.channel().isActive()) {
+            return closeCause != null ? closeCause
+                    : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection is closed");
+        }
+        if (closing || byeSent || byeReceived) {
+            return new SessionException(ErrorCode.SHUTTING_DOWN, REQUEST, "session is closing");
+        }
+        return null;
+    }
+
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public String serverImplementation() {
+        return serverImplementation;
+    }
+
+    public int serverMaxFrame() {
+        return serverMaxFrame;
+    }
+
+    public int serverMaxInFlight() {
+        return serverMaxInFlight;
+    }
+
+    public boolean legacy() {
+        return legacy;
+    }
+
+    @Override
+    protected void onFailure(ErrorCode code, String message) {
+        if (closeCause == null) {
+            closeCause = new SessionException(code, VstpException.Scope.CONNECTION, message);
+        }
+    }
+
+    @Override
+    protected void onTransportFailure(Throwable cause) {
+        if (closeCause == null) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            boolean tls = cause instanceof javax.net.ssl.SSLException || root instanceof javax.net.ssl.SSLException
+                    || root instanceof java.security.cert.CertificateException;
+            closeCause = new SessionException(tls ? ErrorCode.TLS_FAILED : ErrorCode.CONNECTION_CLOSED,
+                    VstpException.Scope.CONNECTION, root.getClass().getSimpleName() + ": " + root.getMessage(),
+                    cause);
+        }
+    }
+
+    @Override
+    protected void closed() {
+        SessionException cause = closeCause != null ? closeCause
+                : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection closed by "
+                        + (byeSent || byeReceived ? "BYE" : "the peer or network"));
+        established.completeExceptionally(cause);
+        List<Pending> left = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : left) {
+            cancel(p.timer);
+            p.future.completeExceptionally(cause);
+        }
+        List<PingWait> waits = new ArrayList<>(pings.values());
+        pings.clear();
+        waits.forEach(w -> w.future.completeExceptionally(cause));
+        closed.complete(null);
+    }
+
+    private void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+}

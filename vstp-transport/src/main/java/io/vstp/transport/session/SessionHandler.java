@@ -1,0 +1,194 @@
+package io.vstp.transport.session;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vstp.core.codec.VstpFrameDecoder;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.TransportLimits;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What both ends of a session do alike (docs/spec/session.md): answer PING, time out handshakes, idle connections
+ * and frames that never finish, and turn protocol errors into an ERR frame and a close. Everything here runs on
+ * the channel's event loop, so no field needs synchronisation.
+ */
+public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(SessionHandler.class.getName());
+
+    protected final TransportLimits limits;
+    private final Consumer<ErrorCode> errorCounter;
+    protected ChannelHandlerContext ctx;
+    private ScheduledFuture<?> frameTimer;
+    private ScheduledFuture<?> handshakeTimer;
+    /** Set once the connection is doomed: frames still in the decoder's output are dropped. */
+    private boolean failed;
+
+    protected SessionHandler(TransportLimits limits, Consumer<ErrorCode> errorCounter) {
+        this.limits = limits;
+        this.errorCounter = errorCounter;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        handshakeTimer = ctx.executor().schedule(() -> fail(ErrorCode.HANDSHAKE_TIMEOUT,
+                "session not established within " + limits.handshakeTimeout().toMillis() + " ms"),
+                limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        super.channelActive(ctx);
+    }
+
+    /** Called by subclasses when HELLO/WELCOME completes. */
+    protected final void established() {
+        cancel(handshakeTimer);
+        handshakeTimer = null;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel(handshakeTimer);
+        cancel(frameTimer);
+        closed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame) || failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        cancel(frameTimer);
+        frameTimer = null;
+        if (frame.type().equals(FrameType.PING)) {
+            try {
+                if (answersPing()) {
+                    ctx.writeAndFlush(SessionFrames.pong(frame));
+                }
+            } finally {
+                frame.release();
+            }
+            return;
+        }
+        onFrame(frame);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        VstpFrameDecoder decoder = ctx.pipeline().get(VstpFrameDecoder.class);
+        boolean partial = decoder != null && decoder.pendingBytes() > 0;
+        if (partial && frameTimer == null && !failed) {
+            frameTimer = ctx.executor().schedule(() -> fail(ErrorCode.FRAME_TIMEOUT,
+                    "frame not completed within " + limits.frameTimeout().toMillis() + " ms"),
+                    limits.frameTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } else if (!partial) {
+            cancel(frameTimer);
+            frameTimer = null;
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE) {
+                fail(ErrorCode.IDLE_TIMEOUT, "nothing received for " + limits.idleTimeout().toMillis() + " ms");
+            } else if (idle.state() == IdleState.ALL_IDLE) {
+                onKeepalive();
+            }
+            return;
+        }
+        if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            onTransportFailure(hs.cause());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof VstpException ve && ve.scope() == VstpException.Scope.CONNECTION) {
+            fail(ve.code(), ve.getMessage());
+            return;
+        }
+        LOG.log(Level.DEBUG, () -> "closing " + ctx.channel() + ": " + c);
+        onTransportFailure(c);
+        failed = true;
+        ctx.close();
+    }
+
+    /**
+     * Ends the connection for {@code code}: an ERR frame first when the peer can understand one, then close.
+     * Idempotent.
+     */
+    public final void fail(ErrorCode code, String message) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        errorCounter.accept(code);
+        LOG.log(Level.DEBUG, () -> "closing " + ctx.channel() + " with " + code + ": " + message);
+        onFailure(code, message);
+        if (ctx.channel().isActive() && sendsErr()) {
+            ctx.writeAndFlush(SessionFrames.err(code, message, null)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    protected final boolean isFailed() {
+        return failed;
+    }
+
+    protected final void countError(ErrorCode code) {
+        errorCounter.accept(code);
+    }
+
+    /** Handles every frame but PING. Owns {@code frame}. */
+    protected abstract void onFrame(Frame frame);
+
+    /** True when the peer understands ERR frames (not a legacy crate peer). */
+    protected abstract boolean sendsErr();
+
+    /** True when PING is answered; false while the handshake is pending. */
+    protected abstract boolean answersPing();
+
+    /** The connection has been idle for the keepalive interval (clients only install this timer). */
+    protected void onKeepalive() {
+    }
+
+    /** A local or peer-induced session error, just before the close. */
+    protected void onFailure(ErrorCode code, String message) {
+    }
+
+    /** TLS or I/O failure; the channel closes after this. */
+    protected void onTransportFailure(Throwable cause) {
+    }
+
+    /** The channel closed, for whatever reason. */
+    protected void closed() {
+    }
+
+    protected static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.vstp.transport.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * TLS 1.3 for a VSTP client: makes an {@link SslHandler} for every connection, verifying the server as
+ * {@link TlsClientOptions} describes (validity, pins, CA and host name, {@code known_hosts} with trust on first
+ * use).
+ *
+ * <p><b>Lifecycle.</b> {@link #create(TlsClientOptions)} reads the CA and client certificate files and builds the
+ * context once; {@link #newHandler} is then cheap and thread-safe. Nothing needs closing.
+ *
+ * <p><b>Errors.</b> A refused server fails the handshake with an {@link javax.net.ssl.SSLHandshakeException} whose
+ * cause chain holds a {@link CertificateVerificationException} with a readable message;
+ * {@link CertificateVerificationException#findIn(Throwable)} finds it.
+ */
+public final class ClientTls {
+    private static final System.Logger LOG = System.getLogger(ClientTls.class.getPackageName());
+
+    private final TlsClientOptions options;
+    private final TlsProvider provider;
+    private final SslContext context;
+    private final String clientCertificateFingerprint;
+
+    private ClientTls(TlsClientOptions options, TlsProvider provider, SslContext context,
+            String clientCertificateFingerprint) {
+        this.options = options;
+        this.provider = provider;
+        this.context = context;
+        this.clientCertificateFingerprint = clientCertificateFingerprint;
+    }
+
+    /**
+     * Sets up client TLS from {@code options}.
+     *
+     * @throws TlsConfigException if the CA or client certificate files cannot be read, the client key does not
+     *     match its certificate, or the forced provider is unavailable
+     */
+    public static ClientTls create(TlsClientOptions options) {
+        Objects.requireNonNull(options, "options");
+        TlsProvider provider = TlsProvider.select(options.provider().orElse(null));
+        ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options),
+                options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse());
+        SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider)
+                .trustManager(verifier)
+                // Host names are checked by ServerCertificateVerifier, on the CA path only: with the stack's own
+                // check on, a self-signed server reached by a name not in its certificate could never be pinned.
+                .endpointIdentificationAlgorithm(null);
+        String clientFingerprint = null;
+        if (options.certificateChainFile().isPresent()) {
+            CertifiedKey client = CertifiedKey.read(options.certificateChainFile().get(),
+                    options.privateKeyFile().get());
+            builder.keyManager(client.key(), client.chain());
+            clientFingerprint = client.fingerprint();
+        }
+        SslContext context;
+        try {
+            context = builder.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsConfigException("cannot build the client TLS context (" + provider.displayName() + "): "
+                    + e.getMessage(), e);
+        }
+        LOG.log(Level.DEBUG, () -> "client TLS 1.3 with " + provider.displayName() + ", " + options);
+        return new ClientTls(options, provider, context, clientFingerprint);
+    }
+
+    /**
+     * A new client-side handler for a connection to {@code host:port}. The host is what the server certificate
+     * is checked against (CA path) and the {@code known_hosts} key; as a host name it is also sent as SNI.
+     * Put the handler first in the pipeline.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port) {
+        Objects.requireNonNull(host, "host");
+        return context.newHandler(alloc, host, port);
+    }
+
+    /** {@code "OpenSSL"} or {@code "JDK"}. */
+    public String provider() {
+        return provider.displayName();
+    }
+
+    /** The fingerprint of the client certificate this client presents for mutual TLS, if it has one. */
+    public Optional<String> clientCertificateFingerprint() {
+        return Optional.ofNullable(clientCertificateFingerprint);
+    }
+
+    public TlsClientOptions options() {
+        return options;
+    }
+
+    private static List<X509ExtendedTrustManager> caTrustManagers(TlsClientOptions options) {
+        List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
+        try {
+            if (options.trustSystemCertificates()) {
+                managers.add(trustManager(null));
+            }
+            if (options.caFile().isPresent()) {
+                KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
+                cas.load(null, null);
+                int i = 0;
+                for (X509Certificate ca : PemFiles.readCertificates(options.caFile().get())) {
+                    cas.setCertificateEntry("ca-" + i++, ca);
+                }
+                managers.add(trustManager(cas));
+            }
+        } catch (GeneralSecurityException | IOException e) {
+            throw new TlsConfigException("cannot set up CA trust"
+                    + options.caFile().map(f -> " with " + f).orElse("") + ": " + e.getMessage(), e);
+        }
+        return managers;
+    }
+
+    /** The default (PKIX) trust manager over {@code cas}, or over the system trust store if null. */
+    private static X509ExtendedTrustManager trustManager(KeyStore cas) throws GeneralSecurityException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(cas);
+        for (TrustManager manager : factory.getTrustManagers()) {
+            if (manager instanceof X509ExtendedTrustManager) {
+                return (X509ExtendedTrustManager) manager;
+            }
+        }
+        throw new GeneralSecurityException("the default TrustManagerFactory made no X509ExtendedTrustManager");
+    }
+}

@@ -1,0 +1,209 @@
+package io.vstp.transport.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS 1.3 for a VSTP server: makes an {@link SslHandler} for every accepted connection.
+ *
+ * <p><b>Lifecycle.</b> {@link #create(TlsServerOptions)} loads (or, with no certificate configured, generates and
+ * stores) the certificate and builds the TLS context once; it fails fast with a {@link TlsConfigException}. After
+ * that, {@link #newHandler(ByteBufAllocator)} is cheap and thread-safe. Nothing needs closing.
+ *
+ * <p><b>Reload.</b> With configured PEM files, {@code newHandler} looks at their modification time, size and
+ * file key at most once per {@link TlsServerOptions#reloadCheckInterval()}; when they changed it builds a new
+ * context on the calling thread and new connections use it, while open connections keep theirs. If the new files
+ * are broken (unreadable, half written, key and certificate not matching), the old context stays, the error is
+ * logged once per change and kept in {@link #lastReloadFailure()}: a bad deployment never stops the service.
+ *
+ * <p><b>Errors.</b> Messages name files and fingerprints, never key material.
+ */
+public final class ServerTls {
+    private static final System.Logger LOG = System.getLogger(ServerTls.class.getPackageName());
+
+    private final TlsServerOptions options;
+    private final TlsProvider provider;
+    private final long reloadCheckNanos;
+    private final AtomicLong nextReloadCheck;
+    private volatile Loaded current;
+    private volatile List<FileStamp> failedStamps = List.of();
+    private volatile String lastReloadFailure;
+
+    /** A built context and what it was built from. */
+    private record Loaded(SslContext context, CertifiedKey certifiedKey, String fingerprint, List<FileStamp> stamps) {}
+
+    /** Enough to notice a replaced file: in-place rewrites change mtime or size, renames change the file key. */
+    private record FileStamp(Path file, Instant modified, long size, Object fileKey) {
+        static FileStamp of(Path file) throws IOException {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileStamp(file, attributes.lastModifiedTime().toInstant(), attributes.size(),
+                    attributes.fileKey());
+        }
+    }
+
+    private ServerTls(TlsServerOptions options, TlsProvider provider) {
+        this.options = options;
+        this.provider = provider;
+        this.reloadCheckNanos = options.reloadCheckInterval().toNanos();
+        this.nextReloadCheck = new AtomicLong(System.nanoTime() + reloadCheckNanos);
+    }
+
+    /**
+     * Sets up server TLS from {@code options}.
+     *
+     * @throws TlsConfigException if a file is missing or unreadable, the key does not match the certificate, the
+     *     forced provider is unavailable, or the home directory cannot hold a generated certificate
+     */
+    public static ServerTls create(TlsServerOptions options) {
+        Objects.requireNonNull(options, "options");
+        ServerTls tls = new ServerTls(options, TlsProvider.select(options.provider().orElse(null)));
+        List<FileStamp> stamps;
+        try {
+            stamps = tls.stampConfiguredFiles();
+        } catch (IOException e) {
+            throw new TlsConfigException("cannot read TLS files of " + options + ": " + PemFiles.describe(e), e);
+        }
+        tls.current = tls.load(stamps);
+        Loaded loaded = tls.current;
+        LOG.log(Level.INFO, () -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
+                + loaded.fingerprint() + (options.isSelfSigned() ? " (self-signed, "
+                + options.selfSignedCertificateFile() + ")" : " (" + options.certificateChainFile().get() + ")")
+                + (options.clientCaFile().isPresent() ? ", client certificates required" : ""));
+        return tls;
+    }
+
+    /**
+     * A new server-side handler for one connection, using the newest certificate. Put it first in the pipeline.
+     * May reload configured files first (see the class comment); never throws because of them.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc) {
+        reloadIfDue();
+        return current.context().newHandler(alloc);
+    }
+
+    /** {@code sha256:…} of the leaf certificate new connections get. */
+    public String certificateFingerprint() {
+        return current.fingerprint();
+    }
+
+    /** The certificate chain (leaf first) new connections get. */
+    public List<X509Certificate> certificateChain() {
+        return current.certifiedKey().chain();
+    }
+
+    /** {@code "OpenSSL"} or {@code "JDK"}. */
+    public String provider() {
+        return provider.displayName();
+    }
+
+    /** Whether clients must present a certificate issued by the configured client CA. */
+    public boolean requiresClientCertificate() {
+        return options.clientCaFile().isPresent();
+    }
+
+    public TlsServerOptions options() {
+        return options;
+    }
+
+    /** Why the last attempt to load changed files failed, if it did and no later attempt succeeded. */
+    public Optional<String> lastReloadFailure() {
+        return Optional.ofNullable(lastReloadFailure);
+    }
+
+    private void reloadIfDue() {
+        if (options.isSelfSigned()) {
+            return; // our own files, written by us only at startup
+        }
+        long due = nextReloadCheck.get();
+        long now = System.nanoTime();
+        if (now - due < 0 || !nextReloadCheck.compareAndSet(due, now + reloadCheckNanos)) {
+            return; // not yet, or another thread is checking
+        }
+        List<FileStamp> stamps;
+        try {
+            stamps = stampConfiguredFiles();
+        } catch (IOException e) {
+            // Mid-replacement (deleted, not yet recreated) is normal; if it persists, the failure says so.
+            recordReloadFailure(List.of(), "cannot read TLS files: " + PemFiles.describe(e));
+            return;
+        }
+        if (stamps.equals(current.stamps()) || stamps.equals(failedStamps)) {
+            return;
+        }
+        // Stamps are taken before reading: a change that lands while we read is seen by the next check.
+        try {
+            Loaded previous = current;
+            Loaded reloaded = load(stamps);
+            current = reloaded;
+            failedStamps = List.of();
+            lastReloadFailure = null;
+            LOG.log(Level.INFO, () -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "
+                    + reloaded.fingerprint() + " from " + options.certificateChainFile().get());
+        } catch (TlsConfigException e) {
+            recordReloadFailure(stamps, e.getMessage());
+        }
+    }
+
+    private void recordReloadFailure(List<FileStamp> stamps, String failure) {
+        if (!failure.equals(lastReloadFailure) || !stamps.equals(failedStamps)) {
+            LOG.log(Level.WARNING, "keeping server TLS certificate " + current.fingerprint()
+                    + "; the changed files cannot be used: " + failure);
+        }
+        failedStamps = stamps;
+        lastReloadFailure = failure;
+    }
+
+    private List<FileStamp> stampConfiguredFiles() throws IOException {
+        List<FileStamp> stamps = new ArrayList<>(3);
+        if (!options.isSelfSigned()) {
+            stamps.add(FileStamp.of(options.certificateChainFile().get()));
+            stamps.add(FileStamp.of(options.privateKeyFile().get()));
+        }
+        if (options.clientCaFile().isPresent()) {
+            stamps.add(FileStamp.of(options.clientCaFile().get()));
+        }
+        return stamps;
+    }
+
+    private Loaded load(List<FileStamp> stamps) {
+        CertifiedKey certifiedKey = options.isSelfSigned()
+                ? SelfSignedCertificates.loadOrGenerate(options.home().resolve("tls"), options.selfSignedNames(),
+                        options.selfSignedValidity())
+                : CertifiedKey.read(options.certificateChainFile().get(), options.privateKeyFile().get());
+        if (!certifiedKey.isValidAt(Instant.now())) {
+            // Served anyway: refusing to start would turn a renewal slip into an outage for clients that pin.
+            LOG.log(Level.WARNING, "server TLS certificate " + certifiedKey.fingerprint() + " in "
+                    + options.certificateChainFile().orElse(options.selfSignedCertificateFile())
+                    + " is not valid now (valid " + certifiedKey.leaf().getNotBefore().toInstant() + " to "
+                    + certifiedKey.leaf().getNotAfter().toInstant() + "); VSTP clients will refuse it");
+        }
+        SslContextBuilder builder = SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
+        TlsContexts.configure(builder, provider);
+        if (options.clientCaFile().isPresent()) {
+            builder.trustManager(PemFiles.readCertificates(options.clientCaFile().get()))
+                    .clientAuth(ClientAuth.REQUIRE);
+        }
+        try {
+            return new Loaded(builder.build(), certifiedKey, certifiedKey.fingerprint(), List.copyOf(stamps));
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsConfigException("cannot build the server TLS context (" + provider.displayName() + ") for "
+                    + certifiedKey + ": " + e.getMessage(), e);
+        }
+    }
+}

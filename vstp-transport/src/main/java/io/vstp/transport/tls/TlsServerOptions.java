@@ -1,0 +1,207 @@
+package io.vstp.transport.tls;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a VSTP server sets up TLS. Immutable; build with {@link #builder()}.
+ *
+ * <p>Two ways to get a certificate:
+ * <ul>
+ *   <li><b>Self-signed</b> (the default, {@link #defaults()}): generated on first start under
+ *       {@code <home>/tls/} and reused afterwards. Clients trust it on first use or by its fingerprint.
+ *   <li><b>Configured</b>: {@link Builder#certificateChainFile(Path)} and {@link Builder#privateKeyFile(Path)},
+ *       PEM, leaf first. Replacing the files takes effect for new connections without a restart
+ *       (checked at most every {@link #reloadCheckInterval()}).
+ * </ul>
+ * Either way, {@link Builder#clientCaFile(Path)} turns on mutual TLS: every client must present a certificate
+ * issued by one of the CAs in that PEM file.
+ */
+public final class TlsServerOptions {
+    /** 825 days: the longest validity Apple platforms accept for a TLS server certificate. */
+    public static final Duration DEFAULT_SELF_SIGNED_VALIDITY = Duration.ofDays(825);
+    /** Once a second is cheap (a few {@code stat} calls) and fast enough for certificate rotation. */
+    public static final Duration DEFAULT_RELOAD_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private final Path home;
+    private final Path certificateChainFile;
+    private final Path privateKeyFile;
+    private final Path clientCaFile;
+    private final TlsProvider provider;
+    private final Duration selfSignedValidity;
+    private final Set<String> selfSignedNames;
+    private final Duration reloadCheckInterval;
+
+    private TlsServerOptions(Builder builder) {
+        this.home = builder.home != null ? builder.home.toAbsolutePath() : HomeDirectory.resolve();
+        this.certificateChainFile = builder.certificateChainFile;
+        this.privateKeyFile = builder.privateKeyFile;
+        this.clientCaFile = builder.clientCaFile;
+        this.provider = builder.provider;
+        this.selfSignedValidity = builder.selfSignedValidity;
+        this.selfSignedNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.selfSignedNames));
+        this.reloadCheckInterval = builder.reloadCheckInterval;
+    }
+
+    /** A self-signed certificate under the default home ({@code -Dvstp.home}, {@code $VSTP_HOME}, {@code ~/.vstp}). */
+    public static TlsServerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.home = home;
+        builder.certificateChainFile = certificateChainFile;
+        builder.privateKeyFile = privateKeyFile;
+        builder.clientCaFile = clientCaFile;
+        builder.provider = provider;
+        builder.selfSignedValidity = selfSignedValidity;
+        builder.selfSignedNames.addAll(selfSignedNames);
+        builder.reloadCheckInterval = reloadCheckInterval;
+        return builder;
+    }
+
+    /** The VSTP home directory; the self-signed certificate lives in {@code <home>/tls/}. */
+    public Path home() {
+        return home;
+    }
+
+    /** Whether the server makes and keeps its own certificate (no certificate files configured). */
+    public boolean isSelfSigned() {
+        return certificateChainFile == null;
+    }
+
+    public Optional<Path> certificateChainFile() {
+        return Optional.ofNullable(certificateChainFile);
+    }
+
+    public Optional<Path> privateKeyFile() {
+        return Optional.ofNullable(privateKeyFile);
+    }
+
+    /** The CAs that issue client certificates; when present, clients without one are refused. */
+    public Optional<Path> clientCaFile() {
+        return Optional.ofNullable(clientCaFile);
+    }
+
+    /** The provider set here; empty means {@link TlsProvider chosen at startup}. */
+    public Optional<TlsProvider> provider() {
+        return Optional.ofNullable(provider);
+    }
+
+    public Duration selfSignedValidity() {
+        return selfSignedValidity;
+    }
+
+    /** Names added to a generated certificate besides localhost, 127.0.0.1, ::1 and the machine's host name. */
+    public Set<String> selfSignedNames() {
+        return selfSignedNames;
+    }
+
+    public Duration reloadCheckInterval() {
+        return reloadCheckInterval;
+    }
+
+    /** {@code <home>/tls/server-cert.pem}. */
+    public Path selfSignedCertificateFile() {
+        return home.resolve("tls").resolve(SelfSignedCertificates.CERTIFICATE_FILE);
+    }
+
+    /** {@code <home>/tls/server-key.pem}. */
+    public Path selfSignedKeyFile() {
+        return home.resolve("tls").resolve(SelfSignedCertificates.KEY_FILE);
+    }
+
+    @Override
+    public String toString() {
+        return "TlsServerOptions[home=" + home
+                + (isSelfSigned() ? ", self-signed" : ", certificate=" + certificateChainFile + ", key=" + privateKeyFile)
+                + (clientCaFile != null ? ", clientCa=" + clientCaFile : "")
+                + (provider != null ? ", provider=" + provider.displayName() : "") + "]";
+    }
+
+    public static final class Builder {
+        private Path home;
+        private Path certificateChainFile;
+        private Path privateKeyFile;
+        private Path clientCaFile;
+        private TlsProvider provider;
+        private Duration selfSignedValidity = DEFAULT_SELF_SIGNED_VALIDITY;
+        private final Set<String> selfSignedNames = new LinkedHashSet<>();
+        private Duration reloadCheckInterval = DEFAULT_RELOAD_CHECK_INTERVAL;
+
+        private Builder() {}
+
+        /** The VSTP home directory, instead of {@code -Dvstp.home}, {@code $VSTP_HOME} or {@code ~/.vstp}. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** PEM certificate chain, leaf first; set together with {@link #privateKeyFile(Path)}. */
+        public Builder certificateChainFile(Path file) {
+            this.certificateChainFile = file;
+            return this;
+        }
+
+        /** PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) of the chain's leaf. */
+        public Builder privateKeyFile(Path file) {
+            this.privateKeyFile = file;
+            return this;
+        }
+
+        /** PEM file of the CAs whose client certificates are accepted; requires every client to present one. */
+        public Builder clientCaFile(Path file) {
+            this.clientCaFile = file;
+            return this;
+        }
+
+        /** Forces a TLS provider; null (the default) chooses as {@link TlsProvider} describes. */
+        public Builder provider(TlsProvider provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder selfSignedValidity(Duration validity) {
+            this.selfSignedValidity = Objects.requireNonNull(validity, "validity");
+            return this;
+        }
+
+        /** Adds a DNS name or IP address to a generated certificate (e.g. the name clients dial). */
+        public Builder selfSignedName(String name) {
+            this.selfSignedNames.add(Objects.requireNonNull(name, "name"));
+            return this;
+        }
+
+        /** How often, at most, {@link ServerTls#newHandler} looks at configured files for changes; zero: always. */
+        public Builder reloadCheckInterval(Duration interval) {
+            this.reloadCheckInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** @throws TlsConfigException if only one of certificate and key file is set, or a duration is negative */
+        public TlsServerOptions build() {
+            if ((certificateChainFile == null) != (privateKeyFile == null)) {
+                throw new TlsConfigException("set both the certificate chain file and the private key file, or "
+                        + "neither (for a self-signed certificate); got certificate=" + certificateChainFile
+                        + ", key=" + privateKeyFile);
+            }
+            if (selfSignedValidity.isNegative() || selfSignedValidity.isZero()) {
+                throw new TlsConfigException("self-signed validity must be positive, got " + selfSignedValidity);
+            }
+            if (reloadCheckInterval.isNegative()) {
+                throw new TlsConfigException("reload check interval must not be negative, got " + reloadCheckInterval);
+            }
+            return new TlsServerOptions(this);
+        }
+    }
+}

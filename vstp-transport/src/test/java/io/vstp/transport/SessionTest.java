@@ -1,0 +1,240 @@
+package io.vstp.transport;
+
+import static io.vstp.transport.testing.Frames.data;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.tls.TlsClientOptions;
+import io.vstp.transport.tls.TlsServerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Sessions end to end over real sockets on 127.0.0.1, with TLS 1.3 and in plaintext. */
+class SessionTest {
+    @TempDir
+    Path serverHome;
+    @TempDir
+    Path clientHome;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T use(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private VstpServer server(boolean tls, RequestHandler handler) throws InterruptedException {
+        VstpServer.Builder b = VstpServer.builder().port(0).threads(2).handler(handler);
+        if (tls) {
+            b.tls(TlsServerOptions.builder().home(serverHome).build());
+        } else {
+            b.plain();
+        }
+        return use(b.start());
+    }
+
+    private VstpClient client(boolean tls) {
+        VstpClient.Builder b = VstpClient.builder().threads(1);
+        if (tls) {
+            b.tls(TlsClientOptions.builder().home(clientHome).build());
+        } else {
+            b.plain();
+        }
+        return use(b.build());
+    }
+
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {true, false})
+    void handshakeThenRequestAndPing(boolean tls) throws Exception {
+        VstpServer server = server(tls, RequestHandler.echo());
+        VstpConnection conn = use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+
+        assertThat(conn.sessionId()).matches("[0-9a-f]{32}");
+        assertThat(conn.serverImplementation()).startsWith("vstp-java/");
+        assertThat(conn.serverMaxFrame()).isEqualTo(8 * 1024 * 1024);
+        assertThat(server.tls()).isEqualTo(tls);
+
+        Frame reply = conn.request(Frame.builder(FrameType.DATA).header("path", "/x").payload("hello").build())
+                .get(5, TimeUnit.SECONDS);
+        try {
+            assertThat(reply.type()).isEqualTo(FrameType.DATA);
+            assertThat(reply.payloadAsString()).isEqualTo("hello");
+            assertThat(reply.headers().value("path")).isEqualTo("/x");
+            assertThat(reply.headers().value("req-id")).isEqualTo("1");
+        } finally {
+            reply.release();
+        }
+        assertThat(conn.ping().get(5, TimeUnit.SECONDS)).isPositive();
+        assertThat(server.stats().accepted()).isEqualTo(1);
+    }
+
+    /** Responses complete out of order on other threads; every one must reach its own request. */
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {true, false})
+    void thousandConcurrentRequestsOnOneConnection(boolean tls) throws Exception {
+        ScheduledExecutorService delays = Executors.newScheduledThreadPool(2);
+        resources.add(delays::shutdownNow);
+        VstpServer server = server(tls, (request, session) -> {
+            String body = request.payloadAsString();
+            CompletableFuture<Frame> response = new CompletableFuture<>();
+            delays.schedule(() -> response.complete(data("re:" + body)),
+                    ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
+            return response;
+        });
+        VstpConnection conn = use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+
+        int n = 1000;
+        List<CompletableFuture<Frame>> replies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            replies.add(conn.request(data("request " + i)));
+        }
+        for (int i = 0; i < n; i++) {
+            Frame reply = replies.get(i).get(20, TimeUnit.SECONDS);
+            try {
+                assertThat(reply.payloadAsString()).isEqualTo("re:request " + i);
+            } finally {
+                reply.release();
+            }
+        }
+    }
+
+    @Test
+    void handlerFailureFailsOnlyThatRequest() throws Exception {
+        VstpServer server = server(false, RequestHandler.of((request, session) -> {
+            if (request.payloadAsString().equals("boom")) {
+                throw new IllegalStateException("secret detail that must not reach the peer");
+            }
+            return data("ok");
+        }));
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+
+        assertThatThrownBy(() -> conn.blocking().request(data("boom")))
+                .isInstanceOfSatisfying(SessionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.HANDLER_ERROR);
+                    assertThat(e.fromPeer()).isTrue();
+                    assertThat(e.getMessage()).doesNotContain("secret");
+                });
+        Frame ok = conn.blocking().request(data("fine"));
+        assertThat(ok.payloadAsString()).isEqualTo("ok");
+        ok.release();
+        assertThat(server.stats().errors(ErrorCode.HANDLER_ERROR)).isEqualTo(1);
+    }
+
+    @Test
+    void requestTimesOutAndLateResponseIsDropped() throws Exception {
+        CompletableFuture<Frame> never = new CompletableFuture<>();
+        VstpServer server = server(false, (request, session) ->
+                request.payloadAsString().equals("slow") ? never : CompletableFuture.completedFuture(data("fast")));
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+
+        assertThatThrownBy(() -> conn.blocking().request(data("slow"), Duration.ofMillis(200)))
+                .isInstanceOfSatisfying(SessionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+        never.complete(data("too late")); // arrives after the timeout; the client must release it
+        Frame fast = conn.blocking().request(data("x"));
+        assertThat(fast.payloadAsString()).isEqualTo("fast");
+        fast.release();
+    }
+
+    @Test
+    void oneWaySendsAndServerPushes() throws Exception {
+        VstpServer server = server(false, (request, session) -> {
+            session.send(data("push:" + request.payloadAsString()));
+            return null;
+        });
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        CompletableFuture<String> pushed = new CompletableFuture<>();
+        conn.onPush(f -> {
+            pushed.complete(f.payloadAsString());
+            f.release();
+        });
+        conn.send(data("one-way")).get(5, TimeUnit.SECONDS);
+        assertThat(pushed.get(5, TimeUnit.SECONDS)).isEqualTo("push:one-way");
+    }
+
+    @Test
+    void tooLargeRequestFailsLocallyAndConnectionSurvives() throws Exception {
+        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain()
+                .limits(TransportLimits.DEFAULT.withFrame(TransportLimits.DEFAULT.frame().withMaxFrameSize(1024)))
+                .start());
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(conn.serverMaxFrame()).isEqualTo(1024);
+        assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(2000))))
+                .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+        Frame ok = conn.blocking().request(data("small"));
+        assertThat(ok.payloadAsString()).isEqualTo("small");
+        ok.release();
+    }
+
+    @Test
+    void gracefulShutdownLosesNoAcceptedRequest() throws Exception {
+        ScheduledExecutorService delays = Executors.newScheduledThreadPool(1);
+        resources.add(delays::shutdownNow);
+        VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
+            CompletableFuture<Frame> response = new CompletableFuture<>();
+            String body = request.payloadAsString();
+            delays.schedule(() -> response.complete(data("done:" + body)), 300, TimeUnit.MILLISECONDS);
+            return response;
+        }).start();
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+
+        List<CompletableFuture<Frame>> replies = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            replies.add(conn.request(data("r" + i)));
+        }
+        // Every request has reached the server before shutdown starts: it must answer all of them.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.stats().open() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(100);
+        CompletableFuture<Void> stopped = server.shutdown(Duration.ofSeconds(5));
+        for (int i = 0; i < 50; i++) {
+            Frame reply = replies.get(i).get(5, TimeUnit.SECONDS);
+            assertThat(reply.payloadAsString()).isEqualTo("done:r" + i);
+            reply.release();
+        }
+        stopped.get(10, TimeUnit.SECONDS);
+        conn.closeFuture().get(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> conn.blocking().request(data("after")))
+                .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.code())
+                        .isIn(ErrorCode.SHUTTING_DOWN, ErrorCode.CONNECTION_CLOSED));
+    }
+
+    @Test
+    void clientCloseSaysByeAndServerForgetsTheConnection() throws Exception {
+        VstpServer server = server(true, RequestHandler.echo());
+        VstpConnection conn = client(true).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
+        Frame r = conn.blocking().request(data("a"));
+        r.release();
+        conn.close(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.stats().open() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(server.stats().open()).isZero();
+    }
+}
