@@ -22,4 +22,13 @@ public interface Session {
 
     /** False while the outbound buffer is above its high-water mark: a producer should wait. */
     boolean isWritable();
+
+    /**
+     * Completes (on the event loop) once the connection is writable, at once if it is now; fails if it closes
+     * first. Producers chain their next send on it, so a slow reader slows them instead of growing a queue.
+     */
+    CompletableFuture<Void> whenWritable();
+
+    /** Bytes written by the application but not yet handed to the socket. */
+    long pendingWriteBytes();
 }

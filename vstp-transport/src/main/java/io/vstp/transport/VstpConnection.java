@@ -61,6 +61,16 @@ public final class VstpConnection implements AutoCloseable {
         return session.isWritable();
     }
 
+    /** Completes once the connection is writable (at once if it is now): chain the next one-way send on it. */
+    public CompletableFuture<Void> whenWritable() {
+        return session.whenWritable();
+    }
+
+    /** Bytes sent by the application but not yet handed to the socket. */
+    public long pendingWriteBytes() {
+        return session.pendingWriteBytes();
+    }
+
     public String sessionId() {
         return session.sessionId();
     }

@@ -37,15 +37,16 @@ public final class ClientSession extends SessionHandler {
     private volatile Consumer<Frame> pushHandler = Frame::release;
     private long nextRequestId = 1;
     private long nextPingId = 1;
-    private boolean open;
-    private boolean byeSent;
-    private boolean byeReceived;
+    // Read by send() on caller threads, written on the event loop.
+    private volatile boolean open;
+    private volatile boolean byeSent;
+    private volatile boolean byeReceived;
     private volatile String sessionId = "";
     private volatile String serverImplementation = "";
     private volatile int serverMaxFrame;
     private volatile int serverMaxInFlight;
-    private FrameWriter writer;
-    private SessionException closeCause;
+    private volatile FrameWriter writer;
+    private volatile SessionException closeCause;
 
     private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timer) {
     }
@@ -242,30 +243,32 @@ public final class ClientSession extends SessionHandler {
         });
     }
 
-    /** Sends a frame that expects no response. Takes over {@code frame}; completes when it is written. */
+    /**
+     * Sends a frame that expects no response. Takes over {@code frame}; completes when it is written. Called off
+     * the event loop, the write is handed to Netty at once, so its bytes count against the write-buffer
+     * water marks before the event loop runs it: {@link #isWritable()} is exact for a producer thread.
+     */
     public CompletableFuture<Void> send(Frame frame) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        onLoop(() -> {
-            SessionException refused = refusal();
-            if (refused != null) {
-                frame.release();
-                future.completeExceptionally(refused);
-                return;
+        SessionException refused = refusal();
+        if (refused != null) {
+            frame.release();
+            future.completeExceptionally(refused);
+            return future;
+        }
+        try {
+            writer.encodedSize(frame);
+        } catch (FrameException e) {
+            frame.release();
+            future.completeExceptionally(e);
+            return future;
+        }
+        ctx.writeAndFlush(frame).addListener(f -> {
+            if (f.isSuccess()) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(f.cause());
             }
-            try {
-                writer.encodedSize(frame);
-            } catch (FrameException e) {
-                frame.release();
-                future.completeExceptionally(e);
-                return;
-            }
-            ctx.writeAndFlush(frame).addListener(f -> {
-                if (f.isSuccess()) {
-                    future.complete(null);
-                } else {
-                    future.completeExceptionally(f.cause());
-                }
-            });
         });
         return future;
     }
@@ -318,7 +321,7 @@ public final class ClientSession extends SessionHandler {
         return closed;
     }
 
-    private boolean closing;
+    private volatile boolean closing;
 
     private void drain() {
         if (!(closing || byeReceived) || !pending.isEmpty() || !ctx.channel().isActive()) {

@@ -216,6 +216,7 @@ public final class ServerSession extends SessionHandler implements Session {
         super.channelWritabilityChanged(ctx);
     }
 
+
     /**
      * Starts a graceful close: BYE to the peer, no new requests, close once in-flight work is answered and the
      * peer has said BYE too (or at once for a legacy peer, which has no BYE).

@@ -63,6 +63,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel(handshakeTimer);
         cancel(frameTimer);
+        failWritableWaiters();
         closed();
         super.channelInactive(ctx);
     }
@@ -184,6 +185,51 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The channel closed, for whatever reason. */
     protected void closed() {
+    }
+
+    private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Void>> writableWaiters =
+            new java.util.ArrayDeque<>();
+
+    /** See {@link io.vstp.transport.Session#whenWritable()}. */
+    public final java.util.concurrent.CompletableFuture<Void> whenWritable() {
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        Runnable check = () -> {
+            if (!ctx.channel().isActive()) {
+                f.completeExceptionally(new io.vstp.transport.SessionException(ErrorCode.CONNECTION_CLOSED,
+                        VstpException.Scope.CONNECTION, "connection is closed"));
+            } else if (ctx.channel().isWritable()) {
+                f.complete(null);
+            } else {
+                writableWaiters.add(f);
+            }
+        };
+        if (ctx.executor().inEventLoop()) {
+            check.run();
+        } else {
+            ctx.executor().execute(check);
+        }
+        return f;
+    }
+
+    /** See {@link io.vstp.transport.Session#pendingWriteBytes()}. */
+    public final long pendingWriteBytes() {
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        while (ctx.channel().isWritable() && !writableWaiters.isEmpty()) {
+            writableWaiters.poll().complete(null);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void failWritableWaiters() {
+        while (!writableWaiters.isEmpty()) {
+            writableWaiters.poll().completeExceptionally(new io.vstp.transport.SessionException(
+                    ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION, "connection closed"));
+        }
     }
 
     protected static void cancel(ScheduledFuture<?> timer) {
