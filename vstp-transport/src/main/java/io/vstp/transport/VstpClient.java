@@ -106,6 +106,11 @@ public final class VstpClient implements AutoCloseable {
         return result;
     }
 
+    /** A pool of connections to {@code host:port} (see {@link VstpConnectionPool}); close it before the client. */
+    public VstpConnectionPool pool(String host, int port, PoolOptions options) {
+        return new VstpConnectionPool(this, host, port, options, requestTimeout, group.next());
+    }
+
     /** Stops the client's threads; its connections close. */
     @Override
     public void close() {

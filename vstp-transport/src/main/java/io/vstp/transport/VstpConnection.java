@@ -80,6 +80,11 @@ public final class VstpConnection implements AutoCloseable {
         return session.serverImplementation();
     }
 
+    /** How many requests the server lets this connection have in flight, from WELCOME. */
+    public int serverMaxInFlight() {
+        return session.serverMaxInFlight();
+    }
+
     /** The largest frame the server accepts, from WELCOME. */
     public int serverMaxFrame() {
         return session.serverMaxFrame();

@@ -1,0 +1,136 @@
+package io.vstp.transport;
+
+import static io.vstp.transport.testing.Frames.data;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Frame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's connection pool against a real server on 127.0.0.1. */
+class ConnectionPoolTest {
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stop() {
+        delays.shutdownNow();
+    }
+
+    private RequestHandler delayedEcho(int millis) {
+        return (request, session) -> {
+            String body = request.payloadAsString();
+            CompletableFuture<Frame> response = new CompletableFuture<>();
+            delays.schedule(() -> response.complete(data(body)), millis, TimeUnit.MILLISECONDS);
+            return response;
+        };
+    }
+
+    @Test
+    void spreadsRequestsOverAtMostMaxConnections() throws Exception {
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(delayedEcho(20)).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(),
+                     PoolOptions.DEFAULT.withSize(1, 4).withMaxRequestsPerConnection(10))) {
+            List<CompletableFuture<Frame>> replies = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                replies.add(pool.request(data("r" + i)));
+            }
+            for (int i = 0; i < 200; i++) {
+                Frame f = replies.get(i).get(10, TimeUnit.SECONDS);
+                assertThat(f.payloadAsString()).isEqualTo("r" + i);
+                f.release();
+            }
+            assertThat(pool.size()).isBetween(2, 4);
+            assertThat(server.stats().accepted()).isLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void fullPoolQueuesThenTimesOut() throws Exception {
+        CompletableFuture<Frame> never = new CompletableFuture<>();
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain()
+                .handler((r, s) -> never).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT
+                     .withSize(0, 1).withMaxRequestsPerConnection(2).withAcquireTimeout(Duration.ofMillis(300)))) {
+            CompletableFuture<Frame> a = pool.request(data("a"), Duration.ofSeconds(10));
+            CompletableFuture<Frame> b = pool.request(data("b"), Duration.ofSeconds(10));
+            CompletableFuture<Frame> c = pool.request(data("c"), Duration.ofSeconds(10));
+            assertThatThrownBy(() -> c.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOfSatisfying(SessionException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+            assertThat(a).isNotDone();
+            assertThat(b).isNotDone();
+            assertThat(pool.size()).isEqualTo(1);
+            assertThat(pool.waiting()).isZero();
+            never.complete(null);
+        }
+    }
+
+    @Test
+    void connectionClosedByTheServerIsReplaced() throws Exception {
+        TransportLimits shortIdle = TransportLimits.DEFAULT.withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
+                Duration.ofSeconds(5));
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().limits(shortIdle)
+                .handler(RequestHandler.echo()).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(0, 1))) {
+            Frame first = pool.request(data("one")).get(5, TimeUnit.SECONDS);
+            first.release();
+            // The server drops the idle connection; the pool must notice and open a fresh one.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pool.size()).isZero();
+            Frame second = pool.request(data("two")).get(5, TimeUnit.SECONDS);
+            assertThat(second.payloadAsString()).isEqualTo("two");
+            second.release();
+            assertThat(server.stats().accepted()).isEqualTo(2);
+            assertThat(server.stats().errors(ErrorCode.IDLE_TIMEOUT)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionsRetireAfterMaxLifetime() throws Exception {
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(RequestHandler.echo()).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(1, 1)
+                     .withRecycling(Duration.ofMillis(200), Duration.ofMinutes(5), Duration.ofMillis(100)))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.stats().accepted() < 3 && System.nanoTime() < deadline) {
+                Frame f = pool.request(data("x")).get(5, TimeUnit.SECONDS);
+                f.release();
+                Thread.sleep(50);
+            }
+            assertThat(server.stats().accepted()).isGreaterThanOrEqualTo(3);
+            assertThat(pool.size()).isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void unreachableServerFailsQueuedRequestsPromptly() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", port, PoolOptions.DEFAULT.withSize(0, 2)
+                     .withAcquireTimeout(Duration.ofSeconds(30)))) {
+            CompletableFuture<Frame> r = pool.request(data("x"));
+            assertThatThrownBy(() -> r.get(5, TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(SessionException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_CLOSED));
+        }
+    }
+}
