@@ -71,6 +71,23 @@ public final class VstpConnection implements AutoCloseable {
         return session.pendingWriteBytes();
     }
 
+    /** The TLS protocol negotiated ({@code TLSv1.3}), or null for a plaintext connection. */
+    public String tlsProtocol() {
+        javax.net.ssl.SSLSession s = session.tlsSession();
+        return s == null ? null : s.getProtocol();
+    }
+
+    /** The TLS cipher suite negotiated, or null for a plaintext connection. */
+    public String tlsCipherSuite() {
+        javax.net.ssl.SSLSession s = session.tlsSession();
+        return s == null ? null : s.getCipherSuite();
+    }
+
+    /** The ALPN protocol agreed ({@code vstp/1}), or null. */
+    public String applicationProtocol() {
+        return session.applicationProtocol();
+    }
+
     public String sessionId() {
         return session.sessionId();
     }

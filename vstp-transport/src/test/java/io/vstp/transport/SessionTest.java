@@ -75,6 +75,13 @@ class SessionTest {
         assertThat(conn.serverImplementation()).startsWith("vstp-java/");
         assertThat(conn.serverMaxFrame()).isEqualTo(8 * 1024 * 1024);
         assertThat(server.tls()).isEqualTo(tls);
+        if (tls) {
+            assertThat(conn.tlsProtocol()).isEqualTo("TLSv1.3");
+            assertThat(conn.tlsCipherSuite()).startsWith("TLS_");
+            assertThat(conn.applicationProtocol()).isEqualTo("vstp/1");
+        } else {
+            assertThat(conn.tlsProtocol()).isNull();
+        }
 
         Frame reply = conn.request(Frame.builder(FrameType.DATA).header("path", "/x").payload("hello").build())
                 .get(5, TimeUnit.SECONDS);

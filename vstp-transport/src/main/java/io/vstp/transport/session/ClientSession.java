@@ -352,6 +352,18 @@ public final class ClientSession extends SessionHandler {
         return null;
     }
 
+    /** The negotiated TLS session, or null in plaintext mode. */
+    public javax.net.ssl.SSLSession tlsSession() {
+        io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession();
+    }
+
+    /** The ALPN protocol agreed in the TLS handshake, or null. */
+    public String applicationProtocol() {
+        io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return ssl == null ? null : ssl.applicationProtocol();
+    }
+
     public boolean isWritable() {
         return ctx.channel().isWritable();
     }

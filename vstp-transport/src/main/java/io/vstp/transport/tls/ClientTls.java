@@ -56,7 +56,8 @@ public final class ClientTls {
         Objects.requireNonNull(options, "options");
         TlsProvider provider = TlsProvider.select(options.provider().orElse(null));
         ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options),
-                options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse());
+                options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse(),
+                provider == TlsProvider.OPENSSL);
         SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider)
                 .trustManager(verifier)
                 // Host names are checked by ServerCertificateVerifier, on the CA path only: with the stack's own

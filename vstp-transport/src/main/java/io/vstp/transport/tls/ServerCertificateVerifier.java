@@ -1,5 +1,6 @@
 package io.vstp.transport.tls;
 
+import io.netty.handler.ssl.OpenSslCertificateException;
 import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -33,13 +34,15 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
     private final Set<String> pins;
     private final KnownHosts knownHosts;
     private final boolean trustOnFirstUse;
+    private final boolean openSsl;
 
     ServerCertificateVerifier(List<X509ExtendedTrustManager> caTrust, Set<String> pins, KnownHosts knownHosts,
-            boolean trustOnFirstUse) {
+            boolean trustOnFirstUse, boolean openSsl) {
         this.caTrust = List.copyOf(caTrust);
         this.pins = Set.copyOf(pins);
         this.knownHosts = knownHosts;
         this.trustOnFirstUse = trustOnFirstUse;
+        this.openSsl = openSsl;
     }
 
     @Override
@@ -49,7 +52,55 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
             throw new CertificateException("VSTP verifies server certificates only on engines created with the "
                     + "server's host and port (ClientTls.newHandler)");
         }
-        verify(chain, authType, engine.getPeerHost(), engine.getPeerPort(), engine, null);
+        try {
+            verify(chain, authType, engine.getPeerHost(), engine.getPeerPort(), engine, null);
+        } catch (CertificateVerificationException e) {
+            throw openSsl ? withOpenSslAlert(e) : e;
+        }
+    }
+
+    // OpenSSL verification results (x509_vfy.h); stable ABI numbers, used because tcnative's own constants are
+    // only on the runtime class path.
+    private static final int X509_V_ERR_UNSPECIFIED = 1;
+    private static final int X509_V_ERR_CERT_NOT_YET_VALID = 9;
+    private static final int X509_V_ERR_CERT_HAS_EXPIRED = 10;
+    private static final int X509_V_ERR_CERT_UNTRUSTED = 27;
+    private static final int X509_V_ERR_CERT_REJECTED = 28;
+    private static final int X509_V_ERR_HOSTNAME_MISMATCH = 62;
+
+    /**
+     * Netty's OpenSSL binding turns any other exception into {@code X509_V_ERR_UNSPECIFIED}, which BoringSSL
+     * sends as an {@code internal_error} alert: the server's log would then blame the server. Wrapping carries
+     * the right verification result (so a {@code certificate_expired} or {@code bad_certificate} alert) and
+     * keeps our exception as the cause, where {@link CertificateVerificationException#findIn} finds it.
+     */
+    private static CertificateException withOpenSslAlert(CertificateVerificationException e) {
+        int code;
+        switch (e.reason()) {
+            case EXPIRED:
+                code = X509_V_ERR_CERT_HAS_EXPIRED;
+                break;
+            case NOT_YET_VALID:
+                code = X509_V_ERR_CERT_NOT_YET_VALID;
+                break;
+            case HOSTNAME_MISMATCH:
+                code = X509_V_ERR_HOSTNAME_MISMATCH;
+                break;
+            case UNTRUSTED:
+                code = X509_V_ERR_CERT_UNTRUSTED;
+                break;
+            case PIN_MISMATCH:
+            case KNOWN_HOSTS_MISMATCH:
+                code = X509_V_ERR_CERT_REJECTED;
+                break;
+            default:
+                code = X509_V_ERR_UNSPECIFIED;
+        }
+        try {
+            return new OpenSslCertificateException(e.getMessage(), e, code);
+        } catch (IllegalArgumentException unknownCode) {
+            return e; // a BoringSSL without this code: the handshake still fails, with internal_error
+        }
     }
 
     @Override

@@ -77,7 +77,9 @@ public final class ServerTls {
         try {
             stamps = tls.stampConfiguredFiles();
         } catch (IOException e) {
-            throw new TlsConfigException("cannot read TLS files of " + options + ": " + PemFiles.describe(e), e);
+            // load() below fails with a message naming the file; if it does not (the file appeared meanwhile),
+            // empty stamps make the first reload check read the files again.
+            stamps = List.of();
         }
         tls.current = tls.load(stamps);
         Loaded loaded = tls.current;
