@@ -15,6 +15,12 @@ final class FrameChecksum {
     /** The CRC of {@code length} bytes of {@code buf} from absolute {@code index}; indexes do not move. */
     static long of(ByteBuf buf, int index, int length) {
         CRC32 crc = new CRC32();
+        update(crc, buf, index, length);
+        return crc.getValue();
+    }
+
+    /** Feeds {@code length} bytes of {@code buf} from absolute {@code index} into {@code crc}. */
+    static void update(CRC32 crc, ByteBuf buf, int index, int length) {
         if (buf.hasArray()) {
             crc.update(buf.array(), buf.arrayOffset() + index, length);
         } else if (buf.nioBufferCount() == 1) {
@@ -33,6 +39,5 @@ final class FrameChecksum {
                 done += n;
             }
         }
-        return crc.getValue();
     }
 }

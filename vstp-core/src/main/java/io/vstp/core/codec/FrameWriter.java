@@ -10,6 +10,9 @@ import static io.vstp.core.codec.FrameLayout.OVERHEAD;
 import static io.vstp.core.codec.FrameLayout.VERSION_1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.util.zip.CRC32;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
@@ -83,9 +86,39 @@ public final class FrameWriter {
     public int write(Frame frame, ByteBuf out) {
         Objects.requireNonNull(out, "out");
         final int size = encodedSize(frame);
-        final int headerLength = size - OVERHEAD - frame.payload().readableBytes();
         out.ensureWritable(size);
         final int start = out.writerIndex();
+        writeHead(frame, size, out);
+        ByteBuf payload = frame.payload();
+        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        out.writeInt((int) FrameChecksum.of(out, start, size - CRC_LENGTH));
+        return size;
+    }
+
+    /**
+     * Encodes {@code frame} without copying its payload: a composite of a new buffer holding the prefix and
+     * headers, a retained slice of the payload, and the CRC trailer. Worth it for large payloads, where copying
+     * would cost more than the composite's bookkeeping. The caller owns the result; {@code frame} is untouched.
+     *
+     * @throws FrameException if the frame cannot be encoded; nothing is allocated then
+     */
+    public ByteBuf encode(Frame frame, ByteBufAllocator alloc) {
+        final int size = encodedSize(frame);
+        ByteBuf payload = frame.payload();
+        int headSize = size - CRC_LENGTH - payload.readableBytes();
+        ByteBuf head = alloc.ioBuffer(headSize);
+        writeHead(frame, size, head);
+        CRC32 crc = new CRC32();
+        FrameChecksum.update(crc, head, head.readerIndex(), headSize);
+        FrameChecksum.update(crc, payload, payload.readerIndex(), payload.readableBytes());
+        ByteBuf trailer = alloc.ioBuffer(CRC_LENGTH).writeInt((int) crc.getValue());
+        CompositeByteBuf out = alloc.compositeDirectBuffer(3);
+        out.addComponents(true, head, payload.retainedSlice(), trailer);
+        return out;
+    }
+
+    private static void writeHead(Frame frame, int size, ByteBuf out) {
+        final int headerLength = size - OVERHEAD - frame.payload().readableBytes();
         out.writeByte(MAGIC_0)
                 .writeByte(MAGIC_1)
                 .writeByte(VERSION_1)
@@ -98,9 +131,5 @@ public final class FrameWriter {
             h.writeKey(out);
             h.writeValue(out);
         }
-        ByteBuf payload = frame.payload();
-        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-        out.writeInt((int) FrameChecksum.of(out, start, size - CRC_LENGTH));
-        return size;
     }
 }

@@ -20,6 +20,9 @@ import java.util.Objects;
  */
 @ChannelHandler.Sharable
 public class VstpFrameEncoder extends ChannelOutboundHandlerAdapter {
+    /** Payloads at least this large are written by reference, not copied (see FrameWriter#encode). */
+    static final int ZERO_COPY_THRESHOLD = 8192;
+
     private final FrameWriter writer;
 
     public VstpFrameEncoder() {
@@ -39,8 +42,12 @@ public class VstpFrameEncoder extends ChannelOutboundHandlerAdapter {
         Frame frame = (Frame) msg;
         ByteBuf out = null;
         try {
-            out = ctx.alloc().ioBuffer(writer.encodedSize(frame));
-            writer.write(frame, out);
+            if (frame.payload().readableBytes() >= ZERO_COPY_THRESHOLD) {
+                out = writer.encode(frame, ctx.alloc());
+            } else {
+                out = ctx.alloc().ioBuffer(writer.encodedSize(frame));
+                writer.write(frame, out);
+            }
         } catch (FrameException e) {
             if (out != null) {
                 out.release();

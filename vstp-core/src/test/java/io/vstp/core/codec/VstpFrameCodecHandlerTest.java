@@ -56,8 +56,11 @@ class VstpFrameCodecHandlerTest {
         Frame sent = Frame.builder(FrameType.DATA).header("req-id", "7").payload(new byte[100_000]).build();
         Frame expected = sent.retainedDuplicate();
         assertThat(out.writeOutbound(sent)).isTrue();
-        assertThat(sent.refCnt()).as("the encoder released its reference").isEqualTo(1);
+        // The encoder released the frame's reference; the 100 kB payload is not copied but held by the encoded
+        // composite until the socket has written it.
+        assertThat(sent.refCnt()).as("encoder released, wire buffer holds the payload").isEqualTo(2);
         ByteBuf wire = out.readOutbound();
+        assertThat(wire).isInstanceOf(io.netty.buffer.CompositeByteBuf.class);
         assertThat(wire.readableBytes()).isEqualTo(15 + 2 + 6 + 1 + 100_000);
 
         EmbeddedChannel in = new EmbeddedChannel(new VstpFrameDecoder());

@@ -71,6 +71,25 @@ class WireVectorsTest {
         }));
     }
 
+    /** The zero-copy encoding (a composite holding the payload by reference) gives the same bytes. */
+    @TestFactory
+    Stream<DynamicTest> validCasesEncodeWithoutCopyingThePayload() {
+        return VECTORS.valid().stream().map(c -> dynamicTest(c.name(), () -> {
+            Frame frame = c.frame();
+            ByteBuf out = new FrameWriter(c.limits().maxFrameSize())
+                    .encode(frame, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+            try {
+                assertThat(Hex.encode(out)).isEqualTo(Hex.encode(c.bytes()));
+                if (frame.payload().isReadable()) {
+                    assertThat(frame.payload().refCnt()).as("payload retained by the composite").isEqualTo(2);
+                }
+            } finally {
+                out.release();
+            }
+            assertThat(frame.payload().refCnt()).isEqualTo(1);
+        }));
+    }
+
     /** Byte-at-a-time delivery: every possible split point of every valid frame at once. */
     @TestFactory
     Stream<DynamicTest> validCasesDecodeOneByteAtATime() {

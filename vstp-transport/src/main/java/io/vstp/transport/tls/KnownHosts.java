@@ -6,7 +6,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -105,8 +104,8 @@ final class KnownHosts {
             FileAttribute<?>[] attributes = PemFiles.isPosix(directory)
                     ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_FILE)}
                     : new FileAttribute<?>[0];
-            try (FileChannel channel = FileChannel.open(file, options, attributes);
-                    FileLock lock = channel.lock()) {
+            try (FileChannel channel = FileChannel.open(file, options, attributes)) {
+                channel.lock(); // held until the channel closes
                 // Read through the locked channel: closing any other descriptor of this file would drop the
                 // POSIX lock (FileLock Javadoc, "platform dependencies").
                 String content = readAll(channel);

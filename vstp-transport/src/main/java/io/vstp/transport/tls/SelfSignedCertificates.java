@@ -1,12 +1,12 @@
 package io.vstp.transport.tls;
 
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import io.netty.util.NetUtil;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -80,8 +79,8 @@ final class SelfSignedCertificates {
         try {
             PemFiles.createPrivateDirectory(directory);
             try (FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = lockChannel.lock()) {
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                lockChannel.lock(); // held until the channel closes
                 CertifiedKey existing = null;
                 String unusable;
                 if (!Files.exists(certificateFile) && !Files.exists(keyFile)) {

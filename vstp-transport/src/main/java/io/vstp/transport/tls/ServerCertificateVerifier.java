@@ -29,6 +29,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class ServerCertificateVerifier extends X509ExtendedTrustManager {
     private static final System.Logger LOG = System.getLogger(ServerCertificateVerifier.class.getPackageName());
 
+    // OpenSSL verification results (x509_vfy.h); stable ABI numbers, used because tcnative's own constants are
+    // only on the runtime class path.
+    private static final int X509_V_ERR_UNSPECIFIED = 1;
+    private static final int X509_V_ERR_CERT_NOT_YET_VALID = 9;
+    private static final int X509_V_ERR_CERT_HAS_EXPIRED = 10;
+    private static final int X509_V_ERR_CERT_UNTRUSTED = 27;
+    private static final int X509_V_ERR_CERT_REJECTED = 28;
+    private static final int X509_V_ERR_HOSTNAME_MISMATCH = 62;
+
     /** The CA trust managers (system store, CA file); a chain is CA-trusted if any of them accepts it. */
     private final List<X509ExtendedTrustManager> caTrust;
     private final Set<String> pins;
@@ -58,15 +67,6 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
             throw openSsl ? withOpenSslAlert(e) : e;
         }
     }
-
-    // OpenSSL verification results (x509_vfy.h); stable ABI numbers, used because tcnative's own constants are
-    // only on the runtime class path.
-    private static final int X509_V_ERR_UNSPECIFIED = 1;
-    private static final int X509_V_ERR_CERT_NOT_YET_VALID = 9;
-    private static final int X509_V_ERR_CERT_HAS_EXPIRED = 10;
-    private static final int X509_V_ERR_CERT_UNTRUSTED = 27;
-    private static final int X509_V_ERR_CERT_REJECTED = 28;
-    private static final int X509_V_ERR_HOSTNAME_MISMATCH = 62;
 
     /**
      * Netty's OpenSSL binding turns any other exception into {@code X509_V_ERR_UNSPECIFIED}, which BoringSSL

@@ -145,7 +145,15 @@ public final class ServerTls {
             recordReloadFailure(List.of(), "cannot read TLS files: " + PemFiles.describe(e));
             return;
         }
-        if (stamps.equals(current.stamps()) || stamps.equals(failedStamps)) {
+        if (stamps.equals(current.stamps())) {
+            if (lastReloadFailure != null) {
+                // The files are back as they were when loaded (e.g. a failed edit was reverted).
+                failedStamps = List.of();
+                lastReloadFailure = null;
+            }
+            return;
+        }
+        if (stamps.equals(failedStamps)) {
             return;
         }
         // Stamps are taken before reading: a change that lands while we read is seen by the next check.

@@ -157,6 +157,13 @@ class TlsHandshakeTest {
                             + ", server presented " + second.certificateFingerprint(),
                     "line 1 of " + knownHosts());
             assertThat(Files.readString(knownHosts())).isEqualTo(recorded);
+
+            // The server learns it was refused for its certificate, not that it had an internal error.
+            assertThat(server.nextHandshake().succeeded()).isTrue();
+            assertThat(server.nextHandshake().succeeded()).isTrue();
+            assertThat(server.nextHandshake().failure().getMessage())
+                    .containsAnyOf("certificate_unknown", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN")
+                    .doesNotContainIgnoringCase("internal_error");
         }
     }
 

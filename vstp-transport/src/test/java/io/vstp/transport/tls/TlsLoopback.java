@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -112,16 +113,19 @@ final class TlsLoopback implements AutoCloseable {
     /** Connects, handshakes, and round-trips {@code ping}; the outcome fails if any step does. */
     Outcome connect(int port, Function<ByteBufAllocator, SslHandler> tls) throws InterruptedException {
         CompletableFuture<byte[]> echo = new CompletableFuture<>();
+        // Kept here, not looked up later: a refused handshake may close the channel and empty the pipeline first.
+        AtomicReference<SslHandler> handler = new AtomicReference<>();
         Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(tls.apply(ch.alloc()), new EchoReader(echo));
+                        handler.set(tls.apply(ch.alloc()));
+                        ch.pipeline().addLast(handler.get(), new EchoReader(echo));
                     }
                 })
                 .connect("127.0.0.1", port).syncUninterruptibly().channel();
         try {
-            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            SslHandler ssl = handler.get();
             Future<Channel> handshake = ssl.handshakeFuture();
             if (!handshake.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 return Outcome.failed(new TimeoutException("client handshake did not finish"));
