@@ -128,6 +128,29 @@ class SessionTest {
     }
 
     @Test
+    void changedServerCertificateIsRefusedNamingBothFingerprints() throws Exception {
+        VstpServer server = server(true, RequestHandler.echo());
+        String stale = "sha256:" + "ab".repeat(32);
+        java.nio.file.Files.writeString(clientHome.resolve("known_hosts"),
+                "127.0.0.1:" + server.port() + " " + stale + "\n");
+        CompletableFuture<VstpConnection> attempt = client(true).connect("127.0.0.1", server.port());
+        assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(SessionException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.TLS_FAILED);
+                    assertThat(e.getMessage()).contains(stale).contains(server.certificateFingerprint());
+                });
+        assertThat(server.stats().errors(ErrorCode.PROTOCOL_VIOLATION)).isZero();
+    }
+
+    @Test
+    void tlsServerRefusesAPlaintextClient() throws Exception {
+        VstpServer server = server(true, RequestHandler.echo());
+        CompletableFuture<VstpConnection> attempt = client(false).connect("127.0.0.1", server.port());
+        assertThatThrownBy(() -> attempt.get(15, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(SessionException.class);
+    }
+
+    @Test
     void handlerFailureFailsOnlyThatRequest() throws Exception {
         VstpServer server = server(false, RequestHandler.of((request, session) -> {
             if (request.payloadAsString().equals("boom")) {
