@@ -3,12 +3,17 @@
 //! real Rust crate `vstp` 0.2.1 from crates.io.
 //!
 //! Only the crate's public API is called: `vstp::Frame`, `vstp::FrameType`,
-//! `vstp::Flags`, `vstp::Header`, `vstp::encode_frame` and `vstp::try_decode_frame`.
-//! No code of the crate is copied here.
+//! `vstp::Flags`, `vstp::Header`, `vstp::encode_frame` and `vstp::try_decode_frame`;
+//! for TCP (module `tcp`) `vstp::VstpTcpServer`, its `VstpTcpConnection` and
+//! `vstp::VstpTcpClient`. No code of the crate is copied here.
 //!
 //! Usage:
 //!   vstp-interop verify-vectors PATH
 //!   vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]
+//!   vstp-interop tcp-echo-server [--max-seconds N]
+//!   vstp-interop tcp-client HOST PORT COUNT
+
+mod tcp;
 
 use std::process::ExitCode;
 
@@ -26,9 +31,12 @@ fn main() -> ExitCode {
         Some("decode-outcome") if args.len() == 2 || args.len() == 3 => {
             decode_outcome_cmd(&args[1], args.get(2).map(String::as_str))
         }
+        Some("tcp-echo-server") => tcp::echo_server_cmd(&args[1..]),
+        Some("tcp-client") => tcp::client_cmd(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  vstp-interop verify-vectors PATH\n  vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]"
+                "usage:\n  vstp-interop verify-vectors PATH\n  vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]\n  \
+                 vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT"
             );
             ExitCode::from(2)
         }
