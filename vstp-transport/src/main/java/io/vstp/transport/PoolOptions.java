@@ -14,17 +14,22 @@ import java.util.Objects;
  * @param maxLifetime         a connection older than this takes no new requests and closes when drained
  * @param maxIdle             a connection above the minimum that carried nothing for this long is closed
  * @param healthCheckInterval idle connections are PINGed this often; one that does not answer is removed
+ * @param maxQueued           requests that may wait for a slot; beyond it a request fails at once with
+ *                            {@code TOO_MANY_IN_FLIGHT} instead of growing the queue
  */
 public record PoolOptions(int minConnections, int maxConnections, int maxRequestsPerConnection,
                           Duration acquireTimeout, Duration maxLifetime, Duration maxIdle,
-                          Duration healthCheckInterval) {
+                          Duration healthCheckInterval, int maxQueued) {
     public static final PoolOptions DEFAULT = new PoolOptions(1, 4, 256, Duration.ofSeconds(5),
-            Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofSeconds(30));
+            Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofSeconds(30), 10_000);
 
     public PoolOptions {
         if (minConnections < 0 || maxConnections < 1 || minConnections > maxConnections) {
             throw new IllegalArgumentException("need 0 <= minConnections <= maxConnections, 1 <= maxConnections; got "
                     + minConnections + ", " + maxConnections);
+        }
+        if (maxQueued < 0) {
+            throw new IllegalArgumentException("maxQueued must not be negative");
         }
         if (maxRequestsPerConnection < 1) {
             throw new IllegalArgumentException("maxRequestsPerConnection must be positive");
@@ -39,21 +44,26 @@ public record PoolOptions(int minConnections, int maxConnections, int maxRequest
 
     public PoolOptions withSize(int min, int max) {
         return new PoolOptions(min, max, maxRequestsPerConnection, acquireTimeout, maxLifetime, maxIdle,
-                healthCheckInterval);
+                healthCheckInterval, maxQueued);
     }
 
     public PoolOptions withMaxRequestsPerConnection(int value) {
         return new PoolOptions(minConnections, maxConnections, value, acquireTimeout, maxLifetime, maxIdle,
-                healthCheckInterval);
+                healthCheckInterval, maxQueued);
     }
 
     public PoolOptions withAcquireTimeout(Duration value) {
         return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, value, maxLifetime,
-                maxIdle, healthCheckInterval);
+                maxIdle, healthCheckInterval, maxQueued);
     }
 
     public PoolOptions withRecycling(Duration lifetime, Duration idle, Duration healthCheck) {
         return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, acquireTimeout, lifetime,
-                idle, healthCheck);
+                idle, healthCheck, maxQueued);
+    }
+
+    public PoolOptions withMaxQueued(int value) {
+        return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, acquireTimeout, maxLifetime,
+                maxIdle, healthCheckInterval, value);
     }
 }

@@ -10,7 +10,9 @@ import java.util.function.BiFunction;
  *
  * <h2>Ownership</h2>
  * The transport releases {@code request} once the returned stage completes, so a handler that keeps the payload
- * beyond that must {@link Frame#retain() retain} it. The transport takes over the response frame.
+ * beyond that must {@link Frame#retain() retain} it. The transport takes over the response frame. A stage that
+ * never completes keeps its request (and an in-flight slot) forever, even after the connection closes: the
+ * transport cannot know the handler is done with the payload. Complete every stage, with a timeout if need be.
  *
  * <h2>Threads</h2>
  * {@code handle} runs on the connection's event loop: it must not block. Do slow work elsewhere and complete the

@@ -92,6 +92,13 @@ public final class VstpConnectionPool implements AutoCloseable {
             }
             slot = leastLoaded();
             if (slot == null) {
+                if (waiters.size() >= options.maxQueued()) {
+                    request.release();
+                    result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
+                            VstpException.Scope.REQUEST, options.maxQueued() + " requests already wait for a "
+                            + "connection to " + host + ":" + port));
+                    return result;
+                }
                 if (slots.size() + opening < options.maxConnections()) {
                     openOne();
                 }

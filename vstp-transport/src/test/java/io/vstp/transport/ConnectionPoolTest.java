@@ -57,9 +57,9 @@ class ConnectionPoolTest {
 
     @Test
     void fullPoolQueuesThenTimesOut() throws Exception {
-        CompletableFuture<Frame> never = new CompletableFuture<>();
+        CompletableFuture<Void> never = new CompletableFuture<>();
         try (VstpServer server = VstpServer.builder().port(0).threads(1).plain()
-                .handler((r, s) -> never).start();
+                .handler((r, s) -> never.thenApply(v -> data("released"))).start();
              VstpClient client = VstpClient.builder().plain().threads(1).build();
              VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT
                      .withSize(0, 1).withMaxRequestsPerConnection(2).withAcquireTimeout(Duration.ofMillis(300)))) {
@@ -74,6 +74,57 @@ class ConnectionPoolTest {
             assertThat(pool.size()).isEqualTo(1);
             assertThat(pool.waiting()).isZero();
             never.complete(null);
+            a.get(5, TimeUnit.SECONDS).release();
+            b.get(5, TimeUnit.SECONDS).release();
+        }
+    }
+
+    @Test
+    void waitingQueueIsBounded() throws Exception {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain()
+                .handler((r, s) -> never.thenApply(v -> data("released"))).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT
+                     .withSize(1, 1).withMaxRequestsPerConnection(1).withMaxQueued(2))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.size() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<CompletableFuture<Frame>> accepted = List.of(pool.request(data("busy"), Duration.ofSeconds(10)),
+                    pool.request(data("q1"), Duration.ofSeconds(10)), pool.request(data("q2"), Duration.ofSeconds(10)));
+            CompletableFuture<Frame> over = pool.request(data("over"), Duration.ofSeconds(10));
+            assertThatThrownBy(() -> over.get(1, TimeUnit.SECONDS)).cause()
+                    .isInstanceOfSatisfying(SessionException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT));
+            assertThat(pool.waiting()).isLessThanOrEqualTo(2);
+            never.complete(null);
+            for (CompletableFuture<Frame> f : accepted) {
+                f.get(5, TimeUnit.SECONDS).release();
+            }
+        }
+    }
+
+    @Test
+    void healthCheckRemovesAConnectionWhoseServerStoppedAnswering() throws Exception {
+        // The server's handler never answers and its event loop is fine, so PINGs are answered: the connection
+        // stays. Then the server goes away entirely; the PING fails and the pool drops the connection.
+        VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(RequestHandler.echo()).start();
+        try (VstpClient client = VstpClient.builder().plain().threads(1).build();
+             VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(1, 1)
+                     .withRecycling(Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMillis(100)))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.size() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(400); // several health checks pass
+            assertThat(pool.size()).isEqualTo(1);
+            server.shutdown(Duration.ofMillis(100)).get(5, TimeUnit.SECONDS);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pool.size() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(pool.size()).isZero();
         }
     }
 

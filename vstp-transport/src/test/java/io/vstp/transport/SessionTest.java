@@ -189,6 +189,34 @@ class SessionTest {
     }
 
     @Test
+    void cancelledRequestIsForgottenAndItsLateResponseReleased() throws Exception {
+        CompletableFuture<Frame> gate = new CompletableFuture<>();
+        VstpServer server = server(false, (request, session) -> gate);
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        CompletableFuture<Frame> r = conn.request(data("x"), Duration.ofSeconds(30));
+        Thread.sleep(100);
+        assertThat(r.cancel(false)).isTrue();
+        gate.complete(data("late")); // reaches a client that forgot the request; LeakCheck fails if kept
+        Thread.sleep(200);
+        // The in-flight slot was freed: a connection-wide close does not wait for the cancelled request.
+        conn.close(Duration.ofSeconds(5)).get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void totalConnectionLimitRefusesTlsConnectionsWithoutAHandshake() throws Exception {
+        VstpServer small = use(VstpServer.builder().port(0).threads(1)
+                .tls(TlsServerOptions.builder().home(serverHome).build())
+                .limits(TransportLimits.DEFAULT.withMaxConnections(1, 10)).start());
+        VstpClient c = client(true);
+        VstpConnection first = use(c.connect("127.0.0.1", small.port()).get(10, TimeUnit.SECONDS));
+        CompletableFuture<VstpConnection> second = c.connect("127.0.0.1", small.port());
+        assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(SessionException.class);
+        assertThat(small.stats().rejected()).isEqualTo(1);
+        assertThat(small.stats().errors(ErrorCode.TOO_MANY_CONNECTIONS)).isEqualTo(1);
+        assertThat(first.ping().get(5, TimeUnit.SECONDS)).isPositive();
+    }
+
+    @Test
     void oneWaySendsAndServerPushes() throws Exception {
         VstpServer server = server(false, (request, session) -> {
             session.send(data("push:" + request.payloadAsString()));
