@@ -40,6 +40,11 @@ public final class EventLoops {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    public static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel() {
+        return EPOLL ? io.netty.channel.epoll.EpollDatagramChannel.class
+                : io.netty.channel.socket.nio.NioDatagramChannel.class;
+    }
+
     public static Class<? extends Channel> clientChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }

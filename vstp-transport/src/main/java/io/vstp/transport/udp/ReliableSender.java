@@ -1,0 +1,356 @@
+package io.vstp.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.transport.SessionException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The sending half of reliable delivery towards one peer (docs/spec/udp.md §5-6): messages wait in a bounded
+ * queue, their fragments go out as the congestion window allows, acknowledgements (the crate's ACK msg-id for
+ * single datagrams, SACK for fragmented messages) retire them, loss found by SACK or by the retransmission
+ * timeout sends only the missing fragments again, and a fragment retransmitted too often fails its message.
+ *
+ * <p>Not thread-safe: runs on the endpoint's event loop.
+ */
+final class ReliableSender {
+    private static final byte UNSENT = 0;
+    private static final byte IN_FLIGHT = 1;
+    private static final byte ACKED = 2;
+    private static final byte LOST = 3;
+
+    /** Where datagrams go. Both send methods take over their argument. */
+    interface Output {
+        /** False while the link cannot take more datagrams without dropping them. */
+        boolean writable();
+
+        /** Encodes {@code frame} into one datagram and sends it. */
+        void sendFrame(InetSocketAddress peer, Frame frame);
+
+        /** Sends bytes that already are one encoded frame. */
+        void sendEncoded(InetSocketAddress peer, ByteBuf datagram);
+    }
+
+    /** One message being delivered. */
+    static final class Outgoing {
+        final long id;
+        final ByteBuf encoded;
+        final int count;
+        final int chunkSize;
+        final boolean single;
+        final CompletableFuture<Void> future;
+        final byte[] state;
+        final long[] lastSent;
+        final byte[] sends;
+        final ArrayDeque<Integer> lost = new ArrayDeque<>();
+        int nextNew;
+        int acked;
+
+        Outgoing(long id, ByteBuf encoded, int chunkSize, boolean single, CompletableFuture<Void> future) {
+            this.id = id;
+            this.encoded = encoded;
+            this.chunkSize = chunkSize;
+            this.single = single;
+            this.count = single ? 1 : (encoded.readableBytes() + chunkSize - 1) / chunkSize;
+            this.future = future;
+            this.state = new byte[count];
+            this.lastSent = new long[count];
+            this.sends = new byte[count];
+        }
+
+        int length() {
+            return encoded.readableBytes();
+        }
+    }
+
+    private record Sent(Outgoing message, int index, long atNanos) {
+    }
+
+    private final InetSocketAddress peer;
+    private final UdpLimits limits;
+    private final Output output;
+    private final UdpStats stats;
+    private final RttEstimator rtt;
+    private final CongestionWindow window;
+    private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
+    private final List<Outgoing> active = new ArrayList<>();
+    private final Map<Long, Outgoing> byId = new HashMap<>();
+    private final ArrayDeque<Sent> sendOrder = new ArrayDeque<>();
+    private int inFlight;
+    private long queuedBytes;
+    /** Send time of the most recently sent fragment known to have arrived (RACK, RFC 8985). */
+    private long latestDeliveredSend = Long.MIN_VALUE;
+
+    ReliableSender(InetSocketAddress peer, UdpLimits limits, Output output, UdpStats stats) {
+        this.peer = peer;
+        this.limits = limits;
+        this.output = output;
+        this.stats = stats;
+        this.rtt = new RttEstimator(limits.minRetransmitTimeout().toNanos(), limits.maxRetransmitTimeout().toNanos(),
+                Math.max(limits.minRetransmitTimeout().toNanos(), 1_000_000_000L));
+        this.window = new CongestionWindow(4096);
+    }
+
+    /** Queues a message; takes over {@code encoded}. Fails at once if the peer's queue is full. */
+    CompletableFuture<Void> enqueue(long id, ByteBuf encoded, int chunkSize, boolean single) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (queuedBytes + encoded.readableBytes() > limits.maxQueuedBytesPerPeer()) {
+            encoded.release();
+            future.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
+                    VstpException.Scope.REQUEST, "more than " + limits.maxQueuedBytesPerPeer()
+                    + " bytes already queued for " + peer));
+            return future;
+        }
+        Outgoing m = new Outgoing(id, encoded, chunkSize, single, future);
+        queuedBytes += m.length();
+        waiting.add(m);
+        byId.put(id, m);
+        pump(System.nanoTime());
+        return future;
+    }
+
+    /** Sends what the congestion window allows: lost fragments first, then new ones. */
+    void pump(long now) {
+        while (inFlight < window.size() && output.writable()) {
+            Outgoing m = nextWithWork();
+            if (m == null) {
+                return;
+            }
+            int index = m.lost.isEmpty() ? m.nextNew++ : m.lost.poll();
+            if (m.state[index] == ACKED) {
+                continue;
+            }
+            transmit(m, index, now);
+        }
+    }
+
+    private Outgoing nextWithWork() {
+        for (Outgoing m : active) {
+            if (!m.lost.isEmpty() || m.nextNew < m.count) {
+                return m;
+            }
+        }
+        Outgoing next = waiting.poll();
+        if (next != null) {
+            active.add(next);
+        }
+        return next;
+    }
+
+    private void transmit(Outgoing m, int index, long now) {
+        if (m.sends[index] > 0) {
+            stats.countRetransmit();
+        }
+        m.sends[index] = (byte) Math.min(m.sends[index] + 1, 127);
+        m.state[index] = IN_FLIGHT;
+        m.lastSent[index] = now;
+        inFlight++;
+        sendOrder.add(new Sent(m, index, now));
+        if (m.single) {
+            output.sendEncoded(peer, m.encoded.retainedDuplicate());
+        } else {
+            output.sendFrame(peer, fragmentFrame(m, index));
+        }
+    }
+
+    private static Frame fragmentFrame(Outgoing m, int index) {
+        int offset = index * m.chunkSize;
+        int length = Math.min(m.chunkSize, m.length() - offset);
+        ByteBuf chunk = m.encoded.retainedSlice(m.encoded.readerIndex() + offset, length);
+        return UdpFrames.fragment(m.id, index, m.count, m.length(), true, chunk);
+    }
+
+    /** The crate-style ACK of a single-datagram message. */
+    boolean onSingleAck(long id, long now) {
+        Outgoing m = byId.get(id);
+        if (m == null || !m.single) {
+            return false;
+        }
+        acknowledge(m, 0, now);
+        finishIfDone(m);
+        detectLoss(now);
+        pump(now);
+        return true;
+    }
+
+    /** A SACK for a fragmented message. */
+    boolean onSack(long id, int cumulative, List<int[]> ranges, long now) {
+        Outgoing m = byId.get(id);
+        if (m == null || m.single) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(cumulative, m.count); i++) {
+            acknowledge(m, i, now);
+        }
+        for (int[] r : ranges) {
+            for (int i = r[0]; i <= r[1] && i < m.count; i++) {
+                acknowledge(m, i, now);
+            }
+        }
+        finishIfDone(m);
+        detectLoss(now);
+        pump(now);
+        return true;
+    }
+
+    /** Marks one fragment acknowledged; samples the RTT (Karn: only if it was sent once). */
+    private boolean acknowledge(Outgoing m, int index, long now) {
+        byte s = m.state[index];
+        if (s == ACKED || s == UNSENT) {
+            return false;
+        }
+        if (s == IN_FLIGHT) {
+            inFlight--;
+        }
+        m.state[index] = ACKED;
+        m.acked++;
+        if (m.sends[index] == 1) {
+            rtt.sample(now - m.lastSent[index]);
+        }
+        latestDeliveredSend = Math.max(latestDeliveredSend, m.lastSent[index]);
+        window.onAcked(1);
+        return true;
+    }
+
+    /**
+     * Time-based loss detection (RACK, RFC 8985): a fragment still unacknowledged although one sent more than a
+     * reordering window after it has arrived is lost. It covers every message to the peer at once, including the
+     * last fragments of a message and lost retransmissions, which index-based rules miss until the timeout.
+     */
+    private void detectLoss(long now) {
+        long srtt = Math.max(rtt.srttNanos(), 0);
+        long reorderWindow = Math.max(srtt / 4, 1_000_000);
+        long threshold = latestDeliveredSend - reorderWindow;
+        boolean any = false;
+        while (!sendOrder.isEmpty()) {
+            Sent s = sendOrder.peek();
+            Outgoing m = s.message;
+            boolean live = m.state[s.index] == IN_FLIGHT && m.lastSent[s.index] == s.atNanos
+                    && byId.containsKey(m.id);
+            if (live && s.atNanos >= threshold) {
+                break;
+            }
+            sendOrder.poll();
+            if (live) {
+                markLost(m, s.index);
+                any = true;
+            }
+        }
+        if (any) {
+            window.onLoss(now, Math.max(srtt, 1_000_000));
+        }
+    }
+
+    private void markLost(Outgoing m, int index) {
+        m.state[index] = LOST;
+        inFlight--;
+        m.lost.add(index);
+    }
+
+    private void finishIfDone(Outgoing m) {
+        if (m.acked == m.count) {
+            remove(m);
+            m.future.complete(null);
+        }
+    }
+
+    private void remove(Outgoing m) {
+        active.remove(m);
+        waiting.remove(m);
+        byId.remove(m.id);
+        queuedBytes -= m.length();
+        for (int i = 0; i < m.count; i++) {
+            if (m.state[i] == IN_FLIGHT) {
+                inFlight--;
+                m.state[i] = ACKED;
+            }
+        }
+        m.encoded.release();
+    }
+
+    /** Retransmission timeout check (RFC 6298 §5.4-5.7); fails messages out of retries. */
+    void onTick(long now) {
+        // Drop stale entries: fragments acknowledged or resent since.
+        while (!sendOrder.isEmpty()) {
+            Sent head = sendOrder.peek();
+            if (head.message.state[head.index] == IN_FLIGHT && head.message.lastSent[head.index] == head.atNanos
+                    && byId.containsKey(head.message.id)) {
+                break;
+            }
+            sendOrder.poll();
+        }
+        Sent head = sendOrder.peek();
+        if (head == null || now - head.atNanos < rtt.rtoNanos()) {
+            pump(now);
+            return;
+        }
+        long cutoff = now - rtt.rtoNanos();
+        List<Outgoing> failed = new ArrayList<>();
+        Iterator<Sent> it = sendOrder.iterator();
+        while (it.hasNext()) {
+            Sent s = it.next();
+            if (s.atNanos > cutoff) {
+                break;
+            }
+            it.remove();
+            Outgoing m = s.message;
+            if (m.state[s.index] != IN_FLIGHT || m.lastSent[s.index] != s.atNanos || !byId.containsKey(m.id)) {
+                continue;
+            }
+            if (m.sends[s.index] > limits.maxRetransmissions()) {
+                failed.add(m);
+                continue;
+            }
+            markLost(m, s.index);
+        }
+        stats.countTimeout();
+        rtt.backoff();
+        window.onTimeout();
+        for (Outgoing m : failed) {
+            if (byId.containsKey(m.id)) {
+                remove(m);
+                m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
+                        VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
+                        + " not acknowledged after " + limits.maxRetransmissions() + " retransmissions"));
+            }
+        }
+        pump(now);
+    }
+
+    /** True while anything is queued or unacknowledged. */
+    boolean busy() {
+        return !byId.isEmpty();
+    }
+
+    /** Fails everything (endpoint closing). */
+    void failAll(String why) {
+        for (Outgoing m : new ArrayList<>(byId.values())) {
+            remove(m);
+            m.future.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
+                    VstpException.Scope.REQUEST, why));
+        }
+        sendOrder.clear();
+    }
+
+    int congestionWindow() {
+        return window.size();
+    }
+
+    long rtoNanos() {
+        return rtt.rtoNanos();
+    }
+
+    boolean isSingle(long id) {
+        Outgoing m = byId.get(id);
+        return m != null && m.single;
+    }
+}

@@ -1,0 +1,134 @@
+package io.vstp.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Header;
+import io.vstp.core.frame.Headers;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The UDP-specific frames and headers of docs/spec/udp.md, built and read in one place. */
+final class UdpFrames {
+    /** Crate-compatible: the id of a single-datagram REQ_ACK frame, echoed by its ACK. */
+    static final String MSG_ID = "msg-id";
+    static final String VF_MSG = "vf-msg";
+    static final String VF_IDX = "vf-idx";
+    static final String VF_CNT = "vf-cnt";
+    static final String VF_LEN = "vf-len";
+    static final String VF_CUM = "vf-cum";
+    static final String VF_SACK = "vf-sack";
+
+    /** SACK ranges reported per ACK; the sender learns the rest from the next ACK. */
+    static final int MAX_SACK_RANGES = 32;
+    private static final int MAX_HEADER_VALUE = 255;
+
+    /**
+     * Bytes of a fragment frame besides its chunk: the 15-byte frame overhead plus the four vf-* headers at their
+     * longest (20-digit message id, 10-digit index, count and length).
+     */
+    static final int FRAGMENT_OVERHEAD = 15 + (2 + 6 + 20) + 3 * (2 + 6 + 10);
+
+    private UdpFrames() {
+    }
+
+    static int chunkSize(int maxDatagramSize) {
+        return maxDatagramSize - FRAGMENT_OVERHEAD;
+    }
+
+    static Frame fragment(long messageId, int index, int count, long length, boolean reliable, ByteBuf chunk) {
+        Headers h = Headers.builder()
+                .add(VF_MSG, Long.toUnsignedString(messageId))
+                .add(VF_IDX, Integer.toString(index))
+                .add(VF_CNT, Integer.toString(count))
+                .add(VF_LEN, Long.toString(length))
+                .build();
+        Flags flags = reliable ? Flags.FRAG.with(Flags.REQ_ACK) : Flags.FRAG;
+        return new Frame(FrameType.DATA, flags, h, chunk);
+    }
+
+    /** The crate's ACK: type ACK, one header msg-id, no payload. */
+    static Frame ack(long messageId) {
+        return new Frame(FrameType.ACK, Flags.NONE, Headers.of(MSG_ID, Long.toUnsignedString(messageId)),
+                io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
+     * A selective acknowledgement of a fragmented message: every index below {@code cumulative} arrived, and so
+     * did the ranges (inclusive pairs) above it.
+     */
+    static Frame sack(long messageId, int cumulative, List<int[]> ranges) {
+        Headers.Builder h = Headers.builder().add(VF_MSG, Long.toUnsignedString(messageId))
+                .add(VF_CUM, Integer.toString(cumulative));
+        StringBuilder value = new StringBuilder();
+        for (int[] r : ranges) {
+            String part = r[0] + "-" + r[1];
+            if (value.length() + part.length() + 1 > MAX_HEADER_VALUE) {
+                h.add(VF_SACK, value.toString());
+                value.setLength(0);
+            }
+            if (value.length() > 0) {
+                value.append(',');
+            }
+            value.append(part);
+        }
+        if (value.length() > 0) {
+            h.add(VF_SACK, value.toString());
+        }
+        return new Frame(FrameType.ACK, Flags.NONE, h.build(), io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    }
+
+    /** Parses the vf-sack headers; malformed or absurd ranges are skipped (they only cost a retransmission). */
+    static List<int[]> sackRanges(Frame ack, int count) {
+        List<int[]> out = new ArrayList<>();
+        for (Header h : ack.headers().all(VF_SACK)) {
+            for (String part : h.valueAsString().split(",")) {
+                int dash = part.indexOf('-');
+                if (dash <= 0) {
+                    continue;
+                }
+                long a = parse(part.substring(0, dash));
+                long b = parse(part.substring(dash + 1));
+                if (a >= 0 && b >= a && b < count && out.size() < MAX_SACK_RANGES) {
+                    out.add(new int[] {(int) a, (int) b});
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A non-negative decimal header value, or -1 if absent or malformed. */
+    static long number(Frame frame, String key) {
+        String v = frame.headers().value(key);
+        return v == null ? -1 : parse(v);
+    }
+
+    /** The crate renders msg-id with u64::to_string: unsigned decimal, up to 20 digits. */
+    static long unsignedNumber(Frame frame, String key) {
+        String v = frame.headers().value(key);
+        if (v == null || v.isEmpty() || v.length() > 20) {
+            return -1;
+        }
+        try {
+            return Long.parseUnsignedLong(v);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long parse(String v) {
+        if (v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+}

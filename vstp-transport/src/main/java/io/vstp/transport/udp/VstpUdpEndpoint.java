@@ -1,0 +1,588 @@
+package io.vstp.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vstp.core.codec.FrameLimits;
+import io.vstp.core.codec.FrameReader;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.FrameException;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.SessionException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A VSTP endpoint over UDP (docs/spec/udp.md). UDP has no connections, so one endpoint both sends to and receives
+ * from any number of peers. A frame that fits one datagram is sent as one datagram (what the Rust crate speaks);
+ * a larger one is split into fragments, which only VSTP-Java peers reassemble. {@link #sendReliable} delivers a
+ * frame exactly once or fails with a clear error: acknowledgements, selective retransmission, an adaptive
+ * timeout and congestion control. {@link #send} is best effort.
+ *
+ * <pre>{@code
+ * VstpUdpEndpoint server = VstpUdpEndpoint.builder().port(4434)
+ *         .handler((peer, frame) -> { System.out.println(frame.payloadAsString()); frame.release(); })
+ *         .start();
+ * VstpUdpEndpoint client = VstpUdpEndpoint.builder().start();
+ * client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).payload("hi").build()).join();
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * All state lives on the link's event loop; the public methods may be called from any thread. The handler runs
+ * on the event loop and must not block.
+ */
+public final class VstpUdpEndpoint implements AutoCloseable {
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** A receiver acknowledges at least every this many fragments of a message. */
+    private static final int ACK_EVERY = 4;
+
+    /** Receives the frames peers send; owns each frame. */
+    @FunctionalInterface
+    public interface Handler {
+        void onFrame(InetSocketAddress peer, Frame frame);
+    }
+
+    private final DatagramLink link;
+    private final EventLoop loop;
+    private final UdpLimits limits;
+    private final Handler handler;
+    private final UdpStats stats = new UdpStats();
+    private final FrameReader datagramReader;
+    private final FrameReader messageReader;
+    private final FrameWriter datagramWriter;
+    private final FrameWriter messageWriter;
+    private final int chunkSize;
+    private final FragmentReassembler reassembler;
+    /** Access-ordered, so the least recently active peer is evicted first. */
+    private final LinkedHashMap<InetSocketAddress, Peer> peers = new LinkedHashMap<>(64, 0.75f, true);
+    /** Reassemblies with fragments received since their last SACK (delayed acknowledgement). */
+    private final Set<FragmentReassembler.Reassembly> unacknowledged = new HashSet<>();
+    private final ScheduledFuture<?> ticker;
+    private long nextMessageId;
+    private volatile boolean closed;
+
+    /** Per-peer reliability state. */
+    private static final class Peer {
+        final DuplicateFilter seen = new DuplicateFilter();
+        final ReliableSender sender;
+        long lastActivityNanos = System.nanoTime();
+        final Map<FragmentReassembler.Reassembly, Integer> pendingAcks = new java.util.IdentityHashMap<>();
+
+        Peer(ReliableSender sender) {
+            this.sender = sender;
+        }
+    }
+
+    private VstpUdpEndpoint(DatagramLink link, UdpLimits limits, Handler handler) {
+        this.link = link;
+        this.loop = link.eventLoop();
+        this.limits = limits;
+        this.handler = handler;
+        int datagram = Math.min(limits.maxDatagramSize(), link.maxDatagramSize());
+        this.chunkSize = UdpFrames.chunkSize(datagram);
+        this.datagramReader = new FrameReader(FrameLimits.DEFAULT.withMaxFrameSize(NettyDatagramLink.MAX_UDP_PAYLOAD));
+        this.messageReader = new FrameReader(FrameLimits.DEFAULT.withMaxFrameSize(limits.maxMessageSize()));
+        this.datagramWriter = new FrameWriter(datagram);
+        this.messageWriter = new FrameWriter(limits.maxMessageSize());
+        this.reassembler = new FragmentReassembler(limits, chunkSize);
+        // Random first id: a restarted endpoint is not mistaken for retransmissions of its predecessor.
+        this.nextMessageId = 1 + (new SecureRandom().nextLong() >>> 2);
+        link.receiver(this::receive);
+        this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public InetSocketAddress localAddress() {
+        return link.localAddress();
+    }
+
+    public UdpStats stats() {
+        return stats;
+    }
+
+    /**
+     * Sends {@code frame} once, best effort: one datagram, or unacknowledged fragments when it is larger. Completes
+     * when handed to the socket. Takes over {@code frame}.
+     */
+    public CompletableFuture<Void> send(InetSocketAddress peer, Frame frame) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            ByteBuf encoded;
+            try {
+                encoded = encode(frame);
+            } catch (FrameException e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            if (encoded.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD) {
+                link.send(peer, encoded);
+            } else {
+                long id = nextMessageId++;
+                int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
+                for (int i = 0; i < count; i++) {
+                    int offset = i * chunkSize;
+                    int length = Math.min(chunkSize, encoded.readableBytes() - offset);
+                    sendFrame(peer, UdpFrames.fragment(id, i, count, encoded.readableBytes(), false,
+                            encoded.retainedSlice(offset, length)));
+                }
+                encoded.release();
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * Delivers {@code frame} to {@code peer} exactly once: completes when the peer has acknowledged all of it, or
+     * fails with {@code REQUEST_TIMEOUT} after {@code maxRetransmissions} retransmissions of one fragment, or
+     * {@code TOO_MANY_IN_FLIGHT} when the peer's send queue is full. A frame that fits one datagram goes the
+     * crate's way (REQ_ACK and {@code msg-id}), so this also works towards a crate peer; a larger one is
+     * fragmented, which only VSTP-Java peers understand. Takes over {@code frame}.
+     */
+    public CompletableFuture<Void> sendReliable(InetSocketAddress peer, Frame frame) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closed) {
+                frame.release();
+                result.completeExceptionally(closedError());
+                return;
+            }
+            long id = nextMessageId++;
+            Frame tagged = new Frame(frame.type(), frame.flags().with(Flags.REQ_ACK),
+                    withHeader(frame, UdpFrames.MSG_ID, Long.toUnsignedString(id)), frame.payload().retain());
+            ByteBuf encoded;
+            try {
+                encoded = encode(tagged);
+            } catch (FrameException e) {
+                frame.release();
+                result.completeExceptionally(e);
+                return;
+            }
+            boolean single = encoded.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
+            if (single) {
+                frame.release();
+            } else {
+                // Too big for one datagram: fragments of the frame as given, acknowledged by SACK.
+                encoded.release();
+                try {
+                    encoded = encode(frame);
+                } catch (FrameException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+            }
+            Peer p = peer(peer, true);
+            if (p == null) {
+                encoded.release();
+                result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
+                        VstpException.Scope.REQUEST, "peer table full"));
+                return;
+            }
+            p.sender.enqueue(id, encoded, chunkSize, single).whenComplete((v, e) -> {
+                if (e == null) {
+                    result.complete(null);
+                } else {
+                    result.completeExceptionally(e);
+                }
+            });
+        });
+        return result;
+    }
+
+    private static io.vstp.core.frame.Headers withHeader(Frame frame, String key, String value) {
+        io.vstp.core.frame.Headers.Builder b = io.vstp.core.frame.Headers.builder();
+        frame.headers().forEach(b::add);
+        return b.add(key, value).build();
+    }
+
+    /** Encodes a whole message; releases {@code frame}. */
+    private ByteBuf encode(Frame frame) {
+        try {
+            ByteBuf out = ByteBufAllocator.DEFAULT.buffer(messageWriter.encodedSize(frame));
+            messageWriter.write(frame, out);
+            return out;
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void sendFrame(InetSocketAddress peer, Frame frame) {
+        ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(datagramWriter.encodedSize(frame));
+        try {
+            datagramWriter.write(frame, out);
+        } finally {
+            frame.release();
+        }
+        link.send(peer, out);
+    }
+
+    private final ReliableSender.Output output = new ReliableSender.Output() {
+        @Override
+        public boolean writable() {
+            return link.isWritable();
+        }
+
+        @Override
+        public void sendFrame(InetSocketAddress peer, Frame frame) {
+            VstpUdpEndpoint.this.sendFrame(peer, frame);
+        }
+
+        @Override
+        public void sendEncoded(InetSocketAddress peer, ByteBuf datagram) {
+            link.send(peer, datagram);
+        }
+    };
+
+    // ---- receiving ------------------------------------------------------------------------------------------
+
+    private void receive(InetSocketAddress sender, ByteBuf datagram) {
+        stats.countReceived();
+        Frame frame;
+        try {
+            frame = datagramReader.read(datagram);
+            if (frame == null) {
+                stats.malformed(ErrorCode.TRUNCATED);
+                return;
+            }
+        } catch (FrameException e) {
+            stats.malformed(e.code());
+            return;
+        } finally {
+            // Bytes after the first frame are ignored, as the crate does; the frame holds its own reference.
+            datagram.release();
+        }
+        try {
+            dispatch(sender, frame);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    private void dispatch(InetSocketAddress sender, Frame frame) {
+        long now = System.nanoTime();
+        if (frame.type().equals(FrameType.ACK)) {
+            onAck(sender, frame, now);
+            return;
+        }
+        long vfMsg = UdpFrames.unsignedNumber(frame, UdpFrames.VF_MSG);
+        if (frame.flags().has(Flags.FRAG) && vfMsg >= 0 && frame.headers().first(UdpFrames.VF_IDX) != null) {
+            onFragment(sender, vfMsg, frame, now);
+            return;
+        }
+        long msgId = frame.flags().has(Flags.REQ_ACK) ? UdpFrames.unsignedNumber(frame, UdpFrames.MSG_ID) : -1;
+        if (msgId >= 0) {
+            Peer p = peer(sender, true);
+            if (p == null) {
+                stats.countDrop(UdpStats.Drop.TOO_MANY_PEERS);
+                frame.release();
+                return;
+            }
+            p.lastActivityNanos = now;
+            // Acknowledge before delivering, as the crate does: a retransmission means our ACK was lost.
+            sendFrame(sender, UdpFrames.ack(msgId));
+            stats.countAck();
+            if (!p.seen.firstTime(msgId)) {
+                stats.countDrop(UdpStats.Drop.DUPLICATE);
+                frame.release();
+                return;
+            }
+        }
+        deliver(sender, frame);
+    }
+
+    private void deliver(InetSocketAddress sender, Frame frame) {
+        // The payload may be a slice of a large receive buffer; copy it so a handler that keeps the frame pins
+        // only its own bytes.
+        Frame own = frame.payload().isReadable()
+                ? new Frame(frame.type(), frame.flags(), frame.headers(), frame.payload().copy())
+                : frame.retain();
+        frame.release();
+        stats.countDelivered();
+        handler.onFrame(sender, own);
+    }
+
+    private void onAck(InetSocketAddress sender, Frame ack, long now) {
+        try {
+            Peer p = peers.get(sender);
+            long vfMsg = UdpFrames.unsignedNumber(ack, UdpFrames.VF_MSG);
+            long msgId = UdpFrames.unsignedNumber(ack, UdpFrames.MSG_ID);
+            boolean known;
+            if (vfMsg >= 0) {
+                long cum = UdpFrames.number(ack, UdpFrames.VF_CUM);
+                known = p != null && cum >= 0
+                        && p.sender.onSack(vfMsg, (int) Math.min(cum, Integer.MAX_VALUE),
+                        UdpFrames.sackRanges(ack, Integer.MAX_VALUE), now);
+            } else if (msgId >= 0) {
+                known = p != null && p.sender.onSingleAck(msgId, now);
+            } else {
+                deliver(sender, ack.retain()); // an application-level ACK
+                return;
+            }
+            if (known) {
+                p.lastActivityNanos = now;
+            } else {
+                stats.countDrop(UdpStats.Drop.UNKNOWN_ACK);
+            }
+        } finally {
+            ack.release();
+        }
+    }
+
+    private void onFragment(InetSocketAddress sender, long id, Frame fragment, long now) {
+        boolean reliable = fragment.flags().has(Flags.REQ_ACK);
+        long index = UdpFrames.number(fragment, UdpFrames.VF_IDX);
+        long count = UdpFrames.number(fragment, UdpFrames.VF_CNT);
+        long length = UdpFrames.number(fragment, UdpFrames.VF_LEN);
+        if (index < 0 || count < 2 || count > Integer.MAX_VALUE || length < 0) {
+            stats.countDrop(UdpStats.Drop.INCONSISTENT_FRAGMENT);
+            fragment.release();
+            return;
+        }
+        Peer p = peer(sender, true);
+        if (p == null) {
+            stats.countDrop(UdpStats.Drop.TOO_MANY_PEERS);
+            fragment.release();
+            return;
+        }
+        p.lastActivityNanos = now;
+        if (p.seen.seen(id)) {
+            fragment.release();
+            stats.countDrop(UdpStats.Drop.DUPLICATE);
+            if (reliable) {
+                sendFrame(sender, UdpFrames.sack(id, (int) count, List.of()));
+                stats.countAck();
+            }
+            return;
+        }
+        ByteBuf chunk = fragment.payload().copy(); // right-sized: never pin a whole receive buffer
+        fragment.release();
+        FragmentReassembler.Result r = reassembler.add(sender, id, (int) index, (int) count, length, chunk, now);
+        switch (r.outcome()) {
+            case COMPLETE -> {
+                unacknowledged.remove(r.reassembly());
+                if (reliable) {
+                    sendFrame(sender, UdpFrames.sack(id, r.reassembly().count, List.of()));
+                    stats.countAck();
+                }
+                ByteBuf message = r.message();
+                Frame whole;
+                try {
+                    whole = messageReader.read(message);
+                    if (whole == null || message.isReadable()) {
+                        if (whole != null) {
+                            whole.release();
+                        }
+                        stats.countDrop(UdpStats.Drop.BAD_MESSAGE);
+                        return;
+                    }
+                } catch (FrameException e) {
+                    stats.countDrop(UdpStats.Drop.BAD_MESSAGE);
+                    return;
+                } finally {
+                    message.release();
+                }
+                if (p.seen.firstTime(id)) {
+                    stats.countDelivered();
+                    handler.onFrame(sender, whole);
+                } else {
+                    whole.release();
+                    stats.countDrop(UdpStats.Drop.DUPLICATE);
+                }
+            }
+            case PENDING, DUPLICATE -> {
+                if (reliable) {
+                    FragmentReassembler.Reassembly ra = r.reassembly();
+                    int since = p.pendingAcks.merge(ra, 1, Integer::sum);
+                    boolean outOfOrder = index != ra.cumulative - 1;
+                    if (since >= ACK_EVERY || outOfOrder || r.outcome() == FragmentReassembler.Outcome.DUPLICATE) {
+                        sendSack(sender, p, ra);
+                    } else {
+                        unacknowledged.add(ra);
+                    }
+                }
+            }
+            case INCONSISTENT -> stats.countDrop(UdpStats.Drop.INCONSISTENT_FRAGMENT);
+            case TOO_LARGE -> stats.countDrop(UdpStats.Drop.TOO_LARGE);
+            case REFUSED -> stats.countDrop(UdpStats.Drop.REASSEMBLY_FULL);
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** SACK: cumulative index, then received ranges above it, highest first (the freshest news for the sender). */
+    private void sendSack(InetSocketAddress sender, Peer p, FragmentReassembler.Reassembly ra) {
+        p.pendingAcks.remove(ra);
+        unacknowledged.remove(ra);
+        List<int[]> ranges = new ArrayList<>();
+        int end = ra.received.length(); // one past the highest received index
+        while (end > ra.cumulative && ranges.size() < UdpFrames.MAX_SACK_RANGES) {
+            int last = end - 1;
+            int first = ra.received.previousClearBit(last) + 1;
+            ranges.add(new int[] {first, last});
+            end = ra.received.previousSetBit(first - 1) + 1;
+        }
+        sendFrame(sender, UdpFrames.sack(ra.messageId, ra.cumulative, ranges));
+        stats.countAck();
+    }
+
+    // ---- housekeeping ---------------------------------------------------------------------------------------
+
+    private void tick() {
+        long now = System.nanoTime();
+        for (FragmentReassembler.Reassembly ra : new ArrayList<>(unacknowledged)) {
+            Peer p = peers.get(ra.peer);
+            if (p != null) {
+                sendSack(ra.peer, p, ra);
+            }
+        }
+        unacknowledged.clear();
+        reassembler.expire(now);
+        long idle = limits.peerIdleTimeout().toNanos();
+        Iterator<Map.Entry<InetSocketAddress, Peer>> it = peers.entrySet().iterator();
+        while (it.hasNext()) {
+            Peer p = it.next().getValue();
+            if (p.sender.busy()) {
+                p.sender.onTick(now);
+            } else if (now - p.lastActivityNanos > idle) {
+                it.remove();
+            }
+        }
+    }
+
+    /** The peer's state, created if {@code create}; null if the table is full of busy peers. */
+    private Peer peer(InetSocketAddress address, boolean create) {
+        Peer p = peers.get(address);
+        if (p != null || !create) {
+            return p;
+        }
+        if (peers.size() >= limits.maxPeers()) {
+            Iterator<Map.Entry<InetSocketAddress, Peer>> it = peers.entrySet().iterator();
+            boolean evicted = false;
+            while (it.hasNext()) {
+                if (!it.next().getValue().sender.busy()) {
+                    it.remove();
+                    evicted = true;
+                    break;
+                }
+            }
+            if (!evicted) {
+                return null;
+            }
+        }
+        p = new Peer(new ReliableSender(address, limits, output, stats));
+        peers.put(address, p);
+        return p;
+    }
+
+    private void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    private static SessionException closedError() {
+        return new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.REQUEST, "endpoint closed");
+    }
+
+    /** Bytes held by reassembly right now (for tests and metrics). */
+    public long reassemblyBytes() {
+        return onLoopGet(reassembler::bufferedBytes);
+    }
+
+    /** Messages being reassembled right now. */
+    public int reassemblies() {
+        return onLoopGet(reassembler::activeCount);
+    }
+
+    private <T> T onLoopGet(java.util.function.Supplier<T> getter) {
+        if (loop.inEventLoop()) {
+            return getter.get();
+        }
+        return CompletableFuture.supplyAsync(getter, loop).join();
+    }
+
+    /** Stops the endpoint: pending reliable sends fail, reassembly state is released, the link closes. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        CompletableFuture.runAsync(() -> {
+            ticker.cancel(false);
+            for (Peer p : peers.values()) {
+                p.sender.failAll("endpoint closed");
+            }
+            peers.clear();
+            unacknowledged.clear();
+            reassembler.clear();
+        }, loop).join();
+        link.close();
+    }
+
+    /** Configures a {@link VstpUdpEndpoint}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private UdpLimits limits = UdpLimits.DEFAULT;
+        private Handler handler = (peer, frame) -> frame.release();
+        private DatagramLink link;
+
+        private Builder() {
+        }
+
+        /** Address to bind (default 127.0.0.1). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /** Port to bind (default 0: any free port). */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder limits(UdpLimits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        public Builder handler(Handler handler) {
+            this.handler = Objects.requireNonNull(handler);
+            return this;
+        }
+
+        /** Runs over this link instead of binding a plain socket (DTLS, or a fault-injecting link in tests). */
+        public Builder link(DatagramLink link) {
+            this.link = Objects.requireNonNull(link);
+            return this;
+        }
+
+        public VstpUdpEndpoint start() throws InterruptedException {
+            DatagramLink l = link != null ? link
+                    : NettyDatagramLink.bind(new InetSocketAddress(host, port), null, limits.maxDatagramSize());
+            return new VstpUdpEndpoint(l, limits, handler);
+        }
+    }
+}

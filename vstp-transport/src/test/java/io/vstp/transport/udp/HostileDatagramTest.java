@@ -1,0 +1,98 @@
+package io.vstp.transport.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Hostile datagrams from a raw socket: dropped and counted, never a crash, and legitimate traffic still flows. */
+class HostileDatagramTest {
+    private static byte[] encode(Frame f) {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            new FrameWriter(1 << 20).write(f, out);
+            byte[] b = new byte[out.readableBytes()];
+            out.readBytes(b);
+            return b;
+        } finally {
+            f.release();
+            out.release();
+        }
+    }
+
+    private static Frame fragment(long id, long index, long count, long length, byte[] chunk) {
+        Headers h = Headers.of("vf-msg", Long.toString(id), "vf-idx", Long.toString(index), "vf-cnt",
+                Long.toString(count), "vf-len", Long.toString(length));
+        return new Frame(FrameType.DATA, Flags.FRAG.with(Flags.REQ_ACK), h, Unpooled.wrappedBuffer(chunk));
+    }
+
+    @Test
+    void hostileDatagramsAreDroppedAndCounted() throws Exception {
+        BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().handler((p, f) -> got.add(f)).start();
+             VstpUdpEndpoint client = VstpUdpEndpoint.builder().start();
+             DatagramSocket raw = new DatagramSocket(0)) {
+            InetSocketAddress to = server.localAddress();
+            Random random = new Random(5);
+            int chunk = UdpFrames.chunkSize(1200);
+            byte[][] hostile = {
+                "GET / HTTP/1.1\r\n\r\n".getBytes(),                                     // garbage
+                HexFormat.of().parseHex("565401010000000000000090a29465"),              // bad CRC
+                HexFormat.of().parseHex("5654010300000000ffffffff"),                    // huge declared payload
+                new byte[0],                                                             // empty
+                encode(fragment(1, 0, 4_000_000, 4_000_000L * chunk, new byte[chunk])), // absurd total
+                encode(fragment(2, 0, 3, 99, new byte[chunk])),                          // count/length disagree
+                encode(fragment(3, 7, 3, 3L * chunk, new byte[chunk])),                  // index beyond count
+                encode(new Frame(FrameType.ACK, Flags.NONE, Headers.of("msg-id", "12345"),
+                        Unpooled.EMPTY_BUFFER)),                                        // ACK for nothing
+                encode(new Frame(FrameType.ACK, Flags.NONE, Headers.of("vf-msg", "9", "vf-cum", "999999999"),
+                        Unpooled.EMPTY_BUFFER)),                                        // SACK for nothing
+            };
+            for (int round = 0; round < 50; round++) {
+                for (byte[] d : hostile) {
+                    raw.send(new DatagramPacket(d, d.length, to));
+                }
+                byte[] noise = new byte[1 + random.nextInt(1500)];
+                random.nextBytes(noise);
+                noise[0] = 0x56;
+                raw.send(new DatagramPacket(noise, noise.length, to));
+            }
+            // Legitimate traffic still gets through, small and fragmented.
+            client.sendReliable(to, Frame.builder(FrameType.DATA).payload("legit").build()).get(5, TimeUnit.SECONDS);
+            client.sendReliable(to, Frame.builder(FrameType.DATA).payload(new byte[50_000]).build())
+                    .get(5, TimeUnit.SECONDS);
+            Frame a = got.poll(5, TimeUnit.SECONDS);
+            Frame b = got.poll(5, TimeUnit.SECONDS);
+            assertThat(a.payloadAsString()).isEqualTo("legit");
+            assertThat(b.payload().readableBytes()).isEqualTo(50_000);
+            a.release();
+            b.release();
+            assertThat(got).isEmpty();
+
+            UdpStats s = server.stats();
+            assertThat(s.decodeErrors(ErrorCode.BAD_MAGIC)).isPositive();
+            assertThat(s.decodeErrors(ErrorCode.CRC_MISMATCH)).isPositive();
+            assertThat(s.decodeErrors(ErrorCode.TRUNCATED)).isPositive();
+            assertThat(s.dropped(UdpStats.Drop.TOO_LARGE)).isEqualTo(50);
+            assertThat(s.dropped(UdpStats.Drop.INCONSISTENT_FRAGMENT)).isEqualTo(100);
+            assertThat(s.dropped(UdpStats.Drop.UNKNOWN_ACK)).isEqualTo(100);
+            assertThat(server.reassemblies()).isZero();
+            assertThat(server.reassemblyBytes()).isZero();
+        }
+    }
+}

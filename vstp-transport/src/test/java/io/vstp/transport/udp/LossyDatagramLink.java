@@ -1,0 +1,99 @@
+package io.vstp.transport.udp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A fault-injecting {@link DatagramLink} for tests: wraps a real link and, on the way out, drops, duplicates,
+ * reorders (holds a datagram back behind later ones) and delays datagrams, driven by a seeded random source so a
+ * failing run can be replayed with the same seed.
+ */
+final class LossyDatagramLink implements DatagramLink {
+    private final DatagramLink inner;
+    private final Random random;
+    private final double drop;
+    private final double duplicate;
+    private final double reorder;
+    private final int maxDelayMillis;
+    final AtomicLong dropped = new AtomicLong();
+    final AtomicLong duplicated = new AtomicLong();
+    final AtomicLong reordered = new AtomicLong();
+
+    /**
+     * @param drop      probability that a datagram is lost
+     * @param duplicate probability that it is delivered twice
+     * @param reorder   probability that it is held back 1..maxDelayMillis ms, letting later ones overtake it
+     */
+    LossyDatagramLink(DatagramLink inner, long seed, double drop, double duplicate, double reorder,
+                      int maxDelayMillis) {
+        this.inner = inner;
+        this.random = new Random(seed);
+        this.drop = drop;
+        this.duplicate = duplicate;
+        this.reorder = reorder;
+        this.maxDelayMillis = maxDelayMillis;
+    }
+
+    @Override
+    public void send(InetSocketAddress peer, ByteBuf datagram) {
+        double d;
+        double u;
+        double r;
+        int delay;
+        synchronized (random) {
+            d = random.nextDouble();
+            u = random.nextDouble();
+            r = random.nextDouble();
+            delay = 1 + random.nextInt(maxDelayMillis);
+        }
+        if (d < drop) {
+            dropped.incrementAndGet();
+            datagram.release();
+            return;
+        }
+        if (u < duplicate) {
+            duplicated.incrementAndGet();
+            inner.send(peer, datagram.retainedDuplicate());
+        }
+        if (r < reorder) {
+            reordered.incrementAndGet();
+            inner.eventLoop().schedule(() -> inner.send(peer, datagram), delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        inner.send(peer, datagram);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return inner.isWritable();
+    }
+
+    @Override
+    public void receiver(Receiver receiver) {
+        inner.receiver(receiver);
+    }
+
+    @Override
+    public int maxDatagramSize() {
+        return inner.maxDatagramSize();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return inner.localAddress();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return inner.eventLoop();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
