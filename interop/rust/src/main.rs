@@ -5,15 +5,19 @@
 //! Only the crate's public API is called: `vstp::Frame`, `vstp::FrameType`,
 //! `vstp::Flags`, `vstp::Header`, `vstp::encode_frame` and `vstp::try_decode_frame`;
 //! for TCP (module `tcp`) `vstp::VstpTcpServer`, its `VstpTcpConnection` and
-//! `vstp::VstpTcpClient`. No code of the crate is copied here.
+//! `vstp::VstpTcpClient`; for UDP (module `udp`) `vstp::VstpUdpServer` and `vstp::VstpUdpClient`.
+//! No code of the crate is copied here.
 //!
 //! Usage:
 //!   vstp-interop verify-vectors PATH
 //!   vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]
 //!   vstp-interop tcp-echo-server [--max-seconds N]
 //!   vstp-interop tcp-client HOST PORT COUNT
+//!   vstp-interop udp-echo-server [--max-seconds N]
+//!   vstp-interop udp-client HOST PORT COUNT
 
 mod tcp;
+mod udp;
 
 use std::process::ExitCode;
 
@@ -33,10 +37,13 @@ fn main() -> ExitCode {
         }
         Some("tcp-echo-server") => tcp::echo_server_cmd(&args[1..]),
         Some("tcp-client") => tcp::client_cmd(&args[1..]),
+        Some("udp-echo-server") => udp::echo_server_cmd(&args[1..]),
+        Some("udp-client") => udp::client_cmd(&args[1..]),
         _ => {
             eprintln!(
                 "usage:\n  vstp-interop verify-vectors PATH\n  vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]\n  \
-                 vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT"
+                 vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT\n  \
+                 vstp-interop udp-echo-server [--max-seconds N]\n  vstp-interop udp-client HOST PORT COUNT"
             );
             ExitCode::from(2)
         }
