@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link DatagramLink} over a real UDP socket. With epoll it reads many datagrams per system call (recvmmsg,
- * {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE}); with NIO it reads one at a time. Writes are flushed once
- * per event-loop turn, so bursts of fragments leave in few system calls.
+ * {@code EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE}) and asks for UDP GRO; with NIO it reads one at a time.
+ * Writes are flushed once per event-loop turn, so bursts of fragments leave in few system calls (Netty uses
+ * sendmmsg for them). UDP GSO is not used: it needs equal-sized segments, and fragments differ by their headers.
  */
 public final class NettyDatagramLink implements DatagramLink {
     /** Largest UDP payload over IPv4; receive buffers are sized for it so no datagram is ever truncated. */
@@ -55,7 +56,10 @@ public final class NettyDatagramLink implements DatagramLink {
                     }
                 });
         if (EventLoops.datagramChannel() == EpollDatagramChannel.class) {
+            // recvmmsg: up to 16 datagrams per system call. GRO lets the kernel hand over a train of datagrams
+            // at once where it supports it (Linux 5.0+); Netty splits it back into datagrams.
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD);
+            b.option(EpollChannelOption.UDP_GRO, true);
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD * 16));
         } else {
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD));
