@@ -1,5 +1,6 @@
 package io.vstp.transport.tls;
 
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -12,9 +13,15 @@ import java.util.List;
 /**
  * A certificate chain (leaf first) and the private key of its leaf: what a server presents, or a client for
  * mutual TLS. {@link #toString()} never shows the key.
+ *
+ * <p>Public so that transports whose handshake is not an {@code SslHandler} (DTLS, in
+ * {@code io.vstp.transport.udp.dtls}) present the same certificate as {@link ServerTls}: see
+ * {@link #forServer(TlsServerOptions)}.
  */
-record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
-    CertifiedKey {
+public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
+    private static final System.Logger LOG = System.getLogger(CertifiedKey.class.getPackageName());
+
+    public CertifiedKey {
         chain = List.copyOf(chain);
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("empty certificate chain");
@@ -33,11 +40,34 @@ record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
         return read;
     }
 
-    X509Certificate leaf() {
+    /**
+     * The server certificate {@code options} describe, loaded as {@link ServerTls} loads it: the self-signed one
+     * under {@code <home>/tls/} (generated on first use), or the configured PEM files. A certificate that is not
+     * valid now is returned anyway, with a warning in the log (clients refuse it; see ServerTls).
+     *
+     * @throws TlsConfigException if files are missing, unreadable or do not belong together
+     */
+    public static CertifiedKey forServer(TlsServerOptions options) {
+        CertifiedKey certifiedKey = options.isSelfSigned()
+                ? SelfSignedCertificates.loadOrGenerate(options.home().resolve("tls"), options.selfSignedNames(),
+                        options.selfSignedValidity())
+                : read(options.certificateChainFile().get(), options.privateKeyFile().get());
+        if (!certifiedKey.isValidAt(Instant.now())) {
+            // Served anyway: refusing to start would turn a renewal slip into an outage for clients that pin.
+            LOG.log(Level.WARNING, "server TLS certificate " + certifiedKey.fingerprint() + " in "
+                    + options.certificateChainFile().orElse(options.selfSignedCertificateFile())
+                    + " is not valid now (valid " + certifiedKey.leaf().getNotBefore().toInstant() + " to "
+                    + certifiedKey.leaf().getNotAfter().toInstant() + "); VSTP clients will refuse it");
+        }
+        return certifiedKey;
+    }
+
+    public X509Certificate leaf() {
         return chain.get(0);
     }
 
-    String fingerprint() {
+    /** {@link CertificateFingerprints#sha256(X509Certificate)} of the leaf. */
+    public String fingerprint() {
         return CertificateFingerprints.sha256(leaf());
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +37,15 @@ public final class ClientTls {
     private final TlsClientOptions options;
     private final TlsProvider provider;
     private final SslContext context;
+    private final ServerCertificateVerifier verifier;
     private final String clientCertificateFingerprint;
 
     private ClientTls(TlsClientOptions options, TlsProvider provider, SslContext context,
-            String clientCertificateFingerprint) {
+            ServerCertificateVerifier verifier, String clientCertificateFingerprint) {
         this.options = options;
         this.provider = provider;
         this.context = context;
+        this.verifier = verifier;
         this.clientCertificateFingerprint = clientCertificateFingerprint;
     }
 
@@ -78,7 +81,7 @@ public final class ClientTls {
                     + e.getMessage(), e);
         }
         LOG.log(Level.DEBUG, () -> "client TLS 1.3 with " + provider.displayName() + ", " + options);
-        return new ClientTls(options, provider, context, clientFingerprint);
+        return new ClientTls(options, provider, context, verifier, clientFingerprint);
     }
 
     /**
@@ -89,6 +92,20 @@ public final class ClientTls {
     public SslHandler newHandler(ByteBufAllocator alloc, String host, int port) {
         Objects.requireNonNull(host, "host");
         return context.newHandler(alloc, host, port);
+    }
+
+    /**
+     * Decides whether to trust a server certificate chain (leaf first) received by a handshake that is not an
+     * {@link SslHandler}'s, such as DTLS: the same checks, in the same order, with the same messages as
+     * {@link #newHandler}'s connections. {@code host} and {@code port} are the server as dialled.
+     *
+     * @throws CertificateVerificationException if the chain is refused (expired, pin or known_hosts mismatch, ...)
+     * @throws CertificateException if the chain is empty
+     */
+    public void verifyServerCertificate(List<X509Certificate> chain, String host, int port)
+            throws CertificateException {
+        Objects.requireNonNull(host, "host");
+        verifier.verify(chain.toArray(new X509Certificate[0]), host, port);
     }
 
     /** {@code "OpenSSL"} or {@code "JDK"}. */

@@ -118,6 +118,15 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
         throw new CertificateException("VSTP needs the server's host and port to verify its certificate");
     }
 
+    /**
+     * The same decision for a chain that arrived outside the JDK's TLS stack (DTLS, whose handshake BouncyCastle
+     * runs). "UNKNOWN" is the key exchange the JDK itself reports for TLS 1.3: PKIX then checks that the leaf may
+     * sign, which is what both ECDHE_ECDSA and ECDHE_RSA need from it.
+     */
+    void verify(X509Certificate[] chain, String host, int port) throws CertificateException {
+        verify(chain, "UNKNOWN", host, port, null, null);
+    }
+
     private void verify(X509Certificate[] chain, String authType, String host, int port, SSLEngine engine,
             Socket socket) throws CertificateException {
         if (chain == null || chain.length == 0) {

@@ -192,17 +192,7 @@ public final class ServerTls {
     }
 
     private Loaded load(List<FileStamp> stamps) {
-        CertifiedKey certifiedKey = options.isSelfSigned()
-                ? SelfSignedCertificates.loadOrGenerate(options.home().resolve("tls"), options.selfSignedNames(),
-                        options.selfSignedValidity())
-                : CertifiedKey.read(options.certificateChainFile().get(), options.privateKeyFile().get());
-        if (!certifiedKey.isValidAt(Instant.now())) {
-            // Served anyway: refusing to start would turn a renewal slip into an outage for clients that pin.
-            LOG.log(Level.WARNING, "server TLS certificate " + certifiedKey.fingerprint() + " in "
-                    + options.certificateChainFile().orElse(options.selfSignedCertificateFile())
-                    + " is not valid now (valid " + certifiedKey.leaf().getNotBefore().toInstant() + " to "
-                    + certifiedKey.leaf().getNotAfter().toInstant() + "); VSTP clients will refuse it");
-        }
+        CertifiedKey certifiedKey = CertifiedKey.forServer(options);
         SslContextBuilder builder = SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
         TlsContexts.configure(builder, provider);
         if (options.clientCaFile().isPresent()) {

@@ -29,16 +29,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A VSTP endpoint over UDP (docs/spec/udp.md). UDP has no connections, so one endpoint both sends to and receives
- * from any number of peers. A frame that fits one datagram is sent as one datagram (what the Rust crate speaks);
+ * from any number of peers. Datagrams are protected by DTLS unless the endpoint is built {@code plain()}: by
+ * default it is a DTLS server; {@code dtlsClient(...)} makes it the client of the peers it sends to. A frame that fits one datagram is sent as one datagram (what the Rust crate speaks);
  * a larger one is split into fragments, which only VSTP-Java peers reassemble. {@link #sendReliable} delivers a
  * frame exactly once or fails with a clear error: acknowledgements, selective retransmission, an adaptive
  * timeout and congestion control. {@link #send} is best effort.
  *
  * <pre>{@code
- * VstpUdpEndpoint server = VstpUdpEndpoint.builder().port(4434)
+ * VstpUdpEndpoint server = VstpUdpEndpoint.builder().port(4434)              // DTLS server, self-signed
  *         .handler((peer, frame) -> { System.out.println(frame.payloadAsString()); frame.release(); })
  *         .start();
- * VstpUdpEndpoint client = VstpUdpEndpoint.builder().start();
+ * VstpUdpEndpoint client = VstpUdpEndpoint.builder().dtlsClient(DtlsClientOptions.defaults()).start();
  * client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).payload("hi").build()).join();
  * }</pre>
  *
@@ -547,6 +548,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         private UdpLimits limits = UdpLimits.DEFAULT;
         private Handler handler = (peer, frame) -> frame.release();
         private DatagramLink link;
+        private io.vstp.transport.udp.dtls.DtlsServerOptions dtlsServer =
+                io.vstp.transport.udp.dtls.DtlsServerOptions.defaults();
+        private io.vstp.transport.udp.dtls.DtlsClientOptions dtlsClient;
+        private boolean plain;
 
         private Builder() {
         }
@@ -573,15 +578,56 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             return this;
         }
 
-        /** Runs over this link instead of binding a plain socket (DTLS, or a fault-injecting link in tests). */
+        /**
+         * Runs over this link as given instead of binding a socket (a fault-injecting link in tests, a link shared
+         * with other code). The link's own security applies; {@link #plain()} and the DTLS settings do not.
+         */
         public Builder link(DatagramLink link) {
             this.link = Objects.requireNonNull(link);
             return this;
         }
 
+        /**
+         * DTLS server role (the default, with a self-signed certificate kept under the VSTP home directory):
+         * peers handshake with this endpoint before any frame flows. See docs/guide/dtls.md.
+         */
+        public Builder dtlsServer(io.vstp.transport.udp.dtls.DtlsServerOptions options) {
+            this.dtlsServer = Objects.requireNonNull(options);
+            this.dtlsClient = null;
+            this.plain = false;
+            return this;
+        }
+
+        /**
+         * DTLS client role: the first datagram to a peer starts a handshake with it (certificates verified like
+         * TCP: system CAs, CA file, pins, trust on first use).
+         */
+        public Builder dtlsClient(io.vstp.transport.udp.dtls.DtlsClientOptions options) {
+            this.dtlsClient = Objects.requireNonNull(options);
+            this.plain = false;
+            return this;
+        }
+
+        /** No DTLS: plaintext datagrams, e.g. to talk to the Rust crate, which has no DTLS. */
+        public Builder plain() {
+            this.plain = true;
+            return this;
+        }
+
         public VstpUdpEndpoint start() throws InterruptedException {
-            DatagramLink l = link != null ? link
-                    : NettyDatagramLink.bind(new InetSocketAddress(host, port), null, limits.maxDatagramSize());
+            DatagramLink l = link;
+            if (l == null) {
+                NettyDatagramLink socket = NettyDatagramLink.bind(new InetSocketAddress(host, port), null,
+                        limits.maxDatagramSize());
+                try {
+                    l = plain ? socket
+                            : dtlsClient != null ? io.vstp.transport.udp.dtls.DtlsDatagramLink.client(socket, dtlsClient)
+                            : io.vstp.transport.udp.dtls.DtlsDatagramLink.server(socket, dtlsServer);
+                } catch (RuntimeException e) {
+                    socket.close();
+                    throw e;
+                }
+            }
             return new VstpUdpEndpoint(l, limits, handler);
         }
     }

@@ -44,8 +44,8 @@ class HostileDatagramTest {
     @Test
     void hostileDatagramsAreDroppedAndCounted() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().handler((p, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder().start();
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((p, f) -> got.add(f)).start();
+             VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start();
              DatagramSocket raw = new DatagramSocket(0)) {
             InetSocketAddress to = server.localAddress();
             Random random = new Random(5);

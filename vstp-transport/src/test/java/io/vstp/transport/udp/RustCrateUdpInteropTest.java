@@ -40,7 +40,7 @@ class RustCrateUdpInteropTest {
     @Test
     void crateClientReqAckFramesAreAcknowledgedAndDeliveredOnce() throws Exception {
         Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().handler((peer, f) -> {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((peer, f) -> {
             seen.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger()).incrementAndGet();
             f.release();
         }).start()) {
@@ -69,7 +69,7 @@ class RustCrateUdpInteropTest {
             Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
             assertThat(m.matches()).as("first line: %s", first).isTrue();
             InetSocketAddress crate = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-            try (VstpUdpEndpoint client = VstpUdpEndpoint.builder().handler((peer, f) -> {
+            try (VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().handler((peer, f) -> {
                 if (f.type().equals(FrameType.DATA)) {
                     echoes.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger()).incrementAndGet();
                 }

@@ -36,7 +36,7 @@ class UdpEndpointTest {
     }
 
     private VstpUdpEndpoint endpoint(VstpUdpEndpoint.Handler handler) throws InterruptedException {
-        VstpUdpEndpoint e = VstpUdpEndpoint.builder().handler(handler).start();
+        VstpUdpEndpoint e = VstpUdpEndpoint.builder().plain().handler(handler).start();
         resources.add(e);
         return e;
     }
@@ -44,7 +44,7 @@ class UdpEndpointTest {
     private VstpUdpEndpoint lossyEndpoint(long seed, double drop, double dup, double reorder,
                                           VstpUdpEndpoint.Handler handler) throws InterruptedException {
         NettyDatagramLink real = NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200);
-        VstpUdpEndpoint e = VstpUdpEndpoint.builder()
+        VstpUdpEndpoint e = VstpUdpEndpoint.builder().plain()
                 .link(new LossyDatagramLink(real, seed, drop, dup, reorder, 20)).handler(handler).start();
         resources.add(e);
         return e;
@@ -164,7 +164,7 @@ class UdpEndpointTest {
 
     @Test
     void unreachablePeerFailsWithATimeoutAfterBoundedRetries() throws Exception {
-        VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+        VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain()
                 .limits(UdpLimits.DEFAULT.withRetransmission(Duration.ofMillis(20), Duration.ofMillis(80), 3))
                 .start();
         resources.add(client);
