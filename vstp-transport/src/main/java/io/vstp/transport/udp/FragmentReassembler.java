@@ -34,26 +34,40 @@ final class FragmentReassembler {
         final long messageId;
         final int count;
         final long length;
-        final ByteBuf[] chunks;
-        final BitSet received;
+        /** Chunks by index. A map, not an array sized by the declared count: memory follows what arrived. */
+        final Map<Integer, ByteBuf> chunks = new HashMap<>();
+        final BitSet received = new BitSet();
         long bytes;
         long lastActivityNanos;
         /** Index of the first fragment not yet received: everything below it is here. */
         int cumulative;
+        /** Fragments received since the last SACK (the endpoint's delayed acknowledgement). */
+        int unacknowledged;
+        /** Evicted, expired, dropped or completed: no longer worth a SACK. */
+        boolean finished;
+        /**
+         * Distinguishes this reassembly from an earlier one of the same message that was evicted: SACKs carry it,
+         * so a sender whose acknowledged fragments were thrown away learns to send them again.
+         */
+        final long generation;
 
-        Reassembly(InetSocketAddress peer, long messageId, int count, long length, long now) {
+        Reassembly(InetSocketAddress peer, long messageId, int count, long length, long now, long generation) {
+            this.generation = generation;
             this.peer = peer;
             this.messageId = messageId;
             this.count = count;
             this.length = length;
-            this.chunks = new ByteBuf[count];
-            this.received = new BitSet(count);
             this.lastActivityNanos = now;
+            // The received-bitmap can grow to count bits; charge it up front so the caps cover it.
+            this.bytes = BOOKKEEPING + count / 8;
         }
     }
 
     private record Key(InetSocketAddress peer, long messageId) {
     }
+
+    /** Bytes charged per reassembly for its objects, besides chunks and bitmap. */
+    static final int BOOKKEEPING = 256;
 
     private final UdpLimits limits;
     private final int chunkSize;
@@ -67,6 +81,8 @@ final class FragmentReassembler {
     private final Map<InetSocketAddress, long[]> perPeer = new HashMap<>(); // {count, bytes}
     private long totalBytes;
     private long evictions;
+    private long generations;
+    // Bytes are charged to peers and the total as {chunks + bookkeeping}; see Reassembly.bytes.
 
     FragmentReassembler(UdpLimits limits, int chunkSize) {
         this.limits = limits;
@@ -89,13 +105,17 @@ final class FragmentReassembler {
                 chunk.release();
                 return new Result(problem.equals("size") ? Outcome.TOO_LARGE : Outcome.INCONSISTENT, null, null);
             }
-            if (!makeRoom(peer, chunk.readableBytes(), true)) {
+            long overhead = BOOKKEEPING + count / 8;
+            if (!makeRoom(peer, chunk.readableBytes() + overhead, true)) {
                 chunk.release();
                 return new Result(Outcome.REFUSED, null, null);
             }
-            r = new Reassembly(peer, messageId, count, length, now);
+            r = new Reassembly(peer, messageId, count, length, now, ++generations);
             fresh.put(key, r);
-            peer(peer)[0]++;
+            long[] mine = peer(peer);
+            mine[0]++;
+            mine[1] += r.bytes;
+            totalBytes += r.bytes;
         } else if (r.count != count || r.length != length || index >= count
                 || chunk.readableBytes() != expectedChunk(r, index)) {
             chunk.release();
@@ -112,7 +132,7 @@ final class FragmentReassembler {
             chunk.release();
             return new Result(Outcome.REFUSED, null, null);
         }
-        r.chunks[index] = chunk;
+        r.chunks.put(index, chunk);
         r.received.set(index);
         if (r.received.cardinality() == 2) {
             fresh.remove(key);
@@ -130,8 +150,7 @@ final class FragmentReassembler {
         }
         CompositeByteBuf whole = ByteBufAllocator.DEFAULT.compositeBuffer(r.count);
         for (int i = 0; i < r.count; i++) {
-            whole.addComponent(true, r.chunks[i]);
-            r.chunks[i] = null;
+            whole.addComponent(true, r.chunks.remove(i));
         }
         forget(key, r);
         return new Result(Outcome.COMPLETE, whole, r);
@@ -154,7 +173,7 @@ final class FragmentReassembler {
     }
 
     /** Evicts least recently active reassemblies until {@code bytes} more (and maybe one more message) fit. */
-    private boolean makeRoom(InetSocketAddress peer, int bytes, boolean newMessage) {
+    private boolean makeRoom(InetSocketAddress peer, long bytes, boolean newMessage) {
         long[] mine = perPeer.get(peer);
         if (bytes > limits.maxReassemblyBytesPerPeer()) {
             return false;
@@ -231,12 +250,8 @@ final class FragmentReassembler {
     }
 
     private void releaseChunks(Key key, Reassembly r) {
-        for (int i = 0; i < r.chunks.length; i++) {
-            if (r.chunks[i] != null) {
-                r.chunks[i].release();
-                r.chunks[i] = null;
-            }
-        }
+        r.chunks.values().forEach(ByteBuf::release);
+        r.chunks.clear();
         account(key.peer(), r);
     }
 
@@ -251,6 +266,7 @@ final class FragmentReassembler {
         }
         totalBytes -= r.bytes;
         r.bytes = 0;
+        r.finished = true;
     }
 
     private long[] peer(InetSocketAddress peer) {

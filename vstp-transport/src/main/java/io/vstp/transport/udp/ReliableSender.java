@@ -54,6 +54,8 @@ final class ReliableSender {
         final ArrayDeque<Integer> lost = new ArrayDeque<>();
         int nextNew;
         int acked;
+        /** The receiver's reassembly generation our acknowledgements came from; -1 before the first SACK. */
+        long generation = -1;
 
         Outgoing(long id, ByteBuf encoded, int chunkSize, boolean single, CompletableFuture<Void> future) {
             this.id = id;
@@ -129,6 +131,10 @@ final class ReliableSender {
             if (m.state[index] == ACKED) {
                 continue;
             }
+            if (m.sends[index] > limits.maxRetransmissions()) {
+                fail(m);
+                continue;
+            }
             transmit(m, index, now);
         }
     }
@@ -183,10 +189,26 @@ final class ReliableSender {
     }
 
     /** A SACK for a fragmented message. */
-    boolean onSack(long id, int cumulative, List<int[]> ranges, long now) {
+    boolean onSack(long id, long generation, int cumulative, List<int[]> ranges, long now) {
         Outgoing m = byId.get(id);
         if (m == null || m.single) {
             return false;
+        }
+        if (cumulative < m.count) {
+            if (generation < m.generation) {
+                return true; // a late SACK about a reassembly the receiver has since replaced
+            }
+            if (m.generation >= 0 && generation != m.generation) {
+                // The receiver evicted what it had acknowledged: everything not in this SACK goes again.
+                for (int i = 0; i < m.count; i++) {
+                    if (m.state[i] == ACKED) {
+                        m.state[i] = LOST;
+                        m.acked--;
+                        m.lost.add(i);
+                    }
+                }
+            }
+            m.generation = generation;
         }
         for (int i = 0; i < Math.min(cumulative, m.count); i++) {
             acknowledge(m, i, now);
@@ -315,15 +337,17 @@ final class ReliableSender {
         stats.countTimeout();
         rtt.backoff();
         window.onTimeout();
-        for (Outgoing m : failed) {
-            if (byId.containsKey(m.id)) {
-                remove(m);
-                m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
-                        VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
-                        + " not acknowledged after " + limits.maxRetransmissions() + " retransmissions"));
-            }
-        }
+        failed.forEach(this::fail);
         pump(now);
+    }
+
+    private void fail(Outgoing m) {
+        if (byId.containsKey(m.id)) {
+            remove(m);
+            m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
+                    VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
+                    + " not acknowledged after " + limits.maxRetransmissions() + " retransmissions"));
+        }
     }
 
     /** True while anything is queued or unacknowledged. */

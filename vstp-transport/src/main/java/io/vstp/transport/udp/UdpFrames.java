@@ -19,6 +19,7 @@ final class UdpFrames {
     static final String VF_LEN = "vf-len";
     static final String VF_CUM = "vf-cum";
     static final String VF_SACK = "vf-sack";
+    static final String VF_GEN = "vf-gen";
 
     /** SACK ranges reported per ACK; the sender learns the rest from the next ACK. */
     static final int MAX_SACK_RANGES = 32;
@@ -56,10 +57,12 @@ final class UdpFrames {
 
     /**
      * A selective acknowledgement of a fragmented message: every index below {@code cumulative} arrived, and so
-     * did the ranges (inclusive pairs) above it.
+     * did the ranges (inclusive pairs) above it, all in the receiver's reassembly number {@code generation}
+     * (0 when the message is complete).
      */
-    static Frame sack(long messageId, int cumulative, List<int[]> ranges) {
+    static Frame sack(long messageId, long generation, int cumulative, List<int[]> ranges) {
         Headers.Builder h = Headers.builder().add(VF_MSG, Long.toUnsignedString(messageId))
+                .add(VF_GEN, Long.toString(generation))
                 .add(VF_CUM, Integer.toString(cumulative));
         StringBuilder value = new StringBuilder();
         for (int[] r : ranges) {

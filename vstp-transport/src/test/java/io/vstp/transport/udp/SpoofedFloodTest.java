@@ -1,0 +1,127 @@
+package io.vstp.transport.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The endpoint under a flood of first fragments from 5 000 spoofed source addresses, injected below the socket
+ * (no raw sockets needed to forge sources): reassembly memory stays under its cap the whole time, and a real peer's
+ * 1 MiB reliable message still arrives.
+ */
+class SpoofedFloodTest {
+    /** A real socket link whose receive side the test can also feed with forged datagrams. */
+    private static final class InjectingLink implements DatagramLink {
+        final NettyDatagramLink inner;
+        volatile Receiver receiver;
+
+        InjectingLink(NettyDatagramLink inner) {
+            this.inner = inner;
+        }
+
+        void inject(InetSocketAddress forgedSender, ByteBuf datagram) {
+            receiver.receive(forgedSender, datagram);
+        }
+
+        @Override
+        public void send(InetSocketAddress peer, ByteBuf datagram) {
+            inner.send(peer, datagram);
+        }
+
+        @Override
+        public void receiver(Receiver r) {
+            this.receiver = r;
+            inner.receiver(r);
+        }
+
+        @Override
+        public int maxDatagramSize() {
+            return inner.maxDatagramSize();
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return inner.localAddress();
+        }
+
+        @Override
+        public EventLoop eventLoop() {
+            return inner.eventLoop();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
+    void memoryStaysUnderTheCapAndALegitimatePeerGetsThrough() throws Exception {
+        long cap = 2L * 1024 * 1024;
+        UdpLimits limits = UdpLimits.DEFAULT.withReassembly(8, 512, cap, cap, Duration.ofSeconds(30));
+        InjectingLink link = new InjectingLink(
+                NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200));
+        BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().link(link).limits(limits)
+                .handler((p, f) -> got.add(f)).start();
+             VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
+            int chunk = UdpFrames.chunkSize(1200);
+            byte[] fragment = encode(new Frame(FrameType.DATA, Flags.FRAG.with(Flags.REQ_ACK),
+                    Headers.of("vf-msg", "77", "vf-idx", "0", "vf-cnt", "90000", "vf-len",
+                            Long.toString(90_000L * chunk)), Unpooled.wrappedBuffer(new byte[chunk])));
+            AtomicLong peak = new AtomicLong();
+            CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    InetSocketAddress forged = new InetSocketAddress("10.9." + (i >> 8 & 255) + "." + (i & 255),
+                            1024 + i % 50_000);
+                    link.inject(forged, Unpooled.wrappedBuffer(fragment));
+                    if (i % 100 == 0) {
+                        peak.accumulateAndGet(server.reassemblyBytes(), Math::max);
+                    }
+                }
+            }, link.eventLoop());
+
+            byte[] big = new byte[1 << 20];
+            new Random(11).nextBytes(big);
+            client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA)
+                    .payload(Unpooled.wrappedBuffer(big)).build()).get(30, TimeUnit.SECONDS);
+            flood.get(30, TimeUnit.SECONDS);
+            Frame f = got.poll(5, TimeUnit.SECONDS);
+            assertThat(f).as("delivered; server %s, client %s", server.stats(), client.stats()).isNotNull();
+            assertThat(f.payloadBytes()).isEqualTo(big);
+            f.release();
+            assertThat(peak.get()).isPositive().isLessThanOrEqualTo(cap);
+            assertThat(server.reassemblyBytes()).isLessThanOrEqualTo(cap);
+            assertThat(server.stats().received()).isGreaterThanOrEqualTo(5_000);
+        }
+    }
+
+    private static byte[] encode(Frame f) {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            new FrameWriter().write(f, out);
+            byte[] b = new byte[out.readableBytes()];
+            out.readBytes(b);
+            return b;
+        } finally {
+            f.release();
+            out.release();
+        }
+    }
+}
