@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.vstp.core.codec.FrameWriter;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
@@ -26,56 +25,11 @@ import org.junit.jupiter.api.Test;
  * 1 MiB reliable message still arrives.
  */
 class SpoofedFloodTest {
-    /** A real socket link whose receive side the test can also feed with forged datagrams. */
-    private static final class InjectingLink implements DatagramLink {
-        final NettyDatagramLink inner;
-        volatile Receiver receiver;
-
-        InjectingLink(NettyDatagramLink inner) {
-            this.inner = inner;
-        }
-
-        void inject(InetSocketAddress forgedSender, ByteBuf datagram) {
-            receiver.receive(forgedSender, datagram);
-        }
-
-        @Override
-        public void send(InetSocketAddress peer, ByteBuf datagram) {
-            inner.send(peer, datagram);
-        }
-
-        @Override
-        public void receiver(Receiver r) {
-            this.receiver = r;
-            inner.receiver(r);
-        }
-
-        @Override
-        public int maxDatagramSize() {
-            return inner.maxDatagramSize();
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return inner.localAddress();
-        }
-
-        @Override
-        public EventLoop eventLoop() {
-            return inner.eventLoop();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
-
     @Test
     void memoryStaysUnderTheCapAndALegitimatePeerGetsThrough() throws Exception {
         long cap = 2L * 1024 * 1024;
         UdpLimits limits = UdpLimits.DEFAULT.withReassembly(8, 512, cap, cap, Duration.ofSeconds(30));
-        InjectingLink link = new InjectingLink(
+        InjectingDatagramLink link = new InjectingDatagramLink(
                 NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200));
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().link(link).limits(limits)
