@@ -36,7 +36,7 @@ public final class SessionException extends VstpException {
     public static SessionException fromPeer(int wireCode, Scope scope, String message) {
         ErrorCode known = ErrorCode.fromCode(wireCode);
         return new SessionException(known != null ? known : ErrorCode.PROTOCOL_VIOLATION, wireCode, scope,
-                "peer reported " + (known != null ? known.name() : "code " + wireCode) + ": " + message, true);
+                message + (known != null ? "" : " (unknown code " + wireCode + ")") + " (reported by the peer)", true);
     }
 
     /** True when the peer reported this error in an ERR frame. */

@@ -83,6 +83,21 @@ public final class VstpConnection implements AutoCloseable {
         return s == null ? null : s.getCipherSuite();
     }
 
+    /** The SHA-256 fingerprint ({@code sha256:…}) of the server's certificate, or null in plaintext. */
+    public String peerCertificateFingerprint() {
+        javax.net.ssl.SSLSession s = session.tlsSession();
+        if (s == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = s.getPeerCertificates();
+            return chain.length == 0 ? null : io.vstp.transport.tls.CertificateFingerprints.sha256(
+                    (java.security.cert.X509Certificate) chain[0]);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
     /** The ALPN protocol agreed ({@code vstp/1}), or null. */
     public String applicationProtocol() {
         return session.applicationProtocol();

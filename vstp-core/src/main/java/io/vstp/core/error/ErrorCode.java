@@ -55,7 +55,24 @@ public enum ErrorCode {
     /** The connection closed before the response arrived (reported locally, never sent). */
     CONNECTION_CLOSED(0x010B),
     /** The TLS handshake failed: untrusted or expired certificate, pin mismatch, refused protocol (local). */
-    TLS_FAILED(0x010C);
+    TLS_FAILED(0x010C),
+
+    // ---- service errors (docs/spec/services.md) ----
+
+    /** The request names a service the server does not offer. */
+    UNKNOWN_SERVICE(0x0201),
+    /** The request lacks a header the operation needs, or one is malformed. */
+    BAD_REQUEST(0x0202),
+    /** The file or directory does not exist. */
+    NOT_FOUND(0x0203),
+    /** The path leaves the served directory (.., absolute, symlink escape) or names a reserved file. */
+    PATH_REFUSED(0x0204),
+    /** An upload chunk does not start where the server's copy ends; the ERR carries the right offset. */
+    OFFSET_MISMATCH(0x0205),
+    /** The bytes received do not have the SHA-256 the sender announced. */
+    CHECKSUM_MISMATCH(0x0206),
+    /** The server failed to read or write its storage. */
+    STORAGE_ERROR(0x0207);
 
     private static final java.util.Map<Integer, ErrorCode> BY_CODE = new java.util.HashMap<>();
 

@@ -19,6 +19,7 @@ public abstract class VstpException extends RuntimeException {
 
     private final ErrorCode code;
     private final Scope scope;
+    private final String detail;
 
     protected VstpException(ErrorCode code, Scope scope, String message, boolean writableStackTrace) {
         this(code, scope, message, null, writableStackTrace);
@@ -29,6 +30,12 @@ public abstract class VstpException extends RuntimeException {
         super(code.name() + ": " + message, cause, false, writableStackTrace);
         this.code = code;
         this.scope = scope;
+        this.detail = message;
+    }
+
+    /** The message without the code name in front: what an ERR frame carries. */
+    public String detail() {
+        return detail;
     }
 
     public ErrorCode code() {

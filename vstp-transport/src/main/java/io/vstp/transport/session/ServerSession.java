@@ -172,7 +172,7 @@ public final class ServerSession extends SessionHandler implements Session {
             countError(code);
             // The handler's message may hold application data; the peer gets only the error class.
             out = state == State.LEGACY || reqId == null ? null
-                    : SessionFrames.err(code, cause instanceof VstpException ? cause.getMessage()
+                    : SessionFrames.err(code, cause instanceof VstpException ve ? ve.detail()
                             : "handler failed: " + cause.getClass().getSimpleName(), reqId);
         } else if (response == null) {
             out = null;

@@ -126,7 +126,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof VstpException ve && ve.scope() == VstpException.Scope.CONNECTION) {
-            fail(ve.code(), ve.getMessage());
+            fail(ve.code(), ve.detail());
             return;
         }
         LOG.log(Level.DEBUG, () -> "closing " + ctx.channel() + ": " + c);

@@ -28,8 +28,12 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
         }
     }
 
-    /** Reads both PEM files and checks that the key belongs to the chain's leaf. */
-    static CertifiedKey read(Path certificateChainFile, Path privateKeyFile) {
+    /**
+     * Reads both PEM files and checks that the key belongs to the chain's leaf.
+     *
+     * @throws TlsConfigException if a file is missing or unreadable, or the key does not belong to the leaf
+     */
+    public static CertifiedKey read(Path certificateChainFile, Path privateKeyFile) {
         CertifiedKey read = new CertifiedKey(
                 PemFiles.readCertificates(certificateChainFile), PemFiles.readPrivateKey(privateKeyFile));
         if (!read.keyMatchesLeaf()) {

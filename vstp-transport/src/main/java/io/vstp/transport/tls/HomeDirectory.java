@@ -7,13 +7,13 @@ import java.nio.file.Path;
  * configured: the system property {@value #PROPERTY}, else the environment variable {@value #ENVIRONMENT}, else
  * {@code ~/.vstp}.
  */
-final class HomeDirectory {
+public final class HomeDirectory {
     static final String PROPERTY = "vstp.home";
     static final String ENVIRONMENT = "VSTP_HOME";
 
     private HomeDirectory() {}
 
-    static Path resolve() {
+    public static Path resolve() {
         String fromProperty = System.getProperty(PROPERTY);
         if (fromProperty != null && !fromProperty.isBlank()) {
             return Path.of(fromProperty).toAbsolutePath();

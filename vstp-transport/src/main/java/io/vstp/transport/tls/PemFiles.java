@@ -36,15 +36,19 @@ import org.bouncycastle.util.io.pem.PemWriter;
  *
  * <p>Errors are {@link TlsConfigException}s naming the file. Messages about key files never quote the file's
  * content.
+ *
+ * <p>Public for the {@code vstp cert} command, which writes the same files this package reads; not meant as a
+ * general PEM library.
  */
-final class PemFiles {
-    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+public final class PemFiles {
+    /** Mode 0600: what private key files are written with. */
+    public static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
     private PemFiles() {}
 
     /** Every certificate in the file, in file order (for a chain: leaf first). */
-    static List<X509Certificate> readCertificates(Path file) {
+    public static List<X509Certificate> readCertificates(Path file) {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
@@ -68,7 +72,7 @@ final class PemFiles {
     }
 
     /** The first private key in the file. */
-    static PrivateKey readPrivateKey(Path file) {
+    public static PrivateKey readPrivateKey(Path file) {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
                 PEMParser parser = new PEMParser(reader)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
@@ -94,7 +98,7 @@ final class PemFiles {
                 + " (expected a PEM block starting with -----BEGIN PRIVATE KEY-----)");
     }
 
-    static String certificatePem(X509Certificate certificate) {
+    public static String certificatePem(X509Certificate certificate) {
         try {
             return pem("CERTIFICATE", certificate.getEncoded());
         } catch (java.security.cert.CertificateEncodingException e) {
@@ -103,7 +107,7 @@ final class PemFiles {
     }
 
     /** PKCS#8 {@code PRIVATE KEY}, the format every TLS stack reads. */
-    static String privateKeyPem(PrivateKey key) {
+    public static String privateKeyPem(PrivateKey key) {
         return pem("PRIVATE KEY", key.getEncoded());
     }
 
@@ -122,7 +126,7 @@ final class PemFiles {
      * with {@code permissions} where the file system has POSIX modes, then moved over the old one. A reader never
      * sees half a file, and a key never exists with a looser mode, not even for a moment.
      */
-    static void writeAtomically(Path file, String content, Set<PosixFilePermission> permissions)
+    public static void writeAtomically(Path file, String content, Set<PosixFilePermission> permissions)
             throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Path temporary = isPosix(directory)
@@ -145,7 +149,7 @@ final class PemFiles {
      * Creates the directory (and missing parents) with mode 0700 where the file system has POSIX modes. An
      * existing directory is left as it is: it may be one the operator shares on purpose.
      */
-    static void createPrivateDirectory(Path directory) throws IOException {
+    public static void createPrivateDirectory(Path directory) throws IOException {
         if (Files.isDirectory(directory)) {
             return;
         }

@@ -305,8 +305,22 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 frame.release();
                 return;
             }
+            frame = withoutTransportId(frame);
         }
         deliver(sender, frame);
+    }
+
+    /**
+     * The frame as its sender's application wrote it: without the {@code msg-id} header and REQ_ACK flag that
+     * reliable delivery added (the last header, where both this endpoint and the crate append it).
+     */
+    private static Frame withoutTransportId(Frame frame) {
+        io.vstp.core.frame.Headers h = frame.headers();
+        if (h.isEmpty() || !h.get(h.size() - 1).keyAsString().equals(UdpFrames.MSG_ID)) {
+            return frame;
+        }
+        return new Frame(frame.type(), frame.flags().without(Flags.REQ_ACK),
+                io.vstp.core.frame.Headers.of(h.asList().subList(0, h.size() - 1)), frame.payload());
     }
 
     private void deliver(InetSocketAddress sender, Frame frame) {

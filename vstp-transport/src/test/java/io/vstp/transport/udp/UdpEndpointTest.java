@@ -63,7 +63,9 @@ class UdpEndpointTest {
         try {
             assertThat(f.payloadAsString()).isEqualTo("hello");
             assertThat(f.headers().value("k")).isEqualTo("v");
-            assertThat(f.headers().value("msg-id")).isNotNull(); // the crate's reliable single-datagram form
+            // Delivered as the application sent it: the msg-id and REQ_ACK of reliable delivery are gone.
+            assertThat(f.headers().value("msg-id")).isNull();
+            assertThat(f.flags().has(io.vstp.core.frame.Flags.REQ_ACK)).isFalse();
         } finally {
             f.release();
         }
