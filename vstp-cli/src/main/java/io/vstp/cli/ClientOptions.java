@@ -1,0 +1,137 @@
+package io.vstp.cli;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.transport.SessionException;
+import io.vstp.transport.VstpClient;
+import io.vstp.transport.VstpConnection;
+import io.vstp.transport.tls.CertificateVerificationException;
+import io.vstp.transport.tls.TlsClientOptions;
+import io.vstp.transport.udp.dtls.DtlsClientOptions;
+import java.io.Console;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Option;
+
+/**
+ * How a client subcommand (send, put, get, bench) reaches and trusts a server: plaintext or TLS/DTLS, the
+ * system trust store, {@code --ca}, {@code --pin}, remembered pins in the VSTP home, and what to do with an
+ * unknown server (ask on a terminal; refuse without one unless {@code --tofu}).
+ */
+final class ClientOptions {
+    @Option(names = "--plain", description = "No TLS/DTLS: v1 plaintext, e.g. for the Rust crate.")
+    boolean plain;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "Also trust certificates issued by this CA (PEM).")
+    Path ca;
+
+    @Option(names = "--pin", paramLabel = "SHA256", description = "Trust only a server presenting this "
+            + "certificate fingerprint (as 'vstp serve' prints it). Repeatable.")
+    List<String> pins = new ArrayList<>();
+
+    @Option(names = "--tofu", description = "Trust an unknown server on first use and remember its fingerprint.")
+    boolean tofu;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Connect and request timeout, e.g. 500ms, 30s, 2m (default ${DEFAULT-VALUE}).",
+            converter = DurationConverter.class)
+    Duration timeout;
+
+    TlsClientOptions tls(boolean trustOnFirstUse) {
+        TlsClientOptions.Builder b = TlsClientOptions.builder().trustOnFirstUse(trustOnFirstUse);
+        if (ca != null) {
+            b.caFile(ca);
+        }
+        pins.forEach(b::pin);
+        return b.build();
+    }
+
+    VstpClient client() {
+        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout);
+        return plain ? b.plain().build() : b.tls(tls(tofu)).build();
+    }
+
+    DtlsClientOptions dtls() {
+        return DtlsClientOptions.builder().tls(tls(tofu)).build();
+    }
+
+    /**
+     * Connects over TCP, asking on a terminal whether to trust an unknown server. The returned connection belongs
+     * to {@code client}.
+     */
+    VstpConnection connect(VstpClient client, Target target) throws InterruptedException {
+        try {
+            return client.connect(target.host(), target.port()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = VstpCommand.unwrap(e);
+            CertificateVerificationException cv = CertificateVerificationException.findIn(cause).orElse(null);
+            if (cv != null && cv.reason() == CertificateVerificationException.Reason.UNTRUSTED && !plain && !tofu
+                    && pins.isEmpty()) {
+                return askAndRetry(client, target, cv.presentedFingerprint());
+            }
+            throw translate(cause, target);
+        } catch (TimeoutException e) {
+            throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target + " within " + timeout.toMillis()
+                    + " ms");
+        }
+    }
+
+    private VstpConnection askAndRetry(VstpClient ignored, Target target, String fingerprint)
+            throws InterruptedException {
+        Console console = System.console();
+        String howTo = "run again with --pin " + fingerprint + " (or --tofu to trust and remember it)";
+        if (console == null) {
+            throw new CliException(ExitCodes.TRUST, "unknown server " + target + " presents certificate "
+                    + fingerprint + "; " + howTo);
+        }
+        String answer = console.readLine("Server %s presents certificate%n  %s%nTrust it and remember? [y/N] ",
+                target, fingerprint);
+        if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+            throw new CliException(ExitCodes.TRUST, "server " + target + " not trusted; " + howTo);
+        }
+        tofu = true;
+        VstpClient trusting = VstpClient.builder().threads(1).requestTimeout(timeout).tls(tls(true)).build();
+        try {
+            VstpConnection c = trusting.connect(target.host(), target.port())
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!fingerprint.equals(c.peerCertificateFingerprint())) {
+                c.close();
+                throw new CliException(ExitCodes.TRUST, "server " + target + " changed its certificate while asking");
+            }
+            return new OwningConnection(c, trusting).connection();
+        } catch (ExecutionException e) {
+            trusting.close();
+            throw translate(VstpCommand.unwrap(e), target);
+        } catch (TimeoutException e) {
+            trusting.close();
+            throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target);
+        }
+    }
+
+    /** Keeps the extra client alive as long as the connection; closes it when the connection closes. */
+    private record OwningConnection(VstpConnection connection, VstpClient client) {
+        OwningConnection {
+            VstpClient c = client;
+            connection.closeFuture().whenComplete((v, e) -> new Thread(c::close).start());
+        }
+    }
+
+    static RuntimeException translate(Throwable cause, Target target) {
+        if (cause instanceof SessionException s) {
+            if (s.code() == ErrorCode.TLS_FAILED) {
+                String detail = CertificateVerificationException.findIn(s).map(Throwable::getMessage)
+                        .orElse(s.getMessage());
+                return new CliException(ExitCodes.TRUST, "TLS with " + target + " refused: " + detail, s);
+            }
+            if (s.code() == ErrorCode.CONNECTION_CLOSED && !s.fromPeer()) {
+                return new CliException(ExitCodes.UNREACHABLE, "cannot reach " + target + ": " + s.getMessage(), s);
+            }
+            return s;
+        }
+        return cause instanceof RuntimeException r ? r : new CliException(ExitCodes.FAILED, String.valueOf(cause), cause);
+    }
+}

@@ -1,0 +1,317 @@
+package io.vstp.cli;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.SessionException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The {@code files} service of {@code vstp serve} (docs/spec/services.md): list, stat, get, and resumable,
+ * verified, atomic uploads inside one served directory. File I/O runs on its own thread, never on an event loop;
+ * one thread also keeps the operations on one upload in order.
+ */
+final class FileService {
+    static final String SERVICE = "files";
+    /** Largest chunk a get may ask for, and the chunk size clients use. */
+    static final int MAX_CHUNK = 1024 * 1024;
+    /** Prefix of in-progress uploads; such names are never listed, read or written directly. */
+    static final String PARTIAL_PREFIX = ".vstp-part-";
+
+    private final Path root;
+    private final ExecutorService io;
+
+    FileService(Path root, ExecutorService io) throws IOException {
+        Files.createDirectories(root);
+        this.root = root.toRealPath();
+        this.io = io;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Runs one request on the I/O thread. Owns {@code request} until the stage completes (the caller releases). */
+    CompletionStage<Frame> handle(Frame request) {
+        String op = header(request, "op");
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return switch (op) {
+                    case "list" -> list(request);
+                    case "stat" -> stat(request);
+                    case "get" -> get(request);
+                    case "put-begin" -> putBegin(request);
+                    case "put-chunk" -> putChunk(request);
+                    case "put-commit" -> putCommit(request);
+                    default -> throw error(ErrorCode.BAD_REQUEST, "unknown files operation '" + op + "'");
+                };
+            } catch (IOException e) {
+                throw error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server");
+            }
+        }, io);
+    }
+
+    private Frame list(Frame request) throws IOException {
+        Path dir = resolve(request.headers().value("path") == null ? "" : request.headers().value("path"));
+        if (!Files.isDirectory(dir)) {
+            throw error(ErrorCode.NOT_FOUND, "no such directory: " + relative(dir));
+        }
+        StringBuilder out = new StringBuilder();
+        int n = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(PARTIAL_PREFIX) || ++n > 10_000) {
+                    continue;
+                }
+                boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                out.append(isDir ? 'd' : 'f').append('\t').append(isDir ? 0 : Files.size(p)).append('\t')
+                        .append(name).append('\n');
+            }
+        }
+        return Frame.builder(FrameType.DATA).header("entries", Integer.toString(Math.min(n, 10_000)))
+                .payload(out.toString()).build();
+    }
+
+    private Frame stat(Frame request) throws IOException {
+        Path file = existingFile(header(request, "path"));
+        long size = Files.size(file);
+        Frame.Builder b = Frame.builder(FrameType.DATA).header("size", Long.toString(size))
+                .header("sha256", sha256(file, size));
+        String prefix = request.headers().value("prefix");
+        if (prefix != null) {
+            long n = number(prefix, "prefix");
+            if (n > size) {
+                throw error(ErrorCode.BAD_REQUEST, "prefix " + n + " beyond the file's " + size + " bytes");
+            }
+            b.header("prefix-sha256", sha256(file, n));
+        }
+        return b.build();
+    }
+
+    private Frame get(Frame request) throws IOException {
+        Path file = existingFile(header(request, "path"));
+        long offset = number(header(request, "offset"), "offset");
+        long length = Math.min(number(header(request, "length"), "length"), MAX_CHUNK);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (offset > size) {
+                throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
+            }
+            int n = (int) Math.min(length, size - offset);
+            ByteBuf payload = Unpooled.buffer(n);
+            try {
+                payload.writeBytes(ch, offset, n);
+                while (payload.readableBytes() < n) {
+                    if (payload.writeBytes(ch, offset + payload.readableBytes(), n - payload.readableBytes()) < 0) {
+                        throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                payload.release();
+                throw e;
+            }
+            return Frame.builder(FrameType.DATA).header("size", Long.toString(size))
+                    .header("offset", Long.toString(offset)).payload(payload).build();
+        }
+    }
+
+    /** Starts or resumes an upload: answers how much of it the server already holds, and that prefix's SHA-256. */
+    private Frame putBegin(Frame request) throws IOException {
+        Path target = resolve(header(request, "path"));
+        long size = number(header(request, "size"), "size");
+        String sha = checksum(request);
+        Path partial = partialFor(target, sha);
+        Files.createDirectories(partial.getParent());
+        if ("true".equals(request.headers().value("restart"))) {
+            Files.deleteIfExists(partial);
+        }
+        long have = Files.exists(partial) ? Files.size(partial) : 0;
+        if (have > size) {
+            Files.delete(partial);
+            have = 0;
+        }
+        return Frame.builder(FrameType.DATA).header("offset", Long.toString(have))
+                .header("prefix-sha256", have == 0 ? sha256Empty() : sha256(partial, have)).build();
+    }
+
+    private Frame putChunk(Frame request) throws IOException {
+        Path target = resolve(header(request, "path"));
+        long offset = number(header(request, "offset"), "offset");
+        Path partial = partialFor(target, checksum(request));
+        if (!Files.exists(partial) && offset == 0) {
+            Files.createFile(partial);
+        }
+        try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            long have = ch.size();
+            if (offset != have) {
+                SessionException e = error(ErrorCode.OFFSET_MISMATCH, "chunk at " + offset + " but the server holds "
+                        + have + " bytes");
+                throw e;
+            }
+            ByteBuffer data = request.payload().nioBuffer();
+            long at = offset;
+            while (data.hasRemaining()) {
+                at += ch.write(data, at);
+            }
+            return Frame.builder(FrameType.DATA).header("offset", Long.toString(at)).build();
+        } catch (NoSuchFileException e) {
+            throw error(ErrorCode.OFFSET_MISMATCH, "no upload in progress; start with put-begin");
+        }
+    }
+
+    /** Verifies the upload's size and SHA-256, then moves it under its final name in one atomic step. */
+    private Frame putCommit(Frame request) throws IOException {
+        Path target = resolve(header(request, "path"));
+        long size = number(header(request, "size"), "size");
+        String sha = checksum(request);
+        Path partial = partialFor(target, sha);
+        if (!Files.exists(partial)) {
+            throw error(ErrorCode.NOT_FOUND, "no upload in progress for " + relative(target));
+        }
+        long have = Files.size(partial);
+        String actual = sha256(partial, have);
+        if (have != size || !actual.equals(sha)) {
+            Files.delete(partial);
+            throw error(ErrorCode.CHECKSUM_MISMATCH, "received " + have + " bytes with sha256 " + actual
+                    + ", expected " + size + " bytes with " + sha + "; upload discarded");
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
+    }
+
+    // ---- paths ---------------------------------------------------------------------------------------------
+
+    /**
+     * The path inside the root that {@code relative} names. Refuses absolute paths, {@code ..}, reserved names and
+     * anything whose existing part resolves (through symlinks) outside the root.
+     */
+    Path resolve(String relative) throws IOException {
+        if (relative.indexOf('\0') >= 0 || relative.startsWith("/") || relative.startsWith("\\")
+                || relative.length() > 4096) {
+            throw error(ErrorCode.PATH_REFUSED, "path must be relative to the served directory");
+        }
+        Path p = root;
+        for (String part : relative.split("[/\\\\]")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..") || part.startsWith(PARTIAL_PREFIX) || part.contains(":")) {
+                throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' leaves or misuses the served directory");
+            }
+            p = p.resolve(part);
+        }
+        // The deepest existing ancestor must really be inside the root (no symlink escape).
+        Path existing = p;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !existing.toRealPath().startsWith(root)) {
+            throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' resolves outside the served directory");
+        }
+        if (Files.isSymbolicLink(p) && !p.toRealPath().startsWith(root)) {
+            throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' is a link outside the served directory");
+        }
+        return p;
+    }
+
+    private Path existingFile(String relative) throws IOException {
+        Path p = resolve(relative);
+        if (!Files.isRegularFile(p)) {
+            throw error(ErrorCode.NOT_FOUND, "no such file: " + relative);
+        }
+        return p;
+    }
+
+    private static Path partialFor(Path target, String sha) {
+        return target.resolveSibling(PARTIAL_PREFIX + sha.substring(0, 16) + "-" + target.getFileName());
+    }
+
+    private String relative(Path p) {
+        return root.relativize(p).toString();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static String header(Frame f, String key) {
+        String v = f.headers().value(key);
+        if (v == null) {
+            throw error(ErrorCode.BAD_REQUEST, "missing header '" + key + "'");
+        }
+        return v;
+    }
+
+    private static String checksum(Frame f) {
+        String sha = header(f, "sha256");
+        if (!sha.matches("[0-9a-f]{64}")) {
+            throw error(ErrorCode.BAD_REQUEST, "sha256 must be 64 lowercase hex digits");
+        }
+        return sha;
+    }
+
+    private static long number(String v, String name) {
+        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(Character::isDigit)) {
+            throw error(ErrorCode.BAD_REQUEST, name + " must be a non-negative decimal number");
+        }
+        return Long.parseLong(v);
+    }
+
+    static SessionException error(ErrorCode code, String message) {
+        return new SessionException(code, VstpException.Scope.REQUEST, message);
+    }
+
+    /** SHA-256 of the first {@code length} bytes of {@code file}, lowercase hex. */
+    static String sha256(Path file, long length) throws IOException {
+        MessageDigest md = sha256();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
+            long done = 0;
+            while (done < length) {
+                buf.clear().limit((int) Math.min(buf.capacity(), length - done));
+                int n = ch.read(buf, done);
+                if (n < 0) {
+                    throw new IOException("file ended at " + done + " of " + length + " bytes");
+                }
+                buf.flip();
+                md.update(buf);
+                done += n;
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static String sha256Empty() {
+        return HexFormat.of().formatHex(sha256().digest());
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String text(Frame f) {
+        return f.payload().toString(StandardCharsets.UTF_8);
+    }
+}

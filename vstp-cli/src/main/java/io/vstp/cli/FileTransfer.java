@@ -1,0 +1,201 @@
+package io.vstp.cli;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The client side of the files service (docs/spec/services.md §3): chunked, pipelined, resumable, verified
+ * transfers. At most {@link #WINDOW} chunks are in flight, so memory stays flat whatever the file size.
+ */
+final class FileTransfer {
+    static final int CHUNK = FileService.MAX_CHUNK;
+    static final int WINDOW = 8;
+
+    private final Requester requester;
+
+    FileTransfer(Requester requester) {
+        this.requester = requester;
+    }
+
+    record Result(long bytes, long resumedFrom, String sha256, double seconds) {
+    }
+
+    /** Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. */
+    Result put(Path file, String remote, Progress progress) throws Exception {
+        long size = Files.size(file);
+        String sha = FileService.sha256(file, size);
+        long start = System.nanoTime();
+        Frame begin = call(request("put-begin", remote).header("size", Long.toString(size)).header("sha256", sha));
+        long offset;
+        String prefixSha;
+        try {
+            offset = Long.parseLong(begin.headers().value("offset"));
+            prefixSha = begin.headers().value("prefix-sha256");
+        } finally {
+            begin.release();
+        }
+        if (offset > 0 && !FileService.sha256(file, offset).equals(prefixSha)) {
+            // What the server holds is not a prefix of this file: start over.
+            call(request("put-begin", remote).header("size", Long.toString(size)).header("sha256", sha)
+                    .header("restart", "true")).release();
+            offset = 0;
+        }
+        long resumedFrom = offset;
+        progress.start(size, offset);
+        ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long next = offset;
+            long acked = offset;
+            while (acked < size) {
+                while (next < size && inFlight.size() < WINDOW) {
+                    int n = (int) Math.min(CHUNK, size - next);
+                    ByteBuf chunk = Unpooled.directBuffer(n);
+                    try {
+                        while (chunk.readableBytes() < n) {
+                            if (chunk.writeBytes(ch, next + chunk.readableBytes(), n - chunk.readableBytes()) < 0) {
+                                throw new CliException(ExitCodes.IO, file + " changed while uploading");
+                            }
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        chunk.release();
+                        throw e;
+                    }
+                    inFlight.add(requester.request(request("put-chunk", remote).header("sha256", sha)
+                            .header("offset", Long.toString(next)).payload(chunk).build()));
+                    next += n;
+                }
+                Frame r = await(inFlight.poll());
+                try {
+                    acked = Long.parseLong(r.headers().value("offset"));
+                } finally {
+                    r.release();
+                }
+                progress.update(acked);
+            }
+        } finally {
+            for (CompletableFuture<Frame> f : inFlight) {
+                f.thenAccept(Frame::release);
+            }
+        }
+        call(request("put-commit", remote).header("size", Long.toString(size)).header("sha256", sha)).release();
+        progress.finish();
+        return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Downloads {@code remote} into {@code target} through a temporary file next to it, resuming a previous partial
+     * download when the server confirms its prefix, verifying the SHA-256, then renaming atomically.
+     */
+    Result get(String remote, Path target, Progress progress) throws Exception {
+        long start = System.nanoTime();
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path partial = dir.resolve(".vstp-part-" + target.getFileName());
+        long have = Files.exists(partial) ? Files.size(partial) : 0;
+        Frame.Builder statReq = request("stat", remote);
+        if (have > 0) {
+            statReq.header("prefix", Long.toString(have));
+        }
+        Frame stat;
+        try {
+            stat = call(statReq);
+        } catch (VstpException e) {
+            if (have > 0 && e.code() == ErrorCode.BAD_REQUEST) {
+                Files.delete(partial); // our partial is longer than the remote file: start over
+                return get(remote, target, progress);
+            }
+            throw e;
+        }
+        long size;
+        String sha;
+        try {
+            size = Long.parseLong(stat.headers().value("size"));
+            sha = stat.headers().value("sha256");
+            if (have > 0 && !FileService.sha256(partial, have).equals(stat.headers().value("prefix-sha256"))) {
+                have = 0;
+            }
+        } finally {
+            stat.release();
+        }
+        long resumedFrom = have;
+        progress.start(size, have);
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            out.truncate(have);
+            ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+            long next = have;
+            long written = have;
+            try {
+                while (written < size) {
+                    while (next < size && inFlight.size() < WINDOW) {
+                        inFlight.add(requester.request(request("get", remote).header("offset", Long.toString(next))
+                                .header("length", Integer.toString(CHUNK)).build()));
+                        next += Math.min(CHUNK, size - next);
+                    }
+                    Frame r = await(inFlight.poll());
+                    try {
+                        ByteBuf p = r.payload();
+                        if (!p.isReadable()) {
+                            throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
+                        }
+                        long at = written;
+                        while (p.isReadable()) {
+                            at += p.readBytes(out, at, p.readableBytes());
+                        }
+                        written = at;
+                    } finally {
+                        r.release();
+                    }
+                    progress.update(written);
+                }
+            } finally {
+                for (CompletableFuture<Frame> f : inFlight) {
+                    f.thenAccept(Frame::release);
+                }
+            }
+            out.force(true);
+        }
+        String actual = FileService.sha256(partial, size);
+        if (!actual.equals(sha)) {
+            Files.delete(partial);
+            throw new CliException(ExitCodes.FAILED, "downloaded " + remote + " has sha256 " + actual
+                    + " but the server announced " + sha + "; partial download discarded");
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        progress.finish();
+        return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static Frame.Builder request(String op, String remote) {
+        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
+                .header("path", remote);
+    }
+
+    private Frame call(Frame.Builder request) throws Exception {
+        return await(requester.request(request.build()));
+    }
+
+    private static Frame await(CompletableFuture<Frame> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = VstpCommand.unwrap(e);
+            if (c instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+}

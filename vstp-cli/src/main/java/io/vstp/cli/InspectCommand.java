@@ -1,0 +1,674 @@
+package io.vstp.cli;
+
+import static io.vstp.core.codec.FrameLayout.CRC_LENGTH;
+import static io.vstp.core.codec.FrameLayout.ENTRY_LENGTHS;
+import static io.vstp.core.codec.FrameLayout.HEADER_LENGTH_OFFSET;
+import static io.vstp.core.codec.FrameLayout.MAGIC_0;
+import static io.vstp.core.codec.FrameLayout.OVERHEAD;
+import static io.vstp.core.codec.FrameLayout.PAYLOAD_LENGTH_OFFSET;
+import static io.vstp.core.codec.FrameLayout.PREFIX_LENGTH;
+import static io.vstp.core.codec.FrameLayout.TYPE_OFFSET;
+import static io.vstp.core.codec.FrameLayout.VERSION_OFFSET;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.FrameLimits;
+import io.vstp.core.codec.FrameReader;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.FrameException;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameTypeRegistry;
+import io.vstp.core.frame.Header;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vstp inspect}: decodes a stream of wire v1 frames (docs/spec/wire-v1.md) and shows each frame, or each
+ * decoding error with the offset of the byte that decided it. A diagnostic tool: it reads the bytes with the same
+ * {@link FrameReader} as the transport, then locates errors itself from the bytes (vstp-core reports codes, not
+ * offsets).
+ *
+ * <p>After an error of checks 6-8 (CRC, type, headers) the frame has been consumed and the stream is still aligned,
+ * so decoding goes on with the next frame; after checks 1-4 (magic, version, sizes) there is no frame boundary and
+ * decoding stops (§7.3). An input ending inside a frame is {@code TRUNCATED} (§7.1 step 5).
+ *
+ * <h2>Limits</h2>
+ * At most {@value #MAX_INPUT_BYTES} bytes of input (after hex decoding) are read; frames are bounded by
+ * {@code --max-frame}, {@code --max-header-section} and {@code --max-headers} (defaults of {@link FrameLimits}).
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Decode VSTP v1 frames and show type, flags, headers, payload and CRC, or where and why a "
+                + "frame is malformed.",
+            "Input: hex arguments (spaces and 0x prefixes allowed), raw bytes from --file, or hex text on stdin.",
+            "Exit status 0 if every frame is valid, 1 if any is malformed."},
+        footer = {"", "Examples:",
+            "  vstp inspect 565401010000000000000090a29464",
+            "  xxd -p capture.bin | vstp inspect",
+            "  vstp inspect --file capture.bin --json"})
+final class InspectCommand implements Callable<Integer> {
+    /** Bounds what one invocation holds in memory: eight default-sized frames. */
+    static final int MAX_INPUT_BYTES = 64 * 1024 * 1024;
+    /** How much of a payload is shown. */
+    static final int PREVIEW_BYTES = 64;
+
+    @Parameters(paramLabel = "HEX", arity = "0..*",
+            description = "Frame bytes as hex; several arguments are joined. Without HEX or --file, hex is read "
+                    + "from stdin.")
+    List<String> hex = new ArrayList<>();
+
+    @Option(names = "--file", paramLabel = "FILE",
+            description = "Read raw bytes (not hex) from FILE, '-' for stdin.")
+    Path file;
+
+    @Option(names = "--json", description = "One JSON object per line for each frame or error.")
+    boolean json;
+
+    @Option(names = "--max-frame", paramLabel = "BYTES", defaultValue = "" + FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+            description = "Largest frame accepted, 15 + headers + payload (default ${DEFAULT-VALUE}).")
+    int maxFrame;
+
+    @Option(names = "--max-header-section", paramLabel = "BYTES",
+            defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_SECTION_SIZE,
+            description = "Largest header section accepted (default ${DEFAULT-VALUE}).")
+    int maxHeaderSection;
+
+    @Option(names = "--max-headers", paramLabel = "N", defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_COUNT,
+            description = "Most header entries accepted in one frame (default ${DEFAULT-VALUE}).")
+    int maxHeaders;
+
+    @Option(names = "--keep-unknown-types",
+            description = "Show frames of unregistered types instead of reporting UNKNOWN_TYPE (spec §3.2).")
+    boolean keepUnknownTypes;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        FrameLimits limits = limits();
+        if (file != null && !hex.isEmpty()) {
+            throw new CliException(ExitCodes.USAGE, "give HEX arguments or --file, not both");
+        }
+        byte[] input = readInput();
+        PrintWriter out = spec.commandLine().getOut();
+        Report report = json ? new JsonReport(out) : new TextReport(out);
+        boolean allValid = decode(input, limits, report);
+        report.finish(input.length);
+        out.flush();
+        return allValid ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private FrameLimits limits() {
+        try {
+            return new FrameLimits(maxFrame, maxHeaderSection, maxHeaders);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "bad limit: " + e.getMessage());
+        }
+    }
+
+    private byte[] readInput() throws IOException {
+        if (!hex.isEmpty()) {
+            HexText decoder = new HexText();
+            for (String argument : hex) {
+                decoder.accept(argument);
+                decoder.separator();
+            }
+            return decoder.finish();
+        }
+        if (file == null) {
+            if (System.console() != null) {
+                spec.commandLine().getErr().println("vstp: reading hex from stdin (end with Ctrl-D)");
+                spec.commandLine().getErr().flush();
+            }
+            return HexText.read(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        }
+        if (file.toString().equals("-")) {
+            return readBounded(System.in);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return readBounded(in);
+        } catch (NoSuchFileException e) {
+            throw new CliException(ExitCodes.IO, "cannot read " + file + ": file does not exist", e);
+        } catch (AccessDeniedException e) {
+            throw new CliException(ExitCodes.IO, "cannot read " + file + ": permission denied", e);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.IO, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readBounded(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_INPUT_BYTES + 1);
+        if (bytes.length > MAX_INPUT_BYTES) {
+            throw tooMuchInput();
+        }
+        return bytes;
+    }
+
+    static CliException tooMuchInput() {
+        return new CliException(ExitCodes.IO, "input larger than " + MAX_INPUT_BYTES / (1024 * 1024)
+                + " MiB; inspect reads at most that much (split the capture)");
+    }
+
+    /**
+     * Decodes every frame of {@code input} into {@code report}.
+     *
+     * @return whether every frame was valid
+     */
+    private boolean decode(byte[] input, FrameLimits limits, Report report) {
+        FrameReader reader = new FrameReader(limits, FrameTypeRegistry.V1, keepUnknownTypes);
+        ByteBuf in = Unpooled.wrappedBuffer(input);
+        boolean allValid = true;
+        int index = 0;
+        try {
+            while (in.isReadable()) {
+                int start = in.readerIndex();
+                index++;
+                Frame frame;
+                try {
+                    frame = reader.read(in);
+                } catch (FrameException e) {
+                    allValid = false;
+                    int consumed = in.readerIndex() - start;
+                    report.error(index, start, e.code(), e.detail(), locate(e.code(), in, start, limits),
+                            consumed);
+                    if (consumed == 0) {
+                        break; // checks 1-4: no known frame boundary after this (§7.3)
+                    }
+                    continue;
+                }
+                if (frame == null) {
+                    allValid = false;
+                    report.error(index, start, ErrorCode.TRUNCATED, truncatedMessage(in, start),
+                            new Location(input.length, "end of input"), 0);
+                    break;
+                }
+                try {
+                    int length = in.readerIndex() - start;
+                    report.frame(index, start, length, frame, in.getUnsignedInt(start + length - CRC_LENGTH));
+                } finally {
+                    frame.release();
+                }
+            }
+        } finally {
+            in.release();
+        }
+        return allValid;
+    }
+
+    private static String truncatedMessage(ByteBuf in, int start) {
+        int received = in.readableBytes();
+        if (received < PREFIX_LENGTH) {
+            return "input ended inside the " + PREFIX_LENGTH + "-byte prefix, " + received + " byte(s) of it received";
+        }
+        long total = OVERHEAD + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET)
+                + in.getUnsignedInt(start + PAYLOAD_LENGTH_OFFSET);
+        return "input ended inside a frame of " + total + " bytes, " + received + " byte(s) of it received";
+    }
+
+    /** The offending byte of a frame starting at {@code start}, found again from the bytes (spec §7.1). */
+    static Location locate(ErrorCode code, ByteBuf in, int start, FrameLimits limits) {
+        switch (code) {
+            case BAD_MAGIC:
+                return in.getByte(start) != MAGIC_0 ? new Location(start, "magic, first byte")
+                        : new Location(start + 1, "magic, second byte");
+            case UNSUPPORTED_VERSION:
+                return new Location(start + VERSION_OFFSET, "version byte");
+            case HEADERS_TOO_LARGE:
+                return new Location(start + HEADER_LENGTH_OFFSET, "HDR_LEN (u16le)");
+            case FRAME_TOO_LARGE: {
+                long headerLength = in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET);
+                return OVERHEAD + headerLength > limits.maxFrameSize()
+                        ? new Location(start + HEADER_LENGTH_OFFSET, "HDR_LEN (u16le)")
+                        : new Location(start + PAYLOAD_LENGTH_OFFSET, "PAY_LEN (u32be)");
+            }
+            case CRC_MISMATCH:
+                return new Location(in.readerIndex() - CRC_LENGTH, "CRC trailer");
+            case UNKNOWN_TYPE:
+                return new Location(start + TYPE_OFFSET, "type byte");
+            case HEADER_OVERRUN:
+            case TOO_MANY_HEADERS:
+                return locateHeaderEntry(code, in, start, limits);
+            default:
+                return null;
+        }
+    }
+
+    /** Walks the header section as check 8 does and returns the first entry that fails with {@code code}. */
+    private static Location locateHeaderEntry(ErrorCode code, ByteBuf in, int start, FrameLimits limits) {
+        int from = start + PREFIX_LENGTH;
+        int end = from + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET);
+        int count = 0;
+        for (int pos = from; pos < end; ) {
+            int entry = count + 1;
+            String where = "header entry " + entry + " (section offset " + (pos - from) + ")";
+            if (end - pos < ENTRY_LENGTHS) {
+                return code == ErrorCode.HEADER_OVERRUN ? new Location(pos, where) : null;
+            }
+            int entryEnd = pos + ENTRY_LENGTHS + in.getUnsignedByte(pos) + in.getUnsignedByte(pos + 1);
+            if (entryEnd > end) {
+                return code == ErrorCode.HEADER_OVERRUN ? new Location(pos, where) : null;
+            }
+            if (++count > limits.maxHeaderCount()) {
+                return code == ErrorCode.TOO_MANY_HEADERS ? new Location(pos, where) : null;
+            }
+            pos = entryEnd;
+        }
+        return null;
+    }
+
+    /** An absolute offset in the input and what lives there. */
+    record Location(long offset, String field) {
+    }
+
+    // ---- presentation ----
+
+    /** Where decoded frames and errors go. */
+    interface Report {
+        void frame(int index, int offset, int length, Frame frame, long crc);
+
+        /** {@code consumed} is 0 when decoding cannot go on (checks 1-5). */
+        void error(int index, int offset, ErrorCode code, String message, Location at, int consumed);
+
+        void finish(int inputLength);
+    }
+
+    /** For people: a block per frame. */
+    static final class TextReport implements Report {
+        private final PrintWriter out;
+        private int frames;
+        private int errors;
+
+        TextReport(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void frame(int index, int offset, int length, Frame frame, long crc) {
+            frames++;
+            out.printf("frame %d at offset %d, %d bytes%n", index, offset, length);
+            out.printf("  type     %s (0x%02x)%n", frame.type().name(), frame.type().code());
+            out.printf("  flags    %s%n", describeFlags(frame.flags()));
+            out.printf("  headers  %d%n", frame.headers().size());
+            for (Header h : frame.headers()) {
+                out.printf("    %s=%s%n", textOrHex(h.key(), true), textOrHex(h.value(), false));
+            }
+            int payloadLength = frame.payload().readableBytes();
+            out.printf("  payload  %d byte%s%s%n", payloadLength, payloadLength == 1 ? "" : "s",
+                    payloadLength == 0 ? "" : ": " + previewText(frame.payload()));
+            out.printf("  crc      %08x OK%n", crc);
+        }
+
+        @Override
+        public void error(int index, int offset, ErrorCode code, String message, Location at, int consumed) {
+            errors++;
+            out.printf("frame %d at offset %d: %s (0x%04x): %s%n", index, offset, code.name(), code.code(), message);
+            if (at != null) {
+                out.printf("  at offset %d (+%d): %s%n", at.offset(), at.offset() - offset, at.field());
+            }
+            out.println(consumed > 0
+                    ? "  frame of " + consumed + " bytes skipped, the stream is still aligned; continuing"
+                    : "  no frame boundary after this point; stopped");
+        }
+
+        @Override
+        public void finish(int inputLength) {
+            out.printf("%d byte%s: %d valid frame%s, %d error%s%n", inputLength, inputLength == 1 ? "" : "s",
+                    frames, frames == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
+        }
+
+        static String describeFlags(Flags flags) {
+            StringBuilder s = new StringBuilder(String.format("0x%02x", flags.bits()));
+            if (flags.bits() == 0) {
+                return s.append(" (none)").toString();
+            }
+            List<String> names = flagNames(flags);
+            if (!names.isEmpty()) {
+                s.append(' ').append(String.join("|", names));
+            }
+            if (flags.undefinedBits() != 0) {
+                s.append(String.format(" + undefined 0x%02x (kept; a crate peer would read these flags as 0x00)",
+                        flags.undefinedBits()));
+            }
+            return s.toString();
+        }
+
+        /** Text when printable UTF-8, quoted when it would be ambiguous, else {@code hex:...}. */
+        static String textOrHex(byte[] bytes, boolean key) {
+            String text = printableUtf8(bytes);
+            if (text == null) {
+                return "hex:" + HexFormat.of().formatHex(bytes);
+            }
+            boolean ambiguous = text.isEmpty() || text.startsWith("hex:") || text.startsWith("\"")
+                    || !text.strip().equals(text) || key && text.contains("=");
+            return ambiguous ? quote(text) : text;
+        }
+
+        static String previewText(ByteBuf payload) {
+            byte[] preview = preview(payload);
+            boolean cut = preview.length < payload.readableBytes();
+            String text = printableUtf8(preview);
+            String shown = text != null ? quote(text) : "hex " + HexFormat.of().formatHex(preview);
+            return cut ? shown + " ... (first " + preview.length + " bytes)" : shown;
+        }
+
+        private static String quote(String text) {
+            StringBuilder s = new StringBuilder("\"");
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                switch (c) {
+                    case '"' -> s.append("\\\"");
+                    case '\\' -> s.append("\\\\");
+                    case '\n' -> s.append("\\n");
+                    case '\r' -> s.append("\\r");
+                    case '\t' -> s.append("\\t");
+                    default -> s.append(c);
+                }
+            }
+            return s.append('"').toString();
+        }
+    }
+
+    /** For programs: one JSON object per line, ASCII only. */
+    static final class JsonReport implements Report {
+        private final PrintWriter out;
+
+        JsonReport(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void frame(int index, int offset, int length, Frame frame, long crc) {
+            Json o = new Json().field("offset", offset).field("length", length)
+                    .field("type", frame.type().name()).field("typeCode", frame.type().code())
+                    .field("flags", frame.flags().bits()).field("flagNames", flagNames(frame.flags()));
+            if (frame.flags().undefinedBits() != 0) {
+                o.field("undefinedFlags", frame.flags().undefinedBits());
+            }
+            StringBuilder headers = new StringBuilder("[");
+            for (Header h : frame.headers()) {
+                if (headers.length() > 1) {
+                    headers.append(',');
+                }
+                Json entry = new Json();
+                bytesField(entry, "key", h.key());
+                bytesField(entry, "value", h.value());
+                headers.append(entry);
+            }
+            o.raw("headers", headers.append(']').toString());
+            ByteBuf payload = frame.payload();
+            o.field("payloadLength", payload.readableBytes());
+            byte[] preview = preview(payload);
+            String text = printableUtf8(preview);
+            if (text != null) {
+                o.field("payloadPreview", text);
+            } else {
+                o.field("payloadPreviewHex", HexFormat.of().formatHex(preview));
+            }
+            out.println(o.field("crc", String.format("%08x", crc)).field("crcOk", true));
+        }
+
+        /** {@code key} as a string when valid UTF-8 (lossless), else {@code keyHex}. */
+        private static void bytesField(Json o, String name, byte[] bytes) {
+            String text = strictUtf8(bytes);
+            if (text != null) {
+                o.field(name, text);
+            } else {
+                o.field(name + "Hex", HexFormat.of().formatHex(bytes));
+            }
+        }
+
+        @Override
+        public void error(int index, int offset, ErrorCode code, String message, Location at, int consumed) {
+            Json o = new Json().field("offset", offset).field("error", code.name()).field("code", code.code())
+                    .field("message", message);
+            if (at != null) {
+                o.field("at", at.offset()).field("field", at.field());
+            }
+            if (consumed > 0) {
+                o.field("length", consumed);
+            }
+            out.println(o.field("resumed", consumed > 0));
+        }
+
+        @Override
+        public void finish(int inputLength) {
+            // One line per frame or error, nothing else: the output stays a stream of JSON objects.
+        }
+    }
+
+    static List<String> flagNames(Flags flags) {
+        List<String> names = new ArrayList<>();
+        if (flags.has(Flags.REQ_ACK)) {
+            names.add("REQ_ACK");
+        }
+        if (flags.has(Flags.CRC)) {
+            names.add("CRC");
+        }
+        if (flags.has(Flags.FRAG)) {
+            names.add("FRAG");
+        }
+        if (flags.has(Flags.COMP)) {
+            names.add("COMP");
+        }
+        return names;
+    }
+
+    /** The first {@value #PREVIEW_BYTES} payload bytes, cut back to a UTF-8 character boundary. */
+    static byte[] preview(ByteBuf payload) {
+        int length = Math.min(PREVIEW_BYTES, payload.readableBytes());
+        int from = payload.readerIndex();
+        if (length < payload.readableBytes()) {
+            // Do not split a multi-byte character: back off over at most 3 continuation bytes (10xxxxxx).
+            int cut = length;
+            while (cut > length - 3 && cut > 0 && (payload.getByte(from + cut) & 0xC0) == 0x80) {
+                cut--;
+            }
+            if ((payload.getByte(from + cut) & 0xC0) != 0x80) {
+                length = cut;
+            }
+        }
+        byte[] bytes = new byte[length];
+        payload.getBytes(from, bytes);
+        return bytes;
+    }
+
+    /** The text if {@code bytes} are valid UTF-8, else null. */
+    static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** The text if {@code bytes} are valid UTF-8 without control characters other than tab, CR and LF. */
+    static String printableUtf8(byte[] bytes) {
+        String text = strictUtf8(bytes);
+        if (text == null) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r' || c == '\u2028' || c == '\u2029'
+                    || c == '\ufeff') {
+                return null;
+            }
+        }
+        return text;
+    }
+
+    /**
+     * Hex text as people paste it: whitespace anywhere, an optional {@code 0x} before each whitespace-separated
+     * group. Anything else is a usage error naming the character.
+     */
+    static final class HexText {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private int high = -1;
+        private boolean atGroupStart = true;
+        private boolean pendingZero;
+        private long position;
+
+        static byte[] read(Reader reader) throws IOException {
+            HexText decoder = new HexText();
+            char[] buffer = new char[8192];
+            int n;
+            while ((n = reader.read(buffer)) > 0) {
+                decoder.accept(new String(buffer, 0, n));
+            }
+            return decoder.finish();
+        }
+
+        void accept(CharSequence text) {
+            for (int i = 0; i < text.length(); i++) {
+                position++;
+                char c = text.charAt(i);
+                if (pendingZero) {
+                    pendingZero = false;
+                    if (c == 'x' || c == 'X') {
+                        continue; // a 0x prefix
+                    }
+                    nibble(0);
+                }
+                if (Character.isWhitespace(c)) {
+                    atGroupStart = true;
+                    continue;
+                }
+                if (atGroupStart && c == '0') {
+                    atGroupStart = false;
+                    pendingZero = true;
+                    continue;
+                }
+                atGroupStart = false;
+                int digit = Character.digit(c, 16);
+                if (digit < 0 || c > 0x7f) {
+                    throw new CliException(ExitCodes.USAGE, String.format(
+                            "invalid hex: unexpected character '%s' at position %d", printable(c), position));
+                }
+                nibble(digit);
+            }
+        }
+
+        /** Ends a group, as whitespace does. */
+        void separator() {
+            accept(" ");
+        }
+
+        private void nibble(int digit) {
+            if (high < 0) {
+                high = digit;
+                return;
+            }
+            bytes.write(high << 4 | digit);
+            high = -1;
+            if (bytes.size() > MAX_INPUT_BYTES) {
+                throw tooMuchInput();
+            }
+        }
+
+        byte[] finish() {
+            if (pendingZero) {
+                pendingZero = false;
+                nibble(0);
+            }
+            if (high >= 0) {
+                throw new CliException(ExitCodes.USAGE, "invalid hex: odd number of hex digits ("
+                        + (bytes.size() * 2L + 1) + ")");
+            }
+            return bytes.toByteArray();
+        }
+
+        private static String printable(char c) {
+            return c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+        }
+    }
+
+    /** A JSON object written field by field; strings escaped so the output is pure ASCII. */
+    static final class Json {
+        private final StringBuilder s = new StringBuilder("{");
+
+        Json field(String name, String value) {
+            return raw(name, quote(value));
+        }
+
+        Json field(String name, long value) {
+            return raw(name, Long.toString(value));
+        }
+
+        Json field(String name, boolean value) {
+            return raw(name, Boolean.toString(value));
+        }
+
+        Json field(String name, List<String> values) {
+            StringBuilder array = new StringBuilder("[");
+            for (String v : values) {
+                if (array.length() > 1) {
+                    array.append(',');
+                }
+                array.append(quote(v));
+            }
+            return raw(name, array.append(']').toString());
+        }
+
+        Json raw(String name, String json) {
+            if (s.length() > 1) {
+                s.append(',');
+            }
+            s.append(quote(name)).append(':').append(json);
+            return this;
+        }
+
+        static String quote(String value) {
+            StringBuilder q = new StringBuilder(value.length() + 2).append('"');
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                switch (c) {
+                    case '"' -> q.append("\\\"");
+                    case '\\' -> q.append("\\\\");
+                    case '\n' -> q.append("\\n");
+                    case '\r' -> q.append("\\r");
+                    case '\t' -> q.append("\\t");
+                    case '\b' -> q.append("\\b");
+                    case '\f' -> q.append("\\f");
+                    default -> {
+                        if (c < 0x20 || c > 0x7e) {
+                            q.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            q.append(c);
+                        }
+                    }
+                }
+            }
+            return q.append('"').toString();
+        }
+
+        @Override
+        public String toString() {
+            return s + "}";
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.vstp.cli;
+
+import java.io.PrintWriter;
+
+/** A one-line progress bar with rate and ETA, drawn only when stdout is a terminal (silent otherwise). */
+final class Progress {
+    private final PrintWriter out;
+    private final boolean enabled;
+    private long total;
+    private long startNanos = System.nanoTime();
+    private long startBytes;
+    private long lastDraw;
+
+    Progress(PrintWriter out, long total, long alreadyDone, boolean enabled) {
+        this.out = out;
+        this.total = total;
+        this.startBytes = alreadyDone;
+        this.enabled = enabled;
+    }
+
+    /** (Re)starts the bar once the size is known: {@code done} bytes were there before this run. */
+    void start(long total, long done) {
+        this.total = total;
+        this.startBytes = done;
+        this.startNanos = System.nanoTime();
+    }
+
+    static boolean terminal() {
+        return System.console() != null;
+    }
+
+    void update(long done) {
+        if (!enabled) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastDraw < 100_000_000L && done < total) {
+            return;
+        }
+        lastDraw = now;
+        double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+        double rate = (done - startBytes) / seconds;
+        int width = 30;
+        int filled = total == 0 ? width : (int) (width * done / total);
+        String eta = rate > 0 ? formatSeconds((total - done) / rate) : "?";
+        out.printf("\r[%s%s] %3d%% %s/%s %s/s ETA %s ", "#".repeat(filled), " ".repeat(width - filled),
+                total == 0 ? 100 : done * 100 / total, bytes(done), bytes(total), bytes((long) rate), eta);
+        out.flush();
+    }
+
+    void finish() {
+        if (enabled) {
+            out.println();
+        }
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+
+    private static String formatSeconds(double s) {
+        long t = (long) Math.ceil(s);
+        return t >= 3600 ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                : String.format("%d:%02d", t / 60, t % 60);
+    }
+}

@@ -1,0 +1,16 @@
+package io.vstp.cli;
+
+import io.vstp.core.frame.Frame;
+import java.util.concurrent.CompletableFuture;
+
+/** Request/response over whichever transport a command uses (TCP/TLS connection or UDP/DTLS endpoint). */
+interface Requester extends AutoCloseable {
+    /** Sends {@code request} (taken over) and completes with the response, which the caller releases. */
+    CompletableFuture<Frame> request(Frame request);
+
+    /** A line describing the secure channel, e.g. "TLSv1.3 TLS_AES_128_GCM_SHA256", or "plaintext". */
+    String security();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,166 @@
+package io.vstp.cli;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.VstpServer;
+import io.vstp.transport.session.SessionFrames;
+import io.vstp.transport.tls.TlsServerOptions;
+import io.vstp.transport.udp.VstpUdpEndpoint;
+import io.vstp.transport.udp.dtls.DtlsServerOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * What {@code vstp serve} runs, and {@code vstp demo} in-process: a TCP server and a UDP endpoint on the same
+ * port, both answering with {@link ServerServices}.
+ */
+final class ServerRuntime implements AutoCloseable {
+    private final String host;
+    private final VstpServer tcp;
+    private final VstpUdpEndpoint udp;
+    private final FileService files;
+    private final ExecutorService io;
+
+    private ServerRuntime(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io) {
+        this.host = host;
+        this.tcp = tcp;
+        this.udp = udp;
+        this.files = files;
+        this.io = io;
+    }
+
+    /** @param tls null for plaintext */
+    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp)
+            throws InterruptedException, IOException {
+        ExecutorService io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vstp-files");
+            t.setDaemon(true);
+            return t;
+        });
+        FileService files = new FileService(dir, io);
+        ServerServices services = new ServerServices(files);
+        VstpServer tcp = startTcp(host, port, tls, services);
+        VstpUdpEndpoint udp = null;
+        try {
+            if (withUdp) {
+                udp = startUdp(host, tcp.port(), tls, services);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            tcp.close();
+            io.shutdown();
+            throw e;
+        }
+        return new ServerRuntime(host, tcp, udp, files, io);
+    }
+
+    int port() {
+        return tcp.port();
+    }
+
+    /** The fingerprint clients pin ({@code sha256:…}), or null in plaintext. */
+    String fingerprint() {
+        return tcp.certificateFingerprint();
+    }
+
+    String tlsProvider() {
+        return tcp.tlsProvider();
+    }
+
+    String description() {
+        String security = tcp.tls() ? "TLS 1.3" + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
+                + tcp.certificateFingerprint() : "plaintext (no TLS)";
+        return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security
+                + ", files in " + files.root();
+    }
+
+    static String display(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    @Override
+    public void close() {
+        tcp.shutdown(Duration.ofSeconds(5)).join();
+        if (udp != null) {
+            udp.close();
+        }
+        io.shutdown();
+    }
+
+    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services)
+            throws InterruptedException {
+        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services);
+        try {
+            return (tls == null ? b.plain() : b.tls(tls)).start();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw new CliException(ExitCodes.IO, "cannot listen on " + display(host) + ":" + port + ": "
+                    + c.getMessage(), c);
+        }
+    }
+
+    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services)
+            throws InterruptedException {
+        VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
+        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
+                .handler((peer, frame) -> onDatagramRequest(self[0], services, peer, frame));
+        try {
+            self[0] = (tls == null ? b.plain()
+                    : b.dtlsServer(DtlsServerOptions.builder().tls(withoutClientCa(tls)).build())).start();
+            return self[0];
+        } catch (Exception e) {
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new CliException(ExitCodes.IO, "cannot listen on udp " + display(host) + ":" + udpPort + ": "
+                    + e.getMessage() + " (use --no-udp to serve TCP only)", e);
+        }
+    }
+
+    /** DTLS has no client certificates yet (docs/guide/dtls.md): mutual TLS stays a TCP feature. */
+    private static TlsServerOptions withoutClientCa(TlsServerOptions tls) {
+        return tls.clientCaFile().isPresent() ? tls.toBuilder().clientCaFile(null).build() : tls;
+    }
+
+    /**
+     * Requests over UDP: a frame with {@code req-id} gets its response (or ERR) back reliably with the same
+     * {@code req-id}; a DATA frame without one (the crate's style) is echoed once, best effort.
+     */
+    private static void onDatagramRequest(VstpUdpEndpoint endpoint, ServerServices services, InetSocketAddress peer,
+                                          Frame frame) {
+        String reqId = frame.headers().value(SessionFrames.REQ_ID);
+        if (reqId == null) {
+            if (frame.type().equals(FrameType.DATA) && frame.headers().value("service") == null) {
+                endpoint.send(peer, new Frame(FrameType.DATA, Flags.NONE, frame.headers(),
+                        frame.payload().retainedSlice()));
+            }
+            frame.release();
+            return;
+        }
+        services.handle(frame).whenComplete((response, error) -> {
+            frame.release();
+            Frame out;
+            if (error != null) {
+                Throwable c = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                ErrorCode code = c instanceof VstpException v ? v.code() : ErrorCode.HANDLER_ERROR;
+                out = SessionFrames.err(code, c instanceof VstpException v ? v.detail() : "handler failed", reqId);
+            } else if (response == null) {
+                return;
+            } else {
+                out = SessionFrames.withHeader(response, SessionFrames.REQ_ID, reqId);
+            }
+            endpoint.sendReliable(peer, out);
+        });
+    }
+}

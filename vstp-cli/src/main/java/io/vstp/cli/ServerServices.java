@@ -1,0 +1,43 @@
+package io.vstp.cli;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.RequestHandler;
+import io.vstp.transport.Session;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What {@code vstp serve} answers (docs/spec/services.md): a DATA frame naming no {@code service} is echoed with
+ * its headers and payload (so the Rust crate's easy API gets its JSON back); {@code service: files} goes to the
+ * {@link FileService}; any other service is refused with UNKNOWN_SERVICE.
+ */
+final class ServerServices implements RequestHandler {
+    private final FileService files;
+
+    ServerServices(FileService files) {
+        this.files = files;
+    }
+
+    @Override
+    public CompletionStage<Frame> handle(Frame request, Session session) {
+        return handle(request);
+    }
+
+    CompletionStage<Frame> handle(Frame request) {
+        String service = request.headers().value("service");
+        if (service == null) {
+            if (!request.type().equals(FrameType.DATA)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.completedFuture(new Frame(FrameType.DATA, request.flags(), request.headers(),
+                    request.payload().retainedSlice()));
+        }
+        if (service.equals(FileService.SERVICE)) {
+            return files.handle(request);
+        }
+        return CompletableFuture.failedFuture(FileService.error(ErrorCode.UNKNOWN_SERVICE,
+                "no service '" + service + "' here (services: files, or none for echo)"));
+    }
+}

@@ -1,0 +1,253 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real command end to end: {@code vstp serve} as a separate process (stopped with SIGTERM), and the client
+ * commands run in-process against it over real sockets on 127.0.0.1.
+ */
+class CliEndToEndTest {
+    @TempDir
+    static Path tmp;
+    private static Process server;
+    private static int port;
+    private static String fingerprint;
+    private static Path served;
+
+    /** A subprocess running {@code vstp ARGS} on this JVM's classpath, with its own VSTP home. */
+    static Process vstp(Path home, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), VstpCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("VSTP_HOME", home.toString());
+        return pb.start();
+    }
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        served = tmp.resolve("served");
+        server = vstp(tmp.resolve("server-home"), "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
+                served.toString());
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        Matcher m = null;
+        while ((line = lines.readLine()) != null) {
+            m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})")
+                    .matcher(line);
+            if (m.find()) {
+                break;
+            }
+        }
+        assertThat(m).as("serve printed its listening line").isNotNull();
+        assertThat(m.find(0)).isTrue();
+        port = Integer.parseInt(m.group(1));
+        fingerprint = m.group(2);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.destroy(); // SIGTERM: graceful shutdown
+        assertThat(server.waitFor(15, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
+        assertThat(server.exitValue()).isIn(0, 143);
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = VstpCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static String addr(String path) {
+        return "127.0.0.1:" + port + (path.isEmpty() ? "" : "/" + path);
+    }
+
+    private static Path randomFile(String name, int bytes) throws IOException {
+        byte[] b = new byte[bytes];
+        new Random(bytes).nextBytes(b);
+        return Files.write(tmp.resolve(name), b);
+    }
+
+    private static String sha(Path p) throws IOException {
+        return FileService.sha256(p, Files.size(p));
+    }
+
+    @Test
+    void putThenGetRoundTripsOverTlsWithIdenticalSha256() throws Exception {
+        Path file = randomFile("round.bin", 3 * 1024 * 1024 + 123);
+        Run put = run("put", file.toString(), addr("dir/round.bin"), "--pin", fingerprint);
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(put.out()).contains("TLSv1.3").contains(sha(file));
+        Path back = tmp.resolve("round-back.bin");
+        Run get = run("get", addr("dir/round.bin"), back.toString(), "--pin", fingerprint);
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(sha(back)).isEqualTo(sha(file));
+        assertThat(sha(served.resolve("dir/round.bin"))).isEqualTo(sha(file));
+        try (Stream<Path> left = Files.list(served.resolve("dir"))) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("round.bin");
+        }
+    }
+
+    @Test
+    void putAndGetOverDtls() throws Exception {
+        Path file = randomFile("udp.bin", 2 * 1024 * 1024 + 7);
+        Run put = run("put", file.toString(), addr("udp.bin"), "--udp", "--pin", fingerprint);
+        assertThat(put.code()).as(put.err()).isZero();
+        Path back = tmp.resolve("udp-back.bin");
+        Run get = run("get", addr("udp.bin"), back.toString(), "--udp", "--pin", fingerprint);
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(sha(back)).isEqualTo(sha(file));
+    }
+
+    @Test
+    void sendEchoesOverTlsAndUdp() {
+        Run tls = run("send", addr(""), "--data", "{\"content\":\"hi\"}", "-H", "content-type=application/json",
+                "--pin", fingerprint, "--json");
+        assertThat(tls.code()).as(tls.err()).isZero();
+        assertThat(tls.out()).contains("\"payload\":\"{\\\"content\\\":\\\"hi\\\"}\"")
+                .contains("\"key\":\"content-type\",\"value\":\"application/json\"");
+        Run udp = run("send", addr(""), "--data", "over dtls", "--udp", "--pin", fingerprint, "--json");
+        assertThat(udp.code()).as(udp.err()).isZero();
+        assertThat(udp.out()).contains("\"payload\":\"over dtls\"").doesNotContain("msg-id");
+    }
+
+    @Test
+    void traversalAndSymlinkEscapeAreRefused() throws Exception {
+        Run up = run("get", addr("../../etc/passwd"), tmp.resolve("x").toString(), "--pin", fingerprint);
+        assertThat(up.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(up.err()).contains("PATH_REFUSED").doesNotContain("Exception").hasLineCount(1);
+        Path outside = randomFile("outside.bin", 100);
+        Files.createDirectories(served);
+        Files.createSymbolicLink(served.resolve("link.bin"), outside);
+        Run link = run("get", addr("link.bin"), tmp.resolve("y").toString(), "--pin", fingerprint);
+        assertThat(link.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(link.err()).contains("PATH_REFUSED");
+        Run put = run("put", outside.toString(), addr("../escape.bin"), "--pin", fingerprint);
+        assertThat(put.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(Files.exists(tmp.resolve("escape.bin"))).isFalse();
+    }
+
+    @Test
+    void unknownServerIsRefusedWithoutATerminalNamingItsFingerprint() {
+        Run r = run("send", addr(""), "--data", "x");
+        assertThat(r.code()).isEqualTo(ExitCodes.TRUST);
+        assertThat(r.err()).contains(fingerprint).contains("--pin").contains("--tofu").hasLineCount(1);
+    }
+
+    @Test
+    void wrongPinIsRefused() {
+        Run r = run("send", addr(""), "--data", "x", "--pin", "sha256:" + "00".repeat(32));
+        assertThat(r.code()).isEqualTo(ExitCodes.TRUST);
+        assertThat(r.err()).hasLineCount(1);
+    }
+
+    /** Kill the uploading client half-way; the next run continues from what the server verified. */
+    @Test
+    void killedUploadResumes() throws Exception {
+        Path file = randomFile("resume.bin", 192 * 1024 * 1024);
+        Process client = vstp(tmp.resolve("client-home"), "put", file.toString(), addr("resume.bin"), "--pin",
+                fingerprint);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long partial = 0;
+        while (System.nanoTime() < deadline && partial < 16L * 1024 * 1024 && client.isAlive()) {
+            partial = partialSize();
+            Thread.sleep(5);
+        }
+        client.destroyForcibly();
+        client.waitFor(10, TimeUnit.SECONDS);
+        assertThat(partial).as("the upload was under way when killed").isGreaterThanOrEqualTo(16L * 1024 * 1024);
+        assertThat(Files.exists(served.resolve("resume.bin"))).as("nothing under the final name").isFalse();
+
+        Run again = run("put", file.toString(), addr("resume.bin"), "--pin", fingerprint);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("resumed at");
+        assertThat(sha(served.resolve("resume.bin"))).isEqualTo(sha(file));
+    }
+
+    private static long partialSize() throws IOException {
+        if (!Files.isDirectory(served)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(served)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    @Test
+    void badArgumentsGiveTheUsageExitCodeAndOneLine() {
+        Run none = run("send");
+        assertThat(none.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err().lines().filter(l -> !l.isBlank()).count()).isEqualTo(1);
+        Run badPort = run("send", "127.0.0.1:99999");
+        assertThat(badPort.code()).isEqualTo(ExitCodes.USAGE);
+        Run missing = run("put", tmp.resolve("does-not-exist").toString(), addr(""));
+        assertThat(missing.code()).isEqualTo(ExitCodes.IO);
+        Run unknown = run("frobnicate");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void plainServerEchoesForPlainClients() throws Exception {
+        Process plain = vstp(tmp.resolve("plain-home"), "serve", "--plain", "--host", "127.0.0.1", "--port", "0",
+                "--dir", tmp.resolve("plain-served").toString(), "--no-udp");
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(plain.getInputStream(),
+                    StandardCharsets.UTF_8));
+            int plainPort = -1;
+            for (String line; (line = lines.readLine()) != null; ) {
+                Matcher m = Pattern.compile("listening on tcp 127\\.0\\.0\\.1:(\\d+), plaintext").matcher(line);
+                if (m.find()) {
+                    plainPort = Integer.parseInt(m.group(1));
+                    break;
+                }
+            }
+            Run r = run("send", "127.0.0.1:" + plainPort, "--plain", "--data", "hello plain");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("hello plain");
+        } finally {
+            plain.destroy();
+            plain.waitFor(15, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void versionAndCompletion() {
+        Run v = run("--version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out()).startsWith("vstp ");
+        Run c = run("generate-completion");
+        assertThat(c.code()).isZero();
+        assertThat(c.out()).contains("complete").contains("serve").contains("put");
+    }
+}
