@@ -23,7 +23,7 @@ import java.util.Random;
  * byte stream through the Netty decoder in random-sized pieces, check every frame came back intact, then show what
  * hostile input gets. Exit status 0 when every check held.
  *
- * <p>Run: {@code ./vstp-demo} (see README). Until the transport exists this is the project's main runnable job.
+ * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar codec}.
  */
 public final class CodecDemo {
     private final PrintStream out;
@@ -36,7 +36,7 @@ public final class CodecDemo {
     public static void main(String[] args) {
         int failures = new CodecDemo(System.out).run();
         if (failures > 0) {
-            System.err.println("vstp-demo: " + failures + " check(s) failed");
+            System.err.println("codec demo: " + failures + " check(s) failed");
             System.exit(1);
         }
     }

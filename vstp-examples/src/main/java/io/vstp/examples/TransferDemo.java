@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * that uploads a file in chunks over one session (pipelined requests) and checks the server's SHA-256 of what
  * arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
  *
- * <p>{@code ./vstp-demo [MiB]} (default 64); {@code ./vstp-demo codec} runs the wire codec walkthrough instead.
+ * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar [MiB]} (default 64), or with argument {@code codec}
+ * for the wire codec walkthrough.
  */
 public final class TransferDemo {
     private static final int CHUNK = 1024 * 1024;
@@ -97,7 +98,7 @@ public final class TransferDemo {
             Duration rtt = conn.ping().get(5, TimeUnit.SECONDS);
             System.out.printf("ping    %d µs%n", rtt.toNanos() / 1000);
             if (!expected.equals(remote)) {
-                System.err.println("vstp-demo: FAILED, the server received different bytes");
+                System.err.println("codec demo: FAILED, the server received different bytes");
                 System.exit(1);
             }
             System.out.println("OK: every byte arrived intact over TLS 1.3");
