@@ -1,0 +1,24 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** {@code vstp demo}, the README's first command, really moves and verifies a file over TLS and DTLS. */
+class DemoCommandTest {
+    @Test
+    void demoReportsVerifiedTransfersOverTlsAndDtls() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = VstpCommand.execute(new String[] {"demo", "--size", "4"}, new PrintWriter(out, true),
+                new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("TLSv1.3").contains("ALPN vstp/1").contains("DTLS 1.2")
+                .contains("put/tls").contains("get/tls").contains("put/dtls").contains("get/dtls")
+                .contains("p99").contains("OK: 4 MiB moved");
+        assertThat(out.toString()).doesNotContain("MISMATCH");
+    }
+}
