@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.transport.VstpClient;
@@ -248,9 +249,20 @@ interface BenchLink extends AutoCloseable {
         }
     }
 
-    /** Whether {@code failure} means the peer stopped answering, so that going on would only wait. */
-    static boolean isTimeout(Throwable failure) {
-        return failure instanceof TimeoutException
-                || failure instanceof io.vstp.core.error.VstpException v && v.code() == ErrorCode.REQUEST_TIMEOUT;
+    /**
+     * Whether {@code failure} ends the run: the peer stopped answering (a timeout: going on would only wait), or the
+     * connection is closing or closed, or the error concerns the whole connection. Other failures (an ERR for one
+     * request) are counted and the run goes on.
+     */
+    static boolean endsRun(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            return true;
+        }
+        if (failure instanceof VstpException v) {
+            ErrorCode c = v.code();
+            return c == ErrorCode.REQUEST_TIMEOUT || c == ErrorCode.SHUTTING_DOWN || c == ErrorCode.CONNECTION_CLOSED
+                    || v.scope() == VstpException.Scope.CONNECTION;
+        }
+        return false;
     }
 }

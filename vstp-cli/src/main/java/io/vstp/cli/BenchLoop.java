@@ -113,8 +113,8 @@ final class BenchLoop {
             }
             synchronized (this) {
                 if (fatal != null) {
-                    throw new CliException(ExitCodes.UNREACHABLE, (link.broken() ? "connection lost" : "no answer")
-                            + " after " + (warmup + measured) + " of " + sent + " frames: " + message(fatal), fatal);
+                    throw new CliException(ExitCodes.UNREACHABLE, "run stopped after " + (warmup + measured) + " of "
+                            + sent + " frames: " + message(fatal), fatal);
                 }
                 return new Result(sent, warmup, measured, errors, firstError,
                         measured == 0 ? 0 : lastCompletionNanos - measureStartNanos, histogram.copy());
@@ -176,7 +176,7 @@ final class BenchLoop {
                 if (firstError == null) {
                     firstError = message(cause);
                 }
-                if (fatal == null && (link.broken() || BenchLink.isTimeout(cause))) {
+                if (fatal == null && (link.broken() || BenchLink.endsRun(cause))) {
                     fatal = cause;
                     stopped = true;
                 }

@@ -215,7 +215,7 @@ final class CertCommand implements Callable<Integer> {
             return ca;
         }
 
-        /** Issues a leaf for {@code subject} with {@code purpose}; {@code names} become subject alternative names. */
+        /** Issues a leaf for {@code commonName} with {@code purpose}; {@code names} become subject alternative names. */
         X509Certificate issue(CertifiedKey ca, KeyPair keys, String commonName, KeyPurposeId purpose,
                 List<String> names) {
             Duration validity = validity();
@@ -352,9 +352,9 @@ final class CertCommand implements Callable<Integer> {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     utils.createSubjectKeyIdentifier(subjectKeys.getPublic()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, issuerCertificate == null
-                    ? utils.createAuthorityKeyIdentifier(subjectKeys.getPublic())
-                    : utils.createAuthorityKeyIdentifier(issuerCertificate));
+            // Key identifier only (no issuer name and serial), so a CA re-issued with the same key still matches.
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(
+                    issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey()));
             extensions.addTo(builder);
             return new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));

@@ -33,6 +33,13 @@ final class ClientOptions {
             + "certificate fingerprint (as 'vstp serve' prints it). Repeatable.")
     List<String> pins = new ArrayList<>();
 
+    @Option(names = "--cert", paramLabel = "PEM", description = "Client certificate chain, for servers that "
+            + "require mutual TLS (TCP).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "PEM", description = "Private key for --cert.")
+    Path key;
+
     @Option(names = "--tofu", description = "Trust an unknown server on first use and remember its fingerprint.")
     boolean tofu;
 
@@ -47,6 +54,12 @@ final class ClientOptions {
             b.caFile(ca);
         }
         pins.forEach(b::pin);
+        if ((cert == null) != (key == null)) {
+            throw new CliException(ExitCodes.USAGE, "--cert and --key go together");
+        }
+        if (cert != null) {
+            b.certificateChainFile(cert).privateKeyFile(key);
+        }
         return b.build();
     }
 
@@ -56,6 +69,9 @@ final class ClientOptions {
     }
 
     DtlsClientOptions dtls() {
+        if (cert != null) {
+            throw new CliException(ExitCodes.USAGE, "client certificates are not supported over DTLS yet");
+        }
         return DtlsClientOptions.builder().tls(tls(tofu)).build();
     }
 

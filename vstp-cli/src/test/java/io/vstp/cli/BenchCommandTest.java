@@ -105,6 +105,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void serverGoingAwayMidRunExitsThree() throws Exception {
+        VstpServer server = VstpServer.builder().port(0).plain().handler(RequestHandler.echo()).threads(1).start();
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            server.close();
+        });
+        stopper.start();
+        try {
+            Run r = run("127.0.0.1:" + server.port(), "--plain", "--duration", "20s", "--concurrency", "2",
+                    "--timeout", "3s");
+
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).contains("run stopped after");
+            assertThat(r.out()).isEmpty();
+        } finally {
+            stopper.join();
+            server.close();
+        }
+    }
+
+    @Test
     void unreachableServerExitsThree() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

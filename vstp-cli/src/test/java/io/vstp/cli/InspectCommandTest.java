@@ -294,6 +294,20 @@ class InspectCommandTest {
         assertThat(r.err()).contains("nope.bin").contains("does not exist");
     }
 
+    @Test
+    void refusesMoreThan64MiBOfInput() throws Exception {
+        Path big = dir.resolve("big.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(InspectCommand.MAX_INPUT_BYTES + 1L); // sparse: cheap to create
+        }
+
+        Result r = run("inspect", "--file", big.toString());
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.IO);
+        assertThat(r.err()).contains("64 MiB");
+        assertThat(r.out()).isEmpty();
+    }
+
     @ParameterizedTest
     @CsvSource({"56zz, 'z'", "5654 010, odd number", "0x0x5654, 'x'", "'56\u00e954', '\\u00e9'"})
     void badHexIsAUsageErrorOnOneLine(String hex, String mentioned) {
