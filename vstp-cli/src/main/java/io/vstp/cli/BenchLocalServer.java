@@ -60,6 +60,7 @@ final class BenchLocalServer implements AutoCloseable {
             throw new CliException(ExitCodes.IO, "cannot create a temporary directory: " + e.getMessage(), e);
         }
         BenchLocalServer s = new BenchLocalServer(home);
+        boolean started = false;
         try {
             TlsServerOptions tls = TlsServerOptions.builder().home(home.resolve("server")).build();
             switch (kind) {
@@ -78,10 +79,12 @@ final class BenchLocalServer implements AutoCloseable {
                 }
                 default -> throw new IllegalStateException(kind.toString());
             }
+            started = true;
             return s;
-        } catch (InterruptedException | RuntimeException e) {
-            s.close();
-            throw e;
+        } finally {
+            if (!started) {
+                s.close();
+            }
         }
     }
 

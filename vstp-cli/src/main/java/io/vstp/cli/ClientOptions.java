@@ -53,7 +53,14 @@ final class ClientOptions {
         if (ca != null) {
             b.caFile(ca);
         }
-        pins.forEach(b::pin);
+        for (String pin : pins) {
+            try {
+                b.pin(pin);
+            } catch (RuntimeException e) {
+                throw new CliException(ExitCodes.USAGE, "bad --pin '" + pin + "': expected sha256: and 64 hex digits"
+                        + " as 'vstp serve' prints it");
+            }
+        }
         if ((cert == null) != (key == null)) {
             throw new CliException(ExitCodes.USAGE, "--cert and --key go together");
         }

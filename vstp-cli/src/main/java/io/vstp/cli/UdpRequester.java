@@ -31,7 +31,10 @@ final class UdpRequester implements Requester {
         this.server = server;
         this.timeout = options.timeout;
         this.plain = options.plain;
-        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().handler(this::onFrame);
+        // Bind where the server can answer: loopback for a local server, every interface otherwise.
+        String bind = server.getAddress() != null && server.getAddress().isLoopbackAddress() ? "127.0.0.1"
+                : server.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0";
+        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(bind).handler(this::onFrame);
         this.endpoint = (options.plain ? b.plain() : b.dtlsClient(options.dtls())).start();
     }
 
