@@ -128,7 +128,9 @@ final class ReliableSender {
                 return;
             }
             int index = m.lost.isEmpty() ? m.nextNew++ : m.lost.poll();
-            if (m.state[index] == ACKED) {
+            // A fragment can be queued as lost more than once (lost, then acknowledged, then lost again after a
+            // generation reset): send only what is really unsent or lost now, so in-flight accounting stays exact.
+            if (m.state[index] != UNSENT && m.state[index] != LOST) {
                 continue;
             }
             if (m.sends[index] > limits.maxRetransmissions()) {
@@ -363,6 +365,21 @@ final class ReliableSender {
                     VstpException.Scope.REQUEST, why));
         }
         sendOrder.clear();
+    }
+
+    /** The in-flight count the window logic uses, and (for tests) the count recomputed from fragment states. */
+    int inFlight() {
+        return inFlight;
+    }
+
+    int inFlightByState() {
+        int n = 0;
+        for (Outgoing m : byId.values()) {
+            for (byte s : m.state) {
+                n += s == IN_FLIGHT ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     int congestionWindow() {
