@@ -37,8 +37,17 @@ class CliEndToEndTest {
 
     /** A subprocess running {@code vstp ARGS} on this JVM's classpath, with its own VSTP home. */
     static Process vstp(Path home, String... args) throws IOException {
+        return vstpWithHeap(null, home, args);
+    }
+
+    /** As {@link #vstp}, with the JVM's heap capped at {@code maxHeap} (e.g. "64m") when not null. */
+    static Process vstpWithHeap(String maxHeap, Path home, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), VstpCommand.class.getName()));
+                .toString()));
+        if (maxHeap != null) {
+            cmd.add("-Xmx" + maxHeap);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VstpCommand.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("VSTP_HOME", home.toString());
@@ -187,6 +196,58 @@ class CliEndToEndTest {
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("resumed at");
         assertThat(sha(served.resolve("resume.bin"))).isEqualTo(sha(file));
+    }
+
+    /** Kill a download half-way; the next run continues from the verified prefix of its partial file. */
+    @Test
+    void killedDownloadResumes() throws Exception {
+        Path file = randomFile("down.bin", 160 * 1024 * 1024);
+        Run put = run("put", file.toString(), addr("down.bin"), "--pin", fingerprint);
+        assertThat(put.code()).as(put.err()).isZero();
+        Path target = tmp.resolve("downloads/down.bin");
+        Files.createDirectories(target.getParent());
+        Path partial = target.resolveSibling(".vstp-part-down.bin");
+        Process client = vstp(tmp.resolve("client-home"), "get", addr("down.bin"), target.toString(), "--pin",
+                fingerprint);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && client.isAlive()
+                && (!Files.exists(partial) || Files.size(partial) < 16L * 1024 * 1024)) {
+            Thread.sleep(5);
+        }
+        client.destroyForcibly();
+        client.waitFor(10, TimeUnit.SECONDS);
+        assertThat(Files.exists(target)).as("nothing under the final name").isFalse();
+        assertThat(Files.size(partial)).isGreaterThanOrEqualTo(16L * 1024 * 1024);
+
+        Run again = run("get", addr("down.bin"), target.toString(), "--pin", fingerprint);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("resumed at");
+        assertThat(sha(target)).isEqualTo(sha(file));
+        assertThat(Files.exists(partial)).isFalse();
+    }
+
+    /** 1 GiB through a client whose heap is capped at 64 MiB: memory stays flat whatever the file size. */
+    @Test
+    void oneGibibyteUploadWithA64MebibyteHeap() throws Exception {
+        Path big = tmp.resolve("one-gib.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(1L << 30); // sparse: costs no disk on the sending side
+            f.seek((1L << 30) - 5);
+            f.write("end!\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        Process client = vstpWithHeap("64m", tmp.resolve("client-home"), "put", big.toString(), addr("one-gib.bin"),
+                "--pin", fingerprint);
+        assertThat(client.waitFor(300, TimeUnit.SECONDS)).as("1 GiB upload finished").isTrue();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.exitValue()).as(out).isZero();
+        Path stored = served.resolve("one-gib.bin");
+        try {
+            assertThat(Files.size(stored)).isEqualTo(1L << 30);
+            assertThat(out).contains(sha(big));
+        } finally {
+            Files.deleteIfExists(stored);
+            Files.deleteIfExists(big);
+        }
     }
 
     private static long partialSize() throws IOException {
