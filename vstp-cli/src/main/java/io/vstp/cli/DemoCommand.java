@@ -73,9 +73,10 @@ final class DemoCommand implements Callable<Integer> {
                 latency(out, tls);
             }
             try (UdpRequester dtls = UdpRequester.open(trust, target)) {
-                out.println("dtls     " + dtls.security());
                 FileTransfer t = new FileTransfer(dtls);
-                report(out, "put/dtls", t.put(file, "demo-dtls.bin", silent), expected);
+                FileTransfer.Result put = t.put(file, "demo-dtls.bin", silent);
+                out.println("dtls     " + dtls.security());
+                report(out, "put/dtls", put, expected);
                 report(out, "get/dtls", t.get("demo-dtls.bin", work.resolve("back-dtls.bin"), silent), expected);
             }
             for (String name : new String[] {"back-tls.bin", "back-dtls.bin"}) {

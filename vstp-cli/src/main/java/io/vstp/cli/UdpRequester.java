@@ -79,7 +79,12 @@ final class UdpRequester implements Requester {
 
     @Override
     public String security() {
-        return plain ? "plaintext UDP" : "DTLS 1.2 (BouncyCastle)";
+        if (plain) {
+            return "plaintext UDP";
+        }
+        return endpoint.dtlsSession(server).map(s -> s.protocolVersion() + " " + s.cipherSuite()
+                + s.peerCertificateFingerprint().map(f -> ", server certificate " + f).orElse(""))
+                .orElse("DTLS (no session yet)");
     }
 
     @Override

@@ -118,6 +118,12 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         return stats;
     }
 
+    /** The DTLS session with {@code peer}, if this endpoint runs DTLS and one is established. */
+    public java.util.Optional<io.vstp.transport.udp.dtls.DtlsSessionInfo> dtlsSession(InetSocketAddress peer) {
+        return link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink dtls ? dtls.session(peer)
+                : java.util.Optional.empty();
+    }
+
     /**
      * Sends {@code frame} once, best effort: one datagram, or unacknowledged fragments when it is larger. Completes
      * when handed to the socket. Takes over {@code frame}.
