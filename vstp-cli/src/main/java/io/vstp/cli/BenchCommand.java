@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
  * {@code vstp bench}: latency percentiles and throughput of frames to a server, or to an in-process loopback
  * server ({@code --local}). TCP and TLS measure request/response round trips against the server's echo service;
  * UDP and DTLS measure reliable sends until acknowledged. {@code --concurrency} frames are in flight at once, on one
- * connection (TCP/TLS) or one endpoint (UDP/DTLS). See docs/guide/cli.md, section bench.
+ * connection (TCP/TLS) or one endpoint (UDP/DTLS). {@code --transport netty} and {@code --baseline} measure the same
+ * workload over raw Netty ({@link BenchNetty}), to quote VSTP as ratios. See docs/guide/cli.md, section bench.
  *
  * <p>The pieces: {@link BenchLocalServer} (the {@code --local} server and its temporary home), {@link BenchLink}
  * (one transport's "send a frame, complete when done"), {@link BenchLoop} (the closed loop, warm-up and histogram)
@@ -30,6 +31,7 @@ import picocli.CommandLine.Parameters;
                 + "the time, at most 1 s) are warm-up and not measured."},
         footer = {"", "Examples:", "  vstp bench --local --transport tls --count 20000",
                 "  vstp bench --local --transport udp --size 64 --duration 10s --json",
+                "  vstp bench --local --transport tcp --baseline --duration 10s",
                 "  vstp bench server.example:6969 --pin sha256:... --concurrency 64"})
 final class BenchCommand implements Callable<Integer> {
     static final int DEFAULT_SIZE = 1024;
@@ -41,7 +43,9 @@ final class BenchCommand implements Callable<Integer> {
 
     /** What to bench. */
     enum Transport {
-        TCP(false, false), TLS(false, true), UDP(true, false), DTLS(true, true);
+        TCP(false, false), TLS(false, true), UDP(true, false), DTLS(true, true),
+        /** The baseline: raw Netty, length-prefixed echo, no VSTP (see {@link BenchNetty}); --local only. */
+        NETTY(false, false);
 
         final boolean datagram;
         final boolean secure;
@@ -64,11 +68,16 @@ final class BenchCommand implements Callable<Integer> {
             + "(TLS/DTLS with a throw-away self-signed certificate, pinned by the client).")
     boolean local;
 
-    @Option(names = "--transport", paramLabel = "tcp|tls|udp|dtls", converter = TransportConverter.class,
+    @Option(names = "--transport", paramLabel = "tcp|tls|udp|dtls|netty", converter = TransportConverter.class,
             completionCandidates = TransportCandidates.class,
-            description = "tcp and udp are plaintext, tls (TLS 1.3) and dtls (DTLS 1.2) encrypted. "
+            description = "tcp and udp are plaintext, tls (TLS 1.3) and dtls (DTLS 1.2) encrypted; netty (with "
+                    + "--local) is the baseline: raw Netty echoing length-prefixed payloads, no VSTP. "
                     + "Default: tls, or tcp with --plain.")
     Transport transport;
+
+    @Option(names = "--baseline", description = "With --local and tcp: first run the same workload over raw "
+            + "Netty (--transport netty), then the VSTP run; print both and the ratios VSTP / Netty.")
+    boolean baseline;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "1024", converter = SizeConverter.class,
             description = "Payload bytes per frame, e.g. 64, 16KiB, 1MiB (default ${DEFAULT-VALUE}).")
@@ -103,7 +112,25 @@ final class BenchCommand implements Callable<Integer> {
                 : BenchLoop.Plan.ofDuration(duration);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        BenchReport report;
+        // The baseline first, on its own server and connection, closed before the VSTP run starts.
+        BenchReport base = baseline ? measure(Transport.NETTY, plan, err) : null;
+        BenchReport report = measure(kind, plan, err);
+        if (base != null) {
+            report = report.withBaseline(base);
+        }
+        out.print(json ? report.json() + System.lineSeparator() : report.table());
+        out.flush();
+        if (report.allErrors() > 0) {
+            BenchReport failed = report.errors() > 0 ? report : base;
+            throw new CliException(ExitCodes.FAILED, failed.errors() + " of " + failed.count() + " frames failed"
+                    + (failed == base ? " in the baseline" : "")
+                    + (failed.firstError() != null ? " (first: " + failed.firstError() + ")" : ""));
+        }
+        return ExitCodes.OK;
+    }
+
+    /** One run of {@code kind}: connect (and start the local server), run the loop, report. */
+    private BenchReport measure(Transport kind, BenchLoop.Plan plan, PrintWriter err) throws InterruptedException {
         try (BenchLocalServer server = local ? BenchLocalServer.start(kind) : null) {
             Target target = server != null ? server.target() : Target.parse(address);
             try (BenchLink link = server != null ? BenchLink.openLocal(kind, server, client)
@@ -117,18 +144,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 BenchLoop loop = new BenchLoop(link, size, inFlight, plan);
                 BenchLoop.Result result = loop.run();
-                report = BenchReport.of(kind.label(), target.toString(), local, link.tlsProtocol(), link.tlsCipher(), size,
-                        inFlight,
-                        result);
+                return BenchReport.of(kind.label(), target.toString(), local, link.tlsProtocol(), link.tlsCipher(),
+                        size, inFlight, result);
             }
         }
-        out.print(json ? report.json() + System.lineSeparator() : report.table());
-        out.flush();
-        if (report.errors() > 0) {
-            throw new CliException(ExitCodes.FAILED, report.errors() + " of " + report.count() + " frames failed"
-                    + (report.firstError() != null ? " (first: " + report.firstError() + ")" : ""));
-        }
-        return ExitCodes.OK;
     }
 
     /** Checks the combination of options; returns the transport to use. */
@@ -159,6 +178,13 @@ final class BenchCommand implements Callable<Integer> {
         if (client.plain && kind.secure) {
             throw usage("--plain contradicts --transport " + kind.label() + " (use tcp or udp)");
         }
+        if (kind == Transport.NETTY && !local) {
+            throw usage("--transport netty is the local baseline: use it with --local");
+        }
+        if (baseline && (!local || kind != Transport.TCP)) {
+            throw usage("--baseline compares local plaintext VSTP with raw Netty: use it with --local and "
+                    + "--transport tcp");
+        }
         if (local && (client.tofu || client.ca != null || !client.pins.isEmpty())) {
             throw usage("--pin, --ca and --tofu are for a remote server; --local pins its own certificate");
         }
@@ -179,7 +205,8 @@ final class BenchCommand implements Callable<Integer> {
                     return t;
                 }
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (tcp, tls, udp, dtls)");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (tcp, tls, udp, dtls, "
+                    + "netty)");
         }
     }
 
@@ -187,7 +214,7 @@ final class BenchCommand implements Callable<Integer> {
     static final class TransportCandidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return List.of("tcp", "tls", "udp", "dtls").iterator();
+            return List.of("tcp", "tls", "udp", "dtls", "netty").iterator();
         }
     }
 

@@ -61,6 +61,9 @@ interface BenchLink extends AutoCloseable {
     static BenchLink openLocal(BenchCommand.Transport kind, BenchLocalServer server, ClientOptions options)
             throws InterruptedException {
         Target target = server.target();
+        if (kind == BenchCommand.Transport.NETTY) {
+            return BenchNetty.Link.open(target, options.timeout);
+        }
         if (!kind.datagram) {
             VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(options.timeout);
             return Tcp.open(kind.secure ? b.tls(server.clientTls()).build() : b.plain().build(), target, options);

@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * The server of {@code vstp bench --local}: on 127.0.0.1, a free port, one I/O thread, echoing (TCP/TLS) or
- * acknowledging (UDP/DTLS). For TLS and DTLS it gets a self-signed certificate in a temporary VSTP home, and the
+ * The server of {@code vstp bench --local}: on 127.0.0.1, a free port, one I/O thread, echoing (TCP/TLS, and raw
+ * Netty for the baseline, see {@link BenchNetty}) or acknowledging (UDP/DTLS). For TLS and DTLS it gets a self-signed certificate in a temporary VSTP home, and the
  * client pins that certificate from another temporary home, so the user's {@code ~/.vstp} is never read or written.
  * {@link #close()} stops the server and deletes the temporary homes.
  */
@@ -31,6 +31,7 @@ final class BenchLocalServer implements AutoCloseable {
     private final Path home;
     private VstpServer tcp;
     private VstpUdpEndpoint udp;
+    private BenchNetty.Server netty;
     private String fingerprint;
 
     private BenchLocalServer(Path home) {
@@ -77,6 +78,7 @@ final class BenchLocalServer implements AutoCloseable {
                             .dtlsServer(DtlsServerOptions.builder().tls(tls).build()).start();
                     s.fingerprint = fingerprintOf(tls.selfSignedCertificateFile());
                 }
+                case NETTY -> s.netty = BenchNetty.Server.start(LOOPBACK);
                 default -> throw new IllegalStateException(kind.toString());
             }
             started = true;
@@ -98,7 +100,7 @@ final class BenchLocalServer implements AutoCloseable {
     }
 
     Target target() {
-        int port = tcp != null ? tcp.port() : udp.localAddress().getPort();
+        int port = tcp != null ? tcp.port() : netty != null ? netty.port() : udp.localAddress().getPort();
         return new Target(LOOPBACK, port, "");
     }
 
@@ -116,6 +118,9 @@ final class BenchLocalServer implements AutoCloseable {
             }
             if (udp != null) {
                 udp.close();
+            }
+            if (netty != null) {
+                netty.close();
             }
         } finally {
             deleteRecursively(home);

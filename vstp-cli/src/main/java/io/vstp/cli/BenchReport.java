@@ -13,11 +13,12 @@ import org.HdrHistogram.Histogram;
  * @param measured  frames completed after the warm-up: the latencies and the throughput
  * @param errors    frames that failed (not in the latencies)
  * @param seconds   the measurement window: end of the warm-up to the last measured completion
+ * @param baseline  with {@code --baseline}: the raw Netty run of the same workload, measured just before; else null
  */
 record BenchReport(String transport, String target, boolean local, String tlsProtocol, String tlsCipher, int size,
         int concurrency, long count, long warmup, long measured, long errors, String firstError, double seconds,
         double p50, double p90, double p99, double p999, double max, double mean, double framesPerSecond,
-        double bytesPerSecond) {
+        double bytesPerSecond, BenchReport baseline) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -30,7 +31,38 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
         return new BenchReport(transport, target, local, tlsProtocol, tlsCipher, size, concurrency, r.sent(),
                 r.warmup(), r.measured(), r.errors(), r.firstError(), seconds,
                 micros(h, 50), micros(h, 90), micros(h, 99), micros(h, 99.9),
-                any ? h.getMaxValue() / 1000.0 : 0, any ? h.getMean() / 1000.0 : 0, fps, fps * size);
+                any ? h.getMaxValue() / 1000.0 : 0, any ? h.getMean() / 1000.0 : 0, fps, fps * size, null);
+    }
+
+    /** This report with {@code base} as its baseline (the ratios divide this run's numbers by the baseline's). */
+    BenchReport withBaseline(BenchReport base) {
+        return new BenchReport(transport, target, local, tlsProtocol, tlsCipher, size, concurrency, count, warmup,
+                measured, errors, firstError, seconds, p50, p90, p99, p999, max, mean, framesPerSecond, bytesPerSecond,
+                base);
+    }
+
+    /** This run's frames/s divided by the baseline's: below 1 means slower than raw Netty. */
+    double throughputRatio() {
+        return ratio(framesPerSecond, baseline.framesPerSecond);
+    }
+
+    /** This run's p50 divided by the baseline's: above 1 means slower than raw Netty. */
+    double p50Ratio() {
+        return ratio(p50, baseline.p50);
+    }
+
+    /** This run's p99 divided by the baseline's: above 1 means slower than raw Netty. */
+    double p99Ratio() {
+        return ratio(p99, baseline.p99);
+    }
+
+    private static double ratio(double a, double b) {
+        return b > 0 ? a / b : 0;
+    }
+
+    /** Frames that failed, in this run and the baseline. */
+    long allErrors() {
+        return errors + (baseline != null ? baseline.errors : 0);
     }
 
     private static double micros(Histogram h, double percentile) {
@@ -45,7 +77,8 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
     String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-12s%s%n", "transport",
-                transport + (tlsProtocol != null ? ", " + tlsProtocol + " " + tlsCipher : " (plaintext)")));
+                transport + (tlsProtocol != null ? ", " + tlsProtocol + " " + tlsCipher
+                        : transport.equals("netty") ? " (raw Netty echo, no VSTP, plaintext)" : " (plaintext)")));
         sb.append(String.format(Locale.ROOT, "%-12s%s%n", "server", target + (local ? " (local, in-process)" : "")));
         sb.append(String.format(Locale.ROOT, "%-12s%d sent = %d warm-up + %d measured + %d errors%n", "frames",
                 count, warmup, measured, errors));
@@ -58,6 +91,12 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
                 "throughput", framesPerSecond, mibPerSecond(), seconds));
         if (firstError != null) {
             sb.append(String.format(Locale.ROOT, "%-12s%s%n", "first error", firstError));
+        }
+        if (baseline != null) {
+            sb.append(String.format(Locale.ROOT, "%nbaseline: raw Netty echo, same workload, measured first%n"));
+            sb.append(baseline.table());
+            sb.append(String.format(Locale.ROOT, "%n%-12s%s vs netty: frames/s %.3fx, p50 %.3fx, p99 %.3fx%n",
+                    "ratio", transport, throughputRatio(), p50Ratio(), p99Ratio()));
         }
         return sb.toString();
     }
@@ -100,6 +139,15 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
         raw(sb, "frames_per_second", number(framesPerSecond, 1));
         raw(sb, "bytes_per_second", number(bytesPerSecond, 0));
         raw(sb, "mib_per_second", number(mibPerSecond(), 3));
+        if (baseline != null) {
+            raw(sb, "baseline", baseline.json());
+            sb.append("\"ratio\":{");
+            raw(sb, "frames_per_second", number(throughputRatio(), 3));
+            raw(sb, "p50", number(p50Ratio(), 3));
+            raw(sb, "p99", number(p99Ratio(), 3));
+            sb.setLength(sb.length() - 1);
+            sb.append("},");
+        }
         sb.setLength(sb.length() - 1);
         return sb.append('}').toString();
     }

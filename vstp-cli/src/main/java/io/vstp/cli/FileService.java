@@ -10,7 +10,6 @@ import io.vstp.transport.SessionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -309,9 +308,5 @@ final class FileService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String text(Frame f) {
-        return f.payload().toString(StandardCharsets.UTF_8);
     }
 }

@@ -150,9 +150,12 @@ final class FileTransfer {
                         if (!p.isReadable()) {
                             throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
                         }
+                        // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent
+                        // buffer's shared internal NIO buffer, which the event loop is using at the same time.
+                        java.nio.ByteBuffer view = p.nioBuffer();
                         long at = written;
-                        while (p.isReadable()) {
-                            at += p.readBytes(out, at, p.readableBytes());
+                        while (view.hasRemaining()) {
+                            at += out.write(view, at);
                         }
                         written = at;
                     } finally {

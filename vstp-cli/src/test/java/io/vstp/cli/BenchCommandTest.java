@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,6 +74,67 @@ class BenchCommandTest {
         assertThat(j.get("bytes_per_second").asDouble()).isPositive();
         assertThat(j.get("mib_per_second").asDouble()).isPositive();
         assertThat(j.get("seconds").asDouble()).isPositive();
+    }
+
+    @Test
+    void rawNettyBaselineRunsTheSameWorkload() throws Exception {
+        Run r = run("--local", "--transport", "netty", "--count", "300", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("transport").asText()).isEqualTo("netty");
+        assertThat(j.get("local").asBoolean()).isTrue();
+        assertThat(j.get("target").asText()).startsWith("127.0.0.1:");
+        assertThat(j.get("tls_protocol").isNull()).isTrue();
+        assertThat(j.get("size").asInt()).isEqualTo(1024);
+        assertThat(j.get("concurrency").asInt()).isEqualTo(16);
+        assertThat(j.get("count").asLong()).isEqualTo(300);
+        assertThat(j.get("warmup").asLong()).isEqualTo(30);
+        assertThat(j.get("measured").asLong()).isEqualTo(270);
+        assertThat(j.get("errors").asLong()).isZero();
+        JsonNode l = j.get("latency_us");
+        assertThat(l.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(l.get("p99").asDouble());
+        assertThat(l.get("p99").asDouble()).isLessThanOrEqualTo(l.get("max").asDouble());
+        assertThat(j.get("frames_per_second").asDouble()).isPositive();
+        assertThat(j.has("baseline")).isFalse();
+        assertThat(j.has("ratio")).isFalse();
+    }
+
+    @Test
+    void baselineRunsNettyThenVstpAndReportsRatios() throws Exception {
+        Run r = run("--local", "--transport", "tcp", "--baseline", "--count", "300", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = r.json();
+        assertThat(j.get("transport").asText()).isEqualTo("tcp");
+        assertThat(j.get("measured").asLong()).isEqualTo(270);
+        assertThat(j.get("frames_per_second").asDouble()).isPositive();
+        JsonNode b = j.get("baseline");
+        assertThat(b.get("transport").asText()).isEqualTo("netty");
+        assertThat(b.get("target").asText()).startsWith("127.0.0.1:");
+        assertThat(b.get("size").asInt()).isEqualTo(j.get("size").asInt());
+        assertThat(b.get("concurrency").asInt()).isEqualTo(j.get("concurrency").asInt());
+        assertThat(b.get("count").asLong()).isEqualTo(300);
+        assertThat(b.get("measured").asLong()).isEqualTo(270);
+        assertThat(b.get("errors").asLong()).isZero();
+        assertThat(b.get("frames_per_second").asDouble()).isPositive();
+        JsonNode ratio = j.get("ratio");
+        assertThat(ratio.get("frames_per_second").asDouble()).isPositive();
+        assertThat(ratio.get("p50").asDouble()).isPositive();
+        assertThat(ratio.get("p99").asDouble()).isPositive();
+        assertThat(ratio.get("frames_per_second").asDouble()).isCloseTo(
+                j.get("frames_per_second").asDouble() / b.get("frames_per_second").asDouble(), within(0.01));
+    }
+
+    @Test
+    void baselineTableShowsBothRunsAndRatios() {
+        Run r = run("--local", "--transport", "tcp", "--baseline", "--count", "200", "--size", "64");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("transport   tcp (plaintext)", "baseline: raw Netty echo",
+                "transport   netty (raw Netty echo, no VSTP, plaintext)");
+        assertThat(r.out()).containsPattern("ratio +tcp vs netty: frames/s \\d+\\.\\d+x, p50 \\d+\\.\\d+x, "
+                + "p99 \\d+\\.\\d+x");
     }
 
     @Test
@@ -153,6 +215,12 @@ class BenchCommandTest {
         assertThat(run("--local", "--size", "12XB").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "--plain", "--transport", "tls").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "--pin", "sha256:00").exitCode()).isEqualTo(ExitCodes.USAGE);
+        Run nettyRemote = run("127.0.0.1:1", "--transport", "netty");
+        assertThat(nettyRemote.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(nettyRemote.err()).contains("--transport netty is the local baseline");
+        assertThat(run("--local", "--transport", "tls", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("--local", "--transport", "netty", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("127.0.0.1:1", "--plain", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

@@ -16,7 +16,9 @@ import java.util.Objects;
  * reference to its payload; whoever holds the frame releases it once ({@link #release()}), exactly as with any
  * {@link ByteBufHolder}. {@link #builder(FrameType)}'s {@code payload(ByteBuf)} takes over the caller's reference.
  * The payload's readable bytes are the payload; nothing in VSTP moves its indexes or writes to it, and callers must
- * not either — treat it as read-only.
+ * not either — treat it as read-only. A received payload is a slice of a buffer the event loop keeps using: on
+ * another thread, read it through {@code payload().nioBuffer()} or {@code getBytes(int, byte[])}, never through
+ * the {@code ByteBuf} methods that take a channel or stream (they share the parent's internal NIO buffer).
  *
  * <p>Type, flags and headers are immutable values (headers are small, at most 255 bytes per key and value in v1,
  * and are copied out of the input buffer, so they outlive it).
@@ -65,7 +67,9 @@ public final class Frame implements ByteBufHolder {
 
     /** The payload decoded as UTF-8 text (malformed input replaced); for small, textual payloads. */
     public String payloadAsString() {
-        return payload.toString(StandardCharsets.UTF_8);
+        // Through a private NIO view: ByteBuf#toString(Charset) may use the parent buffer's shared internal NIO
+        // buffer, which is unsafe on any thread but the event loop that owns it.
+        return StandardCharsets.UTF_8.decode(payload.nioBuffer()).toString();
     }
 
     /** A copy of the payload bytes; for small payloads and tests. */
