@@ -168,6 +168,50 @@ class CliEndToEndTest {
         assertThat(r.err()).contains(fingerprint).contains("--pin").contains("--tofu").hasLineCount(1);
     }
 
+    /**
+     * On a terminal an unknown server's fingerprint is shown and the user is asked; "y" trusts and remembers it,
+     * "n" refuses. The terminal is a real pseudo-terminal from util-linux {@code script}.
+     */
+    @Test
+    void unknownServerOnATerminalAsksAndRemembers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script"))
+                && new ProcessBuilder("/usr/bin/script", "-qec", "true", "/dev/null").start().waitFor() == 0,
+                "needs util-linux script and a pseudo-terminal");
+        Path home = tmp.resolve("tty-home");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String command = "'" + java + "' -cp '" + System.getProperty("java.class.path") + "' "
+                + VstpCommand.class.getName() + " send " + addr("") + " --data from-a-terminal";
+
+        Process no = scriptWithInput(home, command, "n\n");
+        String noOut = new String(no.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(no.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(noOut).contains(fingerprint).contains("Trust it and remember?").contains("not trusted");
+        assertThat(Files.exists(home.resolve("known_hosts"))).isFalse();
+
+        Process yes = scriptWithInput(home, command, "y\n");
+        String yesOut = new String(yes.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(yes.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(yesOut).contains("from-a-terminal");
+        assertThat(Files.readString(home.resolve("known_hosts"))).contains(fingerprint);
+
+        // Remembered: no question the second time, even without a terminal.
+        Process again = vstp(home, "send", addr(""), "--data", "remembered");
+        String againOut = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(again.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(againOut).isZero();
+        assertThat(againOut).contains("remembered");
+    }
+
+    private static Process scriptWithInput(Path home, String command, String input) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("VSTP_HOME", home.toString());
+        Process p = pb.start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        return p;
+    }
+
     @Test
     void wrongPinIsRefused() {
         Run r = run("send", addr(""), "--data", "x", "--pin", "sha256:" + "00".repeat(32));
