@@ -153,11 +153,11 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
     }
 
     private static void field(StringBuilder sb, String name, String value) {
-        raw(sb, name, value == null ? "null" : quote(value));
+        raw(sb, name, value == null ? "null" : Json.quote(value));
     }
 
     private static void raw(StringBuilder sb, String name, String value) {
-        sb.append(quote(name)).append(':').append(value).append(',');
+        sb.append(Json.quote(name)).append(':').append(value).append(',');
     }
 
     private static String number(double value, int decimals) {
@@ -167,28 +167,4 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
-    /** A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
 }

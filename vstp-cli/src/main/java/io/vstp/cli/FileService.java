@@ -7,6 +7,7 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.transport.SessionException;
+import io.vstp.transport.session.SessionFrames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -268,10 +269,11 @@ final class FileService {
     }
 
     private static long number(String v, String name) {
-        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(Character::isDigit)) {
+        long n = SessionFrames.decimal(v);
+        if (n < 0) {
             throw error(ErrorCode.BAD_REQUEST, name + " must be a non-negative decimal number");
         }
-        return Long.parseLong(v);
+        return n;
     }
 
     static SessionException error(ErrorCode code, String message) {

@@ -31,6 +31,11 @@ final class FileTransfer {
     }
 
     record Result(long bytes, long resumedFrom, String sha256, double seconds) {
+        /** "1.0 MiB in 0.12 s, resumed at 512.0 KiB, sha256 …" for the command's report line. */
+        String summary() {
+            return String.format("%s in %.2f s%s, sha256 %s", Progress.bytes(bytes), seconds,
+                    resumedFrom > 0 ? ", resumed at " + Progress.bytes(resumedFrom) : "", sha256);
+        }
     }
 
     /** Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. */

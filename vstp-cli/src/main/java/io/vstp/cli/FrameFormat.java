@@ -35,21 +35,21 @@ final class FrameFormat {
     }
 
     static String json(Frame f) {
-        StringBuilder b = new StringBuilder("{\"type\":").append(quote(f.type().name())).append(",\"typeCode\":")
+        StringBuilder b = new StringBuilder("{\"type\":").append(Json.quote(f.type().name())).append(",\"typeCode\":")
                 .append(f.type().code()).append(",\"flags\":").append(f.flags().bits()).append(",\"headers\":[");
         boolean first = true;
         for (Header h : f.headers()) {
-            b.append(first ? "" : ",").append("{\"key\":").append(quote(text(h.key()))).append(",\"value\":")
-                    .append(quote(text(h.value()))).append('}');
+            b.append(first ? "" : ",").append("{\"key\":").append(Json.quote(text(h.key()))).append(",\"value\":")
+                    .append(Json.quote(text(h.value()))).append('}');
             first = false;
         }
         ByteBuf p = f.payload();
         String s = utf8(p, p.readableBytes());
         b.append("],\"payloadLength\":").append(p.readableBytes());
         if (s != null) {
-            b.append(",\"payload\":").append(quote(s));
+            b.append(",\"payload\":").append(Json.quote(s));
         } else {
-            b.append(",\"payloadHex\":").append(quote(ByteBufUtil.hexDump(p)));
+            b.append(",\"payloadHex\":").append(Json.quote(ByteBufUtil.hexDump(p)));
         }
         return b.append('}').toString();
     }
@@ -98,25 +98,4 @@ final class FrameFormat {
         return "  " + s.replace("\n", "\n  ");
     }
 
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
 }

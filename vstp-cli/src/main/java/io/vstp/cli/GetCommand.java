@@ -42,7 +42,7 @@ final class GetCommand implements Callable<Integer> {
         if (Files.isDirectory(local)) {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         }
-        try (Requester requester = udp ? UdpRequester.open(client, target) : TcpRequester.open(client, target)) {
+        try (Requester requester = Requester.open(client, target, udp)) {
             Progress progress = new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal());
             FileTransfer.Result r;
             try {
@@ -50,9 +50,7 @@ final class GetCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw ClientOptions.translate(e, target);
             }
-            spec.commandLine().getOut().printf("get %s/%s -> %s: %s in %.2f s%s, sha256 %s (%s)%n", target, remote,
-                    local, Progress.bytes(r.bytes()), r.seconds(),
-                    r.resumedFrom() > 0 ? ", resumed at " + Progress.bytes(r.resumedFrom()) : "", r.sha256(),
+            spec.commandLine().getOut().printf("get %s/%s -> %s: %s (%s)%n", target, remote, local, r.summary(),
                     requester.security());
         }
         return ExitCodes.OK;

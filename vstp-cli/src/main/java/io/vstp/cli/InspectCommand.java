@@ -612,7 +612,7 @@ final class InspectCommand implements Callable<Integer> {
         private final StringBuilder s = new StringBuilder("{");
 
         Json field(String name, String value) {
-            return raw(name, quote(value));
+            return raw(name, io.vstp.cli.Json.quote(value));
         }
 
         Json field(String name, long value) {
@@ -629,7 +629,7 @@ final class InspectCommand implements Callable<Integer> {
                 if (array.length() > 1) {
                     array.append(',');
                 }
-                array.append(quote(v));
+                array.append(io.vstp.cli.Json.quote(v));
             }
             return raw(name, array.append(']').toString());
         }
@@ -638,33 +638,10 @@ final class InspectCommand implements Callable<Integer> {
             if (s.length() > 1) {
                 s.append(',');
             }
-            s.append(quote(name)).append(':').append(json);
+            s.append(io.vstp.cli.Json.quote(name)).append(':').append(json);
             return this;
         }
 
-        static String quote(String value) {
-            StringBuilder q = new StringBuilder(value.length() + 2).append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> q.append("\\\"");
-                    case '\\' -> q.append("\\\\");
-                    case '\n' -> q.append("\\n");
-                    case '\r' -> q.append("\\r");
-                    case '\t' -> q.append("\\t");
-                    case '\b' -> q.append("\\b");
-                    case '\f' -> q.append("\\f");
-                    default -> {
-                        if (c < 0x20 || c > 0x7e) {
-                            q.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            q.append(c);
-                        }
-                    }
-                }
-            }
-            return q.append('"').toString();
-        }
 
         @Override
         public String toString() {

@@ -42,7 +42,7 @@ final class PutCommand implements Callable<Integer> {
         if (remote.endsWith("/")) {
             remote = remote + file.getFileName();
         }
-        try (Requester requester = udp ? UdpRequester.open(client, target) : TcpRequester.open(client, target)) {
+        try (Requester requester = Requester.open(client, target, udp)) {
             Progress progress = new Progress(spec.commandLine().getOut(), Files.size(file), 0, Progress.terminal());
             FileTransfer.Result r;
             try {
@@ -50,9 +50,7 @@ final class PutCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw ClientOptions.translate(e, target);
             }
-            spec.commandLine().getOut().printf("put %s -> %s/%s: %s in %.2f s%s, sha256 %s (%s)%n", file, target,
-                    remote, Progress.bytes(r.bytes()), r.seconds(),
-                    r.resumedFrom() > 0 ? ", resumed at " + Progress.bytes(r.resumedFrom()) : "", r.sha256(),
+            spec.commandLine().getOut().printf("put %s -> %s/%s: %s (%s)%n", file, target, remote, r.summary(),
                     requester.security());
         }
         return ExitCodes.OK;

@@ -5,6 +5,11 @@ import java.util.concurrent.CompletableFuture;
 
 /** Request/response over whichever transport a command uses (TCP/TLS connection or UDP/DTLS endpoint). */
 interface Requester extends AutoCloseable {
+    /** Over UDP (DTLS unless plaintext) when {@code udp}, else over one TCP connection (TLS unless plaintext). */
+    static Requester open(ClientOptions options, Target target, boolean udp) throws InterruptedException {
+        return udp ? UdpRequester.open(options, target) : TcpRequester.open(options, target);
+    }
+
     /** Sends {@code request} (taken over) and completes with the response, which the caller releases. */
     CompletableFuture<Frame> request(Frame request);
 

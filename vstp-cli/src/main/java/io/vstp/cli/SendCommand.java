@@ -75,7 +75,7 @@ final class SendCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.UNREACHABLE, "no acknowledgement from " + target);
             }
         }
-        try (Requester requester = udp ? UdpRequester.open(client, target) : TcpRequester.open(client, target)) {
+        try (Requester requester = Requester.open(client, target, udp)) {
             Frame reply;
             try {
                 reply = requester.request(frame).get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

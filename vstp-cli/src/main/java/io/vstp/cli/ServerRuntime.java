@@ -2,9 +2,7 @@ package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
-import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.session.SessionFrames;
 import io.vstp.transport.tls.TlsServerOptions;
@@ -140,11 +138,16 @@ final class ServerRuntime implements AutoCloseable {
                                           Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         if (reqId == null) {
-            if (frame.type().equals(FrameType.DATA) && frame.headers().value("service") == null) {
-                endpoint.send(peer, new Frame(FrameType.DATA, Flags.NONE, frame.headers(),
-                        frame.payload().retainedSlice()));
+            if (frame.headers().value("service") != null) {
+                frame.release(); // services other than echo need a req-id to answer to
+                return;
             }
-            frame.release();
+            services.handle(frame).whenComplete((echo, error) -> {
+                frame.release();
+                if (echo != null) {
+                    endpoint.send(peer, echo);
+                }
+            });
             return;
         }
         services.handle(frame).whenComplete((response, error) -> {

@@ -237,6 +237,6 @@ class BenchCommandTest {
     @Test
     void jsonStringsAreEscaped() throws Exception {
         String nasty = "a\"b\\c\nd\u0001e\u2028";
-        assertThat(JSON.readTree(BenchReport.quote(nasty)).asText()).isEqualTo(nasty);
+        assertThat(JSON.readTree(Json.quote(nasty)).asText()).isEqualTo(nasty);
     }
 }

@@ -102,14 +102,26 @@ public final class SessionFrames {
     /** A non-negative integer header, or {@code fallback} when absent or malformed. */
     public static long longHeader(Frame frame, String key, long fallback) {
         String v = frame.headers().value(key);
-        if (v == null || v.isEmpty() || v.length() > 18) {
-            return fallback;
+        long n = v == null ? -1 : decimal(v);
+        return n < 0 ? fallback : n;
+    }
+
+    /**
+     * The value of a session number as the specs write it (ASCII digits only, no sign, at most 18 digits, so it
+     * cannot overflow), or -1 if {@code text} is not one.
+     */
+    public static long decimal(String text) {
+        if (text.isEmpty() || text.length() > 18) {
+            return -1;
         }
-        for (int i = 0; i < v.length(); i++) {
-            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
-                return fallback;
+        long n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
             }
+            n = n * 10 + (c - '0');
         }
-        return Long.parseLong(v);
+        return n;
     }
 }

@@ -6,6 +6,7 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
+import io.vstp.transport.session.SessionFrames;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,8 +92,8 @@ final class UdpFrames {
                 if (dash <= 0) {
                     continue;
                 }
-                long a = parse(part.substring(0, dash));
-                long b = parse(part.substring(dash + 1));
+                long a = SessionFrames.decimal(part.substring(0, dash));
+                long b = SessionFrames.decimal(part.substring(dash + 1));
                 if (a >= 0 && b >= a && b < count && out.size() < MAX_SACK_RANGES) {
                     out.add(new int[] {(int) a, (int) b});
                 }
@@ -103,8 +104,7 @@ final class UdpFrames {
 
     /** A non-negative decimal header value, or -1 if absent or malformed. */
     static long number(Frame frame, String key) {
-        String v = frame.headers().value(key);
-        return v == null ? -1 : parse(v);
+        return SessionFrames.longHeader(frame, key, -1);
     }
 
     /** The crate renders msg-id with u64::to_string: unsigned decimal, up to 20 digits. */
@@ -118,20 +118,5 @@ final class UdpFrames {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    private static long parse(String v) {
-        if (v.isEmpty() || v.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 }

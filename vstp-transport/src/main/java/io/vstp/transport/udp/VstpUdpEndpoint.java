@@ -174,26 +174,25 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             long id = nextMessageId++;
             Frame tagged = new Frame(frame.type(), frame.flags().with(Flags.REQ_ACK),
                     withHeader(frame, UdpFrames.MSG_ID, Long.toUnsignedString(id)), frame.payload().retain());
-            ByteBuf encoded;
+            long size;
             try {
-                encoded = encode(tagged);
+                size = messageWriter.encodedSize(tagged);
             } catch (FrameException e) {
+                tagged.release();
                 frame.release();
                 result.completeExceptionally(e);
                 return;
             }
-            boolean single = encoded.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
-            if (single) {
-                frame.release();
-            } else {
-                // Too big for one datagram: fragments of the frame as given, acknowledged by SACK.
-                encoded.release();
-                try {
-                    encoded = encode(frame);
-                } catch (FrameException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
+            // Decide by size first, so a large message is encoded once: fragments carry the frame as given and
+            // are acknowledged by SACK; only a single datagram carries the crate's msg-id and REQ_ACK.
+            boolean single = size <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
+            (single ? frame : tagged).release();
+            ByteBuf encoded;
+            try {
+                encoded = encode(single ? tagged : frame);
+            } catch (FrameException e) {
+                result.completeExceptionally(e);
+                return;
             }
             Peer p = peer(peer, true);
             if (p == null) {

@@ -1,7 +1,6 @@
 package io.vstp.transport.udp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * reorders (holds a datagram back behind later ones) and delays datagrams, driven by a seeded random source so a
  * failing run can be replayed with the same seed.
  */
-final class LossyDatagramLink implements DatagramLink {
-    private final DatagramLink inner;
+final class LossyDatagramLink extends ForwardingDatagramLink {
     private final Random random;
     private final double drop;
     private final double duplicate;
@@ -30,7 +28,7 @@ final class LossyDatagramLink implements DatagramLink {
      */
     LossyDatagramLink(DatagramLink inner, long seed, double drop, double duplicate, double reorder,
                       int maxDelayMillis) {
-        this.inner = inner;
+        super(inner);
         this.random = new Random(seed);
         this.drop = drop;
         this.duplicate = duplicate;
@@ -65,35 +63,5 @@ final class LossyDatagramLink implements DatagramLink {
             return;
         }
         inner.send(peer, datagram);
-    }
-
-    @Override
-    public boolean isWritable() {
-        return inner.isWritable();
-    }
-
-    @Override
-    public void receiver(Receiver receiver) {
-        inner.receiver(receiver);
-    }
-
-    @Override
-    public int maxDatagramSize() {
-        return inner.maxDatagramSize();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return inner.localAddress();
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return inner.eventLoop();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }
