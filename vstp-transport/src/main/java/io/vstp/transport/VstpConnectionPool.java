@@ -99,12 +99,13 @@ public final class VstpConnectionPool implements AutoCloseable {
                             + "connection to " + host + ":" + port));
                     return result;
                 }
-                if (slots.size() + opening < options.maxConnections()) {
-                    openOne();
-                }
                 ScheduledFuture<?> expiry = timer.schedule(() -> expire(result),
                         options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
                 waiters.add(new Waiter(request, timeout, result, expiry));
+                // Queue first: a connect that fails at once completes on this thread, and must find the waiter.
+                if (slots.size() + opening < options.maxConnections()) {
+                    openOne();
+                }
                 return result;
             }
             slot.inFlight++;
