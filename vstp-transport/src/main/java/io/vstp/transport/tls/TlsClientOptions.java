@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,6 +34,7 @@ public final class TlsClientOptions {
     private final Path certificateChainFile;
     private final Path privateKeyFile;
     private final TlsProvider provider;
+    private final List<String> cipherSuites;
 
     private TlsClientOptions(Builder builder) {
         this.home = builder.home != null ? builder.home.toAbsolutePath() : HomeDirectory.resolve();
@@ -45,6 +47,7 @@ public final class TlsClientOptions {
         this.certificateChainFile = builder.certificateChainFile;
         this.privateKeyFile = builder.privateKeyFile;
         this.provider = builder.provider;
+        this.cipherSuites = List.copyOf(builder.cipherSuites);
     }
 
     /** System trust store, and trust on first use with {@code <home>/known_hosts} under the default home. */
@@ -67,6 +70,7 @@ public final class TlsClientOptions {
         builder.certificateChainFile = certificateChainFile;
         builder.privateKeyFile = privateKeyFile;
         builder.provider = provider;
+        builder.cipherSuites = cipherSuites;
         return builder;
     }
 
@@ -111,13 +115,19 @@ public final class TlsClientOptions {
         return Optional.ofNullable(provider);
     }
 
+    /** The TLS 1.3 suites offered, in order of preference; empty (the default) offers the provider's own list. */
+    public List<String> cipherSuites() {
+        return cipherSuites;
+    }
+
     @Override
     public String toString() {
         return "TlsClientOptions[home=" + home + ", knownHosts=" + knownHostsFile + ", tofu=" + trustOnFirstUse
                 + ", systemTrust=" + trustSystemCertificates + (caFile != null ? ", ca=" + caFile : "")
                 + (pinnedFingerprints.isEmpty() ? "" : ", pins=" + pinnedFingerprints)
                 + (certificateChainFile != null ? ", certificate=" + certificateChainFile : "")
-                + (provider != null ? ", provider=" + provider.displayName() : "") + "]";
+                + (provider != null ? ", provider=" + provider.displayName() : "")
+                + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "]";
     }
 
     public static final class Builder {
@@ -130,6 +140,7 @@ public final class TlsClientOptions {
         private Path certificateChainFile;
         private Path privateKeyFile;
         private TlsProvider provider;
+        private List<String> cipherSuites = List.of();
 
         private Builder() {}
 
@@ -193,6 +204,17 @@ public final class TlsClientOptions {
         /** Forces a TLS provider; null (the default) chooses as {@link TlsProvider} describes. */
         public Builder provider(TlsProvider provider) {
             this.provider = provider;
+            return this;
+        }
+
+        /**
+         * Offers only these TLS 1.3 suites (IANA names such as {@code TLS_CHACHA20_POLY1305_SHA256}), so the server
+         * must pick one of them. Needs the JDK provider: BoringSSL does not let TLS 1.3 suites be configured, and
+         * {@link ClientTls#create} refuses the combination rather than silently offering others. Meant for
+         * measurements and for suites a deployment must avoid; the default list suits everything else.
+         */
+        public Builder cipherSuites(List<String> suites) {
+            this.cipherSuites = List.copyOf(suites);
             return this;
         }
 

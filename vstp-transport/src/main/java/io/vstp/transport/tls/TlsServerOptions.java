@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +34,7 @@ public final class TlsServerOptions {
     private final Path privateKeyFile;
     private final Path clientCaFile;
     private final TlsProvider provider;
+    private final List<String> cipherSuites;
     private final Duration selfSignedValidity;
     private final Set<String> selfSignedNames;
     private final Duration reloadCheckInterval;
@@ -43,6 +45,7 @@ public final class TlsServerOptions {
         this.privateKeyFile = builder.privateKeyFile;
         this.clientCaFile = builder.clientCaFile;
         this.provider = builder.provider;
+        this.cipherSuites = List.copyOf(builder.cipherSuites);
         this.selfSignedValidity = builder.selfSignedValidity;
         this.selfSignedNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.selfSignedNames));
         this.reloadCheckInterval = builder.reloadCheckInterval;
@@ -64,6 +67,7 @@ public final class TlsServerOptions {
         builder.privateKeyFile = privateKeyFile;
         builder.clientCaFile = clientCaFile;
         builder.provider = provider;
+        builder.cipherSuites = cipherSuites;
         builder.selfSignedValidity = selfSignedValidity;
         builder.selfSignedNames.addAll(selfSignedNames);
         builder.reloadCheckInterval = reloadCheckInterval;
@@ -98,6 +102,11 @@ public final class TlsServerOptions {
         return Optional.ofNullable(provider);
     }
 
+    /** The TLS 1.3 suites accepted; empty (the default) accepts the provider's own list. */
+    public List<String> cipherSuites() {
+        return cipherSuites;
+    }
+
     public Duration selfSignedValidity() {
         return selfSignedValidity;
     }
@@ -126,7 +135,8 @@ public final class TlsServerOptions {
         return "TlsServerOptions[home=" + home
                 + (isSelfSigned() ? ", self-signed" : ", certificate=" + certificateChainFile + ", key=" + privateKeyFile)
                 + (clientCaFile != null ? ", clientCa=" + clientCaFile : "")
-                + (provider != null ? ", provider=" + provider.displayName() : "") + "]";
+                + (provider != null ? ", provider=" + provider.displayName() : "")
+                + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "]";
     }
 
     public static final class Builder {
@@ -135,6 +145,7 @@ public final class TlsServerOptions {
         private Path privateKeyFile;
         private Path clientCaFile;
         private TlsProvider provider;
+        private List<String> cipherSuites = List.of();
         private Duration selfSignedValidity = DEFAULT_SELF_SIGNED_VALIDITY;
         private final Set<String> selfSignedNames = new LinkedHashSet<>();
         private Duration reloadCheckInterval = DEFAULT_RELOAD_CHECK_INTERVAL;
@@ -162,6 +173,15 @@ public final class TlsServerOptions {
         /** PEM file of the CAs whose client certificates are accepted; requires every client to present one. */
         public Builder clientCaFile(Path file) {
             this.clientCaFile = file;
+            return this;
+        }
+
+        /**
+         * Accepts only these TLS 1.3 suites (IANA names). Needs the JDK provider, as for
+         * {@link TlsClientOptions.Builder#cipherSuites}: {@link ServerTls#create} refuses it with BoringSSL.
+         */
+        public Builder cipherSuites(List<String> suites) {
+            this.cipherSuites = List.copyOf(suites);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.vstp.transport.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -91,6 +92,36 @@ class TlsHandshakeTest {
             assertThat(serverSide.protocol()).isEqualTo("TLSv1.3");
             assertThat(serverSide.applicationProtocol()).isEqualTo("vstp/1");
         }
+    }
+
+    @ParameterizedTest(name = "server {0}")
+    @MethodSource("providers")
+    void clientRestrictedToChaCha20GetsChaCha20FromEitherServerProvider(TlsProvider serverProvider)
+            throws Exception {
+        // A JDK server must allow ChaCha20 (Netty's default JDK list leaves it out); BoringSSL always does.
+        TlsServerOptions.Builder options = TlsServerOptions.builder().home(dir.resolve("server"))
+                .provider(serverProvider);
+        if (serverProvider == TlsProvider.JDK) {
+            options.cipherSuites(List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"));
+        }
+        ServerTls serverTls = ServerTls.create(options.build());
+        ClientTls clientTls = ClientTls.create(client(TlsProvider.JDK)
+                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256")).build());
+        try (EchoServer server = loopback.server(serverTls)) {
+            Outcome client = loopback.connect(server.port(), clientTls);
+            server.nextHandshake();
+            assertThat(client.failure()).isNull();
+            assertThat(client.cipherSuite()).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void cipherSuitesWithBoringSslAreRefusedNotIgnored() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TlsProvider.OPENSSL.isAvailable());
+        TlsClientOptions options = client(TlsProvider.OPENSSL)
+                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256")).build();
+        assertThatThrownBy(() -> ClientTls.create(options)).isInstanceOf(TlsConfigException.class)
+                .hasMessageContaining("force the JDK provider");
     }
 
     @ParameterizedTest(name = "{0}")
