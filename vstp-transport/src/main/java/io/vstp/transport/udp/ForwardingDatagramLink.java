@@ -4,11 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 
-/** A test link that passes everything to a real link; subclasses change only what they test. */
-abstract class ForwardingDatagramLink implements DatagramLink {
+/**
+ * A link that passes everything to another link; subclasses change only what they study, such as
+ * {@link LossyDatagramLink}'s faults.
+ */
+public abstract class ForwardingDatagramLink implements DatagramLink {
     protected final DatagramLink inner;
 
-    ForwardingDatagramLink(DatagramLink inner) {
+    protected ForwardingDatagramLink(DatagramLink inner) {
         this.inner = inner;
     }
 

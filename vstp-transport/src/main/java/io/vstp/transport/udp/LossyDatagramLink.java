@@ -7,26 +7,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A fault-injecting {@link DatagramLink} for tests: wraps a real link and, on the way out, drops, duplicates,
- * reorders (holds a datagram back behind later ones) and delays datagrams, driven by a seeded random source so a
- * failing run can be replayed with the same seed.
+ * A fault-injecting {@link DatagramLink} for tests and measurements (the loss runs of the benchmark suite): wraps a
+ * real link and, on the way out, drops, duplicates, reorders (holds a datagram back behind later ones) and delays
+ * datagrams, driven by a seeded random source so a run can be replayed with the same seed. Never in production
+ * paths: nothing in the library creates one.
  */
-final class LossyDatagramLink extends ForwardingDatagramLink {
+public final class LossyDatagramLink extends ForwardingDatagramLink {
     private final Random random;
     private final double drop;
     private final double duplicate;
     private final double reorder;
     private final int maxDelayMillis;
-    final AtomicLong dropped = new AtomicLong();
-    final AtomicLong duplicated = new AtomicLong();
-    final AtomicLong reordered = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong duplicated = new AtomicLong();
+    private final AtomicLong reordered = new AtomicLong();
 
     /**
      * @param drop      probability that a datagram is lost
      * @param duplicate probability that it is delivered twice
      * @param reorder   probability that it is held back 1..maxDelayMillis ms, letting later ones overtake it
      */
-    LossyDatagramLink(DatagramLink inner, long seed, double drop, double duplicate, double reorder,
+    public LossyDatagramLink(DatagramLink inner, long seed, double drop, double duplicate, double reorder,
                       int maxDelayMillis) {
         super(inner);
         this.random = new Random(seed);
@@ -34,6 +35,19 @@ final class LossyDatagramLink extends ForwardingDatagramLink {
         this.duplicate = duplicate;
         this.reorder = reorder;
         this.maxDelayMillis = maxDelayMillis;
+    }
+
+    /** Datagrams dropped so far. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public long duplicated() {
+        return duplicated.get();
+    }
+
+    public long reordered() {
+        return reordered.get();
     }
 
     @Override

@@ -1,0 +1,41 @@
+package io.vstp.bench.suite;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a {@link Peer} is set up for one measurement.
+ *
+ * @param mode        what the server does with frames: count them (one-way) or echo them (request/response)
+ * @param size        payload bytes per frame, or per message for {@link Peer#transfer()}
+ * @param connections client connections (TCP), or client endpoints / publications (UDP)
+ * @param variant     a peer-specific choice, such as a TLS provider and cipher suite; empty for the default
+ * @param loss        probability that a datagram is dropped, for the UDP loss runs; 0 elsewhere
+ */
+public record PeerSetup(Mode mode, int size, int connections, String variant, double loss) {
+    /** What the server side does with what it receives. */
+    public enum Mode { SINK, ECHO }
+
+    /**
+     * The three headers every VSTP frame of the suite carries (issue 6: "3 headers, 64-byte payload"). Baselines
+     * without per-message headers carry the payload only, which favours them slightly.
+     */
+    public static final List<Map.Entry<String, byte[]>> HEADERS = List.of(
+            Map.entry("topic", ascii("bench")),
+            Map.entry("content-type", ascii("application/octet-stream")),
+            Map.entry("trace-id", ascii("4bf92f3577b34da6")));
+
+    /** The payload every frame carries: {@code size} printable bytes, the same for every peer. */
+    public byte[] payload() {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) ('a' + i % 26);
+        }
+        return b;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
