@@ -1,92 +1,351 @@
 #!/usr/bin/env python3
-"""The loopback benchmark suite (docs/benchmarks.md): runs `vstp bench` over a fixed set of workloads, several
-times each, and writes the medians, their spread and the ratios to baselines measured in the same run.
+"""The loopback benchmark suite (docs/benchmarks.md, issue 6).
 
-    vstp-bench/suite/run.py                 # full run: 5 s per measurement, 3 runs each (~3 min)
-    vstp-bench/suite/run.py --smoke         # CI smoke: tiny counts, checks that everything runs, never timings
+Runs every case below several times, each in a fresh process on 127.0.0.1, and writes medians, their spread and
+ratios to baselines measured in the same run:
 
-Results: vstp-bench/target/suite/results.json and results.md. Standard library only.
+    vstp-bench/suite/run.py                   # full run: 3 runs x 5 s per case (about 25 minutes)
+    vstp-bench/suite/run.py --only tcp-bulk   # one group (see GROUPS)
+    vstp-bench/suite/run.py --smoke           # CI: tiny runs that check every case works; never judges timings
+
+Results: vstp-bench/target/suite/results.json and results.md. Needs vstp-bench/target/vstp-suite.jar (mvn package)
+and interop/rust/target/release/vstp-interop (cargo build --release); standard library only.
+
+A case is one peer (a system: VSTP over a transport, or a baseline) under one workload. The Java peers run in
+vstp-suite.jar (io.vstp.bench.suite.SuiteCommand); the Rust crate's cases run in interop/rust (`bench`). Both print
+one JSON line with the same fields.
 """
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "vstp-bench" / "target" / "suite"
-
-# (name, transport, payload size, what it is compared with)
-WORKLOADS = [
-    ("netty-1KiB", "netty", "1KiB", None),
-    ("tcp-1KiB", "tcp", "1KiB", "netty-1KiB"),
-    ("tls-1KiB", "tls", "1KiB", "tcp-1KiB"),
-    ("netty-64KiB", "netty", "64KiB", None),
-    ("tcp-64KiB", "tcp", "64KiB", "netty-64KiB"),
-    ("tls-64KiB", "tls", "64KiB", "tcp-64KiB"),
-    ("udp-1KiB", "udp", "1KiB", None),
-    ("dtls-1KiB", "dtls", "1KiB", "udp-1KiB"),
-]
+JAR = ROOT / "vstp-bench" / "target" / "vstp-suite.jar"
+RUST = ROOT / "interop" / "rust" / "target" / "release" / "vstp-interop"
+KIB, MIB = 1024, 1024 * 1024
+FIXED_RATE = 10_000  # requests/s offered in the fixed-rate latency cases: well inside every peer's capacity
 
 
-def bench(transport, size, smoke, duration):
-    cmd = [str(ROOT / "vstp"), "bench", "--local", "--transport", transport, "--size", size, "--json"]
-    cmd += ["--count", "300"] if smoke else ["--duration", duration]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise SystemExit(f"bench {transport} {size} failed ({done.returncode}): {done.stderr.strip()}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def case(cid, group, peer, workload, size=64, connections=1, vs=(), variant="", loss=0.0, rate=None,
+         seconds=None, note=""):
+    return dict(id=cid, group=group, peer=peer, workload=workload, size=size, connections=connections,
+                vs=list(vs), variant=variant, loss=loss, rate=rate, seconds=seconds, note=note)
+
+
+def cases():
+    c = []
+    # a. TCP plaintext bulk: one connection streaming 64 KiB and 1 MiB frames.
+    for size, label in ((64 * KIB, "64KiB"), (MIB, "1MiB")):
+        base = f"bulk-{label}-netty"
+        c.append(case(base, "tcp-bulk", "netty-tcp", "stream", size))
+        c.append(case(f"bulk-{label}-vstp", "tcp-bulk", "vstp-tcp", "stream", size,
+                      vs=[base, f"bulk-{label}-rust", f"bulk-{label}-grpc", f"bulk-{label}-rsocket"]))
+        c.append(case(f"bulk-{label}-rust", "tcp-bulk", "rust-crate", "stream", size))
+        c.append(case(f"bulk-{label}-grpc", "tcp-bulk", "grpc", "stream", size))
+        c.append(case(f"bulk-{label}-rsocket", "tcp-bulk", "rsocket", "stream", size))
+    # b. TCP small frames: one-way pipelined on 1 and 4 connections.
+    for n in (1, 4):
+        p = f"small-{n}c"
+        c.append(case(f"{p}-netty", "tcp-small", "netty-tcp", "stream", connections=n))
+        c.append(case(f"{p}-vstp", "tcp-small", "vstp-tcp", "stream", connections=n,
+                      vs=[f"{p}-netty", f"{p}-rust", f"{p}-grpc", f"{p}-rsocket"]))
+        c.append(case(f"{p}-vstp-tls", "tcp-small", "vstp-tls", "stream", connections=n,
+                      vs=[f"{p}-vstp", f"{p}-grpc-tls"]))
+        c.append(case(f"{p}-rust", "tcp-small", "rust-crate", "stream", connections=n))
+        c.append(case(f"{p}-grpc", "tcp-small", "grpc", "stream", connections=n))
+        c.append(case(f"{p}-grpc-tls", "tcp-small", "grpc-tls", "stream", connections=n))
+        c.append(case(f"{p}-rsocket", "tcp-small", "rsocket", "stream", connections=n))
+    # b. Request/response latency at a fixed offered rate (coordinated omission corrected), and max sustained rate.
+    c.append(case("rate-netty", "tcp-rr", "netty-tcp", "rr-rate", rate=FIXED_RATE))
+    c.append(case("rate-vstp", "tcp-rr", "vstp-tcp", "rr-rate", rate=FIXED_RATE,
+                  vs=["rate-netty", "rate-rust", "rate-grpc", "rate-grpc-stream", "rate-rsocket"]))
+    c.append(case("rate-vstp-tls", "tcp-rr", "vstp-tls", "rr-rate", rate=FIXED_RATE, vs=["rate-vstp", "rate-grpc-tls"]))
+    c.append(case("rate-rust", "tcp-rr", "rust-crate", "rr-rate", rate=FIXED_RATE))
+    c.append(case("rate-grpc", "tcp-rr", "grpc", "rr-rate", rate=FIXED_RATE, variant="unary"))
+    c.append(case("rate-grpc-stream", "tcp-rr", "grpc", "rr-rate", rate=FIXED_RATE, variant="streaming"))
+    c.append(case("rate-grpc-tls", "tcp-rr", "grpc-tls", "rr-rate", rate=FIXED_RATE, variant="unary"))
+    c.append(case("rate-rsocket", "tcp-rr", "rsocket", "rr-rate", rate=FIXED_RATE))
+    c.append(case("max-netty", "tcp-max", "netty-tcp", "rr-max"))
+    c.append(case("max-vstp", "tcp-max", "vstp-tcp", "rr-max",
+                  vs=["max-netty", "max-rust", "max-grpc", "max-grpc-stream", "max-rsocket"]))
+    c.append(case("max-vstp-tls", "tcp-max", "vstp-tls", "rr-max", vs=["max-vstp", "max-grpc-tls"]))
+    c.append(case("max-rust", "tcp-max", "rust-crate", "rr-max"))
+    c.append(case("max-grpc", "tcp-max", "grpc", "rr-max", variant="unary"))
+    c.append(case("max-grpc-stream", "tcp-max", "grpc", "rr-max", variant="streaming"))
+    c.append(case("max-grpc-tls", "tcp-max", "grpc-tls", "rr-max", variant="unary"))
+    c.append(case("max-rsocket", "tcp-max", "rsocket", "rr-max"))
+    # c. TLS 1.3 bulk, both suites, both providers, against plaintext.
+    c.append(case("tls-bulk-plain", "tls-bulk", "vstp-tcp", "stream", 64 * KIB))
+    for v in ("openssl", "openssl-chacha20", "jdk-aes128", "jdk-chacha20"):
+        c.append(case(f"tls-bulk-{v}", "tls-bulk", "vstp-tls", "stream", 64 * KIB, variant=v,
+                      vs=["tls-bulk-plain", "tls-bulk-grpc-tls"]))
+    c.append(case("tls-bulk-grpc-tls", "tls-bulk", "grpc-tls", "stream", 64 * KIB))
+    # d. UDP: unreliable small datagrams; reliable 100 MiB with 0 % and 1 % loss; DTLS bulk.
+    c.append(case("udp-small-vstp", "udp", "vstp-udp", "stream", vs=["udp-small-aeron", "udp-small-rust"]))
+    c.append(case("udp-small-aeron", "udp", "aeron", "stream"))
+    c.append(case("udp-small-rust", "udp", "rust-crate", "udp"))
+    c.append(case("udp-100MiB", "udp", "vstp-udp", "transfer", 100 * MIB, seconds=1))
+    c.append(case("udp-100MiB-loss1", "udp", "vstp-udp", "transfer", 100 * MIB, loss=0.01, seconds=1,
+                  vs=["udp-100MiB"]))
+    c.append(case("udp-8MiB", "udp", "vstp-udp", "transfer", 8 * MIB))
+    c.append(case("dtls-8MiB", "udp", "vstp-dtls", "transfer", 8 * MIB, vs=["udp-8MiB"]))
+    return c
+
+
+GROUPS = ["tcp-bulk", "tcp-small", "tcp-rr", "tcp-max", "tls-bulk", "udp", "memory"]
+
+
+def java_cmd(k, seconds, rate=None, workload=None):
+    cmd = ["java", "-jar", str(JAR), "--peer", k["peer"], "--workload", workload or k["workload"],
+           "--size", str(k["size"]), "--connections", str(k["connections"]), "--duration", f"{seconds:g}"]
+    if k["variant"]:
+        cmd += ["--variant", k["variant"]]
+    if k["loss"]:
+        cmd += ["--loss", str(k["loss"])]
+    if rate is not None:
+        cmd += ["--rate", f"{rate:.0f}"]
+    return cmd
+
+
+def rust_cmd(k, seconds, rate=None, workload=None):
+    cmd = [str(RUST), "bench", "--workload", workload or k["workload"], "--size", str(k["size"]),
+           "--connections", str(k["connections"]), "--duration", f"{int(seconds * 1000)}ms"]
+    if rate is not None:
+        cmd += ["--rate", f"{rate:.0f}"]
+    return cmd
+
+
+def measure(k, seconds, rate=None, workload=None, tolerate_errors=False):
+    build = rust_cmd if k["peer"] == "rust-crate" else java_cmd
+    cmd = build(k, seconds, rate, workload)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 3 + 120)
+    lines = [l for l in done.stdout.splitlines() if l.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): "
+                           f"{(done.stderr.strip() or done.stdout.strip())[-800:]}")
+    result = json.loads(lines[-1])
+    if not tolerate_errors and not result.get("frames"):
+        raise RuntimeError(f"{' '.join(cmd)}: nothing measured: {lines[-1][:600]}")
+    if result.get("errors") and not tolerate_errors:
+        raise RuntimeError(f"{' '.join(cmd)}: {result['errors']} errors, first: {result.get('first_error')}")
+    return result
+
+
+def max_sustainable(k, seconds):
+    """Closed-loop capacity first, then fixed rates from 90 % of it down, until one is sustained: at least 98 %
+    of the offered rate achieved, nothing lost, p99 under 10 ms. Each step is a fresh process."""
+    closed = measure(k, seconds / 2, workload="rr")
+    capacity = closed["frames_per_second"]
+    steps = []
+    for share in (0.9, 0.75, 0.6, 0.45, 0.3, 0.15):
+        r = measure(k, seconds / 2, rate=max(1.0, capacity * share), workload="rr-rate", tolerate_errors=True)
+        steps.append({"offered_rate": r["offered_rate"], "achieved_rate": r["achieved_rate"],
+                      "p99_us": r["latency_us"]["p99"]})
+        if (not r.get("overloaded") and not r.get("errors") and r["achieved_rate"] >= 0.98 * r["offered_rate"]
+                and r["latency_us"]["p99"] <= 10_000):
+            r.update(closed_loop_frames_per_second=capacity, max_sustainable_rate=r["offered_rate"], steps=steps)
+            return r
+    return dict(closed, frames=closed["frames"], closed_loop_frames_per_second=capacity, max_sustainable_rate=0.0,
+                steps=steps)
+
+
+def headline(r, workload):
+    """The one number a case is judged by, and whether higher is better."""
+    if workload == "rr-rate":
+        return r["latency_us"]["p99"], False
+    if workload == "rr-max":
+        return r["max_sustainable_rate"], True
+    if workload == "transfer":
+        return r["bytes_per_second"], True
+    return r["frames_per_second"], True
+
+
+def summarise(k, samples):
+    values = [headline(s, k["workload"])[0] for s in samples]
+    med = statistics.median(values)
+    rep = min(samples, key=lambda s: abs(headline(s, k["workload"])[0] - med))  # the run closest to the median
+    out = dict(k, runs=len(samples), value=med, value_min=min(values), value_max=max(values),
+               higher_is_better=headline(rep, k["workload"])[1], sample=rep)
+    for key in ("frames_per_second", "bytes_per_second", "cpu_seconds_per_million_frames",
+                "allocated_bytes_per_frame"):
+        vals = [s[key] for s in samples if s.get(key) is not None]
+        out[key] = statistics.median(vals) if vals else None
+    if "latency_us" in rep:
+        out["p50_us"] = statistics.median(s["latency_us"]["p50"] for s in samples)
+        out["p99_us"] = statistics.median(s["latency_us"]["p99"] for s in samples)
+    return out
+
+
+def memory(runs, smoke):
+    """Server RSS and heap at idle, with 1 connection and with N idle connections (server and clients in separate
+    processes); TLS and plaintext."""
+    n = 200 if smoke else 10_000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2 * n + 1000:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4 * n + 1000), hard))
+    results = []
+    for mode in ("tls", "plain"):
+        samples = []
+        for _ in range(runs):
+            samples.append(memory_once(mode, n))
+        m = {stage: {key: statistics.median(s[stage][key] for s in samples) for key in samples[0][stage]}
+             for stage in samples[0]}
+        results.append({"id": f"memory-{mode}", "group": "memory", "mode": mode, "connections": n, "runs": runs,
+                        "stages": m})
+    return results
+
+
+def memory_once(mode, n):
+    cp = ["java", "-cp", str(JAR), "io.vstp.bench.suite.MemoryProbe"]
+    server = subprocess.Popen(cp + ["server", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline().split()
+        if not first or first[0] != "listening":
+            raise RuntimeError(f"memory server did not start: {first}")
+        port, fingerprint = first[1], first[2]
+
+        def ask():
+            server.stdin.write("measure\n")
+            server.stdin.flush()
+            return json.loads(server.stdout.readline())
+
+        stages = {"idle": ask()}
+        for count in (1, n):
+            clients = subprocess.Popen(cp + ["clients", mode, port, fingerprint, str(count)], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
+            try:
+                line = clients.stdout.readline().strip()
+                if line != f"connected {count}":
+                    raise RuntimeError(f"memory clients: expected 'connected {count}', got {line!r}")
+                stage = ask()
+                if stage["open_connections"] != count:
+                    raise RuntimeError(f"server holds {stage['open_connections']} connections, expected {count}")
+                stages[f"connections_{count}" if count > 1 else "connection_1"] = stage
+            finally:
+                clients.stdin.close()
+                clients.wait(timeout=60)
+        return stages
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
+
+
+def ratios(results):
+    by_id = {r["id"]: r for r in results if "value" in r}
+    for r in by_id.values():
+        r["ratios"] = {}
+        for b in r["vs"]:
+            base = by_id.get(b)
+            if base and base["value"]:
+                # Always "this / baseline" of the headline; for latency (lower is better) < 1 means better.
+                r["ratios"][b] = r["value"] / base["value"]
+
+
+def fmt(v):
+    if v is None:
+        return ""
+    if isinstance(v, float) and v >= 1000 or isinstance(v, int):
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def unit(r):
+    return {"rr-rate": "p99 µs", "rr-max": "req/s sustained", "transfer": "bytes/s"}.get(r["workload"], "frames/s")
+
+
+def markdown(doc):
+    lines = [f"Suite run {doc['started']} — {doc['runs']} run(s) per case, {doc['seconds']} s each"
+             + (" (SMOKE: checks only, numbers meaningless)" if doc["smoke"] else "") + ".", ""]
+    for group in GROUPS:
+        rows = [r for r in doc["results"] if r["group"] == group]
+        if not rows:
+            continue
+        lines += [f"### {group}", ""]
+        if group == "memory":
+            lines += ["| server | stage | RSS MiB | heap used after GC MiB | open connections |", "|---|---|---:|---:|---:|"]
+            for r in rows:
+                for stage, m in r["stages"].items():
+                    lines.append(f"| {r['mode']} | {stage} | {m['rss_bytes'] / MIB:.1f} | "
+                                 f"{m['heap_used_bytes'] / MIB:.1f} | {m['open_connections']:.0f} |")
+            lines.append("")
+            continue
+        lines += ["| case | peer | workload | headline (median, min-max) | MB/s | p99 µs | CPU s / M frames | "
+                  "alloc B / frame | ratios (this ÷ baseline) |", "|---|---|---|---|---:|---:|---:|---:|---|"]
+        for r in rows:
+            if "error" in r:
+                lines.append(f"| {r['id']} | {r['peer']} | {r['workload']} | FAILED: {r['error'][:120]} | | | | | |")
+                continue
+            rat = ", ".join(f"{b}: {x:.2f}×" for b, x in r.get("ratios", {}).items())
+            mbs = r["bytes_per_second"] / 1e6 if r.get("bytes_per_second") else None
+            lines.append(f"| {r['id']} | {r['peer']}{' ' + r['variant'] if r['variant'] else ''} | {r['workload']} | "
+                         f"{fmt(r['value'])} {unit(r)} ({fmt(r['value_min'])}-{fmt(r['value_max'])}) | {fmt(mbs)} | "
+                         f"{fmt(r.get('p99_us'))} | {fmt(r.get('cpu_seconds_per_million_frames'))} | "
+                         f"{fmt(r.get('allocated_bytes_per_frame'))} | {rat} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--smoke", action="store_true", help="tiny runs that only check everything works")
-    ap.add_argument("--runs", type=int, default=3, help="runs per workload (default 3; 1 with --smoke)")
-    ap.add_argument("--duration", default="5s", help="measurement per run (default 5s)")
+    ap.add_argument("--smoke", action="store_true", help="tiny runs that only check every case works")
+    ap.add_argument("--runs", type=int, default=3, help="runs per case (default 3; 1 with --smoke)")
+    ap.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run (default 5)")
+    ap.add_argument("--only", action="append", choices=GROUPS, help="run only these groups (repeatable)")
+    ap.add_argument("--case", action="append", help="run only cases whose id starts with this (repeatable)")
     args = ap.parse_args(argv)
     runs = 1 if args.smoke else args.runs
+    seconds = 0.3 if args.smoke else args.seconds
+    for need in (JAR, RUST):
+        if not need.exists():
+            raise SystemExit(f"{need} is missing: build it first (see the docstring)")
 
-    results = {}
-    for name, transport, size, _ in WORKLOADS:
-        samples = [bench(transport, size, args.smoke, args.duration) for _ in range(runs)]
-        fps = [s["frames_per_second"] for s in samples]
-        p99 = [s["latency_us"]["p99"] for s in samples]
-        results[name] = {
-            "transport": transport, "size": size, "runs": runs,
-            "frames_per_second": {"median": statistics.median(fps), "min": min(fps), "max": max(fps)},
-            "mib_per_second": statistics.median(s["mib_per_second"] for s in samples),
-            "p50_us": statistics.median(s["latency_us"]["p50"] for s in samples),
-            "p99_us": {"median": statistics.median(p99), "min": min(p99), "max": max(p99)},
-            "errors": sum(s["errors"] for s in samples),
-            "security": samples[0].get("tls_protocol"), "cipher": samples[0].get("tls_cipher"),
-        }
-        print(f"{name:12} {results[name]['frames_per_second']['median']:>10.0f} frames/s  "
-              f"p99 {results[name]['p99_us']['median']:.0f} us", flush=True)
-    for name, _, _, base in WORKLOADS:
-        if base:
-            r, b = results[name], results[base]
-            r["baseline"] = base
-            r["ratio_frames_per_second"] = r["frames_per_second"]["median"] / b["frames_per_second"]["median"]
-            r["ratio_p99"] = r["p99_us"]["median"] / b["p99_us"]["median"]
+    selected = [k for k in cases() if (not args.only or k["group"] in args.only)
+                and (not args.case or any(k["id"].startswith(p) for p in args.case))]
+    results, failures = [], []
+    started = time.strftime("%Y-%m-%d %H:%M:%S")
+    for k in selected:
+        secs = k["seconds"] if k["seconds"] and not args.smoke else seconds
+        try:
+            if k["workload"] == "rr-max":
+                samples = [max_sustainable(k, secs) for _ in range(runs)]
+            else:
+                samples = [measure(k, secs, rate=k["rate"]) for _ in range(runs)]
+            r = summarise(k, samples)
+            print(f"{k['id']:24} {fmt(r['value']):>14} {unit(r)}", flush=True)
+        except (RuntimeError, subprocess.TimeoutExpired, KeyError, ValueError) as e:
+            r = dict(k, error=str(e))
+            failures.append(k["id"])
+            print(f"{k['id']:24} FAILED: {e}", flush=True)
+        results.append(r)
+    if not args.case and (not args.only or "memory" in args.only):
+        try:
+            for m in memory(runs, args.smoke):
+                results.append(m)
+                s = m["stages"]
+                last = list(s)[-1]
+                print(f"{m['id']:24} idle {s['idle']['rss_bytes'] / MIB:.0f} MiB RSS, {last}: "
+                      f"{s[last]['rss_bytes'] / MIB:.0f} MiB RSS", flush=True)
+        except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+            failures.append("memory")
+            print(f"memory FAILED: {e}", flush=True)
+    ratios(results)
 
+    doc = {"started": started, "smoke": args.smoke, "runs": runs, "seconds": seconds,
+           "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}, "results": results}
     OUT.mkdir(parents=True, exist_ok=True)
-    doc = {"smoke": args.smoke, "runs": runs, "duration": None if args.smoke else args.duration,
-           "results": results}
     (OUT / "results.json").write_text(json.dumps(doc, indent=1) + "\n")
-    lines = ["| workload | frames/s (median, min-max) | MiB/s | p50 µs | p99 µs (median, min-max) | vs | ratio frames/s | ratio p99 |",
-             "|---|---|---:|---:|---|---|---:|---:|"]
-    for name, _, _, base in WORKLOADS:
-        r = results[name]
-        f, p = r["frames_per_second"], r["p99_us"]
-        lines.append(f"| {name} | {f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f}) | {r['mib_per_second']:.1f} | "
-                     f"{r['p50_us']:.0f} | {p['median']:.0f} ({p['min']:.0f}-{p['max']:.0f}) | {base or ''} | "
-                     + (f"{r['ratio_frames_per_second']:.2f}x | {r['ratio_p99']:.2f}x |" if base else " | |"))
-    (OUT / "results.md").write_text("\n".join(lines) + "\n")
+    (OUT / "results.md").write_text(markdown(doc))
     print(f"wrote {OUT / 'results.json'} and {OUT / 'results.md'}")
-    if any(r["errors"] for r in results.values()):
-        raise SystemExit("some frames failed: see results.json")
+    if failures:
+        raise SystemExit(f"{len(failures)} case(s) failed: {', '.join(failures)}")
     return 0
 
 

@@ -15,7 +15,9 @@
 //!   vstp-interop tcp-client HOST PORT COUNT
 //!   vstp-interop udp-echo-server [--max-seconds N]
 //!   vstp-interop udp-client HOST PORT COUNT
+//!   vstp-interop bench --workload stream|rr|rr-rate|udp [options]   (module `bench`)
 
+mod bench;
 mod tcp;
 mod udp;
 
@@ -39,11 +41,14 @@ fn main() -> ExitCode {
         Some("tcp-client") => tcp::client_cmd(&args[1..]),
         Some("udp-echo-server") => udp::echo_server_cmd(&args[1..]),
         Some("udp-client") => udp::client_cmd(&args[1..]),
+        Some("bench") => bench::bench_cmd(&args[1..]),
         _ => {
             eprintln!(
                 "usage:\n  vstp-interop verify-vectors PATH\n  vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]\n  \
                  vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT\n  \
-                 vstp-interop udp-echo-server [--max-seconds N]\n  vstp-interop udp-client HOST PORT COUNT"
+                 vstp-interop udp-echo-server [--max-seconds N]\n  vstp-interop udp-client HOST PORT COUNT\n  \
+                 vstp-interop bench --workload stream|rr|rr-rate|udp [--size BYTES] [--connections C] \
+                 [--concurrency N] [--rate R] [--duration 5s|500ms] [--smoke]"
             );
             ExitCode::from(2)
         }

@@ -27,8 +27,8 @@ public final class SuiteCommand implements Callable<Integer> {
     String peer;
 
     @Option(names = "--workload", required = true,
-            description = "stream (one-way), rr (closed loop), rr-rate (fixed rate), rr-max (highest sustained "
-                    + "rate), transfer (reliable messages).")
+            description = "stream (one-way), rr (closed loop), rr-rate (fixed rate, coordinated omission "
+                    + "corrected), transfer (reliable messages). run.py derives the highest sustained rate.")
     String workload;
 
     @Option(names = "--size", defaultValue = "64", description = "Payload bytes (default ${DEFAULT-VALUE}).")
@@ -75,7 +75,6 @@ public final class SuiteCommand implements Callable<Integer> {
                 case "stream" -> Workloads.stream(p, setup, timing);
                 case "rr" -> Workloads.closedLoop(p, setup, concurrency, timing);
                 case "rr-rate" -> Workloads.fixedRate(p, setup, rate, timing);
-                case "rr-max" -> Workloads.maxSustainableRate(p, setup, timing);
                 case "transfer" -> Workloads.transfer(p, setup, timing);
                 default -> throw new IllegalArgumentException("unknown workload " + workload);
             };
@@ -84,8 +83,9 @@ public final class SuiteCommand implements Callable<Integer> {
         }
         out.putIfAbsent("errors", 0L);
         System.out.println(new ObjectMapper().writeValueAsString(out));
-        long frames = ((Number) out.get("frames")).longValue();
-        return frames > 0 && ((Number) out.get("errors")).longValue() == 0 ? 0 : 1;
+        // Errors and an empty window are the peer's answer (a fixed rate above capacity meets its in-flight
+        // limit): reported, and judged by run.py. A failure of the measurement itself threw before this.
+        return 0;
     }
 
     /** The peer names, for --help. */

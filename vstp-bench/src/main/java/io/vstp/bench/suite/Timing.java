@@ -4,13 +4,12 @@ import java.time.Duration;
 
 /** How long a measurement warms up (not measured) and then measures. */
 record Timing(Duration warmup, Duration measure) {
-    /** A tenth of the window as warm-up, at most 1 s, at least 100 ms. */
+    /**
+     * A fifth of the window as warm-up, between 100 ms and 2 s: on 2 cores the JIT compilers compete with the
+     * workload for the first second or so, and a shorter warm-up measures them.
+     */
     static Timing of(Duration measure) {
-        long tenth = measure.toMillis() / 10;
-        return new Timing(Duration.ofMillis(Math.max(100, Math.min(1000, tenth))), measure);
-    }
-
-    Timing scaled(double factor) {
-        return new Timing(warmup, Duration.ofNanos((long) (measure.toNanos() * factor)));
+        long fifth = measure.toMillis() / 5;
+        return new Timing(Duration.ofMillis(Math.max(100, Math.min(2000, fifth))), measure);
     }
 }

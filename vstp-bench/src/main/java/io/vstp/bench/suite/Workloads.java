@@ -22,12 +22,8 @@ import org.HdrHistogram.Histogram;
 final class Workloads {
     /** Above this many requests outstanding a fixed rate is not being sustained: the run stops, overloaded. */
     static final int MAX_OUTSTANDING = 10_000;
-    /** A rate is sustained when this share of it was achieved... */
-    static final double SUSTAINED_SHARE = 0.98;
-    /** ...with p99 latency under this (µs), so queues did not grow through the window. */
-    static final long SUSTAINED_P99_MICROS = 10_000;
-    /** Requests in flight per connection for the closed-loop measurement. */
-    static final int DEFAULT_CONCURRENCY = 16;
+    /** Requests in flight per connection while warming up a fixed-rate run. */
+    static final int WARMUP_CONCURRENCY = 16;
 
     private Workloads() {
     }
@@ -138,6 +134,8 @@ final class Workloads {
      */
     static Map<String, Object> fixedRate(Peer peer, PeerSetup setup, double rate, Timing timing)
             throws InterruptedException {
+        // Warm up closed-loop first: cold code at a fixed rate builds a backlog that the window would inherit.
+        closedLoop(peer, setup, WARMUP_CONCURRENCY, new Timing(timing.warmup(), java.time.Duration.ZERO));
         Histogram latency = new ConcurrentHistogram(3);
         AtomicLong outstanding = new AtomicLong();
         AtomicLong answered = new AtomicLong();
@@ -201,41 +199,6 @@ final class Workloads {
             r.put("first_error", String.valueOf(firstError.get()));
         }
         return r;
-    }
-
-    /**
-     * The highest fixed rate the peer sustains: first its closed-loop capacity, then fixed rates stepping down
-     * from 90 % of it until one is sustained ({@link #SUSTAINED_SHARE} of it achieved, p99 under
-     * {@link #SUSTAINED_P99_MICROS}). Each step measures half the window.
-     */
-    static Map<String, Object> maxSustainableRate(Peer peer, PeerSetup setup, Timing timing)
-            throws InterruptedException {
-        Map<String, Object> capacity = closedLoop(peer, setup, DEFAULT_CONCURRENCY, timing.scaled(0.5));
-        double closed = ((Number) capacity.get("frames_per_second")).doubleValue();
-        List<Map<String, Object>> steps = new ArrayList<>();
-        Map<String, Object> best = null;
-        for (double share = 0.9; share > 0.05 && closed > 0; share -= 0.1) {
-            Map<String, Object> step = fixedRate(peer, setup, Math.max(1, closed * share), timing.scaled(0.5));
-            steps.add(Map.of("offered_rate", step.get("offered_rate"), "achieved_rate", step.get("achieved_rate"),
-                    "p99_us", ((Map<?, ?>) step.get("latency_us")).get("p99")));
-            if (sustained(step)) {
-                best = step;
-                break;
-            }
-        }
-        Map<String, Object> r = best != null ? best : new LinkedHashMap<>(Map.of("frames", 0L));
-        r.put("closed_loop_frames_per_second", closed);
-        r.put("max_sustainable_rate", best == null ? 0.0 : best.get("offered_rate"));
-        r.put("steps", steps);
-        return r;
-    }
-
-    static boolean sustained(Map<String, Object> step) {
-        double offered = ((Number) step.get("offered_rate")).doubleValue();
-        double achieved = ((Number) step.get("achieved_rate")).doubleValue();
-        long p99 = ((Number) ((Map<?, ?>) step.get("latency_us")).get("p99")).longValue();
-        return !(Boolean) step.get("overloaded") && ((Number) step.get("errors")).longValue() == 0
-                && achieved >= SUSTAINED_SHARE * offered && p99 <= SUSTAINED_P99_MICROS;
     }
 
     /** Reliable messages of {@code setup.size()} bytes, one after another, for the window (at least one). */

@@ -13,13 +13,23 @@ final class FrameChecksum {
     }
 
     /** The CRC of {@code length} bytes of {@code buf} from absolute {@code index}; indexes do not move. */
-    static long of(ByteBuf buf, int index, int length) {
+    /**
+     * The CRC of bytes in a buffer this thread owns alone (a decoder's input, an encoder's fresh output): uses the
+     * buffer's reusable internal NIO view, so no {@code ByteBuffer} is allocated per frame. Never for buffers
+     * that other threads may read at the same time, such as a payload shared by several connections: that view is
+     * one mutable object per buffer.
+     */
+    static long ofOwned(ByteBuf buf, int index, int length) {
         CRC32 crc = new CRC32();
-        update(crc, buf, index, length);
+        if (!buf.hasArray() && buf.nioBufferCount() == 1) {
+            crc.update(buf.internalNioBuffer(index, length));
+        } else {
+            update(crc, buf, index, length);
+        }
         return crc.getValue();
     }
 
-    /** Feeds {@code length} bytes of {@code buf} from absolute {@code index} into {@code crc}. */
+    /** Adds bytes of any buffer to {@code crc}, touching nothing shared (safe for shared payloads). */
     static void update(CRC32 crc, ByteBuf buf, int index, int length) {
         if (buf.hasArray()) {
             crc.update(buf.array(), buf.arrayOffset() + index, length);

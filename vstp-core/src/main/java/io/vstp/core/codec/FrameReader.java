@@ -22,7 +22,7 @@ import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
-import io.vstp.core.frame.Header;
+import io.vstp.core.frame.HeaderCache;
 import io.vstp.core.frame.Headers;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +44,13 @@ import java.util.Objects;
  *
  * <h2>Buffer ownership</h2>
  * The input buffer is not released. A returned frame's payload is a <em>retained slice</em> of the input (no
- * copy): the caller releases the frame; the input may be released independently.
+ * copy): the caller releases the frame; the input may be released independently. No other thread may read the
+ * input during a call: the CRC is computed through the buffer's internal NIO view, which is not thread-safe (a
+ * channel's cumulation buffer or a received datagram always qualifies).
+ *
+ * <h2>Allocation</h2>
+ * Per frame: the {@link Frame}, its {@link Headers} with one array, and the payload slice. Header entries repeated
+ * across frames come from {@link HeaderCache#SHARED} instead of new copies.
  */
 public final class FrameReader {
     private final FrameLimits limits;
@@ -115,7 +121,7 @@ public final class FrameReader {
         in.readerIndex(start + length);
 
         final long expectedCrc = in.getUnsignedInt(start + length - CRC_LENGTH);
-        final long actualCrc = FrameChecksum.of(in, start, length - CRC_LENGTH);
+        final long actualCrc = FrameChecksum.ofOwned(in, start, length - CRC_LENGTH);
         if (expectedCrc != actualCrc) {
             throw new FrameException(ErrorCode.CRC_MISMATCH, String.format(
                     "trailer says %08x, frame bytes give %08x", expectedCrc, actualCrc));
@@ -141,16 +147,14 @@ public final class FrameReader {
             return Headers.EMPTY;
         }
         final int end = from + sectionLength;
-        final Headers.Builder headers = Headers.builder();
+        // First pass: validate every entry and count them, so the second allocates exactly what it keeps.
         int count = 0;
         for (int pos = from; pos < end; ) {
             if (end - pos < ENTRY_LENGTHS) {
                 throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
                         + (pos - from) + " has " + (end - pos) + " byte(s) left for its 2 length bytes");
             }
-            final int keyLength = in.getUnsignedByte(pos);
-            final int valueLength = in.getUnsignedByte(pos + 1);
-            final int entryEnd = pos + ENTRY_LENGTHS + keyLength + valueLength;
+            final int entryEnd = pos + ENTRY_LENGTHS + in.getUnsignedByte(pos) + in.getUnsignedByte(pos + 1);
             if (entryEnd > end) {
                 throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
                         + (pos - from) + " ends " + (entryEnd - end) + " byte(s) past the header section");
@@ -159,9 +163,14 @@ public final class FrameReader {
                 throw new FrameException(ErrorCode.TOO_MANY_HEADERS,
                         "more than " + limits.maxHeaderCount() + " header entries");
             }
-            headers.add(Header.copyOf(in, pos + ENTRY_LENGTHS, keyLength, pos + ENTRY_LENGTHS + keyLength,
-                    valueLength));
             pos = entryEnd;
+        }
+        final Headers.Builder headers = Headers.builder(count);
+        for (int pos = from; pos < end; ) {
+            final int keyLength = in.getUnsignedByte(pos);
+            final int valueLength = in.getUnsignedByte(pos + 1);
+            headers.add(HeaderCache.SHARED.get(in, pos + ENTRY_LENGTHS, keyLength, valueLength));
+            pos += ENTRY_LENGTHS + keyLength + valueLength;
         }
         return headers.build();
     }

@@ -63,7 +63,8 @@ public final class FrameWriter {
 
     private static int headerSectionLength(Headers headers) {
         int length = 0;
-        for (Header h : headers) {
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            Header h = headers.get(i);
             if (h.keyLength() > MAX_KEY_OR_VALUE_LENGTH || h.valueLength() > MAX_KEY_OR_VALUE_LENGTH) {
                 throw new FrameException(ErrorCode.HEADER_ENTRY_TOO_LONG, "header key of " + h.keyLength()
                         + " bytes and value of " + h.valueLength() + " bytes; each must be at most 255");
@@ -91,7 +92,7 @@ public final class FrameWriter {
         writeHead(frame, size, out);
         ByteBuf payload = frame.payload();
         out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
-        out.writeInt((int) FrameChecksum.of(out, start, size - CRC_LENGTH));
+        out.writeInt((int) FrameChecksum.ofOwned(out, start, size - CRC_LENGTH));
         return size;
     }
 
@@ -126,7 +127,9 @@ public final class FrameWriter {
                 .writeByte(frame.flags().bits())
                 .writeShortLE(headerLength)
                 .writeInt(frame.payload().readableBytes());
-        for (Header h : frame.headers()) {
+        Headers all = frame.headers();
+        for (int i = 0, n = all.size(); i < n; i++) {
+            Header h = all.get(i);
             out.writeByte(h.keyLength()).writeByte(h.valueLength());
             h.writeKey(out);
             h.writeValue(out);

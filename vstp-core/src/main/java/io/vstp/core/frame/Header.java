@@ -107,8 +107,46 @@ public final class Header {
         }
     }
 
-    boolean keyEquals(byte[] other) {
-        return Arrays.equals(key, other);
+    /** Whether the key is {@code other} encoded as UTF-8; allocates nothing for ASCII keys. */
+    boolean keyEquals(String other) {
+        int n = other.length();
+        if (n == key.length) {
+            int i = 0;
+            while (i < n && other.charAt(i) < 0x80 && other.charAt(i) == key[i]) {
+                i++;
+            }
+            if (i == n) {
+                return true;
+            }
+            if (other.charAt(i) < 0x80) {
+                return false; // an ASCII character differs
+            }
+        } else if (n > key.length) {
+            return false; // UTF-8 never has fewer bytes than UTF-16 code units
+        }
+        return Arrays.equals(key, utf8(other));
+    }
+
+    /**
+     * Whether this entry's key and value are the bytes at {@code index} of {@code buf}: {@code keyLength} key bytes
+     * followed directly by {@code valueLength} value bytes, as on the wire.
+     */
+    boolean contentEquals(ByteBuf buf, int index, int keyLength, int valueLength) {
+        if (key.length != keyLength || value.length != valueLength) {
+            return false;
+        }
+        for (int i = 0; i < keyLength; i++) {
+            if (buf.getByte(index + i) != key[i]) {
+                return false;
+            }
+        }
+        int v = index + keyLength;
+        for (int i = 0; i < valueLength; i++) {
+            if (buf.getByte(v + i) != value[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,26 +1,38 @@
 package io.vstp.core.frame;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The ordered header entries of a frame (docs/spec/wire-v1.md §5.2). Immutable. Duplicate keys are allowed and
  * order is kept exactly as on the wire.
  */
 public final class Headers implements Iterable<Header> {
-    public static final Headers EMPTY = new Headers(Collections.emptyList());
+    private static final Header[] NONE = new Header[0];
+    public static final Headers EMPTY = new Headers(NONE);
 
-    private final List<Header> entries;
+    // Never modified after construction; an array rather than a list so that decoding a frame allocates one object
+    // for its headers, not four, and lookups need no iterator.
+    private final Header[] entries;
 
-    private Headers(List<Header> entries) {
+    private Headers(Header[] entries) {
         this.entries = entries;
     }
 
     /** Headers holding {@code entries} in this order; the list is copied. */
     public static Headers of(List<Header> entries) {
-        return entries.isEmpty() ? EMPTY : new Headers(List.copyOf(entries));
+        if (entries.isEmpty()) {
+            return EMPTY;
+        }
+        Header[] copy = entries.toArray(NONE);
+        for (Header h : copy) {
+            Objects.requireNonNull(h, "header");
+        }
+        return new Headers(copy);
     }
 
     /** Headers from alternating UTF-8 keys and values: {@code of("k1", "v1", "k2", "v2")}. */
@@ -28,7 +40,7 @@ public final class Headers implements Iterable<Header> {
         if (keysAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("keys and values must come in pairs");
         }
-        Builder b = builder();
+        Builder b = builder(keysAndValues.length / 2);
         for (int i = 0; i < keysAndValues.length; i += 2) {
             b.add(keysAndValues[i], keysAndValues[i + 1]);
         }
@@ -36,84 +48,85 @@ public final class Headers implements Iterable<Header> {
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(4);
+    }
+
+    /** A builder sized for {@code expected} entries; it still grows past them. */
+    public static Builder builder(int expected) {
+        return new Builder(Math.max(1, expected));
     }
 
     public int size() {
-        return entries.size();
+        return entries.length;
     }
 
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return entries.length == 0;
     }
 
-    /** The entry at {@code index}, in wire order. */
+    /** @throws IndexOutOfBoundsException unless {@code 0 <= index < size()} */
     public Header get(int index) {
-        return entries.get(index);
+        return entries[Objects.checkIndex(index, entries.length)];
     }
 
-    /** The first entry whose key is exactly {@code key} (UTF-8), or {@code null}. */
+    /** The first entry whose key is {@code key} (UTF-8), or null. */
     public Header first(String key) {
-        byte[] k = Header.utf8(key);
         for (Header h : entries) {
-            if (h.keyEquals(k)) {
+            if (h.keyEquals(key)) {
                 return h;
             }
         }
         return null;
     }
 
-    /**
-     * The value of the first entry whose key is exactly {@code key}, as text; {@code null} if there is none or its
-     * value is not valid UTF-8.
-     */
+    /** The value of the first entry with {@code key} as a string, or null if absent or not valid UTF-8. */
     public String value(String key) {
         Header h = first(key);
         return h == null ? null : h.valueAsStrictUtf8();
     }
 
-    /** Every entry whose key is exactly {@code key}, in wire order. */
+    /** Every entry whose key is {@code key}, in order. */
     public List<Header> all(String key) {
-        byte[] k = Header.utf8(key);
         List<Header> found = new ArrayList<>();
         for (Header h : entries) {
-            if (h.keyEquals(k)) {
+            if (h.keyEquals(key)) {
                 found.add(h);
             }
         }
         return found;
     }
 
-    /** The entries as an unmodifiable list. */
+    /** The entries as an unmodifiable list (a view; allocates). */
     public List<Header> asList() {
-        return entries;
+        return Collections.unmodifiableList(Arrays.asList(entries));
     }
 
     @Override
     public Iterator<Header> iterator() {
-        return entries.iterator();
+        return asList().iterator();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Headers && entries.equals(((Headers) o).entries);
+        return o instanceof Headers && Arrays.equals(entries, ((Headers) o).entries);
     }
 
     @Override
     public int hashCode() {
-        return entries.hashCode();
+        return Arrays.hashCode(entries);
     }
 
     @Override
     public String toString() {
-        return entries.toString();
+        return Arrays.toString(entries);
     }
 
-    /** Collects entries in order. Single use: {@link #build()} hands its list over without copying it. */
     public static final class Builder {
-        private List<Header> entries = new ArrayList<>();
+        private Header[] entries;
+        private int size;
 
-        private Builder() {
+        private Builder(int capacity) {
+            this.entries = new Header[capacity];
         }
 
         public Builder add(String key, String value) {
@@ -128,17 +141,24 @@ public final class Headers implements Iterable<Header> {
             if (entries == null) {
                 throw new IllegalStateException("build() was already called");
             }
-            entries.add(java.util.Objects.requireNonNull(header, "header"));
+            if (size == entries.length) {
+                entries = Arrays.copyOf(entries, size * 2);
+            }
+            entries[size++] = Objects.requireNonNull(header, "header");
             return this;
         }
 
+        /** The headers; the builder cannot be used again. */
         public Headers build() {
-            List<Header> list = entries;
-            if (list == null) {
+            Header[] array = entries;
+            if (array == null) {
                 throw new IllegalStateException("build() was already called");
             }
             entries = null;
-            return list.isEmpty() ? EMPTY : new Headers(Collections.unmodifiableList(list));
+            if (size == 0) {
+                return EMPTY;
+            }
+            return new Headers(size == array.length ? array : Arrays.copyOf(array, size));
         }
     }
 }
