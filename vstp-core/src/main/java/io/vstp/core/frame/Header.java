@@ -97,6 +97,10 @@ public final class Header {
 
     /** The value as text, or {@code null} if it is not valid UTF-8 (the crate's {@code get_header} rule). */
     public String valueAsStrictUtf8() {
+        if (isAscii(value)) {
+            // The common case (ids, numbers, names): valid UTF-8 by construction, decoded without a decoder.
+            return new String(value, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -107,24 +111,42 @@ public final class Header {
         }
     }
 
-    /** Whether the key is {@code other} encoded as UTF-8; allocates nothing for ASCII keys. */
+    /** Whether the key is {@code other} encoded as UTF-8; allocates nothing when {@code other} is ASCII. */
     boolean keyEquals(String other) {
         int n = other.length();
-        if (n == key.length) {
-            int i = 0;
-            while (i < n && other.charAt(i) < 0x80 && other.charAt(i) == key[i]) {
-                i++;
-            }
-            if (i == n) {
-                return true;
-            }
-            if (other.charAt(i) < 0x80) {
-                return false; // an ASCII character differs
-            }
-        } else if (n > key.length) {
+        if (n > key.length) {
             return false; // UTF-8 never has fewer bytes than UTF-16 code units
         }
-        return Arrays.equals(key, utf8(other));
+        for (int i = 0; i < n; i++) {
+            char c = other.charAt(i);
+            if (c >= 0x80) {
+                return Arrays.equals(key, utf8(other)); // up to here ASCII and equal: compare the rest exactly
+            }
+            if (n != key.length || c != key[i]) {
+                // All ASCII so far: an ASCII string encodes to n bytes, so a different length cannot match either,
+                // unless a later character is not ASCII.
+                return n != key.length && !isAscii(other, i + 1) && Arrays.equals(key, utf8(other));
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

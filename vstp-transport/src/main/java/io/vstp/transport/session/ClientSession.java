@@ -1,6 +1,7 @@
 package io.vstp.transport.session;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vstp.core.codec.FrameWriter;
 import io.vstp.core.error.ErrorCode;
@@ -32,7 +33,8 @@ public final class ClientSession extends SessionHandler {
     private final boolean legacy;
     private final CompletableFuture<Void> established = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final Map<Long, Pending> pending = new HashMap<>();
+    // Event loop only. Keyed by req-id without boxing.
+    private final LongObjectHashMap<Pending> pending = new LongObjectHashMap<>();
     private final Map<Long, PingWait> pings = new HashMap<>();
     private volatile Consumer<Frame> pushHandler = Frame::release;
     private long nextRequestId = 1;
@@ -48,8 +50,18 @@ public final class ClientSession extends SessionHandler {
     private volatile FrameWriter writer;
     private volatile SessionException closeCause;
 
-    private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timer) {
+    /** A request awaiting its response until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    private record Pending(CompletableFuture<Frame> future, long deadlineNanos, Duration timeout) {
     }
+
+    /**
+     * How often outstanding requests are checked for timeouts and cancellation, while there are any. One periodic
+     * sweep instead of a timer per request: scheduling and cancelling a timer for every request costs more than
+     * the request's own encoding. Timeouts therefore fire up to this much late.
+     */
+    static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private ScheduledFuture<?> sweeper;
 
     private record PingWait(long startNanos, CompletableFuture<Duration> future) {
     }
@@ -144,7 +156,6 @@ public final class ClientSession extends SessionHandler {
         long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
         Pending p = reqId >= 0 ? pending.remove(reqId) : null;
         if (p != null) {
-            cancel(p.timer);
             if (type.equals(FrameType.ERR)) {
                 p.future.completeExceptionally(SessionFrames.readErr(frame, REQUEST));
                 frame.release();
@@ -213,30 +224,14 @@ public final class ClientSession extends SessionHandler {
             future.completeExceptionally(e);
             return;
         }
-        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-            if (pending.remove(id) != null) {
-                future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
-                        "no response within " + timeout.toMillis() + " ms"));
-                drain();
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        pending.put(id, new Pending(future, timer));
-        future.whenComplete((r, e) -> {
-            if (future.isCancelled()) {
-                onLoop(() -> {
-                    Pending p = pending.remove(id);
-                    if (p != null) {
-                        cancel(p.timer);
-                        drain();
-                    }
-                });
-            }
-        });
+        pending.put(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
+        if (sweeper == null) {
+            sweeper = ctx.executor().scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        }
         ctx.writeAndFlush(out).addListener(f -> {
             if (!f.isSuccess()) {
                 Pending p = pending.remove(id);
                 if (p != null) {
-                    cancel(p.timer);
                     p.future.completeExceptionally(f.cause());
                 }
             }
@@ -416,16 +411,55 @@ public final class ClientSession extends SessionHandler {
                 : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection closed by "
                         + (byeSent || byeReceived ? "BYE" : "the peer or network"));
         established.completeExceptionally(cause);
+        cancel(sweeper);
+        sweeper = null;
         List<Pending> left = new ArrayList<>(pending.values());
         pending.clear();
         for (Pending p : left) {
-            cancel(p.timer);
             p.future.completeExceptionally(cause);
         }
         List<PingWait> waits = new ArrayList<>(pings.values());
         pings.clear();
         waits.forEach(w -> w.future.completeExceptionally(cause));
         closed.complete(null);
+    }
+
+    /**
+     * Fails requests past their deadline with {@code REQUEST_TIMEOUT} and forgets cancelled ones, freeing their
+     * in-flight slots; stops itself once nothing is outstanding.
+     */
+    private void sweep() {
+        if (pending.isEmpty()) {
+            cancel(sweeper);
+            sweeper = null;
+            return;
+        }
+        long now = System.nanoTime();
+        List<Pending> expired = null;
+        boolean removed = false;
+        for (var it = pending.entries().iterator(); it.hasNext(); ) {
+            Pending p = it.next().value();
+            boolean late = now - p.deadlineNanos >= 0;
+            if (late || p.future.isDone()) {
+                it.remove();
+                removed = true;
+                if (late && !p.future.isDone()) {
+                    if (expired == null) {
+                        expired = new ArrayList<>();
+                    }
+                    expired.add(p);
+                }
+            }
+        }
+        if (expired != null) {
+            for (Pending p : expired) {
+                p.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
+                        "no response within " + p.timeout.toMillis() + " ms"));
+            }
+        }
+        if (removed) {
+            drain();
+        }
     }
 
     private void onLoop(Runnable task) {

@@ -150,6 +150,18 @@ public final class ServerSession extends SessionHandler implements Session {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
+        if (stage instanceof CompletableFuture<Frame> done && done.isDone()) {
+            // Answered synchronously (echo, fast handlers): respond now, without a completion callback per request.
+            Frame response = null;
+            Throwable error = null;
+            try {
+                response = done.getNow(null);
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                error = e;
+            }
+            respond(frame, reqId, response, error);
+            return;
+        }
         stage.whenComplete((response, error) -> {
             if (ctx.executor().inEventLoop()) {
                 respond(frame, reqId, response, error);
