@@ -12,7 +12,11 @@ final class Peers {
             "vstp-tls", () -> new VstpTcpPeer(true),
             "vstp-udp", () -> new VstpUdpPeer(false),
             "vstp-dtls", () -> new VstpUdpPeer(true),
-            "netty-tcp", NettyTcpPeer::new));
+            "netty-tcp", NettyTcpPeer::new,
+            "grpc", () -> new GrpcPeer(false),
+            "grpc-tls", () -> new GrpcPeer(true),
+            "rsocket", RsocketPeer::new,
+            "aeron", AeronPeer::new));
 
     private Peers() {
     }
