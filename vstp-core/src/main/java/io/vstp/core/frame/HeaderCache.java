@@ -29,11 +29,7 @@ public final class HeaderCache {
         if (length > MAX_ENTRY_BYTES) {
             return Header.copyOf(buf, index, keyLength, index + keyLength, valueLength);
         }
-        int hash = keyLength;
-        for (int i = 0; i < length; i++) {
-            hash = 31 * hash + buf.getByte(index + i);
-        }
-        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+        int slot = slot(buf, index, keyLength, length);
         Header cached = slots[slot];
         if (cached != null && cached.contentEquals(buf, index, keyLength, valueLength)) {
             return cached;
@@ -41,5 +37,24 @@ public final class HeaderCache {
         Header fresh = Header.copyOf(buf, index, keyLength, index + keyLength, valueLength);
         slots[slot] = fresh;
         return fresh;
+    }
+
+    /**
+     * The slot of an entry: a hash of both lengths and of its first and last 8 bytes. Not of every byte: a
+     * byte-at-a-time hash is a serial chain of multiplies (and a checked buffer read per byte) that costs more
+     * than copying the entry. Entries that differ only in the middle share a slot and just miss more often.
+     */
+    private static int slot(ByteBuf buf, int index, int keyLength, int length) {
+        long h = (long) keyLength << 32 | length;
+        if (length >= Long.BYTES) {
+            h ^= buf.getLongLE(index) * 0x9E3779B97F4A7C15L;
+            h ^= buf.getLongLE(index + length - Long.BYTES) * 0xC2B2AE3D27D4EB4FL;
+        } else {
+            for (int i = 0; i < length; i++) {
+                h = h * 31 + buf.getByte(index + i);
+            }
+            h *= 0x9E3779B97F4A7C15L;
+        }
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47)) & (SLOTS - 1);
     }
 }
