@@ -4,12 +4,12 @@
 Runs every case below several times, each in a fresh process on 127.0.0.1, and writes medians, their spread and
 ratios to baselines measured in the same run:
 
-    vstp-bench/suite/run.py                   # full run: 3 runs x 5 s per case (about 25 minutes)
+    vstp-bench/suite/run.py                   # full run: 3 runs x 5 s per case (about 40 minutes)
     vstp-bench/suite/run.py --only tcp-bulk   # one group (see GROUPS)
     vstp-bench/suite/run.py --smoke           # CI: tiny runs that check every case works; never judges timings
 
-Results: vstp-bench/target/suite/results.json and results.md. Needs vstp-bench/target/vstp-suite.jar (mvn package)
-and interop/rust/target/release/vstp-interop (cargo build --release); standard library only.
+Results: vstp-bench/target/suite/results.json and results.md. Builds vstp-bench/target/vstp-suite.jar (Maven) and
+interop/rust/target/release/vstp-interop (cargo) when they are missing, or with --rebuild. Standard library only.
 
 A case is one peer (a system: VSTP over a transport, or a baseline) under one workload. The Java peers run in
 vstp-suite.jar (io.vstp.bench.suite.SuiteCommand); the Rust crate's cases run in interop/rust (`bench`). Both print
@@ -293,6 +293,18 @@ def markdown(doc):
     return "\n".join(lines) + "\n"
 
 
+def build(force):
+    """Builds what the suite runs, when missing (a clean clone) or when asked: the one command does everything."""
+    if force or not JAR.exists():
+        print("building vstp-bench/target/vstp-suite.jar (mvn package)...", flush=True)
+        subprocess.run(["mvn", "-B", "-q", "-ntp", "package", "-pl", "vstp-bench", "-am", "-DskipTests",
+                        "-DskipFuzz=true"], cwd=ROOT, check=True)
+    if force or not RUST.exists():
+        print("building interop/rust (cargo build --release)...", flush=True)
+        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT / "interop" / "rust",
+                       check=True)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="tiny runs that only check every case works")
@@ -300,12 +312,13 @@ def main(argv):
     ap.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run (default 5)")
     ap.add_argument("--only", action="append", choices=GROUPS, help="run only these groups (repeatable)")
     ap.add_argument("--case", action="append", help="run only cases whose id starts with this (repeatable)")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the jar and the Rust program first")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other cases of the existing results.json (re-run some cases into a full run)")
     args = ap.parse_args(argv)
     runs = 1 if args.smoke else args.runs
     seconds = 0.3 if args.smoke else args.seconds
-    for need in (JAR, RUST):
-        if not need.exists():
-            raise SystemExit(f"{need} is missing: build it first (see the docstring)")
+    build(args.rebuild)
 
     selected = [k for k in cases() if (not args.only or k["group"] in args.only)
                 and (not args.case or any(k["id"].startswith(p) for p in args.case))]
@@ -336,6 +349,13 @@ def main(argv):
         except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
             failures.append("memory")
             print(f"memory FAILED: {e}", flush=True)
+    if args.merge and (OUT / "results.json").exists():
+        previous = json.loads((OUT / "results.json").read_text())
+        fresh = {r["id"] for r in results}
+        results = [r for r in previous["results"] if r["id"] not in fresh] + results
+        order = {k["id"]: i for i, k in enumerate(cases())}
+        results.sort(key=lambda r: order.get(r["id"], len(order)))
+        runs, seconds, started = previous["runs"], previous["seconds"], previous["started"]
     ratios(results)
 
     doc = {"started": started, "smoke": args.smoke, "runs": runs, "seconds": seconds,

@@ -170,8 +170,12 @@ final class Workloads {
             call(peer, connectionOf(setup, (int) (i % Math.max(1, setup.connections())))).whenComplete((v, e) -> {
                 outstanding.decrementAndGet();
                 if (e != null) {
-                    errors.incrementAndGet();
-                    firstError.compareAndSet(null, e);
+                    // Only the window counts: a hiccup while warming up (the session's in-flight limit) is not
+                    // the sustained behaviour being measured.
+                    if (measured) {
+                        errors.incrementAndGet();
+                        firstError.compareAndSet(null, e);
+                    }
                 } else if (measured) {
                     latency.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
                     answered.incrementAndGet();
