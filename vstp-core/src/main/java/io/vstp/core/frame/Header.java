@@ -131,7 +131,7 @@ public final class Header {
                 return n != key.length && !isAscii(other, i + 1) && Arrays.equals(key, utf8(other));
             }
         }
-        return true;
+        return n == key.length; // an empty string equals only an empty key
     }
 
     private static boolean isAscii(byte[] bytes) {
