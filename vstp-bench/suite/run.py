@@ -19,6 +19,7 @@ one JSON line with the same fields.
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -198,14 +199,25 @@ def memory(runs, smoke):
             samples.append(memory_once(mode, n))
         m = {stage: {key: statistics.median(s[stage][key] for s in samples) for key in samples[0][stage]}
              for stage in samples[0]}
+        for stage in m:
+            m[stage]["rss_min_bytes"] = min(s[stage]["rss_bytes"] for s in samples)
+            m[stage]["rss_max_bytes"] = max(s[stage]["rss_bytes"] for s in samples)
         results.append({"id": f"memory-{mode}", "group": "memory", "mode": mode, "connections": n, "runs": runs,
-                        "stages": m})
+                        "server_jvm_opts": server_jvm_opts(), "stages": m})
     return results
+
+
+def server_jvm_opts():
+    """The JVM flags the `vstp` launcher gives every process (so the memory case measures the server as
+    `vstp serve` runs it): read from the launcher, the one place they are written."""
+    m = re.search(r'^default_jvm_opts="([^"]*)"', (ROOT / "vstp").read_text(), re.M)
+    return m.group(1).split() if m else []
 
 
 def memory_once(mode, n):
     cp = ["java", "-cp", str(JAR), "io.vstp.bench.suite.MemoryProbe"]
-    server = subprocess.Popen(cp + ["server", mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(["java"] + server_jvm_opts() + cp[1:] + ["server", mode], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
     try:
         first = server.stdout.readline().split()
         if not first or first[0] != "listening":
@@ -270,10 +282,14 @@ def markdown(doc):
             continue
         lines += [f"### {group}", ""]
         if group == "memory":
-            lines += ["| server | stage | RSS MiB | heap used after GC MiB | open connections |", "|---|---|---:|---:|---:|"]
+            lines += [f"Server JVM flags (as the `vstp` launcher sets them): {' '.join(rows[0].get('server_jvm_opts', []))}",
+                      "", "| server | stage | RSS MiB (median, min-max) | heap used after GC MiB | open connections |",
+                      "|---|---|---:|---:|---:|"]
             for r in rows:
                 for stage, m in r["stages"].items():
-                    lines.append(f"| {r['mode']} | {stage} | {m['rss_bytes'] / MIB:.1f} | "
+                    spread = (f" ({m['rss_min_bytes'] / MIB:.0f}-{m['rss_max_bytes'] / MIB:.0f})"
+                              if "rss_min_bytes" in m else "")
+                    lines.append(f"| {r['mode']} | {stage} | {m['rss_bytes'] / MIB:.1f}{spread} | "
                                  f"{m['heap_used_bytes'] / MIB:.1f} | {m['open_connections']:.0f} |")
             lines.append("")
             continue
