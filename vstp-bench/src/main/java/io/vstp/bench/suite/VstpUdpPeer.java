@@ -131,7 +131,10 @@ final class VstpUdpPeer implements Peer {
     @Override
     public String detail() {
         long dropped = lossy.stream().mapToLong(LossyDatagramLink::dropped).sum();
-        return "VSTP over UDP, " + security + (lossy.isEmpty() ? "" : ", " + dropped + " datagrams dropped");
+        long retransmitted = clients.stream().mapToLong(c -> c.stats().retransmitted()).sum();
+        long timeouts = clients.stream().mapToLong(c -> c.stats().timeouts()).sum();
+        return "VSTP over UDP, " + security + (lossy.isEmpty() ? "" : ", " + dropped + " datagrams dropped")
+                + ", client retransmitted " + retransmitted + " (" + timeouts + " timeouts)";
     }
 
     @Override

@@ -134,7 +134,7 @@ final class FragmentReassembler {
         }
         r.chunks.put(index, chunk);
         r.received.set(index);
-        if (r.received.cardinality() == 2) {
+        if (r.chunks.size() == 2) { // the second fragment: no longer a one-fragment reassembly
             fresh.remove(key);
             progressed.put(key, r);
         }

@@ -8,6 +8,7 @@ import io.vstp.transport.SessionException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -52,6 +53,11 @@ final class ReliableSender {
         final long[] lastSent;
         final byte[] sends;
         final ArrayDeque<Integer> lost = new ArrayDeque<>();
+        /**
+         * The fragments not acknowledged, so a SACK touches only what it newly acknowledges (plus a word scan):
+         * walking every index up to the cumulative point on each SACK made a large message quadratic.
+         */
+        final BitSet unacked;
         int nextNew;
         int acked;
         /** The receiver's reassembly generation our acknowledgements came from; -1 before the first SACK. */
@@ -67,6 +73,8 @@ final class ReliableSender {
             this.state = new byte[count];
             this.lastSent = new long[count];
             this.sends = new byte[count];
+            this.unacked = new BitSet(count);
+            unacked.set(0, count);
         }
 
         int length() {
@@ -207,18 +215,15 @@ final class ReliableSender {
                         m.state[i] = LOST;
                         m.acked--;
                         m.lost.add(i);
+                        m.unacked.set(i);
                     }
                 }
             }
             m.generation = generation;
         }
-        for (int i = 0; i < Math.min(cumulative, m.count); i++) {
-            acknowledge(m, i, now);
-        }
+        acknowledgeRange(m, 0, Math.min(cumulative, m.count), now);
         for (int[] r : ranges) {
-            for (int i = r[0]; i <= r[1] && i < m.count; i++) {
-                acknowledge(m, i, now);
-            }
+            acknowledgeRange(m, Math.max(r[0], 0), Math.min(r[1] + 1, m.count), now);
         }
         finishIfDone(m);
         detectLoss(now);
@@ -227,6 +232,13 @@ final class ReliableSender {
     }
 
     /** Marks one fragment acknowledged; samples the RTT (Karn: only if it was sent once). */
+    /** Acknowledges the fragments in [{@code from}, {@code to}) not acknowledged yet. */
+    private void acknowledgeRange(Outgoing m, int from, int to, long now) {
+        for (int i = m.unacked.nextSetBit(from); i >= 0 && i < to; i = m.unacked.nextSetBit(i + 1)) {
+            acknowledge(m, i, now);
+        }
+    }
+
     private boolean acknowledge(Outgoing m, int index, long now) {
         byte s = m.state[index];
         if (s == ACKED || s == UNSENT) {
@@ -236,6 +248,7 @@ final class ReliableSender {
             inFlight--;
         }
         m.state[index] = ACKED;
+        m.unacked.clear(index);
         m.acked++;
         if (m.sends[index] == 1) {
             rtt.sample(now - m.lastSent[index]);
