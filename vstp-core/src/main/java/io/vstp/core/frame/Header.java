@@ -114,6 +114,25 @@ public final class Header {
         }
     }
 
+    /**
+     * The value as a non-negative decimal number (ASCII digits only, no sign, at most 18 digits, so it cannot
+     * overflow), or -1 if it is not one. Reads the bytes in place: numbers in headers (ids, counts, offsets) are
+     * parsed per frame.
+     */
+    public long valueAsDecimal() {
+        if (value.length == 0 || value.length > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (byte b : value) {
+            if (b < '0' || b > '9') {
+                return -1;
+            }
+            n = n * 10 + (b - '0');
+        }
+        return n;
+    }
+
     /** Whether the key is {@code other} encoded as UTF-8; allocates nothing when {@code other} is ASCII. */
     boolean keyEquals(String other) {
         int n = other.length();

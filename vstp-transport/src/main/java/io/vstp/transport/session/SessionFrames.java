@@ -101,14 +101,15 @@ public final class SessionFrames {
 
     /** A non-negative integer header, or {@code fallback} when absent or malformed. */
     public static long longHeader(Frame frame, String key, long fallback) {
-        String v = frame.headers().value(key);
-        long n = v == null ? -1 : decimal(v);
+        Header h = frame.headers().first(key);
+        long n = h == null ? -1 : h.valueAsDecimal();
         return n < 0 ? fallback : n;
     }
 
     /**
      * The value of a session number as the specs write it (ASCII digits only, no sign, at most 18 digits, so it
-     * cannot overflow), or -1 if {@code text} is not one.
+     * cannot overflow), or -1 if {@code text} is not one. The rule of {@link Header#valueAsDecimal()}, for text
+     * that is only part of a header value (SACK ranges); whole header values go through that one.
      */
     public static long decimal(String text) {
         if (text.isEmpty() || text.length() > 18) {

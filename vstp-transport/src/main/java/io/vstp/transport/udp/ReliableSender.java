@@ -58,6 +58,8 @@ final class ReliableSender {
          * walking every index up to the cumulative point on each SACK made a large message quadratic.
          */
         final BitSet unacked;
+        /** The vf-* headers all fragments share; null for a single-datagram message. */
+        final UdpFrames.MessageHeaders headers;
         int nextNew;
         int acked;
         /** The receiver's reassembly generation our acknowledgements came from; -1 before the first SACK. */
@@ -74,6 +76,7 @@ final class ReliableSender {
             this.lastSent = new long[count];
             this.sends = new byte[count];
             this.unacked = new BitSet(count);
+            this.headers = single ? null : UdpFrames.MessageHeaders.of(id, count, encoded.readableBytes());
             unacked.set(0, count);
         }
 
@@ -182,7 +185,7 @@ final class ReliableSender {
         int offset = index * m.chunkSize;
         int length = Math.min(m.chunkSize, m.length() - offset);
         ByteBuf chunk = m.encoded.retainedSlice(m.encoded.readerIndex() + offset, length);
-        return UdpFrames.fragment(m.id, index, m.count, m.length(), true, chunk);
+        return UdpFrames.fragment(m.headers, index, true, chunk);
     }
 
     /** The crate-style ACK of a single-datagram message. */

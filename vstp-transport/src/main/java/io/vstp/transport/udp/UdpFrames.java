@@ -39,12 +39,23 @@ final class UdpFrames {
         return maxDatagramSize - FRAGMENT_OVERHEAD;
     }
 
-    static Frame fragment(long messageId, int index, int count, long length, boolean reliable, ByteBuf chunk) {
-        Headers h = Headers.builder()
-                .add(VF_MSG, Long.toUnsignedString(messageId))
+    /**
+     * The fragment headers every fragment of one message shares (message id, count, length), built once per
+     * message rather than once per fragment: a 100 MiB message has 87 000 fragments.
+     */
+    record MessageHeaders(Header message, Header count, Header length) {
+        static MessageHeaders of(long messageId, int count, long length) {
+            return new MessageHeaders(Header.of(VF_MSG, Long.toUnsignedString(messageId)),
+                    Header.of(VF_CNT, Integer.toString(count)), Header.of(VF_LEN, Long.toString(length)));
+        }
+    }
+
+    static Frame fragment(MessageHeaders message, int index, boolean reliable, ByteBuf chunk) {
+        Headers h = Headers.builder(4)
+                .add(message.message())
                 .add(VF_IDX, Integer.toString(index))
-                .add(VF_CNT, Integer.toString(count))
-                .add(VF_LEN, Long.toString(length))
+                .add(message.count())
+                .add(message.length())
                 .build();
         Flags flags = reliable ? Flags.FRAG.with(Flags.REQ_ACK) : Flags.FRAG;
         return new Frame(FrameType.DATA, flags, h, chunk);

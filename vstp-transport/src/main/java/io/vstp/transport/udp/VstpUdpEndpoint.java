@@ -143,11 +143,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             } else {
                 long id = nextMessageId++;
                 int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
+                UdpFrames.MessageHeaders headers = UdpFrames.MessageHeaders.of(id, count, encoded.readableBytes());
                 for (int i = 0; i < count; i++) {
                     int offset = i * chunkSize;
                     int length = Math.min(chunkSize, encoded.readableBytes() - offset);
-                    sendFrame(peer, UdpFrames.fragment(id, i, count, encoded.readableBytes(), false,
-                            encoded.retainedSlice(offset, length)));
+                    sendFrame(peer, UdpFrames.fragment(headers, i, false, encoded.retainedSlice(offset, length)));
                 }
                 encoded.release();
             }
