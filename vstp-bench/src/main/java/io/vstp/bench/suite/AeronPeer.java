@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -283,11 +282,7 @@ final class AeronPeer implements Peer {
         if (driver != null) {
             driver.close(); // deletes the directory (dirDeleteOnShutdown)
         }
-        if (directory != null && Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        PeerSetup.deleteTree(directory);
     }
 
     /**

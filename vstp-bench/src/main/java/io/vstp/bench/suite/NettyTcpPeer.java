@@ -3,7 +3,6 @@ package io.vstp.bench.suite;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,8 +46,7 @@ final class NettyTcpPeer implements Peer {
 
     @Override
     public void start(PeerSetup setup) throws Exception {
-        payload = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(setup.size(), setup.size()).writeBytes(setup.payload()));
+        payload = setup.directPayload();
         boss = EventLoops.newGroup("netty-peer-accept", 1);
         serverLoop = EventLoops.newGroup("netty-peer-server", 1);
         clientLoop = EventLoops.newGroup("netty-peer-client", 1);

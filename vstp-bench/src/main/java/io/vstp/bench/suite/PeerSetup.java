@@ -1,6 +1,14 @@
 package io.vstp.bench.suite;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +41,31 @@ public record PeerSetup(Mode mode, int size, int connections, String variant, do
             b[i] = (byte) ('a' + i % 26);
         }
         return b;
+    }
+
+    /**
+     * The payload in a direct buffer that every frame can share through {@code retainedDuplicate()}: unreleasable,
+     * so no number of releases frees it while the peer runs.
+     */
+    public ByteBuf directPayload() {
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(size, size).writeBytes(payload()));
+    }
+
+    /** The VSTP DATA frame every VSTP peer sends: {@link #HEADERS} and {@link #directPayload()}. */
+    public Frame vstpFrame() {
+        Frame.Builder b = Frame.builder(FrameType.DATA).payload(directPayload());
+        HEADERS.forEach(h -> b.header(h.getKey().getBytes(StandardCharsets.US_ASCII), h.getValue()));
+        return b.build();
+    }
+
+    /** Deletes a peer's temporary directory and everything in it; nothing if it is null or already gone. */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private static byte[] ascii(String s) {

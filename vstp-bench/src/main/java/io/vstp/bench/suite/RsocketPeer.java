@@ -1,7 +1,6 @@
 package io.vstp.bench.suite;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
@@ -66,8 +65,7 @@ final class RsocketPeer implements Peer {
         if (!setup.variant().isEmpty()) {
             throw new IllegalArgumentException("rsocket has no variants");
         }
-        payload = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(setup.size(), setup.size()).writeBytes(setup.payload()));
+        payload = setup.directPayload();
         window = Math.max(2, Math.min(1024, CHANNEL_WINDOW_BYTES / Math.max(1, setup.size())));
         serverLoops = LoopResources.create("rsocket-peer-server", 1, 1, true);
         clientLoops = LoopResources.create("rsocket-peer-client", 1, true);

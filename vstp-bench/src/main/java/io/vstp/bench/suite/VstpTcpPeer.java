@@ -1,9 +1,6 @@
 package io.vstp.bench.suite;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.TransportLimits;
 import io.vstp.transport.VstpClient;
@@ -52,12 +49,7 @@ final class VstpTcpPeer implements Peer {
 
     @Override
     public void start(PeerSetup setup) throws Exception {
-        ByteBuf payload = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(setup.size(), setup.size()).writeBytes(setup.payload()));
-        Frame.Builder b = Frame.builder(FrameType.DATA).payload(payload);
-        PeerSetup.HEADERS.forEach(h -> b.header(h.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                h.getValue()));
-        template = b.build();
+        template = setup.vstpFrame();
         TransportLimits limits = TransportLimits.DEFAULT; // 8 MiB frames: room for the suite's largest
         RequestHandler handler = setup.mode() == PeerSetup.Mode.ECHO ? RequestHandler.echo() : (request, session) -> {
             received.increment();
@@ -140,11 +132,7 @@ final class VstpTcpPeer implements Peer {
         if (server != null) {
             server.close();
         }
-        if (home != null) {
-            try (var paths = Files.walk(home)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        PeerSetup.deleteTree(home);
     }
 
     static Map<String, String> variants() {

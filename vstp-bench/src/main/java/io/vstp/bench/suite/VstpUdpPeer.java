@@ -1,9 +1,6 @@
 package io.vstp.bench.suite;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.transport.tls.CertificateFingerprints;
 import io.vstp.transport.tls.PemFiles;
 import io.vstp.transport.tls.TlsClientOptions;
@@ -17,7 +14,6 @@ import io.vstp.transport.udp.dtls.DtlsClientOptions;
 import io.vstp.transport.udp.dtls.DtlsDatagramLink;
 import io.vstp.transport.udp.dtls.DtlsServerOptions;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,11 +50,7 @@ final class VstpUdpPeer implements Peer {
 
     @Override
     public void start(PeerSetup setup) throws Exception {
-        ByteBuf payload = Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(setup.size(), setup.size()).writeBytes(setup.payload()));
-        Frame.Builder b = Frame.builder(FrameType.DATA).payload(payload);
-        PeerSetup.HEADERS.forEach(h -> b.header(h.getKey().getBytes(StandardCharsets.US_ASCII), h.getValue()));
-        template = b.build();
+        template = setup.vstpFrame();
         UdpLimits limits = UdpLimits.DEFAULT;
         VstpUdpEndpoint.Handler count = (peer, frame) -> {
             received.increment();
@@ -143,10 +135,6 @@ final class VstpUdpPeer implements Peer {
         if (server != null) {
             server.close();
         }
-        if (home != null) {
-            try (var paths = Files.walk(home)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        PeerSetup.deleteTree(home);
     }
 }
