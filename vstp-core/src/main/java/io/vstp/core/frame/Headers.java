@@ -101,9 +101,25 @@ public final class Headers implements Iterable<Header> {
         return Collections.unmodifiableList(Arrays.asList(entries));
     }
 
+    /** Iterates the entries in order; one small object, and {@code remove} is unsupported. */
     @Override
     public Iterator<Header> iterator() {
-        return asList().iterator();
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < entries.length;
+            }
+
+            @Override
+            public Header next() {
+                if (next >= entries.length) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return entries[next++];
+            }
+        };
     }
 
     @Override

@@ -86,7 +86,7 @@ public final class SessionFrames {
         if (frame.headers().first(key) != null) {
             return frame;
         }
-        Headers.Builder h = Headers.builder();
+        Headers.Builder h = Headers.builder(frame.headers().size() + 1);
         for (Header e : frame.headers()) {
             h.add(e);
         }
