@@ -154,7 +154,7 @@ def max_sustainable(k, seconds):
                 and r["latency_us"]["p99"] <= 10_000):
             r.update(closed_loop_frames_per_second=capacity, max_sustainable_rate=r["offered_rate"], steps=steps)
             return r
-    return dict(closed, frames=closed["frames"], closed_loop_frames_per_second=capacity, max_sustainable_rate=0.0,
+    return dict(closed, closed_loop_frames_per_second=capacity, max_sustainable_rate=0.0,
                 steps=steps)
 
 

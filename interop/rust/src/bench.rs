@@ -682,16 +682,8 @@ async fn rr_client(
             if t0 >= tl.end {
                 return res;
             }
-            match timeout_at(stall, client.send(frame)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    counters.error(format!("client send: {e}"));
-                    return res;
-                }
-                Err(_) => {
-                    counters.error("client send stalled past the window".to_string());
-                    return res;
-                }
+            if !send_before(client, frame, stall, &counters).await {
+                return res;
             }
             in_flight.push_back(t0);
             if tl.in_window(t0) {
@@ -901,16 +893,8 @@ async fn rate_client(
             }
             due = due_rx.recv() => match due {
                 Some(due) => {
-                    match timeout_at(drain_deadline, client.send(template.clone())).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => {
-                            counters.error(format!("client send: {e}"));
-                            return res;
-                        }
-                        Err(_) => {
-                            counters.error("client send stalled past the window".to_string());
-                            return res;
-                        }
+                    if !send_before(client, template.clone(), drain_deadline, &counters).await {
+                        return res;
                     }
                     in_flight.push_back(due);
                     if due.1 {
@@ -957,6 +941,22 @@ async fn rate_client(
 }
 
 /// A received frame, or None (error counted) when the connection failed or closed.
+/// Sends one frame unless that blocks past `deadline`; a failure or a stall is counted as an error and ends the
+/// caller's loop (false).
+async fn send_before(client: &mut VstpTcpClient, frame: Frame, deadline: Instant, counters: &Counters) -> bool {
+    match timeout_at(deadline, client.send(frame)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            counters.error(format!("client send: {e}"));
+            false
+        }
+        Err(_) => {
+            counters.error("client send stalled past the window".to_string());
+            false
+        }
+    }
+}
+
 fn received(r: Result<Option<Frame>, vstp::VstpError>, counters: &Counters) -> Option<Frame> {
     match r {
         Ok(Some(f)) => Some(f),
