@@ -29,6 +29,11 @@ public final class Flags {
     /** The payload is compressed. Carried opaquely in v1. */
     public static final Flags COMP = ALL[0x20];
 
+    /** v2 only (wire-v2.md §4.1): the sender's last frame on this stream. Same bit as v1's {@link #CRC}. */
+    public static final Flags END_STREAM = ALL[0x02];
+    /** v2 only (wire-v2.md §7.3): the message continues in the next DATA frame of this stream. */
+    public static final Flags MORE = ALL[0x04];
+
     /** The bits v1 defines: REQ_ACK, CRC, FRAG, COMP. */
     public static final int DEFINED_BITS = 0x01 | 0x02 | 0x10 | 0x20;
 

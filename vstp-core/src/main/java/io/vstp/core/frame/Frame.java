@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * One VSTP frame: a type, flags, ordered headers and a payload (docs/spec/wire-v1.md §2).
+ * One VSTP frame: a type, flags, ordered headers and a payload (docs/spec/wire-v1.md §2), and in wire v2 the
+ * stream it belongs to (docs/spec/wire-v2.md §7; always 0 in v1, which has no streams).
  *
  * <h2>Buffer ownership</h2>
  * The payload is a reference-counted Netty {@link ByteBuf}, so large payloads move from socket to handler without
@@ -24,15 +25,30 @@ import java.util.Objects;
  * and are copied out of the input buffer, so they outlive it).
  */
 public final class Frame implements ByteBufHolder {
+    /** The largest stream id (wire-v2.md §2: a varint holds 62 bits). */
+    public static final long MAX_STREAM_ID = (1L << 62) - 1;
+
+    private final long streamId;
     private final FrameType type;
     private final Flags flags;
     private final Headers headers;
     private final ByteBuf payload;
 
     /**
-     * A frame taking over one reference to {@code payload}.
+     * A frame on stream 0, taking over one reference to {@code payload}.
      */
     public Frame(FrameType type, Flags flags, Headers headers, ByteBuf payload) {
+        this(0, type, flags, headers, payload);
+    }
+
+    /**
+     * A frame on stream {@code streamId} (v2 only), taking over one reference to {@code payload}.
+     */
+    public Frame(long streamId, FrameType type, Flags flags, Headers headers, ByteBuf payload) {
+        if (streamId < 0 || streamId > MAX_STREAM_ID) {
+            throw new IllegalArgumentException("stream id out of range: " + streamId);
+        }
+        this.streamId = streamId;
         this.type = Objects.requireNonNull(type, "type");
         this.flags = Objects.requireNonNull(flags, "flags");
         this.headers = Objects.requireNonNull(headers, "headers");
@@ -46,6 +62,21 @@ public final class Frame implements ByteBufHolder {
 
     public static Builder builder(FrameType type) {
         return new Builder(type);
+    }
+
+    /** The stream id: 0 for the connection and for every v1 frame. */
+    public long streamId() {
+        return streamId;
+    }
+
+    /** The same frame on another stream, taking over this frame's reference to the payload. */
+    public Frame withStreamId(long id) {
+        return id == streamId ? this : new Frame(id, type, flags, headers, payload);
+    }
+
+    /** The same frame with other flags, taking over this frame's reference to the payload. */
+    public Frame withFlags(Flags newFlags) {
+        return newFlags.equals(flags) ? this : new Frame(streamId, type, newFlags, headers, payload);
     }
 
     public FrameType type() {
@@ -100,7 +131,7 @@ public final class Frame implements ByteBufHolder {
     /** The same type, flags and headers with another payload, taking over one reference to it. */
     @Override
     public Frame replace(ByteBuf content) {
-        return new Frame(type, flags, headers, content);
+        return new Frame(streamId, type, flags, headers, content);
     }
 
     @Override
@@ -152,7 +183,7 @@ public final class Frame implements ByteBufHolder {
             return false;
         }
         Frame f = (Frame) o;
-        return type.equals(f.type) && flags == f.flags && headers.equals(f.headers)
+        return streamId == f.streamId && type.equals(f.type) && flags == f.flags && headers.equals(f.headers)
                 && ByteBufUtil.equals(payload, f.payload);
     }
 
@@ -163,13 +194,14 @@ public final class Frame implements ByteBufHolder {
 
     @Override
     public String toString() {
-        return "Frame{" + type + ", flags=" + flags + ", headers=" + headers.size() + ", payload="
+        return "Frame{" + (streamId != 0 ? "stream=" + streamId + ", " : "") + type + ", flags=" + flags + ", headers=" + headers.size() + ", payload="
                 + payload.readableBytes() + " bytes}";
     }
 
     /** Builds a {@link Frame}. */
     public static final class Builder {
         private final FrameType type;
+        private long streamId;
         private Flags flags = Flags.NONE;
         private final Headers.Builder headers = Headers.builder();
         private ByteBuf payload = Unpooled.EMPTY_BUFFER;
@@ -179,6 +211,12 @@ public final class Frame implements ByteBufHolder {
         }
 
         /** Sets the flags, replacing earlier ones. */
+        /** The stream (v2 only; 0, the default, is the connection). */
+        public Builder stream(long id) {
+            this.streamId = id;
+            return this;
+        }
+
         public Builder flags(Flags flags) {
             this.flags = Objects.requireNonNull(flags, "flags");
             return this;
@@ -224,7 +262,7 @@ public final class Frame implements ByteBufHolder {
         }
 
         public Frame build() {
-            return new Frame(type, flags, headers.build(), payload);
+            return new Frame(streamId, type, flags, headers.build(), payload);
         }
     }
 }
