@@ -29,6 +29,18 @@ public enum ErrorCode {
     CRC_MISMATCH(0x0009),
     /** A header key or value is longer than 255 bytes (encoder side). */
     HEADER_ENTRY_TOO_LONG(0x000A),
+    /** A v2 varint is longer than its value needs (docs/spec/wire-v2.md §2). */
+    NON_MINIMAL_VARINT(0x000B),
+    /** The fields of a v2 frame do not fit its LENGTH (wire-v2.md §4.2). */
+    LENGTH_MISMATCH(0x000C),
+    /** An invalid HPACK header block (wire-v2.md §5); the header table state is lost. */
+    COMPRESSION_ERROR(0x000D),
+    /** A compressed payload names algorithm 0, an unknown one or one not agreed (wire-v2.md §9). */
+    UNKNOWN_COMPRESSION(0x000E),
+    /** A compressed payload announces more bytes than the receiver's message limit (wire-v2.md §9). */
+    DECOMPRESSED_TOO_LARGE(0x000F),
+    /** A compressed payload is corrupt or decompresses to another length than announced (wire-v2.md §9). */
+    DECOMPRESSION_FAILED(0x0010),
 
     // ---- session and transport errors (docs/spec/session.md §7) ----
 
@@ -56,6 +68,14 @@ public enum ErrorCode {
     CONNECTION_CLOSED(0x010B),
     /** The TLS handshake failed: untrusted or expired certificate, pin mismatch, refused protocol (local). */
     TLS_FAILED(0x010C),
+    /** A v2 flow-control window was exceeded or overflowed (wire-v2.md §8). */
+    FLOW_CONTROL_ERROR(0x010D),
+    /** A v2 stream beyond the peer's {@code max-streams} (wire-v2.md §7.2). */
+    TOO_MANY_STREAMS(0x010E),
+    /** A v2 stream was cancelled (wire-v2.md §7.4). */
+    CANCELLED(0x010F),
+    /** A v2 message joined from several frames exceeds the receiver's {@code max-message} (wire-v2.md §7.3). */
+    MESSAGE_TOO_LARGE(0x0110),
 
     // ---- service errors (docs/spec/services.md) ----
 
