@@ -11,6 +11,8 @@ public final class ServerStats {
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
     ServerStats() {
@@ -36,6 +38,37 @@ public final class ServerStats {
         errors.get(code).increment();
     }
 
+    /** Counts the bytes as they cross the socket (TLS records included), for every connection of a server. */
+    @io.netty.channel.ChannelHandler.Sharable
+    final class ByteCounter extends io.netty.channel.ChannelDuplexHandler {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf buf) {
+                bytesReceived.add(buf.readableBytes());
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                          io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof io.netty.buffer.ByteBuf buf) {
+                bytesSent.add(buf.readableBytes());
+            }
+            ctx.write(msg, promise);
+        }
+    }
+
+    /** Bytes read from all connections' sockets since start (TLS records included). */
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    /** Bytes written to all connections' sockets since start (TLS records included). */
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
     /** Connections accepted past the limits since start. */
     public long accepted() {
         return accepted.sum();
@@ -59,7 +92,8 @@ public final class ServerStats {
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ServerStats{accepted=").append(accepted()).append(", rejected=")
-                .append(rejected()).append(", open=").append(open());
+                .append(rejected()).append(", open=").append(open()).append(", bytesReceived=")
+                .append(bytesReceived()).append(", bytesSent=").append(bytesSent());
         errors.forEach((c, n) -> {
             if (n.sum() > 0) {
                 b.append(", ").append(c).append('=').append(n.sum());

@@ -14,6 +14,9 @@ public interface Session {
     /** True for a peer that sent no HELLO (the Rust crate, plaintext only): see docs/spec/session.md §6. */
     boolean legacy();
 
+    /** The wire version agreed in the handshake: 2 (docs/spec/wire-v2.md) or 1. */
+    int wireVersion();
+
     /**
      * Sends a frame to the peer without a request (a push). Takes over {@code frame}. The future completes when
      * the frame is written to the socket; respect {@link #isWritable()} to keep the outbound queue short.

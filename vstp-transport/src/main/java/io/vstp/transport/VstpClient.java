@@ -41,12 +41,14 @@ public final class VstpClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final ClientTls tls;
     private final TransportLimits limits;
+    private final ProtocolOptions protocol;
     private final boolean legacyPeer;
     private final Duration requestTimeout;
 
     private VstpClient(Builder b) {
         this.tls = b.plain ? null : ClientTls.create(b.tlsOptions);
         this.limits = b.limits;
+        this.protocol = b.protocol;
         this.legacyPeer = b.plain && b.legacyPeer;
         this.requestTimeout = b.requestTimeout;
         this.group = EventLoops.newGroup("vstp-client", b.threads);
@@ -62,7 +64,7 @@ public final class VstpClient implements AutoCloseable {
      * cannot be reached, or the code of the server's ERR (e.g. {@code TOO_MANY_CONNECTIONS}).
      */
     public CompletableFuture<VstpConnection> connect(String host, int port) {
-        ClientSession session = new ClientSession(limits, legacyPeer, code -> { });
+        ClientSession session = new ClientSession(limits, protocol, legacyPeer, code -> { });
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(EventLoops.clientChannel())
@@ -120,6 +122,7 @@ public final class VstpClient implements AutoCloseable {
     /** Configures a {@link VstpClient}. */
     public static final class Builder {
         private TransportLimits limits = TransportLimits.DEFAULT;
+        private ProtocolOptions protocol = ProtocolOptions.DEFAULT;
         private boolean plain;
         private boolean legacyPeer;
         private TlsClientOptions tlsOptions = TlsClientOptions.defaults();
@@ -127,6 +130,12 @@ public final class VstpClient implements AutoCloseable {
         private int threads;
 
         private Builder() {
+        }
+
+        /** Which wire versions to offer and what to announce for v2; the default offers v2, then v1. */
+        public Builder protocol(ProtocolOptions options) {
+            this.protocol = Objects.requireNonNull(options, "options");
+            return this;
         }
 
         public Builder limits(TransportLimits limits) {

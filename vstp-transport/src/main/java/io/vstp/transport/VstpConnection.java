@@ -42,6 +42,19 @@ public final class VstpConnection implements AutoCloseable {
     }
 
     /** Sends a frame that expects no response; completes once written to the socket. */
+    /**
+     * Opens a stream for a long exchange: many messages, then one response, with flow control per stream
+     * (docs/spec/wire-v2.md §7). Needs wire v2 ({@link #wireVersion()}); fails on a v1 session.
+     */
+    public CompletableFuture<io.vstp.transport.session.ClientStream> openStream() {
+        return session.openStream();
+    }
+
+    /** The wire version agreed in the handshake: 2, or 1 with a v1 peer (the Rust crate, an older server). */
+    public int wireVersion() {
+        return session.wireVersion();
+    }
+
     public CompletableFuture<Void> send(Frame frame) {
         return session.send(frame);
     }

@@ -66,6 +66,8 @@ public final class VstpServer implements AutoCloseable {
         VstpFrameEncoder encoder = new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize()));
         boolean legacyAllowed = b.plain && b.legacyPeers;
         RequestHandler handler = b.handler;
+        ProtocolOptions protocol = b.protocol;
+        ServerStats.ByteCounter byteCounter = stats.new ByteCounter();
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -101,6 +103,7 @@ public final class VstpServer implements AutoCloseable {
                         }
                         channels.add(ch);
                         ChannelPipeline p = ch.pipeline();
+                        p.addLast("bytes", byteCounter);
                         if (tls != null) {
                             SslHandler ssl = tls.newHandler(ch.alloc());
                             ssl.setHandshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -111,7 +114,7 @@ public final class VstpServer implements AutoCloseable {
                                 TimeUnit.NANOSECONDS));
                         p.addLast("decoder", new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", encoder);
-                        p.addLast("session", new ServerSession(limits, handler, legacyAllowed,
+                        p.addLast("session", new ServerSession(limits, protocol, handler, legacyAllowed,
                                 rejection, stats::error));
                     }
                 });
@@ -204,6 +207,7 @@ public final class VstpServer implements AutoCloseable {
         private int port = 4433;
         private RequestHandler handler = RequestHandler.echo();
         private TransportLimits limits = TransportLimits.DEFAULT;
+        private ProtocolOptions protocol = ProtocolOptions.DEFAULT;
         private boolean plain;
         private boolean legacyPeers = true;
         private TlsServerOptions tlsOptions = TlsServerOptions.defaults();
@@ -229,6 +233,12 @@ public final class VstpServer implements AutoCloseable {
 
         public Builder handler(RequestHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Which wire versions to accept and what to announce for v2; the default accepts v2 and v1. */
+        public Builder protocol(ProtocolOptions options) {
+            this.protocol = Objects.requireNonNull(options, "options");
             return this;
         }
 

@@ -10,6 +10,8 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.core.frame.Flags;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.TransportLimits;
 import java.time.Duration;
@@ -31,6 +33,10 @@ public final class ClientSession extends SessionHandler {
     private static final VstpException.Scope REQUEST = VstpException.Scope.REQUEST;
 
     private final boolean legacy;
+    private final ProtocolOptions protocol;
+    /** Wire v2 only (null on v1): the streams of the connection. Event loop only. */
+    private StreamMultiplexer mux;
+    private volatile int wireVersion = 1;
     private final CompletableFuture<Void> established = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     // Event loop only. Keyed by req-id without boxing.
@@ -50,8 +56,14 @@ public final class ClientSession extends SessionHandler {
     private volatile FrameWriter writer;
     private volatile SessionException closeCause;
 
-    /** A request awaiting its response until {@code deadlineNanos} ({@link System#nanoTime()}). */
+    /**
+     * A request awaiting its response until {@code deadlineNanos} ({@link System#nanoTime()}); a v2 stream still
+     * being sent ({@code timeout} null) has no deadline yet.
+     */
     private record Pending(CompletableFuture<Frame> future, long deadlineNanos, Duration timeout) {
+        boolean lateAt(long now) {
+            return timeout != null && now - deadlineNanos >= 0;
+        }
     }
 
     /**
@@ -67,9 +79,11 @@ public final class ClientSession extends SessionHandler {
     }
 
     /** @param legacy talk to a peer without sessions (the Rust crate): no HELLO, no BYE, no PING. */
-    public ClientSession(TransportLimits limits, boolean legacy, Consumer<ErrorCode> errorCounter) {
+    public ClientSession(TransportLimits limits, ProtocolOptions protocol, boolean legacy,
+                         Consumer<ErrorCode> errorCounter) {
         super(limits, errorCounter);
         this.legacy = legacy;
+        this.protocol = protocol;
         this.serverMaxFrame = limits.frame().maxFrameSize();
         this.serverMaxInFlight = limits.maxInFlightRequests();
     }
@@ -81,12 +95,8 @@ public final class ClientSession extends SessionHandler {
             open();
             return;
         }
-        Headers hello = Headers.builder()
-                .add(SessionFrames.IMPL, SessionFrames.implementation())
-                .add(SessionFrames.VERSIONS, SessionFrames.SUPPORTED_VERSIONS)
-                .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
-                .build();
-        ctx.writeAndFlush(SessionFrames.control(FrameType.HELLO, hello));
+        ctx.writeAndFlush(SessionFrames.control(FrameType.HELLO,
+                V2Handshake.hello(protocol, limits, V2Handshake.overTls(ctx))));
     }
 
     private void open() {
@@ -132,6 +142,22 @@ public final class ClientSession extends SessionHandler {
                 fail(ErrorCode.PROTOCOL_VIOLATION, "expected WELCOME, got " + type.name());
             }
             return;
+        }
+        if (mux != null) {
+            String violation = V2Frames.violation(frame);
+            if (violation != null) {
+                frame.release();
+                fail(ErrorCode.PROTOCOL_VIOLATION, violation);
+                return;
+            }
+            if (V2Frames.isStreamFrame(frame)) {
+                mux.onFrame(frame);
+                return;
+            }
+            if (!type.isKnown()) {
+                frame.release(); // an ignorable extension type (the decoder refuses critical ones)
+                return;
+            }
         }
         if (type.equals(FrameType.PONG) && !legacy) {
             long id = SessionFrames.longHeader(frame, "ping-id", -1);
@@ -179,6 +205,31 @@ public final class ClientSession extends SessionHandler {
     }
 
     private void welcome(Frame welcome) {
+        if (protocol.v2() && "2".equals(welcome.headers().value(SessionFrames.VERSION))) {
+            V2Handshake.Agreement agreed;
+            try {
+                sessionId = String.valueOf(welcome.headers().value(SessionFrames.SESSION_ID));
+                serverImplementation = String.valueOf(welcome.headers().value(SessionFrames.IMPL));
+                agreed = V2Handshake.fromWelcome(welcome, protocol, limits, V2Handshake.overTls(ctx));
+            } finally {
+                welcome.release();
+            }
+            if (agreed.integrity() == null) {
+                fail(ErrorCode.PROTOCOL_VIOLATION, "the server chose an integrity mode that was not offered");
+                return;
+            }
+            serverMaxFrame = agreed.peerMaxFrame();
+            serverMaxInFlight = agreed.peerMaxStreams();
+            V2Handshake.switchCodec(ctx, agreed, protocol, limits);
+            mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
+                    protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
+                    limits.maxInFlightRequests(), protocol.maxMessageSize(), protocol.chunkSize()),
+                    true, new MuxListener(), V2Handshake.compressor(agreed),
+                    V2Handshake.decompressor(agreed, protocol));
+            wireVersion = 2;
+            open();
+            return;
+        }
         try {
             sessionId = String.valueOf(welcome.headers().value(SessionFrames.SESSION_ID));
             serverImplementation = String.valueOf(welcome.headers().value(SessionFrames.IMPL));
@@ -215,6 +266,16 @@ public final class ClientSession extends SessionHandler {
             future.completeExceptionally(refused);
             return;
         }
+        if (mux != null) {
+            long id = mux.open();
+            track(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
+            mux.send(id, frame.withStreamId(id), true).whenComplete((ok, e) -> {
+                if (e != null) {
+                    failPending(id, e);
+                }
+            });
+            return;
+        }
         long id = nextRequestId++;
         Frame out = SessionFrames.withHeader(frame, SessionFrames.REQ_ID, Long.toString(id));
         try {
@@ -224,18 +285,125 @@ public final class ClientSession extends SessionHandler {
             future.completeExceptionally(e);
             return;
         }
-        pending.put(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
+        track(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
+        ctx.writeAndFlush(out).addListener(f -> {
+            if (!f.isSuccess()) {
+                failPending(id, f.cause());
+            }
+        });
+    }
+
+    private void track(long id, Pending p) {
+        pending.put(id, p);
         if (sweeper == null) {
             sweeper = ctx.executor().scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
         }
-        ctx.writeAndFlush(out).addListener(f -> {
-            if (!f.isSuccess()) {
-                Pending p = pending.remove(id);
-                if (p != null) {
-                    p.future.completeExceptionally(f.cause());
+    }
+
+    private void failPending(long id, Throwable cause) {
+        Pending p = pending.remove(id);
+        if (p != null) {
+            p.future.completeExceptionally(cause);
+            drain();
+        }
+    }
+
+    /**
+     * Opens a v2 stream for a long exchange (docs/spec/wire-v2.md §7): many messages from us, then one response.
+     * Fails with {@code PROTOCOL_VIOLATION} when the session speaks v1.
+     */
+    public CompletableFuture<ClientStream> openStream() {
+        CompletableFuture<ClientStream> result = new CompletableFuture<>();
+        onLoop(() -> {
+            SessionException refused = mux == null ? new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
+                    "streams need wire v2; this session speaks v1") : refusal();
+            if (refused == null && pending.size() >= serverMaxInFlight) {
+                refused = new SessionException(ErrorCode.TOO_MANY_STREAMS, REQUEST,
+                        pending.size() + " streams already open, the session allows " + serverMaxInFlight);
+            }
+            if (refused != null) {
+                result.completeExceptionally(refused);
+                return;
+            }
+            long id = mux.open();
+            CompletableFuture<Frame> response = new CompletableFuture<>();
+            track(id, new Pending(response, 0, null));
+            result.complete(new ClientStream(this, id, response));
+        });
+        return result;
+    }
+
+    /** See {@link ClientStream}. */
+    CompletableFuture<Void> sendOnStream(long id, Frame message, boolean last, Duration responseTimeout) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        onLoop(() -> {
+            Pending p = pending.get(id);
+            if (p == null || !ctx.channel().isActive()) {
+                message.release();
+                sent.completeExceptionally(closeCause != null ? closeCause : new SessionException(
+                        ErrorCode.CANCELLED, REQUEST, "stream " + id + " is closed"));
+                return;
+            }
+            if (last) {
+                pending.put(id, new Pending(p.future, System.nanoTime() + responseTimeout.toNanos(),
+                        responseTimeout));
+            }
+            mux.send(id, message.withStreamId(id), last).whenComplete((ok, e) -> {
+                if (e != null) {
+                    sent.completeExceptionally(e);
+                    failPending(id, e);
+                } else {
+                    sent.complete(null);
                 }
+            });
+        });
+        return sent;
+    }
+
+    /** See {@link ClientStream#cancel()}. */
+    void cancelStream(long id) {
+        onLoop(() -> {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                p.future.completeExceptionally(new SessionException(ErrorCode.CANCELLED, REQUEST,
+                        "stream " + id + " cancelled"));
+                mux.cancel(id, ErrorCode.CANCELLED);
+                drain();
             }
         });
+    }
+
+    /** What the streams of a v2 connection deliver. */
+    private final class MuxListener implements StreamMultiplexer.Listener {
+        @Override
+        public void onMessage(Frame message, boolean end, int credit) {
+            long id = message.streamId();
+            // A response is consumed when it is handed over: its reader owns it from then on.
+            mux.consumed(id, credit);
+            if (id == 0) {
+                pushHandler.accept(message);
+                return;
+            }
+            Pending p = pending.remove(id);
+            if (p == null || !p.future.complete(message)) {
+                message.release(); // after a timeout or cancellation
+            }
+            if (!end && mux.isOpen(id)) {
+                // request() takes one response; the rest of a longer answer is not wanted.
+                mux.cancel(id, ErrorCode.CANCELLED);
+            }
+            drain();
+        }
+
+        @Override
+        public void onStreamFailed(long id, SessionException error) {
+            failPending(id, error);
+        }
+
+        @Override
+        public void onViolation(ErrorCode code, String message) {
+            fail(code, message);
+        }
     }
 
     /**
@@ -249,6 +417,16 @@ public final class ClientSession extends SessionHandler {
         if (refused != null) {
             frame.release();
             future.completeExceptionally(refused);
+            return future;
+        }
+        if (wireVersion == 2) {
+            onLoop(() -> mux.send(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
+                if (e == null) {
+                    future.complete(null);
+                } else {
+                    future.completeExceptionally(e);
+                }
+            }));
             return future;
         }
         try {
@@ -383,6 +561,11 @@ public final class ClientSession extends SessionHandler {
         return legacy;
     }
 
+    /** The wire version agreed in the handshake: 2 or 1. */
+    public int wireVersion() {
+        return wireVersion;
+    }
+
     @Override
     protected void onFailure(ErrorCode code, String message) {
         if (closeCause == null) {
@@ -411,6 +594,9 @@ public final class ClientSession extends SessionHandler {
                 : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection closed by "
                         + (byeSent || byeReceived ? "BYE" : "the peer or network"));
         established.completeExceptionally(cause);
+        if (mux != null) {
+            mux.close(cause);
+        }
         cancel(sweeper);
         sweeper = null;
         List<Pending> left = new ArrayList<>(pending.values());
@@ -438,11 +624,15 @@ public final class ClientSession extends SessionHandler {
         List<Pending> expired = null;
         boolean removed = false;
         for (var it = pending.entries().iterator(); it.hasNext(); ) {
-            Pending p = it.next().value();
-            boolean late = now - p.deadlineNanos >= 0;
+            var entry = it.next();
+            Pending p = entry.value();
+            boolean late = p.lateAt(now);
             if (late || p.future.isDone()) {
                 it.remove();
                 removed = true;
+                if (mux != null) {
+                    mux.cancel(entry.key(), ErrorCode.CANCELLED); // the server may stop working on it
+                }
                 if (late && !p.future.isDone()) {
                     if (expired == null) {
                         expired = new ArrayList<>();

@@ -6,6 +6,8 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.core.frame.Flags;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
@@ -28,7 +30,17 @@ public final class ServerSession extends SessionHandler implements Session {
     private enum State { AWAIT_HELLO, OPEN, LEGACY }
 
     private final RequestHandler handler;
+    private final ProtocolOptions protocol;
     private final boolean legacyAllowed;
+    /** Wire v2 only (null on v1): the streams of the connection. */
+    private StreamMultiplexer mux;
+    /** Wire v2: per stream, the messages waiting while an earlier one of the same stream is in the handler. */
+    private final io.netty.util.collection.LongObjectHashMap<java.util.ArrayDeque<Inbound>> busyStreams =
+            new io.netty.util.collection.LongObjectHashMap<>();
+
+    /** A v2 message waiting for its turn in the handler, with the flow-control credit it holds. */
+    private record Inbound(Frame message, boolean end, int credit) {
+    }
     private final ErrorCode rejection;
     private State state = State.AWAIT_HELLO;
     private String id = "";
@@ -40,10 +52,11 @@ public final class ServerSession extends SessionHandler implements Session {
      * @param legacyAllowed accept peers that send no HELLO (plaintext only: the Rust crate)
      * @param rejection     non-null when the server's connection limits refuse this connection
      */
-    public ServerSession(TransportLimits limits, RequestHandler handler, boolean legacyAllowed,
-                         ErrorCode rejection, Consumer<ErrorCode> errorCounter) {
+    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
+                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter) {
         super(limits, errorCounter);
         this.handler = handler;
+        this.protocol = protocol;
         this.legacyAllowed = legacyAllowed;
         this.rejection = rejection;
     }
@@ -86,6 +99,14 @@ public final class ServerSession extends SessionHandler implements Session {
         if (type.equals(FrameType.HELLO) || type.equals(FrameType.WELCOME)) {
             frame.release();
             fail(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + type.name() + " in an open session");
+        } else if (mux != null && V2Frames.violation(frame) != null) {
+            String why = V2Frames.violation(frame);
+            frame.release();
+            fail(ErrorCode.PROTOCOL_VIOLATION, why);
+        } else if (mux != null && V2Frames.isStreamFrame(frame)) {
+            mux.onFrame(frame);
+        } else if (mux != null && !type.isKnown()) {
+            frame.release(); // an ignorable extension type (the decoder refuses critical ones)
         } else if (type.equals(FrameType.BYE)) {
             frame.release();
             byeReceived = true;
@@ -104,15 +125,34 @@ public final class ServerSession extends SessionHandler implements Session {
 
     private void welcome(Frame hello) {
         String offered = hello.headers().value(SessionFrames.VERSIONS);
-        hello.release();
-        if (offered == null || !java.util.Arrays.asList(offered.split(",")).contains("1")) {
-            fail(ErrorCode.NO_COMMON_VERSION, "server speaks versions " + SessionFrames.SUPPORTED_VERSIONS
+        boolean v2 = protocol.v2() && V2Handshake.offers(hello, "2");
+        if (!v2 && !V2Handshake.offers(hello, "1")) {
+            hello.release();
+            fail(ErrorCode.NO_COMMON_VERSION, "server speaks versions " + (protocol.v2() ? "2,1" : "1")
                     + ", client offered " + offered);
             return;
         }
         id = HexFormat.of().formatHex(randomBytes(16));
         state = State.OPEN;
         established();
+        if (v2) {
+            V2Handshake.Agreement agreed;
+            try {
+                agreed = V2Handshake.accept(hello, protocol, limits, V2Handshake.overTls(ctx));
+            } finally {
+                hello.release();
+            }
+            ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME,
+                    V2Handshake.welcome(agreed, protocol, limits, id)));
+            V2Handshake.switchCodec(ctx, agreed, protocol, limits);
+            mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
+                    protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
+                    limits.maxInFlightRequests(), protocol.maxMessageSize(), protocol.chunkSize()),
+                    false, new MuxListener(), V2Handshake.compressor(agreed),
+                    V2Handshake.decompressor(agreed, protocol));
+            return;
+        }
+        hello.release();
         Headers h = Headers.builder()
                 .add(SessionFrames.IMPL, SessionFrames.implementation())
                 .add(SessionFrames.VERSION, "1")
@@ -126,16 +166,25 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     private void request(Frame frame) {
-        String reqId = frame.headers().value(SessionFrames.REQ_ID);
+        request(frame, 0);
+    }
+
+    /**
+     * Runs one request (v1: a frame with or without {@code req-id}; v2: a message on a stream, or one-way on
+     * stream 0, holding {@code credit} bytes of the peer's flow-control windows until it is answered).
+     */
+    private void request(Frame frame, int credit) {
+        String reqId = mux != null ? null : frame.headers().value(SessionFrames.REQ_ID);
+        long stream = frame.streamId();
         if (byeSent || byeReceived) {
             frame.release();
-            refuse(reqId, ErrorCode.SHUTTING_DOWN, "session is closing");
+            refuse(reqId, stream, credit, ErrorCode.SHUTTING_DOWN, "session is closing");
             return;
         }
         if (inFlight >= limits.maxInFlightRequests()) {
             frame.release();
             countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-            refuse(reqId, ErrorCode.TOO_MANY_IN_FLIGHT,
+            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT,
                     "more than " + limits.maxInFlightRequests() + " requests in flight");
             return;
         }
@@ -159,33 +208,32 @@ public final class ServerSession extends SessionHandler implements Session {
             } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
                 error = e;
             }
-            respond(frame, reqId, response, error);
+            respond(frame, reqId, credit, response, error);
             return;
         }
         stage.whenComplete((response, error) -> {
             if (ctx.executor().inEventLoop()) {
-                respond(frame, reqId, response, error);
+                respond(frame, reqId, credit, response, error);
             } else {
-                ctx.executor().execute(() -> respond(frame, reqId, response, error));
+                ctx.executor().execute(() -> respond(frame, reqId, credit, response, error));
             }
         });
     }
 
-    private void respond(Frame request, String reqId, Frame response, Throwable error) {
+    private void respond(Frame request, String reqId, int credit, Frame response, Throwable error) {
+        long stream = request.streamId();
+        boolean end = request.flags().has(Flags.END_STREAM);
         request.release();
+        if (mux != null) {
+            respondOnStream(stream, end, credit, response, error);
+            return;
+        }
         Frame out;
         if (error != null) {
             if (response != null) {
                 response.release();
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            ErrorCode code = cause instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
-            countError(code);
-            // The handler's message may hold application data; the peer gets only the error class.
-            out = state == State.LEGACY || reqId == null ? null
-                    : SessionFrames.err(code, cause instanceof VstpException ve ? ve.detail()
-                            : "handler failed: " + cause.getClass().getSimpleName(), reqId);
+            out = state == State.LEGACY || reqId == null ? null : errorFor(error, reqId);
         } else if (response == null) {
             out = null;
         } else {
@@ -201,6 +249,121 @@ public final class ServerSession extends SessionHandler implements Session {
         ctx.writeAndFlush(out).addListener(f -> finished());
     }
 
+    /** The ERR frame for a failed handler; counts the error. */
+    private Frame errorFor(Throwable error, String reqId) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        ErrorCode code = cause instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
+        countError(code);
+        // The handler's message may hold application data; the peer gets only the error class.
+        return SessionFrames.err(code, cause instanceof VstpException ve ? ve.detail()
+                : "handler failed: " + cause.getClass().getSimpleName(), reqId);
+    }
+
+    /** v2: the answer goes on the request's stream; the credit the request held goes back to the peer. */
+    private void respondOnStream(long stream, boolean end, int credit, Frame response, Throwable error) {
+        mux.consumed(stream, credit);
+        if (!ctx.channel().isActive()) {
+            if (response != null) {
+                response.release();
+            }
+            finished();
+            nextOnStream(stream);
+            return;
+        }
+        if (error != null) {
+            if (response != null) {
+                response.release();
+            }
+            if (stream != 0) {
+                Frame err = errorFor(error, null);
+                ErrorCode code = ErrorCode.fromCode(Integer.parseInt(err.headers().value(SessionFrames.CODE)));
+                String message = err.payloadAsString();
+                err.release();
+                mux.sendError(stream, code != null ? code : ErrorCode.HANDLER_ERROR, message);
+                dropWaiting(stream);
+            }
+            finished();
+            return;
+        }
+        if (response == null) {
+            finished();
+            nextOnStream(stream);
+            return;
+        }
+        mux.send(stream, response.withStreamId(stream), end && stream != 0).whenComplete((ok, e) -> finished());
+        nextOnStream(stream);
+    }
+
+    /** v2: a message of {@code stream} finished in the handler: hand over the stream's next one. */
+    private void nextOnStream(long stream) {
+        if (stream == 0) {
+            return;
+        }
+        java.util.ArrayDeque<Inbound> waiting = busyStreams.get(stream);
+        if (waiting == null) {
+            return;
+        }
+        Inbound next = waiting.poll();
+        if (next == null) {
+            busyStreams.remove(stream);
+            return;
+        }
+        request(next.message(), next.credit());
+    }
+
+    /** v2: stream {@code stream} failed or was cancelled: its waiting messages go, their credit comes back. */
+    private void dropWaiting(long stream) {
+        java.util.ArrayDeque<Inbound> waiting = busyStreams.remove(stream);
+        if (waiting != null) {
+            for (Inbound in; (in = waiting.poll()) != null; ) {
+                in.message().release();
+                mux.consumed(stream, in.credit());
+            }
+        }
+    }
+
+    @Override
+    protected void closed() {
+        for (java.util.ArrayDeque<Inbound> waiting : busyStreams.values()) {
+            waiting.forEach(in -> in.message().release());
+        }
+        busyStreams.clear();
+        if (mux != null) {
+            mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
+                    "connection closed"));
+        }
+    }
+
+    /** What the streams of a v2 connection deliver. */
+    private final class MuxListener implements StreamMultiplexer.Listener {
+        @Override
+        public void onMessage(Frame message, boolean end, int credit) {
+            long stream = message.streamId();
+            if (stream != 0) {
+                java.util.ArrayDeque<Inbound> waiting = busyStreams.get(stream);
+                if (waiting != null) {
+                    // Messages of one stream reach the handler one at a time, in order; the stream's window
+                    // bounds how many wait here.
+                    waiting.add(new Inbound(message, end, credit));
+                    return;
+                }
+                busyStreams.put(stream, new java.util.ArrayDeque<>(2));
+            }
+            request(message, credit);
+        }
+
+        @Override
+        public void onStreamFailed(long id, SessionException error) {
+            dropWaiting(id);
+        }
+
+        @Override
+        public void onViolation(ErrorCode code, String message) {
+            fail(code, message);
+        }
+    }
+
     private void finished() {
         inFlight--;
         updateAutoRead();
@@ -209,8 +372,14 @@ public final class ServerSession extends SessionHandler implements Session {
         }
     }
 
-    private void refuse(String reqId, ErrorCode code, String message) {
-        if (reqId != null && state != State.LEGACY) {
+    private void refuse(String reqId, long stream, int credit, ErrorCode code, String message) {
+        if (mux != null) {
+            mux.consumed(stream, credit);
+            if (stream != 0) {
+                mux.sendError(stream, code, message);
+                dropWaiting(stream);
+            }
+        } else if (reqId != null && state != State.LEGACY) {
             ctx.writeAndFlush(SessionFrames.err(code, message, reqId));
         }
     }
@@ -285,7 +454,29 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     @Override
+    public int wireVersion() {
+        return mux != null ? 2 : 1;
+    }
+
+    @Override
     public CompletableFuture<Void> send(Frame frame) {
+        if (mux != null) {
+            // v2: a push is a one-way message on stream 0, inside the connection's flow-control window.
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Runnable push = () -> mux.send(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
+                if (e == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(e);
+                }
+            });
+            if (ctx.executor().inEventLoop()) {
+                push.run();
+            } else {
+                ctx.executor().execute(push);
+            }
+            return done;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         ctx.writeAndFlush(frame).addListener(f -> {
             if (f.isSuccess()) {

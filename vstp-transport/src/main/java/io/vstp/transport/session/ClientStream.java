@@ -1,0 +1,53 @@
+package io.vstp.transport.session;
+
+import io.vstp.core.frame.Frame;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One wire-v2 stream opened by a client (docs/spec/wire-v2.md §7): any number of messages to the server, the last
+ * one ending the stream, then the server's response. Flow control applies per stream: {@link #send} completes
+ * when the message has left under the credit the server granted, so a producer that waits for it never runs
+ * ahead of a slow server, and other streams on the connection keep moving.
+ *
+ * <p>Thread-safe: calls hop to the connection's event loop.
+ */
+public final class ClientStream {
+    private final ClientSession session;
+    private final long id;
+    private final CompletableFuture<Frame> response;
+
+    ClientStream(ClientSession session, long id, CompletableFuture<Frame> response) {
+        this.session = session;
+        this.id = id;
+        this.response = response;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Sends a message that more will follow. Takes over {@code message}; completes once it is written. */
+    public CompletableFuture<Void> send(Frame message) {
+        return session.sendOnStream(id, message, false, null);
+    }
+
+    /**
+     * Sends the last message and completes with the server's response (which the caller releases), failing
+     * after {@code timeout} without one.
+     */
+    public CompletableFuture<Frame> finish(Frame last, Duration timeout) {
+        session.sendOnStream(id, last, true, timeout);
+        return response;
+    }
+
+    /** Abandons the stream: a CANCEL to the server; the response fails with {@code CANCELLED}. */
+    public void cancel() {
+        session.cancelStream(id);
+    }
+
+    /** The response, also available before {@link #finish} (the server may answer early, or fail the stream). */
+    public CompletableFuture<Frame> response() {
+        return response;
+    }
+}

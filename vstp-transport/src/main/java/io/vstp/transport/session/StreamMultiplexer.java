@@ -1,0 +1,579 @@
+package io.vstp.transport.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.collection.LongObjectHashMap;
+import io.vstp.core.compress.PayloadCompressor;
+import io.vstp.core.compress.PayloadDecompressor;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import io.vstp.core.v2.VarInt;
+import io.vstp.transport.ProtocolOptions;
+import io.vstp.transport.SessionException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The streams of one wire-v2 connection (docs/spec/wire-v2.md §7-§9), below the request/response logic of the
+ * client and server sessions: it cuts outgoing messages into chunks, sends the chunks of ready streams
+ * round-robin within the flow-control credit the peer granted, joins incoming chunks into messages, enforces our
+ * own windows and returns credit as the application consumes messages.
+ *
+ * <p>Event loop only: every method must be called on the channel's event loop.
+ */
+final class StreamMultiplexer {
+    /** What the session does with what arrives. */
+    interface Listener {
+        /**
+         * A whole message on {@code message.streamId()} (0: one-way). Owns {@code message}. Its {@code credit}
+         * bytes stay charged to the peer's windows until {@link #consumed(long, int)} returns them.
+         */
+        void onMessage(Frame message, boolean endStream, int credit);
+
+        /** The peer cancelled stream {@code id} or failed it with an ERR on the stream. */
+        void onStreamFailed(long id, SessionException error);
+
+        /** A connection-scope violation by the peer: the session must fail the connection. */
+        void onViolation(ErrorCode code, String message);
+    }
+
+    /** What both ends agreed in the handshake (wire-v2.md §10). */
+    record Parameters(int localStreamWindow, int localConnectionWindow, int peerStreamWindow,
+                      int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize) {
+    }
+
+    private static final class Stream {
+        final long id;
+        long sendCredit;
+        long receiveRemaining;
+        int unreturned;
+        boolean localEnded;
+        boolean remoteEnded;
+        boolean ready;
+        final ArrayDeque<Outgoing> queue = new ArrayDeque<>(2);
+        CompositeByteBuf partial;
+        Frame partialFirst;
+        int partialCredit;
+
+        Stream(long id, long sendCredit, long receiveWindow) {
+            this.id = id;
+            this.sendCredit = sendCredit;
+            this.receiveRemaining = receiveWindow;
+        }
+    }
+
+    /** A message waiting to be sent; {@code rest} is what is left of its payload. */
+    private static final class Outgoing {
+        final Frame frame;
+        final boolean end;
+        final CompletableFuture<Void> sent;
+        ByteBuf rest;
+        boolean started;
+
+        Outgoing(Frame frame, boolean end, CompletableFuture<Void> sent) {
+            this.frame = frame;
+            this.end = end;
+            this.sent = sent;
+            this.rest = frame.payload().duplicate();
+        }
+    }
+
+    /** Bytes written to the channel whose write has not completed: bounds how much of one stream sits in the socket queue. */
+    private static final int WRITE_BUDGET_CHUNKS = 4;
+
+    private final ChannelHandlerContext ctx;
+    private final Parameters params;
+    private final boolean client;
+    private final Listener listener;
+    private final PayloadCompressor compressor;
+    private final PayloadDecompressor decompressor;
+    private final LongObjectHashMap<Stream> streams = new LongObjectHashMap<>();
+    private final Stream connectionStream;
+    private final ArrayDeque<Stream> ready = new ArrayDeque<>();
+    private long connectionSendCredit;
+    private long connectionReceiveRemaining;
+    private int connectionUnreturned;
+    private long nextLocalId;
+    private long lastRemoteId;
+    private int openRemoteStreams;
+    private long writesPending;
+    private final int writeBudget;
+    private boolean pumping;
+
+    /**
+     * @param compressor   null when no compression was agreed
+     * @param decompressor null when no compression was agreed (a COMP frame is then UNKNOWN_COMPRESSION)
+     */
+    StreamMultiplexer(ChannelHandlerContext ctx, Parameters params, boolean client, Listener listener,
+                      PayloadCompressor compressor, PayloadDecompressor decompressor) {
+        this.ctx = ctx;
+        this.params = params;
+        this.client = client;
+        this.listener = listener;
+        this.compressor = compressor;
+        this.decompressor = decompressor;
+        this.connectionSendCredit = params.peerConnectionWindow();
+        this.connectionReceiveRemaining = params.localConnectionWindow();
+        this.connectionStream = new Stream(0, Long.MAX_VALUE, Long.MAX_VALUE);
+        this.nextLocalId = client ? 1 : 2;
+        this.writeBudget = WRITE_BUDGET_CHUNKS * params.chunkSize();
+    }
+
+    // ---- sending ----
+
+    /** Opens a stream of ours and returns its id. */
+    long open() {
+        long id = nextLocalId;
+        nextLocalId += 2;
+        streams.put(id, new Stream(id, params.peerStreamWindow(), params.localStreamWindow()));
+        return id;
+    }
+
+    /** True while stream {@code id} exists (neither closed nor cancelled). */
+    boolean isOpen(long id) {
+        return streams.containsKey(id);
+    }
+
+    /**
+     * Queues {@code message} on stream {@code id} (0: one-way), taking it over; {@code end} ends our side of the
+     * stream. The future completes once its last byte is handed to the channel, or fails if the stream is
+     * cancelled or the connection closes first: a producer that waits for it sends no faster than the peer's
+     * credit allows.
+     */
+    CompletableFuture<Void> send(long id, Frame message, boolean end) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        Stream s = id == 0 ? connectionStream : streams.get(id);
+        if (s == null || s.localEnded) {
+            message.release();
+            sent.completeExceptionally(new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
+                    "stream " + id + " is closed"));
+            return sent;
+        }
+        if (end && id != 0) {
+            s.localEnded = true;
+        }
+        s.queue.add(new Outgoing(message, end && id != 0, sent));
+        schedule(s);
+        pump();
+        return sent;
+    }
+
+    /** Fails stream {@code id} with an ERR on it (wire-v2.md §7.4) and forgets it. */
+    void sendError(long id, ErrorCode code, String message) {
+        Stream s = streams.get(id);
+        if (s != null) {
+            drop(s, new SessionException(code, VstpException.Scope.REQUEST, message));
+        }
+        ctx.writeAndFlush(SessionFrames.err(code, message, null).withStreamId(id));
+    }
+
+    /** Abandons stream {@code id}: a CANCEL to the peer, queued data dropped (wire-v2.md §7.4). */
+    void cancel(long id, ErrorCode code) {
+        Stream s = streams.get(id);
+        if (s == null) {
+            return;
+        }
+        drop(s, new SessionException(code, VstpException.Scope.REQUEST, "stream cancelled"));
+        ctx.writeAndFlush(SessionFrames.control(FrameType.CANCEL, Headers.builder(2)
+                .add(SessionFrames.CODE, Integer.toString(code.code()))
+                .add(SessionFrames.ERROR, code.name()).build()).withStreamId(id));
+    }
+
+    private void schedule(Stream s) {
+        if (!s.ready && !s.queue.isEmpty()) {
+            s.ready = true;
+            ready.add(s);
+        }
+    }
+
+    /** Channel writability or write completions changed: send what credit and the write budget allow. */
+    void pump() {
+        if (pumping) {
+            return;
+        }
+        pumping = true;
+        boolean wrote = false;
+        try {
+            while (!ready.isEmpty() && writesPending < writeBudget && ctx.channel().isActive()) {
+                Stream s = ready.poll();
+                s.ready = false;
+                Outgoing o = s.queue.peek();
+                if (o == null) {
+                    continue;
+                }
+                int left = o.rest.readableBytes();
+                long credit = Math.min(s.sendCredit, connectionSendCredit);
+                int n = (int) Math.min(Math.min(left, params.chunkSize()), credit);
+                if (n <= 0 && left > 0) {
+                    continue; // blocked on credit: the WINDOW_UPDATE that grants it schedules the stream again
+                }
+                writeChunk(s, o, n);
+                wrote = true;
+                schedule(s);
+            }
+        } finally {
+            pumping = false;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    private void writeChunk(Stream s, Outgoing o, int n) {
+        ByteBuf part = o.rest.readRetainedSlice(n);
+        boolean last = !o.rest.isReadable();
+        int flags = o.frame.flags().bits() & ~(Flags.END_STREAM.bits() | Flags.MORE.bits());
+        if (!last) {
+            flags |= Flags.MORE.bits();
+        } else if (o.end) {
+            flags |= Flags.END_STREAM.bits();
+        }
+        if (compressor != null && o.frame.type().equals(FrameType.DATA) && (flags & Flags.COMP.bits()) == 0) {
+            ByteBuf packed = compressor.compress(ctx.alloc(), part);
+            if (packed != null) {
+                part.release();
+                part = packed;
+                flags |= Flags.COMP.bits();
+            }
+        }
+        int wire = part.readableBytes();
+        s.sendCredit -= wire;
+        connectionSendCredit -= wire;
+        Headers headers = o.started ? Headers.EMPTY : o.frame.headers();
+        FrameType type = o.started ? FrameType.DATA : o.frame.type();
+        o.started = true;
+        Frame chunk = new Frame(s.id, type, Flags.of(flags), headers, part);
+        writesPending += wire;
+        if (last) {
+            s.queue.poll();
+            Frame done = o.frame;
+            ctx.write(chunk).addListener(f -> {
+                written(wire);
+                done.release();
+                if (f.isSuccess()) {
+                    o.sent.complete(null);
+                } else {
+                    o.sent.completeExceptionally(f.cause());
+                }
+            });
+            if (s.localEnded && s.queue.isEmpty() && s.remoteEnded) {
+                forget(s);
+            }
+        } else {
+            ctx.write(chunk).addListener(f -> written(wire));
+        }
+    }
+
+    private void written(int wire) {
+        writesPending -= wire;
+        if (writesPending < writeBudget / 2 && !ready.isEmpty()) {
+            pump();
+        }
+    }
+
+    // ---- receiving ----
+
+    /** Handles a frame of a stream type: DATA, WINDOW_UPDATE, CANCEL, or ERR on a stream. Owns {@code frame}. */
+    void onFrame(Frame frame) {
+        FrameType type = frame.type();
+        if (type.equals(FrameType.WINDOW_UPDATE)) {
+            windowUpdate(frame);
+        } else if (type.equals(FrameType.CANCEL) || type.equals(FrameType.ERR)) {
+            long id = frame.streamId();
+            SessionException e = type.equals(FrameType.ERR)
+                    ? SessionFrames.readErr(frame, VstpException.Scope.REQUEST)
+                    : new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
+                            "stream " + id + " cancelled by the peer");
+            frame.release();
+            Stream s = streams.get(id);
+            if (s != null) {
+                drop(s, e);
+                listener.onStreamFailed(id, e);
+            }
+        } else {
+            data(frame);
+        }
+    }
+
+    private void windowUpdate(Frame frame) {
+        long increment;
+        try {
+            increment = frame.payload().readableBytes() == 0 ? 0 : VarInt.get(frame.payload(),
+                    frame.payload().readerIndex());
+        } catch (VstpException e) {
+            increment = 0;
+        } finally {
+            frame.release();
+        }
+        if (increment <= 0 || increment > ProtocolOptions.MAX_WINDOW) {
+            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "WINDOW_UPDATE increment " + increment);
+            return;
+        }
+        if (frame.streamId() == 0) {
+            connectionSendCredit += increment;
+            if (connectionSendCredit > ProtocolOptions.MAX_WINDOW) {
+                listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR, "connection window above 2^31-1");
+                return;
+            }
+            for (Stream s : streams.values()) {
+                schedule(s);
+            }
+            schedule(connectionStream);
+        } else {
+            Stream s = streams.get(frame.streamId());
+            if (s == null) {
+                return;
+            }
+            s.sendCredit += increment;
+            if (s.sendCredit > ProtocolOptions.MAX_WINDOW) {
+                listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR, "stream window above 2^31-1");
+                return;
+            }
+            schedule(s);
+        }
+        pump();
+    }
+
+    private void data(Frame frame) {
+        long id = frame.streamId();
+        int wire = frame.payload().readableBytes();
+        connectionReceiveRemaining -= wire;
+        if (connectionReceiveRemaining < 0) {
+            frame.release();
+            listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR,
+                    "peer sent more than the connection window of " + params.localConnectionWindow());
+            return;
+        }
+        int flags = frame.flags().bits();
+        boolean more = (flags & Flags.MORE.bits()) != 0;
+        boolean end = (flags & Flags.END_STREAM.bits()) != 0;
+        if (id == 0) {
+            if (more || end) {
+                frame.release();
+                listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "MORE or END_STREAM on stream 0");
+                return;
+            }
+            Frame message = decompressed(frame, null);
+            if (message != null) {
+                listener.onMessage(message, false, wire);
+            }
+            return;
+        }
+        Stream s = streams.get(id);
+        if (s == null) {
+            s = openRemote(frame, id);
+            if (s == null) {
+                return;
+            }
+        }
+        if (s.remoteEnded) {
+            frame.release();
+            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "DATA on stream " + id + " after END_STREAM");
+            return;
+        }
+        s.receiveRemaining -= wire;
+        if (s.receiveRemaining < 0) {
+            frame.release();
+            listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR,
+                    "peer sent more than the stream window of " + params.localStreamWindow());
+            return;
+        }
+        if (s.partialFirst != null && !frame.headers().isEmpty()) {
+            frame.release();
+            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "headers on a continuation frame");
+            return;
+        }
+        Frame part = decompressed(frame, s);
+        if (part == null) {
+            return;
+        }
+        if (end) {
+            s.remoteEnded = true;
+        }
+        if (more || s.partialFirst != null) {
+            if (!join(s, part, wire, more)) {
+                return;
+            }
+            if (more) {
+                return;
+            }
+            Frame first = s.partialFirst;
+            Frame message = new Frame(id, first.type(), first.flags().without(Flags.MORE).without(Flags.COMP)
+                    .with(end ? Flags.END_STREAM : Flags.NONE), first.headers(), s.partial);
+            int credit = s.partialCredit;
+            s.partialFirst = null;
+            s.partial = null;
+            s.partialCredit = 0;
+            deliver(s, message, end, credit);
+        } else {
+            deliver(s, part, end, wire);
+        }
+    }
+
+    private void deliver(Stream s, Frame message, boolean end, int credit) {
+        if (end && s.localEnded && s.queue.isEmpty()) {
+            forget(s);
+        }
+        listener.onMessage(message, end, credit);
+    }
+
+    private boolean join(Stream s, Frame part, int wire, boolean more) {
+        if (s.partialFirst == null) {
+            s.partialFirst = new Frame(s.id, part.type(), part.flags(), part.headers(), Unpooled.EMPTY_BUFFER);
+            s.partial = ctx.alloc().compositeBuffer(64);
+        }
+        s.partialCredit += wire;
+        if ((long) s.partial.readableBytes() + part.payload().readableBytes() > params.maxMessageSize()) {
+            part.release();
+            returnCredit(s, s.partialCredit);
+            sendError(s.id, ErrorCode.MESSAGE_TOO_LARGE,
+                    "message above the limit of " + params.maxMessageSize() + " bytes");
+            listener.onStreamFailed(s.id, new SessionException(ErrorCode.MESSAGE_TOO_LARGE,
+                    VstpException.Scope.REQUEST, "peer sent a message above " + params.maxMessageSize()));
+            return false;
+        }
+        s.partial.addComponent(true, part.payload());
+        return true;
+    }
+
+    /** The frame with its payload decompressed, or null when it failed (the stream, or connection, is failed). */
+    private Frame decompressed(Frame frame, Stream s) {
+        if (!frame.flags().has(Flags.COMP)) {
+            return frame;
+        }
+        int wire = frame.payload().readableBytes();
+        if (!frame.type().equals(FrameType.DATA)) {
+            frame.release();
+            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "COMP on a " + frame.type().name() + " frame");
+            return null;
+        }
+        if (decompressor == null) {
+            frame.release();
+            listener.onViolation(ErrorCode.UNKNOWN_COMPRESSION, "compressed frame, but no compression was agreed");
+            return null;
+        }
+        ByteBuf plain;
+        try {
+            plain = decompressor.decompress(ctx.alloc(), frame.payload());
+        } catch (VstpException e) {
+            frame.release();
+            if (e.scope() == VstpException.Scope.CONNECTION || s == null) {
+                listener.onViolation(e.code(), e.getMessage());
+            } else {
+                returnCredit(s, wire);
+                sendError(s.id, e.code(), e.getMessage());
+                listener.onStreamFailed(s.id, new SessionException(e.code(), VstpException.Scope.REQUEST,
+                        e.getMessage()));
+            }
+            return null;
+        }
+        Frame out = new Frame(frame.streamId(), frame.type(), frame.flags().without(Flags.COMP), frame.headers(),
+                plain);
+        frame.release();
+        return out;
+    }
+
+    private Stream openRemote(Frame frame, long id) {
+        boolean remoteParity = (id & 1) == (client ? 0 : 1);
+        int wire = frame.payload().readableBytes();
+        if (!remoteParity || id <= lastRemoteId) {
+            // A stream we closed or cancelled (its frames were in flight), or one of ours that is gone.
+            frame.release();
+            returnConnectionCredit(wire);
+            return null;
+        }
+        lastRemoteId = id;
+        if (openRemoteStreams >= params.localMaxStreams()) {
+            frame.release();
+            returnConnectionCredit(wire);
+            ctx.writeAndFlush(SessionFrames.err(ErrorCode.TOO_MANY_STREAMS,
+                    "more than " + params.localMaxStreams() + " open streams", null).withStreamId(id));
+            return null;
+        }
+        openRemoteStreams++;
+        Stream s = new Stream(id, params.peerStreamWindow(), params.localStreamWindow());
+        streams.put(id, s);
+        return s;
+    }
+
+    /** The application is done with {@code bytes} of stream {@code id}'s messages: return the credit. */
+    void consumed(long id, int bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        Stream s = id == 0 ? null : streams.get(id);
+        if (s != null) {
+            returnCredit(s, bytes);
+        } else {
+            returnConnectionCredit(bytes);
+        }
+    }
+
+    private void returnCredit(Stream s, int bytes) {
+        returnConnectionCredit(bytes);
+        if (s.remoteEnded) {
+            return; // the peer sends nothing more on it: no stream credit to return
+        }
+        s.unreturned += bytes;
+        if (s.unreturned >= params.localStreamWindow() / 4) {
+            s.receiveRemaining += s.unreturned;
+            ctx.writeAndFlush(windowUpdate(s.id, s.unreturned));
+            s.unreturned = 0;
+        }
+    }
+
+    private void returnConnectionCredit(int bytes) {
+        connectionUnreturned += bytes;
+        if (connectionUnreturned >= params.localConnectionWindow() / 4) {
+            connectionReceiveRemaining += connectionUnreturned;
+            ctx.writeAndFlush(windowUpdate(0, connectionUnreturned));
+            connectionUnreturned = 0;
+        }
+    }
+
+    static Frame windowUpdate(long id, long increment) {
+        ByteBuf payload = Unpooled.buffer(VarInt.size(increment));
+        VarInt.write(payload, increment);
+        return new Frame(id, FrameType.WINDOW_UPDATE, Flags.NONE, Headers.EMPTY, payload);
+    }
+
+    // ---- bookkeeping ----
+
+    private void drop(Stream s, SessionException cause) {
+        forget(s);
+        for (Outgoing o; (o = s.queue.poll()) != null; ) {
+            o.frame.release();
+            o.sent.completeExceptionally(cause);
+        }
+        if (s.partial != null) {
+            s.partial.release();
+            s.partial = null;
+            s.partialFirst = null;
+        }
+    }
+
+    private void forget(Stream s) {
+        if (streams.remove(s.id) != null && (s.id & 1) == (client ? 0 : 1)) {
+            openRemoteStreams--;
+        }
+    }
+
+    /** The connection closed: fail every queued send and free every buffer. */
+    void close(SessionException cause) {
+        for (Stream s : new java.util.ArrayList<>(streams.values())) {
+            drop(s, cause);
+        }
+        drop(connectionStream, cause);
+        ready.clear();
+    }
+
+    int openStreams() {
+        return streams.size();
+    }
+}
