@@ -137,6 +137,15 @@ public final class PayloadCompressor {
         return out;
     }
 
+    /**
+     * The compressed form of {@code payload} whatever the policy says, or null when the allocator gave unusable
+     * memory: for tests, which need compressed random data too.
+     */
+    ByteBuf encode(ByteBufAllocator alloc, ByteBuf payload) {
+        return algorithm == null ? null
+                : compressWhole(alloc, NativeRegion.readable(payload, payload.readerIndex(), payload.readableBytes()));
+    }
+
     private ByteBuf skip(int length) {
         framesSkipped.increment();
         bytesSkipped.add(length);
