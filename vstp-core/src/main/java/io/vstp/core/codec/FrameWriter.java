@@ -16,6 +16,7 @@ import java.util.zip.CRC32;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
 import java.util.Objects;
@@ -27,7 +28,8 @@ import java.util.Objects;
  * <h2>Encoder obligations (§6.3)</h2>
  * A frame the crate could not decode is refused before any byte is written: a key or value over 255 bytes
  * ({@code HEADER_ENTRY_TOO_LONG}), a header section over 65535 bytes ({@code HEADERS_TOO_LARGE} — the crate would
- * silently wrap HDR_LEN), a frame over the writer's maximum ({@code FRAME_TOO_LARGE}). VER is always 0x01.
+ * silently wrap HDR_LEN), a frame over the writer's maximum ({@code FRAME_TOO_LARGE}), a type code above 0xFF (a
+ * v2 extension type; {@code UNKNOWN_TYPE}). VER is always 0x01.
  *
  * <h2>Buffer ownership</h2>
  * The frame is not released and its payload's indexes do not move. Stateless and thread-safe.
@@ -53,6 +55,11 @@ public final class FrameWriter {
      * @throws FrameException if the frame cannot be encoded in v1 within this writer's limit
      */
     public int encodedSize(Frame frame) {
+        if (frame.type().code() > FrameType.MAX_V1_CODE) {
+            // A v2 extension code: v1's TYPE is one byte, and truncating the code would send another type.
+            throw new FrameException(ErrorCode.UNKNOWN_TYPE,
+                    String.format("type 0x%X does not fit v1's one-byte TYPE", frame.type().code()));
+        }
         long total = OVERHEAD + (long) headerSectionLength(frame.headers()) + frame.payload().readableBytes();
         if (total > maxFrameSize) {
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE,

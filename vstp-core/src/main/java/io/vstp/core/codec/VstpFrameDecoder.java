@@ -21,7 +21,7 @@ import java.util.Objects;
  * <h2>Buffer ownership</h2>
  * Each frame's payload is a retained slice of the accumulated input; whoever consumes the frame releases it.
  */
-public class VstpFrameDecoder extends ByteToMessageDecoder {
+public class VstpFrameDecoder extends ByteToMessageDecoder implements FrameDecoderStage {
     private final FrameReader reader;
     private boolean failed;
 
@@ -37,6 +37,7 @@ public class VstpFrameDecoder extends ByteToMessageDecoder {
      * Bytes received but not yet decoded: a frame that has started and not finished. Session handlers use it to
      * time out frames that never complete (slow-loris).
      */
+    @Override
     public int pendingBytes() {
         return actualReadableBytes();
     }

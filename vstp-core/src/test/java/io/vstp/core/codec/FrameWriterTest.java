@@ -53,6 +53,17 @@ class FrameWriterTest {
     }
 
     @Test
+    void refusesATypeCodeAbove0xFFAndWritesNothing() {
+        Frame f = Frame.of(FrameType.extension(0x100, "V2_ONLY"));
+        ByteBuf out = Unpooled.buffer();
+        assertCode(() -> writer.write(f, out), ErrorCode.UNKNOWN_TYPE);
+        assertCode(() -> writer.encode(f, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT), ErrorCode.UNKNOWN_TYPE);
+        assertThat(out.writerIndex()).isZero();
+        // 0xFF itself still fits.
+        assertThat(writer.write(Frame.of(FrameType.extension(0xFF, "LAST_BYTE")), out)).isEqualTo(15);
+    }
+
+    @Test
     void refusesAKeyOver255BytesAndWritesNothing() {
         Frame f = Frame.builder(FrameType.DATA).header(new byte[256], new byte[0]).build();
         ByteBuf out = Unpooled.buffer();

@@ -70,6 +70,48 @@ class FrameModelTest {
     }
 
     @Test
+    void v2RegistryAddsWindowUpdateAndCancelAndV1StaysAtEight() {
+        assertThat(FrameTypeRegistry.V1.types()).hasSize(8);
+        assertThat(FrameTypeRegistry.V1.find(0x0A)).isNull();
+        assertThat(FrameTypeRegistry.V2.types()).hasSize(10)
+                .containsSubsequence(FrameType.HELLO, FrameType.ERR, FrameType.WINDOW_UPDATE, FrameType.CANCEL);
+        assertThat(FrameTypeRegistry.V2.find(0x09)).isSameAs(FrameType.WINDOW_UPDATE);
+        assertThat(FrameTypeRegistry.V2.find(0x0A)).isSameAs(FrameType.CANCEL);
+        assertThat(FrameTypeRegistry.V2.find(0x0B)).isNull();
+    }
+
+    @Test
+    void registryHoldsExtensionCodesUpTo0x3FFF() {
+        FrameTypeRegistry r = FrameTypeRegistry.V2.with(FrameType.extension(0x3FFF, "TOP"))
+                .with(FrameType.extension(0x101, "B")).with(FrameType.extension(0x100, "A"))
+                .with(FrameType.extension(0x41, "LOW"));
+        assertThat(r.find(0x100).name()).isEqualTo("A");
+        assertThat(r.find(0x101).name()).isEqualTo("B");
+        assertThat(r.find(0x3FFF).name()).isEqualTo("TOP");
+        assertThat(r.find(0x41).name()).isEqualTo("LOW");
+        assertThat(r.find(0x102)).isNull();
+        assertThat(r.find(0x4000)).isNull();
+        assertThat(r.find(-1)).isNull();
+        assertThat(r.types()).extracting(FrameType::code).isSorted().endsWith(0x100, 0x101, 0x3FFF);
+        assertThatThrownBy(() -> r.with(FrameType.extension(0x101, "AGAIN")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("B");
+        assertThatThrownBy(() -> FrameType.extension(0x4000, "RESERVED")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(FrameType.unknown(0x3FFF).kind()).isEqualTo(FrameType.Kind.UNKNOWN);
+    }
+
+    @Test
+    void ignorableCodesAreTheOddExtensionCodes() {
+        assertThat(FrameType.isIgnorable(0x3F)).isFalse();
+        assertThat(FrameType.isIgnorable(0x03)).isFalse();
+        assertThat(FrameType.isIgnorable(0x40)).isFalse();
+        assertThat(FrameType.isIgnorable(0x41)).isTrue();
+        assertThat(FrameType.isIgnorable(0x3FFE)).isFalse();
+        assertThat(FrameType.isIgnorable(0x3FFF)).isTrue();
+        assertThat(FrameType.isIgnorable(0x4001)).isFalse();
+        assertThat(FrameType.isIgnorable(-1)).isFalse();
+    }
+
+    @Test
     void registryWithIsACopyNotAMutation() {
         FrameTypeRegistry extended = FrameTypeRegistry.V1.with(FrameType.extension(0x40, "STREAM"));
         assertThat(extended.find(0x40)).isNotNull();

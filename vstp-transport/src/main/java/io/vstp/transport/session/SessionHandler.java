@@ -9,7 +9,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vstp.core.codec.VstpFrameDecoder;
+import io.vstp.core.codec.FrameDecoderStage;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
@@ -91,7 +91,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        VstpFrameDecoder decoder = ctx.pipeline().get(VstpFrameDecoder.class);
+        FrameDecoderStage decoder = ctx.pipeline().get(FrameDecoderStage.NAME) instanceof FrameDecoderStage d ? d : null;
         boolean partial = decoder != null && decoder.pendingBytes() > 0;
         if (partial && frameTimer == null && !failed) {
             frameTimer = ctx.executor().schedule(() -> fail(ErrorCode.FRAME_TIMEOUT,
