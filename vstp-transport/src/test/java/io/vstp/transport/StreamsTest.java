@@ -41,6 +41,7 @@ class StreamsTest {
 
     @AfterEach
     void closeAll() throws Exception {
+        unanswered.forEach(f -> f.complete(null));
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
@@ -197,14 +198,23 @@ class StreamsTest {
         assertThat(slowBytes.get()).isEqualTo(32L * chunk.length + 3);
     }
 
+    /** Handler stages the test leaves open until its end (a stage that never completes would keep its request). */
+    private final List<CompletableFuture<Frame>> unanswered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private CompletableFuture<Frame> unanswered() {
+        CompletableFuture<Frame> f = new CompletableFuture<>();
+        unanswered.add(f);
+        return f;
+    }
+
     @Test
     void cancelledStreamFailsLocallyAndTheConnectionGoesOn() throws Exception {
         VstpServer server = server(false, ProtocolOptions.DEFAULT,
-                (req, s) -> "never".equals(req.payloadAsString()) ? new CompletableFuture<>()
+                (req, s) -> "never".equals(req.payloadAsString()) ? unanswered()
                         : CompletableFuture.completedFuture(data("ok")));
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         ClientStream stream = conn.openStream().get(5, TimeUnit.SECONDS);
-        stream.send(data("part")).get(5, TimeUnit.SECONDS);
+        stream.send(data("never")).get(5, TimeUnit.SECONDS);
         stream.cancel();
         assertThatThrownBy(() -> stream.response().get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause()
@@ -217,7 +227,7 @@ class StreamsTest {
 
     @Test
     void timedOutRequestIsCancelledOnTheWire() throws Exception {
-        VstpServer server = server(false, ProtocolOptions.DEFAULT, (req, s) -> new CompletableFuture<>());
+        VstpServer server = server(false, ProtocolOptions.DEFAULT, (req, s) -> unanswered());
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         assertThatThrownBy(() -> conn.request(data("x"), Duration.ofMillis(100)).get(5, TimeUnit.SECONDS))
                 .cause().isInstanceOfSatisfying(SessionException.class,

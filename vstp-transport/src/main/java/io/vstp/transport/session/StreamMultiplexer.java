@@ -102,6 +102,8 @@ final class StreamMultiplexer {
     private long nextLocalId;
     private long lastRemoteId;
     private int openRemoteStreams;
+    /** Bytes held in partly joined messages of all streams. */
+    private long joining;
     private long writesPending;
     private final int writeBudget;
     private boolean pumping;
@@ -407,6 +409,7 @@ final class StreamMultiplexer {
             Frame message = new Frame(id, first.type(), first.flags().without(Flags.MORE).without(Flags.COMP)
                     .with(end ? Flags.END_STREAM : Flags.NONE), first.headers(), s.partial);
             int credit = s.partialCredit;
+            joining -= s.partial.readableBytes();
             s.partialFirst = null;
             s.partial = null;
             s.partialCredit = 0;
@@ -428,17 +431,27 @@ final class StreamMultiplexer {
             s.partialFirst = new Frame(s.id, part.type(), part.flags(), part.headers(), Unpooled.EMPTY_BUFFER);
             s.partial = ctx.alloc().compositeBuffer(64);
         }
-        s.partialCredit += wire;
         if ((long) s.partial.readableBytes() + part.payload().readableBytes() > params.maxMessageSize()) {
             part.release();
-            returnCredit(s, s.partialCredit);
+            returnConnectionCredit(s.partialCredit + wire);
             sendError(s.id, ErrorCode.MESSAGE_TOO_LARGE,
                     "message above the limit of " + params.maxMessageSize() + " bytes");
             listener.onStreamFailed(s.id, new SessionException(ErrorCode.MESSAGE_TOO_LARGE,
                     VstpException.Scope.REQUEST, "peer sent a message above " + params.maxMessageSize()));
             return false;
         }
+        int size = part.payload().readableBytes();
         s.partial.addComponent(true, part.payload());
+        joining += size;
+        if (more && joining <= params.maxMessageSize()) {
+            // A message larger than the stream window could never complete if its parts held their credit until
+            // the whole message is consumed. Parts being joined give their credit back at once, as long as all
+            // streams' joins together stay within one max-message of memory; beyond that they keep it, and the
+            // windows stop the peer.
+            returnCredit(s, wire);
+        } else {
+            s.partialCredit += wire;
+        }
         return true;
     }
 
@@ -552,6 +565,7 @@ final class StreamMultiplexer {
             o.sent.completeExceptionally(cause);
         }
         if (s.partial != null) {
+            joining -= s.partial.readableBytes();
             s.partial.release();
             s.partial = null;
             s.partialFirst = null;

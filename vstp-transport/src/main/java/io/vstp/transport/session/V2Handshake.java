@@ -174,7 +174,7 @@ final class V2Handshake {
         V2FrameReader reader = new V2FrameReader(
                 HpackHeaderBlocks.decoder(options.headerTableSize(), options.maxHeaderListSize(),
                         frame.maxHeaderCount()),
-                agreed.integrity(), v2Limits, FrameTypeRegistry.v2());
+                agreed.integrity(), v2Limits, FrameTypeRegistry.V2);
         V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(agreed.peerHeaderTable()),
                 agreed.integrity(), agreed.peerMaxFrame());
         ChannelPipeline p = ctx.pipeline();
