@@ -223,7 +223,8 @@ public final class ClientSession extends SessionHandler {
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
             mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
                     protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
-                    limits.maxInFlightRequests(), protocol.maxMessageSize(), protocol.chunkSize()),
+                    limits.maxInFlightRequests(), protocol.maxMessageSize(),
+                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), limits.writeBufferLowWaterMark()),
                     true, new MuxListener(), V2Handshake.compressor(agreed),
                     V2Handshake.decompressor(agreed, protocol));
             wireVersion = 2;
@@ -404,6 +405,11 @@ public final class ClientSession extends SessionHandler {
         public void onViolation(ErrorCode code, String message) {
             fail(code, message);
         }
+
+        @Override
+        public void onDrained() {
+            resumeWriters();
+        }
     }
 
     /**
@@ -420,7 +426,9 @@ public final class ClientSession extends SessionHandler {
             return future;
         }
         if (wireVersion == 2) {
-            onLoop(() -> mux.send(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
+            StreamMultiplexer m = mux;
+            m.account(frame.payload().readableBytes());
+            onLoop(() -> m.sendAccounted(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
                 if (e == null) {
                     future.complete(null);
                 } else {
@@ -537,8 +545,10 @@ public final class ClientSession extends SessionHandler {
         return ssl == null ? null : ssl.applicationProtocol();
     }
 
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
+    @Override
+    protected long unsentBytes() {
+        StreamMultiplexer m = mux;
+        return m == null ? 0 : m.unsentBytes();
     }
 
     public String sessionId() {

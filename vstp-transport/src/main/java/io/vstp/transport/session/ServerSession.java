@@ -147,7 +147,8 @@ public final class ServerSession extends SessionHandler implements Session {
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
             mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
                     protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
-                    limits.maxInFlightRequests(), protocol.maxMessageSize(), protocol.chunkSize()),
+                    limits.maxInFlightRequests(), protocol.maxMessageSize(),
+                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), limits.writeBufferLowWaterMark()),
                     false, new MuxListener(), V2Handshake.compressor(agreed),
                     V2Handshake.decompressor(agreed, protocol));
             return;
@@ -362,6 +363,11 @@ public final class ServerSession extends SessionHandler implements Session {
         public void onViolation(ErrorCode code, String message) {
             fail(code, message);
         }
+
+        @Override
+        public void onDrained() {
+            resumeWriters();
+        }
     }
 
     private void finished() {
@@ -489,8 +495,9 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     @Override
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
+    protected long unsentBytes() {
+        StreamMultiplexer m = mux;
+        return m == null ? 0 : m.unsentBytes();
     }
 
     /** The number of requests whose response is not yet written (for tests and stats). */

@@ -197,7 +197,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
             if (!ctx.channel().isActive()) {
                 f.completeExceptionally(new io.vstp.transport.SessionException(ErrorCode.CONNECTION_CLOSED,
                         VstpException.Scope.CONNECTION, "connection is closed"));
-            } else if (ctx.channel().isWritable()) {
+            } else if (isWritable()) {
                 f.complete(null);
             } else {
                 writableWaiters.add(f);
@@ -211,17 +211,35 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         return f;
     }
 
-    /** See {@link io.vstp.transport.Session#pendingWriteBytes()}. */
+    /** See {@link io.vstp.transport.Session#pendingWriteBytes()}: the socket's queue plus what waits for credit. */
     public final long pendingWriteBytes() {
         io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        return out == null ? 0 : out.totalPendingWriteBytes();
+        return (out == null ? 0 : out.totalPendingWriteBytes()) + unsentBytes();
+    }
+
+    /**
+     * False while the socket's queue is above its high-water mark, or while more than that much payload waits
+     * for the peer's flow-control credit (wire v2): producers wait, so neither queue grows without bound.
+     */
+    public final boolean isWritable() {
+        return ctx.channel().isWritable() && unsentBytes() < limits.writeBufferHighWaterMark();
+    }
+
+    /** Payload queued above the socket (wire v2: waiting for credit); 0 on v1. Any thread. */
+    protected long unsentBytes() {
+        return 0;
+    }
+
+    /** Wakes producers waiting in {@link #whenWritable()} if they may go on. Event loop only. */
+    protected final void resumeWriters() {
+        while (!writableWaiters.isEmpty() && isWritable()) {
+            writableWaiters.poll().complete(null);
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        while (ctx.channel().isWritable() && !writableWaiters.isEmpty()) {
-            writableWaiters.poll().complete(null);
-        }
+        resumeWriters();
         super.channelWritabilityChanged(ctx);
     }
 

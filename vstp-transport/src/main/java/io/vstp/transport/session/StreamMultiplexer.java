@@ -41,11 +41,15 @@ final class StreamMultiplexer {
 
         /** A connection-scope violation by the peer: the session must fail the connection. */
         void onViolation(ErrorCode code, String message);
+
+        /** Queued payload fell below the low-water mark: paused producers may go on. */
+        void onDrained();
     }
 
     /** What both ends agreed in the handshake (wire-v2.md §10). */
     record Parameters(int localStreamWindow, int localConnectionWindow, int peerStreamWindow,
-                      int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize) {
+                      int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize,
+                      long lowWaterMark) {
     }
 
     private static final class Stream {
@@ -106,6 +110,8 @@ final class StreamMultiplexer {
     private long joining;
     private long writesPending;
     private final int writeBudget;
+    private final long lowWaterMark;
+    private final java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong();
     private boolean pumping;
 
     /**
@@ -125,6 +131,7 @@ final class StreamMultiplexer {
         this.connectionStream = new Stream(0, Long.MAX_VALUE, Long.MAX_VALUE);
         this.nextLocalId = client ? 1 : 2;
         this.writeBudget = WRITE_BUDGET_CHUNKS * params.chunkSize();
+        this.lowWaterMark = params.lowWaterMark();
     }
 
     // ---- sending ----
@@ -149,9 +156,29 @@ final class StreamMultiplexer {
      * credit allows.
      */
     CompletableFuture<Void> send(long id, Frame message, boolean end) {
+        account(message.payload().readableBytes());
+        return sendAccounted(id, message, end);
+    }
+
+    /**
+     * Counts {@code bytes} as queued before the message reaches the event loop (any thread), so that a producer
+     * on another thread sees {@link #unsentBytes()} grow at once; then {@link #sendAccounted} queues it.
+     */
+    void account(long bytes) {
+        unsent.addAndGet(bytes);
+    }
+
+    /** Payload bytes queued and not yet handed to the channel (any thread). */
+    long unsentBytes() {
+        return unsent.get();
+    }
+
+    /** {@link #send} for a message whose bytes were already {@link #account accounted}. */
+    CompletableFuture<Void> sendAccounted(long id, Frame message, boolean end) {
         CompletableFuture<Void> sent = new CompletableFuture<>();
         Stream s = id == 0 ? connectionStream : streams.get(id);
         if (s == null || s.localEnded) {
+            unsent.addAndGet(-message.payload().readableBytes());
             message.release();
             sent.completeExceptionally(new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
                     "stream " + id + " is closed"));
@@ -224,11 +251,15 @@ final class StreamMultiplexer {
         }
         if (wrote) {
             ctx.flush();
+            if (unsent.get() <= lowWaterMark) {
+                listener.onDrained();
+            }
         }
     }
 
     private void writeChunk(Stream s, Outgoing o, int n) {
         ByteBuf part = o.rest.readRetainedSlice(n);
+        unsent.addAndGet(-n);
         boolean last = !o.rest.isReadable();
         int flags = o.frame.flags().bits() & ~(Flags.END_STREAM.bits() | Flags.MORE.bits());
         if (!last) {
@@ -355,19 +386,12 @@ final class StreamMultiplexer {
         int flags = frame.flags().bits();
         boolean more = (flags & Flags.MORE.bits()) != 0;
         boolean end = (flags & Flags.END_STREAM.bits()) != 0;
-        if (id == 0) {
-            if (more || end) {
-                frame.release();
-                listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "MORE or END_STREAM on stream 0");
-                return;
-            }
-            Frame message = decompressed(frame, null);
-            if (message != null) {
-                listener.onMessage(message, false, wire);
-            }
+        if (id == 0 && end) {
+            frame.release();
+            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "END_STREAM on stream 0");
             return;
         }
-        Stream s = streams.get(id);
+        Stream s = id == 0 ? connectionStream : streams.get(id);
         if (s == null) {
             s = openRemote(frame, id);
             if (s == null) {
@@ -420,7 +444,7 @@ final class StreamMultiplexer {
     }
 
     private void deliver(Stream s, Frame message, boolean end, int credit) {
-        if (end && s.localEnded && s.queue.isEmpty()) {
+        if (end && s.localEnded && s.queue.isEmpty() && s != connectionStream) {
             forget(s);
         }
         listener.onMessage(message, end, credit);
@@ -530,8 +554,8 @@ final class StreamMultiplexer {
 
     private void returnCredit(Stream s, int bytes) {
         returnConnectionCredit(bytes);
-        if (s.remoteEnded) {
-            return; // the peer sends nothing more on it: no stream credit to return
+        if (s.remoteEnded || s == connectionStream) {
+            return; // the peer sends nothing more on it, or stream 0 has only the connection window
         }
         s.unreturned += bytes;
         if (s.unreturned >= params.localStreamWindow() / 4) {
@@ -561,6 +585,7 @@ final class StreamMultiplexer {
     private void drop(Stream s, SessionException cause) {
         forget(s);
         for (Outgoing o; (o = s.queue.poll()) != null; ) {
+            unsent.addAndGet(-o.rest.readableBytes());
             o.frame.release();
             o.sent.completeExceptionally(cause);
         }

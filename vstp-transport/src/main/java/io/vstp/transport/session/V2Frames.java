@@ -23,8 +23,11 @@ final class V2Frames {
         FrameType type = frame.type();
         int flags = frame.flags().bits();
         boolean data = type.equals(FrameType.DATA);
-        if ((flags & STREAM_FLAGS) != 0 && (frame.streamId() == 0 || isControl(type))) {
-            return "END_STREAM or MORE on " + type.name() + " of stream " + frame.streamId();
+        if ((flags & STREAM_FLAGS) != 0 && isControl(type)) {
+            return "END_STREAM or MORE on " + type.name();
+        }
+        if ((flags & Flags.END_STREAM.bits()) != 0 && frame.streamId() == 0) {
+            return "END_STREAM on stream 0";
         }
         if ((flags & Flags.COMP.bits()) != 0 && !data) {
             return "COMP on " + type.name();
