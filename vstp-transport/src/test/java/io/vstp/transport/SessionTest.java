@@ -234,6 +234,21 @@ class SessionTest {
         assertThat(pushed.get(5, TimeUnit.SECONDS)).isEqualTo("push:one-way");
     }
 
+    /** v2 splits messages into frames; one above the server's max-message fails locally, before any byte. */
+    @Test
+    void tooLargeMessageFailsLocallyOnV2() throws Exception {
+        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain()
+                .protocol(ProtocolOptions.DEFAULT.withMaxMessageSize(100_000)).start());
+        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(conn.wireVersion()).isEqualTo(2);
+        assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(100_001))))
+                .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
+        Frame ok = conn.blocking().request(data("y".repeat(100_000)));
+        assertThat(ok.payloadAsString()).hasSize(100_000);
+        ok.release();
+    }
+
     /** v1 has no way to split a message: a request above the server's max-frame fails locally. */
     @Test
     void tooLargeRequestFailsLocallyAndConnectionSurvives() throws Exception {

@@ -53,6 +53,8 @@ public final class ClientSession extends SessionHandler {
     private volatile String serverImplementation = "";
     private volatile int serverMaxFrame;
     private volatile int serverMaxInFlight;
+    /** v2: the largest message the server accepts (WELCOME {@code max-message}). */
+    private volatile int serverMaxMessage = Integer.MAX_VALUE;
     private volatile FrameWriter writer;
     private volatile SessionException closeCause;
 
@@ -220,6 +222,7 @@ public final class ClientSession extends SessionHandler {
             }
             serverMaxFrame = agreed.peerMaxFrame();
             serverMaxInFlight = agreed.peerMaxStreams();
+            serverMaxMessage = agreed.peerMaxMessage();
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
             mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
                     protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
@@ -265,6 +268,13 @@ public final class ClientSession extends SessionHandler {
         if (refused != null) {
             frame.release();
             future.completeExceptionally(refused);
+            return;
+        }
+        if (mux != null && frame.payload().readableBytes() > serverMaxMessage) {
+            int size = frame.payload().readableBytes();
+            frame.release();
+            future.completeExceptionally(new SessionException(ErrorCode.MESSAGE_TOO_LARGE, REQUEST,
+                    "a " + size + "-byte message is above the server's max-message of " + serverMaxMessage));
             return;
         }
         if (mux != null) {

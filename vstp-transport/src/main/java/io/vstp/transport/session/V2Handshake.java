@@ -33,6 +33,7 @@ final class V2Handshake {
     static final String CONNECTION_WINDOW = "connection-window";
     static final String MAX_HEADER_LIST = "max-header-list";
     static final String MAX_STREAMS = "max-streams";
+    static final String MAX_MESSAGE = "max-message";
     static final String COMPRESSION = "compression";
     static final String INTEGRITY = "integrity";
 
@@ -43,7 +44,8 @@ final class V2Handshake {
      * @param peerMaxStreams the streams we may have open towards the peer
      */
     record Agreement(int peerHeaderTable, int peerStreamWindow, int peerConnectionWindow, int peerMaxFrame,
-                     int peerMaxStreams, List<CompressionAlgorithm> compression, Integrity integrity) {
+                     int peerMaxStreams, int peerMaxMessage, List<CompressionAlgorithm> compression,
+                     Integrity integrity) {
     }
 
     private V2Handshake() {
@@ -71,6 +73,7 @@ final class V2Handshake {
                 .add(WINDOW, Integer.toString(options.streamWindow()))
                 .add(CONNECTION_WINDOW, Integer.toString(options.connectionWindow()))
                 .add(MAX_HEADER_LIST, Integer.toString(options.maxHeaderListSize()))
+                .add(MAX_MESSAGE, Integer.toString(options.maxMessageSize()))
                 .add(COMPRESSION, String.join(",", options.compression()));
     }
 
@@ -116,7 +119,8 @@ final class V2Handshake {
                 bounded(hello, CONNECTION_WINDOW, 65_535, 1, ProtocolOptions.MAX_WINDOW),
                 bounded(hello, SessionFrames.MAX_FRAME, FrameLimits.DEFAULT.maxFrameSize(), 64,
                         limits.frame().maxFrameSize()),
-                Integer.MAX_VALUE, agreed, integrity);
+                Integer.MAX_VALUE, bounded(hello, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE), agreed,
+                integrity);
     }
 
     /** The WELCOME headers of a server that chose v2. */
@@ -134,6 +138,7 @@ final class V2Handshake {
                 .add(WINDOW, Integer.toString(options.streamWindow()))
                 .add(CONNECTION_WINDOW, Integer.toString(options.connectionWindow()))
                 .add(MAX_HEADER_LIST, Integer.toString(options.maxHeaderListSize()))
+                .add(MAX_MESSAGE, Integer.toString(options.maxMessageSize()))
                 .add(COMPRESSION, CompressionAlgorithm.toList(agreed.compression()))
                 .add(INTEGRITY, agreed.integrity().wireName());
         return h.build();
@@ -159,7 +164,7 @@ final class V2Handshake {
                 bounded(welcome, SessionFrames.MAX_FRAME, FrameLimits.DEFAULT.maxFrameSize(), 64,
                         limits.frame().maxFrameSize()),
                 bounded(welcome, MAX_STREAMS, limits.maxInFlightRequests(), 1, limits.maxInFlightRequests()),
-                agreed, integrity);
+                bounded(welcome, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE), agreed, integrity);
     }
 
     /**
