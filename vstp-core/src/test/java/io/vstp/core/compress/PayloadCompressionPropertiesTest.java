@@ -17,8 +17,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 
-/** wire-v2.md §9 over generated payloads: 0 bytes to 1 MiB, text, zeros and random, in every buffer kind. */
-class PayloadCompressionProperties {
+/**
+ * wire-v2.md §9 over generated payloads: 0 bytes to 1 MiB, text, zeros and random, in every buffer kind. Named
+ * {@code *Test} so that surefire's default includes run it ({@code *Properties} classes are not picked up).
+ */
+class PayloadCompressionPropertiesTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
     private static final int MAX = 1 << 20;
 
