@@ -51,11 +51,6 @@ final class NativeRegion {
         return new NativeRegion(copy, null, 0, length);
     }
 
-    /** The first {@code n} bytes of this region. */
-    NativeRegion prefix(int n) {
-        return new NativeRegion(array, direct, offset, n);
-    }
-
     boolean isDirect() {
         return direct != null;
     }

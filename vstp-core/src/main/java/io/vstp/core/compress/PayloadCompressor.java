@@ -117,13 +117,12 @@ public final class PayloadCompressor {
             return skip(length);
         }
         int index = payload.readerIndex();
-        NativeRegion src = NativeRegion.readable(payload, index, length);
         boolean wholeIsSample = length <= options.sampleSize();
         if (options.sampleSize() > 0 && !(wholeIsSample && algorithm == CompressionAlgorithm.LZ4)
-                && !samplePays(alloc, src)) {
+                && !samplePays(alloc, payload, index, Math.min(options.sampleSize(), length))) {
             return skip(length);
         }
-        ByteBuf out = compressWhole(alloc, src);
+        ByteBuf out = compressWhole(alloc, NativeRegion.readable(payload, index, length));
         if (out == null) {
             return skip(length);
         }
@@ -153,9 +152,9 @@ public final class PayloadCompressor {
     }
 
     /** LZ4 on the first sampleSize bytes: true when they shrink by at least 1/minSavingDivisor. */
-    private boolean samplePays(ByteBufAllocator alloc, NativeRegion payload) {
-        int n = Math.min(options.sampleSize(), payload.length);
-        NativeRegion sample = payload.length == n ? payload : payload.prefix(n);
+    private boolean samplePays(ByteBufAllocator alloc, ByteBuf payload, int index, int n) {
+        // Only the sample's region: a composite payload merges (copies) just these n bytes.
+        NativeRegion sample = NativeRegion.readable(payload, index, n);
         int bound = Codecs.lz4Bound(n);
         ByteBuf scratch = sample.isDirect() ? alloc.directBuffer(bound) : alloc.heapBuffer(bound);
         try {

@@ -412,6 +412,20 @@ class PayloadCompressionTest {
         comp.release();
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lz4-hello-world", "lz4-hello-world-direct",
+            "zstd-rle-16", "zstd-raw-hello"})
+    void theValidFuzzSeedsDecode(String name) throws java.io.IOException {
+        // The fuzz corpus starts from payloads that decode, so that the fuzzer begins inside both formats.
+        try (var in = getClass().getResourceAsStream("PayloadDecompressorFuzzTestInputs/decompress/" + name)) {
+            byte[] seed = in.readAllBytes();
+            ByteBuf comp = Unpooled.wrappedBuffer(seed, 0, seed.length - 1); // the last byte is the fuzz config
+            ByteBuf out = new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp);
+            assertThat(out.readableBytes()).isPositive();
+            out.release();
+        }
+    }
+
     // ---- helpers ----
 
     static void assertFails(Runnable r, ErrorCode code) {
