@@ -35,10 +35,16 @@ class RustCrateInteropTest {
         assumeTrue(Files.isExecutable(binary), "Rust interop program not built (./test-all builds it): " + binary);
     }
 
+    /** The server accepts v2 (the default), the crate sends no HELLO: the session is legacy, wire v1. */
     @Test
     void crateClientAgainstJavaServer() throws Exception {
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(RequestHandler.echo())
-                .start()) {
+        java.util.Set<Integer> versions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        RequestHandler echo = RequestHandler.echo();
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.DEFAULT)
+                .handler((req, session) -> {
+                    versions.add(session.legacy() ? -session.wireVersion() : session.wireVersion());
+                    return echo.handle(req, session);
+                }).start()) {
             Process p = new ProcessBuilder(binary.toString(), "tcp-client", "127.0.0.1",
                     Integer.toString(server.port()), "100").redirectErrorStream(true).start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("crate client finished").isTrue();
@@ -46,6 +52,7 @@ class RustCrateInteropTest {
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("101 ok");
             assertThat(server.stats().accepted()).isEqualTo(1);
+            assertThat(versions).as("legacy sessions on wire v1 only (negated when legacy)").containsExactly(-1);
             for (ErrorCode c : ErrorCode.values()) {
                 assertThat(server.stats().errors(c)).as("server error %s; crate said: %s", c, out).isZero();
             }
@@ -56,13 +63,16 @@ class RustCrateInteropTest {
     void javaClientAgainstCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (VstpClient client = VstpClient.builder().plain().legacyPeer(true).threads(1).build()) {
+        // The client would offer v2 (the default) to a server that answers HELLO; to the crate it speaks v1.
+        try (VstpClient client = VstpClient.builder().plain().legacyPeer(true).protocol(ProtocolOptions.DEFAULT)
+                .threads(1).build()) {
             BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String first = lines.readLine();
             Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
             assertThat(m.matches()).as("first line of the crate server: %s", first).isTrue();
             VstpConnection conn = client.connect("127.0.0.1", Integer.parseInt(m.group(1)))
                     .get(10, TimeUnit.SECONDS);
+            assertThat(conn.wireVersion()).isEqualTo(1);
 
             List<CompletableFuture<Frame>> replies = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
