@@ -5,6 +5,7 @@ import io.vstp.transport.SessionException;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.tls.CertificateVerificationException;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
 import java.io.Console;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
  * unknown server (ask on a terminal; refuse without one unless {@code --tofu}).
  */
 final class ClientOptions {
-    @Option(names = "--plain", description = "No TLS/DTLS: v1 plaintext, e.g. for the Rust crate.")
+    @Option(names = "--plain", description = "No TLS/DTLS: plaintext, e.g. for the Rust crate (which gets wire v1).")
     boolean plain;
 
     @Option(names = "--ca", paramLabel = "FILE", description = "Also trust certificates issued by this CA (PEM).")
@@ -70,8 +71,19 @@ final class ClientOptions {
         return b.build();
     }
 
+    @Option(names = "--wire", paramLabel = "VERSION", defaultValue = "2", description = "Highest wire version to "
+            + "offer: 2 (streams, HPACK headers, compression; falls back to 1 with servers that lack it) or 1.")
+    int wire = 2;
+
+    ProtocolOptions protocol() {
+        if (wire != 1 && wire != 2) {
+            throw new CliException(ExitCodes.USAGE, "--wire must be 1 or 2, was " + wire);
+        }
+        return ProtocolOptions.DEFAULT.withV2(wire == 2);
+    }
+
     VstpClient client() {
-        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout);
+        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol());
         return plain ? b.plain().build() : b.tls(tls(tofu)).build();
     }
 

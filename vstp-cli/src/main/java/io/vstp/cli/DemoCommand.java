@@ -56,7 +56,8 @@ final class DemoCommand implements Callable<Integer> {
         Path file = work.resolve("demo.bin");
         generate(file, (long) mib << 20);
         try (ServerRuntime server = ServerRuntime.start("127.0.0.1", 0, work.resolve("served"),
-                TlsServerOptions.builder().home(work.resolve("server-home")).build(), true)) {
+                TlsServerOptions.builder().home(work.resolve("server-home")).build(), true,
+                io.vstp.transport.ProtocolOptions.DEFAULT)) {
             out.println("server   " + server.description());
             ClientOptions trust = new ClientOptions();
             trust.pins.add(server.fingerprint()); // the demo knows its own server: pin it, no prompt

@@ -61,6 +61,7 @@ final class FileTransfer {
         long resumedFrom = offset;
         progress.start(size, offset);
         ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+        ChunkChannel chunks = ChunkChannel.open(requester);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long next = offset;
             long acked = offset;
@@ -78,7 +79,7 @@ final class FileTransfer {
                         chunk.release();
                         throw e;
                     }
-                    inFlight.add(requester.request(request("put-chunk", remote).header("sha256", sha)
+                    inFlight.add(chunks.send(request("put-chunk", remote).header("sha256", sha)
                             .header("offset", Long.toString(next)).payload(chunk).build()));
                     next += n;
                 }
@@ -95,7 +96,8 @@ final class FileTransfer {
                 f.thenAccept(Frame::release);
             }
         }
-        call(request("put-commit", remote).header("size", Long.toString(size)).header("sha256", sha)).release();
+        await(chunks.finish(request("put-commit", remote).header("size", Long.toString(size)).header("sha256", sha)
+                .build(), requester)).release();
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
     }
@@ -184,6 +186,65 @@ final class FileTransfer {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Where the chunks of an upload go: on wire v2 one stream, whose messages the server handles in order (each
+     * answered on the stream, the commit ending it); otherwise pipelined requests, which a v1 connection delivers
+     * in order.
+     */
+    private interface ChunkChannel {
+        CompletableFuture<Frame> send(Frame chunk);
+
+        CompletableFuture<Frame> finish(Frame commit, Requester requester);
+
+        static ChunkChannel open(Requester requester) throws Exception {
+            io.vstp.transport.session.ClientStream stream = requester.openStream();
+            if (stream == null) {
+                return new ChunkChannel() {
+                    @Override
+                    public CompletableFuture<Frame> send(Frame chunk) {
+                        return requester.request(chunk);
+                    }
+
+                    @Override
+                    public CompletableFuture<Frame> finish(Frame commit, Requester r) {
+                        return r.request(commit);
+                    }
+                };
+            }
+            java.util.Queue<CompletableFuture<Frame>> acks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            stream.onMessage(ack -> {
+                CompletableFuture<Frame> next = acks.poll();
+                if (next == null || !next.complete(ack)) {
+                    ack.release();
+                }
+            });
+            stream.response().whenComplete((r, e) -> {
+                for (CompletableFuture<Frame> f; (f = acks.poll()) != null; ) {
+                    f.completeExceptionally(e != null ? e
+                            : new CliException(ExitCodes.FAILED, "the server ended the upload early"));
+                }
+            });
+            return new ChunkChannel() {
+                @Override
+                public CompletableFuture<Frame> send(Frame chunk) {
+                    CompletableFuture<Frame> ack = new CompletableFuture<>();
+                    acks.add(ack);
+                    stream.send(chunk).whenComplete((ok, e) -> {
+                        if (e != null) {
+                            ack.completeExceptionally(e);
+                        }
+                    });
+                    return ack;
+                }
+
+                @Override
+                public CompletableFuture<Frame> finish(Frame commit, Requester r) {
+                    return stream.finish(commit, java.time.Duration.ofMinutes(5));
+                }
+            };
+        }
     }
 
     private static Frame.Builder request(String op, String remote) {

@@ -4,6 +4,7 @@ import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import io.vstp.transport.ProtocolOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
             + "(default ./${DEFAULT-VALUE}; created if missing).")
     Path dir;
 
-    @Option(names = "--plain", description = "No TLS/DTLS: v1 plaintext, what the Rust crate speaks.")
+    @Option(names = "--plain", description = "No TLS/DTLS: plaintext, e.g. for the Rust crate (which gets wire v1).")
     boolean plain;
 
     @Option(names = "--cert", paramLabel = "PEM", description = "Certificate chain (default: self-signed, kept in the VSTP home).")
@@ -39,6 +40,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates issued by this CA (TCP).")
     Path clientCa;
+
+    @Option(names = "--wire", paramLabel = "VERSION", defaultValue = "2", description = "Highest wire version to "
+            + "accept over TCP: 2 (clients that offer it get streams, HPACK headers, compression) or 1.")
+    int wire;
 
     @Option(names = "--no-udp", description = "Serve TCP only.")
     boolean noUdp;
@@ -51,7 +56,11 @@ final class ServeCommand implements Callable<Integer> {
         if ((cert == null) != (key == null)) {
             throw new CliException(ExitCodes.USAGE, "--cert and --key go together");
         }
-        ServerRuntime server = ServerRuntime.start(host, port, dir, tlsOptions(), !noUdp);
+        if (wire != 1 && wire != 2) {
+            throw new CliException(ExitCodes.USAGE, "--wire must be 1 or 2, was " + wire);
+        }
+        ServerRuntime server = ServerRuntime.start(host, port, dir, tlsOptions(), !noUdp,
+                ProtocolOptions.DEFAULT.withV2(wire == 2));
         spec.commandLine().getOut().println("vstp: listening on " + server.description());
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package io.vstp.cli;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.session.SessionFrames;
 import io.vstp.transport.tls.TlsServerOptions;
@@ -36,7 +37,8 @@ final class ServerRuntime implements AutoCloseable {
     }
 
     /** @param tls null for plaintext */
-    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp)
+    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
+                               ProtocolOptions protocol)
             throws InterruptedException, IOException {
         ExecutorService io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vstp-files");
@@ -45,7 +47,7 @@ final class ServerRuntime implements AutoCloseable {
         });
         FileService files = new FileService(dir, io);
         ServerServices services = new ServerServices(files);
-        VstpServer tcp = startTcp(host, port, tls, services);
+        VstpServer tcp = startTcp(host, port, tls, services, protocol);
         VstpUdpEndpoint udp = null;
         try {
             if (withUdp) {
@@ -92,9 +94,9 @@ final class ServerRuntime implements AutoCloseable {
         io.shutdown();
     }
 
-    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services)
-            throws InterruptedException {
-        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services);
+    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services,
+                                       ProtocolOptions protocol) throws InterruptedException {
+        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol);
         try {
             return (tls == null ? b.plain() : b.tls(tls)).start();
         } catch (Exception e) {

@@ -33,9 +33,14 @@ final class TcpRequester implements Requester {
 
     @Override
     public String security() {
-        return connection.tlsProtocol() == null ? "plaintext TCP"
+        return (connection.tlsProtocol() == null ? "plaintext TCP"
                 : connection.tlsProtocol() + " " + connection.tlsCipherSuite() + ", server certificate "
-                + connection.peerCertificateFingerprint();
+                + connection.peerCertificateFingerprint()) + "; " + connection.wireSummary();
+    }
+
+    @Override
+    public io.vstp.transport.session.ClientStream openStream() throws Exception {
+        return connection.wireVersion() == 2 ? connection.openStream().get() : null;
     }
 
     VstpConnection connection() {

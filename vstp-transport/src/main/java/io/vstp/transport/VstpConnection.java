@@ -55,6 +55,11 @@ public final class VstpConnection implements AutoCloseable {
         return session.wireVersion();
     }
 
+    /** What the handshake agreed, for humans and logs (wire version, compression, integrity mode). */
+    public String wireSummary() {
+        return session.wireSummary();
+    }
+
     public CompletableFuture<Void> send(Frame frame) {
         return session.send(frame);
     }

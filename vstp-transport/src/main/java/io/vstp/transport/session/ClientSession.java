@@ -37,10 +37,13 @@ public final class ClientSession extends SessionHandler {
     /** Wire v2 only (null on v1): the streams of the connection. Event loop only. */
     private StreamMultiplexer mux;
     private volatile int wireVersion = 1;
+    private volatile String wireSummary = "wire v1";
     private final CompletableFuture<Void> established = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     // Event loop only. Keyed by req-id without boxing.
     private final LongObjectHashMap<Pending> pending = new LongObjectHashMap<>();
+    /** v2: the streams opened with {@link #openStream()}, until their response. Event loop only. */
+    private final LongObjectHashMap<ClientStream> clientStreams = new LongObjectHashMap<>();
     private final Map<Long, PingWait> pings = new HashMap<>();
     private volatile Consumer<Frame> pushHandler = Frame::release;
     private long nextRequestId = 1;
@@ -230,6 +233,9 @@ public final class ClientSession extends SessionHandler {
                     Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), limits.writeBufferLowWaterMark()),
                     true, new MuxListener(), V2Handshake.compressor(agreed),
                     V2Handshake.decompressor(agreed, protocol));
+            wireSummary = "wire v2: HPACK, streams, compression "
+                    + (agreed.compression().isEmpty() ? "none" : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
+                    + ", integrity " + agreed.integrity().wireName();
             wireVersion = 2;
             open();
             return;
@@ -339,7 +345,10 @@ public final class ClientSession extends SessionHandler {
             long id = mux.open();
             CompletableFuture<Frame> response = new CompletableFuture<>();
             track(id, new Pending(response, 0, null));
-            result.complete(new ClientStream(this, id, response));
+            ClientStream stream = new ClientStream(this, id, response);
+            clientStreams.put(id, stream);
+            response.whenComplete((r, e) -> onLoop(() -> clientStreams.remove(id)));
+            result.complete(stream);
         });
         return result;
     }
@@ -393,6 +402,11 @@ public final class ClientSession extends SessionHandler {
             mux.consumed(id, credit);
             if (id == 0) {
                 pushHandler.accept(message);
+                return;
+            }
+            ClientStream stream = end ? null : clientStreams.get(id);
+            if (stream != null) {
+                stream.deliver(message); // an answer to one of the stream's messages; the stream goes on
                 return;
             }
             Pending p = pending.remove(id);
@@ -584,6 +598,11 @@ public final class ClientSession extends SessionHandler {
     /** The wire version agreed in the handshake: 2 or 1. */
     public int wireVersion() {
         return wireVersion;
+    }
+
+    /** What the handshake agreed, for humans: "wire v2: HPACK, streams, compression zstd,lz4, integrity none". */
+    public String wireSummary() {
+        return wireSummary;
     }
 
     @Override

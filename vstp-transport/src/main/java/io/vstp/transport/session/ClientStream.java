@@ -6,7 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One wire-v2 stream opened by a client (docs/spec/wire-v2.md §7): any number of messages to the server, the last
- * one ending the stream, then the server's response. Flow control applies per stream: {@link #send} completes
+ * one ending the stream; the server may answer each message ({@link #onMessage}) and ends the stream with its
+ * response ({@link #response()}). Messages on one stream reach the server's handler one at a time, in order. Flow control applies per stream: {@link #send} completes
  * when the message has left under the credit the server granted, so a producer that waits for it never runs
  * ahead of a slow server, and other streams on the connection keep moving.
  *
@@ -16,6 +17,7 @@ public final class ClientStream {
     private final ClientSession session;
     private final long id;
     private final CompletableFuture<Frame> response;
+    private volatile java.util.function.Consumer<Frame> messages = Frame::release;
 
     ClientStream(ClientSession session, long id, CompletableFuture<Frame> response) {
         this.session = session;
@@ -39,6 +41,20 @@ public final class ClientStream {
     public CompletableFuture<Frame> finish(Frame last, Duration timeout) {
         session.sendOnStream(id, last, true, timeout);
         return response;
+    }
+
+    /**
+     * Who receives the server's messages on this stream before its last one (for example an acknowledgement per
+     * message sent). The consumer owns each frame and runs on the event loop: it must not block. Set it before
+     * sending; without one they are released.
+     */
+    public ClientStream onMessage(java.util.function.Consumer<Frame> consumer) {
+        this.messages = java.util.Objects.requireNonNull(consumer, "consumer");
+        return this;
+    }
+
+    void deliver(Frame message) {
+        messages.accept(message);
     }
 
     /** Abandons the stream: a CANCEL to the server; the response fails with {@code CANCELLED}. */
