@@ -68,7 +68,8 @@ class StreamFairnessTest {
 
             byte[] random = new byte[MESSAGE];
             ThreadLocalRandom.current().nextBytes(random);
-            ByteBuf block = Unpooled.wrappedBuffer(random);
+            // Direct, as a file read into a pooled buffer would be: a heap payload costs a copy per socket write.
+            ByteBuf block = Unpooled.directBuffer(MESSAGE).writeBytes(random);
             ClientStream bulk = conn.openStream().get(5, TimeUnit.SECONDS);
             AtomicBoolean bulkDone = new AtomicBoolean();
             CompletableFuture<Frame> bulkResponse = new CompletableFuture<>();
