@@ -177,7 +177,7 @@ def frame_fields(ftype, flags, stream, headers, payload):
 def ok(name, spec, description, ftype, flags=0, stream=0, headers=(), payload=b"", integrity="crc32c",
        mode="plain", limits=None):
     headers = [(bytes(k), bytes(v)) for k, v in headers]
-    block = Hpack().block(headers, mode)
+    block = Hpack((limits or {}).get("headerTable", DEFAULT_LIMITS["headerTable"])).block(headers, mode)
     case = {
         "name": name,
         "spec": spec,
@@ -272,6 +272,9 @@ ok("header-binary", "§5", "Names and values are bytes: NUL, 0xFF, invalid UTF-8
    headers=[(bytes([0x00, 0xFF, 0xC3, 0x28]), bytes([0x80, 0x00, 0xFE, 0xFF, 0x0A]))])
 ok("header-uppercase-name", "§5", "Names are compared byte for byte; uppercase is allowed (unlike HTTP/2).", DATA,
    headers=[(b("Msg-Id"), b("1")), (b("msg-id"), b("2"))])
+ok("header-literal-with-indexing-table-0", "§5", "Dynamic table size 0 (as on UDP): a literal with incremental "
+   "indexing is allowed and adds nothing, so the repeated header is sent as a literal again.", DATA,
+   headers=[(b("msg-id"), b("7")), (b("msg-id"), b("7"))], mode="index", limits={"headerTable": 0})
 ok("header-count-at-limit", "§5", "Exactly maxHeaderCount (3 here) entries are accepted.", DATA,
    headers=[(b("a"), b("1")), (b("b"), b("2")), (b("c"), b("3"))], limits={"maxHeaderCount": 3})
 ok("header-block-at-limit", "§4.2", "HLEN exactly maxHeaderBlock (7 here: 00 02 61 62 02 63 64) is accepted.",
@@ -383,6 +386,11 @@ bad("hpack-index-zero", "§5", "Indexed representation with index 0 (80): RFC 75
     encode(DATA, block=b"\x80"), "COMPRESSION_ERROR")
 bad("hpack-dynamic-index-empty-table", "§5", "Index 62 (be) on a fresh context: the dynamic table is empty.",
     encode(DATA, block=b"\xbe"), "COMPRESSION_ERROR")
+bad("hpack-dynamic-index-table-size-0", "§5", "Dynamic table size 0 (as on UDP): a literal with incremental "
+    "indexing (40 01 61 01 31) adds nothing, so the index 62 (be) after it refers to no entry.",
+    encode(DATA, block=b"\x40\x01a\x011\xbe"), "COMPRESSION_ERROR", limits={"headerTable": 0})
+bad("hpack-size-update-above-table-0", "§5", "Dynamic table size 0: a size update to 1 (21) is refused.",
+    encode(DATA, block=b"\x21"), "COMPRESSION_ERROR", "none", limits={"headerTable": 0})
 bad("hpack-index-out-of-range", "§5", "Index 200 (ff 49), far beyond both tables.", encode(DATA, block=b"\xff\x49"),
     "COMPRESSION_ERROR")
 bad("hpack-string-past-block", "§5", "A literal whose value length (10) runs past the 4-byte block.",

@@ -127,6 +127,22 @@ class V2CodecTest {
     }
 
     @Test
+    void aReservedColonNameIsRefusedWithNothingWrittenAndTheWriterStaysUsable() {
+        V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 1024);
+        ByteBuf out = Unpooled.buffer();
+        assertCode(() -> writer.write(Frame.builder(FrameType.DATA).header(":path", "/").build(), out),
+                ErrorCode.PROTOCOL_VIOLATION);
+        assertThat(out.writerIndex()).isZero();
+        writer.write(request(1), out);
+        Frame read = reader(Integrity.CRC32C).read(out);
+        try {
+            assertThat(read).isEqualTo(request(1));
+        } finally {
+            read.release();
+        }
+    }
+
+    @Test
     void aFrameOfExactlyTheMaximumIsWritten() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 64);
         ByteBuf out = Unpooled.buffer();
