@@ -40,7 +40,13 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
     private boolean broken;
 
     NettyHpackDecoder(int maxTableSize, long maxHeaderListSize, int maxHeaderCount, boolean datagrams) {
-        this.collector = new Collector(maxHeaderCount);
+        this(maxTableSize, maxHeaderListSize, maxHeaderCount, datagrams, false);
+    }
+
+    /** {@code allowReservedNames} only for RFC 7541's examples in tests, which use HTTP/2's pseudo-headers. */
+    NettyHpackDecoder(int maxTableSize, long maxHeaderListSize, int maxHeaderCount, boolean datagrams,
+                      boolean allowReservedNames) {
+        this.collector = new Collector(maxHeaderCount, allowReservedNames);
         this.hpack = new Decoder(maxHeaderListSize, collector);
         this.datagrams = datagrams;
         ByteBuf update = Unpooled.buffer(8);
@@ -142,9 +148,12 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
         private final AsciiString[] cachedValues = new AsciiString[CACHE_SLOTS];
         private final Header[] cachedHeaders = new Header[CACHE_SLOTS];
 
-        Collector(int maxCount) {
+        private final boolean allowReservedNames;
+
+        Collector(int maxCount, boolean allowReservedNames) {
             super(false, false, 2);
             this.maxCount = maxCount;
+            this.allowReservedNames = allowReservedNames;
         }
 
         @Override
@@ -158,7 +167,7 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             }
             AsciiString n = (AsciiString) name;
             AsciiString v = (AsciiString) value;
-            if (!n.isEmpty() && n.byteAt(0) == ':') {
+            if (!n.isEmpty() && n.byteAt(0) == ':' && !allowReservedNames) {
                 reserved = true;
                 return this;
             }

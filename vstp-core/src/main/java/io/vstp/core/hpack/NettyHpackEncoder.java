@@ -34,6 +34,8 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
     private static final int CACHE_SLOTS = 64;
 
     private final DefaultHttp2HeadersEncoder hpack;
+    /** Only for RFC 7541's examples in tests, which use HTTP/2's pseudo-headers. */
+    private final boolean allowReservedNames;
     private final View view = new View();
     /** The size update the first block starts with, or -1. */
     private long pendingSizeUpdate;
@@ -45,6 +47,11 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
     private final AsciiString[] cachedValues = new AsciiString[CACHE_SLOTS];
 
     NettyHpackEncoder(int maxTableSize) {
+        this(maxTableSize, false);
+    }
+
+    NettyHpackEncoder(int maxTableSize, boolean allowReservedNames) {
+        this.allowReservedNames = allowReservedNames;
         // Netty caps the table it uses at 64 bytes per slot of its hash arrays, and at most 128 slots (8 KiB);
         // a smaller table than announced is allowed and signalled with a size update (RFC 7541 §6.3).
         int slots = Math.max(2, Math.min(128, (maxTableSize + 63) / 64));
@@ -93,7 +100,7 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
             }
         }
         byte[] key = h.key(); // a copy: Header hands out no view of its bytes
-        if (key.length > 0 && key[0] == ':') {
+        if (key.length > 0 && key[0] == ':' && !allowReservedNames) {
             throw new FrameException(ErrorCode.PROTOCOL_VIOLATION,
                     "header names starting with ':' are reserved in wire v2");
         }
