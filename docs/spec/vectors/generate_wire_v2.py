@@ -332,7 +332,9 @@ bad("frame-too-large-8-byte-length", "§4.2", "An eight-byte LENGTH of 2^62 - 1:
     varint(MAX_VARINT), "FRAME_TOO_LARGE")
 bad("length-below-minimum-none", "§4.2", "LENGTH 2 with integrity none: below the smallest rest, rejected at once.",
     bytes([0x02]), "LENGTH_MISMATCH", "none")
-bad("length-below-minimum-crc", "§4.2", "LENGTH 6 with a CRC: below 3 + 4.", bytes([0x06]), "LENGTH_MISMATCH")
+bad("length-three-none", "§4.2", "LENGTH 3 with integrity none: TYPE, FLAGS, STREAM and HLEN need 4 bytes.",
+    bytes([0x03, 0x03, 0x00, 0x00]), "LENGTH_MISMATCH", "none")
+bad("length-below-minimum-crc", "§4.2", "LENGTH 7 with a CRC: below 4 + 4.", bytes([0x07]), "LENGTH_MISMATCH")
 bad("length-zero", "§4.2", "LENGTH 0.", bytes([0x00]), "LENGTH_MISMATCH", "none")
 # truncation (check 2)
 bad("truncated-length-varint", "§4.2", "The first byte of a two-byte LENGTH, then the input ends.", bytes([0x40]),

@@ -90,9 +90,9 @@ public final class V2FrameReader {
         final int trailer = integrity.trailerLength();
         // The bound of §4.2 check 1 as written: 3 (plus the trailer). TYPE, FLAGS, STREAM and HLEN need 4, so a
         // LENGTH of exactly 3 (+4) passes here and fails as LENGTH_MISMATCH at check 4 (or CRC_MISMATCH at 3).
-        if (length < 3 + trailer) {
+        if (length < 4 + trailer) {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH,
-                    "LENGTH " + length + " is below the smallest frame rest of " + (3 + trailer) + " bytes");
+                    "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes");
         }
 
         // 2. The whole frame. total <= maxFrameSize, which fits an int.
