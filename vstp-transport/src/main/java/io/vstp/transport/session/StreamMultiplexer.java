@@ -89,7 +89,7 @@ final class StreamMultiplexer {
     }
 
     /** Bytes written to the channel whose write has not completed: bounds how much of one stream sits in the socket queue. */
-    private static final int WRITE_BUDGET_CHUNKS = 4;
+    private static final int WRITE_BUDGET_CHUNKS = 2;
 
     private final ChannelHandlerContext ctx;
     private final Parameters params;
