@@ -98,10 +98,19 @@ def cases():
                   vs=["udp-100MiB"]))
     c.append(case("udp-8MiB", "udp", "vstp-udp", "transfer", 8 * MIB))
     c.append(case("dtls-8MiB", "udp", "vstp-dtls", "transfer", 8 * MIB, vs=["udp-8MiB"]))
+    # e. Wire v2 against v1 on the same plaintext TCP peer: frames/s, bytes on the wire, request rate, bulk.
+    c.append(case("wire-small-v1", "wire", "vstp-tcp", "stream", variant="v1"))
+    c.append(case("wire-small-v2", "wire", "vstp-tcp", "stream", variant="v2", vs=["wire-small-v1"]))
+    c.append(case("wire-rr-v1", "wire", "vstp-tcp", "rr", variant="v1"))
+    c.append(case("wire-rr-v2", "wire", "vstp-tcp", "rr", variant="v2", vs=["wire-rr-v1"]))
+    c.append(case("wire-bulk-v1", "wire", "vstp-tcp", "stream", 64 * KIB, variant="v1"))
+    c.append(case("wire-bulk-v2", "wire", "vstp-tcp", "stream", 64 * KIB, variant="v2", vs=["wire-bulk-v1"]))
+    c.append(case("wire-bulk-v2-nocomp", "wire", "vstp-tcp", "stream", 64 * KIB, variant="v2-nocomp",
+                  vs=["wire-bulk-v1"]))
     return c
 
 
-GROUPS = ["tcp-bulk", "tcp-small", "tcp-rr", "tcp-max", "tls-bulk", "udp", "memory"]
+GROUPS = ["tcp-bulk", "tcp-small", "tcp-rr", "tcp-max", "tls-bulk", "udp", "wire", "memory"]
 
 
 def java_cmd(k, seconds, rate=None, workload=None):
@@ -176,7 +185,7 @@ def summarise(k, samples):
     out = dict(k, runs=len(samples), value=med, value_min=min(values), value_max=max(values),
                higher_is_better=headline(rep, k["workload"])[1], sample=rep)
     for key in ("frames_per_second", "bytes_per_second", "cpu_seconds_per_million_frames",
-                "allocated_bytes_per_frame"):
+                "allocated_bytes_per_frame", "serverBytesPerMessage"):
         vals = [s[key] for s in samples if s.get(key) is not None]
         out[key] = statistics.median(vals) if vals else None
     if "latency_us" in rep:
@@ -301,7 +310,9 @@ def markdown(doc):
                 continue
             rat = ", ".join(f"{b}: {x:.2f}×" for b, x in r.get("ratios", {}).items())
             mbs = r["bytes_per_second"] / 1e6 if r.get("bytes_per_second") else None
-            lines.append(f"| {r['id']} | {r['peer']}{' ' + r['variant'] if r['variant'] else ''} | {r['workload']} | "
+            wire = (f", {r['serverBytesPerMessage']:.1f} B/message on the wire"
+                    if r.get("serverBytesPerMessage") else "")
+            lines.append(f"| {r['id']} | {r['peer']}{' ' + r['variant'] if r['variant'] else ''}{wire} | {r['workload']} | "
                          f"{fmt(r['value'])} {unit(r)} ({fmt(r['value_min'])}-{fmt(r['value_max'])}) | {fmt(mbs)} | "
                          f"{fmt(r.get('p99_us'))} | {fmt(r.get('cpu_seconds_per_million_frames'))} | "
                          f"{fmt(r.get('allocated_bytes_per_frame'))} | {rat} |")

@@ -24,7 +24,7 @@ public record ProtocolOptions(boolean v2, int headerTableSize, int streamWindow,
     /** The largest window wire-v2.md §8.1 allows. */
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
 
-    public static final ProtocolOptions DEFAULT = new ProtocolOptions(true, 4096, 128 * 1024, 1024 * 1024,
+    public static final ProtocolOptions DEFAULT = new ProtocolOptions(true, 4096, 256 * 1024, 1024 * 1024,
             65_536, 64 * 1024 * 1024, 16 * 1024, List.of("zstd", "lz4"), true);
 
     /** v1 only: HELLO offers {@code 1}, a server answers every HELLO with version 1. */

@@ -35,6 +35,11 @@ public interface Peer extends AutoCloseable {
     /** What was measured, for the results: protocol, security, provider, anything that differs from the name. */
     String detail();
 
+    /** Bytes the server read from its sockets over the whole run (TLS records included), or -1 if unknown. */
+    default long serverBytesReceived() {
+        return -1;
+    }
+
     @Override
     void close() throws Exception;
 }

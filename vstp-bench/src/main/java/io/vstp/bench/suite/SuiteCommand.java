@@ -80,6 +80,11 @@ public final class SuiteCommand implements Callable<Integer> {
             };
             out.putAll(result);
             out.put("detail", p.detail());
+            long wire = p.serverBytesReceived();
+            if (wire >= 0 && p.received() > 0) {
+                // Over the whole run, warm-up included, like received(): the bytes one message costs on the wire.
+                out.put("serverBytesPerMessage", (double) wire / p.received());
+            }
         }
         out.putIfAbsent("errors", 0L);
         System.out.println(new ObjectMapper().writeValueAsString(out));

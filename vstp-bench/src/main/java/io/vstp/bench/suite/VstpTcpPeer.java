@@ -1,6 +1,7 @@
 package io.vstp.bench.suite;
 
 import io.vstp.core.frame.Frame;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.TransportLimits;
 import io.vstp.transport.VstpClient;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code req-id}. One-way frames go out with {@link VstpConnection#send}, waiting on {@link
  * VstpConnection#whenWritable()} when the connection's outbound buffer passes its high water mark.
  *
- * <p>TLS variants: {@code openssl} (the default provider; BoringSSL picks AES-128-GCM on AES-NI hardware),
+ * <p>Plaintext variants: {@code v2} (the default: wire v2 negotiated, with payload compression),
+ * {@code v2-nocomp} (v2 without compression) and {@code v1} (both ends speak only wire v1). TLS variants (all on wire v2): {@code openssl} (the default provider; BoringSSL picks AES-128-GCM on AES-NI hardware),
  * {@code jdk-aes128} and {@code jdk-chacha20} (JDK provider on both sides, one suite allowed), and
  * {@code openssl-chacha20} (BoringSSL server, JDK client offering ChaCha20-Poly1305 only: BoringSSL cannot be
  * restricted itself).
@@ -84,8 +86,16 @@ final class VstpTcpPeer implements Peer {
             server = sb.tls(so.build()).start();
             client = cb.tls(co.pin(server.certificateFingerprint()).build()).build();
         } else {
-            server = sb.plain().start();
-            client = cb.plain().build();
+            variant = setup.variant().isEmpty() ? "v2" : setup.variant();
+            ProtocolOptions protocol = switch (variant) {
+                case "v2" -> ProtocolOptions.DEFAULT;
+                case "v2-nocomp" -> ProtocolOptions.DEFAULT.withCompression(List.of());
+                case "v1" -> ProtocolOptions.V1_ONLY;
+                default -> throw new IllegalArgumentException("unknown plaintext variant " + variant
+                        + " (v1, v2, v2-nocomp)");
+            };
+            server = sb.plain().protocol(protocol).start();
+            client = cb.plain().protocol(protocol).build();
         }
         for (int i = 0; i < setup.connections(); i++) {
             connections.add(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
@@ -113,12 +123,17 @@ final class VstpTcpPeer implements Peer {
 
     @Override
     public String detail() {
-        if (!tls) {
-            return "VSTP v1 over TCP, plaintext";
-        }
         VstpConnection c = connections.get(0);
-        return "VSTP v1 over " + c.tlsProtocol() + " " + c.tlsCipherSuite() + " (server " + server.tlsProvider()
-                + ", variant " + variant + ")";
+        if (!tls) {
+            return "VSTP over TCP, plaintext, " + c.wireSummary();
+        }
+        return "VSTP over " + c.tlsProtocol() + " " + c.tlsCipherSuite() + " (server " + server.tlsProvider()
+                + ", variant " + variant + "), " + c.wireSummary();
+    }
+
+    @Override
+    public long serverBytesReceived() {
+        return server.stats().bytesReceived();
     }
 
     @Override
