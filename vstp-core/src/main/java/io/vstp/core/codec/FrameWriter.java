@@ -98,7 +98,7 @@ public final class FrameWriter {
         final int start = out.writerIndex();
         writeHead(frame, size, out);
         ByteBuf payload = frame.payload();
-        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        ByteBufCopy.append(payload, payload.readerIndex(), payload.readableBytes(), out);
         out.writeInt((int) FrameChecksum.ofOwned(out, start, size - CRC_LENGTH));
         return size;
     }

@@ -1,6 +1,7 @@
 package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
+import io.vstp.core.codec.ByteBufCopy;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -115,7 +116,7 @@ public final class V2FrameWriter {
         int start = out.writerIndex();
         emitHead(frame, out);
         ByteBuf payload = frame.payload();
-        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
+        ByteBufCopy.append(payload, payload.readerIndex(), payload.readableBytes(), out);
         if (integrity == Integrity.CRC32C) {
             out.writeInt(Integrity.crc32cOfOwned(out, start, total - Integrity.CRC32C.trailerLength()));
         }
@@ -214,7 +215,7 @@ public final class V2FrameWriter {
         out.writeByte(frame.flags().bits());
         VarInt.write(out, frame.streamId());
         VarInt.write(out, headerBlockLength);
-        out.writeBytes(scratch, scratch.readerIndex(), headerBlockLength);
+        ByteBufCopy.append(scratch, scratch.readerIndex(), headerBlockLength, out);
         dropLargeScratch();
     }
 

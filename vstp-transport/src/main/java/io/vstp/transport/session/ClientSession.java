@@ -286,9 +286,9 @@ public final class ClientSession extends SessionHandler {
         if (mux != null) {
             long id = mux.open();
             track(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
-            mux.send(id, frame.withStreamId(id), true).whenComplete((ok, e) -> {
-                if (e != null) {
-                    failPending(id, e);
+            mux.send(id, frame, true, failure -> {
+                if (failure != null) {
+                    failPending(id, failure);
                 }
             });
             return;
@@ -368,7 +368,7 @@ public final class ClientSession extends SessionHandler {
                 pending.put(id, new Pending(p.future, System.nanoTime() + responseTimeout.toNanos(),
                         responseTimeout));
             }
-            mux.send(id, message.withStreamId(id), last).whenComplete((ok, e) -> {
+            mux.send(id, message, last).whenComplete((ok, e) -> {
                 if (e != null) {
                     sent.completeExceptionally(e);
                     failPending(id, e);
@@ -452,13 +452,7 @@ public final class ClientSession extends SessionHandler {
         if (wireVersion == 2) {
             StreamMultiplexer m = mux;
             m.account(frame.payload().readableBytes());
-            onLoop(() -> m.sendAccounted(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
-                if (e == null) {
-                    future.complete(null);
-                } else {
-                    future.completeExceptionally(e);
-                }
-            }));
+            onLoop(() -> m.sendAccounted(0, frame, false, StreamMultiplexer.Sent.of(future)));
             return future;
         }
         try {

@@ -32,6 +32,8 @@ public final class ServerSession extends SessionHandler implements Session {
     private final RequestHandler handler;
     private final ProtocolOptions protocol;
     private final boolean legacyAllowed;
+    /** A response left (or failed): one shared listener instead of a future per response. */
+    private final StreamMultiplexer.Sent finishOnSent = failure -> finished();
     /** Wire v2 only (null on v1): the streams of the connection. */
     private StreamMultiplexer mux;
     /** Wire v2: per stream, the messages waiting while an earlier one of the same stream is in the handler. */
@@ -292,7 +294,7 @@ public final class ServerSession extends SessionHandler implements Session {
             nextOnStream(stream);
             return;
         }
-        mux.send(stream, response.withStreamId(stream), end && stream != 0).whenComplete((ok, e) -> finished());
+        mux.send(stream, response, end && stream != 0, finishOnSent);
         nextOnStream(stream);
     }
 
@@ -469,13 +471,7 @@ public final class ServerSession extends SessionHandler implements Session {
         if (mux != null) {
             // v2: a push is a one-way message on stream 0, inside the connection's flow-control window.
             CompletableFuture<Void> done = new CompletableFuture<>();
-            Runnable push = () -> mux.send(0, frame.withStreamId(0), false).whenComplete((ok, e) -> {
-                if (e == null) {
-                    done.complete(null);
-                } else {
-                    done.completeExceptionally(e);
-                }
-            });
+            Runnable push = () -> mux.send(0, frame, false, StreamMultiplexer.Sent.of(done));
             if (ctx.executor().inEventLoop()) {
                 push.run();
             } else {

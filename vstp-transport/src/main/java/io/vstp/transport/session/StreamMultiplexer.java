@@ -46,6 +46,24 @@ final class StreamMultiplexer {
         void onDrained();
     }
 
+    /** Told once a queued message has been handed to the channel ({@code failure} null), or has failed. */
+    @FunctionalInterface
+    interface Sent {
+        Sent IGNORE = failure -> { };
+
+        void sent(Throwable failure);
+
+        static Sent of(CompletableFuture<Void> future) {
+            return failure -> {
+                if (failure == null) {
+                    future.complete(null);
+                } else {
+                    future.completeExceptionally(failure);
+                }
+            };
+        }
+    }
+
     /** What both ends agreed in the handshake (wire-v2.md §10). */
     record Parameters(int localStreamWindow, int localConnectionWindow, int peerStreamWindow,
                       int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize,
@@ -72,19 +90,25 @@ final class StreamMultiplexer {
         }
     }
 
-    /** A message waiting to be sent; {@code rest} is what is left of its payload. */
+    /**
+     * A message waiting to be sent. Its payload's reader index moves as chunks leave, so {@code frame.payload()}
+     * is what is left; the last chunk takes over the payload itself (a message of one chunk is written without a
+     * slice).
+     */
     private static final class Outgoing {
         final Frame frame;
         final boolean end;
-        final CompletableFuture<Void> sent;
-        ByteBuf rest;
+        final Sent sent;
         boolean started;
 
-        Outgoing(Frame frame, boolean end, CompletableFuture<Void> sent) {
+        Outgoing(Frame frame, boolean end, Sent sent) {
             this.frame = frame;
             this.end = end;
             this.sent = sent;
-            this.rest = frame.payload().duplicate();
+        }
+
+        ByteBuf rest() {
+            return frame.payload();
         }
     }
 
@@ -155,14 +179,22 @@ final class StreamMultiplexer {
     }
 
     /**
-     * Queues {@code message} on stream {@code id} (0: one-way), taking it over; {@code end} ends our side of the
+     * Queues {@code message} on stream {@code id} (0: one-way; the message's own stream id is ignored), taking it
+     * over; {@code end} ends our side of the
      * stream. The future completes once its last byte is handed to the channel, or fails if the stream is
      * cancelled or the connection closes first: a producer that waits for it sends no faster than the peer's
      * credit allows.
      */
     CompletableFuture<Void> send(long id, Frame message, boolean end) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        send(id, message, end, Sent.of(sent));
+        return sent;
+    }
+
+    /** {@link #send(long, Frame, boolean)} reporting to {@code sent} instead of a future. */
+    void send(long id, Frame message, boolean end, Sent sent) {
         account(message.payload().readableBytes());
-        return sendAccounted(id, message, end);
+        sendAccounted(id, message, end, sent);
     }
 
     /**
@@ -179,15 +211,14 @@ final class StreamMultiplexer {
     }
 
     /** {@link #send} for a message whose bytes were already {@link #account accounted}. */
-    CompletableFuture<Void> sendAccounted(long id, Frame message, boolean end) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
+    void sendAccounted(long id, Frame message, boolean end, Sent sent) {
         Stream s = id == 0 ? connectionStream : streams.get(id);
         if (s == null || s.localEnded) {
             unsent.addAndGet(-message.payload().readableBytes());
             message.release();
-            sent.completeExceptionally(new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
+            sent.sent(new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
                     "stream " + id + " is closed"));
-            return sent;
+            return;
         }
         if (end && id != 0) {
             s.localEnded = true;
@@ -195,7 +226,6 @@ final class StreamMultiplexer {
         s.queue.add(new Outgoing(message, end && id != 0, sent));
         schedule(s);
         pump();
-        return sent;
     }
 
     /** Fails stream {@code id} with an ERR on it (wire-v2.md §7.4) and forgets it. */
@@ -241,7 +271,7 @@ final class StreamMultiplexer {
                 if (o == null) {
                     continue;
                 }
-                int left = o.rest.readableBytes();
+                int left = o.rest().readableBytes();
                 long credit = Math.min(s.sendCredit, connectionSendCredit);
                 int n = (int) Math.min(Math.min(left, params.chunkSize()), credit);
                 if (n <= 0 && left > 0) {
@@ -263,9 +293,11 @@ final class StreamMultiplexer {
     }
 
     private void writeChunk(Stream s, Outgoing o, int n) {
-        ByteBuf part = o.rest.readRetainedSlice(n);
+        ByteBuf rest = o.rest();
+        boolean last = n == rest.readableBytes();
+        // The last chunk takes over the payload; earlier ones are retained slices of it.
+        ByteBuf part = last ? rest : rest.readRetainedSlice(n);
         unsent.addAndGet(-n);
-        boolean last = !o.rest.isReadable();
         int flags = o.frame.flags().bits() & ~(Flags.END_STREAM.bits() | Flags.MORE.bits());
         if (!last) {
             flags |= Flags.MORE.bits();
@@ -290,21 +322,35 @@ final class StreamMultiplexer {
         writesPending += wire;
         if (last) {
             s.queue.poll();
-            Frame done = o.frame;
-            ctx.write(chunk).addListener(f -> {
-                written(wire);
-                done.release();
-                if (f.isSuccess()) {
-                    o.sent.complete(null);
-                } else {
-                    o.sent.completeExceptionally(f.cause());
-                }
-            });
+            ctx.write(chunk).addListener(new Written(wire, o.sent));
             if (s.localEnded && s.queue.isEmpty() && s.remoteEnded) {
                 forget(s);
             }
         } else {
-            ctx.write(chunk).addListener(f -> written(wire));
+            ctx.write(chunk).addListener(new Written(wire, null));
+        }
+    }
+
+    /** The write of a chunk completed: its bytes leave the budget; the message is done if it was its last. */
+    private final class Written implements io.netty.channel.ChannelFutureListener {
+        private final int wire;
+        private final Sent sent;
+
+        Written(int wire, Sent sent) {
+            this.wire = wire;
+            this.sent = sent;
+        }
+
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture f) {
+            if (sent != null) {
+                sent.sent(f.isSuccess() ? null : f.cause());
+            }
+            if (!f.isSuccess() && f.cause() instanceof VstpException e && e.code() == ErrorCode.COMPRESSION_ERROR) {
+                // The encoder's header table no longer matches the peer's: nothing more can be sent.
+                listener.onViolation(e.code(), e.getMessage());
+            }
+            written(wire);
         }
     }
 
@@ -590,9 +636,9 @@ final class StreamMultiplexer {
     private void drop(Stream s, SessionException cause) {
         forget(s);
         for (Outgoing o; (o = s.queue.poll()) != null; ) {
-            unsent.addAndGet(-o.rest.readableBytes());
+            unsent.addAndGet(-o.rest().readableBytes());
             o.frame.release();
-            o.sent.completeExceptionally(cause);
+            o.sent.sent(cause);
         }
         if (s.partial != null) {
             joining -= s.partial.readableBytes();
