@@ -122,6 +122,11 @@ public final class ClientSession extends SessionHandler {
     }
 
     @Override
+    protected String violation(Frame frame) {
+        return mux != null ? V2Frames.violation(frame) : null;
+    }
+
+    @Override
     protected boolean sendsErr() {
         return !legacy;
     }
@@ -149,12 +154,6 @@ public final class ClientSession extends SessionHandler {
             return;
         }
         if (mux != null) {
-            String violation = V2Frames.violation(frame);
-            if (violation != null) {
-                frame.release();
-                fail(ErrorCode.PROTOCOL_VIOLATION, violation);
-                return;
-            }
             if (V2Frames.isStreamFrame(frame)) {
                 mux.onFrame(frame);
                 return;

@@ -72,6 +72,11 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     @Override
+    protected String violation(Frame frame) {
+        return mux != null ? V2Frames.violation(frame) : null;
+    }
+
+    @Override
     protected boolean sendsErr() {
         return state != State.LEGACY;
     }
@@ -101,10 +106,6 @@ public final class ServerSession extends SessionHandler implements Session {
         if (type.equals(FrameType.HELLO) || type.equals(FrameType.WELCOME)) {
             frame.release();
             fail(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + type.name() + " in an open session");
-        } else if (mux != null && V2Frames.violation(frame) != null) {
-            String why = V2Frames.violation(frame);
-            frame.release();
-            fail(ErrorCode.PROTOCOL_VIOLATION, why);
         } else if (mux != null && V2Frames.isStreamFrame(frame)) {
             mux.onFrame(frame);
         } else if (mux != null && !type.isKnown()) {

@@ -76,6 +76,12 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         cancel(frameTimer);
         frameTimer = null;
+        String violation = violation(frame);
+        if (violation != null) {
+            frame.release();
+            fail(ErrorCode.PROTOCOL_VIOLATION, violation);
+            return;
+        }
         if (frame.type().equals(FrameType.PING)) {
             try {
                 if (answersPing()) {
@@ -160,6 +166,11 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     protected final void countError(ErrorCode code) {
         errorCounter.accept(code);
+    }
+
+    /** Why {@code frame} breaks a per-frame rule of the agreed wire version, or null (wire v2: its flag rules). */
+    protected String violation(Frame frame) {
+        return null;
     }
 
     /** Handles every frame but PING. Owns {@code frame}. */

@@ -75,6 +75,33 @@ public final class RawPeer implements AutoCloseable {
         throw new AssertionError("server did not close the connection within " + max);
     }
 
+    /** Every byte that arrives within {@code window} (the connection may stay open). */
+    public byte[] readFor(Duration window) throws IOException {
+        long deadline = System.nanoTime() + window.toNanos();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return out.toByteArray();
+            }
+            socket.setSoTimeout((int) left);
+            int n;
+            try {
+                n = in.read(chunk);
+            } catch (SocketTimeoutException e) {
+                return out.toByteArray();
+            } catch (IOException e) {
+                return out.toByteArray();
+            }
+            if (n < 0) {
+                return out.toByteArray();
+            }
+            out.write(chunk, 0, n);
+        }
+    }
+
     /** Reads exactly {@code count} frames (the caller releases them). */
     public List<Frame> readFrames(int count, Duration max) throws IOException {
         long deadline = System.nanoTime() + max.toNanos();

@@ -1,0 +1,323 @@
+package io.vstp.transport;
+
+import static io.vstp.transport.testing.Frames.data;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.FrameTypeRegistry;
+import io.vstp.core.frame.Headers;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2FrameReader;
+import io.vstp.core.v2.V2FrameWriter;
+import io.vstp.core.v2.V2Limits;
+import io.vstp.core.v2.VarInt;
+import io.vstp.transport.testing.RawPeer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A raw peer that negotiates wire v2 and then breaks its rules (docs/spec/wire-v2.md §4-§9): the server answers
+ * with an ERR of the right code and closes that connection, or fails only the stream, and a well-behaved v2
+ * session beside it keeps working.
+ */
+class HostileV2InputTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final int WINDOW = 64 * 1024;
+    private static final int MAX_MESSAGE = 1024 * 1024;
+    private static VstpServer server;
+    private static VstpClient client;
+    private static VstpConnection bystander;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ProtocolOptions protocol = ProtocolOptions.DEFAULT.withWindows(WINDOW, 4 * WINDOW)
+                .withMaxMessageSize(MAX_MESSAGE);
+        server = VstpServer.builder().port(0).threads(2).plain().legacyPeers(false).protocol(protocol)
+                .limits(TransportLimits.DEFAULT.withMaxInFlightRequests(4))
+                .handler(RequestHandler.echo()).start();
+        client = VstpClient.builder().plain().threads(1).build();
+        bystander = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
+        assertThat(bystander.wireVersion()).isEqualTo(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        bystander.close();
+        client.close();
+        server.close();
+    }
+
+    /** A raw socket that has negotiated v2 (plaintext, so CRC32C) and writes v2 frames of its choosing. */
+    private static final class V2Peer implements AutoCloseable {
+        final RawPeer raw;
+        final V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(0), Integrity.CRC32C,
+                Integer.MAX_VALUE - 8);
+
+        V2Peer(String compression) throws Exception {
+            raw = new RawPeer(server.port());
+            raw.write(Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "2,1")
+                    .header("header-table", "0").header("compression", compression).header("integrity", "crc32c")
+                    .build());
+            List<Frame> welcome = raw.readFrames(1, WAIT);
+            try {
+                assertThat(welcome.get(0).headers().value("version")).isEqualTo("2");
+            } finally {
+                welcome.forEach(Frame::release);
+            }
+        }
+
+        V2Peer write(Frame... frames) throws Exception {
+            ByteBuf out = Unpooled.buffer();
+            try {
+                for (Frame f : frames) {
+                    try {
+                        writer.write(f, out);
+                    } finally {
+                        f.release();
+                    }
+                }
+                byte[] bytes = new byte[out.readableBytes()];
+                out.readBytes(bytes);
+                raw.write(bytes);
+                return this;
+            } finally {
+                out.release();
+            }
+        }
+
+        /** The {@code error} of the first ERR the server sent on {@code stream} before closing, or null. */
+        String errorUntilClosed(long stream) throws Exception {
+            return errorIn(raw.readUntilClosed(WAIT), stream);
+        }
+
+        /** The {@code error} of the first ERR on {@code stream} among what arrives within a second. */
+        String errorWithin(long stream) throws Exception {
+            return errorIn(raw.readFor(Duration.ofSeconds(1)), stream);
+        }
+
+        /** The frames (type names and stream ids) that arrive within a second. */
+        List<String> framesWithin() throws Exception {
+            List<String> out = new ArrayList<>();
+            ByteBuf in = Unpooled.wrappedBuffer(raw.readFor(Duration.ofSeconds(1)));
+            try {
+                for (Frame f; (f = reader().read(in)) != null; ) {
+                    out.add(f.type().name() + "@" + f.streamId());
+                    f.release();
+                }
+            } finally {
+                in.release();
+            }
+            return out;
+        }
+
+        private V2FrameReader reader() {
+            return new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024), Integrity.CRC32C,
+                    V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        }
+
+        private String errorIn(byte[] bytes, long stream) {
+            ByteBuf in = Unpooled.wrappedBuffer(bytes);
+            V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024),
+                    Integrity.CRC32C, V2Limits.DEFAULT, FrameTypeRegistry.V2);
+            String name = null;
+            try {
+                for (Frame f; (f = reader.read(in)) != null; ) {
+                    if (f.type().equals(FrameType.ERR) && f.streamId() == stream && name == null) {
+                        name = f.headers().value("error");
+                    }
+                    f.release();
+                }
+            } finally {
+                in.release();
+            }
+            return name;
+        }
+
+        @Override
+        public void close() throws Exception {
+            raw.close();
+        }
+    }
+
+    private static Frame frame(long stream, FrameType type, Flags flags, ByteBuf payload) {
+        return new Frame(stream, type, flags, Headers.EMPTY, payload);
+    }
+
+    private static ByteBuf varint(long v) {
+        ByteBuf b = Unpooled.buffer();
+        VarInt.write(b, v);
+        return b;
+    }
+
+    private static void assertBystanderWorks(ErrorCode counted) throws Exception {
+        Frame r = bystander.request(data("still here")).get(5, TimeUnit.SECONDS);
+        assertThat(r.payloadAsString()).isEqualTo("still here");
+        r.release();
+        if (counted != null) {
+            assertThat(server.stats().errors(counted)).isPositive();
+        }
+    }
+
+    private static void assertConnectionError(V2Peer peer, ErrorCode code) throws Exception {
+        assertThat(peer.errorUntilClosed(0)).isEqualTo(code.name());
+        assertBystanderWorks(code);
+    }
+
+    @Test
+    void dataBeyondTheStreamWindowIsAFlowControlError() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(new byte[WINDOW + 1])));
+            assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
+        }
+    }
+
+    @Test
+    void dataBeyondTheConnectionWindowOnStreamZeroIsAFlowControlError() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            // One-way messages only have the connection window (4 x 64 KiB here).
+            p.write(frame(0, FrameType.DATA, Flags.NONE, Unpooled.wrappedBuffer(new byte[4 * WINDOW + 1])));
+            assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
+        }
+    }
+
+    @Test
+    void windowUpdateOfZeroOrOverflowingIsRefused() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.WINDOW_UPDATE, Flags.NONE, varint(0)));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.WINDOW_UPDATE, Flags.NONE, varint(Integer.MAX_VALUE)));
+            assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
+        }
+    }
+
+    @Test
+    void streamRulesAreEnforced() throws Exception {
+        try (V2Peer p = new V2Peer("")) { // a client may not open even-numbered streams
+            p.write(frame(2, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
+                    frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})));
+            // The even id is dropped as a stream of the server's that is gone; stream 1 is answered.
+            assertThat(p.framesWithin()).contains("DATA@1").doesNotContain("DATA@2");
+        }
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.DATA, Flags.END_STREAM, Unpooled.EMPTY_BUFFER));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.PING, Flags.MORE, Unpooled.EMPTY_BUFFER));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.CANCEL, Flags.NONE, Unpooled.EMPTY_BUFFER));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+        try (V2Peer p = new V2Peer("")) {
+            // DATA for a stream that is closed (answered at once by the echo) may be a frame that was in flight
+            // (§7.4): dropped, its credit returned, and the connection goes on.
+            p.write(frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
+                    frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {2})),
+                    frame(3, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {3})));
+            assertThat(p.framesWithin()).containsExactly("DATA@1", "DATA@3");
+        }
+        try (V2Peer p = new V2Peer("")) { // headers on a continuation frame
+            p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.copiedBuffer(new byte[] {1})),
+                    new Frame(1, FrameType.DATA, Flags.END_STREAM, Headers.of("x", "y"),
+                            Unpooled.copiedBuffer(new byte[] {2})));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+        try (V2Peer p = new V2Peer("")) { // HELLO again, in v2
+            p.write(frame(0, FrameType.HELLO, Flags.NONE, Unpooled.EMPTY_BUFFER));
+            assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
+        }
+    }
+
+    @Test
+    void unknownCriticalTypeClosesButIgnorableTypeIsSkipped() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            p.write(frame(0, FrameType.extension(0x41, "IGNORABLE"), Flags.NONE, Unpooled.copiedBuffer(new byte[3])),
+                    frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer("ok".getBytes())),
+                    frame(0, FrameType.extension(0x40, "CRITICAL"), Flags.NONE, Unpooled.EMPTY_BUFFER));
+            assertConnectionError(p, ErrorCode.UNKNOWN_TYPE);
+        }
+    }
+
+    @Test
+    void tooManyOpenStreamsFailsOnlyTheExcessStream() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            // Four streams opened and left open (no END_STREAM): the fifth is refused on its own stream.
+            List<Frame> frames = new ArrayList<>();
+            for (int id = 1; id <= 9; id += 2) {
+                frames.add(frame(id, FrameType.DATA, Flags.NONE, Unpooled.copiedBuffer(new byte[] {1})));
+            }
+            p.write(frames.toArray(Frame[]::new));
+            assertThat(p.errorWithin(9)).isEqualTo(ErrorCode.TOO_MANY_STREAMS.name());
+        }
+        assertBystanderWorks(null);
+    }
+
+    @Test
+    void messageAboveMaxMessageFailsItsStream() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            // Parts of a message being joined return their credit, so the window does not stop it: the limit does.
+            byte[] part = new byte[WINDOW / 2];
+            List<Frame> frames = new ArrayList<>();
+            for (int i = 0; i <= MAX_MESSAGE / part.length; i++) {
+                frames.add(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)));
+                if (i % 2 == 1) {
+                    p.write(frames.toArray(Frame[]::new));
+                    frames.clear();
+                    Thread.sleep(5); // let the server return credit
+                }
+            }
+            p.write(frames.toArray(Frame[]::new));
+            assertThat(p.errorWithin(1)).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE.name());
+        }
+        assertBystanderWorks(null);
+    }
+
+    @Test
+    void compressionBombAndUnagreedCompressionAreRefused() throws Exception {
+        try (V2Peer p = new V2Peer("")) { // no compression agreed: COMP is UNKNOWN_COMPRESSION
+            ByteBuf payload = varint(1);
+            VarInt.write(payload, 10);
+            payload.writeBytes(new byte[10]);
+            p.write(frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload));
+            assertConnectionError(p, ErrorCode.UNKNOWN_COMPRESSION);
+        }
+        try (V2Peer p = new V2Peer("zstd")) { // announces 1 GiB: refused from the announcement, on its stream
+            ByteBuf payload = varint(1);
+            VarInt.write(payload, 1L << 30);
+            payload.writeBytes(new byte[16]);
+            p.write(frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload),
+                    frame(3, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer("next".getBytes())));
+            assertThat(p.errorWithin(1)).isEqualTo(ErrorCode.DECOMPRESSED_TOO_LARGE.name());
+        }
+        assertBystanderWorks(null);
+    }
+
+    @Test
+    void headerListBombIsRefused() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            Headers.Builder h = Headers.builder(2000);
+            for (int i = 0; i < 2000; i++) {
+                h.add("k", "v".repeat(40));
+            }
+            p.write(new Frame(1, FrameType.DATA, Flags.END_STREAM, h.build(), Unpooled.EMPTY_BUFFER));
+            String error = p.errorUntilClosed(0);
+            assertThat(error).isIn(ErrorCode.HEADERS_TOO_LARGE.name(), ErrorCode.TOO_MANY_HEADERS.name());
+        }
+        assertBystanderWorks(null);
+    }
+}
