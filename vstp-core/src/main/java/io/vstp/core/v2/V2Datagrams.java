@@ -133,6 +133,31 @@ public final class V2Datagrams {
             return false;
         }
 
+        /**
+         * Appends the bytes of one frame already encoded with a stateless writer (for example a message kept for
+         * retransmission) if they fit. {@code frame} is not released and its indexes do not move.
+         *
+         * @return true if appended; false if they do not fit next to the frames already in the batch
+         * @throws FrameException {@code FRAME_TOO_LARGE} if they would not fit even an empty datagram
+         */
+        public boolean addEncoded(ByteBuf frame) {
+            if (datagram == null) {
+                datagram = alloc.ioBuffer(Math.min(maxDatagramSize, 2048), maxDatagramSize);
+                datagram.writeBytes(MARKER);
+            }
+            int n = frame.readableBytes();
+            if (datagram.writerIndex() + n <= maxDatagramSize) {
+                io.vstp.core.codec.ByteBufCopy.append(frame, frame.readerIndex(), n, datagram);
+                frames++;
+                return true;
+            }
+            if (frames == 0) {
+                throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
+                        "frame does not fit a datagram of " + maxDatagramSize + " bytes");
+            }
+            return false;
+        }
+
         /** The number of frames in the current datagram. */
         public int frameCount() {
             return frames;

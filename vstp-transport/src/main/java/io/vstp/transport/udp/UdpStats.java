@@ -34,6 +34,8 @@ public final class UdpStats {
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder acksSent = new LongAdder();
+    private final LongAdder v2Datagrams = new LongAdder();
+    private final LongAdder v2Frames = new LongAdder();
 
     UdpStats() {
         for (Drop d : Drop.values()) {
@@ -42,6 +44,21 @@ public final class UdpStats {
         for (ErrorCode c : ErrorCode.values()) {
             decodeErrors.put(c, new LongAdder());
         }
+    }
+
+    void countV2Datagram(int frames) {
+        v2Datagrams.increment();
+        v2Frames.add(frames);
+    }
+
+    /** Wire-v2 datagrams sent (docs/spec/wire-v2.md §11). */
+    public long v2DatagramsSent() {
+        return v2Datagrams.sum();
+    }
+
+    /** Frames in the wire-v2 datagrams sent: above {@link #v2DatagramsSent()} when frames shared datagrams. */
+    public long v2FramesSent() {
+        return v2Frames.sum();
     }
 
     void countReceived() {
@@ -106,7 +123,8 @@ public final class UdpStats {
     public String toString() {
         StringBuilder b = new StringBuilder("UdpStats{received=").append(received()).append(", delivered=")
                 .append(delivered()).append(", retransmitted=").append(retransmitted()).append(", timeouts=")
-                .append(timeouts()).append(", acksSent=").append(acksSent());
+                .append(timeouts()).append(", acksSent=").append(acksSent()).append(", v2Datagrams=")
+                .append(v2DatagramsSent()).append(", v2Frames=").append(v2FramesSent());
         drops.forEach((d, n) -> {
             if (n.sum() > 0) {
                 b.append(", ").append(d).append('=').append(n.sum());

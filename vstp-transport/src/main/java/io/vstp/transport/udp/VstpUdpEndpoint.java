@@ -13,10 +13,19 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.FrameTypeRegistry;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.HeaderBlockDecoder;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2Datagrams;
+import io.vstp.core.v2.V2FrameReader;
+import io.vstp.core.v2.V2FrameWriter;
+import io.vstp.core.v2.V2Limits;
 import io.vstp.transport.SessionException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -49,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VstpUdpEndpoint implements AutoCloseable {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The header that announces wire versions (wire-v2.md §10, UDP). */
+    private static final String VERSIONS = "versions";
     /** A receiver acknowledges at least every this many fragments of a message. */
     private static final int ACK_EVERY = 4;
 
@@ -68,6 +79,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private final FrameWriter datagramWriter;
     private final FrameWriter messageWriter;
     private final int chunkSize;
+    /** Wire v2 (docs/spec/wire-v2.md §10-§11): offered to every peer, used towards those that speak it. */
+    private final boolean wireV2;
+    private final V2FrameReader v2DatagramReader;
+    private final V2FrameReader v2MessageReader;
+    private final V2FrameWriter v2DatagramWriter;
+    private final V2FrameWriter v2MessageWriter;
+    /** v2 frames ready at the same time for one peer share datagrams; sent at the end of the event-loop task. */
+    private final Map<InetSocketAddress, V2Datagrams.Batch> batches = new HashMap<>();
+    private boolean flushScheduled;
+    private final int datagramSize;
     private final FragmentReassembler reassembler;
     /** Access-ordered, so the least recently active peer is evicted first. */
     private final LinkedHashMap<InetSocketAddress, Peer> peers = new LinkedHashMap<>(64, 0.75f, true);
@@ -82,13 +103,15 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         final DuplicateFilter seen = new DuplicateFilter();
         final ReliableSender sender;
         long lastActivityNanos = System.nanoTime();
+        /** The peer sent a v2 datagram or announced version 2: frames to it are v2. */
+        boolean v2;
 
         Peer(ReliableSender sender) {
             this.sender = sender;
         }
     }
 
-    private VstpUdpEndpoint(DatagramLink link, UdpLimits limits, Handler handler) {
+    private VstpUdpEndpoint(DatagramLink link, UdpLimits limits, Handler handler, boolean wireV2) {
         this.link = link;
         this.loop = link.eventLoop();
         this.limits = limits;
@@ -100,6 +123,21 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         this.datagramWriter = new FrameWriter(datagram);
         this.messageWriter = new FrameWriter(limits.maxMessageSize());
         this.reassembler = new FragmentReassembler(limits, chunkSize);
+        this.wireV2 = wireV2;
+        this.datagramSize = datagram;
+        // Over DTLS every record is authenticated: no CRC (wire-v2.md §6); plain UDP keeps CRC32C.
+        Integrity integrity = link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink ? Integrity.NONE
+                : Integrity.CRC32C;
+        HeaderBlockDecoder headers = HpackHeaderBlocks.decoderForDatagrams(
+                HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE, FrameLimits.DEFAULT.maxHeaderCount());
+        this.v2DatagramReader = new V2FrameReader(headers, integrity,
+                V2Limits.DEFAULT.withMaxFrameSize(NettyDatagramLink.MAX_UDP_PAYLOAD), FrameTypeRegistry.V2);
+        this.v2MessageReader = new V2FrameReader(headers, integrity,
+                V2Limits.DEFAULT.withMaxFrameSize(limits.maxMessageSize()), FrameTypeRegistry.V2);
+        this.v2DatagramWriter = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity,
+                datagram - V2Datagrams.MARKER.length);
+        this.v2MessageWriter = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity,
+                limits.maxMessageSize());
         // Random first id: a restarted endpoint is not mistaken for retransmissions of its predecessor.
         this.nextMessageId = 1 + (new SecureRandom().nextLong() >>> 2);
         link.receiver(this::receive);
@@ -133,13 +171,13 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         onLoop(() -> {
             ByteBuf encoded;
             try {
-                encoded = encode(frame);
+                encoded = encode(peer, frame);
             } catch (FrameException e) {
                 done.completeExceptionally(e);
                 return;
             }
             if (encoded.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD) {
-                link.send(peer, encoded);
+                output.sendEncoded(peer, encoded);
             } else {
                 long id = nextMessageId++;
                 int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
@@ -147,7 +185,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 for (int i = 0; i < count; i++) {
                     int offset = i * chunkSize;
                     int length = Math.min(chunkSize, encoded.readableBytes() - offset);
-                    sendFrame(peer, UdpFrames.fragment(headers, i, false, encoded.retainedSlice(offset, length)));
+                    sendV1(peer, UdpFrames.fragment(headers, i, false, encoded.retainedSlice(offset, length)));
                 }
                 encoded.release();
             }
@@ -174,25 +212,32 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             long id = nextMessageId++;
             Frame tagged = new Frame(frame.type(), frame.flags().with(Flags.REQ_ACK),
                     withHeader(frame, UdpFrames.MSG_ID, Long.toUnsignedString(id)), frame.payload().retain());
-            long size;
+            ByteBuf encoded;
+            boolean single;
             try {
-                size = messageWriter.encodedSize(tagged);
+                if (speaksV2(peer)) {
+                    // Size known only by encoding: the tagged form first, the plain one if it must be fragmented.
+                    ByteBuf t = encodeV2(tagged);
+                    single = t.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
+                    if (single) {
+                        encoded = t;
+                    } else {
+                        t.release();
+                        encoded = encodeV2(frame);
+                    }
+                } else {
+                    // Decide by size first, so a large message is encoded once: fragments carry the frame as
+                    // given and are acknowledged by SACK; only a single datagram carries the crate's msg-id and
+                    // REQ_ACK.
+                    single = messageWriter.encodedSize(tagged) <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
+                    encoded = encodeV1(single ? tagged : frame);
+                }
             } catch (FrameException e) {
+                result.completeExceptionally(e);
+                return;
+            } finally {
                 tagged.release();
                 frame.release();
-                result.completeExceptionally(e);
-                return;
-            }
-            // Decide by size first, so a large message is encoded once: fragments carry the frame as given and
-            // are acknowledged by SACK; only a single datagram carries the crate's msg-id and REQ_ACK.
-            boolean single = size <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
-            (single ? frame : tagged).release();
-            ByteBuf encoded;
-            try {
-                encoded = encode(single ? tagged : frame);
-            } catch (FrameException e) {
-                result.completeExceptionally(e);
-                return;
             }
             Peer p = peer(peer, true);
             if (p == null) {
@@ -218,18 +263,78 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         return b.add(key, value).build();
     }
 
-    /** Encodes a whole message; releases {@code frame}. */
-    private ByteBuf encode(Frame frame) {
+    /** Encodes a whole message in the wire {@code peer} speaks; releases {@code frame}. */
+    private ByteBuf encode(InetSocketAddress peer, Frame frame) {
         try {
-            ByteBuf out = ByteBufAllocator.DEFAULT.buffer(messageWriter.encodedSize(frame));
-            messageWriter.write(frame, out);
-            return out;
+            return speaksV2(peer) ? encodeV2(frame) : encodeV1(frame);
         } finally {
             frame.release();
         }
     }
 
+    /** The v1 encoding of a whole message; does not release {@code frame}. */
+    private ByteBuf encodeV1(Frame frame) {
+        ByteBuf out = ByteBufAllocator.DEFAULT.buffer(messageWriter.encodedSize(frame));
+        messageWriter.write(frame, out);
+        return out;
+    }
+
+    /**
+     * A whole message as a v2 datagram of one frame (marker included), which is also what v2 fragments carry:
+     * reassembled bytes say by their marker which wire they are. Does not release {@code frame}.
+     */
+    private ByteBuf encodeV2(Frame frame) {
+        ByteBuf out = ByteBufAllocator.DEFAULT.buffer(frame.payload().readableBytes() + 128);
+        try {
+            out.writeBytes(V2Datagrams.MARKER);
+            v2MessageWriter.write(frame, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /** True when frames to {@code peer} go as wire v2: it sent us v2, or announced it. */
+    private boolean speaksV2(InetSocketAddress peer) {
+        if (!wireV2) {
+            return false;
+        }
+        Peer p = peers.get(peer);
+        return p != null && p.v2;
+    }
+
+    private void learnV2(InetSocketAddress peer) {
+        Peer p = peer(peer, true);
+        if (p != null) {
+            p.v2 = true;
+        }
+    }
+
+    /**
+     * An endpoint frame (ACK, SACK): batched into a v2 datagram for a v2 peer; otherwise a v1 datagram, which
+     * announces v2 to a peer that may speak it (wire-v2.md §10, UDP). Takes over {@code frame}.
+     */
     private void sendFrame(InetSocketAddress peer, Frame frame) {
+        if (speaksV2(peer)) {
+            try {
+                batch(peer, b -> b.add(frame));
+            } finally {
+                frame.release();
+            }
+            return;
+        }
+        if (wireV2) {
+            Frame announced = new Frame(frame.type(), frame.flags(),
+                    withHeader(frame, VERSIONS, "2,1"), frame.payload());
+            sendV1(peer, announced);
+            return;
+        }
+        sendV1(peer, frame);
+    }
+
+    /** One v1 frame in one datagram: fragments always (udp.md §4), and everything towards a v1 peer. */
+    private void sendV1(InetSocketAddress peer, Frame frame) {
         ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(datagramWriter.encodedSize(frame));
         try {
             datagramWriter.write(frame, out);
@@ -237,6 +342,38 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             frame.release();
         }
         link.send(peer, out);
+    }
+
+    /** Adds to the peer's datagram of this event-loop task; a full datagram leaves at once. */
+    private void batch(InetSocketAddress peer, java.util.function.Predicate<V2Datagrams.Batch> add) {
+        V2Datagrams.Batch b = batches.get(peer);
+        if (b == null) {
+            b = new V2Datagrams.Batch(v2DatagramWriter, ByteBufAllocator.DEFAULT, datagramSize);
+            batches.put(peer, b);
+        }
+        if (!add.test(b)) {
+            sendBatch(peer, b);
+            add.test(b);
+        }
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(this::flushBatches);
+        }
+    }
+
+    private void sendBatch(InetSocketAddress peer, V2Datagrams.Batch b) {
+        int frames = b.frameCount();
+        ByteBuf datagram = b.take();
+        if (datagram != null) {
+            stats.countV2Datagram(frames);
+            link.send(peer, datagram);
+        }
+    }
+
+    private void flushBatches() {
+        flushScheduled = false;
+        batches.forEach(this::sendBatch);
+        batches.clear();
     }
 
     private final ReliableSender.Output output = new ReliableSender.Output() {
@@ -247,12 +384,23 @@ public final class VstpUdpEndpoint implements AutoCloseable {
 
         @Override
         public void sendFrame(InetSocketAddress peer, Frame frame) {
-            VstpUdpEndpoint.this.sendFrame(peer, frame);
+            sendV1(peer, frame); // fragments stay v1 frames in both wires (wire-v2.md §11)
         }
 
         @Override
         public void sendEncoded(InetSocketAddress peer, ByteBuf datagram) {
-            link.send(peer, datagram);
+            if (!V2Datagrams.isV2(datagram)) {
+                link.send(peer, datagram);
+                return;
+            }
+            // A one-frame v2 message: its frame joins whatever else goes to the peer in this task.
+            ByteBuf frame = datagram.slice(datagram.readerIndex() + V2Datagrams.MARKER.length,
+                    datagram.readableBytes() - V2Datagrams.MARKER.length);
+            try {
+                batch(peer, b -> b.addEncoded(frame));
+            } finally {
+                datagram.release();
+            }
         }
     };
 
@@ -260,6 +408,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
 
     private void receive(InetSocketAddress sender, ByteBuf datagram) {
         stats.countReceived();
+        if (wireV2 && V2Datagrams.isV2(datagram)) {
+            receiveV2(sender, datagram);
+            return;
+        }
         Frame frame;
         try {
             frame = datagramReader.read(datagram);
@@ -274,12 +426,60 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             // Bytes after the first frame are ignored, as the crate does; the frame holds its own reference.
             datagram.release();
         }
+        if (wireV2 && announcesV2(frame)) {
+            learnV2(sender);
+        }
         try {
             dispatch(sender, frame);
         } catch (RuntimeException e) {
             frame.release();
             throw e;
         }
+    }
+
+    /** A v2 datagram: every frame in it, in order; a bad frame drops itself and the rest (wire-v2.md §11). */
+    private void receiveV2(InetSocketAddress sender, ByteBuf datagram) {
+        V2Datagrams.Decoded d;
+        try {
+            d = V2Datagrams.decode(datagram, v2DatagramReader);
+        } finally {
+            datagram.release(); // the frames hold their own references
+        }
+        if (d.hasError()) {
+            stats.malformed(d.error().code());
+        }
+        List<Frame> frames = d.frames();
+        if (!frames.isEmpty()) {
+            learnV2(sender);
+        }
+        for (int i = 0; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            if (!f.type().isKnown()) {
+                f.release(); // an ignorable extension type
+                continue;
+            }
+            try {
+                dispatch(sender, f);
+            } catch (RuntimeException e) {
+                for (int j = i + 1; j < frames.size(); j++) {
+                    frames.get(j).release();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static boolean announcesV2(Frame frame) {
+        String versions = frame.headers().value(VERSIONS);
+        if (versions == null) {
+            return false;
+        }
+        for (String v : versions.split(",", 16)) {
+            if (v.trim().equals("2")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void dispatch(InetSocketAddress sender, Frame frame) {
@@ -406,7 +606,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 ByteBuf message = r.message();
                 Frame whole;
                 try {
-                    whole = messageReader.read(message);
+                    whole = wireV2 && V2Datagrams.isV2(message) ? onlyFrame(message) : messageReader.read(message);
                     if (whole == null || message.isReadable()) {
                         if (whole != null) {
                             whole.release();
@@ -445,6 +645,17 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             case REFUSED -> stats.countDrop(UdpStats.Drop.REASSEMBLY_FULL);
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** The one frame of a reassembled v2 message, consuming it; null (nothing consumed) if it is not exactly one. */
+    private Frame onlyFrame(ByteBuf message) {
+        V2Datagrams.Decoded d = V2Datagrams.decode(message, v2MessageReader);
+        if (d.hasError() || d.frames().size() != 1) {
+            d.frames().forEach(Frame::release);
+            return null;
+        }
+        message.skipBytes(message.readableBytes());
+        return d.frames().get(0);
     }
 
     /** SACK: cumulative index, then received ranges above it, highest first (the freshest news for the sender). */
@@ -554,6 +765,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 p.sender.failAll("endpoint closed");
             }
             peers.clear();
+            batches.values().forEach(V2Datagrams.Batch::discard);
+            batches.clear();
             unacknowledged.clear();
             reassembler.clear();
         }, loop).join();
@@ -571,8 +784,18 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 io.vstp.transport.udp.dtls.DtlsServerOptions.defaults();
         private io.vstp.transport.udp.dtls.DtlsClientOptions dtlsClient;
         private boolean plain;
+        private boolean wireV2 = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether to speak wire v2 with peers that speak it (the default): v2 datagrams, several frames per
+         * datagram (docs/spec/wire-v2.md §11). False keeps every datagram v1.
+         */
+        public Builder wireV2(boolean value) {
+            this.wireV2 = value;
+            return this;
         }
 
         /** Address to bind (default 127.0.0.1). */
@@ -647,7 +870,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                     throw e;
                 }
             }
-            return new VstpUdpEndpoint(l, limits, handler);
+            return new VstpUdpEndpoint(l, limits, handler, wireV2);
         }
     }
 }

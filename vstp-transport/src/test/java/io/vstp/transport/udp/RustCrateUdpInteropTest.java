@@ -55,6 +55,8 @@ class RustCrateUdpInteropTest {
                 assertThat(seen.get("udp message " + i)).as("message %d", i).hasValue(1);
             }
             assertThat(server.stats().acksSent()).isGreaterThanOrEqualTo(50);
+            // The crate never announces v2, so it never receives a v2 datagram.
+            assertThat(server.stats().v2DatagramsSent()).isZero();
         }
     }
 
@@ -86,6 +88,7 @@ class RustCrateUdpInteropTest {
                     Thread.sleep(10);
                 }
                 assertThat(echoes).hasSize(50);
+                assertThat(client.stats().v2DatagramsSent()).isZero();
             }
         } finally {
             p.getOutputStream().close();
