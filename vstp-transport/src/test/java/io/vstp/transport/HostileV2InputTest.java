@@ -288,6 +288,23 @@ class HostileV2InputTest {
     }
 
     @Test
+    void joiningManyLargeMessagesAtOnceFailsAStreamNotTheServer() throws Exception {
+        try (V2Peer p = new V2Peer("")) {
+            // Three streams each hold 0.75 MiB of an unfinished message: above twice max-message together.
+            byte[] part = new byte[WINDOW / 2];
+            for (int round = 0; round < (3 * MAX_MESSAGE / 4) / part.length; round++) {
+                p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
+                        frame(3, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
+                        frame(5, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)));
+                Thread.sleep(2);
+            }
+            // Parts go 1, 3, 5, 1, ...: the 65th of 32 KiB, on stream 3, passes 2 MiB.
+            assertThat(p.errorWithin(3)).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE.name());
+        }
+        assertBystanderWorks(null);
+    }
+
+    @Test
     void compressionBombAndUnagreedCompressionAreRefused() throws Exception {
         try (V2Peer p = new V2Peer("")) { // no compression agreed: COMP is UNKNOWN_COMPRESSION
             ByteBuf payload = varint(1);

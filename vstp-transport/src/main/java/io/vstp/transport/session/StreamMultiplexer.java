@@ -135,6 +135,8 @@ final class StreamMultiplexer {
     private long nextLocalId;
     private long lastRemoteId;
     private int openRemoteStreams;
+    /** How many max-message sizes the partly joined messages of one connection may hold together. */
+    private static final int JOINING_MESSAGES = 2;
     /** Bytes held in partly joined messages of all streams. */
     private long joining;
     private long writesPending;
@@ -506,23 +508,25 @@ final class StreamMultiplexer {
             s.partialFirst = new Frame(s.id, part.type(), part.flags(), part.headers(), Unpooled.EMPTY_BUFFER);
             s.partial = ctx.alloc().compositeBuffer(64);
         }
-        if ((long) s.partial.readableBytes() + part.payload().readableBytes() > params.maxMessageSize()) {
+        long size = part.payload().readableBytes();
+        boolean tooLarge = s.partial.readableBytes() + size > params.maxMessageSize();
+        if (tooLarge || joining + size > JOINING_MESSAGES * (long) params.maxMessageSize()) {
             part.release();
             returnConnectionCredit(s.partialCredit + wire);
-            sendError(s.id, ErrorCode.MESSAGE_TOO_LARGE,
-                    "message above the limit of " + params.maxMessageSize() + " bytes");
+            String why = tooLarge ? "a message above the limit of " + params.maxMessageSize() + " bytes"
+                    : "messages being joined on this connection above " + JOINING_MESSAGES + " x "
+                    + params.maxMessageSize() + " bytes";
+            sendError(s.id, ErrorCode.MESSAGE_TOO_LARGE, why);
             listener.onStreamFailed(s.id, new SessionException(ErrorCode.MESSAGE_TOO_LARGE,
-                    VstpException.Scope.REQUEST, "peer sent a message above " + params.maxMessageSize()));
+                    VstpException.Scope.REQUEST, "peer sent " + why));
             return false;
         }
-        int size = part.payload().readableBytes();
         s.partial.addComponent(true, part.payload());
         joining += size;
-        if (more && joining <= params.maxMessageSize()) {
+        if (more) {
             // A message larger than the stream window could never complete if its parts held their credit until
-            // the whole message is consumed. Parts being joined give their credit back at once, as long as all
-            // streams' joins together stay within one max-message of memory; beyond that they keep it, and the
-            // windows stop the peer.
+            // the whole message is consumed: parts being joined give it back at once (wire-v2.md §8.2). Memory
+            // stays bounded by the joining limit above, which fails a stream rather than stall them all.
             returnCredit(s, wire);
         } else {
             s.partialCredit += wire;
