@@ -8,6 +8,7 @@ import io.vstp.transport.RequestHandler;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.VstpServer;
+import io.vstp.transport.session.ClientStream;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Files;
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The main job on an embedded default: a VSTP server with TLS 1.3 and a self-signed certificate, and a client
- * that uploads a file in chunks over one session (pipelined requests) and checks the server's SHA-256 of what
- * arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
+ * that uploads a file in chunks on one wire-v2 stream (ordered, flow-controlled, each chunk acknowledged) and checks
+ * the server's SHA-256 of what arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
  *
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar [MiB]} (default 64), or with argument {@code codec}
  * for the wire codec walkthrough.
@@ -44,10 +45,11 @@ public final class TransferDemo {
         System.out.println("VSTP transfer demo: " + mib + " MiB over TLS 1.3 on 127.0.0.1 (" + EventLoops.mechanism()
                 + "), TLS files in " + home);
 
-        // Server: each upload is a sequence of DATA requests (file, offset) answered with the bytes so far;
-        // "commit" answers with the SHA-256 of everything received.
+        // Server: an upload is one stream of DATA messages (file, offset), each answered; the message that ends the
+        // stream ("commit") is answered with the SHA-256 of everything received. Messages of one stream reach the
+        // handler one at a time and in order; messages of different streams would not.
         ConcurrentHashMap<String, MessageDigest> digests = new ConcurrentHashMap<>();
-        RequestHandler upload = RequestHandler.of((request, session) -> {
+        RequestHandler receiver = RequestHandler.of((request, session) -> {
             String file = request.headers().value("file");
             MessageDigest md = digests.computeIfAbsent(session.id() + file, k -> sha256());
             if ("commit".equals(request.headers().value("op"))) {
@@ -58,7 +60,7 @@ public final class TransferDemo {
             return Frame.builder(FrameType.DATA).header("ok", "1").build();
         });
 
-        try (VstpServer server = VstpServer.builder().port(0).handler(upload)
+        try (VstpServer server = VstpServer.builder().port(0).handler(receiver)
                 .tls(TlsServerOptions.builder().home(home.resolve("server")).build()).start();
              VstpClient client = VstpClient.builder()
                      .tls(TlsClientOptions.builder().home(home.resolve("client")).build()).build();
@@ -67,27 +69,27 @@ public final class TransferDemo {
                     server.certificateFingerprint(), server.tlsProvider());
             System.out.printf("client  %s %s, ALPN %s, session %s, pinned on first use%n", conn.tlsProtocol(),
                     conn.tlsCipherSuite(), conn.applicationProtocol(), conn.sessionId());
+            System.out.println("wire    " + conn.wireSummary());
 
             byte[] chunk = new byte[CHUNK];
             Random random = new Random(42);
             MessageDigest local = sha256();
             long start = System.nanoTime();
-            List<CompletableFuture<Frame>> acks = new ArrayList<>();
+            ClientStream upload = conn.openStream().get(10, TimeUnit.SECONDS);
+            upload.onMessage(Frame::release); // the per-chunk answers: the commit's answer is what counts
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
             for (int i = 0; i < mib; i++) {
                 random.nextBytes(chunk);
                 local.update(chunk);
-                acks.add(conn.request(Frame.builder(FrameType.DATA).header("file", "demo.bin")
+                sent.add(upload.send(Frame.builder(FrameType.DATA).header("file", "demo.bin")
                         .header("offset", Long.toString((long) i * CHUNK))
                         .payload(Unpooled.copiedBuffer(chunk)).build()));
-                if (acks.size() >= 16) { // a bounded window of chunks in flight
-                    acks.remove(0).get(30, TimeUnit.SECONDS).release();
+                if (sent.size() >= 16) { // each send completes once the server's credit let it out
+                    sent.remove(0).get(30, TimeUnit.SECONDS);
                 }
             }
-            for (CompletableFuture<Frame> ack : acks) {
-                ack.get(30, TimeUnit.SECONDS).release();
-            }
-            Frame commit = conn.request(Frame.builder(FrameType.DATA).header("file", "demo.bin")
-                    .header("op", "commit").build()).get(30, TimeUnit.SECONDS);
+            Frame commit = upload.finish(Frame.builder(FrameType.DATA).header("file", "demo.bin")
+                    .header("op", "commit").build(), Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
             String remote = commit.headers().value("sha256");
             commit.release();
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -135,6 +135,29 @@ class StreamsTest {
         }
     }
 
+    /** Many large requests in flight at once, each a stream of many chunks: all complete (no credit deadlock). */
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {true, false})
+    void pipelinedLargeRequests(boolean tls) throws Exception {
+        VstpServer server = server(tls, ProtocolOptions.DEFAULT, RequestHandler.of((req, s) ->
+                Frame.builder(FrameType.DATA).header("got", Integer.toString(req.payload().readableBytes())).build()));
+        VstpConnection conn = connect(server, tls, ProtocolOptions.DEFAULT);
+        byte[] chunk = new byte[1024 * 1024];
+        ThreadLocalRandom.current().nextBytes(chunk);
+        List<CompletableFuture<Frame>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            inFlight.add(conn.request(Frame.builder(FrameType.DATA).payload(Unpooled.copiedBuffer(chunk)).build()));
+            if (inFlight.size() >= 16) {
+                Frame r = inFlight.remove(0).get(20, TimeUnit.SECONDS);
+                assertThat(r.headers().value("got")).isEqualTo(Integer.toString(chunk.length));
+                r.release();
+            }
+        }
+        for (CompletableFuture<Frame> f : inFlight) {
+            f.get(20, TimeUnit.SECONDS).release();
+        }
+    }
+
     @Test
     void compressiblePayloadsTravelCompressedAndArriveIntact() throws Exception {
         AtomicLong received = new AtomicLong();
