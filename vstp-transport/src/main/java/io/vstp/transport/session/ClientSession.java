@@ -229,7 +229,8 @@ public final class ClientSession extends SessionHandler {
             mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
                     protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
                     limits.maxInFlightRequests(), protocol.maxMessageSize(),
-                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), limits.writeBufferLowWaterMark()),
+                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
+                    limits.writeBufferLowWaterMark()),
                     true, new MuxListener(), V2Handshake.compressor(agreed),
                     V2Handshake.decompressor(agreed, protocol));
             wireSummary = "wire v2: HPACK, streams, compression "

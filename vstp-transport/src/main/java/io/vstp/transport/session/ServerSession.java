@@ -151,7 +151,8 @@ public final class ServerSession extends SessionHandler implements Session {
             mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
                     protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
                     limits.maxInFlightRequests(), protocol.maxMessageSize(),
-                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), limits.writeBufferLowWaterMark()),
+                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
+                    limits.writeBufferLowWaterMark()),
                     false, new MuxListener(), V2Handshake.compressor(agreed),
                     V2Handshake.decompressor(agreed, protocol));
             return;

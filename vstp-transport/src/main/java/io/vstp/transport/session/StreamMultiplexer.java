@@ -65,9 +65,13 @@ final class StreamMultiplexer {
     }
 
     /** What both ends agreed in the handshake (wire-v2.md §10). */
+    /**
+     * @param chunkSize    payload per frame while several streams take turns
+     * @param maxChunkSize the most payload one frame may carry towards this peer (half its max-frame)
+     */
     record Parameters(int localStreamWindow, int localConnectionWindow, int peerStreamWindow,
                       int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize,
-                      long lowWaterMark) {
+                      int maxChunkSize, long lowWaterMark) {
     }
 
     private static final class Stream {
@@ -141,6 +145,9 @@ final class StreamMultiplexer {
     private long joining;
     private long writesPending;
     private final int writeBudget;
+    /** How many chunks a stream may put in one frame when no other stream waits. */
+    private static final int SOLO_CHUNKS = 4;
+    private final int soloChunk;
     private final long lowWaterMark;
     private final java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong();
     private boolean pumping;
@@ -162,6 +169,7 @@ final class StreamMultiplexer {
         this.connectionStream = new Stream(0, Long.MAX_VALUE, Long.MAX_VALUE);
         this.nextLocalId = client ? 1 : 2;
         this.writeBudget = WRITE_BUDGET_CHUNKS * params.chunkSize();
+        this.soloChunk = (int) Math.min((long) SOLO_CHUNKS * params.chunkSize(), params.maxChunkSize());
         this.lowWaterMark = params.lowWaterMark();
     }
 
@@ -275,7 +283,10 @@ final class StreamMultiplexer {
                 }
                 int left = o.rest().readableBytes();
                 long credit = Math.min(s.sendCredit, connectionSendCredit);
-                int n = (int) Math.min(Math.min(left, params.chunkSize()), credit);
+                // Alone, a stream sends larger frames (fewer frames and socket writes); with others waiting, chunks
+                // stay small so that they take turns often (wire-v2.md §8.3).
+                int chunk = ready.isEmpty() ? soloChunk : params.chunkSize();
+                int n = (int) Math.min(Math.min(left, chunk), credit);
                 if (n <= 0 && left > 0) {
                     continue; // blocked on credit: the WINDOW_UPDATE that grants it schedules the stream again
                 }
