@@ -23,6 +23,15 @@ public interface Session {
      */
     CompletableFuture<Void> send(Frame frame);
 
+    /**
+     * Wire v2: sends {@code message} on the stream of a request being handled, ahead of the response the handler
+     * returns (which ends the stream): a long answer in many messages, for example a file. Takes over
+     * {@code message}. The future completes once the message has left under the client's flow-control credit,
+     * so a producer that waits for it goes no faster than the client consumes. Fails with
+     * {@code PROTOCOL_VIOLATION} on a v1 session, {@code CANCELLED} once the stream is gone.
+     */
+    CompletableFuture<Void> sendOnStream(long streamId, Frame message);
+
     /** False while the outbound buffer is above its high-water mark: a producer should wait. */
     boolean isWritable();
 

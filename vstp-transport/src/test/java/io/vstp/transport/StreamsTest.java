@@ -230,6 +230,61 @@ class StreamsTest {
         return f;
     }
 
+    /**
+     * The server answers one request with a long stream of messages; the client consumes them slowly. The server's
+     * sends are held back by the client's stream window, not buffered, and everything arrives in order.
+     */
+    @Test
+    void streamedAnswerFollowsASlowConsumer() throws Exception {
+        int messages = 64;
+        byte[] chunk = new byte[16 * 1024];
+        AtomicInteger sentByServer = new AtomicInteger();
+        ProtocolOptions small = ProtocolOptions.DEFAULT.withWindows(64 * 1024, 1024 * 1024).withCompression(List.of());
+        VstpServer server = server(false, small, (req, session) -> {
+            CompletableFuture<Frame> done = new CompletableFuture<>();
+            streamAnswer(session, req.streamId(), chunk, 0, messages, sentByServer, done);
+            return done;
+        });
+        VstpConnection conn = connect(server, false, small);
+        ClientStream stream = conn.openStream().get(5, TimeUnit.SECONDS);
+        java.util.concurrent.BlockingQueue<Object[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        stream.onMessage((message, consumed) -> received.add(new Object[] {message, consumed}));
+        CompletableFuture<Frame> last = stream.finish(data("send me everything"), Duration.ofSeconds(30));
+
+        Thread.sleep(300); // the consumer is stuck: nothing consumed yet
+        assertThat(sentByServer.get()).as("messages the server got out with a 64 KiB window and no consumption")
+                .isLessThanOrEqualTo(64 * 1024 / chunk.length + 1);
+        for (int i = 0; i < messages; i++) {
+            Object[] got = received.poll(10, TimeUnit.SECONDS);
+            assertThat(got).as("message %d", i).isNotNull();
+            Frame f = (Frame) got[0];
+            assertThat(f.headers().value("n")).isEqualTo(Integer.toString(i));
+            assertThat(f.payload().readableBytes()).isEqualTo(chunk.length);
+            f.release();
+            ((Runnable) got[1]).run();
+        }
+        Frame end = last.get(10, TimeUnit.SECONDS);
+        assertThat(end.payloadAsString()).isEqualTo("end after " + messages);
+        end.release();
+    }
+
+    private static void streamAnswer(Session session, long stream, byte[] chunk, int i, int total,
+                                     AtomicInteger sent, CompletableFuture<Frame> done) {
+        if (i == total) {
+            done.complete(data("end after " + total));
+            return;
+        }
+        session.sendOnStream(stream, Frame.builder(FrameType.DATA).header("n", Integer.toString(i))
+                .payload(Unpooled.wrappedBuffer(chunk)).build()).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                        return;
+                    }
+                    sent.incrementAndGet();
+                    streamAnswer(session, stream, chunk, i + 1, total, sent, done);
+                });
+    }
+
     @Test
     void cancelledStreamFailsLocallyAndTheConnectionGoesOn() throws Exception {
         VstpServer server = server(false, ProtocolOptions.DEFAULT,

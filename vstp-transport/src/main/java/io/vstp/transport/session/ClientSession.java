@@ -398,15 +398,21 @@ public final class ClientSession extends SessionHandler {
         @Override
         public void onMessage(Frame message, boolean end, int credit) {
             long id = message.streamId();
+            ClientStream stream = end || id == 0 ? null : clientStreams.get(id);
+            if (stream != null) {
+                // A message of a longer answer: its credit returns when the application says it is done.
+                java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+                stream.deliver(message, () -> {
+                    if (once.compareAndSet(false, true)) {
+                        onLoop(() -> mux.consumed(id, credit));
+                    }
+                });
+                return;
+            }
             // A response is consumed when it is handed over: its reader owns it from then on.
             mux.consumed(id, credit);
             if (id == 0) {
                 pushHandler.accept(message);
-                return;
-            }
-            ClientStream stream = end ? null : clientStreams.get(id);
-            if (stream != null) {
-                stream.deliver(message); // an answer to one of the stream's messages; the stream goes on
                 return;
             }
             Pending p = pending.remove(id);

@@ -17,7 +17,21 @@ public final class ClientStream {
     private final ClientSession session;
     private final long id;
     private final CompletableFuture<Frame> response;
-    private volatile java.util.function.Consumer<Frame> messages = Frame::release;
+    private volatile MessageConsumer messages = (message, consumed) -> {
+        message.release();
+        consumed.run();
+    };
+
+    /** Receives the server's messages on a stream before its last one, and says when it is done with each. */
+    @FunctionalInterface
+    public interface MessageConsumer {
+        /**
+         * Owns {@code message}; runs on the event loop and must not block. Call {@code consumed} (from any thread)
+         * once the message is processed: only then does its flow-control credit go back to the server, so a slow
+         * consumer slows the server's stream down instead of buffering it.
+         */
+        void accept(Frame message, Runnable consumed);
+    }
 
     ClientStream(ClientSession session, long id, CompletableFuture<Frame> response) {
         this.session = session;
@@ -49,12 +63,22 @@ public final class ClientStream {
      * sending; without one they are released.
      */
     public ClientStream onMessage(java.util.function.Consumer<Frame> consumer) {
+        java.util.Objects.requireNonNull(consumer, "consumer");
+        this.messages = (message, consumed) -> {
+            consumed.run();
+            consumer.accept(message);
+        };
+        return this;
+    }
+
+    /** As {@link #onMessage(java.util.function.Consumer)}, with the credit returned only when {@code consumed} runs. */
+    public ClientStream onMessage(MessageConsumer consumer) {
         this.messages = java.util.Objects.requireNonNull(consumer, "consumer");
         return this;
     }
 
-    void deliver(Frame message) {
-        messages.accept(message);
+    void deliver(Frame message, Runnable consumed) {
+        messages.accept(message, consumed);
     }
 
     /** Abandons the stream: a CANCEL to the server; the response fails with {@code CANCELLED}. */

@@ -464,6 +464,26 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     @Override
+    public CompletableFuture<Void> sendOnStream(long streamId, Frame message) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable send = () -> {
+            if (mux == null || streamId == 0) {
+                message.release();
+                done.completeExceptionally(new SessionException(ErrorCode.PROTOCOL_VIOLATION,
+                        VstpException.Scope.REQUEST, mux == null ? "streams need wire v2" : "stream 0 is one-way"));
+                return;
+            }
+            mux.send(streamId, message, false, StreamMultiplexer.Sent.of(done));
+        };
+        if (ctx.executor().inEventLoop()) {
+            send.run();
+        } else {
+            ctx.executor().execute(send);
+        }
+        return done;
+    }
+
+    @Override
     public int wireVersion() {
         return mux != null ? 2 : 1;
     }
