@@ -23,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import io.vstp.transport.Session;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -50,9 +51,16 @@ final class FileService {
         return root;
     }
 
-    /** Runs one request on the I/O thread. Owns {@code request} until the stage completes (the caller releases). */
-    CompletionStage<Frame> handle(Frame request) {
+    /**
+     * Runs one request on the I/O thread. Owns {@code request} until the stage completes (the caller releases).
+     *
+     * @param session the client's session, for answers streamed on a wire-v2 stream; null over UDP
+     */
+    CompletionStage<Frame> handle(Frame request, Session session) {
         String op = header(request, "op");
+        if (op.equals("get-stream")) {
+            return getStream(request, session);
+        }
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return switch (op) {
@@ -132,6 +140,87 @@ final class FileService {
             }
             return Frame.builder(FrameType.DATA).header("size", Long.toString(size))
                     .header("offset", Long.toString(offset)).payload(payload).build();
+        }
+    }
+
+    /**
+     * The whole file from {@code offset} as messages of at most {@link #MAX_CHUNK} bytes on the request's v2
+     * stream, each read once the previous one has left under the client's credit (so a slow client slows the
+     * reading, and memory stays at one chunk), then a last message with the size.
+     */
+    private CompletionStage<Frame> getStream(Frame request, Session session) {
+        if (session == null || session.wireVersion() != 2 || request.streamId() == 0) {
+            return CompletableFuture.failedFuture(error(ErrorCode.BAD_REQUEST,
+                    "get-stream needs a wire-v2 stream (TCP or TLS); use get"));
+        }
+        String path = header(request, "path");
+        String offsetText = header(request, "offset");
+        long stream = request.streamId();
+        CompletableFuture<Frame> done = new CompletableFuture<>();
+        io.execute(() -> {
+            try {
+                Path file = existingFile(path);
+                long offset = number(offsetText, "offset");
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                long size = ch.size();
+                if (offset > size) {
+                    ch.close();
+                    throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
+                }
+                sendChunks(session, stream, ch, offset, size, done);
+            } catch (IOException e) {
+                done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** On the I/O thread: the chunk at {@code at}, then (once it has left) the next one. */
+    private void sendChunks(Session session, long stream, FileChannel ch, long at, long size,
+                            CompletableFuture<Frame> done) {
+        try {
+            if (at >= size) {
+                ch.close();
+                done.complete(Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build());
+                return;
+            }
+            int n = (int) Math.min(MAX_CHUNK, size - at);
+            ByteBuf payload = Unpooled.directBuffer(n);
+            try {
+                while (payload.readableBytes() < n) {
+                    if (payload.writeBytes(ch, at + payload.readableBytes(), n - payload.readableBytes()) < 0) {
+                        throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                payload.release();
+                throw e;
+            }
+            session.sendOnStream(stream, Frame.builder(FrameType.DATA).header("offset", Long.toString(at))
+                    .payload(payload).build()).whenCompleteAsync((ok, e) -> {
+                        if (e != null) {
+                            closeQuietly(ch);
+                            done.completeExceptionally(e);
+                        } else {
+                            sendChunks(session, stream, ch, at + n, size, done);
+                        }
+                    }, io);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            done.completeExceptionally(e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing was written through it
         }
     }
 

@@ -141,39 +141,11 @@ final class FileTransfer {
         progress.start(size, have);
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.truncate(have);
-            ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
-            long next = have;
-            long written = have;
-            try {
-                while (written < size) {
-                    while (next < size && inFlight.size() < WINDOW) {
-                        inFlight.add(requester.request(request("get", remote).header("offset", Long.toString(next))
-                                .header("length", Integer.toString(CHUNK)).build()));
-                        next += Math.min(CHUNK, size - next);
-                    }
-                    Frame r = await(inFlight.poll());
-                    try {
-                        ByteBuf p = r.payload();
-                        if (!p.isReadable()) {
-                            throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
-                        }
-                        // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent
-                        // buffer's shared internal NIO buffer, which the event loop is using at the same time.
-                        java.nio.ByteBuffer view = p.nioBuffer();
-                        long at = written;
-                        while (view.hasRemaining()) {
-                            at += out.write(view, at);
-                        }
-                        written = at;
-                    } finally {
-                        r.release();
-                    }
-                    progress.update(written);
-                }
-            } finally {
-                for (CompletableFuture<Frame> f : inFlight) {
-                    f.thenAccept(Frame::release);
-                }
+            io.vstp.transport.session.ClientStream stream = requester.openStream();
+            if (stream != null) {
+                receiveStream(stream, remote, out, have, size, progress);
+            } else {
+                receiveChunks(remote, out, have, size, progress);
             }
             out.force(true);
         }
@@ -186,6 +158,93 @@ final class FileTransfer {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Writes {@code payload} at {@code at}; returns the position after it. */
+    private static long writeAt(FileChannel out, ByteBuf payload, long at) throws IOException {
+        // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent buffer's shared
+        // internal NIO buffer, which the event loop is using at the same time.
+        java.nio.ByteBuffer view = payload.nioBuffer();
+        while (view.hasRemaining()) {
+            at += out.write(view, at);
+        }
+        return at;
+    }
+
+    /** v1, or UDP: pipelined ranged {@code get} requests, written in order as they are answered. */
+    private void receiveChunks(String remote, FileChannel out, long have, long size, Progress progress)
+            throws Exception {
+        ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+        long next = have;
+        long written = have;
+        try {
+            while (written < size) {
+                while (next < size && inFlight.size() < WINDOW) {
+                    inFlight.add(requester.request(request("get", remote).header("offset", Long.toString(next))
+                            .header("length", Integer.toString(CHUNK)).build()));
+                    next += Math.min(CHUNK, size - next);
+                }
+                Frame r = await(inFlight.poll());
+                try {
+                    ByteBuf p = r.payload();
+                    if (!p.isReadable()) {
+                        throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
+                    }
+                    written = writeAt(out, p, written);
+                } finally {
+                    r.release();
+                }
+                progress.update(written);
+            }
+        } finally {
+            for (CompletableFuture<Frame> f : inFlight) {
+                f.thenAccept(Frame::release);
+            }
+        }
+    }
+
+    /**
+     * Wire v2: one {@code get-stream} request, answered by the file's chunks in order on one stream. Each chunk's
+     * credit goes back to the server once it is on disk, so the server reads no faster than this client writes.
+     */
+    private void receiveStream(io.vstp.transport.session.ClientStream stream, String remote, FileChannel out,
+                               long have, long size, Progress progress) throws Exception {
+        java.util.concurrent.BlockingQueue<Object[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
+        stream.onMessage((chunk, consumed) -> chunks.add(new Object[] {chunk, consumed}));
+        CompletableFuture<Frame> end = stream.finish(request("get-stream", remote)
+                .header("offset", Long.toString(have)).build(), java.time.Duration.ofDays(1));
+        long written = have;
+        try {
+            while (written < size) {
+                Object[] item = chunks.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    if (end.isDone()) {
+                        await(end).release(); // throws the server's error, if that is how it ended
+                        throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
+                    }
+                    continue;
+                }
+                Frame chunk = (Frame) item[0];
+                try {
+                    if (!Long.toString(written).equals(chunk.headers().value("offset"))) {
+                        throw new CliException(ExitCodes.FAILED, "the server sent " + remote + " out of order");
+                    }
+                    written = writeAt(out, chunk.payload(), written);
+                } finally {
+                    chunk.release();
+                    ((Runnable) item[1]).run();
+                }
+                progress.update(written);
+            }
+            await(end).release();
+        } finally {
+            if (!end.isDone()) {
+                stream.cancel();
+            }
+            for (Object[] item; (item = chunks.poll()) != null; ) {
+                ((Frame) item[0]).release();
+            }
+        }
     }
 
     /**

@@ -20,12 +20,14 @@ final class ServerServices implements RequestHandler {
         this.files = files;
     }
 
-    @Override
-    public CompletionStage<Frame> handle(Frame request, Session session) {
-        return handle(request);
+    /** A request over UDP, where there is no session and no stream. */
+    CompletionStage<Frame> handle(Frame request) {
+        return handle(request, null);
     }
 
-    CompletionStage<Frame> handle(Frame request) {
+    /** @param session null over UDP */
+    @Override
+    public CompletionStage<Frame> handle(Frame request, Session session) {
         String service = request.headers().value("service");
         if (service == null) {
             if (!request.type().equals(FrameType.DATA)) {
@@ -35,7 +37,7 @@ final class ServerServices implements RequestHandler {
                     request.payload().retainedSlice()));
         }
         if (service.equals(FileService.SERVICE)) {
-            return files.handle(request);
+            return files.handle(request, session);
         }
         return CompletableFuture.failedFuture(FileService.error(ErrorCode.UNKNOWN_SERVICE,
                 "no service '" + service + "' here (services: files, or none for echo)"));

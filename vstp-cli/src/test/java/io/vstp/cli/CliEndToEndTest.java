@@ -122,6 +122,21 @@ class CliEndToEndTest {
         }
     }
 
+    /** Both wires: v2 streams the chunks (put on one stream, get as one streamed answer), v1 pipelines requests. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "wire {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "2"})
+    void putThenGetOnEachWire(String wire) throws Exception {
+        Path file = randomFile("wire" + wire + ".bin", 5 * 1024 * 1024 + 7);
+        Run put = run("put", file.toString(), addr("wire" + wire + ".bin"), "--pin", fingerprint, "--wire", wire);
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(put.out()).contains("wire v" + wire);
+        Path back = tmp.resolve("wire" + wire + "-back.bin");
+        Run get = run("get", addr("wire" + wire + ".bin"), back.toString(), "--pin", fingerprint, "--wire", wire);
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(get.out()).contains("wire v" + wire);
+        assertThat(sha(back)).isEqualTo(sha(file));
+    }
+
     @Test
     void putAndGetOverDtls() throws Exception {
         Path file = randomFile("udp.bin", 2 * 1024 * 1024 + 7);
