@@ -273,7 +273,8 @@ final class FileTransfer {
                 };
             }
             java.util.Queue<CompletableFuture<Frame>> acks = new java.util.concurrent.ConcurrentLinkedQueue<>();
-            stream.onMessage(ack -> {
+            stream.onMessage((ack, consumed) -> {
+                consumed.run();
                 CompletableFuture<Frame> next = acks.poll();
                 if (next == null || !next.complete(ack)) {
                     ack.release();

@@ -76,7 +76,10 @@ public final class TransferDemo {
             MessageDigest local = sha256();
             long start = System.nanoTime();
             ClientStream upload = conn.openStream().get(10, TimeUnit.SECONDS);
-            upload.onMessage(Frame::release); // the per-chunk answers: the commit's answer is what counts
+            upload.onMessage((answer, consumed) -> { // the per-chunk answers: the commit's answer is what counts
+                answer.release();
+                consumed.run();
+            });
             List<CompletableFuture<Void>> sent = new ArrayList<>();
             for (int i = 0; i < mib; i++) {
                 random.nextBytes(chunk);

@@ -58,20 +58,10 @@ public final class ClientStream {
     }
 
     /**
-     * Who receives the server's messages on this stream before its last one (for example an acknowledgement per
-     * message sent). The consumer owns each frame and runs on the event loop: it must not block. Set it before
-     * sending; without one they are released.
+     * Who receives the server's messages on this stream before its last one (an acknowledgement per message sent,
+     * or the parts of a long answer). Set it before sending; without one they are released. Each message's
+     * flow-control credit goes back to the server only when the consumer runs {@code consumed}.
      */
-    public ClientStream onMessage(java.util.function.Consumer<Frame> consumer) {
-        java.util.Objects.requireNonNull(consumer, "consumer");
-        this.messages = (message, consumed) -> {
-            consumed.run();
-            consumer.accept(message);
-        };
-        return this;
-    }
-
-    /** As {@link #onMessage(java.util.function.Consumer)}, with the credit returned only when {@code consumed} runs. */
     public ClientStream onMessage(MessageConsumer consumer) {
         this.messages = java.util.Objects.requireNonNull(consumer, "consumer");
         return this;

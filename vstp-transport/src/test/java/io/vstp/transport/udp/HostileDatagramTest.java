@@ -95,4 +95,91 @@ class HostileDatagramTest {
             assertThat(server.reassemblyBytes()).isZero();
         }
     }
+
+    private static byte[] v2Datagram(byte[]... frames) {
+        ByteBuf out = Unpooled.buffer();
+        out.writeBytes(io.vstp.core.v2.V2Datagrams.MARKER);
+        for (byte[] f : frames) {
+            out.writeBytes(f);
+        }
+        byte[] b = new byte[out.readableBytes()];
+        out.readBytes(b);
+        out.release();
+        return b;
+    }
+
+    /** {@code frame} (LENGTH counting the trailer) with its CRC32C trailer appended. */
+    private static byte[] withCrc32c(byte[] frame) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(frame);
+        byte[] out = java.util.Arrays.copyOf(frame, frame.length + 4);
+        int v = (int) crc.getValue();
+        out[frame.length] = (byte) (v >>> 24);
+        out[frame.length + 1] = (byte) (v >>> 16);
+        out[frame.length + 2] = (byte) (v >>> 8);
+        out[frame.length + 3] = (byte) v;
+        return out;
+    }
+
+    private static byte[] v2Frame(Frame f) {
+        io.vstp.core.v2.V2FrameWriter w = io.vstp.core.v2.V2FrameWriter.stateless(
+                io.vstp.core.hpack.HpackHeaderBlocks.encoderForDatagrams(), io.vstp.core.v2.Integrity.CRC32C, 65_000);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            w.write(f, out);
+            byte[] b = new byte[out.readableBytes()];
+            out.readBytes(b);
+            return b;
+        } finally {
+            f.release();
+            out.release();
+        }
+    }
+
+    /** v2 datagrams (docs/spec/wire-v2.md §11): frames before a bad one stand, the bad one and the rest are counted. */
+    @Test
+    void hostileV2DatagramsAreDroppedAndCountedAndFramesBeforeThemStand() throws Exception {
+        BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((p, f) -> got.add(f)).start();
+             DatagramSocket raw = new DatagramSocket(0)) {
+            InetSocketAddress to = server.localAddress();
+            byte[] good = v2Frame(Frame.builder(FrameType.DATA).header("k", "v").payload("before").build());
+            byte[] badCrc = v2Frame(Frame.builder(FrameType.DATA).payload("crc").build());
+            badCrc[badCrc.length - 1] ^= 1;
+            byte[][] hostile = {
+                v2Datagram(),                                                    // marker only: TRUNCATED
+                v2Datagram(new byte[] {0x40, 0x05, 3, 0, 0, 0, 0}),              // LENGTH not minimal
+                v2Datagram(good, new byte[] {0x7F, 0x7F, 0x7F}),                 // a frame, then garbage
+                v2Datagram(badCrc),                                              // CRC mismatch
+                // A header block that refers to dynamic-table index 62: there is no table on UDP.
+                v2Datagram(withCrc32c(new byte[] {0x09, 0x03, 0x00, 0x00, 0x01, (byte) 0xBE})),
+            };
+            for (byte[] d : hostile) {
+                raw.send(new DatagramPacket(d, d.length, to));
+            }
+            // Many one-way frames in one datagram all arrive, in order.
+            byte[][] batch = new byte[20][];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = v2Frame(Frame.builder(FrameType.DATA).payload("b" + i).build());
+            }
+            byte[] d = v2Datagram(batch);
+            raw.send(new DatagramPacket(d, d.length, to));
+
+            Frame first = got.poll(5, TimeUnit.SECONDS);
+            assertThat(first.payloadAsString()).isEqualTo("before");
+            assertThat(first.headers().value("k")).isEqualTo("v");
+            first.release();
+            for (int i = 0; i < batch.length; i++) {
+                Frame f = got.poll(5, TimeUnit.SECONDS);
+                assertThat(f.payloadAsString()).isEqualTo("b" + i);
+                f.release();
+            }
+            assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+            UdpStats s = server.stats();
+            assertThat(s.decodeErrors(ErrorCode.TRUNCATED)).isPositive();
+            assertThat(s.decodeErrors(ErrorCode.NON_MINIMAL_VARINT)).isPositive();
+            assertThat(s.decodeErrors(ErrorCode.CRC_MISMATCH)).isPositive();
+            assertThat(s.decodeErrors(ErrorCode.COMPRESSION_ERROR)).isPositive();
+        }
+    }
 }
