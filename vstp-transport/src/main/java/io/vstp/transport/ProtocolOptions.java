@@ -48,6 +48,21 @@ public record ProtocolOptions(boolean v2, int headerTableSize, int streamWindow,
         }
     }
 
+    /** {@link #compression()} as the algorithms this implementation knows, in order (unknown names dropped). */
+    public List<io.vstp.core.compress.CompressionAlgorithm> compressionAlgorithms() {
+        return io.vstp.core.compress.CompressionAlgorithm.parseList(String.join(",", compression));
+    }
+
+    /**
+     * Loads the compression libraries wire v2 will use, when v2 is on: first use would otherwise load them on an
+     * event loop, stalling its connections for tens of milliseconds. Servers and clients call this when built.
+     */
+    public void loadCompressionLibraries() {
+        if (v2) {
+            io.vstp.core.compress.PayloadCompressor.loadNatives(compressionAlgorithms());
+        }
+    }
+
     public ProtocolOptions withV2(boolean value) {
         return new ProtocolOptions(value, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize,
                 maxMessageSize, chunkSize, compression, omitCrcOverTls);

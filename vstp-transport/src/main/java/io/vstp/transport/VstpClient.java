@@ -50,6 +50,7 @@ public final class VstpClient implements AutoCloseable {
         this.tls = b.plain ? null : ClientTls.create(b.tlsOptions);
         this.limits = b.limits;
         this.protocol = b.protocol;
+        protocol.loadCompressionLibraries();
         this.legacyPeer = b.plain && b.legacyPeer;
         this.requestTimeout = b.requestTimeout;
         this.group = EventLoops.newGroup("vstp-client", b.threads);

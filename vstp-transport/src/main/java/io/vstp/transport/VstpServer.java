@@ -68,6 +68,7 @@ public final class VstpServer implements AutoCloseable {
         boolean legacyAllowed = b.plain && b.legacyPeers;
         RequestHandler handler = b.handler;
         ProtocolOptions protocol = b.protocol;
+        protocol.loadCompressionLibraries();
         ServerStats.ByteCounter byteCounter = stats.new ByteCounter();
 
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -46,6 +46,15 @@ final class Codecs {
     private Codecs() {
     }
 
+    /** Loads the native library behind {@code algorithm} (JNI: extracting and linking takes tens of milliseconds). */
+    static void load(CompressionAlgorithm algorithm) {
+        if (algorithm == CompressionAlgorithm.ZSTD) {
+            com.github.luben.zstd.util.Native.load();
+        } else {
+            LZ4_COMPRESSOR.maxCompressedLength(0); // the class initialiser has loaded lz4-java's library
+        }
+    }
+
     static int zstdBound(int length) {
         return (int) Math.min(Integer.MAX_VALUE - 64, Zstd.compressBound(length));
     }

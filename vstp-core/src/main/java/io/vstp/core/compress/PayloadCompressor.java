@@ -70,6 +70,17 @@ public final class PayloadCompressor {
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder bytesSkipped = new LongAdder();
 
+    /**
+     * Loads the native libraries of {@code algorithms} now. They load on first use otherwise, which on an event
+     * loop stalls every connection of that loop for the tens of milliseconds it takes; servers and clients call
+     * this when they are built.
+     */
+    public static void loadNatives(List<CompressionAlgorithm> algorithms) {
+        for (CompressionAlgorithm a : algorithms) {
+            Codecs.load(a);
+        }
+    }
+
     /** With {@link Options#DEFAULT}. */
     public PayloadCompressor(List<CompressionAlgorithm> agreed) {
         this(agreed, Options.DEFAULT);

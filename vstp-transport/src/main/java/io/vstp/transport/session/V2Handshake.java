@@ -96,7 +96,7 @@ final class V2Handshake {
      * the client's list that we accept (in its order) and the first integrity mode we allow.
      */
     static Agreement accept(Frame hello, ProtocolOptions options, TransportLimits limits, boolean tls) {
-        List<CompressionAlgorithm> ours = CompressionAlgorithm.parseList(String.join(",", options.compression()));
+        List<CompressionAlgorithm> ours = options.compressionAlgorithms();
         List<CompressionAlgorithm> agreed = new ArrayList<>();
         for (CompressionAlgorithm a : CompressionAlgorithm.parseList(text(hello, COMPRESSION, ""))) {
             if (ours.contains(a) && !agreed.contains(a)) {
@@ -146,7 +146,7 @@ final class V2Handshake {
 
     /** The client's reading of a WELCOME with {@code version: 2}. */
     static Agreement fromWelcome(Frame welcome, ProtocolOptions options, TransportLimits limits, boolean tls) {
-        List<CompressionAlgorithm> ours = CompressionAlgorithm.parseList(String.join(",", options.compression()));
+        List<CompressionAlgorithm> ours = options.compressionAlgorithms();
         List<CompressionAlgorithm> agreed = new ArrayList<>();
         for (CompressionAlgorithm a : CompressionAlgorithm.parseList(text(welcome, COMPRESSION, ""))) {
             if (ours.contains(a) && !agreed.contains(a)) {
