@@ -266,7 +266,8 @@ ok("header-duplicates", "§5", "Duplicate names are kept, in order.", DATA,
    headers=[(b("a"), b("1")), (b("a"), b("2")), (b("b"), b("x")), (b("a"), b("3"))])
 ok("header-duplicates-indexed", "§5", "The same header twice with incremental indexing: the second is dynamic "
    "index 62 (be).", DATA, headers=[(b("topic"), b("news")), (b("topic"), b("news"))], mode="index")
-ok("header-empty-name-empty-value", "§5", "An empty name and an empty value.", DATA, headers=[(b"", b"")])
+bad("header-empty-name", "§5", "A literal with an empty name: names are never empty in v2.",
+    encode(DATA, block=b"\x00\x00\x01\x61"), "PROTOCOL_VIOLATION")
 ok("header-empty-value", "§5", "A name with an empty value.", DATA, headers=[(b("k"), b"")])
 ok("header-binary", "§5", "Names and values are bytes: NUL, 0xFF, invalid UTF-8.", DATA,
    headers=[(bytes([0x00, 0xFF, 0xC3, 0x28]), bytes([0x80, 0x00, 0xFE, 0xFF, 0x0A]))])

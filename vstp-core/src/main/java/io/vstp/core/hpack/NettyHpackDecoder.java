@@ -78,7 +78,7 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             hpack.decodeHeaders(STREAM, block);
             if (c.reserved) {
                 throw new FrameException(ErrorCode.PROTOCOL_VIOLATION,
-                        "header names starting with ':' are reserved in wire v2");
+                        "empty header names, and names starting with ':', are not allowed in wire v2");
             }
             if (c.tooMany) {
                 throw new FrameException(ErrorCode.TOO_MANY_HEADERS, "more than " + c.maxCount + " headers");
@@ -167,7 +167,9 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             }
             AsciiString n = (AsciiString) name;
             AsciiString v = (AsciiString) value;
-            if (!n.isEmpty() && n.byteAt(0) == ':' && !allowReservedNames) {
+            // Empty names: HPACK libraries built for HTTP/2 refuse them, and Netty's dynamic table loses count of
+            // entries of exactly 32 bytes (an empty name and value) when they fill it.
+            if (n.isEmpty() || n.byteAt(0) == ':' && !allowReservedNames) {
                 reserved = true;
                 return this;
             }

@@ -100,7 +100,10 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
             }
         }
         byte[] key = h.key(); // a copy: Header hands out no view of its bytes
-        if (key.length > 0 && key[0] == ':' && !allowReservedNames) {
+        if (key.length == 0) {
+            throw new FrameException(ErrorCode.PROTOCOL_VIOLATION, "empty header names are not allowed in wire v2");
+        }
+        if (key[0] == ':' && !allowReservedNames) {
             throw new FrameException(ErrorCode.PROTOCOL_VIOLATION,
                     "header names starting with ':' are reserved in wire v2");
         }
