@@ -3,12 +3,13 @@ package io.vstp.core.codec;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
+import java.util.zip.Checksum;
 
 /**
  * The frame trailer's CRC-32/ISO-HDLC (docs/spec/wire-v1.md §2.4): {@link CRC32}, which the JVM computes with
  * carry-less multiply instructions, over the buffer's memory in place — heap or direct, never copied.
  */
-final class FrameChecksum {
+public final class FrameChecksum {
     private FrameChecksum() {
     }
 
@@ -21,16 +22,21 @@ final class FrameChecksum {
      */
     static long ofOwned(ByteBuf buf, int index, int length) {
         CRC32 crc = new CRC32();
+        updateOwned(crc, buf, index, length);
+        return crc.getValue();
+    }
+
+    /** Adds bytes of a buffer this thread owns alone to {@code crc} (CRC-32, or wire v2's CRC32C), as {@link #ofOwned}. */
+    public static void updateOwned(Checksum crc, ByteBuf buf, int index, int length) {
         if (!buf.hasArray() && buf.nioBufferCount() == 1) {
             crc.update(buf.internalNioBuffer(index, length));
         } else {
             update(crc, buf, index, length);
         }
-        return crc.getValue();
     }
 
     /** Adds bytes of any buffer to {@code crc}, touching nothing shared (safe for shared payloads). */
-    static void update(CRC32 crc, ByteBuf buf, int index, int length) {
+    public static void update(Checksum crc, ByteBuf buf, int index, int length) {
         if (buf.hasArray()) {
             crc.update(buf.array(), buf.arrayOffset() + index, length);
         } else if (buf.nioBufferCount() == 1) {

@@ -1,6 +1,7 @@
 package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
+import io.vstp.core.codec.FrameChecksum;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -68,34 +69,7 @@ public enum Integrity {
      */
     static int crc32cOfOwned(ByteBuf buf, int index, int length) {
         CRC32C crc = new CRC32C();
-        if (buf.hasArray()) {
-            crc.update(buf.array(), buf.arrayOffset() + index, length);
-        } else if (buf.nioBufferCount() == 1) {
-            crc.update(buf.internalNioBuffer(index, length));
-        } else {
-            update(crc, buf, index, length);
-        }
+        FrameChecksum.updateOwned(crc, buf, index, length);
         return (int) crc.getValue();
-    }
-
-    /** Adds bytes of any buffer to {@code crc}, touching nothing shared (safe for shared payloads). */
-    static void update(CRC32C crc, ByteBuf buf, int index, int length) {
-        if (buf.hasArray()) {
-            crc.update(buf.array(), buf.arrayOffset() + index, length);
-        } else if (buf.nioBufferCount() == 1) {
-            crc.update(buf.nioBuffer(index, length));
-        } else if (buf.nioBufferCount() > 1) {
-            for (ByteBuffer part : buf.nioBuffers(index, length)) {
-                crc.update(part);
-            }
-        } else {
-            byte[] scratch = new byte[Math.min(length, 8192)];
-            for (int done = 0; done < length; ) {
-                int n = Math.min(scratch.length, length - done);
-                buf.getBytes(index + done, scratch, 0, n);
-                crc.update(scratch, 0, n);
-                done += n;
-            }
-        }
     }
 }

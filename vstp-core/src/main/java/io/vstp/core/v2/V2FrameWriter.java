@@ -2,6 +2,7 @@ package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
 import io.vstp.core.codec.ByteBufCopy;
+import io.vstp.core.codec.FrameChecksum;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -165,8 +166,8 @@ public final class V2FrameWriter {
         CompositeByteBuf out = alloc.compositeDirectBuffer(3);
         if (integrity == Integrity.CRC32C) {
             CRC32C crc = new CRC32C();
-            Integrity.update(crc, head, head.readerIndex(), headLength);
-            Integrity.update(crc, payload, payload.readerIndex(), payloadLength);
+            FrameChecksum.update(crc, head, head.readerIndex(), headLength);
+            FrameChecksum.update(crc, payload, payload.readerIndex(), payloadLength);
             ByteBuf trailer = alloc.ioBuffer(4).writeInt((int) crc.getValue());
             out.addComponents(true, head, payload.retainedSlice(), trailer);
         } else {

@@ -226,13 +226,7 @@ public final class ClientSession extends SessionHandler {
             serverMaxInFlight = agreed.peerMaxStreams();
             serverMaxMessage = agreed.peerMaxMessage();
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
-            mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
-                    protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
-                    limits.maxInFlightRequests(), protocol.maxMessageSize(),
-                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
-                    limits.writeBufferLowWaterMark()),
-                    true, new MuxListener(), V2Handshake.compressor(agreed),
-                    V2Handshake.decompressor(agreed, protocol));
+            mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, true, new MuxListener());
             wireSummary = "wire v2: HPACK, streams, compression "
                     + (agreed.compression().isEmpty() ? "none" : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
                     + ", integrity " + agreed.integrity().wireName();

@@ -148,13 +148,7 @@ public final class ServerSession extends SessionHandler implements Session {
             ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME,
                     V2Handshake.welcome(agreed, protocol, limits, id)));
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
-            mux = new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(protocol.streamWindow(),
-                    protocol.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
-                    limits.maxInFlightRequests(), protocol.maxMessageSize(),
-                    Math.min(protocol.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
-                    limits.writeBufferLowWaterMark()),
-                    false, new MuxListener(), V2Handshake.compressor(agreed),
-                    V2Handshake.decompressor(agreed, protocol));
+            mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, false, new MuxListener());
             return;
         }
         hello.release();

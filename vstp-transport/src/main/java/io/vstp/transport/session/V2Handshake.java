@@ -20,7 +20,6 @@ import io.vstp.core.v2.V2Limits;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.TransportLimits;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -96,13 +95,8 @@ final class V2Handshake {
      * the client's list that we accept (in its order) and the first integrity mode we allow.
      */
     static Agreement accept(Frame hello, ProtocolOptions options, TransportLimits limits, boolean tls) {
-        List<CompressionAlgorithm> ours = options.compressionAlgorithms();
-        List<CompressionAlgorithm> agreed = new ArrayList<>();
-        for (CompressionAlgorithm a : CompressionAlgorithm.parseList(text(hello, COMPRESSION, ""))) {
-            if (ours.contains(a) && !agreed.contains(a)) {
-                agreed.add(a);
-            }
-        }
+        List<CompressionAlgorithm> agreed = CompressionAlgorithm.agree(
+                CompressionAlgorithm.parseList(text(hello, COMPRESSION, "")), options.compressionAlgorithms());
         Integrity integrity = Integrity.CRC32C;
         for (String mode : text(hello, INTEGRITY, "crc32c").split(",", 8)) {
             if (mode.trim().equals("none") && tls && options.omitCrcOverTls()) {
@@ -146,13 +140,8 @@ final class V2Handshake {
 
     /** The client's reading of a WELCOME with {@code version: 2}. */
     static Agreement fromWelcome(Frame welcome, ProtocolOptions options, TransportLimits limits, boolean tls) {
-        List<CompressionAlgorithm> ours = options.compressionAlgorithms();
-        List<CompressionAlgorithm> agreed = new ArrayList<>();
-        for (CompressionAlgorithm a : CompressionAlgorithm.parseList(text(welcome, COMPRESSION, ""))) {
-            if (ours.contains(a) && !agreed.contains(a)) {
-                agreed.add(a);
-            }
-        }
+        List<CompressionAlgorithm> agreed = CompressionAlgorithm.agree(
+                CompressionAlgorithm.parseList(text(welcome, COMPRESSION, "")), options.compressionAlgorithms());
         String mode = text(welcome, INTEGRITY, "crc32c").trim();
         // The server may only choose what we offered: "none" only over TLS, and only if we allow it.
         Integrity integrity = mode.equals("none") && tls && options.omitCrcOverTls() ? Integrity.NONE
@@ -187,11 +176,22 @@ final class V2Handshake {
         p.replace("decoder", "decoder", new V2FrameDecoder(reader));
     }
 
-    static PayloadCompressor compressor(Agreement agreed) {
+    /** The streams of a connection that agreed on v2, with our windows and limits and the peer's. */
+    static StreamMultiplexer multiplexer(ChannelHandlerContext ctx, Agreement agreed, ProtocolOptions options,
+                                         TransportLimits limits, boolean client, StreamMultiplexer.Listener listener) {
+        return new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(options.streamWindow(),
+                options.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
+                limits.maxInFlightRequests(), options.maxMessageSize(),
+                Math.min(options.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
+                limits.writeBufferLowWaterMark()),
+                client, listener, compressor(agreed), decompressor(agreed, options));
+    }
+
+    private static PayloadCompressor compressor(Agreement agreed) {
         return agreed.compression().isEmpty() ? null : new PayloadCompressor(agreed.compression());
     }
 
-    static PayloadDecompressor decompressor(Agreement agreed, ProtocolOptions options) {
+    private static PayloadDecompressor decompressor(Agreement agreed, ProtocolOptions options) {
         return agreed.compression().isEmpty() ? null
                 : new PayloadDecompressor(agreed.compression(), options.maxMessageSize());
     }
