@@ -126,7 +126,8 @@ final class VstpUdpPeer implements Peer {
         long retransmitted = clients.stream().mapToLong(c -> c.stats().retransmitted()).sum();
         long timeouts = clients.stream().mapToLong(c -> c.stats().timeouts()).sum();
         return "VSTP over UDP, " + security + (lossy.isEmpty() ? "" : ", " + dropped + " datagrams dropped")
-                + ", client retransmitted " + retransmitted + " (" + timeouts + " timeouts)";
+                + ", client retransmitted " + retransmitted + " (" + timeouts + " timeouts), server "
+                + (server == null ? "not started" : server.stats());
     }
 
     @Override
