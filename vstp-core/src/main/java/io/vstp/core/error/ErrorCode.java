@@ -76,6 +76,13 @@ public enum ErrorCode {
     CANCELLED(0x010F),
     /** A v2 message joined from several frames exceeds the receiver's {@code max-message} (wire-v2.md §7.3). */
     MESSAGE_TOO_LARGE(0x0110),
+    /**
+     * Credentials were missing, malformed, expired, or not trusted (session.md §3.4): connection scope at the
+     * handshake, request scope once a session's token has expired (it may refresh with AUTH on wire v2).
+     */
+    UNAUTHENTICATED(0x0111),
+    /** The authenticated principal may not perform this request (session.md §3.4; request scope). */
+    PERMISSION_DENIED(0x0112),
 
     // ---- service errors (docs/spec/services.md) ----
 
