@@ -416,7 +416,7 @@ bad("too-many-headers", "§5", "Three entries with maxHeaderCount 2.",
 bad("header-reserved-colon-name", "§5", "A name beginning with ':' (static :method GET, 82) is reserved.",
     encode(DATA, block=b"\x82"), "PROTOCOL_VIOLATION")
 # types (check 6)
-bad("unknown-core-type-0x0b", "§3", "TYPE 0x0B, the first unassigned core code.", encode(0x0B), "UNKNOWN_TYPE")
+bad("unknown-core-type-0x0c", "§3", "TYPE 0x0C, the first unassigned core code.", encode(0x0C), "UNKNOWN_TYPE")
 bad("unknown-core-type-0x00", "§3", "TYPE 0x00 (reserved).", encode(0x00), "UNKNOWN_TYPE", "none")
 bad("unknown-critical-extension-0x40", "§3", "TYPE 0x40: even, so critical.", encode(0x40, payload=b("x")),
     "UNKNOWN_TYPE")

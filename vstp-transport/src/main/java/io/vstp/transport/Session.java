@@ -14,6 +14,13 @@ public interface Session {
     /** True for a peer that sent no HELLO (the Rust crate, plaintext only): see docs/spec/session.md §6. */
     boolean legacy();
 
+    /**
+     * Who the peer proved to be (docs/spec/session.md §3.4): its token's or certificate's subject, roles and claims.
+     * {@link io.vstp.transport.auth.Principal#ANONYMOUS} on a server without authentication. It may change once,
+     * to the same subject with new claims, when the peer refreshes its token.
+     */
+    io.vstp.transport.auth.Principal principal();
+
     /** The wire version agreed in the handshake: 2 (docs/spec/wire-v2.md) or 1. */
     int wireVersion();
 

@@ -45,6 +45,7 @@ public final class VstpClient implements AutoCloseable {
     private final ProtocolOptions protocol;
     private final boolean legacyPeer;
     private final Duration requestTimeout;
+    private final java.util.function.Supplier<String> tokens;
 
     private VstpClient(Builder b) {
         this.tls = b.plain ? null : ClientTls.create(b.tlsOptions);
@@ -53,6 +54,7 @@ public final class VstpClient implements AutoCloseable {
         protocol.loadCompressionLibraries();
         this.legacyPeer = b.plain && b.legacyPeer;
         this.requestTimeout = b.requestTimeout;
+        this.tokens = b.tokens;
         this.group = EventLoops.newGroup("vstp-client", b.threads);
     }
 
@@ -66,7 +68,7 @@ public final class VstpClient implements AutoCloseable {
      * cannot be reached, or the code of the server's ERR (e.g. {@code TOO_MANY_CONNECTIONS}).
      */
     public CompletableFuture<VstpConnection> connect(String host, int port) {
-        ClientSession session = new ClientSession(limits, protocol, legacyPeer, code -> { });
+        ClientSession session = new ClientSession(limits, protocol, legacyPeer, code -> { }, tokens);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(EventLoops.clientChannel())
@@ -130,6 +132,7 @@ public final class VstpClient implements AutoCloseable {
         private TlsClientOptions tlsOptions = TlsClientOptions.defaults();
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int threads;
+        private java.util.function.Supplier<String> tokens;
 
         private Builder() {
         }
@@ -168,6 +171,16 @@ public final class VstpClient implements AutoCloseable {
         }
 
         /** Default timeout of {@link VstpConnection#request}; default 30 s. */
+        /**
+         * A bearer token sent in HELLO (docs/spec/session.md §3.4), asked for on every connect and, on wire v2,
+         * again to refresh the session's credentials before they expire (§3.5). Called on an event loop: it must
+         * return at once (read a field or a small file). Default none.
+         */
+        public Builder bearerToken(java.util.function.Supplier<String> tokens) {
+            this.tokens = tokens;
+            return this;
+        }
+
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;

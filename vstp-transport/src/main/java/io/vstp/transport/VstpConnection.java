@@ -121,6 +121,26 @@ public final class VstpConnection implements AutoCloseable {
         return session.applicationProtocol();
     }
 
+    /** The subject the server authenticated this connection as, or null when it does not authenticate. */
+    public String authenticatedSubject() {
+        return session.authenticatedSubject();
+    }
+
+    /** When the server stops accepting this connection's credentials (null: they do not expire). */
+    public java.time.Instant credentialsExpireAt() {
+        return session.credentialsExpireAt();
+    }
+
+    /**
+     * Replaces the connection's credentials with {@code token} (same subject) before they expire: AUTH on wire v2
+     * (docs/spec/session.md §3.5). A client built with {@link VstpClient.Builder#bearerToken} does this by itself.
+     * Completes with the new expiry; fails with {@code UNAUTHENTICATED} when the server refuses the token, or
+     * {@code PROTOCOL_VIOLATION} on wire v1 (reconnect instead).
+     */
+    public java.util.concurrent.CompletableFuture<java.time.Instant> refreshCredentials(String token) {
+        return session.refreshCredentials(token);
+    }
+
     public String sessionId() {
         return session.sessionId();
     }

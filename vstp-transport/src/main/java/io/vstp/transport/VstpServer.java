@@ -67,6 +67,7 @@ public final class VstpServer implements AutoCloseable {
         VstpFrameEncoder encoder = new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize()));
         boolean legacyAllowed = b.plain && b.legacyPeers;
         RequestHandler handler = b.handler;
+        io.vstp.transport.auth.AccessControl access = b.access;
         ProtocolOptions protocol = b.protocol;
         protocol.loadCompressionLibraries();
         ServerStats.ByteCounter byteCounter = stats.new ByteCounter();
@@ -117,7 +118,7 @@ public final class VstpServer implements AutoCloseable {
                         p.addLast(FrameDecoderStage.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", encoder);
                         p.addLast("session", new ServerSession(limits, protocol, handler, legacyAllowed,
-                                rejection, stats::error));
+                                rejection, stats::error, access));
                     }
                 });
         try {
@@ -214,6 +215,7 @@ public final class VstpServer implements AutoCloseable {
         private boolean legacyPeers = true;
         private TlsServerOptions tlsOptions = TlsServerOptions.defaults();
         private int threads;
+        private io.vstp.transport.auth.AccessControl access;
 
         private Builder() {
         }
@@ -274,6 +276,16 @@ public final class VstpServer implements AutoCloseable {
         /** I/O threads; default 0 = one per core. */
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Authentication and authorisation (docs/spec/session.md §3.4, {@code vstp-security}): every HELLO's
+         * credentials are checked before WELCOME, every request is authorised. Default none: every peer may do
+         * everything, as on a server that trusts its network.
+         */
+        public Builder accessControl(io.vstp.transport.auth.AccessControl access) {
+            this.access = access;
             return this;
         }
 

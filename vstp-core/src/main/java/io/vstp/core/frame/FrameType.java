@@ -24,6 +24,8 @@ public final class FrameType {
     public static final FrameType WINDOW_UPDATE = new FrameType(0x09, "WINDOW_UPDATE", Kind.CORE);
     /** v2 only (wire-v2.md §7.4): abandons a stream. Not in the v1 registry. */
     public static final FrameType CANCEL = new FrameType(0x0A, "CANCEL", Kind.CORE);
+    /** v2 only (session.md §3.5): refreshes a session's credentials, and the server's answer. */
+    public static final FrameType AUTH = new FrameType(0x0B, "AUTH", Kind.CORE);
 
     /** The largest type code of any version (wire-v2.md §3: {@code 0x4000} and above are reserved). */
     public static final int MAX_CODE = 0x3FFF;

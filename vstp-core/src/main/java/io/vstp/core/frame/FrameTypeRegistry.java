@@ -20,10 +20,11 @@ public final class FrameTypeRegistry {
             .with(FrameType.PONG).with(FrameType.BYE).with(FrameType.ACK).with(FrameType.ERR);
 
     /**
-     * The core types of wire v2: those of v1 plus WINDOW_UPDATE and CANCEL. HELLO and WELCOME stay: receiving them
+     * The core types of wire v2: those of v1 plus WINDOW_UPDATE, CANCEL and AUTH. HELLO and WELCOME stay: receiving them
      * in v2 is a session error ({@code PROTOCOL_VIOLATION}, wire-v2.md §3), not a codec one.
      */
-    public static final FrameTypeRegistry V2 = V1.with(FrameType.WINDOW_UPDATE).with(FrameType.CANCEL);
+    public static final FrameTypeRegistry V2 = V1.with(FrameType.WINDOW_UPDATE).with(FrameType.CANCEL)
+            .with(FrameType.AUTH);
 
     private final FrameType[] byCode;
     /** Codes above 0xFF, ascending, and their types at the same index. */

@@ -70,14 +70,16 @@ class FrameModelTest {
     }
 
     @Test
-    void v2RegistryAddsWindowUpdateAndCancelAndV1StaysAtEight() {
+    void v2RegistryAddsWindowUpdateCancelAndAuthAndV1StaysAtEight() {
         assertThat(FrameTypeRegistry.V1.types()).hasSize(8);
         assertThat(FrameTypeRegistry.V1.find(0x0A)).isNull();
-        assertThat(FrameTypeRegistry.V2.types()).hasSize(10)
-                .containsSubsequence(FrameType.HELLO, FrameType.ERR, FrameType.WINDOW_UPDATE, FrameType.CANCEL);
+        assertThat(FrameTypeRegistry.V1.find(0x0B)).isNull();
+        assertThat(FrameTypeRegistry.V2.types()).hasSize(11).containsSubsequence(FrameType.HELLO, FrameType.ERR,
+                FrameType.WINDOW_UPDATE, FrameType.CANCEL, FrameType.AUTH);
         assertThat(FrameTypeRegistry.V2.find(0x09)).isSameAs(FrameType.WINDOW_UPDATE);
         assertThat(FrameTypeRegistry.V2.find(0x0A)).isSameAs(FrameType.CANCEL);
-        assertThat(FrameTypeRegistry.V2.find(0x0B)).isNull();
+        assertThat(FrameTypeRegistry.V2.find(0x0B)).isSameAs(FrameType.AUTH);
+        assertThat(FrameTypeRegistry.V2.find(0x0C)).isNull();
     }
 
     @Test

@@ -80,13 +80,30 @@ public final class ClientSession extends SessionHandler {
 
     private ScheduledFuture<?> sweeper;
 
+    private final java.util.function.Supplier<String> tokens;
+    private volatile String authenticatedSubject;
+    private volatile java.time.Instant credentialsExpireAt;
+    /** The AUTH refresh awaiting the server's answer (one at a time). Event loop only. */
+    private CompletableFuture<java.time.Instant> refreshing;
+    private ScheduledFuture<?> refreshTimer;
+
     private record PingWait(long startNanos, CompletableFuture<Duration> future) {
     }
 
     /** @param legacy talk to a peer without sessions (the Rust crate): no HELLO, no BYE, no PING. */
     public ClientSession(TransportLimits limits, ProtocolOptions protocol, boolean legacy,
                          Consumer<ErrorCode> errorCounter) {
+        this(limits, protocol, legacy, errorCounter, null);
+    }
+
+    /**
+     * @param tokens the bearer token for HELLO and for refreshes (session.md §3.4), or null for none; called on
+     *               the event loop, so it must be quick (a field, a small file)
+     */
+    public ClientSession(TransportLimits limits, ProtocolOptions protocol, boolean legacy,
+                         Consumer<ErrorCode> errorCounter, java.util.function.Supplier<String> tokens) {
         super(limits, errorCounter);
+        this.tokens = tokens;
         this.legacy = legacy;
         this.protocol = protocol;
         this.serverMaxFrame = limits.frame().maxFrameSize();
@@ -100,8 +117,17 @@ public final class ClientSession extends SessionHandler {
             open();
             return;
         }
-        ctx.writeAndFlush(SessionFrames.control(FrameType.HELLO,
-                V2Handshake.hello(protocol, limits, V2Handshake.overTls(ctx))));
+        Headers hello = V2Handshake.hello(protocol, limits, V2Handshake.overTls(ctx));
+        String token;
+        try {
+            token = tokens == null ? null : tokens.get();
+        } catch (RuntimeException e) {
+            closeCause = new SessionException(ErrorCode.UNAUTHENTICATED, VstpException.Scope.CONNECTION,
+                    "no token to send: " + e.getMessage());
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(SessionAuth.withToken(FrameType.HELLO, hello, token));
     }
 
     private void open() {
@@ -172,6 +198,10 @@ public final class ClientSession extends SessionHandler {
             }
             return;
         }
+        if (type.equals(FrameType.AUTH) && mux != null) {
+            authAnswer(frame);
+            return;
+        }
         if (type.equals(FrameType.BYE) && !legacy) {
             frame.release();
             byeReceived = true;
@@ -209,6 +239,8 @@ public final class ClientSession extends SessionHandler {
     }
 
     private void welcome(Frame welcome) {
+        authenticatedSubject = welcome.headers().value(SessionAuth.SUBJECT);
+        credentialsExpireAt = expiry(welcome);
         if (protocol.v2() && "2".equals(welcome.headers().value(SessionFrames.VERSION))) {
             V2Handshake.Agreement agreed;
             try {
@@ -232,6 +264,7 @@ public final class ClientSession extends SessionHandler {
                     + ", integrity " + agreed.integrity().wireName();
             wireVersion = 2;
             open();
+            scheduleRefresh();
             return;
         }
         try {
@@ -245,6 +278,100 @@ public final class ClientSession extends SessionHandler {
             welcome.release();
         }
         open();
+    }
+
+    private static java.time.Instant expiry(Frame frame) {
+        long ms = SessionFrames.longHeader(frame, SessionAuth.EXPIRES_IN_MS, -1);
+        return ms < 0 ? null : java.time.Instant.now().plusMillis(ms);
+    }
+
+    /** The subject the server authenticated (WELCOME {@code auth-subject}), or null when it does not authenticate. */
+    public String authenticatedSubject() {
+        return authenticatedSubject;
+    }
+
+    /** When the server stops accepting this session's credentials, or null when they do not expire. */
+    public java.time.Instant credentialsExpireAt() {
+        return credentialsExpireAt;
+    }
+
+    /**
+     * Sends new credentials for the same subject (AUTH, wire v2, session.md §3.5); completes with their expiry (null
+     * when they do not expire), or fails with {@code UNAUTHENTICATED} and the server's reason, in which case the
+     * session keeps its current credentials until they expire.
+     */
+    public CompletableFuture<java.time.Instant> refreshCredentials(String token) {
+        CompletableFuture<java.time.Instant> done = new CompletableFuture<>();
+        onLoop(() -> {
+            if (mux == null || !open) {
+                done.completeExceptionally(new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
+                        "refreshing credentials needs an open wire v2 session; on v1, reconnect"));
+            } else if (refreshing != null) {
+                refreshing.whenComplete((t, e) -> refreshCredentials(token).whenComplete((t2, e2) -> {
+                    if (e2 != null) {
+                        done.completeExceptionally(e2);
+                    } else {
+                        done.complete(t2);
+                    }
+                }));
+            } else {
+                refreshing = done;
+                ctx.writeAndFlush(SessionAuth.withToken(FrameType.AUTH, Headers.builder(1).build(), token));
+            }
+        });
+        return done;
+    }
+
+    private void authAnswer(Frame answer) {
+        CompletableFuture<java.time.Instant> waiting = refreshing;
+        refreshing = null;
+        try {
+            if (waiting == null) {
+                return; // an answer nobody asked for: ignore it
+            }
+            if (SessionAuth.OK.equals(answer.headers().value(SessionAuth.STATUS))) {
+                credentialsExpireAt = expiry(answer);
+                waiting.complete(credentialsExpireAt);
+                scheduleRefresh();
+            } else {
+                String why = answer.headers().value(SessionAuth.MESSAGE);
+                waiting.completeExceptionally(new SessionException(ErrorCode.UNAUTHENTICATED, REQUEST,
+                        (why != null ? why : "refused") + " (reported by the peer)"));
+            }
+        } finally {
+            answer.release();
+        }
+    }
+
+    /**
+     * With a token source on wire v2, refreshes the credentials when three quarters of their life has passed, so a
+     * long-lived connection never meets an expired token. A failed refresh is retried at the next quarter.
+     */
+    private void scheduleRefresh() {
+        java.time.Instant expires = credentialsExpireAt;
+        if (tokens == null || mux == null || expires == null) {
+            return;
+        }
+        cancel(refreshTimer);
+        long left = java.time.Duration.between(java.time.Instant.now(), expires).toMillis();
+        long delay = Math.max(1_000, left * 3 / 4);
+        refreshTimer = ctx.executor().schedule(() -> {
+            if (!open || byeSent || byeReceived) {
+                return;
+            }
+            String token;
+            try {
+                token = tokens.get();
+            } catch (RuntimeException e) {
+                return;
+            }
+            refreshCredentials(token).whenComplete((t, e) -> {
+                if (e != null && credentialsExpireAt != null
+                        && java.time.Instant.now().isBefore(credentialsExpireAt)) {
+                    onLoop(this::scheduleRefresh);
+                }
+            });
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Sets who receives frames the server sends without a request (pushes). The consumer owns each frame. */
@@ -632,6 +759,11 @@ public final class ClientSession extends SessionHandler {
         }
         cancel(sweeper);
         sweeper = null;
+        cancel(refreshTimer);
+        if (refreshing != null) {
+            refreshing.completeExceptionally(cause);
+            refreshing = null;
+        }
         List<Pending> left = new ArrayList<>(pending.values());
         pending.clear();
         for (Pending p : left) {

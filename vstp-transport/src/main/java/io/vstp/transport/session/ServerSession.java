@@ -12,6 +12,13 @@ import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.TransportLimits;
+import io.vstp.transport.auth.AccessControl;
+import io.vstp.transport.auth.AccessDecision;
+import io.vstp.transport.auth.Action;
+import io.vstp.transport.auth.AuthenticationException;
+import io.vstp.transport.auth.Credentials;
+import io.vstp.transport.auth.Principal;
+import java.time.Instant;
 import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -44,6 +51,13 @@ public final class ServerSession extends SessionHandler implements Session {
     private record Inbound(Frame message, boolean end, int credit) {
     }
     private final ErrorCode rejection;
+    /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
+    private final AccessControl access;
+    private volatile Principal principal = Principal.ANONYMOUS;
+    /** The HELLO held while its credentials are checked (released on close if the check never ends). */
+    private Frame pendingHello;
+    /** An AUTH refresh is being checked: a second one is refused until it ends. */
+    private boolean refreshing;
     private State state = State.AWAIT_HELLO;
     private String id = "";
     private int inFlight;
@@ -56,7 +70,15 @@ public final class ServerSession extends SessionHandler implements Session {
      */
     public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
                          boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter) {
+        this(limits, protocol, handler, legacyAllowed, rejection, errorCounter, null);
+    }
+
+    /** @param access authentication and authorisation, or null for none (session.md §3.4) */
+    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
+                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter,
+                         AccessControl access) {
         super(limits, errorCounter);
+        this.access = access;
         this.handler = handler;
         this.protocol = protocol;
         this.legacyAllowed = legacyAllowed;
@@ -91,7 +113,16 @@ public final class ServerSession extends SessionHandler implements Session {
         FrameType type = frame.type();
         if (state == State.AWAIT_HELLO) {
             if (type.equals(FrameType.HELLO)) {
-                welcome(frame);
+                if (access != null) {
+                    authenticate(frame);
+                } else {
+                    welcome(frame);
+                }
+                return;
+            }
+            if (pendingHello != null) {
+                frame.release();
+                fail(ErrorCode.PROTOCOL_VIOLATION, "frame " + type.name() + " before WELCOME");
                 return;
             }
             if (!legacyAllowed) {
@@ -116,6 +147,8 @@ public final class ServerSession extends SessionHandler implements Session {
             drainAndClose();
         } else if (type.equals(FrameType.PONG)) {
             frame.release();
+        } else if (type.equals(FrameType.AUTH)) {
+            refresh(frame);
         } else if (type.equals(FrameType.ERR)) {
             SessionException e = SessionFrames.readErr(frame, VstpException.Scope.CONNECTION);
             frame.release();
@@ -135,7 +168,9 @@ public final class ServerSession extends SessionHandler implements Session {
                     + ", client offered " + offered);
             return;
         }
-        id = HexFormat.of().formatHex(randomBytes(16));
+        if (id.isEmpty()) {
+            id = HexFormat.of().formatHex(randomBytes(16));
+        }
         state = State.OPEN;
         established();
         if (v2) {
@@ -146,9 +181,10 @@ public final class ServerSession extends SessionHandler implements Session {
                 hello.release();
             }
             ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME,
-                    V2Handshake.welcome(agreed, protocol, limits, id)));
+                    withIdentity(V2Handshake.welcome(agreed, protocol, limits, id))));
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
             mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, false, new MuxListener());
+            updateAutoRead();
             return;
         }
         hello.release();
@@ -161,7 +197,150 @@ public final class ServerSession extends SessionHandler implements Session {
                 .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
                 .add(SessionFrames.IDLE_TIMEOUT_MS, Long.toString(limits.idleTimeout().toMillis()))
                 .build();
-        ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME, h));
+        ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME, withIdentity(h)));
+        updateAutoRead();
+    }
+
+    /** WELCOME tells an authenticated client its subject and how long its credentials last (session.md §3.4). */
+    private Headers withIdentity(Headers welcome) {
+        if (access == null) {
+            return welcome;
+        }
+        Headers.Builder b = Headers.builder(welcome.size() + 2);
+        welcome.forEach(b::add);
+        SessionAuth.describe(b, principal, Instant.now());
+        return b.build();
+    }
+
+    /**
+     * Checks the credentials of a HELLO (its bearer token, the mTLS certificate) before anything else happens: no
+     * frame is read meanwhile, and the handshake timeout bounds the check (session.md §3.4).
+     */
+    private void authenticate(Frame hello) {
+        id = HexFormat.of().formatHex(randomBytes(16));
+        Credentials credentials;
+        try {
+            credentials = new Credentials(SessionAuth.bearerToken(hello), SessionAuth.clientCertificates(ctx),
+                    ctx.channel().remoteAddress(), id);
+        } catch (AuthenticationException e) {
+            hello.release();
+            fail(ErrorCode.UNAUTHENTICATED, e.detail());
+            return;
+        }
+        pendingHello = hello;
+        ctx.channel().config().setAutoRead(false);
+        checkCredentials(credentials).whenComplete((p, error) -> onEventLoop(() -> {
+            Frame held = pendingHello;
+            pendingHello = null;
+            if (held == null) {
+                return; // closed meanwhile: closed() released it
+            }
+            if (error != null) {
+                held.release();
+                fail(ErrorCode.UNAUTHENTICATED, refusal(error));
+                return;
+            }
+            principal = p;
+            welcome(held);
+        }));
+    }
+
+    private CompletionStage<Principal> checkCredentials(Credentials credentials) {
+        try {
+            CompletionStage<Principal> stage = access.authenticate(credentials);
+            return stage != null ? stage : CompletableFuture.failedFuture(new AuthenticationException("refused"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** What the peer learns about refused credentials: the validator's class of problem, nothing else. */
+    private static String refusal(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof AuthenticationException a) {
+            return a.detail();
+        }
+        return cause instanceof NullPointerException ? "authentication failed"
+                : "authentication failed (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    /**
+     * AUTH (wire v2, session.md §3.5): new credentials for the same subject replace the session's before they
+     * expire. A refusal keeps the session and its current credentials until they expire.
+     */
+    private void refresh(Frame auth) {
+        Credentials credentials;
+        try {
+            String reason = access == null ? "this server does not authenticate"
+                    : refreshing ? "a refresh is already being checked" : null;
+            if (reason != null) {
+                ctx.writeAndFlush(SessionAuth.answer(principal, reason));
+                return;
+            }
+            credentials = new Credentials(SessionAuth.bearerToken(auth), SessionAuth.clientCertificates(ctx),
+                    ctx.channel().remoteAddress(), id);
+        } catch (AuthenticationException e) {
+            ctx.writeAndFlush(SessionAuth.answer(principal, e.detail()));
+            return;
+        } finally {
+            auth.release();
+        }
+        refreshing = true;
+        checkCredentials(credentials).whenComplete((p, error) -> onEventLoop(() -> {
+            refreshing = false;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            String reason = error != null ? refusal(error)
+                    : !p.subject().equals(principal.subject()) ? "a refresh must keep the session's subject" : null;
+            if (reason == null) {
+                principal = p;
+            } else {
+                countError(ErrorCode.UNAUTHENTICATED);
+            }
+            ctx.writeAndFlush(SessionAuth.answer(principal, reason));
+        }));
+    }
+
+    /**
+     * Whether the session's principal may make {@code request}: its credentials have not expired and the access
+     * control allows the action. A refusal answers the request (ERR, or ERR on its stream) and releases it.
+     */
+    private boolean permitted(Frame request, String reqId, long stream, int credit) {
+        Principal p = principal;
+        ErrorCode code = null;
+        String message = null;
+        if (p.expiredAt(Instant.now())) {
+            code = ErrorCode.UNAUTHENTICATED;
+            message = mux != null ? "credentials expired: refresh them with AUTH" : "credentials expired: reconnect";
+        } else {
+            AccessDecision decision;
+            try {
+                decision = access.authorize(p, Action.of(request.headers()), this);
+            } catch (RuntimeException e) {
+                decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
+            }
+            if (decision == null || !decision.allowed()) {
+                code = ErrorCode.PERMISSION_DENIED;
+                message = "permission denied";
+            }
+        }
+        if (code == null) {
+            return true;
+        }
+        request.release();
+        countError(code);
+        refuse(reqId, stream, credit, code, message);
+        return false;
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
     }
 
     private void request(Frame frame) {
@@ -185,6 +364,9 @@ public final class ServerSession extends SessionHandler implements Session {
             countError(ErrorCode.TOO_MANY_IN_FLIGHT);
             refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT,
                     "more than " + limits.maxInFlightRequests() + " requests in flight");
+            return;
+        }
+        if (access != null && !permitted(frame, reqId, stream, credit)) {
             return;
         }
         inFlight++;
@@ -324,6 +506,10 @@ public final class ServerSession extends SessionHandler implements Session {
 
     @Override
     protected void closed() {
+        if (pendingHello != null) {
+            pendingHello.release();
+            pendingHello = null;
+        }
         for (java.util.ArrayDeque<Inbound> waiting : busyStreams.values()) {
             waiting.forEach(in -> in.message().release());
         }
@@ -389,6 +575,9 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     private void updateAutoRead() {
+        if (pendingHello != null) {
+            return; // no frame is read while a HELLO's credentials are checked
+        }
         boolean read = inFlight < limits.maxInFlightRequests() && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
@@ -450,6 +639,12 @@ public final class ServerSession extends SessionHandler implements Session {
     @Override
     public SocketAddress remoteAddress() {
         return ctx.channel().remoteAddress();
+    }
+
+    /** Who the peer is: {@link Principal#ANONYMOUS} without authentication or before the handshake. */
+    @Override
+    public Principal principal() {
+        return principal;
     }
 
     @Override

@@ -33,7 +33,7 @@ final class V2Frames {
             return "COMP on " + type.name();
         }
         if (frame.streamId() != 0 && (type.equals(FrameType.PING) || type.equals(FrameType.PONG)
-                || type.equals(FrameType.BYE))) {
+                || type.equals(FrameType.BYE) || type.equals(FrameType.AUTH))) {
             return type.name() + " on stream " + frame.streamId();
         }
         if (type.equals(FrameType.CANCEL) && frame.streamId() == 0) {
@@ -45,6 +45,6 @@ final class V2Frames {
     private static boolean isControl(FrameType type) {
         return type.equals(FrameType.PING) || type.equals(FrameType.PONG) || type.equals(FrameType.BYE)
                 || type.equals(FrameType.WINDOW_UPDATE) || type.equals(FrameType.CANCEL)
-                || type.equals(FrameType.ERR);
+                || type.equals(FrameType.ERR) || type.equals(FrameType.AUTH);
     }
 }

@@ -1,0 +1,315 @@
+package io.vstp.transport.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.ProtocolOptions;
+import io.vstp.transport.RequestHandler;
+import io.vstp.transport.Session;
+import io.vstp.transport.SessionException;
+import io.vstp.transport.VstpClient;
+import io.vstp.transport.VstpConnection;
+import io.vstp.transport.VstpServer;
+import io.vstp.transport.session.SessionAuth;
+import io.vstp.transport.testing.RawPeer;
+import io.vstp.transport.tls.TlsClientOptions;
+import io.vstp.transport.tls.TlsServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Credentials in the handshake, authorisation per request, expiry and AUTH refresh (docs/spec/session.md §3.4,
+ * §3.5), over real TLS sockets on 127.0.0.1. The access control here is a small table: tokens are
+ * {@code subject:role:lifetime-ms}, {@code reader} may only echo, {@code writer} may also use {@code files}.
+ */
+class SessionAuthTest {
+    @TempDir
+    Path serverHome;
+    @TempDir
+    Path clientHome;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<String> decisions = new CopyOnWriteArrayList<>();
+    private final List<Credentials> seen = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T use(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /** Tokens {@code subject:role:lifetimeMs}; anything else, or no token, is refused. */
+    private final class TableAccess implements AccessControl {
+        @Override
+        public CompletionStage<Principal> authenticate(Credentials credentials) {
+            seen.add(credentials);
+            String token = credentials.bearerToken();
+            if (token == null) {
+                return CompletableFuture.failedFuture(new AuthenticationException("credentials required"));
+            }
+            String[] parts = token.split(":");
+            if (parts.length != 3) {
+                return CompletableFuture.failedFuture(new AuthenticationException("malformed token"));
+            }
+            Instant expires = Instant.now().plusMillis(Long.parseLong(parts[2]));
+            // Completes on another thread, as a validator that fetched keys would.
+            return CompletableFuture.supplyAsync(() -> new Principal(parts[0], Set.of(parts[1]),
+                    Map.of("token-lifetime", Long.parseLong(parts[2])), "test", expires));
+        }
+
+        @Override
+        public AccessDecision authorize(Principal principal, Action action, Session session) {
+            boolean allowed = action.service().equals(Action.ECHO)
+                    || (action.service().equals("files") && principal.roles().contains("writer"));
+            decisions.add(principal.subject() + " " + action + " " + allowed);
+            return allowed ? AccessDecision.allow("rule") : AccessDecision.deny("no rule");
+        }
+    }
+
+    private VstpServer server(AccessControl access, ProtocolOptions protocol) throws InterruptedException {
+        RequestHandler whoAmI = RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
+                .payload(session.principal().subject() + " " + session.principal().roles()).build());
+        return use(VstpServer.builder().port(0).threads(2).handler(whoAmI).protocol(protocol)
+                .tls(TlsServerOptions.builder().home(serverHome).build()).accessControl(access).start());
+    }
+
+    private VstpConnection connect(VstpServer server, ProtocolOptions protocol, java.util.function.Supplier<String> token)
+            throws Exception {
+        VstpClient.Builder b = VstpClient.builder().threads(1).protocol(protocol)
+                .tls(TlsClientOptions.builder().home(clientHome).build());
+        if (token != null) {
+            b.bearerToken(token);
+        }
+        VstpClient client = use(b.build());
+        return use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+    }
+
+    private static String ask(VstpConnection conn, String service) throws Exception {
+        Frame.Builder b = Frame.builder(FrameType.DATA).payload("x");
+        if (service != null) {
+            b.header("service", service).header("op", "list").header("path", "docs");
+        }
+        Frame reply = conn.request(b.build()).get(5, TimeUnit.SECONDS);
+        try {
+            return reply.payloadAsString();
+        } finally {
+            reply.release();
+        }
+    }
+
+    private static ErrorCode failure(CompletableFuture<?> f) {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return ((SessionException) e.getCause()).code();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    private static ProtocolOptions wire(int version) {
+        return version == 2 ? ProtocolOptions.DEFAULT : ProtocolOptions.V1_ONLY;
+    }
+
+    @ParameterizedTest(name = "wire v{0}")
+    @ValueSource(ints = {1, 2})
+    void tokenInHelloBecomesTheSessionsPrincipalAndRulesApplyPerRequest(int version) throws Exception {
+        VstpServer server = server(new TableAccess(), wire(version));
+        VstpConnection reader = connect(server, wire(version), () -> "alice:reader:60000");
+        assertThat(reader.wireVersion()).isEqualTo(version);
+        assertThat(reader.authenticatedSubject()).isEqualTo("alice");
+        assertThat(reader.credentialsExpireAt()).isBetween(Instant.now().plusSeconds(50), Instant.now().plusSeconds(61));
+        assertThat(ask(reader, null)).isEqualTo("alice [reader]");
+
+        SessionException denied = (SessionException) org.assertj.core.api.Assertions.catchThrowableOfType(
+                ExecutionException.class, () -> reader.request(Frame.builder(FrameType.DATA)
+                        .header("service", "files").header("op", "list").build()).get(5, TimeUnit.SECONDS)).getCause();
+        assertThat(denied.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(denied.getMessage()).contains("permission denied").doesNotContain("rule");
+        // A refusal is for that request only: the session goes on.
+        assertThat(ask(reader, null)).isEqualTo("alice [reader]");
+
+        VstpConnection writer = connect(server, wire(version), () -> "bob:writer:60000");
+        assertThat(ask(writer, "files")).isEqualTo("bob [writer]");
+        assertThat(decisions).contains("alice files:list false", "bob files:list docs true", "alice echo true");
+        assertThat(seen).allSatisfy(c -> assertThat(c.toString()).doesNotContain("reader:60000", "writer:60000"));
+    }
+
+    @Test
+    void missingOrRefusedCredentialsCloseTheConnectionWithUnauthenticated() throws Exception {
+        VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
+        VstpClient client = use(VstpClient.builder().threads(1)
+                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        Throwable none = org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(none.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(e.getMessage()).contains("credentials required");
+        });
+        VstpClient bad = use(VstpClient.builder().threads(1).bearerToken(() -> "garbage")
+                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> bad.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(refused.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(e.getMessage()).contains("malformed token").doesNotContain("garbage");
+        });
+        assertThat(server.stats().errors(ErrorCode.UNAUTHENTICATED)).isEqualTo(2);
+    }
+
+    @Test
+    void refreshKeepsTheSubjectAndARefusedRefreshKeepsTheSession() throws Exception {
+        VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
+        AtomicReference<String> token = new AtomicReference<>("carol:reader:400");
+        VstpClient client = use(VstpClient.builder().threads(1)
+                .tls(TlsClientOptions.builder().home(clientHome).build()).bearerToken(token::get).build());
+        VstpConnection conn = use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(ask(conn, null)).isEqualTo("carol [reader]");
+
+        assertThat(failure(conn.refreshCredentials("mallory:writer:60000"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(failure(conn.refreshCredentials("not-a-token"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(ask(conn, null)).isEqualTo("carol [reader]");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Instant.now().isBefore(conn.credentialsExpireAt()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(50);
+        assertThat(failure(conn.request(Frame.builder(FrameType.DATA).payload("late").build())))
+                .isEqualTo(ErrorCode.UNAUTHENTICATED);
+
+        Instant expires = conn.refreshCredentials("carol:writer:60000").get(10, TimeUnit.SECONDS);
+        assertThat(expires).isAfter(Instant.now().plusSeconds(50));
+        assertThat(ask(conn, "files")).isEqualTo("carol [writer]");
+    }
+
+    @Test
+    void aClientWithATokenSourceRefreshesBeforeExpiry() throws Exception {
+        VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
+        AtomicInteger asked = new AtomicInteger();
+        VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, () -> {
+            asked.incrementAndGet();
+            return "dave:reader:1600";
+        });
+        Instant first = conn.credentialsExpireAt();
+        // Refresh at three quarters of the 1.6 s lifetime: the requests after expiry of the first token still pass.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+        while (System.nanoTime() < end) {
+            assertThat(ask(conn, null)).isEqualTo("dave [reader]");
+            Thread.sleep(100);
+        }
+        assertThat(Instant.now()).isAfter(first);
+        assertThat(asked.get()).isGreaterThanOrEqualTo(2);
+        assertThat(conn.credentialsExpireAt()).isAfter(first);
+    }
+
+    @Test
+    void refreshNeedsWireV2() throws Exception {
+        VstpServer server = server(new TableAccess(), ProtocolOptions.V1_ONLY);
+        VstpConnection conn = connect(server, ProtocolOptions.V1_ONLY, () -> "erin:reader:60000");
+        assertThat(failure(conn.refreshCredentials("erin:reader:60000"))).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
+    }
+
+    @Test
+    void anAuthenticatorThatNeverAnswersMeetsTheHandshakeTimeout() throws Exception {
+        AccessControl silent = new AccessControl() {
+            @Override
+            public CompletionStage<Principal> authenticate(Credentials credentials) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public AccessDecision authorize(Principal principal, Action action, Session session) {
+                return AccessDecision.allow("all");
+            }
+        };
+        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(silent)
+                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(300),
+                        Duration.ofSeconds(30), Duration.ofSeconds(10)))
+                .start());
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(hello("whoever"));
+            byte[] answer = peer.readUntilClosed(Duration.ofSeconds(5));
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).contains("HANDSHAKE_TIMEOUT");
+        }
+    }
+
+    @Test
+    void aRequestPipelinedBehindARefusedHelloNeverReachesTheHandler() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+                .handler(RequestHandler.of((request, session) -> {
+                    handled.incrementAndGet();
+                    return null;
+                })).start());
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(hello("garbage"), Frame.builder(FrameType.DATA).header("req-id", "1")
+                    .payload("too early").build());
+            byte[] answer = peer.readUntilClosed(Duration.ofSeconds(5));
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).contains("UNAUTHENTICATED")
+                    .doesNotContain("too early");
+        }
+        // The same pipelining with good credentials is served, after authentication and under its rules.
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(hello("frank:reader:60000"), Frame.builder(FrameType.DATA).header("req-id", "1")
+                    .header("service", "files").payload("too early").build());
+            List<Frame> frames = peer.readFrames(2, Duration.ofSeconds(5));
+            assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
+            assertThat(frames.get(0).headers().value("auth-subject")).isEqualTo("frank");
+            assertThat(frames.get(1).type()).isEqualTo(FrameType.ERR);
+            assertThat(frames.get(1).headers().value("error")).isEqualTo("PERMISSION_DENIED");
+            frames.forEach(Frame::release);
+        }
+        assertThat(handled.get()).isZero();
+    }
+
+    @Test
+    void oversizedTokensAndUnknownSchemesAreRefusedBeforeTheAuthenticator() throws Exception {
+        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+                .start());
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(hello("a".repeat(SessionAuth.MAX_TOKEN_BYTES + 1)));
+            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
+                    .contains("UNAUTHENTICATED").contains("token larger than");
+        }
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(Frame.builder(FrameType.HELLO).header("impl", "raw").header("versions", "1")
+                    .header("auth", "basic").payload("YWxpY2U6c2VjcmV0").build());
+            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
+                    .contains("UNAUTHENTICATED").contains("unsupported credential scheme");
+        }
+        assertThat(seen).isEmpty();
+    }
+
+    private static Frame hello(String token) {
+        return Frame.builder(FrameType.HELLO).header("impl", "raw").header("versions", "1")
+                .header("auth", "bearer").payload(token).build();
+    }
+}
