@@ -4,7 +4,7 @@ import io.vstp.core.frame.Headers;
 import java.util.Objects;
 
 /**
- * What a request asks to do, as authorisation sees it (docs/spec/services.md §4): the {@code service} header
+ * What a request asks to do, as authorisation sees it (docs/spec/services.md §2a): the {@code service} header
  * ({@code echo} when absent), its {@code op} (empty when absent) and the {@code path} it names (empty when none).
  */
 public record Action(String service, String operation, String resource) {
