@@ -49,6 +49,55 @@ final class ClientOptions {
             converter = DurationConverter.class)
     Duration timeout;
 
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (JWT or opaque) for servers that "
+            + "authenticate. Prefer --token-file or the VSTP_TOKEN environment variable: a command line is visible "
+            + "to other users of the machine.")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Read the bearer token from this file "
+            + "(re-read when the connection refreshes its credentials).")
+    Path tokenFile;
+
+    /** The token source of {@code --token} or {@code --token-file}, or null when neither is given. */
+    java.util.function.Supplier<String> tokens() {
+        if (token != null && tokenFile != null) {
+            throw new CliException(ExitCodes.USAGE, "--token and --token-file: give one");
+        }
+        if (token != null) {
+            String t = token.strip();
+            return () -> t;
+        }
+        if (tokenFile == null) {
+            return null;
+        }
+        String first = readToken(tokenFile);
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>(first);
+        return () -> {
+            try {
+                last.set(readToken(tokenFile));
+            } catch (CliException e) {
+                // keep the last good token: the refresh then fails on the server, not here
+            }
+            return last.get();
+        };
+    }
+
+    private static String readToken(Path file) {
+        try {
+            if (java.nio.file.Files.size(file) > io.vstp.transport.session.SessionAuth.MAX_TOKEN_BYTES) {
+                throw new CliException(ExitCodes.USAGE, "token file " + file + " is larger than "
+                        + io.vstp.transport.session.SessionAuth.MAX_TOKEN_BYTES + " bytes");
+            }
+            String t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).strip();
+            if (t.isEmpty()) {
+                throw new CliException(ExitCodes.USAGE, "token file " + file + " is empty");
+            }
+            return t;
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCodes.IO, "cannot read token file " + file + ": " + e.getMessage());
+        }
+    }
+
     TlsClientOptions tls(boolean trustOnFirstUse) {
         TlsClientOptions.Builder b = TlsClientOptions.builder().trustOnFirstUse(trustOnFirstUse);
         if (ca != null) {
@@ -83,7 +132,8 @@ final class ClientOptions {
     }
 
     VstpClient client() {
-        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol());
+        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
+                .bearerToken(tokens());
         return plain ? b.plain().build() : b.tls(tls(tofu)).build();
     }
 
@@ -129,7 +179,8 @@ final class ClientOptions {
             throw new CliException(ExitCodes.TRUST, "server " + target + " not trusted; " + howTo);
         }
         tofu = true;
-        VstpClient trusting = VstpClient.builder().threads(1).requestTimeout(timeout).tls(tls(true)).build();
+        VstpClient trusting = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
+                .bearerToken(tokens()).tls(tls(true)).build();
         try {
             VstpConnection c = trusting.connect(target.host(), target.port())
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -17,6 +17,8 @@ public final class ExitCodes {
     public static final int TRUST = 4;
     /** A local file problem: missing input, unwritable output, refused path. */
     public static final int IO = 5;
+    /** The server refused the credentials or the permission: UNAUTHENTICATED or PERMISSION_DENIED. */
+    public static final int DENIED = 6;
     /** Interrupted (Ctrl-C). */
     public static final int INTERRUPTED = 130;
 

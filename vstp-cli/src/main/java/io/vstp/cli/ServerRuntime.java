@@ -27,8 +27,11 @@ final class ServerRuntime implements AutoCloseable {
     private final VstpUdpEndpoint udp;
     private final FileService files;
     private final ExecutorService io;
+    private final io.vstp.security.SecurityPolicy security;
 
-    private ServerRuntime(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io) {
+    private ServerRuntime(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io,
+                          io.vstp.security.SecurityPolicy security) {
+        this.security = security;
         this.host = host;
         this.tcp = tcp;
         this.udp = udp;
@@ -40,6 +43,17 @@ final class ServerRuntime implements AutoCloseable {
     static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
                                ProtocolOptions protocol)
             throws InterruptedException, IOException {
+        return start(host, port, dir, tls, withUdp, protocol, null);
+    }
+
+    /**
+     * @param tls      null for plaintext
+     * @param security authentication and authorisation, or null for none; closed with the server. Over UDP, which
+     *                 carries no credentials, a server with security refuses every request (services.md §2a).
+     */
+    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
+                               ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
+            throws InterruptedException, IOException {
         ExecutorService io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vstp-files");
             t.setDaemon(true);
@@ -47,18 +61,18 @@ final class ServerRuntime implements AutoCloseable {
         });
         FileService files = new FileService(dir, io);
         ServerServices services = new ServerServices(files);
-        VstpServer tcp = startTcp(host, port, tls, services, protocol);
+        VstpServer tcp = startTcp(host, port, tls, services, protocol, security);
         VstpUdpEndpoint udp = null;
         try {
             if (withUdp) {
-                udp = startUdp(host, tcp.port(), tls, services);
+                udp = startUdp(host, tcp.port(), tls, services, security != null);
             }
         } catch (RuntimeException | InterruptedException e) {
             tcp.close();
             io.shutdown();
             throw e;
         }
-        return new ServerRuntime(host, tcp, udp, files, io);
+        return new ServerRuntime(host, tcp, udp, files, io, security);
     }
 
     int port() {
@@ -78,7 +92,7 @@ final class ServerRuntime implements AutoCloseable {
         String security = tcp.tls() ? "TLS 1.3" + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
                 + tcp.certificateFingerprint() : "plaintext (no TLS)";
         return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security
-                + ", files in " + files.root();
+                + ", files in " + files.root() + (this.security != null ? ", authentication required" : "");
     }
 
     static String display(String host) {
@@ -92,11 +106,16 @@ final class ServerRuntime implements AutoCloseable {
             udp.close();
         }
         io.shutdown();
+        if (security != null) {
+            security.close();
+        }
     }
 
     private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services,
-                                       ProtocolOptions protocol) throws InterruptedException {
-        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol);
+                                       ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
+            throws InterruptedException {
+        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol)
+                .accessControl(security);
         try {
             return (tls == null ? b.plain() : b.tls(tls)).start();
         } catch (Exception e) {
@@ -109,11 +128,17 @@ final class ServerRuntime implements AutoCloseable {
         }
     }
 
-    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services)
-            throws InterruptedException {
+    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services,
+                                            boolean authenticates) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
-                .handler((peer, frame) -> onDatagramRequest(self[0], services, peer, frame));
+                .handler((peer, frame) -> {
+                    if (authenticates) {
+                        refuseDatagram(self[0], peer, frame);
+                    } else {
+                        onDatagramRequest(self[0], services, peer, frame);
+                    }
+                });
         try {
             self[0] = (tls == null ? b.plain()
                     : b.dtlsServer(DtlsServerOptions.builder().tls(withoutClientCa(tls)).build())).start();
@@ -130,6 +155,19 @@ final class ServerRuntime implements AutoCloseable {
     /** DTLS has no client certificates yet (docs/guide/dtls.md): mutual TLS stays a TCP feature. */
     private static TlsServerOptions withoutClientCa(TlsServerOptions tls) {
         return tls.clientCaFile().isPresent() ? tls.toBuilder().clientCaFile(null).build() : tls;
+    }
+
+    /**
+     * A server that authenticates refuses every UDP request: datagrams carry no credentials (services.md §2a). A
+     * request with {@code req-id} learns why; anything else is dropped.
+     */
+    private static void refuseDatagram(VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame) {
+        String reqId = frame.headers().value(SessionFrames.REQ_ID);
+        frame.release();
+        if (reqId != null) {
+            endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
+                    "this server authenticates its clients: use TCP, UDP carries no credentials", reqId));
+        }
     }
 
     /**

@@ -39,6 +39,10 @@ final class UdpRequester implements Requester {
     }
 
     static UdpRequester open(ClientOptions options, Target target) throws InterruptedException {
+        if (options.tokens() != null) {
+            throw new CliException(ExitCodes.USAGE, "--token and --token-file work over TCP only: UDP has no "
+                    + "handshake to carry credentials (docs/spec/services.md §2a)");
+        }
         return new UdpRequester(options, new InetSocketAddress(target.host(), target.port()));
     }
 

@@ -127,6 +127,9 @@ public final class VstpCommand implements Runnable {
             if (v.code() == ErrorCode.TLS_FAILED) {
                 return ExitCodes.TRUST;
             }
+            if (v.code() == ErrorCode.UNAUTHENTICATED || v.code() == ErrorCode.PERMISSION_DENIED) {
+                return ExitCodes.DENIED;
+            }
             if (v.code() == ErrorCode.CONNECTION_CLOSED || v.code() == ErrorCode.HANDSHAKE_TIMEOUT) {
                 return ExitCodes.UNREACHABLE;
             }
