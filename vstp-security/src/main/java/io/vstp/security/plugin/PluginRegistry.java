@@ -69,8 +69,8 @@ import java.util.jar.Manifest;
  * watcher thread (a {@link WatchService} on the directory, and a poll every {@link Builder#pollInterval} in case
  * events are missed) notices new, changed and removed jars:
  * <ul>
- *   <li>a new or changed jar whose modification time is younger than {@link Builder#settleTime} is assumed to be
- *       still being written and is looked at again later;</li>
+ *   <li>a new or changed jar is looked at once its size, modification time and inode have stayed the same for
+ *       {@link Builder#settleTime} (a jar still being written keeps changing), and its copy is checked to match;</li>
  *   <li>a new or changed jar is loaded completely (every provider instantiated and
  *       {@link AuthenticatorProvider#create created}) before the snapshot is swapped; only then is the previous
  *       version's class loader retired (closed after {@link Builder#closeGrace}, so calls already running in the old
@@ -120,6 +120,7 @@ public final class PluginRegistry implements AutoCloseable {
     private Map<String, LoadedJar> loaded = new TreeMap<>();
     private final Map<String, Refusal> refused = new HashMap<>();
     private final List<Retiring> retiring = new ArrayList<>();
+    private final Map<String, Sighting> sightings = new HashMap<>();
     private boolean pending;
     private boolean closed;
 
@@ -449,8 +450,9 @@ public final class PluginRegistry implements AutoCloseable {
         // refused because of the version that is about to go.
         List<String> candidates = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
-        long settleMillis = settleTime.toMillis();
-        long now = clock.millis();
+        long settleNanos = settleTime.toNanos();
+        long now = System.nanoTime();
+        sightings.keySet().retainAll(onDisk.keySet());
         for (Map.Entry<String, Fingerprint> e : onDisk.entrySet()) {
             String file = e.getKey();
             Fingerprint fp = e.getValue();
@@ -462,10 +464,21 @@ public final class PluginRegistry implements AutoCloseable {
             if (r != null && r.fingerprint.equals(fp)) {
                 continue;
             }
-            if (!initial && settleMillis > 0 && now - fp.modified.toMillis() < settleMillis) {
-                pending = true; // probably still being written: look again after the settle time
-                continue;
+            if (!initial && settleNanos > 0) {
+                // Load only what has stayed the same for the settle time: a jar still being written keeps changing.
+                // (Observed here, not from its modification time, so clocks and copied time stamps do not matter.)
+                Sighting seen = sightings.get(file);
+                if (seen == null || !seen.fingerprint.equals(fp)) {
+                    sightings.put(file, new Sighting(fp, now));
+                    pending = true;
+                    continue;
+                }
+                if (now - seen.nanos < settleNanos) {
+                    pending = true;
+                    continue;
+                }
             }
+            sightings.remove(file);
             (cur != null ? candidates : fresh).add(file);
         }
         candidates.addAll(fresh);
@@ -835,6 +848,9 @@ public final class PluginRegistry implements AutoCloseable {
 
     private record Staged(Path copy, String sha256) {}
 
+    /** When a new or changed jar was first seen with this fingerprint ({@link System#nanoTime()}). */
+    private record Sighting(Fingerprint fingerprint, long nanos) {}
+
     /** A jar refused with these bytes: not retried until the file changes (or, for a clash, the other jars do). */
     private record Refusal(Fingerprint fingerprint, String sha256, boolean clash) {}
 
@@ -983,8 +999,9 @@ public final class PluginRegistry implements AutoCloseable {
         }
 
         /**
-         * How long a jar's modification time must be in the past before it is loaded, so a jar still being written
-         * is not read half-way (default 500 ms; zero: load at once). The initial scan ignores it.
+         * How long a new or changed jar must stay unchanged (size, modification time, inode) before it is loaded, so
+         * a jar still being written is not read half-way (default 500 ms; zero: load at once). The initial scan
+         * ignores it (the copy is still checked against the file).
          */
         public Builder settleTime(Duration settleTime) {
             if (settleTime.isNegative()) {

@@ -222,15 +222,20 @@ class PluginRegistryTest {
     @Test
     void aJarStillBeingWrittenWaitsUntilItHasSettled() throws Exception {
         byte[] bytes = PluginJars.plugin("acme", "1").build();
-        try (PluginRegistry registry = manual().classpath(false).settleTime(Duration.ofSeconds(30)).start()) {
+        Duration settle = Duration.ofMillis(300);
+        try (PluginRegistry registry = manual().classpath(false).settleTime(settle).start()) {
             Path jar = dir.resolve("acme.jar");
             Files.write(jar, Arrays.copyOf(bytes, bytes.length / 2)); // a writer half-way
             registry.rescan();
             assertThat(registry.plugins()).isEmpty();
             assertThat(registry.errors()).isEmpty(); // not refused: looked at again later
 
-            Files.write(jar, bytes); // finished, and (pretend) a while ago
-            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
+            Files.write(jar, bytes); // finished: it changed, so the settle time starts again
+            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(3600))); // clocks do not matter
+            registry.rescan();
+            assertThat(registry.plugins()).isEmpty();
+
+            Thread.sleep(settle.toMillis() + 100);
             registry.rescan();
             assertThat(servedVersion(registry, "acme")).contains("1");
             assertThat(registry.errors()).isEmpty();
@@ -255,6 +260,21 @@ class PluginRegistryTest {
             registry.rescan();
             assertThat(registry.current().authenticator("acme")).isEmpty();
             assertCollected(v2, "v2's class loader after its jar was removed");
+        }
+    }
+
+    @Test
+    void aReplacedJarsClassLoaderStaysOpenForTheGraceTimeThenCloses() throws Exception {
+        PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
+        try (PluginRegistry registry = watched().closeGrace(Duration.ofSeconds(1)).start()) {
+            ClassLoader v1 = registry.current().authenticator("acme").orElseThrow().getClass().getClassLoader();
+            String classFile = "testplugin/Plugin_acme.class";
+            assertThat(v1.getResource(classFile)).isNotNull();
+
+            PluginJars.plugin("acme", "2").writeTo(dir.resolve("acme.jar"));
+            await("v2 is served", () -> servedVersion(registry, "acme").equals(Optional.of("2")));
+            assertThat(v1.getResource(classFile)).as("open during the grace time").isNotNull();
+            await("v1's loader is closed", () -> v1.getResource(classFile) == null);
         }
     }
 
