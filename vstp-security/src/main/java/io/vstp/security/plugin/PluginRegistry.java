@@ -81,6 +81,8 @@ import java.util.jar.Manifest;
  *       of that jar keeps running, and the same bytes are not retried until the file changes;</li>
  *   <li>a removed jar's plugins are unloaded.</li>
  * </ul>
+ * A created authenticator or authorizer that implements {@link AutoCloseable} is closed when its version is retired,
+ * when its jar is refused after it was created, and by {@link #close()}.
  * Classpath providers are loaded once, by {@link Builder#start()}.
  *
  * <h2>Class loader release</h2>
@@ -222,6 +224,7 @@ public final class PluginRegistry implements AutoCloseable {
                 r.jar.close();
             }
             retiring.clear();
+            closeInstances(classpathEntries, classpathLoader);
             classpathEntries = List.of();
             refused.clear();
             deleteQuietly(workDirectory);
@@ -599,6 +602,7 @@ public final class PluginRegistry implements AutoCloseable {
         Thread thread = Thread.currentThread();
         ClassLoader context = thread.getContextClassLoader();
         thread.setContextClassLoader(loader); // for plugins whose libraries look up resources through it
+        List<Entry> entries = new ArrayList<>();
         try {
             Map<String, Object> providers = new LinkedHashMap<>(); // kind:name -> provider
             instantiate(AuthenticatorProvider.class, PluginKind.AUTHENTICATOR, loader, file, taken, providers);
@@ -608,7 +612,6 @@ public final class PluginRegistry implements AutoCloseable {
                         + AUTHORIZER_SERVICES + " naming a class in it");
             }
             Instant now = clock.instant();
-            List<Entry> entries = new ArrayList<>();
             for (Map.Entry<String, Object> p : providers.entrySet()) {
                 PluginKind kind = p.getKey().startsWith(PluginKind.AUTHENTICATOR + ":")
                         ? PluginKind.AUTHENTICATOR : PluginKind.AUTHORIZER;
@@ -619,9 +622,11 @@ public final class PluginRegistry implements AutoCloseable {
             }
             return new LoadedJar(file, fp, staged.sha256, version, loader, staged.copy, entries);
         } catch (Refused e) {
+            closeInstances(entries, loader);
             closeQuietly(loader);
             throw e;
         } catch (RuntimeException | ServiceConfigurationError | LinkageError e) { // NoClassDefFoundError, ...
+            closeInstances(entries, loader);
             closeQuietly(loader);
             throw new Refused(describe(e), e);
         } finally {
@@ -803,6 +808,29 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the created authenticators and authorizers that are {@link AutoCloseable} (their threads, connections),
+     * with the plugin's loader as context class loader; a failure is logged and does not stop the unloading.
+     */
+    private static void closeInstances(List<Entry> entries, ClassLoader loader) {
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            for (Entry e : entries) {
+                if (e.instance instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception | LinkageError failure) {
+                        LOG.log(Level.WARNING, "closing " + e.info + " failed: " + describe(failure), failure);
+                    }
+                }
+            }
+        } finally {
+            thread.setContextClassLoader(context);
+        }
+    }
+
     private static void closeQuietly(URLClassLoader loader) {
         try {
             loader.close();
@@ -885,6 +913,7 @@ public final class PluginRegistry implements AutoCloseable {
         }
 
         void close() {
+            closeInstances(entries, loader);
             closeQuietly(loader);
             deleteQuietly(copy);
         }

@@ -278,6 +278,105 @@ class PluginRegistryTest {
         }
     }
 
+    /** A plugin whose authenticator is AutoCloseable and reports its closing to {@link PluginProbe#events}. */
+    private static PluginJars.Jar closeablePlugin(String version, boolean authorizerFails) {
+        String source = """
+                package testplugin;
+
+                import io.vstp.security.plugin.PluginProbe;
+                import io.vstp.security.spi.*;
+                import io.vstp.transport.auth.*;
+                import java.util.*;
+                import java.util.concurrent.*;
+
+                public final class Closeable implements AuthenticatorProvider {
+                    public String name() { return "closeable"; }
+
+                    public Authenticator create(Map<String, String> settings) {
+                        return new Auth();
+                    }
+
+                    static final class Auth implements Authenticator, AutoCloseable {
+                        public CompletionStage<Optional<Principal>> authenticate(Credentials c) {
+                            return CompletableFuture.completedFuture(Optional.empty());
+                        }
+
+                        public void close() {
+                            PluginProbe.events.add("closed closeable %VERSION%");
+                        }
+                    }
+
+                    public static final class Authz implements AuthorizerProvider {
+                        public String name() { return "closeable"; }
+
+                        public Authorizer create(Map<String, String> settings) {
+                            if (%FAIL%) throw new IllegalStateException("authorizer settings");
+                            return (p, a) -> Authorizer.Vote.ABSTAIN;
+                        }
+                    }
+                }
+                """.replace("%VERSION%", version).replace("%FAIL%", Boolean.toString(authorizerFails));
+        return PluginJars.jar().implementationVersion(version).source("testplugin.Closeable", source)
+                .service(AuthenticatorProvider.class, "testplugin.Closeable")
+                .service(io.vstp.security.spi.AuthorizerProvider.class, "testplugin.Closeable$Authz");
+    }
+
+    @Test
+    void closeableInstancesAreClosedWhenReplacedRefusedRemovedOrTheRegistryCloses() throws Exception {
+        PluginProbe.events.clear();
+        Path jar = closeablePlugin("1", false).writeTo(dir.resolve("closeable.jar"));
+        try (PluginRegistry registry = manual().classpath(false).start()) {
+            assertThat(PluginProbe.events).isEmpty();
+            closeablePlugin("2", false).writeTo(jar);
+            registry.rescan();
+            assertThat(PluginProbe.events).containsExactly("closed closeable 1");
+
+            closeablePlugin("3", true).writeTo(jar); // its authenticator is created, then its authorizer fails
+            registry.rescan();
+            assertThat(registry.errors()).singleElement().satisfies(e -> assertThat(e.reason())
+                    .contains("provider 'closeable' (testplugin.Closeable$Authz) refused its settings"));
+            assertThat(PluginProbe.events).containsExactly("closed closeable 1", "closed closeable 3");
+            assertThat(registry.current().info(PluginKind.AUTHENTICATOR, "closeable").orElseThrow().version())
+                    .isEqualTo("2");
+        }
+        assertThat(PluginProbe.events).containsExactly("closed closeable 1", "closed closeable 3",
+                "closed closeable 2");
+        PluginProbe.events.clear();
+    }
+
+    @Test
+    void readersAlwaysSeeOneConsistentVersionAndNoGapDuringReloads() throws Exception {
+        PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
+        try (PluginRegistry registry = manual().closeGrace(Duration.ofSeconds(5)).start()) {
+            java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    PluginSet set = registry.current();
+                    Optional<PluginInfo> authn = set.info(PluginKind.AUTHENTICATOR, "acme");
+                    Optional<PluginInfo> authz = set.info(PluginKind.AUTHORIZER, "acme");
+                    if (authn.isEmpty() || authz.isEmpty() || set.authenticator("acme").isEmpty()) {
+                        problem.compareAndSet(null, "acme missing from " + set);
+                    } else if (!authn.get().version().equals(authz.get().version())) {
+                        problem.compareAndSet(null, "mixed versions in " + set);
+                    }
+                    reads.incrementAndGet();
+                }
+            }, "plugin-reader");
+            reader.start();
+            for (int v = 2; v <= 4; v++) {
+                PluginJars.plugin("acme", Integer.toString(v)).writeTo(dir.resolve("acme.jar"));
+                registry.rescan();
+                assertThat(servedVersion(registry, "acme")).contains(Integer.toString(v));
+            }
+            stop.set(true);
+            reader.join(5_000);
+            assertThat(problem.get()).isNull();
+            assertThat(reads.get()).isPositive();
+        }
+    }
+
     @Test
     void aRefusedJarsClassLoaderIsCollected() throws Exception {
         List<WeakReference<ClassLoader>> loaders = new CopyOnWriteArrayList<>();
