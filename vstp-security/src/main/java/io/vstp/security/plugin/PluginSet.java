@@ -24,11 +24,15 @@ public final class PluginSet {
     private final List<PluginInfo> plugins;
     private final Map<String, Authenticator> authenticators;
     private final Map<String, Authorizer> authorizers;
+    private final List<Authenticator> authenticatorList;
+    private final List<Authorizer> authorizerList;
 
     PluginSet(List<PluginInfo> plugins, Map<String, Authenticator> authenticators, Map<String, Authorizer> authorizers) {
         this.plugins = List.copyOf(plugins);
         this.authenticators = Collections.unmodifiableMap(new LinkedHashMap<>(authenticators));
         this.authorizers = Collections.unmodifiableMap(new LinkedHashMap<>(authorizers));
+        this.authenticatorList = List.copyOf(authenticators.values());
+        this.authorizerList = List.copyOf(authorizers.values());
     }
 
     /** Every loaded plugin: classpath providers first, then the directory's jars by file name. */
@@ -38,12 +42,12 @@ public final class PluginSet {
 
     /** The created authenticators, in {@link #plugins()} order. */
     public List<Authenticator> authenticators() {
-        return List.copyOf(authenticators.values());
+        return authenticatorList;
     }
 
     /** The created authorizers, in {@link #plugins()} order. */
     public List<Authorizer> authorizers() {
-        return List.copyOf(authorizers.values());
+        return authorizerList;
     }
 
     /** The authenticator the provider named {@code name} created. */
