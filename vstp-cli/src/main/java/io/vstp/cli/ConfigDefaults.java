@@ -40,6 +40,17 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return new ConfigDefaults(env, file);
     }
 
+    /** The config file's keys that start with {@code prefix} (sections such as {@code auth.}), prefix kept. */
+    Map<String, String> section(String prefix) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : file.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                out.put(key, file.getProperty(key));
+            }
+        }
+        return out;
+    }
+
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option)) {

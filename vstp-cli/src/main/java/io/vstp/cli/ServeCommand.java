@@ -48,6 +48,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-udp", description = "Serve TCP only.")
     boolean noUdp;
 
+    @Option(names = "--auth-config", paramLabel = "FILE", description = "Authentication and authorisation settings "
+            + "(auth.* keys, Java properties; docs/guide/security.md). The config file's auth.* keys apply too.")
+    Path authConfig;
+
+    @Option(names = "--auth", paramLabel = "KEY=VALUE", description = "One auth.* setting, winning over the files, "
+            + "e.g. --auth auth.role.reader=echo,files:read. Repeatable.")
+    java.util.Map<String, String> auth = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--dev-auth", description = "DEVELOPMENT ONLY: require tokens signed by the local development key "
+            + "('vstp token' issues them), with roles reader, writer and admin unless auth.role.* says otherwise.")
+    boolean devAuth;
+
     @Spec
     CommandSpec spec;
 
@@ -59,8 +71,17 @@ final class ServeCommand implements Callable<Integer> {
         if (wire != 1 && wire != 2) {
             throw new CliException(ExitCodes.USAGE, "--wire must be 1 or 2, was " + wire);
         }
-        ServerRuntime server = ServerRuntime.start(host, port, dir, tlsOptions(), !noUdp,
-                ProtocolOptions.DEFAULT.withV2(wire == 2));
+        io.vstp.security.SecurityPolicy security = security();
+        ServerRuntime server;
+        try {
+            server = ServerRuntime.start(host, port, dir, tlsOptions(), !noUdp,
+                    ProtocolOptions.DEFAULT.withV2(wire == 2), security);
+        } catch (RuntimeException | java.io.IOException | InterruptedException e) {
+            if (security != null) {
+                security.close();
+            }
+            throw e;
+        }
         spec.commandLine().getOut().println("vstp: listening on " + server.description());
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -70,6 +91,50 @@ final class ServeCommand implements Callable<Integer> {
         }, "vstp-serve-shutdown"));
         stopped.await();
         return ExitCodes.OK;
+    }
+
+    /** The access control from the config file's auth.* keys, --auth-config, --auth and --dev-auth; null if none. */
+    private io.vstp.security.SecurityPolicy security() throws java.io.IOException {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        if (spec.defaultValueProvider() instanceof ConfigDefaults defaults) {
+            settings.putAll(defaults.section(io.vstp.security.SecurityConfig.PREFIX));
+        }
+        if (authConfig != null) {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(authConfig)) {
+                p.load(in);
+            } catch (java.io.IOException e) {
+                throw new CliException(ExitCodes.IO, "cannot read --auth-config " + authConfig + ": " + e.getMessage());
+            }
+            p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
+        }
+        settings.putAll(auth);
+        Path home = io.vstp.transport.tls.HomeDirectory.resolve();
+        if (devAuth) {
+            java.util.Map<String, String> dev = io.vstp.security.SecurityConfig.developmentSettings(home);
+            dev.forEach(settings::putIfAbsent);
+            if (settings.keySet().stream().noneMatch(k -> k.startsWith("auth.role."))) {
+                settings.putAll(io.vstp.security.SecurityConfig.developmentRoles());
+            }
+            spec.commandLine().getErr().println("vstp: WARNING --dev-auth: tokens signed by the development key in "
+                    + home.resolve(io.vstp.security.SecurityConfig.DEV_DIRECTORY) + " are trusted; never use this "
+                    + "in production");
+        }
+        io.vstp.security.SecurityConfig config;
+        io.vstp.security.SecurityPolicy policy;
+        try {
+            config = new io.vstp.security.SecurityConfig(settings, home, System.getenv());
+            policy = config.build();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "auth configuration: " + e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw new CliException(ExitCodes.IO, "auth configuration: " + e.getMessage());
+        }
+        if (policy != null) {
+            spec.commandLine().getOut().println("vstp: authentication required; roles "
+                    + policy.rules().rules().keySet() + "; audit log " + config.auditDestination());
+        }
+        return policy;
     }
 
     private TlsServerOptions tlsOptions() {

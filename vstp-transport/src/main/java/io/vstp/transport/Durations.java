@@ -1,0 +1,32 @@
+package io.vstp.transport;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** Durations as people write them in options and config files: {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or ISO-8601. */
+public final class Durations {
+    private Durations() {
+    }
+
+    /** @throws IllegalArgumentException naming the value and the accepted forms */
+    public static Duration parse(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.parse(value.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, 1h)");
+        }
+    }
+}
