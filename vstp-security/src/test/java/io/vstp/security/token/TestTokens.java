@@ -154,8 +154,10 @@ final class TestTokens {
         } catch (ExecutionException e) {
             assertThat(e.getCause()).isInstanceOf(AuthenticationException.class);
             String message = ((AuthenticationException) e.getCause()).detail();
-            String start = token.length() > 20 ? token.substring(0, 20) : token;
-            assertThat(message.contains(start)).as("refusal echoes the token").isFalse();
+            if (token.length() >= 8) {
+                String start = token.substring(0, Math.min(20, token.length()));
+                assertThat(message.contains(start)).as("refusal echoes the token").isFalse();
+            }
             return message;
         } catch (InterruptedException | TimeoutException e) {
             return fail("no answer: " + e);
