@@ -55,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code exp} and the cache TTL, inactive ones for the short negative TTL. Failed calls (timeout, network,
  *       bad answer) are not cached. Concurrent checks of one token share one call.</li>
  * </ul>
+ * A refusal completes the stage exceptionally with the {@link AuthenticationException} itself (not wrapped).
  */
 public final class IntrospectionAuthenticator implements Authenticator, AutoCloseable {
     /** The {@link Principal#method()} of principals this authenticator proves. */
@@ -127,13 +128,18 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(failure(e, key));
         }
-        return answer.thenCompose(a -> {
-            if (a instanceof Answer.Active active) {
-                return CompletableFuture.completedFuture(Optional.of(active.principal()));
+        CompletableFuture<Optional<Principal>> result = new CompletableFuture<>();
+        answer.whenComplete((a, error) -> {
+            if (error != null) {
+                result.completeExceptionally(failure(error, key));
+            } else if (a instanceof Answer.Active active) {
+                result.complete(Optional.of(active.principal()));
+            } else {
+                result.completeExceptionally(new AuthenticationException(a instanceof Answer.Inactive inactive
+                        ? inactive.reason() : ((Answer.Failed) a).reason()));
             }
-            String reason = a instanceof Answer.Inactive inactive ? inactive.reason() : ((Answer.Failed) a).reason();
-            return CompletableFuture.failedFuture(new AuthenticationException(reason));
         });
+        return result;
     }
 
     private AuthenticationException failure(Throwable error, String key) {

@@ -93,6 +93,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       any key is looked at, and keys are matched by type, so a public key never serves as an HMAC secret.</li>
  * </ul>
  *
+ * <p>A refusal completes the stage exceptionally with the {@link AuthenticationException} itself (not wrapped).
+ *
  * <h2>Threads</h2>
  * With a JWKS endpoint, checking a token may fetch keys (blocking HTTP), so it runs on an executor: the one given, or
  * a small daemon pool this authenticator owns and shuts down in {@link #close()}. With local keys it runs on the
@@ -163,13 +165,25 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
                 return CompletableFuture.completedFuture(Optional.of(verify(token)));
             } catch (AuthenticationException e) {
                 return CompletableFuture.failedFuture(e);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(refused("token verification failed", e));
             }
         }
+        CompletableFuture<Optional<Principal>> result = new CompletableFuture<>();
         try {
-            return CompletableFuture.supplyAsync(() -> Optional.of(verify(token)), executor);
+            executor.execute(() -> {
+                try {
+                    result.complete(Optional.of(verify(token)));
+                } catch (AuthenticationException e) {
+                    result.completeExceptionally(e);
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(refused("token verification failed", e));
+                }
+            });
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new AuthenticationException("token verification unavailable"));
+            result.completeExceptionally(new AuthenticationException("token verification unavailable"));
         }
+        return result;
     }
 
     /**
@@ -214,7 +228,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
                 exp == null ? null : exp.toInstant());
     }
 
-    private static AuthenticationException refused(String message, Exception cause) {
+    private static AuthenticationException refused(String message, Throwable cause) {
         LOG.log(Level.DEBUG, () -> "JWT refused (" + message + "): " + cause);
         return new AuthenticationException(message);
     }
@@ -234,7 +248,10 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    /** Three non-empty... parts of base64url characters separated by two dots (the signature part may be empty). */
+    /**
+     * The JWS compact form's shape: three parts of base64url characters separated by two dots, the first two
+     * non-empty (the last is empty in an {@code alg: none} token, which is then refused as ours rather than passed on).
+     */
     static boolean looksLikeJws(String token) {
         int dots = 0;
         int partLength = 0;

@@ -162,6 +162,14 @@ class IntrospectionAuthenticatorTest {
     }
 
     @Test
+    void refusalIsTheAuthenticationExceptionItselfNotAWrapper() throws Exception {
+        IntrospectionAuthenticator auth = open(settings("/introspect").build());
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        auth.authenticate(TestTokens.bearer("revoked")).whenComplete((p, e) -> seen.complete(e));
+        assertThat(seen.get(5, TimeUnit.SECONDS)).isInstanceOf(io.vstp.transport.auth.AuthenticationException.class);
+    }
+
+    @Test
     void wrongClientCredentialsFailWithoutSayingWhy() {
         answers.put("opaque-1", "{\"active\":true,\"sub\":\"alice\"}");
         IntrospectionAuthenticator auth = open(settings("/introspect").clientSecret("wrong").build());

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.sun.net.httpserver.HttpServer;
+import io.vstp.transport.auth.AuthenticationException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,6 +103,21 @@ class JwksRotationTest {
             accepted(auth, sign(k2, JWSAlgorithm.ES256, claims().build()));
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void refusalIsTheAuthenticationExceptionItselfNotAWrapper() throws Exception {
+        RSAKey k1 = TestTokens.rsa("k1");
+        serve(k1);
+        try (JwtAuthenticator auth = new JwtAuthenticator(settings().build())) {
+            String expired = sign(k1, JWSAlgorithm.RS256, claims()
+                    .expirationTime(java.util.Date.from(java.time.Instant.now().minusSeconds(600))).build());
+            CompletableFuture<Throwable> seen = new CompletableFuture<>();
+            auth.authenticate(TestTokens.bearer(expired)).whenComplete((p, e) -> seen.complete(e));
+            Throwable error = seen.get(5, TimeUnit.SECONDS);
+            assertThat(error).isInstanceOf(AuthenticationException.class);
+            assertThat(((AuthenticationException) error).detail()).isEqualTo("token expired");
         }
     }
 
