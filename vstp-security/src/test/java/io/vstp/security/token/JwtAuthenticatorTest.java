@@ -16,7 +16,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.vstp.transport.auth.Principal;
 import java.nio.charset.StandardCharsets;
@@ -367,10 +366,5 @@ class JwtAuthenticatorTest {
         String[] parts = t.split("\\.");
         assertThat(refusal(auth, parts[0] + "." + parts[1] + "." + Base64URL.encode(new byte[256])))
                 .isEqualTo("bad signature");
-    }
-
-    @SuppressWarnings("unused")
-    private static JWTClaimsSet unused() {
-        return null;
     }
 }
