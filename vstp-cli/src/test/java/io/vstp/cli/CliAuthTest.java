@@ -1,0 +1,166 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.cli.CliEndToEndTest.Run;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vstp serve --dev-auth} as a real process, tokens from {@code vstp token}, and the client commands with
+ * {@code --token-file}: who may do what, exit status 6 for refusals, an audit log without tokens.
+ */
+class CliAuthTest {
+    @TempDir
+    static Path tmp;
+    private static Process server;
+    private static Path home;
+    private static Path served;
+    private static int port;
+    private static String fingerprint;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        home = tmp.resolve("home");
+        served = tmp.resolve("served");
+        Files.createDirectories(served.resolve("public"));
+        Files.writeString(served.resolve("public/hello.txt"), "hello, reader");
+        Files.writeString(served.resolve("secret.txt"), "for writers");
+        server = CliEndToEndTest.vstp(home, "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
+                served.toString(), "--dev-auth", "--auth", "auth.role.reader=echo, files:read:public",
+                "--auth", "auth.role.writer=echo, files:read, files:write");
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        String line;
+        Matcher m = null;
+        while ((line = lines.readLine()) != null) {
+            seen.append(line).append('\n');
+            m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})"
+                    + ".*authentication required").matcher(line);
+            if (m.find()) {
+                break;
+            }
+        }
+        assertThat(line).as("serve printed its listening line; it said:\n" + seen).isNotNull();
+        port = Integer.parseInt(m.group(1));
+        fingerprint = m.group(2);
+        assertThat(seen.toString()).contains("WARNING --dev-auth").contains("authentication required; roles");
+        // Drain the rest, so the server never blocks on a full pipe.
+        Thread drain = new Thread(() -> lines.lines().forEach(l -> { }));
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.destroy();
+        assertThat(server.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** {@code vstp token} in the server's home (so it signs with the key the server trusts), into a file. */
+    private static Path token(String subject, String... roles) throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("token", "--sub", subject));
+        for (String r : roles) {
+            args.add("--role");
+            args.add(r);
+        }
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), VstpCommand.class.getName());
+        pb.command().addAll(args);
+        pb.environment().put("VSTP_HOME", home.toString());
+        Path out = tmp.resolve(subject + ".jwt");
+        Path err = tmp.resolve(subject + ".err");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(Files.readString(err)).contains("DEVELOPMENT ONLY");
+        assertThat(Files.readString(out).strip()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+        return out;
+    }
+
+    private static String addr(String path) {
+        return "127.0.0.1:" + port + "/" + path;
+    }
+
+    @Test
+    void rolesDecideWhatEachTokenMayDoAndRefusalsExitWithSix() throws Exception {
+        Path writer = token("wendy", "writer");
+        Path reader = token("rita", "reader");
+        Path upload = Files.writeString(tmp.resolve("up.txt"), "uploaded by wendy");
+
+        Run put = CliEndToEndTest.run("put", upload.toString(), addr("uploads/up.txt"), "--pin", fingerprint,
+                "--token-file", writer.toString());
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(Files.readString(served.resolve("uploads/up.txt"))).isEqualTo("uploaded by wendy");
+
+        Path got = tmp.resolve("hello-back.txt");
+        Run get = CliEndToEndTest.run("get", addr("public/hello.txt"), got.toString(), "--pin", fingerprint,
+                "--token-file", reader.toString());
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(Files.readString(got)).isEqualTo("hello, reader");
+
+        Run readerPut = CliEndToEndTest.run("put", upload.toString(), addr("public/evil.txt"), "--pin", fingerprint,
+                "--token-file", reader.toString());
+        assertThat(readerPut.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(readerPut.err()).contains("PERMISSION_DENIED").contains("permission denied");
+        assertThat(served.resolve("public/evil.txt")).doesNotExist();
+
+        Run readerSecret = CliEndToEndTest.run("get", addr("secret.txt"), tmp.resolve("s").toString(), "--pin",
+                fingerprint, "--token-file", reader.toString());
+        assertThat(readerSecret.code()).isEqualTo(ExitCodes.DENIED);
+
+        Run anonymous = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--pin", fingerprint);
+        assertThat(anonymous.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(anonymous.err()).contains("UNAUTHENTICATED").contains("credentials required");
+
+        Run forged = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--token",
+                Files.readString(reader).strip() + "x");
+        assertThat(forged.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(forged.err()).contains("bad signature");
+
+        Run overUdp = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--udp", "--pin", fingerprint,
+                "--timeout", "10s");
+        assertThat(overUdp.code()).as(overUdp.err()).isEqualTo(ExitCodes.DENIED);
+        assertThat(overUdp.err()).contains("use TCP");
+
+        Path audit = home.resolve("audit.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !(Files.exists(audit) && Files.readString(audit).contains("evil.txt"))) {
+            Thread.sleep(50);
+        }
+        String log = Files.readString(audit);
+        assertThat(log).contains("\"subject\":\"wendy\"").contains("\"subject\":\"rita\"")
+                .contains("\"path\":\"public/evil.txt\"").contains("\"allowed\":false")
+                .contains("\"reason\":\"writer → files:write\"");
+        for (Path t : new Path[] {writer, reader}) {
+            String token = Files.readString(t).strip();
+            assertThat(log).doesNotContain(token).doesNotContain(token.substring(token.lastIndexOf('.') + 1));
+        }
+    }
+
+    @Test
+    void badAuthConfigurationIsAUsageErrorNamingTheKey() throws IOException {
+        Run unknown = CliEndToEndTest.run("serve", "--port", "0", "--auth", "auth.jwt.issuerr=x");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("unknown setting auth.jwt.issuerr");
+        Run hmac = CliEndToEndTest.run("serve", "--port", "0", "--auth", "auth.jwt.issuer=i", "--auth",
+                "auth.jwt.audience=a", "--auth", "auth.jwt.jwks-url=https://127.0.0.1:1/jwks", "--auth",
+                "auth.jwt.algorithms=HS256");
+        assertThat(hmac.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(hmac.err()).contains("HS256");
+        Run rulesOnly = CliEndToEndTest.run("serve", "--port", "0", "--auth", "auth.role.x=echo");
+        assertThat(rulesOnly.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(rulesOnly.err()).contains("nothing authenticates");
+    }
+}
