@@ -133,6 +133,9 @@ final class ServeCommand implements Callable<Integer> {
         if (policy != null) {
             spec.commandLine().getOut().println("vstp: authentication required; roles "
                     + policy.rules().rules().keySet() + "; audit log " + config.auditDestination());
+            policy.plugins().ifPresent(r -> spec.commandLine().getOut().println("vstp: plugins "
+                    + (r.plugins().isEmpty() ? "none loaded" : r.plugins()) + r.directory()
+                    .map(d -> ", watching " + d).orElse("")));
         }
         return policy;
     }

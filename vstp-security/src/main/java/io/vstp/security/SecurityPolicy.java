@@ -61,6 +61,12 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
         return audit;
     }
 
+    /** The plugin registry, when plugins are configured: what is loaded, and what was refused. */
+    public java.util.Optional<io.vstp.security.plugin.PluginRegistry> plugins() {
+        return owned.stream().filter(io.vstp.security.plugin.PluginRegistry.class::isInstance)
+                .map(io.vstp.security.plugin.PluginRegistry.class::cast).findFirst();
+    }
+
     @Override
     public CompletionStage<Principal> authenticate(Credentials credentials) {
         List<Authenticator> chain = authenticators.get();
