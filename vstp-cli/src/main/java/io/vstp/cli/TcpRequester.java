@@ -35,7 +35,9 @@ final class TcpRequester implements Requester {
     public String security() {
         return (connection.tlsProtocol() == null ? "plaintext TCP"
                 : connection.tlsProtocol() + " " + connection.tlsCipherSuite() + ", server certificate "
-                + connection.peerCertificateFingerprint()) + "; " + connection.wireSummary();
+                + connection.peerCertificateFingerprint()) + "; " + connection.wireSummary()
+                + (connection.authenticatedSubject() != null ? "; authenticated as " + connection.authenticatedSubject()
+                        : "");
     }
 
     @Override

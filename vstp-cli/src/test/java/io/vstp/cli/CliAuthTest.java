@@ -102,6 +102,7 @@ class CliAuthTest {
         Run put = CliEndToEndTest.run("put", upload.toString(), addr("uploads/up.txt"), "--pin", fingerprint,
                 "--token-file", writer.toString());
         assertThat(put.code()).as(put.err()).isZero();
+        assertThat(put.out()).contains("authenticated as wendy");
         assertThat(Files.readString(served.resolve("uploads/up.txt"))).isEqualTo("uploaded by wendy");
 
         Path got = tmp.resolve("hello-back.txt");
