@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +32,11 @@ class SessionTest {
     @TempDir
     Path clientHome;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T use(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     private VstpServer server(boolean tls, RequestHandler handler) throws InterruptedException {
@@ -52,7 +46,7 @@ class SessionTest {
         } else {
             b.plain();
         }
-        return use(b.start());
+        return resources.use(b.start());
     }
 
     private VstpClient client(boolean tls) {
@@ -62,14 +56,14 @@ class SessionTest {
         } else {
             b.plain();
         }
-        return use(b.build());
+        return resources.use(b.build());
     }
 
     @ParameterizedTest(name = "tls={0}")
     @ValueSource(booleans = {true, false})
     void handshakeThenRequestAndPing(boolean tls) throws Exception {
         VstpServer server = server(tls, RequestHandler.echo());
-        VstpConnection conn = use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThat(conn.sessionId()).matches("[0-9a-f]{32}");
         assertThat(conn.serverImplementation()).startsWith("vstp-java/");
@@ -104,7 +98,7 @@ class SessionTest {
     @ValueSource(booleans = {true, false})
     void thousandConcurrentRequestsOnOneConnection(boolean tls) throws Exception {
         ScheduledExecutorService delays = Executors.newScheduledThreadPool(2);
-        resources.add(delays::shutdownNow);
+        resources.use((AutoCloseable) delays::shutdownNow);
         VstpServer server = server(tls, (request, session) -> {
             String body = request.payloadAsString();
             CompletableFuture<Frame> response = new CompletableFuture<>();
@@ -112,7 +106,7 @@ class SessionTest {
                     ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
             return response;
         });
-        VstpConnection conn = use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         int n = 1000;
         List<CompletableFuture<Frame>> replies = new ArrayList<>();
@@ -160,7 +154,7 @@ class SessionTest {
             }
             return data("ok");
         }));
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThatThrownBy(() -> conn.blocking().request(data("boom")))
                 .isInstanceOfSatisfying(SessionException.class, e -> {
@@ -179,7 +173,7 @@ class SessionTest {
         CompletableFuture<Frame> never = new CompletableFuture<>();
         VstpServer server = server(false, (request, session) ->
                 request.payloadAsString().equals("slow") ? never : CompletableFuture.completedFuture(data("fast")));
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThatThrownBy(() -> conn.blocking().request(data("slow"), Duration.ofMillis(200)))
                 .isInstanceOfSatisfying(SessionException.class,
@@ -194,7 +188,7 @@ class SessionTest {
     void cancelledRequestIsForgottenAndItsLateResponseReleased() throws Exception {
         CompletableFuture<Frame> gate = new CompletableFuture<>();
         VstpServer server = server(false, (request, session) -> gate);
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<Frame> r = conn.request(data("x"), Duration.ofSeconds(30));
         Thread.sleep(100);
         assertThat(r.cancel(false)).isTrue();
@@ -206,11 +200,11 @@ class SessionTest {
 
     @Test
     void totalConnectionLimitRefusesTlsConnectionsWithoutAHandshake() throws Exception {
-        VstpServer small = use(VstpServer.builder().port(0).threads(1)
+        VstpServer small = resources.use(VstpServer.builder().port(0).threads(1)
                 .tls(TlsServerOptions.builder().home(serverHome).build())
                 .limits(TransportLimits.DEFAULT.withMaxConnections(1, 10)).start());
         VstpClient c = client(true);
-        VstpConnection first = use(c.connect("127.0.0.1", small.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection first = resources.use(c.connect("127.0.0.1", small.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<VstpConnection> second = c.connect("127.0.0.1", small.port());
         assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(SessionException.class);
         assertThat(small.stats().rejected()).isEqualTo(1);
@@ -224,7 +218,7 @@ class SessionTest {
             session.send(data("push:" + request.payloadAsString()));
             return null;
         });
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<String> pushed = new CompletableFuture<>();
         conn.onPush(f -> {
             pushed.complete(f.payloadAsString());
@@ -237,9 +231,9 @@ class SessionTest {
     /** v2 splits messages into frames; one above the server's max-message fails locally, before any byte. */
     @Test
     void tooLargeMessageFailsLocallyOnV2() throws Exception {
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain()
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain()
                 .protocol(ProtocolOptions.DEFAULT.withMaxMessageSize(100_000)).start());
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(conn.wireVersion()).isEqualTo(2);
         assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(100_001))))
                 .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
@@ -252,10 +246,10 @@ class SessionTest {
     /** v1 has no way to split a message: a request above the server's max-frame fails locally. */
     @Test
     void tooLargeRequestFailsLocallyAndConnectionSurvives() throws Exception {
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.V1_ONLY)
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.V1_ONLY)
                 .limits(TransportLimits.DEFAULT.withFrame(TransportLimits.DEFAULT.frame().withMaxFrameSize(1024)))
                 .start());
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(conn.serverMaxFrame()).isEqualTo(1024);
         assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(2000))))
                 .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
@@ -268,14 +262,14 @@ class SessionTest {
     @Test
     void gracefulShutdownLosesNoAcceptedRequest() throws Exception {
         ScheduledExecutorService delays = Executors.newScheduledThreadPool(1);
-        resources.add(delays::shutdownNow);
+        resources.use((AutoCloseable) delays::shutdownNow);
         VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
             CompletableFuture<Frame> response = new CompletableFuture<>();
             String body = request.payloadAsString();
             delays.schedule(() -> response.complete(data("done:" + body)), 300, TimeUnit.MILLISECONDS);
             return response;
         }).start();
-        VstpConnection conn = use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         List<CompletableFuture<Frame>> replies = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

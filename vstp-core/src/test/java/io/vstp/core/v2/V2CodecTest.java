@@ -202,7 +202,7 @@ class V2CodecTest {
                 ErrorCode.FRAME_TOO_LARGE);
         assertThat(tooLong.readerIndex()).isZero();
         // An unknown critical type, then a PING: the error consumes exactly the first frame.
-        ByteBuf two = Unpooled.wrappedBuffer(Hex.decode("040b000000" + "0404000000"));
+        ByteBuf two = Unpooled.wrappedBuffer(Hex.decode("040c000000" + "0404000000"));
         V2FrameReader reader = reader(Integrity.NONE);
         assertCode(() -> reader.read(two), ErrorCode.UNKNOWN_TYPE);
         assertThat(two.readerIndex()).isEqualTo(5);

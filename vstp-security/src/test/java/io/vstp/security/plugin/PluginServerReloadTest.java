@@ -14,10 +14,9 @@ import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,24 +30,17 @@ class PluginServerReloadTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T use(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     private VstpConnection connect(VstpServer server, String token) throws Exception {
-        VstpClient client = use(VstpClient.builder().threads(1).bearerToken(() -> token)
+        VstpClient client = resources.use(VstpClient.builder().threads(1).bearerToken(() -> token)
                 .tls(TlsClientOptions.builder().home(dir.resolve("client")).trustOnFirstUse(true).build()).build());
-        return use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        return resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
     }
 
     private static String ask(VstpConnection conn) throws Exception {
@@ -74,13 +66,13 @@ class PluginServerReloadTest {
     void aNewJarVersionServesNewHandshakesWithoutRestart() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         PluginJars.plugin("greeter", "1").writeTo(plugins.resolve("greeter.jar"));
-        SecurityPolicy policy = use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
                 "auth.plugins.dir", plugins.toString(),
                 "auth.plugins.use", "greeter",
                 "auth.plugins.poll-interval", "200ms",
                 "auth.plugin.greeter.greeting", "hello",
                 "auth.audit", "none"), dir, Map.of()).build());
-        VstpServer server = use(VstpServer.builder().port(0).threads(2).accessControl(policy)
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(2).accessControl(policy)
                 .tls(TlsServerOptions.builder().home(dir.resolve("server")).build())
                 .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
                         .payload(session.principal().subject() + " " + session.principal().claims().get("version")
@@ -121,12 +113,12 @@ class PluginServerReloadTest {
     void aLoadedPluginNotNamedInUseTakesNoPart() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         PluginJars.plugin("greeter", "1").writeTo(plugins.resolve("greeter.jar"));
-        SecurityPolicy policy = use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
                 "auth.plugins.dir", plugins.toString(),
                 "auth.plugins.use", "someone-else",
                 "auth.audit", "none"), dir, Map.of()).build());
         assertThat(policy.plugins().orElseThrow().plugins()).extracting(PluginInfo::name).contains("greeter");
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).accessControl(policy)
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).accessControl(policy)
                 .tls(TlsServerOptions.builder().home(dir.resolve("server")).build()).start());
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> connect(server, "user:alice"));
         assertThat(refused).hasMessageContaining("UNAUTHENTICATED");

@@ -27,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class SecuredServerTest {
     private HttpServer idp;
     private final AtomicReference<String> jwks = new AtomicReference<>();
     private final AtomicInteger fetches = new AtomicInteger();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @BeforeEach
     void startIdentityProvider() throws Exception {
@@ -74,16 +74,9 @@ class SecuredServerTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.close();
         idp.stop(0);
         ((ExecutorService) idp.getExecutor()).shutdownNow();
-    }
-
-    private <T extends AutoCloseable> T use(T resource) {
-        resources.add(resource);
-        return resource;
     }
 
     private void publish(JWK... keys) {
@@ -99,9 +92,9 @@ class SecuredServerTest {
     }
 
     private VstpConnection connect(VstpServer server, String token) throws Exception {
-        VstpClient client = use(VstpClient.builder().threads(1).bearerToken(() -> token)
+        VstpClient client = resources.use(VstpClient.builder().threads(1).bearerToken(() -> token)
                 .tls(TlsClientOptions.builder().home(dir.resolve("client")).trustOnFirstUse(true).build()).build());
-        return use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        return resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
     }
 
     private static String whoAmI(VstpConnection conn, String service) throws Exception {
@@ -139,7 +132,7 @@ class SecuredServerTest {
         ECKey k2 = TestTokens.ec("k2");
         publish(k1);
         Path audit = dir.resolve("audit.log");
-        SecurityPolicy policy = use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
                 "auth.jwt.jwks-url", "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks",
                 "auth.jwt.issuer", TestTokens.ISSUER,
                 "auth.jwt.audience", TestTokens.AUDIENCE,
@@ -150,7 +143,7 @@ class SecuredServerTest {
                 "auth.role.member", "echo",
                 "auth.role.analyst", "files:read:reports",
                 "auth.audit", audit.toString()), dir, Map.of()).build());
-        VstpServer server = use(VstpServer.builder().port(0).threads(2).accessControl(policy)
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(2).accessControl(policy)
                 .tls(TlsServerOptions.builder().home(dir.resolve("server")).build())
                 .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
                         .payload(session.principal().subject() + " " + session.principal().roles()).build()))

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,20 +48,13 @@ class SessionAuthTest {
     @TempDir
     Path clientHome;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private final List<String> decisions = new CopyOnWriteArrayList<>();
     private final List<Credentials> seen = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T use(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     /** Tokens {@code subject:role:lifetimeMs}; anything else, or no token, is refused. */
@@ -95,7 +88,7 @@ class SessionAuthTest {
     private VstpServer server(AccessControl access, ProtocolOptions protocol) throws InterruptedException {
         RequestHandler whoAmI = RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
                 .payload(session.principal().subject() + " " + session.principal().roles()).build());
-        return use(VstpServer.builder().port(0).threads(2).handler(whoAmI).protocol(protocol)
+        return resources.use(VstpServer.builder().port(0).threads(2).handler(whoAmI).protocol(protocol)
                 .tls(TlsServerOptions.builder().home(serverHome).build()).accessControl(access).start());
     }
 
@@ -106,8 +99,8 @@ class SessionAuthTest {
         if (token != null) {
             b.bearerToken(token);
         }
-        VstpClient client = use(b.build());
-        return use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpClient client = resources.use(b.build());
+        return resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
     }
 
     private static String ask(VstpConnection conn, String service) throws Exception {
@@ -165,7 +158,7 @@ class SessionAuthTest {
     @Test
     void missingOrRefusedCredentialsCloseTheConnectionWithUnauthenticated() throws Exception {
         VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
-        VstpClient client = use(VstpClient.builder().threads(1)
+        VstpClient client = resources.use(VstpClient.builder().threads(1)
                 .tls(TlsClientOptions.builder().home(clientHome).build()).build());
         Throwable none = org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
@@ -173,7 +166,7 @@ class SessionAuthTest {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
             assertThat(e.getMessage()).contains("credentials required");
         });
-        VstpClient bad = use(VstpClient.builder().threads(1).bearerToken(() -> "garbage")
+        VstpClient bad = resources.use(VstpClient.builder().threads(1).bearerToken(() -> "garbage")
                 .tls(TlsClientOptions.builder().home(clientHome).build()).build());
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                 () -> bad.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
@@ -188,9 +181,9 @@ class SessionAuthTest {
     void refreshKeepsTheSubjectAndARefusedRefreshKeepsTheSession() throws Exception {
         VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
         AtomicReference<String> token = new AtomicReference<>("carol:reader:400");
-        VstpClient client = use(VstpClient.builder().threads(1)
+        VstpClient client = resources.use(VstpClient.builder().threads(1)
                 .tls(TlsClientOptions.builder().home(clientHome).build()).bearerToken(token::get).build());
-        VstpConnection conn = use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn = resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(ask(conn, null)).isEqualTo("carol [reader]");
 
         assertThat(failure(conn.refreshCredentials("mallory:writer:60000"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
@@ -250,7 +243,7 @@ class SessionAuthTest {
                 return AccessDecision.allow("all");
             }
         };
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(silent)
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(silent)
                 .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(300),
                         Duration.ofSeconds(30), Duration.ofSeconds(10)))
                 .start());
@@ -264,7 +257,7 @@ class SessionAuthTest {
     @Test
     void aRequestPipelinedBehindARefusedHelloNeverReachesTheHandler() throws Exception {
         AtomicInteger handled = new AtomicInteger();
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
                 .handler(RequestHandler.of((request, session) -> {
                     handled.incrementAndGet();
                     return null;
@@ -292,7 +285,7 @@ class SessionAuthTest {
 
     @Test
     void oversizedTokensAndUnknownSchemesAreRefusedBeforeTheAuthenticator() throws Exception {
-        VstpServer server = use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
                 .start());
         try (RawPeer peer = new RawPeer(server.port())) {
             peer.write(hello("a".repeat(SessionAuth.MAX_TOKEN_BYTES + 1)));
