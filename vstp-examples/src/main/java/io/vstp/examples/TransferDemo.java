@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * the server's SHA-256 of what arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
  *
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar [MiB]} (default 64), or with argument {@code codec}
- * for the wire codec walkthrough.
+ * for the wire codec walkthrough, or {@code auth} for authentication and authorisation ({@link AuthDemo}).
  */
 public final class TransferDemo {
     private static final int CHUNK = 1024 * 1024;
@@ -38,6 +38,10 @@ public final class TransferDemo {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("codec")) {
             CodecDemo.main(new String[0]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("auth")) {
+            AuthDemo.main(new String[0]);
             return;
         }
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 64;

@@ -94,9 +94,10 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         Map<String, Object> line = start("authenticate", credentials.sessionId(), credentials.remoteAddress());
-        line.put("credentials", (credentials.bearerToken() != null ? "bearer" : "")
-                + (credentials.bearerToken() != null && !credentials.clientCertificates().isEmpty() ? "+" : "")
-                + (credentials.clientCertificates().isEmpty() ? "" : "certificate"));
+        boolean token = credentials.bearerToken() != null;
+        boolean certificate = !credentials.clientCertificates().isEmpty();
+        line.put("credentials", token && certificate ? "bearer+certificate" : token ? "bearer"
+                : certificate ? "certificate" : "none");
         credentials.clientCertificate().ifPresent(c -> line.put("certificate", cut(c.getSubjectX500Principal().getName())));
         if (principal != null) {
             line.put("subject", cut(principal.subject()));
