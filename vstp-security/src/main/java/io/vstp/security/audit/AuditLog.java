@@ -40,7 +40,8 @@ public final class AuditLog implements AutoCloseable {
     private static final AuditLog NONE = new AuditLog(null);
 
     private final OutputStream out;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+    /** Lines still to be formatted: the event loop only captures the facts; the writer thread makes the JSON. */
+    private final BlockingQueue<java.util.function.Supplier<String>> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final Thread writer;
@@ -93,7 +94,12 @@ public final class AuditLog implements AutoCloseable {
         if (out == null) {
             return;
         }
-        Map<String, Object> line = start("authenticate", credentials.sessionId(), credentials.remoteAddress());
+        long at = System.currentTimeMillis();
+        offer(() -> authenticationLine(at, credentials, principal, reason));
+    }
+
+    private static String authenticationLine(long at, Credentials credentials, Principal principal, String reason) {
+        Map<String, Object> line = start(at, "authenticate", credentials.sessionId(), credentials.remoteAddress());
         boolean token = credentials.bearerToken() != null;
         boolean certificate = !credentials.clientCertificates().isEmpty();
         line.put("credentials", token && certificate ? "bearer+certificate" : token ? "bearer"
@@ -108,7 +114,7 @@ public final class AuditLog implements AutoCloseable {
         if (reason != null) {
             line.put("reason", cut(reason));
         }
-        offer(line);
+        return JSONObjectUtils.toJSONString(line);
     }
 
     /** An authorisation decision on one request. */
@@ -117,7 +123,13 @@ public final class AuditLog implements AutoCloseable {
         if (out == null) {
             return;
         }
-        Map<String, Object> line = start("authorize", sessionId, remote);
+        long at = System.currentTimeMillis();
+        offer(() -> decisionLine(at, principal, action, sessionId, remote, allowed, reason));
+    }
+
+    private static String decisionLine(long at, Principal principal, Action action, String sessionId,
+                                       java.net.SocketAddress remote, boolean allowed, String reason) {
+        Map<String, Object> line = start(at, "authorize", sessionId, remote);
         line.put("subject", cut(principal.subject()));
         line.put("service", cut(action.service()));
         if (!action.operation().isEmpty()) {
@@ -128,12 +140,13 @@ public final class AuditLog implements AutoCloseable {
         }
         line.put("allowed", allowed);
         line.put("reason", cut(reason));
-        offer(line);
+        return JSONObjectUtils.toJSONString(line);
     }
 
-    private static Map<String, Object> start(String event, String sessionId, java.net.SocketAddress remote) {
+    private static Map<String, Object> start(long at, String event, String sessionId,
+                                             java.net.SocketAddress remote) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
+        line.put("time", Instant.ofEpochMilli(at).toString());
         line.put("event", event);
         line.put("session", sessionId);
         line.put("remote", String.valueOf(remote));
@@ -144,18 +157,18 @@ public final class AuditLog implements AutoCloseable {
         return s == null ? "" : s.length() <= MAX_FIELD ? s : s.substring(0, MAX_FIELD) + "…";
     }
 
-    private void offer(Map<String, Object> line) {
-        if (closed || !queue.offer(JSONObjectUtils.toJSONString(line))) {
+    private void offer(java.util.function.Supplier<String> line) {
+        if (closed || !queue.offer(line)) {
             dropped.incrementAndGet();
         }
     }
 
     private void drain() {
-        List<String> batch = new ArrayList<>();
+        List<java.util.function.Supplier<String>> batch = new ArrayList<>();
         long reportedDrops = 0;
         while (!closed || !queue.isEmpty()) {
             try {
-                String first = queue.poll(100, TimeUnit.MILLISECONDS);
+                java.util.function.Supplier<String> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -168,8 +181,8 @@ public final class AuditLog implements AutoCloseable {
                             "event", "audit-lines-dropped", "count", drops - reportedDrops))).append('\n');
                     reportedDrops = drops;
                 }
-                for (String s : batch) {
-                    text.append(s).append('\n');
+                for (java.util.function.Supplier<String> line : batch) {
+                    text.append(line.get()).append('\n');
                 }
                 out.write(text.toString().getBytes(StandardCharsets.UTF_8));
                 out.flush();
