@@ -119,6 +119,9 @@ public final class SecurityConfig {
             }
             return null;
         }
+        if (settings.containsKey("plugins.poll-interval") && !settings.containsKey("plugins.dir")) {
+            throw new IllegalArgumentException(PREFIX + "plugins.poll-interval needs " + PREFIX + "plugins.dir");
+        }
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             List<Authenticator> builtIn = new ArrayList<>();

@@ -1,0 +1,116 @@
+package io.vstp.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vstp.transport.auth.Action;
+import io.vstp.transport.auth.AuthenticationException;
+import io.vstp.transport.auth.Credentials;
+import io.vstp.transport.auth.Principal;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code auth.*} settings to a policy: what is refused at start, and introspection and anonymous access from settings. */
+class SecurityConfigTest {
+    @TempDir
+    Path dir;
+
+    private SecurityConfig config(Map<String, String> settings, Map<String, String> env) {
+        return new SecurityConfig(settings, dir, env);
+    }
+
+    private static Credentials bearer(String token) {
+        return new Credentials(token, List.of(), new InetSocketAddress("127.0.0.1", 1), "s");
+    }
+
+    @Test
+    void nothingConfiguredMeansNoPolicyAndMistakesAreNamed() throws Exception {
+        assertThat(config(Map.of("port", "7000"), Map.of()).build()).isNull();
+        assertThatThrownBy(() -> config(Map.of("auth.jwt.isuer", "x"), Map.of()))
+                .hasMessageContaining("unknown setting auth.jwt.isuer");
+        assertThatThrownBy(() -> config(Map.of("auth.role.r", "echo"), Map.of()).build())
+                .hasMessageContaining("nothing authenticates");
+        assertThatThrownBy(() -> config(Map.of("auth.jwt.jwks-file", "/nonexistent/jwks.json",
+                "auth.jwt.audience", "a"), Map.of()).build()).hasMessageContaining("auth.jwt.issuer is required");
+        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "files:"),
+                Map.of()).build()).hasMessageContaining("permission");
+        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "", "auth.plugins.poll-interval", "1s"),
+                Map.of()).build()).hasMessageContaining("auth.plugins.poll-interval needs auth.plugins.dir");
+        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "", "auth.plugins.poll-interval", "soon",
+                "auth.plugins.dir", dir.toString()), Map.of()).build())
+                .hasMessageContaining("auth.plugins.poll-interval").hasMessageContaining("soon");
+        assertThatThrownBy(() -> config(Map.of("auth.introspection.url", "http://127.0.0.1:1/x",
+                "auth.introspection.client-id", "vstp"), Map.of()).build())
+                .hasMessageContaining("client secret is missing");
+    }
+
+    @Test
+    void anonymousRolesLetPeersWithoutCredentialsInWithThoseRolesOnly() throws Exception {
+        try (SecurityPolicy policy = config(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "echo",
+                "auth.audit", "none"), Map.of()).build()) {
+            Principal guest = policy.authenticate(new Credentials(null, List.of(), null, "s"))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(guest.subject()).isEqualTo("anonymous");
+            assertThat(guest.roles()).containsExactly("guest");
+            assertThat(policy.decide(guest, new Action("echo", "", "")).allowed()).isTrue();
+            assertThat(policy.decide(guest, new Action("files", "list", "")).allowed()).isFalse();
+            // A token nobody recognises is not anonymous: it is refused.
+            assertThat(policy.authenticate(bearer("opaque")).toCompletableFuture())
+                    .failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(AuthenticationException.class);
+        }
+    }
+
+    @Test
+    void introspectionFromSettingsWithTheSecretFromAFileOrTheEnvironment() throws Exception {
+        AtomicReference<String> authorization = new AtomicReference<>();
+        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        idp.createContext("/introspect", exchange -> {
+            authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] body = (form.contains("token=good") ? "{\"active\":true,\"sub\":\"svc\",\"scope\":\"read write\"}"
+                    : "{\"active\":false}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        idp.start();
+        try {
+            String url = "http://127.0.0.1:" + idp.getAddress().getPort() + "/introspect";
+            Path secret = Files.writeString(dir.resolve("secret"), "s3cret\n");
+            for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("VSTP_INTROSPECTION_SECRET", "s3cret"))) {
+                Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.introspection.url", url,
+                        "auth.introspection.client-id", "vstp", "auth.introspection.role-map.write", "writer",
+                        "auth.role.writer", "files:write", "auth.audit", "none"));
+                if (env.isEmpty()) {
+                    settings.put("auth.introspection.client-secret-file", secret.toString());
+                }
+                try (SecurityPolicy policy = config(settings, env).build()) {
+                    Principal svc = policy.authenticate(bearer("good")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    assertThat(svc.subject()).isEqualTo("svc");
+                    assertThat(svc.method()).isEqualTo("introspection");
+                    assertThat(svc.roles()).containsExactly("writer");
+                    assertThat(authorization.get()).isEqualTo("Basic "
+                            + Base64.getEncoder().encodeToString("vstp:s3cret".getBytes(StandardCharsets.UTF_8)));
+                    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                            () -> policy.authenticate(bearer("bad")).toCompletableFuture().join());
+                    assertThat(refused).isInstanceOf(CompletionException.class)
+                            .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("not active");
+                }
+            }
+        } finally {
+            idp.stop(0);
+        }
+    }
+}
