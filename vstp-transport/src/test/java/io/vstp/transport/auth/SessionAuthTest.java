@@ -180,7 +180,7 @@ class SessionAuthTest {
     @Test
     void refreshKeepsTheSubjectAndARefusedRefreshKeepsTheSession() throws Exception {
         VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
-        AtomicReference<String> token = new AtomicReference<>("carol:reader:400");
+        AtomicReference<String> token = new AtomicReference<>("carol:reader:1500");
         VstpClient client = resources.use(VstpClient.builder().threads(1)
                 .tls(TlsClientOptions.builder().home(clientHome).build()).bearerToken(token::get).build());
         VstpConnection conn = resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
@@ -209,11 +209,11 @@ class SessionAuthTest {
         AtomicInteger asked = new AtomicInteger();
         VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, () -> {
             asked.incrementAndGet();
-            return "dave:reader:1600";
+            return "dave:reader:3000";
         });
         Instant first = conn.credentialsExpireAt();
-        // Refresh at three quarters of the 1.6 s lifetime: the requests after expiry of the first token still pass.
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+        // Refresh at three quarters of the 3 s lifetime: the requests after expiry of the first token still pass.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4_000);
         while (System.nanoTime() < end) {
             assertThat(ask(conn, null)).isEqualTo("dave [reader]");
             Thread.sleep(100);
@@ -269,16 +269,28 @@ class SessionAuthTest {
             assertThat(new String(answer, StandardCharsets.ISO_8859_1)).contains("UNAUTHENTICATED")
                     .doesNotContain("too early");
         }
-        // The same pipelining with good credentials is served, after authentication and under its rules.
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello("frank:reader:60000"), Frame.builder(FrameType.DATA).header("req-id", "1")
-                    .header("service", "files").payload("too early").build());
-            List<Frame> frames = peer.readFrames(2, Duration.ofSeconds(5));
-            assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-            assertThat(frames.get(0).headers().value("auth-subject")).isEqualTo("frank");
-            assertThat(frames.get(1).type()).isEqualTo(FrameType.ERR);
-            assertThat(frames.get(1).headers().value("error")).isEqualTo("PERMISSION_DENIED");
-            frames.forEach(Frame::release);
+        // The same pipelining with good credentials: a request decoded while the check runs is a protocol violation
+        // (session.md §3.4); one that the server reads only after WELCOME is an ordinary request, under the rules.
+        // Which of the two happens depends on how TCP delivers the bytes; neither lets the request skip the rules.
+        for (int i = 0; i < 20; i++) {
+            try (RawPeer peer = new RawPeer(server.port())) {
+                peer.write(hello("frank:reader:60000"), Frame.builder(FrameType.DATA).header("req-id", "1")
+                        .header("service", "files").payload("too early").build());
+                List<Frame> frames = peer.framesUntilClosedOr(2, Duration.ofSeconds(5));
+                try {
+                    if (frames.get(0).type().equals(FrameType.ERR)) {
+                        assertThat(frames.get(0).headers().value("error")).isEqualTo("PROTOCOL_VIOLATION");
+                    } else {
+                        assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
+                        assertThat(frames.get(0).headers().value("auth-subject")).isEqualTo("frank");
+                        assertThat(frames.get(1).type()).isEqualTo(FrameType.ERR);
+                        assertThat(frames.get(1).headers().value("error")).isIn("PERMISSION_DENIED",
+                                "PROTOCOL_VIOLATION");
+                    }
+                } finally {
+                    frames.forEach(Frame::release);
+                }
+            }
         }
         assertThat(handled.get()).isZero();
     }
