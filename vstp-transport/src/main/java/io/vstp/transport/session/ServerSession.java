@@ -112,17 +112,18 @@ public final class ServerSession extends SessionHandler implements Session {
     protected void onFrame(Frame frame) {
         FrameType type = frame.type();
         if (state == State.AWAIT_HELLO) {
+            if (pendingHello != null) {
+                // The client sent more than HELLO before WELCOME (session.md §3.3), even a second HELLO.
+                frame.release();
+                fail(ErrorCode.PROTOCOL_VIOLATION, "frame " + type.name() + " before WELCOME");
+                return;
+            }
             if (type.equals(FrameType.HELLO)) {
                 if (access != null) {
                     authenticate(frame);
                 } else {
                     welcome(frame);
                 }
-                return;
-            }
-            if (pendingHello != null) {
-                frame.release();
-                fail(ErrorCode.PROTOCOL_VIOLATION, "frame " + type.name() + " before WELCOME");
                 return;
             }
             if (!legacyAllowed) {

@@ -300,6 +300,31 @@ class SessionAuthTest {
     }
 
     @Test
+    void aSecondHelloWhileTheFirstIsCheckedIsAViolationAndLeaksNothing() throws Exception {
+        AccessControl slow = new AccessControl() {
+            @Override
+            public CompletionStage<Principal> authenticate(Credentials credentials) {
+                return CompletableFuture.supplyAsync(() -> Principal.ANONYMOUS,
+                        CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+            }
+
+            @Override
+            public AccessDecision authorize(Principal principal, Action action, Session session) {
+                return AccessDecision.allow("all");
+            }
+        };
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(slow)
+                .start());
+        try (RawPeer peer = new RawPeer(server.port())) {
+            // Both in one write: the second is normally decoded while the first is checked ("before WELCOME"); if
+            // TCP splits them, it is read after WELCOME ("unexpected HELLO"). A violation either way, nothing leaks.
+            peer.write(hello("first"), hello("second"));
+            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
+                    .contains("PROTOCOL_VIOLATION");
+        }
+    }
+
+    @Test
     void oversizedTokensAndUnknownSchemesAreRefusedBeforeTheAuthenticator() throws Exception {
         VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
                 .start());
