@@ -113,4 +113,40 @@ class SecurityConfigTest {
             idp.stop(0);
         }
     }
+
+    /** A peer without HELLO (the Rust crate's way, plaintext) is a peer without credentials. */
+    @Test
+    void legacyPeersGetTheAnonymousRolesOrNothing() throws Exception {
+        for (boolean anonymousMayEcho : new boolean[] {true, false}) {
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.audit", "none"));
+            if (anonymousMayEcho) {
+                settings.putAll(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "echo"));
+            } else {
+                settings.putAll(Map.of("auth.anonymous-roles", ""));
+            }
+            try (SecurityPolicy policy = config(settings, Map.of()).build();
+                 io.vstp.transport.VstpServer server = io.vstp.transport.VstpServer.builder().port(0).threads(1)
+                         .plain().accessControl(policy).start();
+                 java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+                new io.vstp.core.codec.FrameWriter().write(io.vstp.core.frame.Frame.builder(
+                        io.vstp.core.frame.FrameType.DATA).payload("{\"content\":\"hi\"}").build(), out);
+                byte[] bytes = new byte[out.readableBytes()];
+                out.readBytes(bytes).release();
+                socket.getOutputStream().write(bytes);
+                socket.setSoTimeout(1_000);
+                int first;
+                try {
+                    first = socket.getInputStream().read();
+                } catch (java.net.SocketTimeoutException e) {
+                    first = -2; // nothing came back: refused silently, as a legacy peer gets no ERR
+                }
+                if (anonymousMayEcho) {
+                    assertThat(first).as("the echo comes back").isEqualTo(0x56);
+                } else {
+                    assertThat(first).as("nothing comes back").isEqualTo(-2);
+                }
+            }
+        }
+    }
 }

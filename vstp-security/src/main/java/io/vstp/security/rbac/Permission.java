@@ -50,7 +50,19 @@ public record Permission(String service, String access, String pathPrefix) {
             return true;
         }
         String path = normalise(action.resource());
+        if (climbs(path)) {
+            return false; // "public/../secret" must not pass as "public" (the files service refuses it anyway)
+        }
         return path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
+    }
+
+    private static boolean climbs(String path) {
+        for (String component : path.split("/", -1)) {
+            if (component.equals("..") || component.equals(".") || component.isEmpty() && !path.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Paths are relative with {@code /} (services.md §3); leading and trailing slashes do not matter here. */

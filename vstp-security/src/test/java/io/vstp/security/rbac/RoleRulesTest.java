@@ -43,6 +43,9 @@ class RoleRulesTest {
         expected.put(files("put-chunk", "uploads/x"), "01100");
         expected.put(files("put-commit", "public/x"), "00100");
         expected.put(files("put-chunk", "uploads-evil/x"), "00100");
+        expected.put(files("get", "public/../secret/a.txt"), "01100");
+        expected.put(files("get", "public/./a.txt"), "01100");
+        expected.put(files("get", "public//a.txt"), "01100");
         expected.put(new Action("metrics", "scrape", ""), "00100");
         List<String> roles = List.of("reader", "writer", "admin", "auditor");
         expected.forEach((action, cells) -> {

@@ -133,6 +133,9 @@ public final class ServerSession extends SessionHandler implements Session {
             }
             state = State.LEGACY;
             id = "legacy-" + HexFormat.of().formatHex(randomBytes(8));
+            if (access != null) {
+                principal = legacyPrincipal();
+            }
             established();
         }
         if (type.equals(FrameType.HELLO) || type.equals(FrameType.WELCOME)) {
@@ -236,14 +239,26 @@ public final class ServerSession extends SessionHandler implements Session {
             if (held == null) {
                 return; // closed meanwhile: closed() released it
             }
-            if (error != null) {
+            if (error != null || p == null) {
                 held.release();
-                fail(ErrorCode.UNAUTHENTICATED, refusal(error));
+                fail(ErrorCode.UNAUTHENTICATED, error != null ? refusal(error) : "authentication failed");
                 return;
             }
             principal = p;
             welcome(held);
         }));
+    }
+
+    /**
+     * A peer without HELLO (the crate) presents no credentials: it is whatever the access control makes of none
+     * (for example anonymous roles), if it decides at once; anonymous without roles otherwise. Its requests are then
+     * authorised like any other, and refused silently, since a legacy peer gets no ERR (session.md §6).
+     */
+    private Principal legacyPrincipal() {
+        CompletableFuture<Principal> none = checkCredentials(new Credentials(null, java.util.List.of(),
+                ctx.channel().remoteAddress(), id)).toCompletableFuture();
+        Principal p = none.isDone() && !none.isCompletedExceptionally() ? none.join() : null;
+        return p != null ? p : Principal.ANONYMOUS;
     }
 
     private CompletionStage<Principal> checkCredentials(Credentials credentials) {
