@@ -89,7 +89,7 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
         CompletionStage<Optional<Principal>> stage;
         try {
             stage = chain.get(i).authenticate(credentials);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((found, error) -> {
@@ -125,7 +125,7 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
             Authorizer.Vote v;
             try {
                 v = a.vote(principal, action);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 return AccessDecision.deny("authoriser " + a.getClass().getName() + " failed: "
                         + e.getClass().getSimpleName());
             }

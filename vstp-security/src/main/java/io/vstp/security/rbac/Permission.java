@@ -57,7 +57,7 @@ public record Permission(String service, String access, String pathPrefix) {
     }
 
     private static boolean climbs(String path) {
-        for (String component : path.split("/", -1)) {
+        for (String component : path.split("[/\\\\]", -1)) {
             if (component.equals("..") || component.equals(".") || component.isEmpty() && !path.isEmpty()) {
                 return true;
             }

@@ -224,8 +224,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
         Map<String, Object> json = plainJson(claims.toJSONObject());
         Date exp = claims.getExpirationTime();
+        // The session lives as long as the token is accepted: exp plus the skew, the same cut-off as the check above.
         return new Principal(claims.getSubject(), settings.roles().roles(json), json, METHOD,
-                exp == null ? null : exp.toInstant());
+                exp == null ? null : exp.toInstant().plus(settings.clockSkew()));
     }
 
     private static AuthenticationException refused(String message, Throwable cause) {

@@ -46,6 +46,7 @@ class RoleRulesTest {
         expected.put(files("get", "public/../secret/a.txt"), "01100");
         expected.put(files("get", "public/./a.txt"), "01100");
         expected.put(files("get", "public//a.txt"), "01100");
+        expected.put(files("get", "public\\..\\secret.txt"), "01100");
         expected.put(new Action("metrics", "scrape", ""), "00100");
         List<String> roles = List.of("reader", "writer", "admin", "auditor");
         expected.forEach((action, cells) -> {

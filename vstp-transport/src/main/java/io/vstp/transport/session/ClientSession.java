@@ -317,6 +317,15 @@ public final class ClientSession extends SessionHandler {
             } else {
                 refreshing = done;
                 ctx.writeAndFlush(SessionAuth.withToken(FrameType.AUTH, Headers.builder(1).build(), token));
+                // The server answers within its handshake timeout; a server that never does must not stop refreshes.
+                long wait = 2 * limits.handshakeTimeout().toNanos();
+                ctx.executor().schedule(() -> {
+                    if (refreshing == done) {
+                        refreshing = null;
+                        done.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
+                                "no answer to AUTH within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms"));
+                    }
+                }, wait, TimeUnit.NANOSECONDS);
             }
         });
         return done;

@@ -134,7 +134,13 @@ public final class ServerSession extends SessionHandler implements Session {
             state = State.LEGACY;
             id = "legacy-" + HexFormat.of().formatHex(randomBytes(8));
             if (access != null) {
-                principal = legacyPrincipal();
+                Principal p = legacyPrincipal();
+                if (p == null) {
+                    frame.release();
+                    ctx.close(); // no credentials, no anonymous access: a legacy peer gets no ERR (§6)
+                    return;
+                }
+                principal = p;
             }
             established();
         }
@@ -239,6 +245,10 @@ public final class ServerSession extends SessionHandler implements Session {
             if (held == null) {
                 return; // closed meanwhile: closed() released it
             }
+            if (isFailed() || !ctx.channel().isActive()) {
+                held.release(); // the handshake timed out (or failed) while the check ran
+                return;
+            }
             if (error != null || p == null) {
                 held.release();
                 fail(ErrorCode.UNAUTHENTICATED, error != null ? refusal(error) : "authentication failed");
@@ -251,21 +261,20 @@ public final class ServerSession extends SessionHandler implements Session {
 
     /**
      * A peer without HELLO (the crate) presents no credentials: it is whatever the access control makes of none
-     * (for example anonymous roles), if it decides at once; anonymous without roles otherwise. Its requests are then
-     * authorised like any other, and refused silently, since a legacy peer gets no ERR (session.md §6).
+     * (for example anonymous roles) if it decides at once, and null (the connection closes) otherwise. Its requests
+     * are authorised like any other and refused silently, since a legacy peer gets no ERR (session.md §6).
      */
     private Principal legacyPrincipal() {
         CompletableFuture<Principal> none = checkCredentials(new Credentials(null, java.util.List.of(),
                 ctx.channel().remoteAddress(), id)).toCompletableFuture();
-        Principal p = none.isDone() && !none.isCompletedExceptionally() ? none.join() : null;
-        return p != null ? p : Principal.ANONYMOUS;
+        return none.isDone() && !none.isCompletedExceptionally() ? none.join() : null;
     }
 
     private CompletionStage<Principal> checkCredentials(Credentials credentials) {
         try {
             CompletionStage<Principal> stage = access.authenticate(credentials);
             return stage != null ? stage : CompletableFuture.failedFuture(new AuthenticationException("refused"));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -303,13 +312,18 @@ public final class ServerSession extends SessionHandler implements Session {
             auth.release();
         }
         refreshing = true;
-        checkCredentials(credentials).whenComplete((p, error) -> onEventLoop(() -> {
+        checkCredentials(credentials).toCompletableFuture()
+                .orTimeout(limits.handshakeTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .whenComplete((p, error) -> onEventLoop(() -> {
             refreshing = false;
             if (!ctx.channel().isActive()) {
                 return;
             }
-            String reason = error != null ? refusal(error)
-                    : !p.subject().equals(principal.subject()) ? "a refresh must keep the session's subject" : null;
+            String reason = error instanceof java.util.concurrent.TimeoutException
+                    || error != null && error.getCause() instanceof java.util.concurrent.TimeoutException
+                    ? "credentials not checked in time" : error != null ? refusal(error)
+                    : p == null ? "authentication failed"
+                    : !sameIdentity(principal, p) ? "a refresh must keep the session's identity" : null;
             if (reason == null) {
                 principal = p;
             } else {
@@ -317,6 +331,12 @@ public final class ServerSession extends SessionHandler implements Session {
             }
             ctx.writeAndFlush(SessionAuth.answer(principal, reason));
         }));
+    }
+
+    /** A session never changes identity: same subject, proved the same way, by the same issuer if any. */
+    private static boolean sameIdentity(Principal current, Principal next) {
+        return current.subject().equals(next.subject()) && current.method().equals(next.method())
+                && java.util.Objects.equals(current.claims().get("iss"), next.claims().get("iss"));
     }
 
     /**
@@ -334,7 +354,7 @@ public final class ServerSession extends SessionHandler implements Session {
             AccessDecision decision;
             try {
                 decision = access.authorize(p, Action.of(request.headers()), this);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
             }
             if (decision == null || !decision.allowed()) {

@@ -112,7 +112,23 @@ public final class SessionAuth {
         return SessionFrames.control(FrameType.AUTH, b.build());
     }
 
+    /** At most 200 UTF-8 bytes, cut between code points: v1 header values hold 255 bytes. */
     private static String truncate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) : s;
+        if (s.length() <= 50) {
+            return s; // 50 chars are at most 200 bytes
+        }
+        StringBuilder b = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > 200) {
+                break;
+            }
+            b.appendCodePoint(cp);
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return b.toString();
     }
 }

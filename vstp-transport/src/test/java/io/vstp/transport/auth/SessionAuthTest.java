@@ -67,13 +67,14 @@ class SessionAuthTest {
                 return CompletableFuture.failedFuture(new AuthenticationException("credentials required"));
             }
             String[] parts = token.split(":");
-            if (parts.length != 3) {
+            if (parts.length != 3 && parts.length != 4) {
                 return CompletableFuture.failedFuture(new AuthenticationException("malformed token"));
             }
             Instant expires = Instant.now().plusMillis(Long.parseLong(parts[2]));
             // Completes on another thread, as a validator that fetched keys would.
             return CompletableFuture.supplyAsync(() -> new Principal(parts[0], Set.of(parts[1]),
-                    Map.of("token-lifetime", Long.parseLong(parts[2])), "test", expires));
+                    Map.of("token-lifetime", Long.parseLong(parts[2])), parts.length == 4 ? parts[3] : "test",
+                    expires));
         }
 
         @Override
@@ -192,6 +193,8 @@ class SessionAuthTest {
 
         assertThat(failure(conn.refreshCredentials("mallory:writer:60000"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(failure(conn.refreshCredentials("not-a-token"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        // The same subject proved another way is another identity.
+        assertThat(failure(conn.refreshCredentials("carol:writer:60000:plugin"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(ask(conn, null)).isEqualTo("carol [reader]");
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -225,6 +228,38 @@ class SessionAuthTest {
         assertThat(Instant.now()).isAfter(first);
         assertThat(asked.get()).isGreaterThanOrEqualTo(2);
         assertThat(conn.credentialsExpireAt()).isAfter(first);
+    }
+
+    @Test
+    void aRefreshNobodyAnswersIsRefusedInTimeAndTheNextOneWorks() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        TableAccess table = new TableAccess();
+        AccessControl stuckOnSecond = new AccessControl() {
+            @Override
+            public CompletionStage<Principal> authenticate(Credentials credentials) {
+                return calls.incrementAndGet() == 2 ? new CompletableFuture<>() : table.authenticate(credentials);
+            }
+
+            @Override
+            public AccessDecision authorize(Principal principal, Action action, Session session) {
+                return table.authorize(principal, action, session);
+            }
+        };
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).accessControl(stuckOnSecond)
+                .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
+                        .payload(session.principal().subject() + " " + session.principal().roles()).build()))
+                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(500),
+                        Duration.ofSeconds(30), Duration.ofSeconds(10)))
+                .tls(TlsServerOptions.builder().home(serverHome).build()).start());
+        VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, () -> "gina:reader:60000");
+        long start = System.nanoTime();
+        SessionException stuck = (SessionException) org.assertj.core.api.Assertions.catchThrowableOfType(
+                ExecutionException.class, () -> conn.refreshCredentials("gina:reader:60000")
+                        .get(10, TimeUnit.SECONDS)).getCause();
+        assertThat(stuck.getMessage()).contains("not checked in time");
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(conn.refreshCredentials("gina:writer:60000").get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(ask(conn, "files")).isEqualTo("gina [writer]");
     }
 
     @Test
