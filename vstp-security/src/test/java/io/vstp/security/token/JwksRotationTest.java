@@ -11,12 +11,8 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.sun.net.httpserver.HttpServer;
 import io.vstp.transport.auth.AuthenticationException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -25,49 +21,34 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Keys from a JWKS endpoint (the JDK's HttpServer on 127.0.0.1) that rotates them while tokens arrive. */
 class JwksRotationTest {
-    private HttpServer server;
-    private final AtomicReference<String> jwks = new AtomicReference<>();
-    private final AtomicInteger status = new AtomicInteger(200);
-    private final AtomicInteger hits = new AtomicInteger();
+    private JwksEndpoint idp;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/jwks", exchange -> {
-            hits.incrementAndGet();
-            byte[] body = jwks.get().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status.get(), body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.start();
+        idp = new JwksEndpoint();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
-        ((ExecutorService) server.getExecutor()).shutdownNow();
+        idp.close();
     }
 
     private JwtSettings.Builder settings() {
         return JwtSettings.builder()
-                .jwksUri(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks"))
+                .jwksUri(idp.uri())
                 .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
                 .jwksRateLimit(Duration.ofSeconds(5))
                 .httpConnectTimeout(Duration.ofSeconds(1)).httpReadTimeout(Duration.ofSeconds(1));
     }
 
     private void serve(JWK... keys) {
-        jwks.set(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
+        idp.publish(keys);
     }
 
     @Test
@@ -81,25 +62,25 @@ class JwksRotationTest {
             tasks.incrementAndGet();
             pool.execute(r);
         })) {
-            assertThat(hits.get()).as("no fetch before the first token").isZero();
+            assertThat(idp.fetches()).as("no fetch before the first token").isZero();
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
-            assertThat(hits.get()).as("keys are cached").isEqualTo(1);
+            assertThat(idp.fetches()).as("keys are cached").isEqualTo(1);
             assertThat(tasks.get()).as("verification ran on the given executor").isEqualTo(2);
 
             serve(k1, k2); // the provider publishes a new key
             accepted(auth, sign(k2, JWSAlgorithm.ES256, claims().build()));
-            assertThat(hits.get()).as("an unknown kid triggers one refresh").isEqualTo(2);
+            assertThat(idp.fetches()).as("an unknown kid triggers one refresh").isEqualTo(2);
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
-            assertThat(hits.get()).isEqualTo(2);
+            assertThat(idp.fetches()).isEqualTo(2);
 
             // an attacker sends tokens with made-up kids: the refreshes they trigger are rate limited
-            int before = hits.get();
+            int before = idp.fetches();
             for (int i = 0; i < 40; i++) {
                 String token = sign(k1, JWSAlgorithm.RS256, "forged-" + UUID.randomUUID(), claims().build());
                 assertThat(refusal(auth, token)).isEqualTo("unknown signing key");
             }
-            assertThat(hits.get() - before).as("fetches caused by 40 unknown kids").isBetween(0, 2);
+            assertThat(idp.fetches() - before).as("fetches caused by 40 unknown kids").isBetween(0, 2);
             accepted(auth, sign(k2, JWSAlgorithm.ES256, claims().build()));
         } finally {
             pool.shutdownNow();
@@ -140,14 +121,14 @@ class JwksRotationTest {
     @Test
     void unreachableOrBrokenEndpointMeansKeysUnavailable() throws Exception {
         serve(TestTokens.rsa("k1"));
-        status.set(500);
+        idp.status(500);
         RSAKey k1 = TestTokens.rsa("k1");
         try (JwtAuthenticator auth = new JwtAuthenticator(settings().build())) {
             assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build())))
                     .isEqualTo("signing keys unavailable");
         }
-        status.set(200);
-        jwks.set(new JWKSet(List.of(k1.toPublicJWK())).toString() + " ".repeat(2000));
+        idp.status(200);
+        idp.body(new JWKSet(List.of(k1.toPublicJWK())).toString() + " ".repeat(2000));
         try (JwtAuthenticator auth = new JwtAuthenticator(settings().jwksMaxBytes(1024).build())) {
             assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build())))
                     .as("JWKS larger than the limit").isEqualTo("signing keys unavailable");

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.sun.net.httpserver.HttpServer;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -21,8 +19,6 @@ import io.vstp.transport.VstpConnection;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +27,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,36 +44,20 @@ class SecuredServerTest {
     @TempDir
     Path dir;
 
-    private HttpServer idp;
-    private final AtomicReference<String> jwks = new AtomicReference<>();
-    private final AtomicInteger fetches = new AtomicInteger();
+    private JwksEndpoint idp;
     private final Resources resources = new Resources();
 
     @BeforeEach
     void startIdentityProvider() throws Exception {
-        idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        idp.createContext("/jwks", exchange -> {
-            fetches.incrementAndGet();
-            byte[] body = jwks.get().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        idp.setExecutor(Executors.newFixedThreadPool(2));
-        idp.start();
+        idp = new JwksEndpoint();
     }
 
     @AfterEach
     void stop() throws Exception {
         resources.close();
-        idp.stop(0);
-        ((ExecutorService) idp.getExecutor()).shutdownNow();
+        idp.close();
     }
 
-    private void publish(JWK... keys) {
-        jwks.set(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
-    }
 
     private static String token(JWK key, String subject, List<String> groups, Duration ttl) {
         Instant now = Instant.now();
@@ -130,10 +106,10 @@ class SecuredServerTest {
     void keysRotateUnderLiveSessions() throws Exception {
         RSAKey k1 = TestTokens.rsa("k1");
         ECKey k2 = TestTokens.ec("k2");
-        publish(k1);
+        idp.publish(k1);
         Path audit = dir.resolve("audit.log");
         SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
-                "auth.jwt.jwks-url", "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks",
+                "auth.jwt.jwks-url", idp.uri().toString(),
                 "auth.jwt.issuer", TestTokens.ISSUER,
                 "auth.jwt.audience", TestTokens.AUDIENCE,
                 "auth.jwt.roles-claim", "realm_access.roles",
@@ -157,7 +133,7 @@ class SecuredServerTest {
         assertThat(refusal(() -> whoAmI(staff, "files"))).isEqualTo(ErrorCode.PERMISSION_DENIED);
 
         // The identity provider rotates: k2 replaces k1.
-        publish(k2);
+        idp.publish(k2);
         Thread.sleep(1_100); // past the refresh rate limit
         VstpConnection bob = connect(server, token(k2, "bob", List.of("staff"), Duration.ofMinutes(5)));
         assertThat(whoAmI(bob, null)).isEqualTo("bob [member]");
@@ -169,7 +145,7 @@ class SecuredServerTest {
         assertThat(refusal(() -> whoAmI(alice, "files"))).isEqualTo(ErrorCode.PERMISSION_DENIED);
         Throwable retired = org.assertj.core.api.Assertions.catchThrowable(() -> connect(server, aliceK1));
         assertThat(retired).hasRootCauseInstanceOf(SessionException.class).hasMessageContaining("unknown signing key");
-        assertThat(fetches.get()).isBetween(2, 6);
+        assertThat(idp.fetches()).isBetween(2, 6);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline && policy.audit().written() < 10) {
