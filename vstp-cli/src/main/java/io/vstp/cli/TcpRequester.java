@@ -34,7 +34,8 @@ final class TcpRequester implements Requester {
     @Override
     public String security() {
         return (connection.tlsProtocol() == null ? "plaintext TCP"
-                : connection.tlsProtocol() + " " + connection.tlsCipherSuite() + ", server certificate "
+                : connection.tlsProtocol() + " " + connection.tlsCipherSuite()
+                + (connection.tlsGroup() != null ? " " + connection.tlsGroup() : "") + ", server certificate "
                 + connection.peerCertificateFingerprint()) + "; " + connection.wireSummary()
                 + (connection.authenticatedSubject() != null ? "; authenticated as " + connection.authenticatedSubject()
                         : "");

@@ -14,6 +14,9 @@ public final class ServerStats {
     private final LongAdder bytesReceived = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
+    /** TLS handshakes by key-exchange group: how many peers got the post-quantum hybrid (few names, bounded). */
+    private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> tlsGroups =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ServerStats() {
         for (ErrorCode c : ErrorCode.values()) {
@@ -85,6 +88,20 @@ public final class ServerStats {
     }
 
     /** How often the server reported {@code code}, to a peer or locally. */
+    void tlsHandshake(String group) {
+        String key = group == null ? "unknown" : group.length() > 32 ? group.substring(0, 32) : group;
+        if (tlsGroups.size() < 64 || tlsGroups.containsKey(key)) {
+            tlsGroups.computeIfAbsent(key, k -> new LongAdder()).increment();
+        }
+    }
+
+    /** Completed TLS handshakes by key-exchange group ({@code X25519MLKEM768}, {@code X25519}, …). */
+    public Map<String, Long> tlsHandshakesByGroup() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        tlsGroups.forEach((g, n) -> out.put(g, n.sum()));
+        return out;
+    }
+
     public long errors(ErrorCode code) {
         return errors.get(code).sum();
     }

@@ -95,6 +95,15 @@ public final class VstpConnection implements AutoCloseable {
         return s == null ? null : s.getProtocol();
     }
 
+    /**
+     * The TLS key-exchange group negotiated ({@code X25519MLKEM768} is the post-quantum hybrid), or null for a
+     * plaintext connection or a provider that does not report it (the JDK's).
+     */
+    public String tlsGroup() {
+        javax.net.ssl.SSLSession s = session.tlsSession();
+        return s == null ? null : io.vstp.transport.tls.TlsProtocols.namedGroup(s);
+    }
+
     /** The TLS cipher suite negotiated, or null for a plaintext connection. */
     public String tlsCipherSuite() {
         javax.net.ssl.SSLSession s = session.tlsSession();

@@ -110,6 +110,12 @@ public final class VstpServer implements AutoCloseable {
                         if (tls != null) {
                             SslHandler ssl = tls.newHandler(ch.alloc());
                             ssl.setHandshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                            ssl.handshakeFuture().addListener(f -> {
+                                if (f.isSuccess()) {
+                                    stats.tlsHandshake(io.vstp.transport.tls.TlsProtocols.namedGroup(
+                                            ssl.engine().getSession()));
+                                }
+                            });
                             p.addLast("tls", ssl);
                         }
                         p.addLast("flush", new FlushConsolidationHandler(256, true));

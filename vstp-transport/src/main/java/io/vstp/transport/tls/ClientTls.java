@@ -61,7 +61,8 @@ public final class ClientTls {
         ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options),
                 options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse(),
                 provider == TlsProvider.OPENSSL);
-        SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider, options.cipherSuites())
+        SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider, options.cipherSuites(),
+                options.groups())
                 .trustManager(verifier)
                 // Host names are checked by ServerCertificateVerifier, on the CA path only: with the stack's own
                 // check on, a self-signed server reached by a name not in its certificate could never be pinned.

@@ -194,7 +194,7 @@ public final class ServerTls {
     private Loaded load(List<FileStamp> stamps) {
         CertifiedKey certifiedKey = CertifiedKey.forServer(options);
         SslContextBuilder builder = SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
-        TlsContexts.configure(builder, provider, options.cipherSuites());
+        TlsContexts.configure(builder, provider, options.cipherSuites(), options.groups());
         if (options.clientCaFile().isPresent()) {
             builder.trustManager(PemFiles.readCertificates(options.clientCaFile().get()))
                     .clientAuth(ClientAuth.REQUIRE);

@@ -35,6 +35,7 @@ public final class TlsClientOptions {
     private final Path privateKeyFile;
     private final TlsProvider provider;
     private final List<String> cipherSuites;
+    private final List<String> groups;
 
     private TlsClientOptions(Builder builder) {
         this.home = builder.home != null ? builder.home.toAbsolutePath() : HomeDirectory.resolve();
@@ -48,6 +49,7 @@ public final class TlsClientOptions {
         this.privateKeyFile = builder.privateKeyFile;
         this.provider = builder.provider;
         this.cipherSuites = List.copyOf(builder.cipherSuites);
+        this.groups = List.copyOf(builder.groups);
     }
 
     /** System trust store, and trust on first use with {@code <home>/known_hosts} under the default home. */
@@ -71,6 +73,7 @@ public final class TlsClientOptions {
         builder.privateKeyFile = privateKeyFile;
         builder.provider = provider;
         builder.cipherSuites = cipherSuites;
+        builder.groups = groups;
         return builder;
     }
 
@@ -120,6 +123,11 @@ public final class TlsClientOptions {
         return cipherSuites;
     }
 
+    /** The key-exchange groups offered with the OpenSSL provider, most preferred first. */
+    public List<String> groups() {
+        return groups;
+    }
+
     @Override
     public String toString() {
         return "TlsClientOptions[home=" + home + ", knownHosts=" + knownHostsFile + ", tofu=" + trustOnFirstUse
@@ -141,6 +149,7 @@ public final class TlsClientOptions {
         private Path privateKeyFile;
         private TlsProvider provider;
         private List<String> cipherSuites = List.of();
+        private List<String> groups = TlsProtocols.DEFAULT_GROUPS;
 
         private Builder() {}
 
@@ -215,6 +224,19 @@ public final class TlsClientOptions {
          */
         public Builder cipherSuites(List<String> suites) {
             this.cipherSuites = List.copyOf(suites);
+            return this;
+        }
+
+        /**
+         * Key-exchange groups (default {@link TlsProtocols#DEFAULT_GROUPS}: the post-quantum hybrid first, then
+         * classical ones). BoringSSL names, case-sensitive: {@code X25519MLKEM768}, {@code X25519}, {@code P-256}.
+         * Used with the OpenSSL provider; the JDK provider keeps its own list.
+         */
+        public Builder groups(List<String> groups) {
+            if (groups.isEmpty()) {
+                throw new IllegalArgumentException("at least one key-exchange group");
+            }
+            this.groups = List.copyOf(groups);
             return this;
         }
 

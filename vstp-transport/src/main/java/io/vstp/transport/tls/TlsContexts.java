@@ -29,10 +29,14 @@ final class TlsContexts {
     private TlsContexts() {}
 
     /** @throws TlsConfigException if {@code cipherSuites} is not empty and the provider cannot honour it */
-    static SslContextBuilder configure(SslContextBuilder builder, TlsProvider provider, List<String> cipherSuites) {
+    static SslContextBuilder configure(SslContextBuilder builder, TlsProvider provider, List<String> cipherSuites,
+                                       List<String> groups) {
         builder.sslProvider(provider.nettyProvider())
                 .protocols(TlsProtocols.TLS_1_3)
                 .applicationProtocolConfig(ALPN);
+        if (provider == TlsProvider.OPENSSL) {
+            builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, groups.toArray(String[]::new));
+        }
         if (!cipherSuites.isEmpty()) {
             if (provider == TlsProvider.OPENSSL) {
                 throw new TlsConfigException("TLS 1.3 cipher suites " + cipherSuites + " cannot be configured with "
@@ -42,4 +46,5 @@ final class TlsContexts {
         }
         return builder;
     }
+
 }

@@ -35,6 +35,7 @@ public final class TlsServerOptions {
     private final Path clientCaFile;
     private final TlsProvider provider;
     private final List<String> cipherSuites;
+    private final List<String> groups;
     private final Duration selfSignedValidity;
     private final Set<String> selfSignedNames;
     private final Duration reloadCheckInterval;
@@ -46,6 +47,7 @@ public final class TlsServerOptions {
         this.clientCaFile = builder.clientCaFile;
         this.provider = builder.provider;
         this.cipherSuites = List.copyOf(builder.cipherSuites);
+        this.groups = List.copyOf(builder.groups);
         this.selfSignedValidity = builder.selfSignedValidity;
         this.selfSignedNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.selfSignedNames));
         this.reloadCheckInterval = builder.reloadCheckInterval;
@@ -68,6 +70,7 @@ public final class TlsServerOptions {
         builder.clientCaFile = clientCaFile;
         builder.provider = provider;
         builder.cipherSuites = cipherSuites;
+        builder.groups = groups;
         builder.selfSignedValidity = selfSignedValidity;
         builder.selfSignedNames.addAll(selfSignedNames);
         builder.reloadCheckInterval = reloadCheckInterval;
@@ -105,6 +108,11 @@ public final class TlsServerOptions {
     /** The TLS 1.3 suites accepted; empty (the default) accepts the provider's own list. */
     public List<String> cipherSuites() {
         return cipherSuites;
+    }
+
+    /** The key-exchange groups offered with the OpenSSL provider, most preferred first. */
+    public List<String> groups() {
+        return groups;
     }
 
     public Duration selfSignedValidity() {
@@ -146,6 +154,7 @@ public final class TlsServerOptions {
         private Path clientCaFile;
         private TlsProvider provider;
         private List<String> cipherSuites = List.of();
+        private List<String> groups = TlsProtocols.DEFAULT_GROUPS;
         private Duration selfSignedValidity = DEFAULT_SELF_SIGNED_VALIDITY;
         private final Set<String> selfSignedNames = new LinkedHashSet<>();
         private Duration reloadCheckInterval = DEFAULT_RELOAD_CHECK_INTERVAL;
@@ -182,6 +191,19 @@ public final class TlsServerOptions {
          */
         public Builder cipherSuites(List<String> suites) {
             this.cipherSuites = List.copyOf(suites);
+            return this;
+        }
+
+        /**
+         * Key-exchange groups (default {@link TlsProtocols#DEFAULT_GROUPS}: the post-quantum hybrid first, then
+         * classical ones). BoringSSL names, case-sensitive: {@code X25519MLKEM768}, {@code X25519}, {@code P-256}.
+         * Used with the OpenSSL provider; the JDK provider keeps its own list.
+         */
+        public Builder groups(List<String> groups) {
+            if (groups.isEmpty()) {
+                throw new IllegalArgumentException("at least one key-exchange group");
+            }
+            this.groups = List.copyOf(groups);
             return this;
         }
 
