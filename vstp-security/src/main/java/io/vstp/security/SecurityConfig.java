@@ -3,6 +3,7 @@ package io.vstp.security;
 import io.vstp.security.audit.AuditLog;
 import io.vstp.security.mtls.CertificateIdentity;
 import io.vstp.security.plugin.PluginRegistry;
+import io.vstp.security.plugin.PluginSet;
 import io.vstp.security.rbac.RoleRules;
 import io.vstp.security.spi.Authenticator;
 import io.vstp.security.spi.Authorizer;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -104,10 +107,13 @@ public final class SecurityConfig {
 
     /** True when any setting asks for authentication. */
     public boolean enabled() {
-        return settings.containsKey("jwt.issuer") || settings.containsKey("jwt.jwks-url")
-                || settings.containsKey("jwt.jwks-file") || settings.containsKey("jwt.public-key")
-                || settings.containsKey("introspection.url") || settings.containsKey("mtls.subject")
+        return jwtConfigured() || settings.containsKey("introspection.url") || settings.containsKey("mtls.subject")
                 || settings.containsKey("plugins.use") || settings.containsKey("anonymous-roles");
+    }
+
+    private boolean jwtConfigured() {
+        return settings.containsKey("jwt.issuer") || settings.containsKey("jwt.jwks-url")
+                || settings.containsKey("jwt.jwks-file") || settings.containsKey("jwt.public-key");
     }
 
     /** The policy, or null when {@link #enabled()} is false. The caller closes it. */
@@ -125,8 +131,7 @@ public final class SecurityConfig {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             List<Authenticator> builtIn = new ArrayList<>();
-            if (settings.containsKey("jwt.issuer") || settings.containsKey("jwt.jwks-url")
-                    || settings.containsKey("jwt.jwks-file") || settings.containsKey("jwt.public-key")) {
+            if (jwtConfigured()) {
                 JwtAuthenticator jwt = new JwtAuthenticator(jwtSettings());
                 owned.add(jwt);
                 builtIn.add(jwt);
@@ -146,23 +151,21 @@ public final class SecurityConfig {
             if (!use.isEmpty() || settings.containsKey("plugins.dir")) {
                 PluginRegistry plugins = plugins();
                 owned.add(0, plugins);
-                authenticators = () -> {
+                authenticators = perSnapshot(plugins, set -> {
                     List<Authenticator> chain = new ArrayList<>();
-                    var set = plugins.current();
                     for (String name : use) {
                         set.authenticator(name).ifPresent(chain::add);
                     }
                     chain.addAll(builtIn);
                     return chain;
-                };
-                authorizers = () -> {
+                });
+                authorizers = perSnapshot(plugins, set -> {
                     List<Authorizer> voices = new ArrayList<>();
-                    var set = plugins.current();
                     for (String name : use) {
                         set.authorizer(name).ifPresent(voices::add);
                     }
                     return voices;
-                };
+                });
             }
             Set<String> anonymous = settings.containsKey("anonymous-roles") ? list("anonymous-roles") : null;
             return new SecurityPolicy(authenticators, RoleRules.parse(prefixed("role.")), authorizers, anonymous,
@@ -177,6 +180,23 @@ public final class SecurityConfig {
             }
             throw e;
         }
+    }
+
+    /**
+     * The list {@code build} makes of the registry's current snapshot, made again only when a reload swaps the
+     * snapshot: authorisers are asked on every request, which should not build a list each time.
+     */
+    private static <T> Supplier<List<T>> perSnapshot(PluginRegistry plugins, Function<PluginSet, List<T>> build) {
+        AtomicReference<Map.Entry<PluginSet, List<T>>> last = new AtomicReference<>();
+        return () -> {
+            PluginSet set = plugins.current();
+            Map.Entry<PluginSet, List<T>> made = last.get();
+            if (made == null || made.getKey() != set) {
+                made = Map.entry(set, List.copyOf(build.apply(set)));
+                last.set(made);
+            }
+            return made.getValue();
+        };
     }
 
     private JwtSettings jwtSettings() {
@@ -287,8 +307,12 @@ public final class SecurityConfig {
         return b.start();
     }
 
+    private String auditSetting() {
+        return settings.getOrDefault("audit", home.resolve("audit.log").toString());
+    }
+
     private AuditLog audit() {
-        String where = settings.getOrDefault("audit", home.resolve("audit.log").toString());
+        String where = auditSetting();
         return switch (where) {
             case "none" -> AuditLog.none();
             case "-" -> AuditLog.toStream(System.err);
@@ -298,7 +322,7 @@ public final class SecurityConfig {
 
     /** Where the audit log goes, for the start-up line. */
     public String auditDestination() {
-        String where = settings.getOrDefault("audit", home.resolve("audit.log").toString());
+        String where = auditSetting();
         return where.equals("-") ? "standard error" : where;
     }
 

@@ -128,12 +128,8 @@ class SecurityConfigTest {
                  io.vstp.transport.VstpServer server = io.vstp.transport.VstpServer.builder().port(0).threads(1)
                          .plain().accessControl(policy).start();
                  java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-                io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-                new io.vstp.core.codec.FrameWriter().write(io.vstp.core.frame.Frame.builder(
-                        io.vstp.core.frame.FrameType.DATA).payload("{\"content\":\"hi\"}").build(), out);
-                byte[] bytes = new byte[out.readableBytes()];
-                out.readBytes(bytes).release();
-                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().write(io.vstp.core.testing.FrameBytes.v1(io.vstp.core.frame.Frame.builder(
+                        io.vstp.core.frame.FrameType.DATA).payload("{\"content\":\"hi\"}").build()));
                 socket.setSoTimeout(1_000);
                 int first;
                 try {

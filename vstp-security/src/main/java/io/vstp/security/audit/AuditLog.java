@@ -83,6 +83,11 @@ public final class AuditLog implements AutoCloseable {
     public static AuditLog toStream(OutputStream stream) {
         return new AuditLog(new java.io.FilterOutputStream(stream) {
             @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len); // FilterOutputStream's own writes one byte at a time
+            }
+
+            @Override
             public void close() throws IOException {
                 flush();
             }

@@ -116,10 +116,10 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
         if (token == null || token.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        if (token.length() > settings.maxTokenBytes()
-                || token.getBytes(StandardCharsets.UTF_8).length > settings.maxTokenBytes()) {
-            return CompletableFuture.failedFuture(
-                    new AuthenticationException("token larger than " + settings.maxTokenBytes() + " bytes"));
+        try {
+            TokenSize.check(token, settings.maxTokenBytes());
+        } catch (AuthenticationException e) {
+            return CompletableFuture.failedFuture(e);
         }
         String key = sha256(token);
         CompletableFuture<Answer> answer;

@@ -192,10 +192,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
      * @throws AuthenticationException when the token is refused
      */
     public Principal verify(String token) {
-        if (token.length() > settings.maxTokenBytes()
-                || token.getBytes(StandardCharsets.UTF_8).length > settings.maxTokenBytes()) {
-            throw new AuthenticationException("token larger than " + settings.maxTokenBytes() + " bytes");
-        }
+        TokenSize.check(token, settings.maxTokenBytes());
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);

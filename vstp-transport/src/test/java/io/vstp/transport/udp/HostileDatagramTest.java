@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameWriter;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
@@ -23,16 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Hostile datagrams from a raw socket: dropped and counted, never a crash, and legitimate traffic still flows. */
 class HostileDatagramTest {
     private static byte[] encode(Frame f) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            new FrameWriter(1 << 20).write(f, out);
-            byte[] b = new byte[out.readableBytes()];
-            out.readBytes(b);
-            return b;
-        } finally {
-            f.release();
-            out.release();
-        }
+        return io.vstp.core.testing.FrameBytes.v1(f);
     }
 
     private static Frame fragment(long id, long index, long count, long length, byte[] chunk) {

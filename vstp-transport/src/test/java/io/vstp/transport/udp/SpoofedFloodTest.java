@@ -2,9 +2,7 @@ package io.vstp.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameWriter;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -67,15 +65,6 @@ class SpoofedFloodTest {
     }
 
     private static byte[] encode(Frame f) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            new FrameWriter().write(f, out);
-            byte[] b = new byte[out.readableBytes()];
-            out.readBytes(b);
-            return b;
-        } finally {
-            f.release();
-            out.release();
-        }
+        return io.vstp.core.testing.FrameBytes.v1(f);
     }
 }
