@@ -1,0 +1,78 @@
+package io.vstp.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * ChaCha20-Poly1305 (RFC 8439) from the JDK's SunJCE provider: 256-bit key, 96-bit nonce, 128-bit tag.
+ *
+ * <p>The JDK refuses to encrypt twice with the same key and nonce on one {@link Cipher}; callers guarantee
+ * uniqueness across ciphers by construction (a fresh key per file and a chunk counter as the nonce).
+ */
+public final class ChaCha20Poly1305 {
+    public static final int KEY_LENGTH = 32;
+    public static final int NONCE_LENGTH = 12;
+    public static final int TAG_LENGTH = 16;
+    private static final String TRANSFORMATION = "ChaCha20-Poly1305";
+
+    private ChaCha20Poly1305() {
+    }
+
+    /** Encrypts {@code plaintext[offset, offset+length)}; the result is ciphertext followed by the tag. */
+    public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length) {
+        try {
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, key, nonce);
+            c.updateAAD(aad);
+            return c.doFinal(plaintext, offset, length);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 unavailable or misused", e);
+        }
+    }
+
+    public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
+        return seal(key, nonce, aad, plaintext, 0, plaintext.length);
+    }
+
+    /**
+     * Decrypts and authenticates {@code ciphertext[offset, offset+length)} (tag included).
+     *
+     * @throws AEADBadTagException when the key, nonce, associated data or ciphertext is not what was sealed
+     */
+    public static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext, int offset, int length)
+            throws AEADBadTagException {
+        if (length < TAG_LENGTH) {
+            throw new AEADBadTagException("ciphertext shorter than its tag");
+        }
+        try {
+            Cipher c = cipher(Cipher.DECRYPT_MODE, key, nonce);
+            c.updateAAD(aad);
+            return c.doFinal(ciphertext, offset, length);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 unavailable or misused", e);
+        }
+    }
+
+    public static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext) throws AEADBadTagException {
+        return open(key, nonce, aad, ciphertext, 0, ciphertext.length);
+    }
+
+    private static Cipher cipher(int mode, byte[] key, byte[] nonce)
+            throws GeneralSecurityException {
+        if (key.length != KEY_LENGTH) {
+            throw new InvalidKeyException("ChaCha20-Poly1305 key must be " + KEY_LENGTH + " bytes");
+        }
+        if (nonce.length != NONCE_LENGTH) {
+            throw new InvalidAlgorithmParameterException("ChaCha20-Poly1305 nonce must be " + NONCE_LENGTH + " bytes");
+        }
+        Cipher c = Cipher.getInstance(TRANSFORMATION);
+        c.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
+        return c;
+    }
+}
