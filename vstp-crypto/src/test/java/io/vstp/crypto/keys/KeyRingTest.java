@@ -1,0 +1,192 @@
+package io.vstp.crypto.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vstp.crypto.KeyId;
+import io.vstp.crypto.e2e.EncryptedFileException;
+import io.vstp.crypto.e2e.EncryptedFiles;
+import io.vstp.crypto.e2e.Recipient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyRingTest {
+    private static final char[] PASS = "correct horse battery staple".toCharArray();
+
+    @TempDir
+    Path dir;
+
+    private Path ring() {
+        return dir.resolve("keys.p12");
+    }
+
+    @Test
+    void generatesKeysOfEveryTypeThatSurviveReopening() throws IOException {
+        List<KeyEntry> made = new ArrayList<>();
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            for (KeyType t : KeyType.values()) {
+                made.add(ring.generate("me", t));
+            }
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ring()))).isEqualTo("rw-------");
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            assertThat(ring.list()).extracting(KeyEntry::id)
+                    .containsExactlyInAnyOrderElementsOf(made.stream().map(KeyEntry::id).toList());
+            for (KeyEntry e : made) {
+                byte[] priv = ring.privateKey(e.id());
+                assertThat(e.type().publicKeyOf(priv)).isEqualTo(e.publicKey());
+                assertThat(e.state()).isEqualTo(KeyState.ACTIVE);
+                assertThat(e.own()).isTrue();
+            }
+            assertThat(ring.active("me", false).type()).isEqualTo(KeyType.E2E);
+        }
+    }
+
+    @Test
+    void wrongPassphraseAndDamageAreClearErrors() throws IOException {
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            ring.generate("me", KeyType.ED25519);
+        }
+        assertThatThrownBy(() -> KeyRing.open(ring(), "wrong".toCharArray()))
+                .isInstanceOf(KeyRingException.class).hasMessageContaining("wrong passphrase");
+        assertThatThrownBy(() -> KeyRing.open(ring(), new char[0]))
+                .isInstanceOf(KeyRingException.class).hasMessageContaining("must not be empty");
+        byte[] bytes = Files.readAllBytes(ring());
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(ring(), bytes);
+        assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class);
+        Files.write(ring(), new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class)
+                .hasMessageContaining(ring().toString());
+    }
+
+    @Test
+    void aKeyRingOthersCanReadIsRefused() throws IOException {
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            ring.generate("me", KeyType.ED25519);
+        }
+        Files.setPosixFilePermissions(ring(), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class)
+                .hasMessageContaining("chmod 600");
+    }
+
+    @Test
+    void rotationKeepsOldKeysForDecryptionUntilRetired(@TempDir Path files) throws IOException {
+        SecureRandom random = new SecureRandom();
+        Path plain = Files.writeString(files.resolve("a.txt"), "secret plans");
+        Path enc = files.resolve("a.vse");
+        Path out = files.resolve("b.txt");
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            KeyEntry first = ring.generate("me", KeyType.E2E);
+            EncryptedFiles.encrypt(plain, enc, List.of(new Recipient(first.publicKey())), random);
+
+            KeyEntry second = ring.rotate("me", false);
+            assertThat(second.id()).isNotEqualTo(first.id());
+            assertThat(ring.active("me", false).id()).isEqualTo(second.id());
+            assertThat(ring.find(first.id()).orElseThrow().state()).isEqualTo(KeyState.PREVIOUS);
+            assertThat(EncryptedFiles.decrypt(enc, out, ring.recipientKeys()).usedKey()).isEqualTo(first.id());
+            assertThat(out).hasContent("secret plans");
+
+            ring.retire(first.id());
+            assertThat(ring.find(first.id()).orElseThrow().state()).isEqualTo(KeyState.RETIRED);
+            assertThat(ring.privateKey(first.id())).isNull();
+            Files.delete(out);
+            assertThatThrownBy(() -> EncryptedFiles.decrypt(enc, out, ring.recipientKeys()))
+                    .isInstanceOfSatisfying(EncryptedFileException.class,
+                            e -> assertThat(e.reason()).isEqualTo(EncryptedFileException.Reason.NO_MATCHING_KEY));
+        }
+    }
+
+    @Test
+    void scheduledRotationRotatesOnlyOldOwnActiveKeys() throws IOException {
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            KeyEntry e2e = ring.generate("me", KeyType.E2E);
+            ring.generate("signer", KeyType.ML_DSA_65);
+            assertThat(ring.rotateOlderThan(Duration.ofDays(30), Instant.now())).isEmpty();
+            List<KeyEntry> rotated = ring.rotateOlderThan(Duration.ofDays(30), Instant.now().plus(Duration.ofDays(31)));
+            assertThat(rotated).extracting(KeyEntry::name).containsExactlyInAnyOrder("me", "signer");
+            assertThat(ring.find(e2e.id()).orElseThrow().state()).isEqualTo(KeyState.PREVIOUS);
+            assertThat(ring.list()).hasSize(4);
+        }
+    }
+
+    @Test
+    void exportImportAndPeerRotation(@TempDir Path other) throws IOException {
+        String exported;
+        KeyId aliceKey;
+        try (KeyRing alice = KeyRing.open(other.resolve("alice.p12"), PASS)) {
+            aliceKey = alice.generate("alice", KeyType.E2E).id();
+            exported = alice.exportPublic(aliceKey);
+        }
+        assertThat(exported).startsWith("vstp-public-key 1 x25519-mlkem768 alice ");
+        try (KeyRing bob = KeyRing.open(ring(), PASS)) {
+            KeyEntry imported = bob.importPublic(exported, null);
+            assertThat(imported.id()).isEqualTo(aliceKey);
+            assertThat(imported.own()).isFalse();
+            assertThat(bob.privateKey(aliceKey)).isNull();
+            assertThat(bob.active("alice", false).id()).isEqualTo(aliceKey);
+            assertThatThrownBy(() -> bob.importPublic(exported, null)).hasMessageContaining("already");
+            assertThatThrownBy(() -> bob.rotate("alice", false)).hasMessageContaining("imported");
+            String next = KeyRing.parseExport(exported).type() == KeyType.E2E ? newAliceKey(other) : null;
+            KeyEntry second = bob.importPublic(next, "alice");
+            assertThat(bob.active("alice", false).id()).isEqualTo(second.id());
+            assertThat(bob.find(aliceKey).orElseThrow().state()).isEqualTo(KeyState.PREVIOUS);
+        }
+    }
+
+    private static String newAliceKey(Path other) throws IOException {
+        try (KeyRing alice = KeyRing.open(other.resolve("alice.p12"), PASS)) {
+            return alice.exportPublic(alice.rotate("alice", false).id());
+        }
+    }
+
+    @Test
+    void malformedExportsAreRefused() {
+        for (String bad : new String[] {"", "ssh-ed25519 AAAA", "vstp-public-key 1 ed25519 me",
+                "vstp-public-key 1 rsa me AAAA", "vstp-public-key 1 ed25519 me AAAA",
+                "vstp-public-key 1 ed25519 bad/name " + "A".repeat(44), "vstp-public-key 1 ed25519 me !!!"}) {
+            assertThatThrownBy(() -> KeyRing.parseExport(bad)).as(bad).isInstanceOf(KeyRingException.class);
+        }
+    }
+
+    @Test
+    void concurrentWritersLoseNothing() throws Exception {
+        KeyRing.open(ring(), PASS).close();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int n = t;
+                jobs.add(pool.submit(() -> {
+                    try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+                        for (int i = 0; i < 5; i++) {
+                            ring.generate("k" + n + "-" + i, KeyType.ED25519);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            assertThat(ring.list()).hasSize(10);
+        }
+    }
+}
