@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -158,6 +159,45 @@ final class FileTransfer {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * A small remote file in memory (a signed manifest), or null if there is none; refused without downloading when
+     * the server says it is larger than {@code maxBytes}, and checked against the SHA-256 the server announces.
+     */
+    byte[] fetchSmall(String remote, int maxBytes) throws Exception {
+        Frame stat;
+        try {
+            stat = call(request("stat", remote));
+        } catch (VstpException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+        long size;
+        String sha;
+        try {
+            size = Long.parseLong(stat.headers().value("size"));
+            sha = stat.headers().value("sha256");
+        } finally {
+            stat.release();
+        }
+        if (size > maxBytes || size > CHUNK) {
+            throw new CliException(ExitCodes.FAILED, remote + " is " + size + " bytes; at most " + maxBytes
+                    + " expected");
+        }
+        Frame r = call(request("get", remote).header("offset", "0").header("length", Long.toString(size)));
+        byte[] bytes;
+        try {
+            bytes = io.netty.buffer.ByteBufUtil.getBytes(r.payload());
+        } finally {
+            r.release();
+        }
+        if (bytes.length != size || !HexFormat.of().formatHex(FileService.sha256().digest(bytes)).equals(sha)) {
+            throw new CliException(ExitCodes.FAILED, remote + " changed on the server while it was read");
+        }
+        return bytes;
     }
 
     /** Writes {@code payload} at {@code at}; returns the position after it. */

@@ -2,6 +2,9 @@ package io.vstp.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import io.vstp.crypto.e2e.EncryptedFiles;
+import io.vstp.crypto.sign.SignedManifest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +28,19 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
 
+    @Option(names = "--require-signature", description = "Refuse the file unless it has a valid signature by a key "
+            + "in the key ring (a present signature is always checked).")
+    boolean requireSignature;
+
+    @Option(names = "--keep-encrypted", description = "Store an end-to-end encrypted file as it is, without "
+            + "decrypting it.")
+    boolean keepEncrypted;
+
     @Mixin
     ClientOptions client;
+
+    @Mixin
+    KeyRingOptions keyRing;
 
     @Spec
     CommandSpec spec;
@@ -42,16 +56,42 @@ final class GetCommand implements Callable<Integer> {
         if (Files.isDirectory(local)) {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         }
-        try (Requester requester = Requester.open(client, target, udp)) {
+        // The download lands under a staging name and reaches its own name only after the signature and the
+        // decryption check out, so a refused file is never left where it would be used.
+        Path staging = local.toAbsolutePath().resolveSibling(".vstp-get-" + local.getFileName());
+        try (FileProtection protection = new FileProtection(keyRing);
+             Requester requester = Requester.open(client, target, udp)) {
             Progress progress = new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal());
+            FileTransfer transfer = new FileTransfer(requester);
             FileTransfer.Result r;
+            byte[] signature;
             try {
-                r = new FileTransfer(requester).get(remote, local, progress);
+                r = transfer.get(remote, staging, progress);
+                signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
             } catch (RuntimeException e) {
                 throw ClientOptions.translate(e, target);
             }
-            spec.commandLine().getOut().printf("get %s/%s -> %s: %s (%s)%n", target, remote, local, r.summary(),
-                    requester.security());
+            boolean encrypted = EncryptedFiles.isEncrypted(staging);
+            String notes = "";
+            try {
+                if (signature != null) {
+                    notes += ", signature valid: signed by " + protection.verify(signature, remote, r, encrypted);
+                } else if (requireSignature) {
+                    throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
+                            + SignedManifest.SUFFIX + ") and --require-signature was given");
+                }
+                if (encrypted && !keepEncrypted) {
+                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local);
+                    notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
+                } else {
+                    Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    notes += encrypted ? ", kept end-to-end encrypted" : "";
+                }
+            } finally {
+                Files.deleteIfExists(staging);
+            }
+            spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local, r.summary(),
+                    notes, requester.security());
         }
         return ExitCodes.OK;
     }

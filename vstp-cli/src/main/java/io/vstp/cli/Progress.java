@@ -25,6 +25,11 @@ final class Progress {
         this.startNanos = System.nanoTime();
     }
 
+    /** A progress that draws nothing, for small side transfers such as signatures. */
+    static Progress silent() {
+        return new Progress(new PrintWriter(java.io.Writer.nullWriter()), 0, 0, false);
+    }
+
     static boolean terminal() {
         return System.console() != null;
     }

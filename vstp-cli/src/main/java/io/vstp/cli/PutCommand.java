@@ -2,6 +2,10 @@ package io.vstp.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import io.vstp.crypto.sign.SignedManifest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +30,20 @@ final class PutCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
 
+    @Option(names = "--to", paramLabel = "RECIPIENT", description = {"Encrypt end to end for RECIPIENT (repeatable): a "
+            + "key name in the key ring or a file with an exported public key. X25519+ML-KEM-768 and "
+            + "ChaCha20-Poly1305: the server stores ciphertext it cannot read."})
+    List<String> to = new ArrayList<>();
+
+    @Option(names = "--sign", paramLabel = "NAME", description = "Sign the stored file's manifest (name, size, "
+            + "SHA-256) with NAME's signing key; stored beside it as REMOTE.vstp-sig and checked by get.")
+    String sign;
+
     @Mixin
     ClientOptions client;
+
+    @Mixin
+    KeyRingOptions keyRing;
 
     @Spec
     CommandSpec spec;
@@ -42,16 +58,42 @@ final class PutCommand implements Callable<Integer> {
         if (remote.endsWith("/")) {
             remote = remote + file.getFileName();
         }
-        try (Requester requester = Requester.open(client, target, udp)) {
-            Progress progress = new Progress(spec.commandLine().getOut(), Files.size(file), 0, Progress.terminal());
-            FileTransfer.Result r;
-            try {
-                r = new FileTransfer(requester).put(file, remote, progress);
-            } catch (RuntimeException e) {
-                throw ClientOptions.translate(e, target);
+        if (remote.endsWith(SignedManifest.SUFFIX)) {
+            throw new CliException(ExitCodes.USAGE, "names ending " + SignedManifest.SUFFIX + " hold signatures");
+        }
+        try (FileProtection protection = new FileProtection(keyRing)) {
+            List<FileProtection.ResolvedRecipient> recipients = protection.recipients(to);
+            Path upload = recipients.isEmpty() ? file : protection.encrypt(file, recipients);
+            try (Requester requester = Requester.open(client, target, udp)) {
+                Progress progress = new Progress(spec.commandLine().getOut(), Files.size(upload), 0,
+                        Progress.terminal());
+                FileTransfer transfer = new FileTransfer(requester);
+                FileTransfer.Result r;
+                String signedBy = "";
+                try {
+                    r = transfer.put(upload, remote, progress);
+                    if (sign != null) {
+                        SignedManifest signed = protection.sign(sign, remote, r, !recipients.isEmpty());
+                        Path sig = Files.createTempFile("vstp-sig", ".tmp");
+                        try {
+                            Files.write(sig, signed.encode());
+                            transfer.put(sig, remote + SignedManifest.SUFFIX, Progress.silent());
+                        } finally {
+                            Files.deleteIfExists(sig);
+                        }
+                        signedBy = ", signed by " + sign + " (" + signed.manifest().algorithm().id() + ")";
+                    }
+                } catch (RuntimeException e) {
+                    throw ClientOptions.translate(e, target);
+                }
+                String encrypted = recipients.isEmpty() ? "" : ", encrypted end to end for "
+                        + recipients.stream().map(FileProtection.ResolvedRecipient::label).collect(Collectors.joining(", "));
+                spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", file, target, remote,
+                        r.summary(), encrypted, signedBy, requester.security());
             }
-            spec.commandLine().getOut().printf("put %s -> %s/%s: %s (%s)%n", file, target, remote, r.summary(),
-                    requester.security());
+            if (upload != file) {
+                Files.deleteIfExists(upload);
+            }
         }
         return ExitCodes.OK;
     }

@@ -3,7 +3,7 @@ package io.vstp.transport;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Durations as people write them in options and config files: {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or ISO-8601. */
+/** Durations as people write them in options and config files: {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 90d}, or ISO-8601. */
 public final class Durations {
     private Durations() {
     }
@@ -24,9 +24,12 @@ public final class Durations {
             if (v.endsWith("h")) {
                 return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
             }
+            if (v.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
             return Duration.parse(value.trim());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, 1h)");
+            throw new IllegalArgumentException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, 1h, 90d)");
         }
     }
 }

@@ -1,0 +1,158 @@
+package io.vstp.cli;
+
+import io.vstp.crypto.KeyId;
+import io.vstp.crypto.Secrets;
+import io.vstp.crypto.e2e.EncryptedFileException;
+import io.vstp.crypto.e2e.EncryptedFiles;
+import io.vstp.crypto.e2e.Recipient;
+import io.vstp.crypto.keys.KeyEntry;
+import io.vstp.crypto.keys.KeyRing;
+import io.vstp.crypto.keys.KeyRingException;
+import io.vstp.crypto.keys.KeyType;
+import io.vstp.crypto.sign.Manifest;
+import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.transport.tls.HomeDirectory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What {@code put} and {@code get} add on top of the transfer: end-to-end encryption to recipients' keys
+ * ({@code --to}), signed manifests ({@code --sign}), and on download their verification and decryption
+ * (docs/guide/crypto.md). The key ring is opened only when one of these needs it, so plain transfers never ask for
+ * a passphrase.
+ */
+final class FileProtection implements AutoCloseable {
+    private final KeyRingOptions options;
+    private final SecureRandom random = new SecureRandom();
+    private KeyRing ring;
+
+    FileProtection(KeyRingOptions options) {
+        this.options = options;
+    }
+
+    private KeyRing ring() throws IOException {
+        if (ring == null) {
+            ring = options.open(false);
+        }
+        return ring;
+    }
+
+    /** An encryption recipient: a file holding an exported public key, or a key name in the key ring. */
+    record ResolvedRecipient(String label, Recipient recipient) {
+    }
+
+    List<ResolvedRecipient> recipients(List<String> names) throws IOException {
+        List<ResolvedRecipient> out = new ArrayList<>();
+        for (String name : names) {
+            KeyEntry key;
+            Path file = Path.of(name);
+            if (Files.isRegularFile(file)) {
+                key = KeysCommand.run(() -> KeyRing.parseExport(KeysCommand.readExport(name)));
+            } else {
+                key = KeysCommand.run(() -> ring().active(name, false));
+            }
+            if (key.type() != KeyType.E2E) {
+                throw new CliException(ExitCodes.USAGE, name + " is a " + key.type().id() + " key, not an encryption key");
+            }
+            out.add(new ResolvedRecipient(key.name() + " (" + key.id() + ")", new Recipient(key.publicKey())));
+        }
+        return out;
+    }
+
+    /**
+     * The encrypted copy of {@code file} for these recipients, in the outbox of the VSTP home. Its name depends on
+     * the file's path, size, modification time and the recipients, so running the same put again after an
+     * interruption finds the same ciphertext and the upload resumes.
+     */
+    Path encrypt(Path file, List<ResolvedRecipient> recipients) throws IOException {
+        TreeSet<String> ids = new TreeSet<>();
+        recipients.forEach(r -> ids.add(r.recipient().keyId().toString()));
+        String identity = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file)
+                + "\n" + ids;
+        Path outbox = HomeDirectory.resolve().resolve("outbox");
+        Files.createDirectories(outbox);
+        Path encrypted = outbox.resolve(HexFormat.of().formatHex(KeyId.sha256(identity.getBytes(StandardCharsets.UTF_8)),
+                0, 16) + ".vse");
+        if (!Files.exists(encrypted)) {
+            EncryptedFiles.encrypt(file, encrypted, recipients.stream().map(ResolvedRecipient::recipient).toList(),
+                    random);
+        }
+        return encrypted;
+    }
+
+    /** The signed manifest of a stored file, signed with {@code signer}'s active signing key. */
+    SignedManifest sign(String signer, String remote, FileTransfer.Result stored, boolean encrypted)
+            throws IOException {
+        KeyEntry key = KeysCommand.run(() -> ring().active(signer, true));
+        if (!key.own()) {
+            throw new CliException(ExitCodes.USAGE, "'" + signer + "' is someone else's public key: you cannot sign with it");
+        }
+        byte[] priv = KeysCommand.run(() -> ring().privateKey(key.id()));
+        try {
+            Manifest m = new Manifest(remote, stored.bytes(), stored.sha256(), encrypted, Instant.now(), key.id(),
+                    key.type().signatureAlgorithm());
+            return SignedManifest.sign(m, priv, random);
+        } finally {
+            Secrets.wipe(priv);
+        }
+    }
+
+    /**
+     * Checks a downloaded file against its signed manifest: the signature by a key in the key ring, and the name,
+     * size and SHA-256 against what was downloaded. Returns who signed it; any mismatch is a TRUST failure.
+     */
+    String verify(byte[] signedManifest, String remote, FileTransfer.Result downloaded, boolean encrypted)
+            throws IOException {
+        SignedManifest s;
+        try {
+            s = SignedManifest.parse(signedManifest);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.TRUST, "the signature of " + remote + " is malformed: " + e.getMessage());
+        }
+        Manifest m = s.manifest();
+        Optional<KeyEntry> signer = KeysCommand.run(() -> ring().find(m.signer()));
+        if (signer.isEmpty()) {
+            throw new CliException(ExitCodes.TRUST, remote + " is signed by key " + m.signer()
+                    + ", which is not in the key ring (import the signer's public key with vstp keys import)");
+        }
+        if (!s.verify(signer.get().publicKey())) {
+            throw new CliException(ExitCodes.TRUST, "the signature of " + remote + " by " + signer.get().name()
+                    + " is NOT valid: the manifest was altered");
+        }
+        if (!m.name().equals(remote) || m.size() != downloaded.bytes() || !m.sha256().equals(downloaded.sha256())
+                || m.encrypted() != encrypted) {
+            throw new CliException(ExitCodes.TRUST, "the signed manifest does not match " + remote + ": it is for '"
+                    + m.name() + "', " + m.size() + " bytes, sha256 " + m.sha256()
+                    + " (the file was replaced or the signature belongs to another file)");
+        }
+        return signer.get().name() + " (" + m.signer() + ", " + m.algorithm().id() + ", " + m.created() + ")";
+    }
+
+    /** Decrypts {@code encrypted} into {@code target} with the key ring's keys; returns the key used. */
+    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target) throws IOException {
+        try {
+            return EncryptedFiles.decrypt(encrypted, target, ring().recipientKeys());
+        } catch (EncryptedFileException e) {
+            throw new CliException(e.reason() == EncryptedFileException.Reason.NO_MATCHING_KEY ? ExitCodes.DENIED
+                    : ExitCodes.TRUST, "cannot decrypt: " + e.getMessage());
+        } catch (KeyRingException e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ring != null) {
+            ring.close();
+        }
+    }
+}
