@@ -9,11 +9,11 @@ import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.crypto.agreement.X25519Agreement;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMGenerator;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
+import org.bouncycastle.crypto.kems.MLKEMExtractor;
+import org.bouncycastle.crypto.kems.MLKEMGenerator;
+import org.bouncycastle.crypto.params.MLKEMParameters;
+import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
+import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
 
 /**
  * The hybrid key encapsulation of end-to-end encryption: X25519 (RFC 7748) and ML-KEM-768 (FIPS 203), both from
@@ -73,8 +73,9 @@ public final class HybridKem {
         return concat(x.generatePublicKey().getEncoded(), m.getPublicKey());
     }
 
-    /** A fresh shared secret for the holder of {@code publicKey}; {@code extra} may be empty. */
+    /** A fresh shared secret for the holder of {@code publicKey}; {@code extra} may be empty or null. */
     public static Encapsulated encapsulate(byte[] publicKey, byte[] extra, SecureRandom random) {
+        extra = extra == null ? new byte[0] : extra;
         requireLength(publicKey, PUBLIC_KEY_LENGTH, "public key");
         X25519PublicKeyParameters recipientX = new X25519PublicKeyParameters(publicKey, 0);
         MLKEMPublicKeyParameters recipientM = new MLKEMPublicKeyParameters(MLKEM,
@@ -99,6 +100,7 @@ public final class HybridKem {
      * @throws IllegalArgumentException for wrong lengths or an X25519 value of small order
      */
     public static byte[] decapsulate(byte[] privateKey, byte[] encapsulation, byte[] extra) {
+        extra = extra == null ? new byte[0] : extra;
         requireLength(privateKey, PRIVATE_KEY_LENGTH, "private key");
         requireLength(encapsulation, ENCAPSULATION_LENGTH, "encapsulation");
         X25519PrivateKeyParameters x = new X25519PrivateKeyParameters(privateKey, 0);

@@ -22,9 +22,9 @@ import java.util.List;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPrivateKeyParameters;
+import org.bouncycastle.crypto.kems.MLKEMExtractor;
+import org.bouncycastle.crypto.params.MLKEMParameters;
+import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -231,7 +231,7 @@ class HybridKemTest {
         return new BigInteger(1, bigEndian);
     }
 
-    @SuppressWarnings("deprecation") // the ML-KEM classes HybridKem uses; see MlKemVectorsTest
+
     private static byte[] mlkemDecapsulate(byte[] seed, byte[] ciphertext) {
         return new MLKEMExtractor(new MLKEMPrivateKeyParameters(MLKEMParameters.ml_kem_768, seed))
                 .extractSecret(ciphertext);

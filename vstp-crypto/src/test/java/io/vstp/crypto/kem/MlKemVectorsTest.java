@@ -8,11 +8,11 @@ import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMGenerator;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
+import org.bouncycastle.crypto.kems.MLKEMExtractor;
+import org.bouncycastle.crypto.kems.MLKEMGenerator;
+import org.bouncycastle.crypto.params.MLKEMParameters;
+import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
+import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * BouncyCastle 1.84 deprecates {@code org.bouncycastle.pqc.crypto.mlkem} for {@code org.bouncycastle.crypto.kems}
  * and {@code .params}; these vectors follow HybridKem and move with it.
  */
-@SuppressWarnings("deprecation")
+
 class MlKemVectorsTest {
     private static final MLKEMParameters ML_KEM_768 = MLKEMParameters.ml_kem_768;
     private static final VectorFile KEY_GEN = VectorFile.load("acvp-mlkem768-keygen.json");
