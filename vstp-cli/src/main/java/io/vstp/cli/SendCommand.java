@@ -89,8 +89,20 @@ final class SendCommand implements Callable<Integer> {
             } finally {
                 reply.release();
             }
+            // With --json, stdout stays one line holding the reply alone, for scripts to parse.
+            if (!json) {
+                out.println("over " + requester.security());
+            } else if (verbose()) {
+                spec.commandLine().getErr().println("vstp: over " + requester.security());
+            }
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code --verbose}, inherited from {@link VstpCommand}, whichever side of {@code send} it was given. */
+    private boolean verbose() {
+        picocli.CommandLine.Model.OptionSpec option = spec.findOption("--verbose");
+        return option != null && Boolean.TRUE.equals(option.getValue());
     }
 
     private io.vstp.transport.udp.VstpUdpEndpoint udpEndpoint() throws InterruptedException {

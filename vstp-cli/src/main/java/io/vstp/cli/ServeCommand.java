@@ -41,6 +41,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates issued by this CA (TCP).")
     Path clientCa;
 
+    @Option(names = "--ticket-key-rotation", paramLabel = "DURATION", defaultValue = "1h",
+            converter = DurationConverter.class, description = "How often the key sealing TLS session tickets is "
+            + "replaced (default ${DEFAULT-VALUE}, at least 1s). A ticket resumes for one to two periods. 0s leaves "
+            + "the keys to BoringSSL; the JDK TLS provider always rotates its own.")
+    java.time.Duration ticketKeyRotation;
+
     @Option(names = "--wire", paramLabel = "VERSION", defaultValue = "2", description = "Highest wire version to "
             + "accept over TCP: 2 (clients that offer it get streams, HPACK headers, compression) or 1.")
     int wire;
@@ -151,7 +157,11 @@ final class ServeCommand implements Callable<Integer> {
         if (clientCa != null) {
             b.clientCaFile(clientCa);
         }
-        return b.build();
+        try {
+            return b.sessionTicketKeyRotation(ticketKeyRotation).build();
+        } catch (io.vstp.transport.tls.TlsConfigException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
     }
 
 }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
                 + " 6 credentials or permission refused, 130 interrupted.", "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or"
                 + " ~/.vstp/config.properties."})
 public final class VstpCommand implements Runnable {
-    @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    @Option(names = "--verbose", description = "Print stack traces of errors; with send --json, the security line "
+            + "on stderr.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     @CommandLine.Spec

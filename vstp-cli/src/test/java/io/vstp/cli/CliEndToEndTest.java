@@ -58,7 +58,7 @@ class CliEndToEndTest {
     static void startServer() throws Exception {
         served = tmp.resolve("served");
         server = vstp(tmp.resolve("server-home"), "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
-                served.toString());
+                served.toString(), "--ticket-key-rotation", "10m");
         BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String line;
         Matcher m = null;
@@ -158,6 +158,43 @@ class CliEndToEndTest {
         Run udp = run("send", addr(""), "--data", "over dtls", "--udp", "--pin", fingerprint, "--json");
         assertThat(udp.code()).as(udp.err()).isZero();
         assertThat(udp.out()).contains("\"payload\":\"over dtls\"").doesNotContain("msg-id");
+    }
+
+    /**
+     * The security line, key-exchange group included, follows the reply; with --json stdout stays the reply alone
+     * and --verbose (before or after the subcommand) puts the line on stderr.
+     */
+    @Test
+    void sendShowsTheNegotiatedTlsGroup() {
+        // BoringSSL on both sides agrees on the hybrid; the JDK provider does not report a group.
+        String group = io.vstp.transport.tls.TlsProvider.OPENSSL.isAvailable() ? " X25519MLKEM768" : "";
+        String line = "over TLSv1\\.3 TLS_\\S+" + group + ", server certificate " + fingerprint;
+        Run human = run("send", addr(""), "--data", "hi", "--pin", fingerprint);
+        assertThat(human.code()).as(human.err()).isZero();
+        assertThat(human.out()).contains("hi").containsPattern(line);
+
+        Run json = run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        assertThat(json.out()).hasLineCount(1).startsWith("{").doesNotContain("TLSv1.3");
+        assertThat(json.err()).isEmpty();
+
+        Run verbose = run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json", "--verbose");
+        assertThat(verbose.code()).as(verbose.err()).isZero();
+        assertThat(verbose.out()).hasLineCount(1).doesNotContain("TLSv1.3");
+        assertThat(verbose.err()).containsPattern(line);
+        Run verboseFirst = run("--verbose", "send", addr(""), "--data", "hi", "--pin", fingerprint, "--json");
+        assertThat(verboseFirst.err()).containsPattern(line);
+    }
+
+    @Test
+    void serveTakesATicketKeyRotationPeriodOfAtLeastASecond() {
+        Run help = run("serve", "--help");
+        assertThat(help.out()).contains("--ticket-key-rotation=DURATION").contains("default 1h");
+        Run tooShort = run("serve", "--ticket-key-rotation", "500ms", "--host", "127.0.0.1", "--port", "0",
+                "--no-udp", "--dir", tmp.resolve("never-served").toString());
+        assertThat(tooShort.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooShort.err()).contains("at least 1 s").hasLineCount(1);
+        assertThat(run("serve", "--ticket-key-rotation", "soon").code()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

@@ -20,5 +20,9 @@ class DemoCommandTest {
                 .contains("put/tls").contains("get/tls").contains("put/dtls").contains("get/dtls")
                 .contains("p99").contains("OK: 4 MiB moved");
         assertThat(out.toString()).doesNotContain("MISMATCH");
+        if (io.vstp.transport.tls.TlsProvider.OPENSSL.isAvailable()) {
+            // The negotiated key exchange is on the tls line: the post-quantum hybrid between two VSTP peers.
+            assertThat(out.toString()).containsPattern("(?m)^tls +TLSv1\\.3 \\S+ X25519MLKEM768, ");
+        }
     }
 }

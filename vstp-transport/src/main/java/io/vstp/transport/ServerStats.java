@@ -18,7 +18,10 @@ public final class ServerStats {
     private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> tlsGroups =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    ServerStats() {
+    private final java.util.function.LongSupplier tlsTicketKeyRotations;
+
+    ServerStats(java.util.function.LongSupplier tlsTicketKeyRotations) {
+        this.tlsTicketKeyRotations = tlsTicketKeyRotations;
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, new LongAdder());
         }
@@ -87,7 +90,6 @@ public final class ServerStats {
         return open.get();
     }
 
-    /** How often the server reported {@code code}, to a peer or locally. */
     void tlsHandshake(String group) {
         String key = group == null ? "unknown" : group.length() > 32 ? group.substring(0, 32) : group;
         if (tlsGroups.size() < 64 || tlsGroups.containsKey(key)) {
@@ -102,6 +104,15 @@ public final class ServerStats {
         return out;
     }
 
+    /**
+     * How often the server replaced its TLS session-ticket key since start; 0 when the TLS library keeps its own
+     * keys (see {@link io.vstp.transport.tls.ServerTls#sessionTicketKeyRotation()}) or without TLS.
+     */
+    public long tlsTicketKeyRotations() {
+        return tlsTicketKeyRotations.getAsLong();
+    }
+
+    /** How often the server reported {@code code}, to a peer or locally. */
     public long errors(ErrorCode code) {
         return errors.get(code).sum();
     }

@@ -57,9 +57,13 @@ public final class VstpServer implements AutoCloseable {
 
     private VstpServer(Builder b) throws InterruptedException {
         this.tls = b.plain ? null : ServerTls.create(b.tlsOptions);
-        this.stats = new ServerStats();
+        this.stats = new ServerStats(tls != null ? tls::sessionTicketKeyRotations : () -> 0);
         this.boss = EventLoops.newGroup("vstp-accept", 1);
         this.workers = EventLoops.newGroup("vstp-io", b.threads);
+        if (tls != null) {
+            // On an I/O loop: the rotation is a few microseconds, and it stops when the workers shut down.
+            tls.scheduleSessionTicketKeyRotation(workers.next());
+        }
         this.channels = new DefaultChannelGroup("vstp-sessions", GlobalEventExecutor.INSTANCE);
         TransportLimits limits = b.limits;
         ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress());

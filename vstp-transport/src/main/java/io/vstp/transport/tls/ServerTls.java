@@ -2,6 +2,8 @@ package io.vstp.transport.tls;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionStats;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -10,12 +12,17 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
@@ -32,6 +39,16 @@ import javax.net.ssl.SSLException;
  * are broken (unreadable, half written, key and certificate not matching), the old context stays, the error is
  * logged once per change and kept in {@link #lastReloadFailure()}: a bad deployment never stops the service.
  *
+ * <p><b>Session tickets.</b> With the OpenSSL provider, the keys that seal TLS 1.3 session tickets are this
+ * server's from {@code create} on, and are replaced every {@link TlsServerOptions#sessionTicketKeyRotation()}
+ * once {@link #scheduleSessionTicketKeyRotation} runs the rotation on a scheduler.
+ * {@link io.vstp.transport.VstpServer} uses one of its event loops, so rotation stops with the server; a
+ * {@code ServerTls} serving another pipeline must schedule it too, or its first key seals tickets for as long
+ * as it runs. A reloaded certificate starts with a fresh key and none of the old ones: a client holding a ticket
+ * then makes a full handshake and checks the new certificate, instead of resuming a session that the replaced
+ * one authenticated (it may have been replaced because it leaked). The JDK provider keeps its own ticket keys;
+ * {@link #sessionTicketKeyRotation()} is then empty.
+ *
  * <p><b>Errors.</b> Messages name files and fingerprints, never key material.
  */
 public final class ServerTls {
@@ -44,6 +61,11 @@ public final class ServerTls {
     private volatile Loaded current;
     private volatile List<FileStamp> failedStamps = List.of();
     private volatile String lastReloadFailure;
+    /** Null when the JDK provider or the TLS library's own keys are in use. */
+    private final SessionTicketKeys ticketKeys;
+    /** Held while keys change and while a reloaded context takes over, so no context misses a rotation. */
+    private final Object ticketKeyLock = new Object();
+    private final AtomicBoolean rotationScheduled = new AtomicBoolean();
 
     /** A built context and what it was built from. */
     private record Loaded(SslContext context, CertifiedKey certifiedKey, String fingerprint, List<FileStamp> stamps) {}
@@ -62,6 +84,8 @@ public final class ServerTls {
         this.provider = provider;
         this.reloadCheckNanos = options.reloadCheckInterval().toNanos();
         this.nextReloadCheck = new AtomicLong(System.nanoTime() + reloadCheckNanos);
+        this.ticketKeys = provider == TlsProvider.OPENSSL && !options.sessionTicketKeyRotation().isZero()
+                ? new SessionTicketKeys(new SecureRandom()) : null;
     }
 
     /**
@@ -81,12 +105,22 @@ public final class ServerTls {
             // empty stamps make the first reload check read the files again.
             stamps = List.of();
         }
-        tls.current = tls.load(stamps);
-        Loaded loaded = tls.current;
+        Loaded loaded = tls.load(stamps);
+        if (tls.ticketKeys != null) {
+            tls.ticketKeys.installOn(loaded.context());
+        }
+        tls.current = loaded;
         LOG.log(Level.INFO, () -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
                 + loaded.fingerprint() + (options.isSelfSigned() ? " (self-signed, "
                 + options.selfSignedCertificateFile() + ")" : " (" + options.certificateChainFile().get() + ")")
-                + (options.clientCaFile().isPresent() ? ", client certificates required" : ""));
+                + (options.clientCaFile().isPresent() ? ", client certificates required" : "") + ", "
+                + tls.describeTicketKeys());
+        if (tls.provider == TlsProvider.JDK && !options.sessionTicketKeyRotation().isZero()
+                && !options.sessionTicketKeyRotation().equals(TlsServerOptions.DEFAULT_SESSION_TICKET_KEY_ROTATION)) {
+            LOG.log(Level.WARNING, "session ticket key rotation every " + options.sessionTicketKeyRotation()
+                    + " is not applied: the JDK TLS provider rotates its own ticket keys "
+                    + "(jdk.tls.server.statelessKeyTimeout)");
+        }
         return tls;
     }
 
@@ -121,6 +155,78 @@ public final class ServerTls {
 
     public TlsServerOptions options() {
         return options;
+    }
+
+    /**
+     * How often this server replaces its session-ticket key; empty when the keys are the TLS library's own (the
+     * JDK provider, or a zero rotation period).
+     */
+    public Optional<Duration> sessionTicketKeyRotation() {
+        return ticketKeys != null ? Optional.of(options.sessionTicketKeyRotation()) : Optional.empty();
+    }
+
+    /** How often the session-ticket key was replaced since start. */
+    public long sessionTicketKeyRotations() {
+        if (ticketKeys == null) {
+            return 0;
+        }
+        synchronized (ticketKeyLock) {
+            return ticketKeys.rotations();
+        }
+    }
+
+    /**
+     * Replaces the session-ticket key every {@link #sessionTicketKeyRotation()} on {@code executor}, until the
+     * executor shuts down. Does nothing when the keys are the TLS library's own.
+     *
+     * @throws IllegalStateException if rotation was already scheduled: two schedules would halve the period
+     */
+    public void scheduleSessionTicketKeyRotation(ScheduledExecutorService executor) {
+        Objects.requireNonNull(executor, "executor");
+        if (ticketKeys == null) {
+            return;
+        }
+        if (!rotationScheduled.compareAndSet(false, true)) {
+            throw new IllegalStateException("session ticket key rotation is already scheduled");
+        }
+        long periodNanos = options.sessionTicketKeyRotation().toNanos();
+        executor.scheduleAtFixedRate(() -> {
+            try {
+                rotateSessionTicketKeys();
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log, and try again next period.
+                LOG.log(Level.WARNING, "cannot rotate the session ticket key; the current one stays", e);
+            }
+        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One rotation now, as the schedule makes it; tests call it instead of waiting a period. */
+    void rotateSessionTicketKeys() {
+        if (ticketKeys == null) {
+            throw new IllegalStateException("no session ticket keys of our own with " + provider.displayName()
+                    + " and rotation " + options.sessionTicketKeyRotation());
+        }
+        long rotations;
+        synchronized (ticketKeyLock) {
+            ticketKeys.rotate();
+            ticketKeys.installOn(current.context());
+            rotations = ticketKeys.rotations();
+        }
+        LOG.log(Level.DEBUG, () -> "session ticket key rotated (" + rotations + " since start)");
+    }
+
+    /** BoringSSL's session counters of the context new connections get, ticket outcomes included. */
+    OpenSslSessionStats openSslSessionStats() {
+        return ((OpenSslSessionContext) current.context().sessionContext()).stats();
+    }
+
+    private String describeTicketKeys() {
+        if (ticketKeys != null) {
+            return "session ticket key rotated every " + options.sessionTicketKeyRotation();
+        }
+        return provider == TlsProvider.JDK
+                ? "session ticket keys rotated by the JDK (jdk.tls.server.statelessKeyTimeout)"
+                : "session ticket keys rotated by BoringSSL (every two days)";
     }
 
     /** Why the last attempt to load changed files failed, if it did and no later attempt succeeded. */
@@ -160,7 +266,15 @@ public final class ServerTls {
         try {
             Loaded previous = current;
             Loaded reloaded = load(stamps);
-            current = reloaded;
+            if (ticketKeys != null) {
+                synchronized (ticketKeyLock) {
+                    ticketKeys.replaceAll();
+                    ticketKeys.installOn(reloaded.context());
+                    current = reloaded;
+                }
+            } else {
+                current = reloaded;
+            }
             failedStamps = List.of();
             lastReloadFailure = null;
             LOG.log(Level.INFO, () -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "

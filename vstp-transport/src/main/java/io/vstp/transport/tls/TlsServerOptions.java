@@ -22,12 +22,22 @@ import java.util.Set;
  * </ul>
  * Either way, {@link Builder#clientCaFile(Path)} turns on mutual TLS: every client must present a certificate
  * issued by one of the CAs in that PEM file.
+ *
+ * <p>Session tickets (TLS 1.3 resumption) are sealed with keys the server rotates every
+ * {@link #sessionTicketKeyRotation()}; see {@link Builder#sessionTicketKeyRotation(Duration)}.
  */
 public final class TlsServerOptions {
     /** 825 days: the longest validity Apple platforms accept for a TLS server certificate. */
     public static final Duration DEFAULT_SELF_SIGNED_VALIDITY = Duration.ofDays(825);
     /** Once a second is cheap (a few {@code stat} calls) and fast enough for certificate rotation. */
     public static final Duration DEFAULT_RELOAD_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * An hour: a stolen ticket key opens only the tickets sealed in that hour, while clients that reconnect
+     * within the hour still resume instead of making a full handshake.
+     */
+    public static final Duration DEFAULT_SESSION_TICKET_KEY_ROTATION = Duration.ofHours(1);
+    /** Shorter periods would make tickets nearly useless and wake the event loop for nothing. */
+    public static final Duration MIN_SESSION_TICKET_KEY_ROTATION = Duration.ofSeconds(1);
 
     private final Path home;
     private final Path certificateChainFile;
@@ -39,6 +49,7 @@ public final class TlsServerOptions {
     private final Duration selfSignedValidity;
     private final Set<String> selfSignedNames;
     private final Duration reloadCheckInterval;
+    private final Duration sessionTicketKeyRotation;
 
     private TlsServerOptions(Builder builder) {
         this.home = builder.home != null ? builder.home.toAbsolutePath() : HomeDirectory.resolve();
@@ -51,6 +62,7 @@ public final class TlsServerOptions {
         this.selfSignedValidity = builder.selfSignedValidity;
         this.selfSignedNames = Collections.unmodifiableSet(new LinkedHashSet<>(builder.selfSignedNames));
         this.reloadCheckInterval = builder.reloadCheckInterval;
+        this.sessionTicketKeyRotation = builder.sessionTicketKeyRotation;
     }
 
     /** A self-signed certificate under the default home ({@code -Dvstp.home}, {@code $VSTP_HOME}, {@code ~/.vstp}). */
@@ -74,6 +86,7 @@ public final class TlsServerOptions {
         builder.selfSignedValidity = selfSignedValidity;
         builder.selfSignedNames.addAll(selfSignedNames);
         builder.reloadCheckInterval = reloadCheckInterval;
+        builder.sessionTicketKeyRotation = sessionTicketKeyRotation;
         return builder;
     }
 
@@ -128,6 +141,14 @@ public final class TlsServerOptions {
         return reloadCheckInterval;
     }
 
+    /**
+     * How often the server replaces its session-ticket key ({@link Builder#sessionTicketKeyRotation(Duration)});
+     * zero leaves the keys to the TLS library.
+     */
+    public Duration sessionTicketKeyRotation() {
+        return sessionTicketKeyRotation;
+    }
+
     /** {@code <home>/tls/server-cert.pem}. */
     public Path selfSignedCertificateFile() {
         return home.resolve("tls").resolve(SelfSignedCertificates.CERTIFICATE_FILE);
@@ -144,7 +165,8 @@ public final class TlsServerOptions {
                 + (isSelfSigned() ? ", self-signed" : ", certificate=" + certificateChainFile + ", key=" + privateKeyFile)
                 + (clientCaFile != null ? ", clientCa=" + clientCaFile : "")
                 + (provider != null ? ", provider=" + provider.displayName() : "")
-                + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites) + "]";
+                + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites)
+                + ", sessionTicketKeyRotation=" + sessionTicketKeyRotation + "]";
     }
 
     public static final class Builder {
@@ -158,6 +180,7 @@ public final class TlsServerOptions {
         private Duration selfSignedValidity = DEFAULT_SELF_SIGNED_VALIDITY;
         private final Set<String> selfSignedNames = new LinkedHashSet<>();
         private Duration reloadCheckInterval = DEFAULT_RELOAD_CHECK_INTERVAL;
+        private Duration sessionTicketKeyRotation = DEFAULT_SESSION_TICKET_KEY_ROTATION;
 
         private Builder() {}
 
@@ -230,7 +253,25 @@ public final class TlsServerOptions {
             return this;
         }
 
-        /** @throws TlsConfigException if only one of certificate and key file is set, or a duration is negative */
+        /**
+         * How often the server replaces the key that seals TLS session tickets (default
+         * {@link #DEFAULT_SESSION_TICKET_KEY_ROTATION}, at least {@link #MIN_SESSION_TICKET_KEY_ROTATION}). With
+         * the OpenSSL provider, at each rotation a new random key seals the tickets issued from then on, the
+         * previous key still opens the tickets it sealed for one more period, and the key before that is
+         * dropped: a ticket resumes for one to two periods after it was issued, then the client makes a full
+         * handshake. A leaked key opens only the tickets sealed during its own period.
+         *
+         * <p>{@link Duration#ZERO} leaves ticket keys to BoringSSL, which makes its own and replaces them every
+         * two days. The JDK provider always manages its own keys (replaced every
+         * {@code jdk.tls.server.statelessKeyTimeout}, one hour by default) and ignores this setting;
+         * {@link ServerTls#sessionTicketKeyRotation()} says which applies.
+         */
+        public Builder sessionTicketKeyRotation(Duration period) {
+            this.sessionTicketKeyRotation = Objects.requireNonNull(period, "period");
+            return this;
+        }
+
+        /** @throws TlsConfigException if only one of certificate and key file is set, or a duration is out of range */
         public TlsServerOptions build() {
             if ((certificateChainFile == null) != (privateKeyFile == null)) {
                 throw new TlsConfigException("set both the certificate chain file and the private key file, or "
@@ -242,6 +283,12 @@ public final class TlsServerOptions {
             }
             if (reloadCheckInterval.isNegative()) {
                 throw new TlsConfigException("reload check interval must not be negative, got " + reloadCheckInterval);
+            }
+            if (!sessionTicketKeyRotation.isZero()
+                    && sessionTicketKeyRotation.compareTo(MIN_SESSION_TICKET_KEY_ROTATION) < 0) {
+                throw new TlsConfigException("session ticket key rotation must be zero (the TLS library's own keys) "
+                        + "or at least " + MIN_SESSION_TICKET_KEY_ROTATION.toSeconds() + " s, got "
+                        + sessionTicketKeyRotation);
             }
             return new TlsServerOptions(this);
         }

@@ -43,15 +43,18 @@ final class TlsLoopback implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
-    /** What one side saw: success with the negotiated parameters, or the failure. */
+    /**
+     * What one side saw: success with the negotiated parameters, or the failure. {@code resumed} says whether the
+     * handshake resumed an earlier session; null when the provider does not tell (the JDK's).
+     */
     record Outcome(Throwable failure, String protocol, String cipherSuite, String applicationProtocol,
-            String peerFingerprint) {
+            String peerFingerprint, Boolean resumed) {
         boolean succeeded() {
             return failure == null;
         }
 
         static Outcome failed(Throwable failure) {
-            return new Outcome(failure, null, null, null, null);
+            return new Outcome(failure, null, null, null, null, null);
         }
 
         static Outcome of(SslHandler ssl) {
@@ -64,7 +67,19 @@ final class TlsLoopback implements AutoCloseable {
                 // no peer certificate: a server without client authentication
             }
             return new Outcome(null, session.getProtocol(), session.getCipherSuite(), ssl.applicationProtocol(),
-                    peer);
+                    peer, resumed(ssl.engine()));
+        }
+
+        /**
+         * Netty keeps its own answer package-private, and SSLSession has none; BoringSSL's SSL_session_reused,
+         * through tcnative, is the handshake's own word. Called while the engine is open (right after the
+         * handshake), as the pointer is freed with it.
+         */
+        private static Boolean resumed(javax.net.ssl.SSLEngine engine) {
+            if (engine instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openSsl) {
+                return io.netty.internal.tcnative.SSL.isSessionReused(openSsl.sslPointer());
+            }
+            return null;
         }
     }
 
