@@ -5,6 +5,7 @@ import io.vstp.crypto.Secrets;
 import io.vstp.crypto.e2e.EncryptedFileException;
 import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.e2e.Recipient;
+import io.vstp.crypto.e2e.RecipientKeys;
 import io.vstp.crypto.keys.KeyEntry;
 import io.vstp.crypto.keys.KeyRing;
 import io.vstp.crypto.keys.KeyRingException;
@@ -23,6 +24,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * What {@code put} and {@code get} add on top of the transfer: end-to-end encryption to recipients' keys
@@ -73,7 +76,7 @@ final class FileProtection implements AutoCloseable {
      * the file's path, size, modification time and the recipients, so running the same put again after an
      * interruption finds the same ciphertext and the upload resumes.
      */
-    Path encrypt(Path file, List<ResolvedRecipient> recipients) throws IOException {
+    Path encrypt(Path file, List<ResolvedRecipient> recipients, UnaryOperator<Recipient> extraKey) throws IOException {
         TreeSet<String> ids = new TreeSet<>();
         recipients.forEach(r -> ids.add(r.recipient().keyId().toString()));
         String identity = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file)
@@ -83,7 +86,8 @@ final class FileProtection implements AutoCloseable {
         Path encrypted = outbox.resolve(HexFormat.of().formatHex(KeyId.sha256(identity.getBytes(StandardCharsets.UTF_8)),
                 0, 16) + ".vse");
         if (!Files.exists(encrypted)) {
-            EncryptedFiles.encrypt(file, encrypted, recipients.stream().map(ResolvedRecipient::recipient).toList(),
+            // Extra keys (QKD) are fetched only here, when a new ciphertext is made: a resumed upload needs none.
+            EncryptedFiles.encrypt(file, encrypted, recipients.stream().map(r -> extraKey.apply(r.recipient())).toList(),
                     random);
         }
         return encrypted;
@@ -138,9 +142,22 @@ final class FileProtection implements AutoCloseable {
     }
 
     /** Decrypts {@code encrypted} into {@code target} with the key ring's keys; returns the key used. */
-    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target) throws IOException {
+    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target, Function<String, byte[]> extraSecrets)
+            throws IOException {
+        RecipientKeys ringKeys = ring().recipientKeys();
+        RecipientKeys keys = new RecipientKeys() {
+            @Override
+            public byte[] privateKey(KeyId id) throws IOException {
+                return ringKeys.privateKey(id);
+            }
+
+            @Override
+            public byte[] extraSecret(String extraId) {
+                return extraSecrets.apply(extraId);
+            }
+        };
         try {
-            return EncryptedFiles.decrypt(encrypted, target, ring().recipientKeys());
+            return EncryptedFiles.decrypt(encrypted, target, keys);
         } catch (EncryptedFileException e) {
             throw new CliException(e.reason() == EncryptedFileException.Reason.NO_MATCHING_KEY ? ExitCodes.DENIED
                     : ExitCodes.TRUST, "cannot decrypt: " + e.getMessage());

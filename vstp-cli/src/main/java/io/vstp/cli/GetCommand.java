@@ -42,6 +42,9 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     KeyRingOptions keyRing;
 
+    @Mixin
+    QkdOptions qkd;
+
     @Spec
     CommandSpec spec;
 
@@ -81,7 +84,7 @@ final class GetCommand implements Callable<Integer> {
                             + SignedManifest.SUFFIX + ") and --require-signature was given");
                 }
                 if (encrypted && !keepEncrypted) {
-                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local);
+                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch);
                     notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
                 } else {
                     Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

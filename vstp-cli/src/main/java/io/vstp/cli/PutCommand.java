@@ -45,6 +45,9 @@ final class PutCommand implements Callable<Integer> {
     @Mixin
     KeyRingOptions keyRing;
 
+    @Mixin
+    QkdOptions qkd;
+
     @Spec
     CommandSpec spec;
 
@@ -63,7 +66,11 @@ final class PutCommand implements Callable<Integer> {
         }
         try (FileProtection protection = new FileProtection(keyRing)) {
             List<FileProtection.ResolvedRecipient> recipients = protection.recipients(to);
-            Path upload = recipients.isEmpty() ? file : protection.encrypt(file, recipients);
+            if (qkd.enabled() && recipients.size() != 1) {
+                throw new CliException(ExitCodes.USAGE, "--qkd-kme mixes a QKD key for one recipient: give exactly one --to");
+            }
+            Path upload = recipients.isEmpty() ? file
+                    : protection.encrypt(file, recipients, qkd.enabled() ? qkd::withQkdKey : r -> r);
             try (Requester requester = Requester.open(client, target, udp)) {
                 Progress progress = new Progress(spec.commandLine().getOut(), Files.size(upload), 0,
                         Progress.terminal());

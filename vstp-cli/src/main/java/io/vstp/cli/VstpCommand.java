@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vstp", mixinStandardHelpOptions = true, versionProvider = VstpCommand.Version.class,
         description = "VSTP: secure transfer of messages and files over TCP (TLS 1.3) and UDP (DTLS).",
         subcommands = {ServeCommand.class, SendCommand.class, PutCommand.class, GetCommand.class,
-                InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class,
+                InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class, QkdSimulatorCommand.class,
                 DemoCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 TLS trust refused, 5 local I/O,"
                 + " 6 credentials or permission refused, 130 interrupted.", "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or"

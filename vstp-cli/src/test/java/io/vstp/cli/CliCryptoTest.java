@@ -215,6 +215,65 @@ class CliCryptoTest {
         assertThat(notAKey.err()).contains("no active encryption key named 'nobody'");
     }
 
+    @Test
+    void qkdKeysFromAKmeAreMixedIntoEndToEndEncryption() throws Exception {
+        Path pki = tmp.resolve("qkd-pki");
+        ok(CliEndToEndTest.run("cert", "ca", "--out", pki.resolve("ca").toString()));
+        ok(CliEndToEndTest.run("cert", "server", "--ca-dir", pki.resolve("ca").toString(), "--name", "127.0.0.1",
+                "--out", pki.resolve("kme").toString()));
+        for (String sae : List.of("SAE_GINA", "SAE_HANK")) {
+            ok(CliEndToEndTest.run("cert", "client", "--ca-dir", pki.resolve("ca").toString(), "--name", sae,
+                    "--out", pki.resolve(sae).toString()));
+        }
+        Process kme = CliEndToEndTest.vstp(tmp.resolve("kme-home"), "qkd-sim", "--cert",
+                pki.resolve("kme/server-cert.pem").toString(), "--key", pki.resolve("kme/server-key.pem").toString(),
+                "--ca", pki.resolve("ca/ca-cert.pem").toString(), "--sae", "SAE_GINA", "--sae", "SAE_HANK");
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(kme.getInputStream(), StandardCharsets.UTF_8));
+            String url = null;
+            for (String line; url == null && (line = lines.readLine()) != null; ) {
+                Matcher m = Pattern.compile("listening on (https://\\S+) ").matcher(line);
+                url = m.find() ? m.group(1) : null;
+            }
+            assertThat(url).as("qkd-sim printed its URL").isNotNull();
+
+            ok(as("gina", "keys", "generate", "gina"));
+            ok(as("hank", "keys", "generate", "hank"));
+            Path hankPub = tmp.resolve("hank.pub");
+            ok(as("hank", "keys", "export", "hank", "-o", hankPub.toString()));
+            byte[] secret = "meet at the usual place".getBytes(StandardCharsets.UTF_8);
+            Path plain = Files.write(tmp.resolve("qkd.txt"), secret);
+            ok(transfer("gina", "put", plain.toString(), addr("qkd.txt"), "--to", hankPub.toString(),
+                    "--qkd-kme", url, "--qkd-peer", "SAE_HANK", "--qkd-cert", pki.resolve("SAE_GINA/client-cert.pem")
+                            .toString(), "--qkd-key", pki.resolve("SAE_GINA/client-key.pem").toString(),
+                    "--qkd-ca", pki.resolve("ca/ca-cert.pem").toString()));
+
+            // Hank's key ring alone is not enough: the file names a QKD key.
+            Path out = tmp.resolve("qkd-back.txt");
+            Run withoutKme = transfer("hank", "get", addr("qkd.txt"), out.toString());
+            assertThat(withoutKme.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(withoutKme.err()).contains("encrypted with a QKD key (qkd:");
+            assertThat(out).doesNotExist();
+
+            String[] hankKme = {"--qkd-kme", url, "--qkd-peer", "SAE_GINA", "--qkd-cert",
+                pki.resolve("SAE_HANK/client-cert.pem").toString(), "--qkd-key",
+                pki.resolve("SAE_HANK/client-key.pem").toString(), "--qkd-ca", pki.resolve("ca/ca-cert.pem").toString()};
+            List<String> get = new ArrayList<>(List.of("get", addr("qkd.txt"), out.toString()));
+            get.addAll(List.of(hankKme));
+            ok(transfer("hank", get.toArray(String[]::new)));
+            assertThat(out).hasBinaryContent(secret);
+
+            // A KME delivers each key once: a second fetch is refused, clearly.
+            Files.delete(out);
+            Run again = transfer("hank", get.toArray(String[]::new));
+            assertThat(again.code()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(out).doesNotExist();
+        } finally {
+            kme.destroy();
+            assertThat(kme.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         new Random(n).nextBytes(b);
