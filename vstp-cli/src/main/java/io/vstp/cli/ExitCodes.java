@@ -13,11 +13,13 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** The server could not be reached, or the connection broke. */
     public static final int UNREACHABLE = 3;
-    /** TLS/DTLS refused: unknown or changed server certificate, expired certificate, pin mismatch. */
+    /** Trust refused: TLS/DTLS (unknown or changed certificate, expired, pin mismatch), a bad or mismatched
+     * signature, an end-to-end encrypted file that was altered or truncated. */
     public static final int TRUST = 4;
     /** A local file problem: missing input, unwritable output, refused path. */
     public static final int IO = 5;
-    /** The server refused the credentials or the permission: UNAUTHENTICATED or PERMISSION_DENIED. */
+    /** The server refused the credentials or the permission (UNAUTHENTICATED, PERMISSION_DENIED), or an
+     * end-to-end encrypted file is for none of our keys. */
     public static final int DENIED = 6;
     /** Interrupted (Ctrl-C). */
     public static final int INTERRUPTED = 130;

@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
         subcommands = {ServeCommand.class, SendCommand.class, PutCommand.class, GetCommand.class,
                 InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class, QkdSimulatorCommand.class,
                 DemoCommand.class, AutoComplete.GenerateCompletion.class},
-        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 TLS trust refused, 5 local I/O,"
-                + " 6 credentials or permission refused, 130 interrupted.", "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or"
+        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 trust refused (TLS, signature, tampered file), 5 local I/O,"
+                + " 6 credentials, permission or decryption key refused, 130 interrupted.", "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or"
                 + " ~/.vstp/config.properties."})
 public final class VstpCommand implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors; with send --json, the security line "
