@@ -160,20 +160,36 @@ public final class DecryptingInputStream extends InputStream {
             throw new EncryptedFileException(Reason.TRUNCATED, "the file ends inside chunk " + index
                     + ", before its final chunk");
         }
-        boolean last = sealed.length < chunkSize + ChaCha20Poly1305.TAG_LENGTH || atEnd();
+        boolean full = sealed.length == chunkSize + ChaCha20Poly1305.TAG_LENGTH;
+        boolean last = !full || atEnd();
         Secrets.wipe(plain);
         try {
             plain = ChaCha20Poly1305.open(payloadKey, EncryptedFileFormat.chunkNonce(index),
                     EncryptedFileFormat.chunkAad(headerHash, index, last), sealed);
         } catch (AEADBadTagException e) {
             plain = new byte[0];
-            throw new EncryptedFileException(last ? Reason.TRUNCATED : Reason.TAMPERED, "chunk " + index
-                    + " failed authentication: the file was altered, reordered, spliced"
-                    + (last ? " or truncated" : ""), e);
+            if (last && full && opensAsNonFinal(sealed)) {
+                // Authentic, but sealed as "more follows": everything after it was cut off at a chunk boundary.
+                throw new EncryptedFileException(Reason.TRUNCATED, "the file ends after chunk " + index
+                        + ", which was not its final chunk: it was truncated", e);
+            }
+            throw new EncryptedFileException(Reason.TAMPERED, "chunk " + index
+                    + " failed authentication: the file was altered, reordered or spliced"
+                    + (last ? ", or cut inside a chunk" : ""), e);
         }
         position = 0;
         index++;
         finished = last;
+    }
+
+    private boolean opensAsNonFinal(byte[] sealed) {
+        try {
+            Secrets.wipe(ChaCha20Poly1305.open(payloadKey, EncryptedFileFormat.chunkNonce(index),
+                    EncryptedFileFormat.chunkAad(headerHash, index, false), sealed));
+            return true;
+        } catch (AEADBadTagException e) {
+            return false;
+        }
     }
 
     private boolean atEnd() throws IOException {
