@@ -180,8 +180,7 @@ def parse_header(data):
     def take(n, what):
         nonlocal pos
         if len(data) - pos < n:
-            # The spec names no error for a header cut short; TRUNCATED is this verifier's choice (see README).
-            raise Refused("TRUNCATED", f"file ends inside the header ({what})")
+            raise Refused("TRUNCATED", f"file ends inside the header ({what})")  # §3.1 step 1, last sentence
         pos += n
         return data[pos - n:pos]
 
@@ -253,7 +252,7 @@ def decrypt(data, private_keys, extra_secrets):
         try:
             plaintext.append(payload_key.decrypt(nonce, data[pos:pos + size], aad))
         except InvalidTag:
-            # "a failure is a tampered (or, for the last chunk, truncated) file"
+            # "a failure is a tampered file, except for the chunk read as the final one, ... a truncated file"
             raise Refused("TRUNCATED" if final else "TAMPERED", f"chunk {i} (final={int(final)}) does not open") \
                 from None
         pos += size
