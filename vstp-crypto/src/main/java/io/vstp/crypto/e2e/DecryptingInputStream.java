@@ -71,6 +71,11 @@ public final class DecryptingInputStream extends InputStream {
                 throw new EncryptedFileException(Reason.MALFORMED, "extra key id of " + extraLength + " bytes");
             }
             byte[] extraId = readFully(extraLength, header, "header");
+            for (byte c : extraId) {
+                if (c < 0x21 || c > 0x7e) {
+                    throw new EncryptedFileException(Reason.MALFORMED, "extra key id is not printable ASCII");
+                }
+            }
             byte[] wrapped = readFully(EncryptedFileFormat.WRAPPED_KEY_LENGTH, header, "header");
             ids.add(id);
             if (fileKey == null) {

@@ -26,11 +26,13 @@ import java.util.regex.Pattern;
 public record Manifest(String name, long size, String sha256, boolean encrypted, Instant created, KeyId signer,
                        SignatureAlgorithm algorithm) {
     static final int MAX_NAME = 1024;
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public Manifest {
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME
-                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                || name.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("manifest name must be 1.." + MAX_NAME + " bytes without control characters");
         }
         if (size < 0) {
@@ -40,6 +42,9 @@ public record Manifest(String name, long size, String sha256, boolean encrypted,
             throw new IllegalArgumentException("sha256 must be 64 lowercase hex digits");
         }
         created = Instant.ofEpochSecond(created.getEpochSecond());
+        if (created.isBefore(EARLIEST) || created.isAfter(LATEST)) {
+            throw new IllegalArgumentException("created must be in the years 0000-9999");
+        }
     }
 
     /** The exact bytes that are signed. */

@@ -66,6 +66,9 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("signature is not base64", e);
         }
+        if (!Base64.getEncoder().encodeToString(sig).equals(b64)) {
+            throw new IllegalArgumentException("signature is not canonical base64 (padded, no stray bits)");
+        }
         if (sig.length != manifest.algorithm().signatureLength()) {
             throw new IllegalArgumentException(manifest.algorithm().id() + " signature of " + sig.length
                     + " bytes (must be " + manifest.algorithm().signatureLength() + ")");

@@ -102,6 +102,14 @@ public final class E2eSpecVectors {
         byte[] suite = oneRecipient.clone();
         suite[8] = 2;
         file(files, "unknown suite", "alice", null, null, suite, null, "MALFORMED");
+        byte[] spaced = oneRecipient.clone();
+        int extraLength = EncryptedFileFormat.FIXED_HEADER + KeyId.LENGTH + HybridKem.ENCAPSULATION_LENGTH;
+        spaced = Arrays.copyOf(spaced, extraLength + 2);
+        spaced[extraLength] = 1;
+        spaced[extraLength + 1] = ' ';
+        file(files, "extra_id that is not printable ASCII", "alice", null, null, spaced, null, "MALFORMED");
+        file(files, "not encrypted at all", "alice", null, null, "plain text, not VSTPE2E".getBytes(
+                StandardCharsets.US_ASCII), null, "NOT_ENCRYPTED");
 
         ArrayNode manifests = root.putArray("manifests");
         for (SignatureAlgorithm a : SignatureAlgorithm.values()) {

@@ -205,12 +205,21 @@ class EncryptedFileTest {
                 "chunk too small", header(1, 2, 1),
                 "no recipients", header(1, CHUNK_LOG2, 0),
                 "too many recipients", header(1, CHUNK_LOG2, 200),
-                "header cut short", header(1, CHUNK_LOG2, 1));
+                "header cut short", header(1, CHUNK_LOG2, 1),
+                "extra id with a space", stanzaWithExtraId((byte) ' '));
         Map<String, Reason> expected = Map.of("empty", Reason.NOT_ENCRYPTED, "plain text", Reason.NOT_ENCRYPTED,
                 "header cut short", Reason.TRUNCATED);
         cases.forEach((name, data) -> assertThatThrownBy(() -> decrypt(data, holding(ALICE))).as(name)
                 .isInstanceOfSatisfying(EncryptedFileException.class, e -> assertThat(e.reason())
                         .isEqualTo(expected.getOrDefault(name, Reason.MALFORMED))));
+    }
+
+    private static byte[] stanzaWithExtraId(byte c) {
+        byte[] h = Arrays.copyOf(header(1, CHUNK_LOG2, 1), EncryptedFileFormat.FIXED_HEADER + KeyId.LENGTH
+                + HybridKem.ENCAPSULATION_LENGTH + 2);
+        h[h.length - 2] = 1;
+        h[h.length - 1] = c;
+        return h;
     }
 
     private static byte[] header(int suite, int chunkLog2, int recipients) {

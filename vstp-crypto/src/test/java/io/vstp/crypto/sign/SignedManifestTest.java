@@ -91,6 +91,9 @@ class SignedManifestTest {
             good.substring(0, good.length() - 1),
             "name: x\n" + good,
             good + "extra: 1\n",
+            good.replace("=\n", "\n"),
+            good.replace("name: reports", "name: \u0085reports"),
+            good.replace("created: 2026", "created: +10000"),
         };
         for (String b : bad) {
             assertThatThrownBy(() -> SignedManifest.parse(b.getBytes(StandardCharsets.UTF_8)))
