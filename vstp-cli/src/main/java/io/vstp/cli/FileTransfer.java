@@ -117,9 +117,9 @@ final class FileTransfer {
         if (have > 0) {
             statReq.header("prefix", Long.toString(have));
         }
-        Frame stat;
+        Stat stat;
         try {
-            stat = call(statReq);
+            stat = stat(statReq);
         } catch (VstpException e) {
             if (have > 0 && e.code() == ErrorCode.BAD_REQUEST) {
                 Files.delete(partial); // our partial is longer than the remote file: start over
@@ -127,16 +127,10 @@ final class FileTransfer {
             }
             throw e;
         }
-        long size;
-        String sha;
-        try {
-            size = Long.parseLong(stat.headers().value("size"));
-            sha = stat.headers().value("sha256");
-            if (have > 0 && !FileService.sha256(partial, have).equals(stat.headers().value("prefix-sha256"))) {
-                have = 0;
-            }
-        } finally {
-            stat.release();
+        long size = stat.size();
+        String sha = stat.sha256();
+        if (have > 0 && !FileService.sha256(partial, have).equals(stat.prefixSha256())) {
+            have = 0;
         }
         long resumedFrom = have;
         progress.start(size, have);
@@ -166,23 +160,17 @@ final class FileTransfer {
      * the server says it is larger than {@code maxBytes}, and checked against the SHA-256 the server announces.
      */
     byte[] fetchSmall(String remote, int maxBytes) throws Exception {
-        Frame stat;
+        Stat stat;
         try {
-            stat = call(request("stat", remote));
+            stat = stat(request("stat", remote));
         } catch (VstpException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return null;
             }
             throw e;
         }
-        long size;
-        String sha;
-        try {
-            size = Long.parseLong(stat.headers().value("size"));
-            sha = stat.headers().value("sha256");
-        } finally {
-            stat.release();
-        }
+        long size = stat.size();
+        String sha = stat.sha256();
         if (size > maxBytes || size > CHUNK) {
             throw new CliException(ExitCodes.FAILED, remote + " is " + size + " bytes; at most " + maxBytes
                     + " expected");
@@ -344,6 +332,20 @@ final class FileTransfer {
                     return stream.finish(commit, java.time.Duration.ofMinutes(5));
                 }
             };
+        }
+    }
+
+    /** What the files service's {@code stat} says about a remote file (prefix-sha256 only when a prefix was asked). */
+    private record Stat(long size, String sha256, String prefixSha256) {
+    }
+
+    private Stat stat(Frame.Builder request) throws Exception {
+        Frame answer = call(request);
+        try {
+            return new Stat(Long.parseLong(answer.headers().value("size")), answer.headers().value("sha256"),
+                    answer.headers().value("prefix-sha256"));
+        } finally {
+            answer.release();
         }
     }
 
