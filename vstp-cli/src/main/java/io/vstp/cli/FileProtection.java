@@ -34,6 +34,8 @@ import java.util.function.UnaryOperator;
  * a passphrase.
  */
 final class FileProtection implements AutoCloseable {
+    private static final java.time.Duration OUTBOX_RETENTION = java.time.Duration.ofDays(7);
+
     private final KeyRingOptions options;
     private final SecureRandom random = new SecureRandom();
     private KeyRing ring;
@@ -83,6 +85,7 @@ final class FileProtection implements AutoCloseable {
                 + "\n" + ids;
         Path outbox = HomeDirectory.resolve().resolve("outbox");
         Files.createDirectories(outbox);
+        forgetAbandoned(outbox);
         Path encrypted = outbox.resolve(HexFormat.of().formatHex(KeyId.sha256(identity.getBytes(StandardCharsets.UTF_8)),
                 0, 16) + ".vse");
         if (!Files.exists(encrypted)) {
@@ -91,6 +94,18 @@ final class FileProtection implements AutoCloseable {
                     random);
         }
         return encrypted;
+    }
+
+    /** Ciphertexts of uploads nobody resumed for a week: they would otherwise pile up in the outbox. */
+    private static void forgetAbandoned(Path outbox) throws IOException {
+        Instant cutoff = Instant.now().minus(OUTBOX_RETENTION);
+        try (var files = Files.newDirectoryStream(outbox, "*.vse")) {
+            for (Path f : files) {
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     /** The signed manifest of a stored file, signed with {@code signer}'s active signing key. */
