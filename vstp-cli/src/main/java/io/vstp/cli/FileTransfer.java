@@ -108,10 +108,18 @@ final class FileTransfer {
      * download when the server confirms its prefix, verifying the SHA-256, then renaming atomically.
      */
     Result get(String remote, Path target, Progress progress) throws Exception {
+        return get(remote, partialOf(target), target, progress);
+    }
+
+    /** Where a download to {@code target} collects its bytes until verified: {@code .vstp-part-NAME} beside it. */
+    static Path partialOf(Path target) {
+        return target.toAbsolutePath().resolveSibling(".vstp-part-" + target.getFileName());
+    }
+
+    /** As {@link #get(String, Path, Progress)}, collecting into {@code partial} (same directory as target). */
+    Result get(String remote, Path partial, Path target, Progress progress) throws Exception {
         long start = System.nanoTime();
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path partial = dir.resolve(".vstp-part-" + target.getFileName());
+        Files.createDirectories(target.toAbsolutePath().getParent());
         long have = Files.exists(partial) ? Files.size(partial) : 0;
         Frame.Builder statReq = request("stat", remote);
         if (have > 0) {
@@ -123,7 +131,7 @@ final class FileTransfer {
         } catch (VstpException e) {
             if (have > 0 && e.code() == ErrorCode.BAD_REQUEST) {
                 Files.delete(partial); // our partial is longer than the remote file: start over
-                return get(remote, target, progress);
+                return get(remote, partial, target, progress);
             }
             throw e;
         }

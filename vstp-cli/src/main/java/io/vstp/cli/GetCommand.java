@@ -1,17 +1,17 @@
 package io.vstp.cli;
 
+import io.vstp.crypto.e2e.EncryptedFiles;
+import io.vstp.crypto.sign.SignedManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import io.vstp.crypto.e2e.EncryptedFiles;
-import io.vstp.crypto.sign.SignedManifest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vstp get}: download a file, resumable and verified end to end. */
 @Command(name = "get", mixinStandardHelpOptions = true,
@@ -69,7 +69,8 @@ final class GetCommand implements Callable<Integer> {
             FileTransfer.Result r;
             byte[] signature;
             try {
-                r = transfer.get(remote, staging, progress);
+                // The partial keeps the name it always had, so interrupted downloads resume across versions.
+                r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
                 signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
             } catch (RuntimeException e) {
                 throw ClientOptions.translate(e, target);

@@ -1,18 +1,18 @@
 package io.vstp.cli;
 
+import io.vstp.crypto.sign.SignedManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import io.vstp.crypto.sign.SignedManifest;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vstp put}: upload a file, resumable and verified end to end. */
 @Command(name = "put", mixinStandardHelpOptions = true,
