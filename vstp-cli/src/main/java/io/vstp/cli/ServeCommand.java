@@ -77,10 +77,17 @@ final class ServeCommand implements Callable<Integer> {
         if (wire != 1 && wire != 2) {
             throw new CliException(ExitCodes.USAGE, "--wire must be 1 or 2, was " + wire);
         }
+        // DTLS is not available in FIPS mode (docs/guide/fips.md): UDP, on by default, is left out with a note
+        // rather than failing every default start; a client asking for DTLS is refused.
+        boolean withUdp = !noUdp && (plain || !io.vstp.core.fips.FipsMode.active());
+        if (withUdp != !noUdp) {
+            spec.commandLine().getErr().println("vstp: FIPS mode: serving TCP only (DTLS over UDP is not available in"
+                    + " FIPS mode)");
+        }
         io.vstp.security.SecurityPolicy security = security();
         ServerRuntime server;
         try {
-            server = ServerRuntime.start(host, port, dir, tlsOptions(), !noUdp,
+            server = ServerRuntime.start(host, port, dir, tlsOptions(), withUdp,
                     ProtocolOptions.DEFAULT.withV2(wire == 2), security);
         } catch (RuntimeException | java.io.IOException | InterruptedException e) {
             if (security != null) {

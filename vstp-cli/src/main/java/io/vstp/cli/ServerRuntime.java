@@ -2,6 +2,7 @@ package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
+import io.vstp.core.fips.FipsMode;
 import io.vstp.core.frame.Frame;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.VstpServer;
@@ -89,7 +90,8 @@ final class ServerRuntime implements AutoCloseable {
     }
 
     String description() {
-        String security = tcp.tls() ? "TLS 1.3" + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
+        String security = tcp.tls() ? "TLS 1.3" + (FipsMode.active() ? " in FIPS mode ("
+                + tcp.tlsProvider() + ")" : "") + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
                 + tcp.certificateFingerprint() : "plaintext (no TLS)";
         return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security
                 + ", files in " + files.root() + (this.security != null ? ", authentication required" : "");

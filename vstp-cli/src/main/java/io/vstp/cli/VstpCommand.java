@@ -2,6 +2,8 @@ package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
+import io.vstp.core.fips.FipsMode;
+import io.vstp.core.fips.NotFipsApprovedException;
 import io.vstp.transport.SessionException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +34,16 @@ public final class VstpCommand implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors; with send --json, the security line "
             + "on stderr.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
+
+    /**
+     * Read from the parse result, not this field (picocli sets an inherited option on the subcommand that got it).
+     * Accepted only by the FIPS build, which switches FIPS mode on before this class runs; the regular build
+     * refuses it rather than run outside FIPS mode.
+     */
+    @Option(names = "--fips", description = "Run on the BouncyCastle FIPS module's approved algorithms only "
+            + "(needs the FIPS build: ./vstp --fips, or java -jar vstp-fips.jar; docs/guide/fips.md).",
+            scope = CommandLine.ScopeType.INHERIT)
+    boolean fips;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,6 +89,7 @@ public final class VstpCommand implements Runnable {
         CommandLine cl = new CommandLine(new VstpCommand());
         cl.setDefaultValueProvider(ConfigDefaults.fromEnvironment());
         cl.setExecutionExceptionHandler(VstpCommand::handle);
+        cl.setExecutionStrategy(VstpCommand::refuseFipsWithoutFipsMode);
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("vstp: " + ex.getMessage()
                     + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
@@ -86,10 +99,46 @@ public final class VstpCommand implements Runnable {
         return cl;
     }
 
+    /**
+     * {@code --fips} in the regular build, given or set by {@code VSTP_FIPS} or the config file: refused before
+     * anything runs, so that a command meant for FIPS mode never quietly runs outside it.
+     */
+    private static int refuseFipsWithoutFipsMode(CommandLine.ParseResult parse) {
+        if (!FipsMode.active() && (matches(parse, "--fips") || fipsByDefault(parse))) {
+            CommandLine cl = parse.commandSpec().commandLine();
+            cl.getErr().println("vstp: --fips" + (matches(parse, "--fips") ? "" : " (set by VSTP_FIPS or fips= in "
+                    + "the config file)") + " needs the FIPS build of vstp, which runs on the BouncyCastle FIPS "
+                    + "module; this one does not. Run ./vstp --fips ... from the source tree (it builds "
+                    + "vstp-fips/target/vstp-fips.jar), or java -jar vstp-fips.jar ...; see docs/guide/fips.md");
+            cl.getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        return new CommandLine.RunLast().execute(parse);
+    }
+
+    /** Whether {@code --fips} is on without being on the command line: its default came from the environment. */
+    private static boolean fipsByDefault(CommandLine.ParseResult parse) {
+        for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
+            CommandLine.Model.OptionSpec option = p.commandSpec().findOption("--fips");
+            if (option != null && Boolean.TRUE.equals(option.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(CommandLine.ParseResult parse, String option) {
+        for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
+            if (p.matchedOption(option) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parse) {
         Throwable t = unwrap(e);
-        boolean verbose = parse.matchedOption("--verbose") != null
-                || parse.subcommand() != null && hasVerbose(parse);
+        boolean verbose = matches(parse, "--verbose");
         PrintWriter err = cl.getErr();
         int code = exitCode(t);
         err.println("vstp: " + message(t));
@@ -98,15 +147,6 @@ public final class VstpCommand implements Runnable {
         }
         err.flush();
         return code;
-    }
-
-    private static boolean hasVerbose(CommandLine.ParseResult parse) {
-        for (CommandLine.ParseResult p = parse; p != null; p = p.subcommand()) {
-            if (p.matchedOption("--verbose") != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Throwable unwrap(Throwable t) {
@@ -123,6 +163,9 @@ public final class VstpCommand implements Runnable {
         }
         if (t instanceof InterruptedException) {
             return ExitCodes.INTERRUPTED;
+        }
+        if (t instanceof NotFipsApprovedException) {
+            return ExitCodes.USAGE;
         }
         if (t instanceof VstpException v) {
             if (v.code() == ErrorCode.TLS_FAILED) {
@@ -163,7 +206,8 @@ public final class VstpCommand implements Runnable {
                 // fall through to "dev"
             }
             return new String[] {"vstp " + p.getProperty("version", "dev") + " (wire v1; Java "
-                    + Runtime.version() + ", " + io.vstp.transport.EventLoops.mechanism() + ")"};
+                    + Runtime.version() + ", " + io.vstp.transport.EventLoops.mechanism()
+                    + (FipsMode.active() ? "; FIPS mode: " + FipsMode.describe() : "") + ")"};
         }
     }
 }

@@ -168,7 +168,7 @@ public final class VstpServer implements AutoCloseable {
         return tls != null ? tls.certificateFingerprint() : null;
     }
 
-    /** "OpenSSL" or "JDK", or null in plaintext mode. */
+    /** "OpenSSL", "JDK" or (FIPS mode) "BCJSSE FIPS", or null in plaintext mode. */
     public String tlsProvider() {
         return tls != null ? tls.provider() : null;
     }

@@ -54,11 +54,13 @@ public final class ClientTls {
      *
      * @throws TlsConfigException if the CA or client certificate files cannot be read, the client key does not
      *     match its certificate, or the forced provider is unavailable
+     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
+     *     suite or key-exchange group that FIPS mode does not have
      */
     public static ClientTls create(TlsClientOptions options) {
         Objects.requireNonNull(options, "options");
         TlsProvider provider = TlsProvider.select(options.provider().orElse(null));
-        ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options),
+        ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options, provider),
                 options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse(),
                 provider == TlsProvider.OPENSSL);
         SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider, options.cipherSuites(),
@@ -71,7 +73,11 @@ public final class ClientTls {
         if (options.certificateChainFile().isPresent()) {
             CertifiedKey client = CertifiedKey.read(options.certificateChainFile().get(),
                     options.privateKeyFile().get());
-            builder.keyManager(client.key(), client.chain());
+            if (provider == TlsProvider.FIPS) {
+                builder.keyManager(new CertifiedKeyManager(client)); // no PKCS#12 key store in between
+            } else {
+                builder.keyManager(client.key(), client.chain());
+            }
             clientFingerprint = client.fingerprint();
         }
         SslContext context;
@@ -109,7 +115,7 @@ public final class ClientTls {
         verifier.verify(chain.toArray(new X509Certificate[0]), host, port);
     }
 
-    /** {@code "OpenSSL"} or {@code "JDK"}. */
+    /** {@code "OpenSSL"}, {@code "JDK"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
     public String provider() {
         return provider.displayName();
     }
@@ -123,11 +129,14 @@ public final class ClientTls {
         return options;
     }
 
-    private static List<X509ExtendedTrustManager> caTrustManagers(TlsClientOptions options) {
+    private static List<X509ExtendedTrustManager> caTrustManagers(TlsClientOptions options, TlsProvider provider) {
         List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
+        // In FIPS mode chains are checked by the FIPS JSSE provider (signatures through the FIPS module), whatever
+        // the provider order says.
+        java.security.Provider jsse = provider == TlsProvider.FIPS ? TlsProvider.fipsJsseProvider() : null;
         try {
             if (options.trustSystemCertificates()) {
-                managers.add(trustManager(null));
+                managers.add(trustManager(null, jsse));
             }
             if (options.caFile().isPresent()) {
                 KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -136,7 +145,7 @@ public final class ClientTls {
                 for (X509Certificate ca : PemFiles.readCertificates(options.caFile().get())) {
                     cas.setCertificateEntry("ca-" + i++, ca);
                 }
-                managers.add(trustManager(cas));
+                managers.add(trustManager(cas, jsse));
             }
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsConfigException("cannot set up CA trust"
@@ -145,9 +154,15 @@ public final class ClientTls {
         return managers;
     }
 
-    /** The default (PKIX) trust manager over {@code cas}, or over the system trust store if null. */
-    private static X509ExtendedTrustManager trustManager(KeyStore cas) throws GeneralSecurityException {
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    /**
+     * The default (PKIX) trust manager over {@code cas}, or over the system trust store if null; from
+     * {@code jsse} if not null, else from the first provider that has one.
+     */
+    private static X509ExtendedTrustManager trustManager(KeyStore cas, java.security.Provider jsse)
+            throws GeneralSecurityException {
+        TrustManagerFactory factory = jsse != null
+                ? TrustManagerFactory.getInstance("PKIX", jsse)
+                : TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(cas);
         for (TrustManager manager : factory.getTrustManagers()) {
             if (manager instanceof X509ExtendedTrustManager) {

@@ -1,6 +1,7 @@
 package io.vstp.transport.tls;
 
 import io.netty.util.NetUtil;
+import io.vstp.core.fips.FipsMode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.math.BigInteger;
@@ -14,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -54,7 +56,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * until their {@code known_hosts} line is removed: that is the point of pinning.
  *
  * <p>Uses only the default JCA providers plus BouncyCastle's certificate builder; it does not register the
- * BouncyCastle provider.
+ * BouncyCastle provider. In {@link FipsMode FIPS mode} the key, the signature and the certificate all come from
+ * the FIPS provider, named explicitly so that a JDK provider earlier in the list can never make them.
  */
 final class SelfSignedCertificates {
     static final String CERTIFICATE_FILE = "server-cert.pem";
@@ -179,8 +182,15 @@ final class SelfSignedCertificates {
      */
     static CertifiedKey generate(List<String> names, Duration validity) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            Provider fips = fipsProvider();
+            KeyPairGenerator generator = fips != null ? KeyPairGenerator.getInstance("EC", fips)
+                    : KeyPairGenerator.getInstance("EC");
+            if (fips != null) {
+                // The FIPS module's own approved DRBG: RANDOM may come from a JDK provider.
+                generator.initialize(new ECGenParameterSpec("secp256r1"));
+            } else {
+                generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            }
             KeyPair keyPair = generator.generateKeyPair();
 
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
@@ -203,13 +213,31 @@ final class SelfSignedCertificates {
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()));
 
-            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+            JcaContentSignerBuilder signer = new JcaContentSignerBuilder("SHA256withECDSA");
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            if (fips != null) {
+                signer.setProvider(fips);
+                converter.setProvider(fips);
+            }
+            X509Certificate certificate = converter.getCertificate(builder.build(signer.build(keyPair.getPrivate())));
             return new CertifiedKey(List.of(certificate), keyPair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             // P-256 and SHA256withECDSA are in every JDK; failing here means a broken security configuration.
             throw new TlsConfigException("cannot generate a self-signed EC P-256 certificate: " + e, e);
         }
+    }
+
+    /** The FIPS provider in FIPS mode, null otherwise; FIPS mode without it is an error, never a fallback. */
+    private static Provider fipsProvider() {
+        if (!FipsMode.active()) {
+            return null;
+        }
+        Provider provider = FipsMode.cryptoProvider();
+        if (provider == null) {
+            throw new TlsConfigException("FIPS mode is on but the " + FipsMode.CRYPTO_PROVIDER + " provider is not "
+                    + "installed: cannot make the self-signed certificate with approved algorithms");
+        }
+        return provider;
     }
 
     /** The first DNS name other than localhost (the machine's name, usually), for people reading the subject. */

@@ -93,6 +93,8 @@ public final class ServerTls {
      *
      * @throws TlsConfigException if a file is missing or unreadable, the key does not match the certificate, the
      *     forced provider is unavailable, or the home directory cannot hold a generated certificate
+     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
+     *     suite or key-exchange group that FIPS mode does not have
      */
     public static ServerTls create(TlsServerOptions options) {
         Objects.requireNonNull(options, "options");
@@ -143,7 +145,7 @@ public final class ServerTls {
         return current.certifiedKey().chain();
     }
 
-    /** {@code "OpenSSL"} or {@code "JDK"}. */
+    /** {@code "OpenSSL"}, {@code "JDK"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
     public String provider() {
         return provider.displayName();
     }
@@ -307,7 +309,10 @@ public final class ServerTls {
 
     private Loaded load(List<FileStamp> stamps) {
         CertifiedKey certifiedKey = CertifiedKey.forServer(options);
-        SslContextBuilder builder = SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
+        // FIPS mode: no PKCS#12 key store in between (see CertifiedKeyManager).
+        SslContextBuilder builder = provider == TlsProvider.FIPS
+                ? SslContextBuilder.forServer(new CertifiedKeyManager(certifiedKey))
+                : SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
         TlsContexts.configure(builder, provider, options.cipherSuites(), options.groups());
         if (options.clientCaFile().isPresent()) {
             builder.trustManager(PemFiles.readCertificates(options.clientCaFile().get()))

@@ -220,7 +220,8 @@ public final class TlsClientOptions {
          * Offers only these TLS 1.3 suites (IANA names such as {@code TLS_CHACHA20_POLY1305_SHA256}), so the server
          * must pick one of them. Needs the JDK provider: BoringSSL does not let TLS 1.3 suites be configured, and
          * {@link ClientTls#create} refuses the combination rather than silently offering others. Meant for
-         * measurements and for suites a deployment must avoid; the default list suits everything else.
+         * measurements and for suites a deployment must avoid; the default list suits everything else. In FIPS mode
+         * only {@link TlsProtocols#FIPS_CIPHER_SUITES} may be named, and the default is those.
          */
         public Builder cipherSuites(List<String> suites) {
             this.cipherSuites = List.copyOf(suites);
@@ -230,7 +231,8 @@ public final class TlsClientOptions {
         /**
          * Key-exchange groups (default {@link TlsProtocols#DEFAULT_GROUPS}: the post-quantum hybrid first, then
          * classical ones). BoringSSL names, case-sensitive: {@code X25519MLKEM768}, {@code X25519}, {@code P-256}.
-         * Used with the OpenSSL provider; the JDK provider keeps its own list.
+         * Used with the OpenSSL provider; the JDK provider keeps its own list. In FIPS mode the groups are
+         * {@link TlsProtocols#FIPS_GROUPS}, and naming another is refused.
          */
         public Builder groups(List<String> groups) {
             if (groups.isEmpty()) {

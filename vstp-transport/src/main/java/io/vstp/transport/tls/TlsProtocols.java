@@ -17,6 +17,19 @@ public final class TlsProtocols {
     public static final java.util.List<String> DEFAULT_GROUPS = java.util.List.of("X25519MLKEM768", "X25519", "P-256",
             "P-384");
 
+    /**
+     * The TLS 1.3 suites used in FIPS mode, most preferred first: AES-GCM is the approved AEAD (SP 800-38D);
+     * ChaCha20-Poly1305 is not approved, and the CCM suites are left out because few peers offer them.
+     */
+    public static final java.util.List<String> FIPS_CIPHER_SUITES = java.util.List.of("TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256");
+
+    /**
+     * The key-exchange groups used in FIPS mode: ECDH over the NIST curves P-256 and P-384 (SP 800-56A Rev. 3). The
+     * FIPS bootstrap sets them for the whole process; per-connection choice is not supported there.
+     */
+    public static final java.util.List<String> FIPS_GROUPS = java.util.List.of("P-256", "P-384");
+
     private TlsProtocols() {}
 
     /**

@@ -210,7 +210,8 @@ public final class TlsServerOptions {
 
         /**
          * Accepts only these TLS 1.3 suites (IANA names). Needs the JDK provider, as for
-         * {@link TlsClientOptions.Builder#cipherSuites}: {@link ServerTls#create} refuses it with BoringSSL.
+         * {@link TlsClientOptions.Builder#cipherSuites}: {@link ServerTls#create} refuses it with BoringSSL. In FIPS
+         * mode only {@link TlsProtocols#FIPS_CIPHER_SUITES} may be named.
          */
         public Builder cipherSuites(List<String> suites) {
             this.cipherSuites = List.copyOf(suites);
@@ -220,7 +221,8 @@ public final class TlsServerOptions {
         /**
          * Key-exchange groups (default {@link TlsProtocols#DEFAULT_GROUPS}: the post-quantum hybrid first, then
          * classical ones). BoringSSL names, case-sensitive: {@code X25519MLKEM768}, {@code X25519}, {@code P-256}.
-         * Used with the OpenSSL provider; the JDK provider keeps its own list.
+         * Used with the OpenSSL provider; the JDK provider keeps its own list. In FIPS mode the groups are
+         * {@link TlsProtocols#FIPS_GROUPS}, and naming another is refused.
          */
         public Builder groups(List<String> groups) {
             if (groups.isEmpty()) {

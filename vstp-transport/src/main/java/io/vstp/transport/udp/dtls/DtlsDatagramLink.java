@@ -195,10 +195,12 @@ public final class DtlsDatagramLink implements DatagramLink {
      *
      * @throws TlsConfigException if the certificate cannot be loaded, its key is neither EC nor RSA, or none of
      *     the configured suites fits the key
+     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
      */
     public static DtlsDatagramLink server(DatagramLink inner, DtlsServerOptions options) {
         Objects.requireNonNull(inner, "inner");
         Objects.requireNonNull(options, "options");
+        refuseInFipsMode();
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         ServerCredentials credentials = ServerCredentials.of(CertifiedKey.forServer(options.tls()), crypto);
         List<DtlsCipherSuite> usable = options.cipherSuites().stream()
@@ -221,10 +223,12 @@ public final class DtlsDatagramLink implements DatagramLink {
      * {@code inner}; on failure the caller still does.
      *
      * @throws TlsConfigException if the CA file cannot be read
+     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
      */
     public static DtlsDatagramLink client(DatagramLink inner, DtlsClientOptions options) {
         Objects.requireNonNull(inner, "inner");
         Objects.requireNonNull(options, "options");
+        refuseInFipsMode();
         ClientTls trust = ClientTls.create(options.tls());
         return new DtlsDatagramLink(inner, false, new BcTlsCrypto(new SecureRandom()), options.cipherSuites(), options.handshakeTimeout(),
                 options.idleTimeout(), options.maxAssociations(), options.maxQueuedDatagrams(),
@@ -730,6 +734,16 @@ public final class DtlsDatagramLink implements DatagramLink {
     }
 
     /** What the cookie is bound to besides the ClientHello: the address and port it came from. */
+    /**
+     * DTLS here runs on BouncyCastle's lightweight crypto ({@code BcTlsCrypto}), which is not part of the FIPS
+     * module (the FIPS TLS jar does not even contain it); moving it onto the JCA crypto of the FIPS provider is
+     * possible but not done, so FIPS mode has no UDP rather than an unvalidated one.
+     */
+    static void refuseInFipsMode() {
+        io.vstp.core.fips.FipsMode.refuse("DTLS (UDP)", "VSTP's DTLS runs on BouncyCastle's lightweight TLS crypto, "
+                + "outside the FIPS module; use TCP, which runs TLS 1.3 on the FIPS module");
+    }
+
     private static byte[] cookieClientId(InetSocketAddress sender) {
         byte[] address = sender.getAddress().getAddress();
         byte[] id = new byte[address.length + 2];
