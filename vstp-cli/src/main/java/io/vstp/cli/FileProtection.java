@@ -1,5 +1,6 @@
 package io.vstp.cli;
 
+import io.vstp.core.fips.FipsMode;
 import io.vstp.crypto.KeyId;
 import io.vstp.crypto.Secrets;
 import io.vstp.crypto.e2e.EncryptedFileException;
@@ -37,7 +38,21 @@ final class FileProtection implements AutoCloseable {
     private static final java.time.Duration OUTBOX_RETENTION = java.time.Duration.ofDays(7);
 
     private final KeyRingOptions options;
+    /**
+     * Why FIPS mode (docs/guide/fips.md) refuses end-to-end encryption and signatures: checked here, before any
+     * io.vstp.crypto class that needs the regular BouncyCastle jars runs, since the FIPS build does not have them.
+     */
+    static final String E2E_NOT_FIPS = "X25519 and ChaCha20-Poly1305 are not FIPS-approved, and VSTP's ML-KEM runs "
+            + "on BouncyCastle's regular API, outside the FIPS module (which has no ML-KEM)";
+    static final String SIGNATURES_NOT_FIPS = "VSTP signs with BouncyCastle's regular API, outside the FIPS module "
+            + "(which has no ML-DSA)";
+
     private final SecureRandom random = new SecureRandom();
+
+    /** Refuses {@code --sign} in FIPS mode; put calls it before uploading anything. */
+    static void refuseSigningInFipsMode() {
+        FipsMode.refuse("signing the manifest (--sign: Ed25519 or ML-DSA-65)", SIGNATURES_NOT_FIPS);
+    }
     private KeyRing ring;
 
     FileProtection(KeyRingOptions options) {
@@ -56,6 +71,10 @@ final class FileProtection implements AutoCloseable {
     }
 
     List<ResolvedRecipient> recipients(List<String> names) throws IOException {
+        if (!names.isEmpty()) {
+            FipsMode.refuse("end-to-end encryption (--to: X25519 + ML-KEM-768 and ChaCha20-Poly1305)", E2E_NOT_FIPS
+                    + "; in FIPS mode files are protected in transit by TLS 1.3");
+        }
         List<ResolvedRecipient> out = new ArrayList<>();
         for (String name : names) {
             KeyEntry key;
@@ -111,6 +130,7 @@ final class FileProtection implements AutoCloseable {
     /** The signed manifest of a stored file, signed with {@code signer}'s active signing key. */
     SignedManifest sign(String signer, String remote, FileTransfer.Result stored, boolean encrypted)
             throws IOException {
+        refuseSigningInFipsMode();
         KeyEntry key = KeysCommand.run(() -> ring().active(signer, true));
         if (!key.own()) {
             throw new CliException(ExitCodes.USAGE, "'" + signer + "' is someone else's public key: you cannot sign with it");
@@ -131,6 +151,8 @@ final class FileProtection implements AutoCloseable {
      */
     String verify(byte[] signedManifest, String remote, FileTransfer.Result downloaded, boolean encrypted)
             throws IOException {
+        FipsMode.refuse("checking the signature " + remote + SignedManifest.SUFFIX + " (Ed25519 or ML-DSA-65)",
+                SIGNATURES_NOT_FIPS + "; the download was not kept");
         SignedManifest s;
         try {
             s = SignedManifest.parse(signedManifest);
@@ -159,6 +181,8 @@ final class FileProtection implements AutoCloseable {
     /** Decrypts {@code encrypted} into {@code target} with the key ring's keys; returns the key used. */
     EncryptedFiles.Decrypted decrypt(Path encrypted, Path target, Function<String, byte[]> extraSecrets)
             throws IOException {
+        FipsMode.refuse("end-to-end decryption (X25519 + ML-KEM-768 and ChaCha20-Poly1305)", E2E_NOT_FIPS
+                + "; --keep-encrypted stores the ciphertext as it is");
         RecipientKeys ringKeys = ring().recipientKeys();
         RecipientKeys keys = new RecipientKeys() {
             @Override

@@ -64,6 +64,9 @@ final class PutCommand implements Callable<Integer> {
         if (remote.endsWith(SignedManifest.SUFFIX)) {
             throw new CliException(ExitCodes.USAGE, "names ending " + SignedManifest.SUFFIX + " hold signatures");
         }
+        if (sign != null) {
+            FileProtection.refuseSigningInFipsMode(); // before the upload, not after it
+        }
         try (FileProtection protection = new FileProtection(keyRing)) {
             List<FileProtection.ResolvedRecipient> recipients = protection.recipients(to);
             if (qkd.enabled() && recipients.size() != 1) {

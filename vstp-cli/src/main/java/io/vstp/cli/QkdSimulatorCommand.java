@@ -47,6 +47,8 @@ final class QkdSimulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.vstp.core.fips.FipsMode.refuse("the QKD key simulator (qkd-sim)", "QKD keys only feed end-to-end "
+                + "encryption, which is not available in FIPS mode");
         KmeSimulator simulator;
         try {
             simulator = KmeSimulator.builder(KmeTls.fromPem(cert, key, ca))

@@ -132,6 +132,53 @@ class FipsCliTransferTest {
     }
 
     @Test
+    void endToEndEncryptionAndSigningAreRefusedBeforeAnyUpload() throws Exception {
+        Path file = randomFile("secret.bin", 5000);
+        Run encrypt = run("put", file.toString(), address("secret.bin"), "--to", "bob", "--pin", fingerprint);
+        assertThat(encrypt.code()).isEqualTo(2);
+        assertThat(encrypt.err().strip()).isEqualTo("vstp: end-to-end encryption (--to: X25519 + ML-KEM-768 and "
+                + "ChaCha20-Poly1305) is not available in FIPS mode: X25519 and ChaCha20-Poly1305 are not "
+                + "FIPS-approved, and VSTP's ML-KEM runs on BouncyCastle's regular API, outside the FIPS module (which "
+                + "has no ML-KEM); in FIPS mode files are protected in transit by TLS 1.3");
+        Run sign = run("put", file.toString(), address("signed.bin"), "--sign", "alice", "--pin", fingerprint);
+        assertThat(sign.code()).isEqualTo(2);
+        assertThat(sign.err()).startsWith("vstp: signing the manifest (--sign: Ed25519 or ML-DSA-65) is not "
+                + "available in FIPS mode");
+        assertThat(served.resolve("secret.bin")).doesNotExist();
+        assertThat(served.resolve("signed.bin")).doesNotExist();
+        Run keys = run("keys", "list");
+        assertThat(keys.code()).isEqualTo(2);
+        assertThat(keys.err()).startsWith("vstp: the key ring (end-to-end and signing keys) is not available in FIPS "
+                + "mode");
+    }
+
+    /** What the regular build would decrypt or verify after a get is refused, and the download not kept. */
+    @Test
+    void decryptingAndVerifyingDownloadsAreRefused() throws Exception {
+        Files.createDirectories(served);
+        // Starts like an end-to-end encrypted file (its magic), which is all get looks at before decrypting.
+        Files.write(served.resolve("sealed.vse"), new byte[] {'V', 'S', 'T', 'P', 'E', '2', 'E', 1, 0, 0, 0});
+        Path sealed = tmp.resolve("sealed-back.vse");
+        Run decrypt = run("get", address("sealed.vse"), sealed.toString(), "--pin", fingerprint);
+        assertThat(decrypt.code()).isEqualTo(2);
+        assertThat(decrypt.err()).startsWith("vstp: end-to-end decryption (X25519 + ML-KEM-768 and "
+                + "ChaCha20-Poly1305) is not available in FIPS mode").contains("--keep-encrypted");
+        assertThat(sealed).doesNotExist();
+        Run keep = run("get", address("sealed.vse"), sealed.toString(), "--keep-encrypted", "--pin", fingerprint);
+        assertThat(keep.code()).as(keep.err()).isZero();
+        assertThat(keep.out()).contains("kept end-to-end encrypted");
+
+        Files.write(served.resolve("plain.txt"), "signed text".getBytes(StandardCharsets.UTF_8));
+        Files.write(served.resolve("plain.txt.vstp-sig"), "not checked anyway".getBytes(StandardCharsets.UTF_8));
+        Path plain = tmp.resolve("plain-back.txt");
+        Run verify = run("get", address("plain.txt"), plain.toString(), "--pin", fingerprint);
+        assertThat(verify.code()).isEqualTo(2);
+        assertThat(verify.err()).startsWith("vstp: checking the signature plain.txt.vstp-sig (Ed25519 or ML-DSA-65) "
+                + "is not available in FIPS mode").contains("the download was not kept");
+        assertThat(plain).doesNotExist();
+    }
+
+    @Test
     void theDemoRunsOverTlsAndSkipsDtlsAndEndToEnd() {
         Run demo = run("demo", "--size", "2");
         assertThat(demo.code()).as(demo.err()).isZero();

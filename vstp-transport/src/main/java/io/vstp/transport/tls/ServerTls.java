@@ -117,11 +117,11 @@ public final class ServerTls {
                 + options.selfSignedCertificateFile() + ")" : " (" + options.certificateChainFile().get() + ")")
                 + (options.clientCaFile().isPresent() ? ", client certificates required" : "") + ", "
                 + tls.describeTicketKeys());
-        if (tls.provider == TlsProvider.JDK && !options.sessionTicketKeyRotation().isZero()
+        if (tls.provider != TlsProvider.OPENSSL && !options.sessionTicketKeyRotation().isZero()
                 && !options.sessionTicketKeyRotation().equals(TlsServerOptions.DEFAULT_SESSION_TICKET_KEY_ROTATION)) {
             LOG.log(Level.WARNING, "session ticket key rotation every " + options.sessionTicketKeyRotation()
-                    + " is not applied: the JDK TLS provider rotates its own ticket keys "
-                    + "(jdk.tls.server.statelessKeyTimeout)");
+                    + " is not applied: the " + tls.provider.displayName() + " TLS provider keeps its own ticket "
+                    + "keys" + (tls.provider == TlsProvider.JDK ? " (jdk.tls.server.statelessKeyTimeout)" : ""));
         }
         return tls;
     }
