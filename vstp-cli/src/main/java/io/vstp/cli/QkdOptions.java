@@ -6,9 +6,12 @@ import io.vstp.crypto.qkd.Etsi014Client;
 import io.vstp.crypto.qkd.KmeTls;
 import io.vstp.crypto.qkd.QkdException;
 import io.vstp.crypto.qkd.QkdKey;
+import io.vstp.transport.tls.PemFiles;
+import io.vstp.transport.tls.TlsConfigException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,11 +49,21 @@ final class QkdOptions {
             throw new CliException(ExitCodes.USAGE, "--qkd-kme needs --qkd-peer, --qkd-cert, --qkd-key and --qkd-ca");
         }
         try {
-            return Etsi014Client.builder(kme, KmeTls.fromPem(cert, key, ca)).build();
-        } catch (QkdException e) {
-            throw new CliException(ExitCodes.USAGE, e.getMessage());
+            return Etsi014Client.builder(kme, tls(cert, key, ca)).build();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "--qkd-kme: " + e.getMessage());
+        }
+    }
+
+    /** The mutual TLS context of a KME connection (or of the simulator) from PEM files. */
+    static SSLContext tls(Path certificateChain, Path privateKey, Path trustedCas) {
+        try {
+            return KmeTls.context(PemFiles.readPrivateKey(privateKey), PemFiles.readCertificates(certificateChain),
+                    PemFiles.readCertificates(trustedCas));
+        } catch (TlsConfigException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        } catch (QkdException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage() + " (" + certificateChain + ", " + privateKey + ")");
         }
     }
 

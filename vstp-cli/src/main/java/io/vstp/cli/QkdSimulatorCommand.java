@@ -1,8 +1,6 @@
 package io.vstp.cli;
 
 import io.vstp.crypto.qkd.KmeSimulator;
-import io.vstp.crypto.qkd.KmeTls;
-import io.vstp.crypto.qkd.QkdException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,13 +47,8 @@ final class QkdSimulatorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         io.vstp.core.fips.FipsMode.refuse("the QKD key simulator (qkd-sim)", "QKD keys only feed end-to-end "
                 + "encryption, which is not available in FIPS mode");
-        KmeSimulator simulator;
-        try {
-            simulator = KmeSimulator.builder(KmeTls.fromPem(cert, key, ca))
-                    .address(new InetSocketAddress(host, port)).sae(saes.toArray(String[]::new)).build().start();
-        } catch (QkdException e) {
-            throw new CliException(ExitCodes.USAGE, e.getMessage());
-        }
+        KmeSimulator simulator = KmeSimulator.builder(QkdOptions.tls(cert, key, ca))
+                .address(new InetSocketAddress(host, port)).sae(saes.toArray(String[]::new)).build().start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             simulator.close();

@@ -6,8 +6,8 @@ import static io.vstp.crypto.qkd.QkdTestPki.SAE_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TLS contexts for the KME connection built from files, each used for a real exchange with the simulator. */
+/** TLS contexts for the KME connection, each used for a real exchange with the simulator. */
 class KmeTlsTest {
     private static KmeSimulator kme;
     private static final QkdTestPki.Issued SAE = QkdTestPki.sae(CA, SAE_A);
@@ -38,33 +38,17 @@ class KmeTlsTest {
     }
 
     @Test
-    void pemFilesWithPkcs8Key() throws Exception {
-        assertWorks(KmeTls.fromPem(SAE.writeCertificate(dir.resolve("sae.pem")),
-                SAE.writePkcs8Key(dir.resolve("sae-key.pem")), QkdTestPki.writeCa(dir.resolve("ca.pem"))));
-    }
-
-    @Test
-    void pemFilesWithSec1Key() throws Exception {
-        Path key = SAE.writeSec1Key(dir.resolve("sae-key.pem"));
-        assertThat(Files.readString(key)).startsWith("-----BEGIN EC PRIVATE KEY-----");
-
-        assertWorks(KmeTls.fromPem(SAE.writeCertificate(dir.resolve("sae.pem")), key,
-                QkdTestPki.writeCa(dir.resolve("ca.pem"))));
-    }
-
-    @Test
     void pkcs12File() throws Exception {
         char[] password = "changeit".toCharArray();
         assertWorks(KmeTls.fromPkcs12(SAE.writePkcs12(dir.resolve("sae.p12"), password), password,
-                QkdTestPki.writeCa(dir.resolve("ca.pem"))));
+                List.of(CA.certificate())));
     }
 
     @Test
     void aWrongPkcs12PasswordIsNamed() throws Exception {
         Path p12 = SAE.writePkcs12(dir.resolve("sae.p12"), "right".toCharArray());
 
-        assertThatThrownBy(() -> KmeTls.fromPkcs12(p12, "wrong".toCharArray(),
-                QkdTestPki.writeCa(dir.resolve("ca.pem"))))
+        assertThatThrownBy(() -> KmeTls.fromPkcs12(p12, "wrong".toCharArray(), List.of(CA.certificate())))
                 .isInstanceOf(QkdException.class)
                 .hasMessageContaining("cannot read PKCS#12 file " + p12)
                 .hasMessageContaining("wrong password");
@@ -72,49 +56,10 @@ class KmeTlsTest {
 
     @Test
     void aKeyThatDoesNotBelongToTheCertificateIsRefused() throws Exception {
-        Path otherKey = QkdTestPki.sae(CA, SAE_A).writePkcs8Key(dir.resolve("other-key.pem"));
+        PrivateKey otherKey = QkdTestPki.sae(CA, SAE_A).key();
 
-        assertThatThrownBy(() -> KmeTls.fromPem(SAE.writeCertificate(dir.resolve("sae.pem")), otherKey,
-                QkdTestPki.writeCa(dir.resolve("ca.pem"))))
+        assertThatThrownBy(() -> KmeTls.context(otherKey, List.of(SAE.certificate()), List.of(CA.certificate())))
                 .isInstanceOf(QkdException.class)
                 .hasMessageContaining("does not belong to the certificate CN=SAE_A");
-    }
-
-    @Test
-    void anEncryptedKeyIsRefusedWithWhatToDo() throws Exception {
-        Path key = Files.writeString(dir.resolve("enc.pem"),
-                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n");
-
-        assertThatThrownBy(() -> KmeTls.readPrivateKey(key))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("is encrypted")
-                .hasMessageContaining("PKCS#12");
-    }
-
-    @Test
-    void filesWithoutWhatIsNeededAreNamed() throws Exception {
-        Path empty = Files.writeString(dir.resolve("empty.pem"), "nothing here\n");
-
-        assertThatThrownBy(() -> KmeTls.readCertificates(empty))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("no PEM certificate")
-                .hasMessageContaining(empty.toString());
-        assertThatThrownBy(() -> KmeTls.readPrivateKey(empty))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("holds 0 PEM private keys");
-        assertThatThrownBy(() -> KmeTls.readCertificates(dir.resolve("missing.pem")))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("cannot read " + dir.resolve("missing.pem"));
-    }
-
-    @Test
-    void theChainIsReadInFileOrder() throws Exception {
-        Path chain = dir.resolve("chain.pem");
-        Files.writeString(chain, Files.readString(SAE.writeCertificate(dir.resolve("leaf.pem")))
-                + Files.readString(QkdTestPki.writeCa(dir.resolve("ca.pem"))));
-
-        assertThat(KmeTls.readCertificates(chain)).containsExactly(SAE.certificate(), CA.certificate());
-        assertThat(List.of(KmeTls.readPrivateKey(SAE.writeSec1Key(dir.resolve("k.pem"))).getAlgorithm()))
-                .containsExactly("EC");
     }
 }

@@ -2,7 +2,6 @@ package io.vstp.crypto.qkd;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +32,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * The certificates of the QKD tests, made in memory: a CA the KME trusts, one it does not, the KME's server
@@ -66,26 +62,6 @@ final class QkdTestPki {
             }
         }
 
-        Path writeCertificate(Path file) throws IOException {
-            return write(file, certificate);
-        }
-
-        /** The key as PKCS#8 ("PRIVATE KEY"). */
-        Path writePkcs8Key(Path file) throws IOException {
-            return write(file, new JcaPKCS8Generator(key, null));
-        }
-
-        /**
-         * The key as OpenSSL writes EC keys: SEC1 ("EC PRIVATE KEY") naming its curve. Built by hand because the
-         * JDK's encoding leaves the curve to the PKCS#8 wrapper, so converting it directly would lose it.
-         */
-        Path writeSec1Key(Path file) throws IOException {
-            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-            ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
-            ECPrivateKey sec1 = new ECPrivateKey(256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
-            return write(file, new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
-        }
-
         Path writePkcs12(Path file, char[] password) throws IOException, GeneralSecurityException {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -104,22 +80,6 @@ final class QkdTestPki {
 
     static SSLContext kmeContext() {
         return KME.context();
-    }
-
-    static Path writeCa(Path file) throws IOException {
-        return write(file, CA.certificate());
-    }
-
-    private static Path write(Path file, Object pemObject) throws IOException {
-        StringWriter text = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-            if (pemObject instanceof PemObject pem) {
-                writer.writeObject(pem);
-            } else {
-                writer.writeObject(pemObject);
-            }
-        }
-        return Files.writeString(file, text.toString());
     }
 
     private static Issued ca(String name) {
