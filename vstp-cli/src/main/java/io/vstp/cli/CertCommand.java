@@ -2,6 +2,7 @@ package io.vstp.cli;
 
 import io.netty.util.NetUtil;
 import io.vstp.transport.tls.CertificateFingerprints;
+import io.vstp.transport.tls.CertificateKeyType;
 import io.vstp.transport.tls.CertifiedKey;
 import io.vstp.transport.tls.PemFiles;
 import io.vstp.transport.tls.TlsConfigException;
@@ -13,11 +14,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,7 +42,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,8 +53,9 @@ import picocli.CommandLine.Spec;
  * fingerprint of any certificate in the form {@code vstp serve} prints and {@code --pin} accepts
  * ({@link CertificateFingerprints#sha256(X509Certificate)}).
  *
- * <p>Keys are EC P-256, written as unencrypted PKCS#8 PEM with mode 0600 (where the file system has POSIX modes)
- * and never printed. Existing files are never replaced without {@code --force}. Reading and writing PEM goes
+ * <p>Keys are EC P-256 by default, or ML-DSA ({@code --key-type ml-dsa-65}; usable in TLS with the BCJSSE provider
+ * only), written as unencrypted PKCS#8 PEM with mode 0600 (where the file system has POSIX modes) and never
+ * printed. Each certificate is signed with its issuer's kind of key: SHA256withECDSA, or ML-DSA. Existing files are never replaced without {@code --force}. Reading and writing PEM goes
  * through {@link PemFiles}, the helper the TLS code reads these files with.
  */
 @Command(name = "cert", mixinStandardHelpOptions = true,
@@ -65,6 +64,7 @@ import picocli.CommandLine.Spec;
                 CertCommand.Fingerprint.class},
         footer = {"", "Examples:",
             "  vstp cert ca --out pki",
+            "  vstp cert ca --out pq-pki --key-type ml-dsa-65   (servers then need --tls-provider bc)",
             "  vstp cert server --ca-dir pki --out pki/server --name vstp.example.org --san 10.0.0.5",
             "  vstp cert client --ca-dir pki --out pki/alice --name alice",
             "  vstp cert fingerprint pki/server/server-cert.pem"})
@@ -96,6 +96,30 @@ final class CertCommand implements Callable<Integer> {
         CommandSpec spec;
 
         abstract int days();
+
+        /** The --key-type given, or null. */
+        abstract String keyTypeOption();
+
+        /** {@code --key-type} parsed, or {@code otherwise} when it was not given. */
+        CertificateKeyType keyType(CertificateKeyType otherwise) {
+            String option = keyTypeOption();
+            if (option == null) {
+                return otherwise;
+            }
+            try {
+                return CertificateKeyType.fromName(option);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.USAGE, "--key-type: " + e.getMessage());
+            }
+        }
+
+        KeyPair newKeyPair(CertificateKeyType type) {
+            try {
+                return type.generateKeyPair();
+            } catch (TlsConfigException e) {
+                throw new CliException(ExitCodes.FAILED, e.getMessage(), e);
+            }
+        }
 
         Duration validity() {
             int days = days();
@@ -144,8 +168,17 @@ final class CertCommand implements Callable<Integer> {
 
     /** {@code vstp cert ca}: a self-signed CA that can issue end-entity certificates only. */
     @Command(name = "ca", mixinStandardHelpOptions = true,
-            description = "Create a CA: DIR/" + CA_CERT + " and DIR/" + CA_KEY + " (EC P-256).")
+            description = "Create a CA: DIR/" + CA_CERT + " and DIR/" + CA_KEY + " (EC P-256 unless --key-type).")
     static final class Ca extends Creating {
+        @Option(names = "--key-type", paramLabel = "TYPE", description = "ec-p256 (default), ml-dsa-44, ml-dsa-65 "
+                + "or ml-dsa-87. ML-DSA certificates work in TLS with the BCJSSE provider only (--tls-provider bc).")
+        String keyType;
+
+        @Override
+        String keyTypeOption() {
+            return keyType;
+        }
+
         @Option(names = "--name", paramLabel = "CN", defaultValue = "VSTP CA",
                 description = "The CA's common name (default '${DEFAULT-VALUE}').")
         String name;
@@ -162,7 +195,8 @@ final class CertCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Duration validity = validity();
-            KeyPair keys = newKeyPair();
+            CertificateKeyType type = keyType(CertificateKeyType.EC_P256);
+            KeyPair keys = newKeyPair(type);
             X500Name subject = commonName(name);
             Instant now = Instant.now();
             X509Certificate ca = sign(subject, keys, subject, keys.getPrivate(), null, now.minus(BACKDATE),
@@ -175,7 +209,8 @@ final class CertCommand implements Callable<Integer> {
             Path certificateFile = out.resolve(CA_CERT);
             Path keyFile = out.resolve(CA_KEY);
             write(certificateFile, ca, keyFile, keys.getPrivate());
-            spec.commandLine().getOut().println("wrote " + certificateFile + ": CA " + describe(ca));
+            spec.commandLine().getOut().println("wrote " + certificateFile + ": CA " + describe(ca) + ", "
+                    + type.displayName() + " key");
             printKey(keyFile);
             printFingerprint(ca);
             return ExitCodes.OK;
@@ -192,9 +227,24 @@ final class CertCommand implements Callable<Integer> {
                 description = "Validity in days (default ${DEFAULT-VALUE}; never beyond the CA's).")
         int days;
 
+        @Option(names = "--key-type", paramLabel = "TYPE", description = "ec-p256, ml-dsa-44, ml-dsa-65 or ml-dsa-87 "
+                + "(default: the CA's, so that the whole chain is of one kind).")
+        String keyType;
+
         @Override
         int days() {
             return days;
+        }
+
+        @Override
+        String keyTypeOption() {
+            return keyType;
+        }
+
+        /** The key type for the new certificate: --key-type, else the CA's own. */
+        CertificateKeyType keyTypeFor(CertifiedKey ca) {
+            CertificateKeyType caType = CertificateKeyType.of(ca.leaf().getPublicKey());
+            return keyType(caType != null ? caType : CertificateKeyType.EC_P256);
         }
 
         CertifiedKey loadCa() {
@@ -256,16 +306,18 @@ final class CertCommand implements Callable<Integer> {
         public Integer call() {
             List<String> names = serverNames(name, sans);
             CertifiedKey ca = loadCa();
-            KeyPair keys = newKeyPair();
+            CertificateKeyType type = keyTypeFor(ca);
+            KeyPair keys = newKeyPair(type);
             X509Certificate certificate = issue(ca, keys, names.get(0), KeyPurposeId.id_kp_serverAuth, names);
             Path certificateFile = out.resolve("server-cert.pem");
             Path keyFile = out.resolve("server-key.pem");
             write(certificateFile, certificate, keyFile, keys.getPrivate());
             spec.commandLine().getOut().println("wrote " + certificateFile + ": server certificate for "
-                    + String.join(", ", names) + ", " + describe(certificate));
+                    + String.join(", ", names) + ", " + describe(certificate) + ", " + type.displayName() + " key");
             printKey(keyFile);
             spec.commandLine().getOut().println("serve with: vstp serve --cert " + certificateFile + " --key "
-                    + keyFile + "; clients trust it with --ca " + caDir.resolve(CA_CERT) + " or --pin");
+                    + keyFile + "; clients trust it with --ca " + caDir.resolve(CA_CERT) + " or --pin"
+                    + (type.isMlDsa() ? " (ML-DSA: both sides use the BCJSSE provider, --tls-provider bc)" : ""));
             printFingerprint(certificate);
             return ExitCodes.OK;
         }
@@ -285,7 +337,7 @@ final class CertCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.USAGE, "--name must not be empty");
             }
             CertifiedKey ca = loadCa();
-            KeyPair keys = newKeyPair();
+            KeyPair keys = newKeyPair(keyTypeFor(ca));
             X509Certificate certificate = issue(ca, keys, name, KeyPurposeId.id_kp_clientAuth, List.of());
             Path certificateFile = out.resolve("client-cert.pem");
             Path keyFile = out.resolve("client-key.pem");
@@ -338,7 +390,8 @@ final class CertCommand implements Callable<Integer> {
     }
 
     /**
-     * Signs a certificate with SHA256withECDSA: subject and authority key identifiers plus {@code extensions}.
+     * Signs a certificate with the issuer's kind of key (SHA256withECDSA or ML-DSA): subject and authority key
+     * identifiers plus {@code extensions}.
      * {@code issuerCertificate} is null for a self-signed certificate.
      */
     static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
@@ -357,20 +410,10 @@ final class CertCommand implements Callable<Integer> {
                     issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey()));
             extensions.addTo(builder);
             return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
-        } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
-            // P-256 and SHA256withECDSA are in every JDK; failing here means a broken security configuration.
-            throw new CliException(ExitCodes.FAILED, "cannot create the certificate: " + e, e);
-        }
-    }
-
-    static KeyPair newKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new CliException(ExitCodes.FAILED, "cannot generate an EC P-256 key: " + e, e);
+                    builder.build(CertificateKeyType.certificateSigner(issuerKey)));
+        } catch (IOException | GeneralSecurityException | TlsConfigException e) {
+            // The algorithms are in every JDK or in BouncyCastle; failing here means a broken configuration.
+            throw new CliException(ExitCodes.FAILED, "cannot create the certificate: " + e.getMessage(), e);
         }
     }
 

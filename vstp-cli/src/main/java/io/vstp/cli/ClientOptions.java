@@ -7,6 +7,7 @@ import io.vstp.transport.VstpConnection;
 import io.vstp.transport.tls.CertificateVerificationException;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.tls.TlsClientOptions;
+import io.vstp.transport.tls.TlsProvider;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
 import java.io.Console;
 import java.nio.file.Path;
@@ -40,6 +41,11 @@ final class ClientOptions {
 
     @Option(names = "--key", paramLabel = "PEM", description = "Private key for --cert.")
     Path key;
+
+    @Option(names = "--tls-provider", paramLabel = "NAME", description = "TLS implementation: openssl (BoringSSL, the "
+            + "default when it loads), jdk, or bc (BouncyCastle's JSSE, needed for servers with ML-DSA certificates; "
+            + "chosen by itself when --ca or --cert holds one).")
+    String tlsProvider;
 
     @Option(names = "--tofu", description = "Trust an unknown server on first use and remember its fingerprint.")
     boolean tofu;
@@ -117,7 +123,13 @@ final class ClientOptions {
         if (cert != null) {
             b.certificateChainFile(cert).privateKeyFile(key);
         }
-        return b.build();
+        TlsProvider provider = TlsProviderChoice.parse(tlsProvider);
+        if (provider == null && TlsProviderChoice.isAutomatic()
+                && (TlsProviderChoice.holdsMlDsaCertificate(ca) || TlsProviderChoice.holdsMlDsaCertificate(cert))) {
+            // An ML-DSA CA (or client certificate) is only of use with BCJSSE, the provider that speaks ML-DSA.
+            provider = TlsProvider.BOUNCY_CASTLE;
+        }
+        return b.provider(provider).build();
     }
 
     @Option(names = "--wire", paramLabel = "VERSION", defaultValue = "2", description = "Highest wire version to "

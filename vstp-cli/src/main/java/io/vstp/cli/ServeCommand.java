@@ -1,5 +1,9 @@
 package io.vstp.cli;
 
+import io.vstp.transport.tls.CertificateKeyType;
+import io.vstp.transport.tls.PemFiles;
+import io.vstp.transport.tls.TlsConfigException;
+import io.vstp.transport.tls.TlsProvider;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +44,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates issued by this CA (TCP).")
     Path clientCa;
+
+    @Option(names = "--tls-provider", paramLabel = "NAME", description = "TLS implementation: openssl (BoringSSL, the "
+            + "default when it loads), jdk, or bc (BouncyCastle's JSSE, needed for ML-DSA certificates and chosen "
+            + "by itself when --key is an ML-DSA key).")
+    String tlsProvider;
 
     @Option(names = "--ticket-key-rotation", paramLabel = "DURATION", defaultValue = "1h",
             converter = DurationConverter.class, description = "How often the key sealing TLS session tickets is "
@@ -84,10 +93,17 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vstp: FIPS mode: serving TCP only (DTLS over UDP is not available in"
                     + " FIPS mode)");
         }
+        TlsServerOptions tls = tlsOptions();
+        if (withUdp && mlDsaKey != null) {
+            // DTLS here is 1.2, whose signature schemes have no ML-DSA: a default start serves TCP, as in FIPS mode.
+            withUdp = false;
+            spec.commandLine().getErr().println("vstp: " + mlDsaKey.displayName() + " certificate: serving TCP only "
+                    + "(DTLS 1.2 has no ML-DSA)");
+        }
         io.vstp.security.SecurityPolicy security = security();
         ServerRuntime server;
         try {
-            server = ServerRuntime.start(host, port, dir, tlsOptions(), withUdp,
+            server = ServerRuntime.start(host, port, dir, tls, withUdp,
                     ProtocolOptions.DEFAULT.withV2(wire == 2), security);
         } catch (RuntimeException | java.io.IOException | InterruptedException e) {
             if (security != null) {
@@ -153,6 +169,9 @@ final class ServeCommand implements Callable<Integer> {
         return policy;
     }
 
+    /** The ML-DSA type of --key, or null (no --key, or another kind of key); set by {@link #tlsOptions()}. */
+    private CertificateKeyType mlDsaKey;
+
     private TlsServerOptions tlsOptions() {
         if (plain) {
             return null;
@@ -160,7 +179,16 @@ final class ServeCommand implements Callable<Integer> {
         TlsServerOptions.Builder b = TlsServerOptions.builder();
         if (cert != null) {
             b.certificateChainFile(cert).privateKeyFile(key);
+            mlDsaKey = mlDsaTypeOfKey(key);
         }
+        TlsProvider provider = TlsProviderChoice.parse(tlsProvider);
+        if (provider == null && mlDsaKey != null && TlsProviderChoice.isAutomatic()) {
+            // Only BCJSSE can use an ML-DSA key: choosing it beats refusing with advice to choose it.
+            provider = TlsProvider.BOUNCY_CASTLE;
+            spec.commandLine().getErr().println("vstp: " + mlDsaKey.displayName() + " certificate: using the "
+                    + provider.displayName() + " TLS provider");
+        }
+        b.provider(provider);
         if (clientCa != null) {
             b.clientCaFile(clientCa);
         }
@@ -168,6 +196,15 @@ final class ServeCommand implements Callable<Integer> {
             return b.sessionTicketKeyRotation(ticketKeyRotation).build();
         } catch (io.vstp.transport.tls.TlsConfigException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    /** Null when the file cannot be read: starting the server then reports that, naming the file. */
+    private static CertificateKeyType mlDsaTypeOfKey(Path keyFile) {
+        try {
+            return CertificateKeyType.mlDsaTypeOf(PemFiles.readPrivateKey(keyFile));
+        } catch (TlsConfigException e) {
+            return null;
         }
     }
 

@@ -91,7 +91,7 @@ final class ServerRuntime implements AutoCloseable {
 
     String description() {
         String security = tcp.tls() ? "TLS 1.3" + (FipsMode.active() ? " in FIPS mode ("
-                + tcp.tlsProvider() + ")" : "") + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
+                + tcp.tlsProvider() + ")" : tcp.tlsProvider().equals("BCJSSE") ? " (BCJSSE)" : "") + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
                 + tcp.certificateFingerprint() : "plaintext (no TLS)";
         return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security
                 + ", files in " + files.root() + (this.security != null ? ", authentication required" : "");

@@ -20,6 +20,7 @@ import java.util.List;
  */
 public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
     private static final System.Logger LOG = System.getLogger(CertifiedKey.class.getPackageName());
+    private static final byte[] CHALLENGE = "VSTP certificate and key match check".getBytes(StandardCharsets.US_ASCII);
 
     public CertifiedKey {
         chain = List.copyOf(chain);
@@ -86,22 +87,49 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
      * all until the first handshake).
      */
     boolean keyMatchesLeaf() {
+        if (CertificateKeyType.mlDsaTypeOf(key) != null) {
+            return mlDsaKeyMatchesLeaf();
+        }
         String algorithm = signatureAlgorithm(key.getAlgorithm());
         if (algorithm == null) {
             return true; // a key type we cannot test; the TLS stack will judge it
         }
         try {
-            byte[] challenge = "VSTP certificate and key match check".getBytes(StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
-            signer.update(challenge);
+            signer.update(CHALLENGE);
             byte[] signature = signer.sign();
             Signature verifier = Signature.getInstance(algorithm);
             verifier.initVerify(leaf().getPublicKey());
-            verifier.update(challenge);
+            verifier.update(CHALLENGE);
             return verifier.verify(signature);
         } catch (GeneralSecurityException e) {
             // Keys of different types (an RSA key for an EC certificate) fail here: they do not match.
+            return false;
+        }
+    }
+
+    /**
+     * The same check with BouncyCastle's ML-DSA (PemFiles reads ML-DSA keys through it). The leaf's public key is
+     * decoded by BouncyCastle too: the JDK's certificate object may hold it as an opaque key on Java 17.
+     */
+    private boolean mlDsaKeyMatchesLeaf() {
+        if (CertificateKeyType.mlDsaTypeOf(key) != CertificateKeyType.mlDsaTypeOf(leaf().getPublicKey())) {
+            return false;
+        }
+        try {
+            java.security.Provider bc = BouncyCastleJsse.crypto();
+            Signature signer = Signature.getInstance("ML-DSA", bc);
+            signer.initSign(key);
+            signer.update(CHALLENGE);
+            byte[] signature = signer.sign();
+            java.security.PublicKey leafKey = java.security.KeyFactory.getInstance("ML-DSA", bc)
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(leaf().getPublicKey().getEncoded()));
+            Signature verifier = Signature.getInstance("ML-DSA", bc);
+            verifier.initVerify(leafKey);
+            verifier.update(CHALLENGE);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }

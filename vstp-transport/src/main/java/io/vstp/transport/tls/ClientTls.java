@@ -27,9 +27,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p><b>Lifecycle.</b> {@link #create(TlsClientOptions)} reads the CA and client certificate files and builds the
  * context once; {@link #newHandler} is then cheap and thread-safe. Nothing needs closing.
  *
- * <p><b>Errors.</b> A refused server fails the handshake with an {@link javax.net.ssl.SSLHandshakeException} whose
- * cause chain holds a {@link CertificateVerificationException} with a readable message;
- * {@link CertificateVerificationException#findIn(Throwable)} finds it.
+ * <p><b>Errors.</b> A refused server fails the handshake with an {@link javax.net.ssl.SSLHandshakeException} (with
+ * BCJSSE, its parent {@link SSLException}) whose cause chain holds a {@link CertificateVerificationException}
+ * with a readable message; {@link CertificateVerificationException#findIn(Throwable)} finds it.
  */
 public final class ClientTls {
     private static final System.Logger LOG = System.getLogger(ClientTls.class.getPackageName());
@@ -73,7 +73,8 @@ public final class ClientTls {
         if (options.certificateChainFile().isPresent()) {
             CertifiedKey client = CertifiedKey.read(options.certificateChainFile().get(),
                     options.privateKeyFile().get());
-            if (provider == TlsProvider.FIPS) {
+            provider.requireUsable(client, "the client certificate " + options.certificateChainFile().get());
+            if (provider.takesKeysDirectly()) {
                 builder.keyManager(new CertifiedKeyManager(client)); // no PKCS#12 key store in between
             } else {
                 builder.keyManager(client.key(), client.chain());
@@ -115,7 +116,7 @@ public final class ClientTls {
         verifier.verify(chain.toArray(new X509Certificate[0]), host, port);
     }
 
-    /** {@code "OpenSSL"}, {@code "JDK"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
+    /** {@code "OpenSSL"}, {@code "JDK"}, {@code "BCJSSE"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
     public String provider() {
         return provider.displayName();
     }
@@ -131,27 +132,33 @@ public final class ClientTls {
 
     private static List<X509ExtendedTrustManager> caTrustManagers(TlsClientOptions options, TlsProvider provider) {
         List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
-        // In FIPS mode chains are checked by the FIPS JSSE provider (signatures through the FIPS module), whatever
-        // the provider order says.
-        java.security.Provider jsse = provider == TlsProvider.FIPS ? TlsProvider.fipsJsseProvider() : null;
+        // With the BouncyCastle providers chains are checked by their JSSE (signatures through the FIPS module, or
+        // BouncyCastle's ML-DSA), whatever the provider order says.
+        java.security.Provider jsse = provider.trustManagerProvider();
         try {
             if (options.trustSystemCertificates()) {
-                managers.add(trustManager(null, jsse));
+                managers.add(trustManager((KeyStore) null, jsse));
             }
             if (options.caFile().isPresent()) {
-                KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
-                cas.load(null, null);
-                int i = 0;
-                for (X509Certificate ca : PemFiles.readCertificates(options.caFile().get())) {
-                    cas.setCertificateEntry("ca-" + i++, ca);
-                }
-                managers.add(trustManager(cas, jsse));
+                managers.add(trustManager(PemFiles.readCertificates(options.caFile().get()), jsse));
             }
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsConfigException("cannot set up CA trust"
                     + options.caFile().map(f -> " with " + f).orElse("") + ": " + e.getMessage(), e);
         }
         return managers;
+    }
+
+    /** The PKIX trust manager over {@code cas} from {@code jsse}, or from the first provider that has one if null. */
+    static X509ExtendedTrustManager trustManager(List<X509Certificate> cas, java.security.Provider jsse)
+            throws GeneralSecurityException, IOException {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        int i = 0;
+        for (X509Certificate ca : cas) {
+            store.setCertificateEntry("ca-" + i++, ca);
+        }
+        return trustManager(store, jsse);
     }
 
     /**

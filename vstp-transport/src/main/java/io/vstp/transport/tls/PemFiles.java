@@ -32,7 +32,9 @@ import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
  * Reads and writes the PEM files TLS is configured with: certificate chains, CA bundles and unencrypted private
- * keys (PKCS#8 {@code PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY}, SEC1 {@code EC PRIVATE KEY}).
+ * keys (PKCS#8 {@code PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY}, SEC1 {@code EC PRIVATE KEY}). PKCS#8 keys
+ * with the ML-DSA algorithm identifiers (FIPS 204: ML-DSA-44, -65, -87) are read through the BouncyCastle
+ * provider, as {@link CertificateKeyType} describes.
  *
  * <p>Errors are {@link TlsConfigException}s naming the file. Messages about key files never quote the file's
  * content.
@@ -55,8 +57,11 @@ public final class PemFiles {
                 PEMParser parser = new PEMParser(reader)) {
             Object item;
             while ((item = parser.readObject()) != null) {
-                if (item instanceof X509CertificateHolder) {
-                    certificates.add(converter.getCertificate((X509CertificateHolder) item));
+                if (item instanceof X509CertificateHolder holder) {
+                    boolean mlDsaKey = CertificateKeyType.mlDsaTypeOf(
+                            holder.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm()) != null;
+                    certificates.add(mlDsaKey && !io.vstp.core.fips.FipsMode.active()
+                            ? mlDsaConverter().getCertificate(holder) : converter.getCertificate(holder));
                 }
             }
         } catch (IOException e) {
@@ -71,6 +76,15 @@ public final class PemFiles {
         return List.copyOf(certificates);
     }
 
+    /**
+     * Certificates with ML-DSA keys are made by BouncyCastle: BCJSSE picks a certificate by the algorithm name of
+     * its public key, and on Java 17 the JDK's certificate object holds an ML-DSA key as an opaque one named by
+     * its OID.
+     */
+    private static JcaX509CertificateConverter mlDsaConverter() {
+        return new JcaX509CertificateConverter().setProvider(BouncyCastleJsse.crypto());
+    }
+
     /** The first private key in the file. */
     public static PrivateKey readPrivateKey(Path file) {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
@@ -78,8 +92,13 @@ public final class PemFiles {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             Object item;
             while ((item = parser.readObject()) != null) {
-                if (item instanceof PrivateKeyInfo) {
-                    return converter.getPrivateKey((PrivateKeyInfo) item);
+                if (item instanceof PrivateKeyInfo info) {
+                    CertificateKeyType mlDsa = CertificateKeyType.mlDsaTypeOf(
+                            info.getPrivateKeyAlgorithm().getAlgorithm());
+                    if (mlDsa != null) {
+                        return readMlDsaKey(info, mlDsa, file);
+                    }
+                    return converter.getPrivateKey(info);
                 }
                 if (item instanceof PEMKeyPair) {
                     return converter.getKeyPair((PEMKeyPair) item).getPrivate();
@@ -96,6 +115,20 @@ public final class PemFiles {
         }
         throw new TlsConfigException("no private key found in " + file
                 + " (expected a PEM block starting with -----BEGIN PRIVATE KEY-----)");
+    }
+
+    /**
+     * ML-DSA keys are made through the BouncyCastle provider whatever the JDK offers: Java 17 cannot read them,
+     * and BCJSSE, the only TLS provider that can use them, signs with BouncyCastle's key objects. FIPS mode runs
+     * without that provider and does not use ML-DSA certificates.
+     */
+    private static PrivateKey readMlDsaKey(PrivateKeyInfo info, CertificateKeyType type, Path file)
+            throws IOException {
+        if (io.vstp.core.fips.FipsMode.active()) {
+            throw new TlsConfigException("the private key in " + file + " is an " + type.displayName()
+                    + " key; VSTP's FIPS mode does not use ML-DSA certificates (use an EC P-256 certificate)");
+        }
+        return new JcaPEMKeyConverter().setProvider(BouncyCastleJsse.crypto()).getPrivateKey(info);
     }
 
     public static String certificatePem(X509Certificate certificate) {

@@ -145,7 +145,7 @@ public final class ServerTls {
         return current.certifiedKey().chain();
     }
 
-    /** {@code "OpenSSL"}, {@code "JDK"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
+    /** {@code "OpenSSL"}, {@code "JDK"}, {@code "BCJSSE"} or, in FIPS mode, {@code "BCJSSE FIPS"}. */
     public String provider() {
         return provider.displayName();
     }
@@ -226,9 +226,14 @@ public final class ServerTls {
         if (ticketKeys != null) {
             return "session ticket key rotated every " + options.sessionTicketKeyRotation();
         }
-        return provider == TlsProvider.JDK
-                ? "session ticket keys rotated by the JDK (jdk.tls.server.statelessKeyTimeout)"
-                : "session ticket keys rotated by BoringSSL (every two days)";
+        switch (provider) {
+            case JDK:
+                return "session ticket keys rotated by the JDK (jdk.tls.server.statelessKeyTimeout)";
+            case OPENSSL:
+                return "session ticket keys rotated by BoringSSL (every two days)";
+            default:
+                return "session ticket keys kept by " + provider.displayName();
+        }
     }
 
     /** Why the last attempt to load changed files failed, if it did and no later attempt succeeded. */
@@ -309,14 +314,27 @@ public final class ServerTls {
 
     private Loaded load(List<FileStamp> stamps) {
         CertifiedKey certifiedKey = CertifiedKey.forServer(options);
-        // FIPS mode: no PKCS#12 key store in between (see CertifiedKeyManager).
-        SslContextBuilder builder = provider == TlsProvider.FIPS
+        provider.requireUsable(certifiedKey, "the server certificate " + (options.isSelfSigned()
+                ? options.selfSignedCertificateFile() : options.certificateChainFile().get()));
+        // BouncyCastle providers: no PKCS#12 key store in between (see CertifiedKeyManager).
+        SslContextBuilder builder = provider.takesKeysDirectly()
                 ? SslContextBuilder.forServer(new CertifiedKeyManager(certifiedKey))
                 : SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
         TlsContexts.configure(builder, provider, options.cipherSuites(), options.groups());
         if (options.clientCaFile().isPresent()) {
-            builder.trustManager(PemFiles.readCertificates(options.clientCaFile().get()))
-                    .clientAuth(ClientAuth.REQUIRE);
+            List<X509Certificate> clientCas = PemFiles.readCertificates(options.clientCaFile().get());
+            if (provider == TlsProvider.BOUNCY_CASTLE) {
+                // Chains checked by BouncyCastle's PKIX, which also verifies ML-DSA signatures.
+                try {
+                    builder.trustManager(ClientTls.trustManager(clientCas, BouncyCastleJsse.jsse()));
+                } catch (java.security.GeneralSecurityException | IOException e) {
+                    throw new TlsConfigException("cannot set up client CA trust with " + options.clientCaFile().get()
+                            + ": " + e.getMessage(), e);
+                }
+            } else {
+                builder.trustManager(clientCas);
+            }
+            builder.clientAuth(ClientAuth.REQUIRE);
         }
         try {
             return new Loaded(builder.build(), certifiedKey, certifiedKey.fingerprint(), List.copyOf(stamps));

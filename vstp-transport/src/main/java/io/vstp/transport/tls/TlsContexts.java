@@ -29,6 +29,10 @@ import java.util.Set;
  * mode, {@link TlsProtocols#FIPS_CIPHER_SUITES} unless a subset of them is asked for, and
  * {@link TlsProtocols#FIPS_GROUPS}. Asking for anything else (ChaCha20-Poly1305, X25519, the hybrid group) is
  * refused with a {@link NotFipsApprovedException} naming it, never quietly dropped.
+ *
+ * <p><b>BCJSSE</b> ({@link TlsProvider#BOUNCY_CASTLE}): the same SSLEngine path with VSTP's own instance of
+ * BouncyCastle's JSSE, whose engines also accept and offer the ML-DSA signature schemes (see
+ * {@link BouncyCastleJsse}). Cipher suites can be restricted as with the JDK; key-exchange groups are BCJSSE's.
  */
 final class TlsContexts {
     static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(Protocol.ALPN,
@@ -50,6 +54,10 @@ final class TlsContexts {
             checkFipsGroups(groups);
             return builder.sslContextProvider(TlsProvider.fipsJsseProvider())
                     .ciphers(fipsCipherSuites(cipherSuites));
+        }
+        if (provider == TlsProvider.BOUNCY_CASTLE) {
+            // BCJSSE through the JDK's SSLEngine API, as in FIPS mode; the provider also enables ML-DSA per engine.
+            builder.sslContextProvider(BouncyCastleJsse.sslContextProvider());
         }
         if (provider == TlsProvider.OPENSSL) {
             builder.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, groups.toArray(String[]::new));

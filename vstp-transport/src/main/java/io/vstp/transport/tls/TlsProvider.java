@@ -12,10 +12,12 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 /**
  * The TLS implementation behind {@link ServerTls} and {@link ClientTls}. Both behave the same towards peers (TLS
  * 1.3 only, ALPN {@value TlsProtocols#ALPN_VSTP_1}, the same certificate checks); OpenSSL (BoringSSL through
- * netty-tcnative) is faster and is chosen when it loads.
+ * netty-tcnative) is faster and is chosen when it loads. {@link #BOUNCY_CASTLE} is the one that can use ML-DSA
+ * certificates, and is only used when asked for.
  *
  * <p>Selection, first match wins: the provider set in the options; the system property {@value #PROPERTY}
- * ({@code openssl} or {@code jdk}); OpenSSL if {@link OpenSsl#isAvailable()} and it supports TLS 1.3; the JDK.
+ * ({@code openssl}, {@code jdk} or {@code bc}); OpenSSL if {@link OpenSsl#isAvailable()} and it supports TLS
+ * 1.3; the JDK.
  *
  * <p>In {@link FipsMode FIPS mode} the provider is always {@link #FIPS}, and asking for another one is refused:
  * neither BoringSSL here nor the JDK's SunJSSE is the FIPS module.
@@ -26,12 +28,19 @@ public enum TlsProvider {
     /** The JDK's own SSLEngine (SunJSSE). */
     JDK("JDK", SslProvider.JDK),
     /**
+     * BouncyCastle's JSSE over the regular BouncyCastle provider, through the same SSLEngine API as {@link #JDK},
+     * with the ML-DSA signature schemes enabled: the provider for ML-DSA certificates (see
+     * {@link CertificateKeyType}). Never chosen automatically; {@code -D}{@value #PROPERTY}{@code =bc} or the
+     * options select it. Provider instances are VSTP's own, not registered with {@link Security}.
+     */
+    BOUNCY_CASTLE("BCJSSE", SslProvider.JDK),
+    /**
      * BouncyCastle's JSSE ({@value FipsMode#JSSE_PROVIDER}) in its FIPS mode over the BouncyCastle FIPS module,
      * through the same SSLEngine API as {@link #JDK}; only in {@link FipsMode FIPS mode}, where it is the only one.
      */
     FIPS("BCJSSE FIPS", SslProvider.JDK);
 
-    /** System property that forces a provider: {@code openssl} or {@code jdk}. */
+    /** System property that forces a provider: {@code openssl}, {@code jdk} or {@code bc}. */
     public static final String PROPERTY = "vstp.tls.provider";
 
     private final String displayName;
@@ -42,7 +51,10 @@ public enum TlsProvider {
         this.nettyProvider = nettyProvider;
     }
 
-    /** {@code "OpenSSL"}, {@code "JDK"} or {@code "BCJSSE FIPS"}, as logs and {@link ServerTls#provider()} show. */
+    /**
+     * {@code "OpenSSL"}, {@code "JDK"}, {@code "BCJSSE"} or {@code "BCJSSE FIPS"}, as logs and
+     * {@link ServerTls#provider()} show.
+     */
     public String displayName() {
         return displayName;
     }
@@ -58,6 +70,8 @@ public enum TlsProvider {
                 return OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL);
             case FIPS:
                 return fipsJsseProvider() != null;
+            case BOUNCY_CASTLE:
+                return !FipsMode.active(); // the FIPS build has no regular BouncyCastle provider
             default:
                 return true;
         }
@@ -80,7 +94,7 @@ public enum TlsProvider {
      * by {@value #PROPERTY}, else OpenSSL if available, else the JDK.
      *
      * @throws TlsConfigException if the requested or named provider cannot run here, or the property value is
-     *     not {@code openssl} or {@code jdk}
+     *     not {@code openssl}, {@code jdk} or {@code bc}
      * @throws NotFipsApprovedException in FIPS mode, if another provider than {@link #FIPS} is requested or named
      */
     static TlsProvider select(TlsProvider requested) {
@@ -131,14 +145,79 @@ public enum TlsProvider {
     }
 
     private static TlsProvider parse(String value) {
-        switch (value.strip().toLowerCase(Locale.ROOT)) {
+        try {
+            return fromName(value);
+        } catch (IllegalArgumentException e) {
+            throw new TlsConfigException("-D" + PROPERTY + "=" + value + " is not a TLS provider; use openssl, jdk "
+                    + "or bc");
+        }
+    }
+
+    /**
+     * The provider named {@code name}, case-insensitive: {@code openssl}, {@code jdk}, or {@code bc} (also
+     * {@code bcjsse}, {@code bouncycastle}) for {@link #BOUNCY_CASTLE}. {@link #FIPS} has no name: FIPS mode
+     * chooses it.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static TlsProvider fromName(String name) {
+        switch (name.strip().toLowerCase(Locale.ROOT)) {
             case "openssl":
                 return OPENSSL;
             case "jdk":
                 return JDK;
+            case "bc":
+            case "bcjsse":
+            case "bouncycastle":
+                return BOUNCY_CASTLE;
             default:
-                throw new TlsConfigException(
-                        "-D" + PROPERTY + "=" + value + " is not a TLS provider; use openssl or jdk");
+                throw new IllegalArgumentException("'" + name + "' is not a TLS provider; use openssl, jdk or bc");
         }
+    }
+
+    /**
+     * Whether this provider takes its key and chain straight from {@link CertifiedKeyManager} rather than from a
+     * PKCS#12 key store Netty makes: the BouncyCastle ones, whose keys (FIPS module keys, ML-DSA keys) the JDK's
+     * key store and key manager cannot handle.
+     */
+    boolean takesKeysDirectly() {
+        return this == FIPS || this == BOUNCY_CASTLE;
+    }
+
+    /**
+     * The JSSE provider whose PKIX trust managers check certificate chains for this provider, or null for the
+     * JVM's default: the BouncyCastle providers check chains with their own crypto (the FIPS module; ML-DSA).
+     */
+    Provider trustManagerProvider() {
+        switch (this) {
+            case FIPS:
+                return fipsJsseProvider();
+            case BOUNCY_CASTLE:
+                return BouncyCastleJsse.jsse();
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * Refuses, at configuration time, a certificate key this provider cannot sign with in TLS, rather than let
+     * every handshake fail with a bare {@code handshake_failure}. {@code role} says whose certificate it is and
+     * where it came from, for the message.
+     *
+     * @throws TlsConfigException for an ML-DSA key with any provider but {@link #BOUNCY_CASTLE}
+     */
+    void requireUsable(CertifiedKey certifiedKey, String role) {
+        CertificateKeyType mlDsa = CertificateKeyType.mlDsaTypeOf(certifiedKey.key());
+        if (mlDsa == null || this == BOUNCY_CASTLE) {
+            return;
+        }
+        if (this == FIPS) {
+            throw new TlsConfigException(role + " (" + certifiedKey.fingerprint() + ") has an " + mlDsa.displayName()
+                    + " key; VSTP's FIPS mode does not use ML-DSA certificates (use an EC P-256 certificate)");
+        }
+        throw new TlsConfigException(role + " (" + certifiedKey.fingerprint() + ") has an " + mlDsa.displayName()
+                + " key, which the " + displayName + " TLS provider cannot use: neither BoringSSL (netty-tcnative) "
+                + "nor the JDK's TLS supports ML-DSA certificates. Use the BCJSSE provider: -D" + PROPERTY + "=bc, "
+                + "--tls-provider bc on the vstp command line, or provider(TlsProvider.BOUNCY_CASTLE) in the options");
     }
 }

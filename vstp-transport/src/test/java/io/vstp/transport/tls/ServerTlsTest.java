@@ -153,7 +153,7 @@ class ServerTlsTest {
     }
 
     @Test
-    void providerPropertyForcesJdkAndRejectsUnknownNames() {
+    void providerPropertyForcesJdkOrBcjsseAndRejectsUnknownNames() {
         String previous = System.getProperty(TlsProvider.PROPERTY);
         try {
             System.setProperty(TlsProvider.PROPERTY, "jdk");
@@ -161,10 +161,15 @@ class ServerTlsTest {
             assertThat(ServerTls.create(unforced).provider()).isEqualTo("JDK");
             assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build()).provider()).isEqualTo("JDK");
 
+            System.setProperty(TlsProvider.PROPERTY, "bc");
+            assertThat(ServerTls.create(unforced).provider()).isEqualTo("BCJSSE");
+            assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build()).provider())
+                    .isEqualTo("BCJSSE");
+
             System.setProperty(TlsProvider.PROPERTY, "wolfssl");
             assertThatThrownBy(() -> ServerTls.create(unforced))
                     .isInstanceOf(TlsConfigException.class)
-                    .hasMessageContaining("openssl or jdk");
+                    .hasMessageContaining("openssl, jdk or bc");
         } finally {
             restore(TlsProvider.PROPERTY, previous);
         }

@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -25,9 +22,12 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Certificates made in code for tests: CAs, certificates they issue, and certificates with odd validity. */
+/**
+ * Certificates made in code for tests: CAs, certificates they issue, and certificates with odd validity; EC P-256
+ * unless a {@link CertificateKeyType} is given (ML-DSA for the BCJSSE tests). A certificate is signed with its
+ * issuer's kind of key.
+ */
 final class TestPki {
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -56,7 +56,11 @@ final class TestPki {
     record PemPair(Path certificate, Path key) {}
 
     static Issued ca(String name) {
-        KeyPair keys = newKeyPair();
+        return ca(name, CertificateKeyType.EC_P256);
+    }
+
+    static Issued ca(String name, CertificateKeyType type) {
+        KeyPair keys = type.generateKeyPair();
         X500Name subject = new X500Name("CN=" + name);
         return new Issued(sign(subject, keys, subject, keys.getPrivate(), Instant.now().minus(Duration.ofHours(1)),
                 Instant.now().plus(Duration.ofDays(30)), true, null, List.of()), keys.getPrivate());
@@ -64,16 +68,21 @@ final class TestPki {
 
     /** A server certificate for {@code names} (IP literals and DNS names) issued by {@code ca}. */
     static Issued server(Issued ca, String... names) {
-        return leaf(ca, KeyPurposeId.id_kp_serverAuth, names);
+        return leaf(ca, CertificateKeyType.EC_P256, KeyPurposeId.id_kp_serverAuth, names);
+    }
+
+    /** A server certificate with a {@code type} key for {@code names}, issued by {@code ca}. */
+    static Issued server(Issued ca, CertificateKeyType type, String... names) {
+        return leaf(ca, type, KeyPurposeId.id_kp_serverAuth, names);
     }
 
     /** A client certificate issued by {@code ca}. */
     static Issued client(Issued ca, String name) {
-        return leaf(ca, KeyPurposeId.id_kp_clientAuth, name);
+        return leaf(ca, CertificateKeyType.EC_P256, KeyPurposeId.id_kp_clientAuth, name);
     }
 
-    private static Issued leaf(Issued ca, KeyPurposeId purpose, String... names) {
-        KeyPair keys = newKeyPair();
+    private static Issued leaf(Issued ca, CertificateKeyType type, KeyPurposeId purpose, String... names) {
+        KeyPair keys = type.generateKeyPair();
         return new Issued(sign(new X500Name("CN=" + names[0]), keys,
                 X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()), ca.key(),
                 Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)), false, purpose,
@@ -82,7 +91,16 @@ final class TestPki {
 
     /** A self-signed server certificate for 127.0.0.1 and localhost, valid from {@code notBefore} to {@code notAfter}. */
     static Issued selfSigned(Instant notBefore, Instant notAfter) {
-        KeyPair keys = newKeyPair();
+        return selfSigned(CertificateKeyType.EC_P256, notBefore, notAfter);
+    }
+
+    /** A self-signed server certificate with a {@code type} key for 127.0.0.1 and localhost, valid for 30 days. */
+    static Issued selfSigned(CertificateKeyType type) {
+        return selfSigned(type, Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(30)));
+    }
+
+    private static Issued selfSigned(CertificateKeyType type, Instant notBefore, Instant notAfter) {
+        KeyPair keys = type.generateKeyPair();
         X500Name subject = new X500Name("CN=localhost");
         return new Issued(sign(subject, keys, subject, keys.getPrivate(), notBefore, notAfter, false,
                 KeyPurposeId.id_kp_serverAuth, List.of("127.0.0.1", "localhost")), keys.getPrivate());
@@ -114,18 +132,8 @@ final class TestPki {
                         SelfSignedCertificates.subjectAlternativeNames(names));
             }
             return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+                    builder.build(CertificateKeyType.certificateSigner(issuerKey)));
         } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static KeyPair newKeyPair() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -46,28 +46,31 @@ final class TlsLoopback implements AutoCloseable {
     /**
      * What one side saw: success with the negotiated parameters, or the failure. {@code resumed} says whether the
      * handshake resumed an earlier session; null when the provider does not tell (the JDK's).
+     * {@code peerCertificate} is the peer's leaf, null if it sent none.
      */
     record Outcome(Throwable failure, String protocol, String cipherSuite, String applicationProtocol,
-            String peerFingerprint, Boolean resumed) {
+            String peerFingerprint, Boolean resumed, X509Certificate peerCertificate) {
         boolean succeeded() {
             return failure == null;
         }
 
         static Outcome failed(Throwable failure) {
-            return new Outcome(failure, null, null, null, null, null);
+            return new Outcome(failure, null, null, null, null, null, null);
         }
 
         static Outcome of(SslHandler ssl) {
             SSLSession session = ssl.engine().getSession();
             String peer = null;
+            X509Certificate leaf = null;
             try {
                 Certificate[] certificates = session.getPeerCertificates();
-                peer = CertificateFingerprints.sha256((X509Certificate) certificates[0]);
+                leaf = (X509Certificate) certificates[0];
+                peer = CertificateFingerprints.sha256(leaf);
             } catch (SSLPeerUnverifiedException e) {
                 // no peer certificate: a server without client authentication
             }
             return new Outcome(null, session.getProtocol(), session.getCipherSuite(), ssl.applicationProtocol(),
-                    peer, resumed(ssl.engine()));
+                    peer, resumed(ssl.engine()), leaf);
         }
 
         /**
