@@ -139,9 +139,25 @@ public final class KeyRing implements AutoCloseable {
         return r.privateKey.length == 0 ? null : r.privateKey;
     }
 
-    /** This ring as the key source of an end-to-end decryption: own keys that are active or previous. */
+    /**
+     * This ring as the key source of an end-to-end decryption: own encryption keys that are active or previous.
+     * Signing keys are never offered, even when a file's header names one (their ids are public, in every signed
+     * manifest): a signing key's private part is never handed to the KEM.
+     */
     public RecipientKeys recipientKeys() {
-        return this::privateKey;
+        return id -> {
+            KeyStore store = load();
+            String alias = id.toString();
+            if (!contains(store, alias)) {
+                return null;
+            }
+            Record r = read(store, alias);
+            if (r.type != KeyType.E2E || r.privateKey.length == 0) {
+                Secrets.wipe(r.privateKey);
+                return null;
+            }
+            return r.privateKey;
+        };
     }
 
     /** The one-line public export of a key: {@code vstp-public-key 1 TYPE NAME BASE64}. */

@@ -111,6 +111,22 @@ class KeyRingTest {
     }
 
     @Test
+    void decryptionIsOfferedEncryptionKeysOnlyNeverSigningKeys() throws IOException {
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            KeyEntry e2e = ring.generate("me", KeyType.E2E);
+            KeyEntry ed = ring.generate("me", KeyType.ED25519);
+            KeyEntry ml = ring.generate("me", KeyType.ML_DSA_65);
+            byte[] own = ring.recipientKeys().privateKey(e2e.id());
+            assertThat(KeyType.E2E.publicKeyOf(own)).isEqualTo(e2e.publicKey());
+            // A file header can name any key id, and signing key ids are public (in every signed manifest).
+            assertThat(ring.recipientKeys().privateKey(ed.id())).isNull();
+            assertThat(ring.recipientKeys().privateKey(ml.id())).isNull();
+            // Signing still gets its key.
+            assertThat(ring.privateKey(ed.id())).isNotNull();
+        }
+    }
+
+    @Test
     void scheduledRotationRotatesOnlyOldOwnActiveKeys() throws IOException {
         try (KeyRing ring = KeyRing.open(ring(), PASS)) {
             KeyEntry e2e = ring.generate("me", KeyType.E2E);
