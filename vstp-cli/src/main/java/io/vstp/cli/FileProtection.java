@@ -127,15 +127,28 @@ final class FileProtection implements AutoCloseable {
         }
     }
 
-    /** The signed manifest of a stored file, signed with {@code signer}'s active signing key. */
-    SignedManifest sign(String signer, String remote, FileTransfer.Result stored, boolean encrypted)
-            throws IOException {
+    /**
+     * {@code signer}'s active signing key, checked to be our own: put calls it before uploading anything, so that a
+     * missing or imported key, or a wrong passphrase, refuses the put instead of leaving an unsigned upload.
+     */
+    KeyEntry signingKey(String signer) throws IOException {
         refuseSigningInFipsMode();
         KeyEntry key = KeysCommand.run(() -> ring().active(signer, true));
         if (!key.own()) {
             throw new CliException(ExitCodes.USAGE, "'" + signer + "' is someone else's public key: you cannot sign with it");
         }
+        return key;
+    }
+
+    /** The signed manifest of a stored file, signed with {@code key} (from {@link #signingKey}). */
+    SignedManifest sign(KeyEntry key, String remote, FileTransfer.Result stored, boolean encrypted)
+            throws IOException {
+        refuseSigningInFipsMode();
         byte[] priv = KeysCommand.run(() -> ring().privateKey(key.id()));
+        if (priv == null) {
+            throw new CliException(ExitCodes.FAILED, "the private part of signing key " + key.id()
+                    + " is gone (retired while this put ran?)");
+        }
         try {
             Manifest m = new Manifest(remote, stored.bytes(), stored.sha256(), encrypted, Instant.now(), key.id(),
                     key.type().signatureAlgorithm());

@@ -1,5 +1,6 @@
 package io.vstp.cli;
 
+import io.vstp.crypto.keys.KeyEntry;
 import io.vstp.crypto.sign.SignedManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,8 @@ final class PutCommand implements Callable<Integer> {
             if (qkd.enabled() && recipients.size() != 1) {
                 throw new CliException(ExitCodes.USAGE, "--qkd-kme mixes a QKD key for one recipient: give exactly one --to");
             }
+            // The signing key too is resolved before anything is uploaded.
+            KeyEntry signingKey = sign != null ? protection.signingKey(sign) : null;
             Path upload = recipients.isEmpty() ? file
                     : protection.encrypt(file, recipients, qkd.enabled() ? qkd::withQkdKey : r -> r);
             try (Requester requester = Requester.open(client, target, udp)) {
@@ -83,7 +86,7 @@ final class PutCommand implements Callable<Integer> {
                 try {
                     r = transfer.put(upload, remote, progress);
                     if (sign != null) {
-                        SignedManifest signed = protection.sign(sign, remote, r, !recipients.isEmpty());
+                        SignedManifest signed = protection.sign(signingKey, remote, r, !recipients.isEmpty());
                         Path sig = Files.createTempFile("vstp-sig", ".tmp");
                         try {
                             Files.write(sig, signed.encode());

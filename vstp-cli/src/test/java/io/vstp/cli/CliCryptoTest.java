@@ -192,6 +192,26 @@ class CliCryptoTest {
     }
 
     @Test
+    void putWithASigningKeyItCannotUseUploadsNothing() throws Exception {
+        ok(as("ivan", "keys", "generate", "ivan"));
+        ok(as("judy", "keys", "generate", "judy", "--type", "ed25519"));
+        Path judyPub = tmp.resolve("judy-sign.pub");
+        ok(as("judy", "keys", "export", "judy", "--signing", "-o", judyPub.toString()));
+        ok(as("ivan", "keys", "import", judyPub.toString()));
+        Path file = Files.write(tmp.resolve("ivan.bin"), randomBytes(5_000));
+
+        Run noKey = transfer("ivan", "put", file.toString(), addr("ivan-nokey.bin"), "--sign", "ivan");
+        assertThat(noKey.code()).as(noKey.err()).isEqualTo(ExitCodes.FAILED);
+        assertThat(noKey.err()).contains("no active signing key named 'ivan'");
+        assertThat(served.resolve("ivan-nokey.bin")).doesNotExist();
+
+        Run notOurs = transfer("ivan", "put", file.toString(), addr("ivan-judy.bin"), "--sign", "judy", "--to", "ivan");
+        assertThat(notOurs.code()).as(notOurs.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(notOurs.err()).contains("someone else's public key");
+        assertThat(served.resolve("ivan-judy.bin")).doesNotExist();
+    }
+
+    @Test
     void keyRingLifecycleThroughTheCommand() throws Exception {
         Run first = as("frank", "keys", "generate", "frank");
         ok(first);
