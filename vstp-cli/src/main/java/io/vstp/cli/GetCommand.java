@@ -67,17 +67,19 @@ final class GetCommand implements Callable<Integer> {
             Progress progress = new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal());
             FileTransfer transfer = new FileTransfer(requester);
             FileTransfer.Result r;
-            byte[] signature;
-            try {
-                // The partial keeps the name it always had, so interrupted downloads resume across versions.
-                r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
-                signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
-            } catch (RuntimeException e) {
-                throw ClientOptions.translate(e, target);
-            }
-            boolean encrypted = EncryptedFiles.isEncrypted(staging);
             String notes = "";
             try {
+                byte[] signature;
+                try {
+                    // The partial keeps the name it always had, so interrupted downloads resume across versions.
+                    r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
+                    // Still inside the try that removes the staging file: a signature that cannot be fetched (too
+                    // large, connection lost) must not leave the unchecked download behind.
+                    signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
+                } catch (RuntimeException e) {
+                    throw ClientOptions.translate(e, target);
+                }
+                boolean encrypted = EncryptedFiles.isEncrypted(staging);
                 if (signature != null) {
                     notes += ", signature valid: signed by " + protection.verify(signature, remote, r, encrypted);
                 } else if (requireSignature) {

@@ -212,6 +212,21 @@ class CliCryptoTest {
     }
 
     @Test
+    void aSignatureThatCannotBeFetchedLeavesNoUncheckedDownloadBehind() throws Exception {
+        Files.createDirectories(served);
+        Files.write(served.resolve("oversigned.bin"), randomBytes(3_000));
+        Files.write(served.resolve("oversigned.bin.vstp-sig"), new byte[20_000]);
+        Path dir = Files.createDirectories(tmp.resolve("oversigned"));
+        Run r = CliEndToEndTest.run("get", addr("oversigned.bin"), dir.resolve("o.bin").toString(), "--pin",
+                fingerprint);
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FAILED);
+        assertThat(r.err()).contains("at most 16384 expected");
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).isEmpty();
+        }
+    }
+
+    @Test
     void keyRingLifecycleThroughTheCommand() throws Exception {
         Run first = as("frank", "keys", "generate", "frank");
         ok(first);
