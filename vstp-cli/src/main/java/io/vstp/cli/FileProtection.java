@@ -94,14 +94,17 @@ final class FileProtection implements AutoCloseable {
 
     /**
      * The encrypted copy of {@code file} for these recipients, in the outbox of the VSTP home. Its name depends on
-     * the file's path, size, modification time and the recipients, so running the same put again after an
-     * interruption finds the same ciphertext and the upload resumes.
+     * the file's path, size, modification time, the recipients and {@code extraKeySource} (where {@code extraKey}
+     * gets extra key material, e.g. the QKD KME and peer; empty for none), so running the same put again after an
+     * interruption finds the same ciphertext and the upload resumes, while a put with another extra key source
+     * (QKD added or dropped) makes a new ciphertext instead of reusing one made without it, or with it.
      */
-    Path encrypt(Path file, List<ResolvedRecipient> recipients, UnaryOperator<Recipient> extraKey) throws IOException {
+    Path encrypt(Path file, List<ResolvedRecipient> recipients, String extraKeySource,
+                 UnaryOperator<Recipient> extraKey) throws IOException {
         TreeSet<String> ids = new TreeSet<>();
         recipients.forEach(r -> ids.add(r.recipient().keyId().toString()));
         String identity = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file)
-                + "\n" + ids;
+                + "\n" + ids + (extraKeySource.isEmpty() ? "" : "\n" + extraKeySource);
         Path outbox = HomeDirectory.resolve().resolve("outbox");
         Files.createDirectories(outbox);
         forgetAbandoned(outbox);

@@ -44,6 +44,14 @@ final class QkdOptions {
         return kme != null;
     }
 
+    /**
+     * Where QKD keys come from, for telling ciphertexts made with them from those made without (empty when QKD is
+     * off): the KME and the peer SAE.
+     */
+    String source() {
+        return enabled() ? "qkd " + kme + " " + peer : "";
+    }
+
     private Etsi014Client client() {
         if (peer == null || cert == null || key == null || ca == null) {
             throw new CliException(ExitCodes.USAGE, "--qkd-kme needs --qkd-peer, --qkd-cert, --qkd-key and --qkd-ca");
