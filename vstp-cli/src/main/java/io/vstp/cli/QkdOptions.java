@@ -93,11 +93,17 @@ final class QkdOptions {
             throw new CliException(ExitCodes.FAILED, "the file needs extra key material '" + extraId
                     + "' of a kind this vstp does not know");
         }
+        String id = extraId.substring(EXTRA_PREFIX.length());
+        if (!Etsi014Client.isValidKeyId(id)) {
+            // The header is not authenticated before this key opens it: a name no KME can have is a forged or
+            // damaged file, refused as such rather than sent to the KME (or escaping as a bare exception).
+            throw new CliException(ExitCodes.TRUST, "the file names QKD key ID '" + id + "', which ETSI GS QKD "
+                    + "014 cannot carry: the file is damaged or forged");
+        }
         if (!enabled()) {
             throw new CliException(ExitCodes.USAGE, "the file was encrypted with a QKD key (" + extraId
                     + "): give --qkd-kme and the other --qkd-* options to fetch it");
         }
-        String id = extraId.substring(EXTRA_PREFIX.length());
         return call(() -> client().getKeyWithKeyIds(peer, List.of(id)).get(0).key());
     }
 

@@ -1,9 +1,11 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vstp.crypto.e2e.Recipient;
 import io.vstp.crypto.kem.HybridKem;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The outbox of encrypted uploads. */
+/** The outbox of encrypted uploads and the QKD key IDs a file may name. */
 class FileProtectionTest {
     @TempDir
     Path tmp;
@@ -44,5 +46,23 @@ class FileProtectionTest {
                 Files.deleteIfExists(withQkd);
             }
         }
+    }
+
+    @Test
+    void aQkdKeyIdNoKmeCanHaveIsAForgedFileNotAUsageError() {
+        QkdOptions qkd = new QkdOptions();
+        qkd.kme = URI.create("https://127.0.0.1:1");
+        qkd.peer = "SAE_A";
+        qkd.cert = tmp.resolve("missing-cert.pem");
+        qkd.key = tmp.resolve("missing-key.pem");
+        qkd.ca = tmp.resolve("missing-ca.pem");
+        for (String id : List.of("qkd:a/../b", "qkd:", "qkd:" + "x".repeat(129), "qkd:a?b=c")) {
+            assertThatThrownBy(() -> qkd.fetch(id))
+                    .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.TRUST))
+                    .hasMessageContaining("damaged or forged");
+        }
+        // Without --qkd-kme the refusal is the same: the file is at fault, not the command line.
+        assertThatThrownBy(() -> new QkdOptions().fetch("qkd:a/b"))
+                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.TRUST));
     }
 }

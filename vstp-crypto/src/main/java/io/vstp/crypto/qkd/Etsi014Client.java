@@ -113,6 +113,11 @@ public final class Etsi014Client {
         return kme;
     }
 
+    /** Whether {@code keyId} is a key ID this client can ask a KME for (1..128 of A-Z a-z 0-9 . _ ~ -). */
+    public static boolean isValidKeyId(String keyId) {
+        return Etsi014.isValidId(keyId);
+    }
+
     /** Get status: what the KME can deliver for keys shared with {@code slaveSaeId}. */
     public KmeStatus status(String slaveSaeId) throws QkdException {
         Etsi014.requireId(slaveSaeId, "slave SAE ID");
