@@ -733,7 +733,6 @@ public final class DtlsDatagramLink implements DatagramLink {
         return cause == null ? "unknown" : cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /** What the cookie is bound to besides the ClientHello: the address and port it came from. */
     /**
      * DTLS here runs on BouncyCastle's lightweight crypto ({@code BcTlsCrypto}), which is not part of the FIPS
      * module (the FIPS TLS jar does not even contain it); moving it onto the JCA crypto of the FIPS provider is
@@ -744,6 +743,7 @@ public final class DtlsDatagramLink implements DatagramLink {
                 + "outside the FIPS module; use TCP, which runs TLS 1.3 on the FIPS module");
     }
 
+    /** What the cookie is bound to besides the ClientHello: the address and port it came from. */
     private static byte[] cookieClientId(InetSocketAddress sender) {
         byte[] address = sender.getAddress().getAddress();
         byte[] id = new byte[address.length + 2];
