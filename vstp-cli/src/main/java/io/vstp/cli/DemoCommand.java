@@ -116,8 +116,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * The file encrypted end to end to a fresh X25519+ML-KEM-768 key and its manifest signed with ML-DSA-65, both
-     * uploaded; the server holds only ciphertext; the download verifies and decrypts to the original.
+     * The file encrypted end to end to a fresh X25519+ML-KEM-768 key and uploaded, its manifest signed with ML-DSA-65;
+     * the server holds only ciphertext; the download matches the signed manifest and decrypts to the original.
      */
     private static void endToEnd(PrintWriter out, FileTransfer t, Path file, Path work, String expected)
             throws Exception {

@@ -343,6 +343,19 @@ final class FileTransfer {
         }
     }
 
+    /** Whether {@code remote} exists on the server. */
+    boolean exists(String remote) throws Exception {
+        try {
+            stat(request("stat", remote));
+            return true;
+        } catch (VstpException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** What the files service's {@code stat} says about a remote file (prefix-sha256 only when a prefix was asked). */
     private record Stat(long size, String sha256, String prefixSha256) {
     }

@@ -95,6 +95,11 @@ final class PutCommand implements Callable<Integer> {
                             Files.deleteIfExists(sig);
                         }
                         signedBy = ", signed by " + sign + " (" + signed.manifest().algorithm().id() + ")";
+                    } else if (transfer.exists(remote + SignedManifest.SUFFIX)) {
+                        // The files service keeps the old signature; it does not match the new bytes.
+                        spec.commandLine().getErr().println("vstp: warning: " + remote + SignedManifest.SUFFIX
+                                + " is a signature of an earlier upload; get refuses " + remote
+                                + " until it is signed again (put --sign)");
                     }
                 } catch (RuntimeException e) {
                     throw ClientOptions.translate(e, target);

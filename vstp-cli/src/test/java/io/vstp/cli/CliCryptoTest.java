@@ -175,6 +175,15 @@ class CliCryptoTest {
         assertThat(verified.out()).contains("signature valid: signed by carol", "ed25519");
         assertThat(back).hasSameBinaryContentAs(report);
 
+        // Uploading a new version without signing it warns that the old signature stays and no longer matches.
+        Run unsigned = transfer("carol", "put", report.toString(), addr("report-copy.bin"));
+        ok(unsigned);
+        assertThat(unsigned.err()).doesNotContain("warning");
+        Files.copy(served.resolve("report.bin.vstp-sig"), served.resolve("report-copy.bin.vstp-sig"));
+        Run stale = transfer("carol", "put", plain().toString(), addr("report-copy.bin"));
+        ok(stale);
+        assertThat(stale.err()).contains("warning: report-copy.bin.vstp-sig is a signature of an earlier upload");
+
         Files.copy(served.resolve("report.bin.vstp-sig"), served.resolve("plain.bin.vstp-sig"));
         Run moved = transfer("dave", "get", addr("plain.bin"), tmp.resolve("p2.bin").toString());
         assertThat(moved.code()).isEqualTo(ExitCodes.TRUST);
@@ -307,6 +316,10 @@ class CliCryptoTest {
             kme.destroy();
             assertThat(kme.waitFor(15, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    private static Path plain() throws java.io.IOException {
+        return Files.write(tmp.resolve("another.bin"), new byte[] {4, 5, 6});
     }
 
     private static byte[] randomBytes(int n) {

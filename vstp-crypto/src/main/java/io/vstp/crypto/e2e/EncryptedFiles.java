@@ -32,8 +32,10 @@ public final class EncryptedFiles {
             throws IOException {
         Path temp = temporaryBeside(target);
         try {
+            // The file sink is its own resource: it is closed even when the encrypting stream cannot be built.
             try (InputStream in = Files.newInputStream(source);
-                 OutputStream out = new EncryptingOutputStream(Files.newOutputStream(temp), recipients, random)) {
+                 OutputStream sink = Files.newOutputStream(temp);
+                 OutputStream out = new EncryptingOutputStream(sink, recipients, random)) {
                 in.transferTo(out);
             }
             long size = Files.size(temp);

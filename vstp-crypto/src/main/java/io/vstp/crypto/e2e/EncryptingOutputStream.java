@@ -122,7 +122,11 @@ public final class EncryptingOutputStream extends OutputStream {
         sink.flush();
     }
 
-    /** Writes the final chunk (possibly empty) and closes the sink. */
+    /**
+     * Writes the final chunk (possibly empty) and closes the sink. Whatever was written so far becomes a complete,
+     * authentic file: after a failure to read the source, discard the output instead of treating it as done (as
+     * {@link EncryptedFiles#encrypt} does by never renaming its temporary file).
+     */
     @Override
     public void close() throws IOException {
         if (closed) {

@@ -201,6 +201,7 @@ public final class KeyRing implements AutoCloseable {
         return update(store -> {
             byte[] priv = type.generatePrivateKey(random);
             try {
+                requireNameHeldBy(store, name, type.signs(), true);
                 Record r = new Record(type, name, KeyState.ACTIVE, Instant.now(), true, type.publicKeyOf(priv), priv);
                 demoteActive(store, name, type.signs(), r.entry().id());
                 write(store, r);
@@ -257,12 +258,29 @@ public final class KeyRing implements AutoCloseable {
                 throw new KeyRingException("key " + parsed.id() + " is already in " + file + " as '"
                         + read(store, alias).name + "'");
             }
+            requireNameHeldBy(store, name, parsed.type().signs(), false);
             Record r = new Record(parsed.type(), name, KeyState.ACTIVE, Instant.now(), false, parsed.publicKey(),
                     new byte[0]);
             demoteActive(store, name, parsed.type().signs(), parsed.id());
             write(store, r);
             return r.entry();
         });
+    }
+
+    /**
+     * A name (of one kind: encryption or signing) belongs either to our own keys or to someone else's, never both:
+     * otherwise importing "alice" would quietly retire our own "alice" as the key {@code put --to alice} uses.
+     */
+    private void requireNameHeldBy(KeyStore store, String name, boolean signing, boolean own) throws IOException {
+        for (String alias : Collections.list(aliases(store))) {
+            Record r = read(store, alias);
+            Secrets.wipe(r.privateKey);
+            if (r.name.equals(name) && r.type.signs() == signing && r.own != own) {
+                throw new KeyRingException("'" + name + "' already names " + (r.own ? "your own" : "an imported")
+                        + " " + (signing ? "signing" : "encryption") + " key; use another name"
+                        + (own ? "" : " (vstp keys import FILE --name NAME)"));
+            }
+        }
     }
 
     private void demoteActive(KeyStore store, String name, boolean signing, KeyId except) throws IOException {

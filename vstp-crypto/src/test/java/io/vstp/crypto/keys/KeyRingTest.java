@@ -170,6 +170,25 @@ class KeyRingTest {
     }
 
     @Test
+    void aNameBelongsToOwnKeysOrToImportedOnesNeverBoth(@TempDir Path other) throws IOException {
+        String exported;
+        try (KeyRing stranger = KeyRing.open(other.resolve("s.p12"), PASS)) {
+            exported = stranger.exportPublic(stranger.generate("me", KeyType.E2E).id());
+        }
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            KeyEntry mine = ring.generate("me", KeyType.E2E);
+            assertThatThrownBy(() -> ring.importPublic(exported, null)).isInstanceOf(KeyRingException.class)
+                    .hasMessageContaining("your own");
+            assertThat(ring.active("me", false).id()).isEqualTo(mine.id());
+            KeyEntry theirs = ring.importPublic(exported, "stranger");
+            assertThatThrownBy(() -> ring.generate("stranger", KeyType.E2E)).hasMessageContaining("an imported");
+            // Another kind under the same name is a different name space.
+            ring.generate("stranger", KeyType.ED25519);
+            assertThat(ring.active("stranger", false).id()).isEqualTo(theirs.id());
+        }
+    }
+
+    @Test
     void malformedExportsAreRefused() {
         for (String bad : new String[] {"", "ssh-ed25519 AAAA", "vstp-public-key 1 ed25519 me",
                 "vstp-public-key 1 rsa me AAAA", "vstp-public-key 1 ed25519 me AAAA",
