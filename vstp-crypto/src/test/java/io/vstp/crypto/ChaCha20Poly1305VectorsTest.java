@@ -48,6 +48,29 @@ class ChaCha20Poly1305VectorsTest {
 
     @ParameterizedTest
     @MethodSource("cases")
+    void aKeyedCipherReusedAcrossNoncesGivesTheSameBytes(Values v) throws AEADBadTagException {
+        // The chunked file format keeps one cipher per key: the vector must hold after it sealed something else.
+        ChaCha20Poly1305.Keyed keyed = new ChaCha20Poly1305.Keyed(v.hex("key"));
+        byte[] otherNonce = v.hex("nonce");
+        otherNonce[0] ^= 1;
+        byte[] scratch = new byte[64];
+        keyed.seal(otherNonce, new byte[0], new byte[8], 0, 8, scratch, 0);
+        byte[] plaintext = v.hex("plaintext");
+        byte[] sealed = new byte[plaintext.length + ChaCha20Poly1305.TAG_LENGTH];
+        assertThat(keyed.seal(v.hex("nonce"), v.hex("aad"), plaintext, 0, plaintext.length, sealed, 0))
+                .isEqualTo(sealed.length);
+        assertThat(sealed).isEqualTo(sealedBytes(v));
+        byte[] opened = new byte[plaintext.length];
+        assertThat(keyed.another().open(v.hex("nonce"), v.hex("aad"), sealed, 0, sealed.length, opened, 0))
+                .isEqualTo(plaintext.length);
+        assertThat(opened).isEqualTo(plaintext);
+        sealed[0] ^= 1;
+        assertThatThrownBy(() -> new ChaCha20Poly1305.Keyed(v.hex("key")).open(v.hex("nonce"), v.hex("aad"), sealed,
+                0, sealed.length, opened, 0)).isInstanceOf(AEADBadTagException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
     void everyFlippedTagBitIsRefused(Values v) {
         byte[] sealed = sealedBytes(v);
         int tagStart = sealed.length - ChaCha20Poly1305.TAG_LENGTH;

@@ -29,9 +29,11 @@ public final class DecryptingInputStream extends InputStream {
     private final List<KeyId> recipients;
     private final KeyId usedKey;
     private final byte[] headerHash;
-    private final byte[] payloadKey;
+    private final ChaCha20Poly1305.Keyed payload;
     private final int chunkSize;
-    private byte[] plain = new byte[0];
+    private final byte[] sealed;
+    private final byte[] plain;
+    private int plainLength;
     private int position;
     private long index;
     private boolean finished;
@@ -97,8 +99,11 @@ public final class DecryptingInputStream extends InputStream {
         }
         this.usedKey = used;
         this.headerHash = KeyId.sha256(header.toByteArray());
-        this.payloadKey = EncryptedFileFormat.payloadKey(headerHash, fileKey);
-        Secrets.wipe(fileKey);
+        byte[] payloadKey = EncryptedFileFormat.payloadKey(headerHash, fileKey);
+        this.payload = new ChaCha20Poly1305.Keyed(payloadKey);
+        Secrets.wipe(fileKey, payloadKey);
+        this.sealed = new byte[chunkSize + ChaCha20Poly1305.TAG_LENGTH];
+        this.plain = new byte[chunkSize];
     }
 
     private static byte[] unwrap(byte[] privateKey, KeyId id, byte[] encapsulation, byte[] extraId, byte[] wrapped,
@@ -147,33 +152,34 @@ public final class DecryptingInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == plain.length) {
+        while (position == plainLength) {
             if (finished) {
                 return -1;
             }
             nextChunk();
         }
-        int n = Math.min(len, plain.length - position);
+        int n = Math.min(len, plainLength - position);
         System.arraycopy(plain, position, b, off, n);
         position += n;
         return n;
     }
 
     private void nextChunk() throws IOException {
-        byte[] sealed = source.readNBytes(chunkSize + ChaCha20Poly1305.TAG_LENGTH);
-        if (sealed.length < ChaCha20Poly1305.TAG_LENGTH) {
+        int read = source.readNBytes(sealed, 0, sealed.length);
+        if (read < ChaCha20Poly1305.TAG_LENGTH) {
             throw new EncryptedFileException(Reason.TRUNCATED, "the file ends inside chunk " + index
                     + ", before its final chunk");
         }
-        boolean full = sealed.length == chunkSize + ChaCha20Poly1305.TAG_LENGTH;
+        boolean full = read == sealed.length;
         boolean last = !full || atEnd();
-        Secrets.wipe(plain);
+        position = 0;
+        plainLength = 0;
         try {
-            plain = ChaCha20Poly1305.open(payloadKey, EncryptedFileFormat.chunkNonce(index),
-                    EncryptedFileFormat.chunkAad(headerHash, index, last), sealed);
+            plainLength = payload.open(EncryptedFileFormat.chunkNonce(index),
+                    EncryptedFileFormat.chunkAad(headerHash, index, last), sealed, 0, read, plain, 0);
         } catch (AEADBadTagException e) {
-            plain = new byte[0];
-            if (last && full && opensAsNonFinal(sealed)) {
+            Secrets.wipe(plain);
+            if (last && full && opensAsNonFinal()) {
                 // Authentic, but sealed as "more follows": everything after it was cut off at a chunk boundary.
                 throw new EncryptedFileException(Reason.TRUNCATED, "the file ends after chunk " + index
                         + ", which was not its final chunk: it was truncated", e);
@@ -182,18 +188,20 @@ public final class DecryptingInputStream extends InputStream {
                     + " failed authentication: the file was altered, reordered or spliced"
                     + (last ? ", or cut inside a chunk" : ""), e);
         }
-        position = 0;
         index++;
         finished = last;
     }
 
-    private boolean opensAsNonFinal(byte[] sealed) {
+    private boolean opensAsNonFinal() {
         try {
-            Secrets.wipe(ChaCha20Poly1305.open(payloadKey, EncryptedFileFormat.chunkNonce(index),
-                    EncryptedFileFormat.chunkAad(headerHash, index, false), sealed));
+            // A second Cipher: the JDK refuses to re-initialise one with the key and nonce it just used.
+            payload.another().open(EncryptedFileFormat.chunkNonce(index),
+                    EncryptedFileFormat.chunkAad(headerHash, index, false), sealed, 0, sealed.length, plain, 0);
             return true;
         } catch (AEADBadTagException e) {
             return false;
+        } finally {
+            Secrets.wipe(plain);
         }
     }
 
@@ -224,7 +232,7 @@ public final class DecryptingInputStream extends InputStream {
 
     @Override
     public void close() throws IOException {
-        Secrets.wipe(payloadKey, plain);
+        Secrets.wipe(sealed, plain);
         source.close();
     }
 }

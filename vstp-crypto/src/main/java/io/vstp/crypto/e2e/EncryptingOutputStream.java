@@ -20,8 +20,9 @@ import java.util.List;
 public final class EncryptingOutputStream extends OutputStream {
     private final OutputStream sink;
     private final byte[] headerHash;
-    private final byte[] payloadKey;
+    private final ChaCha20Poly1305.Keyed payload;
     private final byte[] chunk;
+    private final byte[] sealed;
     private final int headerLength;
     private int filled;
     private long index;
@@ -48,12 +49,15 @@ public final class EncryptingOutputStream extends OutputStream {
             byte[] header = header(recipients, chunkLog2, fileKey, random);
             this.headerLength = header.length;
             this.headerHash = KeyId.sha256(header);
-            this.payloadKey = EncryptedFileFormat.payloadKey(headerHash, fileKey);
+            byte[] payloadKey = EncryptedFileFormat.payloadKey(headerHash, fileKey);
+            this.payload = new ChaCha20Poly1305.Keyed(payloadKey);
+            Secrets.wipe(payloadKey);
             sink.write(header);
         } finally {
             Secrets.wipe(fileKey);
         }
         this.chunk = new byte[1 << chunkLog2];
+        this.sealed = new byte[chunk.length + ChaCha20Poly1305.TAG_LENGTH];
     }
 
     /** Bytes of header written at construction (for {@link EncryptedFileFormat#encryptedSize}). */
@@ -110,9 +114,9 @@ public final class EncryptingOutputStream extends OutputStream {
     }
 
     private void seal(boolean last) throws IOException {
-        byte[] sealed = ChaCha20Poly1305.seal(payloadKey, EncryptedFileFormat.chunkNonce(index),
-                EncryptedFileFormat.chunkAad(headerHash, index, last), chunk, 0, filled);
-        sink.write(sealed);
+        int n = payload.seal(EncryptedFileFormat.chunkNonce(index), EncryptedFileFormat.chunkAad(headerHash, index,
+                last), chunk, 0, filled, sealed, 0);
+        sink.write(sealed, 0, n);
         index++;
         filled = 0;
     }
@@ -137,7 +141,7 @@ public final class EncryptingOutputStream extends OutputStream {
             seal(true);
             sink.flush();
         } finally {
-            Secrets.wipe(payloadKey, chunk);
+            Secrets.wipe(chunk, sealed);
             sink.close();
         }
     }
