@@ -67,9 +67,31 @@ final class KeysCommand implements Runnable {
         T call() throws IOException;
     }
 
+    /** What every subcommand shares: the key ring options and the command's output. */
+    abstract static class KeyRingCommand implements Callable<Integer> {
+        @Mixin
+        KeyRingOptions keyRing;
+
+        @Spec
+        CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        /** Parses a command-line value; what the parser refuses is a usage error with its message. */
+        static <T> T parse(java.util.function.Function<String, T> parser, String value, String usage) {
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.USAGE, usage != null ? usage : e.getMessage());
+            }
+        }
+    }
+
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = "Create a key. Another active key of the same name and kind becomes 'previous'.")
-    static final class Generate implements Callable<Integer> {
+    static final class Generate extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -77,46 +99,28 @@ final class KeysCommand implements Runnable {
                 description = "x25519-mlkem768 (end-to-end encryption, default), ml-dsa-65 or ed25519 (signing).")
         String type;
 
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            KeyType t;
-            try {
-                t = KeyType.fromId(type);
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCodes.USAGE, e.getMessage());
-            }
+            KeyType t = parse(KeyType::fromId, type, null);
             try (KeyRing ring = keyRing.open(true)) {
                 KeyEntry e = run(() -> ring.generate(name, t));
-                spec.commandLine().getOut().println("generated " + describe(e));
+                out().println("generated " + describe(e));
             }
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys: id, name, type, state, created.")
-    static final class ListKeys implements Callable<Integer> {
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class ListKeys extends KeyRingCommand {
         @Override
         public Integer call() throws Exception {
             try (KeyRing ring = keyRing.open(false)) {
-                PrintWriter out = spec.commandLine().getOut();
                 List<KeyEntry> keys = run(ring::list);
                 for (KeyEntry e : keys) {
-                    out.println(describe(e));
+                    out().println(describe(e));
                 }
                 if (keys.isEmpty()) {
-                    out.println("(no keys)");
+                    out().println("(no keys)");
                 }
             }
             return ExitCodes.OK;
@@ -127,7 +131,7 @@ final class KeysCommand implements Runnable {
             description = {"Replace the active key NAME with a new one of the same type; the old key stays for",
                 "decryption and verification until retired. With --older-than, rotate every own active key older",
                 "than DURATION (run it from cron or a systemd timer for scheduled rotation)."})
-    static final class Rotate implements Callable<Integer> {
+    static final class Rotate extends KeyRingCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME")
         String name;
 
@@ -138,12 +142,6 @@ final class KeysCommand implements Runnable {
                 description = "Rotate all own active keys created more than DURATION ago, e.g. 90d.")
         Duration olderThan;
 
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
             if ((name == null) == (olderThan == null)) {
@@ -153,10 +151,10 @@ final class KeysCommand implements Runnable {
                 List<KeyEntry> rotated = name != null ? List.of(run(() -> ring.rotate(name, signing)))
                         : run(() -> ring.rotateOlderThan(olderThan, Instant.now()));
                 for (KeyEntry e : rotated) {
-                    spec.commandLine().getOut().println("rotated " + describe(e));
+                    out().println("rotated " + describe(e));
                 }
                 if (rotated.isEmpty()) {
-                    spec.commandLine().getOut().println("no key older than " + olderThan);
+                    out().println("no key older than " + olderThan);
                 }
             }
             return ExitCodes.OK;
@@ -165,7 +163,7 @@ final class KeysCommand implements Runnable {
 
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Print the public part of a key, one line, for others to 'vstp keys import'.")
-    static final class Export implements Callable<Integer> {
+    static final class Export extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "NAME|ID")
         String key;
 
@@ -175,12 +173,6 @@ final class KeysCommand implements Runnable {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
         Path output;
 
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
             try (KeyRing ring = keyRing.open(false)) {
@@ -188,7 +180,7 @@ final class KeysCommand implements Runnable {
                 if (output != null) {
                     Files.writeString(output, line + "\n", StandardCharsets.US_ASCII);
                 } else {
-                    spec.commandLine().getOut().println(line);
+                    out().println(line);
                 }
             }
             return ExitCodes.OK;
@@ -197,25 +189,19 @@ final class KeysCommand implements Runnable {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Add someone's public key (a 'vstp keys export' line) for put --to and signature checks.")
-    static final class Import implements Callable<Integer> {
+    static final class Import extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "File holding the exported line ('-': stdin).")
         String file;
 
         @Option(names = "--name", paramLabel = "NAME", description = "Store it under this name instead of the exporter's.")
         String name;
 
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
             String line = readExport(file);
             try (KeyRing ring = keyRing.open(true)) {
                 KeyEntry e = run(() -> ring.importPublic(line, name));
-                spec.commandLine().getOut().println("imported " + describe(e));
+                out().println("imported " + describe(e));
             }
             return ExitCodes.OK;
         }
@@ -235,27 +221,16 @@ final class KeysCommand implements Runnable {
     @Command(name = "retire", mixinStandardHelpOptions = true,
             description = {"Destroy the private part of key ID: what was encrypted to it can no longer be read",
                 "here. Its public part stays, to verify old signatures. Takes the full id on purpose."})
-    static final class Retire implements Callable<Integer> {
+    static final class Retire extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
-        @Mixin
-        KeyRingOptions keyRing;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            KeyId keyId;
-            try {
-                keyId = KeyId.parse(id);
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCodes.USAGE, "retire takes a key's full id (32 hex digits, see vstp keys list)");
-            }
+            KeyId keyId = parse(KeyId::parse, id, "retire takes a key's full id (32 hex digits, see vstp keys list)");
             try (KeyRing ring = keyRing.open(false)) {
                 KeyEntry e = run(() -> ring.retire(keyId));
-                spec.commandLine().getOut().println("retired " + describe(e));
+                out().println("retired " + describe(e));
             }
             return ExitCodes.OK;
         }
