@@ -100,7 +100,7 @@ final class FileProtection implements AutoCloseable {
      * (QKD added or dropped) makes a new ciphertext instead of reusing one made without it, or with it.
      */
     Path encrypt(Path file, List<ResolvedRecipient> recipients, String extraKeySource,
-                 UnaryOperator<Recipient> extraKey) throws IOException {
+                 UnaryOperator<Recipient> extraKey, Progress progress) throws IOException {
         TreeSet<String> ids = new TreeSet<>();
         recipients.forEach(r -> ids.add(r.recipient().keyId().toString()));
         String identity = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file)
@@ -112,8 +112,10 @@ final class FileProtection implements AutoCloseable {
                 0, 16) + ".vse");
         if (!Files.exists(encrypted)) {
             // Extra keys (QKD) are fetched only here, when a new ciphertext is made: a resumed upload needs none.
+            progress.start(Files.size(file), 0);
             EncryptedFiles.encrypt(file, encrypted, recipients.stream().map(r -> extraKey.apply(r.recipient())).toList(),
-                    random);
+                    random, progress::update);
+            progress.finish();
         }
         return encrypted;
     }
@@ -195,8 +197,8 @@ final class FileProtection implements AutoCloseable {
     }
 
     /** Decrypts {@code encrypted} into {@code target} with the key ring's keys; returns the key used. */
-    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target, Function<String, byte[]> extraSecrets)
-            throws IOException {
+    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target, Function<String, byte[]> extraSecrets,
+            Progress progress) throws IOException {
         FipsMode.refuse("end-to-end decryption (X25519 + ML-KEM-768 and ChaCha20-Poly1305)", E2E_NOT_FIPS
                 + "; --keep-encrypted stores the ciphertext as it is");
         RecipientKeys ringKeys = ring().recipientKeys();
@@ -212,7 +214,11 @@ final class FileProtection implements AutoCloseable {
             }
         };
         try {
-            return EncryptedFiles.decrypt(encrypted, target, keys);
+            // The plaintext is about the ciphertext's size (16 bytes less per 64 KiB): close enough for a bar.
+            progress.start(Files.size(encrypted), 0);
+            EncryptedFiles.Decrypted d = EncryptedFiles.decrypt(encrypted, target, keys, progress::update);
+            progress.finish();
+            return d;
         } catch (EncryptedFileException e) {
             throw new CliException(e.reason() == EncryptedFileException.Reason.NO_MATCHING_KEY ? ExitCodes.DENIED
                     : ExitCodes.TRUST, "cannot decrypt: " + e.getMessage());

@@ -87,7 +87,8 @@ final class GetCommand implements Callable<Integer> {
                             + SignedManifest.SUFFIX + ") and --require-signature was given");
                 }
                 if (encrypted && !keepEncrypted) {
-                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch);
+                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch,
+                            new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal()));
                     notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
                 } else {
                     Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

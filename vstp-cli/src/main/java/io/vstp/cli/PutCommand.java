@@ -76,7 +76,8 @@ final class PutCommand implements Callable<Integer> {
             // The signing key too is resolved before anything is uploaded.
             KeyEntry signingKey = sign != null ? protection.signingKey(sign) : null;
             Path upload = recipients.isEmpty() ? file
-                    : protection.encrypt(file, recipients, qkd.source(), qkd.enabled() ? qkd::withQkdKey : r -> r);
+                    : protection.encrypt(file, recipients, qkd.source(), qkd.enabled() ? qkd::withQkdKey : r -> r,
+                            new Progress(spec.commandLine().getOut(), Files.size(file), 0, Progress.terminal()));
             try (Requester requester = Requester.open(client, target, udp)) {
                 Progress progress = new Progress(spec.commandLine().getOut(), Files.size(upload), 0,
                         Progress.terminal());

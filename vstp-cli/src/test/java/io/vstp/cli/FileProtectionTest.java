@@ -27,11 +27,11 @@ class FileProtectionTest {
                 new FileProtection.ResolvedRecipient("bob", new Recipient(bob.publicKey())));
         try (FileProtection protection = new FileProtection(new KeyRingOptions())) {
             // An interrupted put without QKD leaves its ciphertext in the outbox for resuming ...
-            Path withoutQkd = protection.encrypt(file, to, "", r -> r);
+            Path withoutQkd = protection.encrypt(file, to, "", r -> r, Progress.silent());
             // ... and a put of the same file to the same recipient with --qkd-kme must mix in a QKD key, not
             // resume the upload of that ciphertext.
             Path withQkd = protection.encrypt(file, to, "qkd https://kme.example SAE_BOB",
-                    r -> new Recipient(r.publicKey(), "qkd:key-1", new byte[32]));
+                    r -> new Recipient(r.publicKey(), "qkd:key-1", new byte[32]), Progress.silent());
             try {
                 assertThat(withQkd).isNotEqualTo(withoutQkd);
                 assertThat(new String(Files.readAllBytes(withQkd), StandardCharsets.ISO_8859_1)).contains("qkd:key-1");
@@ -40,7 +40,7 @@ class FileProtectionTest {
                 // The same put again still resumes: same ciphertext, no new QKD key asked for.
                 assertThat(protection.encrypt(file, to, "qkd https://kme.example SAE_BOB", r -> {
                     throw new AssertionError("a resumed upload needs no new QKD key");
-                })).isEqualTo(withQkd);
+                }, Progress.silent())).isEqualTo(withQkd);
             } finally {
                 Files.deleteIfExists(withoutQkd);
                 Files.deleteIfExists(withQkd);

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Whole-file encryption and decryption through a temporary file beside the target that is renamed into place only
@@ -30,13 +31,25 @@ public final class EncryptedFiles {
     /** Encrypts {@code source} to {@code target} for {@code recipients}; returns the ciphertext size. */
     public static long encrypt(Path source, Path target, List<Recipient> recipients, SecureRandom random)
             throws IOException {
+        return encrypt(source, target, recipients, random, done -> { });
+    }
+
+    /** As {@link #encrypt(Path, Path, List, SecureRandom)}, telling {@code progress} the plaintext bytes read so far. */
+    public static long encrypt(Path source, Path target, List<Recipient> recipients, SecureRandom random,
+            LongConsumer progress) throws IOException {
         Path temp = temporaryBeside(target);
         try {
             // The file sink is its own resource: it is closed even when the encrypting stream cannot be built.
             try (InputStream in = Files.newInputStream(source);
                  OutputStream sink = Files.newOutputStream(temp);
                  OutputStream out = new EncryptingOutputStream(sink, recipients, random)) {
-                in.transferTo(out);
+                byte[] buf = new byte[BUFFER];
+                long total = 0;
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    out.write(buf, 0, n);
+                    total += n;
+                    progress.accept(total);
+                }
             }
             long size = Files.size(temp);
             moveIntoPlace(temp, target);
@@ -48,6 +61,12 @@ public final class EncryptedFiles {
 
     /** Decrypts {@code source} to {@code target}; nothing appears at {@code target} unless every chunk verifies. */
     public static Decrypted decrypt(Path source, Path target, RecipientKeys keys) throws IOException {
+        return decrypt(source, target, keys, done -> { });
+    }
+
+    /** As {@link #decrypt(Path, Path, RecipientKeys)}, telling {@code progress} the plaintext bytes written so far. */
+    public static Decrypted decrypt(Path source, Path target, RecipientKeys keys, LongConsumer progress)
+            throws IOException {
         Path temp = temporaryBeside(target);
         try {
             Decrypted result;
@@ -58,6 +77,7 @@ public final class EncryptedFiles {
                 for (int n; (n = in.read(buf)) >= 0; ) {
                     out.write(buf, 0, n);
                     total += n;
+                    progress.accept(total);
                 }
                 result = new Decrypted(in.recipients(), in.usedKey(), total);
             }

@@ -281,6 +281,14 @@ class EncryptedFileTest {
         assertThat(d.usedKey()).isEqualTo(KeyId.of(ALICE.publicKey()));
         assertThat(d.bytes()).isEqualTo(3 * CHUNK);
 
+        // Progress reports count plaintext bytes, rise and end at the size.
+        java.util.List<Long> seen = new java.util.ArrayList<>();
+        EncryptedFiles.encrypt(plain, enc, List.of(new Recipient(ALICE.publicKey())), RANDOM, seen::add);
+        assertThat(seen).isSorted().last().isEqualTo(3L * CHUNK);
+        seen.clear();
+        EncryptedFiles.decrypt(enc, out, holding(ALICE), seen::add);
+        assertThat(seen).isSorted().last().isEqualTo(3L * CHUNK);
+
         byte[] tampered = Files.readAllBytes(enc);
         tampered[tampered.length - 1] ^= 1;
         Files.write(enc, tampered);
