@@ -168,14 +168,9 @@ final class FileTransfer {
      * the server says it is larger than {@code maxBytes}, and checked against the SHA-256 the server announces.
      */
     byte[] fetchSmall(String remote, int maxBytes) throws Exception {
-        Stat stat;
-        try {
-            stat = stat(request("stat", remote));
-        } catch (VstpException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return null;
-            }
-            throw e;
+        Stat stat = statIfExists(remote);
+        if (stat == null) {
+            return null;
         }
         long size = stat.size();
         String sha = stat.sha256();
@@ -345,12 +340,16 @@ final class FileTransfer {
 
     /** Whether {@code remote} exists on the server. */
     boolean exists(String remote) throws Exception {
+        return statIfExists(remote) != null;
+    }
+
+    /** The server's {@code stat} of {@code remote}, or null if it has no such file. */
+    private Stat statIfExists(String remote) throws Exception {
         try {
-            stat(request("stat", remote));
-            return true;
+            return stat(request("stat", remote));
         } catch (VstpException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
-                return false;
+                return null;
             }
             throw e;
         }

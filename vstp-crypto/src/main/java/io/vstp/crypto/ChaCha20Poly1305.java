@@ -1,8 +1,6 @@
 package io.vstp.crypto;
 
 import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
-import java.security.InvalidKeyException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -25,13 +23,9 @@ public final class ChaCha20Poly1305 {
 
     /** Encrypts {@code plaintext[offset, offset+length)}; the result is ciphertext followed by the tag. */
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length) {
-        try {
-            Cipher c = cipher(Cipher.ENCRYPT_MODE, key, nonce);
-            c.updateAAD(aad);
-            return c.doFinal(plaintext, offset, length);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 unavailable or misused", e);
-        }
+        byte[] out = new byte[length + TAG_LENGTH];
+        new Keyed(key).seal(nonce, aad, plaintext, offset, length, out, 0);
+        return out;
     }
 
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
@@ -48,15 +42,9 @@ public final class ChaCha20Poly1305 {
         if (length < TAG_LENGTH) {
             throw new AEADBadTagException("ciphertext shorter than its tag");
         }
-        try {
-            Cipher c = cipher(Cipher.DECRYPT_MODE, key, nonce);
-            c.updateAAD(aad);
-            return c.doFinal(ciphertext, offset, length);
-        } catch (AEADBadTagException e) {
-            throw e;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 unavailable or misused", e);
-        }
+        byte[] out = new byte[length - TAG_LENGTH];
+        new Keyed(key).open(nonce, aad, ciphertext, offset, length, out, 0);
+        return out;
     }
 
     public static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext) throws AEADBadTagException {
@@ -92,6 +80,12 @@ public final class ChaCha20Poly1305 {
             return new Keyed(key);
         }
 
+        private static void requireNonce(byte[] nonce) {
+            if (nonce.length != NONCE_LENGTH) {
+                throw new IllegalArgumentException("ChaCha20-Poly1305 nonce must be " + NONCE_LENGTH + " bytes");
+            }
+        }
+
         private static Cipher newCipher() {
             try {
                 return Cipher.getInstance(TRANSFORMATION);
@@ -102,6 +96,7 @@ public final class ChaCha20Poly1305 {
 
         /** Seals {@code in[off, off+len)} into {@code out} at {@code outOff}; returns len + 16. */
         public int seal(byte[] nonce, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
+            requireNonce(nonce);
             try {
                 cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(nonce));
                 cipher.updateAAD(aad);
@@ -114,6 +109,7 @@ public final class ChaCha20Poly1305 {
         /** Opens {@code in[off, off+len)} (tag included) into {@code out} at {@code outOff}; returns len - 16. */
         public int open(byte[] nonce, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff)
                 throws AEADBadTagException {
+            requireNonce(nonce);
             if (len < TAG_LENGTH) {
                 throw new AEADBadTagException("ciphertext shorter than its tag");
             }
@@ -127,18 +123,5 @@ public final class ChaCha20Poly1305 {
                 throw new IllegalStateException("ChaCha20-Poly1305 misused", e);
             }
         }
-    }
-
-    private static Cipher cipher(int mode, byte[] key, byte[] nonce)
-            throws GeneralSecurityException {
-        if (key.length != KEY_LENGTH) {
-            throw new InvalidKeyException("ChaCha20-Poly1305 key must be " + KEY_LENGTH + " bytes");
-        }
-        if (nonce.length != NONCE_LENGTH) {
-            throw new InvalidAlgorithmParameterException("ChaCha20-Poly1305 nonce must be " + NONCE_LENGTH + " bytes");
-        }
-        Cipher c = Cipher.getInstance(TRANSFORMATION);
-        c.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
-        return c;
     }
 }
