@@ -146,6 +146,18 @@ class HostileInputTest {
         assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
     }
 
+    /** The crate's empty HELLO starts a legacy session only where legacy peers are served (session.md §6). */
+    @Test
+    void emptyHelloWhenLegacyPeersAreOffOffersNoVersion() throws Exception {
+        try (RawPeer peer = new RawPeer(server.port())) {
+            peer.write(Frame.builder(FrameType.HELLO).build());
+            List<Frame> frames = peer.framesUntilClosed(WAIT);
+            assertThat(frames).anySatisfy(f -> assertThat(f.payloadAsString()).contains("offers none"));
+            assertThat(errName(frames)).isEqualTo("NO_COMMON_VERSION");
+        }
+        assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
+    }
+
     @Test
     void requestsBeyondTheInFlightLimitAreRefusedOneByOne() throws Exception {
         try (RawPeer peer = new RawPeer(server.port())) {

@@ -118,7 +118,10 @@ public final class ServerSession extends SessionHandler implements Session {
                 fail(ErrorCode.PROTOCOL_VIOLATION, "frame " + type.name() + " before WELCOME");
                 return;
             }
-            if (type.equals(FrameType.HELLO)) {
+            // The crate's send_hello() is a HELLO without headers: a greeting, not an offer (session.md §6).
+            boolean greeting = type.equals(FrameType.HELLO) && legacyAllowed
+                    && frame.headers().value(SessionFrames.VERSIONS) == null;
+            if (type.equals(FrameType.HELLO) && !greeting) {
                 if (access != null) {
                     authenticate(frame);
                 } else {
@@ -143,6 +146,22 @@ public final class ServerSession extends SessionHandler implements Session {
                 principal = p;
             }
             established();
+            if (greeting) {
+                frame.release(); // the crate's server answers it with nothing, and so do we
+                return;
+            }
+        }
+        if (state == State.LEGACY) {
+            // A legacy peer has no session frames: every frame is the application's (HELLO, WELCOME and ERR
+            // included), except BYE, which ends it once its requests are answered.
+            if (type.equals(FrameType.BYE)) {
+                frame.release();
+                byeReceived = true;
+                drainAndClose();
+            } else {
+                request(frame);
+            }
+            return;
         }
         if (type.equals(FrameType.HELLO) || type.equals(FrameType.WELCOME)) {
             frame.release();
@@ -175,7 +194,9 @@ public final class ServerSession extends SessionHandler implements Session {
         if (!v2 && !V2Handshake.offers(hello, "1")) {
             hello.release();
             fail(ErrorCode.NO_COMMON_VERSION, "server speaks versions " + (protocol.v2() ? "2,1" : "1")
-                    + ", client offered " + offered);
+                    + (offered != null ? ", client offered " + offered
+                    : ", HELLO offers none (a peer without sessions, such as the Rust crate, is served only in "
+                    + "plaintext)"));
             return;
         }
         if (id.isEmpty()) {

@@ -1,0 +1,123 @@
+package io.vstp.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.testing.WireVectors;
+import io.vstp.transport.testing.Frames;
+import io.vstp.transport.testing.RawPeer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A plaintext server and a peer without sessions (the Rust crate, session.md §6), with the crate's exact bytes
+ * from docs/spec/vectors/wire-v1.json: its empty HELLO starts a legacy session that gets no answer, and every later
+ * frame, HELLO, WELCOME and ERR included, goes to the request handler while the session stays open.
+ */
+class LegacyPeerTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final WireVectors VECTORS = WireVectors.load();
+
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final List<Boolean> legacy = new CopyOnWriteArrayList<>();
+    private VstpServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        // Like vstp serve's echo service: DATA comes back, other types get no answer.
+        server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
+            seen.add(request.type().name());
+            legacy.add(session.legacy());
+            return CompletableFuture.completedFuture(!request.type().equals(FrameType.DATA) ? null
+                    : new Frame(FrameType.DATA, request.flags(), request.headers(),
+                    request.payload().retainedSlice()));
+        }).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static byte[] vector(String name) {
+        return VECTORS.valid().stream().filter(v -> v.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no vector " + name)).bytes();
+    }
+
+    @Test
+    void cratesEmptyHelloStartsALegacySessionAndGetsNoAnswer() throws Exception {
+        try (RawPeer crate = new RawPeer(server.port())) {
+            crate.write(vector("hello-empty"));
+            assertThat(crate.readFor(Duration.ofMillis(300))).as("the crate's server answers HELLO with nothing")
+                    .isEmpty();
+            crate.write(vector("data-content-type-hi"));
+            List<Frame> replies = crate.readFrames(1, WAIT);
+            assertThat(replies.get(0).type()).isEqualTo(FrameType.DATA);
+            assertThat(replies.get(0).payloadAsString()).isEqualTo("hi");
+            assertThat(replies.get(0).headers().value("content-type")).isEqualTo("text/plain");
+            replies.forEach(Frame::release);
+        }
+        assertThat(seen).as("the greeting is not a request").containsExactly("DATA");
+        assertThat(legacy).containsExactly(true);
+        assertNoErrors();
+    }
+
+    @Test
+    void laterHelloWelcomeAndErrGoToTheHandlerAndTheSessionStaysOpen() throws Exception {
+        try (RawPeer crate = new RawPeer(server.port())) {
+            crate.write(vector("data-content-type-hi"));
+            crate.readFrames(1, WAIT).forEach(Frame::release);
+            crate.write(vector("hello-empty"));
+            crate.write(vector("welcome-with-session"));
+            crate.write(vector("err-with-message"));
+            crate.write(Frames.hello()); // even a HELLO that offers versions: the session is already legacy
+            crate.write(vector("payload-only"));
+            List<Frame> replies = crate.readFrames(1, WAIT);
+            assertThat(replies.get(0).payloadAsString()).isEqualTo("hello, vstp");
+            replies.forEach(Frame::release);
+            assertThat(crate.readFor(Duration.ofMillis(200))).as("no ERR, no close").isEmpty();
+        }
+        assertThat(seen).containsExactly("DATA", "HELLO", "WELCOME", "ERR", "HELLO", "DATA");
+        assertThat(legacy).containsOnly(true);
+        assertNoErrors();
+    }
+
+    @Test
+    void emptyHelloThenByeClosesAfterTheAnswers() throws Exception {
+        try (RawPeer crate = new RawPeer(server.port())) {
+            crate.write(vector("hello-empty"));
+            crate.write(vector("payload-only"));
+            crate.write(vector("bye-empty"));
+            List<Frame> all = crate.framesUntilClosed(WAIT);
+            assertThat(all).extracting(f -> f.type().name()).containsExactly("DATA");
+            all.forEach(Frame::release);
+        }
+        assertNoErrors();
+    }
+
+    @Test
+    void aVstpClientStillNegotiatesWireV2() throws Exception {
+        try (VstpClient client = VstpClient.builder().plain().threads(1).build()) {
+            VstpConnection c = client.connect("127.0.0.1", server.port()).get();
+            assertThat(c.wireVersion()).isEqualTo(2);
+            Frame r = c.request(Frames.data("v2")).get();
+            assertThat(r.payloadAsString()).isEqualTo("v2");
+            r.release();
+            c.close();
+        }
+        assertThat(legacy).containsExactly(false);
+    }
+
+    private void assertNoErrors() {
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(server.stats().errors(c)).as("server error %s", c).isZero();
+        }
+    }
+}
