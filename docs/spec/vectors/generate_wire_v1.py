@@ -89,6 +89,15 @@ ok("data-content-type-hi", "§10.2", "DATA, header content-type=text/plain, payl
    DATA, headers=[(b("content-type"), b("text/plain"))], payload=b("hi"))
 ok("ack-msg-id-1", "§10.3", "The ACK the crate's UDP server sends for msg-id 1.", ACK,
    headers=[(b("msg-id"), b("1"))])
+ok("ack-msg-id-max", "§10.3", "The ACK for msg-id 2^64 - 1, the largest u64: the crate acknowledges the whole "
+   "unsigned range (udp.md §5.1).", ACK, headers=[(b("msg-id"), b("18446744073709551615"))])
+ok("ack-msg-id-2-63", "§10.3", "The ACK for msg-id 2^63, the first id that is negative as a signed 64-bit number.",
+   ACK, headers=[(b("msg-id"), b("9223372036854775808"))])
+ok("ack-msg-id-1-versions", "§10.3", "The ACK a v2 endpoint sends for msg-id 1 to a peer not yet known to speak v2: "
+   "the crate's ACK plus versions=2,1 (udp.md §5.1, wire-v2.md §10); the crate's sender reads only msg-id.", ACK,
+   headers=[(b("msg-id"), b("1")), (b("versions"), b("2,1"))])
+ok("data-req-ack-msg-id-2-63", "§10.3", "A crate-style REQ_ACK DATA frame whose msg-id is 2^63.", DATA,
+   flags=REQ_ACK, headers=[(b("msg-id"), b("9223372036854775808"))], payload=b("x"))
 ok("data-undefined-flag-04-with-req-ack", "§10.4",
    "FLAGS 05 = REQ_ACK | undefined 0x04: kept raw by v1; the crate decodes the flags as 00 and loses REQ_ACK.",
    DATA, flags=0x05, crate={"flags": 0})

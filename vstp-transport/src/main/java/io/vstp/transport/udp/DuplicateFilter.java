@@ -12,24 +12,26 @@ final class DuplicateFilter {
     private static final long RESTART_DISTANCE = 1L << 32;
 
     private final long[] bits = new long[WINDOW / 64];
-    private long highest = Long.MIN_VALUE;
+    /** The highest id seen, an unsigned 64-bit value (udp.md §5.4: ids are u64, 2^63 and above included). */
+    private long highest;
+    private boolean empty = true;
 
     /** True the first time {@code id} is seen (deliver it), false for a repeat or an id too old to judge. */
     boolean firstTime(long id) {
-        if (highest == Long.MIN_VALUE || id > highest && id - highest >= RESTART_DISTANCE
-                || id < highest && highest - id >= RESTART_DISTANCE) {
+        if (empty || Long.compareUnsigned(distance(id, highest), RESTART_DISTANCE) >= 0) {
             java.util.Arrays.fill(bits, 0);
+            empty = false;
             highest = id;
             set(id);
             return true;
         }
-        if (id > highest) {
-            long shift = id - highest;
+        if (Long.compareUnsigned(id, highest) > 0) {
+            long shift = id - highest; // below RESTART_DISTANCE here
             if (shift >= WINDOW) {
                 java.util.Arrays.fill(bits, 0);
             } else {
-                for (long i = highest + 1; i < id; i++) {
-                    clear(i);
+                for (long i = 1; i < shift; i++) {
+                    clear(highest + i);
                 }
             }
             highest = id;
@@ -48,14 +50,20 @@ final class DuplicateFilter {
 
     /** True if {@code id} was already delivered (or is too old to tell). */
     boolean seen(long id) {
-        if (highest == Long.MIN_VALUE || id > highest || highest - id >= RESTART_DISTANCE) {
+        if (empty || Long.compareUnsigned(id, highest) > 0
+                || Long.compareUnsigned(highest - id, RESTART_DISTANCE) >= 0) {
             return false;
         }
         return highest - id >= WINDOW || isSet(id);
     }
 
-    private int slot(long id) {
-        return (int) Math.floorMod(id, (long) WINDOW);
+    /** |a - b| of two unsigned values. */
+    private static long distance(long a, long b) {
+        return Long.compareUnsigned(a, b) >= 0 ? a - b : b - a;
+    }
+
+    private static int slot(long id) {
+        return (int) (id & (WINDOW - 1));
     }
 
     private void set(long id) {

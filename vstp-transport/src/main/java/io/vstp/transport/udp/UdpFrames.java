@@ -118,16 +118,44 @@ final class UdpFrames {
         return SessionFrames.longHeader(frame, key, -1);
     }
 
-    /** The crate renders msg-id with u64::to_string: unsigned decimal, up to 20 digits. */
-    static long unsignedNumber(Frame frame, String key) {
-        String v = frame.headers().value(key);
-        if (v == null || v.isEmpty() || v.length() > 20) {
-            return -1;
+    /**
+     * A message id (a u64, the whole range, udp.md §3 and §5.1) read the crate's way: the first {@code key} header
+     * whose value is unsigned decimal (leading zeros and one leading {@code +} allowed, as Rust's {@code u64} parse
+     * allows) below 2^64; a value that is not ASCII ends the search, as the crate's UTF-8 check does. Null when there
+     * is none. The returned long holds the unsigned value (ids of 2^63 and more are negative as Java longs).
+     */
+    static Long unsignedId(Frame frame, String key) {
+        for (Header h : frame.headers().all(key)) {
+            byte[] v = h.value();
+            boolean digits = v.length > 0 && !(v.length == 1 && v[0] == '+');
+            boolean ascii = true;
+            for (int i = 0; i < v.length; i++) {
+                byte c = v[i];
+                ascii &= c >= 0;
+                digits &= c >= '0' && c <= '9' || c == '+' && i == 0;
+            }
+            if (!ascii && !isUtf8(v)) {
+                return null; // the crate's `.ok()?` on a value that is not UTF-8 stops looking
+            }
+            if (!digits) {
+                continue;
+            }
+            try {
+                return Long.parseUnsignedLong(new String(v, v[0] == '+' ? 1 : 0, v[0] == '+' ? v.length - 1 : v.length,
+                        java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                // 2^64 or more: the crate skips it too
+            }
         }
+        return null;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
         try {
-            return Long.parseUnsignedLong(v);
-        } catch (NumberFormatException e) {
-            return -1;
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
         }
     }
 }

@@ -488,13 +488,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             onAck(sender, frame, now);
             return;
         }
-        long vfMsg = UdpFrames.unsignedNumber(frame, UdpFrames.VF_MSG);
-        if (frame.flags().has(Flags.FRAG) && vfMsg >= 0 && frame.headers().first(UdpFrames.VF_IDX) != null) {
-            onFragment(sender, vfMsg, frame, now);
-            return;
+        if (frame.flags().has(Flags.FRAG) && frame.headers().first(UdpFrames.VF_IDX) != null) {
+            Long vfMsg = UdpFrames.unsignedId(frame, UdpFrames.VF_MSG);
+            if (vfMsg != null) {
+                onFragment(sender, vfMsg, frame, now);
+                return;
+            }
         }
-        long msgId = frame.flags().has(Flags.REQ_ACK) ? UdpFrames.unsignedNumber(frame, UdpFrames.MSG_ID) : -1;
-        if (msgId >= 0) {
+        Long id = frame.flags().has(Flags.REQ_ACK) ? UdpFrames.unsignedId(frame, UdpFrames.MSG_ID) : null;
+        if (id != null) {
+            long msgId = id; // every u64, 2^63 and above included (negative as a Java long)
             Peer p = peer(sender, true);
             if (p == null) {
                 stats.countDrop(UdpStats.Drop.TOO_MANY_PEERS);
@@ -542,16 +545,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private void onAck(InetSocketAddress sender, Frame ack, long now) {
         try {
             Peer p = peers.get(sender);
-            long vfMsg = UdpFrames.unsignedNumber(ack, UdpFrames.VF_MSG);
-            long msgId = UdpFrames.unsignedNumber(ack, UdpFrames.MSG_ID);
+            Long vfMsg = UdpFrames.unsignedId(ack, UdpFrames.VF_MSG);
+            Long msgId = vfMsg != null ? null : UdpFrames.unsignedId(ack, UdpFrames.MSG_ID);
             boolean known;
-            if (vfMsg >= 0) {
+            if (vfMsg != null) {
                 long cum = UdpFrames.number(ack, UdpFrames.VF_CUM);
                 long gen = Math.max(0, UdpFrames.number(ack, UdpFrames.VF_GEN));
                 known = p != null && cum >= 0
                         && p.sender.onSack(vfMsg, gen, (int) Math.min(cum, Integer.MAX_VALUE),
                         UdpFrames.sackRanges(ack, Integer.MAX_VALUE), now);
-            } else if (msgId >= 0) {
+            } else if (msgId != null) {
                 known = p != null && p.sender.onSingleAck(msgId, now);
             } else {
                 deliver(sender, ack.retain()); // an application-level ACK

@@ -68,4 +68,26 @@ class ReliabilityPartsTest {
         assertThat(f.firstTime(8)).isTrue();
         assertThat(f.firstTime(7)).isFalse();
     }
+
+    /** Ids are u64 (udp.md §5.4): the window works the same across 2^63 and up to 2^64 - 1. */
+    @Test
+    void duplicateFilterCoversTheWholeUnsignedRange() {
+        for (long base : new long[] {Long.MAX_VALUE - 2, -10L /* 2^64 - 10 */, Long.MIN_VALUE /* 2^63 */}) {
+            DuplicateFilter f = new DuplicateFilter();
+            assertThat(f.firstTime(base)).as("first %s", Long.toUnsignedString(base)).isTrue();
+            assertThat(f.firstTime(base)).isFalse();
+            assertThat(f.firstTime(base + 3)).isTrue();
+            assertThat(f.firstTime(base + 1)).as("late, inside the window").isTrue();
+            assertThat(f.firstTime(base + 1)).isFalse();
+            assertThat(f.seen(base + 2)).isFalse();
+            assertThat(f.seen(base + 3)).isTrue();
+            assertThat(f.seen(base)).isTrue();
+        }
+        DuplicateFilter top = new DuplicateFilter();
+        assertThat(top.firstTime(-1L)).as("2^64 - 1").isTrue();
+        assertThat(top.firstTime(-1L)).isFalse();
+        assertThat(top.firstTime(-2L)).isTrue();
+        assertThat(top.seen(-1L)).isTrue();
+        assertThat(top.firstTime(-1L - DuplicateFilter.WINDOW)).as("older than the window").isFalse();
+    }
 }
