@@ -15,6 +15,7 @@
 //!   vstp-interop tcp-client HOST PORT COUNT
 //!   vstp-interop udp-echo-server [--max-seconds N]
 //!   vstp-interop udp-client HOST PORT COUNT
+//!   vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES
 //!   vstp-interop bench --workload stream|rr|rr-rate|udp [options]   (module `bench`)
 
 mod bench;
@@ -41,12 +42,14 @@ fn main() -> ExitCode {
         Some("tcp-client") => tcp::client_cmd(&args[1..]),
         Some("udp-echo-server") => udp::echo_server_cmd(&args[1..]),
         Some("udp-client") => udp::client_cmd(&args[1..]),
+        Some("udp-echo-check") => udp::echo_check_cmd(&args[1..]),
         Some("bench") => bench::bench_cmd(&args[1..]),
         _ => {
             eprintln!(
                 "usage:\n  vstp-interop verify-vectors PATH\n  vstp-interop decode-outcome HEX [MAX_FRAME_SIZE]\n  \
-                 vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT\n  \
+                 vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT [--hello] [--session-frames]\n  \
                  vstp-interop udp-echo-server [--max-seconds N]\n  vstp-interop udp-client HOST PORT COUNT\n  \
+                 vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES\n  \
                  vstp-interop bench --workload stream|rr|rr-rate|udp [--size BYTES] [--connections C] \
                  [--concurrency N] [--rate R] [--duration 5s|500ms] [--smoke]"
             );

@@ -3,8 +3,8 @@
 //! * `tcp-echo-server [--max-seconds N]`: the crate's own `vstp::VstpTcpServer` (`bind`, `local_addr`,
 //!   `accept`) and its per-connection handle `vstp::tcp::server::VstpTcpConnection` (`recv`, `send`). The
 //!   crate's `run(handler)` is not used because its handler gets no connection handle and so cannot reply.
-//! * `tcp-client HOST PORT COUNT`: the crate's own `vstp::VstpTcpClient` (`connect`, `send`, `recv`,
-//!   `close`).
+//! * `tcp-client HOST PORT COUNT [--hello] [--session-frames]`: the crate's own `vstp::VstpTcpClient`
+//!   (`connect`, `send_hello`, `send`, `recv`, `close`).
 //!
 //! Only the crate's public API is called; no code of the crate is copied here. Diagnostics go to stderr so
 //! that stdout carries only the contract lines (`listening ...`, `N ok`, `FAIL ...`).
@@ -165,10 +165,20 @@ async fn serve_connection(mut conn: vstp::tcp::server::VstpTcpConnection) {
 /// Parses `HOST PORT COUNT`.
 pub fn client_cmd(args: &[String]) -> ExitCode {
     let usage = || {
-        eprintln!("usage: vstp-interop tcp-client HOST PORT COUNT");
+        eprintln!("usage: vstp-interop tcp-client HOST PORT COUNT [--hello] [--session-frames]");
         ExitCode::from(2)
     };
-    let [host, port, count] = args else {
+    let mut options = ClientOptions::default();
+    let mut positional: Vec<&String> = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--hello" => options.hello = true,
+            "--session-frames" => options.session_frames = true,
+            _ if a.starts_with("--") => return usage(),
+            _ => positional.push(a),
+        }
+    }
+    let [host, port, count] = positional.as_slice() else {
         return usage();
     };
     let Ok(port) = port.parse::<u16>() else {
@@ -192,7 +202,7 @@ pub fn client_cmd(args: &[String]) -> ExitCode {
         format!("{host}:{port}")
     };
     let result = rt.block_on(async {
-        match tokio::time::timeout(CLIENT_TIMEOUT, client(&addr, count)).await {
+        match tokio::time::timeout(CLIENT_TIMEOUT, client(&addr, count, options)).await {
             Ok(r) => r,
             Err(_) => Err(format!(
                 "timeout: no complete exchange with {addr} within {} s",
@@ -219,10 +229,26 @@ struct Expect {
     content_type: Option<&'static str>,
 }
 
-async fn client(addr: &str, count: u32) -> Result<u32, String> {
+/// What `tcp-client` sends besides its requests.
+#[derive(Default, Clone, Copy)]
+struct ClientOptions {
+    /// Start with the crate's `send_hello()` (an empty HELLO), as the crate's examples and tests do.
+    hello: bool,
+    /// Halfway through, send an empty HELLO, WELCOME and ERR as ordinary frames: the crate's server hands
+    /// them to its application, and the session goes on.
+    session_frames: bool,
+}
+
+async fn client(addr: &str, count: u32, options: ClientOptions) -> Result<u32, String> {
     let mut client = VstpTcpClient::connect(addr)
         .await
         .map_err(|e| format!("connect {addr}: {e}"))?;
+    if options.hello {
+        client
+            .send_hello()
+            .await
+            .map_err(|e| format!("send_hello failed: {e}"))?;
+    }
 
     let mut requests: Vec<(String, Frame, Expect)> = Vec::with_capacity(count as usize + 1);
     for i in 1..=count {
@@ -247,7 +273,22 @@ async fn client(addr: &str, count: u32) -> Result<u32, String> {
 
     let mut pending: HashMap<String, Expect> = HashMap::new();
     let mut received = 0u32;
-    for (id, frame, expect) in requests {
+    let halfway = requests.len() / 2;
+    for (n, (id, frame, expect)) in requests.into_iter().enumerate() {
+        if options.session_frames && n == halfway {
+            let others = [
+                Frame::new(FrameType::Hello),
+                Frame::new(FrameType::Welcome).with_header("session-id", "crate"),
+                Frame::new(FrameType::Err).with_payload(b"crate says err".to_vec()),
+            ];
+            for f in others {
+                let t = f.typ;
+                client
+                    .send(f)
+                    .await
+                    .map_err(|e| format!("send of a {t:?} frame failed: {e}"))?;
+            }
+        }
         while pending.len() >= CLIENT_WINDOW {
             receive_one(&mut client, &mut pending, received, total).await?;
             received += 1;

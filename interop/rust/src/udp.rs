@@ -239,3 +239,92 @@ async fn client(dest: SocketAddr, count: u32) -> Result<u32, String> {
     }
     Ok(count)
 }
+
+// ---------------------------------------------------------------------------------------------
+// udp-echo-check
+
+/// `udp-echo-check HOST PORT PAYLOAD_BYTES`: one DATA frame of PAYLOAD_BYTES payload bytes sent the crate's
+/// reliable way (`send_with_ack`, msg-id 1) with the crate's fragmentation off (`UdpConfig::allow_frag = false`),
+/// so it leaves as a single datagram whatever its size; then one `recv()`, which reads at most 2400 bytes.
+/// Prints `echo N` when the reply is DATA with the same payload (N bytes), `err NAME MESSAGE` when it is ERR
+/// (NAME from its `error` header), and `FAIL reason` (exit 1) for anything else or nothing within 3 s.
+pub fn echo_check_cmd(args: &[String]) -> ExitCode {
+    let usage = || {
+        eprintln!("usage: vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES");
+        ExitCode::from(2)
+    };
+    let [host, port, size] = args else {
+        return usage();
+    };
+    let (Ok(port), Ok(size)) = (port.parse::<u16>(), size.parse::<usize>()) else {
+        return usage();
+    };
+    let dest = match (host.as_str(), port).to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(a)) => a,
+        _ => {
+            println!("FAIL cannot resolve {host}");
+            return ExitCode::from(1);
+        }
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            println!("FAIL {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(async {
+        match tokio::time::timeout(CLIENT_TIMEOUT, echo_check(dest, size)).await {
+            Ok(r) => r,
+            Err(_) => Err(format!("timeout after {} s", CLIENT_TIMEOUT.as_secs())),
+        }
+    });
+    rt.shutdown_background();
+    match result {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("FAIL {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn echo_check(dest: SocketAddr, size: usize) -> Result<String, String> {
+    let local = if dest.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+    let config = vstp::udp::client::UdpConfig { allow_frag: false, ..Default::default() };
+    let mut client = VstpUdpClient::bind_with_config(local, config)
+        .await
+        .map_err(|e| format!("bind {local}: {e}"))?;
+    let payload: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    let frame = Frame::new(FrameType::Data).with_payload(payload.clone());
+    client
+        .send_with_ack(frame, dest)
+        .await
+        .map_err(|e| format!("no ACK for the {size}-byte frame: {e}"))?;
+    let (reply, from) = tokio::time::timeout(Duration::from_secs(3), client.recv())
+        .await
+        .map_err(|_| "no reply the crate could read within 3 s".to_string())?
+        .map_err(|e| format!("recv failed: {e}"))?;
+    if from != dest {
+        return Err(format!("reply from {from}, expected {dest}"));
+    }
+    let frag = reply.headers.iter().any(|h| h.key.starts_with(b"vf-") || h.key.starts_with(b"frag-"));
+    match reply.typ {
+        FrameType::Data if frag => Err("the reply is a fragment the crate cannot join".to_string()),
+        FrameType::Data if reply.payload == payload => Ok(format!("echo {}", reply.payload.len())),
+        FrameType::Data => Err(format!("echo of {} bytes differs from the {size} sent", reply.payload.len())),
+        FrameType::Err => {
+            let name = reply
+                .headers
+                .iter()
+                .find(|h| h.key == b"error")
+                .map(|h| String::from_utf8_lossy(&h.value).into_owned())
+                .unwrap_or_default();
+            Ok(format!("err {name} {}", String::from_utf8_lossy(&reply.payload)))
+        }
+        t => Err(format!("reply of type {t:?}")),
+    }
+}

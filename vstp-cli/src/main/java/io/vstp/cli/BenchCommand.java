@@ -101,6 +101,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    LegacyPeerOption legacy;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -189,6 +192,11 @@ final class BenchCommand implements Callable<Integer> {
             throw usage("--pin, --ca and --tofu are for a remote server; --local pins its own certificate");
         }
         client.plain = !kind.secure;
+        if (!local) {
+            // Checks the choice; a local server is ours and always answers HELLO.
+            legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, kind == Transport.UDP, client.timeout);
+            client.legacyPeer = legacy;
+        }
         return kind;
     }
 

@@ -143,9 +143,18 @@ final class ClientOptions {
         return ProtocolOptions.DEFAULT.withV2(wire == 2);
     }
 
+    /**
+     * Set by the commands a peer without sessions can answer (send, bench) before they connect; null for the
+     * others (put and get need the files service, which such a peer lacks).
+     */
+    LegacyPeerOption legacyPeer;
+
     VstpClient client() {
         VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
                 .bearerToken(tokens());
+        if (legacyPeer != null) {
+            b = legacyPeer.apply(b, plain, false, timeout);
+        }
         return plain ? b.plain().build() : b.tls(tls(tofu)).build();
     }
 
@@ -173,7 +182,8 @@ final class ClientOptions {
             throw translate(cause, target);
         } catch (TimeoutException e) {
             throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target + " within " + timeout.toMillis()
-                    + " ms");
+                    + " ms" + (plain && legacyPeer != null ? " (a peer without sessions, such as the Rust crate, "
+                    + "never answers HELLO: use --legacy)" : ""));
         }
     }
 

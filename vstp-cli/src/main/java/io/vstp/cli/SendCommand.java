@@ -55,12 +55,17 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    LegacyPeerOption legacy;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         Target target = Target.parse(server);
+        legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, udp, client.timeout); // checks the choice
+        client.legacyPeer = legacy;
         Frame frame = build();
         PrintWriter out = spec.commandLine().getOut();
         if (udp && ack) {

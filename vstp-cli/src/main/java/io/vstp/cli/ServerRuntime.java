@@ -174,7 +174,8 @@ final class ServerRuntime implements AutoCloseable {
 
     /**
      * Requests over UDP: a frame with {@code req-id} gets its response (or ERR) back reliably with the same
-     * {@code req-id}; a DATA frame without one (the crate's style) is echoed once, best effort.
+     * {@code req-id}; a DATA frame without one (the crate's style) is echoed once, best effort, as one datagram a
+     * crate can read, or answered by ERR {@code FRAME_TOO_LARGE} when the echo would not fit one (services.md §2).
      */
     private static void onDatagramRequest(VstpUdpEndpoint endpoint, ServerServices services, InetSocketAddress peer,
                                           Frame frame) {
@@ -187,7 +188,14 @@ final class ServerRuntime implements AutoCloseable {
             services.handle(frame).whenComplete((echo, error) -> {
                 frame.release();
                 if (echo != null) {
-                    endpoint.send(peer, echo);
+                    // In the one form a crate reads (udp.md §4); too large for it, it learns why from an ERR.
+                    endpoint.sendCrateReadable(peer, echo).whenComplete((v, e) -> {
+                        if (e instanceof VstpException x && x.code() == ErrorCode.FRAME_TOO_LARGE) {
+                            endpoint.sendCrateReadable(peer, SessionFrames.err(ErrorCode.FRAME_TOO_LARGE,
+                                    "echo not sent: " + x.detail() + "; send the request with a req-id to get "
+                                    + "the answer reliably, in fragments", null));
+                        }
+                    });
                 }
             });
             return;

@@ -44,6 +44,8 @@ public final class VstpClient implements AutoCloseable {
     private final TransportLimits limits;
     private final ProtocolOptions protocol;
     private final boolean legacyPeer;
+    /** Plaintext: HELLO unanswered this long means a legacy peer (null: never assume one). */
+    private final Duration legacyProbe;
     private final Duration requestTimeout;
     private final java.util.function.Supplier<String> tokens;
 
@@ -53,6 +55,7 @@ public final class VstpClient implements AutoCloseable {
         this.protocol = b.protocol;
         protocol.loadCompressionLibraries();
         this.legacyPeer = b.plain && b.legacyPeer;
+        this.legacyProbe = b.plain ? b.legacyProbe : null;
         this.requestTimeout = b.requestTimeout;
         this.tokens = b.tokens;
         this.group = EventLoops.newGroup("vstp-client", b.threads);
@@ -68,7 +71,36 @@ public final class VstpClient implements AutoCloseable {
      * cannot be reached, or the code of the server's ERR (e.g. {@code TOO_MANY_CONNECTIONS}).
      */
     public CompletableFuture<VstpConnection> connect(String host, int port) {
-        ClientSession session = new ClientSession(limits, protocol, legacyPeer, code -> { }, tokens);
+        if (legacyPeer || legacyProbe == null) {
+            return connect(host, port, legacyPeer);
+        }
+        CompletableFuture<VstpConnection> result = new CompletableFuture<>();
+        ClientSession probe = new ClientSession(limits, protocol, false, code -> { }, tokens)
+                .detectPeerWithoutSessions(legacyProbe);
+        connect(host, port, probe).whenComplete((c, e) -> {
+            if (e == null) {
+                result.complete(c);
+            } else if (probe.peerWithoutSessions()) {
+                // HELLO went unanswered: a peer without sessions (session.md §6), reached again the way it speaks.
+                connect(host, port, true).whenComplete((legacy, e2) -> {
+                    if (e2 == null) {
+                        result.complete(legacy);
+                    } else {
+                        result.completeExceptionally(e2);
+                    }
+                });
+            } else {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private CompletableFuture<VstpConnection> connect(String host, int port, boolean legacy) {
+        return connect(host, port, new ClientSession(limits, protocol, legacy, code -> { }, tokens));
+    }
+
+    private CompletableFuture<VstpConnection> connect(String host, int port, ClientSession session) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(EventLoops.clientChannel())
@@ -129,6 +161,7 @@ public final class VstpClient implements AutoCloseable {
         private ProtocolOptions protocol = ProtocolOptions.DEFAULT;
         private boolean plain;
         private boolean legacyPeer;
+        private Duration legacyProbe;
         private TlsClientOptions tlsOptions = TlsClientOptions.defaults();
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int threads;
@@ -167,6 +200,21 @@ public final class VstpClient implements AutoCloseable {
          */
         public Builder legacyPeer(boolean legacy) {
             this.legacyPeer = legacy;
+            return this;
+        }
+
+        /**
+         * Plaintext only: when the server answers HELLO neither with WELCOME nor with ERR within {@code wait} (or
+         * answers it with any other frame), take it for a legacy peer (the Rust crate's server, which never answers
+         * HELLO) and connect again as {@link #legacyPeer(boolean) legacyPeer(true)} does. A VSTP server answers at
+         * once, so {@code wait} only has to cover the round trip and, on a server that authenticates, its check
+         * of the credentials. Default: never (null).
+         */
+        public Builder detectLegacyPeer(Duration wait) {
+            if (wait != null && (wait.isNegative() || wait.isZero())) {
+                throw new IllegalArgumentException("wait must be positive, was " + wait);
+            }
+            this.legacyProbe = wait;
             return this;
         }
 

@@ -57,7 +57,12 @@ public final class VstpConnection implements AutoCloseable {
 
     /** What the handshake agreed, for humans and logs (wire version, compression, integrity mode). */
     public String wireSummary() {
-        return session.wireSummary();
+        return session.legacy() ? session.wireSummary() + ", legacy peer without sessions" : session.wireSummary();
+    }
+
+    /** True when the server is a legacy peer without sessions (the Rust crate): no HELLO was sent (session.md §6). */
+    public boolean legacyPeer() {
+        return session.legacy();
     }
 
     public CompletableFuture<Void> send(Frame frame) {

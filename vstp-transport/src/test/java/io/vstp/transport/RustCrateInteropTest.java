@@ -59,6 +59,59 @@ class RustCrateInteropTest {
         }
     }
 
+    /**
+     * The crate's client as its examples use it: send_hello() first, and HELLO, WELCOME and ERR frames halfway
+     * through; the server serves it as a legacy peer throughout, hands those frames to its handler and never closes.
+     */
+    @Test
+    void crateClientWithHelloAndSessionFramesAgainstJavaServer() throws Exception {
+        List<String> types = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((req, session) -> {
+            types.add((session.legacy() ? "legacy " : "") + req.type().name());
+            // Like vstp serve's echo service: DATA comes back, other types get no answer.
+            return CompletableFuture.completedFuture(req.type().equals(FrameType.DATA)
+                    ? new Frame(FrameType.DATA, req.flags(), req.headers(), req.payload().retainedSlice()) : null);
+        }).start()) {
+            Process p = new ProcessBuilder(binary.toString(), "tcp-client", "127.0.0.1",
+                    Integer.toString(server.port()), "20", "--hello", "--session-frames").redirectErrorStream(true)
+                    .start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("crate client finished").isTrue();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).contains("21 ok");
+            assertThat(types).filteredOn(t -> !t.equals("legacy DATA"))
+                    .containsExactly("legacy HELLO", "legacy WELCOME", "legacy ERR");
+            assertThat(types).filteredOn(t -> t.equals("legacy DATA")).hasSize(21);
+            for (ErrorCode c : ErrorCode.values()) {
+                assertThat(server.stats().errors(c)).as("server error %s; crate said: %s", c, out).isZero();
+            }
+        }
+    }
+
+    /** A client that detects legacy peers finds the crate's server by its unanswered HELLO. */
+    @Test
+    void javaClientDetectsTheCrateServer() throws Exception {
+        Process p = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (VstpClient client = VstpClient.builder().plain().detectLegacyPeer(java.time.Duration.ofMillis(500))
+                .threads(1).build()) {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(lines.readLine()));
+            assertThat(m.matches()).isTrue();
+            VstpConnection conn = client.connect("127.0.0.1", Integer.parseInt(m.group(1))).get(10, TimeUnit.SECONDS);
+            assertThat(conn.legacyPeer()).isTrue();
+            Frame r = conn.request(Frame.builder(FrameType.DATA).payload("found you").build()).get(10, TimeUnit.SECONDS);
+            assertThat(r.payloadAsString()).isEqualTo("found you");
+            r.release();
+            conn.close(java.time.Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
+        } finally {
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void javaClientAgainstCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")

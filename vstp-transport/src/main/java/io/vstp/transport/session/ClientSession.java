@@ -97,6 +97,37 @@ public final class ClientSession extends SessionHandler {
     }
 
     /**
+     * Plaintext only: how long HELLO may go unanswered before the peer is taken for one without sessions (the
+     * Rust crate, session.md §6); null never. See {@link #peerWithoutSessions()}.
+     */
+    private Duration legacyProbe;
+    /** The peer left HELLO unanswered, or answered it with a frame that is neither WELCOME nor ERR. */
+    private volatile boolean peerWithoutSessions;
+
+    /**
+     * Takes the peer for one without sessions when HELLO gets no WELCOME or ERR within {@code wait}, or gets any
+     * other frame: the connection then closes (no ERR: such a peer does not know it) and
+     * {@link #peerWithoutSessions()} is true, so the caller can connect again in legacy mode. Call before the
+     * channel is active.
+     */
+    public ClientSession detectPeerWithoutSessions(Duration wait) {
+        this.legacyProbe = wait;
+        return this;
+    }
+
+    /** True when {@link #detectPeerWithoutSessions} found a peer without sessions; the connection is closed. */
+    public boolean peerWithoutSessions() {
+        return peerWithoutSessions;
+    }
+
+    private void withoutSessions(String why) {
+        peerWithoutSessions = true;
+        closeCause = new SessionException(ErrorCode.NO_COMMON_VERSION, VstpException.Scope.CONNECTION,
+                "the server " + why + ": a peer without sessions (the Rust crate); connect in legacy mode");
+        ctx.close();
+    }
+
+    /**
      * @param tokens the bearer token for HELLO and for refreshes (session.md §3.4), or null for none; called on
      *               the event loop, so it must be quick (a field, a small file)
      */
@@ -128,6 +159,13 @@ public final class ClientSession extends SessionHandler {
             return;
         }
         ctx.writeAndFlush(SessionAuth.withToken(FrameType.HELLO, hello, token));
+        if (legacyProbe != null && !V2Handshake.overTls(ctx)) {
+            ctx.executor().schedule(() -> {
+                if (!open && ctx.channel().isActive() && !isFailed()) {
+                    withoutSessions("did not answer HELLO within " + legacyProbe.toMillis() + " ms");
+                }
+            }, legacyProbe.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void open() {
@@ -173,6 +211,9 @@ public final class ClientSession extends SessionHandler {
                 frame.release();
                 closeCause = e;
                 ctx.close();
+            } else if (legacyProbe != null && !V2Handshake.overTls(ctx)) {
+                frame.release();
+                withoutSessions("answered HELLO with " + type.name());
             } else {
                 frame.release();
                 fail(ErrorCode.PROTOCOL_VIOLATION, "expected WELCOME, got " + type.name());
@@ -214,6 +255,11 @@ public final class ClientSession extends SessionHandler {
             return;
         }
         long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
+        if (reqId < 0 && legacy && !pending.isEmpty()
+                && (type.equals(FrameType.DATA) || type.equals(FrameType.ERR))) {
+            // A legacy peer that does not copy req-id answers in order, as the crate's servers do (session.md §6).
+            reqId = oldestPending();
+        }
         Pending p = reqId >= 0 ? pending.remove(reqId) : null;
         if (p != null) {
             if (type.equals(FrameType.ERR)) {
@@ -236,6 +282,17 @@ public final class ClientSession extends SessionHandler {
             return;
         }
         pushHandler.accept(frame);
+    }
+
+    /** The id of the oldest unanswered request (ids grow), or -1. */
+    private long oldestPending() {
+        long oldest = -1;
+        for (long id : pending.keySet()) {
+            if (oldest < 0 || id < oldest) {
+                oldest = id;
+            }
+        }
+        return oldest;
     }
 
     private void welcome(Frame welcome) {

@@ -62,6 +62,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private static final String VERSIONS = "versions";
     /** A receiver acknowledges at least every this many fragments of a message. */
     private static final int ACK_EVERY = 4;
+    /**
+     * The largest datagram the Rust crate reads (its 2 400-byte receive buffer, udp.md §2): over plain UDP, a peer not
+     * known to speak v2 gets frames up to this size as one datagram, the only form a crate peer can read (udp.md §4).
+     */
+    public static final int CRATE_MAX_DATAGRAM = 2400;
 
     /** Receives the frames peers send; owns each frame. */
     @FunctionalInterface
@@ -89,6 +94,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private final Map<InetSocketAddress, V2Datagrams.Batch> batches = new HashMap<>();
     private boolean flushScheduled;
     private final int datagramSize;
+    /** The largest v1 frame sent as one datagram to a peer not known to speak v2 (udp.md §4). */
+    private final int v1DatagramSize;
     private final FragmentReassembler reassembler;
     /** Access-ordered, so the least recently active peer is evicted first. */
     private final LinkedHashMap<InetSocketAddress, Peer> peers = new LinkedHashMap<>(64, 0.75f, true);
@@ -126,8 +133,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         this.wireV2 = wireV2;
         this.datagramSize = datagram;
         // Over DTLS every record is authenticated: no CRC (wire-v2.md §6); plain UDP keeps CRC32C.
-        Integrity integrity = link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink ? Integrity.NONE
-                : Integrity.CRC32C;
+        boolean dtls = link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink;
+        Integrity integrity = dtls ? Integrity.NONE : Integrity.CRC32C;
+        // Only plain UDP can have a crate peer (the crate has no DTLS); DTLS records keep the link's size.
+        this.v1DatagramSize = dtls ? datagram : Math.max(datagram, CRATE_MAX_DATAGRAM);
         HeaderBlockDecoder headers = HpackHeaderBlocks.decoderForDatagrams(
                 HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE, FrameLimits.DEFAULT.maxHeaderCount());
         this.v2DatagramReader = new V2FrameReader(headers, integrity,
@@ -176,7 +185,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 done.completeExceptionally(e);
                 return;
             }
-            if (encoded.readableBytes() <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD) {
+            if (encoded.readableBytes() <= oneDatagramLimit(peer)) {
                 output.sendEncoded(peer, encoded);
             } else {
                 long id = nextMessageId++;
@@ -229,7 +238,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                     // Decide by size first, so a large message is encoded once: fragments carry the frame as
                     // given and are acknowledged by SACK; only a single datagram carries the crate's msg-id and
                     // REQ_ACK.
-                    single = messageWriter.encodedSize(tagged) <= chunkSize + UdpFrames.FRAGMENT_OVERHEAD;
+                    single = messageWriter.encodedSize(tagged) <= v1DatagramSize;
                     encoded = encodeV1(single ? tagged : frame);
                 }
             } catch (FrameException e) {
@@ -255,6 +264,58 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             });
         });
         return result;
+    }
+
+    /**
+     * Sends {@code frame} once, best effort, in a form even a Rust crate peer reads (udp.md §4): to a peer not known
+     * to speak v2, one v1 datagram of at most {@link #CRATE_MAX_DATAGRAM} bytes (or {@code maxDatagramSize} if
+     * larger), never fragments, which a crate peer cannot reassemble; a larger frame fails with
+     * {@code FRAME_TOO_LARGE} and nothing is sent. A v2 peer, which reassembles, gets it as from {@link #send}.
+     * Takes over {@code frame}.
+     */
+    public CompletableFuture<Void> sendCrateReadable(InetSocketAddress peer, Frame frame) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            if (speaksV2(peer)) {
+                send(peer, frame).whenComplete((v, e) -> {
+                    if (e == null) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(e);
+                    }
+                });
+                return;
+            }
+            int size;
+            try {
+                size = messageWriter.encodedSize(frame);
+            } catch (RuntimeException e) {
+                frame.release();
+                done.completeExceptionally(e);
+                return;
+            }
+            if (size > v1DatagramSize) {
+                frame.release();
+                done.completeExceptionally(new FrameException(ErrorCode.FRAME_TOO_LARGE, "a frame of " + size
+                        + " bytes does not fit the " + v1DatagramSize + "-byte datagram a peer without fragments "
+                        + "(the Rust crate) reads"));
+                return;
+            }
+            ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(size);
+            try {
+                messageWriter.write(frame, out);
+            } finally {
+                frame.release();
+            }
+            link.send(peer, out);
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** The largest encoded message sent to {@code peer} as one datagram; larger ones are fragmented. */
+    private int oneDatagramLimit(InetSocketAddress peer) {
+        return speaksV2(peer) ? datagramSize : v1DatagramSize;
     }
 
     private static io.vstp.core.frame.Headers withHeader(Frame frame, String key, String value) {

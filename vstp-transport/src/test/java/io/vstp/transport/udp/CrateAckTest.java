@@ -143,4 +143,77 @@ class CrateAckTest {
                     .isEqualTo(hex(ack("9223372036854775808", true)));
         }
     }
+
+    /** Receives datagrams on the raw socket until none comes for {@code quietMs}. */
+    private static List<byte[]> drain(DatagramSocket socket, int quietMs) throws Exception {
+        List<byte[]> got = new java.util.ArrayList<>();
+        socket.setSoTimeout(quietMs);
+        while (true) {
+            DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                return got;
+            }
+            got.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+        }
+    }
+
+    private static Frame decode(byte[] datagram) {
+        ByteBuf b = Unpooled.wrappedBuffer(datagram);
+        try {
+            return new io.vstp.core.codec.FrameReader(io.vstp.core.codec.FrameLimits.DEFAULT).read(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * udp.md §4: a peer not known to speak v2 gets frames up to 2400 bytes (the crate's receive buffer) as one
+     * datagram, never as vf-* fragments it cannot join; larger ones are fragmented (only a VSTP peer can take them),
+     * or refused by {@code sendCrateReadable}.
+     */
+    @Test
+    void framesUpTo2400BytesReachAPeerWithoutV2AsOneDatagram() throws Exception {
+        try (Probe p = Probe.start(true)) {
+            InetSocketAddress peer = new InetSocketAddress("127.0.0.1", p.socket().getLocalPort());
+            for (int payload : new int[] {2029, 2385}) { // frames of 2044 and 2400 bytes
+                p.endpoint().send(peer, Frame.builder(FrameType.DATA).payload(new byte[payload]).build()).get();
+                List<byte[]> got = drain(p.socket(), 300);
+                assertThat(got).as("payload %d", payload).hasSize(1);
+                assertThat(got.get(0)).hasSize(15 + payload);
+            }
+            p.endpoint().sendCrateReadable(peer, Frame.builder(FrameType.DATA).payload(new byte[2385]).build()).get();
+            assertThat(drain(p.socket(), 300)).singleElement().satisfies(d -> assertThat(d).hasSize(2400));
+            assertThat(p.endpoint().sendCrateReadable(peer,
+                    Frame.builder(FrameType.DATA).payload(new byte[2386]).build()))
+                    .failsWithin(2, java.util.concurrent.TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("FRAME_TOO_LARGE");
+            assertThat(drain(p.socket(), 300)).as("nothing sent").isEmpty();
+            // Reliable: a 2000-byte frame goes as one REQ_ACK datagram with the crate's msg-id.
+            java.util.concurrent.CompletableFuture<Void> acked = p.endpoint().sendReliable(peer,
+                    Frame.builder(FrameType.DATA).payload(new byte[2000]).build());
+            List<byte[]> reliable = drain(p.socket(), 300);
+            assertThat(reliable).isNotEmpty();
+            Frame f = decode(reliable.get(0));
+            try {
+                assertThat(f.flags().has(Flags.REQ_ACK)).isTrue();
+                assertThat(f.headers().value("msg-id")).isNotNull();
+                assertThat(f.headers().value("vf-msg")).isNull();
+                assertThat(f.payload().readableBytes()).isEqualTo(2000);
+                byte[] ack = ack(f.headers().value("msg-id"), false);
+                p.socket().send(new DatagramPacket(ack, ack.length,
+                        new InetSocketAddress("127.0.0.1", p.endpoint().localAddress().getPort())));
+            } finally {
+                f.release();
+            }
+            acked.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            // Beyond 2400 bytes, send() fragments: only a VSTP peer can take such a frame at all.
+            p.endpoint().send(peer, Frame.builder(FrameType.DATA).payload(new byte[3000]).build()).get();
+            List<byte[]> fragments = drain(p.socket(), 300);
+            assertThat(fragments).hasSizeGreaterThan(1);
+            assertThat(fragments).allSatisfy(d -> assertThat(d.length).isLessThanOrEqualTo(1200));
+        }
+    }
 }
