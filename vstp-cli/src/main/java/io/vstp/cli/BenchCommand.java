@@ -194,7 +194,8 @@ final class BenchCommand implements Callable<Integer> {
         client.plain = !kind.secure;
         if (!local) {
             // Checks the choice; a local server is ours and always answers HELLO.
-            legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, kind == Transport.UDP, client.timeout);
+            legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, kind == Transport.UDP, client.timeout,
+                    client.tokens() != null);
             client.legacyPeer = legacy;
         }
         return kind;

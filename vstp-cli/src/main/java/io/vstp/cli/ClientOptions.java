@@ -150,10 +150,11 @@ final class ClientOptions {
     LegacyPeerOption legacyPeer;
 
     VstpClient client() {
+        java.util.function.Supplier<String> tokens = tokens();
         VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
-                .bearerToken(tokens());
+                .bearerToken(tokens);
         if (legacyPeer != null) {
-            b = legacyPeer.apply(b, plain, false, timeout);
+            b = legacyPeer.apply(b, plain, false, timeout, tokens != null);
         }
         return plain ? b.plain().build() : b.tls(tls(tofu)).build();
     }

@@ -23,8 +23,11 @@ final class LegacyPeerOption {
             + "unanswered HELLO for a peer without sessions.")
     boolean noDetect;
 
-    /** Applies the choice to a plaintext TCP client; {@code timeout} bounds the detection wait. */
-    VstpClient.Builder apply(VstpClient.Builder b, boolean plain, boolean udp, Duration timeout) {
+    /**
+     * Applies the choice to a plaintext TCP client; {@code timeout} bounds the detection wait. A client with a
+     * bearer token never falls back: its credentials travel in HELLO, and a peer without sessions would not get them.
+     */
+    VstpClient.Builder apply(VstpClient.Builder b, boolean plain, boolean udp, Duration timeout, boolean token) {
         if (always) {
             if (noDetect) {
                 throw new CliException(ExitCodes.USAGE, "--legacy and --no-legacy-detect contradict each other");
@@ -37,9 +40,13 @@ final class LegacyPeerOption {
                 throw new CliException(ExitCodes.USAGE, "--legacy is for TCP: over UDP there is no handshake, "
                         + "and a crate peer is served without it");
             }
+            if (token) {
+                throw new CliException(ExitCodes.USAGE, "--legacy sends no HELLO, so no token: a peer without "
+                        + "sessions (the Rust crate) does not authenticate");
+            }
             return b.legacyPeer(true);
         }
         Duration wait = timeout.compareTo(DETECT_WAIT) < 0 ? timeout : DETECT_WAIT;
-        return plain && !noDetect && !wait.isZero() && !wait.isNegative() ? b.detectLegacyPeer(wait) : b;
+        return plain && !noDetect && !token && !wait.isZero() && !wait.isNegative() ? b.detectLegacyPeer(wait) : b;
     }
 }

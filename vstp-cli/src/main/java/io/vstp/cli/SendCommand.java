@@ -64,7 +64,8 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Target target = Target.parse(server);
-        legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, udp, client.timeout); // checks the choice
+        legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, udp, client.timeout,
+                client.tokens() != null); // checks the choice
         client.legacyPeer = legacy;
         Frame frame = build();
         PrintWriter out = spec.commandLine().getOut();

@@ -115,6 +115,10 @@ class CrateCompatibilityCliTest {
 
             assertThat(CliEndToEndTest.run("send", "--legacy", address, "--data", "x").code())
                     .as("--legacy without --plain").isEqualTo(ExitCodes.USAGE);
+            CliEndToEndTest.Run withToken = CliEndToEndTest.run("send", "--plain", "--legacy", "--token", "t",
+                    address, "--data", "x");
+            assertThat(withToken.code()).as("a token is never dropped").isEqualTo(ExitCodes.USAGE);
+            assertThat(withToken.err()).contains("no token");
         } finally {
             crateServer.getOutputStream().close();
             if (!crateServer.waitFor(10, TimeUnit.SECONDS)) {

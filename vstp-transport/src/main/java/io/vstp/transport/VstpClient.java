@@ -55,7 +55,8 @@ public final class VstpClient implements AutoCloseable {
         this.protocol = b.protocol;
         protocol.loadCompressionLibraries();
         this.legacyPeer = b.plain && b.legacyPeer;
-        this.legacyProbe = b.plain ? b.legacyProbe : null;
+        // Credentials travel in HELLO: a client with a token never drops them to reach a peer without sessions.
+        this.legacyProbe = b.plain && b.tokens == null ? b.legacyProbe : null;
         this.requestTimeout = b.requestTimeout;
         this.tokens = b.tokens;
         this.group = EventLoops.newGroup("vstp-client", b.threads);
@@ -208,7 +209,8 @@ public final class VstpClient implements AutoCloseable {
          * answers it with any other frame), take it for a legacy peer (the Rust crate's server, which never answers
          * HELLO) and connect again as {@link #legacyPeer(boolean) legacyPeer(true)} does. A VSTP server answers at
          * once, so {@code wait} only has to cover the round trip and, on a server that authenticates, its check
-         * of the credentials. Default: never (null).
+         * of the credentials. A client with a {@link #bearerToken bearer token} never falls back: its credentials
+         * travel in HELLO. Default: never (null).
          */
         public Builder detectLegacyPeer(Duration wait) {
             if (wait != null && (wait.isNegative() || wait.isZero())) {
@@ -243,6 +245,10 @@ public final class VstpClient implements AutoCloseable {
         public VstpClient build() {
             if (legacyPeer && !plain) {
                 throw new IllegalStateException("legacyPeer requires plain(): legacy peers have no TLS");
+            }
+            if (legacyPeer && tokens != null) {
+                throw new IllegalStateException("legacyPeer sends no HELLO, so no bearer token: legacy peers do not "
+                        + "authenticate");
             }
             return new VstpClient(this);
         }

@@ -173,4 +173,19 @@ class LegacyClientTest {
             assertThat(server.connections).hasSize(1);
         }
     }
+
+    /** Credentials travel in HELLO: a client with a token never drops them to reach a peer without sessions. */
+    @Test
+    void aClientWithATokenNeverFallsBack() throws Exception {
+        try (SessionlessServer server = new SessionlessServer(true);
+             VstpClient client = VstpClient.builder().plain().threads(1).bearerToken(() -> "secret")
+                     .detectLegacyPeer(Duration.ofMillis(200)).build()) {
+            assertThat(client.connect("127.0.0.1", server.port())).failsWithin(15, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("PROTOCOL_VIOLATION");
+            assertThat(server.connections).hasSize(1);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VstpClient.builder().plain().legacyPeer(true)
+                .bearerToken(() -> "secret").build()).isInstanceOf(IllegalStateException.class);
+    }
 }
