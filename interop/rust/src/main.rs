@@ -16,6 +16,7 @@
 //!   vstp-interop udp-echo-server [--max-seconds N]
 //!   vstp-interop udp-client HOST PORT COUNT
 //!   vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES
+//!   vstp-interop udp-ack-check HOST PORT MSG_ID
 //!   vstp-interop bench --workload stream|rr|rr-rate|udp [options]   (module `bench`)
 
 mod bench;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Some("udp-echo-server") => udp::echo_server_cmd(&args[1..]),
         Some("udp-client") => udp::client_cmd(&args[1..]),
         Some("udp-echo-check") => udp::echo_check_cmd(&args[1..]),
+        Some("udp-ack-check") => udp::ack_check_cmd(&args[1..]),
         Some("bench") => bench::bench_cmd(&args[1..]),
         _ => {
             eprintln!(
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
                  vstp-interop tcp-echo-server [--max-seconds N]\n  vstp-interop tcp-client HOST PORT COUNT [--hello] [--session-frames]\n  \
                  vstp-interop udp-echo-server [--max-seconds N]\n  vstp-interop udp-client HOST PORT COUNT\n  \
                  vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES\n  \
+                 vstp-interop udp-ack-check HOST PORT MSG_ID\n  \
                  vstp-interop bench --workload stream|rr|rr-rate|udp [--size BYTES] [--connections C] \
                  [--concurrency N] [--rate R] [--duration 5s|500ms] [--smoke]"
             );

@@ -249,17 +249,28 @@ async fn client(dest: SocketAddr, count: u32) -> Result<u32, String> {
 /// Prints `echo N` when the reply is DATA with the same payload (N bytes), `err NAME MESSAGE` when it is ERR
 /// (NAME from its `error` header), and `FAIL reason` (exit 1) for anything else or nothing within 3 s.
 pub fn echo_check_cmd(args: &[String]) -> ExitCode {
-    let usage = || {
-        eprintln!("usage: vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES");
-        ExitCode::from(2)
-    };
     let [host, port, size] = args else {
-        return usage();
+        eprintln!("usage: vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES");
+        return ExitCode::from(2);
     };
-    let (Ok(port), Ok(size)) = (port.parse::<u16>(), size.parse::<usize>()) else {
-        return usage();
+    let Ok(size) = size.parse::<usize>() else {
+        eprintln!("usage: vstp-interop udp-echo-check HOST PORT PAYLOAD_BYTES");
+        return ExitCode::from(2);
     };
-    let dest = match (host.as_str(), port).to_socket_addrs().map(|mut a| a.next()) {
+    run_check(host, port, CLIENT_TIMEOUT, |dest| echo_check(dest, size))
+}
+
+/// Resolves HOST PORT, runs `check` within `limit` and prints its line (exit 0) or `FAIL reason` (exit 1).
+fn run_check<F, Fut>(host: &str, port: &str, limit: Duration, check: F) -> ExitCode
+where
+    F: FnOnce(SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = Result<String, String>>,
+{
+    let Ok(port) = port.parse::<u16>() else {
+        eprintln!("error: PORT: not a port number: {port}");
+        return ExitCode::from(2);
+    };
+    let dest = match (host, port).to_socket_addrs().map(|mut a| a.next()) {
         Ok(Some(a)) => a,
         _ => {
             println!("FAIL cannot resolve {host}");
@@ -274,9 +285,9 @@ pub fn echo_check_cmd(args: &[String]) -> ExitCode {
         }
     };
     let result = rt.block_on(async {
-        match tokio::time::timeout(CLIENT_TIMEOUT, echo_check(dest, size)).await {
+        match tokio::time::timeout(limit, check(dest)).await {
             Ok(r) => r,
-            Err(_) => Err(format!("timeout after {} s", CLIENT_TIMEOUT.as_secs())),
+            Err(_) => Err(format!("no answer from {dest} within {} s", limit.as_secs())),
         }
     });
     rt.shutdown_background();
@@ -326,5 +337,51 @@ async fn echo_check(dest: SocketAddr, size: usize) -> Result<String, String> {
             Ok(format!("err {name} {}", String::from_utf8_lossy(&reply.payload)))
         }
         t => Err(format!("reply of type {t:?}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// udp-ack-check
+
+/// `udp-ack-check HOST PORT MSG_ID`: one DATA frame with REQ_ACK and the header `msg-id: MSG_ID` (the text as
+/// given, e.g. 9223372036854775808), built with the crate's `Frame` and sent with its plain `send`, since
+/// `send_with_ack` numbers frames from 1 itself; then `recv()` until an ACK comes from HOST:PORT. Prints
+/// `acked N` (N: the ACK's msg-id parsed as the crate's client parses it, a u64) and exits 0 when it equals MSG_ID
+/// read the same way; `FAIL reason` and exit 1 otherwise or when nothing comes within 3 s.
+pub fn ack_check_cmd(args: &[String]) -> ExitCode {
+    let [host, port, msg_id] = args else {
+        eprintln!("usage: vstp-interop udp-ack-check HOST PORT MSG_ID");
+        return ExitCode::from(2);
+    };
+    run_check(host, port, Duration::from_secs(3), |dest| async move {
+        ack_check(dest, msg_id).await.map(|n| format!("acked {n}"))
+    })
+}
+
+async fn ack_check(dest: SocketAddr, msg_id: &str) -> Result<u64, String> {
+    let want: u64 = msg_id.parse().map_err(|e| format!("MSG_ID {msg_id} is not a u64: {e}"))?;
+    let local = if dest.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+    let mut client = VstpUdpClient::bind(local).await.map_err(|e| format!("bind {local}: {e}"))?;
+    let frame = Frame::new(FrameType::Data)
+        .with_flag(Flags::REQ_ACK)
+        .with_header("msg-id", msg_id)
+        .with_payload(b"ack me".to_vec());
+    client.send(frame, dest).await.map_err(|e| format!("send failed: {e}"))?;
+    loop {
+        let (reply, from) = client.recv().await.map_err(|e| format!("recv failed: {e}"))?;
+        if from != dest || reply.typ != FrameType::Ack {
+            continue;
+        }
+        let got = reply
+            .headers
+            .iter()
+            .find(|h| h.key == b"msg-id")
+            .and_then(|h| std::str::from_utf8(&h.value).ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        return match got {
+            Some(n) if n == want => Ok(n),
+            Some(n) => Err(format!("ACK for msg-id {n}, expected {want}")),
+            None => Err("ACK without a u64 msg-id".to_string()),
+        };
     }
 }

@@ -47,8 +47,7 @@ class LegacyPeerTest {
     }
 
     private static byte[] vector(String name) {
-        return VECTORS.valid().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no vector " + name)).bytes();
+        return VECTORS.valid(name).bytes();
     }
 
     @Test

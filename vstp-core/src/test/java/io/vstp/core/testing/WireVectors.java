@@ -99,6 +99,12 @@ public final class WireVectors {
         }
     }
 
+    /** The valid case named {@code name} (tests that send a vector's exact bytes, e.g. the crate's empty HELLO). */
+    public Valid valid(String name) {
+        return valid.stream().filter(v -> v.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no valid vector named " + name));
+    }
+
     public List<Valid> valid() {
         return valid;
     }

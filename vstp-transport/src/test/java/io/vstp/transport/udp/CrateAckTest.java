@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameWriter;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
+import io.vstp.core.testing.FrameBytes;
 import io.vstp.core.testing.WireVectors;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -28,22 +28,7 @@ class CrateAckTest {
     private static final WireVectors VECTORS = WireVectors.load();
 
     private static byte[] vector(String name) {
-        return VECTORS.valid().stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no vector " + name)).bytes();
-    }
-
-    private static byte[] encode(Frame frame) {
-        FrameWriter w = new FrameWriter(65_507);
-        ByteBuf out = Unpooled.buffer();
-        try {
-            w.write(frame, out);
-            byte[] b = new byte[out.readableBytes()];
-            out.readBytes(b);
-            return b;
-        } finally {
-            out.release();
-            frame.release();
-        }
+        return VECTORS.valid(name).bytes();
     }
 
     /** A crate-style REQ_ACK DATA frame with these msg-id values (raw bytes, as the crate may send them). */
@@ -52,7 +37,7 @@ class CrateAckTest {
         for (byte[] id : msgIds) {
             h.add(Header.of("msg-id".getBytes(), id));
         }
-        return encode(new Frame(FrameType.DATA, Flags.REQ_ACK, h.build(),
+        return FrameBytes.v1(new Frame(FrameType.DATA, Flags.REQ_ACK, h.build(),
                 Unpooled.copiedBuffer(payload, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
@@ -62,7 +47,7 @@ class CrateAckTest {
             f.release();
             f = Frame.builder(FrameType.ACK).header("msg-id", id).header("versions", "2,1").build();
         }
-        return encode(f);
+        return FrameBytes.v1(f);
     }
 
     private record Probe(VstpUdpEndpoint endpoint, DatagramSocket socket, List<String> delivered)

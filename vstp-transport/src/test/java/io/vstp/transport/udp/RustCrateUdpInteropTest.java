@@ -60,6 +60,21 @@ class RustCrateUdpInteropTest {
         }
     }
 
+    /** The crate's client sends msg-ids of 2^63 and 2^64 - 1 (built with its Frame API): each is acknowledged. */
+    @Test
+    void msgIdsAbove2To63FromTheCrateAreAcknowledged() throws Exception {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((peer, f) -> f.release()).start()) {
+            for (String id : new String[] {"9223372036854775808", "18446744073709551615"}) {
+                Process p = new ProcessBuilder(binary.toString(), "udp-ack-check", "127.0.0.1",
+                        Integer.toString(server.localAddress().getPort()), id).redirectErrorStream(true).start();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.exitValue()).as(out).isZero();
+                assertThat(out).contains("acked " + id);
+            }
+        }
+    }
+
     @Test
     void javaReliableFramesReachTheCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "udp-echo-server", "--max-seconds", "60")
