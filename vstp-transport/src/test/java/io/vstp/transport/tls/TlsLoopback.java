@@ -80,7 +80,10 @@ final class TlsLoopback implements AutoCloseable {
          */
         private static Boolean resumed(javax.net.ssl.SSLEngine engine) {
             if (engine instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openSsl) {
-                return io.netty.internal.tcnative.SSL.isSessionReused(openSsl.sslPointer());
+                // A server that refuses the client's certificate closes right after the client's handshake: then the
+                // pointer is already freed (0), and the outcome is decided by the echo that follows.
+                long ssl = openSsl.sslPointer();
+                return ssl == 0 ? null : io.netty.internal.tcnative.SSL.isSessionReused(ssl);
             }
             return null;
         }
@@ -151,7 +154,13 @@ final class TlsLoopback implements AutoCloseable {
             if (!handshake.isSuccess()) {
                 return Outcome.failed(handshake.cause());
             }
-            Outcome negotiated = Outcome.of(ssl);
+            // On the event loop, which alone frees the engine: it cannot be freed while it is read.
+            Outcome negotiated;
+            try {
+                negotiated = channel.eventLoop().submit(() -> Outcome.of(ssl)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return Outcome.failed(e);
+            }
             channel.writeAndFlush(channel.alloc().buffer().writeBytes(PING));
             try {
                 echo.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
