@@ -125,6 +125,19 @@ class JwtAuthenticatorTest {
         }
     }
 
+    /** Found by JwtAuthenticatorFuzzTest: the 16 spellings of an ES256 signature's last character are one token. */
+    @Test
+    void onlyTheCanonicalSpellingOfAGoodTokenIsAccepted() {
+        String token = sign(ec, JWSAlgorithm.ES256, claims().build());
+        accepted(auth, token);
+        char last = token.charAt(token.length() - 1);
+        String base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        // 64 bytes of signature = 86 characters: the last one carries 2 bits, so its 4 low bits are unused.
+        char sameBits = base64url.charAt(base64url.indexOf(last) ^ 1);
+        String respelled = token.substring(0, token.length() - 1) + sameBits;
+        assertThat(refusal(auth, respelled)).isEqualTo("malformed token");
+    }
+
     @Test
     void expiredTokenIsRefused() {
         Instant past = Instant.now().minusSeconds(3600);
