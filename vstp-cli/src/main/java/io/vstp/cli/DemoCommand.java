@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             try (TcpRequester tls = TcpRequester.open(trust, target)) {
                 out.println("tls      " + tls.security() + ", ALPN " + tls.connection().applicationProtocol());
                 FileTransfer t = new FileTransfer(tls);
-                report(out, "put/tls", t.put(file, "demo.bin", silent), expected);
+                report(out, "put/tls", t.put(file, "demo.bin", silent, false), expected);
                 report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
                 latency(out, tls);
                 if (fips) {
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             if (dtls) {
                 try (UdpRequester udp = UdpRequester.open(trust, target)) {
                     FileTransfer t = new FileTransfer(udp);
-                    FileTransfer.Result put = t.put(file, "demo-dtls.bin", silent);
+                    FileTransfer.Result put = t.put(file, "demo-dtls.bin", silent, false);
                     out.println("dtls     " + udp.security());
                     report(out, "put/dtls", put, expected);
                     report(out, "get/dtls", t.get("demo-dtls.bin", work.resolve("back-dtls.bin"), silent), expected);
@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
         Path sealed = work.resolve("demo.vse");
         EncryptedFiles.encrypt(file, sealed, List.of(new Recipient(recipient.publicKey())), random);
         Progress silent = Progress.silent();
-        FileTransfer.Result put = t.put(sealed, "demo-e2e.bin", silent);
+        FileTransfer.Result put = t.put(sealed, "demo-e2e.bin", silent, false);
         SignedManifest signed = SignedManifest.sign(new Manifest("demo-e2e.bin", put.bytes(), put.sha256(), true,
                 Instant.now(), KeyId.of(verifyingKey), SignatureAlgorithm.ML_DSA_65), signingKey, random);
         FileTransfer.Result back = t.get("demo-e2e.bin", work.resolve("back-e2e.vse"), silent);

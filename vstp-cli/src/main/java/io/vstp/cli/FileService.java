@@ -229,6 +229,16 @@ final class FileService {
         Path target = resolve(header(request, "path"));
         long size = number(header(request, "size"), "size");
         String sha = checksum(request);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite(request)) {
+            // The same content is already there: nothing to upload, nothing replaced (services.md §3.1).
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size
+                    && sha256(target, size).equals(sha)) {
+                return Frame.builder(FrameType.DATA).header("offset", Long.toString(size))
+                        .header("prefix-sha256", sha).header("identical", "true").build();
+            }
+            throw exists(target);
+        }
+        refuseDirectory(target);
         Path partial = partialFor(target, sha);
         Files.createDirectories(partial.getParent());
         if ("true".equals(request.headers().value("restart"))) {
@@ -284,8 +294,37 @@ final class FileService {
             throw error(ErrorCode.CHECKSUM_MISMATCH, "received " + have + " bytes with sha256 " + actual
                     + ", expected " + size + " bytes with " + sha + "; upload discarded");
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        refuseDirectory(target);
+        if (overwrite(request)) {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            // A rename would replace a file that appeared meanwhile; a link is created only if the name is free.
+            try {
+                Files.createLink(target, partial);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw exists(target); // the verified upload stays, so a put --force finishes at once
+            } catch (UnsupportedOperationException e) {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.deleteIfExists(partial);
+        }
         return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
+    }
+
+    /** The upload may replace an existing file: header {@code overwrite: true} ({@code put --force}). */
+    private static boolean overwrite(Frame request) {
+        return "true".equals(request.headers().value("overwrite"));
+    }
+
+    private SessionException exists(Path target) {
+        return error(ErrorCode.ALREADY_EXISTS, relative(target) + (Files.isDirectory(target)
+                ? " is a directory" : " exists and differs; put --force replaces it"));
+    }
+
+    private void refuseDirectory(Path target) {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw error(ErrorCode.ALREADY_EXISTS, relative(target) + " is a directory; name a file in it");
+        }
     }
 
     // ---- paths ---------------------------------------------------------------------------------------------

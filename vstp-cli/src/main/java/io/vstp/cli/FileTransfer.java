@@ -31,32 +31,48 @@ final class FileTransfer {
         this.requester = requester;
     }
 
-    record Result(long bytes, long resumedFrom, String sha256, double seconds) {
+    /** @param unchanged the server already held exactly this content under this name: nothing was sent */
+    record Result(long bytes, long resumedFrom, String sha256, double seconds, boolean unchanged) {
+        Result(long bytes, long resumedFrom, String sha256, double seconds) {
+            this(bytes, resumedFrom, sha256, seconds, false);
+        }
+
         /** "1.0 MiB in 0.12 s, resumed at 512.0 KiB, sha256 …" for the command's report line. */
         String summary() {
+            if (unchanged) {
+                return "already there with the same content (" + Progress.bytes(bytes) + "), sha256 " + sha256;
+            }
             return String.format("%s in %.2f s%s, sha256 %s", Progress.bytes(bytes), seconds,
                     resumedFrom > 0 ? ", resumed at " + Progress.bytes(resumedFrom) : "", sha256);
         }
     }
 
-    /** Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. */
-    Result put(Path file, String remote, Progress progress) throws Exception {
+    /**
+     * Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. An
+     * existing remote file with other content is replaced only when {@code overwrite} is set; otherwise the server
+     * refuses with {@code ALREADY_EXISTS} before anything is sent (services.md §3.1).
+     */
+    Result put(Path file, String remote, Progress progress, boolean overwrite) throws Exception {
         long size = Files.size(file);
         String sha = FileService.sha256(file, size);
         long start = System.nanoTime();
-        Frame begin = call(request("put-begin", remote).header("size", Long.toString(size)).header("sha256", sha));
+        Frame begin = call(withOverwrite(request("put-begin", remote), overwrite).header("size", Long.toString(size))
+                .header("sha256", sha));
         long offset;
         String prefixSha;
         try {
             offset = Long.parseLong(begin.headers().value("offset"));
             prefixSha = begin.headers().value("prefix-sha256");
+            if ("true".equals(begin.headers().value("identical"))) {
+                return new Result(size, 0, sha, (System.nanoTime() - start) / 1e9, true);
+            }
         } finally {
             begin.release();
         }
         if (offset > 0 && !FileService.sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(request("put-begin", remote).header("size", Long.toString(size)).header("sha256", sha)
-                    .header("restart", "true")).release();
+            call(withOverwrite(request("put-begin", remote), overwrite).header("size", Long.toString(size))
+                    .header("sha256", sha).header("restart", "true")).release();
             offset = 0;
         }
         long resumedFrom = offset;
@@ -97,10 +113,14 @@ final class FileTransfer {
                 f.thenAccept(Frame::release);
             }
         }
-        await(chunks.finish(request("put-commit", remote).header("size", Long.toString(size)).header("sha256", sha)
-                .build(), requester)).release();
+        await(chunks.finish(withOverwrite(request("put-commit", remote), overwrite).header("size", Long.toString(size))
+                .header("sha256", sha).build(), requester)).release();
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static Frame.Builder withOverwrite(Frame.Builder request, boolean overwrite) {
+        return overwrite ? request.header("overwrite", "true") : request;
     }
 
     /**
@@ -142,7 +162,9 @@ final class FileTransfer {
         }
         long resumedFrom = have;
         progress.start(size, have);
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        // Never through a link planted under the partial's name.
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             out.truncate(have);
             io.vstp.transport.session.ClientStream stream = requester.openStream();
             if (stream != null) {

@@ -3,6 +3,7 @@ package io.vstp.cli;
 import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.sign.SignedManifest;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
@@ -24,6 +25,10 @@ final class GetCommand implements Callable<Integer> {
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "Local file (default: the remote name).")
     Path file;
+
+    @Option(names = "--force", description = "Replace the local file if it exists (never a link, a directory, a "
+            + "device or a FIFO).")
+    boolean force;
 
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
@@ -56,9 +61,10 @@ final class GetCommand implements Callable<Integer> {
         }
         String remote = target.path();
         Path local = file != null ? file : Path.of(remote.substring(remote.lastIndexOf('/') + 1));
-        if (Files.isDirectory(local)) {
+        if (Files.isDirectory(local) && !Files.isSymbolicLink(local)) {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         }
+        refuseToReplace(local, force);
         // The download lands under a staging name and reaches its own name only after the signature and the
         // decryption check out, so a refused file is never left where it would be used.
         Path staging = local.toAbsolutePath().resolveSibling(".vstp-get-" + local.getFileName());
@@ -91,7 +97,7 @@ final class GetCommand implements Callable<Integer> {
                             new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal()));
                     notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
                 } else {
-                    Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    moveInto(staging, local, force);
                     notes += encrypted ? ", kept end-to-end encrypted" : "";
                 }
             } finally {
@@ -101,5 +107,44 @@ final class GetCommand implements Callable<Integer> {
                     notes, requester.security());
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * What get may write to: a new name, or with {@code --force} an existing regular file. Never a symbolic link (the
+     * file it points to would change), a directory, a device or a FIFO: those are refused before anything is
+     * downloaded.
+     */
+    static void refuseToReplace(Path local, boolean force) {
+        if (Files.isSymbolicLink(local)) {
+            throw new CliException(ExitCodes.IO, local + " is a symbolic link; get never writes through one: name "
+                    + "another file");
+        }
+        if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CliException(ExitCodes.IO, local + " is not a regular file (a device, FIFO or socket); get "
+                    + "never replaces one");
+        }
+        if (!force) {
+            throw new CliException(ExitCodes.IO, local + " exists; get --force replaces it");
+        }
+    }
+
+    /** Renames the verified download into place, replacing only with {@code --force}, never through a link. */
+    static void moveInto(Path staging, Path local, boolean force) throws java.io.IOException {
+        if (force) {
+            refuseToReplace(local, true); // something may have appeared at the name while downloading
+            Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        try {
+            Files.createLink(local, staging); // only if the name is still free: a rename would replace
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new CliException(ExitCodes.IO, local + " appeared while downloading; get --force replaces it");
+        } catch (UnsupportedOperationException e) {
+            Files.move(staging, local, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.deleteIfExists(staging);
     }
 }

@@ -28,6 +28,10 @@ final class PutCommand implements Callable<Integer> {
             description = "Server and remote path (default: the file's name).")
     String destination;
 
+    @Option(names = "--force", description = "Replace the remote file if it exists with other content (without "
+            + "it, an existing file is never replaced).")
+    boolean force;
+
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
 
@@ -85,13 +89,14 @@ final class PutCommand implements Callable<Integer> {
                 FileTransfer.Result r;
                 String signedBy = "";
                 try {
-                    r = transfer.put(upload, remote, progress);
+                    r = transfer.put(upload, remote, progress, force);
                     if (sign != null) {
                         SignedManifest signed = protection.sign(signingKey, remote, r, !recipients.isEmpty());
                         Path sig = Files.createTempFile("vstp-sig", ".tmp");
                         try {
                             Files.write(sig, signed.encode());
-                            transfer.put(sig, remote + SignedManifest.SUFFIX, Progress.silent());
+                            // The signature of what was just uploaded replaces any older one.
+                            transfer.put(sig, remote + SignedManifest.SUFFIX, Progress.silent(), true);
                         } finally {
                             Files.deleteIfExists(sig);
                         }

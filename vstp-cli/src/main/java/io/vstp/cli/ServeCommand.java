@@ -75,8 +75,23 @@ final class ServeCommand implements Callable<Integer> {
             + "('vstp token' issues them), with roles reader, writer and admin unless auth.role.* says otherwise.")
     boolean devAuth;
 
+    @Option(names = "--anonymous-read", description = "Let clients without the access token read files (list, "
+            + "get). Writing still needs the token.")
+    boolean anonymousRead;
+
+    @Option(names = "--anonymous-write", description = "UNSAFE on any shared network: no authentication at all. "
+            + "Anyone who can connect may read, upload and overwrite files in --dir.")
+    boolean anonymousWrite;
+
     @Spec
     CommandSpec spec;
+
+    /** The file of the default access token (decision 009), under the VSTP home. */
+    static final String ACCESS_TOKEN_FILE = "access-token";
+
+    /** The default access token, when this start uses it; printed in the client command. */
+    private String accessToken;
+    private Path accessTokenFile;
 
     @Override
     public Integer call() throws Exception {
@@ -112,6 +127,11 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         spec.commandLine().getOut().println("vstp: listening on " + server.description());
+        if (accessToken != null) {
+            spec.commandLine().getOut().println("vstp: clients need the access token in " + accessTokenFile
+                    + "; to connect from elsewhere:");
+            spec.commandLine().getOut().println("vstp:   " + clientCommand(server));
+        }
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -139,6 +159,35 @@ final class ServeCommand implements Callable<Integer> {
         }
         settings.putAll(auth);
         Path home = io.vstp.transport.tls.HomeDirectory.resolve();
+        boolean configured = devAuth || settings.keySet().stream()
+                .anyMatch(k -> k.startsWith(io.vstp.security.SecurityConfig.PREFIX));
+        if (anonymousWrite) {
+            if (configured || anonymousRead) {
+                throw new CliException(ExitCodes.USAGE, "--anonymous-write turns authentication off: it cannot go "
+                        + "with --anonymous-read, --dev-auth, --auth-config, --auth or auth.* settings");
+            }
+            spec.commandLine().getErr().println("vstp: WARNING --anonymous-write: no authentication; anyone who can "
+                    + "reach this server may read, upload and overwrite files in " + dir.toAbsolutePath());
+            return null;
+        }
+        if (!configured) {
+            // Decision 009: by default a token this server creates once proves its owner; strangers may use the echo
+            // (the Rust crate's clients do), and read files only with --anonymous-read.
+            accessTokenFile = home.resolve(ACCESS_TOKEN_FILE);
+            try {
+                accessToken = io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(accessTokenFile,
+                        new java.security.SecureRandom());
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCodes.USAGE, e.getMessage());
+            }
+            settings.put("auth.access-token-file", accessTokenFile.toString());
+            settings.put("auth.role.owner", "*");
+            settings.put("auth.anonymous-roles", "anonymous");
+            settings.put("auth.role.anonymous", anonymousRead ? "echo, files:read" : "echo");
+        } else if (anonymousRead) {
+            throw new CliException(ExitCodes.USAGE, "--anonymous-read goes with the default access token; with an "
+                    + "auth configuration, give anonymous peers roles with auth.anonymous-roles");
+        }
         if (devAuth) {
             java.util.Map<String, String> dev = io.vstp.security.SecurityConfig.developmentSettings(home);
             dev.forEach(settings::putIfAbsent);
@@ -167,6 +216,23 @@ final class ServeCommand implements Callable<Integer> {
                     .map(d -> ", watching " + d).orElse("")));
         }
         return policy;
+    }
+
+    /**
+     * What a client elsewhere pastes: the token in the environment (not on its command line, which other users of
+     * its machine can see), the address, and the pin of this server's certificate.
+     */
+    private String clientCommand(ServerRuntime server) {
+        String address = host;
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                address = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                address = "HOST";
+            }
+        }
+        return "VSTP_TOKEN=" + accessToken + " vstp put FILE " + ServerRuntime.display(address) + ":" + server.port()
+                + "/" + (server.fingerprint() != null ? " --pin " + server.fingerprint() : " --plain");
     }
 
     /** The ML-DSA type of --key, or null (no --key, or another kind of key); set by {@link #tlsOptions()}. */

@@ -11,6 +11,7 @@ import io.vstp.transport.tls.TlsServerOptions;
 import io.vstp.transport.udp.VstpUdpEndpoint;
 import io.vstp.transport.udp.dtls.DtlsServerOptions;
 import java.io.IOException;
+import io.vstp.transport.auth.Action;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,8 @@ final class ServerRuntime implements AutoCloseable {
     /**
      * @param tls      null for plaintext
      * @param security authentication and authorisation, or null for none; closed with the server. Over UDP, which
-     *                 carries no credentials, a server with security refuses every request (services.md §2a).
+     *                 carries no credentials, a request is allowed only if anonymous peers may make it
+     *                 (services.md §2a).
      */
     static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
                                ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
@@ -66,7 +68,7 @@ final class ServerRuntime implements AutoCloseable {
         VstpUdpEndpoint udp = null;
         try {
             if (withUdp) {
-                udp = startUdp(host, tcp.port(), tls, services, security != null);
+                udp = startUdp(host, tcp.port(), tls, services, security);
             }
         } catch (RuntimeException | InterruptedException e) {
             tcp.close();
@@ -130,12 +132,17 @@ final class ServerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * @param security null for none; otherwise a datagram, which carries no credentials, may do only what anonymous
+     *                 peers may (services.md §2a): by default the echo, which the Rust crate's clients use
+     */
     private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services,
-                                            boolean authenticates) throws InterruptedException {
+                                            io.vstp.security.SecurityPolicy security) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
                 .handler((peer, frame) -> {
-                    if (authenticates) {
+                    if (security != null && !security.authorizeAnonymous(
+                            Action.of(frame.headers()), "udp", peer).allowed()) {
                         refuseDatagram(self[0], peer, frame);
                     } else {
                         onDatagramRequest(self[0], services, peer, frame);
@@ -160,8 +167,8 @@ final class ServerRuntime implements AutoCloseable {
     }
 
     /**
-     * A server that authenticates refuses every UDP request: datagrams carry no credentials (services.md §2a). A
-     * request with {@code req-id} learns why; anything else is dropped.
+     * A UDP request that anonymous peers may not make: datagrams carry no credentials (services.md §2a). A request
+     * with {@code req-id} learns why; anything else is dropped.
      */
     private static void refuseDatagram(VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);

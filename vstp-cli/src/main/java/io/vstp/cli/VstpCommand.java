@@ -205,7 +205,9 @@ public final class VstpCommand implements Runnable {
             } catch (IOException e) {
                 // fall through to "dev"
             }
-            return new String[] {"vstp " + p.getProperty("version", "dev") + " (wire v1; Java "
+            // The wire versions a client offers and a server accepts by default (--wire 1 keeps to v1).
+            String wire = io.vstp.transport.ProtocolOptions.DEFAULT.v2() ? "wire v2, v1" : "wire v1";
+            return new String[] {"vstp " + p.getProperty("version", "dev") + " (" + wire + "; Java "
                     + Runtime.version() + ", " + io.vstp.transport.EventLoops.mechanism()
                     + (FipsMode.active() ? "; FIPS mode: " + FipsMode.describe() : "") + ")"};
         }

@@ -67,8 +67,13 @@ class CliCryptoTest {
 
     private static Run transfer(String who, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--pin", fingerprint));
+        all.addAll(List.of("--pin", fingerprint, "--token-file", tokenFile()));
         return as(who, all.toArray(String[]::new));
+    }
+
+    /** The access token the server made on its first start (decision 009). */
+    private static String tokenFile() {
+        return tmp.resolve("server-home").resolve(ServeCommand.ACCESS_TOKEN_FILE).toString();
     }
 
     private static String addr(String path) {
@@ -157,9 +162,9 @@ class CliCryptoTest {
     void unsignedPlainTransfersNeverAskForTheKeyRingAndForgedSignaturesAreRefused() throws Exception {
         Path file = Files.write(tmp.resolve("plain.bin"), new byte[] {1, 2, 3});
         ok(CliEndToEndTest.run("put", file.toString(), addr("plain.bin"), "--pin", fingerprint,
-                "--keyring", tmp.resolve("nobody.p12").toString()));
+                "--keyring", tmp.resolve("nobody.p12").toString(), "--token-file", tokenFile()));
         ok(CliEndToEndTest.run("get", addr("plain.bin"), tmp.resolve("plain-back.bin").toString(), "--pin",
-                fingerprint, "--keyring", tmp.resolve("nobody.p12").toString()));
+                fingerprint, "--keyring", tmp.resolve("nobody.p12").toString(), "--token-file", tokenFile()));
         assertThat(tmp.resolve("nobody.p12")).doesNotExist();
 
         // Carol signs with Ed25519; Dave imports her key. A signature copied onto another file is refused.
@@ -180,7 +185,7 @@ class CliCryptoTest {
         ok(unsigned);
         assertThat(unsigned.err()).doesNotContain("warning");
         Files.copy(served.resolve("report.bin.vstp-sig"), served.resolve("report-copy.bin.vstp-sig"));
-        Run stale = transfer("carol", "put", plain().toString(), addr("report-copy.bin"));
+        Run stale = transfer("carol", "put", plain().toString(), addr("report-copy.bin"), "--force");
         ok(stale);
         assertThat(stale.err()).contains("warning: report-copy.bin.vstp-sig is a signature of an earlier upload");
 
@@ -227,7 +232,7 @@ class CliCryptoTest {
         Files.write(served.resolve("oversigned.bin.vstp-sig"), new byte[20_000]);
         Path dir = Files.createDirectories(tmp.resolve("oversigned"));
         Run r = CliEndToEndTest.run("get", addr("oversigned.bin"), dir.resolve("o.bin").toString(), "--pin",
-                fingerprint);
+                fingerprint, "--token-file", tokenFile());
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).contains("at most 16384 expected");
         try (var left = Files.list(dir)) {
@@ -254,7 +259,8 @@ class CliCryptoTest {
         assertThat(bad.err()).contains("wrong passphrase");
         assertThat(as("frank", "keys", "generate", "x", "--type", "rsa").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(as("frank", "keys", "retire", "frank").code()).isEqualTo(ExitCodes.USAGE);
-        Run notAKey = as("frank", "put", wrong.toString(), addr("x"), "--to", "nobody", "--pin", fingerprint);
+        Run notAKey = as("frank", "put", wrong.toString(), addr("x"), "--to", "nobody", "--pin", fingerprint,
+                "--token-file", tokenFile());
         assertThat(notAKey.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(notAKey.err()).contains("no active encryption key named 'nobody'");
     }

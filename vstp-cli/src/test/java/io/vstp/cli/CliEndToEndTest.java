@@ -73,6 +73,24 @@ class CliEndToEndTest {
         assertThat(m.find(0)).isTrue();
         port = Integer.parseInt(m.group(1));
         fingerprint = m.group(2);
+        // Safe by default (decision 009): the server made an access token, and printed the command that carries it.
+        tokenFile = tmp.resolve("server-home").resolve(ServeCommand.ACCESS_TOKEN_FILE);
+        String token = Files.readString(tokenFile).lines().filter(l -> l.startsWith("vstp-at-")).findFirst()
+                .orElseThrow().split(" ")[0];
+        String printed = lines.readLine() + "\n" + lines.readLine();
+        assertThat(printed).contains(tokenFile.toString()).contains("VSTP_TOKEN=" + token)
+                .contains(":" + port + "/ --pin " + fingerprint);
+    }
+
+    /** The server's access token, as its owner passes it: a file only the owner can read. */
+    static Path tokenFile;
+
+    /** {@link #run} of a client command with the server's access token. */
+    static Run authed(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--token-file";
+        all[args.length + 1] = tokenFile.toString();
+        return run(all);
     }
 
     @AfterAll
@@ -109,11 +127,11 @@ class CliEndToEndTest {
     @Test
     void putThenGetRoundTripsOverTlsWithIdenticalSha256() throws Exception {
         Path file = randomFile("round.bin", 3 * 1024 * 1024 + 123);
-        Run put = run("put", file.toString(), addr("dir/round.bin"), "--pin", fingerprint);
+        Run put = authed("put", file.toString(), addr("dir/round.bin"), "--pin", fingerprint);
         assertThat(put.code()).as(put.err()).isZero();
         assertThat(put.out()).contains("TLSv1.3").contains(sha(file));
         Path back = tmp.resolve("round-back.bin");
-        Run get = run("get", addr("dir/round.bin"), back.toString(), "--pin", fingerprint);
+        Run get = authed("get", addr("dir/round.bin"), back.toString(), "--pin", fingerprint);
         assertThat(get.code()).as(get.err()).isZero();
         assertThat(sha(back)).isEqualTo(sha(file));
         assertThat(sha(served.resolve("dir/round.bin"))).isEqualTo(sha(file));
@@ -127,34 +145,76 @@ class CliEndToEndTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "2"})
     void putThenGetOnEachWire(String wire) throws Exception {
         Path file = randomFile("wire" + wire + ".bin", 5 * 1024 * 1024 + 7);
-        Run put = run("put", file.toString(), addr("wire" + wire + ".bin"), "--pin", fingerprint, "--wire", wire);
+        Run put = authed("put", file.toString(), addr("wire" + wire + ".bin"), "--pin", fingerprint, "--wire", wire);
         assertThat(put.code()).as(put.err()).isZero();
         assertThat(put.out()).contains("wire v" + wire);
         Path back = tmp.resolve("wire" + wire + "-back.bin");
-        Run get = run("get", addr("wire" + wire + ".bin"), back.toString(), "--pin", fingerprint, "--wire", wire);
+        Run get = authed("get", addr("wire" + wire + ".bin"), back.toString(), "--pin", fingerprint, "--wire", wire);
         assertThat(get.code()).as(get.err()).isZero();
         assertThat(get.out()).contains("wire v" + wire);
         assertThat(sha(back)).isEqualTo(sha(file));
     }
 
+    /** Nothing is replaced without being asked: a remote file without put --force, a local one without get --force. */
     @Test
-    void putAndGetOverDtls() throws Exception {
-        Path file = randomFile("udp.bin", 2 * 1024 * 1024 + 7);
-        Run put = run("put", file.toString(), addr("udp.bin"), "--udp", "--pin", fingerprint);
-        assertThat(put.code()).as(put.err()).isZero();
-        Path back = tmp.resolve("udp-back.bin");
-        Run get = run("get", addr("udp.bin"), back.toString(), "--udp", "--pin", fingerprint);
-        assertThat(get.code()).as(get.err()).isZero();
-        assertThat(sha(back)).isEqualTo(sha(file));
+    void existingFilesAreReplacedOnlyWithForce() throws Exception {
+        Path first = randomFile("v1.bin", 50_000);
+        Path second = randomFile("v2.bin", 60_000);
+        assertThat(authed("put", first.toString(), addr("keep.bin"), "--pin", fingerprint).code()).isZero();
+        Run same = authed("put", first.toString(), addr("keep.bin"), "--pin", fingerprint);
+        assertThat(same.code()).as(same.err()).isZero();
+        assertThat(same.out()).contains("already there with the same content");
+
+        Run other = authed("put", second.toString(), addr("keep.bin"), "--pin", fingerprint);
+        assertThat(other.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(other.err()).hasLineCount(1).contains("ALREADY_EXISTS").contains("keep.bin exists")
+                .contains("--force");
+        assertThat(served.resolve("keep.bin")).hasSameBinaryContentAs(first);
+        Run forced = authed("put", second.toString(), addr("keep.bin"), "--pin", fingerprint, "--force");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(served.resolve("keep.bin")).hasSameBinaryContentAs(second);
+
+        Files.createDirectories(served.resolve("adir"));
+        Run overDir = authed("put", first.toString(), addr("adir"), "--pin", fingerprint, "--force");
+        assertThat(overDir.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(overDir.err()).contains("adir is a directory");
+        try (Stream<Path> left = Files.list(served.resolve("adir"))) {
+            assertThat(left).as("nothing left behind").isEmpty();
+        }
+
+        Path local = Files.writeString(tmp.resolve("local.bin"), "precious");
+        Run refused = authed("get", addr("keep.bin"), local.toString(), "--pin", fingerprint);
+        assertThat(refused.code()).isEqualTo(ExitCodes.IO);
+        assertThat(refused.err()).hasLineCount(1).contains("local.bin exists; get --force replaces it");
+        assertThat(local).hasContent("precious");
+        Run replaced = authed("get", addr("keep.bin"), local.toString(), "--pin", fingerprint, "--force");
+        assertThat(replaced.code()).as(replaced.err()).isZero();
+        assertThat(local).hasSameBinaryContentAs(second);
+
+        // Never through a symbolic link, never over a FIFO, --force or not.
+        Path elsewhere = Files.writeString(tmp.resolve("elsewhere.txt"), "untouched");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.bin"), elsewhere);
+        Run throughLink = authed("get", addr("keep.bin"), link.toString(), "--pin", fingerprint, "--force");
+        assertThat(throughLink.code()).isEqualTo(ExitCodes.IO);
+        assertThat(throughLink.err()).contains("symbolic link");
+        assertThat(elsewhere).hasContent("untouched");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Run overFifo = authed("get", addr("keep.bin"), fifo.toString(), "--pin", fingerprint, "--force");
+        assertThat(overFifo.code()).isEqualTo(ExitCodes.IO);
+        assertThat(overFifo.err()).contains("not a regular file");
+        assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 
     @Test
     void sendEchoesOverTlsAndUdp() {
-        Run tls = run("send", addr(""), "--data", "{\"content\":\"hi\"}", "-H", "content-type=application/json",
+        Run tls = authed("send", addr(""), "--data", "{\"content\":\"hi\"}", "-H", "content-type=application/json",
                 "--pin", fingerprint, "--json");
         assertThat(tls.code()).as(tls.err()).isZero();
         assertThat(tls.out()).contains("\"payload\":\"{\\\"content\\\":\\\"hi\\\"}\"")
                 .contains("\"key\":\"content-type\",\"value\":\"application/json\"");
+        // Over UDP, which carries no credentials, the echo is open to anonymous peers (services.md §2a).
         Run udp = run("send", addr(""), "--data", "over dtls", "--udp", "--pin", fingerprint, "--json");
         assertThat(udp.code()).as(udp.err()).isZero();
         assertThat(udp.out()).contains("\"payload\":\"over dtls\"").doesNotContain("msg-id");
@@ -169,16 +229,16 @@ class CliEndToEndTest {
         // BoringSSL on both sides agrees on the hybrid; the JDK provider does not report a group.
         String group = io.vstp.transport.tls.TlsProvider.OPENSSL.isAvailable() ? " X25519MLKEM768" : "";
         String line = "over TLSv1\\.3 TLS_\\S+" + group + ", server certificate " + fingerprint;
-        Run human = run("send", addr(""), "--data", "hi", "--pin", fingerprint);
+        Run human = authed("send", addr(""), "--data", "hi", "--pin", fingerprint);
         assertThat(human.code()).as(human.err()).isZero();
         assertThat(human.out()).contains("hi").containsPattern(line);
 
-        Run json = run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json");
+        Run json = authed("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json");
         assertThat(json.code()).as(json.err()).isZero();
         assertThat(json.out()).hasLineCount(1).startsWith("{").doesNotContain("TLSv1.3");
         assertThat(json.err()).isEmpty();
 
-        Run verbose = run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json", "--verbose");
+        Run verbose = authed("send", addr(""), "--data", "hi", "--pin", fingerprint, "--json", "--verbose");
         assertThat(verbose.code()).as(verbose.err()).isZero();
         assertThat(verbose.out()).hasLineCount(1).doesNotContain("TLSv1.3");
         assertThat(verbose.err()).containsPattern(line);
@@ -199,23 +259,23 @@ class CliEndToEndTest {
 
     @Test
     void traversalAndSymlinkEscapeAreRefused() throws Exception {
-        Run up = run("get", addr("../../etc/passwd"), tmp.resolve("x").toString(), "--pin", fingerprint);
+        Run up = authed("get", addr("../../etc/passwd"), tmp.resolve("x").toString(), "--pin", fingerprint);
         assertThat(up.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(up.err()).contains("PATH_REFUSED").doesNotContain("Exception").hasLineCount(1);
         Path outside = randomFile("outside.bin", 100);
         Files.createDirectories(served);
         Files.createSymbolicLink(served.resolve("link.bin"), outside);
-        Run link = run("get", addr("link.bin"), tmp.resolve("y").toString(), "--pin", fingerprint);
+        Run link = authed("get", addr("link.bin"), tmp.resolve("y").toString(), "--pin", fingerprint);
         assertThat(link.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(link.err()).contains("PATH_REFUSED");
-        Run put = run("put", outside.toString(), addr("../escape.bin"), "--pin", fingerprint);
+        Run put = authed("put", outside.toString(), addr("../escape.bin"), "--pin", fingerprint);
         assertThat(put.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(Files.exists(tmp.resolve("escape.bin"))).isFalse();
     }
 
     @Test
     void unknownServerIsRefusedWithoutATerminalNamingItsFingerprint() {
-        Run r = run("send", addr(""), "--data", "x");
+        Run r = authed("send", addr(""), "--data", "x");
         assertThat(r.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(r.err()).contains(fingerprint).contains("--pin").contains("--tofu").hasLineCount(1);
     }
@@ -266,7 +326,7 @@ class CliEndToEndTest {
 
     @Test
     void wrongPinIsRefused() {
-        Run r = run("send", addr(""), "--data", "x", "--pin", "sha256:" + "00".repeat(32));
+        Run r = authed("send", addr(""), "--data", "x", "--pin", "sha256:" + "00".repeat(32));
         assertThat(r.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(r.err()).hasLineCount(1);
     }
@@ -276,7 +336,7 @@ class CliEndToEndTest {
     void killedUploadResumes() throws Exception {
         Path file = randomFile("resume.bin", 192 * 1024 * 1024);
         Process client = vstp(tmp.resolve("client-home"), "put", file.toString(), addr("resume.bin"), "--pin",
-                fingerprint);
+                fingerprint, "--token-file", tokenFile.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long partial = 0;
         while (System.nanoTime() < deadline && partial < 16L * 1024 * 1024 && client.isAlive()) {
@@ -288,7 +348,7 @@ class CliEndToEndTest {
         assertThat(partial).as("the upload was under way when killed").isGreaterThanOrEqualTo(16L * 1024 * 1024);
         assertThat(Files.exists(served.resolve("resume.bin"))).as("nothing under the final name").isFalse();
 
-        Run again = run("put", file.toString(), addr("resume.bin"), "--pin", fingerprint);
+        Run again = authed("put", file.toString(), addr("resume.bin"), "--pin", fingerprint);
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("resumed at");
         assertThat(sha(served.resolve("resume.bin"))).isEqualTo(sha(file));
@@ -298,13 +358,13 @@ class CliEndToEndTest {
     @Test
     void killedDownloadResumes() throws Exception {
         Path file = randomFile("down.bin", 160 * 1024 * 1024);
-        Run put = run("put", file.toString(), addr("down.bin"), "--pin", fingerprint);
+        Run put = authed("put", file.toString(), addr("down.bin"), "--pin", fingerprint);
         assertThat(put.code()).as(put.err()).isZero();
         Path target = tmp.resolve("downloads/down.bin");
         Files.createDirectories(target.getParent());
         Path partial = target.resolveSibling(".vstp-part-down.bin");
         Process client = vstp(tmp.resolve("client-home"), "get", addr("down.bin"), target.toString(), "--pin",
-                fingerprint);
+                fingerprint, "--token-file", tokenFile.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && client.isAlive()
                 && (!Files.exists(partial) || Files.size(partial) < 16L * 1024 * 1024)) {
@@ -315,7 +375,7 @@ class CliEndToEndTest {
         assertThat(Files.exists(target)).as("nothing under the final name").isFalse();
         assertThat(Files.size(partial)).isGreaterThanOrEqualTo(16L * 1024 * 1024);
 
-        Run again = run("get", addr("down.bin"), target.toString(), "--pin", fingerprint);
+        Run again = authed("get", addr("down.bin"), target.toString(), "--pin", fingerprint);
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("resumed at");
         assertThat(sha(target)).isEqualTo(sha(file));
@@ -332,7 +392,7 @@ class CliEndToEndTest {
             f.write("end!\n".getBytes(StandardCharsets.US_ASCII));
         }
         Process client = vstpWithHeap("64m", tmp.resolve("client-home"), "put", big.toString(), addr("one-gib.bin"),
-                "--pin", fingerprint);
+                "--pin", fingerprint, "--token-file", tokenFile.toString());
         assertThat(client.waitFor(300, TimeUnit.SECONDS)).as("1 GiB upload finished").isTrue();
         String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(client.exitValue()).as(out).isZero();
@@ -368,7 +428,7 @@ class CliEndToEndTest {
         assertThat(none.err().lines().filter(l -> !l.isBlank()).count()).isEqualTo(1);
         Run badPort = run("send", "127.0.0.1:99999");
         assertThat(badPort.code()).isEqualTo(ExitCodes.USAGE);
-        Run missing = run("put", tmp.resolve("does-not-exist").toString(), addr(""));
+        Run missing = authed("put", tmp.resolve("does-not-exist").toString(), addr(""));
         assertThat(missing.code()).isEqualTo(ExitCodes.IO);
         Run unknown = run("frobnicate");
         assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
@@ -402,7 +462,7 @@ class CliEndToEndTest {
     void versionAndCompletion() {
         Run v = run("--version");
         assertThat(v.code()).isZero();
-        assertThat(v.out()).startsWith("vstp ");
+        assertThat(v.out()).startsWith("vstp ").contains("wire v2, v1");
         Run c = run("generate-completion");
         assertThat(c.code()).isZero();
         assertThat(c.out()).contains("complete").contains("serve").contains("put");

@@ -49,6 +49,7 @@ public final class SecurityConfig {
             "introspection.roles-claim", "introspection.issuer", "introspection.audience",
             "introspection.cache-ttl", "introspection.negative-cache-ttl", "introspection.timeout",
             "mtls.subject", "mtls.default-roles", "anonymous-roles", "audit",
+            "access-token-file", "access-token-roles",
             "plugins.dir", "plugins.use", "plugins.poll-interval");
     private static final List<String> KEY_PREFIXES = List.of("jwt.role-map.", "introspection.role-map.",
             "mtls.role.", "role.", "plugin.");
@@ -107,7 +108,8 @@ public final class SecurityConfig {
 
     /** True when any setting asks for authentication. */
     public boolean enabled() {
-        return jwtConfigured() || settings.containsKey("introspection.url") || settings.containsKey("mtls.subject")
+        return jwtConfigured() || settings.containsKey("access-token-file")
+                || settings.containsKey("introspection.url") || settings.containsKey("mtls.subject")
                 || settings.containsKey("plugins.use") || settings.containsKey("anonymous-roles");
     }
 
@@ -121,7 +123,8 @@ public final class SecurityConfig {
         if (!enabled()) {
             if (settings.keySet().stream().anyMatch(k -> k.startsWith("role."))) {
                 throw new IllegalArgumentException("auth.role.* rules are set but nothing authenticates: set "
-                        + "auth.jwt.*, auth.introspection.*, auth.mtls.subject or auth.anonymous-roles");
+                        + "auth.access-token-file, auth.jwt.*, auth.introspection.*, auth.mtls.subject or "
+                        + "auth.anonymous-roles");
             }
             return null;
         }
@@ -131,6 +134,13 @@ public final class SecurityConfig {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             List<Authenticator> builtIn = new ArrayList<>();
+            if (settings.containsKey("access-token-file")) {
+                // First: it recognises its tokens by their prefix, and leaves every other token to the rest.
+                builtIn.add(io.vstp.security.token.AccessTokenAuthenticator.load(
+                        Path.of(settings.get("access-token-file")),
+                        settings.containsKey("access-token-roles") ? list("access-token-roles")
+                                : Set.of(io.vstp.security.token.AccessTokenAuthenticator.DEFAULT_SUBJECT)));
+            }
             if (jwtConfigured()) {
                 JwtAuthenticator jwt = new JwtAuthenticator(jwtSettings());
                 owned.add(jwt);

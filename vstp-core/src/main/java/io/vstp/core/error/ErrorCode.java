@@ -99,7 +99,9 @@ public enum ErrorCode {
     /** The bytes received do not have the SHA-256 the sender announced. */
     CHECKSUM_MISMATCH(0x0206),
     /** The server failed to read or write its storage. */
-    STORAGE_ERROR(0x0207);
+    STORAGE_ERROR(0x0207),
+    /** An upload would replace an existing file (or a directory) and the request did not ask to overwrite it. */
+    ALREADY_EXISTS(0x0208);
 
     private static final java.util.Map<Integer, ErrorCode> BY_CODE = new java.util.HashMap<>();
 

@@ -1,0 +1,165 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.cli.CliEndToEndTest.Run;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vstp serve} is safe by default (docs/decisions/009-safe-by-default-server.md): without the access token a
+ * client may use the echo and nothing else; anonymous reading and writing each need a flag that says so. Every
+ * server here is the real command in its own process.
+ */
+class SafeDefaultsCliTest {
+    @TempDir
+    Path tmp;
+
+    /** A running {@code vstp serve}, its address, fingerprint and everything it printed before it was ready. */
+    private record Server(Process process, int port, String fingerprint, List<String> printed) implements AutoCloseable {
+        String addr(String path) {
+            return "127.0.0.1:" + port + "/" + path;
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor(15, TimeUnit.SECONDS);
+        }
+    }
+
+    private Server serve(Path home, String... flags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", "0", "--dir",
+                tmp.resolve("served").toString()));
+        args.addAll(List.of(flags));
+        Process p = CliEndToEndTest.vstp(home, args.toArray(String[]::new));
+        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        List<String> printed = new ArrayList<>();
+        Pattern listening = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
+        for (String line; (line = lines.readLine()) != null; ) {
+            printed.add(line);
+            Matcher m = listening.matcher(line);
+            if (m.find()) {
+                // What follows the listening line comes at once: the client command, when there is a token.
+                if (home != null && Files.exists(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)) && flags.length == 0) {
+                    printed.add(lines.readLine());
+                    printed.add(lines.readLine());
+                }
+                return new Server(p, Integer.parseInt(m.group(1)), m.group(2), printed);
+            }
+        }
+        p.destroyForcibly();
+        throw new AssertionError("serve did not start: " + printed);
+    }
+
+    private Path file(String name, int bytes) throws IOException {
+        byte[] b = new byte[bytes];
+        new Random(bytes).nextBytes(b);
+        return Files.write(tmp.resolve(name), b);
+    }
+
+    private static String token(Path home) throws IOException {
+        return Files.readString(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)).lines()
+                .filter(l -> l.startsWith("vstp-at-")).findFirst().orElseThrow().split(" ")[0];
+    }
+
+    @Test
+    void byDefaultOnlyTheTokenHolderReadsAndWrites() throws Exception {
+        Path home = tmp.resolve("home");
+        Path file = file("secret.bin", 100_000);
+        String token;
+        try (Server s = serve(home)) {
+            Path tokenFile = home.resolve(ServeCommand.ACCESS_TOKEN_FILE);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+            token = token(home);
+            assertThat(String.join("\n", s.printed())).contains("VSTP_TOKEN=" + token + " vstp put FILE ")
+                    .contains("--pin " + s.fingerprint());
+
+            Run stranger = CliEndToEndTest.run("put", file.toString(), s.addr("secret.bin"), "--pin", s.fingerprint());
+            assertThat(stranger.code()).as(stranger.err()).isEqualTo(ExitCodes.DENIED);
+            assertThat(stranger.err()).hasLineCount(1).contains("PERMISSION_DENIED");
+            assertThat(tmp.resolve("served/secret.bin")).doesNotExist();
+
+            Run owner = CliEndToEndTest.run("put", file.toString(), s.addr("secret.bin"), "--pin", s.fingerprint(),
+                    "--token-file", tokenFile.toString());
+            assertThat(owner.code()).as(owner.err()).isZero();
+            assertThat(tmp.resolve("served/secret.bin")).hasSameBinaryContentAs(file);
+
+            Run peek = CliEndToEndTest.run("get", s.addr("secret.bin"), tmp.resolve("peek.bin").toString(), "--pin",
+                    s.fingerprint());
+            assertThat(peek.code()).isEqualTo(ExitCodes.DENIED);
+            assertThat(tmp.resolve("peek.bin")).doesNotExist();
+
+            Run forged = CliEndToEndTest.run("get", s.addr("secret.bin"), tmp.resolve("peek.bin").toString(), "--pin",
+                    s.fingerprint(), "--token", "vstp-at-" + "A".repeat(43));
+            assertThat(forged.code()).isEqualTo(ExitCodes.DENIED);
+            assertThat(forged.err()).contains("unknown access token");
+
+            // The echo stays open to anyone, over TCP and UDP: the Rust crate's clients have no credentials.
+            Run echo = CliEndToEndTest.run("send", s.addr(""), "--pin", s.fingerprint(), "--data", "hi");
+            assertThat(echo.code()).as(echo.err()).isZero();
+            Run udpEcho = CliEndToEndTest.run("send", s.addr(""), "--udp", "--pin", s.fingerprint(), "--data", "hi");
+            assertThat(udpEcho.code()).as(udpEcho.err()).isZero();
+            // Files over UDP carry no credentials: refused, with the way out named.
+            Run udpPut = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin",
+                    s.fingerprint());
+            assertThat(udpPut.code()).isNotZero();
+            assertThat(udpPut.err()).contains("use TCP");
+        }
+        try (Server again = serve(home)) {
+            assertThat(token(home)).as("the token survives a restart").isEqualTo(token);
+        }
+    }
+
+    @Test
+    void anonymousReadLetsStrangersReadButNotWrite() throws Exception {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(tmp.resolve("served"));
+        Path published = Files.write(tmp.resolve("served/public.txt"), "for everyone".getBytes(StandardCharsets.UTF_8));
+        try (Server s = serve(home, "--anonymous-read")) {
+            Run get = CliEndToEndTest.run("get", s.addr("public.txt"), tmp.resolve("got.txt").toString(), "--pin",
+                    s.fingerprint());
+            assertThat(get.code()).as(get.err()).isZero();
+            assertThat(tmp.resolve("got.txt")).hasSameTextualContentAs(published);
+            Run put = CliEndToEndTest.run("put", published.toString(), s.addr("new.txt"), "--pin", s.fingerprint());
+            assertThat(put.code()).isEqualTo(ExitCodes.DENIED);
+            assertThat(tmp.resolve("served/new.txt")).doesNotExist();
+        }
+    }
+
+    /** The open drop of old, by name only; over DTLS as well, since datagrams carry no credentials. */
+    @Test
+    void anonymousWriteIsAnOpenServerThatSaysSo() throws Exception {
+        Path home = tmp.resolve("home");
+        Path file = file("udp.bin", 2 * 1024 * 1024 + 7);
+        try (Server s = serve(home, "--anonymous-write")) {
+            assertThat(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)).doesNotExist();
+            Run put = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin", s.fingerprint());
+            assertThat(put.code()).as(put.err()).isZero();
+            Run get = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("back.bin").toString(), "--udp",
+                    "--pin", s.fingerprint());
+            assertThat(get.code()).as(get.err()).isZero();
+            assertThat(tmp.resolve("back.bin")).hasSameBinaryContentAs(file);
+            s.process().destroy();
+            s.process().waitFor(15, TimeUnit.SECONDS);
+            String rest = new String(s.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(String.join("\n", s.printed()) + rest).contains("WARNING --anonymous-write");
+        }
+        Run both = CliEndToEndTest.run("serve", "--anonymous-write", "--dev-auth", "--port", "0");
+        assertThat(both.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).hasLineCount(1).contains("--anonymous-write");
+    }
+}
