@@ -101,8 +101,8 @@ public final class AccessTokenAuthenticator implements Authenticator {
             } else {
                 Files.createFile(file);
             }
-            Files.writeString(file, "# Access tokens of this VSTP server: TOKEN [SUBJECT] per line. Keep it secret.\n"
-                    + fresh + " " + DEFAULT_SUBJECT + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            // The token alone, so that the same file serves a client on this machine as --token-file.
+            Files.writeString(file, fresh + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             return fresh;
         } catch (FileAlreadyExistsException e) {
             checkOwnerOnly(file);
