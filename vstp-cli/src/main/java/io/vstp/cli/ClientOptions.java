@@ -229,6 +229,18 @@ final class ClientOptions {
         }
     }
 
+    /**
+     * As {@link #translate}, for a failure once connected: a lost connection is not "cannot reach", and the way on
+     * is to run the same command again (put and get resume).
+     */
+    static RuntimeException translateDuringTransfer(Throwable cause, Target target) {
+        if (cause instanceof SessionException s && s.code() == ErrorCode.CONNECTION_CLOSED && !s.fromPeer()) {
+            return new CliException(ExitCodes.UNREACHABLE, "connection to " + target + " lost during the transfer ("
+                    + s.detail() + "); run the same command again to resume", s);
+        }
+        return translate(cause, target);
+    }
+
     static RuntimeException translate(Throwable cause, Target target) {
         if (cause instanceof SessionException s) {
             if (s.code() == ErrorCode.TLS_FAILED) {
@@ -237,7 +249,7 @@ final class ClientOptions {
                 return new CliException(ExitCodes.TRUST, "TLS with " + target + " refused: " + detail, s);
             }
             if (s.code() == ErrorCode.CONNECTION_CLOSED && !s.fromPeer()) {
-                return new CliException(ExitCodes.UNREACHABLE, "cannot reach " + target + ": " + s.getMessage(), s);
+                return new CliException(ExitCodes.UNREACHABLE, "cannot reach " + target + ": " + s.detail(), s);
             }
             return s;
         }

@@ -371,7 +371,7 @@ final class FileService {
     }
 
     private static Path partialFor(Path target, String sha) {
-        return target.resolveSibling(PARTIAL_PREFIX + sha.substring(0, 16) + "-" + target.getFileName());
+        return target.resolveSibling(TemporaryNames.beside(PARTIAL_PREFIX + sha.substring(0, 16) + "-", target));
     }
 
     private String relative(Path p) {

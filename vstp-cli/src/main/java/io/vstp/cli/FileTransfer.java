@@ -133,7 +133,7 @@ final class FileTransfer {
 
     /** Where a download to {@code target} collects its bytes until verified: {@code .vstp-part-NAME} beside it. */
     static Path partialOf(Path target) {
-        return target.toAbsolutePath().resolveSibling(".vstp-part-" + target.getFileName());
+        return target.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-part-", target));
     }
 
     /** As {@link #get(String, Path, Progress)}, collecting into {@code partial} (same directory as target). */
@@ -167,10 +167,11 @@ final class FileTransfer {
                 java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             out.truncate(have);
             io.vstp.transport.session.ClientStream stream = requester.openStream();
+            Sink sink = (payload, at) -> writeAt(out, payload, at);
             if (stream != null) {
-                receiveStream(stream, remote, out, have, size, progress);
+                receiveStream(stream, remote, sink, have, size, progress);
             } else {
-                receiveChunks(remote, out, have, size, progress);
+                receiveChunks(remote, sink, have, size, progress);
             }
             out.force(true);
         }
@@ -213,6 +214,50 @@ final class FileTransfer {
         return bytes;
     }
 
+    /** Where downloaded bytes go, in order: a file at an offset, or standard output. */
+    @FunctionalInterface
+    private interface Sink {
+        /** Writes {@code payload}, which belongs at {@code at}; returns the position after it. */
+        long write(ByteBuf payload, long at) throws IOException;
+    }
+
+    /**
+     * Streams {@code remote} to {@code out} (standard output for {@code get HOST/path -}) in order, keeping nothing on
+     * disk, and checks the SHA-256 of what was written against the server's at the end; a mismatch fails after the
+     * bytes are out, as it would for any stream (there is no partial file to resume from).
+     */
+    Result getTo(String remote, java.io.OutputStream out, Progress progress) throws Exception {
+        long start = System.nanoTime();
+        Stat stat = stat(request("stat", remote));
+        java.security.MessageDigest digest = FileService.sha256();
+        byte[] copy = new byte[64 * 1024];
+        Sink sink = (payload, at) -> {
+            int n = payload.readableBytes();
+            for (int i = 0; i < n; i += copy.length) {
+                int len = Math.min(copy.length, n - i);
+                payload.getBytes(payload.readerIndex() + i, copy, 0, len);
+                digest.update(copy, 0, len);
+                out.write(copy, 0, len);
+            }
+            return at + n;
+        };
+        progress.start(stat.size(), 0);
+        io.vstp.transport.session.ClientStream stream = requester.openStream();
+        if (stream != null) {
+            receiveStream(stream, remote, sink, 0, stat.size(), progress);
+        } else {
+            receiveChunks(remote, sink, 0, stat.size(), progress);
+        }
+        out.flush();
+        String actual = HexFormat.of().formatHex(digest.digest());
+        progress.finish();
+        if (!actual.equals(stat.sha256())) {
+            throw new CliException(ExitCodes.FAILED, "the bytes of " + remote + " written out have sha256 " + actual
+                    + " but the server announced " + stat.sha256());
+        }
+        return new Result(stat.size(), 0, actual, (System.nanoTime() - start) / 1e9);
+    }
+
     /** Writes {@code payload} at {@code at}; returns the position after it. */
     private static long writeAt(FileChannel out, ByteBuf payload, long at) throws IOException {
         // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent buffer's shared
@@ -225,7 +270,7 @@ final class FileTransfer {
     }
 
     /** v1, or UDP: pipelined ranged {@code get} requests, written in order as they are answered. */
-    private void receiveChunks(String remote, FileChannel out, long have, long size, Progress progress)
+    private void receiveChunks(String remote, Sink out, long have, long size, Progress progress)
             throws Exception {
         ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
         long next = have;
@@ -243,7 +288,7 @@ final class FileTransfer {
                     if (!p.isReadable()) {
                         throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
                     }
-                    written = writeAt(out, p, written);
+                    written = out.write(p, written);
                 } finally {
                     r.release();
                 }
@@ -260,7 +305,7 @@ final class FileTransfer {
      * Wire v2: one {@code get-stream} request, answered by the file's chunks in order on one stream. Each chunk's
      * credit goes back to the server once it is on disk, so the server reads no faster than this client writes.
      */
-    private void receiveStream(io.vstp.transport.session.ClientStream stream, String remote, FileChannel out,
+    private void receiveStream(io.vstp.transport.session.ClientStream stream, String remote, Sink out,
                                long have, long size, Progress progress) throws Exception {
         java.util.concurrent.BlockingQueue<Object[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
         stream.onMessage((chunk, consumed) -> chunks.add(new Object[] {chunk, consumed}));
@@ -282,7 +327,7 @@ final class FileTransfer {
                     if (!Long.toString(written).equals(chunk.headers().value("offset"))) {
                         throw new CliException(ExitCodes.FAILED, "the server sent " + remote + " out of order");
                     }
-                    written = writeAt(out, chunk.payload(), written);
+                    written = out.write(chunk.payload(), written);
                 } finally {
                     chunk.release();
                     ((Runnable) item[1]).run();

@@ -23,7 +23,8 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST[:PORT]/remote-path")
     String source;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "Local file (default: the remote name).")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "Local file (default: the remote "
+            + "name); - writes to standard output.")
     Path file;
 
     @Option(names = "--force", description = "Replace the local file if it exists (never a link, a directory, a "
@@ -60,6 +61,9 @@ final class GetCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/remote-path");
         }
         String remote = target.path();
+        if (file != null && file.toString().equals("-")) {
+            return toStandardOutput(target, remote);
+        }
         Path local = file != null ? file : Path.of(remote.substring(remote.lastIndexOf('/') + 1));
         if (Files.isDirectory(local) && !Files.isSymbolicLink(local)) {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
@@ -67,10 +71,13 @@ final class GetCommand implements Callable<Integer> {
         refuseToReplace(local, force);
         // The download lands under a staging name and reaches its own name only after the signature and the
         // decryption check out, so a refused file is never left where it would be used.
-        Path staging = local.toAbsolutePath().resolveSibling(".vstp-get-" + local.getFileName());
+        Path staging = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-get-", local));
         try (FileProtection protection = new FileProtection(keyRing);
+             ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
+                     java.util.List.of(staging));
              Requester requester = Requester.open(client, target, udp)) {
-            Progress progress = new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal());
+            // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
+            Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal());
             FileTransfer transfer = new FileTransfer(requester);
             FileTransfer.Result r;
             String notes = "";
@@ -83,7 +90,7 @@ final class GetCommand implements Callable<Integer> {
                     // large, connection lost) must not leave the unchecked download behind.
                     signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
                 } catch (RuntimeException e) {
-                    throw ClientOptions.translate(e, target);
+                    throw ClientOptions.translateDuringTransfer(e, target);
                 }
                 boolean encrypted = EncryptedFiles.isEncrypted(staging);
                 if (signature != null) {
@@ -94,7 +101,7 @@ final class GetCommand implements Callable<Integer> {
                 }
                 if (encrypted && !keepEncrypted) {
                     EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch,
-                            new Progress(spec.commandLine().getOut(), 0, 0, Progress.terminal()));
+                            new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal()));
                     notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
                 } else {
                     moveInto(staging, local, force);
@@ -146,5 +153,35 @@ final class GetCommand implements Callable<Integer> {
             Files.move(staging, local, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.deleteIfExists(staging);
+    }
+
+    /**
+     * {@code get HOST/path -}: the bytes go to standard output as they arrive, checked by SHA-256 at the end; the
+     * result line goes to standard error. An end-to-end encrypted or signed file is refused: its checks need the
+     * whole file before anything may be used.
+     */
+    private int toStandardOutput(Target target, String remote) throws Exception {
+        if (keepEncrypted || requireSignature) {
+            throw new CliException(ExitCodes.USAGE, "--keep-encrypted and --require-signature need a file, not -");
+        }
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (ResumeHint hint = ResumeHint.install(err, "the download of " + remote + " to standard output",
+                java.util.List.of());
+             Requester requester = Requester.open(client, target, udp)) {
+            FileTransfer transfer = new FileTransfer(requester);
+            if (transfer.exists(remote + SignedManifest.SUFFIX)) {
+                throw new CliException(ExitCodes.USAGE, remote + " is signed: get it into a file, where the "
+                        + "signature is checked before the file is kept");
+            }
+            FileTransfer.Result r;
+            java.io.OutputStream out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+            try {
+                r = transfer.getTo(remote, out, new Progress(err, 0, 0, Progress.terminal()));
+            } catch (RuntimeException e) {
+                throw ClientOptions.translateDuringTransfer(e, target);
+            }
+            err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, r.summary(), requester.security());
+        }
+        return ExitCodes.OK;
     }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
             "Resumes an interrupted upload of the same content; the server checks the SHA-256 and renames the",
             "file into place atomically, so nothing partial is ever visible under its name."})
 final class PutCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The file to upload; - reads standard input (then "
+            + "name the remote file).")
     Path file;
 
     @Parameters(index = "1", paramLabel = "HOST[:PORT][/remote-path]",
@@ -58,6 +59,56 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!file.toString().equals("-")) {
+            return upload(file, file.toString());
+        }
+        Target named = Target.parse(destination);
+        if (named.path().isEmpty() || named.path().endsWith("/")) {
+            throw new CliException(ExitCodes.USAGE, "name the remote file for standard input: put - HOST[:PORT]/path");
+        }
+        Path spooled = spoolStandardInput();
+        try {
+            return upload(spooled, "standard input");
+        } finally {
+            Files.deleteIfExists(spooled);
+        }
+    }
+
+    /**
+     * Standard input into a temporary file readable by this user only: the upload needs the size and the SHA-256
+     * before it starts (services.md §3.1), and a stream cannot be read twice. A line on standard error counts the
+     * bytes, whose total is not known in advance.
+     */
+    private Path spoolStandardInput() throws java.io.IOException {
+        Path spool = Files.createTempFile("vstp-stdin-", ".part",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        boolean show = Progress.terminal();
+        try (java.io.InputStream in = System.in; java.io.OutputStream out = Files.newOutputStream(spool)) {
+            byte[] buf = new byte[256 * 1024];
+            long total = 0;
+            long lastDraw = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                total += n;
+                if (show && System.nanoTime() - lastDraw > 100_000_000L) {
+                    lastDraw = System.nanoTime();
+                    err.print("\rread " + Progress.bytes(total) + " from standard input ");
+                    err.flush();
+                }
+            }
+            if (show) {
+                err.println("\rread " + Progress.bytes(total) + " from standard input ");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            Files.deleteIfExists(spool);
+            throw e;
+        }
+        return spool;
+    }
+
+    private Integer upload(Path file, String label) throws Exception {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new CliException(ExitCodes.IO, "cannot read " + file);
         }
@@ -81,9 +132,12 @@ final class PutCommand implements Callable<Integer> {
             KeyEntry signingKey = sign != null ? protection.signingKey(sign) : null;
             Path upload = recipients.isEmpty() ? file
                     : protection.encrypt(file, recipients, qkd.source(), qkd.enabled() ? qkd::withQkdKey : r -> r,
-                            new Progress(spec.commandLine().getOut(), Files.size(file), 0, Progress.terminal()));
-            try (Requester requester = Requester.open(client, target, udp)) {
-                Progress progress = new Progress(spec.commandLine().getOut(), Files.size(upload), 0,
+                            new Progress(spec.commandLine().getErr(), Files.size(file), 0, Progress.terminal()));
+            try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the upload of " + file,
+                    java.util.List.of());
+                 Requester requester = Requester.open(client, target, udp)) {
+                // On standard error, as curl's meter: standard output stays for the result line.
+                Progress progress = new Progress(spec.commandLine().getErr(), Files.size(upload), 0,
                         Progress.terminal());
                 FileTransfer transfer = new FileTransfer(requester);
                 FileTransfer.Result r;
@@ -108,11 +162,11 @@ final class PutCommand implements Callable<Integer> {
                                 + " until it is signed again (put --sign)");
                     }
                 } catch (RuntimeException e) {
-                    throw ClientOptions.translate(e, target);
+                    throw ClientOptions.translateDuringTransfer(e, target);
                 }
                 String encrypted = recipients.isEmpty() ? "" : ", encrypted end to end for "
                         + recipients.stream().map(FileProtection.ResolvedRecipient::label).collect(Collectors.joining(", "));
-                spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", file, target, remote,
+                spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", label, target, remote,
                         r.summary(), encrypted, signedBy, requester.security());
             }
             if (upload != file) {

@@ -91,7 +91,12 @@ public final class VstpCommand implements Runnable {
         cl.setExecutionExceptionHandler(VstpCommand::handle);
         cl.setExecutionStrategy(VstpCommand::refuseFipsWithoutFipsMode);
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("vstp: " + ex.getMessage()
+            String suggestion = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                // A mistyped subcommand or option: name the closest (picocli ranks them).
+                suggestion = "; did you mean '" + u.getSuggestions().get(0) + "'?";
+            }
+            ex.getCommandLine().getErr().println("vstp: " + ex.getMessage() + suggestion
                     + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.USAGE;
         });

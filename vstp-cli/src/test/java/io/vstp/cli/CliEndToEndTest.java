@@ -42,6 +42,11 @@ class CliEndToEndTest {
 
     /** As {@link #vstp}, with the JVM's heap capped at {@code maxHeap} (e.g. "64m") when not null. */
     static Process vstpWithHeap(String maxHeap, Path home, String... args) throws IOException {
+        return command(maxHeap, home, args).redirectErrorStream(true).start();
+    }
+
+    /** The command line of {@code vstp ARGS} as a subprocess, standard output and error kept apart. */
+    static ProcessBuilder command(String maxHeap, Path home, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         if (maxHeap != null) {
@@ -49,9 +54,9 @@ class CliEndToEndTest {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VstpCommand.class.getName()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("VSTP_HOME", home.toString());
-        return pb.start();
+        return pb;
     }
 
     @BeforeAll
@@ -205,6 +210,102 @@ class CliEndToEndTest {
         assertThat(overFifo.code()).isEqualTo(ExitCodes.IO);
         assertThat(overFifo.err()).contains("not a regular file");
         assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    /** {@code put -} reads standard input, {@code get ... -} writes standard output; reports go to standard error. */
+    @Test
+    void dashMeansStandardInputAndOutput() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024 + 11];
+        new Random(11).nextBytes(data);
+        Process put = command(null, tmp.resolve("client-home"), "put", "-", addr("from-stdin.bin"), "--pin",
+                fingerprint, "--token-file", tokenFile.toString()).redirectErrorStream(true).start();
+        try (var in = put.getOutputStream()) {
+            in.write(data);
+        }
+        String putOut = new String(put.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(put.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(put.exitValue()).as(putOut).isZero();
+        assertThat(putOut).contains("put standard input -> ");
+        assertThat(served.resolve("from-stdin.bin")).hasBinaryContent(data);
+
+        Path err = tmp.resolve("get-stderr.txt");
+        Process get = command(null, tmp.resolve("client-home"), "get", addr("from-stdin.bin"), "-", "--pin",
+                fingerprint, "--token-file", tokenFile.toString()).redirectError(err.toFile()).start();
+        byte[] got = get.getInputStream().readAllBytes();
+        assertThat(get.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(get.exitValue()).as(Files.readString(err)).isZero();
+        assertThat(got).as("standard output holds the file alone").isEqualTo(data);
+        assertThat(Files.readString(err)).contains("-> standard output").contains(sha(served.resolve("from-stdin.bin")));
+        assertThat(tmp.resolve("-")).doesNotExist();
+
+        Run unnamed = authed("put", "-", addr(""), "--pin", fingerprint);
+        assertThat(unnamed.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unnamed.err()).contains("name the remote file");
+    }
+
+    /** Ctrl-C during a download: exit 130, one line saying how to resume, and only the resumable partial stays. */
+    @Test
+    void interruptedDownloadSaysHowToResume() throws Exception {
+        Path file = randomFile("sigint.bin", 128 * 1024 * 1024);
+        assertThat(authed("put", file.toString(), addr("sigint.bin"), "--pin", fingerprint).code()).isZero();
+        Path target = Files.createDirectories(tmp.resolve("sigint")).resolve("sigint.bin");
+        Path partial = target.resolveSibling(".vstp-part-sigint.bin");
+        Process client = vstp(tmp.resolve("client-home"), "get", addr("sigint.bin"), target.toString(), "--pin",
+                fingerprint, "--token-file", tokenFile.toString());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && client.isAlive()
+                && (!Files.exists(partial) || Files.size(partial) < 8L * 1024 * 1024)) {
+            Thread.sleep(5);
+        }
+        assertThat(new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor()).isZero();
+        assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.exitValue()).as(out).isEqualTo(ExitCodes.INTERRUPTED);
+        assertThat(out).contains("interrupted during the download of sigint.bin; run the same command again to resume");
+        assertThat(target).doesNotExist();
+        try (Stream<Path> left = Files.list(target.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly(".vstp-part-sigint.bin");
+        }
+        Run again = authed("get", addr("sigint.bin"), target.toString(), "--pin", fingerprint);
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("resumed at");
+        assertThat(sha(target)).isEqualTo(sha(file));
+        Files.delete(file);
+    }
+
+    /** Names of 255 bytes, the file-system limit, work both ways: the temporary names beside them still fit. */
+    @Test
+    void fileNamesOf255BytesWorkBothWays() throws Exception {
+        for (String name : List.of("n".repeat(251) + ".bin", "é".repeat(127) + "x")) {
+            assertThat(name.getBytes(StandardCharsets.UTF_8)).hasSize(255);
+            Path dir = Files.createDirectories(tmp.resolve("long-" + name.length()));
+            byte[] data = new byte[200_000];
+            new Random(name.length()).nextBytes(data);
+            Path file = Files.write(dir.resolve(name), data);
+            Run put = authed("put", file.toString(), addr("long/" + name), "--pin", fingerprint);
+            assertThat(put.code()).as(put.err()).isZero();
+            assertThat(served.resolve("long").resolve(name)).hasBinaryContent(data);
+            Path back = Files.createDirectories(tmp.resolve("long-back-" + name.length())).resolve(name);
+            Run get = authed("get", addr("long/" + name), back.toString(), "--pin", fingerprint);
+            assertThat(get.code()).as(get.err()).isZero();
+            assertThat(back).hasBinaryContent(data);
+            try (Stream<Path> left = Files.list(back.getParent())) {
+                assertThat(left).as("nothing but the file").containsExactly(back);
+            }
+        }
+    }
+
+    @Test
+    void errorsNameTheCauseInTheUsersWords() {
+        Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
+        assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(refused.err()).hasLineCount(1).contains("connection refused by 127.0.0.1:1")
+                .doesNotContain("finishConnect").doesNotContain("error(");
+        Run typo = run("sned", "127.0.0.1:1");
+        assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(typo.err()).hasLineCount(1).contains("did you mean 'send'?");
+        Run option = run("send", "--pian", "127.0.0.1:1");
+        assertThat(option.err()).contains("did you mean '--plain'?");
     }
 
     @Test

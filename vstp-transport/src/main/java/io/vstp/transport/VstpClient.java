@@ -130,8 +130,7 @@ public final class VstpClient implements AutoCloseable {
         bootstrap.connect(host, port).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
-                        VstpException.Scope.CONNECTION, "cannot connect to " + host + ":" + port + ": "
-                        + f.cause().getMessage(), f.cause()));
+                        VstpException.Scope.CONNECTION, connectFailure(f.cause(), host, port), f.cause()));
                 return;
             }
             session.whenEstablished().whenComplete((ok, error) -> {
@@ -143,6 +142,28 @@ public final class VstpClient implements AutoCloseable {
             });
         });
         return result;
+    }
+
+    /** Why a connect failed, in the words of the socket API rather than of Netty's native transport. */
+    static String connectFailure(Throwable cause, String host, int port) {
+        String where = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        if (cause instanceof java.net.UnknownHostException) {
+            return "unknown host " + host;
+        }
+        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+            return "no answer from " + where + " (connect timed out)";
+        }
+        if (cause instanceof java.net.NoRouteToHostException) {
+            return "no route to " + where;
+        }
+        String m = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (cause instanceof java.net.ConnectException && m.contains("refused")) {
+            return "connection refused by " + where;
+        }
+        if (m.contains("network is unreachable")) {
+            return "network unreachable for " + where;
+        }
+        return "cannot connect to " + where + ": " + cause.getMessage();
     }
 
     /** A pool of connections to {@code host:port} (see {@link VstpConnectionPool}); close it before the client. */

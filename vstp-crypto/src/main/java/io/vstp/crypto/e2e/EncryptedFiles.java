@@ -98,7 +98,11 @@ public final class EncryptedFiles {
     /** A new empty file beside {@code target}, readable only by its owner where the file system has POSIX modes. */
     static Path temporaryBeside(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        String prefix = "." + target.getFileName() + ".";
+        // At most 48 characters (192 bytes) of the name: with the random part and ".tmp", the temporary name stays
+        // within the 255 bytes a file name may have.
+        String name = target.getFileName().toString();
+        String prefix = "." + name.substring(0, Math.min(name.length(), name.offsetByCodePoints(0,
+                Math.min(48, name.codePointCount(0, name.length()))))) + ".";
         try {
             return Files.createTempFile(dir, prefix, ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
