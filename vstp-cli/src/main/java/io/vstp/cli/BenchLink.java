@@ -6,14 +6,9 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
-import io.vstp.transport.tls.CertificateVerificationException;
-import io.vstp.transport.udp.NettyDatagramLink;
-import io.vstp.transport.udp.UdpLimits;
 import io.vstp.transport.udp.VstpUdpEndpoint;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
-import io.vstp.transport.udp.dtls.DtlsDatagramLink;
 import io.vstp.transport.udp.dtls.DtlsSessionInfo;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -151,58 +146,14 @@ interface BenchLink extends AutoCloseable {
          */
         static Udp open(Target target, DtlsClientOptions dtls, Duration timeout) throws InterruptedException {
             InetSocketAddress server = new InetSocketAddress(target.host(), target.port());
-            if (server.isUnresolved()) {
-                throw new CliException(ExitCodes.UNREACHABLE, "cannot resolve " + target.host());
-            }
-            // The endpoint binds 127.0.0.1 unless told otherwise, which cannot reach another machine.
-            boolean v6 = server.getAddress() instanceof Inet6Address;
-            String bind = server.getAddress().isLoopbackAddress() ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0");
-            VstpUdpEndpoint endpoint;
-            DtlsDatagramLink link = null;
-            if (dtls == null) {
-                endpoint = VstpUdpEndpoint.builder().host(bind).plain().start();
-            } else {
-                NettyDatagramLink socket = NettyDatagramLink.bind(new InetSocketAddress(bind, 0), null,
-                        UdpLimits.DEFAULT.maxDatagramSize());
-                try {
-                    link = DtlsDatagramLink.client(socket, dtls);
-                } catch (RuntimeException e) {
-                    socket.close();
-                    throw e;
-                }
-                endpoint = VstpUdpEndpoint.builder().link(link).start();
-            }
+            VstpUdpEndpoint endpoint = UdpClientEndpoints.open(target, dtls, timeout, (peer, frame) -> frame.release());
             try {
-                DtlsSessionInfo session = link == null ? null : handshake(link, server, target, timeout);
+                DtlsSessionInfo session = dtls == null ? null : endpoint.dtlsSession(server).orElse(null);
                 probe(endpoint, server, target, timeout);
                 return new Udp(endpoint, server, timeout, session);
             } catch (InterruptedException | RuntimeException e) {
                 endpoint.close();
                 throw e;
-            }
-        }
-
-        private static DtlsSessionInfo handshake(DtlsDatagramLink link, InetSocketAddress server, Target target,
-                Duration timeout) throws InterruptedException {
-            try {
-                return link.connect(server).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new CliException(ExitCodes.UNREACHABLE, "no DTLS handshake with " + target + " within "
-                        + timeout.toMillis() + " ms");
-            } catch (ExecutionException e) {
-                Throwable cause = VstpCommand.unwrap(e);
-                CertificateVerificationException cv = CertificateVerificationException.findIn(cause).orElse(null);
-                if (cv != null && cv.reason() == CertificateVerificationException.Reason.UNTRUSTED) {
-                    throw new CliException(ExitCodes.TRUST, "unknown server " + target + " presents certificate "
-                            + cv.presentedFingerprint() + "; run again with --pin " + cv.presentedFingerprint()
-                            + " (or --tofu to trust and remember it)", cause);
-                }
-                if (cv != null) {
-                    throw new CliException(ExitCodes.TRUST, "DTLS with " + target + " refused: " + cv.getMessage(),
-                            cause);
-                }
-                throw new CliException(ExitCodes.UNREACHABLE, "DTLS handshake with " + target + " failed: "
-                        + cause.getMessage(), cause);
             }
         }
 

@@ -70,7 +70,7 @@ final class SendCommand implements Callable<Integer> {
         Frame frame = build();
         PrintWriter out = spec.commandLine().getOut();
         if (udp && ack) {
-            try (var endpoint = udpEndpoint()) {
+            try (var endpoint = udpEndpoint(target)) {
                 endpoint.sendReliable(new java.net.InetSocketAddress(target.host(), target.port()), frame)
                         .get(client.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 out.println(json ? "{\"acknowledged\":true}" : "acknowledged by " + target);
@@ -111,9 +111,9 @@ final class SendCommand implements Callable<Integer> {
         return option != null && Boolean.TRUE.equals(option.getValue());
     }
 
-    private io.vstp.transport.udp.VstpUdpEndpoint udpEndpoint() throws InterruptedException {
-        var b = io.vstp.transport.udp.VstpUdpEndpoint.builder();
-        return (client.plain ? b.plain() : b.dtlsClient(client.dtls())).start();
+    private io.vstp.transport.udp.VstpUdpEndpoint udpEndpoint(Target target) throws InterruptedException {
+        return UdpClientEndpoints.open(target, client.plain ? null : client.dtls(), client.timeout,
+                (peer, frame) -> frame.release());
     }
 
     private Frame build() throws IOException {

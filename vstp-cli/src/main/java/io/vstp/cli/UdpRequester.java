@@ -27,15 +27,13 @@ final class UdpRequester implements Requester {
     private final Map<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
 
-    private UdpRequester(ClientOptions options, InetSocketAddress server) throws InterruptedException {
-        this.server = server;
+    private UdpRequester(ClientOptions options, Target target) throws InterruptedException {
+        this.server = new InetSocketAddress(target.host(), target.port());
         this.timeout = options.timeout;
         this.plain = options.plain;
-        // Bind where the server can answer: loopback for a local server, every interface otherwise.
-        String bind = server.getAddress() != null && server.getAddress().isLoopbackAddress() ? "127.0.0.1"
-                : server.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0";
-        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(bind).handler(this::onFrame);
-        this.endpoint = (options.plain ? b.plain() : b.dtlsClient(options.dtls())).start();
+        // DTLS handshakes here, so trust and reachability fail as over TCP, before any request.
+        this.endpoint = UdpClientEndpoints.open(target, options.plain ? null : options.dtls(), options.timeout,
+                this::onFrame);
     }
 
     static UdpRequester open(ClientOptions options, Target target) throws InterruptedException {
@@ -43,7 +41,7 @@ final class UdpRequester implements Requester {
             throw new CliException(ExitCodes.USAGE, "--token and --token-file work over TCP only: UDP has no "
                     + "handshake to carry credentials (docs/spec/services.md §2a)");
         }
-        return new UdpRequester(options, new InetSocketAddress(target.host(), target.port()));
+        return new UdpRequester(options, target);
     }
 
     private void onFrame(InetSocketAddress peer, Frame frame) {

@@ -295,6 +295,21 @@ class CliEndToEndTest {
         }
     }
 
+    /** Over DTLS an unknown server or a wrong pin is refused as over TCP: at once, exit 4, the pin to use named. */
+    @Test
+    void dtlsFollowsTheSameTrustRulesAsTls() {
+        long start = System.nanoTime();
+        Run unknown = run("send", addr(""), "--udp", "--data", "x");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.TRUST);
+        assertThat(unknown.err()).hasLineCount(1).contains("--pin " + fingerprint);
+        Run wrong = run("get", addr("keep.bin"), tmp.resolve("never.bin").toString(), "--udp", "--pin",
+                "sha256:" + "00".repeat(32));
+        assertThat(wrong.code()).isEqualTo(ExitCodes.TRUST);
+        assertThat(wrong.err()).hasLineCount(1);
+        assertThat(tmp.resolve("never.bin")).doesNotExist();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+    }
+
     @Test
     void errorsNameTheCauseInTheUsersWords() {
         Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
