@@ -37,6 +37,14 @@ final class FileTransfer {
             this(bytes, resumedFrom, sha256, seconds, false);
         }
 
+        /** One JSON object for scripts ({@code put/get --json}); strings quoted by {@link Json#quote}. */
+        String json(String op, String from, String to, String security, String notes) {
+            return String.format(java.util.Locale.ROOT, "{\"op\":%s,\"from\":%s,\"to\":%s,\"bytes\":%d,"
+                    + "\"resumed_from\":%d,\"unchanged\":%b,\"sha256\":%s,\"seconds\":%.3f,\"security\":%s%s}",
+                    Json.quote(op), Json.quote(from), Json.quote(to), bytes, resumedFrom, unchanged, Json.quote(sha256),
+                    seconds, Json.quote(security), notes.isEmpty() ? "" : ",\"notes\":" + Json.quote(notes));
+        }
+
         /** "1.0 MiB in 0.12 s, resumed at 512.0 KiB, sha256 …" for the command's report line. */
         String summary() {
             if (unchanged) {

@@ -27,6 +27,12 @@ final class GetCommand implements Callable<Integer> {
             + "name); - writes to standard output.")
     Path file;
 
+    @Option(names = "--json", description = "Print the result as one JSON object (on standard error with -).")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors (no progress, no result line).")
+    boolean quiet;
+
     @Option(names = "--force", description = "Replace the local file if it exists (never a link, a directory, a "
             + "device or a FIFO).")
     boolean force;
@@ -77,7 +83,7 @@ final class GetCommand implements Callable<Integer> {
                      java.util.List.of(staging));
              Requester requester = Requester.open(client, target, udp)) {
             // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
-            Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal());
+            Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !quiet && !json);
             FileTransfer transfer = new FileTransfer(requester);
             FileTransfer.Result r;
             String notes = "";
@@ -110,8 +116,13 @@ final class GetCommand implements Callable<Integer> {
             } finally {
                 Files.deleteIfExists(staging);
             }
-            spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local, r.summary(),
-                    notes, requester.security());
+            if (json) {
+                spec.commandLine().getOut().println(r.json("get", target + "/" + remote, local.toString(),
+                        requester.security(), notes.replaceFirst("^, ", "")));
+            } else if (!quiet) {
+                spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local,
+                        r.summary(), notes, requester.security());
+            }
         }
         return ExitCodes.OK;
     }
@@ -176,11 +187,15 @@ final class GetCommand implements Callable<Integer> {
             FileTransfer.Result r;
             java.io.OutputStream out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
             try {
-                r = transfer.getTo(remote, out, new Progress(err, 0, 0, Progress.terminal()));
+                r = transfer.getTo(remote, out, new Progress(err, 0, 0, Progress.terminal() && !quiet && !json));
             } catch (RuntimeException e) {
                 throw ClientOptions.translateDuringTransfer(e, target);
             }
-            err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, r.summary(), requester.security());
+            if (json) {
+                err.println(r.json("get", target + "/" + remote, "-", requester.security(), ""));
+            } else if (!quiet) {
+                err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, r.summary(), requester.security());
+            }
         }
         return ExitCodes.OK;
     }

@@ -29,6 +29,12 @@ final class PutCommand implements Callable<Integer> {
             description = "Server and remote path (default: the file's name).")
     String destination;
 
+    @Option(names = "--json", description = "Print the result as one JSON object on standard output.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors (no progress, no result line).")
+    boolean quiet;
+
     @Option(names = "--force", description = "Replace the remote file if it exists with other content (without "
             + "it, an existing file is never replaced).")
     boolean force;
@@ -138,7 +144,7 @@ final class PutCommand implements Callable<Integer> {
                  Requester requester = Requester.open(client, target, udp)) {
                 // On standard error, as curl's meter: standard output stays for the result line.
                 Progress progress = new Progress(spec.commandLine().getErr(), Files.size(upload), 0,
-                        Progress.terminal());
+                        Progress.terminal() && !quiet && !json);
                 FileTransfer transfer = new FileTransfer(requester);
                 FileTransfer.Result r;
                 String signedBy = "";
@@ -166,8 +172,13 @@ final class PutCommand implements Callable<Integer> {
                 }
                 String encrypted = recipients.isEmpty() ? "" : ", encrypted end to end for "
                         + recipients.stream().map(FileProtection.ResolvedRecipient::label).collect(Collectors.joining(", "));
-                spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", label, target, remote,
-                        r.summary(), encrypted, signedBy, requester.security());
+                if (json) {
+                    spec.commandLine().getOut().println(r.json("put", label, target + "/" + remote,
+                            requester.security(), (encrypted + signedBy).replaceFirst("^, ", "")));
+                } else if (!quiet) {
+                    spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", label, target, remote,
+                            r.summary(), encrypted, signedBy, requester.security());
+                }
             }
             if (upload != file) {
                 Files.deleteIfExists(upload);

@@ -311,6 +311,21 @@ class CliEndToEndTest {
     }
 
     @Test
+    void putAndGetSpeakJsonOrKeepQuiet() throws Exception {
+        Path f = randomFile("json.bin", 10_000);
+        Run put = authed("put", f.toString(), addr("json.bin"), "--pin", fingerprint, "--json");
+        assertThat(put.code()).as(put.err()).isZero();
+        assertThat(put.out()).hasLineCount(1).startsWith("{\"op\":\"put\"").contains("\"bytes\":10000")
+                .contains("\"sha256\":\"" + sha(f) + "\"").contains("\"unchanged\":false");
+        Path back = tmp.resolve("json-back.bin");
+        Run get = authed("get", addr("json.bin"), back.toString(), "--pin", fingerprint, "--quiet");
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(get.out()).isEmpty();
+        assertThat(get.err()).isEmpty();
+        assertThat(back).hasSameBinaryContentAs(f);
+    }
+
+    @Test
     void errorsNameTheCauseInTheUsersWords() {
         Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
         assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
