@@ -227,31 +227,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Sizes as people write them: {@code 64}, {@code 64B}, {@code 16KiB} ({@code 16K}), {@code 1MiB} ({@code 1M}). */
+    /** A payload size, at most {@link #MAX_SIZE}: see {@link ByteSizeConverter}. */
     static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            String v = value.trim().toLowerCase(Locale.ROOT);
-            long unit = 1;
-            for (String[] suffix : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"k", "1024"},
-                    {"m", "1048576"}, {"b", "1"}}) {
-                if (v.endsWith(suffix[0])) {
-                    unit = Long.parseLong(suffix[1]);
-                    v = v.substring(0, v.length() - suffix[0].length()).trim();
-                    break;
-                }
-            }
-            long bytes;
-            try {
-                bytes = Math.multiplyExact(Long.parseLong(v), unit);
-            } catch (NumberFormatException | ArithmeticException e) {
-                bytes = -1;
-            }
-            if (bytes < 0 || bytes > MAX_SIZE) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a size of 0.." + MAX_SIZE
-                        + " bytes (e.g. 64, 16KiB, 1MiB)");
-            }
-            return (int) bytes;
+            return (int) ByteSizeConverter.parse(value, MAX_SIZE);
         }
     }
 }

@@ -38,13 +38,80 @@ final class FileService {
     /** Prefix of in-progress uploads; such names are never listed, read or written directly. */
     static final String PARTIAL_PREFIX = ".vstp-part-";
 
+    /**
+     * What unfinished uploads may hold: they expire {@code maxAge} after their last write, and together they hold at
+     * most {@code quotaBytes} (a chunk beyond it is refused), so abandoned uploads cannot fill the disk.
+     */
+    record PartialUploads(java.time.Duration maxAge, long quotaBytes) {
+        static final PartialUploads DEFAULT = new PartialUploads(java.time.Duration.ofHours(24), 16L << 30);
+    }
+
     private final Path root;
     private final ExecutorService io;
+    private final PartialUploads partials;
+    /** Bytes held by unfinished uploads; touched only on the I/O thread (and in the constructor, before it runs). */
+    private long partialBytes;
 
     FileService(Path root, ExecutorService io) throws IOException {
+        this(root, io, PartialUploads.DEFAULT);
+    }
+
+    FileService(Path root, ExecutorService io, PartialUploads partials) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
         this.io = io;
+        this.partials = partials;
+        this.partialBytes = sweepPartials();
+    }
+
+    /** Bytes unfinished uploads hold now (for tests and logs). */
+    long partialBytes() {
+        return partialBytes;
+    }
+
+    /** Deletes expired unfinished uploads; on the I/O thread, as every other change to them. */
+    CompletionStage<Void> expirePartials() {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                partialBytes = sweepPartials();
+            } catch (IOException e) {
+                // the next sweep tries again
+            }
+        }, io);
+    }
+
+    /** Deletes the unfinished uploads older than the maximum age under the root; returns what the rest hold. */
+    private long sweepPartials() throws IOException {
+        long cutoff = System.currentTimeMillis() - partials.maxAge().toMillis();
+        long[] kept = {0};
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                if (a.isRegularFile() && file.getFileName().toString().startsWith(PARTIAL_PREFIX)) {
+                    if (a.lastModifiedTime().toMillis() < cutoff) {
+                        Files.deleteIfExists(file);
+                    } else {
+                        kept[0] += a.size();
+                    }
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return kept[0];
+    }
+
+    /** Deletes an unfinished upload and forgets the bytes it held. */
+    private void deletePartial(Path partial) throws IOException {
+        long size = Files.exists(partial) ? Files.size(partial) : 0;
+        if (Files.deleteIfExists(partial)) {
+            partialBytes = Math.max(0, partialBytes - size);
+        }
     }
 
     Path root() {
@@ -242,11 +309,11 @@ final class FileService {
         Path partial = partialFor(target, sha);
         Files.createDirectories(partial.getParent());
         if ("true".equals(request.headers().value("restart"))) {
-            Files.deleteIfExists(partial);
+            deletePartial(partial);
         }
         long have = Files.exists(partial) ? Files.size(partial) : 0;
         if (have > size) {
-            Files.delete(partial);
+            deletePartial(partial);
             have = 0;
         }
         return Frame.builder(FrameType.DATA).header("offset", Long.toString(have))
@@ -268,9 +335,15 @@ final class FileService {
                 throw e;
             }
             ByteBuffer data = request.payload().nioBuffer();
+            if (partialBytes + data.remaining() > partials.quotaBytes()) {
+                throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
+                        + Progress.bytes(partials.quotaBytes()) + ") is full; try again later");
+            }
             long at = offset;
             while (data.hasRemaining()) {
-                at += ch.write(data, at);
+                int n = ch.write(data, at);
+                at += n;
+                partialBytes += n;
             }
             return Frame.builder(FrameType.DATA).header("offset", Long.toString(at)).build();
         } catch (NoSuchFileException e) {
@@ -290,13 +363,14 @@ final class FileService {
         long have = Files.size(partial);
         String actual = sha256(partial, have);
         if (have != size || !actual.equals(sha)) {
-            Files.delete(partial);
+            deletePartial(partial);
             throw error(ErrorCode.CHECKSUM_MISMATCH, "received " + have + " bytes with sha256 " + actual
                     + ", expected " + size + " bytes with " + sha + "; upload discarded");
         }
         refuseDirectory(target);
         if (overwrite(request)) {
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            partialBytes = Math.max(0, partialBytes - have);
         } else {
             // A rename would replace a file that appeared meanwhile; a link is created only if the name is free.
             try {
@@ -307,6 +381,7 @@ final class FileService {
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.deleteIfExists(partial);
+            partialBytes = Math.max(0, partialBytes - have);
         }
         return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
     }

@@ -75,6 +75,16 @@ final class ServeCommand implements Callable<Integer> {
             + "('vstp token' issues them), with roles reader, writer and admin unless auth.role.* says otherwise.")
     boolean devAuth;
 
+    @Option(names = "--partial-expiry", paramLabel = "DURATION", defaultValue = "24h",
+            converter = DurationConverter.class, description = "Unfinished uploads (resumable) are deleted this "
+            + "long after their last write (default ${DEFAULT-VALUE}, at least 1s).")
+    java.time.Duration partialExpiry;
+
+    @Option(names = "--partial-quota", paramLabel = "BYTES", defaultValue = "16GiB",
+            converter = ByteSizeConverter.class, description = "Room for unfinished uploads, all clients together "
+            + "(default ${DEFAULT-VALUE}); a chunk beyond it is refused.")
+    long partialQuota;
+
     @Option(names = "--anonymous-read", description = "Let clients without the access token read files (list, "
             + "get). Writing still needs the token.")
     boolean anonymousRead;
@@ -101,6 +111,9 @@ final class ServeCommand implements Callable<Integer> {
         if (wire != 1 && wire != 2) {
             throw new CliException(ExitCodes.USAGE, "--wire must be 1 or 2, was " + wire);
         }
+        if (partialExpiry.toMillis() < 1000) {
+            throw new CliException(ExitCodes.USAGE, "--partial-expiry must be at least 1s, was " + partialExpiry);
+        }
         // DTLS is not available in FIPS mode (docs/guide/fips.md): UDP, on by default, is left out with a note
         // rather than failing every default start; a client asking for DTLS is refused.
         boolean withUdp = !noUdp && (plain || !io.vstp.core.fips.FipsMode.active());
@@ -119,7 +132,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerRuntime server;
         try {
             server = ServerRuntime.start(host, port, dir, tls, withUdp,
-                    ProtocolOptions.DEFAULT.withV2(wire == 2), security);
+                    ProtocolOptions.DEFAULT.withV2(wire == 2), security,
+                    new FileService.PartialUploads(partialExpiry, partialQuota));
         } catch (RuntimeException | java.io.IOException | InterruptedException e) {
             if (security != null) {
                 security.close();

@@ -57,12 +57,29 @@ final class ServerRuntime implements AutoCloseable {
     static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
                                ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
             throws InterruptedException, IOException {
-        ExecutorService io = Executors.newSingleThreadExecutor(r -> {
+        return start(host, port, dir, tls, withUdp, protocol, security, FileService.PartialUploads.DEFAULT);
+    }
+
+    /** @param partials how long unfinished uploads are kept and how much they may hold together */
+    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
+                               ProtocolOptions protocol, io.vstp.security.SecurityPolicy security,
+                               FileService.PartialUploads partials)
+            throws InterruptedException, IOException {
+        java.util.concurrent.ScheduledExecutorService io = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vstp-files");
             t.setDaemon(true);
             return t;
         });
-        FileService files = new FileService(dir, io);
+        FileService files;
+        try {
+            files = new FileService(dir, io, partials);
+        } catch (IOException | RuntimeException e) {
+            io.shutdown();
+            throw e;
+        }
+        // Abandoned uploads go on their own: checked four times per maximum age, at most hourly.
+        long every = Math.max(1000, Math.min(partials.maxAge().toMillis() / 4, 3_600_000L));
+        io.scheduleWithFixedDelay(files::expirePartials, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         ServerServices services = new ServerServices(files);
         VstpServer tcp = startTcp(host, port, tls, services, protocol, security);
         VstpUdpEndpoint udp = null;

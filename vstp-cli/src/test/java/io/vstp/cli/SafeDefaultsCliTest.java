@@ -159,4 +159,34 @@ class SafeDefaultsCliTest {
         assertThat(both.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(both.err()).hasLineCount(1).contains("--anonymous-write");
     }
+
+    /** Abandoned uploads expire and together fit a quota, so they cannot fill the server's disk. */
+    @Test
+    void unfinishedUploadsExpireAndFitAQuota() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served/dir"));
+        Path old = Files.write(served.resolve(".vstp-part-0123456789abcdef-old.bin"), new byte[1000]);
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                - TimeUnit.HOURS.toMillis(1)));
+        try (Server s = serve(tmp.resolve("home"), "--anonymous-write", "--partial-expiry", "2s", "--partial-quota",
+                "1MiB")) {
+            assertThat(old).as("expired at start").doesNotExist();
+            Path big = file("big.bin", 3 * 1024 * 1024);
+            Run put = CliEndToEndTest.run("put", big.toString(), s.addr("dir/big.bin"), "--pin", s.fingerprint());
+            assertThat(put.code()).isEqualTo(ExitCodes.FAILED);
+            assertThat(put.err()).hasLineCount(1).contains("STORAGE_ERROR").contains("unfinished uploads");
+            assertThat(served.resolve("big.bin")).doesNotExist();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            boolean left = true;
+            while (left && System.nanoTime() < deadline) {
+                try (var files = Files.list(served)) {
+                    left = files.anyMatch(p -> p.getFileName().toString().startsWith(".vstp-part-"));
+                }
+                Thread.sleep(200);
+            }
+            assertThat(left).as("the abandoned upload expired").isFalse();
+            Path small = file("small.bin", 100_000);
+            Run fits = CliEndToEndTest.run("put", small.toString(), s.addr("dir/small.bin"), "--pin", s.fingerprint());
+            assertThat(fits.code()).as(fits.err()).isZero();
+        }
+    }
 }
