@@ -20,9 +20,11 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> env;
     private final Properties file;
+    private final Path configFile;
 
     ConfigDefaults(Map<String, String> env, Path configFile) {
         this.env = env;
+        this.configFile = configFile;
         this.file = new Properties();
         if (configFile != null && Files.isRegularFile(configFile)) {
             try (InputStream in = Files.newInputStream(configFile)) {
@@ -38,6 +40,66 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         String explicit = env.get("VSTP_CONFIG");
         Path file = explicit != null ? Path.of(explicit) : io.vstp.transport.tls.HomeDirectory.resolve().resolve("config.properties");
         return new ConfigDefaults(env, file);
+    }
+
+    /**
+     * The first key of the config file that is neither an option of some command (its long name without dashes)
+     * nor an {@code auth.*} setting (checked where it is used), as one line naming the file, the line and the closest
+     * known key; null when every key is known. A mistyped key would otherwise be ignored without a word.
+     */
+    String unknownKey(CommandLine root) {
+        if (file.isEmpty()) {
+            return null;
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        collect(root, known);
+        java.util.List<String> lines;
+        try {
+            lines = Files.readAllLines(configFile);
+        } catch (IOException e) {
+            return null; // read once already; a race with an editor is not worth an error here
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+                continue;
+            }
+            String key = line.split("[=:\\s]", 2)[0].strip();
+            if (key.isEmpty() || key.startsWith("auth.") || known.contains(key)) {
+                continue;
+            }
+            String closest = known.stream().min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
+            return "config file " + configFile + " line " + (i + 1) + ": unknown key '" + key + "'"
+                    + (closest != null && distance(closest, key) <= 3 ? "; did you mean '" + closest + "'?" : "");
+        }
+        return null;
+    }
+
+    private static void collect(CommandLine cl, java.util.Set<String> known) {
+        for (OptionSpec o : cl.getCommandSpec().options()) {
+            known.add(o.longestName().replaceFirst("^-+", ""));
+        }
+        cl.getSubcommands().values().forEach(sub -> collect(sub, known));
+    }
+
+    /** Levenshtein distance, for the suggestion. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1,
+                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** The config file's keys that start with {@code prefix} (sections such as {@code auth.}), prefix kept. */

@@ -79,9 +79,24 @@ public final class VstpCommand implements Runnable {
 
     /** Runs the command as {@code main} would, with the given streams, and returns the exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl;
+        try {
+            cl = commandLine();
+        } catch (CliException e) {
+            err.println("vstp: " + e.getMessage());
+            err.flush();
+            return e.exitCode();
+        }
         cl.setOut(out);
         cl.setErr(err);
+        if (cl.getDefaultValueProvider() instanceof ConfigDefaults defaults) {
+            String unknown = defaults.unknownKey(cl);
+            if (unknown != null) {
+                err.println("vstp: " + unknown);
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+        }
         return cl.execute(args);
     }
 
