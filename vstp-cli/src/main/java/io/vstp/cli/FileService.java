@@ -137,6 +137,7 @@ final class FileService {
                     case "put-begin" -> putBegin(request);
                     case "put-chunk" -> putChunk(request);
                     case "put-commit" -> putCommit(request);
+                    case "delete" -> delete(request);
                     default -> throw error(ErrorCode.BAD_REQUEST, "unknown files operation '" + op + "'");
                 };
             } catch (IOException e) {
@@ -181,6 +182,19 @@ final class FileService {
             b.header("prefix-sha256", sha256(file, n));
         }
         return b.build();
+    }
+
+    /** Deletes one file (never a directory); a missing file is NOT_FOUND. */
+    private Frame delete(Frame request) throws IOException {
+        Path file = resolve(header(request, "path"));
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw error(ErrorCode.BAD_REQUEST, relative(file) + " is a directory; delete removes files");
+        }
+        long size = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
+        if (size < 0 || !Files.deleteIfExists(file)) {
+            throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
+        }
+        return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build();
     }
 
     private Frame get(Frame request) throws IOException {

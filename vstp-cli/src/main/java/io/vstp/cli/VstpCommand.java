@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vstp", mixinStandardHelpOptions = true, versionProvider = VstpCommand.Version.class,
         description = "VSTP: secure transfer of messages and files over TCP (TLS 1.3) and UDP (DTLS).",
         subcommands = {ServeCommand.class, SendCommand.class, PutCommand.class, GetCommand.class,
+                RemoteFilesCommands.Ls.class, RemoteFilesCommands.Stat.class, RemoteFilesCommands.Rm.class,
                 InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class, QkdSimulatorCommand.class,
                 DemoCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 trust refused (TLS, signature, tampered file), 5 local I/O,"

@@ -325,6 +325,36 @@ class CliEndToEndTest {
         assertThat(back).hasSameBinaryContentAs(f);
     }
 
+    /** ls and stat read, rm writes: the same rules as get and put, and the same one-line errors. */
+    @Test
+    void lsStatAndRmWorkOnTheServedFilesUnderTheSameRules() throws Exception {
+        Path f = randomFile("remote-ops.bin", 5000);
+        assertThat(authed("put", f.toString(), addr("ops/a.bin"), "--pin", fingerprint).code()).isZero();
+        Files.createDirectories(served.resolve("ops/sub"));
+        Files.write(served.resolve("ops/.vstp-part-0123456789abcdef-b.bin"), new byte[10]);
+        Run ls = authed("ls", addr("ops"), "--pin", fingerprint, "--json");
+        assertThat(ls.code()).as(ls.err()).isZero();
+        assertThat(ls.out()).hasLineCount(1).contains("{\"name\":\"a.bin\",\"type\":\"file\",\"size\":5000}")
+                .contains("{\"name\":\"sub\",\"type\":\"directory\"").doesNotContain(".vstp-part-");
+        Run stat = authed("stat", addr("ops/a.bin"), "--pin", fingerprint);
+        assertThat(stat.code()).as(stat.err()).isZero();
+        assertThat(stat.out()).contains("5000 bytes").contains(sha(f));
+
+        Run stranger = run("rm", addr("ops/a.bin"), "--pin", fingerprint);
+        assertThat(stranger.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(served.resolve("ops/a.bin")).exists();
+        Run rm = authed("rm", addr("ops/a.bin"), "--pin", fingerprint, "--json");
+        assertThat(rm.code()).as(rm.err()).isZero();
+        assertThat(rm.out()).contains("\"removed\":true");
+        assertThat(served.resolve("ops/a.bin")).doesNotExist();
+        Run again = authed("rm", addr("ops/a.bin"), "--pin", fingerprint);
+        assertThat(again.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(again.err()).hasLineCount(1).contains("NOT_FOUND");
+        Run dir = authed("rm", addr("ops/sub"), "--pin", fingerprint);
+        assertThat(dir.err()).contains("is a directory");
+        assertThat(served.resolve("ops/sub")).isDirectory();
+    }
+
     @Test
     void errorsNameTheCauseInTheUsersWords() {
         Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
