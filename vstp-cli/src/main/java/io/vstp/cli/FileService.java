@@ -125,6 +125,59 @@ final class FileService {
      */
     CompletionStage<Frame> handle(Frame request, Session session) {
         String op = header(request, "op");
+        String path = String.valueOf(request.headers().value("path"));
+        String who = session == null ? "udp" : session.principal().subject() + "@" + session.remoteAddress();
+        return run(request, session, op).whenComplete((answer, error) -> log(op, path, who, answer, error));
+    }
+
+    /**
+     * One line per finished transfer, deletion and refused request in the server's log (the audit log records every
+     * authorisation decision; this says what happened to the files).
+     */
+    private static void log(String op, String path, String who, Frame answer, Throwable error) {
+        if (error != null) {
+            Throwable c = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            info("refused " + op + " " + path + " for " + who + ": "
+                    + (c instanceof VstpException v ? v.code() + " " + v.detail() : c.getClass().getSimpleName()));
+            return;
+        }
+        if (answer == null) {
+            return;
+        }
+        switch (op) {
+            case "put-commit" -> info("stored " + path + " ("
+                    + answer.headers().value("size") + " bytes, sha256 " + answer.headers().value("sha256") + ") from "
+                    + who);
+            case "delete" -> info("deleted " + path + " ("
+                    + answer.headers().value("size") + " bytes) for " + who);
+            case "get-stream" -> info("sent " + path + " ("
+                    + answer.headers().value("size") + " bytes) to " + who);
+            default -> {
+                // list, stat, chunks: parts of a transfer, not worth a line each
+            }
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.vstp.serve");
+    /**
+     * Log lines are written by their own thread, and dropped past 1 000 waiting: a log output that stops reading (a
+     * stalled pipe) must never stall the files service.
+     */
+    private static final java.util.concurrent.ExecutorService LOG_WRITER = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
+                Thread t = new Thread(r, "vstp-serve-log");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+
+    private static void info(String line) {
+        if (LOG.isLoggable(System.Logger.Level.INFO)) {
+            LOG_WRITER.execute(() -> LOG.log(System.Logger.Level.INFO, line));
+        }
+    }
+
+    private CompletionStage<Frame> run(Frame request, Session session, String op) {
         if (op.equals("get-stream")) {
             return getStream(request, session);
         }

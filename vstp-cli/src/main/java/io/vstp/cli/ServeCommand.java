@@ -140,6 +140,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
+        VstpCommand.enableServerLog();
         spec.commandLine().getOut().println("vstp: listening on " + server.description());
         if (accessToken != null) {
             spec.commandLine().getOut().println("vstp: clients need the access token in " + accessTokenFile

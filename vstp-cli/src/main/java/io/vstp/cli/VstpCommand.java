@@ -64,6 +64,11 @@ public final class VstpCommand implements Runnable {
      * prints its own one-line results, so only warnings show unless VSTP_LOG asks for more (e.g. VSTP_LOG=info).
      */
     private static void quietLogging() {
+        // One line per record: time, level, logger, message (the JDK's default takes two lines).
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         String level = System.getenv().getOrDefault("VSTP_LOG", "warning");
         java.util.logging.Level l;
         try {
@@ -75,6 +80,25 @@ public final class VstpCommand implements Runnable {
         root.setLevel(l);
         for (java.util.logging.Handler h : root.getHandlers()) {
             h.setLevel(l);
+        }
+    }
+
+    /** Held, so that its level is not lost when the logger would otherwise be collected. */
+    private static final java.util.logging.Logger SERVER_LOG = java.util.logging.Logger.getLogger("io.vstp.serve");
+
+    /**
+     * {@code vstp serve} logs one line per transfer and per refused request (logger {@code io.vstp.serve}) at INFO,
+     * unless VSTP_LOG chose a level: a server's operator wants them, a client's user does not.
+     */
+    static void enableServerLog() {
+        if (System.getenv("VSTP_LOG") != null) {
+            return;
+        }
+        SERVER_LOG.setLevel(java.util.logging.Level.INFO);
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            if (h.getLevel().intValue() > java.util.logging.Level.INFO.intValue()) {
+                h.setLevel(java.util.logging.Level.INFO);
+            }
         }
     }
 

@@ -85,6 +85,32 @@ class CliEndToEndTest {
         String printed = lines.readLine() + "\n" + lines.readLine();
         assertThat(printed).contains(tokenFile.toString()).contains("VSTP_TOKEN=" + token)
                 .contains(":" + port + "/ --pin " + fingerprint);
+        // The server's log from here on: one line per transfer and per refused request.
+        Thread drain = new Thread(() -> {
+            try {
+                for (String l; (l = lines.readLine()) != null; ) {
+                    serverLog.add(l);
+                }
+            } catch (IOException e) {
+                // the server stopped
+            }
+        }, "server-log");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    private static final List<String> serverLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Waits (boundedly) for a line of the server's log containing every one of {@code parts}. */
+    private static void assertLogged(String... parts) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (serverLog.stream().anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no server log line with " + List.of(parts) + " in " + serverLog);
     }
 
     /** The server's access token, as its owner passes it: a file only the owner can read. */
@@ -178,6 +204,8 @@ class CliEndToEndTest {
         Run forced = authed("put", second.toString(), addr("keep.bin"), "--pin", fingerprint, "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(served.resolve("keep.bin")).hasSameBinaryContentAs(second);
+        assertLogged("INFO io.vstp.serve: refused put-begin keep.bin for owner@", "ALREADY_EXISTS");
+        assertLogged("INFO io.vstp.serve: stored keep.bin (60000 bytes, sha256 " + sha(second) + ") from owner@");
 
         Files.createDirectories(served.resolve("adir"));
         Run overDir = authed("put", first.toString(), addr("adir"), "--pin", fingerprint, "--force");
