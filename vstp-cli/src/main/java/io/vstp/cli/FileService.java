@@ -194,7 +194,8 @@ final class FileService {
                     default -> throw error(ErrorCode.BAD_REQUEST, "unknown files operation '" + op + "'");
                 };
             } catch (IOException e) {
-                throw error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server");
+                // The class of problem, never the server's paths.
+                throw error(ErrorCode.STORAGE_ERROR, LocalErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
             }
         }, io);
     }

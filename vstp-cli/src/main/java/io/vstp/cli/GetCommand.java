@@ -113,6 +113,8 @@ final class GetCommand implements Callable<Integer> {
                     moveInto(staging, local, force);
                     notes += encrypted ? ", kept end-to-end encrypted" : "";
                 }
+            } catch (java.io.IOException e) {
+                throw LocalErrors.describe(e, local, true);
             } finally {
                 Files.deleteIfExists(staging);
             }

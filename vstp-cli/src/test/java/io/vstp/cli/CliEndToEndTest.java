@@ -389,6 +389,12 @@ class CliEndToEndTest {
         assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(refused.err()).hasLineCount(1).contains("connection refused by 127.0.0.1:1")
                 .doesNotContain("finishConnect").doesNotContain("error(");
+        Path aFile = Files.writeString(tmp.resolve("a-file"), "x");
+        Run notADir = authed("get", addr("dir/round.bin"), aFile.resolve("child.bin").toString(), "--pin",
+                fingerprint);
+        assertThat(notADir.code()).isEqualTo(ExitCodes.IO);
+        assertThat(notADir.err()).hasLineCount(1)
+                .contains("not a directory: cannot write " + aFile.resolve("child.bin"));
         Run typo = run("sned", "127.0.0.1:1");
         assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(typo.err()).hasLineCount(1).contains("did you mean 'send'?");
