@@ -384,7 +384,7 @@ class CliEndToEndTest {
     }
 
     @Test
-    void errorsNameTheCauseInTheUsersWords() {
+    void errorsNameTheCauseInTheUsersWords() throws Exception {
         Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
         assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(refused.err()).hasLineCount(1).contains("connection refused by 127.0.0.1:1")
