@@ -191,6 +191,7 @@ final class FileService {
                     case "put-chunk" -> putChunk(request);
                     case "put-commit" -> putCommit(request);
                     case "delete" -> delete(request);
+                    case "move" -> move(request);
                     default -> throw error(ErrorCode.BAD_REQUEST, "unknown files operation '" + op + "'");
                 };
             } catch (IOException e) {
@@ -236,6 +237,33 @@ final class FileService {
             b.header("prefix-sha256", sha256(file, n));
         }
         return b.build();
+    }
+
+    /**
+     * Renames one file to {@code to} (directories created as needed), in one atomic step; an existing destination
+     * is replaced only with {@code overwrite: true}, a directory never.
+     */
+    private Frame move(Frame request) throws IOException {
+        Path from = existingFile(header(request, "path"));
+        Path to = resolve(header(request, "to"));
+        if (from.equals(to)) {
+            throw error(ErrorCode.BAD_REQUEST, "source and destination are the same file");
+        }
+        refuseDirectory(to);
+        Files.createDirectories(to.getParent());
+        if (overwrite(request)) {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            try {
+                Files.createLink(to, from); // only if the name is free: a rename would replace
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
+            } catch (UnsupportedOperationException e) {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.deleteIfExists(from);
+        }
+        return Frame.builder(FrameType.DATA).header("size", Long.toString(Files.size(to))).build();
     }
 
     /** Deletes one file (never a directory); a missing file is NOT_FOUND. */

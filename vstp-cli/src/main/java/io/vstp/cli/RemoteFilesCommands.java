@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vstp ls}, {@code vstp stat} and {@code vstp rm}: the files service's other operations
- * (docs/spec/services.md §3), under the same authorisation rules as put and get (ls and stat read, rm writes).
+ * {@code vstp ls}, {@code stat}, {@code rm} and {@code mv}: the files service's other operations
+ * (docs/spec/services.md §3), under the same authorisation rules as put and get (ls and stat read, rm and mv write).
  */
 final class RemoteFilesCommands {
     private RemoteFilesCommands() {
@@ -27,9 +27,13 @@ final class RemoteFilesCommands {
     /** One request to the files service on {@code target}, its answer or the server's refusal in the CLI's words. */
     private static Frame request(ClientOptions client, Target target, String op, String path)
             throws Exception {
+        return request(client, target, Frame.builder(FrameType.DATA).header("service", FileService.SERVICE)
+                .header("op", op).header("path", path));
+    }
+
+    private static Frame request(ClientOptions client, Target target, Frame.Builder builder) throws Exception {
         try (Requester requester = Requester.open(client, target, false)) {
-            Frame request = Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
-                    .header("path", path).build();
+            Frame request = builder.build();
             try {
                 return requester.request(request).get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
@@ -152,6 +156,52 @@ final class RemoteFilesCommands {
                 spec.commandLine().getOut().println(json
                         ? "{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}"
                         : "removed " + target.path() + " (" + Progress.bytes(size) + ")");
+            } finally {
+                r.release();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "mv", mixinStandardHelpOptions = true, description = "Rename or move a remote file on its "
+            + "server (write access to both paths).")
+    static final class Mv implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "HOST[:PORT]/path")
+        String where;
+
+        @Parameters(index = "1", paramLabel = "NEW-PATH", description = "The new path on the same server.")
+        String to;
+
+        @Option(names = "--force", description = "Replace an existing file at NEW-PATH.")
+        boolean force;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Mixin
+        ClientOptions client;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Target target = Target.parse(where);
+            if (target.path().isEmpty() || to.isBlank()) {
+                throw new CliException(ExitCodes.USAGE, "name the remote file and its new path: mv HOST/path NEW-PATH");
+            }
+            String dest = to.endsWith("/") ? to + target.path().substring(target.path().lastIndexOf('/') + 1) : to;
+            Frame.Builder b = Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", "move")
+                    .header("path", target.path()).header("to", dest);
+            if (force) {
+                b.header("overwrite", "true");
+            }
+            Frame r = request(client, target, b);
+            try {
+                long size = Long.parseLong(r.headers().value("size"));
+                spec.commandLine().getOut().println(json
+                        ? "{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
+                        + "}" : "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
             } finally {
                 r.release();
             }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
         description = "VSTP: secure transfer of messages and files over TCP (TLS 1.3) and UDP (DTLS).",
         subcommands = {ServeCommand.class, SendCommand.class, PutCommand.class, GetCommand.class,
                 RemoteFilesCommands.Ls.class, RemoteFilesCommands.Stat.class, RemoteFilesCommands.Rm.class,
+                RemoteFilesCommands.Mv.class,
                 InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class, QkdSimulatorCommand.class,
                 DemoCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 trust refused (TLS, signature, tampered file), 5 local I/O,"

@@ -39,7 +39,8 @@ class CliAuthTest {
         Files.writeString(served.resolve("secret.txt"), "for writers");
         server = CliEndToEndTest.vstp(home, "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
                 served.toString(), "--dev-auth", "--auth", "auth.role.reader=echo, files:read:public",
-                "--auth", "auth.role.writer=echo, files:read, files:write");
+                "--auth", "auth.role.writer=echo, files:read, files:write",
+                "--auth", "auth.role.inbox=files:read:inbox, files:write:inbox");
         BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String line;
@@ -91,6 +92,34 @@ class CliAuthTest {
 
     private static String addr(String path) {
         return "127.0.0.1:" + port + "/" + path;
+    }
+
+    /** A move is authorised on both of its paths: write access to the source alone cannot move a file out. */
+    @Test
+    void mvNeedsWriteAccessToBothPaths() throws Exception {
+        Path inbox = token("ina", "inbox");
+        Files.createDirectories(served.resolve("inbox"));
+        Files.writeString(served.resolve("inbox/a.txt"), "in the inbox");
+        Run out = CliEndToEndTest.run("mv", addr("inbox/a.txt"), "public/a.txt", "--pin", fingerprint,
+                "--token-file", inbox.toString());
+        assertThat(out.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(served.resolve("inbox/a.txt")).exists();
+        assertThat(served.resolve("public/a.txt")).doesNotExist();
+        Run within = CliEndToEndTest.run("mv", addr("inbox/a.txt"), "inbox/done/a.txt", "--pin", fingerprint,
+                "--token-file", inbox.toString(), "--json");
+        assertThat(within.code()).as(within.err()).isZero();
+        assertThat(within.out()).contains("\"to\":\"inbox/done/a.txt\"");
+        assertThat(served.resolve("inbox/done/a.txt")).hasContent("in the inbox");
+        Files.writeString(served.resolve("inbox/b.txt"), "second");
+        Run clash = CliEndToEndTest.run("mv", addr("inbox/b.txt"), "inbox/done/a.txt", "--pin", fingerprint,
+                "--token-file", inbox.toString());
+        assertThat(clash.code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(clash.err()).contains("ALREADY_EXISTS").contains("--force");
+        Run forced = CliEndToEndTest.run("mv", addr("inbox/b.txt"), "inbox/done/a.txt", "--pin", fingerprint,
+                "--token-file", inbox.toString(), "--force");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(served.resolve("inbox/done/a.txt")).hasContent("second");
+        assertThat(served.resolve("inbox/b.txt")).doesNotExist();
     }
 
     @Test

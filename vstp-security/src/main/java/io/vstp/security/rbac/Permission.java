@@ -32,7 +32,7 @@ public record Permission(String service, String access, String pathPrefix) {
         if (action.service().equals("files")) {
             return switch (action.operation()) {
                 case "list", "stat", "get", "get-stream" -> "read";
-                case "put-begin", "put-chunk", "put-commit", "delete" -> "write";
+                case "put-begin", "put-chunk", "put-commit", "delete", "move" -> "write";
                 default -> action.operation();
             };
         }

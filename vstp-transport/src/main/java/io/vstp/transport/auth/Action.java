@@ -24,6 +24,19 @@ public record Action(String service, String operation, String resource) {
         return new Action(service == null ? ECHO : service, op == null ? "" : op, path == null ? "" : path);
     }
 
+    /**
+     * The second path a request names, its {@code to} header (a move's destination), as an action of its own: a
+     * request is allowed only if both its actions are (services.md §2a). Null when there is none.
+     */
+    public static Action destinationOf(Headers headers) {
+        String to = headers.value("to");
+        if (to == null) {
+            return null;
+        }
+        Action a = of(headers);
+        return new Action(a.service(), a.operation(), to);
+    }
+
     @Override
     public String toString() {
         return service + (operation.isEmpty() ? "" : ":" + operation) + (resource.isEmpty() ? "" : " " + resource);

@@ -375,6 +375,10 @@ public final class ServerSession extends SessionHandler implements Session {
             AccessDecision decision;
             try {
                 decision = access.authorize(p, Action.of(request.headers()), this);
+                Action destination = Action.destinationOf(request.headers());
+                if (decision != null && decision.allowed() && destination != null) {
+                    decision = access.authorize(p, destination, this); // a move needs both of its paths
+                }
             } catch (RuntimeException | LinkageError e) {
                 decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
             }
