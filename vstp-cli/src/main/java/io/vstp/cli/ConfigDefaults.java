@@ -83,7 +83,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     }
 
     /** Levenshtein distance, for the suggestion. */
-    private static int distance(String a, String b) {
+    static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -116,7 +116,11 @@ final class GetCommand implements Callable<Integer> {
             } catch (java.io.IOException e) {
                 throw LocalErrors.describe(e, local, true);
             } finally {
-                Files.deleteIfExists(staging);
+                try {
+                    Files.deleteIfExists(staging);
+                } catch (java.io.IOException e) {
+                    // nothing could be written there either: the error that brought us here says why
+                }
             }
             if (json) {
                 spec.commandLine().getOut().println(r.json("get", target + "/" + remote, local.toString(),

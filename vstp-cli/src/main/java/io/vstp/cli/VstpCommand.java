@@ -133,9 +133,18 @@ public final class VstpCommand implements Runnable {
         cl.setExecutionStrategy(VstpCommand::refuseFipsWithoutFipsMode);
         cl.setParameterExceptionHandler((ex, args) -> {
             String suggestion = "";
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-                // A mistyped subcommand or option: name the closest (picocli ranks them).
-                suggestion = "; did you mean '" + u.getSuggestions().get(0) + "'?";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+                // A mistyped subcommand or option: name the closest one this command has, if any is close.
+                String typed = u.getUnmatched().get(0);
+                CommandLine.Model.CommandSpec at = ex.getCommandLine().getCommandSpec();
+                java.util.stream.Stream<String> candidates = typed.startsWith("-")
+                        ? at.options().stream().flatMap(o -> java.util.Arrays.stream(o.names()))
+                        : at.subcommands().keySet().stream();
+                String closest = candidates.min(java.util.Comparator.comparingInt(
+                        c -> ConfigDefaults.distance(c, typed))).orElse(null);
+                if (closest != null && ConfigDefaults.distance(closest, typed) <= Math.max(2, typed.length() / 3)) {
+                    suggestion = "; did you mean '" + closest + "'?";
+                }
             }
             ex.getCommandLine().getErr().println("vstp: " + ex.getMessage() + suggestion
                     + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");

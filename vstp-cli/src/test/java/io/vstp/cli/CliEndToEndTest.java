@@ -398,7 +398,7 @@ class CliEndToEndTest {
         Run typo = run("sned", "127.0.0.1:1");
         assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(typo.err()).hasLineCount(1).contains("did you mean 'send'?");
-        Run option = run("send", "--pian", "127.0.0.1:1");
+        Run option = run("send", "--plan", "127.0.0.1:1");
         assertThat(option.err()).contains("did you mean '--plain'?");
     }
 
