@@ -2,7 +2,6 @@ package io.vstp.cli;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,32 +23,12 @@ final class RemoteFilesCommands {
     private RemoteFilesCommands() {
     }
 
-    /** One request to the files service on {@code target}, its answer or the server's refusal in the CLI's words. */
-    private static Frame request(ClientOptions client, Target target, String op, String path)
-            throws Exception {
-        return request(client, target, Frame.builder(FrameType.DATA).header("service", FileService.SERVICE)
-                .header("op", op).header("path", path));
-    }
-
-    private static Frame request(ClientOptions client, Target target, Frame.Builder builder) throws Exception {
-        try (Requester requester = Requester.open(client, target, false)) {
-            Frame request = builder.build();
-            try {
-                return requester.request(request).get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                throw ClientOptions.translate(VstpCommand.unwrap(e), target);
-            } catch (TimeoutException e) {
-                throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target);
-            }
-        }
-    }
-
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a remote directory: type, size, name.")
-    static final class Ls implements Callable<Integer> {
-        @Parameters(paramLabel = "HOST[:PORT][/dir]", description = "Server and directory (default: the root).")
+    /** What every one of these commands has: the server and path, {@code --json}, and how to reach the server. */
+    abstract static class RemoteFileCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "HOST[:PORT]/path")
         String where;
 
-        @Option(names = "--json", description = "Print one JSON object: the path and its entries.")
+        @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
         @Mixin
@@ -58,11 +37,48 @@ final class RemoteFilesCommands {
         @Spec
         CommandSpec spec;
 
+        /** The target, which must name a path unless {@code rootAllowed}. */
+        Target target(boolean rootAllowed) {
+            Target target = Target.parse(where);
+            if (!rootAllowed && target.path().isEmpty()) {
+                throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/path");
+            }
+            return target;
+        }
+
+        /** One files request with {@code op} and {@code path}, and its answer (the caller releases it). */
+        Frame request(Target target, String op, String path) throws Exception {
+            return request(target, Frame.builder(FrameType.DATA).header("service", FileService.SERVICE)
+                    .header("op", op).header("path", path));
+        }
+
+        /** One request to the files service, its answer or the server's refusal in the CLI's words. */
+        Frame request(Target target, Frame.Builder builder) throws Exception {
+            try (Requester requester = Requester.open(client, target, false)) {
+                try {
+                    return requester.request(builder.build())
+                            .get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    throw ClientOptions.translate(VstpCommand.unwrap(e), target);
+                } catch (TimeoutException e) {
+                    throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target);
+                }
+            }
+        }
+
+        /** The result: {@code json} with {@code --json}, else {@code human}. */
+        void print(String json, String human) {
+            spec.commandLine().getOut().println(this.json ? json : human);
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a remote directory: type, size, name.")
+    static final class Ls extends RemoteFileCommand {
         @Override
         public Integer call() throws Exception {
-            Target target = Target.parse(where);
+            Target target = target(true);
             String dir = target.path().replaceAll("/+$", "");
-            Frame r = request(client, target, "list", dir);
+            Frame r = request(target, "list", dir);
             List<String[]> entries = new ArrayList<>();
             try {
                 for (String line : r.payloadAsString().split("\n")) {
@@ -74,55 +90,35 @@ final class RemoteFilesCommands {
             } finally {
                 r.release();
             }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                StringBuilder b = new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
-                for (int i = 0; i < entries.size(); i++) {
-                    String[] e = entries.get(i);
-                    b.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e[2])).append(",\"type\":")
-                            .append(e[0].equals("d") ? "\"directory\"" : "\"file\"").append(",\"size\":")
-                            .append(e[1]).append('}');
-                }
-                out.println(b.append("]}"));
-            } else {
-                for (String[] e : entries) {
-                    out.printf("%s %10s  %s%n", e[0], e[0].equals("d") ? "-" : Progress.bytes(Long.parseLong(e[1])),
-                            e[2] + (e[0].equals("d") ? "/" : ""));
-                }
+            StringBuilder json = new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
+            StringBuilder human = new StringBuilder();
+            for (int i = 0; i < entries.size(); i++) {
+                String[] e = entries.get(i);
+                boolean d = e[0].equals("d");
+                json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e[2])).append(",\"type\":")
+                        .append(d ? "\"directory\"" : "\"file\"").append(",\"size\":").append(e[1]).append('}');
+                human.append(i == 0 ? "" : System.lineSeparator()).append(String.format("%s %10s  %s", e[0],
+                        d ? "-" : Progress.bytes(Long.parseLong(e[1])), e[2] + (d ? "/" : "")));
             }
+            if (entries.isEmpty() && !this.json) {
+                return ExitCodes.OK; // an empty directory lists nothing
+            }
+            print(json.append("]}").toString(), human.toString());
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "stat", mixinStandardHelpOptions = true, description = "Size and SHA-256 of a remote file.")
-    static final class Stat implements Callable<Integer> {
-        @Parameters(paramLabel = "HOST[:PORT]/path")
-        String where;
-
-        @Option(names = "--json", description = "Print one JSON object.")
-        boolean json;
-
-        @Mixin
-        ClientOptions client;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Stat extends RemoteFileCommand {
         @Override
         public Integer call() throws Exception {
-            Target target = Target.parse(where);
-            if (target.path().isEmpty()) {
-                throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/path");
-            }
-            Frame r = request(client, target, "stat", target.path());
+            Target target = target(false);
+            Frame r = request(target, "stat", target.path());
             try {
-                String size = r.headers().value("size");
+                long size = Long.parseLong(r.headers().value("size"));
                 String sha = r.headers().value("sha256");
-                spec.commandLine().getOut().println(json
-                        ? "{\"path\":" + Json.quote(target.path()) + ",\"size\":" + Long.parseLong(size)
-                        + ",\"sha256\":" + Json.quote(sha) + "}"
-                        : target.path() + ": " + size + " bytes (" + Progress.bytes(Long.parseLong(size))
-                        + "), sha256 " + sha);
+                print("{\"path\":" + Json.quote(target.path()) + ",\"size\":" + size + ",\"sha256\":" + Json.quote(sha)
+                        + "}", target.path() + ": " + size + " bytes (" + Progress.bytes(size) + "), sha256 " + sha);
             } finally {
                 r.release();
             }
@@ -131,31 +127,15 @@ final class RemoteFilesCommands {
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete a remote file (never a directory).")
-    static final class Rm implements Callable<Integer> {
-        @Parameters(paramLabel = "HOST[:PORT]/path")
-        String where;
-
-        @Option(names = "--json", description = "Print one JSON object.")
-        boolean json;
-
-        @Mixin
-        ClientOptions client;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Rm extends RemoteFileCommand {
         @Override
         public Integer call() throws Exception {
-            Target target = Target.parse(where);
-            if (target.path().isEmpty()) {
-                throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/path");
-            }
-            Frame r = request(client, target, "delete", target.path());
+            Target target = target(false);
+            Frame r = request(target, "delete", target.path());
             try {
                 long size = Long.parseLong(r.headers().value("size"));
-                spec.commandLine().getOut().println(json
-                        ? "{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}"
-                        : "removed " + target.path() + " (" + Progress.bytes(size) + ")");
+                print("{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}",
+                        "removed " + target.path() + " (" + Progress.bytes(size) + ")");
             } finally {
                 r.release();
             }
@@ -165,30 +145,18 @@ final class RemoteFilesCommands {
 
     @Command(name = "mv", mixinStandardHelpOptions = true, description = "Rename or move a remote file on its "
             + "server (write access to both paths).")
-    static final class Mv implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "HOST[:PORT]/path")
-        String where;
-
+    static final class Mv extends RemoteFileCommand {
         @Parameters(index = "1", paramLabel = "NEW-PATH", description = "The new path on the same server.")
         String to;
 
         @Option(names = "--force", description = "Replace an existing file at NEW-PATH.")
         boolean force;
 
-        @Option(names = "--json", description = "Print one JSON object.")
-        boolean json;
-
-        @Mixin
-        ClientOptions client;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            Target target = Target.parse(where);
-            if (target.path().isEmpty() || to.isBlank()) {
-                throw new CliException(ExitCodes.USAGE, "name the remote file and its new path: mv HOST/path NEW-PATH");
+            Target target = target(false);
+            if (to.isBlank()) {
+                throw new CliException(ExitCodes.USAGE, "name the new path: mv HOST/path NEW-PATH");
             }
             String dest = to.endsWith("/") ? to + target.path().substring(target.path().lastIndexOf('/') + 1) : to;
             Frame.Builder b = Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", "move")
@@ -196,12 +164,11 @@ final class RemoteFilesCommands {
             if (force) {
                 b.header("overwrite", "true");
             }
-            Frame r = request(client, target, b);
+            Frame r = request(target, b);
             try {
                 long size = Long.parseLong(r.headers().value("size"));
-                spec.commandLine().getOut().println(json
-                        ? "{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
-                        + "}" : "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
+                print("{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
+                        + "}", "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
             } finally {
                 r.release();
             }
