@@ -241,6 +241,14 @@ final class FileTransfer {
         byte[] copy = new byte[64 * 1024];
         Sink sink = (payload, at) -> {
             int n = payload.readableBytes();
+            if (at == 0 && n > 0) {
+                byte[] head = new byte[Math.min(n, 16)];
+                payload.getBytes(payload.readerIndex(), head);
+                if (io.vstp.crypto.e2e.EncryptedFileFormat.looksEncrypted(head)) {
+                    throw new CliException(ExitCodes.USAGE, remote + " is end-to-end encrypted: get it into a file, "
+                            + "where it is decrypted after every chunk authenticates");
+                }
+            }
             for (int i = 0; i < n; i += copy.length) {
                 int len = Math.min(copy.length, n - i);
                 payload.getBytes(payload.readerIndex() + i, copy, 0, len);
@@ -264,6 +272,17 @@ final class FileTransfer {
                     + " but the server announced " + stat.sha256());
         }
         return new Result(stat.size(), 0, actual, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * A chunk must end within the size the server announced: bytes beyond it would be kept without being covered by
+     * the SHA-256 (or a signature) checked over the announced size.
+     */
+    private static void refuseBeyond(String remote, ByteBuf payload, long written, long size) {
+        if (payload.readableBytes() > size - written) {
+            throw new CliException(ExitCodes.FAILED, "the server sent more of " + remote + " than the " + size
+                    + " bytes it announced");
+        }
     }
 
     /** Writes {@code payload} at {@code at}; returns the position after it. */
@@ -296,6 +315,7 @@ final class FileTransfer {
                     if (!p.isReadable()) {
                         throw new CliException(ExitCodes.FAILED, remote + " shrank on the server during download");
                     }
+                    refuseBeyond(remote, p, written, size);
                     written = out.write(p, written);
                 } finally {
                     r.release();
@@ -335,6 +355,7 @@ final class FileTransfer {
                     if (!Long.toString(written).equals(chunk.headers().value("offset"))) {
                         throw new CliException(ExitCodes.FAILED, "the server sent " + remote + " out of order");
                     }
+                    refuseBeyond(remote, chunk.payload(), written, size);
                     written = out.write(chunk.payload(), written);
                 } finally {
                     chunk.release();

@@ -163,27 +163,24 @@ final class GetCommand implements Callable<Integer> {
             return;
         }
         try {
-            Files.createLink(local, staging); // only if the name is still free: a rename would replace
+            NoClobberMove.move(staging, local);
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new CliException(ExitCodes.IO, local + " appeared while downloading; get --force replaces it");
-        } catch (UnsupportedOperationException e) {
-            Files.move(staging, local, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.deleteIfExists(staging);
     }
 
     /**
      * {@code get HOST/path -}: the bytes go to standard output as they arrive, checked by SHA-256 at the end; the
-     * result line goes to standard error. An end-to-end encrypted or signed file is refused: its checks need the
-     * whole file before anything may be used.
+     * result line goes to standard error. An end-to-end encrypted or signed file is refused (before any byte goes
+     * out): its checks need the whole file before anything may be used.
      */
     private int toStandardOutput(Target target, String remote) throws Exception {
         if (keepEncrypted || requireSignature) {
             throw new CliException(ExitCodes.USAGE, "--keep-encrypted and --require-signature need a file, not -");
         }
         java.io.PrintWriter err = spec.commandLine().getErr();
-        try (ResumeHint hint = ResumeHint.install(err, "the download of " + remote + " to standard output",
-                java.util.List.of());
+        try (ResumeHint hint = ResumeHint.line(err, "interrupted during the download of " + remote + " to standard "
+                + "output; run the command again to start over", java.util.List.of());
              Requester requester = Requester.open(client, target, udp)) {
             FileTransfer transfer = new FileTransfer(requester);
             if (transfer.exists(remote + SignedManifest.SUFFIX)) {

@@ -66,15 +66,16 @@ final class PutCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!file.toString().equals("-")) {
-            return upload(file, file.toString());
+            return upload(file, file.toString(), true);
         }
         Target named = Target.parse(destination);
         if (named.path().isEmpty() || named.path().endsWith("/")) {
             throw new CliException(ExitCodes.USAGE, "name the remote file for standard input: put - HOST[:PORT]/path");
         }
         Path spooled = spoolStandardInput();
-        try {
-            return upload(spooled, "standard input");
+        try (ResumeHint hint = ResumeHint.line(spec.commandLine().getErr(), "interrupted during the upload of "
+                + "standard input; run the command again to start over", List.of(spooled))) {
+            return upload(spooled, "standard input", false);
         } finally {
             Files.deleteIfExists(spooled);
         }
@@ -86,9 +87,13 @@ final class PutCommand implements Callable<Integer> {
      * bytes, whose total is not known in advance.
      */
     private Path spoolStandardInput() throws java.io.IOException {
-        Path spool = Files.createTempFile("vstp-stdin-", ".part",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Path spool;
+        try {
+            spool = Files.createTempFile("vstp-stdin-", ".part", java.nio.file.attribute.PosixFilePermissions
+                    .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            spool = Files.createTempFile("vstp-stdin-", ".part"); // not POSIX: the directory's own access rules
+        }
         java.io.PrintWriter err = spec.commandLine().getErr();
         boolean show = Progress.terminal();
         try (java.io.InputStream in = System.in; java.io.OutputStream out = Files.newOutputStream(spool)) {
@@ -114,7 +119,8 @@ final class PutCommand implements Callable<Integer> {
         return spool;
     }
 
-    private Integer upload(Path file, String label) throws Exception {
+    /** @param resumable a Ctrl-C hint says the same command resumes (not for standard input, read once) */
+    private Integer upload(Path file, String label, boolean resumable) throws Exception {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new CliException(ExitCodes.IO, "cannot read " + file);
         }
@@ -139,8 +145,8 @@ final class PutCommand implements Callable<Integer> {
             Path upload = recipients.isEmpty() ? file
                     : protection.encrypt(file, recipients, qkd.source(), qkd.enabled() ? qkd::withQkdKey : r -> r,
                             new Progress(spec.commandLine().getErr(), Files.size(file), 0, Progress.terminal()));
-            try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the upload of " + file,
-                    java.util.List.of());
+            try (ResumeHint hint = resumable ? ResumeHint.install(spec.commandLine().getErr(), "the upload of "
+                    + file, java.util.List.of()) : null;
                  Requester requester = Requester.open(client, target, udp)) {
                 // On standard error, as curl's meter: standard output stays for the result line.
                 Progress progress = new Progress(spec.commandLine().getErr(), Files.size(upload), 0,

@@ -17,8 +17,13 @@ final class ResumeHint implements AutoCloseable {
         this.hook = hook;
     }
 
-    /** Until {@link #close()}: on interruption, print the hint on {@code err} and delete {@code removeOnExit}. */
+    /** {@link #install(PrintWriter, String, List)} for a transfer that resumes: "interrupted during WHAT; run…". */
     static ResumeHint install(PrintWriter err, String what, List<Path> removeOnExit) {
+        return line(err, "interrupted during " + what + "; run the same command again to resume", removeOnExit);
+    }
+
+    /** Until {@link #close()}: on interruption, print {@code line} on {@code err} and delete {@code removeOnExit}. */
+    static ResumeHint line(PrintWriter err, String line, List<Path> removeOnExit) {
         Thread hook = new Thread(() -> {
             for (Path p : removeOnExit) {
                 try {
@@ -28,7 +33,7 @@ final class ResumeHint implements AutoCloseable {
                 }
             }
             err.println();
-            err.println("vstp: interrupted during " + what + "; run the same command again to resume");
+            err.println("vstp: " + line);
             err.flush();
         }, "vstp-resume-hint");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -102,6 +102,8 @@ final class ServeCommand implements Callable<Integer> {
     /** The default access token, when this start uses it; printed in the client command. */
     private String accessToken;
     private Path accessTokenFile;
+    /** This start made the token: it is shown once in full. */
+    private boolean accessTokenCreated;
 
     @Override
     public Integer call() throws Exception {
@@ -143,9 +145,13 @@ final class ServeCommand implements Callable<Integer> {
         VstpCommand.enableServerLog();
         spec.commandLine().getOut().println("vstp: listening on " + server.description());
         if (accessToken != null) {
+            // The token itself only when it is new or a person is watching: logs (journald, docker) keep it otherwise.
+            boolean show = accessTokenCreated || System.console() != null;
             spec.commandLine().getOut().println("vstp: clients need the access token in " + accessTokenFile
-                    + "; to connect from elsewhere:");
-            spec.commandLine().getOut().println("vstp:   " + clientCommand(server));
+                    + (show ? "; to connect from elsewhere:" : " (shown when it was made; cat it to hand it on)"));
+            if (show) {
+                spec.commandLine().getOut().println("vstp:   " + clientCommand(server));
+            }
         }
         spec.commandLine().getOut().flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -174,10 +180,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         settings.putAll(auth);
         Path home = io.vstp.transport.tls.HomeDirectory.resolve();
-        boolean configured = devAuth || settings.keySet().stream()
+        boolean anySetting = devAuth || settings.keySet().stream()
                 .anyMatch(k -> k.startsWith(io.vstp.security.SecurityConfig.PREFIX));
+        // Only settings that make the server authenticate replace the default token: auth.audit alone, say, must
+        // not leave the server open.
+        boolean configured;
+        try {
+            configured = devAuth || new io.vstp.security.SecurityConfig(settings, home, System.getenv()).enabled();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "auth configuration: " + e.getMessage());
+        }
         if (anonymousWrite) {
-            if (configured || anonymousRead) {
+            if (anySetting || anonymousRead) {
                 throw new CliException(ExitCodes.USAGE, "--anonymous-write turns authentication off: it cannot go "
                         + "with --anonymous-read, --dev-auth, --auth-config, --auth or auth.* settings");
             }
@@ -190,13 +204,14 @@ final class ServeCommand implements Callable<Integer> {
             // (the Rust crate's clients do), and read files only with --anonymous-read.
             accessTokenFile = home.resolve(ACCESS_TOKEN_FILE);
             try {
+                accessTokenCreated = !java.nio.file.Files.exists(accessTokenFile);
                 accessToken = io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(accessTokenFile,
                         new java.security.SecureRandom());
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCodes.USAGE, e.getMessage());
             }
             settings.put("auth.access-token-file", accessTokenFile.toString());
-            settings.put("auth.role.owner", "*");
+            settings.putIfAbsent("auth.role.owner", "*");
             settings.put("auth.anonymous-roles", "anonymous");
             settings.put("auth.role.anonymous", anonymousRead ? "echo, files:read" : "echo");
         } else if (anonymousRead) {
@@ -223,13 +238,16 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.io.UncheckedIOException e) {
             throw new CliException(ExitCodes.IO, "auth configuration: " + e.getMessage());
         }
-        if (policy != null) {
-            spec.commandLine().getOut().println("vstp: authentication required; roles "
-                    + policy.rules().rules().keySet() + "; audit log " + config.auditDestination());
-            policy.plugins().ifPresent(r -> spec.commandLine().getOut().println("vstp: plugins "
-                    + (r.plugins().isEmpty() ? "none loaded" : r.plugins()) + r.directory()
-                    .map(d -> ", watching " + d).orElse("")));
+        if (policy == null) {
+            // Unreachable by the rules above; kept so that no future path can start an open server unannounced.
+            throw new CliException(ExitCodes.USAGE, "the auth settings make nothing authenticate; add one "
+                    + "(docs/guide/security.md) or serve with --anonymous-write");
         }
+        spec.commandLine().getOut().println("vstp: authentication required; roles "
+                + policy.rules().rules().keySet() + "; audit log " + config.auditDestination());
+        policy.plugins().ifPresent(r -> spec.commandLine().getOut().println("vstp: plugins "
+                + (r.plugins().isEmpty() ? "none loaded" : r.plugins()) + r.directory()
+                .map(d -> ", watching " + d).orElse("")));
         return policy;
     }
 

@@ -53,10 +53,14 @@ class SafeDefaultsCliTest {
             printed.add(line);
             Matcher m = listening.matcher(line);
             if (m.find()) {
-                // What follows the listening line comes at once: the client command, when there is a token.
-                if (home != null && Files.exists(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)) && flags.length == 0) {
-                    printed.add(lines.readLine());
-                    printed.add(lines.readLine());
+                // What follows the listening line comes at once: where the token is and, when it was just made,
+                // the client command.
+                if (home != null && Files.exists(home.resolve(ServeCommand.ACCESS_TOKEN_FILE))) {
+                    String where = lines.readLine();
+                    printed.add(where);
+                    if (where != null && where.endsWith("to connect from elsewhere:")) {
+                        printed.add(lines.readLine());
+                    }
                 }
                 return new Server(p, Integer.parseInt(m.group(1)), m.group(2), printed);
             }
@@ -121,6 +125,14 @@ class SafeDefaultsCliTest {
         }
         try (Server again = serve(home)) {
             assertThat(token(home)).as("the token survives a restart").isEqualTo(token);
+            assertThat(String.join("\n", again.printed())).as("shown once, not in every log")
+                    .doesNotContain(token).contains("shown when it was made");
+        }
+        // Settings that do not authenticate (an audit log alone) never leave the server open.
+        try (Server audited = serve(home, "--auth", "auth.audit=none")) {
+            Run stranger = CliEndToEndTest.run("put", file.toString(), audited.addr("audit.bin"), "--pin",
+                    audited.fingerprint());
+            assertThat(stranger.code()).isEqualTo(ExitCodes.DENIED);
         }
     }
 

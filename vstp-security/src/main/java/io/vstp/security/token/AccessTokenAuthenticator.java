@@ -95,14 +95,26 @@ public final class AccessTokenAuthenticator implements Authenticator {
             Files.createDirectories(parent);
         }
         String fresh = generate(random);
+        // Written whole under a temporary name, then linked under its own: a crash or a second server starting at
+        // the same moment never sees an empty token file.
+        Path dir = parent != null ? parent : Path.of(".");
+        Path temp = parent != null && Files.getFileAttributeView(parent, PosixFileAttributeView.class) != null
+                ? Files.createTempFile(dir, ".access-token-", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                : Files.createTempFile(dir, ".access-token-", ".tmp");
         try {
-            if (parent != null && Files.getFileAttributeView(parent, PosixFileAttributeView.class) != null) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } else {
-                Files.createFile(file);
-            }
             // The token alone, so that the same file serves a client on this machine as --token-file.
-            Files.writeString(file, fresh + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(temp, fresh + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            try {
+                Files.createLink(file, temp);
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                if (e instanceof FileAlreadyExistsException exists) {
+                    throw exists;
+                }
+                if (Files.exists(file)) {
+                    throw new FileAlreadyExistsException(file.toString());
+                }
+                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE); // no hard links here
+            }
             return fresh;
         } catch (FileAlreadyExistsException e) {
             checkOwnerOnly(file);
@@ -113,6 +125,8 @@ public final class AccessTokenAuthenticator implements Authenticator {
                 }
             }
             throw new IllegalArgumentException(file + " holds no access token");
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

@@ -878,6 +878,14 @@ public final class ClientSession extends SessionHandler {
                         "no response within " + p.timeout.toMillis() + " ms"));
             }
         }
+        if (removed && legacy) {
+            // Answers without req-id are matched in order (session.md §6): one that will never be claimed would
+            // shift every later answer onto the wrong request, so the connection cannot go on.
+            closeCause = new SessionException(ErrorCode.REQUEST_TIMEOUT, VstpException.Scope.CONNECTION,
+                    "a request to a legacy peer timed out or was cancelled; answers can no longer be matched");
+            ctx.close();
+            return;
+        }
         if (removed) {
             drain();
         }

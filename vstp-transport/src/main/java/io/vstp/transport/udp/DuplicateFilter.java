@@ -16,21 +16,25 @@ final class DuplicateFilter {
     private long highest;
     private boolean empty = true;
 
-    /** True the first time {@code id} is seen (deliver it), false for a repeat or an id too old to judge. */
+    /**
+     * True the first time {@code id} is seen (deliver it), false for a repeat or an id too old to judge. Ids are
+     * compared in serial-number arithmetic (RFC 1982) over 64 bits, so the window works across 2^63 and across the
+     * wrap from 2^64 - 1 to 0 alike.
+     */
     boolean firstTime(long id) {
-        if (empty || Long.compareUnsigned(distance(id, highest), RESTART_DISTANCE) >= 0) {
+        long ahead = id - highest; // signed: > 0 newer, < 0 older
+        if (empty || ahead >= RESTART_DISTANCE || ahead <= -RESTART_DISTANCE) {
             java.util.Arrays.fill(bits, 0);
             empty = false;
             highest = id;
             set(id);
             return true;
         }
-        if (Long.compareUnsigned(id, highest) > 0) {
-            long shift = id - highest; // below RESTART_DISTANCE here
-            if (shift >= WINDOW) {
+        if (ahead > 0) {
+            if (ahead >= WINDOW) {
                 java.util.Arrays.fill(bits, 0);
             } else {
-                for (long i = 1; i < shift; i++) {
+                for (long i = 1; i < ahead; i++) {
                     clear(highest + i);
                 }
             }
@@ -38,7 +42,7 @@ final class DuplicateFilter {
             set(id);
             return true;
         }
-        if (highest - id >= WINDOW) {
+        if (-ahead >= WINDOW) {
             return false; // older than the window: assume already delivered
         }
         if (isSet(id)) {
@@ -50,16 +54,11 @@ final class DuplicateFilter {
 
     /** True if {@code id} was already delivered (or is too old to tell). */
     boolean seen(long id) {
-        if (empty || Long.compareUnsigned(id, highest) > 0
-                || Long.compareUnsigned(highest - id, RESTART_DISTANCE) >= 0) {
+        long behind = highest - id;
+        if (empty || behind < 0 || behind >= RESTART_DISTANCE) {
             return false;
         }
-        return highest - id >= WINDOW || isSet(id);
-    }
-
-    /** |a - b| of two unsigned values. */
-    private static long distance(long a, long b) {
-        return Long.compareUnsigned(a, b) >= 0 ? a - b : b - a;
+        return behind >= WINDOW || isSet(id);
     }
 
     private static int slot(long id) {

@@ -89,5 +89,13 @@ class ReliabilityPartsTest {
         assertThat(top.firstTime(-2L)).isTrue();
         assertThat(top.seen(-1L)).isTrue();
         assertThat(top.firstTime(-1L - DuplicateFilter.WINDOW)).as("older than the window").isFalse();
+        // Across the wrap from 2^64 - 1 to 0: still one window, so retransmissions stay duplicates.
+        DuplicateFilter wrap = new DuplicateFilter();
+        assertThat(wrap.firstTime(-2L)).isTrue();
+        assertThat(wrap.firstTime(1)).as("2^64 - 2, then 1: three ahead").isTrue();
+        assertThat(wrap.firstTime(-2L)).as("a retransmission from before the wrap").isFalse();
+        assertThat(wrap.firstTime(0)).isTrue();
+        assertThat(wrap.firstTime(0)).isFalse();
+        assertThat(wrap.seen(-1L)).isFalse();
     }
 }
