@@ -188,4 +188,19 @@ class LegacyClientTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> VstpClient.builder().plain().legacyPeer(true)
                 .bearerToken(() -> "secret").build()).isInstanceOf(IllegalStateException.class);
     }
+
+    /** Answers are matched in order, so a request that times out would shift them all: the connection closes. */
+    @Test
+    void aTimedOutRequestToALegacyPeerClosesTheConnection() throws Exception {
+        try (SessionlessServer server = new SessionlessServer(false);
+             VstpClient client = VstpClient.builder().plain().legacyPeer(true).threads(1)
+                     .requestTimeout(Duration.ofMillis(300)).build()) {
+            VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
+            // The server answers DATA only: a PING-typed request gets no answer and times out.
+            assertThat(c.request(Frame.builder(FrameType.PING).build())).failsWithin(5, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("REQUEST_TIMEOUT");
+            assertThat(c.closeFuture()).succeedsWithin(5, TimeUnit.SECONDS);
+        }
+    }
 }
