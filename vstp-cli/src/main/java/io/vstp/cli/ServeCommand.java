@@ -190,6 +190,13 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "auth configuration: " + e.getMessage());
         }
+        if (!configured && !anonymousWrite && settings.keySet().stream().anyMatch(k -> k.startsWith("auth.")
+                && !k.equals("auth.audit"))) {
+            // Rules or options for an authenticator that is not there: a mistake to report, not to guess around.
+            throw new CliException(ExitCodes.USAGE, "auth configuration: auth.* settings are given but nothing "
+                    + "authenticates: set auth.access-token-file, auth.jwt.*, auth.introspection.*, auth.mtls.subject "
+                    + "or auth.anonymous-roles (or give only auth.audit to keep the default access token)");
+        }
         if (anonymousWrite) {
             if (anySetting || anonymousRead) {
                 throw new CliException(ExitCodes.USAGE, "--anonymous-write turns authentication off: it cannot go "
