@@ -137,7 +137,24 @@ class CliEndToEndTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = VstpCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        // Bounded: a command that should have failed but serves instead (serve runs until stopped) fails the test
+        // rather than the whole build.
+        java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
+                () -> VstpCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+        Thread t = new Thread(task, "vstp " + String.join(" ", args));
+        t.setDaemon(true);
+        t.start();
+        int code;
+        try {
+            code = task.get(300, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("vstp " + List.of(args) + " did not finish within 300 s; it said: " + out + err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        }
         return new Run(code, out.toString(), err.toString());
     }
 
