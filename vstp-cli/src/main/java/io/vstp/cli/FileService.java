@@ -125,11 +125,21 @@ final class FileService {
      */
     CompletionStage<Frame> handle(Frame request, Session session) {
         String op = header(request, "op");
-        // The client chose the path: no control character reaches the log (no forged lines).
-        String path = String.valueOf(request.headers().value("path")).replaceAll("\\p{Cntrl}", "?");
-        String who = session == null ? "udp" : session.principal().subject() + "@" + session.remoteAddress();
-        return run(request, session, op).whenComplete((answer, error) -> log(op, path, who, answer, error));
+        // The log line's words are made only for a line that is written: not for every chunk of a transfer. The
+        // request is still ours here (the caller releases it when the returned stage completes).
+        return run(request, session, op).whenComplete((answer, error) -> {
+            if ((error != null || LOGGED_OPS.contains(op)) && LOG.isLoggable(System.Logger.Level.INFO)) {
+                // The client chose the path: no control character reaches the log (no forged lines).
+                String path = String.valueOf(request.headers().value("path")).replaceAll("\\p{Cntrl}", "?");
+                String who = session == null ? "udp" : session.principal().subject() + "@" + session.remoteAddress();
+                log(op, path, who, answer, error);
+            }
+        });
     }
+
+    /** The operations that finish a transfer or change the files: one log line each. */
+    private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of("put-commit", "delete",
+            "get-stream");
 
     /**
      * One line per finished transfer, deletion and refused request in the server's log (the audit log records every

@@ -11,7 +11,6 @@ import io.vstp.transport.tls.TlsServerOptions;
 import io.vstp.transport.udp.VstpUdpEndpoint;
 import io.vstp.transport.udp.dtls.DtlsServerOptions;
 import java.io.IOException;
-import io.vstp.transport.auth.Action;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,7 +157,7 @@ final class ServerRuntime implements AutoCloseable {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
                 .handler((peer, frame) -> {
-                    if (security != null && !anonymousMay(security, frame, peer)) {
+                    if (security != null && !security.authorizeAnonymous(frame.headers(), "udp", peer).allowed()) {
                         refuseDatagram(self[0], peer, frame);
                     } else {
                         onDatagramRequest(self[0], services, peer, frame);
@@ -180,16 +179,6 @@ final class ServerRuntime implements AutoCloseable {
     /** DTLS has no client certificates yet (docs/guide/dtls.md): mutual TLS stays a TCP feature. */
     private static TlsServerOptions withoutClientCa(TlsServerOptions tls) {
         return tls.clientCaFile().isPresent() ? tls.toBuilder().clientCaFile(null).build() : tls;
-    }
-
-    /** Whether anonymous peers may make this request: both of its paths, when it names two (services.md §2a). */
-    private static boolean anonymousMay(io.vstp.security.SecurityPolicy security, Frame frame,
-                                        InetSocketAddress peer) {
-        if (!security.authorizeAnonymous(Action.of(frame.headers()), "udp", peer).allowed()) {
-            return false;
-        }
-        Action destination = Action.destinationOf(frame.headers());
-        return destination == null || security.authorizeAnonymous(destination, "udp", peer).allowed();
     }
 
     /**

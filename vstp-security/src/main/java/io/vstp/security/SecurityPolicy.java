@@ -120,17 +120,20 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
 
     /**
      * The decision for a peer that cannot present credentials (a datagram over UDP): allowed only if anonymous peers
-     * are let in ({@code auth.anonymous-roles}) and their roles allow {@code action}. Audited like any decision,
-     * with {@code context} in place of a session id.
+     * are let in ({@code auth.anonymous-roles}) and their roles allow the request, every path it names. Audited like
+     * any decision, with {@code context} in place of a session id.
      */
-    public AccessDecision authorizeAnonymous(Action action, String context, java.net.SocketAddress peer) {
+    public AccessDecision authorizeAnonymous(io.vstp.core.frame.Headers request, String context,
+                                             java.net.SocketAddress peer) {
         if (anonymousRoles == null) {
             return AccessDecision.deny("credentials required");
         }
         Principal anonymous = new Principal("anonymous", anonymousRoles, Map.of(), "none", null);
-        AccessDecision d = decide(anonymous, action);
-        audit.decision(anonymous, action, context, peer, d.allowed(), d.reason());
-        return d;
+        return Action.decideEveryPath(request, action -> {
+            AccessDecision d = decide(anonymous, action);
+            audit.decision(anonymous, action, context, peer, d.allowed(), d.reason());
+            return d;
+        });
     }
 
     /** The decision without an audit line: rules first, then plugins; any DENY wins, one ALLOW is needed. */

@@ -21,4 +21,12 @@ public interface AccessControl {
 
     /** Decides whether {@code principal} may perform {@code action} on {@code session}; must not block. */
     AccessDecision authorize(Principal principal, Action action, Session session);
+
+    /**
+     * Decides on a whole request: its action and, when it names a second path ({@code to}, a move's destination),
+     * that one too (services.md §2a). Transports call this, so no request is checked on one path only.
+     */
+    default AccessDecision authorizeRequest(Principal principal, io.vstp.core.frame.Headers request, Session session) {
+        return Action.decideEveryPath(request, action -> authorize(principal, action, session));
+    }
 }

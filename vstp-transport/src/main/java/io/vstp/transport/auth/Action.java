@@ -37,6 +37,17 @@ public record Action(String service, String operation, String resource) {
         return new Action(a.service(), a.operation(), to);
     }
 
+    /**
+     * The decision on a request: {@code decide} on its action and, only if that allows it, on its destination when
+     * it names one. The one place of the rule that a request is allowed only if every path it names is.
+     */
+    public static AccessDecision decideEveryPath(Headers request,
+                                                 java.util.function.Function<Action, AccessDecision> decide) {
+        AccessDecision decision = decide.apply(of(request));
+        Action destination = destinationOf(request);
+        return decision != null && decision.allowed() && destination != null ? decide.apply(destination) : decision;
+    }
+
     @Override
     public String toString() {
         return service + (operation.isEmpty() ? "" : ":" + operation) + (resource.isEmpty() ? "" : " " + resource);

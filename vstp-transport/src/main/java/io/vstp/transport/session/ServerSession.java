@@ -14,7 +14,6 @@ import io.vstp.transport.SessionException;
 import io.vstp.transport.TransportLimits;
 import io.vstp.transport.auth.AccessControl;
 import io.vstp.transport.auth.AccessDecision;
-import io.vstp.transport.auth.Action;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
@@ -374,11 +373,7 @@ public final class ServerSession extends SessionHandler implements Session {
         } else {
             AccessDecision decision;
             try {
-                decision = access.authorize(p, Action.of(request.headers()), this);
-                Action destination = Action.destinationOf(request.headers());
-                if (decision != null && decision.allowed() && destination != null) {
-                    decision = access.authorize(p, destination, this); // a move needs both of its paths
-                }
+                decision = access.authorizeRequest(p, request.headers(), this);
             } catch (RuntimeException | LinkageError e) {
                 decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
             }

@@ -126,36 +126,24 @@ final class UdpFrames {
      */
     static Long unsignedId(Frame frame, String key) {
         for (Header h : frame.headers().all(key)) {
-            byte[] v = h.value();
-            boolean digits = v.length > 0 && !(v.length == 1 && v[0] == '+');
-            boolean ascii = true;
-            for (int i = 0; i < v.length; i++) {
-                byte c = v[i];
-                ascii &= c >= 0;
-                digits &= c >= '0' && c <= '9' || c == '+' && i == 0;
-            }
-            if (!ascii && !isUtf8(v)) {
+            String v = h.valueAsStrictUtf8();
+            if (v == null) {
                 return null; // the crate's `.ok()?` on a value that is not UTF-8 stops looking
+            }
+            int start = v.startsWith("+") ? 1 : 0;
+            boolean digits = v.length() > start;
+            for (int j = start; j < v.length() && digits; j++) {
+                digits = v.charAt(j) >= '0' && v.charAt(j) <= '9';
             }
             if (!digits) {
                 continue;
             }
             try {
-                return Long.parseUnsignedLong(new String(v, v[0] == '+' ? 1 : 0, v[0] == '+' ? v.length - 1 : v.length,
-                        java.nio.charset.StandardCharsets.US_ASCII));
+                return Long.parseUnsignedLong(v.substring(start));
             } catch (NumberFormatException e) {
                 // 2^64 or more: the crate skips it too
             }
         }
         return null;
-    }
-
-    private static boolean isUtf8(byte[] bytes) {
-        try {
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
     }
 }
