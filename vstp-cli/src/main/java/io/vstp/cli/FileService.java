@@ -35,6 +35,8 @@ final class FileService {
     static final String SERVICE = "files";
     /** Largest chunk a get may ask for, and the chunk size clients use. */
     static final int MAX_CHUNK = 1024 * 1024;
+    /** Entries in one {@code list} answer (services.md §3); a larger directory's answer says it is truncated. */
+    static final int MAX_LIST = 10_000;
     /** Prefix of in-progress uploads; such names are never listed, read or written directly. */
     static final String PARTIAL_PREFIX = ".vstp-part-";
 
@@ -222,7 +224,7 @@ final class FileService {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(PARTIAL_PREFIX) || ++n > 10_000) {
+                if (name.startsWith(PARTIAL_PREFIX) || ++n > MAX_LIST) {
                     continue;
                 }
                 boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
@@ -230,8 +232,11 @@ final class FileService {
                         .append(name).append('\n');
             }
         }
-        return Frame.builder(FrameType.DATA).header("entries", Integer.toString(Math.min(n, 10_000)))
-                .payload(out.toString()).build();
+        Frame.Builder answer = Frame.builder(FrameType.DATA).header("entries", Integer.toString(Math.min(n, MAX_LIST)));
+        if (n > MAX_LIST) {
+            answer.header("truncated", "true"); // a client copying the folder must not take a part for the whole
+        }
+        return answer.payload(out.toString()).build();
     }
 
     private Frame stat(Frame request) throws IOException {
@@ -461,6 +466,9 @@ final class FileService {
         long size = number(header(request, "size"), "size");
         String sha = checksum(request);
         Path partial = partialFor(target, sha);
+        if (size == 0 && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createFile(partial); // an empty file has no chunk to start its upload: services.md §3.1
+        }
         if (!Files.exists(partial)) {
             throw error(ErrorCode.NOT_FOUND, "no upload in progress for " + relative(target));
         }

@@ -434,6 +434,57 @@ final class FileTransfer {
         }
     }
 
+    /** One line of a {@code list} answer: a file with its size, or a directory. */
+    record Entry(String name, boolean directory, long size) {
+    }
+
+    /** A remote directory's entries; {@code truncated} when it holds more than one answer carries. */
+    record Listing(java.util.List<Entry> entries, boolean truncated) {
+    }
+
+    /** The entries of a {@code list} answer's payload ({@code f|d TAB size TAB name} per line). */
+    static java.util.List<Entry> parseList(String payload) {
+        java.util.List<Entry> entries = new java.util.ArrayList<>();
+        for (String line : payload.split("\n")) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3 && (f[0].equals("f") || f[0].equals("d"))) {
+                try {
+                    entries.add(new Entry(f[2], f[0].equals("d"), Long.parseLong(f[1])));
+                } catch (NumberFormatException e) {
+                    throw new CliException(ExitCodes.FAILED, "the server listed " + f[2] + " with size '" + f[1] + "'");
+                }
+            }
+        }
+        return entries;
+    }
+
+    /** The server's {@code list} of directory {@code dir} ("" is the served root). */
+    Listing list(String dir) throws Exception {
+        Frame answer = call(request("list", dir));
+        try {
+            return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value("truncated")));
+        } finally {
+            answer.release();
+        }
+    }
+
+    /**
+     * The result of a get that finds {@code local} already holding exactly the content of {@code remote} (same size
+     * and SHA-256), with nothing to transfer; null when it does not (or is not a regular file).
+     */
+    Result sameAs(String remote, Path local) throws Exception {
+        if (!Files.isRegularFile(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        Stat stat = stat(request("stat", remote));
+        long size = Files.size(local);
+        if (size != stat.size() || !FileService.sha256(local, size).equals(stat.sha256())) {
+            return null;
+        }
+        return new Result(size, 0, stat.sha256(), (System.nanoTime() - start) / 1e9, true);
+    }
+
     /** Whether {@code remote} exists on the server. */
     boolean exists(String remote) throws Exception {
         return statIfExists(remote) != null;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +25,9 @@ final class GetCommand implements Callable<Integer> {
     String source;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "Local file (default: the remote "
-            + "name); - writes to standard output.")
-    Path file;
+            + "name); - writes to standard output. With -r the local folder (with a trailing / the folder it goes "
+            + "into).")
+    String file;
 
     @Option(names = "--json", description = "Print the result as one JSON object (on standard error with -).")
     boolean json;
@@ -36,6 +38,10 @@ final class GetCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace the local file if it exists (never a link, a directory, a "
             + "device or a FIFO).")
     boolean force;
+
+    @Option(names = {"-r", "--recursive"}, description = "Download the remote folder and everything below it, each "
+            + "file resumable and verified; files already there with the same content are skipped.")
+    boolean recursive;
 
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
@@ -63,72 +69,146 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Target target = Target.parse(source);
+        if (recursive) {
+            return downloadFolder(target);
+        }
         if (target.path().isEmpty() || target.path().endsWith("/")) {
-            throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/remote-path");
+            throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/remote-path (get -r copies a "
+                    + "folder)");
         }
         String remote = target.path();
-        if (file != null && file.toString().equals("-")) {
+        if ("-".equals(file)) {
             return toStandardOutput(target, remote);
         }
-        Path local = file != null ? file : Path.of(remote.substring(remote.lastIndexOf('/') + 1));
+        Path local = Path.of(file != null ? file : remote.substring(remote.lastIndexOf('/') + 1));
         if (Files.isDirectory(local) && !Files.isSymbolicLink(local)) {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
+        }
+        try (FileProtection protection = new FileProtection(keyRing);
+             Requester requester = Requester.open(client, target, udp)) {
+            // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
+            Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !quiet && !json);
+            FolderTransfer.Done done;
+            try {
+                done = receive(new FileTransfer(requester), protection, remote, local, progress);
+            } catch (RuntimeException e) {
+                throw ClientOptions.translateDuringTransfer(e, target);
+            }
+            if (json) {
+                spec.commandLine().getOut().println(done.result().json("get", target + "/" + remote, local.toString(),
+                        requester.security(), done.notes()));
+            } else if (!quiet) {
+                spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local,
+                        done.result().summary(), done.notes().isEmpty() ? "" : ", " + done.notes(),
+                        requester.security());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * One remote file into {@code local}: downloaded (or resumed) beside it, its signature checked when it has one,
+     * decrypted when end-to-end encrypted, then renamed into place. A local file that already holds exactly the
+     * remote content is left as it is; any other existing file is replaced only with {@code --force}, and never a
+     * link, directory, device or FIFO.
+     */
+    private FolderTransfer.Done receive(FileTransfer transfer, FileProtection protection, String remote, Path local,
+                                        Progress progress) throws Exception {
+        refuseToReplace(local, true);
+        FileTransfer.Result same = transfer.sameAs(remote, local);
+        if (same != null) {
+            progress.start(same.bytes(), same.bytes());
+            return new FolderTransfer.Done(same, "");
         }
         refuseToReplace(local, force);
         // The download lands under a staging name and reaches its own name only after the signature and the
         // decryption check out, so a refused file is never left where it would be used.
         Path staging = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-get-", local));
-        try (FileProtection protection = new FileProtection(keyRing);
-             ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
-                     java.util.List.of(staging));
-             Requester requester = Requester.open(client, target, udp)) {
-            // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
-            Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !quiet && !json);
-            FileTransfer transfer = new FileTransfer(requester);
+        try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
+                java.util.List.of(staging))) {
             FileTransfer.Result r;
             String notes = "";
+            byte[] signature;
+            // The partial keeps the name it always had, so interrupted downloads resume across versions.
+            r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
+            // Still inside the try that removes the staging file: a signature that cannot be fetched (too
+            // large, connection lost) must not leave the unchecked download behind.
+            signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
+            boolean encrypted = EncryptedFiles.isEncrypted(staging);
+            if (signature != null) {
+                notes += ", signature valid: signed by " + protection.verify(signature, remote, r, encrypted);
+            } else if (requireSignature) {
+                throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
+                        + SignedManifest.SUFFIX + ") and --require-signature was given");
+            }
+            if (encrypted && !keepEncrypted) {
+                EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch,
+                        new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !recursive));
+                notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
+            } else {
+                moveInto(staging, local, force);
+                notes += encrypted ? ", kept end-to-end encrypted" : "";
+            }
+            return new FolderTransfer.Done(r, notes.replaceFirst("^, ", ""));
+        } catch (java.io.IOException e) {
+            throw LocalErrors.describe(e, local, true);
+        } finally {
             try {
-                byte[] signature;
-                try {
-                    // The partial keeps the name it always had, so interrupted downloads resume across versions.
-                    r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
-                    // Still inside the try that removes the staging file: a signature that cannot be fetched (too
-                    // large, connection lost) must not leave the unchecked download behind.
-                    signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
-                } catch (RuntimeException e) {
-                    throw ClientOptions.translateDuringTransfer(e, target);
-                }
-                boolean encrypted = EncryptedFiles.isEncrypted(staging);
-                if (signature != null) {
-                    notes += ", signature valid: signed by " + protection.verify(signature, remote, r, encrypted);
-                } else if (requireSignature) {
-                    throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
-                            + SignedManifest.SUFFIX + ") and --require-signature was given");
-                }
-                if (encrypted && !keepEncrypted) {
-                    EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch,
-                            new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal()));
-                    notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
-                } else {
-                    moveInto(staging, local, force);
-                    notes += encrypted ? ", kept end-to-end encrypted" : "";
-                }
+                Files.deleteIfExists(staging);
             } catch (java.io.IOException e) {
-                throw LocalErrors.describe(e, local, true);
-            } finally {
+                // nothing could be written there either: the error that brought us here says why
+            }
+        }
+    }
+
+    /** {@code get -r HOST/folder [LOCAL]}: every file below the remote folder, over one connection. */
+    private Integer downloadFolder(Target target) throws Exception {
+        if ("-".equals(file)) {
+            throw new CliException(ExitCodes.USAGE, "get -r writes a folder, not standard output");
+        }
+        String remoteRoot = target.path().replaceAll("/+$", "");
+        String name = remoteRoot.substring(remoteRoot.lastIndexOf('/') + 1);
+        if (name.isEmpty() && (file == null || file.endsWith("/"))) {
+            throw new CliException(ExitCodes.USAGE, "name the local folder for the server's whole root: get -r "
+                    + "HOST[:PORT]/ FOLDER");
+        }
+        Path root = Path.of(FolderTransfer.destination(file == null ? "" : file, name));
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (FileProtection protection = new FileProtection(keyRing);
+             Requester requester = Requester.open(client, target, udp)) {
+            FileTransfer transfer = new FileTransfer(requester);
+            Progress overall = new Progress(err, 0, 0, Progress.terminal() && !quiet && !json);
+            FolderTransfer.Summary summary;
+            try {
+                List<FolderTransfer.Item> items;
                 try {
-                    Files.deleteIfExists(staging);
-                } catch (java.io.IOException e) {
-                    // nothing could be written there either: the error that brought us here says why
+                    items = FolderTransfer.remoteFiles(transfer, remoteRoot);
+                } catch (io.vstp.core.error.VstpException e) {
+                    if (e.code() == io.vstp.core.error.ErrorCode.NOT_FOUND && transfer.exists(remoteRoot)) {
+                        throw new CliException(ExitCodes.USAGE, remoteRoot + " is a file: get without -r downloads it");
+                    }
+                    throw e;
                 }
+                if (Files.isSymbolicLink(root) || (Files.exists(root) && !Files.isDirectory(root))) {
+                    throw new CliException(ExitCodes.IO, root + " exists and is not a folder");
+                }
+                Files.createDirectories(root);
+                summary = FolderTransfer.run(items, List.of(), overall, err, (item, progress) -> receive(transfer,
+                        protection, FolderTransfer.join(remoteRoot, item.relative()),
+                        FolderTransfer.localTarget(root, item.relative()), progress));
+            } catch (RuntimeException e) {
+                throw ClientOptions.translateDuringTransfer(e, target);
+            } catch (java.io.IOException e) {
+                throw LocalErrors.describe(e, root, true);
             }
+            String from = target + "/" + remoteRoot;
             if (json) {
-                spec.commandLine().getOut().println(r.json("get", target + "/" + remote, local.toString(),
-                        requester.security(), notes.replaceFirst("^, ", "")));
+                spec.commandLine().getOut().println(summary.json("get", from, root.toString(), requester.security()));
             } else if (!quiet) {
-                spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local,
-                        r.summary(), notes, requester.security());
+                spec.commandLine().getOut().printf("get -r %s -> %s: %s (%s)%n", from, root, summary.human(),
+                        requester.security());
             }
+            summary.throwIfFailed("downloaded");
         }
         return ExitCodes.OK;
     }

@@ -39,6 +39,11 @@ final class PutCommand implements Callable<Integer> {
             + "it, an existing file is never replaced).")
     boolean force;
 
+    @Option(names = {"-r", "--recursive"}, description = {"Upload the folder FILE and everything below it, each file "
+            + "resumable and verified; the destination path names the folder (with a trailing / the folder it goes "
+            + "into). Symbolic links are not followed."})
+    boolean recursive;
+
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
 
@@ -65,6 +70,12 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (recursive) {
+            return uploadFolder();
+        }
+        if (Files.isDirectory(file)) {
+            throw new CliException(ExitCodes.USAGE, file + " is a folder: put -r uploads it with everything below it");
+        }
         if (!file.toString().equals("-")) {
             return upload(file, file.toString(), true);
         }
@@ -117,6 +128,60 @@ final class PutCommand implements Callable<Integer> {
             throw e;
         }
         return spool;
+    }
+
+    /** {@code put -r DIR HOST/path}: every regular file below DIR, over one connection, one progress line. */
+    private Integer uploadFolder() throws Exception {
+        if (file.toString().equals("-") || !to.isEmpty() || sign != null || qkd.enabled()) {
+            throw new CliException(ExitCodes.USAGE, "put -r uploads a folder as it is: not with -, --to, --sign or "
+                    + "--qkd-kme (put those files one by one)");
+        }
+        if (!Files.isDirectory(file)) {
+            throw new CliException(ExitCodes.USAGE, file + " is not a folder (put without -r uploads one file)");
+        }
+        Path dir = file.toRealPath(); // the folder the user named, even through a link; nothing below it is followed
+        Target target = Target.parse(destination);
+        String root = FolderTransfer.destination(target.path(), dir.getFileName() == null ? ""
+                : dir.getFileName().toString());
+        if (root.isEmpty()) {
+            throw new CliException(ExitCodes.USAGE, "name the remote folder: put -r DIR HOST[:PORT]/folder");
+        }
+        List<String> skipped = new ArrayList<>();
+        List<FolderTransfer.Item> items;
+        try {
+            items = FolderTransfer.localFiles(dir, skipped);
+        } catch (java.io.IOException e) {
+            throw LocalErrors.describe(e, file, false);
+        }
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (ResumeHint hint = ResumeHint.install(err, "the upload of " + file, List.of());
+             Requester requester = Requester.open(client, target, udp)) {
+            FileTransfer transfer = new FileTransfer(requester);
+            Progress overall = new Progress(err, 0, 0, Progress.terminal() && !quiet && !json);
+            FolderTransfer.Summary summary;
+            try {
+                summary = FolderTransfer.run(items, quiet ? List.of() : skipped, overall, err, (item, progress) -> {
+                    Path local = dir.resolve(item.relative());
+                    try {
+                        return new FolderTransfer.Done(transfer.put(local, FolderTransfer.join(root, item.relative()),
+                                progress, force), "");
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        throw new CliException(ExitCodes.IO, "removed while uploading", e);
+                    }
+                });
+            } catch (RuntimeException e) {
+                throw ClientOptions.translateDuringTransfer(e, target);
+            }
+            String to = target + "/" + root;
+            if (json) {
+                spec.commandLine().getOut().println(summary.json("put", file.toString(), to, requester.security()));
+            } else if (!quiet) {
+                spec.commandLine().getOut().printf("put -r %s -> %s: %s (%s)%n", file, to, summary.human(),
+                        requester.security());
+            }
+            summary.throwIfFailed("uploaded");
+        }
+        return ExitCodes.OK;
     }
 
     /** @param resumable a Ctrl-C hint says the same command resumes (not for standard input, read once) */

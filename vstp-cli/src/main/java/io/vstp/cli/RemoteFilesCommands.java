@@ -2,7 +2,6 @@ package io.vstp.cli;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -79,31 +78,32 @@ final class RemoteFilesCommands {
             Target target = target(true);
             String dir = target.path().replaceAll("/+$", "");
             Frame r = request(target, "list", dir);
-            List<String[]> entries = new ArrayList<>();
+            List<FileTransfer.Entry> entries;
+            boolean truncated;
             try {
-                for (String line : r.payloadAsString().split("\n")) {
-                    String[] f = line.split("\t", 3);
-                    if (f.length == 3) {
-                        entries.add(f);
-                    }
-                }
+                entries = FileTransfer.parseList(r.payloadAsString());
+                truncated = "true".equals(r.headers().value("truncated"));
             } finally {
                 r.release();
             }
             StringBuilder json = new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
             StringBuilder human = new StringBuilder();
             for (int i = 0; i < entries.size(); i++) {
-                String[] e = entries.get(i);
-                boolean d = e[0].equals("d");
-                json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e[2])).append(",\"type\":")
-                        .append(d ? "\"directory\"" : "\"file\"").append(",\"size\":").append(e[1]).append('}');
-                human.append(i == 0 ? "" : System.lineSeparator()).append(String.format("%s %10s  %s", e[0],
-                        d ? "-" : Progress.bytes(Long.parseLong(e[1])), e[2] + (d ? "/" : "")));
+                FileTransfer.Entry e = entries.get(i);
+                boolean d = e.directory();
+                json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e.name())).append(",\"type\":")
+                        .append(d ? "\"directory\"" : "\"file\"").append(",\"size\":").append(e.size()).append('}');
+                human.append(i == 0 ? "" : System.lineSeparator()).append(String.format("%s %10s  %s", d ? "d" : "f",
+                        d ? "-" : Progress.bytes(e.size()), e.name() + (d ? "/" : "")));
+            }
+            if (truncated) {
+                spec.commandLine().getErr().println("vstp: warning: " + (dir.isEmpty() ? "the root" : dir) + " holds "
+                        + "more than the " + entries.size() + " entries listed");
             }
             if (entries.isEmpty() && !this.json) {
                 return ExitCodes.OK; // an empty directory lists nothing
             }
-            print(json.append("]}").toString(), human.toString());
+            print(json.append("]").append(truncated ? ",\"truncated\":true}" : "}").toString(), human.toString());
             return ExitCodes.OK;
         }
     }

@@ -1,11 +1,21 @@
 package io.vstp.cli;
 
+import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.fips.FipsMode;
+import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import io.vstp.security.SecurityPolicy;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.VstpServer;
+import io.vstp.transport.auth.AccessDecision;
+import io.vstp.transport.auth.AuthenticationException;
+import io.vstp.transport.auth.Credentials;
+import io.vstp.transport.auth.Principal;
+import io.vstp.transport.session.SessionAuth;
 import io.vstp.transport.session.SessionFrames;
 import io.vstp.transport.tls.TlsServerOptions;
 import io.vstp.transport.udp.VstpUdpEndpoint;
@@ -28,10 +38,10 @@ final class ServerRuntime implements AutoCloseable {
     private final VstpUdpEndpoint udp;
     private final FileService files;
     private final ExecutorService io;
-    private final io.vstp.security.SecurityPolicy security;
+    private final SecurityPolicy security;
 
     private ServerRuntime(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io,
-                          io.vstp.security.SecurityPolicy security) {
+                          SecurityPolicy security) {
         this.security = security;
         this.host = host;
         this.tcp = tcp;
@@ -54,14 +64,14 @@ final class ServerRuntime implements AutoCloseable {
      *                 (services.md §2a).
      */
     static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                               ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
+                               ProtocolOptions protocol, SecurityPolicy security)
             throws InterruptedException, IOException {
         return start(host, port, dir, tls, withUdp, protocol, security, FileService.PartialUploads.DEFAULT);
     }
 
     /** @param partials how long unfinished uploads are kept and how much they may hold together */
     static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                               ProtocolOptions protocol, io.vstp.security.SecurityPolicy security,
+                               ProtocolOptions protocol, SecurityPolicy security,
                                FileService.PartialUploads partials)
             throws InterruptedException, IOException {
         java.util.concurrent.ScheduledExecutorService io = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -132,7 +142,7 @@ final class ServerRuntime implements AutoCloseable {
     }
 
     private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services,
-                                       ProtocolOptions protocol, io.vstp.security.SecurityPolicy security)
+                                       ProtocolOptions protocol, SecurityPolicy security)
             throws InterruptedException {
         VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol)
                 .accessControl(security);
@@ -153,14 +163,27 @@ final class ServerRuntime implements AutoCloseable {
      *                 peers may (services.md §2a): by default the echo, which the Rust crate's clients use
      */
     private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services,
-                                            io.vstp.security.SecurityPolicy security) throws InterruptedException {
+                                            SecurityPolicy security) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
+        DatagramCredentials proved = new DatagramCredentials(self);
         VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
                 .handler((peer, frame) -> {
-                    if (security != null && !security.authorizeAnonymous(frame.headers(), "udp", peer).allowed()) {
-                        refuseDatagram(self[0], peer, frame);
-                    } else {
+                    if (frame.headers().value(SessionAuth.AUTH) != null) {
+                        authenticateDatagram(self[0], security, proved, peer, frame);
+                        return;
+                    }
+                    if (security == null) {
                         onDatagramRequest(self[0], services, peer, frame);
+                        return;
+                    }
+                    Principal principal = proved.current(peer);
+                    AccessDecision d = principal == null
+                            ? security.authorizeAnonymous(frame.headers(), "udp", peer)
+                            : security.authorizeDatagram(principal, frame.headers(), "dtls", peer);
+                    if (d.allowed()) {
+                        onDatagramRequest(self[0], services, peer, frame);
+                    } else {
+                        refuseDatagram(self[0], peer, frame, principal != null);
                     }
                 });
         try {
@@ -185,13 +208,63 @@ final class ServerRuntime implements AutoCloseable {
      * A UDP request that anonymous peers may not make: datagrams carry no credentials (services.md §2a). A request
      * with {@code req-id} learns why; anything else is dropped.
      */
-    private static void refuseDatagram(VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame) {
+    private static void refuseDatagram(VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame,
+                                       boolean authenticated) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         frame.release();
         if (reqId != null) {
-            endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
-                    "this server authenticates its clients: use TCP, UDP carries no credentials", reqId));
+            endpoint.sendReliable(peer, authenticated
+                    ? SessionFrames.err(ErrorCode.PERMISSION_DENIED, "permission denied", reqId)
+                    : SessionFrames.err(ErrorCode.UNAUTHENTICATED, "this server authenticates its clients: send "
+                            + "credentials over DTLS (--token-file), or use TCP", reqId));
         }
+    }
+
+    private static void authenticateDatagram(VstpUdpEndpoint endpoint, SecurityPolicy security,
+                                             DatagramCredentials proved, InetSocketAddress peer, Frame frame) {
+        String reqId = frame.headers().value(SessionFrames.REQ_ID);
+        if (reqId == null || security == null) {
+            frame.release();
+            if (reqId != null) { // a server that does not authenticate ignores credentials (session.md §3.1)
+                endpoint.sendReliable(peer, SessionFrames.withHeader(Frame.builder(FrameType.DATA).build(),
+                        SessionFrames.REQ_ID, reqId));
+            }
+            return;
+        }
+        if (endpoint.dtlsSession(peer).isEmpty()) {
+            frame.release(); // never read: a token that crossed plaintext is the sender's to revoke
+            endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "credentials are refused over "
+                    + "plaintext UDP, where anyone on the path could read them: use DTLS or TCP", reqId));
+            return;
+        }
+        String token;
+        try {
+            token = SessionAuth.bearerToken(frame);
+        } catch (AuthenticationException e) {
+            endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, e.detail(), reqId));
+            return;
+        } finally {
+            frame.release();
+        }
+        String answerTo = reqId;
+        security.authenticate(new Credentials(token, java.util.List.of(), peer,
+                "dtls:" + peer)).whenComplete((principal, e) -> {
+                    if (e != null || principal == null) {
+                        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
+                                c instanceof AuthenticationException a ? a.detail()
+                                        : "authentication failed", answerTo));
+                    } else if (!proved.bind(peer, principal)) {
+                        endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "the DTLS "
+                                + "association ended, or the server holds too many: try again", answerTo));
+                    } else {
+                        Headers.Builder ok = Headers.builder(3);
+                        SessionAuth.describe(ok, principal, java.time.Instant.now());
+                        ok.add(SessionFrames.REQ_ID, answerTo);
+                        endpoint.sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, ok.build(),
+                                Unpooled.EMPTY_BUFFER));
+                    }
+                });
     }
 
     /**

@@ -36,12 +36,42 @@ final class UdpRequester implements Requester {
                 this::onFrame);
     }
 
+    /**
+     * Opens the endpoint (the DTLS handshake first) and, with a token, proves who this association is before any
+     * request (services.md §2b). A token never goes over plaintext UDP, where anyone on the path could read it.
+     */
     static UdpRequester open(ClientOptions options, Target target) throws InterruptedException {
-        if (options.tokens() != null) {
-            throw new CliException(ExitCodes.USAGE, "--token and --token-file work over TCP only: UDP has no "
-                    + "handshake to carry credentials (docs/spec/services.md §2a)");
+        java.util.function.Supplier<String> tokens = options.tokens();
+        if (tokens != null && options.plain) {
+            throw new CliException(ExitCodes.USAGE, "--token and --token-file are never sent over plaintext UDP, "
+                    + "where anyone on the path could read them: drop --plain (DTLS) or use TCP");
         }
-        return new UdpRequester(options, target);
+        UdpRequester requester = new UdpRequester(options, target);
+        if (tokens != null) {
+            try {
+                requester.authenticate(tokens.get());
+            } catch (RuntimeException | InterruptedException e) {
+                requester.close();
+                throw e;
+            }
+        }
+        return requester;
+    }
+
+    /** The token as the payload of a request with {@code auth: bearer}; the server binds it to this association. */
+    private void authenticate(String token) throws InterruptedException {
+        Frame credentials = new Frame(FrameType.DATA, io.vstp.core.frame.Flags.NONE, Headers.builder(1)
+                .add(io.vstp.transport.session.SessionAuth.AUTH, io.vstp.transport.session.SessionAuth.BEARER).build(),
+                io.netty.buffer.Unpooled.wrappedBuffer(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        try {
+            request(credentials).get().release();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = VstpCommand.unwrap(e);
+            if (c instanceof java.util.concurrent.TimeoutException) {
+                throw new CliException(ExitCodes.UNREACHABLE, "no answer to the credentials from " + server);
+            }
+            throw c instanceof RuntimeException r ? r : new CliException(ExitCodes.FAILED, String.valueOf(c), c);
+        }
     }
 
     private void onFrame(InetSocketAddress peer, Frame frame) {

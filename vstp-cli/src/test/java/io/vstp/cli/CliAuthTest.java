@@ -150,6 +150,18 @@ class CliAuthTest {
                 fingerprint, "--token-file", reader.toString());
         assertThat(readerSecret.code()).isEqualTo(ExitCodes.DENIED);
 
+        // Over DTLS the same JWT (far longer than a header value) proves the association, and the same rules hold.
+        Path gotUdp = tmp.resolve("hello-udp.txt");
+        Run udpGet = CliEndToEndTest.run("get", addr("public/hello.txt"), gotUdp.toString(), "--udp", "--pin",
+                fingerprint, "--token-file", reader.toString());
+        assertThat(udpGet.code()).as(udpGet.err()).isZero();
+        assertThat(Files.readString(gotUdp)).isEqualTo("hello, reader");
+        Run udpReaderPut = CliEndToEndTest.run("put", upload.toString(), addr("public/evil.txt"), "--udp", "--pin",
+                fingerprint, "--token-file", reader.toString());
+        assertThat(udpReaderPut.code()).isEqualTo(ExitCodes.DENIED);
+        assertThat(udpReaderPut.err()).contains("PERMISSION_DENIED");
+        assertThat(served.resolve("public/evil.txt")).doesNotExist();
+
         Run anonymous = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--pin", fingerprint);
         assertThat(anonymous.code()).isEqualTo(ExitCodes.DENIED);
         assertThat(anonymous.err()).contains("UNAUTHENTICATED").contains("credentials required");

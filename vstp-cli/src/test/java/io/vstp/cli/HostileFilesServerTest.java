@@ -64,4 +64,32 @@ class HostileFilesServerTest {
             assertThat(left.map(p -> p.getFileName().toString())).allMatch(n -> n.startsWith(".vstp-part-"));
         }
     }
+
+    /**
+     * A server whose listing names a path outside the folder ("..", a name with '/'), or says it is only part of the
+     * directory: get -r refuses before anything is written, since a name from the server becomes a local path.
+     */
+    @Test
+    void aListingThatWouldLeaveTheFolderOrIsTruncatedIsRefused() throws Exception {
+        for (String[] lie : new String[][] {{"f\t5\t..\n", "not one path component"},
+                {"d\t0\t../../etc\n", "not one path component"}, {"f\t5\tsub/x\n", "not one path component"},
+                {"f\t-5\tx\n", "with size -5"}, {"f\t5\tx\n", "holds more than"}}) {
+            RequestHandler liar = (request, session) -> {
+                Frame.Builder answer = Frame.builder(FrameType.DATA).header("entries", "1").payload(lie[0]);
+                if (lie[1].equals("holds more than")) {
+                    answer.header("truncated", "true");
+                }
+                return CompletableFuture.completedFuture(answer.build());
+            };
+            try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(liar).start()) {
+                ClientOptions options = new ClientOptions();
+                options.plain = true;
+                options.timeout = java.time.Duration.ofSeconds(10);
+                try (TcpRequester requester = TcpRequester.open(options, new Target("127.0.0.1", server.port(), "d"))) {
+                    assertThatThrownBy(() -> FolderTransfer.remoteFiles(new FileTransfer(requester), "d"))
+                            .as(lie[0]).isInstanceOf(CliException.class).hasMessageContaining(lie[1]);
+                }
+            }
+        }
+    }
 }

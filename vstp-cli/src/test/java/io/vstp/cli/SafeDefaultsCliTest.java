@@ -117,11 +117,32 @@ class SafeDefaultsCliTest {
             assertThat(echo.code()).as(echo.err()).isZero();
             Run udpEcho = CliEndToEndTest.run("send", s.addr(""), "--udp", "--pin", s.fingerprint(), "--data", "hi");
             assertThat(udpEcho.code()).as(udpEcho.err()).isZero();
-            // Files over UDP carry no credentials: refused, with the way out named.
+            // Files over UDP without credentials: refused, with the way out named.
             Run udpPut = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin",
                     s.fingerprint());
-            assertThat(udpPut.code()).isNotZero();
-            assertThat(udpPut.err()).contains("use TCP");
+            assertThat(udpPut.code()).isEqualTo(ExitCodes.DENIED);
+            assertThat(udpPut.err()).hasLineCount(1).contains("UNAUTHENTICATED").contains("--token-file");
+            assertThat(tmp.resolve("served/udp.bin")).doesNotExist();
+            // With the token, over DTLS: the association proves who it is once, then puts and gets as over TCP.
+            Run udpOwner = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin",
+                    s.fingerprint(), "--token-file", tokenFile.toString());
+            assertThat(udpOwner.code()).as(udpOwner.err()).isZero();
+            assertThat(udpOwner.out()).contains("DTLS");
+            assertThat(tmp.resolve("served/udp.bin")).hasSameBinaryContentAs(file);
+            Run udpBack = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("udp-back.bin").toString(),
+                    "--udp", "--pin", s.fingerprint(), "--token-file", tokenFile.toString());
+            assertThat(udpBack.code()).as(udpBack.err()).isZero();
+            assertThat(tmp.resolve("udp-back.bin")).hasSameBinaryContentAs(file);
+            Run udpForged = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("udp-peek.bin").toString(),
+                    "--udp", "--pin", s.fingerprint(), "--token", "vstp-at-" + "A".repeat(43));
+            assertThat(udpForged.code()).isEqualTo(ExitCodes.DENIED);
+            assertThat(udpForged.err()).hasLineCount(1).contains("unknown access token");
+            assertThat(tmp.resolve("udp-peek.bin")).doesNotExist();
+            // A token never crosses plaintext UDP: refused before anything is sent.
+            Run plainUdp = CliEndToEndTest.run("put", file.toString(), s.addr("plain.bin"), "--udp", "--plain",
+                    "--token-file", tokenFile.toString());
+            assertThat(plainUdp.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(plainUdp.err()).contains("never sent over plaintext UDP");
         }
         try (Server again = serve(home)) {
             assertThat(token(home)).as("the token survives a restart").isEqualTo(token);

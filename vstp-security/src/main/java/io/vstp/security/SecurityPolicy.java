@@ -128,10 +128,19 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
         if (anonymousRoles == null) {
             return AccessDecision.deny("credentials required");
         }
-        Principal anonymous = new Principal("anonymous", anonymousRoles, Map.of(), "none", null);
+        return authorizeDatagram(new Principal("anonymous", anonymousRoles, Map.of(), "none", null), request, context,
+                peer);
+    }
+
+    /**
+     * The decision for a datagram request from {@code principal} (what a DTLS association proved, services.md §2b):
+     * every path it names must be allowed. Audited like any decision, with {@code context} in place of a session id.
+     */
+    public AccessDecision authorizeDatagram(Principal principal, io.vstp.core.frame.Headers request, String context,
+                                            java.net.SocketAddress peer) {
         return Action.decideEveryPath(request, action -> {
-            AccessDecision d = decide(anonymous, action);
-            audit.decision(anonymous, action, context, peer, d.allowed(), d.reason());
+            AccessDecision d = decide(principal, action);
+            audit.decision(principal, action, context, peer, d.allowed(), d.reason());
             return d;
         });
     }

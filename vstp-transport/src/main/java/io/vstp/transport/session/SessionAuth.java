@@ -42,8 +42,11 @@ public final class SessionAuth {
     private SessionAuth() {
     }
 
-    /** The bearer token a HELLO or AUTH carries, or null when it carries none. Does not release {@code frame}. */
-    static String bearerToken(Frame frame) {
+    /**
+     * The bearer token a HELLO, an AUTH or a datagram's credentials request (services.md §2b) carries, or null when
+     * it carries none; refused (scheme, empty, size) as §3.4 says. Does not release {@code frame}.
+     */
+    public static String bearerToken(Frame frame) {
         String scheme = frame.headers().value(AUTH);
         if (scheme == null) {
             return null;
@@ -91,8 +94,8 @@ public final class SessionAuth {
         }
     }
 
-    /** WELCOME or AUTH headers that tell the client who it is and for how long. */
-    static void describe(Headers.Builder b, Principal principal, Instant now) {
+    /** WELCOME, AUTH or datagram-credentials headers that tell the client who it is and for how long. */
+    public static void describe(Headers.Builder b, Principal principal, Instant now) {
         b.add(SUBJECT, truncate(principal.subject()));
         if (principal.expiresAt() != null) {
             b.add(EXPIRES_IN_MS, Long.toString(Math.max(0, Duration.between(now, principal.expiresAt()).toMillis())));
