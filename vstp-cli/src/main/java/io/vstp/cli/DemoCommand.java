@@ -32,12 +32,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code vstp demo}: the main job on an embedded default. A server in-process (TLS 1.3 and DTLS, self-signed
- * certificate in a temporary home), a generated file uploaded and downloaded over TLS and over DTLS, and once more
+ * {@code vstp demo}: the main job on an embedded default. A server in-process as {@code vstp serve} starts it (TLS
+ * 1.3 and DTLS, self-signed certificate and access token in a temporary home), a client without the token refused,
+ * a generated file uploaded and downloaded over TLS and over DTLS, and once more
  * end-to-end encrypted and signed, each copy checked by SHA-256, and a short report. Leaves nothing behind.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start a server in-process and move a file over TLS 1.3 and DTLS, verified; prints a report.")
+        description = "Start a default server in-process (access token required to write) and move a file over TLS 1.3 "
+                + "and DTLS, verified; prints a report.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "32", description = "File size in MiB (default ${DEFAULT-VALUE}).")
     int mib;
@@ -69,9 +71,15 @@ final class DemoCommand implements Callable<Integer> {
         // Neither DTLS nor end-to-end encryption is available in FIPS mode (docs/guide/fips.md): the demo skips them.
         boolean fips = io.vstp.core.fips.FipsMode.active();
         boolean dtls = !fips;
+        // The server vstp serve starts when nobody configured it (decision 009): its access token proves the owner.
+        Path serverHome = work.resolve("server-home");
+        Path tokenFile = serverHome.resolve(ServeCommand.ACCESS_TOKEN_FILE);
+        io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(tokenFile, new SecureRandom());
+        io.vstp.security.SecurityPolicy policy = new io.vstp.security.SecurityConfig(
+                ServeCommand.defaultAccess(tokenFile, false), serverHome, java.util.Map.of()).build();
         try (ServerRuntime server = ServerRuntime.start("127.0.0.1", 0, work.resolve("served"),
-                TlsServerOptions.builder().home(work.resolve("server-home")).build(), dtls,
-                io.vstp.transport.ProtocolOptions.DEFAULT)) {
+                TlsServerOptions.builder().home(serverHome).build(), dtls, io.vstp.transport.ProtocolOptions.DEFAULT,
+                policy)) {
             out.println("server   " + server.description());
             ClientOptions trust = new ClientOptions();
             trust.pins.add(server.fingerprint()); // the demo knows its own server: pin it, no prompt
@@ -79,6 +87,8 @@ final class DemoCommand implements Callable<Integer> {
             Target target = new Target("127.0.0.1", server.port(), "");
             String expected = FileService.sha256(file, Files.size(file));
             Progress silent = new Progress(out, 0, 0, false);
+            strangerRefused(out, trust, target, file);
+            trust.tokenFile = tokenFile;
 
             try (TcpRequester tls = TcpRequester.open(trust, target)) {
                 out.println("tls      " + tls.security() + ", ALPN " + tls.connection().applicationProtocol());
@@ -111,8 +121,24 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("OK: " + mib + " MiB moved over TLS 1.3" + (fips
                 ? " (FIPS mode: no DTLS, no end-to-end encryption)" : " and DTLS 1.2, and end-to-end encrypted")
+                + ", with the access token a default server requires"
                 + ", every copy verified");
         return ExitCodes.OK;
+    }
+
+    /** What the default server does with a client that has its pin but not its token: echo yes, upload no. */
+    private static void strangerRefused(PrintWriter out, ClientOptions trust, Target target, Path file)
+            throws Exception {
+        try (TcpRequester stranger = TcpRequester.open(trust, target)) {
+            new FileTransfer(stranger).put(file, "stranger.bin", Progress.silent(), false);
+            throw new CliException(ExitCodes.FAILED, "auth: a client without the token could upload");
+        } catch (io.vstp.core.error.VstpException e) {
+            if (e.code() != io.vstp.core.error.ErrorCode.PERMISSION_DENIED) {
+                throw e;
+            }
+            out.println("auth     access token required to write (decision 009): a client without it was refused ("
+                    + e.code() + ")");
+        }
     }
 
     /**

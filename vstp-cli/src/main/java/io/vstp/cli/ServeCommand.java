@@ -163,6 +163,15 @@ final class ServeCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * The auth settings of a server that nobody configured (decision 009): the token in {@code tokenFile} proves the
+     * owner, who may do everything; anyone else may use the echo (and read files with {@code anonymousRead}).
+     */
+    static java.util.Map<String, String> defaultAccess(Path tokenFile, boolean anonymousRead) {
+        return java.util.Map.of("auth.access-token-file", tokenFile.toString(), "auth.role.owner", "*",
+                "auth.anonymous-roles", "anonymous", "auth.role.anonymous", anonymousRead ? "echo, files:read" : "echo");
+    }
+
     /** The access control from the config file's auth.* keys, --auth-config, --auth and --dev-auth; null if none. */
     private io.vstp.security.SecurityPolicy security() throws java.io.IOException {
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -217,10 +226,11 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCodes.USAGE, e.getMessage());
             }
-            settings.put("auth.access-token-file", accessTokenFile.toString());
-            settings.putIfAbsent("auth.role.owner", "*");
-            settings.put("auth.anonymous-roles", "anonymous");
-            settings.put("auth.role.anonymous", anonymousRead ? "echo, files:read" : "echo");
+            String ownerRole = settings.get("auth.role.owner");
+            settings.putAll(defaultAccess(accessTokenFile, anonymousRead));
+            if (ownerRole != null) {
+                settings.put("auth.role.owner", ownerRole);
+            }
         } else if (anonymousRead) {
             throw new CliException(ExitCodes.USAGE, "--anonymous-read goes with the default access token; with an "
                     + "auth configuration, give anonymous peers roles with auth.anonymous-roles");
