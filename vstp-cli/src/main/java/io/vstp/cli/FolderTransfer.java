@@ -156,7 +156,7 @@ final class FolderTransfer {
                             skipped.add(relative + "/ (deeper than " + MAX_DEPTH + " levels)");
                         } else if (!attrs.isRegularFile()) {
                             skipped.add(relative + (attrs.isSymbolicLink() ? " (symbolic link)" : " (not a regular file)"));
-                        } else if (name.startsWith(FileService.PARTIAL_PREFIX) || name.startsWith(".vstp-get-")) {
+                        } else if (TemporaryNames.isTemporary(name)) {
                             skipped.add(relative + " (a partial transfer)");
                         } else {
                             items.add(new Item(relative, attrs.size()));

@@ -124,8 +124,10 @@ final class GetCommand implements Callable<Integer> {
         // The download lands under a staging name and reaches its own name only after the signature and the
         // decryption check out, so a refused file is never left where it would be used.
         Path staging = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-get-", local));
+        // Decrypted, the plaintext takes one more name before it joins the user's, by the same no-clobber rename.
+        Path plain = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-dec-", local));
         try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
-                java.util.List.of(staging))) {
+                java.util.List.of(staging, plain))) {
             FileTransfer.Result r;
             String notes = "";
             byte[] signature;
@@ -142,8 +144,9 @@ final class GetCommand implements Callable<Integer> {
                         + SignedManifest.SUFFIX + ") and --require-signature was given");
             }
             if (encrypted && !keepEncrypted) {
-                EncryptedFiles.Decrypted d = protection.decrypt(staging, local, qkd::fetch,
+                EncryptedFiles.Decrypted d = protection.decrypt(staging, plain, qkd::fetch,
                         new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !recursive));
+                moveInto(plain, local, force);
                 notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
             } else {
                 moveInto(staging, local, force);
@@ -155,6 +158,7 @@ final class GetCommand implements Callable<Integer> {
         } finally {
             try {
                 Files.deleteIfExists(staging);
+                Files.deleteIfExists(plain);
             } catch (java.io.IOException e) {
                 // nothing could be written there either: the error that brought us here says why
             }

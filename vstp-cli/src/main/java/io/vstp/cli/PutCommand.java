@@ -186,9 +186,18 @@ final class PutCommand implements Callable<Integer> {
 
     /** @param resumable a Ctrl-C hint says the same command resumes (not for standard input, read once) */
     private Integer upload(Path file, String label, boolean resumable) throws Exception {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new CliException(ExitCodes.IO, "cannot read " + file);
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(ExitCodes.IO, (Files.exists(file) ? "not a regular file" : "no such file")
+                    + ": cannot read " + file);
         }
+        try {
+            return uploadReadable(file, label, resumable);
+        } catch (java.io.IOException e) {
+            throw LocalErrors.describe(e, file, false); // permission denied, an I/O error: in the user's words
+        }
+    }
+
+    private Integer uploadReadable(Path file, String label, boolean resumable) throws Exception {
         Target target = Target.parse(destination);
         String remote = target.path().isEmpty() ? file.getFileName().toString() : target.path();
         if (remote.endsWith("/")) {

@@ -13,7 +13,20 @@ final class TemporaryNames {
     /** The common limit of a file name (ext4, XFS, btrfs, APFS, NTFS in UTF-16 units). */
     static final int MAX_NAME_BYTES = 255;
 
+    /** The prefixes of this tool's files beside a target: partial uploads and downloads, staging, decryption. */
+    private static final String[] PREFIXES = {FileService.PARTIAL_PREFIX, ".vstp-get-", ".vstp-dec-"};
+
     private TemporaryNames() {
+    }
+
+    /** Whether {@code name} is one of this tool's temporary files (never a file of a folder being copied). */
+    static boolean isTemporary(String name) {
+        for (String p : PREFIXES) {
+            if (name.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code prefix + name} when it fits in 255 bytes; otherwise {@code prefix}, a cut of the name, and its hash. */
