@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliEndToEndTest {
     @TempDir
     static Path tmp;
-    private static Process server;
+    private static RunningServe server;
     private static int port;
     private static String fingerprint;
     private static Path served;
@@ -62,44 +62,25 @@ class CliEndToEndTest {
     @BeforeAll
     static void startServer() throws Exception {
         served = tmp.resolve("served");
-        server = vstp(tmp.resolve("server-home"), "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
-                served.toString(), "--ticket-key-rotation", "10m");
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        Matcher m = null;
-        while ((line = lines.readLine()) != null) {
-            m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})")
-                    .matcher(line);
-            if (m.find()) {
-                break;
-            }
-        }
-        assertThat(m).as("serve printed its listening line").isNotNull();
-        assertThat(m.find(0)).isTrue();
-        port = Integer.parseInt(m.group(1));
-        fingerprint = m.group(2);
+        server = RunningServe.start(tmp.resolve("server-home"), served, "--ticket-key-rotation", "10m");
+        port = server.port();
+        fingerprint = server.fingerprint();
+        serverLog = server.log();
         // Safe by default (decision 009): the server made an access token, and printed the command that carries it.
-        tokenFile = tmp.resolve("server-home").resolve(ServeCommand.ACCESS_TOKEN_FILE);
+        tokenFile = server.tokenFile();
         String token = Files.readString(tokenFile).lines().filter(l -> l.startsWith("vstp-at-")).findFirst()
                 .orElseThrow().split(" ")[0];
-        String printed = lines.readLine() + "\n" + lines.readLine();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (serverLog.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String printed = String.join("\n", serverLog.subList(0, Math.min(2, serverLog.size())));
         assertThat(printed).contains(tokenFile.toString()).contains("VSTP_TOKEN=" + token)
                 .contains(":" + port + "/ --pin " + fingerprint);
-        // The server's log from here on: one line per transfer and per refused request.
-        Thread drain = new Thread(() -> {
-            try {
-                for (String l; (l = lines.readLine()) != null; ) {
-                    serverLog.add(l);
-                }
-            } catch (IOException e) {
-                // the server stopped
-            }
-        }, "server-log");
-        drain.setDaemon(true);
-        drain.start();
     }
 
-    private static final List<String> serverLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The server's log from its listening line on: one line per transfer and per refused request. */
+    private static List<String> serverLog;
 
     /** Waits (boundedly) for a line of the server's log containing every one of {@code parts}. */
     private static void assertLogged(String... parts) throws InterruptedException {
@@ -126,9 +107,8 @@ class CliEndToEndTest {
 
     @AfterAll
     static void stopServer() throws Exception {
-        server.destroy(); // SIGTERM: graceful shutdown
-        assertThat(server.waitFor(15, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
-        assertThat(server.exitValue()).isIn(0, 143);
+        server.close();
+        assertThat(server.process().exitValue()).isIn(0, 143);
     }
 
     record Run(int code, String out, String err) {
