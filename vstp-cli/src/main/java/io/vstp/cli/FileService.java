@@ -24,14 +24,14 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import io.vstp.transport.Session;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The {@code files} service of {@code vstp serve} (docs/spec/services.md): list, stat, get, and resumable,
- * verified, atomic uploads inside one served directory. File I/O runs on its own thread, never on an event loop;
- * one thread also keeps the operations on one upload in order.
+ * verified, atomic uploads inside one served directory. File I/O runs on its own threads, never on an event loop,
+ * shared fairly among clients ({@link FairWork}): one client's requests run in the order sent (which keeps the
+ * chunks of an upload in order), in turn with every other client's, and are dropped when the client leaves.
  */
-final class FileService {
+final class FileService implements AutoCloseable {
     static final String SERVICE = "files";
     /** Largest chunk a get may ask for, and the chunk size clients use. */
     static final int MAX_CHUNK = 1024 * 1024;
@@ -48,38 +48,80 @@ final class FileService {
         static final PartialUploads DEFAULT = new PartialUploads(java.time.Duration.ofHours(24), 16L << 30);
     }
 
-    private final Path root;
-    private final ExecutorService io;
-    private final PartialUploads partials;
-    /** Bytes held by unfinished uploads; touched only on the I/O thread (and in the constructor, before it runs). */
-    private long partialBytes;
+    /** Threads doing file work: a few, since the work waits on the disk and one slow client must not stop it. */
+    static final int THREADS = 4;
 
-    FileService(Path root, ExecutorService io) throws IOException {
-        this(root, io, PartialUploads.DEFAULT);
+    private final Path root;
+    private final FairWork work;
+    private final PartialUploads partials;
+    private final ContentHashes hashes = new ContentHashes();
+    /** Bytes held by unfinished uploads. */
+    private final java.util.concurrent.atomic.AtomicLong partialBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Sessions whose end drops their queued work: registered once each, forgotten when they close. */
+    private final java.util.Set<Session> watched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The queue of work not asked for by a client (the sweep of expired uploads). */
+    private static final Object MAINTENANCE = "maintenance";
+    /** The queue of requests over UDP, which have no session. */
+    private static final Object DATAGRAMS = "udp";
+
+    FileService(Path root) throws IOException {
+        this(root, PartialUploads.DEFAULT);
     }
 
-    FileService(Path root, ExecutorService io, PartialUploads partials) throws IOException {
+    FileService(Path root, PartialUploads partials) throws IOException {
         Files.createDirectories(root);
         this.root = root.toRealPath();
-        this.io = io;
         this.partials = partials;
-        this.partialBytes = sweepPartials();
+        this.partialBytes.set(sweepPartials());
+        this.work = new FairWork(THREADS, "vstp-files",
+                () -> error(ErrorCode.CANCELLED, "the client left before this request ran"),
+                () -> error(ErrorCode.TOO_MANY_IN_FLIGHT, "more than " + FairWork.MAX_QUEUED_PER_CLIENT
+                        + " files requests waiting from this client"));
     }
 
     /** Bytes unfinished uploads hold now (for tests and logs). */
     long partialBytes() {
-        return partialBytes;
+        return partialBytes.get();
     }
 
-    /** Deletes expired unfinished uploads; on the I/O thread, as every other change to them. */
+    /** Whole files hashed on request so far, not known from an upload or an earlier request (for tests). */
+    long filesHashed() {
+        return hashes.computed();
+    }
+
+    /** Requests dropped unrun because their client left (for tests, and metrics to come). */
+    long droppedRequests() {
+        return work.dropped();
+    }
+
+    /** Deletes expired unfinished uploads, as file work of its own. */
     CompletionStage<Void> expirePartials() {
-        return CompletableFuture.runAsync(() -> {
+        return work.execute(MAINTENANCE, () -> {
             try {
-                partialBytes = sweepPartials();
+                partialBytes.set(sweepPartials());
             } catch (IOException e) {
                 // the next sweep tries again
             }
-        }, io);
+        });
+    }
+
+    @Override
+    public void close() {
+        work.close();
+    }
+
+    /** Whose queue a request joins: its session's (dropped when the session closes), or the one of UDP. */
+    private Object client(Session session) {
+        if (session == null) {
+            return DATAGRAMS;
+        }
+        if (watched.add(session)) {
+            session.closeFuture().whenComplete((v, e) -> {
+                work.cancel(session);
+                watched.remove(session);
+            });
+        }
+        return session;
     }
 
     /** Deletes the unfinished uploads older than the maximum age under the root; returns what the rest hold. */
@@ -112,12 +154,17 @@ final class FileService {
     private void deletePartial(Path partial) throws IOException {
         long size = Files.exists(partial) ? Files.size(partial) : 0;
         if (Files.deleteIfExists(partial)) {
-            partialBytes = Math.max(0, partialBytes - size);
+            release(size);
         }
     }
 
     Path root() {
         return root;
+    }
+
+    /** Unfinished uploads hold {@code n} bytes fewer (deleted, or moved into place). */
+    private void release(long n) {
+        partialBytes.accumulateAndGet(n, (held, freed) -> Math.max(0, held - freed));
     }
 
     /**
@@ -194,7 +241,7 @@ final class FileService {
         if (op.equals("get-stream")) {
             return getStream(request, session);
         }
-        return CompletableFuture.supplyAsync(() -> {
+        return work.submit(client(session), () -> {
             try {
                 return switch (op) {
                     case "list" -> list(request);
@@ -211,7 +258,7 @@ final class FileService {
                 // The class of problem, never the server's paths.
                 throw error(ErrorCode.STORAGE_ERROR, LocalErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
             }
-        }, io);
+        });
     }
 
     private Frame list(Frame request) throws IOException {
@@ -241,9 +288,10 @@ final class FileService {
 
     private Frame stat(Frame request) throws IOException {
         Path file = existingFile(header(request, "path"));
-        long size = Files.size(file);
+        ContentHashes.Hashed whole = hashes.of(file);
+        long size = whole.size();
         Frame.Builder b = Frame.builder(FrameType.DATA).header("size", Long.toString(size))
-                .header("sha256", sha256(file, size));
+                .header("sha256", whole.sha256());
         String prefix = request.headers().value("prefix");
         if (prefix != null) {
             long n = number(prefix, "prefix");
@@ -333,7 +381,8 @@ final class FileService {
         String offsetText = header(request, "offset");
         long stream = request.streamId();
         CompletableFuture<Frame> done = new CompletableFuture<>();
-        io.execute(() -> {
+        Object client = client(session);
+        work.execute(client, () -> {
             try {
                 Path file = existingFile(path);
                 long offset = number(offsetText, "offset");
@@ -343,18 +392,22 @@ final class FileService {
                     ch.close();
                     throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
                 }
-                sendChunks(session, stream, ch, offset, size, done);
+                sendChunks(client, session, stream, ch, offset, size, done);
             } catch (IOException e) {
                 done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
             }
+        }).whenComplete((v, dropped) -> {
+            if (dropped != null) {
+                done.completeExceptionally(dropped); // never ran: the client left
+            }
         });
         return done;
     }
 
-    /** On the I/O thread: the chunk at {@code at}, then (once it has left) the next one. */
-    private void sendChunks(Session session, long stream, FileChannel ch, long at, long size,
+    /** As file work of {@code client}: the chunk at {@code at}, then (once it has left) the next one. */
+    private void sendChunks(Object client, Session session, long stream, FileChannel ch, long at, long size,
                             CompletableFuture<Frame> done) {
         try {
             if (at >= size) {
@@ -375,14 +428,21 @@ final class FileService {
                 throw e;
             }
             session.sendOnStream(stream, Frame.builder(FrameType.DATA).header("offset", Long.toString(at))
-                    .payload(payload).build()).whenCompleteAsync((ok, e) -> {
+                    .payload(payload).build()).whenComplete((ok, e) -> {
                         if (e != null) {
                             closeQuietly(ch);
                             done.completeExceptionally(e);
-                        } else {
-                            sendChunks(session, stream, ch, at + n, size, done);
+                            return;
                         }
-                    }, io);
+                        // The next chunk waits its client's turn, as any other file work.
+                        work.execute(client, () -> sendChunks(client, session, stream, ch, at + n, size, done))
+                                .whenComplete((v, dropped) -> {
+                                    if (dropped != null) {
+                                        closeQuietly(ch);
+                                        done.completeExceptionally(dropped);
+                                    }
+                                });
+                    });
         } catch (IOException e) {
             closeQuietly(ch);
             done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
@@ -408,7 +468,7 @@ final class FileService {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite(request)) {
             // The same content is already there: nothing to upload, nothing replaced (services.md §3.1).
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size
-                    && sha256(target, size).equals(sha)) {
+                    && hashes.of(target).sha256().equals(sha)) {
                 return Frame.builder(FrameType.DATA).header("offset", Long.toString(size))
                         .header("prefix-sha256", sha).header("identical", "true").build();
             }
@@ -444,7 +504,7 @@ final class FileService {
                 throw e;
             }
             ByteBuffer data = request.payload().nioBuffer();
-            if (partialBytes + data.remaining() > partials.quotaBytes()) {
+            if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
                 throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
                         + Progress.bytes(partials.quotaBytes()) + ") is full; try again later");
             }
@@ -452,7 +512,7 @@ final class FileService {
             while (data.hasRemaining()) {
                 int n = ch.write(data, at);
                 at += n;
-                partialBytes += n;
+                partialBytes.addAndGet(n);
             }
             return Frame.builder(FrameType.DATA).header("offset", Long.toString(at)).build();
         } catch (NoSuchFileException e) {
@@ -482,15 +542,16 @@ final class FileService {
         refuseDirectory(target);
         if (overwrite(request)) {
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            partialBytes = Math.max(0, partialBytes - have);
+            release(have);
         } else {
             try {
                 NoClobberMove.move(partial, target);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 throw exists(target); // the verified upload stays, so a put --force finishes at once
             }
-            partialBytes = Math.max(0, partialBytes - have);
+            release(have);
         }
+        hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
     }
 

@@ -74,23 +74,25 @@ final class ServerRuntime implements AutoCloseable {
                                ProtocolOptions protocol, SecurityPolicy security,
                                FileService.PartialUploads partials)
             throws InterruptedException, IOException {
+        FileService files = new FileService(dir, partials);
+        // Only a timer: the sweep itself is file work, queued fairly with the clients'.
         java.util.concurrent.ScheduledExecutorService io = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "vstp-files");
+            Thread t = new Thread(r, "vstp-files-timer");
             t.setDaemon(true);
             return t;
         });
-        FileService files;
-        try {
-            files = new FileService(dir, io, partials);
-        } catch (IOException | RuntimeException e) {
-            io.shutdown();
-            throw e;
-        }
         // Abandoned uploads go on their own: checked four times per maximum age, at most hourly.
         long every = Math.max(1000, Math.min(partials.maxAge().toMillis() / 4, 3_600_000L));
         io.scheduleWithFixedDelay(files::expirePartials, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         ServerServices services = new ServerServices(files);
-        VstpServer tcp = startTcp(host, port, tls, services, protocol, security);
+        VstpServer tcp;
+        try {
+            tcp = startTcp(host, port, tls, services, protocol, security);
+        } catch (RuntimeException | InterruptedException e) {
+            io.shutdown();
+            files.close();
+            throw e;
+        }
         VstpUdpEndpoint udp = null;
         try {
             if (withUdp) {
@@ -99,6 +101,7 @@ final class ServerRuntime implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             tcp.close();
             io.shutdown();
+            files.close();
             throw e;
         }
         return new ServerRuntime(host, tcp, udp, files, io, security);
@@ -136,6 +139,7 @@ final class ServerRuntime implements AutoCloseable {
             udp.close();
         }
         io.shutdown();
+        files.close();
         if (security != null) {
             security.close();
         }

@@ -50,4 +50,10 @@ public interface Session {
 
     /** Bytes written by the application but not yet handed to the socket. */
     long pendingWriteBytes();
+
+    /**
+     * Completes once the connection has closed (at once if it has): work still queued for this peer may be
+     * dropped, since nobody will read its answers.
+     */
+    java.util.concurrent.CompletionStage<Void> closeFuture();
 }

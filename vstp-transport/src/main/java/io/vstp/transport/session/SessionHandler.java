@@ -222,6 +222,13 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         return f;
     }
 
+    /** See {@link io.vstp.transport.Session#closeFuture()}. */
+    public final java.util.concurrent.CompletionStage<Void> closeFuture() {
+        java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+        ctx.channel().closeFuture().addListener(f -> closed.complete(null));
+        return closed;
+    }
+
     /** See {@link io.vstp.transport.Session#pendingWriteBytes()}: the socket's queue plus what waits for credit. */
     public final long pendingWriteBytes() {
         io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();

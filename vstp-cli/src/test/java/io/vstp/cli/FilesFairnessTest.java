@@ -1,0 +1,131 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.transport.VstpServer;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The files service shared among clients (issue 16, attack 6): a client that queues slow requests delays its own,
+ * not another client's; its queued work is dropped when it leaves; and a stat never hashes a known file again.
+ */
+class FilesFairnessTest {
+    /** Sparse: costs no disk, but every hash of it reads this much. */
+    private static final long BIG = 512L << 20;
+
+    @TempDir
+    Path tmp;
+    private FileService files;
+    private VstpServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        try (RandomAccessFile f = new RandomAccessFile(served.resolve("big.bin").toFile(), "rw")) {
+            f.setLength(BIG);
+        }
+        files = new FileService(served);
+        server = VstpServer.builder().host("127.0.0.1").port(0).plain().handler(new ServerServices(files)).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        files.close();
+    }
+
+    private TcpRequester client() throws InterruptedException {
+        ClientOptions options = new ClientOptions();
+        options.plain = true;
+        options.timeout = java.time.Duration.ofSeconds(120);
+        return TcpRequester.open(options, new Target("127.0.0.1", server.port(), ""));
+    }
+
+    /** {@code n} stats of big.bin, each asking the hash of a different long prefix: each reads most of the file. */
+    private static List<CompletableFuture<Frame>> slowStats(TcpRequester r, int n) {
+        List<CompletableFuture<Frame>> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(r.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
+        }
+        return all;
+    }
+
+    private static Frame.Builder files(String op, String path) {
+        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
+                .header("path", path);
+    }
+
+    @Test
+    void oneClientsQueueOfSlowWorkDoesNotStallAnother() throws Exception {
+        try (TcpRequester greedy = client(); TcpRequester other = client()) {
+            List<CompletableFuture<Frame>> slow = slowStats(greedy, 12);
+            Thread.sleep(100); // the greedy client's requests are queued first
+            other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
+            long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
+            assertThat(doneBefore).as("the list was answered while most of the greedy client's work still waited")
+                    .isLessThan(6);
+            for (CompletableFuture<Frame> f : slow) {
+                f.get(120, TimeUnit.SECONDS).release();
+            }
+        }
+    }
+
+    @Test
+    void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
+        TcpRequester leaving = client();
+        slowStats(leaving, 12);
+        Thread.sleep(100);
+        leaving.connection().close(java.time.Duration.ZERO); // gone at once: no waiting for the answers
+        leaving.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (files.droppedRequests() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(files.droppedRequests()).as("most of the 12 requests never ran").isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void aFileIsHashedOnceForAnyNumberOfStatsAndNotAtAllAfterItsUpload() throws Exception {
+        try (TcpRequester r = client()) {
+            List<CompletableFuture<Frame>> stats = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                stats.add(r.request(files("stat", "big.bin").build()));
+            }
+            String sha = null;
+            for (CompletableFuture<Frame> f : stats) {
+                Frame answer = f.get(120, TimeUnit.SECONDS);
+                sha = sha == null ? answer.headers().value("sha256") : sha;
+                assertThat(answer.headers().value("sha256")).isEqualTo(sha);
+                answer.release();
+            }
+            assertThat(files.filesHashed()).isEqualTo(1);
+
+            Path small = Files.write(tmp.resolve("small.bin"), "uploaded, so already known".getBytes());
+            new FileTransfer(r).put(small, "small.bin", Progress.silent(), false);
+            Frame stat = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
+            assertThat(stat.headers().value("sha256")).isEqualTo(FileService.sha256(small, Files.size(small)));
+            stat.release();
+            assertThat(files.filesHashed()).as("the upload's verified hash answered the stat").isEqualTo(1);
+
+            // A changed file is a new version: hashed again, never answered from the old one.
+            Files.writeString(tmp.resolve("served/small.bin"), "changed behind the server's back");
+            Frame again = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
+            assertThat(again.headers().value("sha256")).isEqualTo(FileService.sha256(tmp.resolve("served/small.bin"),
+                    Files.size(tmp.resolve("served/small.bin"))));
+            again.release();
+            assertThat(files.filesHashed()).isEqualTo(2);
+        }
+    }
+}
