@@ -9,15 +9,9 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.hpack.HpackHeaderBlocks;
-import io.vstp.core.v2.Integrity;
-import io.vstp.core.v2.V2FrameReader;
-import io.vstp.core.v2.V2FrameWriter;
-import io.vstp.core.v2.V2Limits;
 import io.vstp.core.v2.VarInt;
-import io.vstp.transport.testing.RawPeer;
+import io.vstp.transport.testing.V2Peer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,98 +52,6 @@ class HostileV2InputTest {
         server.close();
     }
 
-    /** A raw socket that has negotiated v2 (plaintext, so CRC32C) and writes v2 frames of its choosing. */
-    private static final class V2Peer implements AutoCloseable {
-        final RawPeer raw;
-        final V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(0), Integrity.CRC32C,
-                Integer.MAX_VALUE - 8);
-
-        V2Peer(String compression) throws Exception {
-            raw = new RawPeer(server.port());
-            raw.write(Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "2,1")
-                    .header("header-table", "0").header("compression", compression).header("integrity", "crc32c")
-                    .build());
-            List<Frame> welcome = raw.readFrames(1, WAIT);
-            try {
-                assertThat(welcome.get(0).headers().value("version")).isEqualTo("2");
-            } finally {
-                welcome.forEach(Frame::release);
-            }
-        }
-
-        V2Peer write(Frame... frames) throws Exception {
-            ByteBuf out = Unpooled.buffer();
-            try {
-                for (Frame f : frames) {
-                    try {
-                        writer.write(f, out);
-                    } finally {
-                        f.release();
-                    }
-                }
-                byte[] bytes = new byte[out.readableBytes()];
-                out.readBytes(bytes);
-                raw.write(bytes);
-                return this;
-            } finally {
-                out.release();
-            }
-        }
-
-        /** The {@code error} of the first ERR the server sent on {@code stream} before closing, or null. */
-        String errorUntilClosed(long stream) throws Exception {
-            return errorIn(raw.readUntilClosed(WAIT), stream);
-        }
-
-        /** The {@code error} of the first ERR on {@code stream} among what arrives within a second. */
-        String errorWithin(long stream) throws Exception {
-            return errorIn(raw.readFor(Duration.ofSeconds(1)), stream);
-        }
-
-        /** The frames (type names and stream ids) that arrive within a second. */
-        List<String> framesWithin() throws Exception {
-            List<String> out = new ArrayList<>();
-            ByteBuf in = Unpooled.wrappedBuffer(raw.readFor(Duration.ofSeconds(1)));
-            try {
-                for (Frame f; (f = reader().read(in)) != null; ) {
-                    out.add(f.type().name() + "@" + f.streamId());
-                    f.release();
-                }
-            } finally {
-                in.release();
-            }
-            return out;
-        }
-
-        private V2FrameReader reader() {
-            return new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024), Integrity.CRC32C,
-                    V2Limits.DEFAULT, FrameTypeRegistry.V2);
-        }
-
-        private String errorIn(byte[] bytes, long stream) {
-            ByteBuf in = Unpooled.wrappedBuffer(bytes);
-            V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024),
-                    Integrity.CRC32C, V2Limits.DEFAULT, FrameTypeRegistry.V2);
-            String name = null;
-            try {
-                for (Frame f; (f = reader.read(in)) != null; ) {
-                    if (f.type().equals(FrameType.ERR) && f.streamId() == stream && name == null) {
-                        name = f.headers().value("error");
-                    }
-                    f.release();
-                }
-            } finally {
-                in.release();
-            }
-            return name;
-        }
-
-        @Override
-        public void close() throws Exception {
-            raw.close();
-        }
-    }
-
     private static Frame frame(long stream, FrameType type, Flags flags, ByteBuf payload) {
         return new Frame(stream, type, flags, Headers.EMPTY, payload);
     }
@@ -176,7 +78,7 @@ class HostileV2InputTest {
 
     @Test
     void dataBeyondTheStreamWindowIsAFlowControlError() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(new byte[WINDOW + 1])));
             assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
         }
@@ -184,7 +86,7 @@ class HostileV2InputTest {
 
     @Test
     void dataBeyondTheConnectionWindowOnStreamZeroIsAFlowControlError() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             // One-way messages only have the connection window (4 x 64 KiB here).
             p.write(frame(0, FrameType.DATA, Flags.NONE, Unpooled.wrappedBuffer(new byte[4 * WINDOW + 1])));
             assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
@@ -193,11 +95,11 @@ class HostileV2InputTest {
 
     @Test
     void windowUpdateOfZeroOrOverflowingIsRefused() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.WINDOW_UPDATE, Flags.NONE, varint(0)));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.WINDOW_UPDATE, Flags.NONE, varint(Integer.MAX_VALUE)));
             assertConnectionError(p, ErrorCode.FLOW_CONTROL_ERROR);
         }
@@ -205,25 +107,25 @@ class HostileV2InputTest {
 
     @Test
     void streamRulesAreEnforced() throws Exception {
-        try (V2Peer p = new V2Peer("")) { // a client may not open even-numbered streams
+        try (V2Peer p = new V2Peer(server.port(), "")) { // a client may not open even-numbered streams
             p.write(frame(2, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
                     frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})));
             // The even id is dropped as a stream of the server's that is gone; stream 1 is answered.
             assertThat(p.framesWithin()).contains("DATA@1").doesNotContain("DATA@2");
         }
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.DATA, Flags.END_STREAM, Unpooled.EMPTY_BUFFER));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.PING, Flags.MORE, Unpooled.EMPTY_BUFFER));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.CANCEL, Flags.NONE, Unpooled.EMPTY_BUFFER));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             // DATA for a stream that is closed (answered at once by the echo) may be a frame that was in flight
             // (§7.4): dropped, its credit returned, and the connection goes on.
             p.write(frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
@@ -231,13 +133,13 @@ class HostileV2InputTest {
                     frame(3, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {3})));
             assertThat(p.framesWithin()).containsExactly("DATA@1", "DATA@3");
         }
-        try (V2Peer p = new V2Peer("")) { // headers on a continuation frame
+        try (V2Peer p = new V2Peer(server.port(), "")) { // headers on a continuation frame
             p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.copiedBuffer(new byte[] {1})),
                     new Frame(1, FrameType.DATA, Flags.END_STREAM, Headers.of("x", "y"),
                             Unpooled.copiedBuffer(new byte[] {2})));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
-        try (V2Peer p = new V2Peer("")) { // HELLO again, in v2
+        try (V2Peer p = new V2Peer(server.port(), "")) { // HELLO again, in v2
             p.write(frame(0, FrameType.HELLO, Flags.NONE, Unpooled.EMPTY_BUFFER));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
@@ -245,7 +147,7 @@ class HostileV2InputTest {
 
     @Test
     void unknownCriticalTypeClosesButIgnorableTypeIsSkipped() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             p.write(frame(0, FrameType.extension(0x41, "IGNORABLE"), Flags.NONE, Unpooled.copiedBuffer(new byte[3])),
                     frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer("ok".getBytes())),
                     frame(0, FrameType.extension(0x40, "CRITICAL"), Flags.NONE, Unpooled.EMPTY_BUFFER));
@@ -255,7 +157,7 @@ class HostileV2InputTest {
 
     @Test
     void tooManyOpenStreamsFailsOnlyTheExcessStream() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             // Four streams opened and left open (no END_STREAM): the fifth is refused on its own stream.
             List<Frame> frames = new ArrayList<>();
             for (int id = 1; id <= 9; id += 2) {
@@ -269,7 +171,7 @@ class HostileV2InputTest {
 
     @Test
     void messageAboveMaxMessageFailsItsStream() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             // Parts of a message being joined return their credit, so the window does not stop it: the limit does.
             byte[] part = new byte[WINDOW / 2];
             List<Frame> frames = new ArrayList<>();
@@ -289,7 +191,7 @@ class HostileV2InputTest {
 
     @Test
     void joiningManyLargeMessagesAtOnceFailsAStreamNotTheServer() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             // Three streams each hold 0.75 MiB of an unfinished message: above twice max-message together.
             byte[] part = new byte[WINDOW / 2];
             for (int round = 0; round < (3 * MAX_MESSAGE / 4) / part.length; round++) {
@@ -306,14 +208,14 @@ class HostileV2InputTest {
 
     @Test
     void compressionBombAndUnagreedCompressionAreRefused() throws Exception {
-        try (V2Peer p = new V2Peer("")) { // no compression agreed: COMP is UNKNOWN_COMPRESSION
+        try (V2Peer p = new V2Peer(server.port(), "")) { // no compression agreed: COMP is UNKNOWN_COMPRESSION
             ByteBuf payload = varint(1);
             VarInt.write(payload, 10);
             payload.writeBytes(new byte[10]);
             p.write(frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload));
             assertConnectionError(p, ErrorCode.UNKNOWN_COMPRESSION);
         }
-        try (V2Peer p = new V2Peer("zstd")) { // announces 1 GiB: refused from the announcement, on its stream
+        try (V2Peer p = new V2Peer(server.port(), "zstd")) { // announces 1 GiB: refused from the announcement, on its stream
             ByteBuf payload = varint(1);
             VarInt.write(payload, 1L << 30);
             payload.writeBytes(new byte[16]);
@@ -326,7 +228,7 @@ class HostileV2InputTest {
 
     @Test
     void headerListBombIsRefused() throws Exception {
-        try (V2Peer p = new V2Peer("")) {
+        try (V2Peer p = new V2Peer(server.port(), "")) {
             Headers.Builder h = Headers.builder(2000);
             for (int i = 0; i < 2000; i++) {
                 h.add("k", "v".repeat(40));

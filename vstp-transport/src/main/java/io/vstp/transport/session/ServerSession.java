@@ -47,8 +47,18 @@ public final class ServerSession extends SessionHandler implements Session {
             new io.netty.util.collection.LongObjectHashMap<>();
 
     /** A v2 message waiting for its turn in the handler, with the flow-control credit it holds. */
-    private record Inbound(Frame message, boolean end, int credit) {
+    private record Inbound(Frame message, boolean end, int credit, int headerBytes) {
     }
+
+    /**
+     * Decoded header bytes that messages waiting behind their stream's earlier one may hold on one connection
+     * (session.md §8). An empty message needs no flow-control credit, so without this a peer could make the server
+     * hold many copies of a large indexed header for the price of a few bytes each.
+     */
+    public static final int MAX_WAITING_HEADER_BYTES = 1024 * 1024;
+    /** Messages waiting behind an earlier one of their stream (they count against {@code maxInFlightRequests}). */
+    private int waitingMessages;
+    private int waitingHeaderBytes;
     private final ErrorCode rejection;
     /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
     private final AccessControl access;
@@ -546,6 +556,7 @@ public final class ServerSession extends SessionHandler implements Session {
             busyStreams.remove(stream);
             return;
         }
+        unwait(next);
         request(next.message(), next.credit());
     }
 
@@ -554,6 +565,7 @@ public final class ServerSession extends SessionHandler implements Session {
         java.util.ArrayDeque<Inbound> waiting = busyStreams.remove(stream);
         if (waiting != null) {
             for (Inbound in; (in = waiting.poll()) != null; ) {
+                unwait(in);
                 in.message().release();
                 mux.consumed(stream, in.credit());
             }
@@ -570,6 +582,8 @@ public final class ServerSession extends SessionHandler implements Session {
             waiting.forEach(in -> in.message().release());
         }
         busyStreams.clear();
+        waitingMessages = 0;
+        waitingHeaderBytes = 0;
         if (mux != null) {
             mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
                     "connection closed"));
@@ -584,9 +598,22 @@ public final class ServerSession extends SessionHandler implements Session {
             if (stream != 0) {
                 java.util.ArrayDeque<Inbound> waiting = busyStreams.get(stream);
                 if (waiting != null) {
-                    // Messages of one stream reach the handler one at a time, in order; the stream's window
-                    // bounds how many wait here.
-                    waiting.add(new Inbound(message, end, credit));
+                    // Messages of one stream reach the handler one at a time, in order. The window bounds their
+                    // payloads; their number and decoded headers are bounded here, per connection.
+                    int headerBytes = headerBytes(message);
+                    if (inFlight + waitingMessages >= limits.maxInFlightRequests()
+                            || waitingHeaderBytes + headerBytes > MAX_WAITING_HEADER_BYTES) {
+                        message.release();
+                        countError(ErrorCode.TOO_MANY_IN_FLIGHT);
+                        refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
+                                + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
+                                + " bytes of headers waiting on this connection");
+                        return;
+                    }
+                    waiting.add(new Inbound(message, end, credit, headerBytes));
+                    waitingMessages++;
+                    waitingHeaderBytes += headerBytes;
+                    updateAutoRead();
                     return;
                 }
                 busyStreams.put(stream, new java.util.ArrayDeque<>(2));
@@ -608,6 +635,20 @@ public final class ServerSession extends SessionHandler implements Session {
         public void onDrained() {
             resumeWriters();
         }
+    }
+
+    private void unwait(Inbound in) {
+        waitingMessages--;
+        waitingHeaderBytes -= in.headerBytes();
+    }
+
+    /** Decoded header bytes as HPACK counts them (RFC 7541 §4.1: name, value and 32 per entry). */
+    private static int headerBytes(Frame message) {
+        int n = 0;
+        for (io.vstp.core.frame.Header h : message.headers()) {
+            n += h.keyLength() + h.valueLength() + 32;
+        }
+        return n;
     }
 
     private void finished() {
@@ -634,7 +675,7 @@ public final class ServerSession extends SessionHandler implements Session {
         if (pendingHello != null) {
             return; // no frame is read while a HELLO's credentials are checked
         }
-        boolean read = inFlight < limits.maxInFlightRequests() && ctx.channel().isWritable();
+        boolean read = inFlight + waitingMessages < limits.maxInFlightRequests() && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
