@@ -193,8 +193,9 @@ class FipsCliTransferTest {
         assertThat(demo.out()).contains("TLS 1.3 in FIPS mode (BCJSSE FIPS)").contains("TLS_AES_")
                 .contains("dtls     skipped: DTLS is not available in FIPS mode")
                 .contains("e2e      skipped: end-to-end encryption is not available in FIPS mode")
-                .contains("OK: 2 MiB moved over TLS 1.3 (FIPS mode: no DTLS, no end-to-end encryption), every copy "
-                        + "verified");
+                .contains("auth     access token required to write")
+                .contains("OK: 2 MiB moved over TLS 1.3 (FIPS mode: no DTLS, no end-to-end encryption), with the "
+                        + "access token a default server requires, every copy verified");
     }
 
     @Test

@@ -25,10 +25,11 @@ import org.junit.jupiter.api.Test;
 class HeldMemoryTest {
     private VstpServer server;
     private VstpClient client;
+    private static final byte[] ONE_MIB = new byte[1 << 20];
     /** Answered at the end, so the server lets go of the requests it held. */
     private final java.util.List<CompletableFuture<Frame>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** A payload of "hold" keeps its stream busy: the handler never answers it. */
+    /** A payload of "hold" keeps its stream busy until the end; the rest echoed. */
     @BeforeEach
     void start() throws Exception {
         RequestHandler holdOrEcho = (request, session) -> {
@@ -89,6 +90,75 @@ class HeldMemoryTest {
                     .anyMatch(f -> f.startsWith("ERR@")).noneMatch(f -> f.equals("ERR@0"));
         }
         assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).isPositive();
+        assertNeighbourServed();
+    }
+
+    /**
+     * Attack 2: a peer that gives 1 byte of credit and sends small zstd frames that expand to 8 MiB each. Every
+     * echo would wait for credit; past the connection's budget the requests are refused instead of held.
+     */
+    @Test
+    void decompressedRequestsAreNotHeldPastTheConnectionsBudget() throws Exception {
+        int expanded = 8 << 20;
+        byte[] zstd = com.github.luben.zstd.Zstd.compress(new byte[expanded]);
+        assertThat(zstd.length).as("a small frame").isLessThan(4096);
+        int messages = (int) (ServerSession.MAX_HELD_BYTES / expanded) * 2;
+        try (V2Peer p = new V2Peer(server.port(), "zstd", "window", "1", "connection-window", "1")) {
+            Frame[] bombs = new Frame[messages];
+            for (int i = 0; i < messages; i++) {
+                io.netty.buffer.ByteBuf payload = Unpooled.buffer();
+                io.vstp.core.v2.VarInt.write(payload, 1); // zstd
+                io.vstp.core.v2.VarInt.write(payload, expanded);
+                payload.writeBytes(zstd);
+                bombs[i] = new Frame(2L * i + 1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), Headers.EMPTY,
+                        payload);
+            }
+            p.write(bombs);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT) < messages / 2 - 1
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(server.stats().toString())
+                    .isGreaterThanOrEqualTo(messages / 2 - 1);
+            assertThat(p.framesWithin()).as("the connection kept").noneMatch(f -> f.equals("ERR@0"));
+        }
+        assertNeighbourServed();
+    }
+
+    /**
+     * Attack 3: a wire-v1 peer that pipelines requests for 1 MiB answers and never reads. Past the connection's
+     * budget the answers are dropped (each an ERR TOO_MANY_IN_FLIGHT) instead of queued for a reader that never
+     * comes.
+     */
+    @Test
+    void answersForAPeerThatNeverReadsAreNotQueuedPastTheBudget() throws Exception {
+        int requests = 200;
+        // Answers come later, from another thread, as a files service's do: every request is read and started
+        // before the first answer makes the socket unwritable.
+        RequestHandler later = (request, session) -> CompletableFuture.supplyAsync(() -> Frame.builder(FrameType.DATA)
+                .payload(Unpooled.wrappedBuffer(ONE_MIB)).build(), CompletableFuture.delayedExecutor(20,
+                TimeUnit.MILLISECONDS));
+        try (VstpServer slow = VstpServer.builder().port(0).threads(1).plain().legacyPeers(false)
+                .handler(later).start();
+             io.vstp.transport.testing.RawPeer raw = new io.vstp.transport.testing.RawPeer(slow.port())) {
+            raw.write(Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "1").build());
+            raw.readFrames(1, java.time.Duration.ofSeconds(5)).forEach(Frame::release);
+            Frame[] asks = new Frame[requests];
+            for (int i = 0; i < requests; i++) {
+                asks[i] = Frame.builder(FrameType.DATA).header("req-id", Integer.toString(i + 1)).payload("mib")
+                        .build();
+            }
+            raw.write(asks);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT) < requests / 2
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            // At most the budget (64 MiB) and what the sockets' buffers took are answered; the rest are dropped.
+            assertThat(slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(slow.stats().toString())
+                    .isGreaterThanOrEqualTo(requests / 2);
+        }
         assertNeighbourServed();
     }
 

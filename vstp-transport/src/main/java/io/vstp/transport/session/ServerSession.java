@@ -56,6 +56,15 @@ public final class ServerSession extends SessionHandler implements Session {
      * hold many copies of a large indexed header for the price of a few bytes each.
      */
     public static final int MAX_WAITING_HEADER_BYTES = 1024 * 1024;
+    /**
+     * Bytes one connection may hold (session.md §8): payloads of the requests in the handler plus answers its peer
+     * has not read yet (in the socket's queue or waiting for flow-control credit). A request or an answer that
+     * would go past it is refused with TOO_MANY_IN_FLIGHT, unless nothing else is held: one message alone is always
+     * served, up to the largest message allowed.
+     */
+    public static final long MAX_HELD_BYTES = 64L << 20;
+    /** Payload bytes of the requests now in the handler. */
+    private long heldRequestBytes;
     /** Messages waiting behind an earlier one of their stream (they count against {@code maxInFlightRequests}). */
     private int waitingMessages;
     private int waitingHeaderBytes;
@@ -435,6 +444,18 @@ public final class ServerSession extends SessionHandler implements Session {
         if (access != null && !permitted(frame, reqId, stream, credit)) {
             return;
         }
+        int size = frame.payload().readableBytes();
+        long held = heldRequestBytes + pendingWriteBytes();
+        if (held > 0 && held + size > MAX_HELD_BYTES) {
+            // A peer that sends faster than it reads, or whose small frames decompress to large ones: what it
+            // already made the server hold is the bound, not the number of requests.
+            frame.release();
+            countError(ErrorCode.TOO_MANY_IN_FLIGHT);
+            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "the server holds " + held
+                    + " bytes for this connection; at most " + MAX_HELD_BYTES + " (read the answers)");
+            return;
+        }
+        heldRequestBytes += size;
         inFlight++;
         updateAutoRead();
         CompletionStage<Frame> stage;
@@ -455,22 +476,32 @@ public final class ServerSession extends SessionHandler implements Session {
             } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
                 error = e;
             }
-            respond(frame, reqId, credit, response, error);
+            respond(frame, size, reqId, credit, response, error);
             return;
         }
         stage.whenComplete((response, error) -> {
             if (ctx.executor().inEventLoop()) {
-                respond(frame, reqId, credit, response, error);
+                respond(frame, size, reqId, credit, response, error);
             } else {
-                ctx.executor().execute(() -> respond(frame, reqId, credit, response, error));
+                ctx.executor().execute(() -> respond(frame, size, reqId, credit, response, error));
             }
         });
     }
 
-    private void respond(Frame request, String reqId, int credit, Frame response, Throwable error) {
+    /** @param size the request's payload bytes, as counted in {@link #heldRequestBytes} when it was dispatched */
+    private void respond(Frame request, int size, String reqId, int credit, Frame response, Throwable error) {
         long stream = request.streamId();
         boolean end = request.flags().has(Flags.END_STREAM);
         request.release();
+        heldRequestBytes -= size;
+        if (error == null && response != null && overBudget(response)) {
+            int dropped = response.payload().readableBytes();
+            response.release();
+            response = null; // errorFor counts it
+            error = new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT, VstpException.Scope.REQUEST, "answer of "
+                    + dropped + " bytes dropped: " + pendingWriteBytes() + " bytes already wait for the peer to read "
+                    + "them");
+        }
         if (mux != null) {
             respondOnStream(stream, end, credit, response, error);
             return;
@@ -635,6 +666,12 @@ public final class ServerSession extends SessionHandler implements Session {
         public void onDrained() {
             resumeWriters();
         }
+    }
+
+    /** Whether queueing {@code response} would take what this connection's peer has not read past the budget. */
+    private boolean overBudget(Frame response) {
+        long pending = pendingWriteBytes();
+        return pending > 0 && pending + response.payload().readableBytes() > MAX_HELD_BYTES;
     }
 
     private void unwait(Inbound in) {

@@ -25,10 +25,18 @@ public final class V2Peer implements AutoCloseable {
             Integer.MAX_VALUE - 8);
 
     public V2Peer(int port, String compression) throws Exception {
+        this(port, compression, new String[0]);
+    }
+
+    /** @param helloHeaders more HELLO headers, key and value in turn (e.g. {@code "window", "1"}) */
+    public V2Peer(int port, String compression, String... helloHeaders) throws Exception {
         raw = new RawPeer(port);
-        raw.write(Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "2,1")
-                .header("header-table", "0").header("compression", compression).header("integrity", "crc32c")
-                .build());
+        Frame.Builder hello = Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "2,1")
+                .header("header-table", "0").header("compression", compression).header("integrity", "crc32c");
+        for (int i = 0; i + 1 < helloHeaders.length; i += 2) {
+            hello.header(helloHeaders[i], helloHeaders[i + 1]);
+        }
+        raw.write(hello.build());
         List<Frame> welcome = raw.readFrames(1, WAIT);
         try {
             assertThat(welcome.get(0).headers().value("version")).isEqualTo("2");
