@@ -100,10 +100,14 @@ final class ReliableSender {
     private final ArrayDeque<Sent> sendOrder = new ArrayDeque<>();
     private int inFlight;
     private long queuedBytes;
+    /** Bytes queued towards all peers of the endpoint (bounded by {@code maxQueuedBytes}). */
+    private final java.util.concurrent.atomic.AtomicLong allQueued;
     /** Send time of the most recently sent fragment known to have arrived (RACK, RFC 8985). */
     private long latestDeliveredSend = Long.MIN_VALUE;
 
-    ReliableSender(InetSocketAddress peer, UdpLimits limits, Output output, UdpStats stats) {
+    ReliableSender(InetSocketAddress peer, UdpLimits limits, Output output, UdpStats stats,
+                   java.util.concurrent.atomic.AtomicLong allQueued) {
+        this.allQueued = allQueued;
         this.peer = peer;
         this.limits = limits;
         this.output = output;
@@ -116,15 +120,20 @@ final class ReliableSender {
     /** Queues a message; takes over {@code encoded}. Fails at once if the peer's queue is full. */
     CompletableFuture<Void> enqueue(long id, ByteBuf encoded, int chunkSize, boolean single) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (queuedBytes + encoded.readableBytes() > limits.maxQueuedBytesPerPeer()) {
+        int size = encoded.readableBytes();
+        String full = queuedBytes > 0 && queuedBytes + size > limits.maxQueuedBytesPerPeer()
+                ? "more than " + limits.maxQueuedBytesPerPeer() + " bytes already queued for " + peer
+                : allQueued.get() + size > limits.maxQueuedBytes()
+                ? "more than " + limits.maxQueuedBytes() + " bytes already queued for all peers" : null;
+        if (full != null) {
             encoded.release();
             future.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
-                    VstpException.Scope.REQUEST, "more than " + limits.maxQueuedBytesPerPeer()
-                    + " bytes already queued for " + peer));
+                    VstpException.Scope.REQUEST, full));
             return future;
         }
         Outgoing m = new Outgoing(id, encoded, chunkSize, single, future);
         queuedBytes += m.length();
+        allQueued.addAndGet(m.length());
         waiting.add(m);
         byId.put(id, m);
         pump(System.nanoTime());
@@ -308,6 +317,7 @@ final class ReliableSender {
         waiting.remove(m);
         byId.remove(m.id);
         queuedBytes -= m.length();
+        allQueued.addAndGet(-m.length());
         for (int i = 0; i < m.count; i++) {
             if (m.state[i] == IN_FLIGHT) {
                 inFlight--;

@@ -15,19 +15,25 @@ import java.time.Duration;
  * @param reassemblyTimeout         a half-received message with no new fragment for this long is dropped
  * @param maxPeers                  peer addresses with reliability state (RTT, windows, duplicate filters)
  * @param peerIdleTimeout           state of a peer that sent and received nothing for this long is dropped
- * @param maxQueuedBytesPerPeer     bytes of reliable messages waiting to be sent or acknowledged, per peer
+ * @param maxQueuedBytesPerPeer     bytes of reliable messages waiting to be sent or acknowledged, per peer (one
+ *                                  message alone is always taken, up to {@code maxMessageSize})
+ * @param maxQueuedBytes            the same, for all peers together: the hard cap of what silent peers can hold
+ * @param peerSilenceTimeout        a peer with messages to acknowledge that sends nothing for this long is given
+ *                                  up: its messages fail and its state goes
  * @param minRetransmitTimeout      lower bound of the retransmission timeout (RFC 6298 says 1 s; LANs want less)
  * @param maxRetransmitTimeout      upper bound of the retransmission timeout after backoff
  * @param maxRetransmissions        retransmissions of one fragment before the message fails
  */
 public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassembliesPerPeer, int maxReassemblies,
                         long maxReassemblyBytesPerPeer, long maxReassemblyBytes, Duration reassemblyTimeout,
-                        int maxPeers, Duration peerIdleTimeout, long maxQueuedBytesPerPeer,
-                        Duration minRetransmitTimeout, Duration maxRetransmitTimeout, int maxRetransmissions) {
+                        int maxPeers, Duration peerIdleTimeout, long maxQueuedBytesPerPeer, long maxQueuedBytes,
+                        Duration peerSilenceTimeout, Duration minRetransmitTimeout, Duration maxRetransmitTimeout,
+                        int maxRetransmissions) {
 
     public static final UdpLimits DEFAULT = new UdpLimits(1200, 128 * 1024 * 1024, 64, 4096,
             160L * 1024 * 1024, 512L * 1024 * 1024, Duration.ofSeconds(30), 65_536, Duration.ofMinutes(5),
-            256L * 1024 * 1024, Duration.ofMillis(50), Duration.ofSeconds(10), 12);
+            32L * 1024 * 1024, 512L * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMillis(50),
+            Duration.ofSeconds(10), 12);
 
     public UdpLimits {
         if (maxDatagramSize < 256 || maxDatagramSize > NettyDatagramLink.MAX_UDP_PAYLOAD) {
@@ -35,11 +41,12 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
         }
         if (maxMessageSize < maxDatagramSize || maxReassembliesPerPeer < 1 || maxReassemblies < 1
                 || maxReassemblyBytesPerPeer < maxDatagramSize || maxReassemblyBytes < maxReassemblyBytesPerPeer
-                || maxPeers < 1 || maxQueuedBytesPerPeer < maxDatagramSize || maxRetransmissions < 1) {
+                || maxPeers < 1 || maxQueuedBytesPerPeer < maxDatagramSize || maxQueuedBytes < maxQueuedBytesPerPeer
+                || maxRetransmissions < 1) {
             throw new IllegalArgumentException("inconsistent UDP limits: " + this);
         }
-        for (Duration d : new Duration[] {reassemblyTimeout, peerIdleTimeout, minRetransmitTimeout,
-                maxRetransmitTimeout}) {
+        for (Duration d : new Duration[] {reassemblyTimeout, peerIdleTimeout, peerSilenceTimeout,
+                minRetransmitTimeout, maxRetransmitTimeout}) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }
@@ -49,24 +56,33 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
     public UdpLimits withMaxDatagramSize(int value) {
         return new UdpLimits(value, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
+                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+                maxRetransmissions);
     }
 
     public UdpLimits withReassembly(int perPeer, int total, long bytesPerPeer, long bytesTotal, Duration timeout) {
         return new UdpLimits(maxDatagramSize, maxMessageSize, perPeer, total, bytesPerPeer, bytesTotal, timeout,
-                maxPeers, peerIdleTimeout, maxQueuedBytesPerPeer, minRetransmitTimeout, maxRetransmitTimeout,
-                maxRetransmissions);
+                maxPeers, peerIdleTimeout, maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout,
+                minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
     }
 
     public UdpLimits withRetransmission(Duration min, Duration max, int retransmissions) {
         return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, min, max, retransmissions);
+                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, min, max, retransmissions);
     }
 
     public UdpLimits withMaxMessageSize(int value) {
         return new UdpLimits(maxDatagramSize, value, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
+                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+                maxRetransmissions);
+    }
+
+    /** Queued reliable bytes per peer and in total, and how long a peer owing acknowledgements may stay silent. */
+    public UdpLimits withQueues(long perPeer, long total, Duration silence) {
+        return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
+                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout, perPeer,
+                total, silence, minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
     }
 }

@@ -24,7 +24,9 @@ public final class UdpStats {
         /** A datagram from a new peer while the peer table was full of busy peers. */
         TOO_MANY_PEERS,
         /** A reassembled message that is not one valid frame. */
-        BAD_MESSAGE
+        BAD_MESSAGE,
+        /** A peer given up: it owed acknowledgements and sent nothing for {@code peerSilenceTimeout}. */
+        SILENT_PEER
     }
 
     private final Map<Drop, LongAdder> drops = new EnumMap<>(Drop.class);

@@ -103,6 +103,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private final Set<FragmentReassembler.Reassembly> unacknowledged = new HashSet<>();
     private final ScheduledFuture<?> ticker;
     private long nextMessageId;
+    /** Bytes of reliable messages queued towards all peers. */
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /** Per-peer reliability state. */
@@ -751,10 +753,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         unacknowledged.clear();
         reassembler.expire(now);
         long idle = limits.peerIdleTimeout().toNanos();
+        long silence = limits.peerSilenceTimeout().toNanos();
         Iterator<Map.Entry<InetSocketAddress, Peer>> it = peers.entrySet().iterator();
         while (it.hasNext()) {
             Peer p = it.next().getValue();
-            if (p.sender.busy()) {
+            if (p.sender.busy() && now - p.lastActivityNanos > silence) {
+                // Owes acknowledgements and says nothing: retransmitting to it only holds memory (udp.md §7).
+                p.sender.failAll("peer silent for " + limits.peerSilenceTimeout().toMillis() + " ms");
+                stats.countDrop(UdpStats.Drop.SILENT_PEER);
+                it.remove();
+            } else if (p.sender.busy()) {
                 p.sender.onTick(now);
             } else if (now - p.lastActivityNanos > idle) {
                 it.remove();
@@ -782,7 +790,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 return null;
             }
         }
-        p = new Peer(new ReliableSender(address, limits, output, stats));
+        p = new Peer(new ReliableSender(address, limits, output, stats, queued));
         peers.put(address, p);
         return p;
     }
@@ -797,6 +805,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
 
     private static SessionException closedError() {
         return new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.REQUEST, "endpoint closed");
+    }
+
+    /** Bytes of reliable messages queued towards all peers right now (for tests and metrics). */
+    public long queuedBytes() {
+        return queued.get();
     }
 
     /** Bytes held by reassembly right now (for tests and metrics). */

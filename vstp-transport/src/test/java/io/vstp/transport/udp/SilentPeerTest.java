@@ -1,0 +1,77 @@
+package io.vstp.transport.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.vstp.core.frame.Flags;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.Headers;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 16, attack 4: peers that ask for large reliable answers and never acknowledge them. What is queued for them
+ * is bounded per peer and in total, and a peer that stays silent is given up, its memory released.
+ */
+class SilentPeerTest {
+    private static final byte[] ONE_MIB = new byte[1 << 20];
+
+    @Test
+    void silentPeersHoldBoundedMemoryAndAreGivenUp() throws Exception {
+        long perPeer = 4L << 20;
+        long total = 8L << 20;
+        UdpLimits limits = UdpLimits.DEFAULT.withQueues(perPeer, total, Duration.ofSeconds(2));
+        VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
+        List<Throwable> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
+        // Every datagram is answered with 1 MiB, reliably: what a files server does for a "get".
+        try (VstpUdpEndpoint server = self[0] = VstpUdpEndpoint.builder().plain().limits(limits)
+                .handler((peer, frame) -> {
+                    frame.release();
+                    self[0].sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
+                            Unpooled.wrappedBuffer(ONE_MIB))).whenComplete((v, e) -> {
+                                if (e != null) {
+                                    refusals.add(e);
+                                }
+                            });
+                }).start()) {
+            InetSocketAddress to = server.localAddress();
+            List<DatagramSocket> silent = new ArrayList<>();
+            try {
+                for (int s = 0; s < 4; s++) {
+                    DatagramSocket raw = new DatagramSocket(0);
+                    silent.add(raw);
+                    for (int i = 0; i < 20; i++) {
+                        byte[] ask = io.vstp.core.testing.FrameBytes.v1(new Frame(FrameType.DATA, Flags.NONE,
+                                Headers.of("n", Integer.toString(i)), Unpooled.EMPTY_BUFFER));
+                        raw.send(new DatagramPacket(ask, ask.length, to));
+                    }
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (refusals.size() < 4 * 20 - 8 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(server.queuedBytes()).as("the total cap holds").isLessThanOrEqualTo(total);
+                assertThat(refusals).as("answers past the caps are refused, not queued")
+                        .hasSizeGreaterThanOrEqualTo(4 * 20 - 8);
+
+                // Silent past peerSilenceTimeout: given up, everything queued for them released.
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while ((server.queuedBytes() > 0 || server.stats().dropped(UdpStats.Drop.SILENT_PEER) == 0)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(server.queuedBytes()).isZero();
+                assertThat(server.stats().dropped(UdpStats.Drop.SILENT_PEER)).isPositive();
+            } finally {
+                silent.forEach(DatagramSocket::close);
+            }
+        }
+    }
+}
