@@ -64,6 +64,8 @@ final class ReliableSender {
         int acked;
         /** The receiver's reassembly generation our acknowledgements came from; -1 before the first SACK. */
         long generation = -1;
+        /** Times the receiver's generation changed under this message. */
+        int resets;
 
         Outgoing(long id, ByteBuf encoded, int chunkSize, boolean single, CompletableFuture<Void> future) {
             this.id = id;
@@ -102,12 +104,30 @@ final class ReliableSender {
     private long queuedBytes;
     /** Bytes queued towards all peers of the endpoint (bounded by {@code maxQueuedBytes}). */
     private final java.util.concurrent.atomic.AtomicLong allQueued;
+    /**
+     * The peer's address is proven: it acknowledged something only a receiver at that address could know (our
+     * random message ids), or DTLS proved it. Until then it may be sent at most {@link #AMPLIFICATION} times what
+     * it sent (udp.md §7, as QUIC's RFC 9000 §8), so a spoofed source cannot aim answers at a third party.
+     */
+    private boolean proven;
+    static final int AMPLIFICATION = 3;
+    private long receivedBytes;
+    private long sentBytes;
+    /**
+     * One datagram may go past the amplification limit after a retransmission timeout: if the first answers to an
+     * unproven peer were lost, it has nothing to acknowledge, and without this probe both sides would wait. The
+     * timeout's backoff bounds what probes can send.
+     */
+    private boolean probe;
+    /** Generation resets a message may see before it fails: each one sends what was acknowledged again. */
+    static final int MAX_GENERATION_RESETS = 3;
     /** Send time of the most recently sent fragment known to have arrived (RACK, RFC 8985). */
     private long latestDeliveredSend = Long.MIN_VALUE;
 
     ReliableSender(InetSocketAddress peer, UdpLimits limits, Output output, UdpStats stats,
-                   java.util.concurrent.atomic.AtomicLong allQueued) {
+                   java.util.concurrent.atomic.AtomicLong allQueued, boolean proven) {
         this.allQueued = allQueued;
+        this.proven = proven;
         this.peer = peer;
         this.limits = limits;
         this.output = output;
@@ -140,9 +160,31 @@ final class ReliableSender {
         return future;
     }
 
+    /** The peer sent {@code bytes} more: an unproven peer may be sent more in turn. */
+    void received(int bytes) {
+        receivedBytes += bytes;
+        if (!proven) {
+            pump(System.nanoTime());
+        }
+    }
+
+    /** Whether a message with this id is being sent to the peer. */
+    boolean knows(long id) {
+        return byId.containsKey(id);
+    }
+
+    /**
+     * Whether one more datagram may go: always to a proven peer; to an unproven one while what was sent stays
+     * within {@link #AMPLIFICATION} times what it sent, counting at least one full datagram (its request may be
+     * small), so its first answer can reach it and be acknowledged.
+     */
+    private boolean mayAmplify() {
+        return proven || sentBytes < AMPLIFICATION * Math.max(receivedBytes, limits.maxDatagramSize());
+    }
+
     /** Sends what the congestion window allows: lost fragments first, then new ones. */
     void pump(long now) {
-        while (inFlight < window.size() && output.writable()) {
+        while (inFlight < window.size() && output.writable() && (probe || mayAmplify())) {
             Outgoing m = nextWithWork();
             if (m == null) {
                 return;
@@ -175,6 +217,7 @@ final class ReliableSender {
     }
 
     private void transmit(Outgoing m, int index, long now) {
+        probe = false;
         if (m.sends[index] > 0) {
             stats.countRetransmit();
         }
@@ -184,8 +227,10 @@ final class ReliableSender {
         inFlight++;
         sendOrder.add(new Sent(m, index, now));
         if (m.single) {
+            sentBytes += m.length();
             output.sendEncoded(peer, m.encoded.retainedDuplicate());
         } else {
+            sentBytes += Math.min(m.chunkSize, m.length() - index * m.chunkSize) + UdpFrames.FRAGMENT_OVERHEAD;
             output.sendFrame(peer, fragmentFrame(m, index));
         }
     }
@@ -203,6 +248,11 @@ final class ReliableSender {
         if (m == null || !m.single) {
             return false;
         }
+        if (m.state[0] == UNSENT) {
+            stats.countDrop(UdpStats.Drop.BOGUS_ACK);
+            return false;
+        }
+        proven = true;
         acknowledge(m, 0, now);
         finishIfDone(m);
         detectLoss(now);
@@ -216,9 +266,29 @@ final class ReliableSender {
         if (m == null || m.single) {
             return false;
         }
+        // Fragments are first sent in index order, so everything from nextNew on was never sent: a receiver
+        // cannot have it. Such a SACK, or an impossible range, is forged or broken: ignored whole.
+        boolean impossible = cumulative > m.nextNew;
+        for (int[] r : ranges) {
+            impossible |= r[0] < 0 || r[0] > r[1] || r[1] >= m.nextNew;
+        }
+        if (impossible) {
+            stats.countDrop(UdpStats.Drop.BOGUS_ACK);
+            return false;
+        }
+        proven = true;
         if (cumulative < m.count) {
             if (generation < m.generation) {
                 return true; // a late SACK about a reassembly the receiver has since replaced
+            }
+            if (m.generation >= 0 && generation != m.generation && ++m.resets > MAX_GENERATION_RESETS) {
+                // A receiver that keeps losing what it acknowledged (or SACKs forged to look so) would make us send
+                // the message again and again: past a few times it fails instead.
+                remove(m);
+                m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
+                        VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
+                        + ": the receiver restarted it more than " + MAX_GENERATION_RESETS + " times"));
+                return true;
             }
             if (m.generation >= 0 && generation != m.generation) {
                 // The receiver evicted what it had acknowledged: everything not in this SACK goes again.
@@ -365,6 +435,7 @@ final class ReliableSender {
         stats.countTimeout();
         rtt.backoff();
         window.onTimeout();
+        probe = !mayAmplify();
         failed.forEach(this::fail);
         pump(now);
     }

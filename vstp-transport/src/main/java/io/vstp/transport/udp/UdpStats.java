@@ -26,7 +26,9 @@ public final class UdpStats {
         /** A reassembled message that is not one valid frame. */
         BAD_MESSAGE,
         /** A peer given up: it owed acknowledgements and sent nothing for {@code peerSilenceTimeout}. */
-        SILENT_PEER
+        SILENT_PEER,
+        /** An acknowledgement of a known message that covers fragments never sent, or an impossible range. */
+        BOGUS_ACK
     }
 
     private final Map<Drop, LongAdder> drops = new EnumMap<>(Drop.class);

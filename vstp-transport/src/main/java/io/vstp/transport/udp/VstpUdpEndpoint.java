@@ -102,7 +102,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     /** Reassemblies with fragments received since their last SACK (delayed acknowledgement). */
     private final Set<FragmentReassembler.Reassembly> unacknowledged = new HashSet<>();
     private final ScheduledFuture<?> ticker;
-    private long nextMessageId;
+    /** Ids start at random per peer (udp.md §5.4): nobody can guess the ids of messages sent to another peer. */
+    private static final SecureRandom IDS = new SecureRandom();
+    /** Over DTLS the handshake's cookie exchange has proven every peer's address. */
+    private final boolean dtls;
     /** Bytes of reliable messages queued towards all peers. */
     private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
@@ -111,6 +114,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private static final class Peer {
         final DuplicateFilter seen = new DuplicateFilter();
         final ReliableSender sender;
+        /**
+         * The next message id towards this peer: random at first (a restarted endpoint is not taken for
+         * retransmissions of its predecessor), then in order, which the peer's duplicate filter needs.
+         */
+        long nextMessageId = 1 + (IDS.nextLong() >>> 2);
         long lastActivityNanos = System.nanoTime();
         /** The peer sent a v2 datagram or announced version 2: frames to it are v2. */
         boolean v2;
@@ -149,8 +157,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 datagram - V2Datagrams.MARKER.length);
         this.v2MessageWriter = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity,
                 limits.maxMessageSize());
-        // Random first id: a restarted endpoint is not mistaken for retransmissions of its predecessor.
-        this.nextMessageId = 1 + (new SecureRandom().nextLong() >>> 2);
+        this.dtls = dtls;
         link.receiver(this::receive);
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
     }
@@ -190,7 +197,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             if (encoded.readableBytes() <= oneDatagramLimit(peer)) {
                 output.sendEncoded(peer, encoded);
             } else {
-                long id = nextMessageId++;
+                Peer p = peer(peer, true);
+                long id = p != null ? p.nextMessageId++ : 1 + (IDS.nextLong() >>> 2);
                 int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
                 UdpFrames.MessageHeaders headers = UdpFrames.MessageHeaders.of(id, count, encoded.readableBytes());
                 for (int i = 0; i < count; i++) {
@@ -220,7 +228,14 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 result.completeExceptionally(closedError());
                 return;
             }
-            long id = nextMessageId++;
+            Peer p = peer(peer, true);
+            if (p == null) {
+                frame.release();
+                result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
+                        VstpException.Scope.REQUEST, "peer table full"));
+                return;
+            }
+            long id = p.nextMessageId++;
             Frame tagged = new Frame(frame.type(), frame.flags().with(Flags.REQ_ACK),
                     withHeader(frame, UdpFrames.MSG_ID, Long.toUnsignedString(id)), frame.payload().retain());
             ByteBuf encoded;
@@ -249,13 +264,6 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             } finally {
                 tagged.release();
                 frame.release();
-            }
-            Peer p = peer(peer, true);
-            if (p == null) {
-                encoded.release();
-                result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
-                        VstpException.Scope.REQUEST, "peer table full"));
-                return;
             }
             p.sender.enqueue(id, encoded, chunkSize, single).whenComplete((v, e) -> {
                 if (e == null) {
@@ -471,6 +479,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
 
     private void receive(InetSocketAddress sender, ByteBuf datagram) {
         stats.countReceived();
+        Peer known = peers.get(sender);
+        if (known != null) {
+            known.sender.received(datagram.readableBytes()); // what it sent raises what it may be sent (§7)
+        }
         if (wireV2 && V2Datagrams.isV2(datagram)) {
             receiveV2(sender, datagram);
             return;
@@ -625,8 +637,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             }
             if (known) {
                 p.lastActivityNanos = now;
-            } else {
-                stats.countDrop(UdpStats.Drop.UNKNOWN_ACK);
+            } else if (p == null || !p.sender.knows(vfMsg != null ? vfMsg : msgId)) {
+                stats.countDrop(UdpStats.Drop.UNKNOWN_ACK); // (one that is known but impossible counts BOGUS_ACK)
             }
         } finally {
             ack.release();
@@ -790,7 +802,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 return null;
             }
         }
-        p = new Peer(new ReliableSender(address, limits, output, stats, queued));
+        p = new Peer(new ReliableSender(address, limits, output, stats, queued, dtls));
         peers.put(address, p);
         return p;
     }
