@@ -64,7 +64,12 @@ class FairWorkTest {
     void aClientThatLeavesHasItsWaitingTasksDroppedAndFailed() throws Exception {
         try (FairWork work = oneThread()) {
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> running = work.execute("gone", () -> await(release));
+            CountDownLatch started = new CountDownLatch(1);
+            CompletableFuture<Void> running = work.execute("gone", () -> {
+                started.countDown();
+                await(release);
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("the first task runs").isTrue();
             java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
             List<CompletableFuture<Void>> waiting = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -90,7 +95,12 @@ class FairWorkTest {
     void aClientWithTooManyWaitingIsRefusedAtOnce() throws Exception {
         try (FairWork work = oneThread()) {
             CountDownLatch release = new CountDownLatch(1);
-            work.execute("greedy", () -> await(release));
+            CountDownLatch started = new CountDownLatch(1);
+            work.execute("greedy", () -> {
+                started.countDown();
+                await(release);
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < FairWork.MAX_QUEUED_PER_CLIENT; i++) {
                 work.execute("greedy", () -> { });
             }
