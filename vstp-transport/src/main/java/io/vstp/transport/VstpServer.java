@@ -54,6 +54,7 @@ public final class VstpServer implements AutoCloseable {
     private final ServerTls tls;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean shuttingDown;
+    private final MemoryBudget budget;
 
     private VstpServer(Builder b) throws InterruptedException {
         this.tls = b.plain ? null : ServerTls.create(b.tlsOptions);
@@ -72,6 +73,7 @@ public final class VstpServer implements AutoCloseable {
         boolean legacyAllowed = b.plain && b.legacyPeers;
         RequestHandler handler = b.handler;
         io.vstp.transport.auth.AccessControl access = b.access;
+        MemoryBudget budget = this.budget = b.budget != null ? b.budget : MemoryBudget.defaults();
         ProtocolOptions protocol = b.protocol;
         protocol.loadCompressionLibraries();
         ServerStats.ByteCounter byteCounter = stats.new ByteCounter();
@@ -128,7 +130,7 @@ public final class VstpServer implements AutoCloseable {
                         p.addLast(FrameDecoderStage.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", encoder);
                         p.addLast("session", new ServerSession(limits, protocol, handler, legacyAllowed,
-                                rejection, stats::error, access));
+                                rejection, stats::error, access, budget));
                     }
                 });
         try {
@@ -156,6 +158,11 @@ public final class VstpServer implements AutoCloseable {
 
     public ServerStats stats() {
         return stats;
+    }
+
+    /** The bytes the server holds for its peers, and how many connections it closed to stay within them. */
+    public MemoryBudget memoryBudget() {
+        return budget;
     }
 
     /** True when the server speaks TLS (the default). */
@@ -226,6 +233,7 @@ public final class VstpServer implements AutoCloseable {
         private TlsServerOptions tlsOptions = TlsServerOptions.defaults();
         private int threads;
         private io.vstp.transport.auth.AccessControl access;
+        private MemoryBudget budget;
 
         private Builder() {
         }
@@ -286,6 +294,15 @@ public final class VstpServer implements AutoCloseable {
         /** I/O threads; default 0 = one per core. */
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * How many bytes the server may hold for its peers, in total and per remote address (session.md §8.1);
+         * default {@link MemoryBudget#defaults()}.
+         */
+        public Builder memoryBudget(MemoryBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
             return this;
         }
 

@@ -77,6 +77,12 @@ public final class ServerSession extends SessionHandler implements Session {
     /** An AUTH refresh is being checked: a second one is refused until it ends. */
     private boolean refreshing;
     private State state = State.AWAIT_HELLO;
+    private final io.vstp.transport.MemoryBudget budget;
+    /** This connection's part of the budget; null without a budget. */
+    private io.vstp.transport.MemoryBudget.Share share;
+    /** The budget asked to refuse new requests and stop reading; rechecked by {@link #pressureTimer}. */
+    private boolean pressured;
+    private io.netty.util.concurrent.ScheduledFuture<?> pressureTimer;
     private String id = "";
     private int inFlight;
     private boolean byeSent;
@@ -95,7 +101,15 @@ public final class ServerSession extends SessionHandler implements Session {
     public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
                          boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter,
                          AccessControl access) {
+        this(limits, protocol, handler, legacyAllowed, rejection, errorCounter, access, null);
+    }
+
+    /** @param budget the server's memory budget (session.md §8.1), or null for none */
+    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
+                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter,
+                         AccessControl access, io.vstp.transport.MemoryBudget budget) {
         super(limits, errorCounter);
+        this.budget = budget;
         this.access = access;
         this.handler = handler;
         this.protocol = protocol;
@@ -106,6 +120,9 @@ public final class ServerSession extends SessionHandler implements Session {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
+        if (budget != null && ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
+            share = budget.open(remote.getAddress(), () -> onEventLoop(this::shed));
+        }
         if (rejection != null) {
             fail(rejection, "server connection limit reached");
         }
@@ -444,6 +461,13 @@ public final class ServerSession extends SessionHandler implements Session {
         if (access != null && !permitted(frame, reqId, stream, credit)) {
             return;
         }
+        if (pressured) {
+            frame.release();
+            countError(ErrorCode.TOO_MANY_IN_FLIGHT);
+            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "the server is short of memory; try again "
+                    + "shortly");
+            return;
+        }
         int size = frame.payload().readableBytes();
         long held = heldRequestBytes + pendingWriteBytes();
         if (held > 0 && held + size > MAX_HELD_BYTES) {
@@ -605,6 +629,13 @@ public final class ServerSession extends SessionHandler implements Session {
 
     @Override
     protected void closed() {
+        if (share != null) {
+            share.close();
+        }
+        if (pressureTimer != null) {
+            pressureTimer.cancel(false);
+            pressureTimer = null;
+        }
         if (pendingHello != null) {
             pendingHello.release();
             pendingHello = null;
@@ -688,7 +719,66 @@ public final class ServerSession extends SessionHandler implements Session {
         return n;
     }
 
+    /** Reports what this connection holds to the budget, and does what it asks (session.md §8.1). */
+    private void account() {
+        if (share == null || !ctx.channel().isActive()) {
+            return;
+        }
+        io.vstp.core.codec.FrameDecoderStage decoder = ctx.pipeline().get(
+                io.vstp.core.codec.FrameDecoderStage.NAME) instanceof io.vstp.core.codec.FrameDecoderStage d ? d : null;
+        long held = (decoder != null ? decoder.pendingBytes() : 0) + heldRequestBytes + waitingHeaderBytes
+                + pendingWriteBytes();
+        io.vstp.transport.MemoryBudget.Pressure p = share.update(held);
+        if (p == io.vstp.transport.MemoryBudget.Pressure.SHED) {
+            shed();
+            return;
+        }
+        setPressured(p == io.vstp.transport.MemoryBudget.Pressure.REFUSE);
+        updateAutoRead(); // whether it is inside a frame changes with every read
+    }
+
+    private void setPressured(boolean now) {
+        if (now == pressured) {
+            return;
+        }
+        pressured = now;
+        updateAutoRead();
+        if (now && pressureTimer == null) {
+            // Paused, this connection reads nothing that would make it look again: a timer does.
+            pressureTimer = ctx.executor().scheduleAtFixedRate(() -> {
+                if (share != null && share.pressure() == io.vstp.transport.MemoryBudget.Pressure.NONE) {
+                    setPressured(false);
+                }
+            }, 50, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else if (!now && pressureTimer != null) {
+            pressureTimer.cancel(false);
+            pressureTimer = null;
+        }
+    }
+
+    private boolean midFrame() {
+        return ctx.pipeline().get(io.vstp.core.codec.FrameDecoderStage.NAME)
+                instanceof io.vstp.core.codec.FrameDecoderStage d && d.pendingBytes() > 0;
+    }
+
+    /** The budget is exhausted and this connection holds the most: it goes, and says why. */
+    private void shed() {
+        fail(ErrorCode.TOO_MANY_IN_FLIGHT, "closed: the server's memory budget is exhausted and this connection "
+                + "holds the most of it");
+        // The ERR waits behind what the peer has not read; if it never reads, the connection goes anyway.
+        ctx.executor().schedule(() -> {
+            ctx.close();
+        }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        super.channelReadComplete(ctx);
+        account(); // a frame still arriving holds its bytes: counted as they come
+    }
+
     private void finished() {
+        account();
         inFlight--;
         updateAutoRead();
         if (byeSent || byeReceived) {
@@ -712,7 +802,10 @@ public final class ServerSession extends SessionHandler implements Session {
         if (pendingHello != null) {
             return; // no frame is read while a HELLO's credentials are checked
         }
-        boolean read = inFlight + waitingMessages < limits.maxInFlightRequests() && ctx.channel().isWritable();
+        // Under pressure a connection stops reading, unless it is inside a frame: pausing it there would only keep
+        // the part it sent until the frame timeout; reading on, it finishes the frame or grows into the one shed.
+        boolean read = inFlight + waitingMessages < limits.maxInFlightRequests() && ctx.channel().isWritable()
+                && (!pressured || midFrame());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -720,6 +813,7 @@ public final class ServerSession extends SessionHandler implements Session {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        account();
         updateAutoRead();
         super.channelWritabilityChanged(ctx);
     }
