@@ -22,10 +22,16 @@ record RunningServe(Process process, int port, String fingerprint, Path tokenFil
     private static final Pattern LISTENING =
             Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
 
-    /** Starts {@code vstp serve --dir served ARGS} with its own VSTP home and waits for its listening line. */
+    /**
+     * Starts {@code vstp serve --dir served ARGS} with its own VSTP home (on any free port unless ARGS name one) and
+     * waits for its listening line.
+     */
     static RunningServe start(Path home, Path served, String... args) throws IOException {
-        List<String> all = new java.util.ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", "0", "--dir",
+        List<String> all = new java.util.ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--dir",
                 served.toString()));
+        if (!List.of(args).contains("--port")) {
+            all.addAll(List.of("--port", "0"));
+        }
         all.addAll(List.of(args));
         Process p = CliEndToEndTest.vstp(home, all.toArray(String[]::new));
         BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

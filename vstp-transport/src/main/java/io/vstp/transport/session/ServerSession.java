@@ -507,7 +507,15 @@ public final class ServerSession extends SessionHandler implements Session {
             if (ctx.executor().inEventLoop()) {
                 respond(frame, size, reqId, credit, response, error);
             } else {
-                ctx.executor().execute(() -> respond(frame, size, reqId, credit, response, error));
+                try {
+                    ctx.executor().execute(() -> respond(frame, size, reqId, credit, response, error));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // The server stopped before the handler answered: nobody to answer, but the buffers go back.
+                    frame.release();
+                    if (response != null) {
+                        response.release();
+                    }
+                }
             }
         });
     }
