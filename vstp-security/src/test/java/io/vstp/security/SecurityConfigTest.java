@@ -145,4 +145,69 @@ class SecurityConfigTest {
             }
         }
     }
+    /** {@code --dev-auth}: the development key's JWKS and three roles make a policy that accepts its tokens. */
+    @Test
+    void developmentSettingsMakeAPolicyThatAcceptsTheDevelopmentKeysTokens() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>();
+        SecurityConfig.developmentSettings(dir).forEach((k, v) -> settings.put(k, v));
+        SecurityConfig.developmentRoles().forEach((k, v) -> settings.put(k, v));
+        settings.put("auth.audit", "none");
+        String token = io.vstp.security.token.DevTokenIssuer.loadOrCreate(
+                dir.resolve(SecurityConfig.DEV_DIRECTORY).resolve("key.json")).issue("dana", List.of("writer"));
+        try (SecurityPolicy policy = config(settings, Map.of()).build()) {
+            Principal dana = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(dana.subject()).isEqualTo("dana");
+            assertThat(policy.decide(dana, new Action("files", "put-begin", "x")).allowed()).isTrue();
+            assertThat(policy.decide(new Principal("r", java.util.Set.of("reader"), Map.of(), "jwt", null),
+                    new Action("files", "put-begin", "x")).allowed()).isFalse();
+        }
+    }
+
+    /** Every JWT setting is read, and a value that is not what its key needs is refused naming the key. */
+    @Test
+    void everyJwtSettingIsReadAndABadValueNamesItsKey() throws Exception {
+        Map<String, String> base = new java.util.HashMap<>(SecurityConfig.developmentSettings(dir));
+        base.putAll(Map.of("auth.jwt.key-id", "dev", "auth.jwt.clock-skew", "30s", "auth.jwt.required-claims",
+                "sub, exp", "auth.jwt.max-token-bytes", "4096", "auth.jwt.jwks-cache-ttl", "5m",
+                "auth.jwt.jwks-rate-limit", "10s", "auth.jwt.role-map.writer", "files-writer", "auth.audit", "none"));
+        try (SecurityPolicy policy = config(base, Map.of()).build()) {
+            assertThat(policy).isNotNull();
+        }
+        for (String[] bad : new String[][] {{"auth.jwt.clock-skew", "soon"}, {"auth.jwt.jwks-cache-ttl", "later"},
+                {"auth.jwt.max-token-bytes", "lots"}}) {
+            Map<String, String> settings = new java.util.HashMap<>(base);
+            settings.put(bad[0], bad[1]);
+            assertThatThrownBy(() -> config(settings, Map.of()).build()).as(bad[0])
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad[0]);
+        }
+    }
+
+    /** Where the audit log goes, as the start-up line says it. */
+    @Test
+    void theAuditDestinationIsAFileStandardErrorOrNone() throws Exception {
+        Map<String, String> anonymous = Map.of("auth.anonymous-roles", "", "auth.audit", "-");
+        assertThat(config(anonymous, Map.of()).auditDestination()).isEqualTo("standard error");
+        try (SecurityPolicy policy = config(anonymous, Map.of()).build()) {
+            assertThat(policy.audit()).isNotNull();
+        }
+        assertThat(config(Map.of("auth.anonymous-roles", ""), Map.of()).auditDestination())
+                .isEqualTo(dir.resolve("audit.log").toString());
+    }
+
+    /** The optional introspection settings are read; an empty secret file is refused, not sent. */
+    @Test
+    void introspectionOptionsAreReadAndAnEmptySecretFileIsRefused() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "s3cret");
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.introspection.url",
+                "http://127.0.0.1:1/introspect", "auth.introspection.client-id", "vstp",
+                "auth.introspection.client-secret-file", secret.toString(), "auth.introspection.issuer", "idp",
+                "auth.introspection.audience", "vstp", "auth.introspection.cache-ttl", "30s",
+                "auth.introspection.negative-cache-ttl", "5s", "auth.introspection.timeout", "2s",
+                "auth.audit", "none"));
+        try (SecurityPolicy policy = config(settings, Map.of()).build()) {
+            assertThat(policy).isNotNull();
+        }
+        Files.writeString(secret, "  \n");
+        assertThatThrownBy(() -> config(settings, Map.of()).build()).hasMessageContaining("is empty");
+    }
 }
