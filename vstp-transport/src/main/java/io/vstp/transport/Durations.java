@@ -12,6 +12,10 @@ public final class Durations {
     public static Duration parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         try {
+            if (v.startsWith("p") || v.startsWith("-p")) {
+                // ISO-8601 ("PT1.5S"): before the suffix forms, whose "s" it also ends with.
+                return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+            }
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             }
@@ -27,7 +31,7 @@ public final class Durations {
             if (v.endsWith("d")) {
                 return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
             }
-            return Duration.parse(value.trim());
+            throw new IllegalArgumentException(value);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, 1h, 90d)");
         }
