@@ -33,8 +33,9 @@ import java.util.logging.Logger;
  * <pre>
  * java -cp vstp-suite.jar io.vstp.bench.suite.MemoryProbe server tls|plain
  *     prints "listening PORT FINGERPRINT"; each stdin line "measure" prints a JSON line; stdin EOF stops it
- * java -cp vstp-suite.jar io.vstp.bench.suite.MemoryProbe clients tls|plain PORT FINGERPRINT N
- *     prints "connected N" once all are open; holds them until stdin EOF
+ * java -cp vstp-suite.jar io.vstp.bench.suite.MemoryProbe clients tls|plain PORT FINGERPRINT N [RATE]
+ *     prints "connected N" once all are open; holds them until stdin EOF; with RATE, sends that many 1 KiB
+ *     echo requests per second meanwhile, round-robin over the connections (the soak, soak.py)
  * </pre>
  *
  * The server is a plain {@link VstpServer} with the default limits, except that one address (127.0.0.1) may hold
@@ -50,7 +51,8 @@ public final class MemoryProbe {
         if (args[0].equals("server")) {
             server(tls);
         } else {
-            clients(tls, Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]));
+            clients(tls, Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0);
         }
         System.exit(0);
     }
@@ -94,7 +96,47 @@ public final class MemoryProbe {
         return m;
     }
 
-    private static void clients(boolean tls, int port, String fingerprint, int n) throws Exception {
+    /**
+     * {@code rate} echo requests of 1 KiB per second, spread over {@code open} in turn, paced every 10 ms; at most
+     * 1 000 unanswered at once, so a slow server slows the load instead of piling it up. Failures are counted and
+     * printed when it stops.
+     */
+    private static Thread steadyTraffic(List<VstpConnection> open, int rate) {
+        Thread t = new Thread(() -> {
+            Semaphore inFlight = new Semaphore(1000);
+            byte[] payload = new byte[1024];
+            java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+            long sent = 0;
+            long start = System.nanoTime();
+            int next = 0;
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+                    for (; sent < due; sent++) {
+                        inFlight.acquire();
+                        VstpConnection c = open.get(next++ % open.size());
+                        c.request(io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
+                                .payload(payload).build()).whenComplete((r, e) -> {
+                                    inFlight.release();
+                                    if (e != null) {
+                                        failed.incrementAndGet();
+                                    } else {
+                                        r.release();
+                                    }
+                                });
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
+            System.err.println("traffic: " + sent + " requests, " + failed.get() + " failed");
+        }, "soak-traffic");
+        t.start();
+        return t;
+    }
+
+    private static void clients(boolean tls, int port, String fingerprint, int n, int rate) throws Exception {
         Path home = Files.createTempDirectory("vstp-memory-client-");
         VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(Duration.ofSeconds(30));
         List<VstpConnection> open = new ArrayList<>();
@@ -114,8 +156,13 @@ public final class MemoryProbe {
             }
             System.out.println("connected " + open.size());
             System.out.flush();
+            Thread traffic = rate > 0 ? steadyTraffic(open, rate) : null;
             while (System.in.read() >= 0) {
                 // hold the connections until the parent closes stdin
+            }
+            if (traffic != null) {
+                traffic.interrupt();
+                traffic.join(5000);
             }
         }
     }
