@@ -46,6 +46,11 @@ class DatagramCredentialsTest {
 
             VstpUdpEndpoint first = connect(client, new InetSocketAddress("127.0.0.1", 0), serverAddress);
             InetSocketAddress peer = first.localAddress();
+            // The client's handshake ends a flight before the server's: wait for the server's side.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server[0].dtlsSession(peer).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(proved.current(peer)).as("nothing proved yet").isNull();
             assertThat(proved.bind(peer, OWNER)).isTrue();
             assertThat(proved.current(peer)).isEqualTo(OWNER);
