@@ -184,4 +184,22 @@ class ConnectionPoolTest {
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_CLOSED));
         }
     }
+    /** A handler's refusal reaches the caller as that request's error; a closed pool refuses at once. */
+    @Test
+    void handlerErrorsReachTheCallerAndAClosedPoolRefuses() throws Exception {
+        RequestHandler refuses = (request, session) -> CompletableFuture.failedFuture(new SessionException(
+                io.vstp.core.error.ErrorCode.PERMISSION_DENIED, io.vstp.core.error.VstpException.Scope.REQUEST,
+                "not you"));
+        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(refuses).start();
+             VstpClient client = VstpClient.builder().plain().threads(1).build()) {
+            VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(1, 2));
+            assertThat(pool.request(data("x"))).failsWithin(10, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(SessionException.class).withMessageContaining("not you");
+            pool.close();
+            assertThat(pool.request(data("late"))).failsWithin(1, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("pool is closed");
+        }
+    }
 }
