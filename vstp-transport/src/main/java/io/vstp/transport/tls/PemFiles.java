@@ -66,6 +66,9 @@ public final class PemFiles {
             }
         } catch (IOException e) {
             throw new TlsConfigException("cannot read certificates from " + file + ": " + describe(e), e);
+        } catch (org.bouncycastle.util.encoders.DecoderException | IllegalArgumentException e) {
+            // The parser's unchecked errors for a block that is not base64 or not DER: a broken file, said so.
+            throw new TlsConfigException("cannot read certificates from " + file + ": malformed PEM", e);
         } catch (CertificateException e) {
             throw new TlsConfigException("cannot parse a certificate in " + file + ": " + e.getMessage(), e);
         }
@@ -112,6 +115,8 @@ public final class PemFiles {
         } catch (IOException e) {
             // The parser's messages describe structure ("malformed PEM data"), never the key bytes.
             throw new TlsConfigException("cannot read private key from " + file + ": " + describe(e), e);
+        } catch (org.bouncycastle.util.encoders.DecoderException | IllegalArgumentException e) {
+            throw new TlsConfigException("cannot read private key from " + file + ": malformed PEM", e);
         }
         throw new TlsConfigException("no private key found in " + file
                 + " (expected a PEM block starting with -----BEGIN PRIVATE KEY-----)");
