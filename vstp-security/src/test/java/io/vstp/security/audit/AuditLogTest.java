@@ -75,4 +75,81 @@ class AuditLogTest {
         // The writer holds at most one batch (1 025 lines) while it is stuck; the rest beyond the queue is dropped.
         assertThat(log.dropped()).isGreaterThanOrEqualTo(5000 - 1025);
     }
+    /** Lines dropped while the output was stuck are reported in the log itself once it moves again. */
+    @Test
+    void droppedLinesAreReportedWhenTheOutputRecovers() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream slow = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (sink) {
+                    sink.write(b, off, len);
+                }
+            }
+        };
+        AuditLog log = AuditLog.toStream(slow);
+        Principal p = new Principal("p", Set.of(), Map.of(), "jwt", null);
+        for (int i = 0; i < AuditLog.QUEUE_LINES + 3000; i++) {
+            log.decision(p, new Action("echo", "", ""), "s", null, true, "r");
+        }
+        assertThat(log.dropped()).isPositive();
+        release.countDown();
+        log.decision(p, new Action("echo", "", ""), "s", null, true, "after");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!sinkText(sink).contains("audit-lines-dropped") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(sinkText(sink)).contains("\"event\":\"audit-lines-dropped\"");
+        log.close();
+    }
+
+    /** An output that fails counts its lines as dropped; the caller never sees the failure. */
+    @Test
+    void aFailingOutputCountsItsLinesAsDropped() throws Exception {
+        AuditLog log = AuditLog.toStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("disk gone");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                throw new java.io.IOException("disk gone");
+            }
+        });
+        Principal p = new Principal("p", Set.of(), Map.of(), "jwt", null);
+        for (int i = 0; i < 10; i++) {
+            log.decision(p, new Action("echo", "", ""), "s", null, false, "r");
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (log.dropped() < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(log.dropped()).isEqualTo(10);
+        assertThat(log.written()).isZero();
+        log.close();
+    }
+
+    @Test
+    void anAuditFileThatCannotBeOpenedIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditLog.toFile(dir))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("cannot open audit log " + dir);
+    }
+
+    private static String sinkText(java.io.ByteArrayOutputStream sink) {
+        synchronized (sink) {
+            return sink.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
 }
