@@ -105,7 +105,8 @@ class ChaosCliTest {
         Path served = Files.createDirectories(tmp.resolve("small-disk"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", served.toString())
                 .inheritIO().start();
-        assertThat(mount.waitFor()).as("mount a 24 MiB tmpfs").isZero();
+        // Root without the right to mount (a restricted container) cannot make a small disk: nothing to test there.
+        Assumptions.assumeTrue(mount.waitFor() == 0, "mounting a 24 MiB tmpfs was refused");
         try {
             Path file = randomFile("forty.bin", 40);
             try (RunningServe server = RunningServe.start(tmp.resolve("home"), served)) {
