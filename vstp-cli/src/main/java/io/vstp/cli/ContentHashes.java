@@ -2,7 +2,6 @@ package io.vstp.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,13 +68,12 @@ final class ContentHashes {
 
     private static Version version(Path file) throws IOException {
         try {
-            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime",
-                    LinkOption.NOFOLLOW_LINKS);
+            // Through a link (the files service serves links that stay inside its root): the file's own version.
+            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
             return new Version(file.toString(), a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
                     a.get("lastModifiedTime"), a.get("ctime"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
+            var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
             return new Version(file.toString(), a.fileKey(), a.size(), a.lastModifiedTime(), null);
         }
     }

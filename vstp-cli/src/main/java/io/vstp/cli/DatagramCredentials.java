@@ -34,8 +34,17 @@ final class DatagramCredentials {
      * ended) or when the table is full of live bindings.
      */
     boolean bind(InetSocketAddress peer, Principal principal) {
+        return bind(peer, principal, association(peer));
+    }
+
+    /**
+     * Binds {@code principal} to {@code peer} only if its current association is still {@code arrivedOn}, the one
+     * the credentials came over: a handshake that replaced it meanwhile (authentication is asynchronous) proved
+     * nothing.
+     */
+    boolean bind(InetSocketAddress peer, Principal principal, DtlsSessionInfo arrivedOn) {
         DtlsSessionInfo association = association(peer);
-        if (association == null) {
+        if (association == null || association != arrivedOn) {
             return false;
         }
         if (byPeer.size() >= MAX_BOUND && !byPeer.containsKey(peer)) {
@@ -67,7 +76,8 @@ final class DatagramCredentials {
         return byPeer.size();
     }
 
-    private DtlsSessionInfo association(InetSocketAddress peer) {
+    /** {@code peer}'s current association, or null (captured when credentials arrive, checked when they bind). */
+    DtlsSessionInfo association(InetSocketAddress peer) {
         return endpoint[0] == null ? null : endpoint[0].dtlsSession(peer).orElse(null);
     }
 }

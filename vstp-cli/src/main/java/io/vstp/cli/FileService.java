@@ -55,6 +55,8 @@ final class FileService implements AutoCloseable {
     private final FairWork work;
     private final PartialUploads partials;
     private final ContentHashes hashes = new ContentHashes();
+    /** Held while a name changes (commit, move, delete): renames of different clients run on different threads. */
+    private final Object names = new Object();
     /** Bytes held by unfinished uploads. */
     private final java.util.concurrent.atomic.AtomicLong partialBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Sessions whose end drops their queued work: registered once each, forgotten when they close. */
@@ -313,18 +315,20 @@ final class FileService implements AutoCloseable {
         if (from.equals(to)) {
             throw error(ErrorCode.BAD_REQUEST, "source and destination are the same file");
         }
-        refuseDirectory(to);
-        Files.createDirectories(to.getParent());
-        if (overwrite(request)) {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-            try {
-                NoClobberMove.move(from, to);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
+        synchronized (names) {
+            refuseDirectory(to);
+            Files.createDirectories(to.getParent());
+            if (overwrite(request)) {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                try {
+                    NoClobberMove.move(from, to);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
+                }
             }
+            return Frame.builder(FrameType.DATA).header("size", Long.toString(Files.size(to))).build();
         }
-        return Frame.builder(FrameType.DATA).header("size", Long.toString(Files.size(to))).build();
     }
 
     /** Deletes one file (never a directory); a missing file is NOT_FOUND. */
@@ -333,11 +337,13 @@ final class FileService implements AutoCloseable {
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw error(ErrorCode.BAD_REQUEST, relative(file) + " is a directory; delete removes files");
         }
-        long size = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
-        if (size < 0 || !Files.deleteIfExists(file)) {
-            throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
+        synchronized (names) {
+            long size = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
+            if (size < 0 || !Files.deleteIfExists(file)) {
+                throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
+            }
+            return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build();
         }
-        return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build();
     }
 
     private Frame get(Frame request) throws IOException {
@@ -539,19 +545,23 @@ final class FileService implements AutoCloseable {
             throw error(ErrorCode.CHECKSUM_MISMATCH, "received " + have + " bytes with sha256 " + actual
                     + ", expected " + size + " bytes with " + sha + "; upload discarded");
         }
-        refuseDirectory(target);
-        if (overwrite(request)) {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            release(have);
-        } else {
-            try {
-                NoClobberMove.move(partial, target);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                throw exists(target); // the verified upload stays, so a put --force finishes at once
+        // Renames under one lock: the hash remembered must be of the file this commit put there, not of one another
+        // client's commit, move or delete put there a moment later (the work of different clients runs at once).
+        synchronized (names) {
+            refuseDirectory(target);
+            if (overwrite(request)) {
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                release(have);
+            } else {
+                try {
+                    NoClobberMove.move(partial, target);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    throw exists(target); // the verified upload stays, so a put --force finishes at once
+                }
+                release(have);
             }
-            release(have);
+            hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         }
-        hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
     }
 

@@ -112,10 +112,17 @@ final class FolderTransfer {
             return b.append("]}").toString();
         }
 
-        /** Nothing when every file made it; else the exit code of the first failure and one line for all. */
+        /**
+         * Nothing when every file made it; else one line for all, with the exit code of the most serious failure
+         * (a trust failure before a refusal, a refusal before an I/O error), so a script checking for it sees it.
+         */
         void throwIfFailed(String verb) {
             if (!failures.isEmpty()) {
-                throw new CliException(failures.get(0).exitCode(), failures.size() + " of " + items.size()
+                java.util.List<Integer> severity = java.util.List.of(ExitCodes.TRUST, ExitCodes.DENIED,
+                        ExitCodes.FAILED, ExitCodes.IO);
+                int code = failures.stream().map(Failure::exitCode).min(java.util.Comparator.comparingInt(c ->
+                        severity.contains(c) ? severity.indexOf(c) : severity.size())).orElseThrow();
+                throw new CliException(code, failures.size() + " of " + items.size()
                         + " files not " + verb + " (" + failures.get(0).relative() + ": " + failures.get(0).message()
                         + "); the others are in place, and the same command again continues");
             }
@@ -198,7 +205,8 @@ final class FolderTransfer {
             for (FileTransfer.Entry e : listing.entries()) {
                 String name = e.name();
                 if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                        || name.indexOf('\0') >= 0 || name.getBytes(StandardCharsets.UTF_8).length > 255) {
+                        || name.indexOf('\0') >= 0 || name.getBytes(StandardCharsets.UTF_8).length > 255
+                        || !oneLocalComponent(name)) {
                     throw new CliException(ExitCodes.FAILED, "the server listed a name that is not one path "
                             + "component in " + join(root, dir) + ": " + Json.quote(name));
                 }
@@ -224,6 +232,20 @@ final class FolderTransfer {
         }
         items.sort(Comparator.comparing(Item::relative));
         return items;
+    }
+
+    /**
+     * Whether {@code name} is one plain component on this machine's file system too: on Windows {@code \\} and
+     * {@code C:} would make a name the server listed into a path elsewhere.
+     */
+    private static boolean oneLocalComponent(String name) {
+        try {
+            Path p = Path.of(name);
+            return !p.isAbsolute() && p.getRoot() == null && p.getNameCount() == 1
+                    && p.getFileName().toString().equals(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /**

@@ -117,8 +117,19 @@ final class GetCommand implements Callable<Integer> {
         refuseToReplace(local, true);
         FileTransfer.Result same = transfer.sameAs(remote, local);
         if (same != null) {
+            // Already there: nothing to download, but a signature is checked as for a download, and required
+            // when asked, so "already there" never passes a file that a fresh get would refuse.
+            byte[] signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
+            String notes = "";
+            if (signature != null) {
+                notes = "signature valid: signed by " + protection.verify(signature, remote, same,
+                        EncryptedFiles.isEncrypted(local));
+            } else if (requireSignature) {
+                throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
+                        + SignedManifest.SUFFIX + ") and --require-signature was given");
+            }
             progress.start(same.bytes(), same.bytes());
-            return new FolderTransfer.Done(same, "");
+            return new FolderTransfer.Done(same, notes);
         }
         refuseToReplace(local, force);
         // The download lands under a staging name and reaches its own name only after the signature and the

@@ -235,7 +235,8 @@ final class ServerRuntime implements AutoCloseable {
             }
             return;
         }
-        if (endpoint.dtlsSession(peer).isEmpty()) {
+        io.vstp.transport.udp.dtls.DtlsSessionInfo arrivedOn = proved.association(peer);
+        if (arrivedOn == null) {
             frame.release(); // never read: a token that crossed plaintext is the sender's to revoke
             endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "credentials are refused over "
                     + "plaintext UDP, where anyone on the path could read them: use DTLS or TCP", reqId));
@@ -258,7 +259,7 @@ final class ServerRuntime implements AutoCloseable {
                         endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
                                 c instanceof AuthenticationException a ? a.detail()
                                         : "authentication failed", answerTo));
-                    } else if (!proved.bind(peer, principal)) {
+                    } else if (!proved.bind(peer, principal, arrivedOn)) {
                         endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "the DTLS "
                                 + "association ended, or the server holds too many: try again", answerTo));
                     } else {

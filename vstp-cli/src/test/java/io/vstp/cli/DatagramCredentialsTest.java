@@ -62,6 +62,9 @@ class DatagramCredentialsTest {
             try {
                 waitForNewAssociation(server[0], peer, firstAssociation);
                 assertThat(proved.current(peer)).as("the binding was to the first association").isNull();
+                assertThat(proved.bind(peer, OWNER, firstAssociation))
+                        .as("credentials that came over the first association bind to no other").isFalse();
+                assertThat(proved.current(peer)).isNull();
 
                 Principal expired = new Principal("owner", Set.of("owner"), Map.of(), "jwt",
                         Instant.now().minusSeconds(1));

@@ -119,13 +119,21 @@ class FilesFairnessTest {
             stat.release();
             assertThat(files.filesHashed()).as("the upload's verified hash answered the stat").isEqualTo(1);
 
+            // Through a link inside the root: the linked file's size and hash, not the link's.
+            Files.createSymbolicLink(tmp.resolve("served/link.bin"), tmp.resolve("served/small.bin"));
+            Frame viaLink = r.request(files("stat", "link.bin").build()).get(30, TimeUnit.SECONDS);
+            assertThat(viaLink.headers().value("size")).isEqualTo(Long.toString(Files.size(small)));
+            assertThat(viaLink.headers().value("sha256")).isEqualTo(FileService.sha256(small, Files.size(small)));
+            viaLink.release();
+            assertThat(files.filesHashed()).as("a link is a name of its own").isEqualTo(2);
+
             // A changed file is a new version: hashed again, never answered from the old one.
             Files.writeString(tmp.resolve("served/small.bin"), "changed behind the server's back");
             Frame again = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
             assertThat(again.headers().value("sha256")).isEqualTo(FileService.sha256(tmp.resolve("served/small.bin"),
                     Files.size(tmp.resolve("served/small.bin"))));
             again.release();
-            assertThat(files.filesHashed()).isEqualTo(2);
+            assertThat(files.filesHashed()).isEqualTo(3);
         }
     }
 }

@@ -203,4 +203,30 @@ class FolderTransferCliTest {
         assertThat(missing.err()).contains("no such directory");
         assertThat(tmp.resolve("none")).doesNotExist();
     }
+    /** "Already there" never passes a file that a fresh get would refuse: a required signature is still required. */
+    @Test
+    void alreadyThereStillNeedsTheSignatureAskedFor() throws Exception {
+        Path file = Files.writeString(tmp.resolve("unsigned.txt"), "no signature here");
+        assertThat(server.authed("put", file.toString(), server.address("unsigned.txt")).code()).isZero();
+        Path local = tmp.resolve("unsigned-back.txt");
+        assertThat(server.authed("get", server.address("unsigned.txt"), local.toString()).code()).isZero();
+        Run again = server.authed("get", server.address("unsigned.txt"), local.toString(), "--require-signature");
+        assertThat(again.code()).isEqualTo(ExitCodes.TRUST);
+        assertThat(again.err()).contains("has no signature");
+    }
+
+    /** The folder's exit code is its most serious failure's, not merely its first's. */
+    @Test
+    void theMostSeriousFailureSetsTheExitCode() {
+        FolderTransfer.Summary summary = new FolderTransfer.Summary(
+                java.util.List.of(new FolderTransfer.Item("a", 1), new FolderTransfer.Item("b", 1)),
+                java.util.List.of(), java.util.List.of(), java.util.List.of(
+                        new FolderTransfer.Failure("a", "a exists", ExitCodes.IO),
+                        new FolderTransfer.Failure("b", "bad signature", ExitCodes.TRUST)),
+                java.util.List.of(), 0.1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> summary.throwIfFailed("downloaded"))
+                .isInstanceOf(CliException.class)
+                .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(ExitCodes.TRUST))
+                .hasMessageContaining("2 of 2 files not downloaded");
+    }
 }

@@ -55,10 +55,13 @@ public final class MemoryBudget {
         this.maxBytesPerAddress = maxBytesPerAddress;
     }
 
-    /** A quarter of the heap (at least 64 MiB), half of that per address. */
+    /**
+     * A quarter of the heap, at least 256 MiB; half of that per address, at least 128 MiB: one address must be able
+     * to send the largest v2 message (64 MiB) and be answered with as much.
+     */
     public static MemoryBudget defaults() {
-        long total = Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
-        return new MemoryBudget(total, total / 2);
+        long total = Math.max(256L << 20, Runtime.getRuntime().maxMemory() / 4);
+        return new MemoryBudget(total, Math.max(128L << 20, total / 2));
     }
 
     public long maxBytes() {
@@ -90,7 +93,8 @@ public final class MemoryBudget {
      *
      * @param close closes the connection, from any thread, when it must go to free the budget
      */
-    public Share open(InetAddress address, Runnable close) {
+    public Share open(InetAddress peer, Runnable close) {
+        InetAddress address = shareKey(peer);
         Account account = byAddress.compute(address, (a, existing) -> {
             Account acc = existing != null ? existing : new Account();
             acc.connections++;
@@ -132,8 +136,7 @@ public final class MemoryBudget {
             if (delta > 0 && (all > maxBytes || mine > maxBytesPerAddress)) {
                 Share heaviest = heaviest(all > maxBytes ? null : address);
                 if (heaviest == this) {
-                    shedding = true;
-                    closed.incrementAndGet();
+                    shed();
                     return Pressure.SHED;
                 }
                 if (heaviest != null) {
@@ -143,9 +146,17 @@ public final class MemoryBudget {
             return pressure();
         }
 
-        /** What the budget asks now, without a new figure. */
+        /**
+         * What the budget asks now, without a new figure: refuse when this connection's address is at 80 % of its
+         * share, or when the whole is at 80 % and this connection holds at least its even part of it (the light
+         * ones go on: a few heavy peers must not make the server refuse everyone).
+         */
         public Pressure pressure() {
-            return total.get() >= REFUSE_AT * maxBytes || addressHeld.get() >= REFUSE_AT * maxBytesPerAddress
+            if (addressHeld.get() >= REFUSE_AT * maxBytesPerAddress) {
+                return Pressure.REFUSE;
+            }
+            long all = total.get();
+            return all >= REFUSE_AT * maxBytes && held > 0 && held >= all / Math.max(1, shares.size())
                     ? Pressure.REFUSE : Pressure.NONE;
         }
 
@@ -154,9 +165,18 @@ public final class MemoryBudget {
         }
 
         private void shedNow() {
+            shed();
+            close.run();
+        }
+
+        /**
+         * Chosen to go: what it holds counts as freed at once (its connection closes within a moment), so the
+         * next update does not pick yet another connection for the same excess.
+         */
+        private void shed() {
             shedding = true;
             closed.incrementAndGet();
-            close.run();
+            close();
         }
 
         /** The connection ended: what it held is free. */
@@ -171,6 +191,23 @@ public final class MemoryBudget {
                 byAddress.computeIfPresent(address, (a, acc) -> --acc.connections == 0 ? null : acc);
             }
         }
+    }
+
+    /**
+     * Whose share a peer uses: its IPv4 address, or its IPv6 /64 (one host usually has a whole /64, and must not
+     * get a share per address in it).
+     */
+    static InetAddress shareKey(InetAddress peer) {
+        if (peer instanceof java.net.Inet6Address v6) {
+            byte[] prefix = java.util.Arrays.copyOf(v6.getAddress(), 16);
+            java.util.Arrays.fill(prefix, 8, 16, (byte) 0);
+            try {
+                return InetAddress.getByAddress(prefix);
+            } catch (java.net.UnknownHostException e) {
+                return peer; // 16 bytes are always an address
+            }
+        }
+        return peer;
     }
 
     /** The open share holding the most, among all or those of {@code address}. */

@@ -188,7 +188,9 @@ public final class VstpConnectionPool implements AutoCloseable {
                     return;
                 }
                 if (closed) {
-                    work.add(conn::close);
+                    // Opened after the pool closed: close it without waiting. This runs on the connection's event
+                    // loop, and the blocking close() would wait for that same loop forever.
+                    work.add(() -> conn.close(Duration.ofSeconds(5)));
                 } else {
                     int capacity = Math.min(options.maxRequestsPerConnection(), conn.serverMaxInFlight());
                     Slot slot = new Slot(conn, capacity);

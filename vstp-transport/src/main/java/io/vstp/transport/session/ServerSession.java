@@ -68,6 +68,8 @@ public final class ServerSession extends SessionHandler implements Session {
     /** Messages waiting behind an earlier one of their stream (they count against {@code maxInFlightRequests}). */
     private int waitingMessages;
     private int waitingHeaderBytes;
+    /** Payload bytes of those waiting messages: a joined message gave its parts' credit back, so count them here. */
+    private long waitingPayloadBytes;
     private final ErrorCode rejection;
     /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
     private final AccessControl access;
@@ -82,6 +84,8 @@ public final class ServerSession extends SessionHandler implements Session {
     private io.vstp.transport.MemoryBudget.Share share;
     /** The budget asked to refuse new requests and stop reading; rechecked by {@link #pressureTimer}. */
     private boolean pressured;
+    /** Chosen by the budget to go: reads nothing more. */
+    private boolean shedding;
     private io.netty.util.concurrent.ScheduledFuture<?> pressureTimer;
     private String id = "";
     private int inFlight;
@@ -654,6 +658,7 @@ public final class ServerSession extends SessionHandler implements Session {
         busyStreams.clear();
         waitingMessages = 0;
         waitingHeaderBytes = 0;
+        waitingPayloadBytes = 0;
         if (mux != null) {
             mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
                     "connection closed"));
@@ -671,8 +676,10 @@ public final class ServerSession extends SessionHandler implements Session {
                     // Messages of one stream reach the handler one at a time, in order. The window bounds their
                     // payloads; their number and decoded headers are bounded here, per connection.
                     int headerBytes = headerBytes(message);
+                    long held = heldRequestBytes + waitingPayloadBytes + pendingWriteBytes();
                     if (inFlight + waitingMessages >= limits.maxInFlightRequests()
-                            || waitingHeaderBytes + headerBytes > MAX_WAITING_HEADER_BYTES) {
+                            || waitingHeaderBytes + headerBytes > MAX_WAITING_HEADER_BYTES
+                            || held + message.payload().readableBytes() > MAX_HELD_BYTES) {
                         message.release();
                         countError(ErrorCode.TOO_MANY_IN_FLIGHT);
                         refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
@@ -683,6 +690,7 @@ public final class ServerSession extends SessionHandler implements Session {
                     waiting.add(new Inbound(message, end, credit, headerBytes));
                     waitingMessages++;
                     waitingHeaderBytes += headerBytes;
+                    waitingPayloadBytes += message.payload().readableBytes();
                     updateAutoRead();
                     return;
                 }
@@ -716,6 +724,7 @@ public final class ServerSession extends SessionHandler implements Session {
     private void unwait(Inbound in) {
         waitingMessages--;
         waitingHeaderBytes -= in.headerBytes();
+        waitingPayloadBytes -= in.message().payload().readableBytes();
     }
 
     /** Decoded header bytes as HPACK counts them (RFC 7541 §4.1: name, value and 32 per entry). */
@@ -735,7 +744,7 @@ public final class ServerSession extends SessionHandler implements Session {
         io.vstp.core.codec.FrameDecoderStage decoder = ctx.pipeline().get(
                 io.vstp.core.codec.FrameDecoderStage.NAME) instanceof io.vstp.core.codec.FrameDecoderStage d ? d : null;
         long held = (decoder != null ? decoder.pendingBytes() : 0) + heldRequestBytes + waitingHeaderBytes
-                + pendingWriteBytes();
+                + waitingPayloadBytes + (mux != null ? mux.joiningBytes() : 0) + pendingWriteBytes();
         io.vstp.transport.MemoryBudget.Pressure p = share.update(held);
         if (p == io.vstp.transport.MemoryBudget.Pressure.SHED) {
             shed();
@@ -771,6 +780,8 @@ public final class ServerSession extends SessionHandler implements Session {
 
     /** The budget is exhausted and this connection holds the most: it goes, and says why. */
     private void shed() {
+        shedding = true;
+        ctx.channel().config().setAutoRead(false); // it goes: nothing more is read from it
         fail(ErrorCode.TOO_MANY_IN_FLIGHT, "closed: the server's memory budget is exhausted and this connection "
                 + "holds the most of it");
         // The ERR waits behind what the peer has not read; if it never reads, the connection goes anyway.
@@ -810,10 +821,11 @@ public final class ServerSession extends SessionHandler implements Session {
         if (pendingHello != null) {
             return; // no frame is read while a HELLO's credentials are checked
         }
-        // Under pressure a connection stops reading, unless it is inside a frame: pausing it there would only keep
-        // the part it sent until the frame timeout; reading on, it finishes the frame or grows into the one shed.
+        // Under pressure a connection stops reading, unless it is inside a frame (pausing it there would only keep
+        // the part it sent until the frame timeout; reading on, it finishes the frame or grows into the one shed),
+        // or has answers waiting for the peer's credit (it must read the WINDOW_UPDATE that lets them go).
         boolean read = inFlight + waitingMessages < limits.maxInFlightRequests() && ctx.channel().isWritable()
-                && (!pressured || midFrame());
+                && (!pressured || midFrame() || unsentBytes() > 0) && !shedding;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -215,6 +215,11 @@ final class StreamMultiplexer {
         unsent.addAndGet(bytes);
     }
 
+    /** Payload bytes of messages still being joined from their parts (event loop). */
+    long joiningBytes() {
+        return joining;
+    }
+
     /** Payload bytes queued and not yet handed to the channel (any thread). */
     long unsentBytes() {
         return unsent.get();

@@ -265,6 +265,10 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 tagged.release();
                 frame.release();
             }
+            if (!p.sender.busy()) {
+                // Silence is counted from when it has something to acknowledge, not from its last datagram.
+                p.lastActivityNanos = System.nanoTime();
+            }
             p.sender.enqueue(id, encoded, chunkSize, single).whenComplete((v, e) -> {
                 if (e == null) {
                     result.complete(null);
@@ -766,19 +770,24 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         reassembler.expire(now);
         long idle = limits.peerIdleTimeout().toNanos();
         long silence = limits.peerSilenceTimeout().toNanos();
+        List<Peer> silent = new ArrayList<>();
         Iterator<Map.Entry<InetSocketAddress, Peer>> it = peers.entrySet().iterator();
         while (it.hasNext()) {
             Peer p = it.next().getValue();
             if (p.sender.busy() && now - p.lastActivityNanos > silence) {
-                // Owes acknowledgements and says nothing: retransmitting to it only holds memory (udp.md §7).
-                p.sender.failAll("peer silent for " + limits.peerSilenceTimeout().toMillis() + " ms");
-                stats.countDrop(UdpStats.Drop.SILENT_PEER);
+                // Owes acknowledgements and says nothing: retransmitting to it only holds memory (udp.md §7). Out
+                // of the table first: the failures run callbacks, which may use the endpoint again.
                 it.remove();
+                silent.add(p);
             } else if (p.sender.busy()) {
                 p.sender.onTick(now);
             } else if (now - p.lastActivityNanos > idle) {
                 it.remove();
             }
+        }
+        for (Peer p : silent) {
+            p.sender.failAll("peer silent for " + limits.peerSilenceTimeout().toMillis() + " ms");
+            stats.countDrop(UdpStats.Drop.SILENT_PEER);
         }
     }
 
