@@ -130,6 +130,9 @@ public final class MemoryBudget {
                 return Pressure.NONE;
             }
             long delta = bytes - held;
+            if (delta == 0) {
+                return pressure(); // most updates (a request answered at once) change nothing: no atomic writes
+            }
             held = bytes;
             long all = total.addAndGet(delta);
             long mine = addressHeld.addAndGet(delta);

@@ -741,9 +741,7 @@ public final class ServerSession extends SessionHandler implements Session {
         if (share == null || !ctx.channel().isActive()) {
             return;
         }
-        io.vstp.core.codec.FrameDecoderStage decoder = ctx.pipeline().get(
-                io.vstp.core.codec.FrameDecoderStage.NAME) instanceof io.vstp.core.codec.FrameDecoderStage d ? d : null;
-        long held = (decoder != null ? decoder.pendingBytes() : 0) + heldRequestBytes + waitingHeaderBytes
+        long held = pendingFrameBytes() + heldRequestBytes + waitingHeaderBytes
                 + waitingPayloadBytes + (mux != null ? mux.joiningBytes() : 0) + pendingWriteBytes();
         io.vstp.transport.MemoryBudget.Pressure p = share.update(held);
         if (p == io.vstp.transport.MemoryBudget.Pressure.SHED) {
@@ -774,8 +772,7 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     private boolean midFrame() {
-        return ctx.pipeline().get(io.vstp.core.codec.FrameDecoderStage.NAME)
-                instanceof io.vstp.core.codec.FrameDecoderStage d && d.pendingBytes() > 0;
+        return pendingFrameBytes() > 0;
     }
 
     /** The budget is exhausted and this connection holds the most: it goes, and says why. */

@@ -95,10 +95,14 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         onFrame(frame);
     }
 
+    /** Bytes of a frame started and not finished (the decoder stage's, whichever wire version it decodes). */
+    protected final int pendingFrameBytes() {
+        return ctx.pipeline().get(FrameDecoderStage.NAME) instanceof FrameDecoderStage d ? d.pendingBytes() : 0;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        FrameDecoderStage decoder = ctx.pipeline().get(FrameDecoderStage.NAME) instanceof FrameDecoderStage d ? d : null;
-        boolean partial = decoder != null && decoder.pendingBytes() > 0;
+        boolean partial = pendingFrameBytes() > 0;
         if (partial && frameTimer == null && !failed) {
             frameTimer = ctx.executor().schedule(() -> fail(ErrorCode.FRAME_TIMEOUT,
                     "frame not completed within " + limits.frameTimeout().toMillis() + " ms"),
