@@ -8,12 +8,17 @@ import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.transport.testing.DatagramPeer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 16, attack 5: answers cannot be aimed at a third party or multiplied by forged acknowledgements
@@ -27,10 +32,15 @@ class AmplificationTest {
     /** Why the server's answers failed, in order. */
     private final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    @TempDir
+    Path serverHome;
+    @TempDir
+    Path clientHome;
+
     /** A server that answers every datagram with 1 MiB, reliably, as a files server answers a "get". */
-    private VstpUdpEndpoint server() throws InterruptedException {
+    private VstpUdpEndpoint server(DatagramPeer.Security security) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
-        return self[0] = VstpUdpEndpoint.builder().plain().handler((peer, frame) -> {
+        return self[0] = security.server(serverHome).handler((peer, frame) -> {
             frame.release();
             self[0].sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
                     Unpooled.wrappedBuffer(ONE_MIB))).whenComplete((v, e) -> {
@@ -71,7 +81,8 @@ class AmplificationTest {
 
     @Test
     void anUnprovenAddressGetsAtMostAFewTimesWhatItSent() throws Exception {
-        try (VstpUdpEndpoint server = server(); DatagramSocket victim = new DatagramSocket(0)) {
+        try (VstpUdpEndpoint server = server(DatagramPeer.Security.PLAIN);
+             DatagramSocket victim = new DatagramSocket(0)) {
             byte[] ask = ask();
             // What a spoofed request looks like to the server: one small datagram, and never an acknowledgement.
             victim.send(new DatagramPacket(ask, ask.length, server.localAddress()));
@@ -84,14 +95,18 @@ class AmplificationTest {
         }
     }
 
-    @Test
-    void forgedSacksAreIgnoredOrBoundedAndNeverMultiplyTheAnswer() throws Exception {
-        try (VstpUdpEndpoint server = server(); DatagramSocket attacker = new DatagramSocket(0)) {
-            InetSocketAddress to = server.localAddress();
-            byte[] ask = ask();
-            attacker.send(new DatagramPacket(ask, ask.length, to));
-            long[] received = {0};
-            List<Frame> first = receive(attacker, 500, received);
+    /**
+     * Over DTLS too: an attacker who completed a handshake has proven its address, but its forged SACKs still draw
+     * no more than a few copies of the message. (Without a handshake a DTLS server answers only with a small
+     * HelloVerifyRequest: {@code DtlsDatagramLinkTest.clientHelloWithoutCookieGetsOnlyASmallHelloVerifyRequest...}.)
+     */
+    @ParameterizedTest
+    @EnumSource(DatagramPeer.Security.class)
+    void forgedSacksAreIgnoredOrBoundedAndNeverMultiplyTheAnswer(DatagramPeer.Security security) throws Exception {
+        try (VstpUdpEndpoint server = server(security);
+             DatagramPeer attacker = security.peer(server.localAddress(), clientHome)) {
+            attacker.send(ask());
+            List<Frame> first = attacker.frames(500);
             assertThat(first).isNotEmpty();
             String msg = first.get(0).headers().value("vf-msg");
             int count = Integer.parseInt(first.get(0).headers().value("vf-cnt"));
@@ -99,7 +114,7 @@ class AmplificationTest {
             first.forEach(Frame::release);
 
             // A SACK for fragments the server never sent: ignored (and counted), it proves nothing.
-            send(attacker, to, sack(msg, 0, count));
+            attacker.send(sack(msg, 0, count));
             Thread.sleep(100);
             assertThat(server.stats().dropped(UdpStats.Drop.BOGUS_ACK)).isPositive();
 
@@ -108,8 +123,8 @@ class AmplificationTest {
             got.set(0, sentSoFar);
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (got.nextClearBit(0) < count && System.nanoTime() < deadline) {
-                send(attacker, to, sack(msg, 0, got.nextClearBit(0)));
-                for (Frame f : receive(attacker, 20, received)) {
+                attacker.send(sack(msg, 0, got.nextClearBit(0)));
+                for (Frame f : attacker.frames(20)) {
                     String idx = f.headers().value("vf-idx");
                     if (idx != null) {
                         got.set(Integer.parseInt(idx));
@@ -118,24 +133,24 @@ class AmplificationTest {
                 }
             }
             assertThat(got.nextClearBit(0)).as("the whole message arrived").isEqualTo(count);
-            long legit = received[0];
+            long legit = attacker.wireBytesIn();
             // Then the attack: SACKs alternating between "all but the last" and "nothing" under a new generation
             // each time. Each change would make the server send everything acknowledged again.
             long sent = 0;
             for (int gen = 1; gen <= 20; gen++) {
                 byte[] forged = sack(msg, gen, gen % 2 == 1 ? count - 1 : 0);
-                send(attacker, to, forged);
+                attacker.send(forged);
                 sent += forged.length;
-                receive(attacker, 5, received).forEach(Frame::release);
+                attacker.frames(5).forEach(Frame::release);
             }
-            receive(attacker, 300, received).forEach(Frame::release);
-            long drawnFirst = received[0] - legit;
+            attacker.frames(300).forEach(Frame::release);
+            long drawnFirst = attacker.wireBytesIn() - legit;
             // Past a few restarts the message has failed: however many forged SACKs follow, they draw nothing.
             for (int gen = 21; gen <= 300; gen++) {
-                send(attacker, to, sack(msg, gen, gen % 2 == 1 ? count - 1 : 0));
-                receive(attacker, 5, received).forEach(Frame::release);
+                attacker.send(sack(msg, gen, gen % 2 == 1 ? count - 1 : 0));
+                attacker.frames(5).forEach(Frame::release);
             }
-            long drawnLater = received[0] - legit - drawnFirst;
+            long drawnLater = attacker.wireBytesIn() - legit - drawnFirst;
             assertThat(drawnFirst).as("bytes drawn by " + sent + " bytes of forged SACKs")
                     .isLessThan((ReliableSender.MAX_GENERATION_RESETS + 1L) * ONE_MIB.length);
             assertThat(drawnLater).as("bytes drawn by 280 more forged SACKs").isZero();
@@ -150,9 +165,5 @@ class AmplificationTest {
     private static byte[] sack(String msg, long generation, int cumulative) {
         return io.vstp.core.testing.FrameBytes.v1(new Frame(FrameType.ACK, Flags.NONE, Headers.of("vf-msg", msg,
                 "vf-gen", Long.toString(generation), "vf-cum", Integer.toString(cumulative)), Unpooled.EMPTY_BUFFER));
-    }
-
-    private static void send(DatagramSocket s, InetSocketAddress to, byte[] d) throws Exception {
-        s.send(new DatagramPacket(d, d.length, to));
     }
 }
