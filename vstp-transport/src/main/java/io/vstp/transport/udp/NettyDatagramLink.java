@@ -31,6 +31,7 @@ public final class NettyDatagramLink implements DatagramLink {
     private final Channel channel;
     private final int maxDatagramSize;
     private final LongAdder sendDrops = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Receiver receiver = (sender, datagram) -> datagram.release();
     private boolean flushScheduled;
 
@@ -144,8 +145,12 @@ public final class NettyDatagramLink implements DatagramLink {
         return sendDrops.sum();
     }
 
+    /** Closes the socket (and the event loop, if this link made it). Closing again does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         channel.close().syncUninterruptibly();
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

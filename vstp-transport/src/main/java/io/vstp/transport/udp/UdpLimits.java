@@ -80,6 +80,13 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
     }
 
     /** Queued reliable bytes per peer and in total, and how long a peer owing acknowledgements may stay silent. */
+    public UdpLimits withPeers(int max, Duration idleTimeout) {
+        return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
+                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, max, idleTimeout,
+                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+                maxRetransmissions);
+    }
+
     public UdpLimits withQueues(long perPeer, long total, Duration silence) {
         return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout, perPeer,

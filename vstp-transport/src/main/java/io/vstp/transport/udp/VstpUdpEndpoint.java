@@ -209,6 +209,9 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                 encoded.release();
             }
             done.complete(null);
+        }, () -> {
+            frame.release();
+            done.completeExceptionally(closedError());
         });
         return done;
     }
@@ -276,6 +279,9 @@ public final class VstpUdpEndpoint implements AutoCloseable {
                     result.completeExceptionally(e);
                 }
             });
+        }, () -> {
+            frame.release();
+            result.completeExceptionally(closedError());
         });
         return result;
     }
@@ -323,6 +329,9 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             }
             link.send(peer, out);
             done.complete(null);
+        }, () -> {
+            frame.release();
+            done.completeExceptionally(closedError());
         });
         return done;
     }
@@ -816,11 +825,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         return p;
     }
 
-    private void onLoop(Runnable task) {
+    /** Runs {@code task} on the event loop, or {@code ifClosed} if the endpoint closed and the loop is gone. */
+    private void onLoop(Runnable task, Runnable ifClosed) {
         if (loop.inEventLoop()) {
             task.run();
-        } else {
+            return;
+        }
+        try {
             loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ifClosed.run();
         }
     }
 

@@ -432,6 +432,101 @@ class DtlsDatagramLinkTest {
                 .hasMessageContaining(serverFingerprint());
     }
 
+    // ---- limits and misuse ----
+
+    @Test
+    void serverAtItsAssociationLimitIgnoresFurtherClientsUntilOneLeaves() throws Exception {
+        DtlsDatagramLink server = echoServer(serverOptions().maxAssociations(1).build());
+        Client first = client(clientOptions().build());
+        Client second = client(clientOptions().handshakeTimeout(Duration.ofMillis(600)).build());
+        first.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> second.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .cause().isInstanceOf(SSLHandshakeException.class).hasMessageContaining("handshake timeout");
+        assertThat(server.counters().droppedAssociationLimit()).as("its ClientHellos").isPositive();
+        assertThat(server.counters().associations()).isEqualTo(1);
+
+        first.link.disconnect(server.localAddress());
+        await(() -> server.counters().associations() == 0);
+        second.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        second.send(server, "my turn");
+        assertThat(second.next()).isEqualTo("my turn");
+    }
+
+    @Test
+    void clientAtItsAssociationLimitRefusesANewServerWithTheReason() throws Exception {
+        DtlsDatagramLink one = echoServer(serverOptions().build());
+        DtlsDatagramLink two = echoServer(serverOptions().build());
+        Client client = client(clientOptions().maxAssociations(1).build());
+        client.link.connect(one.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> client.link.connect(two.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .cause().isInstanceOf(IllegalStateException.class)
+                .hasMessage("already 1 DTLS associations (maxAssociations)");
+        client.send(two, "dropped");
+        client.send(one, "still served");
+        assertThat(client.next()).isEqualTo("still served");
+        assertThat(client.link.counters().droppedAssociationLimit()).isEqualTo(2);
+    }
+
+    @Test
+    void misuseIsRefusedWithAClearError() throws Exception {
+        DtlsDatagramLink server = echoServer(serverOptions().build());
+        assertThatThrownBy(() -> server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("clients connect to it");
+        Client client = client(clientOptions().build());
+        assertThatThrownBy(() -> client.link.connect(InetSocketAddress.createUnresolved("nowhere.invalid", 9))
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unresolved server address");
+
+        NettyDatagramLink socket = NettyDatagramLink.bind(LOOPBACK, null, 64);
+        toClose.add(socket);
+        io.vstp.transport.udp.DatagramLink tiny = new io.vstp.transport.udp.ForwardingDatagramLink(socket) {
+            @Override
+            public int maxDatagramSize() {
+                return 24;
+            }
+        };
+        assertThatThrownBy(() -> DtlsDatagramLink.client(tiny, clientOptions().build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the inner link's datagrams (24 bytes) cannot hold a DTLS record");
+
+        client.link.close();
+        assertThatThrownBy(() -> client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .cause().isInstanceOf(IllegalStateException.class).hasMessage("the DTLS link is closed");
+    }
+
+    @Test
+    void serverDropsAndCountsWhatItCannotSend() throws Exception {
+        DtlsDatagramLink server = echoServer(serverOptions().build());
+        try (DatagramSocket stranger = new DatagramSocket(LOOPBACK)) {
+            InetSocketAddress nobody = (InetSocketAddress) stranger.getLocalSocketAddress();
+            server.send(nobody, utf8("to nobody"));
+            server.send(nobody, utf8("z".repeat(server.maxDatagramSize() + 1)));
+            await(() -> server.counters().droppedNotConnected() == 1 && server.counters().droppedOversized() == 1);
+            stranger.setSoTimeout(200);
+            assertThatThrownBy(() -> receive(stranger)).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    /** A client that restarts (same address, new handshake) replaces its old association on the server. */
+    @Test
+    void aNewHandshakeFromTheSameAddressReplacesTheAssociation() throws Exception {
+        DtlsDatagramLink server = echoServer(serverOptions().build());
+        Client before = client(clientOptions().sessionResumption(false).build());
+        before.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        InetSocketAddress address = before.link.localAddress();
+        before.inner.close(); // gone without a close_notify, as a process that was killed
+
+        Client after = client(clientOptions().build(), address);
+        after.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        after.send(server, "back again");
+
+        assertThat(after.next()).isEqualTo("back again");
+        assertThat(server.counters().handshakesSucceeded()).isEqualTo(2);
+        assertThat(server.counters().associations()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     private DtlsServerOptions.Builder serverOptions() {
@@ -463,7 +558,11 @@ class DtlsDatagramLinkTest {
     }
 
     private Client client(DtlsClientOptions options) throws InterruptedException {
-        NettyDatagramLink inner = NettyDatagramLink.bind(LOOPBACK, null, DATAGRAM_SIZE);
+        return client(options, LOOPBACK);
+    }
+
+    private Client client(DtlsClientOptions options, InetSocketAddress bindTo) throws InterruptedException {
+        NettyDatagramLink inner = NettyDatagramLink.bind(bindTo, null, DATAGRAM_SIZE);
         DtlsDatagramLink link = DtlsDatagramLink.client(inner, options);
         toClose.add(link);
         Client client = new Client(link, inner);
