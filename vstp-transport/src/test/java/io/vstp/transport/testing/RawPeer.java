@@ -16,13 +16,18 @@ import java.util.List;
 
 /**
  * A hand-driven plaintext peer on a real socket: writes arbitrary bytes (hostile or not) and reads back what the
- * server sends until it closes. For tests that must send what no well-behaved client would.
+ * other side sends until it closes. For tests that must send what no well-behaved client (or server) would.
  */
 public final class RawPeer implements AutoCloseable {
     private final Socket socket;
 
     public RawPeer(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port));
+    }
+
+    /** The server's end of a connection a test accepted: plays a hostile or odd server to a real client. */
+    public RawPeer(Socket connected) throws IOException {
+        socket = connected;
         socket.setTcpNoDelay(true);
     }
 
