@@ -58,7 +58,7 @@ class SessionAuthTest {
     }
 
     /** Tokens {@code subject:role:lifetimeMs}; anything else, or no token, is refused. */
-    private final class TableAccess implements AccessControl {
+    private class TableAccess implements AccessControl {
         @Override
         public CompletionStage<Principal> authenticate(Credentials credentials) {
             seen.add(credentials);
@@ -156,6 +156,69 @@ class SessionAuthTest {
         assertThat(ask(writer, "files")).isEqualTo("bob [writer]");
         assertThat(decisions).contains("alice files:list false", "bob files:list docs true", "alice echo true");
         assertThat(seen).allSatisfy(c -> assertThat(c.toString()).doesNotContain("reader:60000", "writer:60000"));
+    }
+
+    /** A broken authoriser denies the one request and tells the peer nothing of why; the session goes on. */
+    @ParameterizedTest(name = "wire v{0}")
+    @ValueSource(ints = {1, 2})
+    void anAuthoriserThatThrowsDeniesTheRequestAndTheSessionGoesOn(int version) throws Exception {
+        AccessControl broken = new TableAccess() {
+            @Override
+            public AccessDecision authorize(Principal principal, Action action, Session session) {
+                if (action.service().equals("files")) {
+                    throw new IllegalStateException("secret internal detail");
+                }
+                return super.authorize(principal, action, session);
+            }
+        };
+        VstpServer server = server(broken, wire(version));
+        VstpConnection conn = connect(server, wire(version), () -> "dave:writer:60000");
+
+        CompletableFuture<Frame> files = conn.request(Frame.builder(FrameType.DATA).payload("x")
+                .header("service", "files").header("op", "list").header("path", "docs").build());
+        Throwable denied = org.assertj.core.api.Assertions.catchThrowable(() -> files.get(10, TimeUnit.SECONDS));
+        assertThat(denied.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
+            assertThat(e.getMessage()).contains("permission denied").doesNotContain("secret internal detail")
+                    .doesNotContain("IllegalStateException");
+        });
+        assertThat(ask(conn, null)).isEqualTo("dave [writer]");
+    }
+
+    /** An authenticator that throws instead of failing its future: refused, its class named, nothing else. */
+    @Test
+    void anAuthenticatorThatThrowsRefusesTheSessionNamingOnlyItsClass() throws Exception {
+        AccessControl throwing = new TableAccess() {
+            @Override
+            public CompletionStage<Principal> authenticate(Credentials credentials) {
+                throw new IllegalArgumentException("stack of the key server");
+            }
+        };
+        VstpServer server = server(throwing, ProtocolOptions.DEFAULT);
+        VstpClient client = resources.use(VstpClient.builder().threads(1).bearerToken(() -> "erin:reader:60000")
+                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        assertThat(refused.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(e.getMessage()).contains("authentication failed (IllegalArgumentException)")
+                    .doesNotContain("stack of the key server");
+        });
+    }
+
+    @Test
+    void aRefreshToAServerThatDoesNotAuthenticateIsRefusedWithTheReason() throws Exception {
+        VstpServer server = resources.use(VstpServer.builder().port(0).threads(2)
+                .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA).payload("ok").build()))
+                .tls(TlsServerOptions.builder().home(serverHome).build()).start());
+        VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, null);
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> conn.refreshCredentials("frank:reader:60000").get(10, TimeUnit.SECONDS));
+        assertThat(refused.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(e.getMessage()).contains("this server does not authenticate");
+        });
+        assertThat(ask(conn, null)).isEqualTo("ok");
     }
 
     @Test
