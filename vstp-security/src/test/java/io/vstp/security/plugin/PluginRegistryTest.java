@@ -1,6 +1,7 @@
 package io.vstp.security.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vstp.security.spi.Authenticator;
 import io.vstp.security.spi.AuthenticatorProvider;
@@ -234,6 +235,8 @@ class PluginRegistryTest {
             Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(3600))); // clocks do not matter
             registry.rescan();
             assertThat(registry.plugins()).isEmpty();
+            registry.rescan(); // unchanged since the last look, but not for the settle time yet
+            assertThat(registry.plugins()).isEmpty();
 
             Thread.sleep(settle.toMillis() + 100);
             registry.rescan();
@@ -425,6 +428,8 @@ class PluginRegistryTest {
             PluginJars.writeAtomically(dir.resolve("acme.jar"), broken);
             registry.rescan();
             registry.rescan(); // the same broken bytes are not retried (nor reported) again
+            Files.setLastModifiedTime(dir.resolve("acme.jar"), FileTime.from(Instant.now().plusSeconds(60)));
+            registry.rescan(); // touched, same bytes: still not retried
 
             assertThat(servedVersion(registry, "acme")).contains("1");
             assertThat(registry.current().authorizer("acme")).isPresent();
@@ -526,6 +531,196 @@ class PluginRegistryTest {
             PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
             await("the fixed jar is loaded", () -> servedVersion(registry, "acme").equals(Optional.of("1")));
         }
+    }
+
+    /** A jar with one authenticator provider {@code testplugin.<cls>} whose methods have the given bodies. */
+    private static PluginJars.Jar provider(String cls, String nameBody, String createBody) {
+        String source = """
+                package testplugin;
+
+                import io.vstp.security.spi.*;
+                import java.util.Map;
+
+                public final class %CLS% implements AuthenticatorProvider {
+                    public String name() { %NAME% }
+
+                    public Authenticator create(Map<String, String> settings) { %CREATE% }
+                }
+                """.replace("%CLS%", cls).replace("%NAME%", nameBody).replace("%CREATE%", createBody);
+        return PluginJars.jar().source("testplugin." + cls, source)
+                .service(AuthenticatorProvider.class, "testplugin." + cls);
+    }
+
+    private static final String ACCEPTS_NOTHING =
+            "return c -> java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty());";
+
+    @Test
+    void providersThatMisbehaveInNameOrCreateOrThatAreNotInTheirJarAreRefusedEachWithItsReason() throws Exception {
+        provider("NameFails", "throw new IllegalStateException(\"no name yet\");", ACCEPTS_NOTHING)
+                .writeTo(dir.resolve("name-fails.jar"));
+        provider("Padded", "return \" padded\";", ACCEPTS_NOTHING).writeTo(dir.resolve("padded.jar"));
+        provider("Nameless", "return null;", ACCEPTS_NOTHING).writeTo(dir.resolve("nameless.jar"));
+        provider("CreatesNull", "return \"hollow\";", "return null;").writeTo(dir.resolve("creates-null.jar"));
+        String twin = "package testplugin; import io.vstp.security.spi.*; import java.util.Map; public final class %s"
+                + " implements AuthenticatorProvider { public String name() { return \"twin\"; }"
+                + " public Authenticator create(Map<String, String> s) { " + ACCEPTS_NOTHING + " } }";
+        PluginJars.jar().source("testplugin.TwinA", twin.formatted("TwinA"))
+                .source("testplugin.TwinB", twin.formatted("TwinB"))
+                .service(AuthenticatorProvider.class, "testplugin.TwinA")
+                .service(AuthenticatorProvider.class, "testplugin.TwinB").writeTo(dir.resolve("twins.jar"));
+        // Names a provider class the class path already has, without containing it.
+        PluginJars.jar().service(AuthenticatorProvider.class, ClasspathTestProvider.class.getName())
+                .writeTo(dir.resolve("borrowed.jar"));
+
+        try (PluginRegistry registry = manual().classpath(false).start()) {
+            assertThat(registry.plugins()).isEmpty();
+            Map<String, String> reasons = new java.util.TreeMap<>();
+            registry.errors().forEach(e -> reasons.put(e.source(), e.reason()));
+            assertThat(reasons).containsOnlyKeys("name-fails.jar", "padded.jar", "nameless.jar", "creates-null.jar",
+                    "twins.jar", "borrowed.jar");
+            assertThat(reasons.get("name-fails.jar")).isEqualTo(
+                    "provider testplugin.NameFails failed in name(): IllegalStateException: no name yet");
+            assertThat(reasons.get("padded.jar")).isEqualTo("provider testplugin.Padded has an unusable name: ' padded'");
+            assertThat(reasons.get("nameless.jar")).isEqualTo("provider testplugin.Nameless has an unusable name: null");
+            assertThat(reasons.get("creates-null.jar")).isEqualTo(
+                    "provider 'hollow' (testplugin.CreatesNull) created null");
+            assertThat(reasons.get("twins.jar")).isEqualTo(
+                    "authenticator 'twin' is provided twice in the jar (testplugin.TwinB and testplugin.TwinA)");
+            assertThat(reasons.get("borrowed.jar")).isEqualTo("AuthenticatorProvider "
+                    + ClasspathTestProvider.class.getName() + " is not in the jar (the class path already has it; a "
+                    + "plugin jar must contain its providers)");
+        }
+    }
+
+    @Test
+    void classpathProvidersFromJarsGetTheirVersionAndBrokenOrDuplicateOnesAreRefused() throws Exception {
+        Path versioned = PluginJars.plugin("cp-versioned", "7").writeTo(dir.resolve("versioned.jar"));
+        String plain = """
+                package cpplain;
+
+                import io.vstp.security.spi.*;
+                import java.util.Map;
+
+                public final class %CLS% implements AuthenticatorProvider {
+                    public String name() { return "%NAME%"; }
+
+                    public Authenticator create(Map<String, String> settings) { %CREATE% }
+                }
+                """.replace("%CREATE%", ACCEPTS_NOTHING);
+        Path unversioned = PluginJars.jar()
+                .source("cpplain.Plain", plain.replace("%CLS%", "Plain").replace("%NAME%", "cp-plain"))
+                .source("cpplain.Dup", plain.replace("%CLS%", "Dup").replace("%NAME%", "cp-versioned"))
+                .service(AuthenticatorProvider.class, "cpplain.Plain")
+                .service(AuthenticatorProvider.class, "cpplain.Dup")
+                .service(AuthenticatorProvider.class, "cpplain.Missing")
+                .writeTo(dir.resolve("unversioned.jar"));
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {
+                versioned.toUri().toURL(), unversioned.toUri().toURL()}, getClass().getClassLoader());
+             PluginRegistry registry = PluginRegistry.builder().classLoader(loader).start()) {
+            assertThat(registry.plugins()).extracting(PluginInfo::name, PluginInfo::kind, PluginInfo::version)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(ClasspathTestProvider.NAME, PluginKind.AUTHENTICATOR,
+                                    "unversioned"),
+                            org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHENTICATOR, "7"),
+                            org.assertj.core.groups.Tuple.tuple("cp-plain", PluginKind.AUTHENTICATOR,
+                                    "sha256:" + PluginRegistry.sha256(unversioned).substring(0, 12)),
+                            org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHORIZER, "7"));
+            assertThat(registry.plugins()).allSatisfy(p -> assertThat(p.fromClasspath()).isTrue());
+            assertThat(registry.current().toString()).contains("authenticator 'cp-plain' sha256:");
+            assertThat(registry.errors()).extracting(PluginError::source).containsOnly(PluginInfo.CLASSPATH);
+            assertThat(registry.errors()).extracting(PluginError::reason).containsExactlyInAnyOrder(
+                    "authenticator 'cp-versioned' (cpplain.Dup) is also provided by testplugin.Plugin_cp_versioned "
+                            + "on the classpath",
+                    "ServiceConfigurationError: " + AuthenticatorProvider.class.getName()
+                            + ": Provider cpplain.Missing not found");
+            assertThat(authenticate(registry, "cp-versioned", "user:carol").orElseThrow().claims())
+                    .containsEntry("version", "7");
+        }
+    }
+
+    @Test
+    void theBuilderRefusesTimesThatMakeNoSense() {
+        PluginRegistry.Builder b = PluginRegistry.builder();
+        assertThatThrownBy(() -> b.pollInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pollInterval must be positive: PT0S");
+        assertThatThrownBy(() -> b.settleTime(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("settleTime must not be negative: PT-0.001S");
+        assertThatThrownBy(() -> b.closeGrace(Duration.ofSeconds(-2))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("closeGrace must not be negative: PT-2S");
+    }
+
+    @Test
+    void listenersThatThrowDoNotStopLoadingNorTheOtherListeners() throws Exception {
+        PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
+        PluginJars.writeAtomically(dir.resolve("broken.jar"), new byte[] {1, 2, 3});
+        List<PluginError> told = new CopyOnWriteArrayList<>();
+        List<PluginSet> swaps = new CopyOnWriteArrayList<>();
+        try (PluginRegistry registry = manual().classpath(false)
+                .onError(e -> {
+                    throw new IllegalStateException("error listener broken");
+                }).onError(told::add)
+                .onChange(s -> {
+                    throw new IllegalStateException("change listener broken");
+                }).onChange(swaps::add)
+                .start()) {
+            assertThat(servedVersion(registry, "acme")).contains("1");
+            assertThat(told).extracting(PluginError::source).containsExactly("broken.jar");
+            assertThat(swaps).containsExactly(registry.current());
+        }
+    }
+
+    @Test
+    void onlyTheLatestHundredRefusalsAreKept() throws Exception {
+        for (int i = 0; i < 105; i++) {
+            Files.write(dir.resolve("junk-%03d.jar".formatted(i)), new byte[] {(byte) i});
+        }
+        try (PluginRegistry registry = manual().classpath(false).start()) {
+            assertThat(registry.errors()).hasSize(100);
+            assertThat(registry.errors().get(0).source()).isEqualTo("junk-005.jar");
+            assertThat(registry.errors().get(99).source()).isEqualTo("junk-104.jar");
+        }
+    }
+
+    @Test
+    void anInstanceThatFailsToCloseDoesNotStopTheOthersFromClosing() throws Exception {
+        PluginProbe.events.clear();
+        String source = """
+                package testplugin;
+
+                import io.vstp.security.plugin.PluginProbe;
+                import io.vstp.security.spi.*;
+                import io.vstp.transport.auth.*;
+                import java.util.*;
+                import java.util.concurrent.*;
+
+                public final class Angry implements AuthenticatorProvider {
+                    public String name() { return "angry"; }
+
+                    public Authenticator create(Map<String, String> settings) {
+                        return new Auth();
+                    }
+
+                    static final class Auth implements Authenticator, AutoCloseable {
+                        public CompletionStage<Optional<Principal>> authenticate(Credentials c) {
+                            return CompletableFuture.completedFuture(Optional.empty());
+                        }
+
+                        public void close() throws Exception {
+                            PluginProbe.events.add("closing angry");
+                            throw new java.io.IOException("angry refuses to close");
+                        }
+                    }
+                }
+                """;
+        PluginJars.jar().source("testplugin.Angry", source).service(AuthenticatorProvider.class, "testplugin.Angry")
+                .writeTo(dir.resolve("angry.jar"));
+        closeablePlugin("1", false).writeTo(dir.resolve("closeable.jar"));
+        PluginRegistry registry = manual().classpath(false).start();
+        assertThat(registry.plugins()).extracting(PluginInfo::name).contains("angry", "closeable");
+        registry.close();
+        assertThat(PluginProbe.events).containsExactly("closing angry", "closed closeable 1");
+        assertThat(registry.plugins()).isEmpty();
+        PluginProbe.events.clear();
     }
 
     // ------------------------------------------------------------------------------------------------------------
