@@ -210,4 +210,62 @@ class SecurityConfigTest {
         Files.writeString(secret, "  \n");
         assertThatThrownBy(() -> config(settings, Map.of()).build()).hasMessageContaining("is empty");
     }
+
+    /** {@code auth.access-token-file}: the server's own token file, with the roles of {@code auth.access-token-roles}. */
+    @Test
+    void theAccessTokenFileFromSettingsProvesItsOwnerWithTheConfiguredRoles() throws Exception {
+        Path file = dir.resolve("access-token");
+        String token = io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(file,
+                new java.security.SecureRandom());
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.access-token-file", file.toString(),
+                "auth.audit", "none"));
+        try (SecurityPolicy policy = config(settings, Map.of()).build()) {
+            Principal owner = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(owner.subject()).isEqualTo("owner");
+            assertThat(owner.roles()).containsExactly("owner");
+        }
+        settings.put("auth.access-token-roles", "writer, reader");
+        try (SecurityPolicy policy = config(settings, Map.of()).build()) {
+            Principal owner = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(owner.roles()).containsExactlyInAnyOrder("writer", "reader");
+        }
+    }
+
+    /** {@code auth.jwt.public-key}: one PEM public key instead of a JWKS. */
+    @Test
+    void aPemPublicKeyFromSettingsVerifiesTokens() throws Exception {
+        io.vstp.security.token.DevTokenIssuer issuer = io.vstp.security.token.DevTokenIssuer.loadOrCreate(
+                dir.resolve("dev-key.json"));
+        java.security.interfaces.ECPublicKey key = com.nimbusds.jose.jwk.JWKSet.parse(issuer.publicJwks())
+                .getKeys().get(0).toECKey().toECPublicKey();
+        Path pem = Files.writeString(dir.resolve("idp.pem"), "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        try (SecurityPolicy policy = config(Map.of("auth.jwt.public-key", pem.toString(),
+                "auth.jwt.issuer", io.vstp.security.token.DevTokenIssuer.DEFAULT_ISSUER,
+                "auth.jwt.audience", io.vstp.security.token.DevTokenIssuer.DEFAULT_AUDIENCE,
+                "auth.audit", "none"), Map.of()).build()) {
+            Principal dana = policy.authenticate(bearer(issuer.issue("dana", List.of("writer"))))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(dana.subject()).isEqualTo("dana");
+            assertThat(dana.roles()).containsExactly("writer");
+        }
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> config(Map.of("auth.jwt.public-key", pem.toString(), "auth.jwt.issuer", "i",
+                "auth.jwt.audience", "a", "auth.audit", "none"), Map.of()).build())
+                .isInstanceOf(java.io.IOException.class).hasMessage(pem + " holds no PEM 'PUBLIC KEY'");
+    }
+
+    /** A setting that fails after the plugin registry started (here the audit log) stops the registry's watcher. */
+    @Test
+    void aFailureLateInBuildClosesWhatWasAlreadyStarted() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+        Path audit = notADirectory.resolve("audit.log");
+        Map<String, String> settings = Map.of("auth.anonymous-roles", "", "auth.plugins.dir",
+                dir.resolve("plugins").toString(), "auth.audit", audit.toString());
+        assertThatThrownBy(() -> config(settings, Map.of()).build())
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("cannot open audit log " + audit + ": ");
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("vstp-plugin-watcher")
+                && t.isAlive());
+    }
 }

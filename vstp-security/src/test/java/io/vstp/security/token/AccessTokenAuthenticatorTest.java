@@ -78,4 +78,30 @@ class AccessTokenAuthenticatorTest {
         assertThat(auth.authenticate(bearer(alice)).toCompletableFuture().get()).get()
                 .extracting(Principal::subject).isEqualTo("alice");
     }
+
+    /** An existing token file is kept as it is, even when it holds no token: refused, never overwritten. */
+    @Test
+    void anExistingFileWithoutATokenIsRefusedNotReplaced() throws Exception {
+        Path file = Files.writeString(tmp.resolve("access-token"), "# written by hand\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> AccessTokenAuthenticator.loadOrCreate(file, new SecureRandom()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(file + " holds no access token");
+        assertThat(Files.readString(file)).isEqualTo("# written by hand\n");
+        try (var left = Files.list(tmp)) {
+            assertThat(left).as("no temporary file left behind").containsExactly(file);
+        }
+    }
+
+    @Test
+    void aFileOfMoreThanTenThousandTokensIsRefused() throws Exception {
+        SecureRandom r = new SecureRandom();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i <= AccessTokenAuthenticator.MAX_TOKENS; i++) {
+            text.append(AccessTokenAuthenticator.generate(r)).append(" user-").append(i).append('\n');
+        }
+        Path file = Files.writeString(tmp.resolve("tokens"), text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> AccessTokenAuthenticator.load(file, Set.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(file + ": more than 10000 tokens");
+    }
 }

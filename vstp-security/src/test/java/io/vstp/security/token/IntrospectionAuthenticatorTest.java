@@ -291,4 +291,70 @@ class IntrospectionAuthenticatorTest {
     void settingsHideTheSecret() {
         assertThat(settings("/introspect").build().toString()).doesNotContain(CLIENT_SECRET).contains("<hidden>");
     }
+
+    /** An endpoint that answers 200 with something other than a JSON object: a failure, not an inactive token. */
+    @Test
+    void anAnswerThatIsNotAJsonObjectFailsAndIsNotCached() {
+        answers.put("html", "<html>login page</html>");
+        answers.put("array", "[\"active\", true]");
+        IntrospectionAuthenticator auth = open(settings("/introspect").build());
+        assertThat(refusal(auth, "html")).isEqualTo("token introspection failed");
+        assertThat(refusal(auth, "array")).isEqualTo("token introspection failed");
+        assertThat(refusal(auth, "html")).isEqualTo("token introspection failed");
+        assertThat(auth.introspectionCalls()).as("failures are asked again").isEqualTo(3);
+        assertThat(hits.get()).isEqualTo(3);
+    }
+
+    /** The caller's HTTP client is used as it is, and not stopped by close(). */
+    @Test
+    void aGivenHttpClientIsUsedAndOutlivesTheAuthenticator() {
+        answers.put("opaque-1", "{\"active\":true,\"sub\":\"alice\"}");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        IntrospectionSettings s = settings("/introspect").build();
+        try (IntrospectionAuthenticator auth = new IntrospectionAuthenticator(s, client)) {
+            assertThat(auth.settings()).isSameAs(s);
+            assertThat(accepted(auth, "opaque-1").subject()).isEqualTo("alice");
+        }
+        try (IntrospectionAuthenticator again = new IntrospectionAuthenticator(s, client)) {
+            assertThat(accepted(again, "opaque-1").subject()).as("the client still works").isEqualTo("alice");
+        }
+        assertThat(hits.get()).isEqualTo(2);
+    }
+
+    @Test
+    void settingsRefuseValuesThatCannotWork() {
+        java.util.function.Function<IntrospectionSettings.Builder, String> refusal = b -> org.assertj.core.api
+                .Assertions.catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
+        assertThat(refusal.apply(settings("/introspect").endpoint(URI.create("file:///etc/passwd"))))
+                .isEqualTo("endpoint must be an http(s) URI");
+        assertThat(refusal.apply(settings("/introspect").clientId("a:b")))
+                .isEqualTo("clientId is required and must not contain ':'");
+        assertThat(refusal.apply(settings("/introspect").clientId("")))
+                .isEqualTo("clientId is required and must not contain ':'");
+        assertThat(refusal.apply(settings("/introspect").clientSecret(""))).isEqualTo("clientSecret is required");
+        assertThat(refusal.apply(settings("/introspect").timeout(Duration.ZERO))).isEqualTo("timeout must be positive");
+        assertThat(refusal.apply(settings("/introspect").cacheTtl(Duration.ofSeconds(-1))))
+                .isEqualTo("cacheTtl must be positive");
+        assertThat(refusal.apply(settings("/introspect").maxResponseBytes(255)))
+                .isEqualTo("maxResponseBytes must be at least 256");
+        assertThat(refusal.apply(settings("/introspect").negativeCacheTtl(Duration.ofMillis(-1))))
+                .isEqualTo("negativeCacheTtl must not be negative");
+        assertThat(refusal.apply(settings("/introspect").cacheMaxEntries(-1)))
+                .isEqualTo("cacheMaxEntries must not be negative");
+        assertThat(refusal.apply(settings("/introspect").maxTokenBytes(15)))
+                .isEqualTo("maxTokenBytes must be at least 16");
+        // Blank issuer and audience mean "not checked", as if unset.
+        IntrospectionSettings blank = settings("/introspect").issuer(" ").audience("").build();
+        assertThat(blank.issuer()).isNull();
+        assertThat(blank.audience()).isNull();
+    }
+
+    /** The settings' clock decides whether an answer's exp has passed. */
+    @Test
+    void theSettingsClockDecidesExpiry() {
+        answers.put("soon", "{\"active\":true,\"sub\":\"x\",\"exp\":" + in(Duration.ofMinutes(5)) + "}");
+        IntrospectionAuthenticator later = open(settings("/introspect").clock(java.time.Clock.offset(
+                java.time.Clock.systemUTC(), Duration.ofMinutes(10))).build());
+        assertThat(refusal(later, "soon")).isEqualTo("token expired");
+    }
 }

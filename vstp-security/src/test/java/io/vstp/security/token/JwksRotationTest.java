@@ -134,4 +134,16 @@ class JwksRotationTest {
                     .as("JWKS larger than the limit").isEqualTo("signing keys unavailable");
         }
     }
+
+    /** A token that arrives after the authenticator closed (a server shutting down) is refused, not left hanging. */
+    @Test
+    void aTokenAfterCloseIsRefusedAsUnavailable() throws Exception {
+        RSAKey k1 = TestTokens.rsa("k1");
+        serve(k1);
+        JwtAuthenticator auth = new JwtAuthenticator(settings().build());
+        accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
+        auth.close();
+        assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build())))
+                .isEqualTo("token verification unavailable");
+    }
 }

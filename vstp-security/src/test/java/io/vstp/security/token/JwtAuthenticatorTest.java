@@ -381,4 +381,98 @@ class JwtAuthenticatorTest {
         assertThat(refusal(auth, parts[0] + "." + parts[1] + "." + Base64URL.encode(new byte[256])))
                 .isEqualTo("bad signature");
     }
+
+    /** Every JWT setting that cannot work is refused when the settings are built, naming the setting. */
+    @Test
+    void settingsRefuseValuesThatCannotWork() {
+        java.net.URI jwksUri = java.net.URI.create("http://127.0.0.1:1/jwks");
+        java.util.function.Function<JwtSettings.Builder, String> refusal = b -> org.assertj.core.api.Assertions
+                .catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
+        assertThat(refusal.apply(JwtSettings.builder().jwksUri(java.net.URI.create("ftp://idp.test/jwks"))
+                .issuer("i").audience("a"))).isEqualTo("jwksUri must be an http(s) URI");
+        assertThat(refusal.apply(settings().maxTokenBytes(63))).isEqualTo("maxTokenBytes must be at least 64");
+        assertThat(refusal.apply(settings().algorithms(Set.of()))).isEqualTo("algorithms must not be empty");
+        assertThat(refusal.apply(settings().clockSkew(Duration.ofSeconds(-1))))
+                .isEqualTo("clockSkew must not be negative");
+        assertThat(refusal.apply(settings().jwksRateLimit(Duration.ZERO))).isEqualTo("jwksRateLimit must be positive");
+        assertThat(refusal.apply(settings().jwksMaxBytes(255))).isEqualTo("jwksMaxBytes must be at least 256");
+        // The cache must outlive a refresh: refresh-ahead plus both HTTP timeouts.
+        assertThat(refusal.apply(JwtSettings.builder().jwksUri(jwksUri).issuer("i").audience("a")
+                .jwksCacheTtl(Duration.ofSeconds(30)).jwksRefreshAhead(Duration.ofSeconds(25))
+                .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2))))
+                .isEqualTo("jwksCacheTtl must exceed jwksRefreshAhead + httpConnectTimeout + httpReadTimeout");
+        assertThat(JwtSettings.builder().jwksUri(jwksUri).issuer("i").audience("a")
+                .jwksCacheTtl(Duration.ofSeconds(31)).jwksRefreshAhead(Duration.ofSeconds(25))
+                .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2)).build()
+                .jwksCacheTtl()).isEqualTo(Duration.ofSeconds(31));
+    }
+
+    /** The settings' clock decides expiry, so a server whose clock is given one sees tokens as of that time. */
+    @Test
+    void theSettingsClockDecidesExpiry() throws Exception {
+        String token = sign(ec, JWSAlgorithm.ES256, claims().build()); // expires in 5 minutes
+        java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(10));
+        try (JwtAuthenticator future = new JwtAuthenticator(settings().clock(later).build())) {
+            assertThat(refusal(future, token)).isEqualTo("token expired");
+        }
+        accepted(auth, token);
+    }
+
+    /** Key files that are not what they should be fail at start with a message naming the file. */
+    @Test
+    void unusableKeyFilesAreRefusedAtStartNamingTheFile() throws Exception {
+        Path notJwks = Files.writeString(dir.resolve("not-jwks.json"), "{\"keys\": \"none\"}");
+        assertThatThrownBy(() -> new JwtAuthenticator(JwtSettings.builder().jwksFile(notJwks)
+                .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build()))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith("JWKS file " + notJwks + " is not a valid JWK set: ");
+
+        Path privatePem = Files.writeString(dir.resolve("private.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(rsa.toRSAPrivateKey().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> new JwtAuthenticator(pem(privatePem)))
+                .isInstanceOf(java.io.IOException.class).hasMessage(privatePem + " holds no PEM 'PUBLIC KEY'");
+
+        Path badBase64 = Files.writeString(dir.resolve("bad-base64.pem"),
+                "-----BEGIN PUBLIC KEY-----\nMFkw=EwYH\n-----END PUBLIC KEY-----\n");
+        assertThatThrownBy(() -> new JwtAuthenticator(pem(badBase64)))
+                .isInstanceOf(java.io.IOException.class).hasMessage(badBase64 + ": bad base64 in PEM");
+
+        // A key agreement key (X25519) is a valid public key, but no JWT signature key.
+        java.security.PublicKey x25519 = java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair()
+                .getPublic();
+        Path agreement = Files.writeString(dir.resolve("x25519.pem"), "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(x25519.getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        assertThatThrownBy(() -> new JwtAuthenticator(pem(agreement)))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage(agreement + ": not an RSA, EC or Ed25519 public key");
+    }
+
+    private static JwtSettings pem(Path file) {
+        return JwtSettings.builder().publicKeyPem(file).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
+                .build();
+    }
+
+    @Test
+    void anEcPemPublicKeyVerifiesTokensOfItsCurve() throws Exception {
+        Path ecPem = Files.writeString(dir.resolve("ec.pem"), "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(ec.toECPublicKey().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        try (JwtAuthenticator ecAuth = new JwtAuthenticator(pem(ecPem))) {
+            assertThat(accepted(ecAuth, sign(ec, JWSAlgorithm.ES256, "any-kid", claims().build())).subject())
+                    .isEqualTo("alice");
+            assertThat(refusal(ecAuth, sign(TestTokens.ec("other"), JWSAlgorithm.ES256, claims().build())))
+                    .isEqualTo("bad signature");
+        }
+    }
+
+    @Test
+    void jwsShapedTokensThatAreNotBase64OrNotJsonAreMalformed() {
+        // Five characters cannot be base64url: a part's length is never 1 more than a multiple of 4.
+        assertThat(refusal(auth, "abcde.abcd.abcd")).isEqualTo("malformed token");
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String brokenHeader = b64.encodeToString("{\"alg\":".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(claims().build().toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(refusal(auth, brokenHeader + "." + payload + ".c2ln")).isEqualTo("malformed token");
+    }
 }
