@@ -113,12 +113,96 @@ class KmeSimulatorTest {
         sent.forEach(QkdKey::wipe);
     }
 
+    /** A malformed request from an SAE (or an attacker holding an SAE certificate) gets a 400 naming the problem. */
+    @Test
+    void refusesMalformedRequestsNamingTheProblem() throws Exception {
+        String enc = "/api/v1/keys/SAE_B/enc_keys";
+        String dec = "/api/v1/keys/SAE_A/dec_keys";
+        String id = "3f2a6c1e-0b7d-4e58-9a41-6f0c2d8b7e11";
+        assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B", null), 400,
+                "unknown path; the API is /api/v1/keys/{SAE_ID}/status|enc_keys|dec_keys");
+        assertError(send(SAE_A_TLS, "DELETE", enc, null), 400, "method \"DELETE\" not supported; use GET or POST");
+        assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", "{}"), 400, "status is GET only");
+        assertError(raw(SAE_A_TLS, enc + "?number=two", null), 400, "number must be an integer, not \"two\"");
+        assertError(raw(SAE_A_TLS, enc, "{\"size\":\"256\"}"), 400, "size must be an integer");
+        assertError(raw(SAE_A_TLS, enc, "{\"number\":1.5}"), 400, "number must be an integer");
+        assertError(raw(SAE_A_TLS, enc, "[{\"number\":1}]"), 400, "request body must be a JSON object");
+        assertError(raw(SAE_B_TLS, dec, null), 400, "key_ID query parameter missing");
+        assertError(raw(SAE_B_TLS, dec + "?key_ID=..%2Fstatus%3F", null), 400, "malformed key_ID \"../status?\"");
+        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":{}}"), 400, "key_IDs array missing");
+        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[]}"), 400, "give 1..4 key IDs, not 0");
+        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":7}]}"), 400,
+                "each key_IDs entry needs a key_ID string");
+        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[" + ("{\"key_ID\":\"" + id + "\"},").repeat(4)
+                + "{\"key_ID\":\"" + id + "\"}]}"), 400, "give at most 4 key IDs");
+        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":\"" + id + "\"},{\"key_ID\":\"" + id + "\"}]}"),
+                400, "key IDs repeat");
+        assertThat(kme.heldKeyCount()).isZero();
+    }
+
+    /** A key may only be fetched by its slave SAE naming its own master SAE; a refused fetch consumes nothing. */
+    @Test
+    void aKeyIsDeliveredOnlyToItsSlaveSaeNamingItsMaster() throws Exception {
+        try (KmeSimulator three = KmeSimulator.builder(QkdTestPki.kmeContext()).sae(SAE_A, SAE_B, QkdTestPki.SAE_C)
+                .build().start()) {
+            QkdKey key = Etsi014Client.builder(three.url(), SAE_A_TLS).build().getKey(SAE_B, 1, 256).get(0);
+            Etsi014Client saeB = Etsi014Client.builder(three.url(), SAE_B_TLS).build();
+            assertThatThrownBy(() -> saeB.getKeyWithKeyIds(QkdTestPki.SAE_C, List.of(key.keyId())))
+                    .isInstanceOf(QkdException.class).hasMessageContaining("HTTP 400")
+                    .hasMessageContaining("key_ID " + key.keyId() + " was not made by master SAE SAE_C");
+            assertThat(three.heldKeyCount()).isEqualTo(1);
+            assertThat(saeB.getKeyWithKeyIds(SAE_A, List.of(key.keyId()))).singleElement()
+                    .satisfies(k -> assertThat(k.keyId()).isEqualTo(key.keyId()));
+            key.wipe();
+        }
+    }
+
+    @Test
+    void theBuilderAndLifecycleRefuseMisuse() throws Exception {
+        KmeSimulator.Builder b = KmeSimulator.builder(QkdTestPki.kmeContext());
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+                .hasMessage("register at least one SAE with sae(...)");
+        assertThatThrownBy(() -> b.keySizeBits(256, 4, 1024)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("key sizes must be multiples of 8 with 8 <= min <= default <= max <= 524288");
+        assertThatThrownBy(() -> b.keySizeBits(2048, 128, 1024)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.maxKeysPerRequest(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max keys per request must be at least 1, not 0");
+        assertThatThrownBy(() -> b.maxStoredKeys(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max stored keys must be at least 1, not -1");
+        assertThatThrownBy(() -> b.sae("SAE A")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("SAE ID must be 1..128 characters");
+
+        KmeSimulator fresh = b.sae(SAE_A, SAE_B).address(new java.net.InetSocketAddress("127.0.0.1", 0))
+                .random(new java.security.SecureRandom()).build();
+        assertThatThrownBy(fresh::url).isInstanceOf(IllegalStateException.class).hasMessage("not started");
+        try (KmeSimulator started = fresh.start()) {
+            assertThat(started.url().getHost()).isEqualTo("127.0.0.1");
+            assertThatThrownBy(started::start).isInstanceOf(IllegalStateException.class).hasMessage("already started");
+        }
+    }
+
+    /** The answer is an ETSI error object: {@code {"message": ..., "details": []}}. */
+    private static void assertError(HttpResponse<String> answer, int status, String message) throws Exception {
+        assertThat(answer.statusCode()).as(message).isEqualTo(status);
+        com.fasterxml.jackson.databind.JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(answer.body());
+        assertThat(error.get("message").textValue()).isEqualTo(message);
+        assertThat(error.get("details").isEmpty()).isTrue();
+    }
+
     private HttpResponse<String> raw(SSLContext tls, String path, String postBody) throws Exception {
+        return send(tls, postBody == null ? "GET" : "POST", path, postBody);
+    }
+
+    private HttpResponse<String> send(SSLContext tls, String method, String path, String body) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(kme.url() + path))
                 .timeout(Duration.ofSeconds(5));
-        if (postBody != null) {
-            request.POST(HttpRequest.BodyPublishers.ofString(postBody)).header("Content-Type", "application/json");
+        if (body != null) {
+            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
+                    "application/json");
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
