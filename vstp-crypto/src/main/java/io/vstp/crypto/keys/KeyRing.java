@@ -408,7 +408,9 @@ public final class KeyRing implements AutoCloseable {
     private Record read(KeyStore store, String alias) throws IOException {
         byte[] bytes;
         try {
-            KeyStore.Entry e = store.getEntry(alias, new KeyStore.PasswordProtection(passphrase));
+            // A certificate entry (keytool -importcert) has no password: getEntry with one throws unchecked.
+            KeyStore.Entry e = store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)
+                    ? store.getEntry(alias, new KeyStore.PasswordProtection(passphrase)) : null;
             if (!(e instanceof KeyStore.SecretKeyEntry s)) {
                 throw new KeyRingException("entry " + alias + " of " + file + " is not a VSTP key");
             }
@@ -477,6 +479,8 @@ public final class KeyRing implements AutoCloseable {
                 byte[] pub = in.readNBytes(bounded(in.readInt(), bytes.length));
                 byte[] priv = in.readNBytes(bounded(in.readInt(), bytes.length));
                 return new Record(type, name, state, created, own, pub, priv);
+            } catch (KeyRingException e) {
+                throw e; // a record of a newer version is not damaged: say so as it is
             } catch (IOException | IllegalArgumentException e) {
                 throw new KeyRingException("damaged key record: " + e.getMessage(), e);
             }

@@ -224,4 +224,97 @@ class KeyRingTest {
             assertThat(ring.list()).hasSize(10);
         }
     }
+
+    /**
+     * A key ring whose PKCS#12 file was changed by another tool (keytool) or by a newer vstp: the file opens, and
+     * reading its keys names the entry and what is wrong with it.
+     */
+    @Test
+    void foreignAndDamagedEntriesAreNamedWhenRead() throws Exception {
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            ring.generate("me", KeyType.ED25519);
+        }
+        byte[] good = Files.readAllBytes(ring());
+
+        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name subject = new org.bouncycastle.asn1.x500.X500Name("CN=keytool import");
+        java.security.cert.X509Certificate certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(subject,
+                        java.math.BigInteger.ONE, java.util.Date.from(Instant.now()),
+                        java.util.Date.from(Instant.now().plus(Duration.ofDays(1))), subject, pair.getPublic())
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                                .build(pair.getPrivate())));
+        assertThat(listAfterAdding(good, store -> store.setCertificateEntry("imported-ca", certificate)))
+                .isEqualTo("entry imported-ca of " + ring() + " is not a VSTP key");
+
+        assertThat(listAfterAdding(good, store -> addRecord(store, record(2, "ACTIVE", 32), PASS)))
+                .isEqualTo("key record of an unknown version: written by a newer vstp?");
+        assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "ACTIVE", 1_000_000), PASS)))
+                .startsWith("damaged key record: length 1000000 out of range");
+        assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "LOST", 32), PASS)))
+                .startsWith("damaged key record: ").contains("LOST");
+        assertThat(listAfterAdding(good, store -> addRecord(store, java.util.Arrays.copyOf(record(1, "ACTIVE", 32),
+                20), PASS))).startsWith("damaged key record: ");
+        assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "ACTIVE", 32),
+                "another passphrase".toCharArray())))
+                .startsWith("cannot read key intruder of " + ring() + ": ");
+    }
+
+    private interface StoreChange {
+        void apply(java.security.KeyStore store) throws Exception;
+    }
+
+    /** Writes {@code good} changed by {@code change} (with the JDK's key store, as keytool would); list()'s error. */
+    private String listAfterAdding(byte[] good, StoreChange change) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(new java.io.ByteArrayInputStream(good), PASS);
+        change.apply(store);
+        try (java.io.OutputStream out = Files.newOutputStream(ring())) {
+            store.store(out, PASS);
+        }
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            return org.assertj.core.api.Assertions.catchThrowableOfType(ring::list, KeyRingException.class)
+                    .getMessage();
+        }
+    }
+
+    private static void addRecord(java.security.KeyStore store, byte[] record, char[] protection) throws Exception {
+        store.setEntry("intruder", new java.security.KeyStore.SecretKeyEntry(
+                new javax.crypto.spec.SecretKeySpec(record, "AES")),
+                new java.security.KeyStore.PasswordProtection(protection));
+    }
+
+    /** A key record as KeyRing writes it (version, type, name, state, created, own, public key, private key). */
+    private static byte[] record(int version, String state, int publicKeyLength) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeByte(version);
+        out.writeUTF(KeyType.ED25519.id());
+        out.writeUTF("intruder");
+        out.writeUTF(state);
+        out.writeLong(0);
+        out.writeBoolean(false);
+        out.writeInt(publicKeyLength);
+        out.write(new byte[32]);
+        out.writeInt(0);
+        return bytes.toByteArray();
+    }
+
+    /** A key this ring never held: absent when asked for, named when it must exist. */
+    @Test
+    void anUnknownKeyIsAbsentOrNamed() throws IOException {
+        KeyId stranger = KeyId.of(new byte[32]);
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            ring.generate("me", KeyType.E2E);
+            assertThat(ring.file()).isEqualTo(ring());
+            assertThat(ring.find(stranger)).isEmpty();
+            assertThat(ring.privateKey(stranger)).isNull();
+            assertThat(ring.recipientKeys().privateKey(stranger)).isNull();
+            assertThatThrownBy(() -> ring.retire(stranger)).isInstanceOf(KeyRingException.class)
+                    .hasMessage("no key " + stranger + " in " + ring());
+            assertThatThrownBy(() -> ring.exportPublic(stranger)).isInstanceOf(KeyRingException.class)
+                    .hasMessage("no key " + stranger + " in " + ring());
+            assertThat(ring.list()).hasSize(1);
+        }
+    }
 }
