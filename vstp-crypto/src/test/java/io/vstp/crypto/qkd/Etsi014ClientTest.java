@@ -210,6 +210,11 @@ class Etsi014ClientTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> saeB.getKeyWithKeyIds(SAE_A, List.of("a&key_ID=b")))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Etsi014Client.isValidKeyId("a&key_ID=b")).isFalse();
+        assertThat(Etsi014Client.isValidKeyId("3f2a6c1e-0b7d-4e58-9a41-6f0c2d8b7e11")).isTrue();
+        assertThatThrownBy(() -> saeB.getKeyWithKeyIds(SAE_A, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("number of key IDs must be 1..").hasMessageEndingWith(", not 0");
         assertThatThrownBy(() -> Etsi014Client.builder(java.net.URI.create("http://127.0.0.1:1"),
                 QkdTestPki.kmeContext())).isInstanceOf(IllegalArgumentException.class);
     }

@@ -98,6 +98,13 @@ class Etsi014HostileKmeTest {
                 case "status-incomplete" -> answer(exchange, 200,
                         "{\"source_KME_ID\":\"K1\",\"target_KME_ID\":\"K2\",\"master_SAE_ID\":\"SAE_A\","
                                 + "\"slave_SAE_ID\":\"SAE_B\",\"key_size\":-256}");
+                case "key-not-string" -> answer(exchange, 200, "{\"keys\":[{\"key_ID\":\"" + ID_1
+                        + "\",\"key\":12345}]}");
+                case "tiny-key" -> answer(exchange, 200, keys(key(ID_1, Base64.getEncoder().encodeToString(
+                        new byte[1]))));
+                case "status-other-slave" -> answer(exchange, 200, status("SAE_C"));
+                case "status-no-source" -> answer(exchange, 200, status(SAE_B).replace("\"source_KME_ID\":\"K1\",",
+                        ""));
                 case "silent" -> RELEASE_SILENT.await(30, TimeUnit.SECONDS);
                 default -> answer(exchange, 404, "{\"message\":\"no such behaviour\"}");
             }
@@ -137,6 +144,14 @@ class Etsi014HostileKmeTest {
 
     private static String keys(String... keys) {
         return "{\"keys\":[" + String.join(",", keys) + "]}";
+    }
+
+    /** A complete Get status answer for the pair SAE_A and {@code slave}. */
+    private static String status(String slave) {
+        return "{\"source_KME_ID\":\"K1\",\"target_KME_ID\":\"K2\",\"master_SAE_ID\":\"SAE_A\","
+                + "\"slave_SAE_ID\":\"" + slave + "\",\"key_size\":256,\"stored_key_count\":10,"
+                + "\"max_key_count\":100,\"max_key_per_request\":8,\"max_key_size\":1024,\"min_key_size\":64,"
+                + "\"max_SAE_ID_count\":0}";
     }
 
     private static Etsi014Client client(String behaviour) {
@@ -265,5 +280,34 @@ class Etsi014HostileKmeTest {
                 .hasMessageContaining("did not answer Get key")
                 .hasMessageContaining("within 300 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aKeyEntryWithoutAKeyStringIsRefused() {
+        assertThatThrownBy(() -> client("key-not-string").getKey(SAE_B, 1, 256))
+                .isInstanceOf(QkdException.class)
+                .hasMessageContaining("breaks ETSI GS QKD 014")
+                .hasMessageContaining("keys[0] lacks a key_ID or key string");
+    }
+
+    /** Keys fetched by ID have no requested size: they must still be within the client's limits. */
+    @Test
+    void aKeyFetchedByIdOutsideTheClientsLimitsIsRefused() {
+        assertThatThrownBy(() -> client("tiny-key").getKeyWithKeyIds(SAE_A, List.of(ID_1)))
+                .isInstanceOf(QkdException.class)
+                .hasMessageContaining("the key of key_ID " + ID_1 + " has 8 bits, outside this client's limits "
+                        + "128..8192");
+    }
+
+    @Test
+    void aStatusOfAnotherPairOrWithoutItsKmeIdsIsRefused() throws Exception {
+        assertThat(client("status-other-slave").kme()).isEqualTo(URI.create("https://127.0.0.1:"
+                + server.getAddress().getPort() + "/status-other-slave"));
+        assertThatThrownBy(() -> client("status-other-slave").status(SAE_B))
+                .isInstanceOf(QkdException.class)
+                .hasMessageContaining("it describes slave SAE \"SAE_C\"");
+        assertThatThrownBy(() -> client("status-no-source").status(SAE_B))
+                .isInstanceOf(QkdException.class)
+                .hasMessageContaining("it has no string source_KME_ID");
     }
 }

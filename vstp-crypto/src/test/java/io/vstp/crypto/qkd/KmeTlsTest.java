@@ -62,4 +62,52 @@ class KmeTlsTest {
                 .isInstanceOf(QkdException.class)
                 .hasMessageContaining("does not belong to the certificate CN=SAE_A");
     }
+
+    /** The files an operator may give by mistake: a trust store, a file of two identities, a huge or missing file. */
+    @Test
+    void aPkcs12FileOfOtherThanOneKeyOrAnUnreadableFileIsRefusedNamingIt() throws Exception {
+        char[] password = "changeit".toCharArray();
+        java.security.KeyStore trustStore = java.security.KeyStore.getInstance("PKCS12");
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("ca", CA.certificate());
+        Path noKey = store(trustStore, dir.resolve("truststore.p12"), password);
+        assertThatThrownBy(() -> KmeTls.fromPkcs12(noKey, password, List.of(CA.certificate())))
+                .isInstanceOf(QkdException.class)
+                .hasMessage(noKey + " holds 0 private keys; it must hold exactly one, the SAE's (or the KME's)");
+
+        QkdTestPki.Issued other = QkdTestPki.sae(CA, SAE_B);
+        java.security.KeyStore two = java.security.KeyStore.getInstance("PKCS12");
+        two.load(null, null);
+        two.setKeyEntry("a", SAE.key(), password, new java.security.cert.Certificate[] {SAE.certificate()});
+        two.setKeyEntry("b", other.key(), password, new java.security.cert.Certificate[] {other.certificate()});
+        Path twoKeys = store(two, dir.resolve("both.p12"), password);
+        assertThatThrownBy(() -> KmeTls.fromPkcs12(twoKeys, password, List.of(CA.certificate())))
+                .isInstanceOf(QkdException.class)
+                .hasMessage(twoKeys + " holds 2 private keys; it must hold exactly one, the SAE's (or the KME's)");
+
+        Path huge = java.nio.file.Files.write(dir.resolve("huge.p12"), new byte[(1 << 20) + 1]);
+        assertThatThrownBy(() -> KmeTls.fromPkcs12(huge, password, List.of(CA.certificate())))
+                .isInstanceOf(QkdException.class)
+                .hasMessage(huge + " is larger than 1048576 bytes; is it the right file?");
+
+        Path missing = dir.resolve("missing.p12");
+        assertThatThrownBy(() -> KmeTls.fromPkcs12(missing, password, List.of(CA.certificate())))
+                .isInstanceOf(QkdException.class)
+                .hasMessage("cannot read " + missing + ": java.nio.file.NoSuchFileException: " + missing);
+    }
+
+    @Test
+    void aContextNeedsACertificateAndCasToTrust() {
+        assertThatThrownBy(() -> KmeTls.context(SAE.key(), List.of(), List.of(CA.certificate())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("empty certificate chain");
+        assertThatThrownBy(() -> KmeTls.context(SAE.key(), List.of(SAE.certificate()), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("no trusted CA certificates");
+    }
+
+    private static Path store(java.security.KeyStore store, Path file, char[] password) throws Exception {
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            store.store(out, password);
+        }
+        return file;
+    }
 }
