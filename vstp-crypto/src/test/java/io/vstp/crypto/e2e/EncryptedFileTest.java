@@ -300,4 +300,31 @@ class EncryptedFileTest {
             assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
     }
+
+    @Test
+    void theWriterRefusesImpossibleRecipientsAndChunkSizesAndWritesAfterClose() throws IOException {
+        Recipient alice = new Recipient(ALICE.publicKey());
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(), RANDOM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("1..16 recipients, not 0");
+        assertThatThrownBy(() -> new EncryptingOutputStream(sink, java.util.Collections.nCopies(17, alice), RANDOM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("1..16 recipients, not 17");
+        assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(alice), 9, RANDOM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("chunk size 2^9 out of range");
+        assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(alice), 23, RANDOM))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("chunk size 2^23 out of range");
+        assertThat(sink.size()).as("nothing written for a refused stream").isZero();
+
+        EncryptingOutputStream e = new EncryptingOutputStream(sink, List.of(alice), RANDOM);
+        assertThat(e.headerLength()).isEqualTo(headerLength(1)).isEqualTo(sink.size());
+        for (byte b : "byte by byte".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+            e.write(b);
+        }
+        e.flush();
+        e.close();
+        e.close(); // a second close writes nothing more
+        assertThatThrownBy(() -> e.write(1)).isInstanceOf(IOException.class).hasMessage("stream closed");
+        assertThat(new String(decrypt(sink.toByteArray(), holding(ALICE)), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("byte by byte");
+    }
 }
