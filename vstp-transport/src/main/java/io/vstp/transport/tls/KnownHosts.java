@@ -69,10 +69,13 @@ final class KnownHosts {
         return normalised + ":" + port;
     }
 
-    /** The first entry for this endpoint, or null if there is none (or no file). */
+    /**
+     * The first entry for this endpoint, or null if there is none (or no file). Bytes that are not UTF-8 (a
+     * comment saved in another encoding) are read as U+FFFD, as when appending: they spoil their own line only.
+     */
     Entry find(String endpoint) throws IOException {
         try {
-            return find(endpoint, Files.readString(file, StandardCharsets.UTF_8));
+            return find(endpoint, new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return null;
         }

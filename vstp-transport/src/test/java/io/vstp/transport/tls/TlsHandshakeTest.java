@@ -279,6 +279,52 @@ class TlsHandshakeTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
+    void refusesCertificateNotYetValidAndSaysToCheckTheClocks(TlsProvider provider) throws Exception {
+        Issued early = TestPki.selfSigned(Instant.now().plus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        PemPair files = early.written(dir, "early");
+        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
+                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).provider(provider).build());
+        ClientTls clientTls = ClientTls.create(client(provider).build());
+
+        try (EchoServer server = loopback.server(serverTls)) {
+            Outcome refused = loopback.connect(server.port(), clientTls);
+
+            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
+                    .orElseThrow();
+            assertThat(why.reason()).isEqualTo(Reason.NOT_YET_VALID);
+            assertThat(why.endpoint()).isEqualTo("127.0.0.1:" + server.port());
+            assertThat(why.presentedFingerprint()).isEqualTo(early.fingerprint());
+            assertThat(why.getMessage()).contains("is not valid before " + early.certificate().getNotBefore()
+                    .toInstant(), early.fingerprint(), "is one of the clocks wrong?");
+            // Not trusted on first use either: nothing is recorded for a certificate that was refused.
+            assertThat(knownHosts()).doesNotExist();
+            assertThat(server.nextHandshake().failure().getMessage()).doesNotContainIgnoringCase("internal_error");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void knownHostsThatCannotBeReadRefusesTheServerNamingTheFile(TlsProvider provider) throws Exception {
+        ServerTls serverTls = selfSignedServer(provider, "server");
+        Files.createDirectories(knownHosts()); // a directory where the file should be
+        ClientTls clientTls = ClientTls.create(client(provider).build());
+
+        try (EchoServer server = loopback.server(serverTls)) {
+            Outcome refused = loopback.connect(server.port(), clientTls);
+
+            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
+                    .orElseThrow();
+            assertThat(why.reason()).isEqualTo(Reason.KNOWN_HOSTS_UNAVAILABLE);
+            assertThat(why.getMessage()).startsWith("server certificate for 127.0.0.1:" + server.port()
+                    + " does not chain to a trusted CA and " + knownHosts() + " cannot be used: ");
+            assertThat(why.getCause()).isInstanceOf(java.io.IOException.class);
+            assertThat(knownHosts()).isEmptyDirectory();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
     void acceptsServerIssuedByConfiguredCaWithoutKnownHosts(TlsProvider provider) throws Exception {
         Issued ca = TestPki.ca("test CA");
         PemPair serverFiles = TestPki.server(ca, "127.0.0.1", "localhost").written(dir, "server");
