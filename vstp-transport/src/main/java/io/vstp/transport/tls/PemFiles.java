@@ -103,8 +103,9 @@ public final class PemFiles {
                     }
                     return converter.getPrivateKey(info);
                 }
-                if (item instanceof PEMKeyPair) {
-                    return converter.getKeyPair((PEMKeyPair) item).getPrivate();
+                if (item instanceof PEMKeyPair pair) {
+                    // Only the private half: SEC1's public key is optional ('openssl ec -no_public' leaves it out).
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair) {
                     throw new TlsConfigException("the private key in " + file + " is encrypted; VSTP reads "

@@ -84,6 +84,25 @@ class MlDsaTlsTest {
     }
 
     @Test
+    void bcjsseContextMakesEnginesWithTheMlDsaSchemesAndNoSockets() throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS",
+                BouncyCastleJsse.sslContextProvider());
+        context.init(null, null, null);
+        for (javax.net.ssl.SSLEngine engine : new javax.net.ssl.SSLEngine[] {context.createSSLEngine(),
+                context.createSSLEngine("localhost", 4433)}) {
+            assertThat(((org.bouncycastle.jsse.BCSSLEngine) engine).getParameters().getSignatureSchemes())
+                    .startsWith("mldsa65", "mldsa87", "mldsa44").contains("ecdsa_secp256r1_sha256");
+        }
+        assertThat(context.getSupportedSSLParameters().getProtocols()).contains("TLSv1.3");
+        assertThat(context.getDefaultSSLParameters().getProtocols()).contains("TLSv1.3");
+        // A socket would lack the ML-DSA schemes: refused rather than made without them.
+        assertThatThrownBy(context::getSocketFactory).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage("VSTP's BCJSSE context makes SSLEngines only");
+        assertThatThrownBy(context::getServerSocketFactory).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage("VSTP's BCJSSE context makes SSLEngines only");
+    }
+
+    @Test
     void selfSignedMlDsaServerIsTrustedByPin() throws Exception {
         ServerTls serverTls = server(selfSigned.written(dir, "self"), TlsProvider.BOUNCY_CASTLE);
         ClientTls clientTls = ClientTls.create(client(TlsProvider.BOUNCY_CASTLE).pin(selfSigned.fingerprint()).build());
