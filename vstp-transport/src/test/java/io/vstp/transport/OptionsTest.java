@@ -16,6 +16,55 @@ import org.junit.jupiter.api.Test;
 /** The options people write: durations as they type them, builders that copy faithfully and refuse nonsense. */
 class OptionsTest {
     @Test
+    void protocolOptionsCopyEverySettingAndRefuseNonsense() {
+        ProtocolOptions tuned = ProtocolOptions.DEFAULT.withHeaderTableSize(0).withCompression(List.of("lz4"))
+                .withChunkSize(1024).withMaxMessageSize(1 << 20).withWindows(65_536, 131_072)
+                .withOmitCrcOverTls(false).withV2(false);
+        assertThat(tuned).isEqualTo(new ProtocolOptions(false, 0, 65_536, 131_072,
+                ProtocolOptions.DEFAULT.maxHeaderListSize(), 1 << 20, 1024, List.of("lz4"), false));
+        assertThat(ProtocolOptions.DEFAULT.withHeaderTableSize(65_536).headerTableSize()).isEqualTo(65_536);
+
+        assertThatThrownBy(() -> ProtocolOptions.DEFAULT.withHeaderTableSize(65_537))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("headerTableSize must be 0..65536, was 65537");
+        assertThatThrownBy(() -> ProtocolOptions.DEFAULT.withChunkSize(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("chunkSize must be positive, was 0");
+        assertThatThrownBy(() -> ProtocolOptions.DEFAULT.withWindows(65_536, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("connectionWindow must be positive, was -1");
+    }
+
+    @Test
+    void serverAndClientBuildersRefuseNonsense() {
+        assertThatThrownBy(() -> VstpServer.builder().port(65_536)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("port out of range: 65536");
+        assertThatThrownBy(() -> VstpServer.builder().port(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("port out of range: -1");
+        assertThatThrownBy(() -> VstpServer.builder().host(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("host");
+        assertThatThrownBy(() -> VstpClient.builder().detectLegacyPeer(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("wait must be positive, was PT0S");
+        assertThatThrownBy(() -> VstpClient.builder().legacyPeer(true).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("legacyPeer requires plain(): legacy peers have no TLS");
+    }
+
+    @Test
+    void aPlainServerReportsWhereItListensAndNoTls() throws Exception {
+        try (VstpServer server = VstpServer.builder().host("127.0.0.1").port(0).threads(1).plain()
+                .handler(RequestHandler.of((request, session) -> io.vstp.core.frame.Frame.builder(
+                        io.vstp.core.frame.FrameType.DATA).payload("unused").build())).start()) {
+            assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(server.address().getPort()).isEqualTo(server.port()).isPositive();
+            assertThat(server.tls()).isFalse();
+            assertThat(server.tlsProvider()).isNull();
+            assertThat(server.certificateFingerprint()).isNull();
+            assertThat(server.memoryBudget()).isNotNull();
+            assertThat(server.memoryBudget().heldBytes()).isZero();
+        }
+    }
+
+    @Test
     void durationsAsPeopleWriteThem() {
         assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(Durations.parse(" 30s ")).isEqualTo(Duration.ofSeconds(30));
