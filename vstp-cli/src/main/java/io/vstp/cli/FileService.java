@@ -63,8 +63,6 @@ final class FileService implements AutoCloseable {
     private final java.util.Set<Session> watched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The queue of work not asked for by a client (the sweep of expired uploads). */
     private static final Object MAINTENANCE = "maintenance";
-    /** The queue of requests over UDP, which have no session. */
-    private static final Object DATAGRAMS = "udp";
 
     FileService(Path root) throws IOException {
         this(root, PartialUploads.DEFAULT);
@@ -112,11 +110,8 @@ final class FileService implements AutoCloseable {
         work.close();
     }
 
-    /** Whose queue a request joins: its session's (dropped when the session closes), or the one of UDP. */
+    /** Whose queue a request joins: its session's, dropped when the session closes. */
     private Object client(Session session) {
-        if (session == null) {
-            return DATAGRAMS;
-        }
         if (watched.add(session)) {
             session.closeFuture().whenComplete((v, e) -> {
                 work.cancel(session);
@@ -172,21 +167,38 @@ final class FileService implements AutoCloseable {
     /**
      * Runs one request on the I/O thread. Owns {@code request} until the stage completes (the caller releases).
      *
-     * @param session the client's session, for answers streamed on a wire-v2 stream; null over UDP
+     * @param session the client's session (its queue of work, and answers streamed on a wire-v2 stream)
      */
     CompletionStage<Frame> handle(Frame request, Session session) {
+        return handle(request, session, client(session),
+                () -> session.principal().subject() + "@" + session.remoteAddress());
+    }
+
+    /**
+     * A request over UDP, where there is no session: each peer address has a queue of its own, as a session has,
+     * so one peer's slow requests delay its own and not every other peer's. (Nothing tells us a peer left; its
+     * queue goes when it is empty.)
+     */
+    CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
+        return handle(request, null, new DatagramPeer(peer), () -> "udp " + peer);
+    }
+
+    private CompletionStage<Frame> handle(Frame request, Session session, Object client,
+                                          java.util.function.Supplier<String> who) {
         String op = header(request, "op");
         // The log line's words are made only for a line that is written: not for every chunk of a transfer. The
         // request is still ours here (the caller releases it when the returned stage completes).
-        return run(request, session, op).whenComplete((answer, error) -> {
+        return run(request, session, client, op).whenComplete((answer, error) -> {
             if ((error != null || LOGGED_OPS.contains(op)) && LOG.isLoggable(System.Logger.Level.INFO)) {
                 // The client chose the path: no control character reaches the log (no forged lines).
                 String path = String.valueOf(request.headers().value("path")).replaceAll("\\p{Cntrl}", "?");
-                String who = session == null ? "udp" : session.principal().subject() + "@" + session.remoteAddress();
-                log(op, path, who, answer, error);
+                log(op, path, who.get(), answer, error);
             }
         });
     }
+
+    /** The queue key of a UDP peer: never equal to a session's. */
+    private record DatagramPeer(java.net.InetSocketAddress address) {}
 
     /** The operations that finish a transfer or change the files: one log line each. */
     private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of("put-commit", "delete",
@@ -239,11 +251,11 @@ final class FileService implements AutoCloseable {
         }
     }
 
-    private CompletionStage<Frame> run(Frame request, Session session, String op) {
+    private CompletionStage<Frame> run(Frame request, Session session, Object client, String op) {
         if (op.equals("get-stream")) {
             return getStream(request, session);
         }
-        return work.submit(client(session), () -> {
+        return work.submit(client, () -> {
             try {
                 return switch (op) {
                     case "list" -> list(request);

@@ -285,7 +285,7 @@ final class ServerRuntime implements AutoCloseable {
                 frame.release(); // services other than echo need a req-id to answer to
                 return;
             }
-            services.handle(frame).whenComplete((echo, error) -> {
+            services.handleDatagram(frame, peer).whenComplete((echo, error) -> {
                 frame.release();
                 if (echo != null) {
                     // In the one form a crate reads (udp.md §4); too large for it, it learns why from an ERR.
@@ -300,7 +300,7 @@ final class ServerRuntime implements AutoCloseable {
             });
             return;
         }
-        services.handle(frame).whenComplete((response, error) -> {
+        services.handleDatagram(frame, peer).whenComplete((response, error) -> {
             frame.release();
             Frame out;
             if (error != null) {

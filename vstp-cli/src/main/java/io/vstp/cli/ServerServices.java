@@ -20,14 +20,18 @@ final class ServerServices implements RequestHandler {
         this.files = files;
     }
 
-    /** A request over UDP, where there is no session and no stream. */
-    CompletionStage<Frame> handle(Frame request) {
-        return handle(request, null);
+    /** A request over UDP from {@code peer}, where there is no session and no stream. */
+    CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
+        return dispatch(request, () -> files.handleDatagram(request, peer));
     }
 
-    /** @param session null over UDP */
     @Override
     public CompletionStage<Frame> handle(Frame request, Session session) {
+        return dispatch(request, () -> files.handle(request, session));
+    }
+
+    private static CompletionStage<Frame> dispatch(Frame request,
+                                                   java.util.function.Supplier<CompletionStage<Frame>> toFiles) {
         String service = request.headers().value("service");
         if (service == null) {
             if (!request.type().equals(FrameType.DATA)) {
@@ -37,7 +41,7 @@ final class ServerServices implements RequestHandler {
                     request.payload().retainedSlice()));
         }
         if (service.equals(FileService.SERVICE)) {
-            return files.handle(request, session);
+            return toFiles.get();
         }
         return CompletableFuture.failedFuture(FileService.error(ErrorCode.UNKNOWN_SERVICE,
                 "no service '" + service + "' here (services: files, or none for echo)"));

@@ -82,6 +82,32 @@ class FilesFairnessTest {
         }
     }
 
+    /** Over UDP too, where there are no sessions: each peer address has a queue of its own. */
+    @Test
+    void oneUdpPeersQueueOfSlowWorkDoesNotStallAnother() throws Exception {
+        ServerRuntime runtime = ServerRuntime.start("127.0.0.1", 0, tmp.resolve("served"), null, true,
+                io.vstp.transport.ProtocolOptions.DEFAULT);
+        ClientOptions options = new ClientOptions();
+        options.plain = true;
+        options.timeout = java.time.Duration.ofSeconds(120);
+        Target target = new Target("127.0.0.1", runtime.port(), "");
+        try (runtime; UdpRequester greedy = UdpRequester.open(options, target);
+             UdpRequester other = UdpRequester.open(options, target)) {
+            List<CompletableFuture<Frame>> slow = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                slow.add(greedy.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
+            }
+            Thread.sleep(1000); // every one of them reaches the server first, reliably
+            other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
+            long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
+            assertThat(doneBefore).as("the list was answered while most of the greedy peer's work still waited")
+                    .isLessThan(6);
+            for (CompletableFuture<Frame> f : slow) {
+                f.get(120, TimeUnit.SECONDS).release();
+            }
+        }
+    }
+
     @Test
     void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
         TcpRequester leaving = client();
