@@ -12,6 +12,11 @@ import java.util.Map;
  * thirty full reads). A version is the file's identity and the attributes any write changes: device and inode,
  * size, modification and status-change times (the status-change time cannot be set back by a client, unlike the
  * modification time). Uploads record the hash they were verified with. Bounded: the least recently used go first.
+ *
+ * <p>A file system stamps times in ticks (a few milliseconds on Linux, whole seconds or two on some), so a write
+ * in the same tick as an earlier one, keeping the size, leaves the version unchanged. As Git does for its index, a
+ * hash read from a file whose times are within a tick of the moment the read began is used once and not
+ * remembered: such a file may still change without its version showing it.
  */
 final class ContentHashes {
     static final int MAX_ENTRIES = 10_000;
@@ -20,7 +25,22 @@ final class ContentHashes {
     record Hashed(long size, String sha256) {
     }
 
-    private record Version(String path, Object identity, long size, Object modified, Object changed) {
+    private record Version(String path, Object identity, long size, java.nio.file.attribute.FileTime modified,
+                           java.nio.file.attribute.FileTime changed) {
+        /**
+         * Whether the file's times are at least a tick older than {@code startedMillis}. The tick is guessed from
+         * the times themselves: whole seconds mean a coarse file system (2 s, as FAT), sub-second digits a fine one
+         * (10 ms, a few of Linux's clock ticks).
+         */
+        boolean settledBefore(long startedMillis) {
+            long newest = Math.max(modified.toMillis(), changed == null ? Long.MIN_VALUE : changed.toMillis());
+            boolean coarse = wholeSecond(modified) && (changed == null || wholeSecond(changed));
+            return newest < startedMillis - (coarse ? 2_000 : 10);
+        }
+
+        private static boolean wholeSecond(java.nio.file.attribute.FileTime t) {
+            return t.to(java.util.concurrent.TimeUnit.NANOSECONDS) % 1_000_000_000L == 0;
+        }
     }
 
     private final java.util.concurrent.atomic.AtomicLong computed = new java.util.concurrent.atomic.AtomicLong();
@@ -41,10 +61,12 @@ final class ContentHashes {
         if (sha != null) {
             return new Hashed(before.size(), sha);
         }
+        long started = System.currentTimeMillis();
         sha = FileService.sha256(file, before.size());
         computed.incrementAndGet();
-        // Kept only if nothing wrote to the file while it was read: otherwise the hash belongs to no version.
-        if (version(file).equals(before)) {
+        // Kept only if nothing wrote to the file while it was read (otherwise the hash belongs to no version), and
+        // if no write can hide in the tick of its last change.
+        if (version(file).equals(before) && before.settledBefore(started)) {
             remember(before, sha);
         }
         return new Hashed(before.size(), sha);
@@ -71,7 +93,8 @@ final class ContentHashes {
             // Through a link (the files service serves links that stay inside its root): the file's own version.
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
             return new Version(file.toString(), a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
-                    a.get("lastModifiedTime"), a.get("ctime"));
+                    (java.nio.file.attribute.FileTime) a.get("lastModifiedTime"),
+                    (java.nio.file.attribute.FileTime) a.get("ctime"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
             return new Version(file.toString(), a.fileKey(), a.size(), a.lastModifiedTime(), null);
