@@ -110,7 +110,11 @@ final class FileService implements AutoCloseable {
         work.close();
     }
 
-    /** Whose queue a request joins: its session's, dropped when the session closes. */
+    /**
+     * Whose queue a request joins: its session's, dropped when the session closes. A session that closes while its
+     * request is being queued has it dropped too: the close either finds it queued or, if it ran first, the check
+     * after queueing does ({@link #queued}).
+     */
     private Object client(Session session) {
         if (watched.add(session)) {
             session.closeFuture().whenComplete((v, e) -> {
@@ -119,6 +123,13 @@ final class FileService implements AutoCloseable {
             });
         }
         return session;
+    }
+
+    /** Called after queueing work for {@code client}: if it is a session that has closed meanwhile, drops it. */
+    private void queued(Object client) {
+        if (client instanceof Session session && session.closeFuture().toCompletableFuture().isDone()) {
+            work.cancel(session);
+        }
     }
 
     /** Deletes the unfinished uploads older than the maximum age under the root; returns what the rest hold. */
@@ -170,6 +181,11 @@ final class FileService implements AutoCloseable {
      * @param session the client's session (its queue of work, and answers streamed on a wire-v2 stream)
      */
     CompletionStage<Frame> handle(Frame request, Session session) {
+        if (session.closeFuture().toCompletableFuture().isDone()) {
+            // Read before the session closed, dispatched after: its queue is gone, and it must not start a new one
+            // that would run beside the session's last task.
+            return CompletableFuture.failedFuture(error(ErrorCode.CANCELLED, "the client left before this request ran"));
+        }
         return handle(request, session, client(session),
                 () -> session.principal().subject() + "@" + session.remoteAddress());
     }
@@ -255,7 +271,7 @@ final class FileService implements AutoCloseable {
         if (op.equals("get-stream")) {
             return getStream(request, session);
         }
-        return work.submit(client, () -> {
+        CompletableFuture<Frame> answer = work.submit(client, () -> {
             try {
                 return switch (op) {
                     case "list" -> list(request);
@@ -273,6 +289,8 @@ final class FileService implements AutoCloseable {
                 throw error(ErrorCode.STORAGE_ERROR, LocalErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
             }
         });
+        queued(client);
+        return answer;
     }
 
     private Frame list(Frame request) throws IOException {
@@ -421,6 +439,7 @@ final class FileService implements AutoCloseable {
                 done.completeExceptionally(dropped); // never ran: the client left
             }
         });
+        queued(client);
         return done;
     }
 

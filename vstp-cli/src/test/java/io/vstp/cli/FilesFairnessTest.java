@@ -122,6 +122,42 @@ class FilesFairnessTest {
         assertThat(files.droppedRequests()).as("most of the 12 requests never ran").isGreaterThanOrEqualTo(6);
     }
 
+    /**
+     * A request read before its session closed but dispatched after it is refused, not run: it would start a new
+     * queue for the gone client, beside the session's last task.
+     */
+    @Test
+    void aRequestDispatchedAfterItsSessionClosedIsRefusedNotRun() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<io.vstp.transport.Session> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        ServerServices services = new ServerServices(files);
+        try (VstpServer capturing = VstpServer.builder().host("127.0.0.1").port(0).plain()
+                .handler((request, session) -> {
+                    seen.set(session);
+                    return services.handle(request, session);
+                }).start()) {
+            ClientOptions options = new ClientOptions();
+            options.plain = true;
+            options.timeout = java.time.Duration.ofSeconds(30);
+            try (TcpRequester r = TcpRequester.open(options, new Target("127.0.0.1", capturing.port(), ""))) {
+                r.request(files("list", "").build()).get(30, TimeUnit.SECONDS).release();
+            }
+            io.vstp.transport.Session gone = seen.get();
+            gone.closeFuture().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            Frame late = files("delete", "big.bin").build();
+            try {
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                        () -> services.handle(late, gone).toCompletableFuture().get(10, TimeUnit.SECONDS));
+                assertThat(refused).hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
+                        .hasMessageContaining("the client left before this request ran");
+            } finally {
+                late.release();
+            }
+            assertThat(tmp.resolve("served/big.bin")).as("the late delete never ran").exists();
+        }
+    }
+
     @Test
     void aFileIsHashedOnceForAnyNumberOfStatsAndNotAtAllAfterItsUpload() throws Exception {
         try (TcpRequester r = client()) {
