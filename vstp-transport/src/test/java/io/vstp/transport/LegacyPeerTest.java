@@ -119,4 +119,31 @@ class LegacyPeerTest {
             assertThat(server.stats().errors(c)).as("server error %s", c).isZero();
         }
     }
+
+    /**
+     * A legacy peer matches answers to requests in order and reads no ERR: a refused request left unanswered would
+     * shift every later answer onto the wrong request. So a refusal ends the session as a protocol error does, once
+     * the requests before it are answered (session.md §6): the crate sees its first answer, then the close.
+     */
+    @Test
+    void aRefusedRequestEndsALegacySessionAfterTheAnswersBeforeIt() throws Exception {
+        TransportLimits d = TransportLimits.DEFAULT;
+        TransportLimits oneAtATime = new TransportLimits(d.frame(), d.maxConnections(), d.maxConnectionsPerAddress(),
+                1, d.handshakeTimeout(), d.idleTimeout(), d.frameTimeout(), d.keepaliveInterval(),
+                d.writeBufferLowWaterMark(), d.writeBufferHighWaterMark());
+        java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(300,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (VstpServer slow = VstpServer.builder().port(0).threads(1).plain().limits(oneAtATime)
+                .handler((request, session) -> CompletableFuture.supplyAsync(() -> new Frame(FrameType.DATA,
+                        request.flags(), request.headers(), request.payload().retainedSlice()), later)).start();
+             RawPeer crate = new RawPeer(slow.port())) {
+            // Three requests in one write: the second finds the first still in flight and is refused.
+            crate.write(Frame.builder(FrameType.DATA).payload("one").build(),
+                    Frame.builder(FrameType.DATA).payload("two").build(),
+                    Frame.builder(FrameType.DATA).payload("three").build());
+            List<Frame> answers = crate.framesUntilClosed(WAIT);
+            assertThat(answers).extracting(Frame::payloadAsString).containsExactly("one");
+            answers.forEach(Frame::release);
+        }
+    }
 }

@@ -809,7 +809,13 @@ public final class ServerSession extends SessionHandler implements Session {
                 mux.sendError(stream, code, message);
                 dropWaiting(stream);
             }
-        } else if (reqId != null && state != State.LEGACY) {
+        } else if (state == State.LEGACY) {
+            // A legacy peer matches answers in order and reads no ERR: one request left unanswered would shift
+            // every later answer onto the wrong request. It learns of the refusal as of a protocol error, by the
+            // close, once the requests before this one are answered (session.md §6); later ones are not run.
+            byeReceived = true;
+            drainAndClose();
+        } else if (reqId != null) {
             ctx.writeAndFlush(SessionFrames.err(code, message, reqId));
         }
     }
