@@ -485,6 +485,24 @@ final class FileTransfer {
         return new Result(size, 0, stat.sha256(), (System.nanoTime() - start) / 1e9, true);
     }
 
+    /**
+     * As {@link #sameAs}, for a local file that an earlier {@code get} decrypted from {@code remote}: the same if the
+     * remote ciphertext is the one it was decrypted from and the file has not changed since ({@link DecryptedCopies}).
+     * The result describes the remote ciphertext, which a signature covers. Null otherwise, and without asking the
+     * server when the file carries no such record.
+     */
+    Result sameDecryptedAs(String remote, Path local) throws Exception {
+        if (!DecryptedCopies.hasRecord(local)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        Stat stat = stat(request("stat", remote));
+        if (!DecryptedCopies.isDecryptionOf(local, stat.sha256())) {
+            return null;
+        }
+        return new Result(stat.size(), 0, stat.sha256(), (System.nanoTime() - start) / 1e9, true);
+    }
+
     /** Whether {@code remote} exists on the server. */
     boolean exists(String remote) throws Exception {
         return statIfExists(remote) != null;

@@ -116,14 +116,19 @@ final class GetCommand implements Callable<Integer> {
                                         Progress progress) throws Exception {
         refuseToReplace(local, true);
         FileTransfer.Result same = transfer.sameAs(remote, local);
+        boolean decryptedCopy = false;
+        if (same == null && !keepEncrypted) {
+            same = transfer.sameDecryptedAs(remote, local);
+            decryptedCopy = same != null;
+        }
         if (same != null) {
             // Already there: nothing to download, but a signature is checked as for a download, and required
             // when asked, so "already there" never passes a file that a fresh get would refuse.
             byte[] signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
-            String notes = "";
+            String notes = decryptedCopy ? "the decryption of it" : "";
             if (signature != null) {
-                notes = "signature valid: signed by " + protection.verify(signature, remote, same,
-                        EncryptedFiles.isEncrypted(local));
+                notes += (notes.isEmpty() ? "" : ", ") + "signature valid: signed by " + protection.verify(signature,
+                        remote, same, decryptedCopy || EncryptedFiles.isEncrypted(local));
             } else if (requireSignature) {
                 throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
                         + SignedManifest.SUFFIX + ") and --require-signature was given");
@@ -158,6 +163,7 @@ final class GetCommand implements Callable<Integer> {
                 EncryptedFiles.Decrypted d = protection.decrypt(staging, plain, qkd::fetch,
                         new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !recursive));
                 moveInto(plain, local, force);
+                DecryptedCopies.remember(local, r.sha256()); // so the same get again finds it already there
                 notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
             } else {
                 moveInto(staging, local, force);

@@ -116,6 +116,18 @@ class CliCryptoTest {
         ok(get);
         assertThat(bobCopy).hasBinaryContent(secret);
         assertThat(get.out()).contains("signature valid: signed by alice", "ml-dsa-65", "decrypted with key");
+        // The same get again: the decrypted copy is recognised, nothing downloaded or replaced, signature checked.
+        Run again = transfer("bob", "get", addr("shared/q3.txt"), bobCopy.toString());
+        ok(again);
+        assertThat(again.out()).contains("already there", "the decryption of it", "signature valid");
+        assertThat(bobCopy).hasBinaryContent(secret);
+        // Changed since: no longer the decryption, so replacing it needs --force, as for any other file.
+        Files.write(bobCopy, "bob's own notes".getBytes(StandardCharsets.UTF_8));
+        Run changed = transfer("bob", "get", addr("shared/q3.txt"), bobCopy.toString());
+        assertThat(changed.code()).as(changed.err()).isEqualTo(ExitCodes.IO);
+        assertThat(changed.err()).contains("exists; get --force replaces it");
+        ok(transfer("bob", "get", addr("shared/q3.txt"), bobCopy.toString(), "--force"));
+        assertThat(bobCopy).hasBinaryContent(secret);
         Path aliceCopy = tmp.resolve("alice-q3.txt");
         ok(transfer("alice", "get", addr("shared/q3.txt"), aliceCopy.toString()));
         assertThat(aliceCopy).hasBinaryContent(secret);
