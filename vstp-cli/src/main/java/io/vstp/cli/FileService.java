@@ -59,6 +59,14 @@ final class FileService implements AutoCloseable {
     private final Object names = new Object();
     /** Bytes held by unfinished uploads. */
     private final java.util.concurrent.atomic.AtomicLong partialBytes = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Guards the hand-over from a sweep's count to the running total: chunks written while a sweep walks may or may
+     * not be in its count, so they are added to it again. The total may then run over the truth until the next
+     * sweep (refusing early), never under it (which would let uploads past the quota).
+     */
+    private final Object accounting = new Object();
+    private boolean sweeping;
+    private long grownDuringSweep;
     /** Sessions whose end drops their queued work: registered once each, forgotten when they close. */
     private final java.util.Set<Session> watched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The queue of work not asked for by a client (the sweep of expired uploads). */
@@ -97,10 +105,21 @@ final class FileService implements AutoCloseable {
     /** Deletes expired unfinished uploads, as file work of its own. */
     CompletionStage<Void> expirePartials() {
         return work.execute(MAINTENANCE, () -> {
+            synchronized (accounting) {
+                sweeping = true;
+                grownDuringSweep = 0;
+            }
+            long kept;
             try {
-                partialBytes.set(sweepPartials());
+                kept = sweepPartials();
             } catch (IOException e) {
-                // the next sweep tries again
+                kept = -1; // the next sweep tries again
+            }
+            synchronized (accounting) {
+                if (kept >= 0) {
+                    partialBytes.set(kept + grownDuringSweep);
+                }
+                sweeping = false;
             }
         });
     }
@@ -168,6 +187,16 @@ final class FileService implements AutoCloseable {
 
     Path root() {
         return root;
+    }
+
+    /** Unfinished uploads hold {@code n} bytes more (a chunk written). */
+    private void grown(long n) {
+        synchronized (accounting) {
+            partialBytes.addAndGet(n);
+            if (sweeping) {
+                grownDuringSweep += n;
+            }
+        }
     }
 
     /** Unfinished uploads hold {@code n} bytes fewer (deleted, or moved into place). */
@@ -549,7 +578,7 @@ final class FileService implements AutoCloseable {
             while (data.hasRemaining()) {
                 int n = ch.write(data, at);
                 at += n;
-                partialBytes.addAndGet(n);
+                grown(n);
             }
             return Frame.builder(FrameType.DATA).header("offset", Long.toString(at)).build();
         } catch (NoSuchFileException e) {

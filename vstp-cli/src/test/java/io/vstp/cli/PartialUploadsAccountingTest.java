@@ -1,0 +1,65 @@
+package io.vstp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bytes unfinished uploads hold, which the quota is checked against, never fall below what is on disk, even
+ * while the periodic sweep counts them: a count taken during uploads must not forget the chunks written meanwhile.
+ */
+class PartialUploadsAccountingTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void theTotalNeverFallsBelowTheBytesOnDiskWhileSweepsRun() throws Exception {
+        try (FileService files = new FileService(root)) {
+            InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
+            int uploads = 8;
+            byte[] chunk = new byte[16 * 1024];
+            long[] offsets = new long[uploads];
+            for (int u = 0; u < uploads; u++) {
+                files.handleDatagram(op("put-begin", u).header("size", Long.toString(1L << 30))
+                        .header("sha256", "0".repeat(64)).build(), peer).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS).release();
+            }
+            for (int round = 0; round < 200; round++) {
+                var sweep = files.expirePartials().toCompletableFuture();
+                for (int u = 0; u < uploads; u++) {
+                    Frame put = op("put-chunk", u).header("offset", Long.toString(offsets[u]))
+                            .header("sha256", "0".repeat(64)).payload(Unpooled.wrappedBuffer(chunk)).build();
+                    try {
+                        files.handleDatagram(put, peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
+                    } finally {
+                        put.release();
+                    }
+                    offsets[u] += chunk.length;
+                }
+                sweep.get(10, TimeUnit.SECONDS);
+                assertThat(files.partialBytes()).as("round %d", round).isGreaterThanOrEqualTo(onDisk());
+            }
+        }
+    }
+
+    private static Frame.Builder op(String op, int upload) {
+        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
+                .header("path", "upload-" + upload + ".bin");
+    }
+
+    private long onDisk() throws Exception {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}
