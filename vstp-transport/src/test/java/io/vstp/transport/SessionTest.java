@@ -59,6 +59,23 @@ class SessionTest {
         return resources.use(b.build());
     }
 
+    /** Asked from any thread after the connection closed, closeFuture is already complete, as documented. */
+    @Test
+    void aClosedSessionsCloseFutureIsCompleteAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Session> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        VstpServer server = server(false, (request, session) -> {
+            seen.set(session);
+            return RequestHandler.echo().handle(request, session);
+        });
+        VstpConnection conn = client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
+        conn.request(data("hi")).get(5, TimeUnit.SECONDS).release();
+        conn.close(java.time.Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        seen.get().closeFuture().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < 100; i++) {
+            assertThat(seen.get().closeFuture().toCompletableFuture()).isDone();
+        }
+    }
+
     @ParameterizedTest(name = "tls={0}")
     @ValueSource(booleans = {true, false})
     void handshakeThenRequestAndPing(boolean tls) throws Exception {

@@ -228,8 +228,14 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** See {@link io.vstp.transport.Session#closeFuture()}. */
     public final java.util.concurrent.CompletionStage<Void> closeFuture() {
+        io.netty.channel.ChannelFuture channelClosed = ctx.channel().closeFuture();
+        if (channelClosed.isDone()) {
+            // Complete now, as documented: Netty notifies a listener added to a done future later, on the event
+            // loop, so a caller asking from another thread would see a closed session as open for a moment.
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
         java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
-        ctx.channel().closeFuture().addListener(f -> closed.complete(null));
+        channelClosed.addListener(f -> closed.complete(null));
         return closed;
     }
 
