@@ -62,7 +62,7 @@ final class ContentHashes {
             return new Hashed(before.size(), sha);
         }
         long started = System.currentTimeMillis();
-        sha = FileService.sha256(file, before.size());
+        sha = FilesProtocol.sha256(file, before.size());
         computed.incrementAndGet();
         // Kept only if nothing wrote to the file while it was read (otherwise the hash belongs to no version), and
         // if no write can hide in the tick of its last change.

@@ -31,7 +31,7 @@ final class DecryptedCopies {
         }
         try {
             long size = Files.size(local);
-            String record = "v1 " + ciphertextSha256 + " " + size + " " + FileService.sha256(local, size);
+            String record = "v1 " + ciphertextSha256 + " " + size + " " + FilesProtocol.sha256(local, size);
             view.write(ATTRIBUTE, ByteBuffer.wrap(record.getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             // No attribute, no memory: the next get of the file asks for --force, as without this.
@@ -49,7 +49,7 @@ final class DecryptedCopies {
         }
         try {
             long size = Long.parseLong(record[2]);
-            return Files.size(local) == size && FileService.sha256(local, size).equals(record[3]);
+            return Files.size(local) == size && FilesProtocol.sha256(local, size).equals(record[3]);
         } catch (NumberFormatException | IOException e) {
             return false;
         }

@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
             trust.pins.add(server.fingerprint()); // the demo knows its own server: pin it, no prompt
             trust.timeout = Duration.ofSeconds(60);
             Target target = new Target("127.0.0.1", server.port(), "");
-            String expected = FileService.sha256(file, Files.size(file));
+            String expected = FilesProtocol.sha256(file, Files.size(file));
             Progress silent = new Progress(out, 0, 0, false);
             strangerRefused(out, trust, target, file);
             trust.tokenFile = tokenFile;
@@ -114,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("dtls     skipped: DTLS is not available in FIPS mode");
             }
             for (String name : dtls ? new String[] {"back-tls.bin", "back-dtls.bin"} : new String[] {"back-tls.bin"}) {
-                if (!FileService.sha256(work.resolve(name), Files.size(work.resolve(name))).equals(expected)) {
+                if (!FilesProtocol.sha256(work.resolve(name), Files.size(work.resolve(name))).equals(expected)) {
                     throw new CliException(ExitCodes.FAILED, name + " differs from what was sent");
                 }
             }
@@ -161,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean signatureOk = signed.verify(verifyingKey) && signed.manifest().sha256().equals(back.sha256());
         RecipientKeys keys = id -> id.equals(KeyId.of(recipient.publicKey())) ? recipient.privateKey().clone() : null;
         EncryptedFiles.decrypt(work.resolve("back-e2e.vse"), work.resolve("back-e2e.bin"), keys);
-        String decrypted = FileService.sha256(work.resolve("back-e2e.bin"), Files.size(work.resolve("back-e2e.bin")));
+        String decrypted = FilesProtocol.sha256(work.resolve("back-e2e.bin"), Files.size(work.resolve("back-e2e.bin")));
         if (!EncryptedFiles.isEncrypted(work.resolve("served").resolve("demo-e2e.bin"))) {
             throw new CliException(ExitCodes.FAILED, "end-to-end: the server holds something other than ciphertext");
         }

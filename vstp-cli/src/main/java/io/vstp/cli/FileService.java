@@ -1,5 +1,7 @@
 package io.vstp.cli;
 
+import static io.vstp.cli.FilesProtocol.*;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
@@ -18,9 +20,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import io.vstp.transport.Session;
@@ -32,11 +31,6 @@ import io.vstp.transport.Session;
  * chunks of an upload in order), in turn with every other client's, and are dropped when the client leaves.
  */
 final class FileService implements AutoCloseable {
-    static final String SERVICE = "files";
-    /** Largest chunk a get may ask for, and the chunk size clients use. */
-    static final int MAX_CHUNK = 1024 * 1024;
-    /** Entries in one {@code list} answer (services.md §3); a larger directory's answer says it is truncated. */
-    static final int MAX_LIST = 10_000;
     /** Prefix of in-progress uploads; such names are never listed, read or written directly. */
     static final String PARTIAL_PREFIX = ".vstp-part-";
 
@@ -230,13 +224,13 @@ final class FileService implements AutoCloseable {
 
     private CompletionStage<Frame> handle(Frame request, Session session, Object client,
                                           java.util.function.Supplier<String> who) {
-        String op = header(request, "op");
+        String op = header(request, OP);
         // The log line's words are made only for a line that is written: not for every chunk of a transfer. The
         // request is still ours here (the caller releases it when the returned stage completes).
         return run(request, session, client, op).whenComplete((answer, error) -> {
             if ((error != null || LOGGED_OPS.contains(op)) && LOG.isLoggable(System.Logger.Level.INFO)) {
                 // The client chose the path: no control character reaches the log (no forged lines).
-                String path = String.valueOf(request.headers().value("path")).replaceAll("\\p{Cntrl}", "?");
+                String path = String.valueOf(request.headers().value(PATH)).replaceAll("\\p{Cntrl}", "?");
                 log(op, path, who.get(), answer, error);
             }
         });
@@ -246,8 +240,8 @@ final class FileService implements AutoCloseable {
     private record DatagramPeer(java.net.InetSocketAddress address) {}
 
     /** The operations that finish a transfer or change the files: one log line each. */
-    private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of("put-commit", "delete",
-            "get-stream");
+    private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of(PUT_COMMIT,
+            DELETE, GET_STREAM);
 
     /**
      * One line per finished transfer, deletion and refused request in the server's log (the audit log records every
@@ -265,13 +259,13 @@ final class FileService implements AutoCloseable {
             return;
         }
         switch (op) {
-            case "put-commit" -> info("stored " + path + " ("
-                    + answer.headers().value("size") + " bytes, sha256 " + answer.headers().value("sha256") + ") from "
+            case PUT_COMMIT -> info("stored " + path + " ("
+                    + answer.headers().value(SIZE) + " bytes, sha256 " + answer.headers().value(SHA256) + ") from "
                     + who);
-            case "delete" -> info("deleted " + path + " ("
-                    + answer.headers().value("size") + " bytes) for " + who);
-            case "get-stream" -> info("sent " + path + " ("
-                    + answer.headers().value("size") + " bytes) to " + who);
+            case DELETE -> info("deleted " + path + " ("
+                    + answer.headers().value(SIZE) + " bytes) for " + who);
+            case GET_STREAM -> info("sent " + path + " ("
+                    + answer.headers().value(SIZE) + " bytes) to " + who);
             default -> {
                 // list, stat, chunks: parts of a transfer, not worth a line each
             }
@@ -297,20 +291,20 @@ final class FileService implements AutoCloseable {
     }
 
     private CompletionStage<Frame> run(Frame request, Session session, Object client, String op) {
-        if (op.equals("get-stream")) {
+        if (op.equals(GET_STREAM)) {
             return getStream(request, session);
         }
         CompletableFuture<Frame> answer = work.submit(client, () -> {
             try {
                 return switch (op) {
-                    case "list" -> list(request);
-                    case "stat" -> stat(request);
-                    case "get" -> get(request);
-                    case "put-begin" -> putBegin(request);
-                    case "put-chunk" -> putChunk(request);
-                    case "put-commit" -> putCommit(request);
-                    case "delete" -> delete(request);
-                    case "move" -> move(request);
+                    case LIST -> list(request);
+                    case STAT -> stat(request);
+                    case GET -> get(request);
+                    case PUT_BEGIN -> putBegin(request);
+                    case PUT_CHUNK -> putChunk(request);
+                    case PUT_COMMIT -> putCommit(request);
+                    case DELETE -> delete(request);
+                    case MOVE -> move(request);
                     default -> throw error(ErrorCode.BAD_REQUEST, "unknown files operation '" + op + "'");
                 };
             } catch (IOException e) {
@@ -323,7 +317,7 @@ final class FileService implements AutoCloseable {
     }
 
     private Frame list(Frame request) throws IOException {
-        Path dir = resolve(request.headers().value("path") == null ? "" : request.headers().value("path"));
+        Path dir = resolve(request.headers().value(PATH) == null ? "" : request.headers().value(PATH));
         if (!Files.isDirectory(dir)) {
             throw error(ErrorCode.NOT_FOUND, "no such directory: " + relative(dir));
         }
@@ -340,7 +334,8 @@ final class FileService implements AutoCloseable {
                         .append(name).append('\n');
             }
         }
-        Frame.Builder answer = Frame.builder(FrameType.DATA).header("entries", Integer.toString(Math.min(n, MAX_LIST)));
+        Frame.Builder answer = Frame.builder(FrameType.DATA)
+                .header(ENTRIES, Integer.toString(Math.min(n, MAX_LIST)));
         if (n > MAX_LIST) {
             answer.header("truncated", "true"); // a client copying the folder must not take a part for the whole
         }
@@ -348,18 +343,18 @@ final class FileService implements AutoCloseable {
     }
 
     private Frame stat(Frame request) throws IOException {
-        Path file = existingFile(header(request, "path"));
+        Path file = existingFile(header(request, PATH));
         ContentHashes.Hashed whole = hashes.of(file);
         long size = whole.size();
-        Frame.Builder b = Frame.builder(FrameType.DATA).header("size", Long.toString(size))
-                .header("sha256", whole.sha256());
-        String prefix = request.headers().value("prefix");
+        Frame.Builder b = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size))
+                .header(SHA256, whole.sha256());
+        String prefix = request.headers().value(PREFIX);
         if (prefix != null) {
-            long n = number(prefix, "prefix");
+            long n = number(prefix, PREFIX);
             if (n > size) {
                 throw error(ErrorCode.BAD_REQUEST, "prefix " + n + " beyond the file's " + size + " bytes");
             }
-            b.header("prefix-sha256", sha256(file, n));
+            b.header(PREFIX_SHA256, sha256(file, n));
         }
         return b.build();
     }
@@ -369,8 +364,8 @@ final class FileService implements AutoCloseable {
      * is replaced only with {@code overwrite: true}, a directory never.
      */
     private Frame move(Frame request) throws IOException {
-        Path from = existingFile(header(request, "path"));
-        Path to = resolve(header(request, "to"));
+        Path from = existingFile(header(request, PATH));
+        Path to = resolve(header(request, TO));
         if (from.equals(to)) {
             throw error(ErrorCode.BAD_REQUEST, "source and destination are the same file");
         }
@@ -386,13 +381,13 @@ final class FileService implements AutoCloseable {
                     throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
                 }
             }
-            return Frame.builder(FrameType.DATA).header("size", Long.toString(Files.size(to))).build();
+            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(Files.size(to))).build();
         }
     }
 
     /** Deletes one file (never a directory); a missing file is NOT_FOUND. */
     private Frame delete(Frame request) throws IOException {
-        Path file = resolve(header(request, "path"));
+        Path file = resolve(header(request, PATH));
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw error(ErrorCode.BAD_REQUEST, relative(file) + " is a directory; delete removes files");
         }
@@ -401,14 +396,14 @@ final class FileService implements AutoCloseable {
             if (size < 0 || !Files.deleteIfExists(file)) {
                 throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
             }
-            return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build();
+            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).build();
         }
     }
 
     private Frame get(Frame request) throws IOException {
-        Path file = existingFile(header(request, "path"));
-        long offset = number(header(request, "offset"), "offset");
-        long length = Math.min(number(header(request, "length"), "length"), MAX_CHUNK);
+        Path file = existingFile(header(request, PATH));
+        long offset = number(header(request, OFFSET), OFFSET);
+        long length = Math.min(number(header(request, LENGTH), LENGTH), MAX_CHUNK);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (offset > size) {
@@ -427,8 +422,8 @@ final class FileService implements AutoCloseable {
                 payload.release();
                 throw e;
             }
-            return Frame.builder(FrameType.DATA).header("size", Long.toString(size))
-                    .header("offset", Long.toString(offset)).payload(payload).build();
+            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size))
+                    .header(OFFSET, Long.toString(offset)).payload(payload).build();
         }
     }
 
@@ -442,15 +437,15 @@ final class FileService implements AutoCloseable {
             return CompletableFuture.failedFuture(error(ErrorCode.BAD_REQUEST,
                     "get-stream needs a wire-v2 stream (TCP or TLS); use get"));
         }
-        String path = header(request, "path");
-        String offsetText = header(request, "offset");
+        String path = header(request, PATH);
+        String offsetText = header(request, OFFSET);
         long stream = request.streamId();
         CompletableFuture<Frame> done = new CompletableFuture<>();
         Object client = client(session);
         work.execute(client, () -> {
             try {
                 Path file = existingFile(path);
-                long offset = number(offsetText, "offset");
+                long offset = number(offsetText, OFFSET);
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                 long size = ch.size();
                 if (offset > size) {
@@ -478,7 +473,7 @@ final class FileService implements AutoCloseable {
         try {
             if (at >= size) {
                 ch.close();
-                done.complete(Frame.builder(FrameType.DATA).header("size", Long.toString(size)).build());
+                done.complete(Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).build());
                 return;
             }
             int n = (int) Math.min(MAX_CHUNK, size - at);
@@ -493,7 +488,7 @@ final class FileService implements AutoCloseable {
                 payload.release();
                 throw e;
             }
-            session.sendOnStream(stream, Frame.builder(FrameType.DATA).header("offset", Long.toString(at))
+            session.sendOnStream(stream, Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(at))
                     .payload(payload).build()).whenComplete((ok, e) -> {
                         if (e != null) {
                             closeQuietly(ch);
@@ -528,15 +523,15 @@ final class FileService implements AutoCloseable {
 
     /** Starts or resumes an upload: answers how much of it the server already holds, and that prefix's SHA-256. */
     private Frame putBegin(Frame request) throws IOException {
-        Path target = resolve(header(request, "path"));
-        long size = number(header(request, "size"), "size");
+        Path target = resolve(header(request, PATH));
+        long size = number(header(request, SIZE), SIZE);
         String sha = checksum(request);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite(request)) {
             // The same content is already there: nothing to upload, nothing replaced (services.md §3.1).
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size
                     && hashes.of(target).sha256().equals(sha)) {
-                return Frame.builder(FrameType.DATA).header("offset", Long.toString(size))
-                        .header("prefix-sha256", sha).header("identical", "true").build();
+                return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(size))
+                        .header(PREFIX_SHA256, sha).header(IDENTICAL, "true").build();
             }
             throw exists(target);
         }
@@ -551,13 +546,13 @@ final class FileService implements AutoCloseable {
             deletePartial(partial);
             have = 0;
         }
-        return Frame.builder(FrameType.DATA).header("offset", Long.toString(have))
-                .header("prefix-sha256", have == 0 ? sha256Empty() : sha256(partial, have)).build();
+        return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(have))
+                .header(PREFIX_SHA256, have == 0 ? sha256Empty() : sha256(partial, have)).build();
     }
 
     private Frame putChunk(Frame request) throws IOException {
-        Path target = resolve(header(request, "path"));
-        long offset = number(header(request, "offset"), "offset");
+        Path target = resolve(header(request, PATH));
+        long offset = number(header(request, OFFSET), OFFSET);
         Path partial = partialFor(target, checksum(request));
         if (!Files.exists(partial) && offset == 0) {
             Files.createFile(partial);
@@ -580,7 +575,7 @@ final class FileService implements AutoCloseable {
                 at += n;
                 grown(n);
             }
-            return Frame.builder(FrameType.DATA).header("offset", Long.toString(at)).build();
+            return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(at)).build();
         } catch (NoSuchFileException e) {
             throw error(ErrorCode.OFFSET_MISMATCH, "no upload in progress; start with put-begin");
         }
@@ -588,8 +583,8 @@ final class FileService implements AutoCloseable {
 
     /** Verifies the upload's size and SHA-256, then moves it under its final name in one atomic step. */
     private Frame putCommit(Frame request) throws IOException {
-        Path target = resolve(header(request, "path"));
-        long size = number(header(request, "size"), "size");
+        Path target = resolve(header(request, PATH));
+        long size = number(header(request, SIZE), SIZE);
         String sha = checksum(request);
         Path partial = partialFor(target, sha);
         if (size == 0 && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
@@ -622,12 +617,12 @@ final class FileService implements AutoCloseable {
             }
             hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         }
-        return Frame.builder(FrameType.DATA).header("size", Long.toString(size)).header("sha256", sha).build();
+        return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).header(SHA256, sha).build();
     }
 
     /** The upload may replace an existing file: header {@code overwrite: true} ({@code put --force}). */
     private static boolean overwrite(Frame request) {
-        return "true".equals(request.headers().value("overwrite"));
+        return "true".equals(request.headers().value(OVERWRITE));
     }
 
     private SessionException exists(Path target) {
@@ -703,7 +698,7 @@ final class FileService implements AutoCloseable {
     }
 
     private static String checksum(Frame f) {
-        String sha = header(f, "sha256");
+        String sha = header(f, SHA256);
         if (!sha.matches("[0-9a-f]{64}")) {
             throw error(ErrorCode.BAD_REQUEST, "sha256 must be 64 lowercase hex digits");
         }
@@ -720,37 +715,5 @@ final class FileService implements AutoCloseable {
 
     static SessionException error(ErrorCode code, String message) {
         return new SessionException(code, VstpException.Scope.REQUEST, message);
-    }
-
-    /** SHA-256 of the first {@code length} bytes of {@code file}, lowercase hex. */
-    static String sha256(Path file, long length) throws IOException {
-        MessageDigest md = sha256();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
-            long done = 0;
-            while (done < length) {
-                buf.clear().limit((int) Math.min(buf.capacity(), length - done));
-                int n = ch.read(buf, done);
-                if (n < 0) {
-                    throw new IOException("file ended at " + done + " of " + length + " bytes");
-                }
-                buf.flip();
-                md.update(buf);
-                done += n;
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    static String sha256Empty() {
-        return HexFormat.of().formatHex(sha256().digest());
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

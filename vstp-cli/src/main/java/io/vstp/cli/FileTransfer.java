@@ -1,5 +1,7 @@
 package io.vstp.cli;
 
+import static io.vstp.cli.FilesProtocol.*;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
@@ -22,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  * transfers. At most {@link #WINDOW} chunks are in flight, so memory stays flat whatever the file size.
  */
 final class FileTransfer {
-    static final int CHUNK = FileService.MAX_CHUNK;
+    static final int CHUNK = MAX_CHUNK;
     static final int WINDOW = 8;
 
     private final Requester requester;
@@ -62,25 +64,25 @@ final class FileTransfer {
      */
     Result put(Path file, String remote, Progress progress, boolean overwrite) throws Exception {
         long size = Files.size(file);
-        String sha = FileService.sha256(file, size);
+        String sha = sha256(file, size);
         long start = System.nanoTime();
-        Frame begin = call(withOverwrite(request("put-begin", remote), overwrite).header("size", Long.toString(size))
-                .header("sha256", sha));
+        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
+                .header(SHA256, sha));
         long offset;
         String prefixSha;
         try {
-            offset = Long.parseLong(begin.headers().value("offset"));
-            prefixSha = begin.headers().value("prefix-sha256");
-            if ("true".equals(begin.headers().value("identical"))) {
+            offset = Long.parseLong(begin.headers().value(OFFSET));
+            prefixSha = begin.headers().value(PREFIX_SHA256);
+            if ("true".equals(begin.headers().value(IDENTICAL))) {
                 return new Result(size, 0, sha, (System.nanoTime() - start) / 1e9, true);
             }
         } finally {
             begin.release();
         }
-        if (offset > 0 && !FileService.sha256(file, offset).equals(prefixSha)) {
+        if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(withOverwrite(request("put-begin", remote), overwrite).header("size", Long.toString(size))
-                    .header("sha256", sha).header("restart", "true")).release();
+            call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
+                    .header(SHA256, sha).header("restart", "true")).release();
             offset = 0;
         }
         long resumedFrom = offset;
@@ -104,13 +106,13 @@ final class FileTransfer {
                         chunk.release();
                         throw e;
                     }
-                    inFlight.add(chunks.send(request("put-chunk", remote).header("sha256", sha)
-                            .header("offset", Long.toString(next)).payload(chunk).build()));
+                    inFlight.add(chunks.send(request(PUT_CHUNK, remote).header(SHA256, sha)
+                            .header(OFFSET, Long.toString(next)).payload(chunk).build()));
                     next += n;
                 }
                 Frame r = await(inFlight.poll());
                 try {
-                    acked = Long.parseLong(r.headers().value("offset"));
+                    acked = Long.parseLong(r.headers().value(OFFSET));
                 } finally {
                     r.release();
                 }
@@ -121,14 +123,14 @@ final class FileTransfer {
                 f.thenAccept(Frame::release);
             }
         }
-        await(chunks.finish(withOverwrite(request("put-commit", remote), overwrite).header("size", Long.toString(size))
-                .header("sha256", sha).build(), requester)).release();
+        await(chunks.finish(withOverwrite(request(PUT_COMMIT, remote), overwrite).header(SIZE, Long.toString(size))
+                .header(SHA256, sha).build(), requester)).release();
         progress.finish();
         return new Result(size, resumedFrom, sha, (System.nanoTime() - start) / 1e9);
     }
 
     private static Frame.Builder withOverwrite(Frame.Builder request, boolean overwrite) {
-        return overwrite ? request.header("overwrite", "true") : request;
+        return overwrite ? request.header(OVERWRITE, "true") : request;
     }
 
     /**
@@ -149,9 +151,9 @@ final class FileTransfer {
         long start = System.nanoTime();
         Files.createDirectories(target.toAbsolutePath().getParent());
         long have = Files.exists(partial) ? Files.size(partial) : 0;
-        Frame.Builder statReq = request("stat", remote);
+        Frame.Builder statReq = request(STAT, remote);
         if (have > 0) {
-            statReq.header("prefix", Long.toString(have));
+            statReq.header(PREFIX, Long.toString(have));
         }
         Stat stat;
         try {
@@ -165,7 +167,7 @@ final class FileTransfer {
         }
         long size = stat.size();
         String sha = stat.sha256();
-        if (have > 0 && !FileService.sha256(partial, have).equals(stat.prefixSha256())) {
+        if (have > 0 && !sha256(partial, have).equals(stat.prefixSha256())) {
             have = 0;
         }
         long resumedFrom = have;
@@ -183,7 +185,7 @@ final class FileTransfer {
             }
             out.force(true);
         }
-        String actual = FileService.sha256(partial, size);
+        String actual = sha256(partial, size);
         if (!actual.equals(sha)) {
             Files.delete(partial);
             throw new CliException(ExitCodes.FAILED, "downloaded " + remote + " has sha256 " + actual
@@ -209,14 +211,14 @@ final class FileTransfer {
             throw new CliException(ExitCodes.FAILED, remote + " is " + size + " bytes; at most " + maxBytes
                     + " expected");
         }
-        Frame r = call(request("get", remote).header("offset", "0").header("length", Long.toString(size)));
+        Frame r = call(request(GET, remote).header(OFFSET, "0").header(LENGTH, Long.toString(size)));
         byte[] bytes;
         try {
             bytes = io.netty.buffer.ByteBufUtil.getBytes(r.payload());
         } finally {
             r.release();
         }
-        if (bytes.length != size || !HexFormat.of().formatHex(FileService.sha256().digest(bytes)).equals(sha)) {
+        if (bytes.length != size || !HexFormat.of().formatHex(sha256().digest(bytes)).equals(sha)) {
             throw new CliException(ExitCodes.FAILED, remote + " changed on the server while it was read");
         }
         return bytes;
@@ -236,8 +238,8 @@ final class FileTransfer {
      */
     Result getTo(String remote, java.io.OutputStream out, Progress progress) throws Exception {
         long start = System.nanoTime();
-        Stat stat = stat(request("stat", remote));
-        java.security.MessageDigest digest = FileService.sha256();
+        Stat stat = stat(request(STAT, remote));
+        java.security.MessageDigest digest = sha256();
         byte[] copy = new byte[64 * 1024];
         Sink sink = (payload, at) -> {
             int n = payload.readableBytes();
@@ -305,8 +307,8 @@ final class FileTransfer {
         try {
             while (written < size) {
                 while (next < size && inFlight.size() < WINDOW) {
-                    inFlight.add(requester.request(request("get", remote).header("offset", Long.toString(next))
-                            .header("length", Integer.toString(CHUNK)).build()));
+                    inFlight.add(requester.request(request(GET, remote).header(OFFSET, Long.toString(next))
+                            .header(LENGTH, Integer.toString(CHUNK)).build()));
                     next += Math.min(CHUNK, size - next);
                 }
                 Frame r = await(inFlight.poll());
@@ -337,8 +339,8 @@ final class FileTransfer {
                                long have, long size, Progress progress) throws Exception {
         java.util.concurrent.BlockingQueue<Object[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
         stream.onMessage((chunk, consumed) -> chunks.add(new Object[] {chunk, consumed}));
-        CompletableFuture<Frame> end = stream.finish(request("get-stream", remote)
-                .header("offset", Long.toString(have)).build(), java.time.Duration.ofDays(1));
+        CompletableFuture<Frame> end = stream.finish(request(GET_STREAM, remote)
+                .header(OFFSET, Long.toString(have)).build(), java.time.Duration.ofDays(1));
         long written = have;
         try {
             while (written < size) {
@@ -352,7 +354,7 @@ final class FileTransfer {
                 }
                 Frame chunk = (Frame) item[0];
                 try {
-                    if (!Long.toString(written).equals(chunk.headers().value("offset"))) {
+                    if (!Long.toString(written).equals(chunk.headers().value(OFFSET))) {
                         throw new CliException(ExitCodes.FAILED, "the server sent " + remote + " out of order");
                     }
                     refuseBeyond(remote, chunk.payload(), written, size);
@@ -460,7 +462,7 @@ final class FileTransfer {
 
     /** The server's {@code list} of directory {@code dir} ("" is the served root). */
     Listing list(String dir) throws Exception {
-        Frame answer = call(request("list", dir));
+        Frame answer = call(request(LIST, dir));
         try {
             return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value("truncated")));
         } finally {
@@ -477,9 +479,9 @@ final class FileTransfer {
             return null;
         }
         long start = System.nanoTime();
-        Stat stat = stat(request("stat", remote));
+        Stat stat = stat(request(STAT, remote));
         long size = Files.size(local);
-        if (size != stat.size() || !FileService.sha256(local, size).equals(stat.sha256())) {
+        if (size != stat.size() || !sha256(local, size).equals(stat.sha256())) {
             return null;
         }
         return new Result(size, 0, stat.sha256(), (System.nanoTime() - start) / 1e9, true);
@@ -496,7 +498,7 @@ final class FileTransfer {
             return null;
         }
         long start = System.nanoTime();
-        Stat stat = stat(request("stat", remote));
+        Stat stat = stat(request(STAT, remote));
         if (!DecryptedCopies.isDecryptionOf(local, stat.sha256())) {
             return null;
         }
@@ -511,7 +513,7 @@ final class FileTransfer {
     /** The server's {@code stat} of {@code remote}, or null if it has no such file. */
     private Stat statIfExists(String remote) throws Exception {
         try {
-            return stat(request("stat", remote));
+            return stat(request(STAT, remote));
         } catch (VstpException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return null;
@@ -527,16 +529,15 @@ final class FileTransfer {
     private Stat stat(Frame.Builder request) throws Exception {
         Frame answer = call(request);
         try {
-            return new Stat(Long.parseLong(answer.headers().value("size")), answer.headers().value("sha256"),
-                    answer.headers().value("prefix-sha256"));
+            return new Stat(Long.parseLong(answer.headers().value(SIZE)), answer.headers().value(SHA256),
+                    answer.headers().value(PREFIX_SHA256));
         } finally {
             answer.release();
         }
     }
 
     private static Frame.Builder request(String op, String remote) {
-        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
-                .header("path", remote);
+        return FilesProtocol.request(op, remote);
     }
 
     private Frame call(Frame.Builder request) throws Exception {

@@ -199,7 +199,7 @@ final class FolderTransfer {
             FileTransfer.Listing listing = transfer.list(join(root, dir));
             if (listing.truncated()) {
                 throw new CliException(ExitCodes.FAILED, join(root, dir) + " holds more than the "
-                        + FileService.MAX_LIST + " entries one listing carries; get -r copies folders whose "
+                        + FilesProtocol.MAX_LIST + " entries one listing carries; get -r copies folders whose "
                         + "directories hold fewer");
             }
             for (FileTransfer.Entry e : listing.entries()) {

@@ -47,8 +47,7 @@ final class RemoteFilesCommands {
 
         /** One files request with {@code op} and {@code path}, and its answer (the caller releases it). */
         Frame request(Target target, String op, String path) throws Exception {
-            return request(target, Frame.builder(FrameType.DATA).header("service", FileService.SERVICE)
-                    .header("op", op).header("path", path));
+            return request(target, FilesProtocol.request(op, path));
         }
 
         /** One request to the files service, its answer or the server's refusal in the CLI's words. */
@@ -77,7 +76,7 @@ final class RemoteFilesCommands {
         public Integer call() throws Exception {
             Target target = target(true);
             String dir = target.path().replaceAll("/+$", "");
-            Frame r = request(target, "list", dir);
+            Frame r = request(target, FilesProtocol.LIST, dir);
             List<FileTransfer.Entry> entries;
             boolean truncated;
             try {
@@ -113,10 +112,10 @@ final class RemoteFilesCommands {
         @Override
         public Integer call() throws Exception {
             Target target = target(false);
-            Frame r = request(target, "stat", target.path());
+            Frame r = request(target, FilesProtocol.STAT, target.path());
             try {
-                long size = Long.parseLong(r.headers().value("size"));
-                String sha = r.headers().value("sha256");
+                long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
+                String sha = r.headers().value(FilesProtocol.SHA256);
                 print("{\"path\":" + Json.quote(target.path()) + ",\"size\":" + size + ",\"sha256\":" + Json.quote(sha)
                         + "}", target.path() + ": " + size + " bytes (" + Progress.bytes(size) + "), sha256 " + sha);
             } finally {
@@ -131,9 +130,9 @@ final class RemoteFilesCommands {
         @Override
         public Integer call() throws Exception {
             Target target = target(false);
-            Frame r = request(target, "delete", target.path());
+            Frame r = request(target, FilesProtocol.DELETE, target.path());
             try {
-                long size = Long.parseLong(r.headers().value("size"));
+                long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
                 print("{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}",
                         "removed " + target.path() + " (" + Progress.bytes(size) + ")");
             } finally {
@@ -159,14 +158,13 @@ final class RemoteFilesCommands {
                 throw new CliException(ExitCodes.USAGE, "name the new path: mv HOST/path NEW-PATH");
             }
             String dest = to.endsWith("/") ? to + target.path().substring(target.path().lastIndexOf('/') + 1) : to;
-            Frame.Builder b = Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", "move")
-                    .header("path", target.path()).header("to", dest);
+            Frame.Builder b = FilesProtocol.request(FilesProtocol.MOVE, target.path()).header(FilesProtocol.TO, dest);
             if (force) {
-                b.header("overwrite", "true");
+                b.header(FilesProtocol.OVERWRITE, "true");
             }
             Frame r = request(target, b);
             try {
-                long size = Long.parseLong(r.headers().value("size"));
+                long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
                 print("{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
                         + "}", "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
             } finally {

@@ -281,7 +281,7 @@ final class ServerRuntime implements AutoCloseable {
                                           Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         if (reqId == null) {
-            if (frame.headers().value("service") != null) {
+            if (frame.headers().value(FilesProtocol.SERVICE_HEADER) != null) {
                 frame.release(); // services other than echo need a req-id to answer to
                 return;
             }

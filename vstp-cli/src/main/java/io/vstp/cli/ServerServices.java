@@ -32,7 +32,7 @@ final class ServerServices implements RequestHandler {
 
     private static CompletionStage<Frame> dispatch(Frame request,
                                                    java.util.function.Supplier<CompletionStage<Frame>> toFiles) {
-        String service = request.headers().value("service");
+        String service = request.headers().value(FilesProtocol.SERVICE_HEADER);
         if (service == null) {
             if (!request.type().equals(FrameType.DATA)) {
                 return CompletableFuture.completedFuture(null);
@@ -40,7 +40,7 @@ final class ServerServices implements RequestHandler {
             return CompletableFuture.completedFuture(new Frame(FrameType.DATA, request.flags(), request.headers(),
                     request.payload().retainedSlice()));
         }
-        if (service.equals(FileService.SERVICE)) {
+        if (service.equals(FilesProtocol.SERVICE)) {
             return toFiles.get();
         }
         return CompletableFuture.failedFuture(FileService.error(ErrorCode.UNKNOWN_SERVICE,

@@ -36,7 +36,7 @@ final class TemporaryNames {
         if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
             return plain; // the name it always had: partial files resume across versions
         }
-        String hash = HexFormat.of().formatHex(FileService.sha256().digest(name.getBytes(StandardCharsets.UTF_8)),
+        String hash = HexFormat.of().formatHex(FilesProtocol.sha256().digest(name.getBytes(StandardCharsets.UTF_8)),
                 0, 8);
         int budget = MAX_NAME_BYTES - prefix.length() - hash.length() - 1;
         StringBuilder cut = new StringBuilder();

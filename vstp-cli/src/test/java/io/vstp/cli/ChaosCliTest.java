@@ -82,8 +82,8 @@ class ChaosCliTest {
             Run resumed = again.authed("put", file.toString(), again.address("big.bin"));
             assertThat(resumed.code()).as(resumed.err()).isZero();
             assertThat(resumed.out()).contains("resumed at");
-            assertThat(FileService.sha256(served.resolve("big.bin"), Files.size(file)))
-                    .isEqualTo(FileService.sha256(file, Files.size(file)));
+            assertThat(FilesProtocol.sha256(served.resolve("big.bin"), Files.size(file)))
+                    .isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
         }
 
         Path back = tmp.resolve("back.bin");
@@ -95,7 +95,7 @@ class ChaosCliTest {
             Run resumedGet = fourth.authed("get", fourth.address("big.bin"), back.toString());
             assertThat(resumedGet.code()).as(resumedGet.err()).isZero();
             assertThat(resumedGet.out()).contains("resumed at");
-            assertThat(FileService.sha256(back, Files.size(back))).isEqualTo(FileService.sha256(file, Files.size(file)));
+            assertThat(FilesProtocol.sha256(back, Files.size(back))).isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
         }
     }
 
@@ -125,8 +125,8 @@ class ChaosCliTest {
                 Run resumed = server.authed("put", file.toString(), server.address("forty.bin"));
                 assertThat(resumed.code()).as(resumed.err()).isZero();
                 assertThat(resumed.out()).contains("resumed at");
-                assertThat(FileService.sha256(served.resolve("forty.bin"), Files.size(file)))
-                        .isEqualTo(FileService.sha256(file, Files.size(file)));
+                assertThat(FilesProtocol.sha256(served.resolve("forty.bin"), Files.size(file)))
+                        .isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
             }
         } finally {
             new ProcessBuilder("umount", "-l", served.toString()).inheritIO().start().waitFor();

@@ -149,7 +149,7 @@ class CliEndToEndTest {
     }
 
     private static String sha(Path p) throws IOException {
-        return FileService.sha256(p, Files.size(p));
+        return FilesProtocol.sha256(p, Files.size(p));
     }
 
     @Test

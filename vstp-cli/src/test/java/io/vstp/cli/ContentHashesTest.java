@@ -25,7 +25,7 @@ class ContentHashesTest {
             byte[] first = ("first version " + (1000 + i)).getBytes(StandardCharsets.UTF_8);
             byte[] second = ("other version " + (1000 + i)).getBytes(StandardCharsets.UTF_8);
             Files.write(file, first);
-            assertThat(hashes.of(file).sha256()).isEqualTo(FileService.sha256(file, first.length));
+            assertThat(hashes.of(file).sha256()).isEqualTo(FilesProtocol.sha256(file, first.length));
             Files.write(file, second);
             assertThat(hashes.of(file).sha256()).as("round %d", i).isEqualTo(sha256(second));
         }

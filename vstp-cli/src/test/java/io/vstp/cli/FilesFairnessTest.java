@@ -63,7 +63,7 @@ class FilesFairnessTest {
     }
 
     private static Frame.Builder files(String op, String path) {
-        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
+        return Frame.builder(FrameType.DATA).header("service", FilesProtocol.SERVICE).header("op", op)
                 .header("path", path);
     }
 
@@ -177,7 +177,7 @@ class FilesFairnessTest {
             Path small = Files.write(tmp.resolve("small.bin"), "uploaded, so already known".getBytes());
             new FileTransfer(r).put(small, "small.bin", Progress.silent(), false);
             Frame stat = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
-            assertThat(stat.headers().value("sha256")).isEqualTo(FileService.sha256(small, Files.size(small)));
+            assertThat(stat.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(small, Files.size(small)));
             stat.release();
             assertThat(files.filesHashed()).as("the upload's verified hash answered the stat").isEqualTo(1);
 
@@ -185,14 +185,14 @@ class FilesFairnessTest {
             Files.createSymbolicLink(tmp.resolve("served/link.bin"), tmp.resolve("served/small.bin"));
             Frame viaLink = r.request(files("stat", "link.bin").build()).get(30, TimeUnit.SECONDS);
             assertThat(viaLink.headers().value("size")).isEqualTo(Long.toString(Files.size(small)));
-            assertThat(viaLink.headers().value("sha256")).isEqualTo(FileService.sha256(small, Files.size(small)));
+            assertThat(viaLink.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(small, Files.size(small)));
             viaLink.release();
             assertThat(files.filesHashed()).as("a link is a name of its own").isEqualTo(2);
 
             // A changed file is a new version: hashed again, never answered from the old one.
             Files.writeString(tmp.resolve("served/small.bin"), "changed behind the server's back");
             Frame again = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
-            assertThat(again.headers().value("sha256")).isEqualTo(FileService.sha256(tmp.resolve("served/small.bin"),
+            assertThat(again.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(tmp.resolve("served/small.bin"),
                     Files.size(tmp.resolve("served/small.bin"))));
             again.release();
             assertThat(files.filesHashed()).isEqualTo(3);

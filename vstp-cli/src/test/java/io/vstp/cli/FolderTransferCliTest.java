@@ -61,7 +61,7 @@ class FolderTransferCliTest {
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    m.put(root.relativize(p).toString(), FileService.sha256(p, Files.size(p)));
+                    m.put(root.relativize(p).toString(), FilesProtocol.sha256(p, Files.size(p)));
                 }
             }
         }

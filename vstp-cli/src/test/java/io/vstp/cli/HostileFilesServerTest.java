@@ -28,7 +28,7 @@ class HostileFilesServerTest {
 
     @Test
     void aChunkBeyondTheAnnouncedSizeIsRefusedOnEveryWire() throws Exception {
-        String sha = HexFormat.of().formatHex(FileService.sha256().digest(ANNOUNCED));
+        String sha = HexFormat.of().formatHex(FilesProtocol.sha256().digest(ANNOUNCED));
         RequestHandler liar = (request, session) -> {
             String op = request.headers().value("op");
             Frame answer = switch (String.valueOf(op)) {

@@ -52,7 +52,7 @@ class PartialUploadsAccountingTest {
     }
 
     private static Frame.Builder op(String op, int upload) {
-        return Frame.builder(FrameType.DATA).header("service", FileService.SERVICE).header("op", op)
+        return Frame.builder(FrameType.DATA).header("service", FilesProtocol.SERVICE).header("op", op)
                 .header("path", "upload-" + upload + ".bin");
     }
 
