@@ -37,7 +37,7 @@ cp_file="$module/target/fuzz-classpath.txt"
 mvn -B -ntp -o -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$PWD/$cp_file" > /dev/null
 instrument='io.vstp.**'
-[ "$module" = vstp-core ] && instrument='io.vstp.**,io.netty.handler.codec.http2.Hpack**'
+[ "$module" = vstp-core ] && instrument='io.vstp.**:io.netty.handler.codec.http2.**' # ':' separates globs here
 java -Dio.netty.leakDetection.level=paranoid \
     -cp "$(cat "$cp_file"):$module/target/classes:$module/target/test-classes" \
     com.code_intelligence.jazzer.Jazzer --target_class="$class" --target_method="$method" \
