@@ -565,6 +565,9 @@ final class FileService implements AutoCloseable {
                 throw e;
             }
             ByteBuffer data = request.payload().nioBuffer();
+            if (data.remaining() > MAX_CHUNK) {
+                throw error(ErrorCode.BAD_REQUEST, "a chunk of " + data.remaining() + " bytes; at most " + MAX_CHUNK);
+            }
             if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
                 throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
                         + Progress.bytes(partials.quotaBytes()) + ") is full; try again later");

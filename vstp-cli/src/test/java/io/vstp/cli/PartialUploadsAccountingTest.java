@@ -51,6 +51,28 @@ class PartialUploadsAccountingTest {
         }
     }
 
+    @Test
+    void aChunkLargerThanTheProtocolsLimitIsRefusedAndNothingIsWritten() throws Exception {
+        try (FileService files = new FileService(root)) {
+            InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
+            files.handleDatagram(op("put-begin", 0).header("size", Long.toString(8L << 20))
+                    .header("sha256", "0".repeat(64)).build(), peer).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS).release();
+            Frame big = op("put-chunk", 0).header("offset", "0").header("sha256", "0".repeat(64))
+                    .payload(Unpooled.wrappedBuffer(new byte[FilesProtocol.MAX_CHUNK + 1])).build();
+            try {
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> files.handleDatagram(big, peer)
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS));
+                assertThat(refused).hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
+                        .hasMessageContaining("a chunk of 1048577 bytes; at most 1048576");
+            } finally {
+                big.release();
+            }
+            assertThat(onDisk()).isZero();
+            assertThat(files.partialBytes()).isZero();
+        }
+    }
+
     private static Frame.Builder op(String op, int upload) {
         return Frame.builder(FrameType.DATA).header("service", FilesProtocol.SERVICE).header("op", op)
                 .header("path", "upload-" + upload + ".bin");
