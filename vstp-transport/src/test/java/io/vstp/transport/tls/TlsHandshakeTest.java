@@ -249,21 +249,28 @@ class TlsHandshakeTest {
         }
     }
 
+    /** A server presenting {@code certificate} (written under {@code name}) over {@code provider}. */
+    private ServerTls serving(TlsProvider provider, Issued certificate, String name) throws Exception {
+        PemPair files = certificate.written(dir, name);
+        return ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
+                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).provider(provider).build());
+    }
+
+    /** Why {@code clientTls} refused {@code server}'s certificate. */
+    private static CertificateVerificationException refusal(EchoServer server, ClientTls clientTls) throws Exception {
+        Outcome refused = loopback.connect(server.port(), clientTls);
+        return CertificateVerificationException.findIn(refused.failure()).orElseThrow();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void refusesExpiredCertificateEvenOnFirstUse(TlsProvider provider) throws Exception {
         Issued expired = TestPki.selfSigned(Instant.now().minus(Duration.ofDays(10)),
                 Instant.now().minus(Duration.ofDays(1)));
-        PemPair files = expired.written(dir, "expired");
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).provider(provider).build());
         ClientTls clientTls = ClientTls.create(client(provider).build());
 
-        try (EchoServer server = loopback.server(serverTls)) {
-            Outcome refused = loopback.connect(server.port(), clientTls);
-
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+        try (EchoServer server = loopback.server(serving(provider, expired, "expired"))) {
+            CertificateVerificationException why = refusal(server, clientTls);
             assertThat(why.reason()).isEqualTo(Reason.EXPIRED);
             assertThat(why.getMessage()).contains("expired", expired.fingerprint());
             assertThat(knownHosts()).doesNotExist();
@@ -282,16 +289,10 @@ class TlsHandshakeTest {
     void refusesCertificateNotYetValidAndSaysToCheckTheClocks(TlsProvider provider) throws Exception {
         Issued early = TestPki.selfSigned(Instant.now().plus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(30)));
-        PemPair files = early.written(dir, "early");
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).provider(provider).build());
         ClientTls clientTls = ClientTls.create(client(provider).build());
 
-        try (EchoServer server = loopback.server(serverTls)) {
-            Outcome refused = loopback.connect(server.port(), clientTls);
-
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+        try (EchoServer server = loopback.server(serving(provider, early, "early"))) {
+            CertificateVerificationException why = refusal(server, clientTls);
             assertThat(why.reason()).isEqualTo(Reason.NOT_YET_VALID);
             assertThat(why.endpoint()).isEqualTo("127.0.0.1:" + server.port());
             assertThat(why.presentedFingerprint()).isEqualTo(early.fingerprint());
