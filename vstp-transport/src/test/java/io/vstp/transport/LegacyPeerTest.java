@@ -146,4 +146,25 @@ class LegacyPeerTest {
             answers.forEach(Frame::release);
         }
     }
+
+    /** A request whose handler fails gets no ERR on a legacy session (the crate reads none): the session ends. */
+    @Test
+    void aFailedRequestEndsALegacySession() throws Exception {
+        try (VstpServer failing = VstpServer.builder().port(0).threads(1).plain()
+                .handler((request, session) -> request.payloadAsString().equals("fail")
+                        ? CompletableFuture.failedFuture(new IllegalStateException("no"))
+                        : CompletableFuture.completedFuture(new Frame(FrameType.DATA, request.flags(),
+                                request.headers(), request.payload().retainedSlice()))).start();
+             RawPeer crate = new RawPeer(failing.port())) {
+            crate.write(Frame.builder(FrameType.DATA).payload("first").build());
+            List<Frame> first = crate.readFrames(1, WAIT);
+            assertThat(first.get(0).payloadAsString()).isEqualTo("first");
+            first.forEach(Frame::release);
+            crate.write(Frame.builder(FrameType.DATA).payload("fail").build(),
+                    Frame.builder(FrameType.DATA).payload("after").build());
+            List<Frame> rest = crate.framesUntilClosed(WAIT);
+            assertThat(rest).extracting(Frame::payloadAsString).doesNotContain("after");
+            rest.forEach(Frame::release);
+        }
+    }
 }

@@ -69,6 +69,9 @@ class SessionTest {
         });
         VstpConnection conn = client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
         conn.request(data("hi")).get(5, TimeUnit.SECONDS).release();
+        // While open, every call gives the same future: asking on every request leaves nothing behind.
+        assertThat(seen.get().closeFuture()).isSameAs(seen.get().closeFuture());
+        assertThat(seen.get().closeFuture().toCompletableFuture()).isNotDone();
         conn.close(java.time.Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         seen.get().closeFuture().toCompletableFuture().get(10, TimeUnit.SECONDS);
         for (int i = 0; i < 100; i++) {

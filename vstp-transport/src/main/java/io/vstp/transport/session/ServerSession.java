@@ -547,7 +547,16 @@ public final class ServerSession extends SessionHandler implements Session {
             if (response != null) {
                 response.release();
             }
-            out = state == State.LEGACY || reqId == null ? null : errorFor(error, reqId);
+            if (state == State.LEGACY) {
+                // A legacy peer reads no ERR and matches answers in order: left unanswered, this request would
+                // shift every later answer onto the wrong request, and answers of requests still running may come
+                // from after it. It learns of the failure as of a protocol error, by the close (session.md §6).
+                countError(codeOf(error));
+                ctx.close();
+                out = null;
+            } else {
+                out = reqId == null ? null : errorFor(error, reqId);
+            }
         } else if (response == null) {
             out = null;
         } else {
@@ -563,11 +572,20 @@ public final class ServerSession extends SessionHandler implements Session {
         ctx.writeAndFlush(out).addListener(f -> finished());
     }
 
+    private static Throwable causeOf(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+    }
+
+    /** The error code of a failed handler: its own if it says, HANDLER_ERROR otherwise. */
+    private static ErrorCode codeOf(Throwable error) {
+        return causeOf(error) instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
+    }
+
     /** The ERR frame for a failed handler; counts the error. */
     private Frame errorFor(Throwable error, String reqId) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        ErrorCode code = cause instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
+        Throwable cause = causeOf(error);
+        ErrorCode code = codeOf(error);
         countError(code);
         // The handler's message may hold application data; the peer gets only the error class.
         return SessionFrames.err(code, cause instanceof VstpException ve ? ve.detail()

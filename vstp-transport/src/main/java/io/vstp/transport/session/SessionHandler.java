@@ -226,18 +226,33 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         return f;
     }
 
-    /** See {@link io.vstp.transport.Session#closeFuture()}. */
+    /**
+     * See {@link io.vstp.transport.Session#closeFuture()}. One future per session, made on first use with one
+     * listener on the channel: a caller may ask on every request without leaving anything behind.
+     */
     public final java.util.concurrent.CompletionStage<Void> closeFuture() {
-        io.netty.channel.ChannelFuture channelClosed = ctx.channel().closeFuture();
-        if (channelClosed.isDone()) {
-            // Complete now, as documented: Netty notifies a listener added to a done future later, on the event
-            // loop, so a caller asking from another thread would see a closed session as open for a moment.
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        java.util.concurrent.CompletableFuture<Void> f = closed;
+        if (f != null) {
+            return f;
         }
-        java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
-        channelClosed.addListener(f -> closed.complete(null));
-        return closed;
+        synchronized (this) {
+            if (closed == null) {
+                java.util.concurrent.CompletableFuture<Void> made = new java.util.concurrent.CompletableFuture<>();
+                io.netty.channel.ChannelFuture channelClosed = ctx.channel().closeFuture();
+                if (channelClosed.isDone()) {
+                    // Complete now, as documented: Netty would notify a listener added to a done future later, on
+                    // the event loop, and a caller on another thread would see a closed session as open.
+                    made.complete(null);
+                } else {
+                    channelClosed.addListener(x -> made.complete(null));
+                }
+                closed = made;
+            }
+            return closed;
+        }
     }
+
+    private volatile java.util.concurrent.CompletableFuture<Void> closed;
 
     /** See {@link io.vstp.transport.Session#pendingWriteBytes()}: the socket's queue plus what waits for credit. */
     public final long pendingWriteBytes() {

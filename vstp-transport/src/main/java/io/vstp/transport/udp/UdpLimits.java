@@ -79,7 +79,7 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
                 maxRetransmissions);
     }
 
-    /** Queued reliable bytes per peer and in total, and how long a peer owing acknowledgements may stay silent. */
+    /** Peers with reliability state, and how long an idle one keeps it. */
     public UdpLimits withPeers(int max, Duration idleTimeout) {
         return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, max, idleTimeout,
@@ -87,6 +87,7 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
                 maxRetransmissions);
     }
 
+    /** Queued reliable bytes per peer and in total, and how long a peer owing acknowledgements may stay silent. */
     public UdpLimits withQueues(long perPeer, long total, Duration silence) {
         return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
                 maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout, perPeer,

@@ -187,6 +187,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     public CompletableFuture<Void> send(InetSocketAddress peer, Frame frame) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
+            if (closed) {
+                frame.release();
+                done.completeExceptionally(closedError());
+                return;
+            }
             ByteBuf encoded;
             try {
                 encoded = encode(peer, frame);
@@ -296,6 +301,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     public CompletableFuture<Void> sendCrateReadable(InetSocketAddress peer, Frame frame) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
+            if (closed) {
+                frame.release();
+                done.completeExceptionally(closedError());
+                return;
+            }
             if (speaksV2(peer)) {
                 send(peer, frame).whenComplete((v, e) -> {
                     if (e == null) {

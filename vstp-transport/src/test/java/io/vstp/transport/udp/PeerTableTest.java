@@ -51,12 +51,14 @@ class PeerTableTest {
             assertThat(asked.poll(5, TimeUnit.SECONDS)).isEqualTo(busy.localAddress());
             server.sendReliable(busy.localAddress(), new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
                     Unpooled.wrappedBuffer(ONE_MIB)));
+            assertThat(busy.next(5000)).as("its answer has started, so it owes acknowledgements").isNotNull();
 
             // The newcomer takes the idle peer's place.
             newcomer.send(reliableAsk(7));
             assertThat(asked.poll(5, TimeUnit.SECONDS)).isEqualTo(newcomer.localAddress());
             server.sendReliable(newcomer.localAddress(), new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
                     Unpooled.wrappedBuffer(ONE_MIB)));
+            assertThat(newcomer.next(5000)).isNotNull();
 
             // Now both owe acknowledgements: the evicted peer cannot come back, nor be sent to reliably.
             idle.send(reliableAsk(2));
