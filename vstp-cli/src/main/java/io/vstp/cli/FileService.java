@@ -51,16 +51,12 @@ final class FileService implements AutoCloseable {
     private final ContentHashes hashes = new ContentHashes();
     /** Held while a name changes (commit, move, delete): renames of different clients run on different threads. */
     private final Object names = new Object();
-    /** Bytes held by unfinished uploads. */
-    private final java.util.concurrent.atomic.AtomicLong partialBytes = new java.util.concurrent.atomic.AtomicLong();
     /**
-     * Guards the hand-over from a sweep's count to the running total: chunks written while a sweep walks may or may
-     * not be in its count, so they are added to it again. The total may then run over the truth until the next
-     * sweep (refusing early), never under it (which would let uploads past the quota).
+     * Bytes held by unfinished uploads: counted once at start, then kept by every change (a chunk written, an upload
+     * committed or deleted, an expired one swept). Never reset from a walk while uploads run: a walk races the
+     * writes and would count some twice or not at all.
      */
-    private final Object accounting = new Object();
-    private boolean sweeping;
-    private long grownDuringSweep;
+    private final java.util.concurrent.atomic.AtomicLong partialBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Sessions whose end drops their queued work: registered once each, forgotten when they close. */
     private final java.util.Set<Session> watched = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The queue of work not asked for by a client (the sweep of expired uploads). */
@@ -71,6 +67,12 @@ final class FileService implements AutoCloseable {
     }
 
     FileService(Path root, PartialUploads partials) throws IOException {
+        this(root, partials, MAX_DATAGRAM_REQUESTS);
+    }
+
+    /** @param maxDatagramRequests files requests over UDP waiting or running at once, from all peers together */
+    FileService(Path root, PartialUploads partials, int maxDatagramRequests) throws IOException {
+        this.maxDatagramRequests = maxDatagramRequests;
         Files.createDirectories(root);
         this.root = root.toRealPath();
         this.partials = partials;
@@ -99,21 +101,10 @@ final class FileService implements AutoCloseable {
     /** Deletes expired unfinished uploads, as file work of its own. */
     CompletionStage<Void> expirePartials() {
         return work.execute(MAINTENANCE, () -> {
-            synchronized (accounting) {
-                sweeping = true;
-                grownDuringSweep = 0;
-            }
-            long kept;
             try {
-                kept = sweepPartials();
+                sweepPartials();
             } catch (IOException e) {
-                kept = -1; // the next sweep tries again
-            }
-            synchronized (accounting) {
-                if (kept >= 0) {
-                    partialBytes.set(kept + grownDuringSweep);
-                }
-                sweeping = false;
+                // the next sweep tries again
             }
         });
     }
@@ -145,7 +136,10 @@ final class FileService implements AutoCloseable {
         }
     }
 
-    /** Deletes the unfinished uploads older than the maximum age under the root; returns what the rest hold. */
+    /**
+     * Deletes the unfinished uploads older than the maximum age under the root, releasing what they held; returns
+     * what the rest hold (the starting count).
+     */
     private long sweepPartials() throws IOException {
         long cutoff = System.currentTimeMillis() - partials.maxAge().toMillis();
         long[] kept = {0};
@@ -155,7 +149,9 @@ final class FileService implements AutoCloseable {
                     throws IOException {
                 if (a.isRegularFile() && file.getFileName().toString().startsWith(PARTIAL_PREFIX)) {
                     if (a.lastModifiedTime().toMillis() < cutoff) {
-                        Files.deleteIfExists(file);
+                        if (Files.deleteIfExists(file)) {
+                            release(a.size());
+                        }
                     } else {
                         kept[0] += a.size();
                     }
@@ -185,12 +181,7 @@ final class FileService implements AutoCloseable {
 
     /** Unfinished uploads hold {@code n} bytes more (a chunk written). */
     private void grown(long n) {
-        synchronized (accounting) {
-            partialBytes.addAndGet(n);
-            if (sweeping) {
-                grownDuringSweep += n;
-            }
-        }
+        partialBytes.addAndGet(n);
     }
 
     /** Unfinished uploads hold {@code n} bytes fewer (deleted, or moved into place). */
@@ -219,8 +210,21 @@ final class FileService implements AutoCloseable {
      * queue goes when it is empty.)
      */
     CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
-        return handle(request, null, new DatagramPeer(peer), () -> "udp " + peer);
+        // A queue per address, and plaintext addresses cost nothing to forge: one bound over them all.
+        if (datagramRequests.incrementAndGet() > maxDatagramRequests) {
+            datagramRequests.decrementAndGet();
+            return CompletableFuture.failedFuture(error(ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
+                    + maxDatagramRequests + " files requests over UDP waiting; try again shortly"));
+        }
+        return handle(request, null, new DatagramPeer(peer), () -> "udp " + peer)
+                .whenComplete((answer, error) -> datagramRequests.decrementAndGet());
     }
+
+    /** Files requests over UDP waiting or running at once, from all peers together (each peer has its own queue). */
+    static final int MAX_DATAGRAM_REQUESTS = 4096;
+    private final int maxDatagramRequests;
+    private final java.util.concurrent.atomic.AtomicInteger datagramRequests =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private CompletionStage<Frame> handle(Frame request, Session session, Object client,
                                           java.util.function.Supplier<String> who) {
@@ -294,6 +298,11 @@ final class FileService implements AutoCloseable {
         if (op.equals(GET_STREAM)) {
             return getStream(request, session);
         }
+        if (op.equals(PUT_CHUNK) && request.payload().readableBytes() > MAX_CHUNK) {
+            // Refused before it waits in a queue: a larger chunk would only make the server hold more.
+            return CompletableFuture.failedFuture(error(ErrorCode.BAD_REQUEST, "a chunk of "
+                    + request.payload().readableBytes() + " bytes; at most " + MAX_CHUNK));
+        }
         CompletableFuture<Frame> answer = work.submit(client, () -> {
             try {
                 return switch (op) {
@@ -337,7 +346,7 @@ final class FileService implements AutoCloseable {
         Frame.Builder answer = Frame.builder(FrameType.DATA)
                 .header(ENTRIES, Integer.toString(Math.min(n, MAX_LIST)));
         if (n > MAX_LIST) {
-            answer.header("truncated", "true"); // a client copying the folder must not take a part for the whole
+            answer.header(TRUNCATED, "true"); // a client copying the folder must not take a part for the whole
         }
         return answer.payload(out.toString()).build();
     }
@@ -538,7 +547,7 @@ final class FileService implements AutoCloseable {
         refuseDirectory(target);
         Path partial = partialFor(target, sha);
         Files.createDirectories(partial.getParent());
-        if ("true".equals(request.headers().value("restart"))) {
+        if ("true".equals(request.headers().value(RESTART))) {
             deletePartial(partial);
         }
         long have = Files.exists(partial) ? Files.size(partial) : 0;
@@ -565,9 +574,6 @@ final class FileService implements AutoCloseable {
                 throw e;
             }
             ByteBuffer data = request.payload().nioBuffer();
-            if (data.remaining() > MAX_CHUNK) {
-                throw error(ErrorCode.BAD_REQUEST, "a chunk of " + data.remaining() + " bytes; at most " + MAX_CHUNK);
-            }
             if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
                 throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
                         + Progress.bytes(partials.quotaBytes()) + ") is full; try again later");

@@ -82,7 +82,7 @@ final class FileTransfer {
         if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
             call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
-                    .header(SHA256, sha).header("restart", "true")).release();
+                    .header(SHA256, sha).header(RESTART, "true")).release();
             offset = 0;
         }
         long resumedFrom = offset;
@@ -464,7 +464,7 @@ final class FileTransfer {
     Listing list(String dir) throws Exception {
         Frame answer = call(request(LIST, dir));
         try {
-            return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value("truncated")));
+            return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value(TRUNCATED)));
         } finally {
             answer.release();
         }

@@ -57,6 +57,10 @@ final class FilesProtocol {
     static final String TO = "to";
     /** A list answer's entry count. */
     static final String ENTRIES = "entries";
+    /** A list answer with {@code true} here holds only the first {@link #MAX_LIST} entries. */
+    static final String TRUNCATED = "truncated";
+    /** put-begin with {@code true} here drops what the server holds of the upload and starts again. */
+    static final String RESTART = "restart";
 
     /** Largest chunk a get may ask for, and the chunk size clients use. */
     static final int MAX_CHUNK = 1024 * 1024;

@@ -162,8 +162,10 @@ final class GetCommand implements Callable<Integer> {
             if (encrypted && !keepEncrypted) {
                 EncryptedFiles.Decrypted d = protection.decrypt(staging, plain, qkd::fetch,
                         new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !recursive));
+                // Recorded before it takes the user's name (the attribute moves with it), so the record can only
+                // describe the bytes decrypted here: the same get again then finds them already there.
+                DecryptedCopies.remember(plain, r.sha256());
                 moveInto(plain, local, force);
-                DecryptedCopies.remember(local, r.sha256()); // so the same get again finds it already there
                 notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
             } else {
                 moveInto(staging, local, force);

@@ -81,7 +81,7 @@ final class RemoteFilesCommands {
             boolean truncated;
             try {
                 entries = FileTransfer.parseList(r.payloadAsString());
-                truncated = "true".equals(r.headers().value("truncated"));
+                truncated = "true".equals(r.headers().value(FilesProtocol.TRUNCATED));
             } finally {
                 r.release();
             }

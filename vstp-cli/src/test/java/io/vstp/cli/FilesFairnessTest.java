@@ -108,6 +108,38 @@ class FilesFairnessTest {
         }
     }
 
+    /** Each UDP address has a queue, and addresses cost nothing to forge: one bound holds over them all. */
+    @Test
+    void udpRequestsFromAllPeersTogetherAreBounded() throws Exception {
+        try (FileService bounded = new FileService(tmp.resolve("served"), FileService.PartialUploads.DEFAULT, 2)) {
+            List<CompletableFuture<Frame>> slow = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Frame stat = files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build();
+                slow.add(bounded.handleDatagram(stat, new java.net.InetSocketAddress("127.0.0.1", 1000 + i))
+                        .toCompletableFuture().whenComplete((a, e) -> stat.release()));
+            }
+            Frame third = files("list", "").build();
+            try {
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> bounded.handleDatagram(third,
+                        new java.net.InetSocketAddress("127.0.0.1", 2000)).toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS));
+                assertThat(refused).hasMessageContaining("more than 2 files requests over UDP waiting");
+            } finally {
+                third.release();
+            }
+            for (CompletableFuture<Frame> f : slow) {
+                f.get(120, TimeUnit.SECONDS).release();
+            }
+            Frame later = files("list", "").build();
+            try {
+                bounded.handleDatagram(later, new java.net.InetSocketAddress("127.0.0.1", 2000)).toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS).release();
+            } finally {
+                later.release();
+            }
+        }
+    }
+
     @Test
     void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
         TcpRequester leaving = client();

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -14,15 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bytes unfinished uploads hold, which the quota is checked against, never fall below what is on disk, even
- * while the periodic sweep counts them: a count taken during uploads must not forget the chunks written meanwhile.
+ * The bytes unfinished uploads hold, which the quota is checked against, are what is on disk, even while the
+ * periodic sweep runs beside the uploads: a count taken during uploads would miss or double some chunks.
  */
 class PartialUploadsAccountingTest {
     @TempDir
     Path root;
 
     @Test
-    void theTotalNeverFallsBelowTheBytesOnDiskWhileSweepsRun() throws Exception {
+    void theTotalIsTheBytesOnDiskWhileSweepsRun() throws Exception {
         try (FileService files = new FileService(root)) {
             InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
             int uploads = 8;
@@ -46,8 +47,30 @@ class PartialUploadsAccountingTest {
                     offsets[u] += chunk.length;
                 }
                 sweep.get(10, TimeUnit.SECONDS);
-                assertThat(files.partialBytes()).as("round %d", round).isGreaterThanOrEqualTo(onDisk());
+                assertThat(files.partialBytes()).as("round %d", round).isEqualTo(onDisk());
             }
+        }
+    }
+
+    @Test
+    void anExpiredUploadSweptAwayReleasesItsBytes() throws Exception {
+        try (FileService files = new FileService(root, new FileService.PartialUploads(Duration.ofMillis(300),
+                1L << 30))) {
+            InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
+            files.handleDatagram(op("put-begin", 0).header("size", "4096").header("sha256", "0".repeat(64)).build(),
+                    peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
+            Frame put = op("put-chunk", 0).header("offset", "0").header("sha256", "0".repeat(64))
+                    .payload(Unpooled.wrappedBuffer(new byte[1000])).build();
+            try {
+                files.handleDatagram(put, peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
+            } finally {
+                put.release();
+            }
+            assertThat(files.partialBytes()).isEqualTo(1000);
+            Thread.sleep(400); // older than its maximum age
+            files.expirePartials().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(onDisk()).isZero();
+            assertThat(files.partialBytes()).isZero();
         }
     }
 
@@ -68,8 +91,14 @@ class PartialUploadsAccountingTest {
             } finally {
                 big.release();
             }
-            assertThat(onDisk()).isZero();
+            assertThat(partialFiles()).as("refused before anything was created").isZero();
             assertThat(files.partialBytes()).isZero();
+        }
+    }
+
+    private long partialFiles() throws Exception {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX)).count();
         }
     }
 
