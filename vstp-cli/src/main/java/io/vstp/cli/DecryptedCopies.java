@@ -1,5 +1,6 @@
 package io.vstp.cli;
 
+import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

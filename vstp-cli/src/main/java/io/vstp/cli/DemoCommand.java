@@ -8,6 +8,7 @@ import io.vstp.crypto.kem.HybridKem;
 import io.vstp.crypto.sign.Manifest;
 import io.vstp.crypto.sign.SignatureAlgorithm;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.files.FilesProtocol;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;

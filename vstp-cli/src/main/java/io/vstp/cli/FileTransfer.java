@@ -1,6 +1,6 @@
 package io.vstp.cli;
 
-import static io.vstp.cli.FilesProtocol.*;
+import static io.vstp.services.files.FilesProtocol.*;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,6 +8,7 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

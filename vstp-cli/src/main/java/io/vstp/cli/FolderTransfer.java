@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import io.vstp.core.error.VstpException;
+import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.SessionException;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -2,6 +2,7 @@ package io.vstp.cli;
 
 import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.files.NoClobberMove;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.vstp.cli;
 
+import io.vstp.services.files.FileService;
 import io.vstp.transport.tls.CertificateKeyType;
 import io.vstp.transport.tls.PemFiles;
 import io.vstp.transport.tls.TlsConfigException;

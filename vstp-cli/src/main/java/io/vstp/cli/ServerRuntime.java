@@ -9,6 +9,9 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
 import io.vstp.security.SecurityPolicy;
+import io.vstp.services.ServiceDispatcher;
+import io.vstp.services.files.FileService;
+import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.auth.AccessDecision;
@@ -30,7 +33,7 @@ import java.util.concurrent.Executors;
 
 /**
  * What {@code vstp serve} runs, and {@code vstp demo} in-process: a TCP server and a UDP endpoint on the same
- * port, both answering with {@link ServerServices}.
+ * port, both answering with {@link ServiceDispatcher}.
  */
 final class ServerRuntime implements AutoCloseable {
     private final String host;
@@ -84,7 +87,7 @@ final class ServerRuntime implements AutoCloseable {
         // Abandoned uploads go on their own: checked four times per maximum age, at most hourly.
         long every = Math.max(1000, Math.min(partials.maxAge().toMillis() / 4, 3_600_000L));
         io.scheduleWithFixedDelay(files::expirePartials, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
-        ServerServices services = new ServerServices(files);
+        ServiceDispatcher services = new ServiceDispatcher(files);
         VstpServer tcp;
         try {
             tcp = startTcp(host, port, tls, services, protocol, security);
@@ -145,7 +148,7 @@ final class ServerRuntime implements AutoCloseable {
         }
     }
 
-    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServerServices services,
+    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServiceDispatcher services,
                                        ProtocolOptions protocol, SecurityPolicy security)
             throws InterruptedException {
         VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol)
@@ -166,7 +169,7 @@ final class ServerRuntime implements AutoCloseable {
      * @param security null for none; otherwise a datagram, which carries no credentials, may do only what anonymous
      *                 peers may (services.md §2a): by default the echo, which the Rust crate's clients use
      */
-    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServerServices services,
+    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServiceDispatcher services,
                                             SecurityPolicy security) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         DatagramCredentials proved = new DatagramCredentials(self);
@@ -277,7 +280,7 @@ final class ServerRuntime implements AutoCloseable {
      * {@code req-id}; a DATA frame without one (the crate's style) is echoed once, best effort, as one datagram a
      * crate can read, or answered by ERR {@code FRAME_TOO_LARGE} when the echo would not fit one (services.md §2).
      */
-    private static void onDatagramRequest(VstpUdpEndpoint endpoint, ServerServices services, InetSocketAddress peer,
+    private static void onDatagramRequest(VstpUdpEndpoint endpoint, ServiceDispatcher services, InetSocketAddress peer,
                                           Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         if (reqId == null) {

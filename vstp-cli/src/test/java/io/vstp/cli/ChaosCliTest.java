@@ -3,6 +3,7 @@ package io.vstp.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vstp.cli.CliEndToEndTest.Run;
+import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

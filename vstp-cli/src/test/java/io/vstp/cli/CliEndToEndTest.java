@@ -2,6 +2,8 @@ package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vstp.services.files.FileService;
+import io.vstp.services.files.FilesProtocol;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

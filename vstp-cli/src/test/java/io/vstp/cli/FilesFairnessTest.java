@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.services.ServiceDispatcher;
+import io.vstp.services.files.FileService;
+import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.VstpServer;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -37,7 +40,7 @@ class FilesFairnessTest {
             f.setLength(BIG);
         }
         files = new FileService(served);
-        server = VstpServer.builder().host("127.0.0.1").port(0).plain().handler(new ServerServices(files)).start();
+        server = VstpServer.builder().host("127.0.0.1").port(0).plain().handler(new ServiceDispatcher(files)).start();
     }
 
     @AfterEach
@@ -162,7 +165,7 @@ class FilesFairnessTest {
     void aRequestDispatchedAfterItsSessionClosedIsRefusedNotRun() throws Exception {
         java.util.concurrent.atomic.AtomicReference<io.vstp.transport.Session> seen =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        ServerServices services = new ServerServices(files);
+        ServiceDispatcher services = new ServiceDispatcher(files);
         try (VstpServer capturing = VstpServer.builder().host("127.0.0.1").port(0).plain()
                 .handler((request, session) -> {
                     seen.set(session);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vstp.cli.CliEndToEndTest.Run;
+import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

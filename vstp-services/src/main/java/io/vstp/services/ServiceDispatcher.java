@@ -1,10 +1,14 @@
-package io.vstp.cli;
+package io.vstp.services;
 
 import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.services.files.FileService;
+import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
+import io.vstp.transport.SessionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -13,15 +17,16 @@ import java.util.concurrent.CompletionStage;
  * its headers and payload (so the Rust crate's easy API gets its JSON back); {@code service: files} goes to the
  * {@link FileService}; any other service is refused with UNKNOWN_SERVICE.
  */
-final class ServerServices implements RequestHandler {
+public final class ServiceDispatcher implements RequestHandler {
     private final FileService files;
 
-    ServerServices(FileService files) {
+    /** A dispatcher handing files requests to {@code files}. */
+    public ServiceDispatcher(FileService files) {
         this.files = files;
     }
 
     /** A request over UDP from {@code peer}, where there is no session and no stream. */
-    CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
+    public CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
         return dispatch(request, () -> files.handleDatagram(request, peer));
     }
 
@@ -43,7 +48,7 @@ final class ServerServices implements RequestHandler {
         if (service.equals(FilesProtocol.SERVICE)) {
             return toFiles.get();
         }
-        return CompletableFuture.failedFuture(FileService.error(ErrorCode.UNKNOWN_SERVICE,
-                "no service '" + service + "' here (services: files, or none for echo)"));
+        return CompletableFuture.failedFuture(new SessionException(ErrorCode.UNKNOWN_SERVICE,
+                VstpException.Scope.REQUEST, "no service '" + service + "' here (services: files, or none for echo)"));
     }
 }

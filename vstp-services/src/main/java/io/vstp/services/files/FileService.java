@@ -1,6 +1,6 @@
-package io.vstp.cli;
+package io.vstp.services.files;
 
-import static io.vstp.cli.FilesProtocol.*;
+import static io.vstp.services.files.FilesProtocol.*;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -25,21 +25,25 @@ import java.util.concurrent.CompletionStage;
 import io.vstp.transport.Session;
 
 /**
- * The {@code files} service of {@code vstp serve} (docs/spec/services.md): list, stat, get, and resumable,
- * verified, atomic uploads inside one served directory. File I/O runs on its own threads, never on an event loop,
- * shared fairly among clients ({@link FairWork}): one client's requests run in the order sent (which keeps the
- * chunks of an upload in order), in turn with every other client's, and are dropped when the client leaves.
+ * The {@code files} service (docs/spec/services.md §3), as {@code vstp serve} answers it: list, stat, get, and
+ * resumable, verified, atomic uploads inside one served directory. File I/O runs on its own threads, never on an
+ * event loop, shared fairly among clients: one client's requests run in the order sent (which keeps the chunks of an
+ * upload in order), in turn with every other client's, and are dropped when the client leaves.
  */
-final class FileService implements AutoCloseable {
+public final class FileService implements AutoCloseable {
     /** Prefix of in-progress uploads; such names are never listed, read or written directly. */
-    static final String PARTIAL_PREFIX = ".vstp-part-";
+    public static final String PARTIAL_PREFIX = ".vstp-part-";
 
     /**
      * What unfinished uploads may hold: they expire {@code maxAge} after their last write, and together they hold at
      * most {@code quotaBytes} (a chunk beyond it is refused), so abandoned uploads cannot fill the disk.
+     *
+     * @param maxAge how long after its last write an unfinished upload is kept
+     * @param quotaBytes the most bytes all unfinished uploads together may hold
      */
-    record PartialUploads(java.time.Duration maxAge, long quotaBytes) {
-        static final PartialUploads DEFAULT = new PartialUploads(java.time.Duration.ofHours(24), 16L << 30);
+    public record PartialUploads(java.time.Duration maxAge, long quotaBytes) {
+        /** 24 hours and 16 GiB: what {@code vstp serve} keeps unless told otherwise. */
+        public static final PartialUploads DEFAULT = new PartialUploads(java.time.Duration.ofHours(24), 16L << 30);
     }
 
     /** Threads doing file work: a few, since the work waits on the disk and one slow client must not stop it. */
@@ -62,16 +66,34 @@ final class FileService implements AutoCloseable {
     /** The queue of work not asked for by a client (the sweep of expired uploads). */
     private static final Object MAINTENANCE = "maintenance";
 
-    FileService(Path root) throws IOException {
+    /**
+     * A files service over {@code root} with the default limits for unfinished uploads.
+     *
+     * @param root the served directory, created if missing
+     * @throws IOException if {@code root} cannot be created or read
+     */
+    public FileService(Path root) throws IOException {
         this(root, PartialUploads.DEFAULT);
     }
 
-    FileService(Path root, PartialUploads partials) throws IOException {
+    /**
+     * A files service over {@code root}. Unfinished uploads already there are counted against the quota; their
+     * expiry is {@link #expirePartials}, which the caller schedules.
+     *
+     * @param root the served directory, created if missing
+     * @param partials what unfinished uploads may hold
+     * @throws IOException if {@code root} cannot be created or read
+     */
+    public FileService(Path root, PartialUploads partials) throws IOException {
         this(root, partials, MAX_DATAGRAM_REQUESTS);
     }
 
-    /** @param maxDatagramRequests files requests over UDP waiting or running at once, from all peers together */
-    FileService(Path root, PartialUploads partials, int maxDatagramRequests) throws IOException {
+    /**
+     * As {@link #FileService(Path, PartialUploads)}, with its own bound on UDP requests.
+     *
+     * @param maxDatagramRequests files requests over UDP waiting or running at once, from all peers together
+     */
+    public FileService(Path root, PartialUploads partials, int maxDatagramRequests) throws IOException {
         this.maxDatagramRequests = maxDatagramRequests;
         Files.createDirectories(root);
         this.root = root.toRealPath();
@@ -88,18 +110,31 @@ final class FileService implements AutoCloseable {
         return partialBytes.get();
     }
 
-    /** Whole files hashed on request so far, not known from an upload or an earlier request (for tests). */
-    long filesHashed() {
+    /**
+     * Whole files hashed on request so far, not known from an upload or an earlier request (for tests and
+     * monitoring).
+     *
+     * @return the count since this service started
+     */
+    public long filesHashed() {
         return hashes.computed();
     }
 
-    /** Requests dropped unrun because their client left (for tests, and metrics to come). */
-    long droppedRequests() {
+    /**
+     * Requests dropped unrun because their client left (for tests, and metrics to come).
+     *
+     * @return the count since this service started
+     */
+    public long droppedRequests() {
         return work.dropped();
     }
 
-    /** Deletes expired unfinished uploads, as file work of its own. */
-    CompletionStage<Void> expirePartials() {
+    /**
+     * Deletes expired unfinished uploads, as file work of its own; a server calls it periodically.
+     *
+     * @return completes when the sweep has run
+     */
+    public CompletionStage<Void> expirePartials() {
         return work.execute(MAINTENANCE, () -> {
             try {
                 sweepPartials();
@@ -109,6 +144,7 @@ final class FileService implements AutoCloseable {
         });
     }
 
+    /** Stops the file-work threads; requests still queued are not run. */
     @Override
     public void close() {
         work.close();
@@ -175,7 +211,12 @@ final class FileService implements AutoCloseable {
         }
     }
 
-    Path root() {
+    /**
+     * The served directory.
+     *
+     * @return its real path
+     */
+    public Path root() {
         return root;
     }
 
@@ -192,9 +233,12 @@ final class FileService implements AutoCloseable {
     /**
      * Runs one request on the I/O thread. Owns {@code request} until the stage completes (the caller releases).
      *
+     * @param request a request of the files service
      * @param session the client's session (its queue of work, and answers streamed on a wire-v2 stream)
+     * @return the answer, or a failure carrying a {@link SessionException} to answer with an ERR frame
+     * @throws SessionException BAD_REQUEST at once when the request names no operation
      */
-    CompletionStage<Frame> handle(Frame request, Session session) {
+    public CompletionStage<Frame> handle(Frame request, Session session) {
         if (session.closeFuture().toCompletableFuture().isDone()) {
             // Read before the session closed, dispatched after: its queue is gone, and it must not start a new one
             // that would run beside the session's last task.
@@ -207,9 +251,14 @@ final class FileService implements AutoCloseable {
     /**
      * A request over UDP, where there is no session: each peer address has a queue of its own, as a session has,
      * so one peer's slow requests delay its own and not every other peer's. (Nothing tells us a peer left; its
-     * queue goes when it is empty.)
+     * queue goes when it is empty.) Owns {@code request} until the stage completes (the caller releases).
+     *
+     * @param request a request of the files service
+     * @param peer the address the datagram came from
+     * @return the answer, or a failure carrying a {@link SessionException} to answer with an ERR frame
+     * @throws SessionException BAD_REQUEST at once when the request names no operation
      */
-    CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
+    public CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
         // A queue per address, and plaintext addresses cost nothing to forge: one bound over them all.
         if (datagramRequests.incrementAndGet() > maxDatagramRequests) {
             datagramRequests.decrementAndGet();
@@ -221,7 +270,7 @@ final class FileService implements AutoCloseable {
     }
 
     /** Files requests over UDP waiting or running at once, from all peers together (each peer has its own queue). */
-    static final int MAX_DATAGRAM_REQUESTS = 4096;
+    public static final int MAX_DATAGRAM_REQUESTS = 4096;
     private final int maxDatagramRequests;
     private final java.util.concurrent.atomic.AtomicInteger datagramRequests =
             new java.util.concurrent.atomic.AtomicInteger();
@@ -318,7 +367,7 @@ final class FileService implements AutoCloseable {
                 };
             } catch (IOException e) {
                 // The class of problem, never the server's paths.
-                throw error(ErrorCode.STORAGE_ERROR, LocalErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
+                throw error(ErrorCode.STORAGE_ERROR, StorageErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
             }
         });
         queued(client);
@@ -576,7 +625,7 @@ final class FileService implements AutoCloseable {
             ByteBuffer data = request.payload().nioBuffer();
             if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
                 throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
-                        + Progress.bytes(partials.quotaBytes()) + ") is full; try again later");
+                        + ByteSizes.format(partials.quotaBytes()) + ") is full; try again later");
             }
             long at = offset;
             while (data.hasRemaining()) {
@@ -689,7 +738,7 @@ final class FileService implements AutoCloseable {
     }
 
     private static Path partialFor(Path target, String sha) {
-        return target.resolveSibling(TemporaryNames.beside(PARTIAL_PREFIX + sha.substring(0, 16) + "-", target));
+        return target.resolveSibling(SiblingNames.beside(PARTIAL_PREFIX + sha.substring(0, 16) + "-", target));
     }
 
     private String relative(Path p) {

@@ -1,4 +1,4 @@
-package io.vstp.cli;
+package io.vstp.services.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
