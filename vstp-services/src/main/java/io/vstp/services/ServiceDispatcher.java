@@ -9,24 +9,38 @@ import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * What {@code vstp serve} answers (docs/spec/services.md): a DATA frame naming no {@code service} is echoed with
- * its headers and payload (so the Rust crate's easy API gets its JSON back); {@code service: files} goes to the
- * {@link FileService}; any other service is refused with UNKNOWN_SERVICE.
+ * The services a VSTP server answers (docs/spec/services.md), chosen by a request's {@code service} header: a DATA
+ * frame naming no service is echoed with its headers and payload (so the Rust crate's easy API gets its JSON back);
+ * {@code service: files} goes to the {@link FileService}; any other service is refused with UNKNOWN_SERVICE. This is
+ * what {@code vstp serve} answers over TCP and UDP.
  */
 public final class ServiceDispatcher implements RequestHandler {
     private final FileService files;
 
-    /** A dispatcher handing files requests to {@code files}. */
+    /**
+     * A dispatcher handing files requests to {@code files}.
+     *
+     * @param files the files service; it stays the caller's to close
+     */
     public ServiceDispatcher(FileService files) {
         this.files = files;
     }
 
-    /** A request over UDP from {@code peer}, where there is no session and no stream. */
-    public CompletionStage<Frame> handleDatagram(Frame request, java.net.InetSocketAddress peer) {
+    /**
+     * Answers a request over UDP from {@code peer}, where there is no session and no stream.
+     *
+     * @param request the request frame; the caller releases it once the returned stage completes
+     * @param peer the address the datagram came from, whose files requests share a queue
+     * @return the answer (null for a non-DATA frame naming no service), or a failure carrying a
+     *         {@link SessionException} to answer with an ERR frame
+     */
+    public CompletionStage<Frame> handleDatagram(Frame request, InetSocketAddress peer) {
         return dispatch(request, () -> files.handleDatagram(request, peer));
     }
 
@@ -35,8 +49,7 @@ public final class ServiceDispatcher implements RequestHandler {
         return dispatch(request, () -> files.handle(request, session));
     }
 
-    private static CompletionStage<Frame> dispatch(Frame request,
-                                                   java.util.function.Supplier<CompletionStage<Frame>> toFiles) {
+    private static CompletionStage<Frame> dispatch(Frame request, Supplier<CompletionStage<Frame>> toFiles) {
         String service = request.headers().value(FilesProtocol.SERVICE_HEADER);
         if (service == null) {
             if (!request.type().equals(FrameType.DATA)) {

@@ -18,21 +18,31 @@ import java.util.HexFormat;
  * but through this class.
  */
 public final class FilesProtocol {
-    /** The request header naming the service, and this service's name in it. */
+    /** The request header naming the service. */
     public static final String SERVICE_HEADER = "service";
+    /** This service's name in {@link #SERVICE_HEADER}. */
     public static final String SERVICE = "files";
     /** The request header naming the operation. */
     public static final String OP = "op";
 
     // Operations (services.md §3.1).
+    /** Lists a directory. */
     public static final String LIST = "list";
+    /** A file's size and SHA-256, and the SHA-256 of its first bytes if asked. */
     public static final String STAT = "stat";
+    /** Reads up to {@link #MAX_CHUNK} bytes of a file, from an offset. */
     public static final String GET = "get";
+    /** Streams a file from an offset on the request's wire-v2 stream (TCP/TLS only). */
     public static final String GET_STREAM = "get-stream";
+    /** Starts or resumes an upload. */
     public static final String PUT_BEGIN = "put-begin";
+    /** One chunk of an upload, at an offset. */
     public static final String PUT_CHUNK = "put-chunk";
+    /** Verifies an upload and moves it into place. */
     public static final String PUT_COMMIT = "put-commit";
+    /** Deletes a file (not a directory). */
     public static final String DELETE = "delete";
+    /** Moves a file (not a directory) to a new path. */
     public static final String MOVE = "move";
 
     // Headers.
@@ -71,12 +81,25 @@ public final class FilesProtocol {
     private FilesProtocol() {
     }
 
-    /** A request of {@code op} on {@code path}. */
+    /**
+     * A request of {@code op} on {@code path}.
+     *
+     * @param op one of the operations above
+     * @param path the file or directory, relative to the served root
+     * @return a DATA frame builder carrying the service, operation and path headers
+     */
     public static Frame.Builder request(String op, String path) {
         return Frame.builder(FrameType.DATA).header(SERVICE_HEADER, SERVICE).header(OP, op).header(PATH, path);
     }
 
-    /** The SHA-256 of the first {@code length} bytes of {@code file}, lowercase hex. */
+    /**
+     * The SHA-256 of the first {@code length} bytes of {@code file}, lowercase hex.
+     *
+     * @param file the file to read
+     * @param length how many of its first bytes to hash
+     * @return 64 lowercase hex digits
+     * @throws IOException if the file cannot be read or holds fewer than {@code length} bytes
+     */
     public static String sha256(Path file, long length) throws IOException {
         MessageDigest md = sha256();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -96,11 +119,20 @@ public final class FilesProtocol {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** The SHA-256 of nothing: what a server holding no bytes of an upload answers. */
+    /**
+     * The SHA-256 of nothing: what a server holding no bytes of an upload answers.
+     *
+     * @return 64 lowercase hex digits
+     */
     public static String sha256Empty() {
         return HexFormat.of().formatHex(sha256().digest());
     }
 
+    /**
+     * A new SHA-256 digest (every JDK has one).
+     *
+     * @return a fresh digest
+     */
     public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
