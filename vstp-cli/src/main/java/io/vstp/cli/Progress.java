@@ -96,17 +96,7 @@ final class Progress {
     }
 
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format("%.1f %s", v, units[u]);
+        return io.vstp.services.files.ByteSizes.format(n);
     }
 
     private static String formatSeconds(double s) {

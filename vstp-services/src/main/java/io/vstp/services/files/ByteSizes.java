@@ -1,12 +1,12 @@
 package io.vstp.services.files;
 
-/** Byte counts in the words of the {@code vstp} command's progress lines ("16.0 GiB"), for the server's answers. */
-final class ByteSizes {
+/** Byte counts as people read them ("16.0 GiB"): in the server's answers and the {@code vstp} command's lines. */
+public final class ByteSizes {
     private ByteSizes() {
     }
 
     /** {@code n} bytes as "512 B", "1.5 KiB", "16.0 GiB". */
-    static String format(long n) {
+    public static String format(long n) {
         if (n < 1024) {
             return n + " B";
         }
