@@ -1,5 +1,6 @@
 package io.vstp.cli;
 
+import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,5 +85,24 @@ final class DecryptedCopies {
             return null;
         }
         return Files.getFileAttributeView(local, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * The result of a get that finds {@code local} to be what an earlier get decrypted from {@code remote}: the same
+     * if the remote ciphertext is the one it was decrypted from and the file has not changed since. The result
+     * describes the remote ciphertext, which a signature covers. Null otherwise, and without asking the server when
+     * the file carries no such record.
+     */
+    static FilesClient.Result unchangedDownload(FilesClient files, String remote, Path local) throws Exception {
+        if (!hasRecord(local)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        FilesClient.RemoteFile stat = files.stat(remote);
+        if (!isDecryptionOf(local, stat.sha256())) {
+            return null;
+        }
+        return new FilesClient.Result(stat.size(), 0, stat.sha256(),
+                (System.nanoTime() - start) / 1e9, true);
     }
 }

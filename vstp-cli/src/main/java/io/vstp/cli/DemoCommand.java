@@ -1,5 +1,7 @@
 package io.vstp.cli;
 
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
 import io.vstp.crypto.KeyId;
 import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.e2e.Recipient;
@@ -8,19 +10,22 @@ import io.vstp.crypto.kem.HybridKem;
 import io.vstp.crypto.sign.Manifest;
 import io.vstp.crypto.sign.SignatureAlgorithm;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.ConnectionRequester;
+import io.vstp.services.DatagramRequester;
+import io.vstp.services.Requester;
+import io.vstp.services.ServicesServer;
+import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.FilesProtocol;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.util.List;
-import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +33,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code vstp demo}: the main job on an embedded default. A server in-process as {@code vstp serve} starts it (TLS
@@ -78,9 +83,8 @@ final class DemoCommand implements Callable<Integer> {
         io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(tokenFile, new SecureRandom());
         io.vstp.security.SecurityPolicy policy = new io.vstp.security.SecurityConfig(
                 ServeCommand.defaultAccess(tokenFile, false), serverHome, java.util.Map.of()).build();
-        try (ServerRuntime server = ServerRuntime.start("127.0.0.1", 0, work.resolve("served"),
-                TlsServerOptions.builder().home(serverHome).build(), dtls, io.vstp.transport.ProtocolOptions.DEFAULT,
-                policy)) {
+        try (ServicesServer server = ServicesServer.builder().port(0).directory(work.resolve("served"))
+                .tls(TlsServerOptions.builder().home(serverHome).build()).udp(dtls).accessControl(policy).start()) {
             out.println("server   " + server.description());
             ClientOptions trust = new ClientOptions();
             trust.pins.add(server.fingerprint()); // the demo knows its own server: pin it, no prompt
@@ -91,10 +95,10 @@ final class DemoCommand implements Callable<Integer> {
             strangerRefused(out, trust, target, file);
             trust.tokenFile = tokenFile;
 
-            try (TcpRequester tls = TcpRequester.open(trust, target)) {
+            try (ConnectionRequester tls = Requesters.tcp(trust, target)) {
                 out.println("tls      " + tls.security() + ", ALPN " + tls.connection().applicationProtocol());
-                FileTransfer t = new FileTransfer(tls);
-                report(out, "put/tls", t.put(file, "demo.bin", silent, false), expected);
+                FilesClient t = new FilesClient(tls);
+                report(out, "put/tls", t.put(file, "demo.bin", false, silent), expected);
                 report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
                 latency(out, tls);
                 if (fips) {
@@ -104,9 +108,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             if (dtls) {
-                try (UdpRequester udp = UdpRequester.open(trust, target)) {
-                    FileTransfer t = new FileTransfer(udp);
-                    FileTransfer.Result put = t.put(file, "demo-dtls.bin", silent, false);
+                try (DatagramRequester udp = Requesters.udp(trust, target)) {
+                    FilesClient t = new FilesClient(udp);
+                    FilesClient.Result put = t.put(file, "demo-dtls.bin", false, silent);
                     out.println("dtls     " + udp.security());
                     report(out, "put/dtls", put, expected);
                     report(out, "get/dtls", t.get("demo-dtls.bin", work.resolve("back-dtls.bin"), silent), expected);
@@ -130,8 +134,8 @@ final class DemoCommand implements Callable<Integer> {
     /** What the default server does with a client that has its pin but not its token: echo yes, upload no. */
     private static void strangerRefused(PrintWriter out, ClientOptions trust, Target target, Path file)
             throws Exception {
-        try (TcpRequester stranger = TcpRequester.open(trust, target)) {
-            new FileTransfer(stranger).put(file, "stranger.bin", Progress.silent(), false);
+        try (ConnectionRequester stranger = Requesters.tcp(trust, target)) {
+            new FilesClient(stranger).put(file, "stranger.bin", false, Progress.silent());
             throw new CliException(ExitCodes.FAILED, "auth: a client without the token could upload");
         } catch (io.vstp.core.error.VstpException e) {
             if (e.code() != io.vstp.core.error.ErrorCode.PERMISSION_DENIED) {
@@ -146,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
      * The file encrypted end to end to a fresh X25519+ML-KEM-768 key and uploaded, its manifest signed with ML-DSA-65;
      * the server holds only ciphertext; the download matches the signed manifest and decrypts to the original.
      */
-    private static void endToEnd(PrintWriter out, FileTransfer t, Path file, Path work, String expected)
+    private static void endToEnd(PrintWriter out, FilesClient t, Path file, Path work, String expected)
             throws Exception {
         SecureRandom random = new SecureRandom();
         HybridKem.KeyPair recipient = HybridKem.generate(random);
@@ -155,10 +159,10 @@ final class DemoCommand implements Callable<Integer> {
         Path sealed = work.resolve("demo.vse");
         EncryptedFiles.encrypt(file, sealed, List.of(new Recipient(recipient.publicKey())), random);
         Progress silent = Progress.silent();
-        FileTransfer.Result put = t.put(sealed, "demo-e2e.bin", silent, false);
+        FilesClient.Result put = t.put(sealed, "demo-e2e.bin", false, silent);
         SignedManifest signed = SignedManifest.sign(new Manifest("demo-e2e.bin", put.bytes(), put.sha256(), true,
                 Instant.now(), KeyId.of(verifyingKey), SignatureAlgorithm.ML_DSA_65), signingKey, random);
-        FileTransfer.Result back = t.get("demo-e2e.bin", work.resolve("back-e2e.vse"), silent);
+        FilesClient.Result back = t.get("demo-e2e.bin", work.resolve("back-e2e.vse"), silent);
         boolean signatureOk = signed.verify(verifyingKey) && signed.manifest().sha256().equals(back.sha256());
         RecipientKeys keys = id -> id.equals(KeyId.of(recipient.publicKey())) ? recipient.privateKey().clone() : null;
         EncryptedFiles.decrypt(work.resolve("back-e2e.vse"), work.resolve("back-e2e.bin"), keys);
@@ -174,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
                 + "signature valid; decrypted copy verified%n", HybridKem.NAME, Progress.bytes(put.bytes()));
     }
 
-    private static void report(PrintWriter out, String what, FileTransfer.Result r, String expected) {
+    private static void report(PrintWriter out, String what, FilesClient.Result r, String expected) {
         boolean ok = r.sha256().equals(expected);
         out.printf("%-8s %s in %.2f s = %.1f MiB/s, sha256 %s %s%n", what, Progress.bytes(r.bytes()), r.seconds(),
                 r.bytes() / 1048576.0 / Math.max(r.seconds(), 1e-3), r.sha256().substring(0, 16) + "…",

@@ -13,6 +13,7 @@ import io.vstp.crypto.keys.KeyRingException;
 import io.vstp.crypto.keys.KeyType;
 import io.vstp.crypto.sign.Manifest;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.files.FilesClient;
 import io.vstp.transport.tls.HomeDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ final class FileProtection implements AutoCloseable {
     }
 
     /** The signed manifest of a stored file, signed with {@code key} (from {@link #signingKey}). */
-    SignedManifest sign(KeyEntry key, String remote, FileTransfer.Result stored, boolean encrypted)
+    SignedManifest sign(KeyEntry key, String remote, FilesClient.Result stored, boolean encrypted)
             throws IOException {
         refuseSigningInFipsMode();
         byte[] priv = KeysCommand.run(() -> ring().privateKey(key.id()));
@@ -167,7 +168,7 @@ final class FileProtection implements AutoCloseable {
      * Checks a downloaded file against its signed manifest: the signature by a key in the key ring, and the name,
      * size and SHA-256 against what was downloaded. Returns who signed it; any mismatch is a TRUST failure.
      */
-    String verify(byte[] signedManifest, String remote, FileTransfer.Result downloaded, boolean encrypted)
+    String verify(byte[] signedManifest, String remote, FilesClient.Result downloaded, boolean encrypted)
             throws IOException {
         FipsMode.refuse("checking the signature " + remote + SignedManifest.SUFFIX + " (Ed25519 or ML-DSA-65)",
                 SIGNATURES_NOT_FIPS + "; the download was not kept");

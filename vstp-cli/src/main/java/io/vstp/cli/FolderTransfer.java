@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import io.vstp.core.error.VstpException;
+import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.SessionException;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class FolderTransfer {
     }
 
     /** What one file's transfer gave: its result and notes such as "signature valid: …". */
-    record Done(FileTransfer.Result result, String notes) {
+    record Done(FilesClient.Result result, String notes) {
     }
 
     /** One file's transfer, drawing on {@code progress} (a part of the folder's bar). */
@@ -94,7 +95,7 @@ final class FolderTransfer {
                     + "\"entries\":[", Json.quote(op), Json.quote(from), Json.quote(to), done.size(), unchanged(),
                     bytes(), seconds, Json.quote(security)));
             for (int i = 0; i < done.size(); i++) {
-                FileTransfer.Result r = done.get(i).result();
+                FilesClient.Result r = done.get(i).result();
                 b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"path\":%s,\"bytes\":%d,"
                         + "\"resumed_from\":%d,\"unchanged\":%b,\"sha256\":%s%s}", Json.quote(donePaths.get(i)),
                         r.bytes(), r.resumedFrom(), r.unchanged(), Json.quote(r.sha256()),
@@ -191,19 +192,19 @@ final class FolderTransfer {
      * bounded in files, depth and (through the server's own limit) entries per directory. Signature files
      * ({@code NAME.vstp-sig}) are not files of the folder: get checks them with the file they sign.
      */
-    static List<Item> remoteFiles(FileTransfer transfer, String root) throws Exception {
+    static List<Item> remoteFiles(FilesClient transfer, String root) throws Exception {
         List<Item> items = new ArrayList<>();
         ArrayDeque<String> dirs = new ArrayDeque<>();
         dirs.add("");
         while (!dirs.isEmpty()) {
             String dir = dirs.poll();
-            FileTransfer.Listing listing = transfer.list(join(root, dir));
+            FilesClient.Listing listing = transfer.list(join(root, dir));
             if (listing.truncated()) {
                 throw new CliException(ExitCodes.FAILED, join(root, dir) + " holds more than the "
                         + FilesProtocol.MAX_LIST + " entries one listing carries; get -r copies folders whose "
                         + "directories hold fewer");
             }
-            for (FileTransfer.Entry e : listing.entries()) {
+            for (FilesClient.Entry e : listing.entries()) {
                 String name = e.name();
                 if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
                         || name.indexOf('\0') >= 0 || name.getBytes(StandardCharsets.UTF_8).length > 255

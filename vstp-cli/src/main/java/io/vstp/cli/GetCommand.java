@@ -2,6 +2,8 @@ package io.vstp.cli;
 
 import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.Requester;
+import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.NoClobberMove;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -86,21 +88,21 @@ final class GetCommand implements Callable<Integer> {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         }
         try (FileProtection protection = new FileProtection(keyRing);
-             Requester requester = Requester.open(client, target, udp)) {
+             Requester requester = Requesters.open(client, target, udp)) {
             // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
             Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !quiet && !json);
             FolderTransfer.Done done;
             try {
-                done = receive(new FileTransfer(requester), protection, remote, local, progress);
+                done = receive(new FilesClient(requester), protection, remote, local, progress);
             } catch (RuntimeException e) {
                 throw ClientOptions.translateDuringTransfer(e, target);
             }
             if (json) {
-                spec.commandLine().getOut().println(done.result().json("get", target + "/" + remote, local.toString(),
-                        requester.security(), done.notes()));
+                spec.commandLine().getOut().println(TransferReport.json(done.result(), "get", target + "/" + remote,
+                        local.toString(), requester.security(), done.notes()));
             } else if (!quiet) {
                 spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local,
-                        done.result().summary(), done.notes().isEmpty() ? "" : ", " + done.notes(),
+                        TransferReport.summary(done.result()), done.notes().isEmpty() ? "" : ", " + done.notes(),
                         requester.security());
             }
         }
@@ -113,13 +115,13 @@ final class GetCommand implements Callable<Integer> {
      * remote content is left as it is; any other existing file is replaced only with {@code --force}, and never a
      * link, directory, device or FIFO.
      */
-    private FolderTransfer.Done receive(FileTransfer transfer, FileProtection protection, String remote, Path local,
+    private FolderTransfer.Done receive(FilesClient transfer, FileProtection protection, String remote, Path local,
                                         Progress progress) throws Exception {
         refuseToReplace(local, true);
-        FileTransfer.Result same = transfer.sameAs(remote, local);
+        FilesClient.Result same = transfer.sameAs(remote, local);
         boolean decryptedCopy = false;
         if (same == null && !keepEncrypted) {
-            same = transfer.sameDecryptedAs(remote, local);
+            same = DecryptedCopies.unchangedDownload(transfer, remote, local);
             decryptedCopy = same != null;
         }
         if (same != null) {
@@ -145,11 +147,11 @@ final class GetCommand implements Callable<Integer> {
         Path plain = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-dec-", local));
         try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
                 java.util.List.of(staging, plain))) {
-            FileTransfer.Result r;
+            FilesClient.Result r;
             String notes = "";
             byte[] signature;
             // The partial keeps the name it always had, so interrupted downloads resume across versions.
-            r = transfer.get(remote, FileTransfer.partialOf(local), staging, progress);
+            r = transfer.get(remote, FilesClient.partialOf(local), staging, progress);
             // Still inside the try that removes the staging file: a signature that cannot be fetched (too
             // large, connection lost) must not leave the unchecked download behind.
             signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
@@ -199,8 +201,8 @@ final class GetCommand implements Callable<Integer> {
         Path root = Path.of(FolderTransfer.destination(file == null ? "" : file, name));
         java.io.PrintWriter err = spec.commandLine().getErr();
         try (FileProtection protection = new FileProtection(keyRing);
-             Requester requester = Requester.open(client, target, udp)) {
-            FileTransfer transfer = new FileTransfer(requester);
+             Requester requester = Requesters.open(client, target, udp)) {
+            FilesClient transfer = new FilesClient(requester);
             Progress overall = new Progress(err, 0, 0, Progress.terminal() && !quiet && !json);
             FolderTransfer.Summary summary;
             try {
@@ -274,6 +276,34 @@ final class GetCommand implements Callable<Integer> {
     }
 
     /**
+     * {@code out}, refusing (before any byte goes out) a file whose first bytes are those of an end-to-end encrypted
+     * file: it is decrypted only into a file, after every chunk authenticates.
+     */
+    private static java.io.OutputStream refusingEncrypted(String remote, java.io.OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            private boolean checked;
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                if (!checked && len > 0) {
+                    checked = true;
+                    if (io.vstp.crypto.e2e.EncryptedFileFormat.looksEncrypted(
+                            java.util.Arrays.copyOfRange(b, off, off + Math.min(len, 16)))) {
+                        throw new CliException(ExitCodes.USAGE, remote + " is end-to-end encrypted: get it into a "
+                                + "file, where it is decrypted after every chunk authenticates");
+                    }
+                }
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+        };
+    }
+
+    /**
      * {@code get HOST/path -}: the bytes go to standard output as they arrive, checked by SHA-256 at the end; the
      * result line goes to standard error. An end-to-end encrypted or signed file is refused (before any byte goes
      * out): its checks need the whole file before anything may be used.
@@ -285,23 +315,25 @@ final class GetCommand implements Callable<Integer> {
         java.io.PrintWriter err = spec.commandLine().getErr();
         try (ResumeHint hint = ResumeHint.line(err, "interrupted during the download of " + remote + " to standard "
                 + "output; run the command again to start over", java.util.List.of());
-             Requester requester = Requester.open(client, target, udp)) {
-            FileTransfer transfer = new FileTransfer(requester);
+             Requester requester = Requesters.open(client, target, udp)) {
+            FilesClient transfer = new FilesClient(requester);
             if (transfer.exists(remote + SignedManifest.SUFFIX)) {
                 throw new CliException(ExitCodes.USAGE, remote + " is signed: get it into a file, where the "
                         + "signature is checked before the file is kept");
             }
-            FileTransfer.Result r;
-            java.io.OutputStream out = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+            FilesClient.Result r;
+            java.io.OutputStream out = refusingEncrypted(remote,
+                    new java.io.FileOutputStream(java.io.FileDescriptor.out));
             try {
                 r = transfer.getTo(remote, out, new Progress(err, 0, 0, Progress.terminal() && !quiet && !json));
             } catch (RuntimeException e) {
                 throw ClientOptions.translateDuringTransfer(e, target);
             }
             if (json) {
-                err.println(r.json("get", target + "/" + remote, "-", requester.security(), ""));
+                err.println(TransferReport.json(r, "get", target + "/" + remote, "-", requester.security(), ""));
             } else if (!quiet) {
-                err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, r.summary(), requester.security());
+                err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, TransferReport.summary(r),
+                        requester.security());
             }
         }
         return ExitCodes.OK;

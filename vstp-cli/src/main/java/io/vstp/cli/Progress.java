@@ -3,7 +3,7 @@ package io.vstp.cli;
 import java.io.PrintWriter;
 
 /** A one-line progress bar with rate and ETA, drawn only when stdout is a terminal (silent otherwise). */
-final class Progress {
+final class Progress implements io.vstp.services.files.TransferProgress {
     private final PrintWriter out;
     private final boolean enabled;
     /** The folder's bar that this one file's progress moves, or null for a bar of its own. */
@@ -46,7 +46,8 @@ final class Progress {
     }
 
     /** (Re)starts the bar once the size is known: {@code done} bytes were there before this run. */
-    void start(long total, long done) {
+    @Override
+    public void start(long total, long done) {
         if (whole != null) {
             whole.startBytes += done;
             whole.update(before + done);
@@ -66,7 +67,8 @@ final class Progress {
         return System.console() != null;
     }
 
-    void update(long done) {
+    @Override
+    public void update(long done) {
         if (whole != null) {
             whole.update(before + done);
             return;
@@ -89,7 +91,8 @@ final class Progress {
         out.flush();
     }
 
-    void finish() {
+    @Override
+    public void finish() {
         if (enabled && whole == null) {
             out.println();
         }

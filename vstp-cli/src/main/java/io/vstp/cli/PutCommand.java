@@ -2,6 +2,8 @@ package io.vstp.cli;
 
 import io.vstp.crypto.keys.KeyEntry;
 import io.vstp.crypto.sign.SignedManifest;
+import io.vstp.services.Requester;
+import io.vstp.services.files.FilesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,8 +157,8 @@ final class PutCommand implements Callable<Integer> {
         }
         java.io.PrintWriter err = spec.commandLine().getErr();
         try (ResumeHint hint = ResumeHint.install(err, "the upload of " + file, List.of());
-             Requester requester = Requester.open(client, target, udp)) {
-            FileTransfer transfer = new FileTransfer(requester);
+             Requester requester = Requesters.open(client, target, udp)) {
+            FilesClient transfer = new FilesClient(requester);
             Progress overall = new Progress(err, 0, 0, Progress.terminal() && !quiet && !json);
             FolderTransfer.Summary summary;
             try {
@@ -164,7 +166,7 @@ final class PutCommand implements Callable<Integer> {
                     Path local = dir.resolve(item.relative());
                     try {
                         return new FolderTransfer.Done(transfer.put(local, FolderTransfer.join(root, item.relative()),
-                                progress, force), "");
+                                force, progress), "");
                     } catch (java.nio.file.NoSuchFileException e) {
                         throw new CliException(ExitCodes.IO, "removed while uploading", e);
                     }
@@ -221,22 +223,22 @@ final class PutCommand implements Callable<Integer> {
                             new Progress(spec.commandLine().getErr(), Files.size(file), 0, Progress.terminal()));
             try (ResumeHint hint = resumable ? ResumeHint.install(spec.commandLine().getErr(), "the upload of "
                     + file, java.util.List.of()) : null;
-                 Requester requester = Requester.open(client, target, udp)) {
+                 Requester requester = Requesters.open(client, target, udp)) {
                 // On standard error, as curl's meter: standard output stays for the result line.
                 Progress progress = new Progress(spec.commandLine().getErr(), Files.size(upload), 0,
                         Progress.terminal() && !quiet && !json);
-                FileTransfer transfer = new FileTransfer(requester);
-                FileTransfer.Result r;
+                FilesClient transfer = new FilesClient(requester);
+                FilesClient.Result r;
                 String signedBy = "";
                 try {
-                    r = transfer.put(upload, remote, progress, force);
+                    r = transfer.put(upload, remote, force, progress);
                     if (sign != null) {
                         SignedManifest signed = protection.sign(signingKey, remote, r, !recipients.isEmpty());
                         Path sig = Files.createTempFile("vstp-sig", ".tmp");
                         try {
                             Files.write(sig, signed.encode());
                             // The signature of what was just uploaded replaces any older one.
-                            transfer.put(sig, remote + SignedManifest.SUFFIX, Progress.silent(), true);
+                            transfer.put(sig, remote + SignedManifest.SUFFIX, true, Progress.silent());
                         } finally {
                             Files.deleteIfExists(sig);
                         }
@@ -253,11 +255,11 @@ final class PutCommand implements Callable<Integer> {
                 String encrypted = recipients.isEmpty() ? "" : ", encrypted end to end for "
                         + recipients.stream().map(FileProtection.ResolvedRecipient::label).collect(Collectors.joining(", "));
                 if (json) {
-                    spec.commandLine().getOut().println(r.json("put", label, target + "/" + remote,
+                    spec.commandLine().getOut().println(TransferReport.json(r, "put", label, target + "/" + remote,
                             requester.security(), (encrypted + signedBy).replaceFirst("^, ", "")));
                 } else if (!quiet) {
                     spec.commandLine().getOut().printf("put %s -> %s/%s: %s%s%s (%s)%n", label, target, remote,
-                            r.summary(), encrypted, signedBy, requester.security());
+                            TransferReport.summary(r), encrypted, signedBy, requester.security());
                 }
             }
             if (upload != file) {

@@ -2,6 +2,8 @@ package io.vstp.cli;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.services.Requester;
+import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.FilesProtocol;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -53,7 +55,7 @@ final class RemoteFilesCommands {
 
         /** One request to the files service, its answer or the server's refusal in the CLI's words. */
         Frame request(Target target, Frame.Builder builder) throws Exception {
-            try (Requester requester = Requester.open(client, target, false)) {
+            try (Requester requester = Requesters.open(client, target, false)) {
                 try {
                     return requester.request(builder.build())
                             .get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -78,10 +80,10 @@ final class RemoteFilesCommands {
             Target target = target(true);
             String dir = target.path().replaceAll("/+$", "");
             Frame r = request(target, FilesProtocol.LIST, dir);
-            List<FileTransfer.Entry> entries;
+            List<FilesClient.Entry> entries;
             boolean truncated;
             try {
-                entries = FileTransfer.parseList(r.payloadAsString());
+                entries = FilesClient.parseList(r.payloadAsString());
                 truncated = "true".equals(r.headers().value(FilesProtocol.TRUNCATED));
             } finally {
                 r.release();
@@ -89,7 +91,7 @@ final class RemoteFilesCommands {
             StringBuilder json = new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
             StringBuilder human = new StringBuilder();
             for (int i = 0; i < entries.size(); i++) {
-                FileTransfer.Entry e = entries.get(i);
+                FilesClient.Entry e = entries.get(i);
                 boolean d = e.directory();
                 json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e.name())).append(",\"type\":")
                         .append(d ? "\"directory\"" : "\"file\"").append(",\"size\":").append(e.size()).append('}');

@@ -5,6 +5,7 @@ import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
+import io.vstp.services.Requester;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vstp send}: one frame to a server, and its reply printed. */
 @Command(name = "send", mixinStandardHelpOptions = true,
@@ -81,7 +82,7 @@ final class SendCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.UNREACHABLE, "no acknowledgement from " + target);
             }
         }
-        try (Requester requester = Requester.open(client, target, udp)) {
+        try (Requester requester = Requesters.open(client, target, udp)) {
             Frame reply;
             try {
                 reply = requester.request(frame).get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

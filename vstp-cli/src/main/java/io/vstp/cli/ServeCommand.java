@@ -1,5 +1,7 @@
 package io.vstp.cli;
 
+import io.vstp.services.ServicesServer;
+
 import io.vstp.services.files.FileService;
 import io.vstp.transport.tls.CertificateKeyType;
 import io.vstp.transport.tls.PemFiles;
@@ -132,12 +134,19 @@ final class ServeCommand implements Callable<Integer> {
                     + "(DTLS 1.2 has no ML-DSA)");
         }
         io.vstp.security.SecurityPolicy security = security();
-        ServerRuntime server;
+        ServicesServer.Builder builder = ServicesServer.builder().host(host).port(port).directory(dir).udp(withUdp)
+                .protocol(ProtocolOptions.DEFAULT.withV2(wire == 2)).accessControl(security)
+                .partialUploads(new FileService.PartialUploads(partialExpiry, partialQuota));
+        ServicesServer server;
         try {
-            server = ServerRuntime.start(host, port, dir, tls, withUdp,
-                    ProtocolOptions.DEFAULT.withV2(wire == 2), security,
-                    new FileService.PartialUploads(partialExpiry, partialQuota));
-        } catch (RuntimeException | java.io.IOException | InterruptedException e) {
+            server = (tls == null ? builder.plain() : builder.tls(tls)).start();
+        } catch (java.io.IOException e) {
+            if (security != null) {
+                security.close();
+            }
+            throw new CliException(ExitCodes.IO, e.getMessage() + (e.getMessage().startsWith("cannot listen on udp")
+                    ? " (use --no-udp to serve TCP only)" : ""), e);
+        } catch (RuntimeException | InterruptedException e) {
             if (security != null) {
                 security.close();
             }
@@ -273,7 +282,7 @@ final class ServeCommand implements Callable<Integer> {
      * What a client elsewhere pastes: the token in the environment (not on its command line, which other users of
      * its machine can see), the address, and the pin of this server's certificate.
      */
-    private String clientCommand(ServerRuntime server) {
+    private String clientCommand(ServicesServer server) {
         String address = host;
         if (host.equals("0.0.0.0") || host.equals("::")) {
             try {
@@ -282,7 +291,7 @@ final class ServeCommand implements Callable<Integer> {
                 address = "HOST";
             }
         }
-        return "VSTP_TOKEN=" + accessToken + " vstp put FILE " + ServerRuntime.display(address) + ":" + server.port()
+        return "VSTP_TOKEN=" + accessToken + " vstp put FILE " + ServicesServer.display(address) + ":" + server.port()
                 + "/" + (server.fingerprint() != null ? " --pin " + server.fingerprint() : " --plain");
     }
 

@@ -1,63 +1,45 @@
 package io.vstp.cli;
 
 import io.vstp.transport.tls.CertificateVerificationException;
-import io.vstp.transport.udp.NettyDatagramLink;
-import io.vstp.transport.udp.UdpLimits;
+import io.vstp.transport.udp.ClientEndpoints;
 import io.vstp.transport.udp.VstpUdpEndpoint;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
-import io.vstp.transport.udp.dtls.DtlsDatagramLink;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The UDP client endpoint of every command (send, put, get, bench): bound where the server can answer, and over DTLS
- * with the handshake done before the first request, so an unknown certificate, a changed pin or a silent server
- * get the same one-line errors and exit codes as over TCP instead of a request timing out.
+ * The UDP client endpoint of every command (send, put, get, bench), from the library's {@link ClientEndpoints}, with
+ * the same one-line errors and exit codes as over TCP for an unknown certificate, a changed pin or a silent server.
  */
 final class UdpClientEndpoints {
     private UdpClientEndpoints() {
     }
 
+    /** What opens an endpoint (or a requester over one) and may fail as {@link ClientEndpoints#connect} does. */
+    @FunctionalInterface
+    interface Opening<T> {
+        T open() throws UnknownHostException, TimeoutException, ExecutionException, InterruptedException;
+    }
+
     /** @param dtls null for plaintext UDP; {@code handler} receives what the server sends */
     static VstpUdpEndpoint open(Target target, DtlsClientOptions dtls, Duration timeout,
                                 VstpUdpEndpoint.Handler handler) throws InterruptedException {
-        InetSocketAddress server = new InetSocketAddress(target.host(), target.port());
-        if (server.isUnresolved()) {
-            throw new CliException(ExitCodes.UNREACHABLE, "unknown host " + target.host());
-        }
-        // Bind where the server can answer: loopback for a local server, every interface otherwise.
-        boolean v6 = server.getAddress() instanceof Inet6Address;
-        String bind = server.getAddress().isLoopbackAddress() ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0");
-        if (dtls == null) {
-            return VstpUdpEndpoint.builder().host(bind).handler(handler).plain().start();
-        }
-        NettyDatagramLink socket = NettyDatagramLink.bind(new InetSocketAddress(bind, 0), null,
-                UdpLimits.DEFAULT.maxDatagramSize());
-        DtlsDatagramLink link;
-        try {
-            link = DtlsDatagramLink.client(socket, dtls);
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder().link(link).handler(handler).start();
-        try {
-            handshake(link, server, target, timeout);
-            return endpoint;
-        } catch (InterruptedException | RuntimeException e) {
-            endpoint.close();
-            throw e;
-        }
+        return translated(target, timeout, () -> ClientEndpoints.connect(address(target), dtls, timeout, handler));
     }
 
-    private static void handshake(DtlsDatagramLink link, InetSocketAddress server, Target target, Duration timeout)
-            throws InterruptedException {
+    static InetSocketAddress address(Target target) {
+        return new InetSocketAddress(target.host(), target.port());
+    }
+
+    /** Runs {@code opening}, its failures as the command reports them. */
+    static <T> T translated(Target target, Duration timeout, Opening<T> opening) throws InterruptedException {
         try {
-            link.connect(server).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return opening.open();
+        } catch (UnknownHostException e) {
+            throw new CliException(ExitCodes.UNREACHABLE, "unknown host " + target.host());
         } catch (TimeoutException e) {
             throw new CliException(ExitCodes.UNREACHABLE, "no DTLS handshake with " + target + " within "
                     + timeout.toMillis() + " ms");

@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * the server's SHA-256 of what arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
  *
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar [MiB]} (default 64), or with argument {@code codec}
- * for the wire codec walkthrough, {@code auth} for authentication and authorisation ({@link AuthDemo}), or {@code e2e} for end-to-end encryption
- * and signatures ({@link EndToEndDemo}).
+ * for the wire codec walkthrough, {@code auth} for authentication and authorisation ({@link AuthDemo}), {@code e2e}
+ * for end-to-end encryption and signatures ({@link EndToEndDemo}), or {@code files} for the files service as a
+ * library ({@link FilesDemo}).
  */
 public final class TransferDemo {
     private static final int CHUNK = 1024 * 1024;
@@ -43,6 +44,10 @@ public final class TransferDemo {
         }
         if (args.length > 0 && args[0].equals("e2e")) {
             EndToEndDemo.main(new String[0]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("files")) {
+            FilesDemo.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("auth")) {

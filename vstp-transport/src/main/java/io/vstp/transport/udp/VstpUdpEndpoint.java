@@ -174,6 +174,11 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         return stats;
     }
 
+    /** Whether this endpoint runs DTLS (false: plaintext UDP). */
+    public boolean dtls() {
+        return link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink;
+    }
+
     /** The DTLS session with {@code peer}, if this endpoint runs DTLS and one is established. */
     public java.util.Optional<io.vstp.transport.udp.dtls.DtlsSessionInfo> dtlsSession(InetSocketAddress peer) {
         return link instanceof io.vstp.transport.udp.dtls.DtlsDatagramLink dtls ? dtls.session(peer)

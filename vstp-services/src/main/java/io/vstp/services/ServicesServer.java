@@ -1,4 +1,4 @@
-package io.vstp.cli;
+package io.vstp.services;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
@@ -9,7 +9,6 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
 import io.vstp.security.SecurityPolicy;
-import io.vstp.services.ServiceDispatcher;
 import io.vstp.services.files.FileService;
 import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.ProtocolOptions;
@@ -32,10 +31,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * What {@code vstp serve} runs, and {@code vstp demo} in-process: a TCP server and a UDP endpoint on the same
- * port, both answering with {@link ServiceDispatcher}.
+ * A VSTP server of the services (docs/spec/services.md): a TCP server and a UDP endpoint on the same port, both
+ * answering with a {@link ServiceDispatcher} over a {@link FileService} in one directory, with its expiry of
+ * abandoned uploads. What {@code vstp serve} runs, and {@code vstp demo} in-process.
+ *
+ * <pre>{@code
+ * try (ServicesServer server = ServicesServer.builder().directory(Path.of("/srv/files"))
+ *         .tls(TlsServerOptions.builder().home(home).build()).accessControl(policy).start()) {
+ *     System.out.println(server.description());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Over UDP, a datagram carries no credentials: with access control, a request is allowed only if anonymous peers
+ * may make it, or the DTLS association proved a principal first (services.md §2a, §2b).
  */
-final class ServerRuntime implements AutoCloseable {
+public final class ServicesServer implements AutoCloseable {
     private final String host;
     private final VstpServer tcp;
     private final VstpUdpEndpoint udp;
@@ -43,8 +54,8 @@ final class ServerRuntime implements AutoCloseable {
     private final ExecutorService io;
     private final SecurityPolicy security;
 
-    private ServerRuntime(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io,
-                          SecurityPolicy security) {
+    private ServicesServer(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io,
+                           SecurityPolicy security) {
         this.security = security;
         this.host = host;
         this.tcp = tcp;
@@ -53,29 +64,153 @@ final class ServerRuntime implements AutoCloseable {
         this.io = io;
     }
 
-    /** @param tls null for plaintext */
-    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                               ProtocolOptions protocol)
-            throws InterruptedException, IOException {
-        return start(host, port, dir, tls, withUdp, protocol, null);
-    }
-
     /**
-     * @param tls      null for plaintext
-     * @param security authentication and authorisation, or null for none; closed with the server. Over UDP, which
-     *                 carries no credentials, a request is allowed only if anonymous peers may make it
-     *                 (services.md §2a).
+     * A builder: port 6969 on 127.0.0.1, TCP and UDP, the default wire versions, no access control; the directory
+     * and either {@link Builder#tls} or {@link Builder#plain} must be given.
+     *
+     * @return a new builder
      */
-    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                               ProtocolOptions protocol, SecurityPolicy security)
-            throws InterruptedException, IOException {
-        return start(host, port, dir, tls, withUdp, protocol, security, FileService.PartialUploads.DEFAULT);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** @param partials how long unfinished uploads are kept and how much they may hold together */
-    static ServerRuntime start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                               ProtocolOptions protocol, SecurityPolicy security,
-                               FileService.PartialUploads partials)
+    /** How a {@link ServicesServer} starts. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 6969;
+        private Path directory;
+        private TlsServerOptions tls;
+        private boolean plain;
+        private boolean udp = true;
+        private ProtocolOptions protocol = ProtocolOptions.DEFAULT;
+        private SecurityPolicy security;
+        private FileService.PartialUploads partials = FileService.PartialUploads.DEFAULT;
+
+        private Builder() {
+        }
+
+        /**
+         * Where to listen.
+         *
+         * @param host an address or name of this machine; "0.0.0.0" or "::" for every interface
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /**
+         * The port of both TCP and UDP.
+         *
+         * @param port 0 for any free one
+         * @return this builder
+         */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The directory the files service serves.
+         *
+         * @param directory created if missing
+         * @return this builder
+         */
+        public Builder directory(Path directory) {
+            this.directory = directory;
+            return this;
+        }
+
+        /**
+         * TLS 1.3 over TCP and DTLS 1.2 over UDP, with this certificate.
+         *
+         * @param tls the server's TLS settings
+         * @return this builder
+         */
+        public Builder tls(TlsServerOptions tls) {
+            this.tls = tls;
+            this.plain = false;
+            return this;
+        }
+
+        /**
+         * No TLS and no DTLS: anyone on the path reads and changes everything.
+         *
+         * @return this builder
+         */
+        public Builder plain() {
+            this.tls = null;
+            this.plain = true;
+            return this;
+        }
+
+        /**
+         * Whether to answer over UDP too (on by default).
+         *
+         * @param udp false for TCP only
+         * @return this builder
+         */
+        public Builder udp(boolean udp) {
+            this.udp = udp;
+            return this;
+        }
+
+        /**
+         * The wire versions and limits of the TCP server.
+         *
+         * @param protocol the protocol options
+         * @return this builder
+         */
+        public Builder protocol(ProtocolOptions protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        /**
+         * Authentication and authorisation, closed with the server; none by default.
+         *
+         * @param security the policy, or null for none
+         * @return this builder
+         */
+        public Builder accessControl(SecurityPolicy security) {
+            this.security = security;
+            return this;
+        }
+
+        /**
+         * How long unfinished uploads are kept and how much they may hold together.
+         *
+         * @param partials the bounds
+         * @return this builder
+         */
+        public Builder partialUploads(FileService.PartialUploads partials) {
+            this.partials = partials;
+            return this;
+        }
+
+        /**
+         * Starts the server.
+         *
+         * @return the running server
+         * @throws IOException          the directory cannot be used, or the port cannot be bound
+         * @throws InterruptedException when interrupted while binding
+         * @throws IllegalStateException neither {@link #tls} nor {@link #plain} was chosen, or no directory given
+         */
+        public ServicesServer start() throws IOException, InterruptedException {
+            if (directory == null) {
+                throw new IllegalStateException("no directory to serve");
+            }
+            if (tls == null && !plain) {
+                throw new IllegalStateException("choose tls(...) or, knowingly, plain()");
+            }
+            return ServicesServer.start(host, port, directory, tls, udp, protocol, security, partials);
+        }
+    }
+
+    private static ServicesServer start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
+                                        ProtocolOptions protocol, SecurityPolicy security,
+                                        FileService.PartialUploads partials)
             throws InterruptedException, IOException {
         FileService files = new FileService(dir, partials);
         // Only a timer: the sweep itself is file work, queued fairly with the clients'.
@@ -91,7 +226,7 @@ final class ServerRuntime implements AutoCloseable {
         VstpServer tcp;
         try {
             tcp = startTcp(host, port, tls, services, protocol, security);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | IOException e) {
             io.shutdown();
             files.close();
             throw e;
@@ -101,29 +236,48 @@ final class ServerRuntime implements AutoCloseable {
             if (withUdp) {
                 udp = startUdp(host, tcp.port(), tls, services, security);
             }
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | IOException e) {
             tcp.close();
             io.shutdown();
             files.close();
             throw e;
         }
-        return new ServerRuntime(host, tcp, udp, files, io, security);
+        return new ServicesServer(host, tcp, udp, files, io, security);
     }
 
-    int port() {
+    /**
+     * The port both TCP and UDP listen on.
+     *
+     * @return the port (the one chosen when 0 was asked)
+     */
+    public int port() {
         return tcp.port();
     }
 
-    /** The fingerprint clients pin ({@code sha256:…}), or null in plaintext. */
-    String fingerprint() {
+    /**
+     * What clients pin.
+     *
+     * @return the certificate's fingerprint ({@code sha256:…}), or null in plaintext
+     */
+    public String fingerprint() {
         return tcp.certificateFingerprint();
     }
 
-    String tlsProvider() {
+    /**
+     * The JSSE provider that runs TLS.
+     *
+     * @return its name, such as "SunJSSE" or "BCJSSE"
+     */
+    public String tlsProvider() {
         return tcp.tlsProvider();
     }
 
-    String description() {
+    /**
+     * One line for a log: transports, address, security, directory.
+     *
+     * @return e.g. "tcp+udp 127.0.0.1:6969, TLS 1.3 + DTLS 1.2, certificate sha256:…, files in /srv"
+     */
+    public String description() {
         String security = tcp.tls() ? "TLS 1.3" + (FipsMode.active() ? " in FIPS mode ("
                 + tcp.tlsProvider() + ")" : tcp.tlsProvider().equals("BCJSSE") ? " (BCJSSE)" : "") + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
                 + tcp.certificateFingerprint() : "plaintext (no TLS)";
@@ -131,10 +285,17 @@ final class ServerRuntime implements AutoCloseable {
                 + ", files in " + files.root() + (this.security != null ? ", authentication required" : "");
     }
 
-    static String display(String host) {
+    /**
+     * A host as it stands before ":port".
+     *
+     * @param host a name or address
+     * @return an IPv6 address in brackets, anything else as it is
+     */
+    public static String display(String host) {
         return host.contains(":") ? "[" + host + "]" : host;
     }
 
+    /** Stops taking connections, lets requests in progress finish (within 5 s), and closes everything. */
     @Override
     public void close() {
         tcp.shutdown(Duration.ofSeconds(5)).join();
@@ -150,7 +311,7 @@ final class ServerRuntime implements AutoCloseable {
 
     private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServiceDispatcher services,
                                        ProtocolOptions protocol, SecurityPolicy security)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol)
                 .accessControl(security);
         try {
@@ -160,8 +321,7 @@ final class ServerRuntime implements AutoCloseable {
                 throw ie;
             }
             Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            throw new CliException(ExitCodes.IO, "cannot listen on " + display(host) + ":" + port + ": "
-                    + c.getMessage(), c);
+            throw new IOException("cannot listen on " + display(host) + ":" + port + ": " + c.getMessage(), c);
         }
     }
 
@@ -170,7 +330,7 @@ final class ServerRuntime implements AutoCloseable {
      *                 peers may (services.md §2a): by default the echo, which the Rust crate's clients use
      */
     private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServiceDispatcher services,
-                                            SecurityPolicy security) throws InterruptedException {
+                                            SecurityPolicy security) throws InterruptedException, IOException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         DatagramCredentials proved = new DatagramCredentials(self);
         VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
@@ -201,8 +361,7 @@ final class ServerRuntime implements AutoCloseable {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            throw new CliException(ExitCodes.IO, "cannot listen on udp " + display(host) + ":" + udpPort + ": "
-                    + e.getMessage() + " (use --no-udp to serve TCP only)", e);
+            throw new IOException("cannot listen on udp " + display(host) + ":" + udpPort + ": " + e.getMessage(), e);
         }
     }
 

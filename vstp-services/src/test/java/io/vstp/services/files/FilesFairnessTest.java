@@ -1,13 +1,17 @@
-package io.vstp.cli;
+package io.vstp.services.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.services.ConnectionRequester;
+import io.vstp.services.DatagramRequester;
 import io.vstp.services.ServiceDispatcher;
-import io.vstp.services.files.FileService;
-import io.vstp.services.files.FilesProtocol;
+import io.vstp.services.ServicesServer;
+import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpServer;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,15 +54,28 @@ class FilesFairnessTest {
         files.close();
     }
 
-    private TcpRequester client() throws InterruptedException {
-        ClientOptions options = new ClientOptions();
-        options.plain = true;
-        options.timeout = java.time.Duration.ofSeconds(120);
-        return TcpRequester.open(options, new Target("127.0.0.1", server.port(), ""));
+    private ConnectionRequester client() throws Exception {
+        return client(server.port());
+    }
+
+    /** A plaintext TCP requester to {@code port} whose requests wait up to 120 s. */
+    static ConnectionRequester client(int port) throws Exception {
+        VstpClient client = VstpClient.builder().plain().requestTimeout(Duration.ofSeconds(120)).build();
+        try {
+            return ConnectionRequester.over(client.connect("127.0.0.1", port).get(30, TimeUnit.SECONDS), client);
+        } catch (Exception e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /** A plaintext UDP requester to {@code port} whose requests wait up to 120 s. */
+    static DatagramRequester datagramClient(int port) throws Exception {
+        return DatagramRequester.connect(new InetSocketAddress("127.0.0.1", port), null, Duration.ofSeconds(120));
     }
 
     /** {@code n} stats of big.bin, each asking the hash of a different long prefix: each reads most of the file. */
-    private static List<CompletableFuture<Frame>> slowStats(TcpRequester r, int n) {
+    private static List<CompletableFuture<Frame>> slowStats(ConnectionRequester r, int n) {
         List<CompletableFuture<Frame>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             all.add(r.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
@@ -73,7 +90,7 @@ class FilesFairnessTest {
 
     @Test
     void oneClientsQueueOfSlowWorkDoesNotStallAnother() throws Exception {
-        try (TcpRequester greedy = client(); TcpRequester other = client()) {
+        try (ConnectionRequester greedy = client(); ConnectionRequester other = client()) {
             List<CompletableFuture<Frame>> slow = slowStats(greedy, 12);
             Thread.sleep(100); // the greedy client's requests are queued first
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
@@ -89,14 +106,9 @@ class FilesFairnessTest {
     /** Over UDP too, where there are no sessions: each peer address has a queue of its own. */
     @Test
     void oneUdpPeersQueueOfSlowWorkDoesNotStallAnother() throws Exception {
-        ServerRuntime runtime = ServerRuntime.start("127.0.0.1", 0, tmp.resolve("served"), null, true,
-                io.vstp.transport.ProtocolOptions.DEFAULT);
-        ClientOptions options = new ClientOptions();
-        options.plain = true;
-        options.timeout = java.time.Duration.ofSeconds(120);
-        Target target = new Target("127.0.0.1", runtime.port(), "");
-        try (runtime; UdpRequester greedy = UdpRequester.open(options, target);
-             UdpRequester other = UdpRequester.open(options, target)) {
+        try (ServicesServer runtime = ServicesServer.builder().port(0).directory(tmp.resolve("served")).plain().start();
+             DatagramRequester greedy = datagramClient(runtime.port());
+             DatagramRequester other = datagramClient(runtime.port())) {
             List<CompletableFuture<Frame>> slow = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 slow.add(greedy.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
@@ -146,7 +158,7 @@ class FilesFairnessTest {
 
     @Test
     void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
-        TcpRequester leaving = client();
+        ConnectionRequester leaving = client();
         slowStats(leaving, 12);
         Thread.sleep(100);
         leaving.connection().close(java.time.Duration.ZERO); // gone at once: no waiting for the answers
@@ -172,10 +184,7 @@ class FilesFairnessTest {
                     seen.set(session);
                     return services.handle(request, session);
                 }).start()) {
-            ClientOptions options = new ClientOptions();
-            options.plain = true;
-            options.timeout = java.time.Duration.ofSeconds(30);
-            try (TcpRequester r = TcpRequester.open(options, new Target("127.0.0.1", capturing.port(), ""))) {
+            try (ConnectionRequester r = client(capturing.port())) {
                 r.request(files("list", "").build()).get(30, TimeUnit.SECONDS).release();
             }
             io.vstp.transport.Session gone = seen.get();
@@ -196,7 +205,7 @@ class FilesFairnessTest {
 
     @Test
     void aFileIsHashedOnceForAnyNumberOfStatsAndNotAtAllAfterItsUpload() throws Exception {
-        try (TcpRequester r = client()) {
+        try (ConnectionRequester r = client()) {
             List<CompletableFuture<Frame>> stats = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 stats.add(r.request(files("stat", "big.bin").build()));
@@ -211,7 +220,7 @@ class FilesFairnessTest {
             assertThat(files.filesHashed()).isEqualTo(1);
 
             Path small = Files.write(tmp.resolve("small.bin"), "uploaded, so already known".getBytes());
-            new FileTransfer(r).put(small, "small.bin", Progress.silent(), false);
+            new FilesClient(r).put(small, "small.bin", false, TransferProgress.NONE);
             Frame stat = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
             assertThat(stat.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(small, Files.size(small)));
             stat.release();

@@ -1,4 +1,4 @@
-package io.vstp.cli;
+package io.vstp.services;
 
 import io.vstp.transport.auth.Principal;
 import io.vstp.transport.udp.VstpUdpEndpoint;

@@ -1,4 +1,4 @@
-package io.vstp.cli;
+package io.vstp.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

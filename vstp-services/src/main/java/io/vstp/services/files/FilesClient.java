@@ -1,0 +1,693 @@
+package io.vstp.services.files;
+
+import static io.vstp.services.files.FilesProtocol.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Frame;
+import io.vstp.services.Requester;
+import io.vstp.transport.session.ClientStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of the files service (docs/spec/services.md §3): chunked, pipelined, resumable, verified
+ * transfers over any {@link Requester}. At most {@link #WINDOW} chunks are in flight, so memory stays flat whatever
+ * the file size. An upload resumes what the server already holds of the same content; a download resumes its
+ * partial file beside the target, is checked against the server's SHA-256 and then renamed into place.
+ *
+ * <pre>{@code
+ * try (VstpClient client = VstpClient.builder().tls(trust).build();
+ *      Requester server = ConnectionRequester.over(client.connect("files.example", 6969).get(), client)) {
+ *     FilesClient files = new FilesClient(server);
+ *     files.put(Path.of("report.pdf"), "reports/report.pdf", false, TransferProgress.NONE);
+ *     files.get("reports/report.pdf", Path.of("copy.pdf"), TransferProgress.NONE);
+ * }
+ * }</pre>
+ *
+ * <p>Methods block the calling thread until done; one transfer at a time per instance.
+ */
+public final class FilesClient {
+    /** Bytes per chunk request: the most one answer carries. */
+    public static final int CHUNK = MAX_CHUNK;
+    /** Chunks in flight at once. */
+    public static final int WINDOW = 8;
+
+    private final Requester requester;
+
+    /**
+     * A client of the files service.
+     *
+     * @param requester the server's requester; not closed by this client
+     */
+    public FilesClient(Requester requester) {
+        this.requester = requester;
+    }
+
+    /**
+     * What one transfer did.
+     *
+     * @param bytes       the file's size
+     * @param resumedFrom bytes that were already there (a resumed transfer), 0 otherwise
+     * @param sha256      the file's SHA-256, hex
+     * @param seconds     how long the transfer took
+     * @param unchanged   the other side already held exactly this content: nothing was sent
+     */
+    public record Result(long bytes, long resumedFrom, String sha256, double seconds, boolean unchanged) {
+    }
+
+    /**
+     * What the server says about a remote file.
+     *
+     * @param size   bytes
+     * @param sha256 the SHA-256 of the whole file, hex
+     */
+    public record RemoteFile(long size, String sha256) {
+    }
+
+    /**
+     * One line of a {@code list} answer.
+     *
+     * @param name      the entry's name in its directory
+     * @param directory whether it is a directory
+     * @param size      a file's size (0 for a directory)
+     */
+    public record Entry(String name, boolean directory, long size) {
+    }
+
+    /**
+     * A remote directory's entries.
+     *
+     * @param entries   the entries the answer carries
+     * @param truncated the directory holds more than one answer carries ({@link FilesProtocol#MAX_LIST})
+     */
+    public record Listing(List<Entry> entries, boolean truncated) {
+    }
+
+    /**
+     * Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. An
+     * existing remote file with other content is replaced only when {@code overwrite} is set; otherwise the server
+     * refuses with {@code ALREADY_EXISTS} before anything is sent (services.md §3.1).
+     *
+     * @param file      the local file
+     * @param remote    its path below the served directory
+     * @param overwrite replace a remote file with other content
+     * @param progress  told as chunks are acknowledged
+     * @return what was done
+     * @throws VstpException the server's refusal
+     * @throws IOException   the file cannot be read, or changed while it was sent
+     * @throws Exception     a lost connection, a timeout, an interruption
+     */
+    public Result put(Path file, String remote, boolean overwrite, TransferProgress progress) throws Exception {
+        long size = Files.size(file);
+        String sha = sha256(file, size);
+        long start = System.nanoTime();
+        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
+                .header(SHA256, sha));
+        long offset;
+        String prefixSha;
+        try {
+            offset = Long.parseLong(begin.headers().value(OFFSET));
+            prefixSha = begin.headers().value(PREFIX_SHA256);
+            if ("true".equals(begin.headers().value(IDENTICAL))) {
+                return new Result(size, 0, sha, secondsSince(start), true);
+            }
+        } finally {
+            begin.release();
+        }
+        if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
+            // What the server holds is not a prefix of this file: start over.
+            call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
+                    .header(SHA256, sha).header(RESTART, "true")).release();
+            offset = 0;
+        }
+        long resumedFrom = offset;
+        progress.start(size, offset);
+        ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+        ChunkChannel chunks = ChunkChannel.open(requester);
+        boolean sent = false;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long next = offset;
+            long acked = offset;
+            while (acked < size) {
+                while (next < size && inFlight.size() < WINDOW) {
+                    inFlight.add(chunks.send(request(PUT_CHUNK, remote).header(SHA256, sha)
+                            .header(OFFSET, Long.toString(next)).payload(readChunk(ch, file, next, size)).build()));
+                    next += Math.min(CHUNK, size - next);
+                }
+                Frame r = await(inFlight.poll());
+                try {
+                    acked = Long.parseLong(r.headers().value(OFFSET));
+                } finally {
+                    r.release();
+                }
+                progress.update(acked);
+            }
+            sent = true;
+        } finally {
+            for (CompletableFuture<Frame> f : inFlight) {
+                f.thenAccept(Frame::release);
+            }
+            if (!sent) {
+                chunks.abort(); // the server keeps what it acknowledged, for the next put to resume from
+            }
+        }
+        await(chunks.finish(withOverwrite(request(PUT_COMMIT, remote), overwrite).header(SIZE, Long.toString(size))
+                .header(SHA256, sha).build())).release();
+        progress.finish();
+        return new Result(size, resumedFrom, sha, secondsSince(start), false);
+    }
+
+    private static ByteBuf readChunk(FileChannel ch, Path file, long at, long size) throws IOException {
+        int n = (int) Math.min(CHUNK, size - at);
+        ByteBuf chunk = Unpooled.directBuffer(n);
+        try {
+            while (chunk.readableBytes() < n) {
+                if (chunk.writeBytes(ch, at + chunk.readableBytes(), n - chunk.readableBytes()) < 0) {
+                    throw new IOException(file + " changed while uploading");
+                }
+            }
+            return chunk;
+        } catch (IOException | RuntimeException e) {
+            chunk.release();
+            throw e;
+        }
+    }
+
+    private static Frame.Builder withOverwrite(Frame.Builder request, boolean overwrite) {
+        return overwrite ? request.header(OVERWRITE, "true") : request;
+    }
+
+    /**
+     * Downloads {@code remote} into {@code target} through a partial file beside it ({@link #partialOf}), resuming
+     * a previous partial download when the server confirms its prefix, verifying the SHA-256, then renaming
+     * atomically: {@code target} is never seen half-written.
+     *
+     * @param remote   the remote file's path
+     * @param target   where it goes; replaced if it exists
+     * @param progress told as chunks are written
+     * @return what was done
+     * @throws FileTransferException what the server sent does not match what it announced
+     * @throws Exception             as {@link #put}
+     */
+    public Result get(String remote, Path target, TransferProgress progress) throws Exception {
+        return get(remote, partialOf(target), target, progress);
+    }
+
+    /**
+     * Where a download to {@code target} collects its bytes until verified.
+     *
+     * @param target the download's target
+     * @return {@code .vstp-part-NAME} beside it (the name shortened to fit 255 bytes, {@link SiblingNames})
+     */
+    public static Path partialOf(Path target) {
+        return target.toAbsolutePath().resolveSibling(SiblingNames.beside(FileService.PARTIAL_PREFIX, target));
+    }
+
+    /**
+     * As {@link #get(String, Path, TransferProgress)}, collecting into {@code partial}.
+     *
+     * @param remote   the remote file's path
+     * @param partial  where the bytes collect, in the same directory as {@code target} (so the rename is atomic)
+     * @param target   where the file goes once verified
+     * @param progress told as chunks are written
+     * @return what was done
+     * @throws Exception as {@link #get(String, Path, TransferProgress)}
+     */
+    public Result get(String remote, Path partial, Path target, TransferProgress progress) throws Exception {
+        long start = System.nanoTime();
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        long have = Files.exists(partial) ? Files.size(partial) : 0;
+        Frame.Builder statReq = request(STAT, remote);
+        if (have > 0) {
+            statReq.header(PREFIX, Long.toString(have));
+        }
+        Stat stat;
+        try {
+            stat = stat(statReq);
+        } catch (VstpException e) {
+            if (have > 0 && e.code() == ErrorCode.BAD_REQUEST) {
+                Files.delete(partial); // our partial is longer than the remote file: start over
+                return get(remote, partial, target, progress);
+            }
+            throw e;
+        }
+        long size = stat.size();
+        String sha = stat.sha256();
+        if (have > 0 && !sha256(partial, have).equals(stat.prefixSha256())) {
+            have = 0;
+        }
+        long resumedFrom = have;
+        progress.start(size, have);
+        // Never through a link planted under the partial's name.
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            out.truncate(have);
+            receive(remote, (payload, at) -> writeAt(out, payload, at), have, size, progress);
+            out.force(true);
+        }
+        String actual = sha256(partial, size);
+        if (!actual.equals(sha)) {
+            Files.delete(partial);
+            throw new FileTransferException("downloaded " + remote + " has sha256 " + actual
+                    + " but the server announced " + sha + "; partial download discarded");
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        progress.finish();
+        return new Result(size, resumedFrom, sha, secondsSince(start), false);
+    }
+
+    /**
+     * Streams {@code remote} to {@code out} in order, keeping nothing on disk, and checks the SHA-256 of what was
+     * written against the server's at the end; a mismatch fails after the bytes are out, as it would for any stream
+     * (there is no partial file to resume from).
+     *
+     * @param remote   the remote file's path
+     * @param out      where its bytes go; flushed, not closed
+     * @param progress told as chunks are written
+     * @return what was done
+     * @throws Exception as {@link #get(String, Path, TransferProgress)}; an {@link IOException} of {@code out}
+     */
+    public Result getTo(String remote, OutputStream out, TransferProgress progress) throws Exception {
+        long start = System.nanoTime();
+        Stat stat = stat(request(STAT, remote));
+        MessageDigest digest = sha256();
+        byte[] copy = new byte[64 * 1024];
+        progress.start(stat.size(), 0);
+        receive(remote, (payload, at) -> {
+            int n = payload.readableBytes();
+            for (int i = 0; i < n; i += copy.length) {
+                int len = Math.min(copy.length, n - i);
+                payload.getBytes(payload.readerIndex() + i, copy, 0, len);
+                digest.update(copy, 0, len);
+                out.write(copy, 0, len);
+            }
+            return at + n;
+        }, 0, stat.size(), progress);
+        out.flush();
+        String actual = HexFormat.of().formatHex(digest.digest());
+        progress.finish();
+        if (!actual.equals(stat.sha256())) {
+            throw new FileTransferException("the bytes of " + remote + " written out have sha256 " + actual
+                    + " but the server announced " + stat.sha256());
+        }
+        return new Result(stat.size(), 0, actual, secondsSince(start), false);
+    }
+
+    /**
+     * A small remote file in memory (such as a signed manifest), checked against the SHA-256 the server announces.
+     *
+     * @param remote   the remote file's path
+     * @param maxBytes the most it may hold: a larger file is refused without downloading it
+     * @return its bytes, or null if there is no such file
+     * @throws FileTransferException it is larger than {@code maxBytes}, or changed while it was read
+     * @throws Exception             as {@link #get(String, Path, TransferProgress)}
+     */
+    public byte[] fetchSmall(String remote, int maxBytes) throws Exception {
+        RemoteFile stat = statIfExists(remote);
+        if (stat == null) {
+            return null;
+        }
+        long size = stat.size();
+        if (size > maxBytes || size > CHUNK) {
+            throw new FileTransferException(remote + " is " + size + " bytes; at most " + maxBytes + " expected");
+        }
+        Frame r = call(request(GET, remote).header(OFFSET, "0").header(LENGTH, Long.toString(size)));
+        byte[] bytes;
+        try {
+            bytes = ByteBufUtil.getBytes(r.payload());
+        } finally {
+            r.release();
+        }
+        if (bytes.length != size || !HexFormat.of().formatHex(sha256().digest(bytes)).equals(stat.sha256())) {
+            throw new FileTransferException(remote + " changed on the server while it was read");
+        }
+        return bytes;
+    }
+
+    /** Where downloaded bytes go, in order: a file at an offset, or a stream. */
+    @FunctionalInterface
+    private interface Sink {
+        /** Writes {@code payload}, which belongs at {@code at}; returns the position after it. */
+        long write(ByteBuf payload, long at) throws IOException;
+    }
+
+    private void receive(String remote, Sink sink, long have, long size, TransferProgress progress)
+            throws Exception {
+        ClientStream stream = requester.openStream();
+        if (stream != null) {
+            receiveStream(stream, remote, sink, have, size, progress);
+        } else {
+            receiveChunks(remote, sink, have, size, progress);
+        }
+    }
+
+    /**
+     * A chunk must end within the size the server announced: bytes beyond it would be kept without being covered by
+     * the SHA-256 (or a signature) checked over the announced size.
+     */
+    private static void refuseBeyond(String remote, ByteBuf payload, long written, long size) {
+        if (payload.readableBytes() > size - written) {
+            throw new FileTransferException("the server sent more of " + remote + " than the " + size
+                    + " bytes it announced");
+        }
+    }
+
+    /** Writes {@code payload} at {@code at}; returns the position after it. */
+    private static long writeAt(FileChannel out, ByteBuf payload, long at) throws IOException {
+        // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent buffer's shared
+        // internal NIO buffer, which the event loop is using at the same time.
+        ByteBuffer view = payload.nioBuffer();
+        while (view.hasRemaining()) {
+            at += out.write(view, at);
+        }
+        return at;
+    }
+
+    /** v1, or UDP: pipelined ranged {@code get} requests, written in order as they are answered. */
+    private void receiveChunks(String remote, Sink out, long have, long size, TransferProgress progress)
+            throws Exception {
+        ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
+        long next = have;
+        long written = have;
+        try {
+            while (written < size) {
+                while (next < size && inFlight.size() < WINDOW) {
+                    inFlight.add(requester.request(request(GET, remote).header(OFFSET, Long.toString(next))
+                            .header(LENGTH, Integer.toString(CHUNK)).build()));
+                    next += Math.min(CHUNK, size - next);
+                }
+                Frame r = await(inFlight.poll());
+                try {
+                    ByteBuf p = r.payload();
+                    if (!p.isReadable()) {
+                        throw new FileTransferException(remote + " shrank on the server during download");
+                    }
+                    refuseBeyond(remote, p, written, size);
+                    written = out.write(p, written);
+                } finally {
+                    r.release();
+                }
+                progress.update(written);
+            }
+        } finally {
+            for (CompletableFuture<Frame> f : inFlight) {
+                f.thenAccept(Frame::release);
+            }
+        }
+    }
+
+    /** A chunk of a {@code get-stream} answer and the action that returns its flow-control credit. */
+    private record StreamChunk(Frame frame, Runnable consumed) {
+    }
+
+    /**
+     * Wire v2: one {@code get-stream} request, answered by the file's chunks in order on one stream. Each chunk's
+     * credit goes back to the server once it is written, so the server reads no faster than this client writes.
+     */
+    private void receiveStream(ClientStream stream, String remote, Sink out, long have, long size,
+                               TransferProgress progress) throws Exception {
+        BlockingQueue<StreamChunk> chunks = new LinkedBlockingQueue<>();
+        stream.onMessage((chunk, consumed) -> chunks.add(new StreamChunk(chunk, consumed)));
+        CompletableFuture<Frame> end = stream.finish(request(GET_STREAM, remote)
+                .header(OFFSET, Long.toString(have)).build(), Duration.ofDays(1));
+        long written = have;
+        try {
+            while (written < size) {
+                StreamChunk item = chunks.poll(100, TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    if (end.isDone()) {
+                        await(end).release(); // throws the server's error, if that is how it ended
+                        throw new FileTransferException(remote + " shrank on the server during download");
+                    }
+                    continue;
+                }
+                try {
+                    if (!Long.toString(written).equals(item.frame().headers().value(OFFSET))) {
+                        throw new FileTransferException("the server sent " + remote + " out of order");
+                    }
+                    refuseBeyond(remote, item.frame().payload(), written, size);
+                    written = out.write(item.frame().payload(), written);
+                } finally {
+                    item.frame().release();
+                    item.consumed().run();
+                }
+                progress.update(written);
+            }
+            await(end).release();
+        } finally {
+            if (!end.isDone()) {
+                stream.cancel();
+            }
+            for (StreamChunk item; (item = chunks.poll()) != null; ) {
+                item.frame().release();
+            }
+        }
+    }
+
+    /**
+     * Where the chunks of an upload go: on wire v2 one stream, whose messages the server handles in order (each
+     * answered on the stream, the commit ending it); otherwise pipelined requests, which a v1 connection delivers
+     * in order.
+     */
+    private interface ChunkChannel {
+        CompletableFuture<Frame> send(Frame chunk);
+
+        CompletableFuture<Frame> finish(Frame commit);
+
+        /** Ends an upload that will not be committed: its stream, if it has one, is cancelled. */
+        void abort();
+
+        static ChunkChannel open(Requester requester) throws Exception {
+            ClientStream stream = requester.openStream();
+            if (stream == null) {
+                return new ChunkChannel() {
+                    @Override
+                    public CompletableFuture<Frame> send(Frame chunk) {
+                        return requester.request(chunk);
+                    }
+
+                    @Override
+                    public CompletableFuture<Frame> finish(Frame commit) {
+                        return requester.request(commit);
+                    }
+
+                    @Override
+                    public void abort() {
+                    }
+                };
+            }
+            Queue<CompletableFuture<Frame>> acks = new ConcurrentLinkedQueue<>();
+            stream.onMessage((ack, consumed) -> {
+                consumed.run();
+                CompletableFuture<Frame> next = acks.poll();
+                if (next == null || !next.complete(ack)) {
+                    ack.release();
+                }
+            });
+            stream.response().whenComplete((r, e) -> {
+                for (CompletableFuture<Frame> f; (f = acks.poll()) != null; ) {
+                    f.completeExceptionally(e != null ? e
+                            : new FileTransferException("the server ended the upload early"));
+                }
+            });
+            return new ChunkChannel() {
+                @Override
+                public CompletableFuture<Frame> send(Frame chunk) {
+                    CompletableFuture<Frame> ack = new CompletableFuture<>();
+                    acks.add(ack);
+                    stream.send(chunk).whenComplete((ok, e) -> {
+                        if (e != null) {
+                            ack.completeExceptionally(e);
+                        }
+                    });
+                    return ack;
+                }
+
+                @Override
+                public CompletableFuture<Frame> finish(Frame commit) {
+                    return stream.finish(commit, Duration.ofMinutes(5));
+                }
+
+                @Override
+                public void abort() {
+                    stream.cancel();
+                }
+            };
+        }
+    }
+
+    /**
+     * The entries of a {@code list} answer's payload ({@code f|d TAB size TAB name} per line); other lines are
+     * skipped.
+     *
+     * @param payload the answer's payload
+     * @return its entries
+     * @throws FileTransferException an entry's size is not a number
+     */
+    public static List<Entry> parseList(String payload) {
+        List<Entry> entries = new ArrayList<>();
+        for (String line : payload.split("\n")) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3 && (f[0].equals("f") || f[0].equals("d"))) {
+                try {
+                    entries.add(new Entry(f[2], f[0].equals("d"), Long.parseLong(f[1])));
+                } catch (NumberFormatException e) {
+                    throw new FileTransferException("the server listed " + f[2] + " with size '" + f[1] + "'");
+                }
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * The server's listing of a directory.
+     *
+     * @param dir the directory's path; "" is the served root
+     * @return its entries
+     * @throws Exception as {@link #put}
+     */
+    public Listing list(String dir) throws Exception {
+        Frame answer = call(request(LIST, dir));
+        try {
+            return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value(TRUNCATED)));
+        } finally {
+            answer.release();
+        }
+    }
+
+    /**
+     * Whether {@code local} already holds exactly the content of {@code remote} (same size and SHA-256), so a get
+     * has nothing to transfer.
+     *
+     * @param remote the remote file's path
+     * @param local  the local file
+     * @return the result of that get, with {@code unchanged} set; null when the content differs or {@code local}
+     *         is not a regular file
+     * @throws Exception as {@link #put}; {@link VstpException} {@code NOT_FOUND} when there is no remote file
+     */
+    public Result sameAs(String remote, Path local) throws Exception {
+        if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        RemoteFile stat = stat(remote);
+        long size = Files.size(local);
+        if (size != stat.size() || !sha256(local, size).equals(stat.sha256())) {
+            return null;
+        }
+        return new Result(size, 0, stat.sha256(), secondsSince(start), true);
+    }
+
+    /**
+     * Whether {@code remote} exists on the server.
+     *
+     * @param remote the remote path
+     * @return true if the server has a file there
+     * @throws Exception as {@link #put}
+     */
+    public boolean exists(String remote) throws Exception {
+        return statIfExists(remote) != null;
+    }
+
+    /**
+     * The server's {@code stat} of a remote file.
+     *
+     * @param remote the remote file's path
+     * @return its size and SHA-256
+     * @throws VstpException {@code NOT_FOUND} when there is no such file, or another refusal
+     * @throws Exception     as {@link #put}
+     */
+    public RemoteFile stat(String remote) throws Exception {
+        Stat s = stat(request(STAT, remote));
+        return new RemoteFile(s.size(), s.sha256());
+    }
+
+    private RemoteFile statIfExists(String remote) throws Exception {
+        try {
+            return stat(remote);
+        } catch (VstpException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** A {@code stat} answer; prefix-sha256 only when a prefix was asked. */
+    private record Stat(long size, String sha256, String prefixSha256) {
+    }
+
+    private Stat stat(Frame.Builder request) throws Exception {
+        Frame answer = call(request);
+        try {
+            String size = answer.headers().value(SIZE);
+            String sha = answer.headers().value(SHA256);
+            if (size == null || sha == null) {
+                throw new FileTransferException("the server's stat answer lacks its size or sha256");
+            }
+            long n;
+            try {
+                n = Long.parseLong(size);
+            } catch (NumberFormatException e) {
+                throw new FileTransferException("the server's stat answer has size '" + size + "'");
+            }
+            if (n < 0) {
+                throw new FileTransferException("the server's stat answer has size " + n);
+            }
+            return new Stat(n, sha, answer.headers().value(PREFIX_SHA256));
+        } finally {
+            answer.release();
+        }
+    }
+
+    private Frame call(Frame.Builder request) throws Exception {
+        return await(requester.request(request.build()));
+    }
+
+    private static double secondsSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The result, or the failure that ended the request itself (not wrapped). */
+    private static Frame await(CompletableFuture<Frame> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            while ((c instanceof CompletionException || c instanceof ExecutionException
+                    || c instanceof UncheckedIOException) && c.getCause() != null) {
+                c = c.getCause();
+            }
+            if (c instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+}
