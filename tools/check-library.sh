@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Checks VSTP as a library people depend on (issue 17 item 6), from the artifacts `mvn install` put in ~/.m2:
+#   1. vstp-bom has the parent's version and lists every library module;
+#   2. each library module has its sources and javadoc jars (built with -Prelease);
+#   3. an application that imports the BOM and names vstp-services alone (tools/library-consumer) compiles, runs a
+#      verified put/get over TLS, and pulls in neither the command line nor its libraries;
+#   4. prints each artifact's size and the application's whole runtime class path (docs/guide/depending.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+libraries=(vstp-core vstp-transport vstp-security vstp-crypto vstp-services)
+version=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -1)
+bom_version=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' vstp-bom/pom.xml | head -1)
+[ "$version" = "$bom_version" ] || { echo "vstp-bom is $bom_version, the parent $version" >&2; exit 1; }
+for m in "${libraries[@]}"; do
+  grep -q "<artifactId>$m</artifactId>" vstp-bom/pom.xml || { echo "vstp-bom does not list $m" >&2; exit 1; }
+  [ "$(grep -A1 "<artifactId>$m</artifactId>" vstp-bom/pom.xml | sed -n 's|.*<version>\(.*\)</version>|\1|p')" = "$version" ] \
+    || { echo "vstp-bom lists $m at another version than $version" >&2; exit 1; }
+done
+echo "vstp-bom $version lists ${libraries[*]}"
+
+repo="${HOME}/.m2/repository/io/vstp"
+printf '%-16s %10s %10s %10s\n' artifact jar sources javadoc
+for m in "${libraries[@]}"; do
+  d="$repo/$m/$version"
+  for kind in "" -sources -javadoc; do
+    [ -f "$d/$m-$version$kind.jar" ] || { echo "missing $m-$version$kind.jar (mvn install -Prelease)" >&2; exit 1; }
+  done
+  printf '%-16s %10s %10s %10s\n' "$m" "$(stat -c %s "$d/$m-$version.jar")" \
+    "$(stat -c %s "$d/$m-$version-sources.jar")" "$(stat -c %s "$d/$m-$version-javadoc.jar")"
+done
+
+consumer=tools/library-consumer
+mvn -B -ntp -q -f "$consumer/pom.xml" -Dvstp.version="$version" package dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt
+cp=$(cat "$consumer/target/classpath.txt")
+forbidden=$(tr ':' '\n' <<< "$cp" | grep -E '/(vstp-cli|vstp-fips|vstp-examples|vstp-bench|picocli|HdrHistogram|jackson-[a-z]+)/' || true)
+[ -z "$forbidden" ] || { echo "a vstp-services user pulls in:" >&2; echo "$forbidden" >&2; exit 1; }
+out=$(java -cp "$consumer/target/classes:$cp" example.Consumer 2>/dev/null)
+grep -q '^ok 3145728 bytes' <<< "$out" || { echo "the consumer program failed: $out" >&2; exit 1; }
+total=0
+count=0
+for jar in $(tr ':' ' ' <<< "$cp"); do
+  total=$((total + $(stat -c %s "$jar")))
+  count=$((count + 1))
+done
+echo "an application on vstp-services: $count jars, $((total / 1024)) KiB on its runtime class path; put/get over TLS: $out"
