@@ -1,25 +1,27 @@
 package io.vstp.cli;
 
 import static io.vstp.core.codec.FrameLayout.CRC_LENGTH;
-import static io.vstp.core.codec.FrameLayout.ENTRY_LENGTHS;
 import static io.vstp.core.codec.FrameLayout.HEADER_LENGTH_OFFSET;
 import static io.vstp.core.codec.FrameLayout.MAGIC_0;
 import static io.vstp.core.codec.FrameLayout.OVERHEAD;
 import static io.vstp.core.codec.FrameLayout.PAYLOAD_LENGTH_OFFSET;
 import static io.vstp.core.codec.FrameLayout.PREFIX_LENGTH;
-import static io.vstp.core.codec.FrameLayout.TYPE_OFFSET;
-import static io.vstp.core.codec.FrameLayout.VERSION_OFFSET;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.codec.FrameLimits;
 import io.vstp.core.codec.FrameReader;
+import io.vstp.core.codec.WireReader;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.Header;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2FrameReader;
+import io.vstp.core.v2.V2Limits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,22 +47,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vstp inspect}: decodes a stream of wire v1 frames (docs/spec/wire-v1.md) and shows each frame, or each
- * decoding error with the offset of the byte that decided it. A diagnostic tool: it reads the bytes with the same
- * {@link FrameReader} as the transport, then locates errors itself from the bytes (vstp-core reports codes, not
- * offsets).
+ * {@code vstp inspect}: decodes a stream of wire v1 or v2 frames (docs/spec/wire-v1.md, wire-v2.md) and shows each
+ * frame, or each decoding error with the offset and name of the field that decided it. A diagnostic tool over the
+ * library's own {@link WireReader}s, the readers the transport uses: what it reports is what a peer would.
  *
- * <p>After an error of checks 6-8 (CRC, type, headers) the frame has been consumed and the stream is still aligned,
- * so decoding goes on with the next frame; after checks 1-4 (magic, version, sizes) there is no frame boundary and
- * decoding stops (§7.3). An input ending inside a frame is {@code TRUNCATED} (§7.1 step 5).
+ * <p>Wire v1: after an error of checks 6-8 (CRC, type, headers) the frame has been consumed and the stream is still
+ * aligned, so decoding goes on with the next frame; after checks 1-4 (magic, version, sizes) there is no frame
+ * boundary and decoding stops (§7.3). Wire v2: decoding stops at the first error, since the HPACK table may have
+ * missed that frame's header block. An input ending inside a frame is {@code TRUNCATED}.
  *
  * <h2>Limits</h2>
  * At most {@value #MAX_INPUT_BYTES} bytes of input (after hex decoding) are read; frames are bounded by
- * {@code --max-frame}, {@code --max-header-section} and {@code --max-headers} (defaults of {@link FrameLimits}).
+ * {@code --max-frame}, {@code --max-header-section} (v2: the header block) and {@code --max-headers} (defaults of
+ * {@link FrameLimits}).
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decode VSTP v1 frames and show type, flags, headers, payload and CRC, or where and why a "
-                + "frame is malformed.",
+        description = {"Decode VSTP frames (wire v1 or v2) and show type, flags, stream, headers, payload and CRC, "
+                + "or where and why a frame is malformed.",
             "Input: hex arguments (spaces and 0x prefixes allowed), raw bytes from --file, or hex text on stdin.",
             "Exit status 0 if every frame is valid, 1 if any is malformed."},
         footer = {"", "Examples:",
@@ -97,6 +100,21 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--max-headers", paramLabel = "N", defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_COUNT,
             description = "Most header entries accepted in one frame (default ${DEFAULT-VALUE}).")
     int maxHeaders;
+
+    @Option(names = "--wire", paramLabel = "auto|1|2", defaultValue = "auto",
+            description = "Wire version: auto (v1, switching to v2 where the v1 handshake in the input negotiates "
+                    + "it, as a captured connection does), 1, or 2 for a stream of v2 frames alone "
+                    + "(default ${DEFAULT-VALUE}).")
+    String wire;
+
+    @Option(names = "--integrity", paramLabel = "crc32c|none",
+            description = "Wire v2: whether every frame ends in a CRC32C trailer (default: what the handshake in "
+                    + "the input chose, else crc32c).")
+    String integrity;
+
+    @Option(names = "--header-table", paramLabel = "BYTES", defaultValue = "65536",
+            description = "Wire v2 only: the HPACK dynamic table size the sender used (default ${DEFAULT-VALUE}).")
+    int headerTable;
 
     @Option(names = "--keep-unknown-types",
             description = "Show frames of unregistered types instead of reporting UNKNOWN_TYPE (spec §3.2).")
@@ -171,13 +189,76 @@ final class InspectCommand implements Callable<Integer> {
                 + " MiB; inspect reads at most that much (split the capture)");
     }
 
+    /** The reader of wire {@code version}; for v2, with {@code mode} and a fresh HPACK table. */
+    private WireReader reader(int version, FrameLimits limits, Integrity mode) {
+        if (version == 1) {
+            return new FrameReader(limits, FrameTypeRegistry.V1, keepUnknownTypes);
+        }
+        V2Limits v2 = new V2Limits(Math.max(limits.maxFrameSize(), V2Limits.MIN_FRAME_SIZE),
+                limits.maxHeaderSectionSize(), V2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, limits.maxHeaderCount());
+        // One decoder for the rest of the input: a v2 stream's header blocks share one HPACK table, in order.
+        return new V2FrameReader(HpackHeaderBlocks.decoder(headerTable, v2.maxHeaderListSize(), v2.maxHeaderCount()),
+                mode, v2, FrameTypeRegistry.V2);
+    }
+
+    /** --integrity, or null when not given (then the handshake's, else crc32c). */
+    private Integrity integrityOption() {
+        if (integrity == null) {
+            return null;
+        }
+        Integrity mode = Integrity.find(integrity);
+        if (mode == null) {
+            throw new CliException(ExitCodes.USAGE, "--integrity takes crc32c or none, not " + integrity);
+        }
+        return mode;
+    }
+
     /**
-     * Decodes every frame of {@code input} into {@code report}.
+     * The integrity mode a v1 handshake frame switches this direction of the connection to v2 with, or null when it
+     * does not (wire-v2.md §10): a WELCOME with {@code version: 2} switches the server's bytes after it, with the
+     * mode it chose; a HELLO offering 2 switches the client's bytes after it, when they are not another v1 frame,
+     * with the first mode it offered (the one a server takes).
+     */
+    private static Integrity switchesTo(Frame frame, ByteBuf in) {
+        if (frame.type().equals(io.vstp.core.frame.FrameType.WELCOME)
+                && "2".equals(frame.headers().value("version"))) {
+            return integrityNamed(frame.headers().value("integrity"));
+        }
+        String versions = frame.type().equals(io.vstp.core.frame.FrameType.HELLO)
+                ? frame.headers().value("versions") : null;
+        boolean nextIsV1 = in.readableBytes() >= 2 && in.getByte(in.readerIndex()) == MAGIC_0
+                && in.getByte(in.readerIndex() + 1) == io.vstp.core.codec.FrameLayout.MAGIC_1;
+        if (versions != null && List.of(versions.split(",")).contains("2") && in.isReadable() && !nextIsV1) {
+            String offered = frame.headers().value("integrity");
+            return integrityNamed(offered == null ? null : offered.split(",")[0].strip());
+        }
+        return null;
+    }
+
+    private static Integrity integrityNamed(String name) {
+        Integrity mode = name == null ? null : Integrity.find(name);
+        return mode != null ? mode : Integrity.CRC32C;
+    }
+
+    /**
+     * Decodes every frame of {@code input} into {@code report}, with the library's reader of the input's wire
+     * version, following a v1 handshake into v2; an error's location is the reader's own
+     * ({@link FrameException#offset()}).
      *
      * @return whether every frame was valid
      */
     private boolean decode(byte[] input, FrameLimits limits, Report report) {
-        FrameReader reader = new FrameReader(limits, FrameTypeRegistry.V1, keepUnknownTypes);
+        Integrity given = integrityOption();
+        if (headerTable < 0) {
+            throw new CliException(ExitCodes.USAGE, "--header-table must not be negative");
+        }
+        int version = switch (wire) {
+            case "1", "auto" -> 1;
+            case "2" -> 2;
+            default -> throw new CliException(ExitCodes.USAGE, "--wire takes auto, 1 or 2, not " + wire);
+        };
+        Integrity mode = given != null ? given : Integrity.CRC32C;
+        WireReader reader = reader(version, limits, mode);
         ByteBuf in = Unpooled.wrappedBuffer(input);
         boolean allValid = true;
         int index = 0;
@@ -191,22 +272,34 @@ final class InspectCommand implements Callable<Integer> {
                 } catch (FrameException e) {
                     allValid = false;
                     int consumed = in.readerIndex() - start;
-                    report.error(index, start, e.code(), e.detail(), locate(e.code(), in, start, limits),
-                            consumed);
-                    if (consumed == 0) {
-                        break; // checks 1-4: no known frame boundary after this (§7.3)
+                    Location at = e.offset() < 0 ? null : new Location(start + e.offset(), e.field());
+                    // v1: a consumed frame leaves the stream aligned (§7.3). v2: the HPACK table may have missed
+                    // this frame's header block, so nothing after it can be trusted.
+                    boolean resumed = consumed > 0 && version == 1;
+                    report.error(index, start, e.code(), e.detail(), at, resumed ? consumed : 0);
+                    if (!resumed) {
+                        break;
                     }
                     continue;
                 }
                 if (frame == null) {
                     allValid = false;
-                    report.error(index, start, ErrorCode.TRUNCATED, truncatedMessage(in, start),
+                    report.error(index, start, ErrorCode.TRUNCATED, truncatedMessage(version, in, start),
                             new Location(input.length, "end of input"), 0);
                     break;
                 }
                 try {
                     int length = in.readerIndex() - start;
-                    report.frame(index, start, length, frame, in.getUnsignedInt(start + length - CRC_LENGTH));
+                    int trailer = version == 1 ? CRC_LENGTH : mode.trailerLength();
+                    Long crc = trailer == 0 ? null : in.getUnsignedInt(start + length - trailer);
+                    report.frame(index, start, length, frame, crc);
+                    Integrity negotiated = version == 1 && wire.equals("auto") ? switchesTo(frame, in) : null;
+                    if (negotiated != null) {
+                        version = 2;
+                        mode = given != null ? given : negotiated;
+                        reader = reader(2, limits, mode);
+                        report.switched(in.readerIndex(), mode);
+                    }
                 } finally {
                     frame.release();
                 }
@@ -217,65 +310,17 @@ final class InspectCommand implements Callable<Integer> {
         return allValid;
     }
 
-    private static String truncatedMessage(ByteBuf in, int start) {
+    private static String truncatedMessage(int version, ByteBuf in, int start) {
         int received = in.readableBytes();
+        if (version == 2) {
+            return WireReader.truncated(received).detail();
+        }
         if (received < PREFIX_LENGTH) {
             return "input ended inside the " + PREFIX_LENGTH + "-byte prefix, " + received + " byte(s) of it received";
         }
         long total = OVERHEAD + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET)
                 + in.getUnsignedInt(start + PAYLOAD_LENGTH_OFFSET);
         return "input ended inside a frame of " + total + " bytes, " + received + " byte(s) of it received";
-    }
-
-    /** The offending byte of a frame starting at {@code start}, found again from the bytes (spec §7.1). */
-    static Location locate(ErrorCode code, ByteBuf in, int start, FrameLimits limits) {
-        switch (code) {
-            case BAD_MAGIC:
-                return in.getByte(start) != MAGIC_0 ? new Location(start, "magic, first byte")
-                        : new Location(start + 1, "magic, second byte");
-            case UNSUPPORTED_VERSION:
-                return new Location(start + VERSION_OFFSET, "version byte");
-            case HEADERS_TOO_LARGE:
-                return new Location(start + HEADER_LENGTH_OFFSET, "HDR_LEN (u16le)");
-            case FRAME_TOO_LARGE: {
-                long headerLength = in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET);
-                return OVERHEAD + headerLength > limits.maxFrameSize()
-                        ? new Location(start + HEADER_LENGTH_OFFSET, "HDR_LEN (u16le)")
-                        : new Location(start + PAYLOAD_LENGTH_OFFSET, "PAY_LEN (u32be)");
-            }
-            case CRC_MISMATCH:
-                return new Location(in.readerIndex() - CRC_LENGTH, "CRC trailer");
-            case UNKNOWN_TYPE:
-                return new Location(start + TYPE_OFFSET, "type byte");
-            case HEADER_OVERRUN:
-            case TOO_MANY_HEADERS:
-                return locateHeaderEntry(code, in, start, limits);
-            default:
-                return null;
-        }
-    }
-
-    /** Walks the header section as check 8 does and returns the first entry that fails with {@code code}. */
-    private static Location locateHeaderEntry(ErrorCode code, ByteBuf in, int start, FrameLimits limits) {
-        int from = start + PREFIX_LENGTH;
-        int end = from + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET);
-        int count = 0;
-        for (int pos = from; pos < end; ) {
-            int entry = count + 1;
-            String where = "header entry " + entry + " (section offset " + (pos - from) + ")";
-            if (end - pos < ENTRY_LENGTHS) {
-                return code == ErrorCode.HEADER_OVERRUN ? new Location(pos, where) : null;
-            }
-            int entryEnd = pos + ENTRY_LENGTHS + in.getUnsignedByte(pos) + in.getUnsignedByte(pos + 1);
-            if (entryEnd > end) {
-                return code == ErrorCode.HEADER_OVERRUN ? new Location(pos, where) : null;
-            }
-            if (++count > limits.maxHeaderCount()) {
-                return code == ErrorCode.TOO_MANY_HEADERS ? new Location(pos, where) : null;
-            }
-            pos = entryEnd;
-        }
-        return null;
     }
 
     /** An absolute offset in the input and what lives there. */
@@ -286,10 +331,14 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Where decoded frames and errors go. */
     interface Report {
-        void frame(int index, int offset, int length, Frame frame, long crc);
+        /** @param crc the frame's integrity trailer, or null when it has none (v2 with integrity none) */
+        void frame(int index, int offset, int length, Frame frame, Long crc);
 
         /** {@code consumed} is 0 when decoding cannot go on (checks 1-5). */
         void error(int index, int offset, ErrorCode code, String message, Location at, int consumed);
+
+        /** From {@code offset} on the input is wire v2, as the handshake frame just shown negotiated. */
+        void switched(int offset, Integrity integrity);
 
         void finish(int inputLength);
     }
@@ -305,11 +354,14 @@ final class InspectCommand implements Callable<Integer> {
         }
 
         @Override
-        public void frame(int index, int offset, int length, Frame frame, long crc) {
+        public void frame(int index, int offset, int length, Frame frame, Long crc) {
             frames++;
             out.printf("frame %d at offset %d, %d bytes%n", index, offset, length);
             out.printf("  type     %s (0x%02x)%n", frame.type().name(), frame.type().code());
             out.printf("  flags    %s%n", describeFlags(frame.flags()));
+            if (frame.streamId() != 0) {
+                out.printf("  stream   %d%n", frame.streamId());
+            }
             out.printf("  headers  %d%n", frame.headers().size());
             for (Header h : frame.headers()) {
                 out.printf("    %s=%s%n", textOrHex(h.key(), true), textOrHex(h.value(), false));
@@ -317,7 +369,7 @@ final class InspectCommand implements Callable<Integer> {
             int payloadLength = frame.payload().readableBytes();
             out.printf("  payload  %d byte%s%s%n", payloadLength, payloadLength == 1 ? "" : "s",
                     payloadLength == 0 ? "" : ": " + previewText(frame.payload()));
-            out.printf("  crc      %08x OK%n", crc);
+            out.println(crc == null ? "  crc      none (integrity none)" : String.format("  crc      %08x OK", crc));
         }
 
         @Override
@@ -330,6 +382,11 @@ final class InspectCommand implements Callable<Integer> {
             out.println(consumed > 0
                     ? "  frame of " + consumed + " bytes skipped, the stream is still aligned; continuing"
                     : "  no frame boundary after this point; stopped");
+        }
+
+        @Override
+        public void switched(int offset, Integrity integrity) {
+            out.printf("wire v2 from offset %d on, as negotiated (integrity %s)%n", offset, integrity.wireName());
         }
 
         @Override
@@ -399,12 +456,15 @@ final class InspectCommand implements Callable<Integer> {
         }
 
         @Override
-        public void frame(int index, int offset, int length, Frame frame, long crc) {
+        public void frame(int index, int offset, int length, Frame frame, Long crc) {
             Json o = new Json().field("offset", offset).field("length", length)
                     .field("type", frame.type().name()).field("typeCode", frame.type().code())
                     .field("flags", frame.flags().bits()).field("flagNames", flagNames(frame.flags()));
             if (frame.flags().undefinedBits() != 0) {
                 o.field("undefinedFlags", frame.flags().undefinedBits());
+            }
+            if (frame.streamId() != 0) {
+                o.field("stream", frame.streamId());
             }
             StringBuilder headers = new StringBuilder("[");
             for (Header h : frame.headers()) {
@@ -426,7 +486,8 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 o.field("payloadPreviewHex", HexFormat.of().formatHex(preview));
             }
-            out.println(o.field("crc", String.format("%08x", crc)).field("crcOk", true));
+            out.println(crc == null ? o.field("crc", "none") : o.field("crc", String.format("%08x", crc))
+                    .field("crcOk", true));
         }
 
         /** {@code key} as a string when valid UTF-8 (lossless), else {@code keyHex}. */
@@ -450,6 +511,12 @@ final class InspectCommand implements Callable<Integer> {
                 o.field("length", consumed);
             }
             out.println(o.field("resumed", consumed > 0));
+        }
+
+        @Override
+        public void switched(int offset, Integrity integrity) {
+            out.println(new Json().field("offset", offset).field("switchedTo", "v2")
+                    .field("integrity", integrity.wireName()));
         }
 
         @Override

@@ -13,6 +13,9 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2FrameWriter;
 import io.vstp.core.testing.Hex;
 import io.vstp.core.testing.WireVectors;
 import java.io.ByteArrayInputStream;
@@ -197,6 +200,124 @@ class InspectCommandTest {
 
         List<JsonNode> lines = r.json();
         assertThat(lines.get(lines.size() - 1).get("at").asLong()).as(r.out()).isEqualTo(at);
+    }
+
+    // ---- wire v2 ----
+
+    /** Bytes of {@code frames} in wire v2, written by the library with one HPACK table, as a connection does. */
+    private static byte[] v2(Integrity integrity, Frame... frames) {
+        V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(4096), integrity, 1 << 20);
+        ByteBuf out = UnpooledByteBufAllocator.DEFAULT.heapBuffer();
+        try {
+            for (Frame f : frames) {
+                writer.write(f, out);
+                f.release();
+            }
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    private static byte[] v1(Frame frame) {
+        ByteBuf b = new FrameWriter().encode(frame, UnpooledByteBufAllocator.DEFAULT);
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+            frame.release();
+        }
+    }
+
+    private static Frame request(long stream, String path) {
+        return Frame.builder(FrameType.DATA).stream(stream).header("service", "files").header("op", "stat")
+                .header("path", path).build();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
+    }
+
+    /**
+     * A captured client-to-server connection: a v1 HELLO offering v2, then the client's v2 frames. The second
+     * request's headers come from the HPACK table the first filled, so they read right only if one table carries
+     * across frames, as on the wire.
+     */
+    @Test
+    void followsAV1HandshakeIntoV2AndDecodesHeadersThroughOneTable() throws Exception {
+        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2,1").header("integrity", "crc32c")
+                .build());
+        byte[] frames = v2(Integrity.CRC32C, request(1, "a.bin"), request(3, "a.bin"));
+        Result r = run("inspect", Hex.encode(concat(hello, frames)), "--json");
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        List<JsonNode> lines = r.json();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0).get("type").asText()).isEqualTo("HELLO");
+        assertThat(lines.get(1).get("switchedTo").asText()).isEqualTo("v2");
+        assertThat(lines.get(1).get("offset").asInt()).isEqualTo(hello.length);
+        assertThat(lines.get(1).get("integrity").asText()).isEqualTo("crc32c");
+        for (int i : new int[] {2, 3}) {
+            JsonNode f = lines.get(i);
+            assertThat(f.get("type").asText()).isEqualTo("DATA");
+            assertThat(f.get("stream").asLong()).isEqualTo(i == 2 ? 1 : 3);
+            assertThat(f.get("headers").toString()).contains("{\"key\":\"path\",\"value\":\"a.bin\"}");
+            assertThat(f.get("crcOk").asBoolean()).isTrue();
+        }
+        assertThat(lines.get(3).get("length").asInt()).as("the repeated headers are table references")
+                .isLessThan(lines.get(2).get("length").asInt());
+    }
+
+    /** The server's side: WELCOME with version 2 switches what follows, with the integrity mode it chose. */
+    @Test
+    void aWelcomeWithVersion2SwitchesWithTheChosenIntegrity() {
+        byte[] welcome = v1(Frame.builder(FrameType.WELCOME).header("version", "2").header("integrity", "none")
+                .build());
+        Result r = run("inspect", Hex.encode(concat(welcome, v2(Integrity.NONE, Frame.builder(FrameType.PING)
+                .payload("ping").build()))));
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.out()).contains("wire v2 from offset " + welcome.length + " on, as negotiated (integrity none)")
+                .contains("type     PING (0x04)").contains("crc      none (integrity none)")
+                .endsWith(": 2 valid frames, 0 errors\n");
+    }
+
+    /** A HELLO offering v2 that a v1 server declined: the client's next frame is v1 again. */
+    @Test
+    void aHelloFollowedByV1StaysV1() {
+        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2,1").build());
+        Result r = run("inspect", Hex.encode(concat(hello, Hex.decode(HELLO))));
+
+        assertThat(r.exitCode()).as(r.out()).isZero();
+        assertThat(r.out()).doesNotContain("wire v2").endsWith(": 2 valid frames, 0 errors\n");
+    }
+
+    /** v2 frames alone, and a damaged one located by the reader: the CRC32C trailer, then a stop. */
+    @Test
+    void v2FramesAloneAndWhereABadOneIsWrong() throws Exception {
+        byte[] frames = v2(Integrity.CRC32C, request(1, "x"), request(3, "y"));
+        Result ok = run("inspect", Hex.encode(frames), "--wire", "2");
+        assertThat(ok.exitCode()).as(ok.out()).isZero();
+        assertThat(ok.out()).contains("stream   3").contains("path=y");
+
+        frames[frames.length - 1] ^= 1;
+        Result bad = run("inspect", Hex.encode(frames), "--wire", "2", "--json");
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILED);
+        JsonNode e = bad.json().get(1);
+        assertThat(e.get("error").asText()).isEqualTo("CRC_MISMATCH");
+        assertThat(e.get("at").asInt()).isEqualTo(frames.length - 4);
+        assertThat(e.get("field").asText()).isEqualTo("CRC32C trailer");
+        assertThat(e.get("resumed").asBoolean()).isFalse();
+
+        Result none = run("inspect", Hex.encode(v2(Integrity.NONE, request(1, "x"))), "--wire", "2",
+                "--integrity", "none");
+        assertThat(none.exitCode()).as(none.out()).isZero();
+        assertThat(run("inspect", "00", "--wire", "3").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("inspect", "00", "--wire", "2", "--integrity", "md5").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     // ---- streams ----

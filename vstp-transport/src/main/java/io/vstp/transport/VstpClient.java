@@ -12,7 +12,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vstp.core.codec.FrameReader;
 import io.vstp.core.codec.FrameWriter;
-import io.vstp.core.codec.FrameDecoderStage;
 import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.codec.VstpFrameEncoder;
 import io.vstp.core.error.ErrorCode;
@@ -121,7 +120,7 @@ public final class VstpClient implements AutoCloseable {
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
                         p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0,
                                 limits.keepaliveInterval().toNanos(), TimeUnit.NANOSECONDS));
-                        p.addLast(FrameDecoderStage.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
+                        p.addLast(VstpFrameDecoder.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize())));
                         p.addLast("session", session);
                     }

@@ -16,7 +16,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.vstp.core.codec.FrameReader;
 import io.vstp.core.codec.FrameWriter;
-import io.vstp.core.codec.FrameDecoderStage;
 import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.codec.VstpFrameEncoder;
 import io.vstp.core.error.ErrorCode;
@@ -127,7 +126,7 @@ public final class VstpServer implements AutoCloseable {
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
                         p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0, 0,
                                 TimeUnit.NANOSECONDS));
-                        p.addLast(FrameDecoderStage.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
+                        p.addLast(VstpFrameDecoder.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", encoder);
                         p.addLast("session", new ServerSession(limits, protocol, handler, legacyAllowed,
                                 rejection, stats::error, access, budget));

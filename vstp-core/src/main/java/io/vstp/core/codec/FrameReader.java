@@ -24,8 +24,6 @@ import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.HeaderCache;
 import io.vstp.core.frame.Headers;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -52,7 +50,7 @@ import java.util.Objects;
  * Per frame: the {@link Frame}, its {@link Headers} with one array, and the payload slice. Header entries repeated
  * across frames come from {@link HeaderCache#SHARED} instead of new copies.
  */
-public final class FrameReader {
+public final class FrameReader implements WireReader {
     private final FrameLimits limits;
     private final FrameTypeRegistry types;
     private final boolean keepUnknownTypes;
@@ -80,6 +78,11 @@ public final class FrameReader {
         return limits;
     }
 
+    @Override
+    public int wireVersion() {
+        return 1;
+    }
+
     /**
      * Decodes the frame at {@code in}'s reader index.
      *
@@ -87,17 +90,21 @@ public final class FrameReader {
      *         beginning of a frame, with nothing consumed
      * @throws FrameException if the bytes cannot be the beginning of a valid frame
      */
+    @Override
     public Frame read(ByteBuf in) {
         final int start = in.readerIndex();
         final int available = in.readableBytes();
         if (available >= 1 && in.getByte(start) != MAGIC_0
                 || available >= 2 && in.getByte(start + 1) != MAGIC_1) {
-            throw new FrameException(ErrorCode.BAD_MAGIC, String.format(
-                    "expected magic 56 54, got %s", ByteBufUtil.hexDump(in, start, Math.min(available, 2))));
+            boolean first = in.getByte(start) != MAGIC_0;
+            throw new FrameException(ErrorCode.BAD_MAGIC, String.format("expected magic 56 54, got %s",
+                    ByteBufUtil.hexDump(in, start, Math.min(available, 2))), first ? 0 : 1,
+                    first ? "magic, first byte" : "magic, second byte");
         }
         if (available > VERSION_OFFSET && in.getByte(start + VERSION_OFFSET) != VERSION_1) {
             throw new FrameException(ErrorCode.UNSUPPORTED_VERSION, String.format(
-                    "version 0x%02X, this decoder speaks 0x01", in.getUnsignedByte(start + VERSION_OFFSET)));
+                    "version 0x%02X, this decoder speaks 0x01", in.getUnsignedByte(start + VERSION_OFFSET)),
+                    VERSION_OFFSET, "version byte");
         }
         if (available < PREFIX_LENGTH) {
             return null;
@@ -106,12 +113,16 @@ public final class FrameReader {
         final long payloadLength = in.getUnsignedInt(start + PAYLOAD_LENGTH_OFFSET);
         if (headerLength > limits.maxHeaderSectionSize()) {
             throw new FrameException(ErrorCode.HEADERS_TOO_LARGE, "header section of " + headerLength
-                    + " bytes exceeds the limit of " + limits.maxHeaderSectionSize());
+                    + " bytes exceeds the limit of " + limits.maxHeaderSectionSize(), HEADER_LENGTH_OFFSET,
+                    HDR_LEN);
         }
         final long frameLength = OVERHEAD + headerLength + payloadLength;
         if (frameLength > limits.maxFrameSize()) {
+            // The header length alone can decide it; otherwise the payload length does.
+            boolean byHeaders = OVERHEAD + headerLength > limits.maxFrameSize();
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame of " + frameLength
-                    + " bytes exceeds the limit of " + limits.maxFrameSize());
+                    + " bytes exceeds the limit of " + limits.maxFrameSize(),
+                    byHeaders ? HEADER_LENGTH_OFFSET : PAYLOAD_LENGTH_OFFSET, byHeaders ? HDR_LEN : "PAY_LEN (u32be)");
         }
         if (available < frameLength) {
             return null;
@@ -124,44 +135,50 @@ public final class FrameReader {
         final long actualCrc = FrameChecksum.ofOwned(in, start, length - CRC_LENGTH);
         if (expectedCrc != actualCrc) {
             throw new FrameException(ErrorCode.CRC_MISMATCH, String.format(
-                    "trailer says %08x, frame bytes give %08x", expectedCrc, actualCrc));
+                    "trailer says %08x, frame bytes give %08x", expectedCrc, actualCrc), length - CRC_LENGTH,
+                    "CRC trailer");
         }
         final int typeCode = in.getUnsignedByte(start + TYPE_OFFSET);
         FrameType type = types.find(typeCode);
         if (type == null) {
             if (!keepUnknownTypes) {
-                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode));
+                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode),
+                        TYPE_OFFSET, "type byte");
             }
             type = FrameType.unknown(typeCode);
         }
         final Flags flags = Flags.of(in.getUnsignedByte(start + FLAGS_OFFSET));
-        final Headers headers = readHeaders(in, start + PREFIX_LENGTH, headerLength);
+        final Headers headers = readHeaders(in, start, headerLength);
         final ByteBuf payload = payloadLength == 0
                 ? Unpooled.EMPTY_BUFFER
                 : in.retainedSlice(start + PREFIX_LENGTH + headerLength, (int) payloadLength);
         return new Frame(type, flags, headers, payload);
     }
 
-    private Headers readHeaders(ByteBuf in, int from, int sectionLength) {
+    private Headers readHeaders(ByteBuf in, int start, int sectionLength) {
         if (sectionLength == 0) {
             return Headers.EMPTY;
         }
+        final int from = start + PREFIX_LENGTH;
         final int end = from + sectionLength;
         // First pass: validate every entry and count them, so the second allocates exactly what it keeps.
         int count = 0;
         for (int pos = from; pos < end; ) {
             if (end - pos < ENTRY_LENGTHS) {
                 throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
-                        + (pos - from) + " has " + (end - pos) + " byte(s) left for its 2 length bytes");
+                        + (pos - from) + " has " + (end - pos) + " byte(s) left for its 2 length bytes",
+                        pos - start, entry(count + 1, pos - from));
             }
             final int entryEnd = pos + ENTRY_LENGTHS + in.getUnsignedByte(pos) + in.getUnsignedByte(pos + 1);
             if (entryEnd > end) {
                 throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
-                        + (pos - from) + " ends " + (entryEnd - end) + " byte(s) past the header section");
+                        + (pos - from) + " ends " + (entryEnd - end) + " byte(s) past the header section",
+                        pos - start, entry(count + 1, pos - from));
             }
             if (++count > limits.maxHeaderCount()) {
                 throw new FrameException(ErrorCode.TOO_MANY_HEADERS,
-                        "more than " + limits.maxHeaderCount() + " header entries");
+                        "more than " + limits.maxHeaderCount() + " header entries", pos - start,
+                        entry(count, pos - from));
             }
             pos = entryEnd;
         }
@@ -175,32 +192,9 @@ public final class FrameReader {
         return headers.build();
     }
 
-    /**
-     * Decodes a complete input — its end is the end of the stream — into its frames.
-     *
-     * @throws FrameException as {@link #read(ByteBuf)}, or {@code TRUNCATED} if the input ends inside a frame;
-     *                        frames decoded before the error are released
-     */
-    public List<Frame> readAll(ByteBuf in) {
-        List<Frame> frames = new ArrayList<>();
-        try {
-            while (in.isReadable()) {
-                Frame frame = read(in);
-                if (frame == null) {
-                    throw truncated(in.readableBytes());
-                }
-                frames.add(frame);
-            }
-            return frames;
-        } catch (RuntimeException e) {
-            frames.forEach(Frame::release);
-            throw e;
-        }
-    }
+    private static final String HDR_LEN = "HDR_LEN (u16le)";
 
-    /** The error for a stream that ended with {@code leftover} bytes of an unfinished frame. */
-    static FrameException truncated(int leftover) {
-        return new FrameException(ErrorCode.TRUNCATED,
-                "input ended inside a frame, " + leftover + " byte(s) of it received");
+    private static String entry(int number, int sectionOffset) {
+        return "header entry " + number + " (section offset " + sectionOffset + ")";
     }
 }

@@ -34,7 +34,7 @@ import java.util.Objects;
  * <h2>Buffer ownership</h2>
  * The frame is not released and its payload's indexes do not move. Stateless and thread-safe.
  */
-public final class FrameWriter {
+public final class FrameWriter implements WireWriter {
     private final int maxFrameSize;
 
     /** A writer for frames up to {@link FrameLimits#DEFAULT_MAX_FRAME_SIZE} (what a crate peer accepts). */
@@ -47,6 +47,16 @@ public final class FrameWriter {
             throw new IllegalArgumentException("maxFrameSize out of range: " + maxFrameSize);
         }
         this.maxFrameSize = maxFrameSize;
+    }
+
+    @Override
+    public int wireVersion() {
+        return 1;
+    }
+
+    @Override
+    public int maxFrameSize() {
+        return maxFrameSize;
     }
 
     /**
@@ -91,6 +101,7 @@ public final class FrameWriter {
      * @return the number of bytes written
      * @throws FrameException if the frame cannot be encoded; nothing is written then
      */
+    @Override
     public int write(Frame frame, ByteBuf out) {
         Objects.requireNonNull(out, "out");
         final int size = encodedSize(frame);
@@ -110,6 +121,7 @@ public final class FrameWriter {
      *
      * @throws FrameException if the frame cannot be encoded; nothing is allocated then
      */
+    @Override
     public ByteBuf encode(Frame frame, ByteBufAllocator alloc) {
         final int size = encodedSize(frame);
         ByteBuf payload = frame.payload();

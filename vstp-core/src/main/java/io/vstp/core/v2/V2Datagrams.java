@@ -71,7 +71,7 @@ public final class V2Datagrams {
                     frames.add(frame);
                     continue;
                 }
-                error = V2FrameReader.truncated(left);
+                error = io.vstp.core.codec.WireReader.truncated(left);
             } catch (FrameException e) {
                 error = e;
             }

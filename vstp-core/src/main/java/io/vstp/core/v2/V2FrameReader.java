@@ -2,6 +2,7 @@ package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.WireReader;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;
@@ -9,8 +10,6 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.Headers;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,7 +39,7 @@ import java.util.Objects;
  * The input is not released. A returned frame's payload is a retained slice of the input (no copy); the caller
  * releases the frame. No other thread may read the input during a call (the CRC uses its internal NIO view).
  */
-public final class V2FrameReader {
+public final class V2FrameReader implements WireReader {
     private final HeaderBlockDecoder headerDecoder;
     private final Integrity integrity;
     private final V2Limits limits;
@@ -62,6 +61,11 @@ public final class V2FrameReader {
         return limits;
     }
 
+    @Override
+    public int wireVersion() {
+        return 2;
+    }
+
     /**
      * Decodes the frame at {@code in}'s reader index.
      *
@@ -69,6 +73,7 @@ public final class V2FrameReader {
      *         beginning of a frame, with nothing consumed
      * @throws FrameException if the bytes cannot be the beginning of a valid frame
      */
+    @Override
     public Frame read(ByteBuf in) {
         final int start = in.readerIndex();
         final int available = in.readableBytes();
@@ -85,14 +90,15 @@ public final class V2FrameReader {
         final long total = lengthSize + length;
         if (total > limits.maxFrameSize()) {
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
-                    "frame of " + total + " bytes exceeds the limit of " + limits.maxFrameSize());
+                    "frame of " + total + " bytes exceeds the limit of " + limits.maxFrameSize(), 0, LENGTH);
         }
         final int trailer = integrity.trailerLength();
         // The bound of §4.2 check 1 as written: 3 (plus the trailer). TYPE, FLAGS, STREAM and HLEN need 4, so a
         // LENGTH of exactly 3 (+4) passes here and fails as LENGTH_MISMATCH at check 4 (or CRC_MISMATCH at 3).
         if (length < 4 + trailer) {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH,
-                    "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes");
+                    "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes", 0,
+                    LENGTH);
         }
 
         // 2. The whole frame. total <= maxFrameSize, which fits an int.
@@ -115,40 +121,49 @@ public final class V2FrameReader {
             int actual = Integrity.crc32cOfOwned(in, start, end - start);
             if (expected != actual) {
                 throw new FrameException(ErrorCode.CRC_MISMATCH,
-                        String.format("trailer says %08x, frame bytes give %08x", expected, actual));
+                        String.format("trailer says %08x, frame bytes give %08x", expected, actual), end - start,
+                        "CRC32C trailer");
             }
         }
 
         // 4. TYPE, FLAGS, STREAM, HLEN, each checked as soon as it is complete.
-        final long typeCode = field(in, pos, end, "TYPE");
+        final int typeAt = pos;
+        final long typeCode = field(in, start, pos, end, "TYPE");
         pos += VarInt.size(typeCode);
         if (typeCode > FrameType.MAX_CODE) {
-            throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%X is reserved", typeCode));
+            throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%X is reserved", typeCode),
+                    typeAt - start, TYPE);
         }
         if (pos >= end) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH, "FLAGS runs past the frame");
+            throw new FrameException(ErrorCode.LENGTH_MISMATCH, "FLAGS runs past the frame", pos - start, "FLAGS");
         }
         final int flags = in.getUnsignedByte(pos++);
-        final long streamId = field(in, pos, end, "STREAM");
+        final long streamId = field(in, start, pos, end, "STREAM");
         pos += VarInt.size(streamId);
-        final long headerBlockLength = field(in, pos, end, "HLEN");
+        final int hlenAt = pos;
+        final long headerBlockLength = field(in, start, pos, end, "HLEN");
         pos += VarInt.size(headerBlockLength);
         if (headerBlockLength > end - pos) {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH, "HLEN " + headerBlockLength + " but only "
-                    + (end - pos) + " byte(s) left in the frame");
+                    + (end - pos) + " byte(s) left in the frame", hlenAt - start, HLEN);
         }
         if (headerBlockLength > limits.maxHeaderBlock()) {
             throw new FrameException(ErrorCode.HEADERS_TOO_LARGE, "header block of " + headerBlockLength
-                    + " bytes exceeds the limit of " + limits.maxHeaderBlock());
+                    + " bytes exceeds the limit of " + limits.maxHeaderBlock(), hlenAt - start, HLEN);
         }
         final int hlen = (int) headerBlockLength;
 
         // 5. The header block, whatever the type: the decoder's table must see every block in order.
         in.readerIndex(pos);
-        final Headers headers = headerDecoder.decode(in, hlen);
+        final Headers headers;
+        try {
+            headers = headerDecoder.decode(in, hlen);
+        } catch (FrameException e) {
+            throw e.offset() >= 0 ? e : new FrameException(e.code(), e.detail(), pos - start, HEADER_BLOCK);
+        }
         if (in.readerIndex() != pos + hlen) {
             throw new FrameException(ErrorCode.COMPRESSION_ERROR, "header decoder read " + (in.readerIndex() - pos)
-                    + " of " + hlen + " header block bytes");
+                    + " of " + hlen + " header block bytes", pos - start, HEADER_BLOCK);
         }
         pos += hlen;
 
@@ -156,7 +171,8 @@ public final class V2FrameReader {
         FrameType type = types.find((int) typeCode);
         if (type == null) {
             if (!FrameType.isIgnorable((int) typeCode)) {
-                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode));
+                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode),
+                        typeAt - start, TYPE);
             }
             type = FrameType.unknown((int) typeCode);
         }
@@ -167,40 +183,17 @@ public final class V2FrameReader {
         return new Frame(streamId, type, Flags.of(flags), headers, payload);
     }
 
-    /** A varint field at {@code pos} that must end by {@code end}. */
-    private static long field(ByteBuf in, int pos, int end, String name) {
+    private static final String LENGTH = "LENGTH (varint)";
+    private static final String TYPE = "TYPE (varint)";
+    private static final String HLEN = "HLEN (varint)";
+    private static final String HEADER_BLOCK = "header block (HPACK)";
+
+    /** A varint field at {@code pos} that must end by {@code end}, in the frame starting at {@code start}. */
+    private static long field(ByteBuf in, int start, int pos, int end, String name) {
         if (pos >= end || pos + VarInt.sizeOfFirstByte(in.getByte(pos)) > end) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH, name + " runs past the frame");
+            throw new FrameException(ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start,
+                    name + " (varint)");
         }
         return VarInt.get(in, pos);
-    }
-
-    /**
-     * Decodes a complete input, its end being the end of the stream, into its frames.
-     *
-     * @throws FrameException as {@link #read(ByteBuf)}, or {@code TRUNCATED} if the input ends inside a frame;
-     *                        frames decoded before the error are released
-     */
-    public List<Frame> readAll(ByteBuf in) {
-        List<Frame> frames = new ArrayList<>();
-        try {
-            while (in.isReadable()) {
-                Frame frame = read(in);
-                if (frame == null) {
-                    throw truncated(in.readableBytes());
-                }
-                frames.add(frame);
-            }
-            return frames;
-        } catch (RuntimeException e) {
-            frames.forEach(Frame::release);
-            throw e;
-        }
-    }
-
-    /** The error for an input that ended with {@code leftover} bytes of an unfinished frame. */
-    public static FrameException truncated(int leftover) {
-        return new FrameException(ErrorCode.TRUNCATED,
-                "input ended inside a frame, " + leftover + " byte(s) of it received");
     }
 }

@@ -1,11 +1,12 @@
 package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
-import io.vstp.core.codec.ByteBufCopy;
-import io.vstp.core.codec.FrameChecksum;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.ByteBufCopy;
+import io.vstp.core.codec.FrameChecksum;
+import io.vstp.core.codec.WireWriter;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
@@ -36,7 +37,7 @@ import java.util.zip.CRC32C;
  * Not thread-safe: one writer per connection (its HPACK encoder is, too), used on one thread. The frame is not
  * released and its payload's indexes do not move.
  */
-public final class V2FrameWriter {
+public final class V2FrameWriter implements WireWriter {
     /** Payloads at least this large are attached by reference by {@link #encode}, not copied. */
     static final int ZERO_COPY_THRESHOLD = 8192;
     private static final int SCRATCH_INITIAL = 256;
@@ -87,6 +88,12 @@ public final class V2FrameWriter {
         return integrity;
     }
 
+    @Override
+    public int wireVersion() {
+        return 2;
+    }
+
+    @Override
     public int maxFrameSize() {
         return maxFrameSize;
     }
@@ -102,6 +109,7 @@ public final class V2FrameWriter {
      * @throws FrameException {@code FRAME_TOO_LARGE} (nothing written), an error of the header encoder, or
      *                        {@code COMPRESSION_ERROR} once the writer is out of step (see the class documentation)
      */
+    @Override
     public int write(Frame frame, ByteBuf out) {
         Objects.requireNonNull(out, "out");
         int total = prepare(frame, maxFrameSize);
@@ -148,6 +156,7 @@ public final class V2FrameWriter {
      *
      * @throws FrameException as {@link #write}; nothing is allocated then
      */
+    @Override
     public ByteBuf encode(Frame frame, ByteBufAllocator alloc) {
         int total = prepare(frame, maxFrameSize);
         if (total < 0) {

@@ -9,7 +9,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.vstp.core.codec.FrameDecoderStage;
 import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
@@ -257,12 +256,12 @@ class V2CodecTest {
         assertThat((Object) out.readOutbound()).isEqualTo("passes through");
         assertThat(first.readableBytes()).isGreaterThan(second.readableBytes()); // the second uses the table
 
-        V2FrameDecoder decoder = new V2FrameDecoder(reader(Integrity.CRC32C));
+        VstpFrameDecoder decoder = new VstpFrameDecoder(reader(Integrity.CRC32C));
         EmbeddedChannel in = new EmbeddedChannel();
-        in.pipeline().addLast(FrameDecoderStage.NAME, decoder);
+        in.pipeline().addLast(VstpFrameDecoder.NAME, decoder);
         in.writeInbound(first);
         in.writeInbound(second.readRetainedSlice(3));
-        assertThat(((FrameDecoderStage) in.pipeline().get(FrameDecoderStage.NAME)).pendingBytes()).isEqualTo(3);
+        assertThat(((VstpFrameDecoder) in.pipeline().get(VstpFrameDecoder.NAME)).pendingBytes()).isEqualTo(3);
         in.writeInbound(second);
         assertThat(decoder.pendingBytes()).isZero();
         for (long stream : new long[] {1, 3}) {
@@ -274,7 +273,8 @@ class V2CodecTest {
             }
         }
         assertThat(in.finish()).isFalse();
-        assertThat(new VstpFrameDecoder()).isInstanceOf(FrameDecoderStage.class);
+        assertThat(decoder.wireVersion()).isEqualTo(2);
+        assertThat(new VstpFrameDecoder().wireVersion()).isEqualTo(1);
     }
 
     @Test
@@ -290,14 +290,14 @@ class V2CodecTest {
 
     @Test
     void decoderDiscardsEverythingAfterAnErrorAndReportsTruncation() {
-        EmbeddedChannel ch = new EmbeddedChannel(new V2FrameDecoder(reader(Integrity.NONE)));
+        EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(Integrity.NONE)));
         assertCode(() -> ch.writeInbound(Unpooled.wrappedBuffer(Hex.decode("4004" + "0404000000"))),
                 ErrorCode.NON_MINIMAL_VARINT);
         ch.writeInbound(Unpooled.wrappedBuffer(Hex.decode("0404000000")));
         assertThat((Object) ch.readInbound()).isNull();
         ch.finishAndReleaseAll();
 
-        EmbeddedChannel cut = new EmbeddedChannel(new V2FrameDecoder(reader(Integrity.NONE)));
+        EmbeddedChannel cut = new EmbeddedChannel(new VstpFrameDecoder(reader(Integrity.NONE)));
         cut.writeInbound(Unpooled.wrappedBuffer(Hex.decode("040400")));
         assertCode(cut::finish, ErrorCode.TRUNCATED);
     }

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
@@ -67,7 +68,7 @@ class V2FrameCodecProperties {
     void anySplitOfAStreamDecodesToTheSameFrames(@ForAll("streams") List<Frame> frames, @ForAll Integrity integrity,
                                                  @ForAll @Size(max = 12) List<@IntRange(min = 1, max = 4096) Integer> cuts) {
         ByteBuf wire = encode(frames, integrity);
-        EmbeddedChannel ch = new EmbeddedChannel(new V2FrameDecoder(reader(integrity)));
+        EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(integrity)));
         int c = 0;
         while (wire.isReadable()) {
             int n = Math.min(wire.readableBytes(), cuts.isEmpty() ? wire.readableBytes() : cuts.get(c++ % cuts.size()));

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameTypeRegistry;
@@ -49,7 +50,7 @@ class V2FrameReaderFuzzTest {
     private static List<Frame> stream(byte[] input, Integrity integrity, V2Limits limits, int chunk) {
         V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoder(4096, limits.maxHeaderListSize(),
                 limits.maxHeaderCount()), integrity, limits, FrameTypeRegistry.V2);
-        EmbeddedChannel ch = new EmbeddedChannel(new V2FrameDecoder(reader));
+        EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader));
         List<Frame> frames = new ArrayList<>();
         try {
             for (int i = 0; i < input.length; i += chunk) {

@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.hpack.HpackHeaderBlocks;
 import io.vstp.core.testing.Hex;
-import io.vstp.core.testing.WireV2Vectors;
 import io.vstp.core.testing.WireV2Vectors.Fields;
 import io.vstp.core.testing.WireV2Vectors.Setup;
+import io.vstp.core.testing.WireV2Vectors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -204,7 +205,7 @@ class WireV2VectorsTest {
     }
 
     static List<Frame> decodeSplit(Setup s, byte[] bytes, int cut) {
-        EmbeddedChannel ch = new EmbeddedChannel(new V2FrameDecoder(reader(s)));
+        EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(s)));
         try {
             ch.writeInbound(Unpooled.wrappedBuffer(bytes, 0, cut));
             ch.writeInbound(Unpooled.wrappedBuffer(bytes, cut, bytes.length - cut));
@@ -216,7 +217,7 @@ class WireV2VectorsTest {
     }
 
     static List<Frame> decodeInChunks(Setup s, byte[] bytes, int chunk) {
-        EmbeddedChannel ch = new EmbeddedChannel(new V2FrameDecoder(reader(s)));
+        EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(s)));
         try {
             for (int i = 0; i < bytes.length; i += chunk) {
                 ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(chunk, bytes.length - i)));

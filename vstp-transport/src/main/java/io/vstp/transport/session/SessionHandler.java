@@ -9,7 +9,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vstp.core.codec.FrameDecoderStage;
+import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
@@ -97,7 +97,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Bytes of a frame started and not finished (the decoder stage's, whichever wire version it decodes). */
     protected final int pendingFrameBytes() {
-        return ctx.pipeline().get(FrameDecoderStage.NAME) instanceof FrameDecoderStage d ? d.pendingBytes() : 0;
+        return ctx.pipeline().get(VstpFrameDecoder.NAME) instanceof VstpFrameDecoder d ? d.pendingBytes() : 0;
     }
 
     @Override

@@ -4,20 +4,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import io.vstp.core.codec.FrameLimits;
+import io.vstp.core.codec.VstpFrameDecoder;
 import io.vstp.core.compress.CompressionAlgorithm;
 import io.vstp.core.compress.PayloadCompressor;
 import io.vstp.core.compress.PayloadDecompressor;
 import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
 import io.vstp.core.hpack.HpackHeaderBlocks;
 import io.vstp.core.v2.Integrity;
-import io.vstp.core.v2.V2FrameDecoder;
 import io.vstp.core.v2.V2FrameEncoder;
 import io.vstp.core.v2.V2FrameReader;
 import io.vstp.core.v2.V2FrameWriter;
 import io.vstp.core.v2.V2Limits;
-import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.TransportLimits;
 import java.util.List;
@@ -173,7 +173,7 @@ final class V2Handshake {
                 agreed.integrity(), agreed.peerMaxFrame());
         ChannelPipeline p = ctx.pipeline();
         p.replace("encoder", "encoder", new V2FrameEncoder(writer));
-        p.replace("decoder", "decoder", new V2FrameDecoder(reader));
+        p.replace("decoder", "decoder", new VstpFrameDecoder(reader));
     }
 
     /** The streams of a connection that agreed on v2, with our windows and limits and the peer's. */
