@@ -6,7 +6,6 @@ import io.vstp.services.files.FilesProtocol;
 import io.vstp.transport.SessionException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -205,10 +204,8 @@ final class FolderTransfer {
                         + "directories hold fewer");
             }
             for (FilesClient.Entry e : listing.entries()) {
-                String name = e.name();
-                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                        || name.indexOf('\0') >= 0 || name.getBytes(StandardCharsets.UTF_8).length > 255
-                        || !oneLocalComponent(name)) {
+                String name = e.name(); // one path component: FilesClient.parseList checked it
+                if (!oneLocalComponent(name)) {
                     throw new CliException(ExitCodes.FAILED, "the server listed a name that is not one path "
                             + "component in " + join(root, dir) + ": " + Json.quote(name));
                 }
@@ -220,10 +217,6 @@ final class FolderTransfer {
                     }
                     dirs.add(relative);
                 } else if (!name.endsWith(io.vstp.crypto.sign.SignedManifest.SUFFIX)) {
-                    if (e.size() < 0) {
-                        throw new CliException(ExitCodes.FAILED, "the server listed " + join(root, relative)
-                                + " with size " + e.size());
-                    }
                     items.add(new Item(relative, e.size()));
                 }
                 if (items.size() + dirs.size() > MAX_FILES) {
@@ -332,6 +325,6 @@ final class FolderTransfer {
             return c.exitCode() == ExitCodes.IO || c.exitCode() == ExitCodes.FAILED || c.exitCode() == ExitCodes.TRUST
                     || c.exitCode() == ExitCodes.DENIED;
         }
-        return t instanceof IOException;
+        return t instanceof IOException || t instanceof io.vstp.services.files.FileTransferException;
     }
 }

@@ -194,6 +194,8 @@ final class PutCommand implements Callable<Integer> {
         }
         try {
             return uploadReadable(file, label, resumable);
+        } catch (io.vstp.services.files.SourceChangedException e) {
+            throw new CliException(ExitCodes.IO, e.getMessage(), e);
         } catch (java.io.IOException e) {
             throw LocalErrors.describe(e, file, false); // permission denied, an I/O error: in the user's words
         }

@@ -144,7 +144,8 @@ final class ServeCommand implements Callable<Integer> {
             if (security != null) {
                 security.close();
             }
-            throw new CliException(ExitCodes.IO, e.getMessage() + (e.getMessage().startsWith("cannot listen on udp")
+            String m = String.valueOf(e.getMessage());
+            throw new CliException(ExitCodes.IO, m + (m.startsWith("cannot listen on udp")
                     ? " (use --no-udp to serve TCP only)" : ""), e);
         } catch (RuntimeException | InterruptedException e) {
             if (security != null) {

@@ -131,6 +131,11 @@ class CliCryptoTest {
         Path aliceCopy = tmp.resolve("alice-q3.txt");
         ok(transfer("alice", "get", addr("shared/q3.txt"), aliceCopy.toString()));
         assertThat(aliceCopy).hasBinaryContent(secret);
+        // To standard output, an encrypted file is refused before a byte goes out: it decrypts only into a file.
+        ok(transfer("alice", "put", plain.toString(), addr("shared/q3-unsigned.txt"), "--to", "bob"));
+        Run toStdout = transfer("bob", "get", addr("shared/q3-unsigned.txt"), "-");
+        assertThat(toStdout.code()).as(toStdout.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(toStdout.err()).contains("is end-to-end encrypted: get it into a file");
 
         // Mallory trusts Alice's signature but holds no key the file is encrypted to.
         ok(as("mallory", "keys", "import", aliceSigning.toString()));

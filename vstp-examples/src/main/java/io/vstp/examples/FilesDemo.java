@@ -79,6 +79,9 @@ public final class FilesDemo {
                 }
             }
         }
+        try (var paths = Files.walk(work)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
         System.out.println("ok");
     }
 

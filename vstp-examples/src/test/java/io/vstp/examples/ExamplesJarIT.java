@@ -33,7 +33,7 @@ class ExamplesJarIT {
     void theFilesServiceAsALibraryResumesAndVerifies() throws Exception {
         String out = run("files", "4");
         assertThat(out).contains("put     cut off at").containsPattern("put     resumed at [1-9]\\d* of 4194304 bytes")
-                .contains("get     again.bin: 4194304 bytes").contains("over DTLS 1.2").endsWith("ok\n");
+                .contains("get     again.bin: 4194304 bytes").contains("over DTLS 1.2").containsPattern("(?m)^ok$");
     }
 
     @Test

@@ -168,7 +168,8 @@ public final class ServicesServer implements AutoCloseable {
         }
 
         /**
-         * Authentication and authorisation, closed with the server; none by default.
+         * Authentication and authorisation, closed with the server; none by default. If {@link #start()} fails,
+         * the policy stays the caller's to close.
          *
          * @param security the policy, or null for none
          * @return this builder

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -66,7 +67,11 @@ public final class FilesClient {
      * @param requester the server's requester; not closed by this client
      */
     public FilesClient(Requester requester) {
-        this.requester = requester;
+        this.requester = java.util.Objects.requireNonNull(requester, "requester");
+    }
+
+    private static TransferProgress orNone(TransferProgress progress) {
+        return progress != null ? progress : TransferProgress.NONE;
     }
 
     /**
@@ -117,13 +122,17 @@ public final class FilesClient {
      * @param file      the local file
      * @param remote    its path below the served directory
      * @param overwrite replace a remote file with other content
-     * @param progress  told as chunks are acknowledged
+     * @param progress  told as chunks are acknowledged; null for none
      * @return what was done
-     * @throws VstpException the server's refusal
-     * @throws IOException   the file cannot be read, or changed while it was sent
-     * @throws Exception     a lost connection, a timeout, an interruption
+     * @throws VstpException          the server's refusal, or a lost connection (for a
+     *                                {@link io.vstp.transport.SessionException}, {@code fromPeer()} tells which)
+     * @throws SourceChangedException the file became shorter while it was sent
+     * @throws IOException            the file cannot be read
+     * @throws FileTransferException  the server's answers do not hold up (it ended the upload early)
+     * @throws Exception              a timeout, an interruption
      */
     public Result put(Path file, String remote, boolean overwrite, TransferProgress progress) throws Exception {
+        progress = orNone(progress);
         long size = Files.size(file);
         String sha = sha256(file, size);
         long start = System.nanoTime();
@@ -189,7 +198,7 @@ public final class FilesClient {
         try {
             while (chunk.readableBytes() < n) {
                 if (chunk.writeBytes(ch, at + chunk.readableBytes(), n - chunk.readableBytes()) < 0) {
-                    throw new IOException(file + " changed while uploading");
+                    throw new SourceChangedException(file + " changed while uploading");
                 }
             }
             return chunk;
@@ -240,6 +249,7 @@ public final class FilesClient {
      * @throws Exception as {@link #get(String, Path, TransferProgress)}
      */
     public Result get(String remote, Path partial, Path target, TransferProgress progress) throws Exception {
+        progress = orNone(progress);
         long start = System.nanoTime();
         Files.createDirectories(target.toAbsolutePath().getParent());
         long have = Files.exists(partial) ? Files.size(partial) : 0;
@@ -294,6 +304,7 @@ public final class FilesClient {
      * @throws Exception as {@link #get(String, Path, TransferProgress)}; an {@link IOException} of {@code out}
      */
     public Result getTo(String remote, OutputStream out, TransferProgress progress) throws Exception {
+        progress = orNone(progress);
         long start = System.nanoTime();
         Stat stat = stat(request(STAT, remote));
         MessageDigest digest = sha256();
@@ -462,6 +473,11 @@ public final class FilesClient {
             await(end).release();
         } finally {
             if (!end.isDone()) {
+                // Chunks may still arrive until the cancel reaches the event loop: release them as they come.
+                stream.onMessage((chunk, consumed) -> {
+                    chunk.release();
+                    consumed.run();
+                });
                 stream.cancel();
             }
             for (StreamChunk item; (item = chunks.poll()) != null; ) {
@@ -544,22 +560,35 @@ public final class FilesClient {
 
     /**
      * The entries of a {@code list} answer's payload ({@code f|d TAB size TAB name} per line); other lines are
-     * skipped.
+     * skipped. A name is the server's word and may become a local path: each must be one plain path component
+     * (not empty, not "." or "..", no '/', '\\' or NUL, at most 255 bytes of UTF-8), and a size must not be negative.
      *
      * @param payload the answer's payload
      * @return its entries
-     * @throws FileTransferException an entry's size is not a number
+     * @throws FileTransferException a name or size that breaks those rules
      */
     public static List<Entry> parseList(String payload) {
         List<Entry> entries = new ArrayList<>();
         for (String line : payload.split("\n")) {
             String[] f = line.split("\t", 3);
             if (f.length == 3 && (f[0].equals("f") || f[0].equals("d"))) {
-                try {
-                    entries.add(new Entry(f[2], f[0].equals("d"), Long.parseLong(f[1])));
-                } catch (NumberFormatException e) {
-                    throw new FileTransferException("the server listed " + f[2] + " with size '" + f[1] + "'");
+                String name = f[2];
+                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                        || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0
+                        || name.getBytes(StandardCharsets.UTF_8).length > SiblingNames.MAX_NAME_BYTES) {
+                    throw new FileTransferException("the server listed a name that is not one path component: "
+                            + name.replace('\0', '?'));
                 }
+                long size;
+                try {
+                    size = Long.parseLong(f[1]);
+                } catch (NumberFormatException e) {
+                    throw new FileTransferException("the server listed " + name + " with size '" + f[1] + "'");
+                }
+                if (size < 0) {
+                    throw new FileTransferException("the server listed " + name + " with size " + size);
+                }
+                entries.add(new Entry(name, f[0].equals("d"), size));
             }
         }
         return entries;

@@ -24,6 +24,9 @@ public final class StorageErrors {
      *         name paths)
      */
     public static String reason(IOException e) {
+        if (e instanceof SourceChangedException) {
+            return e.getMessage(); // names the file being sent: the client's own path
+        }
         String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
         String w = String.valueOf(why).toLowerCase(Locale.ROOT);
         if (e instanceof AccessDeniedException || w.contains("permission denied")) {

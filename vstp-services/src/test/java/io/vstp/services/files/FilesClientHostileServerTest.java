@@ -28,11 +28,12 @@ class FilesClientHostileServerTest {
     private static final byte[] ANNOUNCED = "ten bytes!".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * A server that announces a 10-byte file and its SHA-256, then sends 20 bytes: the download is refused, and
-     * nothing kept, since the extra bytes would be covered by neither the hash nor a signature.
+     * A server that announces a 10-byte file and its SHA-256, then sends 20 bytes in answer to ranged gets (wire v1,
+     * as over UDP): the download is refused, to a file or to a stream, and nothing kept, since the extra bytes would
+     * be covered by neither the hash nor a signature.
      */
     @Test
-    void aChunkBeyondTheAnnouncedSizeIsRefusedOnEveryWire() throws Exception {
+    void aChunkBeyondTheAnnouncedSizeIsRefused() throws Exception {
         String sha = HexFormat.of().formatHex(FilesProtocol.sha256().digest(ANNOUNCED));
         RequestHandler liar = (request, session) -> {
             String op = request.headers().value("op");
@@ -64,5 +65,22 @@ class FilesClientHostileServerTest {
         try (var left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).allMatch(n -> n.startsWith(".vstp-part-"));
         }
+    }
+
+    /** A listing's names become local paths in a folder copy: each must be one plain path component. */
+    @Test
+    void aListingWithANameThatIsNotOnePathComponentOrANegativeSizeIsRefused() {
+        for (String lie : new String[] {"f\t5\t..\n", "d\t0\t.\n", "f\t5\tsub/x\n", "f\t5\tsub\\x\n",
+                "f\t5\tnul\0x\n", "f\t5\t" + "n".repeat(256) + "\n", "d\t0\t\n"}) {
+            assertThatThrownBy(() -> FilesClient.parseList(lie)).as(lie).isInstanceOf(FileTransferException.class)
+                    .hasMessageContaining("not one path component");
+        }
+        assertThatThrownBy(() -> FilesClient.parseList("f\t-5\tx\n")).isInstanceOf(FileTransferException.class)
+                .hasMessageContaining("with size -5");
+        assertThatThrownBy(() -> FilesClient.parseList("f\tbig\tx\n")).isInstanceOf(FileTransferException.class)
+                .hasMessageContaining("with size 'big'");
+        assertThat(FilesClient.parseList("f\t5\ta b.txt\nd\t0\t" + "n".repeat(255) + "\nnot an entry\n"))
+                .containsExactly(new FilesClient.Entry("a b.txt", false, 5), new FilesClient.Entry("n".repeat(255),
+                        true, 0));
     }
 }

@@ -53,7 +53,13 @@ public final class ClientEndpoints {
             socket.close();
             throw e;
         }
-        VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder().link(link).handler(handler).start();
+        VstpUdpEndpoint endpoint;
+        try {
+            endpoint = VstpUdpEndpoint.builder().link(link).handler(handler).start();
+        } catch (InterruptedException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
         try {
             link.connect(server).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return endpoint;
