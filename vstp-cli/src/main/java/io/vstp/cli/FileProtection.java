@@ -40,13 +40,13 @@ final class FileProtection implements AutoCloseable {
 
     private final KeyRingOptions options;
     /**
-     * Why FIPS mode (docs/guide/fips.md) refuses end-to-end encryption and signatures: checked here, before any
-     * io.vstp.crypto class that needs the regular BouncyCastle jars runs, since the FIPS build does not have them.
+     * Why FIPS mode (docs/guide/fips.md) refuses end-to-end encryption and signatures. The library refuses them
+     * itself (io.vstp.crypto.FipsRefusals); the command also checks here, naming its options, before any
+     * io.vstp.crypto class that needs the regular BouncyCastle jars runs, since the FIPS build does not have them
+     * (these constants are inlined: reading them loads no class).
      */
-    static final String E2E_NOT_FIPS = "X25519 and ChaCha20-Poly1305 are not FIPS-approved, and VSTP's ML-KEM runs "
-            + "on BouncyCastle's regular API, outside the FIPS module (which has no ML-KEM)";
-    static final String SIGNATURES_NOT_FIPS = "VSTP signs with BouncyCastle's regular API, outside the FIPS module "
-            + "(which has no ML-DSA)";
+    static final String E2E_NOT_FIPS = io.vstp.crypto.FipsRefusals.E2E_WHY;
+    static final String SIGNATURES_NOT_FIPS = io.vstp.crypto.FipsRefusals.SIGNATURES_WHY;
 
     private final SecureRandom random = new SecureRandom();
 

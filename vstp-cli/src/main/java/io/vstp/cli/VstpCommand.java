@@ -219,7 +219,7 @@ public final class VstpCommand implements Runnable {
         if (t instanceof InterruptedException) {
             return ExitCodes.INTERRUPTED;
         }
-        if (t instanceof NotFipsApprovedException) {
+        if (t instanceof NotFipsApprovedException || t instanceof io.vstp.crypto.RefusedInFipsModeException) {
             return ExitCodes.USAGE;
         }
         if (t instanceof VstpException v) {

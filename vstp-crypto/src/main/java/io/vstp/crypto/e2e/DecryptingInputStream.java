@@ -39,6 +39,7 @@ public final class DecryptingInputStream extends InputStream {
     private boolean finished;
 
     public DecryptingInputStream(InputStream source, RecipientKeys keys) throws IOException {
+        io.vstp.crypto.FipsRefusals.decryption();
         this.source = new PushbackInputStream(source, 1);
         ByteArrayOutputStream header = new ByteArrayOutputStream(EncryptedFileFormat.FIXED_HEADER
                 + EncryptedFileFormat.STANZA_FIXED);

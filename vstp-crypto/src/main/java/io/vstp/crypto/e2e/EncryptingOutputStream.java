@@ -35,6 +35,7 @@ public final class EncryptingOutputStream extends OutputStream {
 
     public EncryptingOutputStream(OutputStream sink, List<Recipient> recipients, int chunkLog2, SecureRandom random)
             throws IOException {
+        io.vstp.crypto.FipsRefusals.encryption();
         if (recipients.isEmpty() || recipients.size() > EncryptedFileFormat.MAX_RECIPIENTS) {
             throw new IllegalArgumentException("1.." + EncryptedFileFormat.MAX_RECIPIENTS + " recipients, not "
                     + recipients.size());

@@ -78,6 +78,7 @@ public final class KeyRing implements AutoCloseable {
     }
 
     static KeyRing open(Path file, char[] passphrase, SecureRandom random) throws IOException {
+        io.vstp.crypto.FipsRefusals.keyRing();
         if (passphrase.length == 0) {
             throw new KeyRingException("the key ring passphrase must not be empty");
         }

@@ -24,6 +24,7 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
 
     /** Signs {@code manifest} with {@code privateKey}, which must be the key the manifest names. */
     public static SignedManifest sign(Manifest manifest, byte[] privateKey, SecureRandom random) {
+        io.vstp.crypto.FipsRefusals.signatures("signing a manifest");
         SignatureAlgorithm a = manifest.algorithm();
         if (!KeyId.of(a.publicKeyOf(privateKey)).equals(manifest.signer())) {
             throw new IllegalArgumentException("the manifest names signer " + manifest.signer()
@@ -78,6 +79,7 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
 
     /** Whether the signature is valid for {@code publicKey}, which must be the key the manifest names. */
     public boolean verify(byte[] publicKey) {
+        io.vstp.crypto.FipsRefusals.signatures("checking a signature");
         return KeyId.of(publicKey).equals(manifest.signer())
                 && manifest.algorithm().verify(publicKey, manifest.canonicalBytes(), signature);
     }
