@@ -42,20 +42,14 @@ public final class ServerSession extends SessionHandler implements Session {
     private final StreamMultiplexer.Sent finishOnSent = failure -> finished();
     /** Wire v2 only (null on v1): the streams of the connection. */
     private StreamMultiplexer mux;
-    /** Wire v2: per stream, the messages waiting while an earlier one of the same stream is in the handler. */
-    private final io.netty.util.collection.LongObjectHashMap<java.util.ArrayDeque<Inbound>> busyStreams =
-            new io.netty.util.collection.LongObjectHashMap<>();
-
-    /** A v2 message waiting for its turn in the handler, with the flow-control credit it holds. */
-    private record Inbound(Frame message, boolean end, int credit, int headerBytes) {
-    }
+    /** Wire v2: the messages waiting while an earlier one of the same stream is in the handler. */
+    private final StreamQueues waiting = new StreamQueues();
 
     /**
      * Decoded header bytes that messages waiting behind their stream's earlier one may hold on one connection
-     * (session.md §8). An empty message needs no flow-control credit, so without this a peer could make the server
-     * hold many copies of a large indexed header for the price of a few bytes each.
+     * (session.md §8; {@link StreamQueues}).
      */
-    public static final int MAX_WAITING_HEADER_BYTES = 1024 * 1024;
+    public static final int MAX_WAITING_HEADER_BYTES = StreamQueues.MAX_HEADER_BYTES;
     /**
      * Bytes one connection may hold (session.md §8): payloads of the requests in the handler plus answers its peer
      * has not read yet (in the socket's queue or waiting for flow-control credit). A request or an answer that
@@ -65,11 +59,6 @@ public final class ServerSession extends SessionHandler implements Session {
     public static final long MAX_HELD_BYTES = 64L << 20;
     /** Payload bytes of the requests now in the handler. */
     private long heldRequestBytes;
-    /** Messages waiting behind an earlier one of their stream (they count against {@code maxInFlightRequests}). */
-    private int waitingMessages;
-    private int waitingHeaderBytes;
-    /** Payload bytes of those waiting messages: a joined message gave its parts' credit back, so count them here. */
-    private long waitingPayloadBytes;
     private final ErrorCode rejection;
     /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
     private final AccessControl access;
@@ -629,32 +618,18 @@ public final class ServerSession extends SessionHandler implements Session {
 
     /** v2: a message of {@code stream} finished in the handler: hand over the stream's next one. */
     private void nextOnStream(long stream) {
-        if (stream == 0) {
-            return;
+        StreamQueues.Waiting next = waiting.next(stream);
+        if (next != null) {
+            request(next.message(), next.credit());
         }
-        java.util.ArrayDeque<Inbound> waiting = busyStreams.get(stream);
-        if (waiting == null) {
-            return;
-        }
-        Inbound next = waiting.poll();
-        if (next == null) {
-            busyStreams.remove(stream);
-            return;
-        }
-        unwait(next);
-        request(next.message(), next.credit());
     }
 
     /** v2: stream {@code stream} failed or was cancelled: its waiting messages go, their credit comes back. */
     private void dropWaiting(long stream) {
-        java.util.ArrayDeque<Inbound> waiting = busyStreams.remove(stream);
-        if (waiting != null) {
-            for (Inbound in; (in = waiting.poll()) != null; ) {
-                unwait(in);
-                in.message().release();
-                mux.consumed(stream, in.credit());
-            }
-        }
+        waiting.drop(stream, w -> {
+            w.message().release();
+            mux.consumed(stream, w.credit());
+        });
     }
 
     @Override
@@ -670,13 +645,7 @@ public final class ServerSession extends SessionHandler implements Session {
             pendingHello.release();
             pendingHello = null;
         }
-        for (java.util.ArrayDeque<Inbound> waiting : busyStreams.values()) {
-            waiting.forEach(in -> in.message().release());
-        }
-        busyStreams.clear();
-        waitingMessages = 0;
-        waitingHeaderBytes = 0;
-        waitingPayloadBytes = 0;
+        waiting.clear();
         if (mux != null) {
             mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
                     "connection closed"));
@@ -688,33 +657,21 @@ public final class ServerSession extends SessionHandler implements Session {
         @Override
         public void onMessage(Frame message, boolean end, int credit) {
             long stream = message.streamId();
-            if (stream != 0) {
-                java.util.ArrayDeque<Inbound> waiting = busyStreams.get(stream);
-                if (waiting != null) {
-                    // Messages of one stream reach the handler one at a time, in order. The window bounds their
-                    // payloads; their number and decoded headers are bounded here, per connection.
-                    int headerBytes = headerBytes(message);
-                    long held = heldRequestBytes + waitingPayloadBytes + pendingWriteBytes();
-                    if (inFlight + waitingMessages >= limits.maxInFlightRequests()
-                            || waitingHeaderBytes + headerBytes > MAX_WAITING_HEADER_BYTES
-                            || held + message.payload().readableBytes() > MAX_HELD_BYTES) {
-                        message.release();
-                        countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-                        refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
-                                + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
-                                + " bytes of headers waiting on this connection");
-                        return;
-                    }
-                    waiting.add(new Inbound(message, end, credit, headerBytes));
-                    waitingMessages++;
-                    waitingHeaderBytes += headerBytes;
-                    waitingPayloadBytes += message.payload().readableBytes();
-                    updateAutoRead();
-                    return;
-                }
-                busyStreams.put(stream, new java.util.ArrayDeque<>(2));
+            if (waiting.claim(stream)) {
+                request(message, credit);
+                return;
             }
-            request(message, credit);
+            // The window bounds waiting payloads; their number and decoded headers are bounded per connection.
+            if (!waiting.offer(message, end, credit, inFlight, limits.maxInFlightRequests(),
+                    heldRequestBytes + pendingWriteBytes(), MAX_HELD_BYTES)) {
+                message.release();
+                countError(ErrorCode.TOO_MANY_IN_FLIGHT);
+                refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
+                        + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
+                        + " bytes of headers waiting on this connection");
+                return;
+            }
+            updateAutoRead();
         }
 
         @Override
@@ -739,28 +696,14 @@ public final class ServerSession extends SessionHandler implements Session {
         return pending > 0 && pending + response.payload().readableBytes() > MAX_HELD_BYTES;
     }
 
-    private void unwait(Inbound in) {
-        waitingMessages--;
-        waitingHeaderBytes -= in.headerBytes();
-        waitingPayloadBytes -= in.message().payload().readableBytes();
-    }
-
-    /** Decoded header bytes as HPACK counts them (RFC 7541 §4.1: name, value and 32 per entry). */
-    private static int headerBytes(Frame message) {
-        int n = 0;
-        for (io.vstp.core.frame.Header h : message.headers()) {
-            n += h.keyLength() + h.valueLength() + 32;
-        }
-        return n;
-    }
 
     /** Reports what this connection holds to the budget, and does what it asks (session.md §8.1). */
     private void account() {
         if (share == null || !ctx.channel().isActive()) {
             return;
         }
-        long held = pendingFrameBytes() + heldRequestBytes + waitingHeaderBytes
-                + waitingPayloadBytes + (mux != null ? mux.joiningBytes() : 0) + pendingWriteBytes();
+        long held = pendingFrameBytes() + heldRequestBytes + waiting.heldBytes()
+                + (mux != null ? mux.joiningBytes() : 0) + pendingWriteBytes();
         io.vstp.transport.MemoryBudget.Pressure p = share.update(held);
         if (p == io.vstp.transport.MemoryBudget.Pressure.SHED) {
             shed();
@@ -845,7 +788,7 @@ public final class ServerSession extends SessionHandler implements Session {
         // Under pressure a connection stops reading, unless it is inside a frame (pausing it there would only keep
         // the part it sent until the frame timeout; reading on, it finishes the frame or grows into the one shed),
         // or has answers waiting for the peer's credit (it must read the WINDOW_UPDATE that lets them go).
-        boolean read = inFlight + waitingMessages < limits.maxInFlightRequests() && ctx.channel().isWritable()
+        boolean read = inFlight + waiting.messages() < limits.maxInFlightRequests() && ctx.channel().isWritable()
                 && (!pressured || midFrame() || unsentBytes() > 0) && !shedding;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
