@@ -46,7 +46,8 @@ public final class ClientSession extends SessionHandler {
     private final LongObjectHashMap<ClientStream> clientStreams = new LongObjectHashMap<>();
     private final Map<Long, PingWait> pings = new HashMap<>();
     private volatile Consumer<Frame> pushHandler = Frame::release;
-    private long nextRequestId = 1;
+    /** How requests are matched with their answers: by req-id until WELCOME picks v2, then by stream. */
+    private Requests requests = new ByRequestId();
     private long nextPingId = 1;
     // Read by send() on caller threads, written on the event loop.
     private volatile boolean open;
@@ -254,45 +255,16 @@ public final class ClientSession extends SessionHandler {
             fail(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + type.name() + " in an open session");
             return;
         }
-        long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
-        if (reqId < 0 && legacy && !pending.isEmpty()
-                && (type.equals(FrameType.DATA) || type.equals(FrameType.ERR))) {
-            // A legacy peer that does not copy req-id answers in order, as the crate's servers do (session.md §6).
-            reqId = oldestPending();
-        }
-        Pending p = reqId >= 0 ? pending.remove(reqId) : null;
-        if (p != null) {
-            if (type.equals(FrameType.ERR)) {
-                p.future.completeExceptionally(SessionFrames.readErr(frame, REQUEST));
-                frame.release();
-            } else if (!p.future.complete(frame)) {
-                frame.release();
-            }
-            drain();
+        if (requests.answers(frame)) {
             return;
         }
-        if (type.equals(FrameType.ERR) && reqId < 0) {
+        if (type.equals(FrameType.ERR)) {
             closeCause = SessionFrames.readErr(frame, VstpException.Scope.CONNECTION);
             frame.release();
             ctx.close();
             return;
         }
-        if (reqId >= 0) {
-            frame.release(); // a response after its request timed out or was cancelled
-            return;
-        }
         pushHandler.accept(frame);
-    }
-
-    /** The id of the oldest unanswered request (ids grow), or -1. */
-    private long oldestPending() {
-        long oldest = -1;
-        for (long id : pending.keySet()) {
-            if (oldest < 0 || id < oldest) {
-                oldest = id;
-            }
-        }
-        return oldest;
     }
 
     private void welcome(Frame welcome) {
@@ -316,6 +288,7 @@ public final class ClientSession extends SessionHandler {
             serverMaxMessage = agreed.peerMaxMessage();
             V2Handshake.switchCodec(ctx, agreed, protocol, limits);
             mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, true, new MuxListener());
+            requests = new ByStream();
             wireSummary = "wire v2: HPACK, streams, compression "
                     + (agreed.compression().isEmpty() ? "none" : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
                     + ", integrity " + agreed.integrity().wireName();
@@ -463,38 +436,116 @@ public final class ClientSession extends SessionHandler {
             future.completeExceptionally(refused);
             return;
         }
-        if (mux != null && frame.payload().readableBytes() > serverMaxMessage) {
-            int size = frame.payload().readableBytes();
-            frame.release();
-            future.completeExceptionally(new SessionException(ErrorCode.MESSAGE_TOO_LARGE, REQUEST,
-                    "a " + size + "-byte message is above the server's max-message of " + serverMaxMessage));
-            return;
+        requests.start(frame, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
+    }
+
+    /**
+     * How the requests of a session are sent and their answers matched (session.md §4 on wire v1, wire-v2.md §7):
+     * one of two ways, chosen by the handshake. Both track the caller's future in {@link #pending}, and both run on
+     * the event loop.
+     */
+    private interface Requests {
+        /** Sends {@code request} (taken over); {@code pending} completes with its answer, or fails. */
+        void start(Frame request, Pending pending);
+
+        /**
+         * Whether {@code frame}, a frame of the open session that is no session frame, answers a request; if so it
+         * has been handed to the request (or released).
+         */
+        boolean answers(Frame frame);
+    }
+
+    /**
+     * Wire v1: each request carries a {@code req-id}, and its answer the same. A legacy peer (the crate) that
+     * copies no {@code req-id} answers in order, so an answer without one goes to the oldest request.
+     */
+    private final class ByRequestId implements Requests {
+        private long nextId = 1;
+
+        @Override
+        public void start(Frame request, Pending p) {
+            long id = nextId++;
+            Frame out = SessionFrames.withHeader(request, SessionFrames.REQ_ID, Long.toString(id));
+            try {
+                writer.encodedSize(out);
+            } catch (FrameException e) {
+                out.release();
+                p.future.completeExceptionally(e);
+                return;
+            }
+            track(id, p);
+            ctx.writeAndFlush(out).addListener(f -> {
+                if (!f.isSuccess()) {
+                    failPending(id, f.cause());
+                }
+            });
         }
-        if (mux != null) {
+
+        @Override
+        public boolean answers(Frame frame) {
+            FrameType type = frame.type();
+            long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
+            if (reqId < 0 && legacy && !pending.isEmpty()
+                    && (type.equals(FrameType.DATA) || type.equals(FrameType.ERR))) {
+                reqId = oldest();
+            }
+            if (reqId < 0) {
+                return false;
+            }
+            Pending p = pending.remove(reqId);
+            if (p == null) {
+                frame.release(); // a response after its request timed out or was cancelled
+                return true;
+            }
+            if (type.equals(FrameType.ERR)) {
+                p.future.completeExceptionally(SessionFrames.readErr(frame, REQUEST));
+                frame.release();
+            } else if (!p.future.complete(frame)) {
+                frame.release();
+            }
+            drain();
+            return true;
+        }
+
+        /** The id of the oldest unanswered request (ids grow), or -1. */
+        private long oldest() {
+            long oldest = -1;
+            for (long id : pending.keySet()) {
+                if (oldest < 0 || id < oldest) {
+                    oldest = id;
+                }
+            }
+            return oldest;
+        }
+    }
+
+    /**
+     * Wire v2: each request opens a stream and is its one message; the answer comes on that stream
+     * ({@link MuxListener}), so no frame outside the streams answers one.
+     */
+    private final class ByStream implements Requests {
+        @Override
+        public void start(Frame request, Pending p) {
+            int size = request.payload().readableBytes();
+            if (size > serverMaxMessage) {
+                request.release();
+                p.future.completeExceptionally(new SessionException(ErrorCode.MESSAGE_TOO_LARGE, REQUEST,
+                        "a " + size + "-byte message is above the server's max-message of " + serverMaxMessage));
+                return;
+            }
             long id = mux.open();
-            track(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
-            mux.send(id, frame, true, failure -> {
+            track(id, p);
+            mux.send(id, request, true, failure -> {
                 if (failure != null) {
                     failPending(id, failure);
                 }
             });
-            return;
         }
-        long id = nextRequestId++;
-        Frame out = SessionFrames.withHeader(frame, SessionFrames.REQ_ID, Long.toString(id));
-        try {
-            writer.encodedSize(out);
-        } catch (FrameException e) {
-            out.release();
-            future.completeExceptionally(e);
-            return;
+
+        @Override
+        public boolean answers(Frame frame) {
+            return false;
         }
-        track(id, new Pending(future, System.nanoTime() + timeout.toNanos(), timeout));
-        ctx.writeAndFlush(out).addListener(f -> {
-            if (!f.isSuccess()) {
-                failPending(id, f.cause());
-            }
-        });
     }
 
     private void track(long id, Pending p) {
