@@ -2,6 +2,7 @@ package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.vstp.transport.RequestHandler;
 import io.vstp.transport.VstpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -170,11 +172,9 @@ class BenchCommandTest {
     void serverGoingAwayMidRunExitsThree() throws Exception {
         VstpServer server = VstpServer.builder().port(0).plain().handler(RequestHandler.echo()).threads(1).start();
         Thread stopper = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                return;
-            }
+            // Mid-run: once the server has answered some of the run's requests.
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> server.stats().bytesSent() > 0);
             server.close();
         });
         stopper.start();

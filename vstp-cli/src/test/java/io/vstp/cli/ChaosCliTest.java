@@ -1,12 +1,14 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.cli.CliEndToEndTest.Run;
 import io.vstp.services.files.FilesProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,10 +58,8 @@ class ChaosCliTest {
     /** Runs the client command in the background, kills the server with SIGKILL once {@code watched} holds 16 MiB. */
     private static Run killServerDuring(RunningServe server, Path watched, String... command) throws Exception {
         CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> server.authed(command));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (partialBytes(watched) < (16 << 20) && !run.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> partialBytes(watched) >= (16 << 20) || run.isDone());
         assertThat(run).as("still transferring when the server dies").isNotDone();
         server.process().destroyForcibly(); // SIGKILL: no goodbye, no flush
         server.process().waitFor(10, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.cli.CliEndToEndTest.Run;
 import java.io.BufferedReader;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -180,10 +182,8 @@ class CliAuthTest {
         assertThat(overUdp.err()).contains("use TCP");
 
         Path audit = home.resolve("audit.log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !(Files.exists(audit) && Files.readString(audit).contains("evil.txt"))) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.exists(audit) && Files.readString(audit).contains("evil.txt"));
         String log = Files.readString(audit);
         assertThat(log).contains("\"subject\":\"wendy\"").contains("\"subject\":\"rita\"")
                 .contains("\"path\":\"public/evil.txt\"").contains("\"allowed\":false")

@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.services.files.FileService;
 import io.vstp.services.files.FilesProtocol;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -72,11 +74,8 @@ class CliEndToEndTest {
         tokenFile = server.tokenFile();
         String token = Files.readString(tokenFile).lines().filter(l -> l.startsWith("vstp-at-")).findFirst()
                 .orElseThrow().split(" ")[0];
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (serverLog.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        String printed = String.join("\n", serverLog.subList(0, Math.min(2, serverLog.size())));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> serverLog.size() >= 2);
+        String printed = String.join("\n", serverLog.subList(0, 2));
         assertThat(printed).contains(tokenFile.toString()).contains("VSTP_TOKEN=" + token)
                 .contains(":" + port + "/ --pin " + fingerprint);
     }
@@ -85,15 +84,10 @@ class CliEndToEndTest {
     private static List<String> serverLog;
 
     /** Waits (boundedly) for a line of the server's log containing every one of {@code parts}. */
-    private static void assertLogged(String... parts) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (serverLog.stream().anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains))) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no server log line with " + List.of(parts) + " in " + serverLog);
+    private static void assertLogged(String... parts) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(serverLog).as("a server log line with %s", List.of(parts))
+                        .anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains)));
     }
 
     /** The server's access token, as its owner passes it: a file only the owner can read. */
@@ -279,11 +273,8 @@ class CliEndToEndTest {
         Path partial = target.resolveSibling(".vstp-part-sigint.bin");
         Process client = vstp(tmp.resolve("client-home"), "get", addr("sigint.bin"), target.toString(), "--pin",
                 fingerprint, "--token-file", tokenFile.toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && client.isAlive()
-                && (!Files.exists(partial) || Files.size(partial) < 8L * 1024 * 1024)) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> !client.isAlive()
+                || Files.exists(partial) && Files.size(partial) >= 8L * 1024 * 1024);
         assertThat(new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor()).isZero();
         assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -531,12 +522,8 @@ class CliEndToEndTest {
         Path file = randomFile("resume.bin", 192 * 1024 * 1024);
         Process client = vstp(tmp.resolve("client-home"), "put", file.toString(), addr("resume.bin"), "--pin",
                 fingerprint, "--token-file", tokenFile.toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long partial = 0;
-        while (System.nanoTime() < deadline && partial < 16L * 1024 * 1024 && client.isAlive()) {
-            partial = partialSize();
-            Thread.sleep(5);
-        }
+        long partial = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(CliEndToEndTest::partialSize, size -> size >= 16L * 1024 * 1024 || !client.isAlive());
         client.destroyForcibly();
         client.waitFor(10, TimeUnit.SECONDS);
         assertThat(partial).as("the upload was under way when killed").isGreaterThanOrEqualTo(16L * 1024 * 1024);
@@ -559,11 +546,8 @@ class CliEndToEndTest {
         Path partial = target.resolveSibling(".vstp-part-down.bin");
         Process client = vstp(tmp.resolve("client-home"), "get", addr("down.bin"), target.toString(), "--pin",
                 fingerprint, "--token-file", tokenFile.toString());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && client.isAlive()
-                && (!Files.exists(partial) || Files.size(partial) < 16L * 1024 * 1024)) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> !client.isAlive()
+                || Files.exists(partial) && Files.size(partial) >= 16L * 1024 * 1024);
         client.destroyForcibly();
         client.waitFor(10, TimeUnit.SECONDS);
         assertThat(Files.exists(target)).as("nothing under the final name").isFalse();

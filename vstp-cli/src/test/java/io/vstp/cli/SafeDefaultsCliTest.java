@@ -1,6 +1,7 @@
 package io.vstp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.cli.CliEndToEndTest.Run;
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -208,15 +210,12 @@ class SafeDefaultsCliTest {
             assertThat(put.code()).isEqualTo(ExitCodes.FAILED);
             assertThat(put.err()).hasLineCount(1).contains("STORAGE_ERROR").contains("unfinished uploads");
             assertThat(served.resolve("big.bin")).doesNotExist();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            boolean left = true;
-            while (left && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 try (var files = Files.list(served)) {
-                    left = files.anyMatch(p -> p.getFileName().toString().startsWith(".vstp-part-"));
+                    assertThat(files.map(p -> p.getFileName().toString()))
+                            .as("the abandoned upload expired").noneMatch(n -> n.startsWith(".vstp-part-"));
                 }
-                Thread.sleep(200);
-            }
-            assertThat(left).as("the abandoned upload expired").isFalse();
+            });
             Path small = file("small.bin", 100_000);
             Run fits = CliEndToEndTest.run("put", small.toString(), s.addr("dir/small.bin"), "--pin", s.fingerprint());
             assertThat(fits.code()).as(fits.err()).isZero();

@@ -1,6 +1,7 @@
 package io.vstp.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.vstp.core.frame.Headers;
@@ -16,6 +17,7 @@ import io.vstp.transport.auth.Principal;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +47,8 @@ class SecurityPolicyTest {
 
     /** The audit lines written so far, waiting (at most 5 s) until there are {@code count}. */
     private List<Map<String, Object>> auditLines(SecurityPolicy policy, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (policy.audit().written() < count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> policy.audit().written() >= count);
         List<Map<String, Object>> lines = new ArrayList<>();
         for (String line : auditBytes.toString(StandardCharsets.UTF_8).split("\n")) {
             if (!line.isEmpty()) {

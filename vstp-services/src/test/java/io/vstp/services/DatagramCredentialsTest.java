@@ -1,6 +1,7 @@
 package io.vstp.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.transport.auth.Principal;
 import io.vstp.transport.tls.CertifiedKey;
@@ -14,6 +15,7 @@ import io.vstp.transport.udp.dtls.DtlsDatagramLink;
 import io.vstp.transport.udp.dtls.DtlsServerOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -47,10 +49,8 @@ class DatagramCredentialsTest {
             VstpUdpEndpoint first = connect(client, new InetSocketAddress("127.0.0.1", 0), serverAddress);
             InetSocketAddress peer = first.localAddress();
             // The client's handshake ends a flight before the server's: wait for the server's side.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (server[0].dtlsSession(peer).isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> server[0].dtlsSession(peer).isPresent());
             assertThat(proved.current(peer)).as("nothing proved yet").isNull();
             assertThat(proved.bind(peer, OWNER)).isTrue();
             assertThat(proved.current(peer)).isEqualTo(OWNER);
@@ -91,11 +91,9 @@ class DatagramCredentialsTest {
 
     /** Until the server holds an association with {@code peer} other than {@code old} (bounded wait). */
     private static void waitForNewAssociation(VstpUdpEndpoint server, InetSocketAddress peer,
-                                              io.vstp.transport.udp.dtls.DtlsSessionInfo old) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && server.dtlsSession(peer).map(s -> s == old).orElse(true)) {
-            Thread.sleep(20);
-        }
-        assertThat(server.dtlsSession(peer)).as("the second handshake completed on the server").isPresent();
+                                              io.vstp.transport.udp.dtls.DtlsSessionInfo old) {
+        await("the second handshake completed on the server").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> server.dtlsSession(peer).filter(s -> s != old).isPresent());
     }
 }

@@ -3,6 +3,7 @@ package io.vstp.transport;
 import static io.vstp.transport.testing.Frames.data;
 import static io.vstp.transport.testing.Frames.hello;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
@@ -46,12 +47,12 @@ class BackpressureTest {
             peer.write(hello(), data("start"));
             Session session = sessionRef.get(5, TimeUnit.SECONDS);
             // Let the producer run into the wall: the kernel buffers fill, then Netty's, then it must stop.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            int before = -1;
-            while (System.nanoTime() < deadline && sent.get() != before) {
-                before = sent.get();
-                Thread.sleep(300);
-            }
+            // It has stopped when a poll finds it where the previous one left it.
+            AtomicInteger before = new AtomicInteger(-1);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                int now = sent.get();
+                return before.getAndSet(now) == now;
+            });
             assertThat(sent.get()).as("producer must be held back").isLessThan(total);
             assertThat(maxPending.get()).isLessThanOrEqualTo(HIGH + FRAME);
             assertThat(session.isWritable()).isFalse();

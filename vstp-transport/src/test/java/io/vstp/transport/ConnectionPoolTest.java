@@ -3,6 +3,7 @@ package io.vstp.transport;
 import static io.vstp.transport.testing.Frames.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
@@ -87,10 +88,7 @@ class ConnectionPoolTest {
              VstpClient client = VstpClient.builder().plain().threads(1).build();
              VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT
                      .withSize(1, 1).withMaxRequestsPerConnection(1).withMaxQueued(2))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (pool.size() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool.size() >= 1);
             List<CompletableFuture<Frame>> accepted = List.of(pool.request(data("busy"), Duration.ofSeconds(10)),
                     pool.request(data("q1"), Duration.ofSeconds(10)), pool.request(data("q2"), Duration.ofSeconds(10)));
             CompletableFuture<Frame> over = pool.request(data("over"), Duration.ofSeconds(10));
@@ -113,18 +111,12 @@ class ConnectionPoolTest {
         try (VstpClient client = VstpClient.builder().plain().threads(1).build();
              VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(1, 1)
                      .withRecycling(Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMillis(100)))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (pool.size() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Thread.sleep(400); // several health checks pass
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool.size() >= 1);
+            Thread.sleep(400); // several health checks (every 100 ms) pass: only time shows the connection stays
             assertThat(pool.size()).isEqualTo(1);
             server.shutdown(Duration.ofMillis(100)).get(5, TimeUnit.SECONDS);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (pool.size() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(pool.size()).isZero();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .untilAsserted(() -> assertThat(pool.size()).isZero());
         }
     }
 
@@ -139,11 +131,8 @@ class ConnectionPoolTest {
             Frame first = pool.request(data("one")).get(5, TimeUnit.SECONDS);
             first.release();
             // The server drops the idle connection; the pool must notice and open a fresh one.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (pool.size() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(pool.size()).isZero();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(pool.size()).isZero());
             Frame second = pool.request(data("two")).get(5, TimeUnit.SECONDS);
             assertThat(second.payloadAsString()).isEqualTo("two");
             second.release();
@@ -158,13 +147,11 @@ class ConnectionPoolTest {
              VstpClient client = VstpClient.builder().plain().threads(1).build();
              VstpConnectionPool pool = client.pool("127.0.0.1", server.port(), PoolOptions.DEFAULT.withSize(1, 1)
                      .withRecycling(Duration.ofMillis(200), Duration.ofMinutes(5), Duration.ofMillis(100)))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (server.stats().accepted() < 3 && System.nanoTime() < deadline) {
-                Frame f = pool.request(data("x")).get(5, TimeUnit.SECONDS);
-                f.release();
-                Thread.sleep(50);
-            }
-            assertThat(server.stats().accepted()).isGreaterThanOrEqualTo(3);
+            // Requests keep going while connections retire and are replaced.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                pool.request(data("x")).get(5, TimeUnit.SECONDS).release();
+                assertThat(server.stats().accepted()).isGreaterThanOrEqualTo(3);
+            });
             assertThat(pool.size()).isLessThanOrEqualTo(1);
         }
     }

@@ -2,6 +2,7 @@ package io.vstp.transport;
 
 import static io.vstp.transport.testing.Frames.data;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
@@ -11,6 +12,7 @@ import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
 import io.vstp.transport.session.ServerSession;
 import io.vstp.transport.testing.V2Peer;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -114,13 +116,9 @@ class HeldMemoryTest {
                         payload);
             }
             p.write(bombs);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT) < messages / 2 - 1
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(server.stats().toString())
-                    .isGreaterThanOrEqualTo(messages / 2 - 1);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                    assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(server.stats().toString())
+                            .isGreaterThanOrEqualTo(messages / 2 - 1));
             assertThat(p.framesWithin()).as("the connection kept").noneMatch(f -> f.equals("ERR@0"));
         }
         assertNeighbourServed();
@@ -150,14 +148,10 @@ class HeldMemoryTest {
                         .build();
             }
             raw.write(asks);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT) < requests / 2
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
             // At most the budget (64 MiB) and what the sockets' buffers took are answered; the rest are dropped.
-            assertThat(slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(slow.stats().toString())
-                    .isGreaterThanOrEqualTo(requests / 2);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                    assertThat(slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(slow.stats().toString())
+                            .isGreaterThanOrEqualTo(requests / 2));
         }
         assertNeighbourServed();
     }

@@ -180,7 +180,7 @@ class HostileV2InputTest {
                 if (i % 2 == 1) {
                     p.write(frames.toArray(Frame[]::new));
                     frames.clear();
-                    Thread.sleep(5); // let the server return credit
+                    Thread.sleep(5); // let the server return credit (the peer reads no WINDOW frames to wait on)
                 }
             }
             p.write(frames.toArray(Frame[]::new));
@@ -198,7 +198,7 @@ class HostileV2InputTest {
                 p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
                         frame(3, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
                         frame(5, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)));
-                Thread.sleep(2);
+                Thread.sleep(2); // pacing, as above: the server returns credit between rounds
             }
             // Parts go 1, 3, 5, 1, ...: the 65th of 32 KiB, on stream 3, passes 2 MiB.
             assertThat(p.errorWithin(3)).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE.name());

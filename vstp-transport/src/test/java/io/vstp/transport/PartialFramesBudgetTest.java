@@ -2,9 +2,11 @@ package io.vstp.transport;
 
 import static io.vstp.transport.testing.Frames.data;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.transport.testing.RawPeer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,12 +45,9 @@ class PartialFramesBudgetTest {
                     writer.setDaemon(true);
                     writer.start();
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (budget.shed() < 3 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertThat(budget.shed()).as("the heaviest closed, long before the frame timeout")
-                        .isGreaterThanOrEqualTo(3);
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                        assertThat(budget.shed()).as("the heaviest closed, long before the frame timeout")
+                                .isGreaterThanOrEqualTo(3));
                 assertThat(budget.heldBytes()).as("what the address holds fits its share again")
                         .isLessThanOrEqualTo(share + (1 << 20));
                 // Under pressure the address's connections are not read: the neighbour waits, unharmed.
@@ -66,11 +65,8 @@ class PartialFramesBudgetTest {
                 }
                 neighbour.close();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (budget.heldBytes() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(budget.heldBytes()).as("everything released when the connections end").isZero();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                    assertThat(budget.heldBytes()).as("everything released when the connections end").isZero());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.vstp.transport;
 import static io.vstp.transport.testing.Frames.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -207,13 +209,18 @@ class SessionTest {
     @Test
     void cancelledRequestIsForgottenAndItsLateResponseReleased() throws Exception {
         CompletableFuture<Frame> gate = new CompletableFuture<>();
-        VstpServer server = server(false, (request, session) -> gate);
+        CompletableFuture<Void> arrived = new CompletableFuture<>();
+        VstpServer server = server(false, (request, session) -> {
+            arrived.complete(null);
+            return gate;
+        });
         VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<Frame> r = conn.request(data("x"), Duration.ofSeconds(30));
-        Thread.sleep(100);
+        arrived.get(10, TimeUnit.SECONDS);
         assertThat(r.cancel(false)).isTrue();
         gate.complete(data("late")); // reaches a client that forgot the request; LeakCheck fails if kept
-        Thread.sleep(200);
+        // The server answers the PING after the late answer, so that answer has reached the client by the PONG.
+        conn.ping().get(10, TimeUnit.SECONDS);
         // The in-flight slot was freed: a connection-wide close does not wait for the cancelled request.
         conn.close(Duration.ofSeconds(5)).get(2, TimeUnit.SECONDS);
     }
@@ -283,7 +290,9 @@ class SessionTest {
     void gracefulShutdownLosesNoAcceptedRequest() throws Exception {
         ScheduledExecutorService delays = Executors.newScheduledThreadPool(1);
         resources.use((AutoCloseable) delays::shutdownNow);
+        AtomicInteger arrived = new AtomicInteger();
         VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
+            arrived.incrementAndGet();
             CompletableFuture<Frame> response = new CompletableFuture<>();
             String body = request.payloadAsString();
             delays.schedule(() -> response.complete(data("done:" + body)), 300, TimeUnit.MILLISECONDS);
@@ -296,11 +305,7 @@ class SessionTest {
             replies.add(conn.request(data("r" + i)));
         }
         // Every request has reached the server before shutdown starts: it must answer all of them.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.stats().open() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(100);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> arrived.get() == 50);
         CompletableFuture<Void> stopped = server.shutdown(Duration.ofSeconds(5));
         for (int i = 0; i < 50; i++) {
             Frame reply = replies.get(i).get(5, TimeUnit.SECONDS);
@@ -321,10 +326,7 @@ class SessionTest {
         Frame r = conn.blocking().request(data("a"));
         r.release();
         conn.close(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.stats().open() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(server.stats().open()).isZero();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> assertThat(server.stats().open()).isZero());
     }
 }

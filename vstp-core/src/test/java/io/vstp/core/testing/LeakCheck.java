@@ -52,6 +52,7 @@ public final class LeakCheck implements AfterAllCallback {
                 probe.release();
             }
             try {
+                // Lets the reference handler enqueue what this round collected: there is no signal to wait on.
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +65,8 @@ class PluginRegistryTest {
                         .orElseThrow().claims().get("version"));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + BOUND + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -238,7 +233,7 @@ class PluginRegistryTest {
             registry.rescan(); // unchanged since the last look, but not for the settle time yet
             assertThat(registry.plugins()).isEmpty();
 
-            Thread.sleep(settle.toMillis() + 100);
+            Thread.sleep(settle.toMillis() + 100); // unchanged for longer than the settle time: only time shows it
             registry.rescan();
             assertThat(servedVersion(registry, "acme")).contains("1");
             assertThat(registry.errors()).isEmpty();
@@ -405,15 +400,11 @@ class PluginRegistryTest {
         return new WeakReference<>(registry.current().authenticator(name).orElseThrow().getClass().getClassLoader());
     }
 
-    private static void assertCollected(WeakReference<?> ref, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (ref.get() != null) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not collected within " + BOUND + ": " + what);
-            }
+    private static void assertCollected(WeakReference<?> ref, String what) {
+        Awaitility.await("collected: " + what).atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> {
             System.gc();
-            Thread.sleep(50);
-        }
+            return ref.get() == null;
+        });
     }
 
     // ------------------------------------------------------------------------------------------------------------

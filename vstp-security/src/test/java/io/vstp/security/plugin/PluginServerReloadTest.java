@@ -1,6 +1,7 @@
 package io.vstp.security.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -14,6 +15,7 @@ import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.vstp.core.testing.Resources;
@@ -83,21 +85,16 @@ class PluginServerReloadTest {
         assertThat(ask(early)).isEqualTo("alice 1 hello");
 
         PluginJars.plugin("greeter", "2").writeTo(plugins.resolve("greeter.jar"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && !versionForNewSessions(server).equals("2")) {
-            Thread.sleep(100);
-        }
-        assertThat(versionForNewSessions(server)).isEqualTo("2");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(versionForNewSessions(server)).isEqualTo("2"));
         assertThat(ask(early)).as("a session authenticated by v1 keeps its principal").isEqualTo("alice 1 hello");
 
         // A broken v3 is refused; v2 stays in charge.
         PluginJars.plugin("greeter", "3", "", "if (true) throw new IllegalStateException(\"misconfigured\");")
                 .writeTo(plugins.resolve("greeter.jar"));
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         PluginRegistry registry = policy.plugins().orElseThrow();
-        while (System.nanoTime() < deadline && registry.errors().isEmpty()) {
-            Thread.sleep(100);
-        }
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !registry.errors().isEmpty());
         assertThat(registry.errors()).anySatisfy(e -> {
             assertThat(e.source()).contains("greeter.jar");
             assertThat(e.reason()).contains("misconfigured");

@@ -3,6 +3,7 @@ package io.vstp.security.token;
 import static io.vstp.security.token.TestTokens.accepted;
 import static io.vstp.security.token.TestTokens.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -233,7 +234,7 @@ class IntrospectionAuthenticatorTest {
         assertThat(hits.get()).as("negative answer cached").isEqualTo(1);
         answers.put("pending", "{\"active\":true,\"sub\":\"carol\"}");
         assertThat(refusal(auth, "pending")).as("still the cached answer").isEqualTo("token not active");
-        Thread.sleep(500);
+        Thread.sleep(500); // past the negative-cache TTL
         assertThat(accepted(auth, "pending").subject()).isEqualTo("carol");
         assertThat(hits.get()).isEqualTo(2);
     }
@@ -255,10 +256,9 @@ class IntrospectionAuthenticatorTest {
         IntrospectionAuthenticator byExp = open(settings("/introspect").build()); // 60 s TTL
         accepted(byExp, "short");
         int before = hits.get();
-        while (Instant.now().getEpochSecond() < exp) {
-            Thread.sleep(100);
-        }
-        Thread.sleep(100);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Instant.now().getEpochSecond() >= exp);
+        Thread.sleep(100); // a margin past the expiry, for the authenticator's own reading of the clock
         assertThat(refusal(byExp, "short")).isEqualTo("token expired");
         assertThat(hits.get()).as("the answer expired with the token").isEqualTo(before + 1);
     }

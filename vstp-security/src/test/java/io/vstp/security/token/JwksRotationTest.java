@@ -112,7 +112,7 @@ class JwksRotationTest {
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
             serve(k3); // k1 withdrawn
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build())); // still cached
-            Thread.sleep(2800);
+            Thread.sleep(2800); // past the 2.6 s cache TTL: only time expires the cached keys
             assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build()))).isEqualTo("unknown signing key");
             accepted(auth, sign(k3, JWSAlgorithm.RS256, claims().build()));
         }

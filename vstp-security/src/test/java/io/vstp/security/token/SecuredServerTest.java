@@ -1,6 +1,7 @@
 package io.vstp.security.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
@@ -147,10 +148,8 @@ class SecuredServerTest {
         assertThat(retired).hasRootCauseInstanceOf(SessionException.class).hasMessageContaining("unknown signing key");
         assertThat(idp.fetches()).isBetween(2, 6);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && policy.audit().written() < 10) {
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> policy.audit().written() >= 10);
         String log = Files.readString(audit);
         assertThat(log).contains("\"subject\":\"sam\"").contains("\"reason\":\"unknown signing key\"")
                 .contains("\"reason\":\"analyst → files:read:reports\"");

@@ -35,7 +35,7 @@ class ContentHashesTest {
     void aFileThatHasSettledIsHashedOnce() throws Exception {
         ContentHashes hashes = new ContentHashes();
         Path file = Files.writeString(dir.resolve("settled.txt"), "written a while ago");
-        Thread.sleep(50);
+        Thread.sleep(50); // a tick old: a hash of a file changed within a tick of reading it is not remembered
         String sha = hashes.of(file).sha256();
         for (int i = 0; i < 5; i++) {
             assertThat(hashes.of(file).sha256()).isEqualTo(sha);

@@ -1,6 +1,7 @@
 package io.vstp.services.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -92,7 +93,7 @@ class FilesFairnessTest {
     void oneClientsQueueOfSlowWorkDoesNotStallAnother() throws Exception {
         try (ConnectionRequester greedy = client(); ConnectionRequester other = client()) {
             List<CompletableFuture<Frame>> slow = slowStats(greedy, 12);
-            Thread.sleep(100); // the greedy client's requests are queued first
+            Thread.sleep(100); // the greedy client's requests are queued first (no count of queued work to wait on)
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
             assertThat(doneBefore).as("the list was answered while most of the greedy client's work still waited")
@@ -113,7 +114,7 @@ class FilesFairnessTest {
             for (int i = 0; i < 12; i++) {
                 slow.add(greedy.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
             }
-            Thread.sleep(1000); // every one of them reaches the server first, reliably
+            Thread.sleep(1000); // every one of them reaches the server first (no count of queued work to wait on)
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
             assertThat(doneBefore).as("the list was answered while most of the greedy peer's work still waited")
@@ -160,13 +161,11 @@ class FilesFairnessTest {
     void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
         ConnectionRequester leaving = client();
         slowStats(leaving, 12);
-        Thread.sleep(100);
+        Thread.sleep(100); // the requests are queued before the client leaves (no count of queued work to wait on)
         leaving.connection().close(java.time.Duration.ZERO); // gone at once: no waiting for the answers
         leaving.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (files.droppedRequests() < 6 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> files.droppedRequests() >= 6);
         assertThat(files.droppedRequests()).as("most of the 12 requests never ran").isGreaterThanOrEqualTo(6);
     }
 

@@ -1,6 +1,7 @@
 package io.vstp.transport.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
@@ -260,11 +261,9 @@ class SessionAuthTest {
         assertThat(failure(conn.refreshCredentials("carol:writer:60000:plugin"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(ask(conn, null)).isEqualTo("carol [reader]");
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (Instant.now().isBefore(conn.credentialsExpireAt()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !Instant.now().isBefore(conn.credentialsExpireAt()));
+        Thread.sleep(50); // a margin past the expiry, for the server's own reading of the clock
         assertThat(failure(conn.request(Frame.builder(FrameType.DATA).payload("late").build())))
                 .isEqualTo(ErrorCode.UNAUTHENTICATED);
 
@@ -286,7 +285,7 @@ class SessionAuthTest {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4_000);
         while (System.nanoTime() < end) {
             assertThat(ask(conn, null)).isEqualTo("dave [reader]");
-            Thread.sleep(100);
+            Thread.sleep(100); // asks spread over more than the token's lifetime, across the refresh
         }
         assertThat(Instant.now()).isAfter(first);
         assertThat(asked.get()).isGreaterThanOrEqualTo(2);

@@ -142,7 +142,7 @@ public final class DatagramPeer implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the socket stayed unwritable for 5 s");
             }
-            Thread.sleep(1);
+            Thread.sleep(1); // on every send: a plain bounded wait, cheaper than a poller per datagram
         }
         link.send(server, Unpooled.wrappedBuffer(datagram));
         return this;

@@ -1,6 +1,7 @@
 package io.vstp.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,6 +16,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,8 +102,8 @@ class CrateAckTest {
             assertThat(hex(p.exchange(top, 2000))).isEqualTo(hex(vector("ack-msg-id-max")));
             assertThat(hex(p.exchange(top, 2000))).isEqualTo(hex(vector("ack-msg-id-max")));
             assertThat(hex(p.exchange(reqAck("one", "1".getBytes()), 2000))).isEqualTo(hex(vector("ack-msg-id-1")));
-            Thread.sleep(100);
-            assertThat(p.delivered()).containsExactly("x", "top", "one");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .untilAsserted(() -> assertThat(p.delivered()).containsExactly("x", "top", "one"));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.vstp.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vstp.core.frame.Frame;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -98,11 +100,8 @@ class RustCrateUdpInteropTest {
                             .payload("java message " + i).build()));
                 }
                 CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (echoes.size() < 50 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                assertThat(echoes).hasSize(50);
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                        .untilAsserted(() -> assertThat(echoes).hasSize(50));
                 assertThat(client.stats().v2DatagramsSent()).isZero();
             }
         } finally {

@@ -1,6 +1,7 @@
 package io.vstp.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Flags;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -61,22 +61,16 @@ class SilentPeerTest {
                                 Unpooled.EMPTY_BUFFER));
                     }
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (refusals.size() < 4 * 20 - 8 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(refusals).as("answers past the caps are refused, not queued")
+                                .hasSizeGreaterThanOrEqualTo(4 * 20 - 8));
                 assertThat(server.queuedBytes()).as("the total cap holds").isLessThanOrEqualTo(total);
-                assertThat(refusals).as("answers past the caps are refused, not queued")
-                        .hasSizeGreaterThanOrEqualTo(4 * 20 - 8);
 
                 // Silent past peerSilenceTimeout: given up, everything queued for them released.
-                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while ((server.queuedBytes() > 0 || server.stats().dropped(UdpStats.Drop.SILENT_PEER) == 0)
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(server.queuedBytes()).isZero();
-                assertThat(server.stats().dropped(UdpStats.Drop.SILENT_PEER)).isPositive();
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                    assertThat(server.queuedBytes()).isZero();
+                    assertThat(server.stats().dropped(UdpStats.Drop.SILENT_PEER)).isPositive();
+                });
             } finally {
                 silent.forEach(DatagramPeer::close);
             }

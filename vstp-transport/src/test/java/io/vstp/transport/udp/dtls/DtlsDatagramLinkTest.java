@@ -38,6 +38,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLHandshakeException;
+import org.awaitility.Awaitility;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -670,27 +671,15 @@ class DtlsDatagramLinkTest {
         buffer.put((byte) (value >>> 16)).put((byte) (value >>> 8)).put((byte) value);
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("condition not met within " + TIMEOUT_SECONDS + " s");
-            }
-            Thread.sleep(10);
-        }
+    private static void await(BooleanSupplier condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(TIMEOUT_SECONDS)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     /** The server finishes its side of the handshake a moment after the client: wait for it, boundedly. */
-    private static DtlsSessionInfo awaitSession(DtlsDatagramLink server, java.net.InetSocketAddress peer)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            java.util.Optional<DtlsSessionInfo> s = server.session(peer);
-            if (s.isPresent()) {
-                return s.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("server has no session with " + peer);
+    private static DtlsSessionInfo awaitSession(DtlsDatagramLink server, java.net.InetSocketAddress peer) {
+        return Awaitility.await("a server session with " + peer).atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5)).until(() -> server.session(peer), java.util.Optional::isPresent)
+                .get();
     }
 }
