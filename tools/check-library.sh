@@ -19,6 +19,7 @@ for m in "${libraries[@]}"; do
 done
 echo "vstp-bom $version lists ${libraries[*]}"
 
+# Maven's default local repository (./test-all uses no other).
 repo="${HOME}/.m2/repository/io/vstp"
 printf '%-16s %10s %10s %10s\n' artifact jar sources javadoc
 for m in "${libraries[@]}"; do
@@ -31,13 +32,21 @@ for m in "${libraries[@]}"; do
 done
 
 consumer=tools/library-consumer
-mvn -B -ntp -q -f "$consumer/pom.xml" -Dvstp.version="$version" package dependency:build-classpath \
-    -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt
+build_log=$(mvn -B -ntp -f "$consumer/pom.xml" -Dvstp.version="$version" package dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt 2>&1) \
+  || { echo "$build_log" >&2; echo "the consumer does not build" >&2; exit 1; }
+# An installed POM that Maven cannot read (a version its parent no longer defines) silently loses its dependencies.
+if grep -q "is invalid, transitive dependencies" <<< "$build_log"; then
+  grep "is invalid" <<< "$build_log" >&2
+  exit 1
+fi
 cp=$(cat "$consumer/target/classpath.txt")
 forbidden=$(tr ':' '\n' <<< "$cp" | grep -E '/(vstp-cli|vstp-fips|vstp-examples|vstp-bench|picocli|HdrHistogram|jackson-[a-z]+)/' || true)
 [ -z "$forbidden" ] || { echo "a vstp-services user pulls in:" >&2; echo "$forbidden" >&2; exit 1; }
-out=$(java -cp "$consumer/target/classes:$cp" example.Consumer 2>/dev/null)
-grep -q '^ok 3145728 bytes' <<< "$out" || { echo "the consumer program failed: $out" >&2; exit 1; }
+out=$(java -cp "$consumer/target/classes:$cp" example.Consumer 2>&1) \
+  || { echo "the consumer program failed: $out" >&2; exit 1; }
+out=$(grep '^ok ' <<< "$out") || { echo "the consumer program printed no result" >&2; exit 1; }
+grep -q '^ok 3145728 bytes' <<< "$out" || { echo "the consumer program moved the wrong bytes: $out" >&2; exit 1; }
 total=0
 count=0
 for jar in $(tr ':' ' ' <<< "$cp"); do

@@ -73,6 +73,8 @@ import picocli.CommandLine.Spec;
 final class InspectCommand implements Callable<Integer> {
     /** Bounds what one invocation holds in memory: eight default-sized frames. */
     static final int MAX_INPUT_BYTES = 64 * 1024 * 1024;
+    /** The largest HPACK table a VSTP peer announces (ProtocolOptions). */
+    static final int MAX_HEADER_TABLE = 65_536;
     /** How much of a payload is shown. */
     static final int PREVIEW_BYTES = 64;
 
@@ -215,29 +217,41 @@ final class InspectCommand implements Callable<Integer> {
 
     /**
      * The integrity mode a v1 handshake frame switches this direction of the connection to v2 with, or null when it
-     * does not (wire-v2.md §10): a WELCOME with {@code version: 2} switches the server's bytes after it, with the
-     * mode it chose; a HELLO offering 2 switches the client's bytes after it, when they are not another v1 frame,
-     * with the first mode it offered (the one a server takes).
+     * does not (wire-v2.md §10). A WELCOME with {@code version: 2} switches the server's bytes after it, with the
+     * mode it chose. A HELLO offering 2 switches the client's bytes after it, unless they are another v1 frame (a
+     * v1 prefix: magic and version 1, which v2 never starts with, since its type 1 is HELLO); its mode is the
+     * server's choice, which this direction does not show: crc32c if the next frame's trailer verifies, else none.
      */
-    private static Integrity switchesTo(Frame frame, ByteBuf in) {
+    private Integrity switchesTo(Frame frame, ByteBuf in, FrameLimits limits) {
         if (frame.type().equals(io.vstp.core.frame.FrameType.WELCOME)
                 && "2".equals(frame.headers().value("version"))) {
-            return integrityNamed(frame.headers().value("integrity"));
+            Integrity chosen = Integrity.find(String.valueOf(frame.headers().value("integrity")));
+            return chosen != null ? chosen : Integrity.CRC32C;
         }
         String versions = frame.type().equals(io.vstp.core.frame.FrameType.HELLO)
                 ? frame.headers().value("versions") : null;
-        boolean nextIsV1 = in.readableBytes() >= 2 && in.getByte(in.readerIndex()) == MAGIC_0
-                && in.getByte(in.readerIndex() + 1) == io.vstp.core.codec.FrameLayout.MAGIC_1;
-        if (versions != null && List.of(versions.split(",")).contains("2") && in.isReadable() && !nextIsV1) {
-            String offered = frame.headers().value("integrity");
-            return integrityNamed(offered == null ? null : offered.split(",")[0].strip());
+        int at = in.readerIndex();
+        boolean nextIsV1 = in.readableBytes() >= 3 && in.getByte(at) == MAGIC_0
+                && in.getByte(at + 1) == io.vstp.core.codec.FrameLayout.MAGIC_1 && in.getByte(at + 2) == 1;
+        if (versions == null || !in.isReadable() || nextIsV1
+                || java.util.Arrays.stream(versions.split(",")).noneMatch(v -> v.strip().equals("2"))) {
+            return null;
         }
-        return null;
+        return verifiesWithCrc(in, limits) ? Integrity.CRC32C : Integrity.NONE;
     }
 
-    private static Integrity integrityNamed(String name) {
-        Integrity mode = name == null ? null : Integrity.find(name);
-        return mode != null ? mode : Integrity.CRC32C;
+    /** Whether the frame at {@code in}'s reader index reads as a v2 frame with a correct CRC32C trailer. */
+    private boolean verifiesWithCrc(ByteBuf in, FrameLimits limits) {
+        ByteBuf probe = in.duplicate();
+        try {
+            Frame f = reader(2, limits, Integrity.CRC32C).read(probe);
+            if (f != null) {
+                f.release();
+            }
+            return f != null;
+        } catch (FrameException e) {
+            return false;
+        }
     }
 
     /**
@@ -249,8 +263,8 @@ final class InspectCommand implements Callable<Integer> {
      */
     private boolean decode(byte[] input, FrameLimits limits, Report report) {
         Integrity given = integrityOption();
-        if (headerTable < 0) {
-            throw new CliException(ExitCodes.USAGE, "--header-table must not be negative");
+        if (headerTable < 0 || headerTable > MAX_HEADER_TABLE) {
+            throw new CliException(ExitCodes.USAGE, "--header-table takes 0 to " + MAX_HEADER_TABLE + " bytes");
         }
         int version = switch (wire) {
             case "1", "auto" -> 1;
@@ -293,7 +307,7 @@ final class InspectCommand implements Callable<Integer> {
                     int trailer = version == 1 ? CRC_LENGTH : mode.trailerLength();
                     Long crc = trailer == 0 ? null : in.getUnsignedInt(start + length - trailer);
                     report.frame(index, start, length, frame, crc);
-                    Integrity negotiated = version == 1 && wire.equals("auto") ? switchesTo(frame, in) : null;
+                    Integrity negotiated = version == 1 && wire.equals("auto") ? switchesTo(frame, in, limits) : null;
                     if (negotiated != null) {
                         version = 2;
                         mode = given != null ? given : negotiated;
@@ -381,7 +395,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             out.println(consumed > 0
                     ? "  frame of " + consumed + " bytes skipped, the stream is still aligned; continuing"
-                    : "  no frame boundary after this point; stopped");
+                    : "  no frame boundary (v1) or header table (v2) to trust after this point; stopped");
         }
 
         @Override

@@ -286,6 +286,23 @@ class InspectCommandTest {
                 .endsWith(": 2 valid frames, 0 errors\n");
     }
 
+    /**
+     * A HELLO offering none first: the server may still have chosen crc32c, which this direction does not show, so
+     * the next frame's trailer decides; a wrong guess would show the trailer as payload.
+     */
+    @Test
+    void atAHelloTheNextFramesTrailerDecidesTheIntegrity() throws Exception {
+        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2, 1").header("integrity", "none,crc32c")
+                .build());
+        for (Integrity chosen : Integrity.values()) {
+            Result r = run("inspect", Hex.encode(concat(hello, v2(chosen, request(1, "p")))), "--json");
+            assertThat(r.exitCode()).as(r.out()).isZero();
+            assertThat(r.json().get(1).get("integrity").asText()).isEqualTo(chosen.wireName());
+            assertThat(r.json().get(2).get("payloadLength").asInt()).isZero();
+        }
+        assertThat(run("inspect", "00", "--header-table", "70000").exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+
     /** A HELLO offering v2 that a v1 server declined: the client's next frame is v1 again. */
     @Test
     void aHelloFollowedByV1StaysV1() {

@@ -23,6 +23,7 @@ public final class ChaCha20Poly1305 {
 
     /** Encrypts {@code plaintext[offset, offset+length)}; the result is ciphertext followed by the tag. */
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length) {
+        io.vstp.crypto.FipsRefusals.encryption();
         byte[] out = new byte[length + TAG_LENGTH];
         new Keyed(key).seal(nonce, aad, plaintext, offset, length, out, 0);
         return out;
@@ -60,6 +61,7 @@ public final class ChaCha20Poly1305 {
         private final Cipher cipher;
 
         public Keyed(byte[] key) {
+        io.vstp.crypto.FipsRefusals.encryption();
             if (key.length != KEY_LENGTH) {
                 throw new IllegalArgumentException("ChaCha20-Poly1305 key must be " + KEY_LENGTH + " bytes");
             }

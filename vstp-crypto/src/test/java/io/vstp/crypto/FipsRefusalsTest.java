@@ -67,6 +67,14 @@ class FipsRefusalsTest {
         assertThatThrownBy(() -> KeyRing.open(tmp.resolve("ring.p12"), "pass".toCharArray()))
                 .isInstanceOf(RefusedInFipsModeException.class).hasMessageContaining("key ring");
         assertThat(tmp.resolve("ring.p12")).as("refused before anything is made").doesNotExist();
+        // The building blocks too, for a program that uses them directly.
+        assertThatThrownBy(() -> HybridKem.generate(RANDOM)).isInstanceOf(RefusedInFipsModeException.class);
+        assertThatThrownBy(() -> HybridKem.encapsulate(bob.publicKey(), new byte[0], RANDOM))
+                .isInstanceOf(RefusedInFipsModeException.class);
+        assertThatThrownBy(() -> ed.sign(priv, new byte[1], RANDOM)).isInstanceOf(RefusedInFipsModeException.class);
+        assertThatThrownBy(() -> ed.generatePrivateKey(RANDOM)).isInstanceOf(RefusedInFipsModeException.class);
+        assertThatThrownBy(() -> ChaCha20Poly1305.seal(new byte[32], new byte[12], new byte[0], new byte[1]))
+                .isInstanceOf(RefusedInFipsModeException.class);
 
         System.clearProperty(FipsRefusals.PROPERTY);
         assertThat(signed.verify(pub)).isTrue();

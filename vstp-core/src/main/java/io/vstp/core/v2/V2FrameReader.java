@@ -86,15 +86,14 @@ public final class V2FrameReader implements WireReader {
         if (available < lengthSize) {
             return null;
         }
-        final long length = VarInt.get(in, start);
+        final long length = located(in, start, start, LENGTH);
         final long total = lengthSize + length;
         if (total > limits.maxFrameSize()) {
             throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
                     "frame of " + total + " bytes exceeds the limit of " + limits.maxFrameSize(), 0, LENGTH);
         }
         final int trailer = integrity.trailerLength();
-        // The bound of §4.2 check 1 as written: 3 (plus the trailer). TYPE, FLAGS, STREAM and HLEN need 4, so a
-        // LENGTH of exactly 3 (+4) passes here and fails as LENGTH_MISMATCH at check 4 (or CRC_MISMATCH at 3).
+        // §4.2 check 1: TYPE, FLAGS, STREAM and HLEN need at least 4 bytes, plus the trailer.
         if (length < 4 + trailer) {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH,
                     "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes", 0,
@@ -194,6 +193,15 @@ public final class V2FrameReader implements WireReader {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start,
                     name + " (varint)");
         }
-        return VarInt.get(in, pos);
+        return located(in, start, pos, name + " (varint)");
+    }
+
+    /** The varint at {@code pos}; a non-minimal one is refused with its place in the frame. */
+    private static long located(ByteBuf in, int start, int pos, String field) {
+        try {
+            return VarInt.get(in, pos);
+        } catch (FrameException e) {
+            throw new FrameException(e.code(), e.detail(), pos - start, field);
+        }
     }
 }

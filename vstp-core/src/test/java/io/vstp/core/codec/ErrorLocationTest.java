@@ -116,6 +116,21 @@ class ErrorLocationTest {
     }
 
     @Test
+    void aNonMinimalVarintIsLocatedAtItsField() {
+        FrameException length = v2Error(new byte[] {0x40, 0x0a}, Integrity.NONE, V2Limits.DEFAULT);
+        assertThat(length.code()).isEqualTo(ErrorCode.NON_MINIMAL_VARINT);
+        assertThat(length.offset()).isZero();
+        assertThat(length.field()).isEqualTo("LENGTH (varint)");
+
+        // LENGTH 5, TYPE 3 in two bytes, FLAGS, STREAM 5, HLEN 0
+        FrameException type = v2Error(new byte[] {0x05, 0x40, 0x03, 0x00, 0x05, 0x00}, Integrity.NONE,
+                V2Limits.DEFAULT);
+        assertThat(type.code()).isEqualTo(ErrorCode.NON_MINIMAL_VARINT);
+        assertThat(type.offset()).isEqualTo(1);
+        assertThat(type.field()).isEqualTo("TYPE (varint)");
+    }
+
+    @Test
     void errorsWithoutALocationSayTheyHaveNone() {
         FrameException truncated = WireReader.truncated(3);
         assertThat(truncated.code()).isEqualTo(ErrorCode.TRUNCATED);

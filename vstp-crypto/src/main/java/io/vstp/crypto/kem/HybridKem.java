@@ -57,6 +57,7 @@ public final class HybridKem {
     }
 
     public static KeyPair generate(SecureRandom random) {
+        io.vstp.crypto.FipsRefusals.encryption();
         byte[] seed = new byte[MLKEM_SEED_LENGTH];
         random.nextBytes(seed);
         X25519PrivateKeyParameters x = new X25519PrivateKeyParameters(random);
@@ -75,6 +76,7 @@ public final class HybridKem {
 
     /** A fresh shared secret for the holder of {@code publicKey}; {@code extra} may be empty or null. */
     public static Encapsulated encapsulate(byte[] publicKey, byte[] extra, SecureRandom random) {
+        io.vstp.crypto.FipsRefusals.encryption();
         extra = extra == null ? new byte[0] : extra;
         requireLength(publicKey, PUBLIC_KEY_LENGTH, "public key");
         X25519PublicKeyParameters recipientX = new X25519PublicKeyParameters(publicKey, 0);
@@ -100,6 +102,7 @@ public final class HybridKem {
      * @throws IllegalArgumentException for wrong lengths or an X25519 value of small order
      */
     public static byte[] decapsulate(byte[] privateKey, byte[] encapsulation, byte[] extra) {
+        io.vstp.crypto.FipsRefusals.decryption();
         extra = extra == null ? new byte[0] : extra;
         requireLength(privateKey, PRIVATE_KEY_LENGTH, "private key");
         requireLength(encapsulation, ENCAPSULATION_LENGTH, "encapsulation");

@@ -37,6 +37,7 @@ public final class QkdKeyMixing {
      *                                  {@value #MIN_CLASSICAL_BYTES} bytes, or the QKD key is empty
      */
     public static byte[] derive(byte[] classicalSecret, byte[] qkdKey, byte[] info, int length) {
+        io.vstp.crypto.FipsRefusals.encryption();
         if (classicalSecret == null || classicalSecret.length < MIN_CLASSICAL_BYTES) {
             throw new IllegalArgumentException("a QKD key is only used together with a classical shared secret of at"
                     + " least " + MIN_CLASSICAL_BYTES + " bytes; got "

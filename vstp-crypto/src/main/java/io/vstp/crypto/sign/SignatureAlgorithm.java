@@ -56,6 +56,7 @@ public enum SignatureAlgorithm {
 
     /** A new private key; {@link #publicKeyOf} gives its public half. */
     public byte[] generatePrivateKey(SecureRandom random) {
+        io.vstp.crypto.FipsRefusals.signatures("making a signing key");
         byte[] key = new byte[privateKeyLength];
         random.nextBytes(key);
         return key;
@@ -70,6 +71,7 @@ public enum SignatureAlgorithm {
     }
 
     public byte[] sign(byte[] privateKey, byte[] message, SecureRandom random) {
+        io.vstp.crypto.FipsRefusals.signatures("signing");
         requireLength(privateKey, privateKeyLength, "private key");
         try {
             return switch (this) {
@@ -93,6 +95,7 @@ public enum SignatureAlgorithm {
 
     /** Whether {@code signature} is this algorithm's signature of {@code message} by {@code publicKey}. */
     public boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
+        io.vstp.crypto.FipsRefusals.signatures("checking a signature");
         if (publicKey.length != publicKeyLength || signature.length != signatureLength) {
             return false;
         }
