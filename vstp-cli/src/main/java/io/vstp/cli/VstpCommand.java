@@ -61,8 +61,9 @@ public final class VstpCommand implements Runnable {
     }
 
     /**
-     * The libraries log through java.util.logging at INFO (certificate generation, trust on first use); a command
-     * prints its own one-line results, so only warnings show unless VSTP_LOG asks for more (e.g. VSTP_LOG=info).
+     * The libraries log through SLF4J, which slf4j-jdk14 hands to java.util.logging, at INFO (certificate generation,
+     * trust on first use); a command prints its own one-line results, so only warnings show unless VSTP_LOG asks for
+     * more (e.g. VSTP_LOG=info).
      */
     private static void quietLogging() {
         // One line per record: time, level, logger, message (the JDK's default takes two lines).

@@ -7,7 +7,6 @@ import io.vstp.security.spi.AuthorizerProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.ClosedWatchServiceException;
@@ -56,6 +55,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds {@link AuthenticatorProvider}s and {@link AuthorizerProvider}s with {@link ServiceLoader} on the application
@@ -92,7 +93,7 @@ import java.util.jar.Manifest;
  * read (a {@link io.vstp.transport.auth.Principal} holds JDK types only, so sessions do not pin it).
  */
 public final class PluginRegistry implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(PluginRegistry.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class.getPackageName());
     private static final String AUTHENTICATOR_SERVICES = "META-INF/services/" + AuthenticatorProvider.class.getName();
     private static final String AUTHORIZER_SERVICES = "META-INF/services/" + AuthorizerProvider.class.getName();
     private static final int MAX_ERRORS = 100;
@@ -203,7 +204,7 @@ public final class PluginRegistry implements AutoCloseable {
             try {
                 ws.close();
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, "closing the plugin directory watch service", e);
+                LOG.debug("closing the plugin directory watch service", e);
             }
         }
         if (w != null) {
@@ -312,7 +313,7 @@ public final class PluginRegistry implements AutoCloseable {
                 }
             }
         } catch (Exception | LinkageError e) {
-            LOG.log(Level.DEBUG, "no version for classpath provider " + provider.getClass().getName(), e);
+            LOG.debug("no version for classpath provider {}", provider.getClass().getName(), e);
         }
         return UNVERSIONED;
     }
@@ -346,7 +347,7 @@ public final class PluginRegistry implements AutoCloseable {
                 }
                 key = null;
             } catch (RuntimeException | LinkageError e) {
-                LOG.log(Level.WARNING, "plugin directory watcher: " + e, e);
+                LOG.warn("plugin directory watcher: {}", e, e);
                 sleepQuietly(pollInterval.toMillis());
             }
         }
@@ -372,7 +373,7 @@ public final class PluginRegistry implements AutoCloseable {
             return directory.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.log(Level.DEBUG, "cannot watch " + directory + ", polling every " + pollInterval, e);
+            LOG.debug("cannot watch {}, polling every {}", directory, pollInterval, e);
             return null;
         }
     }
@@ -433,7 +434,7 @@ public final class PluginRegistry implements AutoCloseable {
         try {
             onDisk = listJars();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot list the plugin directory " + directory + ": " + e, e);
+            LOG.warn("cannot list the plugin directory {}: {}", directory, e, e);
             return new ScanResult(false);
         }
         refused.keySet().retainAll(onDisk.keySet());
@@ -445,7 +446,7 @@ public final class PluginRegistry implements AutoCloseable {
             if (!onDisk.containsKey(gone)) {
                 LoadedJar jar = next.remove(gone);
                 retired.add(jar);
-                LOG.log(Level.INFO, "plugin jar " + gone + " removed: unloading " + jar.describePlugins());
+                LOG.info("plugin jar {} removed: unloading {}", gone, jar.describePlugins());
             }
         }
 
@@ -522,10 +523,9 @@ public final class PluginRegistry implements AutoCloseable {
                 changed = true;
                 if (old != null) {
                     retired.add(old);
-                    LOG.log(Level.INFO, "plugin jar " + file + " replaced: " + old.describePlugins() + " -> "
-                            + jar.describePlugins());
+                    LOG.info("plugin jar {} replaced: {} -> {}", file, old.describePlugins(), jar.describePlugins());
                 } else {
-                    LOG.log(Level.INFO, "plugin jar " + file + " loaded: " + jar.describePlugins());
+                    LOG.info("plugin jar {} loaded: {}", file, jar.describePlugins());
                 }
             } catch (Refused e) {
                 deleteQuietly(staged.copy);
@@ -742,7 +742,7 @@ public final class PluginRegistry implements AutoCloseable {
             try {
                 listener.accept(set);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "plugin change listener failed: " + e, e);
+                LOG.warn("plugin change listener failed: {}", e, e);
             }
         }
     }
@@ -767,12 +767,12 @@ public final class PluginRegistry implements AutoCloseable {
                 errors.removeFirst();
             }
         }
-        LOG.log(Level.ERROR, "plugin refused: " + error.message(), cause);
+        LOG.error("plugin refused: {}", error.message(), cause);
         for (Consumer<PluginError> listener : errorListeners) {
             try {
                 listener.accept(error);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "plugin error listener failed: " + e, e);
+                LOG.warn("plugin error listener failed: {}", e, e);
             }
         }
     }
@@ -822,7 +822,7 @@ public final class PluginRegistry implements AutoCloseable {
                     try {
                         closeable.close();
                     } catch (Exception | LinkageError failure) {
-                        LOG.log(Level.WARNING, "closing " + e.info + " failed: " + describe(failure), failure);
+                        LOG.warn("closing {} failed: {}", e.info, describe(failure), failure);
                     }
                 }
             }
@@ -835,7 +835,7 @@ public final class PluginRegistry implements AutoCloseable {
         try {
             loader.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing a plugin class loader", e);
+            LOG.debug("closing a plugin class loader", e);
         }
     }
 
@@ -853,7 +853,7 @@ public final class PluginRegistry implements AutoCloseable {
             }
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "cannot delete " + path, e);
+            LOG.debug("cannot delete {}", path, e);
         }
     }
 

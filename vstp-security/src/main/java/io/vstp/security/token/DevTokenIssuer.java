@@ -14,7 +14,6 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -31,6 +30,8 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.Objects;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * <b>DEVELOPMENT ONLY.</b> Issues ES256 JWTs for trying a server out and for tests, with a key kept in a local file;
@@ -53,7 +54,7 @@ public final class DevTokenIssuer {
     public static final String WARNING = "DEVELOPMENT ONLY: token signed with a local development key; "
             + "do not use in production";
 
-    private static final System.Logger LOG = System.getLogger(DevTokenIssuer.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(DevTokenIssuer.class.getPackageName());
 
     private final Path keyFile;
     private final ECKey key;
@@ -108,7 +109,7 @@ public final class DevTokenIssuer {
         }
         Files.writeString(keyFile, key.toJSONString() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        LOG.log(Level.WARNING, "DEVELOPMENT ONLY: created a development signing key in " + keyFile);
+        LOG.warn("DEVELOPMENT ONLY: created a development signing key in {}", keyFile);
         return new DevTokenIssuer(keyFile, key, true, clock);
     }
 

@@ -10,7 +10,6 @@ import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +37,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Proves who a peer is by asking an OAuth 2.0 authorisation server about its bearer token (token introspection,
@@ -61,7 +62,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
     /** The {@link Principal#method()} of principals this authenticator proves. */
     public static final String METHOD = "introspection";
 
-    private static final System.Logger LOG = System.getLogger(IntrospectionAuthenticator.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(IntrospectionAuthenticator.class.getPackageName());
 
     private final IntrospectionSettings settings;
     private final HttpClient client;
@@ -154,7 +155,8 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
             cause = cause.getCause();
         }
         Throwable logged = cause;
-        LOG.log(Level.WARNING, () -> "token introspection failed (token " + key.substring(0, 8) + "...): " + logged);
+        LOG.atWarn().setMessage(() -> "token introspection failed (token " + key.substring(0, 8) + "...): " + logged)
+                .log();
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return new Answer.Failed("token introspection timed out");
         }
@@ -193,7 +195,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
             throw new CompletionException(new IOException("introspection answer is not a JSON object"));
         }
         if (!Boolean.TRUE.equals(json.get("active"))) {
-            LOG.log(Level.DEBUG, () -> "token " + key.substring(0, 8) + "... not active");
+            LOG.atDebug().setMessage(() -> "token " + key.substring(0, 8) + "... not active").log();
             return new Answer.Inactive("token not active");
         }
         Instant now = settings.clock().instant();

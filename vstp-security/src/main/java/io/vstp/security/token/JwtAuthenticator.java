@@ -44,7 +44,6 @@ import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.MalformedURLException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +76,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Proves who a peer is from a signed JWT bearer token (RFC 7519, JWS compact form) checked against the identity
@@ -104,7 +105,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     /** The {@link Principal#method()} of principals this authenticator proves. */
     public static final String METHOD = "jwt";
 
-    private static final System.Logger LOG = System.getLogger(JwtAuthenticator.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(JwtAuthenticator.class.getPackageName());
     private static final int OWN_THREADS = 2;
 
     private final JwtSettings settings;
@@ -251,7 +252,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     }
 
     private static AuthenticationException refused(String message, Throwable cause) {
-        LOG.log(Level.DEBUG, () -> "JWT refused (" + message + "): " + cause);
+        LOG.atDebug().setMessage(() -> "JWT refused (" + message + "): " + cause).log();
         return new AuthenticationException(message);
     }
 
@@ -262,7 +263,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             try {
                 closeable.close();
             } catch (IOException e) {
-                LOG.log(Level.DEBUG, "closing the JWKS source", e);
+                LOG.debug("closing the JWKS source", e);
             }
         }
         if (ownExecutor != null) {
@@ -348,8 +349,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             JWKSet set = JWKSet.parse(Files.readString(s.jwksFile()));
             for (JWK jwk : set.getKeys()) {
                 if (jwk.isPrivate()) {
-                    LOG.log(Level.WARNING, "JWKS file " + s.jwksFile()
-                            + " holds private keys; only their public parts are used");
+                    LOG.warn("JWKS file {} holds private keys; only their public parts are used", s.jwksFile());
                     break;
                 }
             }
@@ -476,7 +476,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
                             found.add(ec.toPublicKey());
                         }
                     } catch (GeneralSecurityException | JOSEException e) {
-                        LOG.log(Level.DEBUG, () -> "unusable key " + jwk.getKeyID() + ": " + e);
+                        LOG.atDebug().setMessage(() -> "unusable key " + jwk.getKeyID() + ": " + e).log();
                     }
                 }
             }
@@ -570,7 +570,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             try {
                 super.verify(claims, context);
             } catch (BadJWTException e) {
-                LOG.log(Level.DEBUG, () -> "JWT claims refused: " + e.getMessage());
+                LOG.atDebug().setMessage(() -> "JWT claims refused: " + e.getMessage()).log();
                 throw new ClaimRejected("token claims rejected");
             }
         }

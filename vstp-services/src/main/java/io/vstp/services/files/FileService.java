@@ -22,6 +22,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vstp.transport.Session;
 
 /**
@@ -281,7 +283,7 @@ public final class FileService implements AutoCloseable {
         // The log line's words are made only for a line that is written: not for every chunk of a transfer. The
         // request is still ours here (the caller releases it when the returned stage completes).
         return run(request, session, client, op).whenComplete((answer, error) -> {
-            if ((error != null || LOGGED_OPS.contains(op)) && LOG.isLoggable(System.Logger.Level.INFO)) {
+            if ((error != null || LOGGED_OPS.contains(op)) && LOG.isInfoEnabled()) {
                 // The client chose the path: no control character reaches the log (no forged lines).
                 String path = String.valueOf(request.headers().value(PATH)).replaceAll("\\p{Cntrl}", "?");
                 log(op, path, who.get(), answer, error);
@@ -325,7 +327,7 @@ public final class FileService implements AutoCloseable {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger("io.vstp.serve");
+    private static final Logger LOG = LoggerFactory.getLogger("io.vstp.serve");
     /**
      * Log lines are written by their own thread, and dropped past 1 000 waiting: a log output that stops reading (a
      * stalled pipe) must never stall the files service.
@@ -338,8 +340,8 @@ public final class FileService implements AutoCloseable {
             }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private static void info(String line) {
-        if (LOG.isLoggable(System.Logger.Level.INFO)) {
-            LOG_WRITER.execute(() -> LOG.log(System.Logger.Level.INFO, line));
+        if (LOG.isInfoEnabled()) {
+            LOG_WRITER.execute(() -> LOG.info(line));
         }
     }
 

@@ -15,9 +15,10 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.transport.TransportLimits;
-import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What both ends of a session do alike (docs/spec/session.md): answer PING, time out handshakes, idle connections
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
  * the channel's event loop, so no field needs synchronisation.
  */
 public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
-    private static final System.Logger LOG = System.getLogger(SessionHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandler.class.getName());
 
     protected final TransportLimits limits;
     private final Consumer<ErrorCode> errorCounter;
@@ -139,7 +140,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
             fail(ve.code(), ve.detail());
             return;
         }
-        LOG.log(Level.DEBUG, () -> "closing " + ctx.channel() + ": " + c);
+        LOG.atDebug().setMessage(() -> "closing " + ctx.channel() + ": " + c).log();
         onTransportFailure(c);
         failed = true;
         ctx.close();
@@ -155,7 +156,7 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         errorCounter.accept(code);
-        LOG.log(Level.DEBUG, () -> "closing " + ctx.channel() + " with " + code + ": " + message);
+        LOG.atDebug().setMessage(() -> "closing " + ctx.channel() + " with " + code + ": " + message).log();
         onFailure(code, message);
         if (ctx.channel().isActive() && sendsErr()) {
             ctx.writeAndFlush(SessionFrames.err(code, message, null)).addListener(ChannelFutureListener.CLOSE);

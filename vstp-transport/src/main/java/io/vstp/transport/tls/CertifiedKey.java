@@ -1,6 +1,5 @@
 package io.vstp.transport.tls;
 
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -9,6 +8,8 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A certificate chain (leaf first) and the private key of its leaf: what a server presents, or a client for
@@ -19,7 +20,7 @@ import java.util.List;
  * {@link #forServer(TlsServerOptions)}.
  */
 public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
-    private static final System.Logger LOG = System.getLogger(CertifiedKey.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(CertifiedKey.class.getPackageName());
     private static final byte[] CHALLENGE = "VSTP certificate and key match check".getBytes(StandardCharsets.US_ASCII);
 
     public CertifiedKey {
@@ -59,10 +60,10 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
                 : read(options.certificateChainFile().get(), options.privateKeyFile().get());
         if (!certifiedKey.isValidAt(Instant.now())) {
             // Served anyway: refusing to start would turn a renewal slip into an outage for clients that pin.
-            LOG.log(Level.WARNING, "server TLS certificate " + certifiedKey.fingerprint() + " in "
-                    + options.certificateChainFile().orElse(options.selfSignedCertificateFile())
-                    + " is not valid now (valid " + certifiedKey.leaf().getNotBefore().toInstant() + " to "
-                    + certifiedKey.leaf().getNotAfter().toInstant() + "); VSTP clients will refuse it");
+            LOG.warn("server TLS certificate {} in {} is not valid now (valid {} to {}); VSTP clients will refuse it",
+                    certifiedKey.fingerprint(),
+                    options.certificateChainFile().orElse(options.selfSignedCertificateFile()),
+                    certifiedKey.leaf().getNotBefore().toInstant(), certifiedKey.leaf().getNotAfter().toInstant());
         }
         return certifiedKey;
     }

@@ -5,7 +5,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -18,6 +17,8 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS 1.3 for a VSTP client: makes an {@link SslHandler} for every connection, verifying the server as
@@ -32,7 +33,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * with a readable message; {@link CertificateVerificationException#findIn(Throwable)} finds it.
  */
 public final class ClientTls {
-    private static final System.Logger LOG = System.getLogger(ClientTls.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClientTls.class.getPackageName());
 
     private final TlsClientOptions options;
     private final TlsProvider provider;
@@ -88,7 +89,7 @@ public final class ClientTls {
             throw new TlsConfigException("cannot build the client TLS context (" + provider.displayName() + "): "
                     + e.getMessage(), e);
         }
-        LOG.log(Level.DEBUG, () -> "client TLS 1.3 with " + provider.displayName() + ", " + options);
+        LOG.atDebug().setMessage(() -> "client TLS 1.3 with " + provider.displayName() + ", " + options).log();
         return new ClientTls(options, provider, context, verifier, clientFingerprint);
     }
 

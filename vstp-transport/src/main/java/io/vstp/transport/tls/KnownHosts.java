@@ -2,7 +2,6 @@ package io.vstp.transport.tls;
 
 import io.netty.util.NetUtil;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's {@code known_hosts} file: one pinned server certificate per line, like SSH's, so that a server
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  * lock, so that clients in several threads or processes meeting a new server at once record it once.
  */
 final class KnownHosts {
-    private static final System.Logger LOG = System.getLogger(KnownHosts.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(KnownHosts.class.getPackageName());
     /** Serialises appends inside this JVM; the file lock does it across processes but is per JVM, not thread. */
     private static final Object APPEND_LOCK = new Object();
 
@@ -177,6 +178,6 @@ final class KnownHosts {
     }
 
     private void warnSkipped(int lineNumber, String why) {
-        LOG.log(Level.WARNING, "skipping " + file + " line " + lineNumber + ": " + why);
+        LOG.warn("skipping {} line {}: {}", file, lineNumber, why);
     }
 }

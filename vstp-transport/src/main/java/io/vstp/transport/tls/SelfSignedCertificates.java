@@ -3,7 +3,6 @@ package io.vstp.transport.tls;
 import io.netty.util.NetUtil;
 import io.vstp.core.fips.FipsMode;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,6 +43,8 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server certificate VSTP makes for itself when none is configured: EC P-256, self-signed, for
@@ -64,7 +65,7 @@ final class SelfSignedCertificates {
     static final String KEY_FILE = "server-key.pem";
     private static final String LOCK_FILE = ".lock";
 
-    private static final System.Logger LOG = System.getLogger(SelfSignedCertificates.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(SelfSignedCertificates.class.getPackageName());
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Tolerates clients whose clock is a little behind ours. */
     private static final Duration BACKDATE = Duration.ofHours(1);
@@ -99,8 +100,8 @@ final class SelfSignedCertificates {
                 if (unusable == null) {
                     warnIfKeyReadableByOthers(keyFile);
                     String fingerprint = existing.fingerprint();
-                    LOG.log(Level.DEBUG, () -> "using self-signed certificate " + fingerprint + " from "
-                            + certificateFile);
+                    LOG.atDebug().setMessage(() -> "using self-signed certificate " + fingerprint + " from "
+                            + certificateFile).log();
                     return existing;
                 }
                 CertifiedKey generated = generate(namesFor(extraNames), validity);
@@ -108,13 +109,13 @@ final class SelfSignedCertificates {
                 PemFiles.writeAtomically(certificateFile, PemFiles.certificatePem(generated.leaf()),
                         PemFiles.OWNER_ONLY_FILE);
                 if (unusable.equals(MISSING)) {
-                    LOG.log(Level.INFO, "generated self-signed TLS certificate " + generated.fingerprint()
-                            + " in " + certificateFile + " (valid until " + generated.leaf().getNotAfter().toInstant()
-                            + "); clients trust it on first use, or pin " + generated.fingerprint());
+                    LOG.info("generated self-signed TLS certificate {} in {} (valid until {}); clients trust it on"
+                            + " first use, or pin {}", generated.fingerprint(), certificateFile,
+                            generated.leaf().getNotAfter().toInstant(), generated.fingerprint());
                 } else {
-                    LOG.log(Level.WARNING, "replaced the self-signed TLS certificate in " + certificateFile + ": "
-                            + unusable + "; the new one is " + generated.fingerprint() + ". Clients that pinned the "
-                            + "old one will refuse this server until their known_hosts line for it is removed");
+                    LOG.warn("replaced the self-signed TLS certificate in {}: {}; the new one is {}. Clients that"
+                            + " pinned the old one will refuse this server until their known_hosts line for it is"
+                            + " removed", certificateFile, unusable, generated.fingerprint());
                 }
                 return generated;
             }
@@ -143,9 +144,8 @@ final class SelfSignedCertificates {
         }
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
         if (!PemFiles.OWNER_ONLY_FILE.containsAll(permissions)) {
-            LOG.log(Level.WARNING, keyFile + " is readable by other users (mode "
-                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
-                    + "); run: chmod 600 " + keyFile);
+            LOG.warn("{} is readable by other users (mode {}); run: chmod 600 {}", keyFile,
+                    java.nio.file.attribute.PosixFilePermissions.toString(permissions), keyFile);
         }
     }
 

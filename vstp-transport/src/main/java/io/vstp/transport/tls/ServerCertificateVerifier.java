@@ -3,7 +3,6 @@ package io.vstp.transport.tls;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's decision whether to trust a server certificate, in the order {@link TlsClientOptions} documents:
@@ -27,7 +28,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>Only the server side of {@link X509ExtendedTrustManager} is meaningful; this is never installed on a server.
  */
 final class ServerCertificateVerifier extends X509ExtendedTrustManager {
-    private static final System.Logger LOG = System.getLogger(ServerCertificateVerifier.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCertificateVerifier.class.getPackageName());
 
     // OpenSSL verification results (x509_vfy.h); stable ABI numbers, used because tcnative's own constants are
     // only on the runtime class path.
@@ -222,8 +223,8 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
                 entry = knownHosts.addIfAbsent(endpoint, presented);
                 if (entry.fingerprint().equals(presented)) {
                     KnownHosts.Entry recorded = entry;
-                    LOG.log(Level.INFO, () -> "trusting " + endpoint + " on first use: recorded " + presented
-                            + " in " + knownHosts.file() + " line " + recorded.line());
+                    LOG.atInfo().setMessage(() -> "trusting " + endpoint + " on first use: recorded " + presented
+                            + " in " + knownHosts.file() + " line " + recorded.line()).log();
                     return;
                 }
             }

@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -25,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS 1.3 for a VSTP server: makes an {@link SslHandler} for every accepted connection.
@@ -52,7 +53,7 @@ import javax.net.ssl.SSLException;
  * <p><b>Errors.</b> Messages name files and fingerprints, never key material.
  */
 public final class ServerTls {
-    private static final System.Logger LOG = System.getLogger(ServerTls.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class.getPackageName());
 
     private final TlsServerOptions options;
     private final TlsProvider provider;
@@ -112,16 +113,16 @@ public final class ServerTls {
             tls.ticketKeys.installOn(loaded.context());
         }
         tls.current = loaded;
-        LOG.log(Level.INFO, () -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
+        LOG.atInfo().setMessage(() -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
                 + loaded.fingerprint() + (options.isSelfSigned() ? " (self-signed, "
                 + options.selfSignedCertificateFile() + ")" : " (" + options.certificateChainFile().get() + ")")
                 + (options.clientCaFile().isPresent() ? ", client certificates required" : "") + ", "
-                + tls.describeTicketKeys());
+                + tls.describeTicketKeys()).log();
         if (tls.provider != TlsProvider.OPENSSL && !options.sessionTicketKeyRotation().isZero()
                 && !options.sessionTicketKeyRotation().equals(TlsServerOptions.DEFAULT_SESSION_TICKET_KEY_ROTATION)) {
-            LOG.log(Level.WARNING, "session ticket key rotation every " + options.sessionTicketKeyRotation()
-                    + " is not applied: the " + tls.provider.displayName() + " TLS provider keeps its own ticket "
-                    + "keys" + (tls.provider == TlsProvider.JDK ? " (jdk.tls.server.statelessKeyTimeout)" : ""));
+            LOG.warn("session ticket key rotation every {} is not applied: the {} TLS provider keeps its own ticket"
+                    + " keys{}", options.sessionTicketKeyRotation(), tls.provider.displayName(),
+                    tls.provider == TlsProvider.JDK ? " (jdk.tls.server.statelessKeyTimeout)" : "");
         }
         return tls;
     }
@@ -197,7 +198,7 @@ public final class ServerTls {
                 rotateSessionTicketKeys();
             } catch (RuntimeException e) {
                 // A periodic task that throws is never run again: log, and try again next period.
-                LOG.log(Level.WARNING, "cannot rotate the session ticket key; the current one stays", e);
+                LOG.warn("cannot rotate the session ticket key; the current one stays", e);
             }
         }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
@@ -214,7 +215,7 @@ public final class ServerTls {
             ticketKeys.installOn(current.context());
             rotations = ticketKeys.rotations();
         }
-        LOG.log(Level.DEBUG, () -> "session ticket key rotated (" + rotations + " since start)");
+        LOG.atDebug().setMessage(() -> "session ticket key rotated (" + rotations + " since start)").log();
     }
 
     /** BoringSSL's session counters of the context new connections get, ticket outcomes included. */
@@ -284,8 +285,8 @@ public final class ServerTls {
             }
             failedStamps = List.of();
             lastReloadFailure = null;
-            LOG.log(Level.INFO, () -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "
-                    + reloaded.fingerprint() + " from " + options.certificateChainFile().get());
+            LOG.atInfo().setMessage(() -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "
+                    + reloaded.fingerprint() + " from " + options.certificateChainFile().get()).log();
         } catch (TlsConfigException e) {
             recordReloadFailure(stamps, e.getMessage());
         }
@@ -293,8 +294,8 @@ public final class ServerTls {
 
     private void recordReloadFailure(List<FileStamp> stamps, String failure) {
         if (!failure.equals(lastReloadFailure) || !stamps.equals(failedStamps)) {
-            LOG.log(Level.WARNING, "keeping server TLS certificate " + current.fingerprint()
-                    + "; the changed files cannot be used: " + failure);
+            LOG.warn("keeping server TLS certificate {}; the changed files cannot be used: {}", current.fingerprint(),
+                    failure);
         }
         failedStamps = stamps;
         lastReloadFailure = failure;

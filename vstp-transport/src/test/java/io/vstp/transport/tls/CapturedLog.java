@@ -8,8 +8,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * The log lines this package writes while the capture is open (System.Logger goes to java.util.logging here), so
- * that a test can check what an operator reads in the log: warnings about skipped or replaced files.
+ * The log lines this package writes while the capture is open (SLF4J goes to java.util.logging in the tests, through
+ * slf4j-jdk14), so that a test can check what an operator reads in the log: warnings about skipped or replaced files.
  */
 final class CapturedLog implements AutoCloseable {
     /** Held strongly: java.util.logging keeps loggers only weakly, and a collected one loses the handler. */

@@ -5,7 +5,6 @@ import io.vstp.transport.tls.CertificateVerificationException;
 import io.vstp.transport.tls.ClientTls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -26,6 +25,8 @@ import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsSession;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * BouncyCastle's client side of one handshake: DTLS 1.2 only, the configured AEAD suites, extended master secret
@@ -33,7 +34,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * and host name, {@code known_hosts}), exactly as for TCP. One instance per handshake; runs on a handshake thread.
  */
 final class BcDtlsClient extends AbstractTlsClient {
-    private static final System.Logger LOG = System.getLogger(BcDtlsClient.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(BcDtlsClient.class.getPackageName());
 
     /** A session this client may offer again, with the server certificate verified when it was made. */
     record ResumableSession(TlsSession session, String serverFingerprint) {}
@@ -161,13 +162,14 @@ final class BcDtlsClient extends AbstractTlsClient {
     @Override
     public void notifyAlertReceived(short alertLevel, short alertDescription) {
         association.alertReceived(alertLevel, alertDescription);
-        LOG.log(Level.DEBUG, () -> "DTLS alert from server " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription));
+        LOG.atDebug().setMessage(() -> "DTLS alert from server " + association.peer + ": "
+                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)).log();
     }
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-        LOG.log(Level.DEBUG, () -> "DTLS alert to server " + association.peer + ": " + AlertLevel.getText(alertLevel)
-                + " " + AlertDescription.getText(alertDescription) + (message != null ? " (" + message + ")" : ""));
+        LOG.atDebug().setMessage(() -> "DTLS alert to server " + association.peer + ": "
+                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
+                + (message != null ? " (" + message + ")" : "")).log();
     }
 }

@@ -1,7 +1,6 @@
 package io.vstp.transport.udp.dtls;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.util.Optional;
 import org.bouncycastle.tls.AbstractTlsServer;
 import org.bouncycastle.tls.AlertDescription;
@@ -12,6 +11,8 @@ import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsSession;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * BouncyCastle's server side of one handshake, configured as VSTP wants it: DTLS 1.2 only, the configured AEAD
@@ -19,7 +20,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * IDs from {@link ServerSessionCache}. One instance per handshake; runs on a handshake thread.
  */
 final class BcDtlsServer extends AbstractTlsServer {
-    private static final System.Logger LOG = System.getLogger(BcDtlsServer.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(BcDtlsServer.class.getPackageName());
 
     private final ServerCredentials credentials;
     private final int[] cipherSuites;
@@ -101,13 +102,14 @@ final class BcDtlsServer extends AbstractTlsServer {
     @Override
     public void notifyAlertReceived(short alertLevel, short alertDescription) {
         association.alertReceived(alertLevel, alertDescription);
-        LOG.log(Level.DEBUG, () -> "DTLS alert from client " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription));
+        LOG.atDebug().setMessage(() -> "DTLS alert from client " + association.peer + ": "
+                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)).log();
     }
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-        LOG.log(Level.DEBUG, () -> "DTLS alert to client " + association.peer + ": " + AlertLevel.getText(alertLevel)
-                + " " + AlertDescription.getText(alertDescription) + (message != null ? " (" + message + ")" : ""));
+        LOG.atDebug().setMessage(() -> "DTLS alert to client " + association.peer + ": "
+                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
+                + (message != null ? " (" + message + ")" : "")).log();
     }
 }

@@ -10,7 +10,6 @@ import io.vstp.transport.tls.ClientTls;
 import io.vstp.transport.tls.TlsConfigException;
 import io.vstp.transport.udp.DatagramLink;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -45,6 +44,8 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsTimeoutException;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link DatagramLink} that protects every datagram with DTLS 1.2 (RFC 6347), over another link that carries
@@ -94,7 +95,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * receiver must release. Inner-link buffers are released as soon as they are copied.
  */
 public final class DtlsDatagramLink implements DatagramLink {
-    private static final System.Logger LOG = System.getLogger(DtlsDatagramLink.class.getPackageName());
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsDatagramLink.class.getPackageName());
 
     /** RFC 6347 §4.2.1 asks servers to change the cookie secret often; a client caught by a change just retries. */
     static final Duration COOKIE_SECRET_LIFETIME = Duration.ofMinutes(5);
@@ -213,8 +214,8 @@ public final class DtlsDatagramLink implements DatagramLink {
                 options.idleTimeout(), options.maxAssociations(), options.maxQueuedDatagrams(),
                 options.handshakeThreads(), credentials,
                 new ServerSessionCache(options.sessionCacheSize(), options.sessionLifetime().toNanos()), null, false);
-        LOG.log(Level.INFO, () -> "DTLS 1.2 server on " + inner.localAddress() + ", certificate "
-                + credentials.fingerprint() + ", suites " + usable);
+        LOG.atInfo().setMessage(() -> "DTLS 1.2 server on " + inner.localAddress() + ", certificate "
+                + credentials.fingerprint() + ", suites " + usable).log();
         return link;
     }
 
@@ -369,7 +370,7 @@ public final class DtlsDatagramLink implements DatagramLink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.DEBUG, () -> "DTLS link close did not finish on the event loop: " + e);
+            LOG.atDebug().setMessage(() -> "DTLS link close did not finish on the event loop: " + e).log();
         }
         handshakeThreads.shutdownNow();
         try {
@@ -493,7 +494,8 @@ public final class DtlsDatagramLink implements DatagramLink {
         if (association == null) {
             if (isServer) {
                 droppedNotConnected.increment();
-                LOG.log(Level.DEBUG, () -> "DTLS server has no association with " + peer + "; datagram dropped");
+                LOG.atDebug().setMessage(() -> "DTLS server has no association with " + peer + "; datagram dropped")
+                        .log();
                 return;
             }
             association = startClientHandshake(peer);
@@ -553,8 +555,8 @@ public final class DtlsDatagramLink implements DatagramLink {
         int unauthenticated = association.transport.takeUnaccepted();
         if (unauthenticated > 0) {
             droppedBadRecords.add(unauthenticated);
-            LOG.log(Level.DEBUG, () -> unauthenticated + " DTLS datagram(s) from " + association.peer
-                    + " held no authentic record; dropped");
+            LOG.atDebug().setMessage(() -> unauthenticated + " DTLS datagram(s) from " + association.peer
+                    + " held no authentic record; dropped").log();
         }
     }
 
@@ -564,7 +566,7 @@ public final class DtlsDatagramLink implements DatagramLink {
             receiver.receive(peer, datagram);
         } catch (RuntimeException e) {
             // A bug above us, not bad input: say so, once per datagram, and keep the association.
-            LOG.log(Level.WARNING, "the receiver of a DTLS link threw on a datagram from " + peer, e);
+            LOG.warn("the receiver of a DTLS link threw on a datagram from {}", peer, e);
         }
     }
 
@@ -590,7 +592,7 @@ public final class DtlsDatagramLink implements DatagramLink {
         if (!isServer && resumable != null) {
             clientSessions.put(association.peer, resumable);
         }
-        LOG.log(Level.DEBUG, () -> "DTLS association with " + association.peer + ": " + info);
+        LOG.atDebug().setMessage(() -> "DTLS association with " + association.peer + ": " + info).log();
         // If one of these fails, remove() discards (and counts) the rest, and the loop ends.
         for (byte[] pending = association.pollPendingSend(); pending != null;
                 pending = association.pollPendingSend()) {
@@ -630,10 +632,11 @@ public final class DtlsDatagramLink implements DatagramLink {
                 clientSessions.remove(association.peer); // a session that failed to resume is not offered again
             }
             SSLHandshakeException failure = handshakeException(association, cause);
-            LOG.log(Level.DEBUG, () -> failure.getMessage());
+            LOG.atDebug().setMessage(failure::getMessage).log();
             association.established.completeExceptionally(failure);
         } else if (was == Association.State.ESTABLISHED) {
-            LOG.log(Level.DEBUG, () -> "DTLS association with " + association.peer + " ended: " + describe(cause));
+            LOG.atDebug().setMessage(() -> "DTLS association with " + association.peer + " ended: " + describe(cause))
+                    .log();
         }
     }
 
