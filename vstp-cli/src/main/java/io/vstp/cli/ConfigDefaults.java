@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * Where option values come from when the command line does not give them: a {@code VSTP_*} environment variable
@@ -38,7 +38,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static ConfigDefaults fromEnvironment() {
         Map<String, String> env = System.getenv();
         String explicit = env.get("VSTP_CONFIG");
-        Path file = explicit != null ? Path.of(explicit) : io.vstp.transport.tls.HomeDirectory.resolve().resolve("config.properties");
+        Path file = explicit != null ? Path.of(explicit) : io.vstp.transport.HomeDirectory.resolve().resolve("config.properties");
         return new ConfigDefaults(env, file);
     }
 

@@ -81,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         Path serverHome = work.resolve("server-home");
         Path tokenFile = serverHome.resolve(ServeCommand.ACCESS_TOKEN_FILE);
         io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(tokenFile, new SecureRandom());
-        io.vstp.security.SecurityPolicy policy = new io.vstp.security.SecurityConfig(
+        io.vstp.security.SecurityPolicy policy = new io.vstp.security.SecurityOptions(
                 ServeCommand.defaultAccess(tokenFile, false), serverHome, java.util.Map.of()).build();
         try (ServicesServer server = ServicesServer.builder().port(0).directory(work.resolve("served"))
                 .tls(TlsServerOptions.builder().home(serverHome).build()).udp(dtls).accessControl(policy).start()) {

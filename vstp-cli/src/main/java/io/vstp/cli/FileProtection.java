@@ -14,7 +14,7 @@ import io.vstp.crypto.keys.KeyType;
 import io.vstp.crypto.sign.Manifest;
 import io.vstp.crypto.sign.SignedManifest;
 import io.vstp.services.files.FilesClient;
-import io.vstp.transport.tls.HomeDirectory;
+import io.vstp.transport.HomeDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

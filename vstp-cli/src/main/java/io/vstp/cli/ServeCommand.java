@@ -187,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
     private io.vstp.security.SecurityPolicy security() throws java.io.IOException {
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         if (spec.defaultValueProvider() instanceof ConfigDefaults defaults) {
-            settings.putAll(defaults.section(io.vstp.security.SecurityConfig.PREFIX));
+            settings.putAll(defaults.section(io.vstp.security.SecurityOptions.PREFIX));
         }
         if (authConfig != null) {
             java.util.Properties p = new java.util.Properties();
@@ -199,14 +199,14 @@ final class ServeCommand implements Callable<Integer> {
             p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
         }
         settings.putAll(auth);
-        Path home = io.vstp.transport.tls.HomeDirectory.resolve();
+        Path home = io.vstp.transport.HomeDirectory.resolve();
         boolean anySetting = devAuth || settings.keySet().stream()
-                .anyMatch(k -> k.startsWith(io.vstp.security.SecurityConfig.PREFIX));
+                .anyMatch(k -> k.startsWith(io.vstp.security.SecurityOptions.PREFIX));
         // Only settings that make the server authenticate replace the default token: auth.audit alone, say, must
         // not leave the server open.
         boolean configured;
         try {
-            configured = devAuth || new io.vstp.security.SecurityConfig(settings, home, System.getenv()).enabled();
+            configured = devAuth || new io.vstp.security.SecurityOptions(settings, home, System.getenv()).enabled();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "auth configuration: " + e.getMessage());
         }
@@ -247,19 +247,19 @@ final class ServeCommand implements Callable<Integer> {
                     + "auth configuration, give anonymous peers roles with auth.anonymous-roles");
         }
         if (devAuth) {
-            java.util.Map<String, String> dev = io.vstp.security.SecurityConfig.developmentSettings(home);
+            java.util.Map<String, String> dev = io.vstp.security.SecurityOptions.developmentSettings(home);
             dev.forEach(settings::putIfAbsent);
             if (settings.keySet().stream().noneMatch(k -> k.startsWith("auth.role."))) {
-                settings.putAll(io.vstp.security.SecurityConfig.developmentRoles());
+                settings.putAll(io.vstp.security.SecurityOptions.developmentRoles());
             }
             spec.commandLine().getErr().println("vstp: WARNING --dev-auth: tokens signed by the development key in "
-                    + home.resolve(io.vstp.security.SecurityConfig.DEV_DIRECTORY) + " are trusted; never use this "
+                    + home.resolve(io.vstp.security.SecurityOptions.DEV_DIRECTORY) + " are trusted; never use this "
                     + "in production");
         }
-        io.vstp.security.SecurityConfig config;
+        io.vstp.security.SecurityOptions config;
         io.vstp.security.SecurityPolicy policy;
         try {
-            config = new io.vstp.security.SecurityConfig(settings, home, System.getenv());
+            config = new io.vstp.security.SecurityOptions(settings, home, System.getenv());
             policy = config.build();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "auth configuration: " + e.getMessage());

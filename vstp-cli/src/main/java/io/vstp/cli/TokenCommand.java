@@ -1,8 +1,8 @@
 package io.vstp.cli;
 
-import io.vstp.security.SecurityConfig;
+import io.vstp.security.SecurityOptions;
 import io.vstp.security.token.DevTokenIssuer;
-import io.vstp.transport.tls.HomeDirectory;
+import io.vstp.transport.HomeDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ final class TokenCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, "--ttl must be positive");
         }
         Path home = HomeDirectory.resolve();
-        Path dir = home.resolve(SecurityConfig.DEV_DIRECTORY);
+        Path dir = home.resolve(SecurityOptions.DEV_DIRECTORY);
         DevTokenIssuer keys = DevTokenIssuer.loadOrCreate(dir.resolve("key.json"));
         keys.writeJwks(dir.resolve("jwks.json"));
         String token = keys.issue(subject, roles, issuer, audience, ttl);

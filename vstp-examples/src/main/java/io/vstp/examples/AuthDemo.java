@@ -3,7 +3,7 @@ package io.vstp.examples;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.security.SecurityConfig;
+import io.vstp.security.SecurityOptions;
 import io.vstp.security.SecurityPolicy;
 import io.vstp.security.token.DevTokenIssuer;
 import io.vstp.transport.RequestHandler;
@@ -38,7 +38,7 @@ public final class AuthDemo {
         issuer.writeJwks(keys.resolve("jwks.json"));
         Path audit = home.resolve("audit.log");
 
-        SecurityPolicy policy = new SecurityConfig(Map.of(
+        SecurityPolicy policy = new SecurityOptions(Map.of(
                 "auth.jwt.jwks-file", keys.resolve("jwks.json").toString(),
                 "auth.jwt.issuer", DevTokenIssuer.DEFAULT_ISSUER,
                 "auth.jwt.audience", DevTokenIssuer.DEFAULT_AUDIENCE,

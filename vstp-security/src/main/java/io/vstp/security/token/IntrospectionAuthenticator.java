@@ -64,7 +64,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
 
     private static final Logger LOG = LoggerFactory.getLogger(IntrospectionAuthenticator.class.getPackageName());
 
-    private final IntrospectionSettings settings;
+    private final IntrospectionOptions settings;
     private final HttpClient client;
     private final ExecutorService ownExecutor;
     private final String authorization;
@@ -72,12 +72,12 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
     private final AtomicInteger calls = new AtomicInteger();
 
     /** An authenticator with an HTTP client of its own (its threads are daemons, stopped by {@link #close()}). */
-    public IntrospectionAuthenticator(IntrospectionSettings settings) {
+    public IntrospectionAuthenticator(IntrospectionOptions settings) {
         this(settings, null);
     }
 
     /** An authenticator that calls the endpoint with {@code client}; null for one of its own. */
-    public IntrospectionAuthenticator(IntrospectionSettings settings, HttpClient client) {
+    public IntrospectionAuthenticator(IntrospectionOptions settings, HttpClient client) {
         this.settings = settings;
         if (client == null) {
             AtomicInteger n = new AtomicInteger();
@@ -102,7 +102,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
                 .buildAsync();
     }
 
-    public IntrospectionSettings settings() {
+    public IntrospectionOptions settings() {
         return settings;
     }
 

@@ -5,6 +5,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.jwk.Curve;
@@ -37,7 +38,6 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import com.nimbusds.jose.KeySourceException;
 import io.vstp.security.spi.Authenticator;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
@@ -81,7 +81,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proves who a peer is from a signed JWT bearer token (RFC 7519, JWS compact form) checked against the identity
- * provider's public keys: a JWKS endpoint, a JWKS file or a PEM key ({@link JwtSettings}).
+ * provider's public keys: a JWKS endpoint, a JWKS file or a PEM key ({@link JwtOptions}).
  *
  * <ul>
  *   <li>Credentials without a bearer token, or whose token is not of the JWS compact form (three base64url parts),
@@ -108,7 +108,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JwtAuthenticator.class.getPackageName());
     private static final int OWN_THREADS = 2;
 
-    private final JwtSettings settings;
+    private final JwtOptions settings;
     private final JWKSource<SecurityContext> keys;
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final Set<JWSAlgorithm> algorithms;
@@ -120,7 +120,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
      *
      * @throws IOException when a local key file cannot be read or parsed
      */
-    public JwtAuthenticator(JwtSettings settings) throws IOException {
+    public JwtAuthenticator(JwtOptions settings) throws IOException {
         this(settings, null);
     }
 
@@ -130,7 +130,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
      *
      * @throws IOException when a local key file cannot be read or parsed
      */
-    public JwtAuthenticator(JwtSettings settings, Executor executor) throws IOException {
+    public JwtAuthenticator(JwtOptions settings, Executor executor) throws IOException {
         this.settings = settings;
         this.algorithms = settings.jwsAlgorithms();
         if (settings.jwksUri() != null) {
@@ -151,7 +151,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         processor.setJWTClaimsSetVerifier(new ClaimsVerifier(settings));
     }
 
-    public JwtSettings settings() {
+    public JwtOptions settings() {
         return settings;
     }
 
@@ -328,7 +328,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         return v.toString();
     }
 
-    private static JWKSource<SecurityContext> remoteKeys(JwtSettings s) {
+    private static JWKSource<SecurityContext> remoteKeys(JwtOptions s) {
         int connect = (int) s.httpConnectTimeout().toMillis();
         int read = (int) s.httpReadTimeout().toMillis();
         try {
@@ -344,7 +344,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    private static JWKSet readJwks(JwtSettings s) throws IOException {
+    private static JWKSet readJwks(JwtOptions s) throws IOException {
         try {
             JWKSet set = JWKSet.parse(Files.readString(s.jwksFile()));
             for (JWK jwk : set.getKeys()) {
@@ -359,7 +359,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    private static JWKSet readPem(JwtSettings s) throws IOException {
+    private static JWKSet readPem(JwtOptions s) throws IOException {
         String pem = Files.readString(s.publicKeyPem(), StandardCharsets.US_ASCII);
         int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
         int end = pem.indexOf("-----END PUBLIC KEY-----");
@@ -520,15 +520,15 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
      * nimbus's {@link DefaultJWTClaimsVerifier} check the same again as a backstop.
      */
     private static final class ClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
-        private final JwtSettings settings;
+        private final JwtOptions settings;
 
-        ClaimsVerifier(JwtSettings s) {
+        ClaimsVerifier(JwtOptions s) {
             super(Set.of(s.audience()), new JWTClaimsSet.Builder().issuer(s.issuer()).build(), required(s), null);
             this.settings = s;
             setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, s.clockSkew().toSeconds()));
         }
 
-        private static Set<String> required(JwtSettings s) {
+        private static Set<String> required(JwtOptions s) {
             Set<String> required = new HashSet<>(s.requiredClaims());
             required.addAll(List.of("iss", "aud", "sub", "exp"));
             return required;

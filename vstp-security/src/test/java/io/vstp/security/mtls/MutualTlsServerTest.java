@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.security.SecurityConfig;
+import io.vstp.security.SecurityOptions;
 import io.vstp.security.SecurityPolicy;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.SessionException;
@@ -29,8 +29,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -83,7 +83,7 @@ class MutualTlsServerTest {
         Path[] sensor = written(issue("O=Example, CN=sensor-7", ca, false), "sensor");
         Path[] camera = written(issue("O=Example, CN=camera-2", ca, false), "camera");
         Path audit = dir.resolve("audit.log");
-        try (SecurityPolicy policy = new SecurityConfig(Map.of(
+        try (SecurityPolicy policy = new SecurityOptions(Map.of(
                 "auth.mtls.subject", "cn",
                 "auth.mtls.default-roles", "device",
                 "auth.mtls.role.sensor-7", "uploader",

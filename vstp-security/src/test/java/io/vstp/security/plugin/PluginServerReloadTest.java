@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.security.SecurityConfig;
+import io.vstp.core.testing.Resources;
+import io.vstp.security.SecurityOptions;
 import io.vstp.security.SecurityPolicy;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.VstpClient;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +68,7 @@ class PluginServerReloadTest {
     void aNewJarVersionServesNewHandshakesWithoutRestart() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         PluginJars.plugin("greeter", "1").writeTo(plugins.resolve("greeter.jar"));
-        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityOptions(Map.of(
                 "auth.plugins.dir", plugins.toString(),
                 "auth.plugins.use", "greeter",
                 "auth.plugins.poll-interval", "200ms",
@@ -110,7 +110,7 @@ class PluginServerReloadTest {
     void aLoadedPluginNotNamedInUseTakesNoPart() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         PluginJars.plugin("greeter", "1").writeTo(plugins.resolve("greeter.jar"));
-        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityOptions(Map.of(
                 "auth.plugins.dir", plugins.toString(),
                 "auth.plugins.use", "someone-else",
                 "auth.audit", "none"), dir, Map.of()).build());

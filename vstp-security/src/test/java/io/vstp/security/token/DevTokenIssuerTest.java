@@ -52,7 +52,7 @@ class DevTokenIssuerTest {
         assertThat(written.getKeys().get(0).isPrivate()).as("public JWKS only").isFalse();
         assertThat(Files.readString(jwksFile)).doesNotContain("\"d\"");
 
-        JwtSettings settings = JwtSettings.builder().jwksFile(jwksFile).algorithms("ES256")
+        JwtOptions settings = JwtOptions.builder().jwksFile(jwksFile).algorithms("ES256")
                 .issuer(DevTokenIssuer.DEFAULT_ISSUER).audience(DevTokenIssuer.DEFAULT_AUDIENCE).build();
         try (JwtAuthenticator auth = new JwtAuthenticator(settings)) {
             String token = issuer.issue("dev-user", List.of("admin", "reader"));
@@ -73,7 +73,7 @@ class DevTokenIssuerTest {
         }
         // a token from another development key is refused
         DevTokenIssuer stranger = DevTokenIssuer.loadOrCreate(dir.resolve("other-key.json"));
-        try (JwtAuthenticator auth = new JwtAuthenticator(JwtSettings.builder().jwksFile(jwksFile)
+        try (JwtAuthenticator auth = new JwtAuthenticator(JwtOptions.builder().jwksFile(jwksFile)
                 .issuer(DevTokenIssuer.DEFAULT_ISSUER).audience(DevTokenIssuer.DEFAULT_AUDIENCE).build())) {
             assertThat(refusal(auth, stranger.issue("x", List.of()))).isEqualTo("bad signature");
         }

@@ -105,13 +105,13 @@ class IntrospectionAuthenticatorTest {
         exchange.close();
     }
 
-    private IntrospectionSettings.Builder settings(String path) {
-        return IntrospectionSettings.builder()
+    private IntrospectionOptions.Builder settings(String path) {
+        return IntrospectionOptions.builder()
                 .endpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path))
                 .clientId(CLIENT_ID).clientSecret(CLIENT_SECRET);
     }
 
-    private IntrospectionAuthenticator open(IntrospectionSettings settings) {
+    private IntrospectionAuthenticator open(IntrospectionOptions settings) {
         IntrospectionAuthenticator auth = new IntrospectionAuthenticator(settings);
         opened.put(auth, true);
         return auth;
@@ -310,7 +310,7 @@ class IntrospectionAuthenticatorTest {
     void aGivenHttpClientIsUsedAndOutlivesTheAuthenticator() {
         answers.put("opaque-1", "{\"active\":true,\"sub\":\"alice\"}");
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        IntrospectionSettings s = settings("/introspect").build();
+        IntrospectionOptions s = settings("/introspect").build();
         try (IntrospectionAuthenticator auth = new IntrospectionAuthenticator(s, client)) {
             assertThat(auth.settings()).isSameAs(s);
             assertThat(accepted(auth, "opaque-1").subject()).isEqualTo("alice");
@@ -323,7 +323,7 @@ class IntrospectionAuthenticatorTest {
 
     @Test
     void settingsRefuseValuesThatCannotWork() {
-        java.util.function.Function<IntrospectionSettings.Builder, String> refusal = b -> org.assertj.core.api
+        java.util.function.Function<IntrospectionOptions.Builder, String> refusal = b -> org.assertj.core.api
                 .Assertions.catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
         assertThat(refusal.apply(settings("/introspect").endpoint(URI.create("file:///etc/passwd"))))
                 .isEqualTo("endpoint must be an http(s) URI");
@@ -344,7 +344,7 @@ class IntrospectionAuthenticatorTest {
         assertThat(refusal.apply(settings("/introspect").maxTokenBytes(15)))
                 .isEqualTo("maxTokenBytes must be at least 16");
         // Blank issuer and audience mean "not checked", as if unset.
-        IntrospectionSettings blank = settings("/introspect").issuer(" ").audience("").build();
+        IntrospectionOptions blank = settings("/introspect").issuer(" ").audience("").build();
         assertThat(blank.issuer()).isNull();
         assertThat(blank.audience()).isNull();
     }

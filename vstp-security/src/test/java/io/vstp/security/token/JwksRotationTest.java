@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +39,8 @@ class JwksRotationTest {
         idp.close();
     }
 
-    private JwtSettings.Builder settings() {
-        return JwtSettings.builder()
+    private JwtOptions.Builder settings() {
+        return JwtOptions.builder()
                 .jwksUri(idp.uri())
                 .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
                 .jwksRateLimit(Duration.ofSeconds(5))

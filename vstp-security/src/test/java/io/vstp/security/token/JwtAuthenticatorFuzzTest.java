@@ -35,7 +35,7 @@ class JwtAuthenticatorFuzzTest {
         key = TestTokens.ec("fuzz");
         Path jwks = Files.createTempFile("fuzz-jwks", ".json");
         Files.writeString(jwks, new JWKSet(List.of(key)).toPublicJWKSet().toString());
-        auth = new JwtAuthenticator(JwtSettings.builder().jwksFile(jwks).issuer(TestTokens.ISSUER)
+        auth = new JwtAuthenticator(JwtOptions.builder().jwksFile(jwks).issuer(TestTokens.ISSUER)
                 .audience(TestTokens.AUDIENCE).build());
         valid = TestTokens.sign(key, JWSAlgorithm.ES256, TestTokens.claims().build());
         Files.delete(jwks);

@@ -60,8 +60,8 @@ class JwtAuthenticatorTest {
         auth.close();
     }
 
-    private static JwtSettings.Builder settings() {
-        return JwtSettings.builder().jwksFile(jwksFile).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE);
+    private static JwtOptions.Builder settings() {
+        return JwtOptions.builder().jwksFile(jwksFile).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE);
     }
 
     @Test
@@ -305,7 +305,7 @@ class JwtAuthenticatorTest {
         Path pem = dir.resolve("rsa.pem");
         Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes())
                 .encodeToString(rsa.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        JwtSettings pemSettings = JwtSettings.builder().publicKeyPem(pem).issuer(TestTokens.ISSUER)
+        JwtOptions pemSettings = JwtOptions.builder().publicKeyPem(pem).issuer(TestTokens.ISSUER)
                 .audience(TestTokens.AUDIENCE).build();
         try (JwtAuthenticator pemAuth = new JwtAuthenticator(pemSettings)) {
             accepted(pemAuth, sign(rsa, JWSAlgorithm.RS256, "whatever", claims().build()));
@@ -318,7 +318,7 @@ class JwtAuthenticatorTest {
         Path edPem = dir.resolve("ed.pem");
         Files.writeString(edPem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder()
                 .encodeToString(ed.pair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        try (JwtAuthenticator edAuth = new JwtAuthenticator(JwtSettings.builder().publicKeyPem(edPem)
+        try (JwtAuthenticator edAuth = new JwtAuthenticator(JwtOptions.builder().publicKeyPem(edPem)
                 .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build())) {
             accepted(edAuth, TestTokens.signEd(ed, claims().build()));
         }
@@ -330,16 +330,16 @@ class JwtAuthenticatorTest {
             assertThatThrownBy(() -> settings().algorithms("RS256", alg).build())
                     .isInstanceOf(IllegalArgumentException.class);
         }
-        assertThatThrownBy(() -> JwtSettings.builder().issuer("i").audience("a").build())
+        assertThatThrownBy(() -> JwtOptions.builder().issuer("i").audience("a").build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> settings().jwksUri(java.net.URI.create("https://idp.test/jwks")).build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> JwtSettings.builder().jwksFile(jwksFile).audience("a").build())
+        assertThatThrownBy(() -> JwtOptions.builder().jwksFile(jwksFile).audience("a").build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> JwtSettings.builder().jwksFile(jwksFile).issuer("i").build())
+        assertThatThrownBy(() -> JwtOptions.builder().jwksFile(jwksFile).issuer("i").build())
                 .isInstanceOf(IllegalArgumentException.class);
-        JwtSettings defaults = settings().build();
-        assertThat(defaults.algorithms()).isEqualTo(JwtSettings.SUPPORTED_ALGORITHMS);
+        JwtOptions defaults = settings().build();
+        assertThat(defaults.algorithms()).isEqualTo(JwtOptions.SUPPORTED_ALGORITHMS);
         assertThat(defaults.clockSkew()).isEqualTo(Duration.ofSeconds(60));
         assertThat(defaults.maxTokenBytes()).isEqualTo(8192);
         assertThat(settings().algorithms("es256", "EdDSA").build().algorithms()).isEqualTo(Set.of("ES256", "EdDSA"));
@@ -349,7 +349,7 @@ class JwtAuthenticatorTest {
     void privateKeysInTheJwksFileAreUsedOnlyForTheirPublicPart() throws Exception {
         Path privateJwks = dir.resolve("private-jwks.json");
         Files.writeString(privateJwks, new JWKSet(rsa).toString(false));
-        try (JwtAuthenticator a = new JwtAuthenticator(JwtSettings.builder().jwksFile(privateJwks)
+        try (JwtAuthenticator a = new JwtAuthenticator(JwtOptions.builder().jwksFile(privateJwks)
                 .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build())) {
             accepted(a, sign(rsa, JWSAlgorithm.RS256, claims().build()));
         }
@@ -386,9 +386,9 @@ class JwtAuthenticatorTest {
     @Test
     void settingsRefuseValuesThatCannotWork() {
         java.net.URI jwksUri = java.net.URI.create("http://127.0.0.1:1/jwks");
-        java.util.function.Function<JwtSettings.Builder, String> refusal = b -> org.assertj.core.api.Assertions
+        java.util.function.Function<JwtOptions.Builder, String> refusal = b -> org.assertj.core.api.Assertions
                 .catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
-        assertThat(refusal.apply(JwtSettings.builder().jwksUri(java.net.URI.create("ftp://idp.test/jwks"))
+        assertThat(refusal.apply(JwtOptions.builder().jwksUri(java.net.URI.create("ftp://idp.test/jwks"))
                 .issuer("i").audience("a"))).isEqualTo("jwksUri must be an http(s) URI");
         assertThat(refusal.apply(settings().maxTokenBytes(63))).isEqualTo("maxTokenBytes must be at least 64");
         assertThat(refusal.apply(settings().algorithms(Set.of()))).isEqualTo("algorithms must not be empty");
@@ -397,11 +397,11 @@ class JwtAuthenticatorTest {
         assertThat(refusal.apply(settings().jwksRateLimit(Duration.ZERO))).isEqualTo("jwksRateLimit must be positive");
         assertThat(refusal.apply(settings().jwksMaxBytes(255))).isEqualTo("jwksMaxBytes must be at least 256");
         // The cache must outlive a refresh: refresh-ahead plus both HTTP timeouts.
-        assertThat(refusal.apply(JwtSettings.builder().jwksUri(jwksUri).issuer("i").audience("a")
+        assertThat(refusal.apply(JwtOptions.builder().jwksUri(jwksUri).issuer("i").audience("a")
                 .jwksCacheTtl(Duration.ofSeconds(30)).jwksRefreshAhead(Duration.ofSeconds(25))
                 .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2))))
                 .isEqualTo("jwksCacheTtl must exceed jwksRefreshAhead + httpConnectTimeout + httpReadTimeout");
-        assertThat(JwtSettings.builder().jwksUri(jwksUri).issuer("i").audience("a")
+        assertThat(JwtOptions.builder().jwksUri(jwksUri).issuer("i").audience("a")
                 .jwksCacheTtl(Duration.ofSeconds(31)).jwksRefreshAhead(Duration.ofSeconds(25))
                 .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2)).build()
                 .jwksCacheTtl()).isEqualTo(Duration.ofSeconds(31));
@@ -422,7 +422,7 @@ class JwtAuthenticatorTest {
     @Test
     void unusableKeyFilesAreRefusedAtStartNamingTheFile() throws Exception {
         Path notJwks = Files.writeString(dir.resolve("not-jwks.json"), "{\"keys\": \"none\"}");
-        assertThatThrownBy(() -> new JwtAuthenticator(JwtSettings.builder().jwksFile(notJwks)
+        assertThatThrownBy(() -> new JwtAuthenticator(JwtOptions.builder().jwksFile(notJwks)
                 .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build()))
                 .isInstanceOf(java.io.IOException.class)
                 .hasMessageStartingWith("JWKS file " + notJwks + " is not a valid JWK set: ");
@@ -448,8 +448,8 @@ class JwtAuthenticatorTest {
                 .hasMessage(agreement + ": not an RSA, EC or Ed25519 public key");
     }
 
-    private static JwtSettings pem(Path file) {
-        return JwtSettings.builder().publicKeyPem(file).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
+    private static JwtOptions pem(Path file) {
+        return JwtOptions.builder().publicKeyPem(file).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
                 .build();
     }
 

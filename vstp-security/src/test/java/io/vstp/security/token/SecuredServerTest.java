@@ -11,7 +11,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.security.SecurityConfig;
+import io.vstp.core.testing.Resources;
+import io.vstp.security.SecurityOptions;
 import io.vstp.security.SecurityPolicy;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.SessionException;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,7 +109,7 @@ class SecuredServerTest {
         ECKey k2 = TestTokens.ec("k2");
         idp.publish(k1);
         Path audit = dir.resolve("audit.log");
-        SecurityPolicy policy = resources.use(new SecurityConfig(Map.of(
+        SecurityPolicy policy = resources.use(new SecurityOptions(Map.of(
                 "auth.jwt.jwks-url", idp.uri().toString(),
                 "auth.jwt.issuer", TestTokens.ISSUER,
                 "auth.jwt.audience", TestTokens.AUDIENCE,

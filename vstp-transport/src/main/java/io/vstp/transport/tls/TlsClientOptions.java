@@ -1,5 +1,6 @@
 package io.vstp.transport.tls;
 
+import io.vstp.transport.HomeDirectory;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;

@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param maxTokenBytes   a longer token is refused without a call. Default 8 KiB.
  * @param clock           the clock compared with {@code exp}. Default: the system clock.
  */
-public record IntrospectionSettings(URI endpoint, String clientId, String clientSecret, Duration timeout,
+public record IntrospectionOptions(URI endpoint, String clientId, String clientSecret, Duration timeout,
                                     int maxResponseBytes, Duration cacheTtl, Duration negativeCacheTtl,
                                     int cacheMaxEntries, String issuer, String audience, ClaimRoles roles,
                                     int maxTokenBytes, Clock clock) {
@@ -40,7 +40,7 @@ public record IntrospectionSettings(URI endpoint, String clientId, String client
     public static final int DEFAULT_CACHE_MAX_ENTRIES = 10_000;
     public static final String DEFAULT_ROLES_CLAIM = "scope";
 
-    public IntrospectionSettings {
+    public IntrospectionOptions {
         Objects.requireNonNull(endpoint, "endpoint");
         if (!("https".equalsIgnoreCase(endpoint.getScheme()) || "http".equalsIgnoreCase(endpoint.getScheme()))) {
             throw new IllegalArgumentException("endpoint must be an http(s) URI");
@@ -86,7 +86,7 @@ public record IntrospectionSettings(URI endpoint, String clientId, String client
     /** Never shows the client secret. */
     @Override
     public String toString() {
-        return "IntrospectionSettings[endpoint=" + endpoint + ", clientId=" + clientId + ", clientSecret=<hidden>"
+        return "IntrospectionOptions[endpoint=" + endpoint + ", clientId=" + clientId + ", clientSecret=<hidden>"
                 + ", timeout=" + timeout + ", maxResponseBytes=" + maxResponseBytes + ", cacheTtl=" + cacheTtl
                 + ", negativeCacheTtl=" + negativeCacheTtl + ", cacheMaxEntries=" + cacheMaxEntries
                 + ", issuer=" + issuer + ", audience=" + audience + ", roles=" + roles
@@ -97,7 +97,7 @@ public record IntrospectionSettings(URI endpoint, String clientId, String client
         return new Builder();
     }
 
-    /** Builds {@link IntrospectionSettings}; see the record's components for each setting's meaning and default. */
+    /** Builds {@link IntrospectionOptions}; see the record's components for each setting's meaning and default. */
     public static final class Builder {
         private URI endpoint;
         private String clientId;
@@ -110,7 +110,7 @@ public record IntrospectionSettings(URI endpoint, String clientId, String client
         private String issuer;
         private String audience;
         private ClaimRoles roles = ClaimRoles.of(DEFAULT_ROLES_CLAIM);
-        private int maxTokenBytes = JwtSettings.DEFAULT_MAX_TOKEN_BYTES;
+        private int maxTokenBytes = JwtOptions.DEFAULT_MAX_TOKEN_BYTES;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -181,8 +181,8 @@ public record IntrospectionSettings(URI endpoint, String clientId, String client
             return this;
         }
 
-        public IntrospectionSettings build() {
-            return new IntrospectionSettings(endpoint, clientId, clientSecret, timeout, maxResponseBytes, cacheTtl,
+        public IntrospectionOptions build() {
+            return new IntrospectionOptions(endpoint, clientId, clientSecret, timeout, maxResponseBytes, cacheTtl,
                     negativeCacheTtl, cacheMaxEntries, issuer, audience, roles, maxTokenBytes, clock);
         }
     }

@@ -1,4 +1,4 @@
-package io.vstp.transport.tls;
+package io.vstp.transport;
 
 import java.nio.file.Path;
 

@@ -22,12 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code auth.*} settings to a policy: what is refused at start, and introspection and anonymous access from settings. */
-class SecurityConfigTest {
+class SecurityOptionsTest {
     @TempDir
     Path dir;
 
-    private SecurityConfig config(Map<String, String> settings, Map<String, String> env) {
-        return new SecurityConfig(settings, dir, env);
+    private SecurityOptions config(Map<String, String> settings, Map<String, String> env) {
+        return new SecurityOptions(settings, dir, env);
     }
 
     private static Credentials bearer(String token) {
@@ -149,11 +149,11 @@ class SecurityConfigTest {
     @Test
     void developmentSettingsMakeAPolicyThatAcceptsTheDevelopmentKeysTokens() throws Exception {
         Map<String, String> settings = new java.util.HashMap<>();
-        SecurityConfig.developmentSettings(dir).forEach((k, v) -> settings.put(k, v));
-        SecurityConfig.developmentRoles().forEach((k, v) -> settings.put(k, v));
+        SecurityOptions.developmentSettings(dir).forEach((k, v) -> settings.put(k, v));
+        SecurityOptions.developmentRoles().forEach((k, v) -> settings.put(k, v));
         settings.put("auth.audit", "none");
         String token = io.vstp.security.token.DevTokenIssuer.loadOrCreate(
-                dir.resolve(SecurityConfig.DEV_DIRECTORY).resolve("key.json")).issue("dana", List.of("writer"));
+                dir.resolve(SecurityOptions.DEV_DIRECTORY).resolve("key.json")).issue("dana", List.of("writer"));
         try (SecurityPolicy policy = config(settings, Map.of()).build()) {
             Principal dana = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(dana.subject()).isEqualTo("dana");
@@ -166,7 +166,7 @@ class SecurityConfigTest {
     /** Every JWT setting is read, and a value that is not what its key needs is refused naming the key. */
     @Test
     void everyJwtSettingIsReadAndABadValueNamesItsKey() throws Exception {
-        Map<String, String> base = new java.util.HashMap<>(SecurityConfig.developmentSettings(dir));
+        Map<String, String> base = new java.util.HashMap<>(SecurityOptions.developmentSettings(dir));
         base.putAll(Map.of("auth.jwt.key-id", "dev", "auth.jwt.clock-skew", "30s", "auth.jwt.required-claims",
                 "sub, exp", "auth.jwt.max-token-bytes", "4096", "auth.jwt.jwks-cache-ttl", "5m",
                 "auth.jwt.jwks-rate-limit", "10s", "auth.jwt.role-map.writer", "files-writer", "auth.audit", "none"));

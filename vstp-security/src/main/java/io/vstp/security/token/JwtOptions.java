@@ -51,7 +51,7 @@ import java.util.Set;
  * @param jwksMaxBytes      the largest JWKS document accepted. Default 64 KiB.
  * @param clock             the clock for {@code exp}/{@code nbf}. Default: the system clock (tests set another).
  */
-public record JwtSettings(URI jwksUri, Path jwksFile, Path publicKeyPem, String publicKeyId, Set<String> algorithms,
+public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String publicKeyId, Set<String> algorithms,
                           String issuer, String audience, Set<String> requiredClaims, Duration clockSkew,
                           int maxTokenBytes, ClaimRoles roles, Duration jwksCacheTtl, Duration jwksRefreshAhead,
                           Duration jwksRateLimit, Duration httpConnectTimeout, Duration httpReadTimeout,
@@ -70,7 +70,7 @@ public record JwtSettings(URI jwksUri, Path jwksFile, Path publicKeyPem, String 
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_JWKS_MAX_BYTES = 64 * 1024;
 
-    public JwtSettings {
+    public JwtOptions {
         int sources = (jwksUri != null ? 1 : 0) + (jwksFile != null ? 1 : 0) + (publicKeyPem != null ? 1 : 0);
         if (sources != 1) {
             throw new IllegalArgumentException("exactly one of jwksUri, jwksFile, publicKeyPem must be set");
@@ -155,7 +155,7 @@ public record JwtSettings(URI jwksUri, Path jwksFile, Path publicKeyPem, String 
         return new Builder();
     }
 
-    /** Builds {@link JwtSettings}; see the record's components for each setting's meaning and default. */
+    /** Builds {@link JwtOptions}; see the record's components for each setting's meaning and default. */
     public static final class Builder {
         private URI jwksUri;
         private Path jwksFile;
@@ -279,8 +279,8 @@ public record JwtSettings(URI jwksUri, Path jwksFile, Path publicKeyPem, String 
             return this;
         }
 
-        public JwtSettings build() {
-            return new JwtSettings(jwksUri, jwksFile, publicKeyPem, publicKeyId, algorithms, issuer, audience,
+        public JwtOptions build() {
+            return new JwtOptions(jwksUri, jwksFile, publicKeyPem, publicKeyId, algorithms, issuer, audience,
                     requiredClaims, clockSkew, maxTokenBytes, roles, jwksCacheTtl, jwksRefreshAhead, jwksRateLimit,
                     httpConnectTimeout, httpReadTimeout, jwksMaxBytes, clock);
         }

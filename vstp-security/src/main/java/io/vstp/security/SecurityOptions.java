@@ -10,9 +10,9 @@ import io.vstp.security.spi.Authorizer;
 import io.vstp.security.token.ClaimRoles;
 import io.vstp.security.token.DevTokenIssuer;
 import io.vstp.security.token.IntrospectionAuthenticator;
-import io.vstp.security.token.IntrospectionSettings;
+import io.vstp.security.token.IntrospectionOptions;
 import io.vstp.security.token.JwtAuthenticator;
-import io.vstp.security.token.JwtSettings;
+import io.vstp.security.token.JwtOptions;
 import io.vstp.transport.Durations;
 import java.io.IOException;
 import java.net.URI;
@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * Every problem is found at start with a message naming the key: an unknown key, a missing issuer, an HMAC
  * algorithm, a bad permission. Nothing configured means no policy: the server does not authenticate.
  */
-public final class SecurityConfig {
+public final class SecurityOptions {
     /** The prefix of every key this class reads. */
     public static final String PREFIX = "auth.";
     /** Where development keys and their JWKS live, under the VSTP home. */
@@ -63,7 +63,7 @@ public final class SecurityConfig {
      * @param home     the VSTP home: default audit log, development keys
      * @param env      environment variables ({@code VSTP_INTROSPECTION_SECRET})
      */
-    public SecurityConfig(Map<String, String> settings, Path home, Map<String, String> env) {
+    public SecurityOptions(Map<String, String> settings, Path home, Map<String, String> env) {
         Map<String, String> auth = new TreeMap<>();
         settings.forEach((k, v) -> {
             if (k.startsWith(PREFIX)) {
@@ -209,8 +209,8 @@ public final class SecurityConfig {
         };
     }
 
-    private JwtSettings jwtSettings() {
-        JwtSettings.Builder b = JwtSettings.builder();
+    private JwtOptions jwtSettings() {
+        JwtOptions.Builder b = JwtOptions.builder();
         String url = settings.get("jwt.jwks-url");
         if (url != null) {
             b.jwksUri(URI.create(url));
@@ -243,12 +243,12 @@ public final class SecurityConfig {
         if (settings.containsKey("jwt.jwks-rate-limit")) {
             b.jwksRateLimit(duration("jwt.jwks-rate-limit"));
         }
-        b.roles(roles("jwt", JwtSettings.DEFAULT_ROLES_CLAIM));
+        b.roles(roles("jwt", JwtOptions.DEFAULT_ROLES_CLAIM));
         return b.build();
     }
 
-    private IntrospectionSettings introspectionSettings() throws IOException {
-        IntrospectionSettings.Builder b = IntrospectionSettings.builder()
+    private IntrospectionOptions introspectionSettings() throws IOException {
+        IntrospectionOptions.Builder b = IntrospectionOptions.builder()
                 .endpoint(URI.create(settings.get("introspection.url")))
                 .clientId(required("introspection.client-id"))
                 .clientSecret(introspectionSecret());
@@ -267,7 +267,7 @@ public final class SecurityConfig {
         if (settings.containsKey("introspection.timeout")) {
             b.timeout(duration("introspection.timeout"));
         }
-        b.roles(roles("introspection", IntrospectionSettings.DEFAULT_ROLES_CLAIM));
+        b.roles(roles("introspection", IntrospectionOptions.DEFAULT_ROLES_CLAIM));
         return b.build();
     }
 
