@@ -1,8 +1,6 @@
 package io.vstp.services;
 
-import io.netty.buffer.Unpooled;
 import io.vstp.core.error.VstpException;
-import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
@@ -13,7 +11,6 @@ import io.vstp.transport.udp.VstpUdpEndpoint;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -74,9 +71,7 @@ public final class DatagramRequester implements Requester {
             throw new IllegalStateException("a token is never sent over plaintext UDP, where anyone on the path "
                     + "could read it");
         }
-        Frame credentials = new Frame(FrameType.DATA, Flags.NONE, Headers.builder(1)
-                .add(SessionAuth.AUTH, SessionAuth.BEARER).build(),
-                Unpooled.wrappedBuffer(token.getBytes(StandardCharsets.US_ASCII)));
+        Frame credentials = SessionAuth.withToken(FrameType.DATA, Headers.EMPTY, token);
         try {
             request(credentials).get().release();
         } catch (ExecutionException e) {
@@ -104,11 +99,7 @@ public final class DatagramRequester implements Requester {
         long id = nextId.getAndIncrement();
         CompletableFuture<Frame> result = new CompletableFuture<>();
         pending.put(id, result);
-        Headers.Builder h = Headers.builder();
-        request.headers().forEach(h::add);
-        h.add(SessionFrames.REQ_ID, Long.toString(id));
-        Frame tagged = new Frame(request.type(), request.flags(), h.build(), request.payload());
-        endpoint.sendReliable(server, tagged).whenComplete((v, e) -> {
+        endpoint.sendReliable(server, SessionFrames.withHeader(request, SessionFrames.REQ_ID, Long.toString(id))).whenComplete((v, e) -> {
             if (e != null) {
                 pending.remove(id);
                 result.completeExceptionally(e);

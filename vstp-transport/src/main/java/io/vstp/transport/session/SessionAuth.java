@@ -64,8 +64,12 @@ public final class SessionAuth {
         return frame.payload().toString(frame.payload().readerIndex(), n, StandardCharsets.US_ASCII);
     }
 
-    /** Adds a bearer token to a HELLO's headers and makes it the payload. */
-    static Frame withToken(FrameType type, Headers headers, String token) {
+    /**
+     * A frame of {@code type} carrying a bearer token (session.md §3.4): {@code headers} plus {@code auth: bearer},
+     * the token as payload. Used for HELLO, AUTH refreshes and the credentials request over DTLS; without a token,
+     * {@code headers} alone.
+     */
+    public static Frame withToken(FrameType type, Headers headers, String token) {
         if (token == null) {
             return SessionFrames.control(type, headers);
         }
