@@ -13,14 +13,11 @@ import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.TransportLimits;
 import io.vstp.transport.auth.AccessControl;
-import io.vstp.transport.auth.AccessDecision;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
 import java.time.Instant;
 import java.net.SocketAddress;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -31,8 +28,6 @@ import java.util.function.Consumer;
  * that many are running or the socket is not writable, and drains on BYE.
  */
 public final class ServerSession extends SessionHandler implements Session {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private enum State { AWAIT_HELLO, OPEN, LEGACY }
 
     private final RequestHandler handler;
@@ -63,8 +58,10 @@ public final class ServerSession extends SessionHandler implements Session {
     /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
     private final AccessControl access;
     private volatile Principal principal = Principal.ANONYMOUS;
-    /** The HELLO held while its credentials are checked (released on close if the check never ends). */
-    private Frame pendingHello;
+    /** Until the session opens: the handler that runs the handshake ahead of this one. */
+    private ServerHandshake handshake;
+    /** How requests are answered: by req-id until the handshake agrees on v2, then on streams. */
+    private Replies replies = new ByRequestId();
     /** An AUTH refresh is being checked: a second one is refused until it ends. */
     private boolean refreshing;
     private State state = State.AWAIT_HELLO;
@@ -137,48 +134,29 @@ public final class ServerSession extends SessionHandler implements Session {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        super.handlerAdded(ctx);
+        handshake = new ServerHandshake(this, limits, protocol, legacyAllowed, access);
+        ctx.pipeline().addBefore(ctx.name(), ServerHandshake.NAME, handshake);
+    }
+
+    /** The handshake is over ({@link ServerHandshake}): from here on every frame comes to {@link #onFrame}. */
+    void open(ServerHandshake.Settled settled) {
+        handshake = null;
+        id = settled.id();
+        principal = settled.principal();
+        state = settled.legacy() ? State.LEGACY : State.OPEN;
+        established();
+        if (settled.agreed() != null) {
+            mux = V2Handshake.multiplexer(ctx, settled.agreed(), protocol, limits, false, new MuxListener());
+            replies = new ByStream();
+        }
+        updateAutoRead();
+    }
+
+    @Override
     protected void onFrame(Frame frame) {
         FrameType type = frame.type();
-        if (state == State.AWAIT_HELLO) {
-            if (pendingHello != null) {
-                // The client sent more than HELLO before WELCOME (session.md §3.3), even a second HELLO.
-                frame.release();
-                fail(ErrorCode.PROTOCOL_VIOLATION, "frame " + type.name() + " before WELCOME");
-                return;
-            }
-            // The crate's send_hello() is a HELLO without headers: a greeting, not an offer (session.md §6).
-            boolean greeting = type.equals(FrameType.HELLO) && legacyAllowed
-                    && frame.headers().value(SessionFrames.VERSIONS) == null;
-            if (type.equals(FrameType.HELLO) && !greeting) {
-                if (access != null) {
-                    authenticate(frame);
-                } else {
-                    welcome(frame);
-                }
-                return;
-            }
-            if (!legacyAllowed) {
-                frame.release();
-                fail(ErrorCode.PROTOCOL_VIOLATION, "expected HELLO, got " + type.name());
-                return;
-            }
-            state = State.LEGACY;
-            id = "legacy-" + HexFormat.of().formatHex(randomBytes(8));
-            if (access != null) {
-                Principal p = legacyPrincipal();
-                if (p == null) {
-                    frame.release();
-                    ctx.close(); // no credentials, no anonymous access: a legacy peer gets no ERR (§6)
-                    return;
-                }
-                principal = p;
-            }
-            established();
-            if (greeting) {
-                frame.release(); // the crate's server answers it with nothing, and so do we
-                return;
-            }
-        }
         if (state == State.LEGACY) {
             // A legacy peer has no session frames: every frame is the application's (HELLO, WELCOME and ERR
             // included), except BYE, which ends it once its requests are answered.
@@ -216,129 +194,6 @@ public final class ServerSession extends SessionHandler implements Session {
         }
     }
 
-    private void welcome(Frame hello) {
-        String offered = hello.headers().value(SessionFrames.VERSIONS);
-        boolean v2 = protocol.v2() && V2Handshake.offers(hello, "2");
-        if (!v2 && !V2Handshake.offers(hello, "1")) {
-            hello.release();
-            fail(ErrorCode.NO_COMMON_VERSION, "server speaks versions " + (protocol.v2() ? "2,1" : "1")
-                    + (offered != null ? ", client offered " + offered
-                    : ", HELLO offers none (a peer without sessions, such as the Rust crate, is served only in "
-                    + "plaintext)"));
-            return;
-        }
-        if (id.isEmpty()) {
-            id = HexFormat.of().formatHex(randomBytes(16));
-        }
-        state = State.OPEN;
-        established();
-        if (v2) {
-            V2Handshake.Agreement agreed;
-            try {
-                agreed = V2Handshake.accept(hello, protocol, limits, V2Handshake.overTls(ctx));
-            } finally {
-                hello.release();
-            }
-            ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME,
-                    withIdentity(V2Handshake.welcome(agreed, protocol, limits, id))));
-            V2Handshake.switchCodec(ctx, agreed, protocol, limits);
-            mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, false, new MuxListener());
-            updateAutoRead();
-            return;
-        }
-        hello.release();
-        Headers h = Headers.builder()
-                .add(SessionFrames.IMPL, SessionFrames.implementation())
-                .add(SessionFrames.VERSION, "1")
-                .add(SessionFrames.SESSION_ID, id)
-                .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
-                .add(SessionFrames.MAX_HEADERS, Integer.toString(limits.frame().maxHeaderCount()))
-                .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
-                .add(SessionFrames.IDLE_TIMEOUT_MS, Long.toString(limits.idleTimeout().toMillis()))
-                .build();
-        ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME, withIdentity(h)));
-        updateAutoRead();
-    }
-
-    /** WELCOME tells an authenticated client its subject and how long its credentials last (session.md §3.4). */
-    private Headers withIdentity(Headers welcome) {
-        if (access == null) {
-            return welcome;
-        }
-        Headers.Builder b = Headers.builder(welcome.size() + 2);
-        welcome.forEach(b::add);
-        SessionAuth.describe(b, principal, Instant.now());
-        return b.build();
-    }
-
-    /**
-     * Checks the credentials of a HELLO (its bearer token, the mTLS certificate) before anything else happens: no
-     * frame is read meanwhile, and the handshake timeout bounds the check (session.md §3.4).
-     */
-    private void authenticate(Frame hello) {
-        id = HexFormat.of().formatHex(randomBytes(16));
-        Credentials credentials;
-        try {
-            credentials = new Credentials(SessionAuth.bearerToken(hello), SessionAuth.clientCertificates(ctx),
-                    ctx.channel().remoteAddress(), id);
-        } catch (AuthenticationException e) {
-            hello.release();
-            fail(ErrorCode.UNAUTHENTICATED, e.detail());
-            return;
-        }
-        pendingHello = hello;
-        ctx.channel().config().setAutoRead(false);
-        checkCredentials(credentials).whenComplete((p, error) -> onEventLoop(() -> {
-            Frame held = pendingHello;
-            pendingHello = null;
-            if (held == null) {
-                return; // closed meanwhile: closed() released it
-            }
-            if (isFailed() || !ctx.channel().isActive()) {
-                held.release(); // the handshake timed out (or failed) while the check ran
-                return;
-            }
-            if (error != null || p == null) {
-                held.release();
-                fail(ErrorCode.UNAUTHENTICATED, error != null ? refusal(error) : "authentication failed");
-                return;
-            }
-            principal = p;
-            welcome(held);
-        }));
-    }
-
-    /**
-     * A peer without HELLO (the crate) presents no credentials: it is whatever the access control makes of none
-     * (for example anonymous roles) if it decides at once, and null (the connection closes) otherwise. Its requests
-     * are authorised like any other and refused silently, since a legacy peer gets no ERR (session.md §6).
-     */
-    private Principal legacyPrincipal() {
-        CompletableFuture<Principal> none = checkCredentials(new Credentials(null, java.util.List.of(),
-                ctx.channel().remoteAddress(), id)).toCompletableFuture();
-        return none.isDone() && !none.isCompletedExceptionally() ? none.join() : null;
-    }
-
-    private CompletionStage<Principal> checkCredentials(Credentials credentials) {
-        try {
-            CompletionStage<Principal> stage = access.authenticate(credentials);
-            return stage != null ? stage : CompletableFuture.failedFuture(new AuthenticationException("refused"));
-        } catch (RuntimeException | LinkageError e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** What the peer learns about refused credentials: the validator's class of problem, nothing else. */
-    private static String refusal(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-        if (cause instanceof AuthenticationException a) {
-            return a.detail();
-        }
-        return cause instanceof NullPointerException ? "authentication failed"
-                : "authentication failed (" + cause.getClass().getSimpleName() + ")";
-    }
-
     /**
      * AUTH (wire v2, session.md §3.5): new credentials for the same subject replace the session's before they
      * expire. A refusal keeps the session and its current credentials until they expire.
@@ -361,7 +216,7 @@ public final class ServerSession extends SessionHandler implements Session {
             auth.release();
         }
         refreshing = true;
-        checkCredentials(credentials).toCompletableFuture()
+        SessionAuth.check(access, credentials).toCompletableFuture()
                 .orTimeout(limits.handshakeTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
                 .whenComplete((p, error) -> onEventLoop(() -> {
             refreshing = false;
@@ -370,7 +225,7 @@ public final class ServerSession extends SessionHandler implements Session {
             }
             String reason = error instanceof java.util.concurrent.TimeoutException
                     || error != null && error.getCause() instanceof java.util.concurrent.TimeoutException
-                    ? "credentials not checked in time" : error != null ? refusal(error)
+                    ? "credentials not checked in time" : error != null ? SessionAuth.refusal(error)
                     : p == null ? "authentication failed"
                     : !sameIdentity(principal, p) ? "a refresh must keep the session's identity" : null;
             if (reason == null) {
@@ -386,38 +241,6 @@ public final class ServerSession extends SessionHandler implements Session {
     private static boolean sameIdentity(Principal current, Principal next) {
         return current.subject().equals(next.subject()) && current.method().equals(next.method())
                 && java.util.Objects.equals(current.claims().get("iss"), next.claims().get("iss"));
-    }
-
-    /**
-     * Whether the session's principal may make {@code request}: its credentials have not expired and the access
-     * control allows the action. A refusal answers the request (ERR, or ERR on its stream) and releases it.
-     */
-    private boolean permitted(Frame request, String reqId, long stream, int credit) {
-        Principal p = principal;
-        ErrorCode code = null;
-        String message = null;
-        if (p.expiredAt(Instant.now())) {
-            code = ErrorCode.UNAUTHENTICATED;
-            message = mux != null ? "credentials expired: refresh them with AUTH" : "credentials expired: reconnect";
-        } else {
-            AccessDecision decision;
-            try {
-                decision = access.authorizeRequest(p, request.headers(), this);
-            } catch (RuntimeException | LinkageError e) {
-                decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
-            }
-            if (decision == null || !decision.allowed()) {
-                code = ErrorCode.PERMISSION_DENIED;
-                message = "permission denied";
-            }
-        }
-        if (code == null) {
-            return true;
-        }
-        request.release();
-        countError(code);
-        refuse(reqId, stream, credit, code, message);
-        return false;
     }
 
     private void onEventLoop(Runnable task) {
@@ -437,41 +260,18 @@ public final class ServerSession extends SessionHandler implements Session {
      * stream 0, holding {@code credit} bytes of the peer's flow-control windows until it is answered).
      */
     private void request(Frame frame, int credit) {
-        String reqId = mux != null ? null : frame.headers().value(SessionFrames.REQ_ID);
+        String reqId = replies.correlation(frame);
         long stream = frame.streamId();
-        if (byeSent || byeReceived) {
+        RequestAdmission.Refusal refusal = admit(frame);
+        if (refusal != null) {
             frame.release();
-            refuse(reqId, stream, credit, ErrorCode.SHUTTING_DOWN, "session is closing");
-            return;
-        }
-        if (inFlight >= limits.maxInFlightRequests()) {
-            frame.release();
-            countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT,
-                    "more than " + limits.maxInFlightRequests() + " requests in flight");
-            return;
-        }
-        if (access != null && !permitted(frame, reqId, stream, credit)) {
-            return;
-        }
-        if (pressured) {
-            frame.release();
-            countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "the server is short of memory; try again "
-                    + "shortly");
+            if (refusal.counted()) {
+                countError(refusal.code());
+            }
+            replies.refuse(reqId, stream, credit, refusal.code(), refusal.message());
             return;
         }
         int size = frame.payload().readableBytes();
-        long held = heldRequestBytes + pendingWriteBytes();
-        if (held > 0 && held + size > MAX_HELD_BYTES) {
-            // A peer that sends faster than it reads, or whose small frames decompress to large ones: what it
-            // already made the server hold is the bound, not the number of requests.
-            frame.release();
-            countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-            refuse(reqId, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "the server holds " + held
-                    + " bytes for this connection; at most " + MAX_HELD_BYTES + " (read the answers)");
-            return;
-        }
         heldRequestBytes += size;
         inFlight++;
         updateAutoRead();
@@ -513,6 +313,25 @@ public final class ServerSession extends SessionHandler implements Session {
         });
     }
 
+    /** The first rule that refuses {@code request} ({@link RequestAdmission}), or null when it may run. */
+    private RequestAdmission.Refusal admit(Frame request) {
+        RequestAdmission.Refusal r = RequestAdmission.closing(byeSent, byeReceived);
+        if (r == null) {
+            r = RequestAdmission.inFlight(inFlight, limits.maxInFlightRequests());
+        }
+        if (r == null && access != null) {
+            r = RequestAdmission.access(access, principal, request.headers(), this, mux != null, Instant.now());
+        }
+        if (r == null) {
+            r = RequestAdmission.memoryPressure(pressured);
+        }
+        if (r == null) {
+            r = RequestAdmission.heldBytes(heldRequestBytes + pendingWriteBytes(), request.payload().readableBytes(),
+                    MAX_HELD_BYTES);
+        }
+        return r;
+    }
+
     /** @param size the request's payload bytes, as counted in {@link #heldRequestBytes} when it was dispatched */
     private void respond(Frame request, int size, String reqId, int credit, Frame response, Throwable error) {
         long stream = request.streamId();
@@ -527,38 +346,7 @@ public final class ServerSession extends SessionHandler implements Session {
                     + dropped + " bytes dropped: " + pendingWriteBytes() + " bytes already wait for the peer to read "
                     + "them");
         }
-        if (mux != null) {
-            respondOnStream(stream, end, credit, response, error);
-            return;
-        }
-        Frame out;
-        if (error != null) {
-            if (response != null) {
-                response.release();
-            }
-            if (state == State.LEGACY) {
-                // A legacy peer reads no ERR and matches answers in order: left unanswered, this request would
-                // shift every later answer onto the wrong request, and answers of requests still running may come
-                // from after it. It learns of the failure as of a protocol error, by the close (session.md §6).
-                countError(codeOf(error));
-                ctx.close();
-                out = null;
-            } else {
-                out = reqId == null ? null : errorFor(error, reqId);
-            }
-        } else if (response == null) {
-            out = null;
-        } else {
-            out = reqId != null ? SessionFrames.withHeader(response, SessionFrames.REQ_ID, reqId) : response;
-        }
-        if (out == null || !ctx.channel().isActive()) {
-            if (out != null) {
-                out.release();
-            }
-            finished();
-            return;
-        }
-        ctx.writeAndFlush(out).addListener(f -> finished());
+        replies.answer(stream, end, reqId, credit, response, error);
     }
 
     private static Throwable causeOf(Throwable error) {
@@ -571,49 +359,17 @@ public final class ServerSession extends SessionHandler implements Session {
         return causeOf(error) instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
     }
 
-    /** The ERR frame for a failed handler; counts the error. */
-    private Frame errorFor(Throwable error, String reqId) {
+    /** What the peer learns of a failed handler: the handler's message may hold application data, so only its class. */
+    private static String detailOf(Throwable error) {
         Throwable cause = causeOf(error);
-        ErrorCode code = codeOf(error);
-        countError(code);
-        // The handler's message may hold application data; the peer gets only the error class.
-        return SessionFrames.err(code, cause instanceof VstpException ve ? ve.detail()
-                : "handler failed: " + cause.getClass().getSimpleName(), reqId);
+        return cause instanceof VstpException ve ? ve.detail() : "handler failed: " + cause.getClass().getSimpleName();
     }
 
-    /** v2: the answer goes on the request's stream; the credit the request held goes back to the peer. */
-    private void respondOnStream(long stream, boolean end, int credit, Frame response, Throwable error) {
-        mux.consumed(stream, credit);
-        if (!ctx.channel().isActive()) {
-            if (response != null) {
-                response.release();
-            }
-            finished();
-            nextOnStream(stream);
-            return;
-        }
-        if (error != null) {
-            if (response != null) {
-                response.release();
-            }
-            if (stream != 0) {
-                Frame err = errorFor(error, null);
-                ErrorCode code = ErrorCode.fromCode(Integer.parseInt(err.headers().value(SessionFrames.CODE)));
-                String message = err.payloadAsString();
-                err.release();
-                mux.sendError(stream, code != null ? code : ErrorCode.HANDLER_ERROR, message);
-                dropWaiting(stream);
-            }
-            finished();
-            return;
-        }
-        if (response == null) {
-            finished();
-            nextOnStream(stream);
-            return;
-        }
-        mux.send(stream, response, end && stream != 0, finishOnSent);
-        nextOnStream(stream);
+    /** The ERR frame for a failed handler; counts the error. */
+    private Frame errorFor(Throwable error, String reqId) {
+        ErrorCode code = codeOf(error);
+        countError(code);
+        return SessionFrames.err(code, detailOf(error), reqId);
     }
 
     /** v2: a message of {@code stream} finished in the handler: hand over the stream's next one. */
@@ -641,14 +397,154 @@ public final class ServerSession extends SessionHandler implements Session {
             pressureTimer.cancel(false);
             pressureTimer = null;
         }
-        if (pendingHello != null) {
-            pendingHello.release();
-            pendingHello = null;
-        }
         waiting.clear();
         if (mux != null) {
             mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
                     "connection closed"));
+        }
+    }
+
+    /**
+     * How a session answers its requests (session.md §4 on wire v1, wire-v2.md §7): one of two ways, chosen by the
+     * handshake. Both run on the event loop, and both end each request with {@link #finished()}.
+     */
+    private interface Replies {
+        /** What ties an answer to {@code request}: its {@code req-id} on v1; null on v2, where the stream does. */
+        String correlation(Frame request);
+
+        /** Answers a request that ran: its response (taken over), or its error; one of them may be null. */
+        void answer(long stream, boolean end, String reqId, int credit, Frame response, Throwable error);
+
+        /** Answers a request refused before it ran (not counted in {@link #inFlight}). */
+        void refuse(String reqId, long stream, int credit, ErrorCode code, String message);
+
+        /** A message the server sends on its own (a push); completes once written. Takes over {@code frame}. */
+        void push(Frame frame, CompletableFuture<Void> done);
+    }
+
+    /**
+     * Wire v1: an answer carries its request's {@code req-id}; a request without one gets no answer. A legacy peer
+     * (the crate) reads no ERR and matches answers by their order.
+     */
+    private final class ByRequestId implements Replies {
+        @Override
+        public String correlation(Frame request) {
+            return request.headers().value(SessionFrames.REQ_ID);
+        }
+
+        @Override
+        public void answer(long stream, boolean end, String reqId, int credit, Frame response, Throwable error) {
+            Frame out;
+            if (error != null) {
+                if (response != null) {
+                    response.release();
+                }
+                if (state == State.LEGACY) {
+                    // A legacy peer reads no ERR and matches answers in order: left unanswered, this request would
+                    // shift every later answer onto the wrong request, and answers of requests still running may come
+                    // from after it. It learns of the failure as of a protocol error, by the close (session.md §6).
+                    countError(codeOf(error));
+                    ctx.close();
+                    out = null;
+                } else {
+                    out = reqId == null ? null : errorFor(error, reqId);
+                }
+            } else if (response == null) {
+                out = null;
+            } else {
+                out = reqId != null ? SessionFrames.withHeader(response, SessionFrames.REQ_ID, reqId) : response;
+            }
+            if (out == null || !ctx.channel().isActive()) {
+                if (out != null) {
+                    out.release();
+                }
+                finished();
+                return;
+            }
+            ctx.writeAndFlush(out).addListener(f -> finished());
+        }
+
+        @Override
+        public void refuse(String reqId, long stream, int credit, ErrorCode code, String message) {
+            if (state == State.LEGACY) {
+                // A legacy peer matches answers in order and reads no ERR: one request left unanswered would shift
+                // every later answer onto the wrong request. It learns of the refusal as of a protocol error, by the
+                // close, once the requests before this one are answered (session.md §6); later ones are not run.
+                byeReceived = true;
+                drainAndClose();
+            } else if (reqId != null) {
+                ctx.writeAndFlush(SessionFrames.err(code, message, reqId));
+            }
+        }
+
+        @Override
+        public void push(Frame frame, CompletableFuture<Void> done) {
+            ctx.writeAndFlush(frame).addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(f.cause());
+                }
+            });
+        }
+    }
+
+    /**
+     * Wire v2: the answer goes on the request's stream, and the flow-control credit the request held goes back to
+     * the peer; a stream's next message waits in {@link #waiting} until the one before it is answered.
+     */
+    private final class ByStream implements Replies {
+        @Override
+        public String correlation(Frame request) {
+            return null;
+        }
+
+        @Override
+        public void answer(long stream, boolean end, String reqId, int credit, Frame response, Throwable error) {
+            mux.consumed(stream, credit);
+            if (!ctx.channel().isActive()) {
+                if (response != null) {
+                    response.release();
+                }
+                finished();
+                nextOnStream(stream);
+                return;
+            }
+            if (error != null) {
+                if (response != null) {
+                    response.release();
+                }
+                if (stream != 0) {
+                    ErrorCode code = codeOf(error);
+                    countError(code);
+                    mux.sendError(stream, code, detailOf(error));
+                    dropWaiting(stream);
+                }
+                finished();
+                return;
+            }
+            if (response == null) {
+                finished();
+                nextOnStream(stream);
+                return;
+            }
+            mux.send(stream, response, end && stream != 0, finishOnSent);
+            nextOnStream(stream);
+        }
+
+        @Override
+        public void refuse(String reqId, long stream, int credit, ErrorCode code, String message) {
+            mux.consumed(stream, credit);
+            if (stream != 0) {
+                mux.sendError(stream, code, message);
+                dropWaiting(stream);
+            }
+        }
+
+        @Override
+        public void push(Frame frame, CompletableFuture<Void> done) {
+            // A push is a one-way message on stream 0, inside the connection's flow-control window.
+            onEventLoop(() -> mux.send(0, frame, false, StreamMultiplexer.Sent.of(done)));
         }
     }
 
@@ -666,7 +562,7 @@ public final class ServerSession extends SessionHandler implements Session {
                     heldRequestBytes + pendingWriteBytes(), MAX_HELD_BYTES)) {
                 message.release();
                 countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-                refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
+                replies.refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
                         + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
                         + " bytes of headers waiting on this connection");
                 return;
@@ -763,26 +659,8 @@ public final class ServerSession extends SessionHandler implements Session {
         }
     }
 
-    private void refuse(String reqId, long stream, int credit, ErrorCode code, String message) {
-        if (mux != null) {
-            mux.consumed(stream, credit);
-            if (stream != 0) {
-                mux.sendError(stream, code, message);
-                dropWaiting(stream);
-            }
-        } else if (state == State.LEGACY) {
-            // A legacy peer matches answers in order and reads no ERR: one request left unanswered would shift
-            // every later answer onto the wrong request. It learns of the refusal as of a protocol error, by the
-            // close, once the requests before this one are answered (session.md §6); later ones are not run.
-            byeReceived = true;
-            drainAndClose();
-        } else if (reqId != null) {
-            ctx.writeAndFlush(SessionFrames.err(code, message, reqId));
-        }
-    }
-
     private void updateAutoRead() {
-        if (pendingHello != null) {
+        if (handshake != null && handshake.checkingCredentials()) {
             return; // no frame is read while a HELLO's credentials are checked
         }
         // Under pressure a connection stops reading, unless it is inside a frame (pausing it there would only keep
@@ -891,25 +769,8 @@ public final class ServerSession extends SessionHandler implements Session {
 
     @Override
     public CompletableFuture<Void> send(Frame frame) {
-        if (mux != null) {
-            // v2: a push is a one-way message on stream 0, inside the connection's flow-control window.
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Runnable push = () -> mux.send(0, frame, false, StreamMultiplexer.Sent.of(done));
-            if (ctx.executor().inEventLoop()) {
-                push.run();
-            } else {
-                ctx.executor().execute(push);
-            }
-            return done;
-        }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ctx.writeAndFlush(frame).addListener(f -> {
-            if (f.isSuccess()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(f.cause());
-            }
-        });
+        replies.push(frame, done);
         return done;
     }
 
@@ -922,11 +783,5 @@ public final class ServerSession extends SessionHandler implements Session {
     /** The number of requests whose response is not yet written (for tests and stats). */
     public int inFlight() {
         return inFlight;
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
     }
 }

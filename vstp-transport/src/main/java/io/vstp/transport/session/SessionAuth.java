@@ -7,7 +7,9 @@ import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.transport.auth.AccessControl;
 import io.vstp.transport.auth.AuthenticationException;
+import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -16,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -117,6 +121,27 @@ public final class SessionAuth {
                     io.vstp.core.error.ErrorCode.UNAUTHENTICATED.code())).add(MESSAGE, truncate(refusal));
         }
         return SessionFrames.control(FrameType.AUTH, b.build());
+    }
+
+    /** Asks {@code access} about {@code credentials}; a validator that throws or answers null refuses. */
+    static CompletionStage<Principal> check(AccessControl access, Credentials credentials) {
+        try {
+            CompletionStage<Principal> stage = access.authenticate(credentials);
+            return stage != null ? stage : CompletableFuture.failedFuture(new AuthenticationException("refused"));
+        } catch (RuntimeException | LinkageError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** What the peer learns about refused credentials: the validator's class of problem, nothing else. */
+    static String refusal(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof AuthenticationException a) {
+            return a.detail();
+        }
+        return cause instanceof NullPointerException ? "authentication failed"
+                : "authentication failed (" + cause.getClass().getSimpleName() + ")";
     }
 
     /** At most 200 UTF-8 bytes, cut between code points: v1 header values hold 255 bytes. */
