@@ -121,7 +121,8 @@ public final class ClientSession extends SessionHandler {
         return peerWithoutSessions;
     }
 
-    private void withoutSessions(String why) {
+    /** The peer turned out to have no sessions ({@link #detectPeerWithoutSessions}): closes, without ERR. */
+    void withoutSessions(String why) {
         peerWithoutSessions = true;
         closeCause = new SessionException(ErrorCode.NO_COMMON_VERSION, VstpException.Scope.CONNECTION,
                 "the server " + why + ": a peer without sessions (the Rust crate); connect in legacy mode");
@@ -143,30 +144,26 @@ public final class ClientSession extends SessionHandler {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        super.handlerAdded(ctx);
+        if (!legacy) {
+            ctx.pipeline().addBefore(ctx.name(), ClientHandshake.NAME,
+                    new ClientHandshake(this, limits, protocol, tokens, legacyProbe));
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
         if (legacy) {
-            open();
-            return;
+            open(); // a peer without sessions: nothing to agree on
         }
-        Headers hello = V2Handshake.hello(protocol, limits, V2Handshake.overTls(ctx));
-        String token;
-        try {
-            token = tokens == null ? null : tokens.get();
-        } catch (RuntimeException e) {
-            closeCause = new SessionException(ErrorCode.UNAUTHENTICATED, VstpException.Scope.CONNECTION,
-                    "no token to send: " + e.getMessage());
-            ctx.close();
-            return;
-        }
-        ctx.writeAndFlush(SessionAuth.withToken(FrameType.HELLO, hello, token));
-        if (legacyProbe != null && !V2Handshake.overTls(ctx)) {
-            ctx.executor().schedule(() -> {
-                if (!open && ctx.channel().isActive() && !isFailed()) {
-                    withoutSessions("did not answer HELLO within " + legacyProbe.toMillis() + " ms");
-                }
-            }, legacyProbe.toNanos(), TimeUnit.NANOSECONDS);
-        }
+    }
+
+    /** The handshake ended in an ERR from the server, or could not start: the connection closes for this cause. */
+    void closeWith(SessionException cause) {
+        closeCause = cause;
+        ctx.close();
     }
 
     private void open() {
@@ -204,23 +201,6 @@ public final class ClientSession extends SessionHandler {
     @Override
     protected void onFrame(Frame frame) {
         FrameType type = frame.type();
-        if (!open) {
-            if (type.equals(FrameType.WELCOME)) {
-                welcome(frame);
-            } else if (type.equals(FrameType.ERR)) {
-                SessionException e = SessionFrames.readErr(frame, VstpException.Scope.CONNECTION);
-                frame.release();
-                closeCause = e;
-                ctx.close();
-            } else if (legacyProbe != null && !V2Handshake.overTls(ctx)) {
-                frame.release();
-                withoutSessions("answered HELLO with " + type.name());
-            } else {
-                frame.release();
-                fail(ErrorCode.PROTOCOL_VIOLATION, "expected WELCOME, got " + type.name());
-            }
-            return;
-        }
         if (mux != null) {
             if (V2Frames.isStreamFrame(frame)) {
                 mux.onFrame(frame);
@@ -267,52 +247,29 @@ public final class ClientSession extends SessionHandler {
         pushHandler.accept(frame);
     }
 
-    private void welcome(Frame welcome) {
-        authenticatedSubject = welcome.headers().value(SessionAuth.SUBJECT);
-        credentialsExpireAt = expiry(welcome);
-        if (protocol.v2() && "2".equals(welcome.headers().value(SessionFrames.VERSION))) {
-            V2Handshake.Agreement agreed;
-            try {
-                sessionId = String.valueOf(welcome.headers().value(SessionFrames.SESSION_ID));
-                serverImplementation = String.valueOf(welcome.headers().value(SessionFrames.IMPL));
-                agreed = V2Handshake.fromWelcome(welcome, protocol, limits, V2Handshake.overTls(ctx));
-            } finally {
-                welcome.release();
-            }
-            if (agreed.integrity() == null) {
-                fail(ErrorCode.PROTOCOL_VIOLATION, "the server chose an integrity mode that was not offered");
-                return;
-            }
-            serverMaxFrame = agreed.peerMaxFrame();
-            serverMaxInFlight = agreed.peerMaxStreams();
-            serverMaxMessage = agreed.peerMaxMessage();
-            V2Handshake.switchCodec(ctx, agreed, protocol, limits);
+    /** WELCOME arrived ({@link ClientHandshake}): the session is open with what it settled. */
+    void open(ClientHandshake.Settled settled) {
+        authenticatedSubject = settled.subject();
+        credentialsExpireAt = settled.expiresAt();
+        sessionId = settled.sessionId();
+        serverImplementation = settled.serverImplementation();
+        serverMaxFrame = settled.maxFrame();
+        serverMaxInFlight = settled.maxInFlight();
+        serverMaxMessage = settled.maxMessage();
+        V2Handshake.Agreement agreed = settled.agreed();
+        if (agreed != null) {
             mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, true, new MuxListener());
             requests = new ByStream();
             wireSummary = "wire v2: HPACK, streams, compression "
-                    + (agreed.compression().isEmpty() ? "none" : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
+                    + (agreed.compression().isEmpty() ? "none"
+                    : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
                     + ", integrity " + agreed.integrity().wireName();
             wireVersion = 2;
-            open();
-            scheduleRefresh();
-            return;
-        }
-        try {
-            sessionId = String.valueOf(welcome.headers().value(SessionFrames.SESSION_ID));
-            serverImplementation = String.valueOf(welcome.headers().value(SessionFrames.IMPL));
-            long maxFrame = SessionFrames.longHeader(welcome, SessionFrames.MAX_FRAME, serverMaxFrame);
-            long maxInFlight = SessionFrames.longHeader(welcome, SessionFrames.MAX_IN_FLIGHT, serverMaxInFlight);
-            serverMaxFrame = (int) Math.max(15, Math.min(maxFrame, limits.frame().maxFrameSize()));
-            serverMaxInFlight = (int) Math.max(1, Math.min(maxInFlight, limits.maxInFlightRequests()));
-        } finally {
-            welcome.release();
         }
         open();
-    }
-
-    private static java.time.Instant expiry(Frame frame) {
-        long ms = SessionFrames.longHeader(frame, SessionAuth.EXPIRES_IN_MS, -1);
-        return ms < 0 ? null : java.time.Instant.now().plusMillis(ms);
+        if (agreed != null) {
+            scheduleRefresh();
+        }
     }
 
     /** The subject the server authenticated (WELCOME {@code auth-subject}), or null when it does not authenticate. */
@@ -369,7 +326,7 @@ public final class ClientSession extends SessionHandler {
                 return; // an answer nobody asked for: ignore it
             }
             if (SessionAuth.OK.equals(answer.headers().value(SessionAuth.STATUS))) {
-                credentialsExpireAt = expiry(answer);
+                credentialsExpireAt = SessionAuth.expiry(answer);
                 waiting.complete(credentialsExpireAt);
                 scheduleRefresh();
             } else {

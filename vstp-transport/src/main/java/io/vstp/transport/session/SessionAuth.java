@@ -123,6 +123,12 @@ public final class SessionAuth {
         return SessionFrames.control(FrameType.AUTH, b.build());
     }
 
+    /** When the credentials a WELCOME or AUTH answer describes stop being accepted ({@code expires-in-ms}), or null. */
+    static Instant expiry(Frame frame) {
+        long ms = SessionFrames.longHeader(frame, EXPIRES_IN_MS, -1);
+        return ms < 0 ? null : Instant.now().plusMillis(ms);
+    }
+
     /** Asks {@code access} about {@code credentials}; a validator that throws or answers null refuses. */
     static CompletionStage<Principal> check(AccessControl access, Credentials credentials) {
         try {
