@@ -1,5 +1,6 @@
 package io.vstp.security;
 
+import io.vstp.core.error.Failures;
 import io.vstp.security.audit.AuditLog;
 import io.vstp.security.rbac.RoleRules;
 import io.vstp.security.spi.Authenticator;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -94,8 +94,7 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
         }
         stage.whenComplete((found, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable cause = Failures.cause(error);
                 result.completeExceptionally(cause instanceof AuthenticationException ? cause
                         : new AuthenticationException("authentication failed", cause));
             } else if (found != null && found.isPresent()) {
@@ -107,7 +106,7 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
     }
 
     private static String reason(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Failures.cause(e);
         return cause instanceof AuthenticationException a ? a.detail() : cause.getClass().getSimpleName();
     }
 

@@ -2,6 +2,7 @@ package io.vstp.services;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.fips.FipsMode;
 import io.vstp.core.frame.Flags;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -321,7 +321,7 @@ public final class ServicesServer implements AutoCloseable {
             if (e instanceof InterruptedException ie) {
                 throw ie;
             }
-            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable c = Failures.cause(e);
             throw new IOException("cannot listen on " + display(host) + ":" + port + ": " + c.getMessage(), c);
         }
     }
@@ -418,10 +418,8 @@ public final class ServicesServer implements AutoCloseable {
         security.authenticate(new Credentials(token, java.util.List.of(), peer,
                 "dtls:" + peer)).whenComplete((principal, e) -> {
                     if (e != null || principal == null) {
-                        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                         endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
-                                c instanceof AuthenticationException a ? a.detail()
-                                        : "authentication failed", answerTo));
+                                e != null ? SessionAuth.refusal(e) : "authentication failed", answerTo));
                     } else if (!proved.bind(peer, principal, arrivedOn)) {
                         endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "the DTLS "
                                 + "association ended, or the server holds too many: try again", answerTo));
@@ -467,10 +465,7 @@ public final class ServicesServer implements AutoCloseable {
             frame.release();
             Frame out;
             if (error != null) {
-                Throwable c = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                ErrorCode code = c instanceof VstpException v ? v.code() : ErrorCode.HANDLER_ERROR;
-                out = SessionFrames.err(code, c instanceof VstpException v ? v.detail() : "handler failed", reqId);
+                out = SessionFrames.err(Failures.code(error), Failures.detail(error), reqId);
             } else if (response == null) {
                 return;
             } else {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import io.vstp.core.error.Failures;
 import io.vstp.security.spi.Authenticator;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
@@ -149,11 +150,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
 
     /** A call that failed: not the token's fault, so never cached (see {@link AnswerExpiry}). */
     private static Answer.Failed failed(Throwable error, String key) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Failures.cause(error);
         Throwable logged = cause;
         LOG.atWarn().setMessage(() -> "token introspection failed (token " + key.substring(0, 8) + "...): " + logged)
                 .log();

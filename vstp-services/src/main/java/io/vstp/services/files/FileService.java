@@ -5,6 +5,7 @@ import static io.vstp.services.files.FilesProtocol.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -304,8 +305,7 @@ public final class FileService implements AutoCloseable {
      */
     private static void log(String op, String path, String who, Frame answer, Throwable error) {
         if (error != null) {
-            Throwable c = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable c = Failures.cause(error);
             info("refused " + op + " " + path + " for " + who + ": "
                     + (c instanceof VstpException v ? v.code() + " " + v.detail() : c.getClass().getSimpleName()));
             return;

@@ -83,10 +83,8 @@ public final class ClientSession extends SessionHandler {
 
     private final java.util.function.Supplier<String> tokens;
     private volatile String authenticatedSubject;
-    private volatile java.time.Instant credentialsExpireAt;
-    /** The AUTH refresh awaiting the server's answer (one at a time). Event loop only. */
-    private CompletableFuture<java.time.Instant> refreshing;
-    private ScheduledFuture<?> refreshTimer;
+    /** Renews the credentials inside the session; set when the session opens. */
+    private volatile CredentialRefresh refresh;
 
     private record PingWait(long startNanos, CompletableFuture<Duration> future) {
     }
@@ -221,7 +219,7 @@ public final class ClientSession extends SessionHandler {
             return;
         }
         if (type.equals(FrameType.AUTH) && mux != null) {
-            authAnswer(frame);
+            refresh.onAnswer(frame);
             return;
         }
         if (type.equals(FrameType.BYE) && !legacy) {
@@ -250,7 +248,6 @@ public final class ClientSession extends SessionHandler {
     /** WELCOME arrived ({@link ClientHandshake}): the session is open with what it settled. */
     void open(ClientHandshake.Settled settled) {
         authenticatedSubject = settled.subject();
-        credentialsExpireAt = settled.expiresAt();
         sessionId = settled.sessionId();
         serverImplementation = settled.serverImplementation();
         serverMaxFrame = settled.maxFrame();
@@ -266,9 +263,11 @@ public final class ClientSession extends SessionHandler {
                     + ", integrity " + agreed.integrity().wireName();
             wireVersion = 2;
         }
+        refresh = new CredentialRefresh(ctx, tokens, limits.handshakeTimeout(), settled.expiresAt(),
+                () -> open && !byeSent && !byeReceived);
         open();
         if (agreed != null) {
-            scheduleRefresh();
+            refresh.schedule(); // AUTH exists on wire v2 only
         }
     }
 
@@ -279,7 +278,8 @@ public final class ClientSession extends SessionHandler {
 
     /** When the server stops accepting this session's credentials, or null when they do not expire. */
     public java.time.Instant credentialsExpireAt() {
-        return credentialsExpireAt;
+        CredentialRefresh r = refresh;
+        return r == null ? null : r.expiresAt();
     }
 
     /**
@@ -293,81 +293,11 @@ public final class ClientSession extends SessionHandler {
             if (mux == null || !open) {
                 done.completeExceptionally(new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
                         "refreshing credentials needs an open wire v2 session; on v1, reconnect"));
-            } else if (refreshing != null) {
-                refreshing.whenComplete((t, e) -> refreshCredentials(token).whenComplete((t2, e2) -> {
-                    if (e2 != null) {
-                        done.completeExceptionally(e2);
-                    } else {
-                        done.complete(t2);
-                    }
-                }));
             } else {
-                refreshing = done;
-                ctx.writeAndFlush(SessionAuth.withToken(FrameType.AUTH, Headers.builder(1).build(), token));
-                // The server answers within its handshake timeout; a server that never does must not stop refreshes.
-                long wait = 2 * limits.handshakeTimeout().toNanos();
-                ctx.executor().schedule(() -> {
-                    if (refreshing == done) {
-                        refreshing = null;
-                        done.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
-                                "no answer to AUTH within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms"));
-                    }
-                }, wait, TimeUnit.NANOSECONDS);
+                refresh.refresh(token, done);
             }
         });
         return done;
-    }
-
-    private void authAnswer(Frame answer) {
-        CompletableFuture<java.time.Instant> waiting = refreshing;
-        refreshing = null;
-        try {
-            if (waiting == null) {
-                return; // an answer nobody asked for: ignore it
-            }
-            if (SessionAuth.OK.equals(answer.headers().value(SessionAuth.STATUS))) {
-                credentialsExpireAt = SessionAuth.expiry(answer);
-                waiting.complete(credentialsExpireAt);
-                scheduleRefresh();
-            } else {
-                String why = answer.headers().value(SessionAuth.MESSAGE);
-                waiting.completeExceptionally(new SessionException(ErrorCode.UNAUTHENTICATED, REQUEST,
-                        (why != null ? why : "refused") + " (reported by the peer)"));
-            }
-        } finally {
-            answer.release();
-        }
-    }
-
-    /**
-     * With a token source on wire v2, refreshes the credentials when three quarters of their life has passed, so a
-     * long-lived connection never meets an expired token. A failed refresh is retried at the next quarter.
-     */
-    private void scheduleRefresh() {
-        java.time.Instant expires = credentialsExpireAt;
-        if (tokens == null || mux == null || expires == null) {
-            return;
-        }
-        cancel(refreshTimer);
-        long left = java.time.Duration.between(java.time.Instant.now(), expires).toMillis();
-        long delay = Math.max(1_000, left * 3 / 4);
-        refreshTimer = ctx.executor().schedule(() -> {
-            if (!open || byeSent || byeReceived) {
-                return;
-            }
-            String token;
-            try {
-                token = tokens.get();
-            } catch (RuntimeException e) {
-                return;
-            }
-            refreshCredentials(token).whenComplete((t, e) -> {
-                if (e != null && credentialsExpireAt != null
-                        && java.time.Instant.now().isBefore(credentialsExpireAt)) {
-                    onLoop(this::scheduleRefresh);
-                }
-            });
-        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Sets who receives frames the server sends without a request (pushes). The consumer owns each frame. */
@@ -833,10 +763,8 @@ public final class ClientSession extends SessionHandler {
         }
         cancel(sweeper);
         sweeper = null;
-        cancel(refreshTimer);
-        if (refreshing != null) {
-            refreshing.completeExceptionally(cause);
-            refreshing = null;
+        if (refresh != null) {
+            refresh.close(cause);
         }
         List<Pending> left = new ArrayList<>(pending.values());
         pending.clear();

@@ -2,6 +2,7 @@ package io.vstp.transport.session;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -349,27 +350,11 @@ public final class ServerSession extends SessionHandler implements Session {
         replies.answer(stream, end, reqId, credit, response, error);
     }
 
-    private static Throwable causeOf(Throwable error) {
-        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-    }
-
-    /** The error code of a failed handler: its own if it says, HANDLER_ERROR otherwise. */
-    private static ErrorCode codeOf(Throwable error) {
-        return causeOf(error) instanceof VstpException ve ? ve.code() : ErrorCode.HANDLER_ERROR;
-    }
-
-    /** What the peer learns of a failed handler: the handler's message may hold application data, so only its class. */
-    private static String detailOf(Throwable error) {
-        Throwable cause = causeOf(error);
-        return cause instanceof VstpException ve ? ve.detail() : "handler failed: " + cause.getClass().getSimpleName();
-    }
-
     /** The ERR frame for a failed handler; counts the error. */
     private Frame errorFor(Throwable error, String reqId) {
-        ErrorCode code = codeOf(error);
+        ErrorCode code = Failures.code(error);
         countError(code);
-        return SessionFrames.err(code, detailOf(error), reqId);
+        return SessionFrames.err(code, Failures.detail(error), reqId);
     }
 
     /** v2: a message of {@code stream} finished in the handler: hand over the stream's next one. */
@@ -443,7 +428,7 @@ public final class ServerSession extends SessionHandler implements Session {
                     // A legacy peer reads no ERR and matches answers in order: left unanswered, this request would
                     // shift every later answer onto the wrong request, and answers of requests still running may come
                     // from after it. It learns of the failure as of a protocol error, by the close (session.md §6).
-                    countError(codeOf(error));
+                    countError(Failures.code(error));
                     ctx.close();
                     out = null;
                 } else {
@@ -515,9 +500,9 @@ public final class ServerSession extends SessionHandler implements Session {
                     response.release();
                 }
                 if (stream != 0) {
-                    ErrorCode code = codeOf(error);
+                    ErrorCode code = Failures.code(error);
                     countError(code);
-                    mux.sendError(stream, code, detailOf(error));
+                    mux.sendError(stream, code, Failures.detail(error));
                     dropWaiting(stream);
                 }
                 finished();

@@ -3,6 +3,7 @@ package io.vstp.transport.session;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.SslHandler;
+import io.vstp.core.error.Failures;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -140,9 +141,8 @@ public final class SessionAuth {
     }
 
     /** What the peer learns about refused credentials: the validator's class of problem, nothing else. */
-    static String refusal(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+    public static String refusal(Throwable error) {
+        Throwable cause = Failures.cause(error);
         if (cause instanceof AuthenticationException a) {
             return a.detail();
         }
