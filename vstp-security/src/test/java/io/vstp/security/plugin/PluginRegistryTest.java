@@ -9,7 +9,6 @@ import io.vstp.security.spi.Authorizer;
 import io.vstp.transport.auth.Action;
 import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
-import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -94,7 +93,7 @@ class PluginRegistryTest {
             assertThat(plugins.get(0).version()).isEqualTo("unversioned"); // target/test-classes: no manifest
             assertThat(plugins.get(1).version()).isEqualTo("1.4.2");
             assertThat(plugins.get(1).providerClass()).isEqualTo("testplugin.Plugin_acme");
-            assertThat(plugins.get(3).version()).isEqualTo("sha256:" + PluginRegistry.sha256(plain).substring(0, 12));
+            assertThat(plugins.get(3).version()).isEqualTo("sha256:" + JarDirectory.sha256(plain).substring(0, 12));
             assertThat(plugins).allSatisfy(p -> assertThat(p.loadedAt()).isAfterOrEqualTo(before.minusSeconds(1)));
 
             assertThat(registry.authenticators()).hasSize(3);
@@ -614,7 +613,7 @@ class PluginRegistryTest {
                                     "unversioned"),
                             org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHENTICATOR, "7"),
                             org.assertj.core.groups.Tuple.tuple("cp-plain", PluginKind.AUTHENTICATOR,
-                                    "sha256:" + PluginRegistry.sha256(unversioned).substring(0, 12)),
+                                    "sha256:" + JarDirectory.sha256(unversioned).substring(0, 12)),
                             org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHORIZER, "7"));
             assertThat(registry.plugins()).allSatisfy(p -> assertThat(p.fromClasspath()).isTrue());
             assertThat(registry.current().toString()).contains("authenticator 'cp-plain' sha256:");
@@ -733,11 +732,5 @@ class PluginRegistryTest {
     private static List<Thread> watcherThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("vstp-plugin-watcher") && t.isAlive()).toList();
-    }
-
-    @Test
-    void describeNamesTheCauseChain() {
-        assertThat(PluginRegistry.describe(new IOException("outer", new IllegalStateException("inner"))))
-                .isEqualTo("IOException: outer; caused by IllegalStateException: inner");
     }
 }
