@@ -5,23 +5,19 @@ import io.vstp.transport.tls.CertificateFingerprints;
 import io.vstp.transport.tls.CertificateKeyType;
 import io.vstp.transport.tls.CertifiedKey;
 import io.vstp.transport.tls.PemFiles;
+import io.vstp.transport.tls.SelfSignedCertificates;
 import io.vstp.transport.tls.TlsConfigException;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,14 +30,8 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,7 +64,6 @@ final class CertCommand implements Callable<Integer> {
 
     /** Tolerates peers whose clock is a little behind ours (as the self-signed certificates do). */
     private static final Duration BACKDATE = Duration.ofHours(1);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     @Override
@@ -283,7 +272,8 @@ final class CertCommand implements Callable<Integer> {
                         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
                         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
                         if (!names.isEmpty()) {
-                            b.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
+                            b.addExtension(Extension.subjectAlternativeName, false,
+                                    SelfSignedCertificates.subjectAlternativeNames(names));
                         }
                     });
         }
@@ -383,36 +373,19 @@ final class CertCommand implements Callable<Integer> {
 
     // ---- certificate building ----
 
-    /** Adds the extensions particular to one kind of certificate. */
-    @FunctionalInterface
-    interface Extensions {
-        void addTo(X509v3CertificateBuilder builder) throws IOException;
-    }
-
     /**
-     * Signs a certificate with the issuer's kind of key (SHA256withECDSA or ML-DSA): subject and authority key
-     * identifiers plus {@code extensions}.
-     * {@code issuerCertificate} is null for a self-signed certificate.
+     * Signs a certificate through the transport's one issuer ({@link SelfSignedCertificates#issue}), with the
+     * issuer's kind of key (SHA256withECDSA or ML-DSA), subject and authority key identifiers plus
+     * {@code extensions}. {@code issuerCertificate} is null for a self-signed certificate.
      */
     static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
-            X509Certificate issuerCertificate, Instant notBefore, Instant notAfter, Extensions extensions) {
+            X509Certificate issuerCertificate, Instant notBefore, Instant notAfter,
+            SelfSignedCertificates.Extensions extensions) {
         try {
-            // RFC 5280 §4.1.2.2: positive, at most 20 octets; 127 random bits are unique enough.
-            BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial,
-                    Date.from(notBefore.truncatedTo(ChronoUnit.SECONDS)),
-                    Date.from(notAfter.truncatedTo(ChronoUnit.SECONDS)), subject, subjectKeys.getPublic());
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    utils.createSubjectKeyIdentifier(subjectKeys.getPublic()));
-            // Key identifier only (no issuer name and serial), so a CA re-issued with the same key still matches.
-            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(
-                    issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey()));
-            extensions.addTo(builder);
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(CertificateKeyType.certificateSigner(issuerKey)));
-        } catch (IOException | GeneralSecurityException | TlsConfigException e) {
-            // The algorithms are in every JDK or in BouncyCastle; failing here means a broken configuration.
+            return SelfSignedCertificates.issue(subject, subjectKeys.getPublic(), issuer, issuerKey,
+                    issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey(), notBefore,
+                    notAfter, extensions);
+        } catch (TlsConfigException e) {
             throw new CliException(ExitCodes.FAILED, "cannot create the certificate: " + e.getMessage(), e);
         }
     }
@@ -469,15 +442,6 @@ final class CertCommand implements Callable<Integer> {
             }
         }
         return true;
-    }
-
-    static GeneralNames subjectAlternativeNames(List<String> names) {
-        GeneralName[] entries = new GeneralName[names.size()];
-        for (int i = 0; i < entries.length; i++) {
-            String name = names.get(i);
-            entries[i] = new GeneralName(isIpLiteral(name) ? GeneralName.iPAddress : GeneralName.dNSName, name);
-        }
-        return new GeneralNames(entries);
     }
 
     private static String describe(X509Certificate certificate) {

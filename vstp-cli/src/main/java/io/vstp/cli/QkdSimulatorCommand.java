@@ -1,6 +1,6 @@
 package io.vstp.cli;
 
-import io.vstp.crypto.qkd.KmeSimulator;
+import io.vstp.testkit.qkd.KmeSimulator;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package io.vstp.transport;
 
 import static io.vstp.transport.testing.Frames.data;
-import static io.vstp.transport.testing.Frames.errName;
 import static io.vstp.transport.testing.Frames.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +8,10 @@ import io.vstp.core.codec.FrameLimits;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.transport.testing.RawPeer;
+import io.vstp.testkit.ScriptedPeer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile bytes from raw sockets on 127.0.0.1: the server answers ERR with the right code and closes that
+ * Hostile bytes from scripted peers on 127.0.0.1: the server answers ERR with the right code and closes that
  * connection only; a well-behaved session running alongside keeps working throughout.
  */
 class HostileInputTest {
@@ -57,91 +58,87 @@ class HostileInputTest {
         assertThat(server.stats().errors(counted)).isPositive();
     }
 
-    private static List<Frame> sendAndCollect(byte[]... chunks) throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            for (byte[] c : chunks) {
-                peer.write(c);
-            }
-            return peer.framesUntilClosed(WAIT);
-        }
-    }
-
     @Test
     void garbageGetsBadMagic() throws Exception {
-        assertThat(errName(sendAndCollect("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes()))).isEqualTo("BAD_MAGIC");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.sendBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII))
+                    .expectErr("BAD_MAGIC").expectClose();
+        }
         assertServerHealthy(ErrorCode.BAD_MAGIC);
     }
 
     @Test
     void otherVersionGetsUnsupportedVersion() throws Exception {
-        assertThat(errName(sendAndCollect(new byte[] {0x56, 0x54, 0x02}))).isEqualTo("UNSUPPORTED_VERSION");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.sendBytes(new byte[] {0x56, 0x54, 0x02}).expectErr("UNSUPPORTED_VERSION").expectClose();
+        }
         assertServerHealthy(ErrorCode.UNSUPPORTED_VERSION);
     }
 
     @Test
     void hugeDeclaredLengthIsRefusedFromThePrefix() throws Exception {
-        // PAY_LEN 0xFFFFFFFF: refused before a single body byte, nothing allocated for it.
-        byte[] prefix = HexFormat.of().parseHex("5654010300" + "0000" + "ffffffff");
-        assertThat(errName(sendAndCollect(prefix))).isEqualTo("FRAME_TOO_LARGE");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            // PAY_LEN 0xFFFFFFFF: refused before a single body byte, nothing allocated for it.
+            peer.sendBytes(HexFormat.of().parseHex("5654010300" + "0000" + "ffffffff"))
+                    .expectErr("FRAME_TOO_LARGE").expectClose();
+        }
         assertServerHealthy(ErrorCode.FRAME_TOO_LARGE);
     }
 
     @Test
     void badCrcGetsCrcMismatch() throws Exception {
-        byte[] frame = HexFormat.of().parseHex("565401010000000000000090a29465");
-        assertThat(errName(sendAndCollect(frame))).isEqualTo("CRC_MISMATCH");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.sendBytes(HexFormat.of().parseHex("565401010000000000000090a29465")).expectErr("CRC_MISMATCH")
+                    .expectClose();
+        }
         assertServerHealthy(ErrorCode.CRC_MISMATCH);
     }
 
     @Test
     void tooManyHeadersAfterHello() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello());
-            Frame.Builder b = Frame.builder(FrameType.DATA);
-            for (int i = 0; i < 17; i++) {
-                b.header("h" + i, "v");
-            }
-            peer.write(b.build());
-            List<Frame> frames = peer.framesUntilClosed(WAIT);
-            assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-            assertThat(errName(frames)).isEqualTo("TOO_MANY_HEADERS");
+        Frame.Builder seventeenHeaders = Frame.builder(FrameType.DATA);
+        for (int i = 0; i < 17; i++) {
+            seventeenHeaders.header("h" + i, "v");
+        }
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(hello()).expect(FrameType.WELCOME)
+                    .send(seventeenHeaders.build()).expectErr("TOO_MANY_HEADERS").expectClose();
         }
         assertServerHealthy(ErrorCode.TOO_MANY_HEADERS);
     }
 
     @Test
     void frameThatNeverCompletesTimesOut() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello());
-            // A DATA frame announcing 100 payload bytes, of which 10 ever arrive (slow-loris).
-            peer.write(HexFormat.of().parseHex("5654010300" + "0000" + "00000064" + "00".repeat(10)));
-            List<Frame> frames = peer.framesUntilClosed(WAIT);
-            assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-            assertThat(errName(frames)).isEqualTo("FRAME_TIMEOUT");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(hello()).expect(FrameType.WELCOME)
+                    // A DATA frame announcing 100 payload bytes, of which 10 ever arrive (slow-loris).
+                    .sendBytes(HexFormat.of().parseHex("5654010300" + "0000" + "00000064" + "00".repeat(10)))
+                    .expectErr("FRAME_TIMEOUT").expectClose();
         }
         assertServerHealthy(ErrorCode.FRAME_TIMEOUT);
     }
 
     @Test
     void silentPeerGetsHandshakeTimeout() throws Exception {
-        assertThat(errName(sendAndCollect())).isEqualTo("HANDSHAKE_TIMEOUT");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.expectErr("HANDSHAKE_TIMEOUT").expectClose();
+        }
         assertServerHealthy(ErrorCode.HANDSHAKE_TIMEOUT);
     }
 
     @Test
     void dataBeforeHelloIsAProtocolViolationWhenLegacyPeersAreOff() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(data("no hello"));
-            assertThat(errName(peer.framesUntilClosed(WAIT))).isEqualTo("PROTOCOL_VIOLATION");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(data("no hello")).expectErr("PROTOCOL_VIOLATION").expectClose();
         }
         assertServerHealthy(ErrorCode.PROTOCOL_VIOLATION);
     }
 
     @Test
     void helloWithoutCommonVersion() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(Frame.builder(FrameType.HELLO).header("impl", "x").header("versions", "7,9").build());
-            assertThat(errName(peer.framesUntilClosed(WAIT))).isEqualTo("NO_COMMON_VERSION");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(Frame.builder(FrameType.HELLO).header("impl", "x").header("versions", "7,9").build())
+                    .expectErr("NO_COMMON_VERSION").expectClose();
         }
         assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
     }
@@ -149,35 +146,31 @@ class HostileInputTest {
     /** The crate's empty HELLO starts a legacy session only where legacy peers are served (session.md §6). */
     @Test
     void emptyHelloWhenLegacyPeersAreOffOffersNoVersion() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(Frame.builder(FrameType.HELLO).build());
-            List<Frame> frames = peer.framesUntilClosed(WAIT);
-            assertThat(frames).anySatisfy(f -> assertThat(f.payloadAsString()).contains("offers none"));
-            assertThat(errName(frames)).isEqualTo("NO_COMMON_VERSION");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(Frame.builder(FrameType.HELLO).build())
+                    .expectErr("NO_COMMON_VERSION", err -> assertThat(err.payloadAsString()).contains("offers none"))
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
     }
 
     @Test
     void requestsBeyondTheInFlightLimitAreRefusedOneByOne() throws Exception {
-        try (RawPeer peer = new RawPeer(server.port())) {
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
             // Three requests in one write: the server pauses reading at 2 in flight, but the third is already
-            // in its buffer, so it must refuse that one request and keep the session.
-            peer.write(hello(),
+            // in its buffer, so it must refuse that one request and keep the session. The two it took are
+            // answered 300 ms later, after the refusal.
+            peer.send(hello(),
                     Frame.builder(FrameType.DATA).header("req-id", "1").payload("a").build(),
                     Frame.builder(FrameType.DATA).header("req-id", "2").payload("b").build(),
-                    Frame.builder(FrameType.DATA).header("req-id", "3").payload("c").build());
-            List<Frame> frames = peer.readFrames(4, WAIT);
-            try {
-                assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-                Frame refused = frames.stream().filter(f -> f.type().equals(FrameType.ERR)).findFirst().orElseThrow();
-                assertThat(refused.headers().value("error")).isEqualTo("TOO_MANY_IN_FLIGHT");
-                assertThat(refused.headers().value("req-id")).isEqualTo("3");
-                assertThat(frames.stream().filter(f -> f.type().equals(FrameType.DATA))
-                        .map(f -> f.headers().value("req-id"))).containsExactlyInAnyOrder("1", "2");
-            } finally {
-                frames.forEach(Frame::release);
+                    Frame.builder(FrameType.DATA).header("req-id", "3").payload("c").build())
+                    .expect(FrameType.WELCOME)
+                    .expectErr("TOO_MANY_IN_FLIGHT", err -> assertThat(err.headers().value("req-id")).isEqualTo("3"));
+            List<String> answered = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                peer.expect(FrameType.DATA, answer -> answered.add(answer.headers().value("req-id")));
             }
+            assertThat(answered).containsExactlyInAnyOrder("1", "2");
         }
         assertServerHealthy(ErrorCode.TOO_MANY_IN_FLIGHT);
     }
@@ -186,9 +179,9 @@ class HostileInputTest {
     void perAddressConnectionLimitRefusesWithErr() throws Exception {
         VstpServer small = VstpServer.builder().port(0).threads(1).plain()
                 .limits(TransportLimits.DEFAULT.withMaxConnections(100, 2)).start();
-        try (RawPeer a = new RawPeer(small.port()); RawPeer b = new RawPeer(small.port());
-             RawPeer c = new RawPeer(small.port())) {
-            assertThat(errName(c.framesUntilClosed(WAIT))).isEqualTo("TOO_MANY_CONNECTIONS");
+        try (ScriptedPeer a = ScriptedPeer.connect(small.port()); ScriptedPeer b = ScriptedPeer.connect(small.port());
+             ScriptedPeer c = ScriptedPeer.connect(small.port())) {
+            c.expectErr("TOO_MANY_CONNECTIONS").expectClose();
             assertThat(small.stats().rejected()).isEqualTo(1);
         } finally {
             small.close();
@@ -200,11 +193,8 @@ class HostileInputTest {
         VstpServer idle = VstpServer.builder().port(0).threads(1).plain()
                 .limits(TransportLimits.DEFAULT.withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
                         Duration.ofSeconds(5))).start();
-        try (RawPeer peer = new RawPeer(idle.port())) {
-            peer.write(hello());
-            List<Frame> frames = peer.framesUntilClosed(WAIT);
-            assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-            assertThat(errName(frames)).isEqualTo("IDLE_TIMEOUT");
+        try (ScriptedPeer peer = ScriptedPeer.connect(idle.port())) {
+            peer.send(hello()).expect(FrameType.WELCOME).expectErr("IDLE_TIMEOUT").expectClose();
         } finally {
             idle.close();
         }

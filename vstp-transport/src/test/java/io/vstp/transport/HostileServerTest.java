@@ -7,12 +7,9 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.testkit.ScriptedPeer;
 import io.vstp.transport.session.SessionFrames;
-import io.vstp.transport.testing.RawPeer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,19 +20,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client against a server that misbehaves (a raw socket playing the server): every deviation ends in a clear
+ * The client against a server that misbehaves (a scripted peer playing the server): every deviation ends in a clear
  * error on the client's side, never a hang, a crash or a frame handed to the wrong request.
  */
 class HostileServerTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private ServerSocket listener;
+    private ScriptedPeer.Listener listener;
     private VstpClient client;
 
     @BeforeEach
     void listen() throws Exception {
-        listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        listener.setSoTimeout(5000);
+        listener = ScriptedPeer.listen();
         client = VstpClient.builder().plain().build();
     }
 
@@ -46,13 +40,8 @@ class HostileServerTest {
     }
 
     /** Accepts the client's connection, reads its HELLO and answers with {@code welcome}. */
-    private RawPeer acceptAndWelcome(Frame welcome) throws Exception {
-        RawPeer server = new RawPeer(listener.accept());
-        List<Frame> hello = server.readFrames(1, WAIT);
-        assertThat(hello.get(0).type()).isEqualTo(FrameType.HELLO);
-        hello.forEach(Frame::release);
-        server.write(welcome);
-        return server;
+    private ScriptedPeer acceptAndWelcome(Frame welcome) throws Exception {
+        return listener.accept().expect(FrameType.HELLO).send(welcome);
     }
 
     private static Frame.Builder v1Welcome() {
@@ -60,15 +49,15 @@ class HostileServerTest {
                 .header(SessionFrames.IMPL, "scripted/1");
     }
 
-    private VstpConnection connectV1(Frame welcome, RawPeer[] server) throws Exception {
-        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.getLocalPort());
+    private VstpConnection connectV1(Frame welcome, ScriptedPeer[] server) throws Exception {
+        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.port());
         server[0] = acceptAndWelcome(welcome);
         return connecting.get(5, TimeUnit.SECONDS);
     }
 
     /** The request as the server read it, and its req-id. */
-    private static String readRequestId(RawPeer server) throws Exception {
-        Frame request = server.readFrames(1, WAIT).get(0);
+    private static String readRequestId(ScriptedPeer server) throws Exception {
+        Frame request = server.receive();
         try {
             return request.headers().value(SessionFrames.REQ_ID);
         } finally {
@@ -78,12 +67,12 @@ class HostileServerTest {
 
     @Test
     void aHelloInAnOpenSessionEndsItAsAProtocolViolation() throws Exception {
-        RawPeer[] server = new RawPeer[1];
+        ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().build(), server);
-        try (RawPeer s = server[0]) {
+        try (ScriptedPeer s = server[0]) {
             CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
             readRequestId(s);
-            s.write(Frame.builder(FrameType.HELLO).header("versions", "1").build());
+            s.send(Frame.builder(FrameType.HELLO).header("versions", "1").build());
 
             assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(VstpException.class)
@@ -95,14 +84,14 @@ class HostileServerTest {
 
     @Test
     void anAnswerToNoRequestIsIgnoredAndAFrameWithoutReqIdIsAPush() throws Exception {
-        RawPeer[] server = new RawPeer[1];
+        ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().build(), server);
         BlockingQueue<Frame> pushes = new LinkedBlockingQueue<>();
         connection.onPush(pushes::add);
-        try (RawPeer s = server[0]) {
+        try (ScriptedPeer s = server[0]) {
             CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
             String reqId = readRequestId(s);
-            s.write(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, "987654").payload("stray").build(),
+            s.send(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, "987654").payload("stray").build(),
                     Frame.builder(FrameType.DATA).payload("news").build(),
                     Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId).payload("answer").build());
 
@@ -118,9 +107,9 @@ class HostileServerTest {
 
     @Test
     void theServersLimitOnRequestsInFlightIsKeptWithAClearError() throws Exception {
-        RawPeer[] server = new RawPeer[1];
+        ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().header(SessionFrames.MAX_IN_FLIGHT, "1").build(), server);
-        try (RawPeer s = server[0]) {
+        try (ScriptedPeer s = server[0]) {
             assertThat(connection.serverMaxInFlight()).isEqualTo(1);
             CompletableFuture<Frame> first = connection.request(Frame.builder(FrameType.DATA).payload("1").build());
             CompletableFuture<Frame> second = connection.request(Frame.builder(FrameType.DATA).payload("2").build());
@@ -129,7 +118,7 @@ class HostileServerTest {
                     .hasMessageContaining("1 requests already in flight, the session allows 1")
                     .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
             String reqId = readRequestId(s);
-            s.write(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId).payload("one").build());
+            s.send(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId).payload("one").build());
             Frame a = first.get(5, TimeUnit.SECONDS);
             assertThat(a.payloadAsString()).isEqualTo("one");
             a.release();
@@ -138,12 +127,12 @@ class HostileServerTest {
 
     @Test
     void anErrWithoutReqIdClosesTheSessionWithTheServersReason() throws Exception {
-        RawPeer[] server = new RawPeer[1];
+        ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().build(), server);
-        try (RawPeer s = server[0]) {
+        try (ScriptedPeer s = server[0]) {
             CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
             readRequestId(s);
-            s.write(SessionFrames.err(ErrorCode.SHUTTING_DOWN, "going down for maintenance", null));
+            s.send(SessionFrames.err(ErrorCode.SHUTTING_DOWN, "going down for maintenance", null));
 
             assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(VstpException.class)
                     .hasMessageContaining("going down for maintenance")
@@ -155,9 +144,9 @@ class HostileServerTest {
     /** A downgrade: over plaintext the client offered CRC32C only, so a server that turns integrity off is refused. */
     @Test
     void aServerThatSwitchesIntegrityOffOverPlaintextIsRefused() throws Exception {
-        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.getLocalPort());
-        try (RawPeer s = acceptAndWelcome(v1Welcome().header(SessionFrames.VERSION, "2").header("integrity", "none")
-                .build())) {
+        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.port());
+        try (ScriptedPeer s = acceptAndWelcome(v1Welcome().header(SessionFrames.VERSION, "2")
+                .header("integrity", "none").build())) {
             assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(VstpException.class)
                     .hasMessageContaining("the server chose an integrity mode that was not offered")
@@ -167,8 +156,8 @@ class HostileServerTest {
 
     @Test
     void somethingOtherThanWelcomeIsRefused() throws Exception {
-        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.getLocalPort());
-        try (RawPeer s = acceptAndWelcome(Frame.builder(FrameType.PONG).build())) {
+        CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.port());
+        try (ScriptedPeer s = acceptAndWelcome(Frame.builder(FrameType.PONG).build())) {
             assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(VstpException.class).hasMessageContaining("expected WELCOME, got PONG");
         }

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.regex.Pattern;
 
 /**
- * What the client and the simulator share of ETSI GS QKD 014 v1.1.1: paths, JSON field names, and the checks on IDs
- * and on text that came from the other side.
+ * What the client needs of ETSI GS QKD 014 v1.1.1: paths, JSON field names, and the checks on IDs and on text that
+ * came from the other side.
  */
 final class Etsi014 {
     static final String API_PREFIX = "/api/v1/keys/";

@@ -22,10 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The mutual TLS between an SAE and its KME, which ETSI GS QKD 014 requires: an {@link SSLContext} holding
- * one certificate chain with its private key (the SAE's, or for {@link KmeSimulator} the KME's) and the CAs whose
- * certificates the other side must present. Build it from a PKCS#12 file or objects in memory; PEM files are read
- * with the transport's {@code io.vstp.transport.tls.PemFiles} (as {@code vstp --qkd-*} does), the one PEM reader of
- * the project.
+ * one certificate chain with its private key (the SAE's, or a KME's) and the CAs whose certificates the other side
+ * must present. Build it from a PKCS#12 file or objects in memory; PEM files are read with the transport's
+ * {@code io.vstp.transport.tls.PemFiles} (as {@code vstp --qkd-*} does), the one PEM reader of the project.
  *
  * <p>Every failure is a {@link QkdException} naming the file and what is wrong with it.
  */

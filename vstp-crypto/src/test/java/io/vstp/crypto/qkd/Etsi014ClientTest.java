@@ -1,15 +1,13 @@
 package io.vstp.crypto.qkd;
 
-import static io.vstp.crypto.qkd.QkdTestPki.CA;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_A;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_B;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_C;
-import static io.vstp.crypto.qkd.QkdTestPki.UNKNOWN_CA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vstp.crypto.kem.HybridKem;
 import io.vstp.crypto.qkd.Etsi014Client.Form;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.qkd.KmeSimulator;
 import java.security.KeyStore;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -20,6 +18,13 @@ import org.junit.jupiter.api.Test;
 
 /** The client against the KME simulator over real HTTPS with mutual TLS on 127.0.0.1. */
 class Etsi014ClientTest {
+    private static final String SAE_A = "SAE_A";
+    private static final String SAE_B = "SAE_B";
+    private static final String SAE_C = "SAE_C";
+    private static final Issued CA = TestPki.ca("VSTP QKD test CA");
+    private static final Issued UNKNOWN_CA = TestPki.ca("A CA the KME does not trust");
+    /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
+    private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
     private static KmeSimulator kme;
     private static Etsi014Client saeA;
     private static Etsi014Client saeB;
@@ -27,11 +32,11 @@ class Etsi014ClientTest {
 
     @BeforeAll
     static void startKme() throws Exception {
-        kme = KmeSimulator.builder(QkdTestPki.kmeContext()).kmeId("KME_1").sae(SAE_A, SAE_B, SAE_C)
+        kme = KmeSimulator.builder(KME_TLS).kmeId("KME_1").sae(SAE_A, SAE_B, SAE_C)
                 .maxKeysPerRequest(16).build().start();
-        saeA = client(QkdTestPki.sae(CA, SAE_A).context());
-        saeB = client(QkdTestPki.sae(CA, SAE_B).context());
-        saeC = client(QkdTestPki.sae(CA, SAE_C).context());
+        saeA = client(TestPki.client(CA, SAE_A).tlsContext(CA));
+        saeB = client(TestPki.client(CA, SAE_B).tlsContext(CA));
+        saeC = client(TestPki.client(CA, SAE_C).tlsContext(CA));
     }
 
     @AfterAll
@@ -158,7 +163,7 @@ class Etsi014ClientTest {
 
     @Test
     void aClientCertificateFromACaTheKmeDoesNotTrustIsRefused() {
-        Etsi014Client stranger = client(QkdTestPki.sae(UNKNOWN_CA, SAE_A).context());
+        Etsi014Client stranger = client(TestPki.client(UNKNOWN_CA, SAE_A).tlsContext(CA));
 
         assertThatThrownBy(() -> stranger.getKey(SAE_B, 1, 256))
                 .isInstanceOf(QkdException.class)
@@ -167,7 +172,7 @@ class Etsi014ClientTest {
 
     @Test
     void aTrustedCertificateOfAnUnregisteredSaeIsRefused() {
-        Etsi014Client unregistered = client(QkdTestPki.sae(CA, "SAE_UNKNOWN").context());
+        Etsi014Client unregistered = client(TestPki.client(CA, "SAE_UNKNOWN").tlsContext(CA));
 
         assertThatThrownBy(() -> unregistered.getKey(SAE_B, 1, 256))
                 .isInstanceOf(QkdException.class)
@@ -177,7 +182,7 @@ class Etsi014ClientTest {
 
     @Test
     void aKmeWhoseCertificateIsNotTrustedIsRefused() throws Exception {
-        QkdTestPki.Issued sae = QkdTestPki.sae(CA, SAE_A);
+        Issued sae = TestPki.client(CA, SAE_A);
         SSLContext trustsOtherCa = KmeTls.context(sae.key(), List.of(sae.certificate()),
                 List.of(UNKNOWN_CA.certificate()));
 
@@ -216,7 +221,7 @@ class Etsi014ClientTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("number of key IDs must be 1..").hasMessageEndingWith(", not 0");
         assertThatThrownBy(() -> Etsi014Client.builder(java.net.URI.create("http://127.0.0.1:1"),
-                QkdTestPki.kmeContext())).isInstanceOf(IllegalArgumentException.class);
+                KME_TLS)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -226,7 +231,7 @@ class Etsi014ClientTest {
                 java.net.InetAddress.getByName("127.0.0.1"))) {
             nowhere = java.net.URI.create("https://127.0.0.1:" + closed.getLocalPort());
         }
-        Etsi014Client client = Etsi014Client.builder(nowhere, QkdTestPki.sae(CA, SAE_A).context()).build();
+        Etsi014Client client = Etsi014Client.builder(nowhere, TestPki.client(CA, SAE_A).tlsContext(CA)).build();
 
         assertThatThrownBy(() -> client.status(SAE_B))
                 .isInstanceOf(QkdException.class)

@@ -1,14 +1,13 @@
 package io.vstp.crypto.qkd;
 
-import static io.vstp.crypto.qkd.QkdTestPki.CA;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_A;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -36,11 +35,16 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class Etsi014HostileKmeTest {
+    private static final String SAE_A = "SAE_A";
+    private static final String SAE_B = "SAE_B";
+    private static final Issued CA = TestPki.ca("VSTP QKD test CA");
+    /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
+    private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
     private static final String KEY_256 = Base64.getEncoder().encodeToString(new byte[32]);
     private static final String ID_1 = "11111111-1111-1111-1111-111111111111";
     private static final String ID_2 = "22222222-2222-2222-2222-222222222222";
 
-    private static final SSLContext SAE_A_TLS = QkdTestPki.sae(CA, SAE_A).context();
+    private static final SSLContext SAE_A_TLS = TestPki.client(CA, SAE_A).tlsContext(CA);
 
     private static HttpsServer server;
     private static ExecutorService executor;
@@ -52,7 +56,7 @@ class Etsi014HostileKmeTest {
     @BeforeAll
     static void start() throws IOException {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(QkdTestPki.kmeContext()));
+        server.setHttpsConfigurator(new HttpsConfigurator(KME_TLS));
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "hostile-kme");
             t.setDaemon(true);

@@ -1,11 +1,11 @@
 package io.vstp.crypto.qkd;
 
-import static io.vstp.crypto.qkd.QkdTestPki.CA;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_A;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.qkd.KmeSimulator;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.List;
@@ -17,15 +17,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** TLS contexts for the KME connection, each used for a real exchange with the simulator. */
 class KmeTlsTest {
+    private static final String SAE_A = "SAE_A";
+    private static final String SAE_B = "SAE_B";
+    private static final Issued CA = TestPki.ca("VSTP QKD test CA");
+    /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
+    private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
     private static KmeSimulator kme;
-    private static final QkdTestPki.Issued SAE = QkdTestPki.sae(CA, SAE_A);
+    private static final Issued SAE = TestPki.client(CA, SAE_A);
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startKme() throws Exception {
-        kme = KmeSimulator.builder(QkdTestPki.kmeContext()).sae(SAE_A, SAE_B).build().start();
+        kme = KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B).build().start();
     }
 
     @AfterAll
@@ -56,7 +61,7 @@ class KmeTlsTest {
 
     @Test
     void aKeyThatDoesNotBelongToTheCertificateIsRefused() throws Exception {
-        PrivateKey otherKey = QkdTestPki.sae(CA, SAE_A).key();
+        PrivateKey otherKey = TestPki.client(CA, SAE_A).key();
 
         assertThatThrownBy(() -> KmeTls.context(otherKey, List.of(SAE.certificate()), List.of(CA.certificate())))
                 .isInstanceOf(QkdException.class)
@@ -75,7 +80,7 @@ class KmeTlsTest {
                 .isInstanceOf(QkdException.class)
                 .hasMessage(noKey + " holds 0 private keys; it must hold exactly one, the SAE's (or the KME's)");
 
-        QkdTestPki.Issued other = QkdTestPki.sae(CA, SAE_B);
+        Issued other = TestPki.client(CA, SAE_B);
         java.security.KeyStore two = java.security.KeyStore.getInstance("PKCS12");
         two.load(null, null);
         two.setKeyEntry("a", SAE.key(), password, new java.security.cert.Certificate[] {SAE.certificate()});

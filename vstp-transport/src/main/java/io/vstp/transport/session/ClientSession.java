@@ -308,7 +308,14 @@ public final class ClientSession extends SessionHandler {
     /** Sends a request and completes with its response, which the caller must release. Takes over {@code frame}. */
     public CompletableFuture<Frame> request(Frame frame, Duration timeout) {
         CompletableFuture<Frame> future = new CompletableFuture<>();
-        onLoop(() -> startRequest(frame, timeout, future));
+        try {
+            onLoop(() -> startRequest(frame, timeout, future));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The client closed and its event loop with it: a request now fails like one on a closed connection.
+            frame.release();
+            future.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST,
+                    "connection is closed"));
+        }
         return future;
     }
 

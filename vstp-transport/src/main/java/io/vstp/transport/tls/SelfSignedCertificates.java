@@ -14,12 +14,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -36,11 +39,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
@@ -56,11 +59,15 @@ import org.slf4j.LoggerFactory;
  * or the certificate is expired or not yet valid. Clients that pinned the old one will then refuse the server
  * until their {@code known_hosts} line is removed: that is the point of pinning.
  *
+ * <p>{@link #issue} is production code's one certificate issuer: the self-signed certificate here and the CA, server
+ * and client certificates of {@code vstp cert} are all signed by it. (Tests make theirs with vstp-testkit's
+ * {@code TestPki}, which signs whatever a test asks for.)
+ *
  * <p>Uses only the default JCA providers plus BouncyCastle's certificate builder; it does not register the
  * BouncyCastle provider. In {@link FipsMode FIPS mode} the key, the signature and the certificate all come from
  * the FIPS provider, named explicitly so that a JDK provider earlier in the list can never make them.
  */
-final class SelfSignedCertificates {
+public final class SelfSignedCertificates {
     static final String CERTIFICATE_FILE = "server-cert.pem";
     static final String KEY_FILE = "server-key.pem";
     private static final String LOCK_FILE = ".lock";
@@ -198,32 +205,65 @@ final class SelfSignedCertificates {
                     .addRDN(BCStyle.CN, commonName(names))
                     .build();
             Instant notBefore = Instant.now().minus(BACKDATE);
-            Instant notAfter = notBefore.plus(validity);
+            X509Certificate certificate = issue(subject, keyPair.getPublic(), subject, keyPair.getPrivate(), null,
+                    notBefore, notBefore.plus(validity), builder -> {
+                        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                        builder.addExtension(Extension.extendedKeyUsage, false,
+                                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}));
+                        builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
+                    });
+            return new CertifiedKey(List.of(certificate), keyPair.getPrivate());
+        } catch (GeneralSecurityException e) {
+            // P-256 is in every JDK; failing here means a broken security configuration.
+            throw new TlsConfigException("cannot generate a self-signed EC P-256 certificate: " + e, e);
+        }
+    }
+
+    /** Adds the extensions particular to one kind of certificate. */
+    @FunctionalInterface
+    public interface Extensions {
+        void addTo(X509v3CertificateBuilder builder) throws IOException;
+    }
+
+    /**
+     * Signs a certificate for {@code subjectKey} with {@code issuerKey} (its kind of signature: SHA256withECDSA, or
+     * ML-DSA), with a subject key identifier, an authority key identifier when {@code authorityKey} is given, and
+     * {@code extensions}. Validity is kept to whole seconds, as X.509 encodes it.
+     *
+     * @param authorityKey the issuer's public key for the authority key identifier (key identifier only, so that a
+     *                     CA re-issued with the same key still matches); null for none
+     * @throws TlsConfigException if the certificate cannot be made (a key that cannot sign, ML-DSA in FIPS mode)
+     */
+    public static X509Certificate issue(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
+            PublicKey authorityKey, Instant notBefore, Instant notAfter, Extensions extensions) {
+        try {
             // RFC 5280 §4.1.2.2: positive, at most 20 octets; 127 random bits are unique enough.
             BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
-
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial,
-                    Date.from(notBefore), Date.from(notAfter), subject, keyPair.getPublic());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial,
+                    Date.from(notBefore.truncatedTo(ChronoUnit.SECONDS)),
+                    Date.from(notAfter.truncatedTo(ChronoUnit.SECONDS)), subject, subjectKey);
             JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false,
-                    new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}));
-            builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    extensionUtils.createSubjectKeyIdentifier(keyPair.getPublic()));
-
-            JcaContentSignerBuilder signer = new JcaContentSignerBuilder("SHA256withECDSA");
-            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-            if (fips != null) {
-                signer.setProvider(fips);
-                converter.setProvider(fips);
+                    extensionUtils.createSubjectKeyIdentifier(subjectKey));
+            if (authorityKey != null) {
+                builder.addExtension(Extension.authorityKeyIdentifier, false,
+                        extensionUtils.createAuthorityKeyIdentifier(authorityKey));
             }
-            X509Certificate certificate = converter.getCertificate(builder.build(signer.build(keyPair.getPrivate())));
-            return new CertifiedKey(List.of(certificate), keyPair.getPrivate());
-        } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
-            // P-256 and SHA256withECDSA are in every JDK; failing here means a broken security configuration.
-            throw new TlsConfigException("cannot generate a self-signed EC P-256 certificate: " + e, e);
+            extensions.addTo(builder);
+            Provider fips = fipsProvider();
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            ContentSigner signer;
+            if (fips != null && CertificateKeyType.mlDsaTypeOf(issuerKey) == null) {
+                signer = new JcaContentSignerBuilder("SHA256withECDSA").setProvider(fips).build(issuerKey);
+                converter.setProvider(fips);
+            } else {
+                signer = CertificateKeyType.certificateSigner(issuerKey);
+            }
+            return converter.getCertificate(builder.build(signer));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            // The algorithms are in every JDK or in BouncyCastle; failing here means a broken configuration.
+            throw new TlsConfigException("cannot sign the certificate for " + subject + ": " + e.getMessage(), e);
         }
     }
 
@@ -250,7 +290,8 @@ final class SelfSignedCertificates {
         return "localhost";
     }
 
-    static GeneralNames subjectAlternativeNames(List<String> names) {
+    /** IP literals become IP address entries, the rest DNS names. */
+    public static GeneralNames subjectAlternativeNames(List<String> names) {
         GeneralName[] entries = new GeneralName[names.size()];
         for (int i = 0; i < entries.length; i++) {
             String name = names.get(i);

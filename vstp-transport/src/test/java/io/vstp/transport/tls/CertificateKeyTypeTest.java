@@ -3,7 +3,8 @@ package io.vstp.transport.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vstp.transport.tls.TestPki.Issued;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,9 @@ class CertificateKeyTypeTest {
     @ParameterizedTest
     @EnumSource(value = CertificateKeyType.class, names = {"ML_DSA_44", "ML_DSA_65", "ML_DSA_87"})
     void eachMlDsaLevelMakesCertificatesThatAreKnownByTheirKeys(CertificateKeyType type) throws Exception {
-        Issued ca = TestPki.ca("CA " + type.optionName(), type);
-        Issued server = TestPki.server(ca, type, "127.0.0.1");
+        TestPki.KeyType kitType = TestPki.KeyType.valueOf(type.name());
+        Issued ca = TestPki.ca("CA " + type.optionName(), kitType);
+        Issued server = TestPki.server(ca, kitType, "127.0.0.1");
 
         assertThat(type.isMlDsa()).isTrue();
         assertThat(CertificateKeyType.mlDsaTypeOf(server.key())).isSameAs(type);
@@ -47,7 +49,7 @@ class CertificateKeyTypeTest {
                 .isTrue();
         // A key of another level does not pass for this certificate's.
         Issued otherLevel = TestPki.selfSigned(type == CertificateKeyType.ML_DSA_44
-                ? CertificateKeyType.ML_DSA_65 : CertificateKeyType.ML_DSA_44);
+                ? TestPki.KeyType.ML_DSA_65 : TestPki.KeyType.ML_DSA_44);
         assertThat(new CertifiedKey(java.util.List.of(server.certificate()), otherLevel.key()).keyMatchesLeaf())
                 .isFalse();
     }

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vstp.core.fips.FipsMode;
 import io.vstp.core.fips.NotFipsApprovedException;
-import io.vstp.transport.tls.TestPki.Issued;
-import io.vstp.transport.tls.TestPki.PemPair;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.TestPki.PemPair;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import io.vstp.transport.tls.TlsLoopback.Outcome;
 import java.nio.file.Path;
@@ -174,7 +175,7 @@ class FipsModeTlsTest {
 
     @Test
     void mlDsaIsRefusedInFipsMode() throws Exception {
-        Issued mlDsa = TestPki.selfSigned(CertificateKeyType.ML_DSA_44);
+        Issued mlDsa = TestPki.selfSigned(TestPki.KeyType.ML_DSA_44);
         PemPair files = mlDsa.written(dir, "ml-dsa");
         fipsMode(true);
 

@@ -2,6 +2,7 @@ package io.vstp.transport.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vstp.testkit.TestPki;
 import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 

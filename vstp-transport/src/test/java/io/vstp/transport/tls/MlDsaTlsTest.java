@@ -11,8 +11,9 @@ import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.tls.CertificateVerificationException.Reason;
-import io.vstp.transport.tls.TestPki.Issued;
-import io.vstp.transport.tls.TestPki.PemPair;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.TestPki.PemPair;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import io.vstp.transport.tls.TlsLoopback.Outcome;
 import java.nio.file.Files;
@@ -43,9 +44,9 @@ class MlDsaTlsTest {
     @BeforeAll
     static void setUp() {
         loopback = new TlsLoopback();
-        selfSigned = TestPki.selfSigned(CertificateKeyType.ML_DSA_65);
-        ca = TestPki.ca("ML-DSA test CA", CertificateKeyType.ML_DSA_65);
-        caIssued = TestPki.server(ca, CertificateKeyType.ML_DSA_65, "127.0.0.1", "localhost");
+        selfSigned = TestPki.selfSigned(TestPki.KeyType.ML_DSA_65);
+        ca = TestPki.ca("ML-DSA test CA", TestPki.KeyType.ML_DSA_65);
+        caIssued = TestPki.server(ca, TestPki.KeyType.ML_DSA_65, "127.0.0.1", "localhost");
     }
 
     @AfterAll
@@ -148,8 +149,8 @@ class MlDsaTlsTest {
 
     @Test
     void mlDsaChainFromAnotherCaIsRefused() throws Exception {
-        Issued otherCa = TestPki.ca("another ML-DSA CA", CertificateKeyType.ML_DSA_65);
-        Issued foreign = TestPki.server(otherCa, CertificateKeyType.ML_DSA_65, "127.0.0.1");
+        Issued otherCa = TestPki.ca("another ML-DSA CA", TestPki.KeyType.ML_DSA_65);
+        Issued foreign = TestPki.server(otherCa, TestPki.KeyType.ML_DSA_65, "127.0.0.1");
         ServerTls serverTls = server(foreign.written(dir, "foreign"), TlsProvider.BOUNCY_CASTLE);
         ClientTls clientTls = ClientTls.create(client(TlsProvider.BOUNCY_CASTLE).caFile(caFile()).build());
 

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vstp.transport.tls.CertificateVerificationException.Reason;
-import io.vstp.transport.tls.TestPki.Issued;
-import io.vstp.transport.tls.TestPki.PemPair;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.TestPki.PemPair;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

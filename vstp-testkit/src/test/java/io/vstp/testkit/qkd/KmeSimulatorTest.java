@@ -1,36 +1,49 @@
-package io.vstp.crypto.qkd;
+package io.vstp.testkit.qkd;
 
-import static io.vstp.crypto.qkd.QkdTestPki.CA;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_A;
-import static io.vstp.crypto.qkd.QkdTestPki.SAE_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The simulator's bounds and error answers, seen over HTTPS by the client and by a plain HTTP client. */
+/**
+ * The simulator's bounds and error answers, seen over HTTPS with mutual TLS by the JDK's HTTP client: the kit
+ * cannot use vstp-crypto's ETSI 014 client (vstp-crypto's tests use the kit), so the requests are written out here
+ * as ETSI GS QKD 014 §5 gives them.
+ */
 class KmeSimulatorTest {
-    private static final SSLContext SAE_A_TLS = QkdTestPki.sae(CA, SAE_A).context();
-    private static final SSLContext SAE_B_TLS = QkdTestPki.sae(CA, SAE_B).context();
+    private static final String SAE_A = "SAE_A";
+    private static final String SAE_B = "SAE_B";
+    private static final String SAE_C = "SAE_C";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Issued CA = TestPki.ca("VSTP QKD test CA");
+    private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
+    private static final SSLContext SAE_A_TLS = TestPki.client(CA, SAE_A).tlsContext(CA);
+    private static final SSLContext SAE_B_TLS = TestPki.client(CA, SAE_B).tlsContext(CA);
 
     private KmeSimulator kme;
-    private Etsi014Client saeA;
 
     @BeforeEach
     void start() throws Exception {
-        kme = KmeSimulator.builder(QkdTestPki.kmeContext()).sae(SAE_A, SAE_B)
+        kme = KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B)
                 .keySizeBits(256, 128, 1024).maxKeysPerRequest(4).maxStoredKeys(6).maxRequestBytes(2048)
                 .build().start();
-        saeA = Etsi014Client.builder(kme.url(), SAE_A_TLS).build();
     }
 
     @AfterEach
@@ -45,26 +58,49 @@ class KmeSimulatorTest {
 
     @Test
     void holdsAtMostMaxStoredKeysUntilTheSlaveFetchesThem() throws Exception {
-        List<QkdKey> first = saeA.getKey(SAE_B, 4, 256);
-        assertThat(saeA.status(SAE_B).storedKeyCount()).isEqualTo(2);
+        List<String> first = keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":4,\"size\":256}")));
+        assertThat(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", null)).get("stored_key_count").intValue())
+                .isEqualTo(2);
 
-        assertThatThrownBy(() -> saeA.getKey(SAE_B, 3, 256))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("HTTP 503")
-                .hasMessageContaining("key store full");
+        HttpResponse<String> full = raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":3,\"size\":256}");
+        assertThat(full.statusCode()).isEqualTo(503);
+        assertThat(full.body()).contains("key store full");
 
-        Etsi014Client.builder(kme.url(), SAE_B_TLS).build()
-                .getKeyWithKeyIds(SAE_A, first.stream().map(QkdKey::keyId).toList());
+        StringBuilder ids = new StringBuilder();
+        for (String id : first) {
+            ids.append(ids.length() == 0 ? "" : ",").append("{\"key_ID\":\"").append(id).append("\"}");
+        }
+        assertThat(keyIds(ok(raw(SAE_B_TLS, "/api/v1/keys/SAE_A/dec_keys", "{\"key_IDs\":[" + ids + "]}"))))
+                .containsExactlyElementsOf(first);
         assertThat(kme.heldKeyCount()).isZero();
-        assertThat(saeA.getKey(SAE_B, 3, 256)).hasSize(3);
+        assertThat(keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":3,\"size\":256}"))))
+                .hasSize(3);
     }
 
     @Test
-    void refusesSizesOutsideItsLimits() {
-        assertThatThrownBy(() -> saeA.getKey(SAE_B, 1, 2048))
-                .isInstanceOf(QkdException.class)
-                .hasMessageContaining("HTTP 400")
-                .hasMessageContaining("size must be a multiple of 8 in 128..1024");
+    void refusesSizesOutsideItsLimits() throws Exception {
+        assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=1&size=2048", null), 400,
+                "size must be a multiple of 8 in 128..1024, not 2048");
+    }
+
+    @Test
+    void answersTheStatusOfAPairOfSaes() throws Exception {
+        JsonNode status = ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", null));
+        assertThat(status.get("source_KME_ID").textValue()).isEqualTo("VSTP-KME-SIMULATOR");
+        assertThat(status.get("master_SAE_ID").textValue()).isEqualTo(SAE_A);
+        assertThat(status.get("slave_SAE_ID").textValue()).isEqualTo(SAE_B);
+        assertThat(status.get("key_size").intValue()).isEqualTo(256);
+        assertThat(status.get("max_key_count").intValue()).isEqualTo(6);
+        assertThat(status.get("max_key_per_request").intValue()).isEqualTo(4);
+        assertThat(status.get("min_key_size").intValue()).isEqualTo(128);
+        assertThat(status.get("max_key_size").intValue()).isEqualTo(1024);
+        assertThat(status.get("max_SAE_ID_count").intValue()).isZero();
+    }
+
+    @Test
+    void refusesAClientCertificateThatNamesNoRegisteredSae() throws Exception {
+        assertError(raw(TestPki.client(CA, "SAE_UNKNOWN").tlsContext(CA), "/api/v1/keys/SAE_B/status", null), 401,
+                "the client certificate (\"CN=SAE_UNKNOWN\") does not name an SAE registered at this KME");
     }
 
     @Test
@@ -103,14 +139,15 @@ class KmeSimulatorTest {
 
     @Test
     void closingWipesAndForgetsHeldKeys() throws Exception {
-        List<QkdKey> sent = saeA.getKey(SAE_B, 2, 256);
+        assertThat(keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=2", null)))).hasSize(2);
         assertThat(kme.heldKeyCount()).isEqualTo(2);
+        URI url = kme.url();
 
         kme.close();
 
         assertThat(kme.heldKeyCount()).isZero();
-        assertThatThrownBy(() -> saeA.getKey(SAE_B, 1, 256)).isInstanceOf(QkdException.class);
-        sent.forEach(QkdKey::wipe);
+        assertThatThrownBy(() -> send(url, SAE_A_TLS, "GET", "/api/v1/keys/SAE_B/enc_keys", null))
+                .isInstanceOf(IOException.class);
     }
 
     /** A malformed request from an SAE (or an attacker holding an SAE certificate) gets a 400 naming the problem. */
@@ -143,23 +180,23 @@ class KmeSimulatorTest {
     /** A key may only be fetched by its slave SAE naming its own master SAE; a refused fetch consumes nothing. */
     @Test
     void aKeyIsDeliveredOnlyToItsSlaveSaeNamingItsMaster() throws Exception {
-        try (KmeSimulator three = KmeSimulator.builder(QkdTestPki.kmeContext()).sae(SAE_A, SAE_B, QkdTestPki.SAE_C)
-                .build().start()) {
-            QkdKey key = Etsi014Client.builder(three.url(), SAE_A_TLS).build().getKey(SAE_B, 1, 256).get(0);
-            Etsi014Client saeB = Etsi014Client.builder(three.url(), SAE_B_TLS).build();
-            assertThatThrownBy(() -> saeB.getKeyWithKeyIds(QkdTestPki.SAE_C, List.of(key.keyId())))
-                    .isInstanceOf(QkdException.class).hasMessageContaining("HTTP 400")
-                    .hasMessageContaining("key_ID " + key.keyId() + " was not made by master SAE SAE_C");
+        try (KmeSimulator three = KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B, SAE_C).build().start()) {
+            String key = keyIds(ok(send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_B/enc_keys", null))).get(0);
+            assertError(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_C/dec_keys?key_ID=" + key, null), 400,
+                    "key_ID " + key + " was not made by master SAE SAE_C");
+            assertError(send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null), 401,
+                    "key_ID " + key + " was not made for SAE SAE_A");
             assertThat(three.heldKeyCount()).isEqualTo(1);
-            assertThat(saeB.getKeyWithKeyIds(SAE_A, List.of(key.keyId()))).singleElement()
-                    .satisfies(k -> assertThat(k.keyId()).isEqualTo(key.keyId()));
-            key.wipe();
+            assertThat(keyIds(ok(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key,
+                    null)))).containsExactly(key);
+            assertError(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null), 400,
+                    "key_ID \"" + key + "\" not found: unknown, or already delivered");
         }
     }
 
     @Test
     void theBuilderAndLifecycleRefuseMisuse() throws Exception {
-        KmeSimulator.Builder b = KmeSimulator.builder(QkdTestPki.kmeContext());
+        KmeSimulator.Builder b = KmeSimulator.builder(KME_TLS);
         assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
                 .hasMessage("register at least one SAE with sae(...)");
         assertThatThrownBy(() -> b.keySizeBits(256, 4, 1024)).isInstanceOf(IllegalArgumentException.class)
@@ -172,8 +209,11 @@ class KmeSimulatorTest {
         assertThatThrownBy(() -> b.sae("SAE A")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("SAE ID must be 1..128 characters");
 
-        KmeSimulator fresh = b.sae(SAE_A, SAE_B).address(new java.net.InetSocketAddress("127.0.0.1", 0))
-                .random(new java.security.SecureRandom()).build();
+        assertThatThrownBy(() -> b.kmeId("")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("KME ID must be 1..128 characters of A-Z a-z 0-9 . _ ~ -, not \"\"");
+
+        KmeSimulator fresh = b.sae(SAE_A, SAE_B).address(new InetSocketAddress("127.0.0.1", 0))
+                .random(new SecureRandom()).kmeId("KME_1").build();
         assertThatThrownBy(fresh::url).isInstanceOf(IllegalStateException.class).hasMessage("not started");
         try (KmeSimulator started = fresh.start()) {
             assertThat(started.url().getHost()).isEqualTo("127.0.0.1");
@@ -184,19 +224,39 @@ class KmeSimulatorTest {
     /** The answer is an ETSI error object: {@code {"message": ..., "details": []}}. */
     private static void assertError(HttpResponse<String> answer, int status, String message) throws Exception {
         assertThat(answer.statusCode()).as(message).isEqualTo(status);
-        com.fasterxml.jackson.databind.JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(answer.body());
+        JsonNode error = JSON.readTree(answer.body());
         assertThat(error.get("message").textValue()).isEqualTo(message);
         assertThat(error.get("details").isEmpty()).isTrue();
     }
 
+    /** The body of a 200 answer. */
+    private static JsonNode ok(HttpResponse<String> answer) throws Exception {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return JSON.readTree(answer.body());
+    }
+
+    /** The key IDs of a Key container, checking that each key is there. */
+    private static List<String> keyIds(JsonNode container) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode key : container.get("keys")) {
+            assertThat(key.get("key").textValue()).isNotEmpty();
+            ids.add(key.get("key_ID").textValue());
+        }
+        return ids;
+    }
+
     private HttpResponse<String> raw(SSLContext tls, String path, String postBody) throws Exception {
-        return send(tls, postBody == null ? "GET" : "POST", path, postBody);
+        return send(kme.url(), tls, postBody == null ? "GET" : "POST", path, postBody);
     }
 
     private HttpResponse<String> send(SSLContext tls, String method, String path, String body) throws Exception {
+        return send(kme.url(), tls, method, path, body);
+    }
+
+    private static HttpResponse<String> send(URI kmeUrl, SSLContext tls, String method, String path, String body)
+            throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(kme.url() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(kmeUrl + path))
                 .timeout(Duration.ofSeconds(5));
         if (body != null) {
             request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",

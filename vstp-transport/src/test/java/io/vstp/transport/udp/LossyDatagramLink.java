@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A fault-injecting {@link DatagramLink} for tests and measurements (the loss runs of the benchmark suite): wraps a
  * real link and, on the way out, drops, duplicates, reorders (holds a datagram back behind later ones) and delays
- * datagrams, driven by a seeded random source so a run can be replayed with the same seed. Never in production
- * paths: nothing in the library creates one.
+ * datagrams, driven by a seeded random source so a run can be replayed with the same seed. It lives in the test
+ * tree, so no production jar carries it; vstp-bench takes it from vstp-transport's test-jar.
  */
 public final class LossyDatagramLink extends ForwardingDatagramLink {
     private final Random random;

@@ -1,7 +1,12 @@
-package io.vstp.crypto.qkd;
+package io.vstp.testkit.qkd;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -9,7 +14,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import io.vstp.crypto.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +26,7 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -55,9 +61,39 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  *
  * <p>Errors answer 400 (bad request), 401 (this SAE may not do that) or 503 (the KME cannot serve it now) with the
  * ETSI Error object {@code {"message": ..., "details": [...]}}.
+ *
+ * <p>It lives in the test kit, apart from vstp-crypto's client ({@code io.vstp.crypto.qkd.Etsi014Client}), and
+ * reads the API from the standard, not from the client's code: a simulator sharing the client's constants would
+ * agree with the client's mistakes. {@code vstp qkd-sim} serves it from the command line.
  */
 public final class KmeSimulator implements AutoCloseable {
     private static final Base64.Encoder BASE64 = Base64.getEncoder();
+
+    // ETSI GS QKD 014 v1.1.1 §5: paths and JSON field names.
+    private static final String API_PREFIX = "/api/v1/keys/";
+    private static final String STATUS = "status";
+    private static final String ENC_KEYS = "enc_keys";
+    private static final String DEC_KEYS = "dec_keys";
+    private static final String KEYS = "keys";
+    private static final String KEY_ID = "key_ID";
+    private static final String KEY_IDS = "key_IDs";
+    private static final String KEY = "key";
+    private static final String NUMBER = "number";
+    private static final String SIZE = "size";
+    private static final String MESSAGE = "message";
+    private static final String DETAILS = "details";
+    private static final String ADDITIONAL_SLAVE_SAE_IDS = "additional_slave_SAE_IDs";
+    private static final String EXTENSION_MANDATORY = "extension_mandatory";
+
+    /** Longest SAE or key ID accepted; a UUID key ID is 36 characters. */
+    private static final int MAX_ID_LENGTH = 128;
+    /**
+     * IDs travel in URL paths and queries: URL-unreserved characters only (RFC 3986 §2.3), so an ID can never
+     * smuggle a path segment or a query into a request.
+     */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_ID_LENGTH + "}");
+    /** How much of a client's text goes into an error answer. */
+    private static final int MAX_QUOTED_LENGTH = 300;
 
     private final SSLContext tls;
     private final InetSocketAddress address;
@@ -104,13 +140,12 @@ public final class KmeSimulator implements AutoCloseable {
         this.maxStoredKeys = b.maxStoredKeys;
         this.maxRequestBytes = b.maxRequestBytes;
         this.random = b.random;
-        this.json = Etsi014.jsonMapper(b.maxRequestBytes);
+        this.json = jsonMapper(b.maxRequestBytes);
     }
 
     /**
      * A simulator presenting the certificate in {@code tls} (which must be valid for the address clients use, e.g.
-     * an IP SAN 127.0.0.1) and accepting client certificates from the CAs {@code tls} trusts; see
-     * {@link KmeTls}.
+     * an IP SAN 127.0.0.1) and accepting client certificates from the CAs {@code tls} trusts.
      */
     public static Builder builder(SSLContext tls) {
         return new Builder(tls);
@@ -138,13 +173,13 @@ public final class KmeSimulator implements AutoCloseable {
             return t;
         });
         s.setExecutor(executor);
-        s.createContext(Etsi014.API_PREFIX, this::handle);
+        s.createContext(API_PREFIX, this::handle);
         s.start();
         server = s;
         return this;
     }
 
-    /** The base URL to give {@link Etsi014Client#builder}, e.g. {@code https://127.0.0.1:40123}. */
+    /** The base URL of the KME, as an ETSI 014 client takes it, e.g. {@code https://127.0.0.1:40123}. */
     public synchronized URI url() {
         if (server == null) {
             throw new IllegalStateException("not started");
@@ -167,7 +202,7 @@ public final class KmeSimulator implements AutoCloseable {
             executor.shutdownNow();
             server = null;
         }
-        held.values().forEach(k -> Secrets.wipe(k.key()));
+        held.values().forEach(k -> wipe(k.key()));
         held.clear();
     }
 
@@ -193,22 +228,22 @@ public final class KmeSimulator implements AutoCloseable {
         } catch (IOException e) {
             // The client went away; nothing to answer.
         } finally {
-            Secrets.wipe(answer);
+            wipe(answer);
         }
     }
 
     private JsonNode route(HttpExchange exchange) throws Refusal, IOException {
         String caller = callingSae(exchange);
-        String[] path = exchange.getRequestURI().getRawPath().substring(Etsi014.API_PREFIX.length()).split("/", -1);
-        if (path.length != 2 || !Etsi014.isValidId(path[0])) {
-            throw new Refusal(400, "unknown path; the API is " + Etsi014.API_PREFIX
+        String[] path = exchange.getRequestURI().getRawPath().substring(API_PREFIX.length()).split("/", -1);
+        if (path.length != 2 || !isValidId(path[0])) {
+            throw new Refusal(400, "unknown path; the API is " + API_PREFIX
                     + "{SAE_ID}/status|enc_keys|dec_keys");
         }
         String otherSae = path[0];
         String method = exchange.getRequestMethod();
         boolean post = method.equals("POST");
         if (!post && !method.equals("GET")) {
-            throw new Refusal(400, "method " + Etsi014.quote(method) + " not supported; use GET or POST");
+            throw new Refusal(400, "method " + quote(method) + " not supported; use GET or POST");
         }
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         JsonNode body = post ? body(exchange) : null;
@@ -216,23 +251,23 @@ public final class KmeSimulator implements AutoCloseable {
             throw new Refusal(400, "SAE " + otherSae + " is not known to this KME");
         }
         return switch (path[1]) {
-            case Etsi014.STATUS -> {
+            case STATUS -> {
                 if (post) {
                     throw new Refusal(400, "status is GET only");
                 }
                 yield status(caller, otherSae);
             }
-            case Etsi014.ENC_KEYS -> {
+            case ENC_KEYS -> {
                 if (post) {
                     refuseUnsupported(body);
-                    yield encKeys(caller, otherSae, optionalInt(body, Etsi014.NUMBER, 1),
-                            optionalInt(body, Etsi014.SIZE, defaultKeySizeBits));
+                    yield encKeys(caller, otherSae, optionalInt(body, NUMBER, 1),
+                            optionalInt(body, SIZE, defaultKeySizeBits));
                 }
-                yield encKeys(caller, otherSae, intParameter(query, Etsi014.NUMBER, 1),
-                        intParameter(query, Etsi014.SIZE, defaultKeySizeBits));
+                yield encKeys(caller, otherSae, intParameter(query, NUMBER, 1),
+                        intParameter(query, SIZE, defaultKeySizeBits));
             }
-            case Etsi014.DEC_KEYS -> decKeys(caller, otherSae, post ? keyIds(body) : keyId(query));
-            default -> throw new Refusal(400, "unknown endpoint " + Etsi014.quote(path[1])
+            case DEC_KEYS -> decKeys(caller, otherSae, post ? keyIds(body) : keyId(query));
+            default -> throw new Refusal(400, "unknown endpoint " + quote(path[1])
                     + "; use status, enc_keys or dec_keys");
         };
     }
@@ -248,26 +283,27 @@ public final class KmeSimulator implements AutoCloseable {
         RDN[] cn = subject.getRDNs(BCStyle.CN);
         String sae = cn.length == 1 ? IETFUtils.valueToString(cn[0].getFirst().getValue()) : null;
         if (sae == null || !saes.contains(sae)) {
-            throw new Refusal(401, "the client certificate (" + Etsi014.quote(subject.toString())
+            throw new Refusal(401, "the client certificate (" + quote(subject.toString())
                     + ") does not name an SAE registered at this KME");
         }
         return sae;
     }
 
     private synchronized JsonNode status(String master, String slave) {
+        // The Status object, ETSI GS QKD 014 §6.1.
         ObjectNode status = json.createObjectNode();
-        status.put(KmeStatus.SOURCE_KME_ID, kmeId);
-        status.put(KmeStatus.TARGET_KME_ID, kmeId);
-        status.put(KmeStatus.MASTER_SAE_ID, master);
-        status.put(KmeStatus.SLAVE_SAE_ID, slave);
-        status.put(KmeStatus.KEY_SIZE, defaultKeySizeBits);
+        status.put("source_KME_ID", kmeId);
+        status.put("target_KME_ID", kmeId);
+        status.put("master_SAE_ID", master);
+        status.put("slave_SAE_ID", slave);
+        status.put("key_size", defaultKeySizeBits);
         // Keys are made on demand, so what the KME can deliver is the room left to hold them.
-        status.put(KmeStatus.STORED_KEY_COUNT, maxStoredKeys - held.size());
-        status.put(KmeStatus.MAX_KEY_COUNT, maxStoredKeys);
-        status.put(KmeStatus.MAX_KEY_PER_REQUEST, maxKeysPerRequest);
-        status.put(KmeStatus.MAX_KEY_SIZE, maxKeySizeBits);
-        status.put(KmeStatus.MIN_KEY_SIZE, minKeySizeBits);
-        status.put(KmeStatus.MAX_SAE_ID_COUNT, 0);
+        status.put("stored_key_count", maxStoredKeys - held.size());
+        status.put("max_key_count", maxStoredKeys);
+        status.put("max_key_per_request", maxKeysPerRequest);
+        status.put("max_key_size", maxKeySizeBits);
+        status.put("min_key_size", minKeySizeBits);
+        status.put("max_SAE_ID_count", 0);
         return status;
     }
 
@@ -286,13 +322,13 @@ public final class KmeSimulator implements AutoCloseable {
             throw new Refusal(503, "key store full: " + held.size() + " keys wait for slave SAEs to fetch them");
         }
         ObjectNode container = json.createObjectNode();
-        ArrayNode keys = container.putArray(Etsi014.KEYS);
+        ArrayNode keys = container.putArray(KEYS);
         for (int i = 0; i < number; i++) {
             byte[] key = new byte[sizeBits / 8];
             random.nextBytes(key);
             String id = UUID.randomUUID().toString();
             held.put(id, new HeldKey(master, slave, key));
-            keys.addObject().put(Etsi014.KEY_ID, id).put(Etsi014.KEY, BASE64.encodeToString(key));
+            keys.addObject().put(KEY_ID, id).put(KEY, BASE64.encodeToString(key));
         }
         return container;
     }
@@ -308,7 +344,7 @@ public final class KmeSimulator implements AutoCloseable {
         for (String id : ids) {
             HeldKey key = held.get(id);
             if (key == null) {
-                throw new Refusal(400, "key_ID " + Etsi014.quote(id) + " not found: unknown, or already delivered");
+                throw new Refusal(400, "key_ID " + quote(id) + " not found: unknown, or already delivered");
             }
             if (!key.slaveSaeId().equals(slave)) {
                 throw new Refusal(401, "key_ID " + id + " was not made for SAE " + slave);
@@ -318,22 +354,22 @@ public final class KmeSimulator implements AutoCloseable {
             }
         }
         ObjectNode container = json.createObjectNode();
-        ArrayNode keys = container.putArray(Etsi014.KEYS);
+        ArrayNode keys = container.putArray(KEYS);
         for (String id : ids) {
             HeldKey key = held.remove(id);
-            keys.addObject().put(Etsi014.KEY_ID, id).put(Etsi014.KEY, BASE64.encodeToString(key.key()));
-            Secrets.wipe(key.key());
+            keys.addObject().put(KEY_ID, id).put(KEY, BASE64.encodeToString(key.key()));
+            wipe(key.key());
         }
         return container;
     }
 
     /** Refuses what the simulator does not implement; ETSI GS QKD 014 requires refusing unknown mandatory extensions. */
     private static void refuseUnsupported(JsonNode body) throws Refusal {
-        JsonNode additional = body.get(Etsi014.ADDITIONAL_SLAVE_SAE_IDS);
+        JsonNode additional = body.get(ADDITIONAL_SLAVE_SAE_IDS);
         if (additional != null && !(additional.isArray() && additional.isEmpty())) {
             throw new Refusal(400, "additional_slave_SAE_IDs are not supported (max_SAE_ID_count is 0)");
         }
-        JsonNode mandatory = body.get(Etsi014.EXTENSION_MANDATORY);
+        JsonNode mandatory = body.get(EXTENSION_MANDATORY);
         if (mandatory != null && !(mandatory.isArray() && mandatory.isEmpty())) {
             throw new Refusal(400, "no extension is supported, so extension_mandatory must be empty");
         }
@@ -378,7 +414,7 @@ public final class KmeSimulator implements AutoCloseable {
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             if (parameters.put(name, value) != null) {
-                throw new Refusal(400, "query parameter " + Etsi014.quote(name) + " repeats");
+                throw new Refusal(400, "query parameter " + quote(name) + " repeats");
             }
         }
         return parameters;
@@ -392,7 +428,7 @@ public final class KmeSimulator implements AutoCloseable {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new Refusal(400, name + " must be an integer, not " + Etsi014.quote(value));
+            throw new Refusal(400, name + " must be an integer, not " + quote(value));
         }
     }
 
@@ -408,7 +444,7 @@ public final class KmeSimulator implements AutoCloseable {
     }
 
     private static List<String> keyId(Map<String, String> query) throws Refusal {
-        String id = query.get(Etsi014.KEY_ID);
+        String id = query.get(KEY_ID);
         if (id == null) {
             throw new Refusal(400, "key_ID query parameter missing");
         }
@@ -416,7 +452,7 @@ public final class KmeSimulator implements AutoCloseable {
     }
 
     private List<String> keyIds(JsonNode body) throws Refusal {
-        JsonNode array = body.get(Etsi014.KEY_IDS);
+        JsonNode array = body.get(KEY_IDS);
         if (array == null || !array.isArray()) {
             throw new Refusal(400, "key_IDs array missing");
         }
@@ -425,7 +461,7 @@ public final class KmeSimulator implements AutoCloseable {
         }
         List<String> ids = new ArrayList<>(array.size());
         for (JsonNode entry : array) {
-            JsonNode id = entry.get(Etsi014.KEY_ID);
+            JsonNode id = entry.get(KEY_ID);
             if (id == null || !id.isTextual()) {
                 throw new Refusal(400, "each key_IDs entry needs a key_ID string");
             }
@@ -435,20 +471,82 @@ public final class KmeSimulator implements AutoCloseable {
     }
 
     private static String validKeyId(String id) throws Refusal {
-        if (!Etsi014.isValidId(id)) {
-            throw new Refusal(400, "malformed key_ID " + Etsi014.quote(id));
+        if (!isValidId(id)) {
+            throw new Refusal(400, "malformed key_ID " + quote(id));
         }
         return id;
     }
 
     private byte[] error(String message) {
-        ObjectNode error = json.createObjectNode().put(Etsi014.MESSAGE, message);
-        error.putArray(Etsi014.DETAILS);
+        ObjectNode error = json.createObjectNode().put(MESSAGE, message);
+        error.putArray(DETAILS);
         try {
             return json.writeValueAsBytes(error);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Key material is overwritten once it is no longer needed, as a real KME would. */
+    private static void wipe(byte[] secret) {
+        if (secret != null) {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    private static String requireId(String id, String what) {
+        if (!isValidId(id)) {
+            throw new IllegalArgumentException(what + " must be 1.." + MAX_ID_LENGTH
+                    + " characters of A-Z a-z 0-9 . _ ~ -, not " + quote(id));
+        }
+        return id;
+    }
+
+    /**
+     * A client's text made safe to put in an answer: control and formatting characters (which could forge log
+     * lines on the client's side) become '?', and it is cut to a readable length.
+     */
+    private static String quote(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_QUOTED_LENGTH) + 8).append('"');
+        int shown = 0;
+        for (int i = 0; i < text.length() && shown < MAX_QUOTED_LENGTH; ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            boolean unsafe = Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR;
+            out.appendCodePoint(unsafe ? '?' : cp);
+            shown++;
+            if (shown == MAX_QUOTED_LENGTH && i < text.length()) {
+                out.append("...");
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /**
+     * Refuses what a well-behaved client never sends: duplicate fields (which of two "key_IDs" counts would be the
+     * parser's choice), trailing content after the JSON value, and deep nesting.
+     */
+    private static ObjectMapper jsonMapper(int maxInputBytes) {
+        return JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(32)
+                                .maxStringLength(maxInputBytes)
+                                .maxNumberLength(20)
+                                .build())
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
     }
 
     /** Settings of a {@link KmeSimulator}. */
@@ -476,14 +574,14 @@ public final class KmeSimulator implements AutoCloseable {
         }
 
         public Builder kmeId(String kmeId) {
-            this.kmeId = Etsi014.requireId(kmeId, "KME ID");
+            this.kmeId = requireId(kmeId, "KME ID");
             return this;
         }
 
         /** Registers SAEs: a client is served when its certificate's CN is one of these. */
         public Builder sae(String... saeIds) {
             for (String id : saeIds) {
-                saes.add(Etsi014.requireId(id, "SAE ID"));
+                saes.add(requireId(id, "SAE ID"));
             }
             return this;
         }

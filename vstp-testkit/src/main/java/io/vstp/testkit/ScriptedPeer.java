@@ -1,0 +1,252 @@
+package io.vstp.testkit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.FrameReader;
+import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.WireReader;
+import io.vstp.core.codec.WireWriter;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.core.frame.FrameTypeRegistry;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2FrameReader;
+import io.vstp.core.v2.V2FrameWriter;
+import io.vstp.core.v2.V2Limits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One side of a VSTP connection played by a script, on a real TCP socket on 127.0.0.1: a test writes the
+ * conversation it expects, frame by frame, and the peer fails the test at the first line that does not happen.
+ * For tests that must send what no well-behaved client or server would (hostile input, odd answers) and check
+ * what the other side does about it.
+ *
+ * <pre>{@code
+ * try (ScriptedPeer client = ScriptedPeer.connect(server.port())) {
+ *     client.send(hello)
+ *           .expect(FrameType.WELCOME)
+ *           .send(dataWithSeventeenHeaders)
+ *           .expectErr("TOO_MANY_HEADERS")
+ *           .expectClose();
+ * }
+ * }</pre>
+ *
+ * <p>Frames are written with vstp-core's {@link WireWriter} and read with its {@link WireReader}: wire v1 until
+ * {@link #useWireV2} (after the HELLO and WELCOME that negotiated it, as the real peers switch). Every frame the
+ * script sends is released once written; every frame it reads is released after its check, unless the script takes
+ * it with {@link #receive()}. Each expectation waits at most {@link #timeout(Duration) the timeout} (5 s unless
+ * set), so a script never hangs.
+ *
+ * <p>Plaintext only: a script writes the bytes on the wire, which TLS would hide.
+ */
+public final class ScriptedPeer implements AutoCloseable {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Socket socket;
+    private final InputStream in;
+    private final ByteBuf received = Unpooled.buffer();
+    private final byte[] chunk = new byte[8192];
+    private WireReader reader = new FrameReader();
+    private WireWriter writer = new FrameWriter();
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    private ScriptedPeer(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.in = socket.getInputStream();
+    }
+
+    /** A client's side: connects to {@code port} on 127.0.0.1. */
+    public static ScriptedPeer connect(int port) throws IOException {
+        return new ScriptedPeer(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** A server's side: listens on a free port of 127.0.0.1 for clients to {@link Listener#accept()}. */
+    public static Listener listen() throws IOException {
+        return new Listener();
+    }
+
+    /** Where a scripted server waits for a real client. */
+    public static final class Listener implements AutoCloseable {
+        private final ServerSocket socket;
+
+        private Listener() throws IOException {
+            socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        }
+
+        public int port() {
+            return socket.getLocalPort();
+        }
+
+        /** The next client's connection, within 5 s. */
+        public ScriptedPeer accept() throws IOException {
+            socket.setSoTimeout((int) DEFAULT_TIMEOUT.toMillis());
+            return new ScriptedPeer(socket.accept());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** How long each expectation waits from now on. */
+    public ScriptedPeer timeout(Duration wait) {
+        this.timeout = Objects.requireNonNull(wait, "wait");
+        return this;
+    }
+
+    /**
+     * Reads and writes wire v2 from here on (wire-v2.md), with {@code integrity} as negotiated and no HPACK dynamic
+     * table for what this peer writes (it announces {@code header-table: 0} in its HELLO or WELCOME). Bytes already
+     * received after the last v1 frame are read as v2.
+     */
+    public ScriptedPeer useWireV2(Integrity integrity) {
+        reader = new V2FrameReader(HpackHeaderBlocks.decoder(HpackHeaderBlocks.MAX_TABLE_SIZE,
+                HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE, HpackHeaderBlocks.DEFAULT_MAX_HEADER_COUNT),
+                integrity, V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        writer = new V2FrameWriter(HpackHeaderBlocks.encoder(0), integrity, Integer.MAX_VALUE - 8);
+        return this;
+    }
+
+    /** Encodes {@code frames} in the current wire version and writes them in one go; releases them. */
+    public ScriptedPeer send(Frame... frames) throws IOException {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            for (Frame frame : frames) {
+                try {
+                    writer.write(frame, out);
+                } finally {
+                    frame.release();
+                }
+            }
+            byte[] bytes = new byte[out.readableBytes()];
+            out.readBytes(bytes);
+            return sendBytes(bytes);
+        } finally {
+            out.release();
+        }
+    }
+
+    /** Writes {@code bytes} as they are: garbage, a truncated frame, a forged header. */
+    public ScriptedPeer sendBytes(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** The next frame is of {@code type}. */
+    public ScriptedPeer expect(FrameType type) throws IOException {
+        return expect(type, frame -> { });
+    }
+
+    /** The next frame is of {@code type} and passes {@code check} (assertions on its headers or payload). */
+    public ScriptedPeer expect(FrameType type, Consumer<Frame> check) throws IOException {
+        Frame frame = receive();
+        try {
+            if (!frame.type().equals(type)) {
+                throw new AssertionError("expected " + type + ", got " + describe(frame));
+            }
+            check.accept(frame);
+        } finally {
+            frame.release();
+        }
+        return this;
+    }
+
+    /** The next frame is an ERR whose {@code error} header is {@code code} (an {@code ErrorCode} name). */
+    public ScriptedPeer expectErr(String code) throws IOException {
+        return expectErr(code, err -> { });
+    }
+
+    public ScriptedPeer expectErr(String code, Consumer<Frame> check) throws IOException {
+        return expect(FrameType.ERR, err -> {
+            if (!code.equals(err.headers().value("error"))) {
+                throw new AssertionError("expected ERR " + code + ", got " + describe(err));
+            }
+            check.accept(err);
+        });
+    }
+
+    /** The other side closes the connection (a reset counts) without sending anything more. */
+    public ScriptedPeer expectClose() throws IOException {
+        List<String> extra = new ArrayList<>();
+        while (true) {
+            Frame frame = reader.read(received);
+            if (frame != null) {
+                extra.add(describe(frame));
+                frame.release();
+                continue;
+            }
+            if (!fill()) {
+                break;
+            }
+        }
+        if (!extra.isEmpty() || received.isReadable()) {
+            throw new AssertionError("expected the connection to close, but got " + extra
+                    + (received.isReadable() ? " and " + received.readableBytes() + " more byte(s)" : ""));
+        }
+        return this;
+    }
+
+    /**
+     * The next frame, whatever it is, for a script that needs a value from it (a {@code req-id} to answer); the
+     * caller releases it.
+     *
+     * @throws AssertionError if none arrives within the timeout or the connection closes first
+     */
+    public Frame receive() throws IOException {
+        while (true) {
+            Frame frame = reader.read(received);
+            if (frame != null) {
+                return frame;
+            }
+            if (!fill()) {
+                throw new AssertionError("expected a frame, but the connection closed"
+                        + (received.isReadable() ? " inside one (" + received.readableBytes() + " byte(s))" : ""));
+            }
+        }
+    }
+
+    /** Reads what arrives within the timeout into {@link #received}; false when the connection has closed. */
+    private boolean fill() throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        int n;
+        try {
+            n = in.read(chunk);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("nothing arrived within " + timeout);
+        } catch (IOException e) {
+            return false; // reset by the other side: as closed as a FIN
+        }
+        if (n < 0) {
+            return false;
+        }
+        received.writeBytes(chunk, 0, n);
+        return true;
+    }
+
+    private static String describe(Frame frame) {
+        String error = frame.headers().value("error");
+        return frame.type() + (error != null ? " " + error : "") + " " + frame.headers();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (received.refCnt() > 0) {
+            received.release();
+        }
+        socket.close();
+    }
+}
