@@ -506,6 +506,12 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     // ---- receiving ------------------------------------------------------------------------------------------
 
     private void receive(InetSocketAddress sender, ByteBuf datagram) {
+        if (closed) {
+            // Between close()'s clean-up on this loop and the link's close, datagrams still arrive: a fragment kept
+            // now would outlive the reassembler that was just emptied.
+            datagram.release();
+            return;
+        }
         stats.countReceived();
         Peer known = peers.get(sender);
         if (known != null) {
