@@ -3,6 +3,7 @@ package io.vstp.transport.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Flags;
@@ -13,10 +14,14 @@ import io.vstp.transport.SessionException;
 import io.vstp.transport.testing.DatagramPeer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,5 +129,123 @@ class PeerTableTest {
             assertThat(server.stats().dropped(UdpStats.Drop.BAD_MESSAGE)).isEqualTo(1);
             assertThat(got).isEmpty();
         }
+    }
+
+    // ---- the table on its own ------------------------------------------------------------------------------
+
+    private static final InetSocketAddress A = new InetSocketAddress("192.0.2.1", 1);
+    private static final InetSocketAddress B = new InetSocketAddress("192.0.2.2", 2);
+    private static final InetSocketAddress C = new InetSocketAddress("192.0.2.3", 3);
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    /** Senders that hand their datagrams to nobody, so whatever is enqueued stays unacknowledged. */
+    private static final class Senders {
+        final UdpStats stats = new UdpStats();
+        final List<InetSocketAddress> made = new ArrayList<>();
+        final UdpLimits limits;
+
+        Senders(UdpLimits limits) {
+            this.limits = limits;
+        }
+
+        PeerTable table() {
+            ReliableSender.Output nowhere = new ReliableSender.Output() {
+                @Override
+                public boolean writable() {
+                    return true;
+                }
+
+                @Override
+                public void sendFrame(InetSocketAddress peer, Frame frame) {
+                    frame.release();
+                }
+
+                @Override
+                public void sendEncoded(InetSocketAddress peer, ByteBuf datagram) {
+                    datagram.release();
+                }
+            };
+            return new PeerTable(limits, stats, address -> {
+                made.add(address);
+                return new ReliableSender(address, limits, nowhere, stats, new AtomicLong(), true);
+            });
+        }
+    }
+
+    /** Makes {@code peer} owe an acknowledgement; the future fails when the table gives the message up. */
+    private static CompletableFuture<Void> owe(UdpPeer peer) {
+        return peer.sender.enqueue(peer.takeMessageId(), Unpooled.wrappedBuffer(new byte[100]), 1103, true);
+    }
+
+    @Test
+    void aNewcomerToAFullTableTakesTheLeastRecentlyActiveIdlePeersPlace() {
+        PeerTable table = new Senders(UdpLimits.DEFAULT.withPeers(2, Duration.ofMinutes(5))).table();
+        UdpPeer a = table.getOrCreate(A);
+        table.getOrCreate(B);
+        assertThat(table.get(A)).isSameAs(a); // A is now more recently active than B
+        assertThat(table.getOrCreate(C)).isNotNull();
+        assertThat(table.get(B)).isNull();
+        assertThat(table.get(A)).isSameAs(a);
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aFullTableOfPeersThatOweAcknowledgementsMakesNothingForANewcomer() {
+        Senders senders = new Senders(UdpLimits.DEFAULT.withPeers(2, Duration.ofMinutes(5)));
+        PeerTable table = senders.table();
+        owe(table.getOrCreate(A));
+        owe(table.getOrCreate(B));
+        assertThat(table.getOrCreate(C)).isNull();
+        assertThat(senders.made).as("no sender made for the refused newcomer").containsExactly(A, B);
+        assertThat(table.get(A)).isNotNull();
+        assertThat(table.get(B)).isNotNull();
+    }
+
+    @Test
+    void aPeerOwingAcknowledgementsIsGivenUpAfterTheSilenceTimeoutAndAnIdleOneDroppedAfterTheIdleTimeout() {
+        UdpLimits limits = UdpLimits.DEFAULT.withPeers(16, Duration.ofMinutes(5))
+                .withQueues(32 << 20, 512 << 20, Duration.ofSeconds(30));
+        Senders senders = new Senders(limits);
+        PeerTable table = senders.table();
+        UdpPeer busy = table.getOrCreate(A);
+        CompletableFuture<Void> owed = owe(busy);
+        UdpPeer idle = table.getOrCreate(B);
+        long start = Math.max(busy.lastActivityNanos, idle.lastActivityNanos);
+
+        table.sweep(start + 29 * SECOND);
+        assertThat(table.get(A)).as("within the silence timeout").isSameAs(busy);
+        assertThat(owed).isNotDone();
+
+        table.sweep(start + 31 * SECOND);
+        assertThat(table.get(A)).isNull();
+        assertThat(owed).isCompletedExceptionally();
+        assertThatThrownBy(owed::join).cause().isInstanceOf(SessionException.class)
+                .extracting(e -> ((SessionException) e).code()).isEqualTo(ErrorCode.CONNECTION_CLOSED);
+        assertThat(senders.stats.dropped(UdpStats.Drop.SILENT_PEER)).isEqualTo(1);
+        assertThat(table.get(B)).as("idle, not silent: it owes nothing").isSameAs(idle);
+
+        table.sweep(start + 5 * 60 * SECOND + SECOND);
+        assertThat(table.get(B)).isNull();
+        assertThat(table.size()).isZero();
+        assertThat(senders.stats.dropped(UdpStats.Drop.SILENT_PEER)).isEqualTo(1);
+    }
+
+    @Test
+    void clearingTheTableFailsWhatWasBeingSent() {
+        PeerTable table = new Senders(UdpLimits.DEFAULT).table();
+        CompletableFuture<Void> owed = owe(table.getOrCreate(A));
+        table.clear("endpoint closed");
+        assertThat(table.size()).isZero();
+        assertThatThrownBy(owed::join).cause().isInstanceOf(SessionException.class)
+                .hasMessageContaining("endpoint closed");
+    }
+
+    @Test
+    void messageIdsTowardsAPeerFollowEachOtherFromARandomStart() {
+        PeerTable table = new Senders(UdpLimits.DEFAULT).table();
+        UdpPeer a = table.getOrCreate(A);
+        long first = a.takeMessageId();
+        assertThat(a.takeMessageId()).isEqualTo(first + 1);
+        assertThat(first).isPositive().isLessThanOrEqualTo(1L << 62);
     }
 }
