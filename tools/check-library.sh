@@ -3,10 +3,15 @@
 #   1. vstp-bom has the parent's version and lists every library module;
 #   2. each library module has its sources and javadoc jars (built with -Prelease);
 #   3. an application that imports the BOM and names vstp-services alone (tools/library-consumer) compiles, runs a
-#      verified put/get over TLS, and pulls in neither the command line nor its libraries;
-#   4. prints each artifact's size and the application's whole runtime class path (docs/guide/depending.md).
+#      verified put/get over TLS, and pulls in neither the command line nor its libraries; it is a named module,
+#      compiled and run on the module path, so a library's module-info.java that misses an export, a requires or a
+#      `uses` fails here (the tests run on the class path: docs/decisions/013-module-boundaries.md);
+#   4. a source that imports a package the libraries do not export fails to compile on the module path;
+#   5. prints each artifact's size and the application's whole runtime class path (docs/guide/depending.md).
+# VSTP_LOCAL_REPO: the local repository the libraries were installed into (default Maven's, as ./test-all uses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+local_repo="${VSTP_LOCAL_REPO:-${HOME}/.m2/repository}"
 
 libraries=(vstp-core vstp-transport vstp-security vstp-crypto vstp-services)
 version=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -1)
@@ -19,8 +24,7 @@ for m in "${libraries[@]}"; do
 done
 echo "vstp-bom $version lists ${libraries[*]}"
 
-# Maven's default local repository (./test-all uses no other).
-repo="${HOME}/.m2/repository/io/vstp"
+repo="$local_repo/io/vstp"
 printf '%-16s %10s %10s %10s\n' artifact jar sources javadoc
 for m in "${libraries[@]}"; do
   d="$repo/$m/$version"
@@ -32,7 +36,8 @@ for m in "${libraries[@]}"; do
 done
 
 consumer=tools/library-consumer
-build_log=$(mvn -B -ntp -f "$consumer/pom.xml" -Dvstp.version="$version" package dependency:build-classpath \
+build_log=$(mvn -B -ntp -f "$consumer/pom.xml" -Dmaven.repo.local="$local_repo" -Dvstp.version="$version" \
+    package dependency:build-classpath \
     -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt 2>&1) \
   || { echo "$build_log" >&2; echo "the consumer does not build" >&2; exit 1; }
 # An installed POM that Maven cannot read (a version its parent no longer defines) silently loses its dependencies.
@@ -43,10 +48,20 @@ fi
 cp=$(cat "$consumer/target/classpath.txt")
 forbidden=$(tr ':' '\n' <<< "$cp" | grep -E '/(vstp-cli|vstp-fips|vstp-examples|vstp-bench|picocli|HdrHistogram|jackson-[a-z]+)/' || true)
 [ -z "$forbidden" ] || { echo "a vstp-services user pulls in:" >&2; echo "$forbidden" >&2; exit 1; }
-out=$(java -cp "$consumer/target/classes:$cp" example.Consumer 2>&1) \
-  || { echo "the consumer program failed: $out" >&2; exit 1; }
+out=$(java --module-path "$consumer/target/classes:$cp" -m example.consumer/example.Consumer 2>&1) \
+  || { echo "the consumer program failed on the module path: $out" >&2; exit 1; }
 out=$(grep '^ok ' <<< "$out") || { echo "the consumer program printed no result" >&2; exit 1; }
 grep -q '^ok 3145728 bytes' <<< "$out" || { echo "the consumer program moved the wrong bytes: $out" >&2; exit 1; }
+# The encapsulation itself: a package exported to io.vstp.services only must stay out of an application's reach.
+negative="$consumer/target/not-exported"
+rm -rf "$negative"
+if javac_out=$(javac -d "$negative" --module-path "$cp" "$consumer/src/main/java/module-info.java" \
+    "$consumer/src/not-exported/example/UsesInternals.java" 2>&1); then
+  echo "io.vstp.transport.session is within an application's reach on the module path" >&2; exit 1
+fi
+grep -q "package io.vstp.transport.session is declared in module io.vstp.transport, which does not export it" \
+    <<< "$javac_out" || { echo "javac refused UsesInternals.java for another reason: $javac_out" >&2; exit 1; }
+echo "on the module path: the consumer runs; a non-exported package (io.vstp.transport.session) does not compile"
 total=0
 count=0
 for jar in $(tr ':' ' ' <<< "$cp"); do

@@ -1,5 +1,6 @@
 package example;
 
+import io.vstp.security.plugin.PluginRegistry;
 import io.vstp.services.ConnectionRequester;
 import io.vstp.services.Requester;
 import io.vstp.services.ServicesServer;
@@ -16,6 +17,13 @@ import java.util.Random;
 /** A verified upload and download over TLS 1.3, written only against the library's API. Prints "ok". */
 public final class Consumer {
     public static void main(String[] args) throws Exception {
+        // ServiceLoader refuses a named module that does not declare `uses` for the service it loads: scanning for
+        // plugins (none here) is what proves io.vstp.security declares both.
+        try (PluginRegistry plugins = PluginRegistry.builder().start()) {
+            if (!plugins.errors().isEmpty() || !plugins.plugins().isEmpty()) {
+                throw new AssertionError("an empty plugin scan gave " + plugins.plugins() + " " + plugins.errors());
+            }
+        }
         Path work = Files.createTempDirectory("vstp-consumer-");
         byte[] bytes = new byte[3 << 20];
         new Random(7).nextBytes(bytes);

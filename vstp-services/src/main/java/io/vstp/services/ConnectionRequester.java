@@ -1,8 +1,8 @@
 package io.vstp.services;
 
 import io.vstp.core.frame.Frame;
+import io.vstp.transport.ClientStream;
 import io.vstp.transport.VstpConnection;
-import io.vstp.transport.session.ClientStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 

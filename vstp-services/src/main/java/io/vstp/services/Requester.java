@@ -1,7 +1,7 @@
 package io.vstp.services;
 
 import io.vstp.core.frame.Frame;
-import io.vstp.transport.session.ClientStream;
+import io.vstp.transport.ClientStream;
 import java.util.concurrent.CompletableFuture;
 
 /**

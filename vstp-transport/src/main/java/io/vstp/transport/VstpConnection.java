@@ -46,7 +46,7 @@ public final class VstpConnection implements AutoCloseable {
      * Opens a stream for a long exchange: many messages, then one response, with flow control per stream
      * (docs/spec/wire-v2.md §7). Needs wire v2 ({@link #wireVersion()}); fails on a v1 session.
      */
-    public CompletableFuture<io.vstp.transport.session.ClientStream> openStream() {
+    public CompletableFuture<ClientStream> openStream() {
         return session.openStream();
     }
 

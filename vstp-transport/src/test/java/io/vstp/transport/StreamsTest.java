@@ -9,7 +9,6 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.transport.session.ClientStream;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Path;

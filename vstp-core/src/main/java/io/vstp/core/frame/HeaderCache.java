@@ -20,6 +20,10 @@ public final class HeaderCache {
 
     private final Header[] slots = new Header[SLOTS];
 
+    // Decoders share SHARED; only this package's tests need caches of their own.
+    HeaderCache() {
+    }
+
     /**
      * The header whose key is the {@code keyLength} bytes at {@code index} of {@code buf} and whose value is the
      * {@code valueLength} bytes right after them: a cached instance when it matches, else a new copy.

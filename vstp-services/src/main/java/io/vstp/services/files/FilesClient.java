@@ -9,7 +9,7 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.services.Requester;
-import io.vstp.transport.session.ClientStream;
+import io.vstp.transport.ClientStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -11,6 +11,7 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
 import io.vstp.core.frame.Flags;
+import io.vstp.transport.ClientStream;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.TransportLimits;
@@ -43,7 +44,7 @@ public final class ClientSession extends SessionHandler {
     // Event loop only. Keyed by req-id without boxing.
     private final LongObjectHashMap<Pending> pending = new LongObjectHashMap<>();
     /** v2: the streams opened with {@link #openStream()}, until their response. Event loop only. */
-    private final LongObjectHashMap<ClientStream> clientStreams = new LongObjectHashMap<>();
+    private final LongObjectHashMap<SessionStream> clientStreams = new LongObjectHashMap<>();
     private final Map<Long, PingWait> pings = new HashMap<>();
     private volatile Consumer<Frame> pushHandler = Frame::release;
     /** How requests are matched with their answers: by req-id until WELCOME picks v2, then by stream. */
@@ -477,7 +478,7 @@ public final class ClientSession extends SessionHandler {
             long id = mux.open();
             CompletableFuture<Frame> response = new CompletableFuture<>();
             track(id, new Pending(response, 0, null));
-            ClientStream stream = new ClientStream(this, id, response);
+            SessionStream stream = new SessionStream(this, id, response);
             clientStreams.put(id, stream);
             response.whenComplete((r, e) -> onLoop(() -> clientStreams.remove(id)));
             result.complete(stream);
@@ -530,7 +531,7 @@ public final class ClientSession extends SessionHandler {
         @Override
         public void onMessage(Frame message, boolean end, int credit) {
             long id = message.streamId();
-            ClientStream stream = end || id == 0 ? null : clientStreams.get(id);
+            SessionStream stream = end || id == 0 ? null : clientStreams.get(id);
             if (stream != null) {
                 // A message of a longer answer: its credit returns when the application says it is done.
                 java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();

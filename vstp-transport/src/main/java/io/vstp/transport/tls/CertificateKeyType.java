@@ -145,7 +145,7 @@ public enum CertificateKeyType {
      *
      * @throws TlsConfigException if the key is neither EC nor ML-DSA, or cannot sign
      */
-    public static ContentSigner certificateSigner(PrivateKey issuerKey) {
+    static ContentSigner certificateSigner(PrivateKey issuerKey) {
         CertificateKeyType mlDsa = mlDsaTypeOf(issuerKey);
         try {
             if (mlDsa != null) {

@@ -1,0 +1,30 @@
+/**
+ * The wire model and codecs of VSTP. Applications read and build frames ({@code frame}), meet its errors
+ * ({@code error}), may run the v1 codec themselves ({@code codec}), pick payload compression ({@code compress})
+ * and switch FIPS mode ({@code fips}); the v2 codec and HPACK are machinery only the transport drives, so only it
+ * may see them (docs/decisions/013-module-boundaries.md).
+ */
+// "module": the qualified exports name a module built after this one, which javac cannot see yet.
+// "requires-automatic": lz4-java has only an Automatic-Module-Name; its name is stable, so requiring it is safe.
+@SuppressWarnings({"module", "requires-automatic"})
+module io.vstp.core {
+    // Frame carries a ByteBuf and the v1 codec handlers extend Netty's, taking its pipeline's context: users
+    // compile against all four.
+    requires transitive io.netty.common;
+    requires transitive io.netty.buffer;
+    requires transitive io.netty.transport;
+    requires transitive io.netty.codec;
+    requires io.netty.codec.http2;
+    requires com.github.luben.zstd_jni;
+    requires org.lz4.java;
+
+    exports io.vstp.core.frame;
+    exports io.vstp.core.error;
+    exports io.vstp.core.codec;
+    exports io.vstp.core.fips;
+    // ProtocolOptions names the algorithms a connection may offer.
+    exports io.vstp.core.compress;
+
+    exports io.vstp.core.v2 to io.vstp.transport;
+    exports io.vstp.core.hpack to io.vstp.transport;
+}
