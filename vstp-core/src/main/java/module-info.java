@@ -24,7 +24,8 @@ module io.vstp.core {
     exports io.vstp.core.fips;
     // ProtocolOptions names the algorithms a connection may offer.
     exports io.vstp.core.compress;
-
-    exports io.vstp.core.v2 to io.vstp.transport;
-    exports io.vstp.core.hpack to io.vstp.transport;
+    exports io.vstp.core.v2 to
+            io.vstp.transport;
+    exports io.vstp.core.hpack to
+            io.vstp.transport;
 }

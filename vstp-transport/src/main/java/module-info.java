@@ -26,6 +26,6 @@ module io.vstp.transport {
     exports io.vstp.transport.tls;
     exports io.vstp.transport.udp;
     exports io.vstp.transport.udp.dtls;
-
-    exports io.vstp.transport.session to io.vstp.services;
+    exports io.vstp.transport.session to
+            io.vstp.services;
 }

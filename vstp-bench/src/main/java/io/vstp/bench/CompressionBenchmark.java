@@ -69,7 +69,8 @@ public class CompressionBenchmark {
         compressed = alloc.directBuffer(SIZE + 1024);
         VarInt.write(compressed, alg.id());
         VarInt.write(compressed, SIZE);
-        byte[] raw = alg == CompressionAlgorithm.ZSTD ? Zstd.compress(bytes, 3)
+        byte[] raw = alg == CompressionAlgorithm.ZSTD
+                ? Zstd.compress(bytes, 3)
                 : LZ4Factory.fastestInstance().fastCompressor().compress(bytes);
         compressed.writeBytes(raw);
     }
@@ -113,14 +114,24 @@ public class CompressionBenchmark {
     /** Log-like text: repeated field names, varying numbers and words, about 4:1 with zstd. */
     private static byte[] text() {
         String[] words = ("request response stream window header payload session handshake frame message client "
-                + "server accepted refused timeout compressed").split(" ");
+                        + "server accepted refused timeout compressed")
+                .split(" ");
         Random r = new Random(1);
         StringBuilder sb = new StringBuilder(SIZE + 200);
         while (sb.length() < SIZE) {
-            sb.append("2026-12-01T10:").append(10 + r.nextInt(50)).append(':').append(10 + r.nextInt(50))
-                    .append(" level=info stream=").append(r.nextInt(10_000)).append(" msg=\"")
-                    .append(words[r.nextInt(words.length)]).append(' ').append(words[r.nextInt(words.length)])
-                    .append("\" bytes=").append(r.nextInt(1 << 20)).append('\n');
+            sb.append("2026-12-01T10:")
+                    .append(10 + r.nextInt(50))
+                    .append(':')
+                    .append(10 + r.nextInt(50))
+                    .append(" level=info stream=")
+                    .append(r.nextInt(10_000))
+                    .append(" msg=\"")
+                    .append(words[r.nextInt(words.length)])
+                    .append(' ')
+                    .append(words[r.nextInt(words.length)])
+                    .append("\" bytes=")
+                    .append(r.nextInt(1 << 20))
+                    .append('\n');
         }
         byte[] b = new byte[SIZE];
         System.arraycopy(sb.toString().getBytes(StandardCharsets.US_ASCII), 0, b, 0, SIZE);

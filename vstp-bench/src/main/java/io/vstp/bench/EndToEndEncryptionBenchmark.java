@@ -61,20 +61,21 @@ public class EndToEndEncryptionBenchmark {
         key = HybridKem.generate(random);
         keys = id -> id.equals(KeyId.of(key.publicKey())) ? key.privateKey().clone() : null;
         ByteArrayOutputStream out = new ByteArrayOutputStream(SIZE + 4096);
-        try (EncryptingOutputStream e = new EncryptingOutputStream(out, List.of(new Recipient(key.publicKey())),
-                random)) {
+        try (EncryptingOutputStream e =
+                new EncryptingOutputStream(out, List.of(new Recipient(key.publicKey())), random)) {
             e.write(plaintext);
         }
         ciphertext = out.toByteArray();
-        encapsulation = HybridKem.encapsulate(key.publicKey(), new byte[0], random).encapsulation();
+        encapsulation =
+                HybridKem.encapsulate(key.publicKey(), new byte[0], random).encapsulation();
         chachaKey = new byte[32];
         random.nextBytes(chachaKey);
     }
 
     @Benchmark
     public void encrypt() throws IOException {
-        try (EncryptingOutputStream e = new EncryptingOutputStream(OutputStream.nullOutputStream(),
-                List.of(new Recipient(key.publicKey())), random)) {
+        try (EncryptingOutputStream e = new EncryptingOutputStream(
+                OutputStream.nullOutputStream(), List.of(new Recipient(key.publicKey())), random)) {
             e.write(plaintext);
         }
     }

@@ -67,18 +67,22 @@ public class FrameCodecBenchmark {
             for (int i = 0; i < payload.length; i++) {
                 payload[i] = (byte) i;
             }
-            frame = Frame.builder(FrameType.DATA).flags(Flags.REQ_ACK)
+            frame = Frame.builder(FrameType.DATA)
+                    .flags(Flags.REQ_ACK)
                     .header("content-type", "application/json")
                     .header("req-id", "1234567890")
                     .header("service", "echo")
-                    .payload(payload).build();
+                    .payload(payload)
+                    .build();
         } else {
             byte[] payload = new byte[1024 * 1024];
             for (int i = 0; i < payload.length; i++) {
                 payload[i] = (byte) (i * 31);
             }
-            frame = Frame.builder(FrameType.DATA).header("content-type", "application/octet-stream")
-                    .payload(payload).build();
+            frame = Frame.builder(FrameType.DATA)
+                    .header("content-type", "application/octet-stream")
+                    .payload(payload)
+                    .build();
         }
         int size = writer.encodedSize(frame);
         encoded = PooledByteBufAllocator.DEFAULT.directBuffer(size);
@@ -86,17 +90,21 @@ public class FrameCodecBenchmark {
         out = PooledByteBufAllocator.DEFAULT.directBuffer(size);
 
         v2Writer = new V2FrameWriter(HpackHeaderBlocks.encoder(4096), Integrity.CRC32C, 16 * 1024 * 1024);
-        v2Reader = new V2FrameReader(HpackHeaderBlocks.decoder(4096, 65536, 1024), Integrity.CRC32C,
-                V2Limits.DEFAULT.withMaxFrameSize(16 * 1024 * 1024), FrameTypeRegistry.V2);
+        v2Reader = new V2FrameReader(
+                HpackHeaderBlocks.decoder(4096, 65536, 1024),
+                Integrity.CRC32C,
+                V2Limits.DEFAULT.withMaxFrameSize(16 * 1024 * 1024),
+                FrameTypeRegistry.V2);
         ByteBuf first = PooledByteBufAllocator.DEFAULT.directBuffer(size);
         int v2First = v2Writer.write(frame, first);
         v2Reader.read(first).release(); // fills the decoder's dynamic table, as the first frame of a connection
         first.release();
         v2Encoded = PooledByteBufAllocator.DEFAULT.directBuffer(size);
         int v2Again = v2Writer.write(frame, v2Encoded);
-        System.out.printf("%n[%s frame, %d payload bytes] bytes on the wire: v1 %d, v2 first frame %d, "
-                + "v2 with the headers in the dynamic table %d%n", shape, frame.payload().readableBytes(), size,
-                v2First, v2Again);
+        System.out.printf(
+                "%n[%s frame, %d payload bytes] bytes on the wire: v1 %d, v2 first frame %d, "
+                        + "v2 with the headers in the dynamic table %d%n",
+                shape, frame.payload().readableBytes(), size, v2First, v2Again);
     }
 
     @TearDown(Level.Trial)
@@ -142,5 +150,4 @@ public class FrameCodecBenchmark {
         out.writeBytes(encoded, 0, encoded.writerIndex());
         return out.writerIndex();
     }
-
 }

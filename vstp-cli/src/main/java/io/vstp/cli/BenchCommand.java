@@ -23,27 +23,40 @@ import picocli.CommandLine.Parameters;
  * (one transport's "send a frame, complete when done"), {@link BenchLoop} (the closed loop, warm-up and histogram)
  * and {@link BenchReport} (the table and the JSON).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measures latency and throughput of frames to a server (HOST[:PORT]) or to an in-process "
-                + "loopback server (--local).",
-                "tcp/tls: request/response round trips against the server's echo service; udp/dtls: reliable "
-                + "sends, each until acknowledged. The first 10%% of frames (with --duration: the first 10%% of "
-                + "the time, at most 1 s) are warm-up and not measured."},
-        footer = {"", "Examples:", "  vstp bench --local --transport tls --count 20000",
-                "  vstp bench --local --transport udp --size 64 --duration 10s --json",
-                "  vstp bench --local --transport tcp --baseline --duration 10s",
-                "  vstp bench server.example:6969 --pin sha256:... --concurrency 64"})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measures latency and throughput of frames to a server (HOST[:PORT]) or to an in-process "
+                    + "loopback server (--local).",
+            "tcp/tls: request/response round trips against the server's echo service; udp/dtls: reliable "
+                    + "sends, each until acknowledged. The first 10%% of frames (with --duration: the first 10%% of "
+                    + "the time, at most 1 s) are warm-up and not measured."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  vstp bench --local --transport tls --count 20000",
+            "  vstp bench --local --transport udp --size 64 --duration 10s --json",
+            "  vstp bench --local --transport tcp --baseline --duration 10s",
+            "  vstp bench server.example:6969 --pin sha256:... --concurrency 64"
+        })
 final class BenchCommand implements Callable<Integer> {
     static final int DEFAULT_SIZE = 1024;
     static final long DEFAULT_COUNT = 10_000;
     static final int DEFAULT_CONCURRENCY = 16;
     /** The largest payload: UDP's largest message (TCP servers usually accept less and say so in WELCOME). */
     static final int MAX_SIZE = 128 * 1024 * 1024;
+
     static final int MAX_CONCURRENCY = 65_536;
 
     /** What to bench. */
     enum Transport {
-        TCP(false, false), TLS(false, true), UDP(true, false), DTLS(true, true),
+        TCP(false, false),
+        TLS(false, true),
+        UDP(true, false),
+        DTLS(true, true),
         /** The baseline: raw Netty, length-prefixed echo, no VSTP (see {@link BenchNetty}); --local only. */
         NETTY(false, false);
 
@@ -60,38 +73,60 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST[:PORT]",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "HOST[:PORT]",
             description = "The server to bench (default port " + Target.DEFAULT_PORT + "). Omit with --local.")
     String address;
 
-    @Option(names = "--local", description = "Start a server on 127.0.0.1 in this process, bench it, stop it "
-            + "(TLS/DTLS with a throw-away self-signed certificate, pinned by the client).")
+    @Option(
+            names = "--local",
+            description = "Start a server on 127.0.0.1 in this process, bench it, stop it "
+                    + "(TLS/DTLS with a throw-away self-signed certificate, pinned by the client).")
     boolean local;
 
-    @Option(names = "--transport", paramLabel = "tcp|tls|udp|dtls|netty", converter = TransportConverter.class,
+    @Option(
+            names = "--transport",
+            paramLabel = "tcp|tls|udp|dtls|netty",
+            converter = TransportConverter.class,
             completionCandidates = TransportCandidates.class,
             description = "tcp and udp are plaintext, tls (TLS 1.3) and dtls (DTLS 1.2) encrypted; netty (with "
                     + "--local) is the baseline: raw Netty echoing length-prefixed payloads, no VSTP. "
                     + "Default: tls, or tcp with --plain.")
     Transport transport;
 
-    @Option(names = "--baseline", description = "With --local and tcp: first run the same workload over raw "
-            + "Netty (--transport netty), then the VSTP run; print both and the ratios VSTP / Netty.")
+    @Option(
+            names = "--baseline",
+            description = "With --local and tcp: first run the same workload over raw "
+                    + "Netty (--transport netty), then the VSTP run; print both and the ratios VSTP / Netty.")
     boolean baseline;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "1024", converter = SizeConverter.class,
+    @Option(
+            names = "--size",
+            paramLabel = "BYTES",
+            defaultValue = "1024",
+            converter = SizeConverter.class,
             description = "Payload bytes per frame, e.g. 64, 16KiB, 1MiB (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--count", paramLabel = "N", description = "Frames to send, warm-up included "
-            + "(default " + DEFAULT_COUNT + ").")
+    @Option(
+            names = "--count",
+            paramLabel = "N",
+            description = "Frames to send, warm-up included " + "(default " + DEFAULT_COUNT + ").")
     Long count;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "Send for this long instead of a count, warm-up included, e.g. 10s, 2m.")
     Duration duration;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "16",
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            defaultValue = "16",
             description = "Frames in flight at once (default ${DEFAULT-VALUE}).")
     int concurrency;
 
@@ -125,9 +160,11 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (report.allErrors() > 0) {
             BenchReport failed = report.errors() > 0 ? report : base;
-            throw new CliException(ExitCodes.FAILED, failed.errors() + " of " + failed.count() + " frames failed"
-                    + (failed == base ? " in the baseline" : "")
-                    + (failed.firstError() != null ? " (first: " + failed.firstError() + ")" : ""));
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    failed.errors() + " of " + failed.count() + " frames failed"
+                            + (failed == base ? " in the baseline" : "")
+                            + (failed.firstError() != null ? " (first: " + failed.firstError() + ")" : ""));
         }
         return ExitCodes.OK;
     }
@@ -136,7 +173,8 @@ final class BenchCommand implements Callable<Integer> {
     private BenchReport measure(Transport kind, BenchLoop.Plan plan, PrintWriter err) throws InterruptedException {
         try (BenchLocalServer server = local ? BenchLocalServer.start(kind) : null) {
             Target target = server != null ? server.target() : Target.parse(address);
-            try (BenchLink link = server != null ? BenchLink.openLocal(kind, server, client)
+            try (BenchLink link = server != null
+                    ? BenchLink.openLocal(kind, server, client)
                     : BenchLink.openRemote(kind, target, client)) {
                 int inFlight = concurrency;
                 if (link.maxInFlight() < inFlight) {
@@ -147,8 +185,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 BenchLoop loop = new BenchLoop(link, size, inFlight, plan);
                 BenchLoop.Result result = loop.run();
-                return BenchReport.of(kind.label(), target.toString(), local, link.tlsProtocol(), link.tlsCipher(),
-                        size, inFlight, result);
+                return BenchReport.of(
+                        kind.label(),
+                        target.toString(),
+                        local,
+                        link.tlsProtocol(),
+                        link.tlsCipher(),
+                        size,
+                        inFlight,
+                        result);
             }
         }
     }
@@ -156,8 +201,10 @@ final class BenchCommand implements Callable<Integer> {
     /** Checks the combination of options; returns the transport to use. */
     private Transport validate() {
         if (local == (address != null)) {
-            throw usage(local ? "--local benches its own server: give no HOST[:PORT]"
-                    : "missing HOST[:PORT] (or --local for an in-process server)");
+            throw usage(
+                    local
+                            ? "--local benches its own server: give no HOST[:PORT]"
+                            : "missing HOST[:PORT] (or --local for an in-process server)");
         }
         if (address != null && !Target.parse(address).path().isEmpty()) {
             throw usage("bench takes HOST[:PORT], without a path");
@@ -194,7 +241,11 @@ final class BenchCommand implements Callable<Integer> {
         client.plain = !kind.secure;
         if (!local) {
             // Checks the choice; a local server is ours and always answers HELLO.
-            legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, kind == Transport.UDP, client.timeout,
+            legacy.apply(
+                    io.vstp.transport.VstpClient.builder(),
+                    client.plain,
+                    kind == Transport.UDP,
+                    client.timeout,
                     client.tokens() != null);
             client.legacyPeer = legacy;
         }
@@ -214,8 +265,8 @@ final class BenchCommand implements Callable<Integer> {
                     return t;
                 }
             }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a transport (tcp, tls, udp, dtls, "
-                    + "netty)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a transport (tcp, tls, udp, dtls, " + "netty)");
         }
     }
 

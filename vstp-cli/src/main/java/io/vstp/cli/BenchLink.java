@@ -61,9 +61,12 @@ interface BenchLink extends AutoCloseable {
         }
         if (!kind.datagram) {
             VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(options.timeout);
-            return Tcp.open(kind.secure ? b.tls(server.clientTls()).build() : b.plain().build(), target, options);
+            return Tcp.open(
+                    kind.secure ? b.tls(server.clientTls()).build() : b.plain().build(), target, options);
         }
-        DtlsClientOptions dtls = kind.secure ? DtlsClientOptions.builder().tls(server.clientTls()).build() : null;
+        DtlsClientOptions dtls = kind.secure
+                ? DtlsClientOptions.builder().tls(server.clientTls()).build()
+                : null;
         return Udp.open(target, dtls, options.timeout);
     }
 
@@ -148,7 +151,8 @@ interface BenchLink extends AutoCloseable {
             InetSocketAddress server = new InetSocketAddress(target.host(), target.port());
             VstpUdpEndpoint endpoint = UdpClientEndpoints.open(target, dtls, timeout, (peer, frame) -> frame.release());
             try {
-                DtlsSessionInfo session = dtls == null ? null : endpoint.dtlsSession(server).orElse(null);
+                DtlsSessionInfo session =
+                        dtls == null ? null : endpoint.dtlsSession(server).orElse(null);
                 probe(endpoint, server, target, timeout);
                 return new Udp(endpoint, server, timeout, session);
             } catch (InterruptedException | RuntimeException e) {
@@ -157,18 +161,19 @@ interface BenchLink extends AutoCloseable {
             }
         }
 
-        private static void probe(VstpUdpEndpoint endpoint, InetSocketAddress server, Target target,
-                Duration timeout) throws InterruptedException {
+        private static void probe(VstpUdpEndpoint endpoint, InetSocketAddress server, Target target, Duration timeout)
+                throws InterruptedException {
             try {
                 endpoint.sendReliable(server, Frame.builder(FrameType.DATA).build())
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new CliException(ExitCodes.UNREACHABLE, "no acknowledgement from " + target + " within "
-                        + timeout.toMillis() + " ms");
+                throw new CliException(
+                        ExitCodes.UNREACHABLE,
+                        "no acknowledgement from " + target + " within " + timeout.toMillis() + " ms");
             } catch (ExecutionException e) {
                 Throwable cause = VstpCommand.unwrap(e);
-                throw new CliException(ExitCodes.UNREACHABLE, "cannot reach " + target + ": " + cause.getMessage(),
-                        cause);
+                throw new CliException(
+                        ExitCodes.UNREACHABLE, "cannot reach " + target + ": " + cause.getMessage(), cause);
             }
         }
 
@@ -214,7 +219,9 @@ interface BenchLink extends AutoCloseable {
         }
         if (failure instanceof VstpException v) {
             ErrorCode c = v.code();
-            return c == ErrorCode.REQUEST_TIMEOUT || c == ErrorCode.SHUTTING_DOWN || c == ErrorCode.CONNECTION_CLOSED
+            return c == ErrorCode.REQUEST_TIMEOUT
+                    || c == ErrorCode.SHUTTING_DOWN
+                    || c == ErrorCode.CONNECTION_CLOSED
                     || v.scope() == VstpException.Scope.CONNECTION;
         }
         return false;

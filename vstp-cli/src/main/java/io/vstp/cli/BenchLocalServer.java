@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * The server of {@code vstp bench --local}: on 127.0.0.1, a free port, one I/O thread, echoing (TCP/TLS, and raw
- * Netty for the baseline, see {@link BenchNetty}) or acknowledging (UDP/DTLS). For TLS and DTLS it gets a self-signed certificate in a temporary VSTP home, and the
+ * Netty for the baseline, see {@link BenchNetty}) or acknowledging (UDP/DTLS). For TLS and DTLS it gets a self-signed
+ * certificate in a temporary VSTP home, and the
  * client pins that certificate from another temporary home, so the user's {@code ~/.vstp} is never read or written.
  * {@link #close()} stops the server and deletes the temporary homes.
  */
@@ -63,19 +64,39 @@ final class BenchLocalServer implements AutoCloseable {
         BenchLocalServer s = new BenchLocalServer(home);
         boolean started = false;
         try {
-            TlsServerOptions tls = TlsServerOptions.builder().home(home.resolve("server")).build();
+            TlsServerOptions tls =
+                    TlsServerOptions.builder().home(home.resolve("server")).build();
             switch (kind) {
-                case TCP -> s.tcp = VstpServer.builder().host(LOOPBACK).port(0).plain()
-                        .handler(RequestHandler.echo()).threads(1).start();
+                case TCP ->
+                    s.tcp = VstpServer.builder()
+                            .host(LOOPBACK)
+                            .port(0)
+                            .plain()
+                            .handler(RequestHandler.echo())
+                            .threads(1)
+                            .start();
                 case TLS -> {
-                    s.tcp = VstpServer.builder().host(LOOPBACK).port(0).tls(tls)
-                            .handler(RequestHandler.echo()).threads(1).start();
+                    s.tcp = VstpServer.builder()
+                            .host(LOOPBACK)
+                            .port(0)
+                            .tls(tls)
+                            .handler(RequestHandler.echo())
+                            .threads(1)
+                            .start();
                     s.fingerprint = s.tcp.certificateFingerprint();
                 }
-                case UDP -> s.udp = VstpUdpEndpoint.builder().host(LOOPBACK).port(0).plain().start();
+                case UDP ->
+                    s.udp = VstpUdpEndpoint.builder()
+                            .host(LOOPBACK)
+                            .port(0)
+                            .plain()
+                            .start();
                 case DTLS -> {
-                    s.udp = VstpUdpEndpoint.builder().host(LOOPBACK).port(0)
-                            .dtlsServer(DtlsServerOptions.builder().tls(tls).build()).start();
+                    s.udp = VstpUdpEndpoint.builder()
+                            .host(LOOPBACK)
+                            .port(0)
+                            .dtlsServer(DtlsServerOptions.builder().tls(tls).build())
+                            .start();
                     s.fingerprint = fingerprintOf(tls.selfSignedCertificateFile());
                 }
                 case NETTY -> s.netty = BenchNetty.Server.start(LOOPBACK);
@@ -100,14 +121,19 @@ final class BenchLocalServer implements AutoCloseable {
     }
 
     Target target() {
-        int port = tcp != null ? tcp.port() : netty != null ? netty.port() : udp.localAddress().getPort();
+        int port = tcp != null
+                ? tcp.port()
+                : netty != null ? netty.port() : udp.localAddress().getPort();
         return new Target(LOOPBACK, port, "");
     }
 
     /** What the client trusts: exactly this server's certificate, with a temporary home of its own. */
     TlsClientOptions clientTls() {
-        return TlsClientOptions.builder().home(home.resolve("client")).trustSystemCertificates(false)
-                .pin(fingerprint).build();
+        return TlsClientOptions.builder()
+                .home(home.resolve("client"))
+                .trustSystemCertificates(false)
+                .pin(fingerprint)
+                .build();
     }
 
     @Override

@@ -53,9 +53,14 @@ final class BenchLoop {
     }
 
     /** What one run produced. Latencies in nanoseconds. */
-    record Result(long sent, long warmup, long measured, long errors, String firstError, long measuredNanos,
-            Histogram latency) {
-    }
+    record Result(
+            long sent,
+            long warmup,
+            long measured,
+            long errors,
+            String firstError,
+            long measuredNanos,
+            Histogram latency) {}
 
     private final BenchLink link;
     private final ByteBuf payload;
@@ -113,11 +118,19 @@ final class BenchLoop {
             }
             synchronized (this) {
                 if (fatal != null) {
-                    throw new CliException(ExitCodes.UNREACHABLE, "run stopped after " + (warmup + measured) + " of "
-                            + sent + " frames: " + message(fatal), fatal);
+                    throw new CliException(
+                            ExitCodes.UNREACHABLE,
+                            "run stopped after " + (warmup + measured) + " of " + sent + " frames: " + message(fatal),
+                            fatal);
                 }
-                return new Result(sent, warmup, measured, errors, firstError,
-                        measured == 0 ? 0 : lastCompletionNanos - measureStartNanos, histogram.copy());
+                return new Result(
+                        sent,
+                        warmup,
+                        measured,
+                        errors,
+                        firstError,
+                        measured == 0 ? 0 : lastCompletionNanos - measureStartNanos,
+                        histogram.copy());
             }
         } finally {
             synchronized (this) {
@@ -154,7 +167,9 @@ final class BenchLoop {
             sent++;
             inFlight++;
         }
-        Frame frame = Frame.builder(FrameType.DATA).payload(payload.retainedDuplicate()).build();
+        Frame frame = Frame.builder(FrameType.DATA)
+                .payload(payload.retainedDuplicate())
+                .build();
         long t0 = System.nanoTime();
         CompletableFuture<Void> f;
         try {

@@ -42,8 +42,7 @@ final class BenchNetty {
     /** Flushes consolidated as the VSTP pipelines do. */
     private static final int FLUSHES = 256;
 
-    private BenchNetty() {
-    }
+    private BenchNetty() {}
 
     private static void framing(ChannelPipeline p) {
         p.addLast("flush", new FlushConsolidationHandler(FLUSHES, true));
@@ -68,7 +67,9 @@ final class BenchNetty {
             EventLoopGroup workers = EventLoops.newGroup("bench-netty-io", 1);
             ChannelHandler echo = new Echo();
             try {
-                Channel ch = new ServerBootstrap().group(boss, workers).channel(EventLoops.serverChannel())
+                Channel ch = new ServerBootstrap()
+                        .group(boss, workers)
+                        .channel(EventLoops.serverChannel())
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -79,7 +80,9 @@ final class BenchNetty {
                                 c.pipeline().addLast("echo", echo);
                             }
                         })
-                        .bind(host, 0).sync().channel();
+                        .bind(host, 0)
+                        .sync()
+                        .channel();
                 return new Server(boss, workers, ch);
             } catch (InterruptedException | RuntimeException e) {
                 workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -125,8 +128,7 @@ final class BenchNetty {
         /** Set on the event loop once the connection failed: no more frames are written. */
         private volatile boolean failed;
 
-        private record Pending(CompletableFuture<Void> future, long sentNanos) {
-        }
+        private record Pending(CompletableFuture<Void> future, long sentNanos) {}
 
         private Link(EventLoopGroup group, Duration timeout) {
             this.group = group;
@@ -137,10 +139,12 @@ final class BenchNetty {
             EventLoopGroup group = EventLoops.newGroup("bench-netty-client", 1);
             Link link = new Link(group, timeout);
             try {
-                var connect = new Bootstrap().group(group).channel(EventLoops.clientChannel())
+                var connect = new Bootstrap()
+                        .group(group)
+                        .channel(EventLoops.clientChannel())
                         .option(ChannelOption.TCP_NODELAY, true)
-                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                                timeout.toMillis()))
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                                Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                         .handler(new ChannelInitializer<>() {
                             @Override
@@ -149,18 +153,24 @@ final class BenchNetty {
                                 c.pipeline().addLast("client", link);
                             }
                         })
-                        .connect(target.host(), target.port()).await();
+                        .connect(target.host(), target.port())
+                        .await();
                 if (!connect.isSuccess()) {
-                    throw new CliException(ExitCodes.UNREACHABLE, "cannot connect to " + target + ": "
-                            + connect.cause().getMessage(), connect.cause());
+                    throw new CliException(
+                            ExitCodes.UNREACHABLE,
+                            "cannot connect to " + target + ": "
+                                    + connect.cause().getMessage(),
+                            connect.cause());
                 }
                 link.channel = connect.channel();
                 // One cheap periodic check instead of a timer per frame: the oldest frame unanswered for too long
                 // ends the run.
-                long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(link.timeoutNanos / 4,
-                        TimeUnit.SECONDS.toNanos(1)));
-                link.watchdog = link.channel.eventLoop().scheduleAtFixedRate(link::checkTimeout, period, period,
-                        TimeUnit.NANOSECONDS);
+                long period = Math.max(
+                        TimeUnit.MILLISECONDS.toNanos(10),
+                        Math.min(link.timeoutNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+                link.watchdog = link.channel
+                        .eventLoop()
+                        .scheduleAtFixedRate(link::checkTimeout, period, period, TimeUnit.NANOSECONDS);
                 return link;
             } catch (InterruptedException | RuntimeException e) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -215,8 +225,7 @@ final class BenchNetty {
         private void checkTimeout() {
             Pending oldest = pending.peek();
             if (oldest != null && System.nanoTime() - oldest.sentNanos() > timeoutNanos) {
-                failAll(new TimeoutException("no echo within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                        + " ms"));
+                failAll(new TimeoutException("no echo within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
                 channel.close();
             }
         }

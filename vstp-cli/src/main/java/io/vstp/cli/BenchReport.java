@@ -15,29 +15,94 @@ import org.HdrHistogram.Histogram;
  * @param seconds   the measurement window: end of the warm-up to the last measured completion
  * @param baseline  with {@code --baseline}: the raw Netty run of the same workload, measured just before; else null
  */
-record BenchReport(String transport, String target, boolean local, String tlsProtocol, String tlsCipher, int size,
-        int concurrency, long count, long warmup, long measured, long errors, String firstError, double seconds,
-        double p50, double p90, double p99, double p999, double max, double mean, double framesPerSecond,
-        double bytesPerSecond, BenchReport baseline) {
+record BenchReport(
+        String transport,
+        String target,
+        boolean local,
+        String tlsProtocol,
+        String tlsCipher,
+        int size,
+        int concurrency,
+        long count,
+        long warmup,
+        long measured,
+        long errors,
+        String firstError,
+        double seconds,
+        double p50,
+        double p90,
+        double p99,
+        double p999,
+        double max,
+        double mean,
+        double framesPerSecond,
+        double bytesPerSecond,
+        BenchReport baseline) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
-    static BenchReport of(String transport, String target, boolean local, String tlsProtocol, String tlsCipher,
-            int size, int concurrency, BenchLoop.Result r) {
+    static BenchReport of(
+            String transport,
+            String target,
+            boolean local,
+            String tlsProtocol,
+            String tlsCipher,
+            int size,
+            int concurrency,
+            BenchLoop.Result r) {
         Histogram h = r.latency();
         double seconds = r.measuredNanos() / 1e9;
         boolean any = r.measured() > 0;
         double fps = any && r.measuredNanos() > 0 ? r.measured() / seconds : 0;
-        return new BenchReport(transport, target, local, tlsProtocol, tlsCipher, size, concurrency, r.sent(),
-                r.warmup(), r.measured(), r.errors(), r.firstError(), seconds,
-                micros(h, 50), micros(h, 90), micros(h, 99), micros(h, 99.9),
-                any ? h.getMaxValue() / 1000.0 : 0, any ? h.getMean() / 1000.0 : 0, fps, fps * size, null);
+        return new BenchReport(
+                transport,
+                target,
+                local,
+                tlsProtocol,
+                tlsCipher,
+                size,
+                concurrency,
+                r.sent(),
+                r.warmup(),
+                r.measured(),
+                r.errors(),
+                r.firstError(),
+                seconds,
+                micros(h, 50),
+                micros(h, 90),
+                micros(h, 99),
+                micros(h, 99.9),
+                any ? h.getMaxValue() / 1000.0 : 0,
+                any ? h.getMean() / 1000.0 : 0,
+                fps,
+                fps * size,
+                null);
     }
 
     /** This report with {@code base} as its baseline (the ratios divide this run's numbers by the baseline's). */
     BenchReport withBaseline(BenchReport base) {
-        return new BenchReport(transport, target, local, tlsProtocol, tlsCipher, size, concurrency, count, warmup,
-                measured, errors, firstError, seconds, p50, p90, p99, p999, max, mean, framesPerSecond, bytesPerSecond,
+        return new BenchReport(
+                transport,
+                target,
+                local,
+                tlsProtocol,
+                tlsCipher,
+                size,
+                concurrency,
+                count,
+                warmup,
+                measured,
+                errors,
+                firstError,
+                seconds,
+                p50,
+                p90,
+                p99,
+                p999,
+                max,
+                mean,
+                framesPerSecond,
+                bytesPerSecond,
                 base);
     }
 
@@ -76,27 +141,59 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
     /** The table, one line per aspect, ending with a line separator. */
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-12s%s%n", "transport",
-                transport + (tlsProtocol != null ? ", " + tlsProtocol + " " + tlsCipher
-                        : transport.equals("netty") ? " (raw Netty echo, no VSTP, plaintext)" : " (plaintext)")));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-12s%s%n",
+                "transport",
+                transport
+                        + (tlsProtocol != null
+                                ? ", " + tlsProtocol + " " + tlsCipher
+                                : transport.equals("netty")
+                                        ? " (raw Netty echo, no VSTP, plaintext)"
+                                        : " (plaintext)")));
         sb.append(String.format(Locale.ROOT, "%-12s%s%n", "server", target + (local ? " (local, in-process)" : "")));
-        sb.append(String.format(Locale.ROOT, "%-12s%d sent = %d warm-up + %d measured + %d errors%n", "frames",
-                count, warmup, measured, errors));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-12s%d sent = %d warm-up + %d measured + %d errors%n",
+                "frames",
+                count,
+                warmup,
+                measured,
+                errors));
         sb.append(String.format(Locale.ROOT, "%-12s%s, %d in flight%n", "payload", bytes(size), concurrency));
-        sb.append(String.format(Locale.ROOT, "%-12s%10s%10s%10s%10s%10s%10s%n", "latency us", "p50", "p90", "p99",
-                "p99.9", "max", "mean"));
-        sb.append(String.format(Locale.ROOT, "%-12s%10.1f%10.1f%10.1f%10.1f%10.1f%10.1f%n", "", p50, p90, p99, p999,
-                max, mean));
-        sb.append(String.format(Locale.ROOT, "%-12s%.0f frames/s, %.2f MiB/s of payload, over %.3f s%n",
-                "throughput", framesPerSecond, mibPerSecond(), seconds));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-12s%10s%10s%10s%10s%10s%10s%n",
+                "latency us",
+                "p50",
+                "p90",
+                "p99",
+                "p99.9",
+                "max",
+                "mean"));
+        sb.append(String.format(
+                Locale.ROOT, "%-12s%10.1f%10.1f%10.1f%10.1f%10.1f%10.1f%n", "", p50, p90, p99, p999, max, mean));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-12s%.0f frames/s, %.2f MiB/s of payload, over %.3f s%n",
+                "throughput",
+                framesPerSecond,
+                mibPerSecond(),
+                seconds));
         if (firstError != null) {
             sb.append(String.format(Locale.ROOT, "%-12s%s%n", "first error", firstError));
         }
         if (baseline != null) {
             sb.append(String.format(Locale.ROOT, "%nbaseline: raw Netty echo, same workload, measured first%n"));
             sb.append(baseline.table());
-            sb.append(String.format(Locale.ROOT, "%n%-12s%s vs netty: frames/s %.3fx, p50 %.3fx, p99 %.3fx%n",
-                    "ratio", transport, throughputRatio(), p50Ratio(), p99Ratio()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%n%-12s%s vs netty: frames/s %.3fx, p50 %.3fx, p99 %.3fx%n",
+                    "ratio",
+                    transport,
+                    throughputRatio(),
+                    p50Ratio(),
+                    p99Ratio()));
         }
         return sb.toString();
     }
@@ -166,5 +263,4 @@ record BenchReport(String transport, String target, boolean local, String tlsPro
         }
         return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
-
 }

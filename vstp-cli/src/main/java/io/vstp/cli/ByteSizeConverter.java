@@ -14,9 +14,17 @@ final class ByteSizeConverter implements CommandLine.ITypeConverter<Long> {
     static long parse(String value, long max) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
-        for (String[] suffix : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
-                {"tib", "1099511627776"}, {"k", "1024"}, {"m", "1048576"}, {"g", "1073741824"}, {"t", "1099511627776"},
-                {"b", "1"}}) {
+        for (String[] suffix : new String[][] {
+            {"kib", "1024"},
+            {"mib", "1048576"},
+            {"gib", "1073741824"},
+            {"tib", "1099511627776"},
+            {"k", "1024"},
+            {"m", "1048576"},
+            {"g", "1073741824"},
+            {"t", "1099511627776"},
+            {"b", "1"}
+        }) {
             if (v.endsWith(suffix[0])) {
                 unit = Long.parseLong(suffix[1]);
                 v = v.substring(0, v.length() - suffix[0].length()).trim();
@@ -30,8 +38,8 @@ final class ByteSizeConverter implements CommandLine.ITypeConverter<Long> {
             bytes = -1;
         }
         if (bytes < 0 || bytes > max) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a size of 0.." + max
-                    + " bytes (e.g. 64, 16KiB, 1MiB, 10GiB)");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a size of 0.." + max + " bytes (e.g. 64, 16KiB, 1MiB, 10GiB)");
         }
         return bytes;
     }

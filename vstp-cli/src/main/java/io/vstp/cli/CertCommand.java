@@ -45,36 +45,50 @@ import picocli.CommandLine.Spec;
  *
  * <p>Keys are EC P-256 by default, or ML-DSA ({@code --key-type ml-dsa-65}; usable in TLS with the BCJSSE provider
  * only), written as unencrypted PKCS#8 PEM with mode 0600 (where the file system has POSIX modes) and never
- * printed. Each certificate is signed with its issuer's kind of key: SHA256withECDSA, or ML-DSA. Existing files are never replaced without {@code --force}. Reading and writing PEM goes
+ * printed. Each certificate is signed with its issuer's kind of key: SHA256withECDSA, or ML-DSA. Existing files are
+ * never replaced without {@code --force}. Reading and writing PEM goes
  * through {@link PemFiles}, the helper the TLS code reads these files with.
  */
-@Command(name = "cert", mixinStandardHelpOptions = true,
+@Command(
+        name = "cert",
+        mixinStandardHelpOptions = true,
         description = "Create a private CA and the server and client certificates it issues; print fingerprints.",
-        subcommands = {CertCommand.Ca.class, CertCommand.Server.class, CertCommand.Client.class,
-                CertCommand.Fingerprint.class},
-        footer = {"", "Examples:",
+        subcommands = {
+            CertCommand.Ca.class,
+            CertCommand.Server.class,
+            CertCommand.Client.class,
+            CertCommand.Fingerprint.class
+        },
+        footer = {
+            "",
+            "Examples:",
             "  vstp cert ca --out pki",
             "  vstp cert ca --out pq-pki --key-type ml-dsa-65   (servers then need --tls-provider bc)",
             "  vstp cert server --ca-dir pki --out pki/server --name vstp.example.org --san 10.0.0.5",
             "  vstp cert client --ca-dir pki --out pki/alice --name alice",
-            "  vstp cert fingerprint pki/server/server-cert.pem"})
+            "  vstp cert fingerprint pki/server/server-cert.pem"
+        })
 final class CertCommand implements Callable<Integer> {
     static final String CA_CERT = "ca-cert.pem";
     static final String CA_KEY = "ca-key.pem";
 
     /** Tolerates peers whose clock is a little behind ours (as the self-signed certificates do). */
     private static final Duration BACKDATE = Duration.ofHours(1);
+
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     @Override
     public Integer call() {
-        throw new CliException(ExitCodes.USAGE,
-                "missing subcommand: ca, server, client or fingerprint (see 'vstp cert --help')");
+        throw new CliException(
+                ExitCodes.USAGE, "missing subcommand: ca, server, client or fingerprint (see 'vstp cert --help')");
     }
 
     /** What every creating subcommand shares: where to write, for how long, and whether to replace files. */
     abstract static class Creating implements Callable<Integer> {
-        @Option(names = "--out", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                required = true,
                 description = "Directory to write to (created with mode 0700 if missing).")
         Path out;
 
@@ -136,7 +150,9 @@ final class CertCommand implements Callable<Integer> {
 
         private static void writeFile(Path file, String content, boolean secret) {
             try {
-                PemFiles.writeAtomically(file, content,
+                PemFiles.writeAtomically(
+                        file,
+                        content,
                         secret ? PemFiles.OWNER_ONLY_FILE : PosixFilePermissions.fromString("rw-r--r--"));
             } catch (IOException e) {
                 throw new CliException(ExitCodes.IO, "cannot write " + file + ": " + describe(e), e);
@@ -145,8 +161,10 @@ final class CertCommand implements Callable<Integer> {
 
         void printKey(Path keyFile) {
             boolean posix = Files.getFileAttributeView(keyFile, PosixFileAttributeView.class) != null;
-            spec.commandLine().getOut().println("wrote " + keyFile + ": private key" + (posix
-                    ? " (mode 0600; keep it secret)" : " (keep it secret: restrict who can read it)"));
+            spec.commandLine()
+                    .getOut()
+                    .println("wrote " + keyFile + ": private key"
+                            + (posix ? " (mode 0600; keep it secret)" : " (keep it secret: restrict who can read it)"));
         }
 
         void printFingerprint(X509Certificate certificate) {
@@ -156,11 +174,17 @@ final class CertCommand implements Callable<Integer> {
     }
 
     /** {@code vstp cert ca}: a self-signed CA that can issue end-entity certificates only. */
-    @Command(name = "ca", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ca",
+            mixinStandardHelpOptions = true,
             description = "Create a CA: DIR/" + CA_CERT + " and DIR/" + CA_KEY + " (EC P-256 unless --key-type).")
     static final class Ca extends Creating {
-        @Option(names = "--key-type", paramLabel = "TYPE", description = "ec-p256 (default), ml-dsa-44, ml-dsa-65 "
-                + "or ml-dsa-87. ML-DSA certificates work in TLS with the BCJSSE provider only (--tls-provider bc).")
+        @Option(
+                names = "--key-type",
+                paramLabel = "TYPE",
+                description = "ec-p256 (default), ml-dsa-44, ml-dsa-65 "
+                        + "or ml-dsa-87. ML-DSA certificates work in TLS with the BCJSSE provider only "
+                        + "(--tls-provider bc).")
         String keyType;
 
         @Override
@@ -168,11 +192,17 @@ final class CertCommand implements Callable<Integer> {
             return keyType;
         }
 
-        @Option(names = "--name", paramLabel = "CN", defaultValue = "VSTP CA",
+        @Option(
+                names = "--name",
+                paramLabel = "CN",
+                defaultValue = "VSTP CA",
                 description = "The CA's common name (default '${DEFAULT-VALUE}').")
         String name;
 
-        @Option(names = "--days", paramLabel = "N", defaultValue = "3650",
+        @Option(
+                names = "--days",
+                paramLabel = "N",
+                defaultValue = "3650",
                 description = "Validity in days (default ${DEFAULT-VALUE}).")
         int days;
 
@@ -188,18 +218,18 @@ final class CertCommand implements Callable<Integer> {
             KeyPair keys = newKeyPair(type);
             X500Name subject = commonName(name);
             Instant now = Instant.now();
-            X509Certificate ca = sign(subject, keys, subject, keys.getPrivate(), null, now.minus(BACKDATE),
-                    now.plus(validity), b -> {
+            X509Certificate ca = sign(
+                    subject, keys, subject, keys.getPrivate(), null, now.minus(BACKDATE), now.plus(validity), b -> {
                         // pathLen 0: this CA issues servers and clients, never other CAs.
                         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-                        b.addExtension(Extension.keyUsage, true,
-                                new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
                     });
             Path certificateFile = out.resolve(CA_CERT);
             Path keyFile = out.resolve(CA_KEY);
             write(certificateFile, ca, keyFile, keys.getPrivate());
-            spec.commandLine().getOut().println("wrote " + certificateFile + ": CA " + describe(ca) + ", "
-                    + type.displayName() + " key");
+            spec.commandLine()
+                    .getOut()
+                    .println("wrote " + certificateFile + ": CA " + describe(ca) + ", " + type.displayName() + " key");
             printKey(keyFile);
             printFingerprint(ca);
             return ExitCodes.OK;
@@ -208,16 +238,25 @@ final class CertCommand implements Callable<Integer> {
 
     /** What server and client certificates share: the issuing CA. */
     abstract static class Issuing extends Creating {
-        @Option(names = "--ca-dir", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--ca-dir",
+                paramLabel = "DIR",
+                required = true,
                 description = "Directory holding " + CA_CERT + " and " + CA_KEY + " (from 'vstp cert ca').")
         Path caDir;
 
-        @Option(names = "--days", paramLabel = "N", defaultValue = "825",
+        @Option(
+                names = "--days",
+                paramLabel = "N",
+                defaultValue = "825",
                 description = "Validity in days (default ${DEFAULT-VALUE}; never beyond the CA's).")
         int days;
 
-        @Option(names = "--key-type", paramLabel = "TYPE", description = "ec-p256, ml-dsa-44, ml-dsa-65 or ml-dsa-87 "
-                + "(default: the CA's, so that the whole chain is of one kind).")
+        @Option(
+                names = "--key-type",
+                paramLabel = "TYPE",
+                description = "ec-p256, ml-dsa-44, ml-dsa-65 or ml-dsa-87 "
+                        + "(default: the CA's, so that the whole chain is of one kind).")
         String keyType;
 
         @Override
@@ -248,15 +287,19 @@ final class CertCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.IO, certificateFile + " is not a CA certificate");
             }
             if (Instant.now().isAfter(ca.leaf().getNotAfter().toInstant())) {
-                throw new CliException(ExitCodes.IO, "the CA in " + certificateFile + " expired on "
-                        + ca.leaf().getNotAfter().toInstant());
+                throw new CliException(
+                        ExitCodes.IO,
+                        "the CA in " + certificateFile + " expired on "
+                                + ca.leaf().getNotAfter().toInstant());
             }
             return ca;
         }
 
-        /** Issues a leaf for {@code commonName} with {@code purpose}; {@code names} become subject alternative names. */
-        X509Certificate issue(CertifiedKey ca, KeyPair keys, String commonName, KeyPurposeId purpose,
-                List<String> names) {
+        /**
+         * Issues a leaf for {@code commonName} with {@code purpose}; {@code names} become subject alternative names.
+         */
+        X509Certificate issue(
+                CertifiedKey ca, KeyPair keys, String commonName, KeyPurposeId purpose, List<String> names) {
             Duration validity = validity();
             Instant now = Instant.now();
             Instant notAfter = now.plus(validity);
@@ -265,27 +308,36 @@ final class CertCommand implements Callable<Integer> {
                 notAfter = caNotAfter;
                 spec.commandLine().getErr().println("vstp: note: validity shortened to the CA's, until " + caNotAfter);
             }
-            X500Name issuer = X500Name.getInstance(ca.leaf().getSubjectX500Principal().getEncoded());
-            return sign(commonName(commonName), keys, issuer, ca.key(), ca.leaf(), now.minus(BACKDATE), notAfter,
-                    b -> {
-                        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-                        if (!names.isEmpty()) {
-                            b.addExtension(Extension.subjectAlternativeName, false,
-                                    SelfSignedCertificates.subjectAlternativeNames(names));
-                        }
-                    });
+            X500Name issuer =
+                    X500Name.getInstance(ca.leaf().getSubjectX500Principal().getEncoded());
+            return sign(commonName(commonName), keys, issuer, ca.key(), ca.leaf(), now.minus(BACKDATE), notAfter, b -> {
+                b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+                if (!names.isEmpty()) {
+                    b.addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
+                            SelfSignedCertificates.subjectAlternativeNames(names));
+                }
+            });
         }
     }
 
     /** {@code vstp cert server}: a TLS server certificate (serverAuth) for DNS names and IP addresses. */
-    @Command(name = "server", mixinStandardHelpOptions = true,
-            description = {"Issue a server certificate: DIR/server-cert.pem and DIR/server-key.pem, signed by the CA.",
+    @Command(
+            name = "server",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Issue a server certificate: DIR/server-cert.pem and DIR/server-key.pem, signed by the CA.",
                 "--name and every --san become subject alternative names: IP literals as IP addresses, the rest "
-                        + "as DNS names. Clients check the name they connect to against them."})
+                        + "as DNS names. Clients check the name they connect to against them."
+            })
     static final class Server extends Issuing {
-        @Option(names = "--name", paramLabel = "HOST", required = true,
+        @Option(
+                names = "--name",
+                paramLabel = "HOST",
+                required = true,
                 description = "The server's main name (also the common name), e.g. vstp.example.org or 10.0.0.5.")
         String name;
 
@@ -302,19 +354,27 @@ final class CertCommand implements Callable<Integer> {
             Path certificateFile = out.resolve("server-cert.pem");
             Path keyFile = out.resolve("server-key.pem");
             write(certificateFile, certificate, keyFile, keys.getPrivate());
-            spec.commandLine().getOut().println("wrote " + certificateFile + ": server certificate for "
-                    + String.join(", ", names) + ", " + describe(certificate) + ", " + type.displayName() + " key");
+            spec.commandLine()
+                    .getOut()
+                    .println("wrote " + certificateFile + ": server certificate for " + String.join(", ", names) + ", "
+                            + describe(certificate) + ", " + type.displayName() + " key");
             printKey(keyFile);
-            spec.commandLine().getOut().println("serve with: vstp serve --cert " + certificateFile + " --key "
-                    + keyFile + "; clients trust it with --ca " + caDir.resolve(CA_CERT) + " or --pin"
-                    + (type.isMlDsa() ? " (ML-DSA: both sides use the BCJSSE provider, --tls-provider bc)" : ""));
+            spec.commandLine()
+                    .getOut()
+                    .println("serve with: vstp serve --cert " + certificateFile + " --key "
+                            + keyFile + "; clients trust it with --ca " + caDir.resolve(CA_CERT) + " or --pin"
+                            + (type.isMlDsa()
+                                    ? " (ML-DSA: both sides use the BCJSSE provider, --tls-provider bc)"
+                                    : ""));
             printFingerprint(certificate);
             return ExitCodes.OK;
         }
     }
 
     /** {@code vstp cert client}: a client certificate (clientAuth) for mutual TLS. */
-    @Command(name = "client", mixinStandardHelpOptions = true,
+    @Command(
+            name = "client",
+            mixinStandardHelpOptions = true,
             description = "Issue a client certificate for mutual TLS: DIR/client-cert.pem and DIR/client-key.pem, "
                     + "signed by the CA.")
     static final class Client extends Issuing {
@@ -332,20 +392,26 @@ final class CertCommand implements Callable<Integer> {
             Path certificateFile = out.resolve("client-cert.pem");
             Path keyFile = out.resolve("client-key.pem");
             write(certificateFile, certificate, keyFile, keys.getPrivate());
-            spec.commandLine().getOut().println("wrote " + certificateFile + ": client certificate "
-                    + describe(certificate));
+            spec.commandLine()
+                    .getOut()
+                    .println("wrote " + certificateFile + ": client certificate " + describe(certificate));
             printKey(keyFile);
-            spec.commandLine().getOut().println("accepted by a server started with --client-ca "
-                    + caDir.resolve(CA_CERT));
+            spec.commandLine()
+                    .getOut()
+                    .println("accepted by a server started with --client-ca " + caDir.resolve(CA_CERT));
             printFingerprint(certificate);
             return ExitCodes.OK;
         }
     }
 
     /** {@code vstp cert fingerprint}: exactly one line, {@code sha256:<hex>}, for scripts and {@code --pin}. */
-    @Command(name = "fingerprint", mixinStandardHelpOptions = true,
-            description = {"Print the SHA-256 fingerprint of the (first) certificate in a PEM file, as 'vstp serve' "
-                    + "prints it and --pin accepts."})
+    @Command(
+            name = "fingerprint",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Print the SHA-256 fingerprint of the (first) certificate in a PEM file, as 'vstp serve' "
+                        + "prints it and --pin accepts."
+            })
     static final class Fingerprint implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "A PEM certificate (a chain: its first, leaf certificate).")
         Path file;
@@ -364,8 +430,10 @@ final class CertCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(CertificateFingerprints.sha256(certificates.get(0)));
             spec.commandLine().getOut().flush();
             if (certificates.size() > 1) {
-                spec.commandLine().getErr().println("vstp: note: " + file + " holds " + certificates.size()
-                        + " certificates; this is the first");
+                spec.commandLine()
+                        .getErr()
+                        .println("vstp: note: " + file + " holds " + certificates.size()
+                                + " certificates; this is the first");
             }
             return ExitCodes.OK;
         }
@@ -378,13 +446,25 @@ final class CertCommand implements Callable<Integer> {
      * issuer's kind of key (SHA256withECDSA or ML-DSA), subject and authority key identifiers plus
      * {@code extensions}. {@code issuerCertificate} is null for a self-signed certificate.
      */
-    static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
-            X509Certificate issuerCertificate, Instant notBefore, Instant notAfter,
+    static X509Certificate sign(
+            X500Name subject,
+            KeyPair subjectKeys,
+            X500Name issuer,
+            PrivateKey issuerKey,
+            X509Certificate issuerCertificate,
+            Instant notBefore,
+            Instant notAfter,
             SelfSignedCertificates.Extensions extensions) {
         try {
-            return SelfSignedCertificates.issue(subject, subjectKeys.getPublic(), issuer, issuerKey,
-                    issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey(), notBefore,
-                    notAfter, extensions);
+            return SelfSignedCertificates.issue(
+                    subject,
+                    subjectKeys.getPublic(),
+                    issuer,
+                    issuerKey,
+                    issuerCertificate == null ? subjectKeys.getPublic() : issuerCertificate.getPublicKey(),
+                    notBefore,
+                    notAfter,
+                    extensions);
         } catch (TlsConfigException e) {
             throw new CliException(ExitCodes.FAILED, "cannot create the certificate: " + e.getMessage(), e);
         }
@@ -416,9 +496,12 @@ final class CertCommand implements Callable<Integer> {
             }
             n = n.toLowerCase(Locale.ROOT);
             if (!isDnsName(n)) {
-                throw new CliException(ExitCodes.USAGE, "not a DNS name or IP address: '" + raw + "'"
-                        + (raw.chars().anyMatch(c -> c > 0x7f) ? " (write internationalised names in their "
-                                + "xn-- form)" : ""));
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "not a DNS name or IP address: '" + raw + "'"
+                                + (raw.chars().anyMatch(c -> c > 0x7f)
+                                        ? " (write internationalised names in their " + "xn-- form)"
+                                        : ""));
             }
             names.add(n);
         }

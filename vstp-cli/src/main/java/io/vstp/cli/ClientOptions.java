@@ -1,11 +1,11 @@
 package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
+import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.tls.CertificateVerificationException;
-import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsProvider;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
@@ -31,37 +31,56 @@ final class ClientOptions {
     @Option(names = "--ca", paramLabel = "FILE", description = "Also trust certificates issued by this CA (PEM).")
     Path ca;
 
-    @Option(names = "--pin", paramLabel = "SHA256", description = "Trust only a server presenting this "
-            + "certificate fingerprint (as 'vstp serve' prints it). Repeatable.")
+    @Option(
+            names = "--pin",
+            paramLabel = "SHA256",
+            description = "Trust only a server presenting this "
+                    + "certificate fingerprint (as 'vstp serve' prints it). Repeatable.")
     List<String> pins = new ArrayList<>();
 
-    @Option(names = "--cert", paramLabel = "PEM", description = "Client certificate chain, for servers that "
-            + "require mutual TLS (TCP).")
+    @Option(
+            names = "--cert",
+            paramLabel = "PEM",
+            description = "Client certificate chain, for servers that " + "require mutual TLS (TCP).")
     Path cert;
 
     @Option(names = "--key", paramLabel = "PEM", description = "Private key for --cert.")
     Path key;
 
-    @Option(names = "--tls-provider", paramLabel = "NAME", description = "TLS implementation: openssl (BoringSSL, the "
-            + "default when it loads), jdk, or bc (BouncyCastle's JSSE, needed for servers with ML-DSA certificates; "
-            + "chosen by itself when --ca or --cert holds one).")
+    @Option(
+            names = "--tls-provider",
+            paramLabel = "NAME",
+            description = "TLS implementation: openssl (BoringSSL, the "
+                    + "default when it loads), jdk, or bc (BouncyCastle's JSSE, needed for servers with ML-DSA "
+                    + "certificates; "
+                    + "chosen by itself when --ca or --cert holds one).")
     String tlsProvider;
 
     @Option(names = "--tofu", description = "Trust an unknown server on first use and remember its fingerprint.")
     boolean tofu;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "Connect and request timeout, e.g. 500ms, 30s, 2m (default ${DEFAULT-VALUE}).",
             converter = DurationConverter.class)
     Duration timeout;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (JWT or opaque) for servers that "
-            + "authenticate. Prefer --token-file or the VSTP_TOKEN environment variable: a command line is visible "
-            + "to other users of the machine.")
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "Bearer token (JWT or opaque) for servers that "
+                    + "authenticate. Prefer --token-file or the VSTP_TOKEN environment variable: a command line is "
+                    + "visible "
+                    + "to other users of the machine.")
     String token;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "Read the bearer token from this file "
-            + "(re-read when the connection refreshes its credentials).")
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "Read the bearer token from this file "
+                    + "(re-read when the connection refreshes its credentials).")
     Path tokenFile;
 
     /** The token source of {@code --token} or {@code --token-file}, or null when neither is given. */
@@ -77,7 +96,8 @@ final class ClientOptions {
             return null;
         }
         String first = readToken(tokenFile);
-        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>(first);
+        java.util.concurrent.atomic.AtomicReference<String> last =
+                new java.util.concurrent.atomic.AtomicReference<>(first);
         return () -> {
             try {
                 last.set(readToken(tokenFile));
@@ -91,10 +111,13 @@ final class ClientOptions {
     private static String readToken(Path file) {
         try {
             if (java.nio.file.Files.size(file) > io.vstp.transport.session.SessionAuth.MAX_TOKEN_BYTES) {
-                throw new CliException(ExitCodes.USAGE, "token file " + file + " is larger than "
-                        + io.vstp.transport.session.SessionAuth.MAX_TOKEN_BYTES + " bytes");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "token file " + file + " is larger than "
+                                + io.vstp.transport.session.SessionAuth.MAX_TOKEN_BYTES + " bytes");
             }
-            String t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).strip();
+            String t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII)
+                    .strip();
             if (t.isEmpty()) {
                 throw new CliException(ExitCodes.USAGE, "token file " + file + " is empty");
             }
@@ -113,8 +136,9 @@ final class ClientOptions {
             try {
                 b.pin(pin);
             } catch (RuntimeException e) {
-                throw new CliException(ExitCodes.USAGE, "bad --pin '" + pin + "': expected sha256: and 64 hex digits"
-                        + " as 'vstp serve' prints it");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "bad --pin '" + pin + "': expected sha256: and 64 hex digits" + " as 'vstp serve' prints it");
             }
         }
         if ((cert == null) != (key == null)) {
@@ -124,7 +148,8 @@ final class ClientOptions {
             b.certificateChainFile(cert).privateKeyFile(key);
         }
         TlsProvider provider = TlsProviderChoice.parse(tlsProvider);
-        if (provider == null && TlsProviderChoice.isAutomatic()
+        if (provider == null
+                && TlsProviderChoice.isAutomatic()
                 && (TlsProviderChoice.holdsMlDsaCertificate(ca) || TlsProviderChoice.holdsMlDsaCertificate(cert))) {
             // An ML-DSA CA (or client certificate) is only of use with BCJSSE, the provider that speaks ML-DSA.
             provider = TlsProvider.BOUNCY_CASTLE;
@@ -132,8 +157,12 @@ final class ClientOptions {
         return b.provider(provider).build();
     }
 
-    @Option(names = "--wire", paramLabel = "VERSION", defaultValue = "2", description = "Highest wire version to "
-            + "offer: 2 (streams, HPACK headers, compression; falls back to 1 with servers that lack it) or 1.")
+    @Option(
+            names = "--wire",
+            paramLabel = "VERSION",
+            defaultValue = "2",
+            description = "Highest wire version to "
+                    + "offer: 2 (streams, HPACK headers, compression; falls back to 1 with servers that lack it) or 1.")
     int wire = 2;
 
     ProtocolOptions protocol() {
@@ -151,7 +180,10 @@ final class ClientOptions {
 
     VstpClient client() {
         java.util.function.Supplier<String> tokens = tokens();
-        VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
+        VstpClient.Builder b = VstpClient.builder()
+                .threads(1)
+                .requestTimeout(timeout)
+                .protocol(protocol())
                 .bearerToken(tokens);
         if (legacyPeer != null) {
             b = legacyPeer.apply(b, plain, false, timeout, tokens != null);
@@ -175,16 +207,25 @@ final class ClientOptions {
             return client.connect(target.host(), target.port()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = VstpCommand.unwrap(e);
-            CertificateVerificationException cv = CertificateVerificationException.findIn(cause).orElse(null);
-            if (cv != null && cv.reason() == CertificateVerificationException.Reason.UNTRUSTED && !plain && !tofu
+            CertificateVerificationException cv =
+                    CertificateVerificationException.findIn(cause).orElse(null);
+            if (cv != null
+                    && cv.reason() == CertificateVerificationException.Reason.UNTRUSTED
+                    && !plain
+                    && !tofu
                     && pins.isEmpty()) {
                 return askAndRetry(client, target, cv.presentedFingerprint());
             }
             throw translate(cause, target);
         } catch (TimeoutException e) {
-            throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + target + " within " + timeout.toMillis()
-                    + " ms" + (plain && legacyPeer != null ? " (a peer without sessions, such as the Rust crate, "
-                    + "never answers HELLO: use --legacy)" : ""));
+            throw new CliException(
+                    ExitCodes.UNREACHABLE,
+                    "no answer from " + target + " within " + timeout.toMillis()
+                            + " ms"
+                            + (plain && legacyPeer != null
+                                    ? " (a peer without sessions, such as the Rust crate, "
+                                            + "never answers HELLO: use --legacy)"
+                                    : ""));
         }
     }
 
@@ -193,20 +234,26 @@ final class ClientOptions {
         Console console = System.console();
         String howTo = "run again with --pin " + fingerprint + " (or --tofu to trust and remember it)";
         if (console == null) {
-            throw new CliException(ExitCodes.TRUST, "unknown server " + target + " presents certificate "
-                    + fingerprint + "; " + howTo);
+            throw new CliException(
+                    ExitCodes.TRUST,
+                    "unknown server " + target + " presents certificate " + fingerprint + "; " + howTo);
         }
-        String answer = console.readLine("Server %s presents certificate%n  %s%nTrust it and remember? [y/N] ",
-                target, fingerprint);
+        String answer = console.readLine(
+                "Server %s presents certificate%n  %s%nTrust it and remember? [y/N] ", target, fingerprint);
         if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
             throw new CliException(ExitCodes.TRUST, "server " + target + " not trusted; " + howTo);
         }
         tofu = true;
-        VstpClient trusting = VstpClient.builder().threads(1).requestTimeout(timeout).protocol(protocol())
-                .bearerToken(tokens()).tls(tls(true)).build();
+        VstpClient trusting = VstpClient.builder()
+                .threads(1)
+                .requestTimeout(timeout)
+                .protocol(protocol())
+                .bearerToken(tokens())
+                .tls(tls(true))
+                .build();
         try {
-            VstpConnection c = trusting.connect(target.host(), target.port())
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            VstpConnection c =
+                    trusting.connect(target.host(), target.port()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!fingerprint.equals(c.peerCertificateFingerprint())) {
                 c.close();
                 throw new CliException(ExitCodes.TRUST, "server " + target + " changed its certificate while asking");
@@ -235,8 +282,11 @@ final class ClientOptions {
      */
     static RuntimeException translateDuringTransfer(Throwable cause, Target target) {
         if (cause instanceof SessionException s && s.code() == ErrorCode.CONNECTION_CLOSED && !s.fromPeer()) {
-            return new CliException(ExitCodes.UNREACHABLE, "connection to " + target + " lost during the transfer ("
-                    + s.detail() + "); run the same command again to resume", s);
+            return new CliException(
+                    ExitCodes.UNREACHABLE,
+                    "connection to " + target + " lost during the transfer (" + s.detail()
+                            + "); run the same command again to resume",
+                    s);
         }
         return translate(cause, target);
     }
@@ -244,7 +294,8 @@ final class ClientOptions {
     static RuntimeException translate(Throwable cause, Target target) {
         if (cause instanceof SessionException s) {
             if (s.code() == ErrorCode.TLS_FAILED) {
-                String detail = CertificateVerificationException.findIn(s).map(Throwable::getMessage)
+                String detail = CertificateVerificationException.findIn(s)
+                        .map(Throwable::getMessage)
                         .orElse(s.getMessage());
                 return new CliException(ExitCodes.TRUST, "TLS with " + target + " refused: " + detail, s);
             }
@@ -253,6 +304,8 @@ final class ClientOptions {
             }
             return s;
         }
-        return cause instanceof RuntimeException r ? r : new CliException(ExitCodes.FAILED, String.valueOf(cause), cause);
+        return cause instanceof RuntimeException r
+                ? r
+                : new CliException(ExitCodes.FAILED, String.valueOf(cause), cause);
     }
 }

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine;
 
 /**
  * Where option values come from when the command line does not give them: a {@code VSTP_*} environment variable
@@ -38,7 +38,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static ConfigDefaults fromEnvironment() {
         Map<String, String> env = System.getenv();
         String explicit = env.get("VSTP_CONFIG");
-        Path file = explicit != null ? Path.of(explicit) : io.vstp.transport.HomeDirectory.resolve().resolve("config.properties");
+        Path file = explicit != null
+                ? Path.of(explicit)
+                : io.vstp.transport.HomeDirectory.resolve().resolve("config.properties");
         return new ConfigDefaults(env, file);
     }
 
@@ -68,7 +70,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             if (key.isEmpty() || key.startsWith("auth.") || known.contains(key)) {
                 continue;
             }
-            String closest = known.stream().min(java.util.Comparator.comparingInt(k -> distance(k, key))).orElse(null);
+            String closest = known.stream()
+                    .min(java.util.Comparator.comparingInt(k -> distance(k, key)))
+                    .orElse(null);
             return "config file " + configFile + " line " + (i + 1) + ": unknown key '" + key + "'"
                     + (closest != null && distance(closest, key) <= 3 ? "; did you mean '" + closest + "'?" : "");
         }
@@ -92,8 +96,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         for (int i = 1; i <= a.length(); i++) {
             cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1,
-                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                cur[j] = Math.min(
+                        Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
             }
             int[] t = prev;
             prev = cur;

@@ -20,10 +20,10 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 final class DecryptedCopies {
     /** {@code v1 CIPHERTEXT_SHA256 PLAINTEXT_SIZE PLAINTEXT_SHA256}. */
     static final String ATTRIBUTE = "vstp.decrypted-from";
+
     private static final int MAX_RECORD = 256;
 
-    private DecryptedCopies() {
-    }
+    private DecryptedCopies() {}
 
     /** {@code local} is the decryption of a remote file whose SHA-256 is {@code ciphertextSha256}. Best effort. */
     static void remember(Path local, String ciphertextSha256) {
@@ -51,7 +51,8 @@ final class DecryptedCopies {
         }
         try {
             long size = Long.parseLong(record[2]);
-            return Files.size(local) == size && FilesProtocol.sha256(local, size).equals(record[3]);
+            return Files.size(local) == size
+                    && FilesProtocol.sha256(local, size).equals(record[3]);
         } catch (NumberFormatException | IOException e) {
             return false;
         }
@@ -102,7 +103,6 @@ final class DecryptedCopies {
         if (!isDecryptionOf(local, stat.sha256())) {
             return null;
         }
-        return new FilesClient.Result(stat.size(), 0, stat.sha256(),
-                (System.nanoTime() - start) / 1e9, true);
+        return new FilesClient.Result(stat.size(), 0, stat.sha256(), (System.nanoTime() - start) / 1e9, true);
     }
 }

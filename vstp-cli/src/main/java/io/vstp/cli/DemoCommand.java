@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
  * a generated file uploaded and downloaded over TLS and over DTLS, and once more
  * end-to-end encrypted and signed, each copy checked by SHA-256, and a short report. Leaves nothing behind.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Start a default server in-process (access token required to write) and move a file over TLS 1.3 "
                 + "and DTLS, verified; prints a report.")
 final class DemoCommand implements Callable<Integer> {
@@ -82,9 +84,15 @@ final class DemoCommand implements Callable<Integer> {
         Path tokenFile = serverHome.resolve(ServeCommand.ACCESS_TOKEN_FILE);
         io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(tokenFile, new SecureRandom());
         io.vstp.security.SecurityPolicy policy = new io.vstp.security.SecurityOptions(
-                ServeCommand.defaultAccess(tokenFile, false), serverHome, java.util.Map.of()).build();
-        try (ServicesServer server = ServicesServer.builder().port(0).directory(work.resolve("served"))
-                .tls(TlsServerOptions.builder().home(serverHome).build()).udp(dtls).accessControl(policy).start()) {
+                        ServeCommand.defaultAccess(tokenFile, false), serverHome, java.util.Map.of())
+                .build();
+        try (ServicesServer server = ServicesServer.builder()
+                .port(0)
+                .directory(work.resolve("served"))
+                .tls(TlsServerOptions.builder().home(serverHome).build())
+                .udp(dtls)
+                .accessControl(policy)
+                .start()) {
             out.println("server   " + server.description());
             ClientOptions trust = new ClientOptions();
             trust.pins.add(server.fingerprint()); // the demo knows its own server: pin it, no prompt
@@ -96,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
             trust.tokenFile = tokenFile;
 
             try (ConnectionRequester tls = Requesters.tcp(trust, target)) {
-                out.println("tls      " + tls.security() + ", ALPN " + tls.connection().applicationProtocol());
+                out.println("tls      " + tls.security() + ", ALPN "
+                        + tls.connection().applicationProtocol());
                 FilesClient t = new FilesClient(tls);
                 report(out, "put/tls", t.put(file, "demo.bin", false, silent), expected);
                 report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
@@ -119,13 +128,14 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("dtls     skipped: DTLS is not available in FIPS mode");
             }
             for (String name : dtls ? new String[] {"back-tls.bin", "back-dtls.bin"} : new String[] {"back-tls.bin"}) {
-                if (!FilesProtocol.sha256(work.resolve(name), Files.size(work.resolve(name))).equals(expected)) {
+                if (!FilesProtocol.sha256(work.resolve(name), Files.size(work.resolve(name)))
+                        .equals(expected)) {
                     throw new CliException(ExitCodes.FAILED, name + " differs from what was sent");
                 }
             }
         }
-        out.println("OK: " + mib + " MiB moved over TLS 1.3" + (fips
-                ? " (FIPS mode: no DTLS, no end-to-end encryption)" : " and DTLS 1.2, and end-to-end encrypted")
+        out.println("OK: " + mib + " MiB moved over TLS 1.3"
+                + (fips ? " (FIPS mode: no DTLS, no end-to-end encryption)" : " and DTLS 1.2, and end-to-end encrypted")
                 + ", with the access token a default server requires"
                 + ", every copy verified");
         return ExitCodes.OK;
@@ -160,28 +170,48 @@ final class DemoCommand implements Callable<Integer> {
         EncryptedFiles.encrypt(file, sealed, List.of(new Recipient(recipient.publicKey())), random);
         Progress silent = Progress.silent();
         FilesClient.Result put = t.put(sealed, "demo-e2e.bin", false, silent);
-        SignedManifest signed = SignedManifest.sign(new Manifest("demo-e2e.bin", put.bytes(), put.sha256(), true,
-                Instant.now(), KeyId.of(verifyingKey), SignatureAlgorithm.ML_DSA_65), signingKey, random);
+        SignedManifest signed = SignedManifest.sign(
+                new Manifest(
+                        "demo-e2e.bin",
+                        put.bytes(),
+                        put.sha256(),
+                        true,
+                        Instant.now(),
+                        KeyId.of(verifyingKey),
+                        SignatureAlgorithm.ML_DSA_65),
+                signingKey,
+                random);
         FilesClient.Result back = t.get("demo-e2e.bin", work.resolve("back-e2e.vse"), silent);
-        boolean signatureOk = signed.verify(verifyingKey) && signed.manifest().sha256().equals(back.sha256());
-        RecipientKeys keys = id -> id.equals(KeyId.of(recipient.publicKey())) ? recipient.privateKey().clone() : null;
+        boolean signatureOk =
+                signed.verify(verifyingKey) && signed.manifest().sha256().equals(back.sha256());
+        RecipientKeys keys = id -> id.equals(KeyId.of(recipient.publicKey()))
+                ? recipient.privateKey().clone()
+                : null;
         EncryptedFiles.decrypt(work.resolve("back-e2e.vse"), work.resolve("back-e2e.bin"), keys);
         String decrypted = FilesProtocol.sha256(work.resolve("back-e2e.bin"), Files.size(work.resolve("back-e2e.bin")));
         if (!EncryptedFiles.isEncrypted(work.resolve("served").resolve("demo-e2e.bin"))) {
             throw new CliException(ExitCodes.FAILED, "end-to-end: the server holds something other than ciphertext");
         }
         if (!signatureOk || !decrypted.equals(expected)) {
-            throw new CliException(ExitCodes.FAILED, "end-to-end: " + (signatureOk ? "decrypted copy differs"
-                    : "signature did not verify"));
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "end-to-end: " + (signatureOk ? "decrypted copy differs" : "signature did not verify"));
         }
-        out.printf("e2e      %s + ChaCha20-Poly1305: the server stored %s of ciphertext; ML-DSA-65 manifest "
-                + "signature valid; decrypted copy verified%n", HybridKem.NAME, Progress.bytes(put.bytes()));
+        out.printf(
+                "e2e      %s + ChaCha20-Poly1305: the server stored %s of ciphertext; ML-DSA-65 manifest "
+                        + "signature valid; decrypted copy verified%n",
+                HybridKem.NAME, Progress.bytes(put.bytes()));
     }
 
     private static void report(PrintWriter out, String what, FilesClient.Result r, String expected) {
         boolean ok = r.sha256().equals(expected);
-        out.printf("%-8s %s in %.2f s = %.1f MiB/s, sha256 %s %s%n", what, Progress.bytes(r.bytes()), r.seconds(),
-                r.bytes() / 1048576.0 / Math.max(r.seconds(), 1e-3), r.sha256().substring(0, 16) + "…",
+        out.printf(
+                "%-8s %s in %.2f s = %.1f MiB/s, sha256 %s %s%n",
+                what,
+                Progress.bytes(r.bytes()),
+                r.seconds(),
+                r.bytes() / 1048576.0 / Math.max(r.seconds(), 1e-3),
+                r.sha256().substring(0, 16) + "…",
                 ok ? "verified" : "MISMATCH");
         if (!ok) {
             throw new CliException(ExitCodes.FAILED, what + ": checksum mismatch");
@@ -200,18 +230,26 @@ final class DemoCommand implements Callable<Integer> {
                 window[slot].get(10, TimeUnit.SECONDS);
             }
             long sent = System.nanoTime();
-            window[slot] = requester.request(Frame.builder(FrameType.DATA).payload("ping " + i).build())
+            window[slot] = requester
+                    .request(Frame.builder(FrameType.DATA).payload("ping " + i).build())
                     .thenAccept(f -> {
                         h.recordValue(System.nanoTime() - sent);
                         f.release();
                     });
         }
-        CompletableFuture.allOf(Stream.of(window).filter(java.util.Objects::nonNull)
-                .toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(
+                        Stream.of(window).filter(java.util.Objects::nonNull).toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("latency  %d echo requests over TLS, 16 in flight: %.0f req/s, p50 %d µs, p99 %d µs, "
-                        + "p99.9 %d µs, max %d µs%n", n, n / seconds, h.getValueAtPercentile(50) / 1000,
-                h.getValueAtPercentile(99) / 1000, h.getValueAtPercentile(99.9) / 1000, h.getMaxValue() / 1000);
+        out.printf(
+                "latency  %d echo requests over TLS, 16 in flight: %.0f req/s, p50 %d µs, p99 %d µs, "
+                        + "p99.9 %d µs, max %d µs%n",
+                n,
+                n / seconds,
+                h.getValueAtPercentile(50) / 1000,
+                h.getValueAtPercentile(99) / 1000,
+                h.getValueAtPercentile(99.9) / 1000,
+                h.getMaxValue() / 1000);
     }
 
     private static void generate(Path file, long size) throws java.io.IOException {

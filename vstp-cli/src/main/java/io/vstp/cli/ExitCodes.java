@@ -24,6 +24,5 @@ public final class ExitCodes {
     /** Interrupted (Ctrl-C). */
     public static final int INTERRUPTED = 130;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -46,6 +46,7 @@ final class FileProtection implements AutoCloseable {
      * (these constants are inlined: reading them loads no class).
      */
     static final String E2E_NOT_FIPS = io.vstp.crypto.FipsRefusals.E2E_WHY;
+
     static final String SIGNATURES_NOT_FIPS = io.vstp.crypto.FipsRefusals.SIGNATURES_WHY;
 
     private final SecureRandom random = new SecureRandom();
@@ -54,6 +55,7 @@ final class FileProtection implements AutoCloseable {
     static void refuseSigningInFipsMode() {
         FipsMode.refuse("signing the manifest (--sign: Ed25519 or ML-DSA-65)", SIGNATURES_NOT_FIPS);
     }
+
     private KeyRing ring;
 
     FileProtection(KeyRingOptions options) {
@@ -68,13 +70,13 @@ final class FileProtection implements AutoCloseable {
     }
 
     /** An encryption recipient: a file holding an exported public key, or a key name in the key ring. */
-    record ResolvedRecipient(String label, Recipient recipient) {
-    }
+    record ResolvedRecipient(String label, Recipient recipient) {}
 
     List<ResolvedRecipient> recipients(List<String> names) throws IOException {
         if (!names.isEmpty()) {
-            FipsMode.refuse("end-to-end encryption (--to: X25519 + ML-KEM-768 and ChaCha20-Poly1305)", E2E_NOT_FIPS
-                    + "; in FIPS mode files are protected in transit by TLS 1.3");
+            FipsMode.refuse(
+                    "end-to-end encryption (--to: X25519 + ML-KEM-768 and ChaCha20-Poly1305)",
+                    E2E_NOT_FIPS + "; in FIPS mode files are protected in transit by TLS 1.3");
         }
         List<ResolvedRecipient> out = new ArrayList<>();
         for (String name : names) {
@@ -86,7 +88,8 @@ final class FileProtection implements AutoCloseable {
                 key = KeysCommand.run(() -> ring().active(name, false));
             }
             if (key.type() != KeyType.E2E) {
-                throw new CliException(ExitCodes.USAGE, name + " is a " + key.type().id() + " key, not an encryption key");
+                throw new CliException(
+                        ExitCodes.USAGE, name + " is a " + key.type().id() + " key, not an encryption key");
             }
             out.add(new ResolvedRecipient(key.name() + " (" + key.id() + ")", new Recipient(key.publicKey())));
         }
@@ -100,8 +103,13 @@ final class FileProtection implements AutoCloseable {
      * interruption finds the same ciphertext and the upload resumes, while a put with another extra key source
      * (QKD added or dropped) makes a new ciphertext instead of reusing one made without it, or with it.
      */
-    Path encrypt(Path file, List<ResolvedRecipient> recipients, String extraKeySource,
-                 UnaryOperator<Recipient> extraKey, Progress progress) throws IOException {
+    Path encrypt(
+            Path file,
+            List<ResolvedRecipient> recipients,
+            String extraKeySource,
+            UnaryOperator<Recipient> extraKey,
+            Progress progress)
+            throws IOException {
         TreeSet<String> ids = new TreeSet<>();
         recipients.forEach(r -> ids.add(r.recipient().keyId().toString()));
         String identity = file.toAbsolutePath() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file)
@@ -109,13 +117,17 @@ final class FileProtection implements AutoCloseable {
         Path outbox = HomeDirectory.resolve().resolve("outbox");
         Files.createDirectories(outbox);
         forgetAbandoned(outbox);
-        Path encrypted = outbox.resolve(HexFormat.of().formatHex(KeyId.sha256(identity.getBytes(StandardCharsets.UTF_8)),
-                0, 16) + ".vse");
+        Path encrypted = outbox.resolve(
+                HexFormat.of().formatHex(KeyId.sha256(identity.getBytes(StandardCharsets.UTF_8)), 0, 16) + ".vse");
         if (!Files.exists(encrypted)) {
             // Extra keys (QKD) are fetched only here, when a new ciphertext is made: a resumed upload needs none.
             progress.start(Files.size(file), 0);
-            EncryptedFiles.encrypt(file, encrypted, recipients.stream().map(r -> extraKey.apply(r.recipient())).toList(),
-                    random, progress::update);
+            EncryptedFiles.encrypt(
+                    file,
+                    encrypted,
+                    recipients.stream().map(r -> extraKey.apply(r.recipient())).toList(),
+                    random,
+                    progress::update);
             progress.finish();
         }
         return encrypted;
@@ -141,22 +153,29 @@ final class FileProtection implements AutoCloseable {
         refuseSigningInFipsMode();
         KeyEntry key = KeysCommand.run(() -> ring().active(signer, true));
         if (!key.own()) {
-            throw new CliException(ExitCodes.USAGE, "'" + signer + "' is someone else's public key: you cannot sign with it");
+            throw new CliException(
+                    ExitCodes.USAGE, "'" + signer + "' is someone else's public key: you cannot sign with it");
         }
         return key;
     }
 
     /** The signed manifest of a stored file, signed with {@code key} (from {@link #signingKey}). */
-    SignedManifest sign(KeyEntry key, String remote, FilesClient.Result stored, boolean encrypted)
-            throws IOException {
+    SignedManifest sign(KeyEntry key, String remote, FilesClient.Result stored, boolean encrypted) throws IOException {
         refuseSigningInFipsMode();
         byte[] priv = KeysCommand.run(() -> ring().privateKey(key.id()));
         if (priv == null) {
-            throw new CliException(ExitCodes.FAILED, "the private part of signing key " + key.id()
-                    + " is gone (retired while this put ran?)");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "the private part of signing key " + key.id() + " is gone (retired while this put ran?)");
         }
         try {
-            Manifest m = new Manifest(remote, stored.bytes(), stored.sha256(), encrypted, Instant.now(), key.id(),
+            Manifest m = new Manifest(
+                    remote,
+                    stored.bytes(),
+                    stored.sha256(),
+                    encrypted,
+                    Instant.now(),
+                    key.id(),
                     key.type().signatureAlgorithm());
             return SignedManifest.sign(m, priv, random);
         } finally {
@@ -170,7 +189,8 @@ final class FileProtection implements AutoCloseable {
      */
     String verify(byte[] signedManifest, String remote, FilesClient.Result downloaded, boolean encrypted)
             throws IOException {
-        FipsMode.refuse("checking the signature " + remote + SignedManifest.SUFFIX + " (Ed25519 or ML-DSA-65)",
+        FipsMode.refuse(
+                "checking the signature " + remote + SignedManifest.SUFFIX + " (Ed25519 or ML-DSA-65)",
                 SIGNATURES_NOT_FIPS + "; the download was not kept");
         SignedManifest s;
         try {
@@ -181,27 +201,36 @@ final class FileProtection implements AutoCloseable {
         Manifest m = s.manifest();
         Optional<KeyEntry> signer = KeysCommand.run(() -> ring().find(m.signer()));
         if (signer.isEmpty()) {
-            throw new CliException(ExitCodes.TRUST, remote + " is signed by key " + m.signer()
-                    + ", which is not in the key ring (import the signer's public key with vstp keys import)");
+            throw new CliException(
+                    ExitCodes.TRUST,
+                    remote + " is signed by key " + m.signer()
+                            + ", which is not in the key ring (import the signer's public key with vstp keys import)");
         }
         if (!s.verify(signer.get().publicKey())) {
-            throw new CliException(ExitCodes.TRUST, "the signature of " + remote + " by " + signer.get().name()
-                    + " is NOT valid: the manifest was altered");
+            throw new CliException(
+                    ExitCodes.TRUST,
+                    "the signature of " + remote + " by " + signer.get().name()
+                            + " is NOT valid: the manifest was altered");
         }
-        if (!m.name().equals(remote) || m.size() != downloaded.bytes() || !m.sha256().equals(downloaded.sha256())
+        if (!m.name().equals(remote)
+                || m.size() != downloaded.bytes()
+                || !m.sha256().equals(downloaded.sha256())
                 || m.encrypted() != encrypted) {
-            throw new CliException(ExitCodes.TRUST, "the signed manifest does not match " + remote + ": it is for '"
-                    + m.name() + "', " + m.size() + " bytes, sha256 " + m.sha256()
-                    + " (the file was replaced or the signature belongs to another file)");
+            throw new CliException(
+                    ExitCodes.TRUST,
+                    "the signed manifest does not match " + remote + ": it is for '"
+                            + m.name() + "', " + m.size() + " bytes, sha256 " + m.sha256()
+                            + " (the file was replaced or the signature belongs to another file)");
         }
         return signer.get().name() + " (" + m.signer() + ", " + m.algorithm().id() + ", " + m.created() + ")";
     }
 
     /** Decrypts {@code encrypted} into {@code target} with the key ring's keys; returns the key used. */
-    EncryptedFiles.Decrypted decrypt(Path encrypted, Path target, Function<String, byte[]> extraSecrets,
-            Progress progress) throws IOException {
-        FipsMode.refuse("end-to-end decryption (X25519 + ML-KEM-768 and ChaCha20-Poly1305)", E2E_NOT_FIPS
-                + "; --keep-encrypted stores the ciphertext as it is");
+    EncryptedFiles.Decrypted decrypt(
+            Path encrypted, Path target, Function<String, byte[]> extraSecrets, Progress progress) throws IOException {
+        FipsMode.refuse(
+                "end-to-end decryption (X25519 + ML-KEM-768 and ChaCha20-Poly1305)",
+                E2E_NOT_FIPS + "; --keep-encrypted stores the ciphertext as it is");
         RecipientKeys ringKeys = ring().recipientKeys();
         RecipientKeys keys = new RecipientKeys() {
             @Override
@@ -221,8 +250,9 @@ final class FileProtection implements AutoCloseable {
             progress.finish();
             return d;
         } catch (EncryptedFileException e) {
-            throw new CliException(e.reason() == EncryptedFileException.Reason.NO_MATCHING_KEY ? ExitCodes.DENIED
-                    : ExitCodes.TRUST, "cannot decrypt: " + e.getMessage());
+            throw new CliException(
+                    e.reason() == EncryptedFileException.Reason.NO_MATCHING_KEY ? ExitCodes.DENIED : ExitCodes.TRUST,
+                    "cannot decrypt: " + e.getMessage());
         } catch (KeyRingException e) {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         }

@@ -33,16 +33,13 @@ final class FolderTransfer {
     /** Failures printed one per line; the rest are counted. */
     private static final int SHOWN_FAILURES = 20;
 
-    private FolderTransfer() {
-    }
+    private FolderTransfer() {}
 
     /** One file of the folder: its path below the folder ('/'-separated) and its size. */
-    record Item(String relative, long size) {
-    }
+    record Item(String relative, long size) {}
 
     /** What one file's transfer gave: its result and notes such as "signature valid: …". */
-    record Done(FilesClient.Result result, String notes) {
-    }
+    record Done(FilesClient.Result result, String notes) {}
 
     /** One file's transfer, drawing on {@code progress} (a part of the folder's bar). */
     @FunctionalInterface
@@ -51,12 +48,16 @@ final class FolderTransfer {
     }
 
     /** A file that was not transferred, with the one-line reason and the exit code a single transfer would give. */
-    record Failure(String relative, String message, int exitCode) {
-    }
+    record Failure(String relative, String message, int exitCode) {}
 
     /** Everything a folder transfer did, for the result line or {@code --json}. */
-    record Summary(List<Item> items, List<Done> done, List<String> donePaths, List<Failure> failures,
-                   List<String> skipped, double seconds) {
+    record Summary(
+            List<Item> items,
+            List<Done> done,
+            List<String> donePaths,
+            List<Failure> failures,
+            List<String> skipped,
+            double seconds) {
         long bytes() {
             return done.stream().mapToLong(d -> d.result().bytes()).sum();
         }
@@ -84,21 +85,44 @@ final class FolderTransfer {
             if (!failures.isEmpty()) {
                 notes.add(failures.size() + " failed");
             }
-            return String.format(Locale.ROOT, "%d file%s, %s in %.2f s%s", done.size(), done.size() == 1 ? "" : "s",
-                    Progress.bytes(bytes()), seconds, notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
+            return String.format(
+                    Locale.ROOT,
+                    "%d file%s, %s in %.2f s%s",
+                    done.size(),
+                    done.size() == 1 ? "" : "s",
+                    Progress.bytes(bytes()),
+                    seconds,
+                    notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
         }
 
         String json(String op, String from, String to, String security) {
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "{\"op\":%s,\"recursive\":true,\"from\":%s,"
-                    + "\"to\":%s,\"files\":%d,\"unchanged\":%d,\"bytes\":%d,\"seconds\":%.3f,\"security\":%s,"
-                    + "\"entries\":[", Json.quote(op), Json.quote(from), Json.quote(to), done.size(), unchanged(),
-                    bytes(), seconds, Json.quote(security)));
+            StringBuilder b = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "{\"op\":%s,\"recursive\":true,\"from\":%s,"
+                            + "\"to\":%s,\"files\":%d,\"unchanged\":%d,\"bytes\":%d,\"seconds\":%.3f,\"security\":%s,"
+                            + "\"entries\":[",
+                    Json.quote(op),
+                    Json.quote(from),
+                    Json.quote(to),
+                    done.size(),
+                    unchanged(),
+                    bytes(),
+                    seconds,
+                    Json.quote(security)));
             for (int i = 0; i < done.size(); i++) {
                 FilesClient.Result r = done.get(i).result();
-                b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"path\":%s,\"bytes\":%d,"
-                        + "\"resumed_from\":%d,\"unchanged\":%b,\"sha256\":%s%s}", Json.quote(donePaths.get(i)),
-                        r.bytes(), r.resumedFrom(), r.unchanged(), Json.quote(r.sha256()),
-                        done.get(i).notes().isEmpty() ? "" : ",\"notes\":" + Json.quote(done.get(i).notes())));
+                b.append(i == 0 ? "" : ",")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "{\"path\":%s,\"bytes\":%d," + "\"resumed_from\":%d,\"unchanged\":%b,\"sha256\":%s%s}",
+                                Json.quote(donePaths.get(i)),
+                                r.bytes(),
+                                r.resumedFrom(),
+                                r.unchanged(),
+                                Json.quote(r.sha256()),
+                                done.get(i).notes().isEmpty()
+                                        ? ""
+                                        : ",\"notes\":" + Json.quote(done.get(i).notes())));
             }
             b.append("],\"skipped\":[");
             for (int i = 0; i < skipped.size(); i++) {
@@ -107,8 +131,12 @@ final class FolderTransfer {
             b.append("],\"failed\":[");
             for (int i = 0; i < failures.size(); i++) {
                 Failure f = failures.get(i);
-                b.append(i == 0 ? "" : ",").append("{\"path\":").append(Json.quote(f.relative())).append(",\"error\":")
-                        .append(Json.quote(f.message())).append('}');
+                b.append(i == 0 ? "" : ",")
+                        .append("{\"path\":")
+                        .append(Json.quote(f.relative()))
+                        .append(",\"error\":")
+                        .append(Json.quote(f.message()))
+                        .append('}');
             }
             return b.append("]}").toString();
         }
@@ -119,13 +147,19 @@ final class FolderTransfer {
          */
         void throwIfFailed(String verb) {
             if (!failures.isEmpty()) {
-                java.util.List<Integer> severity = java.util.List.of(ExitCodes.TRUST, ExitCodes.DENIED,
-                        ExitCodes.FAILED, ExitCodes.IO);
-                int code = failures.stream().map(Failure::exitCode).min(java.util.Comparator.comparingInt(c ->
-                        severity.contains(c) ? severity.indexOf(c) : severity.size())).orElseThrow();
-                throw new CliException(code, failures.size() + " of " + items.size()
-                        + " files not " + verb + " (" + failures.get(0).relative() + ": " + failures.get(0).message()
-                        + "); the others are in place, and the same command again continues");
+                java.util.List<Integer> severity =
+                        java.util.List.of(ExitCodes.TRUST, ExitCodes.DENIED, ExitCodes.FAILED, ExitCodes.IO);
+                int code = failures.stream()
+                        .map(Failure::exitCode)
+                        .min(java.util.Comparator.comparingInt(
+                                c -> severity.contains(c) ? severity.indexOf(c) : severity.size()))
+                        .orElseThrow();
+                throw new CliException(
+                        code,
+                        failures.size() + " of " + items.size()
+                                + " files not " + verb + " (" + failures.get(0).relative() + ": "
+                                + failures.get(0).message()
+                                + "); the others are in place, and the same command again continues");
             }
         }
     }
@@ -154,7 +188,10 @@ final class FolderTransfer {
      */
     static List<Item> localFiles(Path dir, List<String> skipped) throws IOException {
         List<Item> items = new ArrayList<>();
-        Files.walkFileTree(dir, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), MAX_DEPTH + 1,
+        Files.walkFileTree(
+                dir,
+                java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+                MAX_DEPTH + 1,
                 new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
@@ -163,7 +200,8 @@ final class FolderTransfer {
                         if (attrs.isDirectory()) {
                             skipped.add(relative + "/ (deeper than " + MAX_DEPTH + " levels)");
                         } else if (!attrs.isRegularFile()) {
-                            skipped.add(relative + (attrs.isSymbolicLink() ? " (symbolic link)" : " (not a regular file)"));
+                            skipped.add(
+                                    relative + (attrs.isSymbolicLink() ? " (symbolic link)" : " (not a regular file)"));
                         } else if (TemporaryNames.isTemporary(name)) {
                             skipped.add(relative + " (a partial transfer)");
                         } else {
@@ -199,29 +237,34 @@ final class FolderTransfer {
             String dir = dirs.poll();
             FilesClient.Listing listing = transfer.list(join(root, dir));
             if (listing.truncated()) {
-                throw new CliException(ExitCodes.FAILED, join(root, dir) + " holds more than the "
-                        + FilesProtocol.MAX_LIST + " entries one listing carries; get -r copies folders whose "
-                        + "directories hold fewer");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        join(root, dir) + " holds more than the "
+                                + FilesProtocol.MAX_LIST + " entries one listing carries; get -r copies folders whose "
+                                + "directories hold fewer");
             }
             for (FilesClient.Entry e : listing.entries()) {
                 String name = e.name(); // one path component: FilesClient.parseList checked it
                 if (!oneLocalComponent(name)) {
-                    throw new CliException(ExitCodes.FAILED, "the server listed a name that is not one path "
-                            + "component in " + join(root, dir) + ": " + Json.quote(name));
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            "the server listed a name that is not one path " + "component in " + join(root, dir) + ": "
+                                    + Json.quote(name));
                 }
                 String relative = dir.isEmpty() ? name : dir + "/" + name;
                 if (e.directory()) {
                     if (relative.chars().filter(c -> c == '/').count() >= MAX_DEPTH) {
-                        throw new CliException(ExitCodes.FAILED, join(root, relative) + " is deeper than "
-                                + MAX_DEPTH + " levels");
+                        throw new CliException(
+                                ExitCodes.FAILED, join(root, relative) + " is deeper than " + MAX_DEPTH + " levels");
                     }
                     dirs.add(relative);
                 } else if (!name.endsWith(io.vstp.crypto.sign.SignedManifest.SUFFIX)) {
                     items.add(new Item(relative, e.size()));
                 }
                 if (items.size() + dirs.size() > MAX_FILES) {
-                    throw new CliException(ExitCodes.FAILED, join(root, "") + " holds more than " + MAX_FILES
-                            + " files and directories");
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            join(root, "") + " holds more than " + MAX_FILES + " files and directories");
                 }
             }
         }
@@ -236,7 +279,9 @@ final class FolderTransfer {
     private static boolean oneLocalComponent(String name) {
         try {
             Path p = Path.of(name);
-            return !p.isAbsolute() && p.getRoot() == null && p.getNameCount() == 1
+            return !p.isAbsolute()
+                    && p.getRoot() == null
+                    && p.getNameCount() == 1
                     && p.getFileName().toString().equals(name);
         } catch (java.nio.file.InvalidPathException e) {
             return false;
@@ -322,7 +367,9 @@ final class FolderTransfer {
             return v.scope() == VstpException.Scope.REQUEST;
         }
         if (t instanceof CliException c) {
-            return c.exitCode() == ExitCodes.IO || c.exitCode() == ExitCodes.FAILED || c.exitCode() == ExitCodes.TRUST
+            return c.exitCode() == ExitCodes.IO
+                    || c.exitCode() == ExitCodes.FAILED
+                    || c.exitCode() == ExitCodes.TRUST
                     || c.exitCode() == ExitCodes.DENIED;
         }
         return t instanceof IOException || t instanceof io.vstp.services.files.FileTransferException;

@@ -11,22 +11,30 @@ import java.nio.charset.StandardCharsets;
 
 /** How the CLI shows a frame: for people (one header per line) and as one line of JSON for scripts. */
 final class FrameFormat {
-    private FrameFormat() {
-    }
+    private FrameFormat() {}
 
     static String human(Frame f, int previewBytes) {
         StringBuilder b = new StringBuilder();
-        b.append(f.type().name()).append(" (type ").append(f.type().code()).append(")  flags ")
-                .append(flagNames(f.flags())).append('\n');
+        b.append(f.type().name())
+                .append(" (type ")
+                .append(f.type().code())
+                .append(")  flags ")
+                .append(flagNames(f.flags()))
+                .append('\n');
         for (Header h : f.headers()) {
-            b.append("  ").append(text(h.key())).append(": ").append(text(h.value())).append('\n');
+            b.append("  ")
+                    .append(text(h.key()))
+                    .append(": ")
+                    .append(text(h.value()))
+                    .append('\n');
         }
         ByteBuf p = f.payload();
         b.append("  payload ").append(p.readableBytes()).append(" bytes");
         if (p.isReadable()) {
             int n = Math.min(previewBytes, p.readableBytes());
             String preview = utf8(p, n);
-            b.append('\n').append(preview != null ? indent(preview) : "  hex " + ByteBufUtil.hexDump(p, p.readerIndex(), n));
+            b.append('\n')
+                    .append(preview != null ? indent(preview) : "  hex " + ByteBufUtil.hexDump(p, p.readerIndex(), n));
             if (n < p.readableBytes()) {
                 b.append(" …");
             }
@@ -35,12 +43,21 @@ final class FrameFormat {
     }
 
     static String json(Frame f) {
-        StringBuilder b = new StringBuilder("{\"type\":").append(Json.quote(f.type().name())).append(",\"typeCode\":")
-                .append(f.type().code()).append(",\"flags\":").append(f.flags().bits()).append(",\"headers\":[");
+        StringBuilder b = new StringBuilder("{\"type\":")
+                .append(Json.quote(f.type().name()))
+                .append(",\"typeCode\":")
+                .append(f.type().code())
+                .append(",\"flags\":")
+                .append(f.flags().bits())
+                .append(",\"headers\":[");
         boolean first = true;
         for (Header h : f.headers()) {
-            b.append(first ? "" : ",").append("{\"key\":").append(Json.quote(text(h.key()))).append(",\"value\":")
-                    .append(Json.quote(text(h.value()))).append('}');
+            b.append(first ? "" : ",")
+                    .append("{\"key\":")
+                    .append(Json.quote(text(h.key())))
+                    .append(",\"value\":")
+                    .append(Json.quote(text(h.value())))
+                    .append('}');
             first = false;
         }
         ByteBuf p = f.payload();
@@ -80,8 +97,12 @@ final class FrameFormat {
 
     private static String decode(byte[] bytes) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
                 if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f) {
@@ -97,5 +118,4 @@ final class FrameFormat {
     private static String indent(String s) {
         return "  " + s.replace("\n", "\n  ");
     }
-
 }

@@ -19,42 +19,59 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code vstp get}: download a file, resumable and verified end to end. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Download a file from a server's files service.",
+@Command(
+        name = "get",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Download a file from a server's files service.",
             "Writes to a temporary name, checks the SHA-256, then renames atomically; run it again after an",
-            "interruption and it continues from what was already received."})
+            "interruption and it continues from what was already received."
+        })
 final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST[:PORT]/remote-path")
     String source;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "Local file (default: the remote "
-            + "name); - writes to standard output. With -r the local folder (with a trailing / the folder it goes "
-            + "into).")
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "FILE",
+            description = "Local file (default: the remote "
+                    + "name); - writes to standard output. With -r the local folder (with a trailing / the folder it "
+                    + "goes "
+                    + "into).")
     String file;
 
     @Option(names = "--json", description = "Print the result as one JSON object (on standard error with -).")
     boolean json;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors (no progress, no result line).")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Print nothing but errors (no progress, no result line).")
     boolean quiet;
 
-    @Option(names = "--force", description = "Replace the local file if it exists (never a link, a directory, a "
-            + "device or a FIFO).")
+    @Option(
+            names = "--force",
+            description = "Replace the local file if it exists (never a link, a directory, a " + "device or a FIFO).")
     boolean force;
 
-    @Option(names = {"-r", "--recursive"}, description = "Download the remote folder and everything below it, each "
-            + "file resumable and verified; files already there with the same content are skipped.")
+    @Option(
+            names = {"-r", "--recursive"},
+            description = "Download the remote folder and everything below it, each "
+                    + "file resumable and verified; files already there with the same content are skipped.")
     boolean recursive;
 
     @Option(names = "--udp", description = "Over UDP with DTLS (or plaintext UDP with --plain).")
     boolean udp;
 
-    @Option(names = "--require-signature", description = "Refuse the file unless it has a valid signature by a key "
-            + "in the key ring (a present signature is always checked).")
+    @Option(
+            names = "--require-signature",
+            description = "Refuse the file unless it has a valid signature by a key "
+                    + "in the key ring (a present signature is always checked).")
     boolean requireSignature;
 
-    @Option(names = "--keep-encrypted", description = "Store an end-to-end encrypted file as it is, without "
-            + "decrypting it.")
+    @Option(
+            names = "--keep-encrypted",
+            description = "Store an end-to-end encrypted file as it is, without " + "decrypting it.")
     boolean keepEncrypted;
 
     @Mixin
@@ -76,8 +93,8 @@ final class GetCommand implements Callable<Integer> {
             return downloadFolder(target);
         }
         if (target.path().isEmpty() || target.path().endsWith("/")) {
-            throw new CliException(ExitCodes.USAGE, "name a remote file: HOST[:PORT]/remote-path (get -r copies a "
-                    + "folder)");
+            throw new CliException(
+                    ExitCodes.USAGE, "name a remote file: HOST[:PORT]/remote-path (get -r copies a " + "folder)");
         }
         String remote = target.path();
         if ("-".equals(file)) {
@@ -88,7 +105,7 @@ final class GetCommand implements Callable<Integer> {
             local = local.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         }
         try (FileProtection protection = new FileProtection(keyRing);
-             Requester requester = Requesters.open(client, target, udp)) {
+                Requester requester = Requesters.open(client, target, udp)) {
             // On standard error, as curl's meter: standard output stays for the result line (and data, with -).
             Progress progress = new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !quiet && !json);
             FolderTransfer.Done done;
@@ -98,12 +115,26 @@ final class GetCommand implements Callable<Integer> {
                 throw ClientOptions.translateDuringTransfer(e, target);
             }
             if (json) {
-                spec.commandLine().getOut().println(TransferReport.json(done.result(), "get", target + "/" + remote,
-                        local.toString(), requester.security(), done.notes()));
+                spec.commandLine()
+                        .getOut()
+                        .println(TransferReport.json(
+                                done.result(),
+                                "get",
+                                target + "/" + remote,
+                                local.toString(),
+                                requester.security(),
+                                done.notes()));
             } else if (!quiet) {
-                spec.commandLine().getOut().printf("get %s/%s -> %s: %s%s (%s)%n", target, remote, local,
-                        TransferReport.summary(done.result()), done.notes().isEmpty() ? "" : ", " + done.notes(),
-                        requester.security());
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "get %s/%s -> %s: %s%s (%s)%n",
+                                target,
+                                remote,
+                                local,
+                                TransferReport.summary(done.result()),
+                                done.notes().isEmpty() ? "" : ", " + done.notes(),
+                                requester.security());
             }
         }
         return ExitCodes.OK;
@@ -115,8 +146,9 @@ final class GetCommand implements Callable<Integer> {
      * remote content is left as it is; any other existing file is replaced only with {@code --force}, and never a
      * link, directory, device or FIFO.
      */
-    private FolderTransfer.Done receive(FilesClient transfer, FileProtection protection, String remote, Path local,
-                                        Progress progress) throws Exception {
+    private FolderTransfer.Done receive(
+            FilesClient transfer, FileProtection protection, String remote, Path local, Progress progress)
+            throws Exception {
         refuseToReplace(local, true);
         FilesClient.Result same = transfer.sameAs(remote, local);
         boolean decryptedCopy = false;
@@ -130,11 +162,14 @@ final class GetCommand implements Callable<Integer> {
             byte[] signature = transfer.fetchSmall(remote + SignedManifest.SUFFIX, SignedManifest.MAX_SIZE);
             String notes = decryptedCopy ? "the decryption of it" : "";
             if (signature != null) {
-                notes += (notes.isEmpty() ? "" : ", ") + "signature valid: signed by " + protection.verify(signature,
-                        remote, same, decryptedCopy || EncryptedFiles.isEncrypted(local));
+                notes += (notes.isEmpty() ? "" : ", ") + "signature valid: signed by "
+                        + protection.verify(
+                                signature, remote, same, decryptedCopy || EncryptedFiles.isEncrypted(local));
             } else if (requireSignature) {
-                throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
-                        + SignedManifest.SUFFIX + ") and --require-signature was given");
+                throw new CliException(
+                        ExitCodes.TRUST,
+                        remote + " has no signature (" + remote + SignedManifest.SUFFIX
+                                + ") and --require-signature was given");
             }
             progress.start(same.bytes(), same.bytes());
             return new FolderTransfer.Done(same, notes);
@@ -145,8 +180,8 @@ final class GetCommand implements Callable<Integer> {
         Path staging = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-get-", local));
         // Decrypted, the plaintext takes one more name before it joins the user's, by the same no-clobber rename.
         Path plain = local.toAbsolutePath().resolveSibling(TemporaryNames.beside(".vstp-dec-", local));
-        try (ResumeHint hint = ResumeHint.install(spec.commandLine().getErr(), "the download of " + remote,
-                java.util.List.of(staging, plain))) {
+        try (ResumeHint hint = ResumeHint.install(
+                spec.commandLine().getErr(), "the download of " + remote, java.util.List.of(staging, plain))) {
             FilesClient.Result r;
             String notes = "";
             byte[] signature;
@@ -159,11 +194,16 @@ final class GetCommand implements Callable<Integer> {
             if (signature != null) {
                 notes += ", signature valid: signed by " + protection.verify(signature, remote, r, encrypted);
             } else if (requireSignature) {
-                throw new CliException(ExitCodes.TRUST, remote + " has no signature (" + remote
-                        + SignedManifest.SUFFIX + ") and --require-signature was given");
+                throw new CliException(
+                        ExitCodes.TRUST,
+                        remote + " has no signature (" + remote + SignedManifest.SUFFIX
+                                + ") and --require-signature was given");
             }
             if (encrypted && !keepEncrypted) {
-                EncryptedFiles.Decrypted d = protection.decrypt(staging, plain, qkd::fetch,
+                EncryptedFiles.Decrypted d = protection.decrypt(
+                        staging,
+                        plain,
+                        qkd::fetch,
                         new Progress(spec.commandLine().getErr(), 0, 0, Progress.terminal() && !recursive));
                 // Recorded before it takes the user's name (the attribute moves with it), so the record can only
                 // describe the bytes decrypted here: the same get again then finds them already there.
@@ -195,13 +235,14 @@ final class GetCommand implements Callable<Integer> {
         String remoteRoot = target.path().replaceAll("/+$", "");
         String name = remoteRoot.substring(remoteRoot.lastIndexOf('/') + 1);
         if (name.isEmpty() && (file == null || file.endsWith("/"))) {
-            throw new CliException(ExitCodes.USAGE, "name the local folder for the server's whole root: get -r "
-                    + "HOST[:PORT]/ FOLDER");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "name the local folder for the server's whole root: get -r " + "HOST[:PORT]/ FOLDER");
         }
         Path root = Path.of(FolderTransfer.destination(file == null ? "" : file, name));
         java.io.PrintWriter err = spec.commandLine().getErr();
         try (FileProtection protection = new FileProtection(keyRing);
-             Requester requester = Requesters.open(client, target, udp)) {
+                Requester requester = Requesters.open(client, target, udp)) {
             FilesClient transfer = new FilesClient(requester);
             Progress overall = new Progress(err, 0, 0, Progress.terminal() && !quiet && !json);
             FolderTransfer.Summary summary;
@@ -219,9 +260,17 @@ final class GetCommand implements Callable<Integer> {
                     throw new CliException(ExitCodes.IO, root + " exists and is not a folder");
                 }
                 Files.createDirectories(root);
-                summary = FolderTransfer.run(items, List.of(), overall, err, (item, progress) -> receive(transfer,
-                        protection, FolderTransfer.join(remoteRoot, item.relative()),
-                        FolderTransfer.localTarget(root, item.relative()), progress));
+                summary = FolderTransfer.run(
+                        items,
+                        List.of(),
+                        overall,
+                        err,
+                        (item, progress) -> receive(
+                                transfer,
+                                protection,
+                                FolderTransfer.join(remoteRoot, item.relative()),
+                                FolderTransfer.localTarget(root, item.relative()),
+                                progress));
             } catch (RuntimeException e) {
                 throw ClientOptions.translateDuringTransfer(e, target);
             } catch (java.io.IOException e) {
@@ -231,8 +280,9 @@ final class GetCommand implements Callable<Integer> {
             if (json) {
                 spec.commandLine().getOut().println(summary.json("get", from, root.toString(), requester.security()));
             } else if (!quiet) {
-                spec.commandLine().getOut().printf("get -r %s -> %s: %s (%s)%n", from, root, summary.human(),
-                        requester.security());
+                spec.commandLine()
+                        .getOut()
+                        .printf("get -r %s -> %s: %s (%s)%n", from, root, summary.human(), requester.security());
             }
             summary.throwIfFailed("downloaded");
         }
@@ -246,15 +296,16 @@ final class GetCommand implements Callable<Integer> {
      */
     static void refuseToReplace(Path local, boolean force) {
         if (Files.isSymbolicLink(local)) {
-            throw new CliException(ExitCodes.IO, local + " is a symbolic link; get never writes through one: name "
-                    + "another file");
+            throw new CliException(
+                    ExitCodes.IO, local + " is a symbolic link; get never writes through one: name " + "another file");
         }
         if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
-            throw new CliException(ExitCodes.IO, local + " is not a regular file (a device, FIFO or socket); get "
-                    + "never replaces one");
+            throw new CliException(
+                    ExitCodes.IO,
+                    local + " is not a regular file (a device, FIFO or socket); get " + "never replaces one");
         }
         if (!force) {
             throw new CliException(ExitCodes.IO, local + " exists; get --force replaces it");
@@ -289,8 +340,10 @@ final class GetCommand implements Callable<Integer> {
                     checked = true;
                     if (io.vstp.crypto.e2e.EncryptedFileFormat.looksEncrypted(
                             java.util.Arrays.copyOfRange(b, off, off + Math.min(len, 16)))) {
-                        throw new CliException(ExitCodes.USAGE, remote + " is end-to-end encrypted: get it into a "
-                                + "file, where it is decrypted after every chunk authenticates");
+                        throw new CliException(
+                                ExitCodes.USAGE,
+                                remote + " is end-to-end encrypted: get it into a "
+                                        + "file, where it is decrypted after every chunk authenticates");
                     }
                 }
                 out.write(b, off, len);
@@ -313,17 +366,22 @@ final class GetCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, "--keep-encrypted and --require-signature need a file, not -");
         }
         java.io.PrintWriter err = spec.commandLine().getErr();
-        try (ResumeHint hint = ResumeHint.line(err, "interrupted during the download of " + remote + " to standard "
-                + "output; run the command again to start over", java.util.List.of());
-             Requester requester = Requesters.open(client, target, udp)) {
+        try (ResumeHint hint = ResumeHint.line(
+                        err,
+                        "interrupted during the download of " + remote + " to standard "
+                                + "output; run the command again to start over",
+                        java.util.List.of());
+                Requester requester = Requesters.open(client, target, udp)) {
             FilesClient transfer = new FilesClient(requester);
             if (transfer.exists(remote + SignedManifest.SUFFIX)) {
-                throw new CliException(ExitCodes.USAGE, remote + " is signed: get it into a file, where the "
-                        + "signature is checked before the file is kept");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        remote + " is signed: get it into a file, where the "
+                                + "signature is checked before the file is kept");
             }
             FilesClient.Result r;
-            java.io.OutputStream out = refusingEncrypted(remote,
-                    new java.io.FileOutputStream(java.io.FileDescriptor.out));
+            java.io.OutputStream out =
+                    refusingEncrypted(remote, new java.io.FileOutputStream(java.io.FileDescriptor.out));
             try {
                 r = transfer.getTo(remote, out, new Progress(err, 0, 0, Progress.terminal() && !quiet && !json));
             } catch (RuntimeException e) {
@@ -332,8 +390,9 @@ final class GetCommand implements Callable<Integer> {
             if (json) {
                 err.println(TransferReport.json(r, "get", target + "/" + remote, "-", requester.security(), ""));
             } else if (!quiet) {
-                err.printf("get %s/%s -> standard output: %s (%s)%n", target, remote, TransferReport.summary(r),
-                        requester.security());
+                err.printf(
+                        "get %s/%s -> standard output: %s (%s)%n",
+                        target, remote, TransferReport.summary(r), requester.security());
             }
         }
         return ExitCodes.OK;

@@ -61,15 +61,23 @@ import picocli.CommandLine.Spec;
  * {@code --max-frame}, {@code --max-header-section} (v2: the header block) and {@code --max-headers} (defaults of
  * {@link FrameLimits}).
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decode VSTP frames (wire v1 or v2) and show type, flags, stream, headers, payload and CRC, "
-                + "or where and why a frame is malformed.",
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Decode VSTP frames (wire v1 or v2) and show type, flags, stream, headers, payload and CRC, "
+                    + "or where and why a frame is malformed.",
             "Input: hex arguments (spaces and 0x prefixes allowed), raw bytes from --file, or hex text on stdin.",
-            "Exit status 0 if every frame is valid, 1 if any is malformed."},
-        footer = {"", "Examples:",
+            "Exit status 0 if every frame is valid, 1 if any is malformed."
+        },
+        footer = {
+            "",
+            "Examples:",
             "  vstp inspect 565401010000000000000090a29464",
             "  xxd -p capture.bin | vstp inspect",
-            "  vstp inspect --file capture.bin --json"})
+            "  vstp inspect --file capture.bin --json"
+        })
 final class InspectCommand implements Callable<Integer> {
     /** Bounds what one invocation holds in memory: eight default-sized frames. */
     static final int MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -78,47 +86,65 @@ final class InspectCommand implements Callable<Integer> {
     /** How much of a payload is shown. */
     static final int PREVIEW_BYTES = 64;
 
-    @Parameters(paramLabel = "HEX", arity = "0..*",
+    @Parameters(
+            paramLabel = "HEX",
+            arity = "0..*",
             description = "Frame bytes as hex; several arguments are joined. Without HEX or --file, hex is read "
                     + "from stdin.")
     List<String> hex = new ArrayList<>();
 
-    @Option(names = "--file", paramLabel = "FILE",
-            description = "Read raw bytes (not hex) from FILE, '-' for stdin.")
+    @Option(names = "--file", paramLabel = "FILE", description = "Read raw bytes (not hex) from FILE, '-' for stdin.")
     Path file;
 
     @Option(names = "--json", description = "One JSON object per line for each frame or error.")
     boolean json;
 
-    @Option(names = "--max-frame", paramLabel = "BYTES", defaultValue = "" + FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+    @Option(
+            names = "--max-frame",
+            paramLabel = "BYTES",
+            defaultValue = "" + FrameLimits.DEFAULT_MAX_FRAME_SIZE,
             description = "Largest frame accepted, 15 + headers + payload (default ${DEFAULT-VALUE}).")
     int maxFrame;
 
-    @Option(names = "--max-header-section", paramLabel = "BYTES",
+    @Option(
+            names = "--max-header-section",
+            paramLabel = "BYTES",
             defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_SECTION_SIZE,
             description = "Largest header section accepted (default ${DEFAULT-VALUE}).")
     int maxHeaderSection;
 
-    @Option(names = "--max-headers", paramLabel = "N", defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_COUNT,
+    @Option(
+            names = "--max-headers",
+            paramLabel = "N",
+            defaultValue = "" + FrameLimits.DEFAULT_MAX_HEADER_COUNT,
             description = "Most header entries accepted in one frame (default ${DEFAULT-VALUE}).")
     int maxHeaders;
 
-    @Option(names = "--wire", paramLabel = "auto|1|2", defaultValue = "auto",
+    @Option(
+            names = "--wire",
+            paramLabel = "auto|1|2",
+            defaultValue = "auto",
             description = "Wire version: auto (v1, switching to v2 where the v1 handshake in the input negotiates "
                     + "it, as a captured connection does), 1, or 2 for a stream of v2 frames alone "
                     + "(default ${DEFAULT-VALUE}).")
     String wire;
 
-    @Option(names = "--integrity", paramLabel = "crc32c|none",
+    @Option(
+            names = "--integrity",
+            paramLabel = "crc32c|none",
             description = "Wire v2: whether every frame ends in a CRC32C trailer (default: what the handshake in "
                     + "the input chose, else crc32c).")
     String integrity;
 
-    @Option(names = "--header-table", paramLabel = "BYTES", defaultValue = "65536",
+    @Option(
+            names = "--header-table",
+            paramLabel = "BYTES",
+            defaultValue = "65536",
             description = "Wire v2 only: the HPACK dynamic table size the sender used (default ${DEFAULT-VALUE}).")
     int headerTable;
 
-    @Option(names = "--keep-unknown-types",
+    @Option(
+            names = "--keep-unknown-types",
             description = "Show frames of unregistered types instead of reporting UNKNOWN_TYPE (spec §3.2).")
     boolean keepUnknownTypes;
 
@@ -187,8 +213,10 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     static CliException tooMuchInput() {
-        return new CliException(ExitCodes.IO, "input larger than " + MAX_INPUT_BYTES / (1024 * 1024)
-                + " MiB; inspect reads at most that much (split the capture)");
+        return new CliException(
+                ExitCodes.IO,
+                "input larger than " + MAX_INPUT_BYTES / (1024 * 1024)
+                        + " MiB; inspect reads at most that much (split the capture)");
     }
 
     /** The reader of wire {@code version}; for v2, with {@code mode} and a fresh HPACK table. */
@@ -196,11 +224,17 @@ final class InspectCommand implements Callable<Integer> {
         if (version == 1) {
             return new FrameReader(limits, FrameTypeRegistry.V1, keepUnknownTypes);
         }
-        V2Limits v2 = new V2Limits(Math.max(limits.maxFrameSize(), V2Limits.MIN_FRAME_SIZE),
-                limits.maxHeaderSectionSize(), V2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, limits.maxHeaderCount());
+        V2Limits v2 = new V2Limits(
+                Math.max(limits.maxFrameSize(), V2Limits.MIN_FRAME_SIZE),
+                limits.maxHeaderSectionSize(),
+                V2Limits.DEFAULT_MAX_HEADER_LIST_SIZE,
+                limits.maxHeaderCount());
         // One decoder for the rest of the input: a v2 stream's header blocks share one HPACK table, in order.
-        return new V2FrameReader(HpackHeaderBlocks.decoder(headerTable, v2.maxHeaderListSize(), v2.maxHeaderCount()),
-                mode, v2, FrameTypeRegistry.V2);
+        return new V2FrameReader(
+                HpackHeaderBlocks.decoder(headerTable, v2.maxHeaderListSize(), v2.maxHeaderCount()),
+                mode,
+                v2,
+                FrameTypeRegistry.V2);
     }
 
     /** --integrity, or null when not given (then the handshake's, else crc32c). */
@@ -229,12 +263,18 @@ final class InspectCommand implements Callable<Integer> {
             return chosen != null ? chosen : Integrity.CRC32C;
         }
         String versions = frame.type().equals(io.vstp.core.frame.FrameType.HELLO)
-                ? frame.headers().value("versions") : null;
+                ? frame.headers().value("versions")
+                : null;
         int at = in.readerIndex();
-        boolean nextIsV1 = in.readableBytes() >= 3 && in.getByte(at) == MAGIC_0
-                && in.getByte(at + 1) == io.vstp.core.codec.FrameLayout.MAGIC_1 && in.getByte(at + 2) == 1;
-        if (versions == null || !in.isReadable() || nextIsV1
-                || java.util.Arrays.stream(versions.split(",")).noneMatch(v -> v.strip().equals("2"))) {
+        boolean nextIsV1 = in.readableBytes() >= 3
+                && in.getByte(at) == MAGIC_0
+                && in.getByte(at + 1) == io.vstp.core.codec.FrameLayout.MAGIC_1
+                && in.getByte(at + 2) == 1;
+        if (versions == null
+                || !in.isReadable()
+                || nextIsV1
+                || java.util.Arrays.stream(versions.split(","))
+                        .noneMatch(v -> v.strip().equals("2"))) {
             return null;
         }
         return verifiesWithCrc(in, limits) ? Integrity.CRC32C : Integrity.NONE;
@@ -298,8 +338,13 @@ final class InspectCommand implements Callable<Integer> {
                 }
                 if (frame == null) {
                     allValid = false;
-                    report.error(index, start, ErrorCode.TRUNCATED, truncatedMessage(version, in, start),
-                            new Location(input.length, "end of input"), 0);
+                    report.error(
+                            index,
+                            start,
+                            ErrorCode.TRUNCATED,
+                            truncatedMessage(version, in, start),
+                            new Location(input.length, "end of input"),
+                            0);
                     break;
                 }
                 try {
@@ -332,14 +377,14 @@ final class InspectCommand implements Callable<Integer> {
         if (received < PREFIX_LENGTH) {
             return "input ended inside the " + PREFIX_LENGTH + "-byte prefix, " + received + " byte(s) of it received";
         }
-        long total = OVERHEAD + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET)
+        long total = OVERHEAD
+                + in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET)
                 + in.getUnsignedInt(start + PAYLOAD_LENGTH_OFFSET);
         return "input ended inside a frame of " + total + " bytes, " + received + " byte(s) of it received";
     }
 
     /** An absolute offset in the input and what lives there. */
-    record Location(long offset, String field) {
-    }
+    record Location(long offset, String field) {}
 
     // ---- presentation ----
 
@@ -371,7 +416,9 @@ final class InspectCommand implements Callable<Integer> {
         public void frame(int index, int offset, int length, Frame frame, Long crc) {
             frames++;
             out.printf("frame %d at offset %d, %d bytes%n", index, offset, length);
-            out.printf("  type     %s (0x%02x)%n", frame.type().name(), frame.type().code());
+            out.printf(
+                    "  type     %s (0x%02x)%n",
+                    frame.type().name(), frame.type().code());
             out.printf("  flags    %s%n", describeFlags(frame.flags()));
             if (frame.streamId() != 0) {
                 out.printf("  stream   %d%n", frame.streamId());
@@ -381,7 +428,10 @@ final class InspectCommand implements Callable<Integer> {
                 out.printf("    %s=%s%n", textOrHex(h.key(), true), textOrHex(h.value(), false));
             }
             int payloadLength = frame.payload().readableBytes();
-            out.printf("  payload  %d byte%s%s%n", payloadLength, payloadLength == 1 ? "" : "s",
+            out.printf(
+                    "  payload  %d byte%s%s%n",
+                    payloadLength,
+                    payloadLength == 1 ? "" : "s",
                     payloadLength == 0 ? "" : ": " + previewText(frame.payload()));
             out.println(crc == null ? "  crc      none (integrity none)" : String.format("  crc      %08x OK", crc));
         }
@@ -393,9 +443,10 @@ final class InspectCommand implements Callable<Integer> {
             if (at != null) {
                 out.printf("  at offset %d (+%d): %s%n", at.offset(), at.offset() - offset, at.field());
             }
-            out.println(consumed > 0
-                    ? "  frame of " + consumed + " bytes skipped, the stream is still aligned; continuing"
-                    : "  no frame boundary (v1) or header table (v2) to trust after this point; stopped");
+            out.println(
+                    consumed > 0
+                            ? "  frame of " + consumed + " bytes skipped, the stream is still aligned; continuing"
+                            : "  no frame boundary (v1) or header table (v2) to trust after this point; stopped");
         }
 
         @Override
@@ -405,8 +456,14 @@ final class InspectCommand implements Callable<Integer> {
 
         @Override
         public void finish(int inputLength) {
-            out.printf("%d byte%s: %d valid frame%s, %d error%s%n", inputLength, inputLength == 1 ? "" : "s",
-                    frames, frames == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
+            out.printf(
+                    "%d byte%s: %d valid frame%s, %d error%s%n",
+                    inputLength,
+                    inputLength == 1 ? "" : "s",
+                    frames,
+                    frames == 1 ? "" : "s",
+                    errors,
+                    errors == 1 ? "" : "s");
         }
 
         static String describeFlags(Flags flags) {
@@ -419,7 +476,8 @@ final class InspectCommand implements Callable<Integer> {
                 s.append(' ').append(String.join("|", names));
             }
             if (flags.undefinedBits() != 0) {
-                s.append(String.format(" + undefined 0x%02x (kept; a crate peer would read these flags as 0x00)",
+                s.append(String.format(
+                        " + undefined 0x%02x (kept; a crate peer would read these flags as 0x00)",
                         flags.undefinedBits()));
             }
             return s.toString();
@@ -431,8 +489,11 @@ final class InspectCommand implements Callable<Integer> {
             if (text == null) {
                 return "hex:" + HexFormat.of().formatHex(bytes);
             }
-            boolean ambiguous = text.isEmpty() || text.startsWith("hex:") || text.startsWith("\"")
-                    || !text.strip().equals(text) || key && text.contains("=");
+            boolean ambiguous = text.isEmpty()
+                    || text.startsWith("hex:")
+                    || text.startsWith("\"")
+                    || !text.strip().equals(text)
+                    || key && text.contains("=");
             return ambiguous ? quote(text) : text;
         }
 
@@ -471,9 +532,13 @@ final class InspectCommand implements Callable<Integer> {
 
         @Override
         public void frame(int index, int offset, int length, Frame frame, Long crc) {
-            Json o = new Json().field("offset", offset).field("length", length)
-                    .field("type", frame.type().name()).field("typeCode", frame.type().code())
-                    .field("flags", frame.flags().bits()).field("flagNames", flagNames(frame.flags()));
+            Json o = new Json()
+                    .field("offset", offset)
+                    .field("length", length)
+                    .field("type", frame.type().name())
+                    .field("typeCode", frame.type().code())
+                    .field("flags", frame.flags().bits())
+                    .field("flagNames", flagNames(frame.flags()));
             if (frame.flags().undefinedBits() != 0) {
                 o.field("undefinedFlags", frame.flags().undefinedBits());
             }
@@ -500,8 +565,10 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 o.field("payloadPreviewHex", HexFormat.of().formatHex(preview));
             }
-            out.println(crc == null ? o.field("crc", "none") : o.field("crc", String.format("%08x", crc))
-                    .field("crcOk", true));
+            out.println(
+                    crc == null
+                            ? o.field("crc", "none")
+                            : o.field("crc", String.format("%08x", crc)).field("crcOk", true));
         }
 
         /** {@code key} as a string when valid UTF-8 (lossless), else {@code keyHex}. */
@@ -516,7 +583,10 @@ final class InspectCommand implements Callable<Integer> {
 
         @Override
         public void error(int index, int offset, ErrorCode code, String message, Location at, int consumed) {
-            Json o = new Json().field("offset", offset).field("error", code.name()).field("code", code.code())
+            Json o = new Json()
+                    .field("offset", offset)
+                    .field("error", code.name())
+                    .field("code", code.code())
                     .field("message", message);
             if (at != null) {
                 o.field("at", at.offset()).field("field", at.field());
@@ -529,7 +599,9 @@ final class InspectCommand implements Callable<Integer> {
 
         @Override
         public void switched(int offset, Integrity integrity) {
-            out.println(new Json().field("offset", offset).field("switchedTo", "v2")
+            out.println(new Json()
+                    .field("offset", offset)
+                    .field("switchedTo", "v2")
                     .field("integrity", integrity.wireName()));
         }
 
@@ -578,10 +650,12 @@ final class InspectCommand implements Callable<Integer> {
     /** The text if {@code bytes} are valid UTF-8, else null. */
     static String strictUtf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -595,7 +669,9 @@ final class InspectCommand implements Callable<Integer> {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r' || c == '\u2028' || c == '\u2029'
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r'
+                    || c == '\u2028'
+                    || c == '\u2029'
                     || c == '\ufeff') {
                 return null;
             }
@@ -647,8 +723,10 @@ final class InspectCommand implements Callable<Integer> {
                 atGroupStart = false;
                 int digit = Character.digit(c, 16);
                 if (digit < 0 || c > 0x7f) {
-                    throw new CliException(ExitCodes.USAGE, String.format(
-                            "invalid hex: unexpected character '%s' at position %d", printable(c), position));
+                    throw new CliException(
+                            ExitCodes.USAGE,
+                            String.format(
+                                    "invalid hex: unexpected character '%s' at position %d", printable(c), position));
                 }
                 nibble(digit);
             }
@@ -677,8 +755,8 @@ final class InspectCommand implements Callable<Integer> {
                 nibble(0);
             }
             if (high >= 0) {
-                throw new CliException(ExitCodes.USAGE, "invalid hex: odd number of hex digits ("
-                        + (bytes.size() * 2L + 1) + ")");
+                throw new CliException(
+                        ExitCodes.USAGE, "invalid hex: odd number of hex digits (" + (bytes.size() * 2L + 1) + ")");
             }
             return bytes.toByteArray();
         }
@@ -722,7 +800,6 @@ final class InspectCommand implements Callable<Integer> {
             s.append(io.vstp.cli.Json.quote(name)).append(':').append(json);
             return this;
         }
-
 
         @Override
         public String toString() {

@@ -2,8 +2,7 @@ package io.vstp.cli;
 
 /** The one JSON string escaper of the command's {@code --json} outputs (hand-written JSON, no library). */
 final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     /** A JSON string literal (RFC 8259 §7), ASCII only: controls and non-ASCII characters become \\u escapes. */
     static String quote(String value) {

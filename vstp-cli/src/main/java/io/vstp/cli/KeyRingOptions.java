@@ -21,13 +21,17 @@ final class KeyRingOptions {
     static final String PASSPHRASE_VARIABLE = "VSTP_KEYRING_PASSPHRASE";
     private static final int MAX_PASSPHRASE_FILE = 4096;
 
-    @Option(names = "--keyring", paramLabel = "FILE",
+    @Option(
+            names = "--keyring",
+            paramLabel = "FILE",
             description = "Key ring (PKCS#12; default: keys.p12 in the VSTP home).")
     Path keyring;
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "Read the key ring passphrase from this file (first line). Otherwise $"
-                    + PASSPHRASE_VARIABLE + ", otherwise a prompt.")
+    @Option(
+            names = "--passphrase-file",
+            paramLabel = "FILE",
+            description = "Read the key ring passphrase from this file (first line). Otherwise $" + PASSPHRASE_VARIABLE
+                    + ", otherwise a prompt.")
     Path passphraseFile;
 
     Path file() {
@@ -36,12 +40,14 @@ final class KeyRingOptions {
 
     /** Opens the key ring; creates it only if {@code mayCreate}, otherwise a missing ring is a clear error. */
     KeyRing open(boolean mayCreate) throws IOException {
-        io.vstp.core.fips.FipsMode.refuse("the key ring (end-to-end and signing keys)", "its keys serve end-to-end "
-                + "encryption and signatures, which are not available in FIPS mode");
+        io.vstp.core.fips.FipsMode.refuse(
+                "the key ring (end-to-end and signing keys)",
+                "its keys serve end-to-end " + "encryption and signatures, which are not available in FIPS mode");
         Path file = file();
         boolean exists = Files.exists(file);
         if (!exists && !mayCreate) {
-            throw new CliException(ExitCodes.USAGE, "no key ring at " + file + " (create one with: vstp keys generate NAME)");
+            throw new CliException(
+                    ExitCodes.USAGE, "no key ring at " + file + " (create one with: vstp keys generate NAME)");
         }
         char[] passphrase = passphrase(!exists);
         try {
@@ -62,7 +68,9 @@ final class KeyRingOptions {
             try {
                 String text = new String(bytes, StandardCharsets.UTF_8);
                 int end = text.indexOf('\n');
-                return (end < 0 ? text : text.substring(0, end)).replace("\r", "").toCharArray();
+                return (end < 0 ? text : text.substring(0, end))
+                        .replace("\r", "")
+                        .toCharArray();
             } finally {
                 Secrets.wipe(bytes);
             }
@@ -73,8 +81,10 @@ final class KeyRingOptions {
         }
         Console console = System.console();
         if (console == null) {
-            throw new CliException(ExitCodes.USAGE, "the key ring needs a passphrase: use --passphrase-file or $"
-                    + PASSPHRASE_VARIABLE + " (no terminal to ask on)");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "the key ring needs a passphrase: use --passphrase-file or $" + PASSPHRASE_VARIABLE
+                            + " (no terminal to ask on)");
         }
         char[] first = console.readPassword("Passphrase for key ring %s%s: ", file(), creating ? " (new)" : "");
         if (first == null || first.length == 0) {

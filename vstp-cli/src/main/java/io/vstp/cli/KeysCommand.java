@@ -26,11 +26,21 @@ import picocli.CommandLine.Spec;
  * {@code vstp keys}: the key ring of end-to-end encryption and signing keys (docs/guide/crypto.md, "Keys").
  * Every subcommand prints one result per line and nothing secret.
  */
-@Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Manage the key ring: end-to-end encryption keys (for put --to) and signing keys (put --sign),",
-            "your own and other people's public keys, in a passphrase-encrypted PKCS#12 file."},
-        subcommands = {KeysCommand.Generate.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class,
-            KeysCommand.Export.class, KeysCommand.Import.class, KeysCommand.Retire.class})
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Manage the key ring: end-to-end encryption keys (for put --to) and signing keys (put --sign),",
+            "your own and other people's public keys, in a passphrase-encrypted PKCS#12 file."
+        },
+        subcommands = {
+            KeysCommand.Generate.class,
+            KeysCommand.ListKeys.class,
+            KeysCommand.Rotate.class,
+            KeysCommand.Export.class,
+            KeysCommand.Import.class,
+            KeysCommand.Retire.class
+        })
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -41,8 +51,13 @@ final class KeysCommand implements Runnable {
     }
 
     static String describe(KeyEntry e) {
-        return String.format("%s  %-16s %-16s %-8s %s %s", e.id(), e.name(), e.type().id(),
-                e.state().name().toLowerCase(java.util.Locale.ROOT), e.created().truncatedTo(ChronoUnit.SECONDS),
+        return String.format(
+                "%s  %-16s %-16s %-8s %s %s",
+                e.id(),
+                e.name(),
+                e.type().id(),
+                e.state().name().toLowerCase(java.util.Locale.ROOT),
+                e.created().truncatedTo(ChronoUnit.SECONDS),
                 e.own() ? "own" : "imported");
     }
 
@@ -89,13 +104,18 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "generate",
+            mixinStandardHelpOptions = true,
             description = "Create a key. Another active key of the same name and kind becomes 'previous'.")
     static final class Generate extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
-        @Option(names = "--type", defaultValue = "x25519-mlkem768", paramLabel = "TYPE",
+        @Option(
+                names = "--type",
+                defaultValue = "x25519-mlkem768",
+                paramLabel = "TYPE",
                 description = "x25519-mlkem768 (end-to-end encryption, default), ml-dsa-65 or ed25519 (signing).")
         String type;
 
@@ -127,10 +147,14 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "rotate", mixinStandardHelpOptions = true,
-            description = {"Replace the active key NAME with a new one of the same type; the old key stays for",
+    @Command(
+            name = "rotate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Replace the active key NAME with a new one of the same type; the old key stays for",
                 "decryption and verification until retired. With --older-than, rotate every own active key older",
-                "than DURATION (run it from cron or a systemd timer for scheduled rotation)."})
+                "than DURATION (run it from cron or a systemd timer for scheduled rotation)."
+            })
     static final class Rotate extends KeyRingCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME")
         String name;
@@ -138,7 +162,10 @@ final class KeysCommand implements Runnable {
         @Option(names = "--signing", description = "Rotate NAME's signing key (default: its encryption key).")
         boolean signing;
 
-        @Option(names = "--older-than", paramLabel = "DURATION", converter = DurationConverter.class,
+        @Option(
+                names = "--older-than",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
                 description = "Rotate all own active keys created more than DURATION ago, e.g. 90d.")
         Duration olderThan;
 
@@ -148,7 +175,8 @@ final class KeysCommand implements Runnable {
                 throw new CliException(ExitCodes.USAGE, "name a key, or give --older-than (not both)");
             }
             try (KeyRing ring = keyRing.open(false)) {
-                List<KeyEntry> rotated = name != null ? List.of(run(() -> ring.rotate(name, signing)))
+                List<KeyEntry> rotated = name != null
+                        ? List.of(run(() -> ring.rotate(name, signing)))
                         : run(() -> ring.rotateOlderThan(olderThan, Instant.now()));
                 for (KeyEntry e : rotated) {
                     out().println("rotated " + describe(e));
@@ -161,7 +189,9 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
             description = "Print the public part of a key, one line, for others to 'vstp keys import'.")
     static final class Export extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "NAME|ID")
@@ -170,13 +200,17 @@ final class KeysCommand implements Runnable {
         @Option(names = "--signing", description = "Export NAME's signing key (default: its encryption key).")
         boolean signing;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+        @Option(
+                names = {"-o", "--output"},
+                paramLabel = "FILE",
+                description = "Write to FILE instead of stdout.")
         Path output;
 
         @Override
         public Integer call() throws Exception {
             try (KeyRing ring = keyRing.open(false)) {
-                String line = run(() -> ring.exportPublic(resolve(ring, key, signing).id()));
+                String line =
+                        run(() -> ring.exportPublic(resolve(ring, key, signing).id()));
                 if (output != null) {
                     Files.writeString(output, line + "\n", StandardCharsets.US_ASCII);
                 } else {
@@ -187,13 +221,18 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
             description = "Add someone's public key (a 'vstp keys export' line) for put --to and signature checks.")
     static final class Import extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "FILE", description = "File holding the exported line ('-': stdin).")
         String file;
 
-        @Option(names = "--name", paramLabel = "NAME", description = "Store it under this name instead of the exporter's.")
+        @Option(
+                names = "--name",
+                paramLabel = "NAME",
+                description = "Store it under this name instead of the exporter's.")
         String name;
 
         @Override
@@ -209,18 +248,24 @@ final class KeysCommand implements Runnable {
 
     /** Reads an exported public key line from a file or stdin, bounded. */
     static String readExport(String file) throws IOException {
-        byte[] bytes = file.equals("-") ? System.in.readNBytes(8193)
-                : Files.isReadable(Path.of(file)) && Files.size(Path.of(file)) <= 8192 ? Files.readAllBytes(Path.of(file))
-                : null;
+        byte[] bytes = file.equals("-")
+                ? System.in.readNBytes(8193)
+                : Files.isReadable(Path.of(file)) && Files.size(Path.of(file)) <= 8192
+                        ? Files.readAllBytes(Path.of(file))
+                        : null;
         if (bytes == null || bytes.length > 8192) {
             throw new CliException(ExitCodes.IO, "cannot read a public key from " + file + " (at most 8 KiB)");
         }
         return new String(bytes, StandardCharsets.US_ASCII).strip();
     }
 
-    @Command(name = "retire", mixinStandardHelpOptions = true,
-            description = {"Destroy the private part of key ID: what was encrypted to it can no longer be read",
-                "here. Its public part stays, to verify old signatures. Takes the full id on purpose."})
+    @Command(
+            name = "retire",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Destroy the private part of key ID: what was encrypted to it can no longer be read",
+                "here. Its public part stays, to verify old signatures. Takes the full id on purpose."
+            })
     static final class Retire extends KeyRingCommand {
         @Parameters(index = "0", paramLabel = "ID")
         String id;

@@ -13,14 +13,20 @@ final class LegacyPeerOption {
     /** How long a plaintext HELLO may go unanswered before the server is taken for a peer without sessions. */
     static final Duration DETECT_WAIT = Duration.ofSeconds(2);
 
-    @Option(names = "--legacy", description = "The server is a peer without sessions, such as the Rust crate's "
-            + "VstpTcpServer (plaintext TCP, needs --plain): send no HELLO and speak wire v1. Without it, a plaintext "
-            + "client whose HELLO gets no answer within 2 s (or an answer that is not WELCOME) connects again this "
-            + "way by itself.")
+    @Option(
+            names = "--legacy",
+            description = "The server is a peer without sessions, such as the Rust crate's "
+                    + "VstpTcpServer (plaintext TCP, needs --plain): send no HELLO and speak wire v1. Without it, a "
+                    + "plaintext "
+                    + "client whose HELLO gets no answer within 2 s (or an answer that is not WELCOME) connects again "
+                    + "this "
+                    + "way by itself.")
     boolean always;
 
-    @Option(names = "--no-legacy-detect", description = "With --plain, always wait for WELCOME: never take an "
-            + "unanswered HELLO for a peer without sessions.")
+    @Option(
+            names = "--no-legacy-detect",
+            description = "With --plain, always wait for WELCOME: never take an "
+                    + "unanswered HELLO for a peer without sessions.")
     boolean noDetect;
 
     /**
@@ -33,16 +39,21 @@ final class LegacyPeerOption {
                 throw new CliException(ExitCodes.USAGE, "--legacy and --no-legacy-detect contradict each other");
             }
             if (!plain) {
-                throw new CliException(ExitCodes.USAGE, "--legacy needs --plain: a peer without sessions (the "
-                        + "Rust crate) has no TLS");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "--legacy needs --plain: a peer without sessions (the " + "Rust crate) has no TLS");
             }
             if (udp) {
-                throw new CliException(ExitCodes.USAGE, "--legacy is for TCP: over UDP there is no handshake, "
-                        + "and a crate peer is served without it");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "--legacy is for TCP: over UDP there is no handshake, "
+                                + "and a crate peer is served without it");
             }
             if (token) {
-                throw new CliException(ExitCodes.USAGE, "--legacy sends no HELLO, so no token: a peer without "
-                        + "sessions (the Rust crate) does not authenticate");
+                throw new CliException(
+                        ExitCodes.USAGE,
+                        "--legacy sends no HELLO, so no token: a peer without "
+                                + "sessions (the Rust crate) does not authenticate");
             }
             return b.legacyPeer(true);
         }

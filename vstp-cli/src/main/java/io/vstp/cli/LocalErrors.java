@@ -9,8 +9,7 @@ import java.nio.file.Path;
  * that failed): permission denied, disk full, not a directory, read-only file system.
  */
 final class LocalErrors {
-    private LocalErrors() {
-    }
+    private LocalErrors() {}
 
     /** What went wrong with {@code userPath} ({@code writing} or reading it), as one line with exit code 5. */
     static CliException describe(IOException e, Path userPath, boolean writing) {

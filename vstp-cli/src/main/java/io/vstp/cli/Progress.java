@@ -10,6 +10,7 @@ final class Progress implements io.vstp.services.files.TransferProgress {
     private final Progress whole;
     /** With {@link #whole}: the bytes of the folder's files before this one. */
     private final long before;
+
     private long total;
     private long startNanos = System.nanoTime();
     private long startBytes;
@@ -86,8 +87,16 @@ final class Progress implements io.vstp.services.files.TransferProgress {
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / total);
         String eta = rate > 0 ? formatSeconds((total - done) / rate) : "?";
-        out.printf("\r[%s%s] %3d%% %s/%s %s/s ETA %s %s", "#".repeat(filled), " ".repeat(width - filled),
-                total == 0 ? 100 : done * 100 / total, bytes(done), bytes(total), bytes((long) rate), eta, note);
+        out.printf(
+                "\r[%s%s] %3d%% %s/%s %s/s ETA %s %s",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                total == 0 ? 100 : done * 100 / total,
+                bytes(done),
+                bytes(total),
+                bytes((long) rate),
+                eta,
+                note);
         out.flush();
     }
 
@@ -104,7 +113,8 @@ final class Progress implements io.vstp.services.files.TransferProgress {
 
     private static String formatSeconds(double s) {
         long t = (long) Math.ceil(s);
-        return t >= 3600 ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+        return t >= 3600
+                ? String.format("%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
                 : String.format("%d:%02d", t / 60, t % 60);
     }
 }

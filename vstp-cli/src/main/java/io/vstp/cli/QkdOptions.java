@@ -23,12 +23,18 @@ final class QkdOptions {
     static final String EXTRA_PREFIX = "qkd:";
     static final int KEY_BITS = 256;
 
-    @Option(names = "--qkd-kme", paramLabel = "URL", description = "ETSI GS QKD 014 key management entity "
-            + "(https://...) whose keys are mixed into end-to-end encryption.")
+    @Option(
+            names = "--qkd-kme",
+            paramLabel = "URL",
+            description = "ETSI GS QKD 014 key management entity "
+                    + "(https://...) whose keys are mixed into end-to-end encryption.")
     URI kme;
 
-    @Option(names = "--qkd-peer", paramLabel = "SAE_ID", description = "The other side's SAE ID at the KME: the "
-            + "recipient's for put --to, the sender's for get.")
+    @Option(
+            names = "--qkd-peer",
+            paramLabel = "SAE_ID",
+            description =
+                    "The other side's SAE ID at the KME: the " + "recipient's for put --to, the sender's for get.")
     String peer;
 
     @Option(names = "--qkd-cert", paramLabel = "PEM", description = "This SAE's client certificate chain for the KME.")
@@ -66,7 +72,9 @@ final class QkdOptions {
     /** The mutual TLS context of a KME connection (or of the simulator) from PEM files. */
     static SSLContext tls(Path certificateChain, Path privateKey, Path trustedCas) {
         try {
-            return KmeTls.context(PemFiles.readPrivateKey(privateKey), PemFiles.readCertificates(certificateChain),
+            return KmeTls.context(
+                    PemFiles.readPrivateKey(privateKey),
+                    PemFiles.readCertificates(certificateChain),
                     PemFiles.readCertificates(trustedCas));
         } catch (TlsConfigException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
@@ -81,8 +89,10 @@ final class QkdOptions {
         String extraId = EXTRA_PREFIX + k.keyId();
         if (extraId.length() > EncryptedFileFormat.MAX_EXTRA_ID) {
             k.wipe();
-            throw new CliException(ExitCodes.FAILED, "the KME's key ID " + k.keyId() + " is too long to record in the "
-                    + "file (at most " + (EncryptedFileFormat.MAX_EXTRA_ID - EXTRA_PREFIX.length()) + " characters)");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "the KME's key ID " + k.keyId() + " is too long to record in the " + "file (at most "
+                            + (EncryptedFileFormat.MAX_EXTRA_ID - EXTRA_PREFIX.length()) + " characters)");
         }
         return new Recipient(recipient.publicKey(), extraId, k.key());
     }
@@ -90,19 +100,24 @@ final class QkdOptions {
     /** The QKD key a file names by {@code extraId}, fetched from the KME as the slave of {@link #peer}. */
     byte[] fetch(String extraId) {
         if (!extraId.startsWith(EXTRA_PREFIX)) {
-            throw new CliException(ExitCodes.FAILED, "the file needs extra key material '" + extraId
-                    + "' of a kind this vstp does not know");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "the file needs extra key material '" + extraId + "' of a kind this vstp does not know");
         }
         String id = extraId.substring(EXTRA_PREFIX.length());
         if (!Etsi014Client.isValidKeyId(id)) {
             // The header is not authenticated before this key opens it: a name no KME can have is a forged or
             // damaged file, refused as such rather than sent to the KME (or escaping as a bare exception).
-            throw new CliException(ExitCodes.TRUST, "the file names QKD key ID '" + id + "', which ETSI GS QKD "
-                    + "014 cannot carry: the file is damaged or forged");
+            throw new CliException(
+                    ExitCodes.TRUST,
+                    "the file names QKD key ID '" + id + "', which ETSI GS QKD "
+                            + "014 cannot carry: the file is damaged or forged");
         }
         if (!enabled()) {
-            throw new CliException(ExitCodes.USAGE, "the file was encrypted with a QKD key (" + extraId
-                    + "): give --qkd-kme and the other --qkd-* options to fetch it");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "the file was encrypted with a QKD key (" + extraId
+                            + "): give --qkd-kme and the other --qkd-* options to fetch it");
         }
         return call(() -> client().getKeyWithKeyIds(peer, List.of(id)).get(0).key());
     }

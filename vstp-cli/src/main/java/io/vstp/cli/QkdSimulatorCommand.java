@@ -17,12 +17,19 @@ import picocli.CommandLine.Spec;
  * encryption without quantum hardware. Its keys come from a SecureRandom, so it protects nothing by itself: it is a
  * test double of a real KME, with the same API, mutual TLS and one-time delivery.
  */
-@Command(name = "qkd-sim", mixinStandardHelpOptions = true,
-        description = {"Run a simulated ETSI GS QKD 014 KME (TESTING ONLY: its keys are ordinary random numbers).",
+@Command(
+        name = "qkd-sim",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a simulated ETSI GS QKD 014 KME (TESTING ONLY: its keys are ordinary random numbers).",
             "SAEs authenticate with client certificates whose CN is their SAE ID (vstp cert client --name SAE_ID).",
-            "Runs until interrupted."})
+            "Runs until interrupted."
+        })
 final class QkdSimulatorCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = "--port", defaultValue = "0", description = "Port (default: any free port).")
@@ -34,10 +41,18 @@ final class QkdSimulatorCommand implements Callable<Integer> {
     @Option(names = "--key", required = true, paramLabel = "PEM", description = "Its private key.")
     Path key;
 
-    @Option(names = "--ca", required = true, paramLabel = "PEM", description = "CA whose client certificates identify SAEs.")
+    @Option(
+            names = "--ca",
+            required = true,
+            paramLabel = "PEM",
+            description = "CA whose client certificates identify SAEs.")
     Path ca;
 
-    @Option(names = "--sae", required = true, paramLabel = "SAE_ID", description = "An SAE allowed to use it. Repeatable.")
+    @Option(
+            names = "--sae",
+            required = true,
+            paramLabel = "SAE_ID",
+            description = "An SAE allowed to use it. Repeatable.")
     List<String> saes = new ArrayList<>();
 
     @Spec
@@ -45,17 +60,27 @@ final class QkdSimulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.vstp.core.fips.FipsMode.refuse("the QKD key simulator (qkd-sim)", "QKD keys only feed end-to-end "
-                + "encryption, which is not available in FIPS mode");
+        io.vstp.core.fips.FipsMode.refuse(
+                "the QKD key simulator (qkd-sim)",
+                "QKD keys only feed end-to-end " + "encryption, which is not available in FIPS mode");
         KmeSimulator simulator = KmeSimulator.builder(QkdOptions.tls(cert, key, ca))
-                .address(new InetSocketAddress(host, port)).sae(saes.toArray(String[]::new)).build().start();
+                .address(new InetSocketAddress(host, port))
+                .sae(saes.toArray(String[]::new))
+                .build()
+                .start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            simulator.close();
-            stopped.countDown();
-        }, "qkd-sim-shutdown"));
-        spec.commandLine().getOut().printf("qkd-sim: KME simulator (TESTING ONLY) listening on %s for SAEs %s%n",
-                simulator.url(), String.join(", ", saes));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            simulator.close();
+                            stopped.countDown();
+                        },
+                        "qkd-sim-shutdown"));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "qkd-sim: KME simulator (TESTING ONLY) listening on %s for SAEs %s%n",
+                        simulator.url(), String.join(", ", saes));
         spec.commandLine().getOut().flush();
         stopped.await();
         return ExitCodes.OK;

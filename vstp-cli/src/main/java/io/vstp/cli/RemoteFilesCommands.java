@@ -1,7 +1,6 @@
 package io.vstp.cli;
 
 import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.services.Requester;
 import io.vstp.services.files.FilesClient;
 import io.vstp.services.files.FilesProtocol;
@@ -22,8 +21,7 @@ import picocli.CommandLine.Spec;
  * (docs/spec/services.md §3), under the same authorisation rules as put and get (ls and stat read, rm and mv write).
  */
 final class RemoteFilesCommands {
-    private RemoteFilesCommands() {
-    }
+    private RemoteFilesCommands() {}
 
     /** What every one of these commands has: the server and path, {@code --json}, and how to reach the server. */
     abstract static class RemoteFileCommand implements Callable<Integer> {
@@ -57,7 +55,8 @@ final class RemoteFilesCommands {
         Frame request(Target target, Frame.Builder builder) throws Exception {
             try (Requester requester = Requesters.open(client, target, false)) {
                 try {
-                    return requester.request(builder.build())
+                    return requester
+                            .request(builder.build())
                             .get(client.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     throw ClientOptions.translate(VstpCommand.unwrap(e), target);
@@ -88,24 +87,39 @@ final class RemoteFilesCommands {
             } finally {
                 r.release();
             }
-            StringBuilder json = new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
+            StringBuilder json =
+                    new StringBuilder("{\"path\":").append(Json.quote(dir)).append(",\"entries\":[");
             StringBuilder human = new StringBuilder();
             for (int i = 0; i < entries.size(); i++) {
                 FilesClient.Entry e = entries.get(i);
                 boolean d = e.directory();
-                json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(e.name())).append(",\"type\":")
-                        .append(d ? "\"directory\"" : "\"file\"").append(",\"size\":").append(e.size()).append('}');
-                human.append(i == 0 ? "" : System.lineSeparator()).append(String.format("%s %10s  %s", d ? "d" : "f",
-                        d ? "-" : Progress.bytes(e.size()), e.name() + (d ? "/" : "")));
+                json.append(i == 0 ? "" : ",")
+                        .append("{\"name\":")
+                        .append(Json.quote(e.name()))
+                        .append(",\"type\":")
+                        .append(d ? "\"directory\"" : "\"file\"")
+                        .append(",\"size\":")
+                        .append(e.size())
+                        .append('}');
+                human.append(i == 0 ? "" : System.lineSeparator())
+                        .append(String.format(
+                                "%s %10s  %s",
+                                d ? "d" : "f", d ? "-" : Progress.bytes(e.size()), e.name() + (d ? "/" : "")));
             }
             if (truncated) {
-                spec.commandLine().getErr().println("vstp: warning: " + (dir.isEmpty() ? "the root" : dir) + " holds "
-                        + "more than the " + entries.size() + " entries listed");
+                spec.commandLine()
+                        .getErr()
+                        .println("vstp: warning: " + (dir.isEmpty() ? "the root" : dir) + " holds " + "more than the "
+                                + entries.size() + " entries listed");
             }
             if (entries.isEmpty() && !this.json) {
                 return ExitCodes.OK; // an empty directory lists nothing
             }
-            print(json.append("]").append(truncated ? ",\"truncated\":true}" : "}").toString(), human.toString());
+            print(
+                    json.append("]")
+                            .append(truncated ? ",\"truncated\":true}" : "}")
+                            .toString(),
+                    human.toString());
             return ExitCodes.OK;
         }
     }
@@ -119,8 +133,10 @@ final class RemoteFilesCommands {
             try {
                 long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
                 String sha = r.headers().value(FilesProtocol.SHA256);
-                print("{\"path\":" + Json.quote(target.path()) + ",\"size\":" + size + ",\"sha256\":" + Json.quote(sha)
-                        + "}", target.path() + ": " + size + " bytes (" + Progress.bytes(size) + "), sha256 " + sha);
+                print(
+                        "{\"path\":" + Json.quote(target.path()) + ",\"size\":" + size + ",\"sha256\":"
+                                + Json.quote(sha) + "}",
+                        target.path() + ": " + size + " bytes (" + Progress.bytes(size) + "), sha256 " + sha);
             } finally {
                 r.release();
             }
@@ -136,7 +152,8 @@ final class RemoteFilesCommands {
             Frame r = request(target, FilesProtocol.DELETE, target.path());
             try {
                 long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
-                print("{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}",
+                print(
+                        "{\"path\":" + Json.quote(target.path()) + ",\"removed\":true,\"size\":" + size + "}",
                         "removed " + target.path() + " (" + Progress.bytes(size) + ")");
             } finally {
                 r.release();
@@ -145,8 +162,10 @@ final class RemoteFilesCommands {
         }
     }
 
-    @Command(name = "mv", mixinStandardHelpOptions = true, description = "Rename or move a remote file on its "
-            + "server (write access to both paths).")
+    @Command(
+            name = "mv",
+            mixinStandardHelpOptions = true,
+            description = "Rename or move a remote file on its " + "server (write access to both paths).")
     static final class Mv extends RemoteFileCommand {
         @Parameters(index = "1", paramLabel = "NEW-PATH", description = "The new path on the same server.")
         String to;
@@ -160,16 +179,21 @@ final class RemoteFilesCommands {
             if (to.isBlank()) {
                 throw new CliException(ExitCodes.USAGE, "name the new path: mv HOST/path NEW-PATH");
             }
-            String dest = to.endsWith("/") ? to + target.path().substring(target.path().lastIndexOf('/') + 1) : to;
-            Frame.Builder b = FilesProtocol.request(FilesProtocol.MOVE, target.path()).header(FilesProtocol.TO, dest);
+            String dest = to.endsWith("/")
+                    ? to + target.path().substring(target.path().lastIndexOf('/') + 1)
+                    : to;
+            Frame.Builder b =
+                    FilesProtocol.request(FilesProtocol.MOVE, target.path()).header(FilesProtocol.TO, dest);
             if (force) {
                 b.header(FilesProtocol.OVERWRITE, "true");
             }
             Frame r = request(target, b);
             try {
                 long size = Long.parseLong(r.headers().value(FilesProtocol.SIZE));
-                print("{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
-                        + "}", "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
+                print(
+                        "{\"from\":" + Json.quote(target.path()) + ",\"to\":" + Json.quote(dest) + ",\"size\":" + size
+                                + "}",
+                        "moved " + target.path() + " -> " + dest + " (" + Progress.bytes(size) + ")");
             } finally {
                 r.release();
             }

@@ -10,8 +10,7 @@ import java.util.function.Supplier;
 
 /** The library's {@link Requester}s, opened from a command's options, with its errors and exit codes. */
 final class Requesters {
-    private Requesters() {
-    }
+    private Requesters() {}
 
     /** Over UDP (DTLS unless plaintext) when {@code udp}, else over one TCP connection (TLS unless plaintext). */
     static Requester open(ClientOptions options, Target target, boolean udp) throws InterruptedException {
@@ -37,11 +36,15 @@ final class Requesters {
     static DatagramRequester udp(ClientOptions options, Target target) throws InterruptedException {
         Supplier<String> tokens = options.tokens();
         if (tokens != null && options.plain) {
-            throw new CliException(ExitCodes.USAGE, "--token and --token-file are never sent over plaintext UDP, "
-                    + "where anyone on the path could read them: drop --plain (DTLS) or use TCP");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "--token and --token-file are never sent over plaintext UDP, "
+                            + "where anyone on the path could read them: drop --plain (DTLS) or use TCP");
         }
         InetSocketAddress server = UdpClientEndpoints.address(target);
-        DatagramRequester requester = UdpClientEndpoints.translated(target, options.timeout,
+        DatagramRequester requester = UdpClientEndpoints.translated(
+                target,
+                options.timeout,
                 () -> DatagramRequester.connect(server, options.plain ? null : options.dtls(), options.timeout));
         if (tokens != null) {
             try {

@@ -24,18 +24,20 @@ final class ResumeHint implements AutoCloseable {
 
     /** Until {@link #close()}: on interruption, print {@code line} on {@code err} and delete {@code removeOnExit}. */
     static ResumeHint line(PrintWriter err, String line, List<Path> removeOnExit) {
-        Thread hook = new Thread(() -> {
-            for (Path p : removeOnExit) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (java.io.IOException e) {
-                    // best effort on the way out
-                }
-            }
-            err.println();
-            err.println("vstp: " + line);
-            err.flush();
-        }, "vstp-resume-hint");
+        Thread hook = new Thread(
+                () -> {
+                    for (Path p : removeOnExit) {
+                        try {
+                            Files.deleteIfExists(p);
+                        } catch (java.io.IOException e) {
+                            // best effort on the way out
+                        }
+                    }
+                    err.println();
+                    err.println("vstp: " + line);
+                    err.flush();
+                },
+                "vstp-resume-hint");
         Runtime.getRuntime().addShutdownHook(hook);
         return new ResumeHint(hook);
     }

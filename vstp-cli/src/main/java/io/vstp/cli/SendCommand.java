@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,16 +25,24 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code vstp send}: one frame to a server, and its reply printed. */
-@Command(name = "send", mixinStandardHelpOptions = true,
+@Command(
+        name = "send",
+        mixinStandardHelpOptions = true,
         description = "Send one frame and print the reply (the echo service answers frames naming no service).")
 final class SendCommand implements Callable<Integer> {
     @Parameters(paramLabel = "HOST[:PORT]", description = "Server (default port 6969).")
     String server;
 
-    @Option(names = "--type", defaultValue = "DATA", description = "Frame type: DATA, PING, ACK, ... (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--type",
+            defaultValue = "DATA",
+            description = "Frame type: DATA, PING, ACK, ... (default ${DEFAULT-VALUE}).")
     String type;
 
-    @Option(names = {"-H", "--header"}, paramLabel = "KEY=VALUE", description = "A header; repeatable, order kept.")
+    @Option(
+            names = {"-H", "--header"},
+            paramLabel = "KEY=VALUE",
+            description = "A header; repeatable, order kept.")
     List<String> headers = new ArrayList<>();
 
     @Option(names = "--data", paramLabel = "TEXT", description = "Payload text (UTF-8).")
@@ -65,7 +72,11 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Target target = Target.parse(server);
-        legacy.apply(io.vstp.transport.VstpClient.builder(), client.plain, udp, client.timeout,
+        legacy.apply(
+                io.vstp.transport.VstpClient.builder(),
+                client.plain,
+                udp,
+                client.timeout,
                 client.tokens() != null); // checks the choice
         client.legacyPeer = legacy;
         Frame frame = build();
@@ -113,15 +124,17 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private io.vstp.transport.udp.VstpUdpEndpoint udpEndpoint(Target target) throws InterruptedException {
-        return UdpClientEndpoints.open(target, client.plain ? null : client.dtls(), client.timeout,
-                (peer, frame) -> frame.release());
+        return UdpClientEndpoints.open(
+                target, client.plain ? null : client.dtls(), client.timeout, (peer, frame) -> frame.release());
     }
 
     private Frame build() throws IOException {
         FrameType t = FrameTypeRegistry.V1.types().stream()
-                .filter(x -> x.name().equalsIgnoreCase(type)).findFirst()
-                .orElseThrow(() -> new CliException(ExitCodes.USAGE, "unknown frame type '" + type
-                        + "' (HELLO, WELCOME, DATA, PING, PONG, BYE, ACK, ERR)"));
+                .filter(x -> x.name().equalsIgnoreCase(type))
+                .findFirst()
+                .orElseThrow(() -> new CliException(
+                        ExitCodes.USAGE,
+                        "unknown frame type '" + type + "' (HELLO, WELCOME, DATA, PING, PONG, BYE, ACK, ERR)"));
         if (data != null && file != null) {
             throw new CliException(ExitCodes.USAGE, "--data and --file exclude each other");
         }
@@ -151,5 +164,4 @@ final class SendCommand implements Callable<Integer> {
         }
         return b.payload(Unpooled.wrappedBuffer(payload)).build();
     }
-
 }

@@ -12,8 +12,7 @@ final class TemporaryNames {
     /** The prefixes of this tool's files beside a target: partial uploads and downloads, staging, decryption. */
     private static final String[] PREFIXES = {FileService.PARTIAL_PREFIX, ".vstp-get-", ".vstp-dec-"};
 
-    private TemporaryNames() {
-    }
+    private TemporaryNames() {}
 
     /** Whether {@code name} is one of this tool's temporary files (never a file of a folder being copied). */
     static boolean isTemporary(String name) {

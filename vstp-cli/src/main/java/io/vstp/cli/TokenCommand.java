@@ -17,10 +17,14 @@ import picocli.CommandLine.Spec;
  * {@code vstp token}: issues a JWT signed by the local development key, for servers started with
  * {@code --dev-auth}. DEVELOPMENT ONLY: whoever can read the key file can mint any identity.
  */
-@Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"DEVELOPMENT ONLY: print a JWT signed by the local development key (created on first use in "
-                + "the VSTP home), for a server started with 'vstp serve --dev-auth'.",
-            "Use it with --token-file or VSTP_TOKEN. Production tokens come from your identity provider."})
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
+        description = {
+            "DEVELOPMENT ONLY: print a JWT signed by the local development key (created on first use in "
+                    + "the VSTP home), for a server started with 'vstp serve --dev-auth'.",
+            "Use it with --token-file or VSTP_TOKEN. Production tokens come from your identity provider."
+        })
 final class TokenCommand implements Callable<Integer> {
     @Option(names = "--sub", required = true, paramLabel = "SUBJECT", description = "Who the token names (sub).")
     String subject;
@@ -28,15 +32,23 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--role", paramLabel = "ROLE", description = "A role (the 'roles' claim). Repeatable.")
     List<String> roles = new ArrayList<>();
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
+    @Option(
+            names = "--ttl",
+            paramLabel = "DURATION",
+            defaultValue = "1h",
+            converter = DurationConverter.class,
             description = "Lifetime (default ${DEFAULT-VALUE}).")
     Duration ttl;
 
-    @Option(names = "--issuer", defaultValue = DevTokenIssuer.DEFAULT_ISSUER,
+    @Option(
+            names = "--issuer",
+            defaultValue = DevTokenIssuer.DEFAULT_ISSUER,
             description = "iss (default ${DEFAULT-VALUE}, what --dev-auth expects).")
     String issuer;
 
-    @Option(names = "--audience", defaultValue = DevTokenIssuer.DEFAULT_AUDIENCE,
+    @Option(
+            names = "--audience",
+            defaultValue = DevTokenIssuer.DEFAULT_AUDIENCE,
             description = "aud (default ${DEFAULT-VALUE}, what --dev-auth expects).")
     String audience;
 

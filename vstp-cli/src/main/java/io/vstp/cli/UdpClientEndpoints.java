@@ -15,8 +15,7 @@ import java.util.concurrent.TimeoutException;
  * the same one-line errors and exit codes as over TCP for an unknown certificate, a changed pin or a silent server.
  */
 final class UdpClientEndpoints {
-    private UdpClientEndpoints() {
-    }
+    private UdpClientEndpoints() {}
 
     /** What opens an endpoint (or a requester over one) and may fail as {@link ClientEndpoints#connect} does. */
     @FunctionalInterface
@@ -25,8 +24,9 @@ final class UdpClientEndpoints {
     }
 
     /** @param dtls null for plaintext UDP; {@code handler} receives what the server sends */
-    static VstpUdpEndpoint open(Target target, DtlsClientOptions dtls, Duration timeout,
-                                VstpUdpEndpoint.Handler handler) throws InterruptedException {
+    static VstpUdpEndpoint open(
+            Target target, DtlsClientOptions dtls, Duration timeout, VstpUdpEndpoint.Handler handler)
+            throws InterruptedException {
         return translated(target, timeout, () -> ClientEndpoints.connect(address(target), dtls, timeout, handler));
     }
 
@@ -41,21 +41,26 @@ final class UdpClientEndpoints {
         } catch (UnknownHostException e) {
             throw new CliException(ExitCodes.UNREACHABLE, "unknown host " + target.host());
         } catch (TimeoutException e) {
-            throw new CliException(ExitCodes.UNREACHABLE, "no DTLS handshake with " + target + " within "
-                    + timeout.toMillis() + " ms");
+            throw new CliException(
+                    ExitCodes.UNREACHABLE,
+                    "no DTLS handshake with " + target + " within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = VstpCommand.unwrap(e);
-            CertificateVerificationException cv = CertificateVerificationException.findIn(cause).orElse(null);
+            CertificateVerificationException cv =
+                    CertificateVerificationException.findIn(cause).orElse(null);
             if (cv != null && cv.reason() == CertificateVerificationException.Reason.UNTRUSTED) {
-                throw new CliException(ExitCodes.TRUST, "unknown server " + target + " presents certificate "
-                        + cv.presentedFingerprint() + "; run again with --pin " + cv.presentedFingerprint()
-                        + " (or --tofu to trust and remember it)", cause);
+                throw new CliException(
+                        ExitCodes.TRUST,
+                        "unknown server " + target + " presents certificate "
+                                + cv.presentedFingerprint() + "; run again with --pin " + cv.presentedFingerprint()
+                                + " (or --tofu to trust and remember it)",
+                        cause);
             }
             if (cv != null) {
                 throw new CliException(ExitCodes.TRUST, "DTLS with " + target + " refused: " + cv.getMessage(), cause);
             }
-            throw new CliException(ExitCodes.UNREACHABLE, "DTLS handshake with " + target + " failed: "
-                    + cause.getMessage(), cause);
+            throw new CliException(
+                    ExitCodes.UNREACHABLE, "DTLS handshake with " + target + " failed: " + cause.getMessage(), cause);
         }
     }
 }

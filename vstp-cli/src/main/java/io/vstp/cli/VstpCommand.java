@@ -22,19 +22,41 @@ import picocli.CommandLine.Option;
  * script, configuration defaults (flags, then {@code VSTP_*} variables, then the config file) and the mapping of
  * failures to one line on stderr and an exit code ({@link ExitCodes}).
  */
-@Command(name = "vstp", mixinStandardHelpOptions = true, versionProvider = VstpCommand.Version.class,
+@Command(
+        name = "vstp",
+        mixinStandardHelpOptions = true,
+        versionProvider = VstpCommand.Version.class,
         description = "VSTP: secure transfer of messages and files over TCP (TLS 1.3) and UDP (DTLS).",
-        subcommands = {ServeCommand.class, SendCommand.class, PutCommand.class, GetCommand.class,
-                RemoteFilesCommands.Ls.class, RemoteFilesCommands.Stat.class, RemoteFilesCommands.Rm.class,
-                RemoteFilesCommands.Mv.class,
-                InspectCommand.class, BenchCommand.class, CertCommand.class, TokenCommand.class, KeysCommand.class, QkdSimulatorCommand.class,
-                DemoCommand.class, AutoComplete.GenerateCompletion.class},
-        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 trust refused (TLS, signature, tampered file), 5 local I/O,"
-                + " 6 credentials, permission or decryption key refused, 130 interrupted.", "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or"
-                + " ~/.vstp/config.properties."})
+        subcommands = {
+            ServeCommand.class,
+            SendCommand.class,
+            PutCommand.class,
+            GetCommand.class,
+            RemoteFilesCommands.Ls.class,
+            RemoteFilesCommands.Stat.class,
+            RemoteFilesCommands.Rm.class,
+            RemoteFilesCommands.Mv.class,
+            InspectCommand.class,
+            BenchCommand.class,
+            CertCommand.class,
+            TokenCommand.class,
+            KeysCommand.class,
+            QkdSimulatorCommand.class,
+            DemoCommand.class,
+            AutoComplete.GenerateCompletion.class
+        },
+        footer = {
+            "",
+            "Exit codes: 0 ok, 1 failed, 2 bad usage, 3 unreachable, 4 trust refused (TLS, signature, tampered file), "
+                    + "5 local I/O,"
+                    + " 6 credentials, permission or decryption key refused, 130 interrupted.",
+            "Configuration: flags, then VSTP_* variables, then $VSTP_CONFIG or" + " ~/.vstp/config.properties."
+        })
 public final class VstpCommand implements Runnable {
-    @Option(names = "--verbose", description = "Print stack traces of errors; with send --json, the security line "
-            + "on stderr.", scope = CommandLine.ScopeType.INHERIT)
+    @Option(
+            names = "--verbose",
+            description = "Print stack traces of errors; with send --json, the security line " + "on stderr.",
+            scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     /**
@@ -42,8 +64,10 @@ public final class VstpCommand implements Runnable {
      * Accepted only by the FIPS build, which switches FIPS mode on before this class runs; the regular build
      * refuses it rather than run outside FIPS mode.
      */
-    @Option(names = "--fips", description = "Run on the BouncyCastle FIPS module's approved algorithms only "
-            + "(needs the FIPS build: ./vstp --fips, or java -jar vstp-fips.jar; docs/guide/fips.md).",
+    @Option(
+            names = "--fips",
+            description = "Run on the BouncyCastle FIPS module's approved algorithms only "
+                    + "(needs the FIPS build: ./vstp --fips, or java -jar vstp-fips.jar; docs/guide/fips.md).",
             scope = CommandLine.ScopeType.INHERIT)
     boolean fips;
 
@@ -68,8 +92,7 @@ public final class VstpCommand implements Runnable {
     private static void quietLogging() {
         // One line per record: time, level, logger, message (the JDK's default takes two lines).
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format",
-                    "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
         }
         String level = System.getenv().getOrDefault("VSTP_LOG", "warning");
         java.util.logging.Level l;
@@ -97,7 +120,8 @@ public final class VstpCommand implements Runnable {
             return;
         }
         SERVER_LOG.setLevel(java.util.logging.Level.INFO);
-        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+        for (java.util.logging.Handler h :
+                java.util.logging.Logger.getLogger("").getHandlers()) {
             if (h.getLevel().intValue() > java.util.logging.Level.INFO.intValue()) {
                 h.setLevel(java.util.logging.Level.INFO);
             }
@@ -134,24 +158,32 @@ public final class VstpCommand implements Runnable {
         cl.setExecutionStrategy(VstpCommand::refuseFipsWithoutFipsMode);
         cl.setParameterExceptionHandler((ex, args) -> {
             String suggestion = "";
-            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            if (ex instanceof CommandLine.UnmatchedArgumentException u
+                    && !u.getUnmatched().isEmpty()) {
                 // A mistyped subcommand or option: name the closest one this command has, if any is close.
                 String typed = u.getUnmatched().get(0);
                 CommandLine.Model.CommandSpec at = ex.getCommandLine().getCommandSpec();
                 java.util.stream.Stream<String> candidates = typed.startsWith("-")
                         ? at.options().stream().flatMap(o -> java.util.Arrays.stream(o.names()))
                         : at.subcommands().keySet().stream();
-                String closest = candidates.min(java.util.Comparator.comparingInt(
-                        c -> ConfigDefaults.distance(c, typed))).orElse(null);
+                String closest = candidates
+                        .min(java.util.Comparator.comparingInt(c -> ConfigDefaults.distance(c, typed)))
+                        .orElse(null);
                 if (closest != null && ConfigDefaults.distance(closest, typed) <= Math.max(2, typed.length() / 3)) {
                     suggestion = "; did you mean '" + closest + "'?";
                 }
             }
-            ex.getCommandLine().getErr().println("vstp: " + ex.getMessage() + suggestion
-                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            ex.getCommandLine()
+                    .getErr()
+                    .println("vstp: " + ex.getMessage() + suggestion + " (see '"
+                            + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.USAGE;
         });
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        cl.getSubcommands()
+                .get("generate-completion")
+                .getCommandSpec()
+                .usageMessage()
+                .hidden(false);
         return cl;
     }
 
@@ -162,10 +194,14 @@ public final class VstpCommand implements Runnable {
     private static int refuseFipsWithoutFipsMode(CommandLine.ParseResult parse) {
         if (!FipsMode.active() && (matches(parse, "--fips") || fipsByDefault(parse))) {
             CommandLine cl = parse.commandSpec().commandLine();
-            cl.getErr().println("vstp: --fips" + (matches(parse, "--fips") ? "" : " (set by VSTP_FIPS or fips= in "
-                    + "the config file)") + " needs the FIPS build of vstp, which runs on the BouncyCastle FIPS "
-                    + "module; this one does not. Run ./vstp --fips ... from the source tree (it builds "
-                    + "vstp-fips/target/vstp-fips.jar), or java -jar vstp-fips.jar ...; see docs/guide/fips.md");
+            cl.getErr()
+                    .println("vstp: --fips"
+                            + (matches(parse, "--fips") ? "" : " (set by VSTP_FIPS or fips= in " + "the config file)")
+                            + " needs the FIPS build of vstp, which runs on the BouncyCastle FIPS "
+                            + "module; this one does not. Run ./vstp --fips ... from the source tree (it "
+                            + "builds "
+                            + "vstp-fips/target/vstp-fips.jar), or java -jar vstp-fips.jar ...; see "
+                            + "docs/guide/fips.md");
             cl.getErr().flush();
             return ExitCodes.USAGE;
         }
@@ -206,8 +242,10 @@ public final class VstpCommand implements Runnable {
     }
 
     static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException
-                || t instanceof UncheckedIOException) && t.getCause() != null) {
+        while ((t instanceof CompletionException
+                        || t instanceof ExecutionException
+                        || t instanceof UncheckedIOException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t;
@@ -263,9 +301,11 @@ public final class VstpCommand implements Runnable {
             }
             // The wire versions a client offers and a server accepts by default (--wire 1 keeps to v1).
             String wire = io.vstp.transport.ProtocolOptions.DEFAULT.v2() ? "wire v2, v1" : "wire v1";
-            return new String[] {"vstp " + p.getProperty("version", "dev") + " (" + wire + "; Java "
-                    + Runtime.version() + ", " + io.vstp.transport.EventLoops.mechanism()
-                    + (FipsMode.active() ? "; FIPS mode: " + FipsMode.describe() : "") + ")"};
+            return new String[] {
+                "vstp " + p.getProperty("version", "dev") + " (" + wire + "; Java "
+                        + Runtime.version() + ", " + io.vstp.transport.EventLoops.mechanism()
+                        + (FipsMode.active() ? "; FIPS mode: " + FipsMode.describe() : "") + ")"
+            };
         }
     }
 }

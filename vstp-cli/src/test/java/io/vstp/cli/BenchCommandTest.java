@@ -35,16 +35,15 @@ class BenchCommandTest {
         StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("bench"));
         all.addAll(List.of(args));
-        int code = VstpCommand.execute(all.toArray(String[]::new), new PrintWriter(out, true),
-                new PrintWriter(err, true));
+        int code =
+                VstpCommand.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
         return new Run(code, out.toString(), err.toString());
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"tcp, 500, TLS_NULL", "tls, 300, TLSv1.3", "udp, 200, TLS_NULL", "dtls, 200, DTLS 1.2"})
     void localRunReportsConsistentJson(String transport, int count, String protocol) throws Exception {
-        Run r = run("--local", "--transport", transport, "--count", Integer.toString(count), "--size", "256",
-                "--json");
+        Run r = run("--local", "--transport", transport, "--count", Integer.toString(count), "--size", "256", "--json");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode j = r.json();
@@ -67,7 +66,8 @@ class BenchCommandTest {
             assertThat(j.get("tls_cipher").asText()).isNotBlank();
         }
         JsonNode l = j.get("latency_us");
-        assertThat(l.get("p50").asDouble()).isPositive()
+        assertThat(l.get("p50").asDouble())
+                .isPositive()
                 .isLessThanOrEqualTo(l.get("p90").asDouble());
         assertThat(l.get("p90").asDouble()).isLessThanOrEqualTo(l.get("p99").asDouble());
         assertThat(l.get("p99").asDouble()).isLessThanOrEqualTo(l.get("p99_9").asDouble());
@@ -95,7 +95,9 @@ class BenchCommandTest {
         assertThat(j.get("measured").asLong()).isEqualTo(270);
         assertThat(j.get("errors").asLong()).isZero();
         JsonNode l = j.get("latency_us");
-        assertThat(l.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(l.get("p99").asDouble());
+        assertThat(l.get("p50").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(l.get("p99").asDouble());
         assertThat(l.get("p99").asDouble()).isLessThanOrEqualTo(l.get("max").asDouble());
         assertThat(j.get("frames_per_second").asDouble()).isPositive();
         assertThat(j.has("baseline")).isFalse();
@@ -124,8 +126,11 @@ class BenchCommandTest {
         assertThat(ratio.get("frames_per_second").asDouble()).isPositive();
         assertThat(ratio.get("p50").asDouble()).isPositive();
         assertThat(ratio.get("p99").asDouble()).isPositive();
-        assertThat(ratio.get("frames_per_second").asDouble()).isCloseTo(
-                j.get("frames_per_second").asDouble() / b.get("frames_per_second").asDouble(), within(0.01));
+        assertThat(ratio.get("frames_per_second").asDouble())
+                .isCloseTo(
+                        j.get("frames_per_second").asDouble()
+                                / b.get("frames_per_second").asDouble(),
+                        within(0.01));
     }
 
     @Test
@@ -133,18 +138,33 @@ class BenchCommandTest {
         Run r = run("--local", "--transport", "tcp", "--baseline", "--count", "200", "--size", "64");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("transport   tcp (plaintext)", "baseline: raw Netty echo",
-                "transport   netty (raw Netty echo, no VSTP, plaintext)");
-        assertThat(r.out()).containsPattern("ratio +tcp vs netty: frames/s \\d+\\.\\d+x, p50 \\d+\\.\\d+x, "
-                + "p99 \\d+\\.\\d+x");
+        assertThat(r.out())
+                .contains(
+                        "transport   tcp (plaintext)",
+                        "baseline: raw Netty echo",
+                        "transport   netty (raw Netty echo, no VSTP, plaintext)");
+        assertThat(r.out())
+                .containsPattern("ratio +tcp vs netty: frames/s \\d+\\.\\d+x, p50 \\d+\\.\\d+x, " + "p99 \\d+\\.\\d+x");
     }
 
     @Test
     void benchesARemoteServerByAddress() throws Exception {
-        try (VstpServer server = VstpServer.builder().port(0).plain().handler(RequestHandler.echo()).threads(1)
+        try (VstpServer server = VstpServer.builder()
+                .port(0)
+                .plain()
+                .handler(RequestHandler.echo())
+                .threads(1)
                 .start()) {
-            Run r = run("127.0.0.1:" + server.port(), "--plain", "--count", "100", "--concurrency", "4",
-                    "--size", "1KiB", "--json");
+            Run r = run(
+                    "127.0.0.1:" + server.port(),
+                    "--plain",
+                    "--count",
+                    "100",
+                    "--concurrency",
+                    "4",
+                    "--size",
+                    "1KiB",
+                    "--json");
 
             assertThat(r.exitCode()).as(r.err()).isZero();
             JsonNode j = r.json();
@@ -163,24 +183,42 @@ class BenchCommandTest {
         Run r = run("--local", "--transport", "tcp", "--duration", "300ms", "--size", "64", "--concurrency", "2");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("transport   tcp (plaintext)", "(local, in-process)", "64 bytes, 2 in flight",
-                "p99.9", "frames/s");
+        assertThat(r.out())
+                .contains(
+                        "transport   tcp (plaintext)",
+                        "(local, in-process)",
+                        "64 bytes, 2 in flight",
+                        "p99.9",
+                        "frames/s");
         assertThat(r.out()).containsPattern("frames +\\d+ sent = \\d+ warm-up \\+ \\d+ measured \\+ 0 errors");
     }
 
     @Test
     void serverGoingAwayMidRunExitsThree() throws Exception {
-        VstpServer server = VstpServer.builder().port(0).plain().handler(RequestHandler.echo()).threads(1).start();
+        VstpServer server = VstpServer.builder()
+                .port(0)
+                .plain()
+                .handler(RequestHandler.echo())
+                .threads(1)
+                .start();
         Thread stopper = new Thread(() -> {
             // Mid-run: once the server has answered some of the run's requests.
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> server.stats().bytesSent() > 0);
             server.close();
         });
         stopper.start();
         try {
-            Run r = run("127.0.0.1:" + server.port(), "--plain", "--duration", "20s", "--concurrency", "2",
-                    "--timeout", "3s");
+            Run r = run(
+                    "127.0.0.1:" + server.port(),
+                    "--plain",
+                    "--duration",
+                    "20s",
+                    "--concurrency",
+                    "2",
+                    "--timeout",
+                    "3s");
 
             assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(r.err()).contains("run stopped after");
@@ -209,7 +247,8 @@ class BenchCommandTest {
         assertThat(run("--local", "--transport", "quic").err()).contains("'quic' is not a transport");
         assertThat(run().exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "127.0.0.1").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(run("--local", "--count", "10", "--duration", "1s").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("--local", "--count", "10", "--duration", "1s").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "--count", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "--concurrency", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("--local", "--size", "12XB").exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -218,8 +257,10 @@ class BenchCommandTest {
         Run nettyRemote = run("127.0.0.1:1", "--transport", "netty");
         assertThat(nettyRemote.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(nettyRemote.err()).contains("--transport netty is the local baseline");
-        assertThat(run("--local", "--transport", "tls", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(run("--local", "--transport", "netty", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("--local", "--transport", "tls", "--baseline").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(run("--local", "--transport", "netty", "--baseline").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
         assertThat(run("127.0.0.1:1", "--plain", "--baseline").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 

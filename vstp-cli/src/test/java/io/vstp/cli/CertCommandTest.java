@@ -47,8 +47,7 @@ class CertCommandTest {
     private Path server;
     private Path client;
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     static Result run(String... args) {
         StringWriter out = new StringWriter();
@@ -66,8 +65,21 @@ class CertCommandTest {
 
     private void createAll() {
         assertOk(run("cert", "ca", "--out", ca.toString(), "--name", "Test CA"));
-        assertOk(run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(),
-                "--name", "127.0.0.1", "--san", "localhost", "--san", "VSTP.Example.org", "--san", "[::1]"));
+        assertOk(run(
+                "cert",
+                "server",
+                "--ca-dir",
+                ca.toString(),
+                "--out",
+                server.toString(),
+                "--name",
+                "127.0.0.1",
+                "--san",
+                "localhost",
+                "--san",
+                "VSTP.Example.org",
+                "--san",
+                "[::1]"));
         assertOk(run("cert", "client", "--ca-dir", ca.toString(), "--out", client.toString(), "--name", "alice"));
     }
 
@@ -128,25 +140,27 @@ class CertCommandTest {
         Path other = dir.resolve("other-ca");
         assertOk(run("cert", "ca", "--out", other.toString()));
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-                validate(read(server.resolve("server-cert.pem")), read(other.resolve("ca-cert.pem"))))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> validate(read(server.resolve("server-cert.pem")), read(other.resolve("ca-cert.pem"))))
                 .isInstanceOf(java.security.cert.CertPathValidatorException.class);
     }
 
     @Test
     void everyCreatingCommandPrintsTheFingerprintOfWhatItCreated() throws Exception {
         Result caRun = run("cert", "ca", "--out", ca.toString());
-        Result serverRun = run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(),
-                "--name", "localhost");
-        Result clientRun = run("cert", "client", "--ca-dir", ca.toString(), "--out", client.toString(),
-                "--name", "bob");
+        Result serverRun =
+                run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(), "--name", "localhost");
+        Result clientRun =
+                run("cert", "client", "--ca-dir", ca.toString(), "--out", client.toString(), "--name", "bob");
 
-        assertThat(caRun.out()).contains("fingerprint "
-                + CertificateFingerprints.sha256(read(ca.resolve("ca-cert.pem"))) + "\n");
-        assertThat(serverRun.out()).contains("fingerprint "
-                + CertificateFingerprints.sha256(read(server.resolve("server-cert.pem"))) + "\n");
-        assertThat(clientRun.out()).contains("fingerprint "
-                + CertificateFingerprints.sha256(read(client.resolve("client-cert.pem"))) + "\n");
+        assertThat(caRun.out())
+                .contains("fingerprint " + CertificateFingerprints.sha256(read(ca.resolve("ca-cert.pem"))) + "\n");
+        assertThat(serverRun.out())
+                .contains("fingerprint " + CertificateFingerprints.sha256(read(server.resolve("server-cert.pem")))
+                        + "\n");
+        assertThat(clientRun.out())
+                .contains("fingerprint " + CertificateFingerprints.sha256(read(client.resolve("client-cert.pem")))
+                        + "\n");
         for (Result r : List.of(caRun, serverRun, clientRun)) {
             assertThat(r.out()).doesNotContain("PRIVATE KEY").doesNotContain("-----BEGIN");
         }
@@ -181,12 +195,14 @@ class CertCommandTest {
 
     @Test
     void privateKeysAreOwnerOnly() throws Exception {
-        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Assumptions.assumeTrue(
+                FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
         createAll();
 
-        for (Path key : List.of(ca.resolve("ca-key.pem"), server.resolve("server-key.pem"),
-                client.resolve("client-key.pem"))) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).as(key.toString())
+        for (Path key :
+                List.of(ca.resolve("ca-key.pem"), server.resolve("server-key.pem"), client.resolve("client-key.pem"))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                    .as(key.toString())
                     .isEqualTo("rw-------");
         }
         assertThat(Files.getPosixFilePermissions(server.resolve("server-cert.pem")))
@@ -212,8 +228,15 @@ class CertCommandTest {
 
     @Test
     void issuingWithoutACaIsAnIoError() {
-        Result r = run("cert", "server", "--ca-dir", dir.resolve("none").toString(), "--out", server.toString(),
-                "--name", "localhost");
+        Result r = run(
+                "cert",
+                "server",
+                "--ca-dir",
+                dir.resolve("none").toString(),
+                "--out",
+                server.toString(),
+                "--name",
+                "localhost");
 
         assertThat(r.exitCode()).isEqualTo(ExitCodes.IO);
         assertThat(r.err().lines()).hasSize(1);
@@ -224,8 +247,7 @@ class CertCommandTest {
     void refusesANameThatIsNeitherDnsNorIp() {
         assertOk(run("cert", "ca", "--out", ca.toString()));
 
-        Result r = run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(),
-                "--name", "not a host");
+        Result r = run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(), "--name", "not a host");
 
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("not a DNS name or IP address");
@@ -235,8 +257,17 @@ class CertCommandTest {
     void leafValidityNeverOutlivesTheCa() throws Exception {
         assertOk(run("cert", "ca", "--out", ca.toString(), "--days", "10"));
 
-        Result r = run("cert", "server", "--ca-dir", ca.toString(), "--out", server.toString(),
-                "--name", "localhost", "--days", "825");
+        Result r = run(
+                "cert",
+                "server",
+                "--ca-dir",
+                ca.toString(),
+                "--out",
+                server.toString(),
+                "--name",
+                "localhost",
+                "--days",
+                "825");
 
         assertThat(r.exitCode()).isZero();
         assertThat(read(server.resolve("server-cert.pem")).getNotAfter())
@@ -270,16 +301,30 @@ class CertCommandTest {
                 .home(home)
                 .build();
 
-        try (VstpServer vstpServer = VstpServer.builder().host("127.0.0.1").port(0).threads(1).tls(serverTls)
+        try (VstpServer vstpServer = VstpServer.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .threads(1)
+                        .tls(serverTls)
                         .start();
-                VstpClient vstpClient = VstpClient.builder().threads(1).tls(clientTls)
-                        .requestTimeout(Duration.ofSeconds(10)).build()) {
-            VstpConnection connection = vstpClient.connect("127.0.0.1", vstpServer.port()).get(20, TimeUnit.SECONDS);
+                VstpClient vstpClient = VstpClient.builder()
+                        .threads(1)
+                        .tls(clientTls)
+                        .requestTimeout(Duration.ofSeconds(10))
+                        .build()) {
+            VstpConnection connection =
+                    vstpClient.connect("127.0.0.1", vstpServer.port()).get(20, TimeUnit.SECONDS);
             try {
-                String printed = run("cert", "fingerprint", server.resolve("server-cert.pem").toString()).out().strip();
+                String printed = run(
+                                "cert",
+                                "fingerprint",
+                                server.resolve("server-cert.pem").toString())
+                        .out()
+                        .strip();
                 assertThat(vstpServer.certificateFingerprint()).isEqualTo(printed);
                 assertThat(connection.tlsProtocol()).isEqualTo("TLSv1.3");
-                Frame response = connection.request(Frame.builder(FrameType.DATA).payload("ping").build())
+                Frame response = connection
+                        .request(Frame.builder(FrameType.DATA).payload("ping").build())
                         .get(20, TimeUnit.SECONDS);
                 try {
                     assertThat(response.payloadAsString()).isEqualTo("ping");
@@ -302,18 +347,28 @@ class CertCommandTest {
                 .clientCaFile(ca.resolve("ca-cert.pem"))
                 .home(home)
                 .build();
-        TlsClientOptions anonymous = TlsClientOptions.builder().caFile(ca.resolve("ca-cert.pem"))
-                .trustOnFirstUse(false).home(home).build();
+        TlsClientOptions anonymous = TlsClientOptions.builder()
+                .caFile(ca.resolve("ca-cert.pem"))
+                .trustOnFirstUse(false)
+                .home(home)
+                .build();
 
-        try (VstpServer vstpServer = VstpServer.builder().host(InetAddress.getLoopbackAddress().getHostAddress())
-                        .port(0).threads(1).tls(serverTls).start();
-                VstpClient vstpClient = VstpClient.builder().threads(1).tls(anonymous).build()) {
+        try (VstpServer vstpServer = VstpServer.builder()
+                        .host(InetAddress.getLoopbackAddress().getHostAddress())
+                        .port(0)
+                        .threads(1)
+                        .tls(serverTls)
+                        .start();
+                VstpClient vstpClient =
+                        VstpClient.builder().threads(1).tls(anonymous).build()) {
             boolean refused;
             try {
-                VstpConnection c = vstpClient.connect("127.0.0.1", vstpServer.port()).get(20, TimeUnit.SECONDS);
+                VstpConnection c =
+                        vstpClient.connect("127.0.0.1", vstpServer.port()).get(20, TimeUnit.SECONDS);
                 // TLS 1.3: the client may finish its side before the server rejects the missing certificate.
                 try {
-                    Frame response = c.request(Frame.builder(FrameType.DATA).payload("x").build())
+                    Frame response = c.request(
+                                    Frame.builder(FrameType.DATA).payload("x").build())
                             .get(20, TimeUnit.SECONDS);
                     response.release();
                     refused = false;

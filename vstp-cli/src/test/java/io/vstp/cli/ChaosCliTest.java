@@ -45,20 +45,23 @@ class ChaosCliTest {
             return 0;
         }
         try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(p -> p.getFileName().toString().startsWith(".vstp-part-")).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return all.filter(p -> p.getFileName().toString().startsWith(".vstp-part-"))
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         }
     }
 
     /** Runs the client command in the background, kills the server with SIGKILL once {@code watched} holds 16 MiB. */
     private static Run killServerDuring(RunningServe server, Path watched, String... command) throws Exception {
         CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> server.authed(command));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> partialBytes(watched) >= (16 << 20) || run.isDone());
         assertThat(run).as("still transferring when the server dies").isNotDone();
         server.process().destroyForcibly(); // SIGKILL: no goodbye, no flush
@@ -96,7 +99,8 @@ class ChaosCliTest {
             Run resumedGet = fourth.authed("get", fourth.address("big.bin"), back.toString());
             assertThat(resumedGet.code()).as(resumedGet.err()).isZero();
             assertThat(resumedGet.out()).contains("resumed at");
-            assertThat(FilesProtocol.sha256(back, Files.size(back))).isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
+            assertThat(FilesProtocol.sha256(back, Files.size(back)))
+                    .isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
         }
     }
 
@@ -105,7 +109,8 @@ class ChaosCliTest {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a small tmpfs needs root");
         Path served = Files.createDirectories(tmp.resolve("small-disk"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", served.toString())
-                .inheritIO().start();
+                .inheritIO()
+                .start();
         // Root without the right to mount (a restricted container) cannot make a small disk: nothing to test there.
         Assumptions.assumeTrue(mount.waitFor() == 0, "mounting a 24 MiB tmpfs was refused");
         try {
@@ -114,13 +119,16 @@ class ChaosCliTest {
                 Run full = server.authed("put", file.toString(), server.address("forty.bin"));
                 assertThat(full.code()).isEqualTo(ExitCodes.FAILED);
                 assertThat(full.err()).hasLineCount(1).contains("STORAGE_ERROR").contains("disk full on the server");
-                assertThat(partialBytes(served)).as("the part received stays for a resume").isPositive();
+                assertThat(partialBytes(served))
+                        .as("the part received stays for a resume")
+                        .isPositive();
                 assertThat(served.resolve("forty.bin")).doesNotExist();
-                Run echo = CliEndToEndTest.run("send", server.address(""), "--data", "still serving", "--pin",
-                        server.fingerprint());
+                Run echo = CliEndToEndTest.run(
+                        "send", server.address(""), "--data", "still serving", "--pin", server.fingerprint());
                 assertThat(echo.code()).as("the server keeps serving").isZero();
 
-                Process grow = new ProcessBuilder("mount", "-o", "remount,size=96m", served.toString()).inheritIO()
+                Process grow = new ProcessBuilder("mount", "-o", "remount,size=96m", served.toString())
+                        .inheritIO()
                         .start();
                 assertThat(grow.waitFor()).isZero();
                 Run resumed = server.authed("put", file.toString(), server.address("forty.bin"));
@@ -130,7 +138,10 @@ class ChaosCliTest {
                         .isEqualTo(FilesProtocol.sha256(file, Files.size(file)));
             }
         } finally {
-            new ProcessBuilder("umount", "-l", served.toString()).inheritIO().start().waitFor();
+            new ProcessBuilder("umount", "-l", served.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         }
     }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliAuthTest {
     @TempDir
     static Path tmp;
+
     private static Process server;
     private static Path home;
     private static Path served;
@@ -39,28 +40,44 @@ class CliAuthTest {
         Files.createDirectories(served.resolve("public"));
         Files.writeString(served.resolve("public/hello.txt"), "hello, reader");
         Files.writeString(served.resolve("secret.txt"), "for writers");
-        server = CliEndToEndTest.vstp(home, "serve", "--host", "127.0.0.1", "--port", "0", "--dir",
-                served.toString(), "--dev-auth", "--auth", "auth.role.reader=echo, files:read:public",
-                "--auth", "auth.role.writer=echo, files:read, files:write",
-                "--auth", "auth.role.inbox=files:read:inbox, files:write:inbox");
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        server = CliEndToEndTest.vstp(
+                home,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dir",
+                served.toString(),
+                "--dev-auth",
+                "--auth",
+                "auth.role.reader=echo, files:read:public",
+                "--auth",
+                "auth.role.writer=echo, files:read, files:write",
+                "--auth",
+                "auth.role.inbox=files:read:inbox, files:write:inbox");
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         String line;
         Matcher m = null;
         while ((line = lines.readLine()) != null) {
             seen.append(line).append('\n');
             m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})"
-                    + ".*authentication required").matcher(line);
+                            + ".*authentication required")
+                    .matcher(line);
             if (m.find()) {
                 break;
             }
         }
-        assertThat(line).as("serve printed its listening line; it said:\n" + seen).isNotNull();
+        assertThat(line)
+                .as("serve printed its listening line; it said:\n" + seen)
+                .isNotNull();
         port = Integer.parseInt(m.group(1));
         fingerprint = m.group(2);
         assertThat(seen.toString()).contains("WARNING --dev-auth").contains("authentication required; roles");
         // Drain the rest, so the server never blocks on a full pipe.
-        Thread drain = new Thread(() -> lines.lines().forEach(l -> { }));
+        Thread drain = new Thread(() -> lines.lines().forEach(l -> {}));
         drain.setDaemon(true);
         drain.start();
     }
@@ -78,8 +95,12 @@ class CliAuthTest {
             args.add("--role");
             args.add(r);
         }
-        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), VstpCommand.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(
+                java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java")
+                        .toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                VstpCommand.class.getName());
         pb.command().addAll(args);
         pb.environment().put("VSTP_HOME", home.toString());
         Path out = tmp.resolve(subject + ".jwt");
@@ -102,23 +123,37 @@ class CliAuthTest {
         Path inbox = token("ina", "inbox");
         Files.createDirectories(served.resolve("inbox"));
         Files.writeString(served.resolve("inbox/a.txt"), "in the inbox");
-        Run out = CliEndToEndTest.run("mv", addr("inbox/a.txt"), "public/a.txt", "--pin", fingerprint,
-                "--token-file", inbox.toString());
+        Run out = CliEndToEndTest.run(
+                "mv", addr("inbox/a.txt"), "public/a.txt", "--pin", fingerprint, "--token-file", inbox.toString());
         assertThat(out.code()).isEqualTo(ExitCodes.DENIED);
         assertThat(served.resolve("inbox/a.txt")).exists();
         assertThat(served.resolve("public/a.txt")).doesNotExist();
-        Run within = CliEndToEndTest.run("mv", addr("inbox/a.txt"), "inbox/done/a.txt", "--pin", fingerprint,
-                "--token-file", inbox.toString(), "--json");
+        Run within = CliEndToEndTest.run(
+                "mv",
+                addr("inbox/a.txt"),
+                "inbox/done/a.txt",
+                "--pin",
+                fingerprint,
+                "--token-file",
+                inbox.toString(),
+                "--json");
         assertThat(within.code()).as(within.err()).isZero();
         assertThat(within.out()).contains("\"to\":\"inbox/done/a.txt\"");
         assertThat(served.resolve("inbox/done/a.txt")).hasContent("in the inbox");
         Files.writeString(served.resolve("inbox/b.txt"), "second");
-        Run clash = CliEndToEndTest.run("mv", addr("inbox/b.txt"), "inbox/done/a.txt", "--pin", fingerprint,
-                "--token-file", inbox.toString());
+        Run clash = CliEndToEndTest.run(
+                "mv", addr("inbox/b.txt"), "inbox/done/a.txt", "--pin", fingerprint, "--token-file", inbox.toString());
         assertThat(clash.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(clash.err()).contains("ALREADY_EXISTS").contains("--force");
-        Run forced = CliEndToEndTest.run("mv", addr("inbox/b.txt"), "inbox/done/a.txt", "--pin", fingerprint,
-                "--token-file", inbox.toString(), "--force");
+        Run forced = CliEndToEndTest.run(
+                "mv",
+                addr("inbox/b.txt"),
+                "inbox/done/a.txt",
+                "--pin",
+                fingerprint,
+                "--token-file",
+                inbox.toString(),
+                "--force");
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(served.resolve("inbox/done/a.txt")).hasContent("second");
         assertThat(served.resolve("inbox/b.txt")).doesNotExist();
@@ -130,36 +165,74 @@ class CliAuthTest {
         Path reader = token("rita", "reader");
         Path upload = Files.writeString(tmp.resolve("up.txt"), "uploaded by wendy");
 
-        Run put = CliEndToEndTest.run("put", upload.toString(), addr("uploads/up.txt"), "--pin", fingerprint,
-                "--token-file", writer.toString());
+        Run put = CliEndToEndTest.run(
+                "put",
+                upload.toString(),
+                addr("uploads/up.txt"),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                writer.toString());
         assertThat(put.code()).as(put.err()).isZero();
         assertThat(put.out()).contains("authenticated as wendy");
         assertThat(Files.readString(served.resolve("uploads/up.txt"))).isEqualTo("uploaded by wendy");
 
         Path got = tmp.resolve("hello-back.txt");
-        Run get = CliEndToEndTest.run("get", addr("public/hello.txt"), got.toString(), "--pin", fingerprint,
-                "--token-file", reader.toString());
+        Run get = CliEndToEndTest.run(
+                "get",
+                addr("public/hello.txt"),
+                got.toString(),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                reader.toString());
         assertThat(get.code()).as(get.err()).isZero();
         assertThat(Files.readString(got)).isEqualTo("hello, reader");
 
-        Run readerPut = CliEndToEndTest.run("put", upload.toString(), addr("public/evil.txt"), "--pin", fingerprint,
-                "--token-file", reader.toString());
+        Run readerPut = CliEndToEndTest.run(
+                "put",
+                upload.toString(),
+                addr("public/evil.txt"),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                reader.toString());
         assertThat(readerPut.code()).isEqualTo(ExitCodes.DENIED);
         assertThat(readerPut.err()).contains("PERMISSION_DENIED").contains("permission denied");
         assertThat(served.resolve("public/evil.txt")).doesNotExist();
 
-        Run readerSecret = CliEndToEndTest.run("get", addr("secret.txt"), tmp.resolve("s").toString(), "--pin",
-                fingerprint, "--token-file", reader.toString());
+        Run readerSecret = CliEndToEndTest.run(
+                "get",
+                addr("secret.txt"),
+                tmp.resolve("s").toString(),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                reader.toString());
         assertThat(readerSecret.code()).isEqualTo(ExitCodes.DENIED);
 
         // Over DTLS the same JWT (far longer than a header value) proves the association, and the same rules hold.
         Path gotUdp = tmp.resolve("hello-udp.txt");
-        Run udpGet = CliEndToEndTest.run("get", addr("public/hello.txt"), gotUdp.toString(), "--udp", "--pin",
-                fingerprint, "--token-file", reader.toString());
+        Run udpGet = CliEndToEndTest.run(
+                "get",
+                addr("public/hello.txt"),
+                gotUdp.toString(),
+                "--udp",
+                "--pin",
+                fingerprint,
+                "--token-file",
+                reader.toString());
         assertThat(udpGet.code()).as(udpGet.err()).isZero();
         assertThat(Files.readString(gotUdp)).isEqualTo("hello, reader");
-        Run udpReaderPut = CliEndToEndTest.run("put", upload.toString(), addr("public/evil.txt"), "--udp", "--pin",
-                fingerprint, "--token-file", reader.toString());
+        Run udpReaderPut = CliEndToEndTest.run(
+                "put",
+                upload.toString(),
+                addr("public/evil.txt"),
+                "--udp",
+                "--pin",
+                fingerprint,
+                "--token-file",
+                reader.toString());
         assertThat(udpReaderPut.code()).isEqualTo(ExitCodes.DENIED);
         assertThat(udpReaderPut.err()).contains("PERMISSION_DENIED");
         assertThat(served.resolve("public/evil.txt")).doesNotExist();
@@ -171,22 +244,26 @@ class CliAuthTest {
         String real = Files.readString(reader).strip();
         int at = real.length() - 10; // inside the signature: still well-formed, no longer signed
         String forgedToken = real.substring(0, at) + (real.charAt(at) == 'A' ? 'B' : 'A') + real.substring(at + 1);
-        Run forged = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--token",
-                forgedToken);
+        Run forged =
+                CliEndToEndTest.run("send", addr(""), "--data", "hi", "--pin", fingerprint, "--token", forgedToken);
         assertThat(forged.code()).isEqualTo(ExitCodes.DENIED);
         assertThat(forged.err()).contains("bad signature");
 
-        Run overUdp = CliEndToEndTest.run("send", addr(""), "--data", "hi", "--udp", "--pin", fingerprint,
-                "--timeout", "10s");
+        Run overUdp = CliEndToEndTest.run(
+                "send", addr(""), "--data", "hi", "--udp", "--pin", fingerprint, "--timeout", "10s");
         assertThat(overUdp.code()).as(overUdp.err()).isEqualTo(ExitCodes.DENIED);
         assertThat(overUdp.err()).contains("use TCP");
 
         Path audit = home.resolve("audit.log");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> Files.exists(audit) && Files.readString(audit).contains("evil.txt"));
         String log = Files.readString(audit);
-        assertThat(log).contains("\"subject\":\"wendy\"").contains("\"subject\":\"rita\"")
-                .contains("\"path\":\"public/evil.txt\"").contains("\"allowed\":false")
+        assertThat(log)
+                .contains("\"subject\":\"wendy\"")
+                .contains("\"subject\":\"rita\"")
+                .contains("\"path\":\"public/evil.txt\"")
+                .contains("\"allowed\":false")
                 .contains("\"reason\":\"writer → files:write\"");
         for (Path t : new Path[] {writer, reader}) {
             String token = Files.readString(t).strip();
@@ -199,8 +276,17 @@ class CliAuthTest {
         Run unknown = CliEndToEndTest.run("serve", "--port", "0", "--auth", "auth.jwt.issuerr=x");
         assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(unknown.err()).contains("unknown setting auth.jwt.issuerr");
-        Run hmac = CliEndToEndTest.run("serve", "--port", "0", "--auth", "auth.jwt.issuer=i", "--auth",
-                "auth.jwt.audience=a", "--auth", "auth.jwt.jwks-url=https://127.0.0.1:1/jwks", "--auth",
+        Run hmac = CliEndToEndTest.run(
+                "serve",
+                "--port",
+                "0",
+                "--auth",
+                "auth.jwt.issuer=i",
+                "--auth",
+                "auth.jwt.audience=a",
+                "--auth",
+                "auth.jwt.jwks-url=https://127.0.0.1:1/jwks",
+                "--auth",
                 "auth.jwt.algorithms=HS256");
         assertThat(hmac.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(hmac.err()).contains("HS256");

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliCryptoTest {
     @TempDir
     static Path tmp;
+
     private static Process server;
     private static Path served;
     private static int port;
@@ -37,10 +38,12 @@ class CliCryptoTest {
     static void startServer() throws Exception {
         served = tmp.resolve("served");
         passphrase = Files.writeString(tmp.resolve("pass.txt"), "test passphrase, long enough\n");
-        server = CliEndToEndTest.vstp(tmp.resolve("server-home"), "serve", "--host", "127.0.0.1", "--port", "0",
-                "--dir", served.toString());
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        Pattern listening = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
+        server = CliEndToEndTest.vstp(
+                tmp.resolve("server-home"), "serve", "--host", "127.0.0.1", "--port", "0", "--dir", served.toString());
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        Pattern listening =
+                Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
         for (String line; (line = lines.readLine()) != null; ) {
             Matcher m = listening.matcher(line);
             if (m.find()) {
@@ -61,7 +64,8 @@ class CliCryptoTest {
     /** {@code vstp ARGS} as {@code who}, with that person's key ring and the test passphrase. */
     private static Run as(String who, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--keyring", tmp.resolve(who + ".p12").toString(), "--passphrase-file", passphrase.toString()));
+        all.addAll(
+                List.of("--keyring", tmp.resolve(who + ".p12").toString(), "--passphrase-file", passphrase.toString()));
         return CliEndToEndTest.run(all.toArray(String[]::new));
     }
 
@@ -73,7 +77,9 @@ class CliCryptoTest {
 
     /** The access token the server made on its first start (decision 009). */
     private static String tokenFile() {
-        return tmp.resolve("server-home").resolve(ServeCommand.ACCESS_TOKEN_FILE).toString();
+        return tmp.resolve("server-home")
+                .resolve(ServeCommand.ACCESS_TOKEN_FILE)
+                .toString();
     }
 
     private static String addr(String path) {
@@ -96,12 +102,22 @@ class CliCryptoTest {
         Path aliceSigning = tmp.resolve("alice-sign.pub");
         ok(as("alice", "keys", "export", "alice", "--signing", "-o", aliceSigning.toString()));
         ok(as("bob", "keys", "import", aliceSigning.toString()));
-        assertThat(as("bob", "keys", "list").out()).contains("alice", "ml-dsa-65", "imported", "bob", "x25519-mlkem768");
+        assertThat(as("bob", "keys", "list").out())
+                .contains("alice", "ml-dsa-65", "imported", "bob", "x25519-mlkem768");
 
         byte[] secret = ("quarterly numbers: " + "4".repeat(200_000)).getBytes(StandardCharsets.UTF_8);
         Path plain = Files.write(tmp.resolve("q3.txt"), secret);
-        Run put = transfer("alice", "put", plain.toString(), addr("shared/q3.txt"), "--to", "bob", "--to", "alice",
-                "--sign", "alice");
+        Run put = transfer(
+                "alice",
+                "put",
+                plain.toString(),
+                addr("shared/q3.txt"),
+                "--to",
+                "bob",
+                "--to",
+                "alice",
+                "--sign",
+                "alice");
         ok(put);
         assertThat(put.out()).contains("encrypted end to end for bob", "signed by alice (ml-dsa-65)");
 
@@ -167,8 +183,8 @@ class CliCryptoTest {
         assertThat(undecryptable.err()).contains("cannot decrypt", "failed authentication");
         assertThat(tampered).doesNotExist();
         try (var left = Files.list(tmp)) {
-            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".vstp-get-")
-                    || n.endsWith(".tmp"));
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.startsWith(".vstp-get-") || n.endsWith(".tmp"));
         }
         Run required = transfer("bob", "get", addr("shared/q3.txt"), tampered.toString(), "--require-signature");
         assertThat(required.code()).isEqualTo(ExitCodes.TRUST);
@@ -178,10 +194,26 @@ class CliCryptoTest {
     @Test
     void unsignedPlainTransfersNeverAskForTheKeyRingAndForgedSignaturesAreRefused() throws Exception {
         Path file = Files.write(tmp.resolve("plain.bin"), new byte[] {1, 2, 3});
-        ok(CliEndToEndTest.run("put", file.toString(), addr("plain.bin"), "--pin", fingerprint,
-                "--keyring", tmp.resolve("nobody.p12").toString(), "--token-file", tokenFile()));
-        ok(CliEndToEndTest.run("get", addr("plain.bin"), tmp.resolve("plain-back.bin").toString(), "--pin",
-                fingerprint, "--keyring", tmp.resolve("nobody.p12").toString(), "--token-file", tokenFile()));
+        ok(CliEndToEndTest.run(
+                "put",
+                file.toString(),
+                addr("plain.bin"),
+                "--pin",
+                fingerprint,
+                "--keyring",
+                tmp.resolve("nobody.p12").toString(),
+                "--token-file",
+                tokenFile()));
+        ok(CliEndToEndTest.run(
+                "get",
+                addr("plain.bin"),
+                tmp.resolve("plain-back.bin").toString(),
+                "--pin",
+                fingerprint,
+                "--keyring",
+                tmp.resolve("nobody.p12").toString(),
+                "--token-file",
+                tokenFile()));
         assertThat(tmp.resolve("nobody.p12")).doesNotExist();
 
         // Carol signs with Ed25519; Dave imports her key. A signature copied onto another file is refused.
@@ -207,16 +239,18 @@ class CliCryptoTest {
         assertThat(stale.err()).contains("warning: report-copy.bin.vstp-sig is a signature of an earlier upload");
 
         Files.copy(served.resolve("report.bin.vstp-sig"), served.resolve("plain.bin.vstp-sig"));
-        Run moved = transfer("dave", "get", addr("plain.bin"), tmp.resolve("p2.bin").toString());
+        Run moved =
+                transfer("dave", "get", addr("plain.bin"), tmp.resolve("p2.bin").toString());
         assertThat(moved.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(moved.err()).contains("for 'report.bin'");
 
         // An unknown signer is not trusted.
-        Run unknown = transfer("erin", "get", addr("report.bin"), tmp.resolve("r3.bin").toString(),
-                "--require-signature");
+        Run unknown = transfer(
+                "erin", "get", addr("report.bin"), tmp.resolve("r3.bin").toString(), "--require-signature");
         assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE); // erin has no key ring at all
         ok(as("erin", "keys", "generate", "erin"));
-        unknown = transfer("erin", "get", addr("report.bin"), tmp.resolve("r3.bin").toString());
+        unknown = transfer(
+                "erin", "get", addr("report.bin"), tmp.resolve("r3.bin").toString());
         assertThat(unknown.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(unknown.err()).contains("not in the key ring");
         assertThat(tmp.resolve("r3.bin")).doesNotExist();
@@ -248,8 +282,14 @@ class CliCryptoTest {
         Files.write(served.resolve("oversigned.bin"), randomBytes(3_000));
         Files.write(served.resolve("oversigned.bin.vstp-sig"), new byte[20_000]);
         Path dir = Files.createDirectories(tmp.resolve("oversigned"));
-        Run r = CliEndToEndTest.run("get", addr("oversigned.bin"), dir.resolve("o.bin").toString(), "--pin",
-                fingerprint, "--token-file", tokenFile());
+        Run r = CliEndToEndTest.run(
+                "get",
+                addr("oversigned.bin"),
+                dir.resolve("o.bin").toString(),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile());
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.err()).contains("at most 16384 expected");
         try (var left = Files.list(dir)) {
@@ -264,20 +304,36 @@ class CliCryptoTest {
         String oldId = first.out().split("\\s+")[1];
         Run rotated = as("frank", "keys", "rotate", "frank");
         ok(rotated);
-        assertThat(as("frank", "keys", "list").out()).contains(oldId + "  frank").contains("previous");
+        assertThat(as("frank", "keys", "list").out())
+                .contains(oldId + "  frank")
+                .contains("previous");
         ok(as("frank", "keys", "retire", oldId));
         assertThat(as("frank", "keys", "list").out()).contains("retired");
         assertThat(as("frank", "keys", "rotate", "--older-than", "1d").out()).contains("no key older than");
 
         Path wrong = Files.writeString(tmp.resolve("wrong.txt"), "not it\n");
-        Run bad = CliEndToEndTest.run("keys", "list", "--keyring", tmp.resolve("frank.p12").toString(),
-                "--passphrase-file", wrong.toString());
+        Run bad = CliEndToEndTest.run(
+                "keys",
+                "list",
+                "--keyring",
+                tmp.resolve("frank.p12").toString(),
+                "--passphrase-file",
+                wrong.toString());
         assertThat(bad.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(bad.err()).contains("wrong passphrase");
         assertThat(as("frank", "keys", "generate", "x", "--type", "rsa").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(as("frank", "keys", "retire", "frank").code()).isEqualTo(ExitCodes.USAGE);
-        Run notAKey = as("frank", "put", wrong.toString(), addr("x"), "--to", "nobody", "--pin", fingerprint,
-                "--token-file", tokenFile());
+        Run notAKey = as(
+                "frank",
+                "put",
+                wrong.toString(),
+                addr("x"),
+                "--to",
+                "nobody",
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile());
         assertThat(notAKey.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(notAKey.err()).contains("no active encryption key named 'nobody'");
     }
@@ -286,17 +342,42 @@ class CliCryptoTest {
     void qkdKeysFromAKmeAreMixedIntoEndToEndEncryption() throws Exception {
         Path pki = tmp.resolve("qkd-pki");
         ok(CliEndToEndTest.run("cert", "ca", "--out", pki.resolve("ca").toString()));
-        ok(CliEndToEndTest.run("cert", "server", "--ca-dir", pki.resolve("ca").toString(), "--name", "127.0.0.1",
-                "--out", pki.resolve("kme").toString()));
+        ok(CliEndToEndTest.run(
+                "cert",
+                "server",
+                "--ca-dir",
+                pki.resolve("ca").toString(),
+                "--name",
+                "127.0.0.1",
+                "--out",
+                pki.resolve("kme").toString()));
         for (String sae : List.of("SAE_GINA", "SAE_HANK")) {
-            ok(CliEndToEndTest.run("cert", "client", "--ca-dir", pki.resolve("ca").toString(), "--name", sae,
-                    "--out", pki.resolve(sae).toString()));
+            ok(CliEndToEndTest.run(
+                    "cert",
+                    "client",
+                    "--ca-dir",
+                    pki.resolve("ca").toString(),
+                    "--name",
+                    sae,
+                    "--out",
+                    pki.resolve(sae).toString()));
         }
-        Process kme = CliEndToEndTest.vstp(tmp.resolve("kme-home"), "qkd-sim", "--cert",
-                pki.resolve("kme/server-cert.pem").toString(), "--key", pki.resolve("kme/server-key.pem").toString(),
-                "--ca", pki.resolve("ca/ca-cert.pem").toString(), "--sae", "SAE_GINA", "--sae", "SAE_HANK");
+        Process kme = CliEndToEndTest.vstp(
+                tmp.resolve("kme-home"),
+                "qkd-sim",
+                "--cert",
+                pki.resolve("kme/server-cert.pem").toString(),
+                "--key",
+                pki.resolve("kme/server-key.pem").toString(),
+                "--ca",
+                pki.resolve("ca/ca-cert.pem").toString(),
+                "--sae",
+                "SAE_GINA",
+                "--sae",
+                "SAE_HANK");
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(kme.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(kme.getInputStream(), StandardCharsets.UTF_8));
             String url = null;
             for (String line; url == null && (line = lines.readLine()) != null; ) {
                 Matcher m = Pattern.compile("listening on (https://\\S+) ").matcher(line);
@@ -310,10 +391,23 @@ class CliCryptoTest {
             ok(as("hank", "keys", "export", "hank", "-o", hankPub.toString()));
             byte[] secret = "meet at the usual place".getBytes(StandardCharsets.UTF_8);
             Path plain = Files.write(tmp.resolve("qkd.txt"), secret);
-            ok(transfer("gina", "put", plain.toString(), addr("qkd.txt"), "--to", hankPub.toString(),
-                    "--qkd-kme", url, "--qkd-peer", "SAE_HANK", "--qkd-cert", pki.resolve("SAE_GINA/client-cert.pem")
-                            .toString(), "--qkd-key", pki.resolve("SAE_GINA/client-key.pem").toString(),
-                    "--qkd-ca", pki.resolve("ca/ca-cert.pem").toString()));
+            ok(transfer(
+                    "gina",
+                    "put",
+                    plain.toString(),
+                    addr("qkd.txt"),
+                    "--to",
+                    hankPub.toString(),
+                    "--qkd-kme",
+                    url,
+                    "--qkd-peer",
+                    "SAE_HANK",
+                    "--qkd-cert",
+                    pki.resolve("SAE_GINA/client-cert.pem").toString(),
+                    "--qkd-key",
+                    pki.resolve("SAE_GINA/client-key.pem").toString(),
+                    "--qkd-ca",
+                    pki.resolve("ca/ca-cert.pem").toString()));
 
             // Hank's key ring alone is not enough: the file names a QKD key.
             Path out = tmp.resolve("qkd-back.txt");
@@ -322,9 +416,18 @@ class CliCryptoTest {
             assertThat(withoutKme.err()).contains("encrypted with a QKD key (qkd:");
             assertThat(out).doesNotExist();
 
-            String[] hankKme = {"--qkd-kme", url, "--qkd-peer", "SAE_GINA", "--qkd-cert",
-                pki.resolve("SAE_HANK/client-cert.pem").toString(), "--qkd-key",
-                pki.resolve("SAE_HANK/client-key.pem").toString(), "--qkd-ca", pki.resolve("ca/ca-cert.pem").toString()};
+            String[] hankKme = {
+                "--qkd-kme",
+                url,
+                "--qkd-peer",
+                "SAE_GINA",
+                "--qkd-cert",
+                pki.resolve("SAE_HANK/client-cert.pem").toString(),
+                "--qkd-key",
+                pki.resolve("SAE_HANK/client-key.pem").toString(),
+                "--qkd-ca",
+                pki.resolve("ca/ca-cert.pem").toString()
+            };
             List<String> get = new ArrayList<>(List.of("get", addr("qkd.txt"), out.toString()));
             get.addAll(List.of(hankKme));
             ok(transfer("hank", get.toArray(String[]::new)));

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliEndToEndTest {
     @TempDir
     static Path tmp;
+
     private static RunningServe server;
     private static int port;
     private static String fingerprint;
@@ -51,8 +52,8 @@ class CliEndToEndTest {
 
     /** The command line of {@code vstp ARGS} as a subprocess, standard output and error kept apart. */
     static ProcessBuilder command(String maxHeap, Path home, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-                .toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
         if (maxHeap != null) {
             cmd.add("-Xmx" + maxHeap);
         }
@@ -72,11 +73,19 @@ class CliEndToEndTest {
         serverLog = server.log();
         // Safe by default (decision 009): the server made an access token, and printed the command that carries it.
         tokenFile = server.tokenFile();
-        String token = Files.readString(tokenFile).lines().filter(l -> l.startsWith("vstp-at-")).findFirst()
-                .orElseThrow().split(" ")[0];
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> serverLog.size() >= 2);
+        String token = Files.readString(tokenFile)
+                .lines()
+                .filter(l -> l.startsWith("vstp-at-"))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[0];
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> serverLog.size() >= 2);
         String printed = String.join("\n", serverLog.subList(0, 2));
-        assertThat(printed).contains(tokenFile.toString()).contains("VSTP_TOKEN=" + token)
+        assertThat(printed)
+                .contains(tokenFile.toString())
+                .contains("VSTP_TOKEN=" + token)
                 .contains(":" + port + "/ --pin " + fingerprint);
     }
 
@@ -85,8 +94,10 @@ class CliEndToEndTest {
 
     /** Waits (boundedly) for a line of the server's log containing every one of {@code parts}. */
     private static void assertLogged(String... parts) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                assertThat(serverLog).as("a server log line with %s", List.of(parts))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(serverLog)
+                        .as("a server log line with %s", List.of(parts))
                         .anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains)));
     }
 
@@ -107,8 +118,7 @@ class CliEndToEndTest {
         assertThat(server.process().exitValue()).isIn(0, 143);
     }
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -184,14 +194,19 @@ class CliEndToEndTest {
     void existingFilesAreReplacedOnlyWithForce() throws Exception {
         Path first = randomFile("v1.bin", 50_000);
         Path second = randomFile("v2.bin", 60_000);
-        assertThat(authed("put", first.toString(), addr("keep.bin"), "--pin", fingerprint).code()).isZero();
+        assertThat(authed("put", first.toString(), addr("keep.bin"), "--pin", fingerprint)
+                        .code())
+                .isZero();
         Run same = authed("put", first.toString(), addr("keep.bin"), "--pin", fingerprint);
         assertThat(same.code()).as(same.err()).isZero();
         assertThat(same.out()).contains("already there with the same content");
 
         Run other = authed("put", second.toString(), addr("keep.bin"), "--pin", fingerprint);
         assertThat(other.code()).isEqualTo(ExitCodes.FAILED);
-        assertThat(other.err()).hasLineCount(1).contains("ALREADY_EXISTS").contains("keep.bin exists")
+        assertThat(other.err())
+                .hasLineCount(1)
+                .contains("ALREADY_EXISTS")
+                .contains("keep.bin exists")
                 .contains("--force");
         assertThat(served.resolve("keep.bin")).hasSameBinaryContentAs(first);
         Run forced = authed("put", second.toString(), addr("keep.bin"), "--pin", fingerprint, "--force");
@@ -226,11 +241,13 @@ class CliEndToEndTest {
         assertThat(elsewhere).hasContent("untouched");
         assertThat(Files.isSymbolicLink(link)).isTrue();
         Path fifo = tmp.resolve("fifo");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
         Run overFifo = authed("get", addr("keep.bin"), fifo.toString(), "--pin", fingerprint, "--force");
         assertThat(overFifo.code()).isEqualTo(ExitCodes.IO);
         assertThat(overFifo.err()).contains("not a regular file");
-        assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .isFalse();
     }
 
     /** {@code put -} reads standard input, {@code get ... -} writes standard output; reports go to standard error. */
@@ -238,8 +255,18 @@ class CliEndToEndTest {
     void dashMeansStandardInputAndOutput() throws Exception {
         byte[] data = new byte[3 * 1024 * 1024 + 11];
         new Random(11).nextBytes(data);
-        Process put = command(null, tmp.resolve("client-home"), "put", "-", addr("from-stdin.bin"), "--pin",
-                fingerprint, "--token-file", tokenFile.toString()).redirectErrorStream(true).start();
+        Process put = command(
+                        null,
+                        tmp.resolve("client-home"),
+                        "put",
+                        "-",
+                        addr("from-stdin.bin"),
+                        "--pin",
+                        fingerprint,
+                        "--token-file",
+                        tokenFile.toString())
+                .redirectErrorStream(true)
+                .start();
         try (var in = put.getOutputStream()) {
             in.write(data);
         }
@@ -250,13 +277,25 @@ class CliEndToEndTest {
         assertThat(served.resolve("from-stdin.bin")).hasBinaryContent(data);
 
         Path err = tmp.resolve("get-stderr.txt");
-        Process get = command(null, tmp.resolve("client-home"), "get", addr("from-stdin.bin"), "-", "--pin",
-                fingerprint, "--token-file", tokenFile.toString()).redirectError(err.toFile()).start();
+        Process get = command(
+                        null,
+                        tmp.resolve("client-home"),
+                        "get",
+                        addr("from-stdin.bin"),
+                        "-",
+                        "--pin",
+                        fingerprint,
+                        "--token-file",
+                        tokenFile.toString())
+                .redirectError(err.toFile())
+                .start();
         byte[] got = get.getInputStream().readAllBytes();
         assertThat(get.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(get.exitValue()).as(Files.readString(err)).isZero();
         assertThat(got).as("standard output holds the file alone").isEqualTo(data);
-        assertThat(Files.readString(err)).contains("-> standard output").contains(sha(served.resolve("from-stdin.bin")));
+        assertThat(Files.readString(err))
+                .contains("-> standard output")
+                .contains(sha(served.resolve("from-stdin.bin")));
         assertThat(tmp.resolve("-")).doesNotExist();
 
         Run unnamed = authed("put", "-", addr(""), "--pin", fingerprint);
@@ -268,14 +307,27 @@ class CliEndToEndTest {
     @Test
     void interruptedDownloadSaysHowToResume() throws Exception {
         Path file = randomFile("sigint.bin", 128 * 1024 * 1024);
-        assertThat(authed("put", file.toString(), addr("sigint.bin"), "--pin", fingerprint).code()).isZero();
+        assertThat(authed("put", file.toString(), addr("sigint.bin"), "--pin", fingerprint)
+                        .code())
+                .isZero();
         Path target = Files.createDirectories(tmp.resolve("sigint")).resolve("sigint.bin");
         Path partial = target.resolveSibling(".vstp-part-sigint.bin");
-        Process client = vstp(tmp.resolve("client-home"), "get", addr("sigint.bin"), target.toString(), "--pin",
-                fingerprint, "--token-file", tokenFile.toString());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> !client.isAlive()
-                || Files.exists(partial) && Files.size(partial) >= 8L * 1024 * 1024);
-        assertThat(new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor()).isZero();
+        Process client = vstp(
+                tmp.resolve("client-home"),
+                "get",
+                addr("sigint.bin"),
+                target.toString(),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile.toString());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> !client.isAlive() || Files.exists(partial) && Files.size(partial) >= 8L * 1024 * 1024);
+        assertThat(new ProcessBuilder("kill", "-INT", Long.toString(client.pid()))
+                        .start()
+                        .waitFor())
+                .isZero();
         assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(client.exitValue()).as(out).isEqualTo(ExitCodes.INTERRUPTED);
@@ -303,7 +355,8 @@ class CliEndToEndTest {
             Run put = authed("put", file.toString(), addr("long/" + name), "--pin", fingerprint);
             assertThat(put.code()).as(put.err()).isZero();
             assertThat(served.resolve("long").resolve(name)).hasBinaryContent(data);
-            Path back = Files.createDirectories(tmp.resolve("long-back-" + name.length())).resolve(name);
+            Path back = Files.createDirectories(tmp.resolve("long-back-" + name.length()))
+                    .resolve(name);
             Run get = authed("get", addr("long/" + name), back.toString(), "--pin", fingerprint);
             assertThat(get.code()).as(get.err()).isZero();
             assertThat(back).hasBinaryContent(data);
@@ -320,7 +373,12 @@ class CliEndToEndTest {
         Run unknown = run("send", addr(""), "--udp", "--data", "x");
         assertThat(unknown.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(unknown.err()).hasLineCount(1).contains("--pin " + fingerprint);
-        Run wrong = run("get", addr("keep.bin"), tmp.resolve("never.bin").toString(), "--udp", "--pin",
+        Run wrong = run(
+                "get",
+                addr("keep.bin"),
+                tmp.resolve("never.bin").toString(),
+                "--udp",
+                "--pin",
                 "sha256:" + "00".repeat(32));
         assertThat(wrong.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(wrong.err()).hasLineCount(1);
@@ -333,8 +391,12 @@ class CliEndToEndTest {
         Path f = randomFile("json.bin", 10_000);
         Run put = authed("put", f.toString(), addr("json.bin"), "--pin", fingerprint, "--json");
         assertThat(put.code()).as(put.err()).isZero();
-        assertThat(put.out()).hasLineCount(1).startsWith("{\"op\":\"put\"").contains("\"bytes\":10000")
-                .contains("\"sha256\":\"" + sha(f) + "\"").contains("\"unchanged\":false");
+        assertThat(put.out())
+                .hasLineCount(1)
+                .startsWith("{\"op\":\"put\"")
+                .contains("\"bytes\":10000")
+                .contains("\"sha256\":\"" + sha(f) + "\"")
+                .contains("\"unchanged\":false");
         Path back = tmp.resolve("json-back.bin");
         Run get = authed("get", addr("json.bin"), back.toString(), "--pin", fingerprint, "--quiet");
         assertThat(get.code()).as(get.err()).isZero();
@@ -347,13 +409,18 @@ class CliEndToEndTest {
     @Test
     void lsStatAndRmWorkOnTheServedFilesUnderTheSameRules() throws Exception {
         Path f = randomFile("remote-ops.bin", 5000);
-        assertThat(authed("put", f.toString(), addr("ops/a.bin"), "--pin", fingerprint).code()).isZero();
+        assertThat(authed("put", f.toString(), addr("ops/a.bin"), "--pin", fingerprint)
+                        .code())
+                .isZero();
         Files.createDirectories(served.resolve("ops/sub"));
         Files.write(served.resolve("ops/.vstp-part-0123456789abcdef-b.bin"), new byte[10]);
         Run ls = authed("ls", addr("ops"), "--pin", fingerprint, "--json");
         assertThat(ls.code()).as(ls.err()).isZero();
-        assertThat(ls.out()).hasLineCount(1).contains("{\"name\":\"a.bin\",\"type\":\"file\",\"size\":5000}")
-                .contains("{\"name\":\"sub\",\"type\":\"directory\"").doesNotContain(".vstp-part-");
+        assertThat(ls.out())
+                .hasLineCount(1)
+                .contains("{\"name\":\"a.bin\",\"type\":\"file\",\"size\":5000}")
+                .contains("{\"name\":\"sub\",\"type\":\"directory\"")
+                .doesNotContain(".vstp-part-");
         Run stat = authed("stat", addr("ops/a.bin"), "--pin", fingerprint);
         assertThat(stat.code()).as(stat.err()).isZero();
         assertThat(stat.out()).contains("5000 bytes").contains(sha(f));
@@ -377,13 +444,17 @@ class CliEndToEndTest {
     void errorsNameTheCauseInTheUsersWords() throws Exception {
         Run refused = run("send", "127.0.0.1:1", "--data", "x", "--plain");
         assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(refused.err()).hasLineCount(1).contains("connection refused by 127.0.0.1:1")
-                .doesNotContain("finishConnect").doesNotContain("error(");
+        assertThat(refused.err())
+                .hasLineCount(1)
+                .contains("connection refused by 127.0.0.1:1")
+                .doesNotContain("finishConnect")
+                .doesNotContain("error(");
         Path aFile = Files.writeString(tmp.resolve("a-file"), "x");
-        Run notADir = authed("get", addr("dir/round.bin"), aFile.resolve("child.bin").toString(), "--pin",
-                fingerprint);
+        Run notADir =
+                authed("get", addr("dir/round.bin"), aFile.resolve("child.bin").toString(), "--pin", fingerprint);
         assertThat(notADir.code()).isEqualTo(ExitCodes.IO);
-        assertThat(notADir.err()).hasLineCount(1)
+        assertThat(notADir.err())
+                .hasLineCount(1)
                 .contains("not a directory: cannot write " + aFile.resolve("child.bin"));
         Run typo = run("sned", "127.0.0.1:1");
         assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
@@ -394,10 +465,19 @@ class CliEndToEndTest {
 
     @Test
     void sendEchoesOverTlsAndUdp() {
-        Run tls = authed("send", addr(""), "--data", "{\"content\":\"hi\"}", "-H", "content-type=application/json",
-                "--pin", fingerprint, "--json");
+        Run tls = authed(
+                "send",
+                addr(""),
+                "--data",
+                "{\"content\":\"hi\"}",
+                "-H",
+                "content-type=application/json",
+                "--pin",
+                fingerprint,
+                "--json");
         assertThat(tls.code()).as(tls.err()).isZero();
-        assertThat(tls.out()).contains("\"payload\":\"{\\\"content\\\":\\\"hi\\\"}\"")
+        assertThat(tls.out())
+                .contains("\"payload\":\"{\\\"content\\\":\\\"hi\\\"}\"")
                 .contains("\"key\":\"content-type\",\"value\":\"application/json\"");
         // Over UDP, which carries no credentials, the echo is open to anonymous peers (services.md §2a).
         Run udp = run("send", addr(""), "--data", "over dtls", "--udp", "--pin", fingerprint, "--json");
@@ -435,8 +515,17 @@ class CliEndToEndTest {
     void serveTakesATicketKeyRotationPeriodOfAtLeastASecond() {
         Run help = run("serve", "--help");
         assertThat(help.out()).contains("--ticket-key-rotation=DURATION").contains("default 1h");
-        Run tooShort = run("serve", "--ticket-key-rotation", "500ms", "--host", "127.0.0.1", "--port", "0",
-                "--no-udp", "--dir", tmp.resolve("never-served").toString());
+        Run tooShort = run(
+                "serve",
+                "--ticket-key-rotation",
+                "500ms",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-udp",
+                "--dir",
+                tmp.resolve("never-served").toString());
         assertThat(tooShort.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(tooShort.err()).contains("at least 1 s").hasLineCount(1);
         assertThat(run("serve", "--ticket-key-rotation", "soon").code()).isEqualTo(ExitCodes.USAGE);
@@ -446,7 +535,10 @@ class CliEndToEndTest {
     void traversalAndSymlinkEscapeAreRefused() throws Exception {
         Run up = authed("get", addr("../../etc/passwd"), tmp.resolve("x").toString(), "--pin", fingerprint);
         assertThat(up.code()).isEqualTo(ExitCodes.FAILED);
-        assertThat(up.err()).contains("PATH_REFUSED").doesNotContain("Exception").hasLineCount(1);
+        assertThat(up.err())
+                .contains("PATH_REFUSED")
+                .doesNotContain("Exception")
+                .hasLineCount(1);
         Path outside = randomFile("outside.bin", 100);
         Files.createDirectories(served);
         Files.createSymbolicLink(served.resolve("link.bin"), outside);
@@ -462,7 +554,11 @@ class CliEndToEndTest {
     void unknownServerIsRefusedWithoutATerminalNamingItsFingerprint() {
         Run r = authed("send", addr(""), "--data", "x");
         assertThat(r.code()).isEqualTo(ExitCodes.TRUST);
-        assertThat(r.err()).contains(fingerprint).contains("--pin").contains("--tofu").hasLineCount(1);
+        assertThat(r.err())
+                .contains(fingerprint)
+                .contains("--pin")
+                .contains("--tofu")
+                .hasLineCount(1);
     }
 
     /**
@@ -471,8 +567,12 @@ class CliEndToEndTest {
      */
     @Test
     void unknownServerOnATerminalAsksAndRemembers() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script"))
-                && new ProcessBuilder("/usr/bin/script", "-qec", "true", "/dev/null").start().waitFor() == 0,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/script"))
+                        && new ProcessBuilder("/usr/bin/script", "-qec", "true", "/dev/null")
+                                        .start()
+                                        .waitFor()
+                                == 0,
                 "needs util-linux script and a pseudo-terminal");
         Path home = tmp.resolve("tty-home");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -482,7 +582,10 @@ class CliEndToEndTest {
         Process no = scriptWithInput(home, command, "n\n");
         String noOut = new String(no.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(no.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(noOut).contains(fingerprint).contains("Trust it and remember?").contains("not trusted");
+        assertThat(noOut)
+                .contains(fingerprint)
+                .contains("Trust it and remember?")
+                .contains("not trusted");
         assertThat(Files.exists(home.resolve("known_hosts"))).isFalse();
 
         Process yes = scriptWithInput(home, command, "y\n");
@@ -500,8 +603,8 @@ class CliEndToEndTest {
     }
 
     private static Process scriptWithInput(Path home, String command, String input) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null")
-                .redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder("/usr/bin/script", "-qec", command, "/dev/null").redirectErrorStream(true);
         pb.environment().put("VSTP_HOME", home.toString());
         Process p = pb.start();
         p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
@@ -520,14 +623,24 @@ class CliEndToEndTest {
     @Test
     void killedUploadResumes() throws Exception {
         Path file = randomFile("resume.bin", 192 * 1024 * 1024);
-        Process client = vstp(tmp.resolve("client-home"), "put", file.toString(), addr("resume.bin"), "--pin",
-                fingerprint, "--token-file", tokenFile.toString());
-        long partial = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+        Process client = vstp(
+                tmp.resolve("client-home"),
+                "put",
+                file.toString(),
+                addr("resume.bin"),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile.toString());
+        long partial = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5))
                 .until(CliEndToEndTest::partialSize, size -> size >= 16L * 1024 * 1024 || !client.isAlive());
         client.destroyForcibly();
         client.waitFor(10, TimeUnit.SECONDS);
         assertThat(partial).as("the upload was under way when killed").isGreaterThanOrEqualTo(16L * 1024 * 1024);
-        assertThat(Files.exists(served.resolve("resume.bin"))).as("nothing under the final name").isFalse();
+        assertThat(Files.exists(served.resolve("resume.bin")))
+                .as("nothing under the final name")
+                .isFalse();
 
         Run again = authed("put", file.toString(), addr("resume.bin"), "--pin", fingerprint);
         assertThat(again.code()).as(again.err()).isZero();
@@ -544,10 +657,18 @@ class CliEndToEndTest {
         Path target = tmp.resolve("downloads/down.bin");
         Files.createDirectories(target.getParent());
         Path partial = target.resolveSibling(".vstp-part-down.bin");
-        Process client = vstp(tmp.resolve("client-home"), "get", addr("down.bin"), target.toString(), "--pin",
-                fingerprint, "--token-file", tokenFile.toString());
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> !client.isAlive()
-                || Files.exists(partial) && Files.size(partial) >= 16L * 1024 * 1024);
+        Process client = vstp(
+                tmp.resolve("client-home"),
+                "get",
+                addr("down.bin"),
+                target.toString(),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile.toString());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> !client.isAlive() || Files.exists(partial) && Files.size(partial) >= 16L * 1024 * 1024);
         client.destroyForcibly();
         client.waitFor(10, TimeUnit.SECONDS);
         assertThat(Files.exists(target)).as("nothing under the final name").isFalse();
@@ -569,9 +690,19 @@ class CliEndToEndTest {
             f.seek((1L << 30) - 5);
             f.write("end!\n".getBytes(StandardCharsets.US_ASCII));
         }
-        Process client = vstpWithHeap("64m", tmp.resolve("client-home"), "put", big.toString(), addr("one-gib.bin"),
-                "--pin", fingerprint, "--token-file", tokenFile.toString());
-        assertThat(client.waitFor(300, TimeUnit.SECONDS)).as("1 GiB upload finished").isTrue();
+        Process client = vstpWithHeap(
+                "64m",
+                tmp.resolve("client-home"),
+                "put",
+                big.toString(),
+                addr("one-gib.bin"),
+                "--pin",
+                fingerprint,
+                "--token-file",
+                tokenFile.toString());
+        assertThat(client.waitFor(300, TimeUnit.SECONDS))
+                .as("1 GiB upload finished")
+                .isTrue();
         String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(client.exitValue()).as(out).isZero();
         Path stored = served.resolve("one-gib.bin");
@@ -589,13 +720,15 @@ class CliEndToEndTest {
             return 0;
         }
         try (Stream<Path> s = Files.list(served)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return s.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX))
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         }
     }
 
@@ -614,14 +747,24 @@ class CliEndToEndTest {
 
     @Test
     void plainServerEchoesForPlainClients() throws Exception {
-        Process plain = vstp(tmp.resolve("plain-home"), "serve", "--plain", "--host", "127.0.0.1", "--port", "0",
-                "--dir", tmp.resolve("plain-served").toString(), "--no-udp");
+        Process plain = vstp(
+                tmp.resolve("plain-home"),
+                "serve",
+                "--plain",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dir",
+                tmp.resolve("plain-served").toString(),
+                "--no-udp");
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(plain.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.UTF_8));
             int plainPort = -1;
             for (String line; (line = lines.readLine()) != null; ) {
-                Matcher m = Pattern.compile("listening on tcp 127\\.0\\.0\\.1:(\\d+), plaintext").matcher(line);
+                Matcher m = Pattern.compile("listening on tcp 127\\.0\\.0\\.1:(\\d+), plaintext")
+                        .matcher(line);
                 if (m.find()) {
                     plainPort = Integer.parseInt(m.group(1));
                     break;

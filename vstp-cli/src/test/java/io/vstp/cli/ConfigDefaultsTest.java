@@ -29,7 +29,8 @@ class ConfigDefaultsTest {
         assertThat(parse(Map.of(), "").port).isEqualTo(6969);
         assertThat(parse(Map.of(), "port=7000\n").port).isEqualTo(7000);
         assertThat(parse(Map.of("VSTP_PORT", "7100"), "port=7000\n").port).isEqualTo(7100);
-        assertThat(parse(Map.of("VSTP_PORT", "7100"), "port=7000\n", "--port", "7200").port).isEqualTo(7200);
+        assertThat(parse(Map.of("VSTP_PORT", "7100"), "port=7000\n", "--port", "7200").port)
+                .isEqualTo(7200);
         assertThat(parse(Map.of("VSTP_NO_UDP", "true"), "").noUdp).isTrue();
         assertThat(parse(Map.of(), "dir=/srv/files\n").dir).isEqualTo(Path.of("/srv/files"));
     }
@@ -37,13 +38,14 @@ class ConfigDefaultsTest {
     /** A mistyped key is reported with the file, the line and the key meant, not ignored. */
     @Test
     void aMistypedKeyIsReportedWithItsLine() throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("typo.properties"),
-                "# mine\nport=7000\ntimout = 5s\nauth.role.reader=echo\n");
+        java.nio.file.Path file = java.nio.file.Files.writeString(
+                tmp.resolve("typo.properties"), "# mine\nport=7000\ntimout = 5s\nauth.role.reader=echo\n");
         ConfigDefaults defaults = new ConfigDefaults(java.util.Map.of(), file);
-        assertThat(defaults.unknownKey(VstpCommand.commandLine())).isEqualTo("config file " + file
-                + " line 3: unknown key 'timout'; did you mean 'timeout'?");
-        java.nio.file.Path good = java.nio.file.Files.writeString(tmp.resolve("good.properties"),
-                "port=7000\ntimeout=5s\nauth.role.reader=echo\n");
-        assertThat(new ConfigDefaults(java.util.Map.of(), good).unknownKey(VstpCommand.commandLine())).isNull();
+        assertThat(defaults.unknownKey(VstpCommand.commandLine()))
+                .isEqualTo("config file " + file + " line 3: unknown key 'timout'; did you mean 'timeout'?");
+        java.nio.file.Path good = java.nio.file.Files.writeString(
+                tmp.resolve("good.properties"), "port=7000\ntimeout=5s\nauth.role.reader=echo\n");
+        assertThat(new ConfigDefaults(java.util.Map.of(), good).unknownKey(VstpCommand.commandLine()))
+                .isNull();
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrateCompatibilityCliTest {
     @TempDir
     static Path tmp;
+
     private static Path binary;
     private static Process server;
     private static int port;
@@ -33,11 +34,21 @@ class CrateCompatibilityCliTest {
     static void start() throws Exception {
         binary = Paths.get(System.getProperty("vstp.interop.rust", "interop/rust/target/release/vstp-interop"));
         assumeTrue(Files.isExecutable(binary), "Rust interop program not built (./test-all builds it): " + binary);
-        server = CliEndToEndTest.vstp(tmp.resolve("home"), "serve", "--plain", "--host", "127.0.0.1", "--port", "0",
-                "--dir", tmp.resolve("served").toString());
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        server = CliEndToEndTest.vstp(
+                tmp.resolve("home"),
+                "serve",
+                "--plain",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dir",
+                tmp.resolve("served").toString());
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = lines.readLine()) != null; ) {
-            Matcher m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), plaintext").matcher(line);
+            Matcher m = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), plaintext")
+                    .matcher(line);
             if (m.find()) {
                 port = Integer.parseInt(m.group(1));
                 break;
@@ -77,46 +88,49 @@ class CrateCompatibilityCliTest {
         String p = Integer.toString(port);
         assertThat(crate("udp-echo-check", "127.0.0.1", p, "2029")).contains("echo 2029"); // a 2053-byte frame
         assertThat(crate("udp-echo-check", "127.0.0.1", p, "2385")).contains("echo 2385"); // the echo is 2400 bytes
-        assertThat(crate("udp-echo-check", "127.0.0.1", p, "3000")).contains("err FRAME_TOO_LARGE")
+        assertThat(crate("udp-echo-check", "127.0.0.1", p, "3000"))
+                .contains("err FRAME_TOO_LARGE")
                 .contains("2400");
     }
 
     @Test
     void sendAndBenchReachTheCratesServer() throws Exception {
         Process crateServer = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(crateServer.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(crateServer.getInputStream(), StandardCharsets.UTF_8));
             Matcher m = Pattern.compile("listening (127\\.0\\.0\\.1:\\d+)").matcher(String.valueOf(lines.readLine()));
             assertThat(m.matches()).isTrue();
             String address = m.group(1);
 
-            CliEndToEndTest.Run legacy = CliEndToEndTest.run("send", "--plain", "--legacy", address, "--data",
-                    "to the crate");
+            CliEndToEndTest.Run legacy =
+                    CliEndToEndTest.run("send", "--plain", "--legacy", address, "--data", "to the crate");
             assertThat(legacy.code()).as(legacy.err()).isZero();
             assertThat(legacy.out()).contains("to the crate").contains("legacy peer without sessions");
 
             // Without --legacy the unanswered HELLO gives the crate away.
-            CliEndToEndTest.Run detected = CliEndToEndTest.run("send", "--plain", address, "--data", "found",
-                    "--json");
+            CliEndToEndTest.Run detected = CliEndToEndTest.run("send", "--plain", address, "--data", "found", "--json");
             assertThat(detected.code()).as(detected.err()).isZero();
             assertThat(detected.out()).contains("\"payload\":\"found\"");
 
-            CliEndToEndTest.Run refused = CliEndToEndTest.run("send", "--plain", "--no-legacy-detect", "--timeout",
-                    "1s", address, "--data", "x");
+            CliEndToEndTest.Run refused = CliEndToEndTest.run(
+                    "send", "--plain", "--no-legacy-detect", "--timeout", "1s", address, "--data", "x");
             assertThat(refused.code()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(refused.err()).contains("--legacy");
 
-            CliEndToEndTest.Run bench = CliEndToEndTest.run("bench", "--plain", "--legacy", address, "--count", "300",
-                    "--json");
+            CliEndToEndTest.Run bench =
+                    CliEndToEndTest.run("bench", "--plain", "--legacy", address, "--count", "300", "--json");
             assertThat(bench.code()).as(bench.err()).isZero();
             assertThat(bench.out()).contains("\"errors\":0").contains("\"count\":300");
 
-            assertThat(CliEndToEndTest.run("send", "--legacy", address, "--data", "x").code())
-                    .as("--legacy without --plain").isEqualTo(ExitCodes.USAGE);
-            CliEndToEndTest.Run withToken = CliEndToEndTest.run("send", "--plain", "--legacy", "--token", "t",
-                    address, "--data", "x");
+            assertThat(CliEndToEndTest.run("send", "--legacy", address, "--data", "x")
+                            .code())
+                    .as("--legacy without --plain")
+                    .isEqualTo(ExitCodes.USAGE);
+            CliEndToEndTest.Run withToken =
+                    CliEndToEndTest.run("send", "--plain", "--legacy", "--token", "t", address, "--data", "x");
             assertThat(withToken.code()).as("a token is never dropped").isEqualTo(ExitCodes.USAGE);
             assertThat(withToken.err()).contains("no token");
         } finally {

@@ -12,14 +12,22 @@ class DemoCommandTest {
     void demoReportsVerifiedTransfersOverTlsAndDtls() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = VstpCommand.execute(new String[] {"demo", "--size", "4"}, new PrintWriter(out, true),
-                new PrintWriter(err, true));
+        int code = VstpCommand.execute(
+                new String[] {"demo", "--size", "4"}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString())
-                .contains("TLSv1.3").contains("ALPN vstp/1").contains("DTLS 1.2")
-                .contains("put/tls").contains("get/tls").contains("put/dtls").contains("get/dtls")
-                .contains("p99").contains("OK: 4 MiB moved").contains("with the access token")
-                .contains("auth     access token required to write").contains("refused (PERMISSION_DENIED)")
+                .contains("TLSv1.3")
+                .contains("ALPN vstp/1")
+                .contains("DTLS 1.2")
+                .contains("put/tls")
+                .contains("get/tls")
+                .contains("put/dtls")
+                .contains("get/dtls")
+                .contains("p99")
+                .contains("OK: 4 MiB moved")
+                .contains("with the access token")
+                .contains("auth     access token required to write")
+                .contains("refused (PERMISSION_DENIED)")
                 .contains("e2e      X25519+ML-KEM-768 + ChaCha20-Poly1305: the server stored 4.0 MiB of ciphertext; "
                         + "ML-DSA-65 manifest signature valid; decrypted copy verified");
         assertThat(out.toString()).doesNotContain("MISMATCH");

@@ -15,17 +15,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class FipsOptionTest {
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"--fips --version", "--fips send 127.0.0.1:9 --data x", "send 127.0.0.1:9 --fips --data x",
-        "serve --fips --port 0"})
+    @ValueSource(
+            strings = {
+                "--fips --version",
+                "--fips send 127.0.0.1:9 --data x",
+                "send 127.0.0.1:9 --fips --data x",
+                "serve --fips --port 0"
+            })
     void fipsIsRefusedOutsideTheFipsBuild(String arguments) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = VstpCommand.execute(arguments.split(" "), new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).isEqualTo(ExitCodes.USAGE);
         assertThat(out.toString()).isEmpty();
-        assertThat(err.toString().strip()).isEqualTo("vstp: --fips needs the FIPS build of vstp, which runs on the "
-                + "BouncyCastle FIPS module; this one does not. Run ./vstp --fips ... from the source tree (it builds "
-                + "vstp-fips/target/vstp-fips.jar), or java -jar vstp-fips.jar ...; see docs/guide/fips.md");
+        assertThat(err.toString().strip())
+                .isEqualTo("vstp: --fips needs the FIPS build of vstp, which runs on the "
+                        + "BouncyCastle FIPS module; this one does not. Run ./vstp --fips ... from the source tree (it "
+                        + "builds "
+                        + "vstp-fips/target/vstp-fips.jar), or java -jar vstp-fips.jar ...; see docs/guide/fips.md");
     }
 
     @Test
@@ -36,7 +43,9 @@ class FipsOptionTest {
         cl.setOut(new PrintWriter(new StringWriter(), true));
         cl.setErr(new PrintWriter(err, true));
         assertThat(cl.execute("send", "127.0.0.1:9", "--data", "x")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString().strip()).startsWith("vstp: --fips (set by VSTP_FIPS or fips= in the config file) "
-                + "needs the FIPS build of vstp").doesNotContain("cannot reach");
+        assertThat(err.toString().strip())
+                .startsWith(
+                        "vstp: --fips (set by VSTP_FIPS or fips= in the config file) " + "needs the FIPS build of vstp")
+                .doesNotContain("cannot reach");
     }
 }

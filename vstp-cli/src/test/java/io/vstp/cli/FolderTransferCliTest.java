@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FolderTransferCliTest {
     @TempDir
     static Path tmp;
+
     private static Path served;
     private static RunningServe server;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,7 +80,8 @@ class FolderTransferCliTest {
         Path src = tree("src");
         Run put = server.authed("put", "-r", src.toString(), server.address(""));
         assertThat(put.code()).as(put.err()).isZero();
-        assertThat(put.out()).contains("put -r " + src + " -> 127.0.0.1:" + server.port() + "/src: 4 files")
+        assertThat(put.out())
+                .contains("put -r " + src + " -> 127.0.0.1:" + server.port() + "/src: 4 files")
                 .contains("TLSv1.3");
         assertThat(put.err()).as("the link is named, not followed").contains("skipped link (symbolic link)");
         Map<String, String> expected = contents(src);
@@ -89,7 +91,9 @@ class FolderTransferCliTest {
 
         JsonNode again = json(server.authed("put", "-r", "--json", src.toString(), server.address("")));
         assertThat(again.get("files").asInt()).isEqualTo(4);
-        assertThat(again.get("unchanged").asInt()).as("everything was already there").isEqualTo(4);
+        assertThat(again.get("unchanged").asInt())
+                .as("everything was already there")
+                .isEqualTo(4);
         assertThat(again.get("failed")).isEmpty();
 
         Path back = tmp.resolve("back");
@@ -103,8 +107,10 @@ class FolderTransferCliTest {
 
         JsonNode getAgain = json(server.authed("get", "-r", "--json", server.address("src"), back.toString()));
         assertThat(getAgain.get("unchanged").asInt()).isEqualTo(4);
-        assertThat(getAgain.get("entries").findValuesAsText("path")).containsExactlyInAnyOrderElementsOf(
-                expected.keySet().stream().map(k -> k.replace('\\', '/')).toList());
+        assertThat(getAgain.get("entries").findValuesAsText("path"))
+                .containsExactlyInAnyOrderElementsOf(expected.keySet().stream()
+                        .map(k -> k.replace('\\', '/'))
+                        .toList());
     }
 
     @Test
@@ -125,15 +131,22 @@ class FolderTransferCliTest {
         Files.createDirectories(src);
         Files.writeString(src.resolve("x.txt"), "first x");
         Files.writeString(src.resolve("y.txt"), "first y");
-        assertThat(server.authed("put", "-r", src.toString(), server.address("c")).code()).isZero();
+        assertThat(server.authed("put", "-r", src.toString(), server.address("c"))
+                        .code())
+                .isZero();
 
         Files.writeString(src.resolve("x.txt"), "second x, not the same");
         Files.writeString(src.resolve("z.txt"), "new z");
         Run refused = server.authed("put", "-r", src.toString(), server.address("c"));
         assertThat(refused.code()).isEqualTo(ExitCodes.FAILED);
-        assertThat(refused.err()).contains("x.txt: ").contains("--force")
-                .contains("1 of 3 files not uploaded").contains("the same command again continues");
-        assertThat(served.resolve("c/x.txt")).as("never replaced without --force").hasContent("first x");
+        assertThat(refused.err())
+                .contains("x.txt: ")
+                .contains("--force")
+                .contains("1 of 3 files not uploaded")
+                .contains("the same command again continues");
+        assertThat(served.resolve("c/x.txt"))
+                .as("never replaced without --force")
+                .hasContent("first x");
         assertThat(served.resolve("c/z.txt")).as("the other files went on").hasContent("new z");
 
         Run forced = server.authed("put", "-r", "--force", src.toString(), server.address("c"));
@@ -145,7 +158,9 @@ class FolderTransferCliTest {
         Files.writeString(down.resolve("y.txt"), "precious local y");
         Run kept = server.authed("get", "-r", server.address("c"), down.toString());
         assertThat(kept.code()).isEqualTo(ExitCodes.IO);
-        assertThat(kept.err()).contains("y.txt exists; get --force replaces it").contains("1 of 3 files not downloaded");
+        assertThat(kept.err())
+                .contains("y.txt exists; get --force replaces it")
+                .contains("1 of 3 files not downloaded");
         assertThat(down.resolve("y.txt")).hasContent("precious local y");
         assertThat(down.resolve("x.txt")).hasContent("second x, not the same");
         Run replaced = server.authed("get", "-r", "--force", server.address("c"), down.toString());
@@ -159,7 +174,9 @@ class FolderTransferCliTest {
         byte[] big = new byte[2 * 1024 * 1024 + 5];
         new Random(11).nextBytes(big);
         Files.write(src.resolve("big.bin"), big);
-        assertThat(server.authed("put", "-r", tmp.resolve("resume").toString(), server.address("")).code()).isZero();
+        assertThat(server.authed("put", "-r", tmp.resolve("resume").toString(), server.address(""))
+                        .code())
+                .isZero();
 
         // What an interrupted get -r leaves: the partial file beside its target, under the name resume looks for.
         Path local = tmp.resolve("resumed");
@@ -176,7 +193,9 @@ class FolderTransferCliTest {
     @Test
     void aLinkInsideTheLocalFolderIsNeverWrittenThrough() throws Exception {
         Path src = tree("linked");
-        assertThat(server.authed("put", "-r", src.toString(), server.address("")).code()).isZero();
+        assertThat(server.authed("put", "-r", src.toString(), server.address(""))
+                        .code())
+                .isZero();
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Path local = Files.createDirectories(tmp.resolve("linked-back"));
         Files.createSymbolicLink(local.resolve("sub"), elsewhere);
@@ -195,11 +214,18 @@ class FolderTransferCliTest {
         Run noR = server.authed("put", src.toString(), server.address("kinds"));
         assertThat(noR.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(noR.err()).contains("is a folder: put -r");
-        assertThat(server.authed("put", src.resolve("a.txt").toString(), server.address("one.txt")).code()).isZero();
-        Run fileWithR = server.authed("get", "-r", server.address("one.txt"), tmp.resolve("one").toString());
+        assertThat(server.authed("put", src.resolve("a.txt").toString(), server.address("one.txt"))
+                        .code())
+                .isZero();
+        Run fileWithR = server.authed(
+                "get", "-r", server.address("one.txt"), tmp.resolve("one").toString());
         assertThat(fileWithR.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(fileWithR.err()).contains("one.txt is a file: get without -r");
-        Run missing = server.authed("get", "-r", server.address("no-such-folder"), tmp.resolve("none").toString());
+        Run missing = server.authed(
+                "get",
+                "-r",
+                server.address("no-such-folder"),
+                tmp.resolve("none").toString());
         assertThat(missing.code()).isEqualTo(ExitCodes.FAILED);
         assertThat(missing.err()).contains("no such directory");
         assertThat(tmp.resolve("none")).doesNotExist();
@@ -208,9 +234,13 @@ class FolderTransferCliTest {
     @Test
     void alreadyThereStillNeedsTheSignatureAskedFor() throws Exception {
         Path file = Files.writeString(tmp.resolve("unsigned.txt"), "no signature here");
-        assertThat(server.authed("put", file.toString(), server.address("unsigned.txt")).code()).isZero();
+        assertThat(server.authed("put", file.toString(), server.address("unsigned.txt"))
+                        .code())
+                .isZero();
         Path local = tmp.resolve("unsigned-back.txt");
-        assertThat(server.authed("get", server.address("unsigned.txt"), local.toString()).code()).isZero();
+        assertThat(server.authed("get", server.address("unsigned.txt"), local.toString())
+                        .code())
+                .isZero();
         Run again = server.authed("get", server.address("unsigned.txt"), local.toString(), "--require-signature");
         assertThat(again.code()).isEqualTo(ExitCodes.TRUST);
         assertThat(again.err()).contains("has no signature");
@@ -221,10 +251,13 @@ class FolderTransferCliTest {
     void theMostSeriousFailureSetsTheExitCode() {
         FolderTransfer.Summary summary = new FolderTransfer.Summary(
                 java.util.List.of(new FolderTransfer.Item("a", 1), new FolderTransfer.Item("b", 1)),
-                java.util.List.of(), java.util.List.of(), java.util.List.of(
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(
                         new FolderTransfer.Failure("a", "a exists", ExitCodes.IO),
                         new FolderTransfer.Failure("b", "bad signature", ExitCodes.TRUST)),
-                java.util.List.of(), 0.1);
+                java.util.List.of(),
+                0.1);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> summary.throwIfFailed("downloaded"))
                 .isInstanceOf(CliException.class)
                 .satisfies(e -> assertThat(((CliException) e).exitCode()).isEqualTo(ExitCodes.TRUST))

@@ -14,10 +14,10 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.hpack.HpackHeaderBlocks;
-import io.vstp.core.v2.Integrity;
-import io.vstp.core.v2.V2FrameWriter;
 import io.vstp.core.testing.Hex;
 import io.vstp.core.testing.WireVectors;
+import io.vstp.core.v2.Integrity;
+import io.vstp.core.v2.V2FrameWriter;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -84,10 +84,15 @@ class InspectCommandTest {
 
     /** {@code inspect} with the vector's limits, then {@code extra}. */
     private static String[] args(byte[] bytes, FrameLimits limits, String... extra) {
-        List<String> a = new ArrayList<>(List.of("inspect", Hex.encode(bytes),
-                "--max-frame", String.valueOf(limits.maxFrameSize()),
-                "--max-header-section", String.valueOf(limits.maxHeaderSectionSize()),
-                "--max-headers", String.valueOf(limits.maxHeaderCount())));
+        List<String> a = new ArrayList<>(List.of(
+                "inspect",
+                Hex.encode(bytes),
+                "--max-frame",
+                String.valueOf(limits.maxFrameSize()),
+                "--max-header-section",
+                String.valueOf(limits.maxHeaderSectionSize()),
+                "--max-headers",
+                String.valueOf(limits.maxHeaderCount())));
         a.addAll(Arrays.asList(extra));
         return a.toArray(String[]::new);
     }
@@ -109,8 +114,15 @@ class InspectCommandTest {
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         String typeName = FrameType.unknown(v.type()).name();
-        for (FrameType t : List.of(FrameType.HELLO, FrameType.WELCOME, FrameType.DATA, FrameType.PING,
-                FrameType.PONG, FrameType.BYE, FrameType.ACK, FrameType.ERR)) {
+        for (FrameType t : List.of(
+                FrameType.HELLO,
+                FrameType.WELCOME,
+                FrameType.DATA,
+                FrameType.PING,
+                FrameType.PONG,
+                FrameType.BYE,
+                FrameType.ACK,
+                FrameType.ERR)) {
             if (t.code() == v.type()) {
                 typeName = t.name();
             }
@@ -119,8 +131,9 @@ class InspectCommandTest {
         assertThat(r.out()).contains(String.format("flags    0x%02x", v.flags()));
         assertThat(r.out()).contains("headers  " + v.headers().size() + "\n");
         for (Header h : v.headers()) {
-            assertThat(r.out()).contains("    " + InspectCommand.TextReport.textOrHex(h.key(), true) + "="
-                    + InspectCommand.TextReport.textOrHex(h.value(), false) + "\n");
+            assertThat(r.out())
+                    .contains("    " + InspectCommand.TextReport.textOrHex(h.key(), true) + "="
+                            + InspectCommand.TextReport.textOrHex(h.value(), false) + "\n");
         }
         assertThat(r.out()).contains("payload  " + v.payload().length + " byte");
         String crc = Hex.encode(Arrays.copyOfRange(v.bytes(), v.bytes().length - 4, v.bytes().length));
@@ -161,7 +174,8 @@ class InspectCommandTest {
     }
 
     private static byte[] bytes(JsonNode header, String name) {
-        return header.has(name) ? header.get(name).asText().getBytes(StandardCharsets.UTF_8)
+        return header.has(name)
+                ? header.get(name).asText().getBytes(StandardCharsets.UTF_8)
                 : HexFormat.of().parseHex(header.get(name + "Hex").asText());
     }
 
@@ -192,9 +206,12 @@ class InspectCommandTest {
         "truncated-inside-payload, 20", "truncated-prefix-10, 10", "crc-mismatch-trailer, 11",
         "crc-mismatch-payload-bit, 22", "unknown-type-09, 3", "header-overrun-into-payload, 11",
         "header-overrun-second-entry, 15", "header-overrun-lone-length-byte, 11", "too-many-headers-limit-2, 19",
-        "trailing-partial-frame, 18"})
+        "trailing-partial-frame, 18"
+    })
     void pointsAtTheOffendingByte(String name, long at) throws Exception {
-        WireVectors.Invalid v = VECTORS.invalid().stream().filter(c -> c.name().equals(name)).findFirst()
+        WireVectors.Invalid v = VECTORS.invalid().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
                 .orElseThrow();
         Result r = run(args(v.bytes(), v.limits(), "--json"));
 
@@ -230,8 +247,11 @@ class InspectCommandTest {
     }
 
     private static Frame request(long stream, String path) {
-        return Frame.builder(FrameType.DATA).stream(stream).header("service", "files").header("op", "stat")
-                .header("path", path).build();
+        return Frame.builder(FrameType.DATA).stream(stream)
+                .header("service", "files")
+                .header("op", "stat")
+                .header("path", path)
+                .build();
     }
 
     private static byte[] concat(byte[]... parts) {
@@ -249,7 +269,9 @@ class InspectCommandTest {
      */
     @Test
     void followsAV1HandshakeIntoV2AndDecodesHeadersThroughOneTable() throws Exception {
-        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2,1").header("integrity", "crc32c")
+        byte[] hello = v1(Frame.builder(FrameType.HELLO)
+                .header("versions", "2,1")
+                .header("integrity", "crc32c")
                 .build());
         byte[] frames = v2(Integrity.CRC32C, request(1, "a.bin"), request(3, "a.bin"));
         Result r = run("inspect", Hex.encode(concat(hello, frames)), "--json");
@@ -268,21 +290,31 @@ class InspectCommandTest {
             assertThat(f.get("headers").toString()).contains("{\"key\":\"path\",\"value\":\"a.bin\"}");
             assertThat(f.get("crcOk").asBoolean()).isTrue();
         }
-        assertThat(lines.get(3).get("length").asInt()).as("the repeated headers are table references")
+        assertThat(lines.get(3).get("length").asInt())
+                .as("the repeated headers are table references")
                 .isLessThan(lines.get(2).get("length").asInt());
     }
 
     /** The server's side: WELCOME with version 2 switches what follows, with the integrity mode it chose. */
     @Test
     void aWelcomeWithVersion2SwitchesWithTheChosenIntegrity() {
-        byte[] welcome = v1(Frame.builder(FrameType.WELCOME).header("version", "2").header("integrity", "none")
+        byte[] welcome = v1(Frame.builder(FrameType.WELCOME)
+                .header("version", "2")
+                .header("integrity", "none")
                 .build());
-        Result r = run("inspect", Hex.encode(concat(welcome, v2(Integrity.NONE, Frame.builder(FrameType.PING)
-                .payload("ping").build()))));
+        Result r = run(
+                "inspect",
+                Hex.encode(concat(
+                        welcome,
+                        v2(
+                                Integrity.NONE,
+                                Frame.builder(FrameType.PING).payload("ping").build()))));
 
         assertThat(r.exitCode()).as(r.out()).isZero();
-        assertThat(r.out()).contains("wire v2 from offset " + welcome.length + " on, as negotiated (integrity none)")
-                .contains("type     PING (0x04)").contains("crc      none (integrity none)")
+        assertThat(r.out())
+                .contains("wire v2 from offset " + welcome.length + " on, as negotiated (integrity none)")
+                .contains("type     PING (0x04)")
+                .contains("crc      none (integrity none)")
                 .endsWith(": 2 valid frames, 0 errors\n");
     }
 
@@ -292,7 +324,9 @@ class InspectCommandTest {
      */
     @Test
     void atAHelloTheNextFramesTrailerDecidesTheIntegrity() throws Exception {
-        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2, 1").header("integrity", "none,crc32c")
+        byte[] hello = v1(Frame.builder(FrameType.HELLO)
+                .header("versions", "2, 1")
+                .header("integrity", "none,crc32c")
                 .build());
         for (Integrity chosen : Integrity.values()) {
             Result r = run("inspect", Hex.encode(concat(hello, v2(chosen, request(1, "p")))), "--json");
@@ -306,7 +340,8 @@ class InspectCommandTest {
     /** A HELLO offering v2 that a v1 server declined: the client's next frame is v1 again. */
     @Test
     void aHelloFollowedByV1StaysV1() {
-        byte[] hello = v1(Frame.builder(FrameType.HELLO).header("versions", "2,1").build());
+        byte[] hello =
+                v1(Frame.builder(FrameType.HELLO).header("versions", "2,1").build());
         Result r = run("inspect", Hex.encode(concat(hello, Hex.decode(HELLO))));
 
         assertThat(r.exitCode()).as(r.out()).isZero();
@@ -330,11 +365,12 @@ class InspectCommandTest {
         assertThat(e.get("field").asText()).isEqualTo("CRC32C trailer");
         assertThat(e.get("resumed").asBoolean()).isFalse();
 
-        Result none = run("inspect", Hex.encode(v2(Integrity.NONE, request(1, "x"))), "--wire", "2",
-                "--integrity", "none");
+        Result none =
+                run("inspect", Hex.encode(v2(Integrity.NONE, request(1, "x"))), "--wire", "2", "--integrity", "none");
         assertThat(none.exitCode()).as(none.out()).isZero();
         assertThat(run("inspect", "00", "--wire", "3").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(run("inspect", "00", "--wire", "2", "--integrity", "md5").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("inspect", "00", "--wire", "2", "--integrity", "md5").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 
     // ---- streams ----
@@ -385,7 +421,8 @@ class InspectCommandTest {
     void textSaysWhetherItContinued() {
         Result r = run("inspect", HELLO, CRC_MISMATCH, HELLO, "0000");
 
-        assertThat(r.out()).contains("frame 2 at offset 15: CRC_MISMATCH (0x0009)")
+        assertThat(r.out())
+                .contains("frame 2 at offset 15: CRC_MISMATCH (0x0009)")
                 .contains("at offset 26 (+11): CRC trailer")
                 .contains("continuing")
                 .contains("frame 4 at offset 45: BAD_MAGIC (0x0001)")
@@ -396,7 +433,8 @@ class InspectCommandTest {
     @Test
     void readsHexTextFromStdin() throws Exception {
         byte[] stdin = ("0x" + HELLO.substring(0, 8) + " " + HELLO.substring(8, 20) + "\n  " + HELLO.substring(20)
-                + "\r\n" + ACK_MSG_ID_1.toUpperCase() + "\n").getBytes(StandardCharsets.US_ASCII);
+                        + "\r\n" + ACK_MSG_ID_1.toUpperCase() + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
         Result r = runWithStdin(stdin, "inspect", "--json");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -411,7 +449,9 @@ class InspectCommandTest {
         Result r = run("inspect", "--file", file.toString());
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("type     HELLO (0x01)").contains("type     ACK (0x07)")
+        assertThat(r.out())
+                .contains("type     HELLO (0x01)")
+                .contains("type     ACK (0x07)")
                 .contains("msg-id=1");
     }
 
@@ -493,8 +533,10 @@ class InspectCommandTest {
 
     @Test
     void keepsUnknownTypesWhenAsked() throws Exception {
-        WireVectors.Invalid v = VECTORS.invalid().stream().filter(c -> c.name().equals("unknown-type-09"))
-                .findFirst().orElseThrow();
+        WireVectors.Invalid v = VECTORS.invalid().stream()
+                .filter(c -> c.name().equals("unknown-type-09"))
+                .findFirst()
+                .orElseThrow();
         Result r = run("inspect", Hex.encode(v.bytes()), "--keep-unknown-types", "--json");
 
         assertThat(r.exitCode()).isZero();
@@ -524,7 +566,10 @@ class InspectCommandTest {
         String key = "q\"b\\s/\u0001";
         String value = "caf\u00e9 \ud83d\ude00 \u2028";
         String payload = "x".repeat(63) + "\u00e9" + "y".repeat(100); // é straddles byte 64
-        Frame frame = Frame.builder(FrameType.DATA).header(key, value).payload(payload).build();
+        Frame frame = Frame.builder(FrameType.DATA)
+                .header(key, value)
+                .payload(payload)
+                .build();
         ByteBuf encoded = new FrameWriter().encode(frame, UnpooledByteBufAllocator.DEFAULT);
         String hex;
         try {

@@ -27,8 +27,8 @@ record RunningServe(Process process, int port, String fingerprint, Path tokenFil
      * waits for its listening line.
      */
     static RunningServe start(Path home, Path served, String... args) throws IOException {
-        List<String> all = new java.util.ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--dir",
-                served.toString()));
+        List<String> all =
+                new java.util.ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--dir", served.toString()));
         if (!List.of(args).contains("--port")) {
             all.addAll(List.of("--port", "0"));
         }
@@ -45,19 +45,21 @@ record RunningServe(Process process, int port, String fingerprint, Path tokenFil
         }
         assertThat(found).as("serve printed its listening line").isNotNull();
         List<String> log = new CopyOnWriteArrayList<>();
-        Thread drain = new Thread(() -> {
-            try {
-                for (String l; (l = lines.readLine()) != null; ) {
-                    log.add(l);
-                }
-            } catch (IOException e) {
-                // the server stopped
-            }
-        }, "serve-log");
+        Thread drain = new Thread(
+                () -> {
+                    try {
+                        for (String l; (l = lines.readLine()) != null; ) {
+                            log.add(l);
+                        }
+                    } catch (IOException e) {
+                        // the server stopped
+                    }
+                },
+                "serve-log");
         drain.setDaemon(true);
         drain.start();
-        return new RunningServe(p, Integer.parseInt(found.group(1)), found.group(2),
-                home.resolve(ServeCommand.ACCESS_TOKEN_FILE), log);
+        return new RunningServe(
+                p, Integer.parseInt(found.group(1)), found.group(2), home.resolve(ServeCommand.ACCESS_TOKEN_FILE), log);
     }
 
     /** {@code 127.0.0.1:PORT/path}. */
@@ -75,6 +77,8 @@ record RunningServe(Process process, int port, String fingerprint, Path tokenFil
     @Override
     public void close() throws InterruptedException {
         process.destroy(); // SIGTERM: graceful shutdown
-        assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
+        assertThat(process.waitFor(15, TimeUnit.SECONDS))
+                .as("serve stops on SIGTERM")
+                .isTrue();
     }
 }

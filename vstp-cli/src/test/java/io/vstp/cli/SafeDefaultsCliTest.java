@@ -31,7 +31,8 @@ class SafeDefaultsCliTest {
     Path tmp;
 
     /** A running {@code vstp serve}, its address, fingerprint and everything it printed before it was ready. */
-    private record Server(Process process, int port, String fingerprint, List<String> printed) implements AutoCloseable {
+    private record Server(Process process, int port, String fingerprint, List<String> printed)
+            implements AutoCloseable {
         String addr(String path) {
             return "127.0.0.1:" + port + "/" + path;
         }
@@ -44,13 +45,20 @@ class SafeDefaultsCliTest {
     }
 
     private Server serve(Path home, String... flags) throws IOException {
-        List<String> args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", "0", "--dir",
+        List<String> args = new ArrayList<>(List.of(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dir",
                 tmp.resolve("served").toString()));
         args.addAll(List.of(flags));
         Process p = CliEndToEndTest.vstp(home, args.toArray(String[]::new));
         BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         List<String> printed = new ArrayList<>();
-        Pattern listening = Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
+        Pattern listening =
+                Pattern.compile("listening on tcp\\+udp 127\\.0\\.0\\.1:(\\d+), .*certificate (sha256:[0-9a-f]{64})");
         for (String line; (line = lines.readLine()) != null; ) {
             printed.add(line);
             Matcher m = listening.matcher(line);
@@ -78,8 +86,12 @@ class SafeDefaultsCliTest {
     }
 
     private static String token(Path home) throws IOException {
-        return Files.readString(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)).lines()
-                .filter(l -> l.startsWith("vstp-at-")).findFirst().orElseThrow().split(" ")[0];
+        return Files.readString(home.resolve(ServeCommand.ACCESS_TOKEN_FILE))
+                .lines()
+                .filter(l -> l.startsWith("vstp-at-"))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[0];
     }
 
     @Test
@@ -89,9 +101,11 @@ class SafeDefaultsCliTest {
         String token;
         try (Server s = serve(home)) {
             Path tokenFile = home.resolve(ServeCommand.ACCESS_TOKEN_FILE);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)))
+                    .isEqualTo("rw-------");
             token = token(home);
-            assertThat(String.join("\n", s.printed())).contains("VSTP_TOKEN=" + token + " vstp put FILE ")
+            assertThat(String.join("\n", s.printed()))
+                    .contains("VSTP_TOKEN=" + token + " vstp put FILE ")
                     .contains("--pin " + s.fingerprint());
 
             Run stranger = CliEndToEndTest.run("put", file.toString(), s.addr("secret.bin"), "--pin", s.fingerprint());
@@ -99,18 +113,30 @@ class SafeDefaultsCliTest {
             assertThat(stranger.err()).hasLineCount(1).contains("PERMISSION_DENIED");
             assertThat(tmp.resolve("served/secret.bin")).doesNotExist();
 
-            Run owner = CliEndToEndTest.run("put", file.toString(), s.addr("secret.bin"), "--pin", s.fingerprint(),
-                    "--token-file", tokenFile.toString());
+            Run owner = CliEndToEndTest.run(
+                    "put",
+                    file.toString(),
+                    s.addr("secret.bin"),
+                    "--pin",
+                    s.fingerprint(),
+                    "--token-file",
+                    tokenFile.toString());
             assertThat(owner.code()).as(owner.err()).isZero();
             assertThat(tmp.resolve("served/secret.bin")).hasSameBinaryContentAs(file);
 
-            Run peek = CliEndToEndTest.run("get", s.addr("secret.bin"), tmp.resolve("peek.bin").toString(), "--pin",
-                    s.fingerprint());
+            Run peek = CliEndToEndTest.run(
+                    "get", s.addr("secret.bin"), tmp.resolve("peek.bin").toString(), "--pin", s.fingerprint());
             assertThat(peek.code()).isEqualTo(ExitCodes.DENIED);
             assertThat(tmp.resolve("peek.bin")).doesNotExist();
 
-            Run forged = CliEndToEndTest.run("get", s.addr("secret.bin"), tmp.resolve("peek.bin").toString(), "--pin",
-                    s.fingerprint(), "--token", "vstp-at-" + "A".repeat(43));
+            Run forged = CliEndToEndTest.run(
+                    "get",
+                    s.addr("secret.bin"),
+                    tmp.resolve("peek.bin").toString(),
+                    "--pin",
+                    s.fingerprint(),
+                    "--token",
+                    "vstp-at-" + "A".repeat(43));
             assertThat(forged.code()).isEqualTo(ExitCodes.DENIED);
             assertThat(forged.err()).contains("unknown access token");
 
@@ -120,41 +146,70 @@ class SafeDefaultsCliTest {
             Run udpEcho = CliEndToEndTest.run("send", s.addr(""), "--udp", "--pin", s.fingerprint(), "--data", "hi");
             assertThat(udpEcho.code()).as(udpEcho.err()).isZero();
             // Files over UDP without credentials: refused, with the way out named.
-            Run udpPut = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin",
-                    s.fingerprint());
+            Run udpPut =
+                    CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin", s.fingerprint());
             assertThat(udpPut.code()).isEqualTo(ExitCodes.DENIED);
             assertThat(udpPut.err()).hasLineCount(1).contains("UNAUTHENTICATED").contains("--token-file");
             assertThat(tmp.resolve("served/udp.bin")).doesNotExist();
             // With the token, over DTLS: the association proves who it is once, then puts and gets as over TCP.
-            Run udpOwner = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin",
-                    s.fingerprint(), "--token-file", tokenFile.toString());
+            Run udpOwner = CliEndToEndTest.run(
+                    "put",
+                    file.toString(),
+                    s.addr("udp.bin"),
+                    "--udp",
+                    "--pin",
+                    s.fingerprint(),
+                    "--token-file",
+                    tokenFile.toString());
             assertThat(udpOwner.code()).as(udpOwner.err()).isZero();
             assertThat(udpOwner.out()).contains("DTLS");
             assertThat(tmp.resolve("served/udp.bin")).hasSameBinaryContentAs(file);
-            Run udpBack = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("udp-back.bin").toString(),
-                    "--udp", "--pin", s.fingerprint(), "--token-file", tokenFile.toString());
+            Run udpBack = CliEndToEndTest.run(
+                    "get",
+                    s.addr("udp.bin"),
+                    tmp.resolve("udp-back.bin").toString(),
+                    "--udp",
+                    "--pin",
+                    s.fingerprint(),
+                    "--token-file",
+                    tokenFile.toString());
             assertThat(udpBack.code()).as(udpBack.err()).isZero();
             assertThat(tmp.resolve("udp-back.bin")).hasSameBinaryContentAs(file);
-            Run udpForged = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("udp-peek.bin").toString(),
-                    "--udp", "--pin", s.fingerprint(), "--token", "vstp-at-" + "A".repeat(43));
+            Run udpForged = CliEndToEndTest.run(
+                    "get",
+                    s.addr("udp.bin"),
+                    tmp.resolve("udp-peek.bin").toString(),
+                    "--udp",
+                    "--pin",
+                    s.fingerprint(),
+                    "--token",
+                    "vstp-at-" + "A".repeat(43));
             assertThat(udpForged.code()).isEqualTo(ExitCodes.DENIED);
             assertThat(udpForged.err()).hasLineCount(1).contains("unknown access token");
             assertThat(tmp.resolve("udp-peek.bin")).doesNotExist();
             // A token never crosses plaintext UDP: refused before anything is sent.
-            Run plainUdp = CliEndToEndTest.run("put", file.toString(), s.addr("plain.bin"), "--udp", "--plain",
-                    "--token-file", tokenFile.toString());
+            Run plainUdp = CliEndToEndTest.run(
+                    "put",
+                    file.toString(),
+                    s.addr("plain.bin"),
+                    "--udp",
+                    "--plain",
+                    "--token-file",
+                    tokenFile.toString());
             assertThat(plainUdp.code()).isEqualTo(ExitCodes.USAGE);
             assertThat(plainUdp.err()).contains("never sent over plaintext UDP");
         }
         try (Server again = serve(home)) {
             assertThat(token(home)).as("the token survives a restart").isEqualTo(token);
-            assertThat(String.join("\n", again.printed())).as("shown once, not in every log")
-                    .doesNotContain(token).contains("shown when it was made");
+            assertThat(String.join("\n", again.printed()))
+                    .as("shown once, not in every log")
+                    .doesNotContain(token)
+                    .contains("shown when it was made");
         }
         // Settings that do not authenticate (an audit log alone) never leave the server open.
         try (Server audited = serve(home, "--auth", "auth.audit=none")) {
-            Run stranger = CliEndToEndTest.run("put", file.toString(), audited.addr("audit.bin"), "--pin",
-                    audited.fingerprint());
+            Run stranger = CliEndToEndTest.run(
+                    "put", file.toString(), audited.addr("audit.bin"), "--pin", audited.fingerprint());
             assertThat(stranger.code()).isEqualTo(ExitCodes.DENIED);
         }
     }
@@ -165,8 +220,8 @@ class SafeDefaultsCliTest {
         Files.createDirectories(tmp.resolve("served"));
         Path published = Files.write(tmp.resolve("served/public.txt"), "for everyone".getBytes(StandardCharsets.UTF_8));
         try (Server s = serve(home, "--anonymous-read")) {
-            Run get = CliEndToEndTest.run("get", s.addr("public.txt"), tmp.resolve("got.txt").toString(), "--pin",
-                    s.fingerprint());
+            Run get = CliEndToEndTest.run(
+                    "get", s.addr("public.txt"), tmp.resolve("got.txt").toString(), "--pin", s.fingerprint());
             assertThat(get.code()).as(get.err()).isZero();
             assertThat(tmp.resolve("got.txt")).hasSameTextualContentAs(published);
             Run put = CliEndToEndTest.run("put", published.toString(), s.addr("new.txt"), "--pin", s.fingerprint());
@@ -184,11 +239,13 @@ class SafeDefaultsCliTest {
             assertThat(home.resolve(ServeCommand.ACCESS_TOKEN_FILE)).doesNotExist();
             Run put = CliEndToEndTest.run("put", file.toString(), s.addr("udp.bin"), "--udp", "--pin", s.fingerprint());
             assertThat(put.code()).as(put.err()).isZero();
-            Run get = CliEndToEndTest.run("get", s.addr("udp.bin"), tmp.resolve("back.bin").toString(), "--udp",
-                    "--pin", s.fingerprint());
+            Run get = CliEndToEndTest.run(
+                    "get", s.addr("udp.bin"), tmp.resolve("back.bin").toString(), "--udp", "--pin", s.fingerprint());
             assertThat(get.code()).as(get.err()).isZero();
             assertThat(tmp.resolve("back.bin")).hasSameBinaryContentAs(file);
-            assertThat(String.join("\n", s.printed())).as("said before it listens").contains("WARNING --anonymous-write");
+            assertThat(String.join("\n", s.printed()))
+                    .as("said before it listens")
+                    .contains("WARNING --anonymous-write");
         }
         Run both = CliEndToEndTest.run("serve", "--anonymous-write", "--dev-auth", "--port", "0");
         assertThat(both.code()).isEqualTo(ExitCodes.USAGE);
@@ -200,22 +257,26 @@ class SafeDefaultsCliTest {
     void unfinishedUploadsExpireAndFitAQuota() throws Exception {
         Path served = Files.createDirectories(tmp.resolve("served/dir"));
         Path old = Files.write(served.resolve(".vstp-part-0123456789abcdef-old.bin"), new byte[1000]);
-        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
-                - TimeUnit.HOURS.toMillis(1)));
-        try (Server s = serve(tmp.resolve("home"), "--anonymous-write", "--partial-expiry", "2s", "--partial-quota",
-                "1MiB")) {
+        Files.setLastModifiedTime(
+                old,
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1)));
+        try (Server s =
+                serve(tmp.resolve("home"), "--anonymous-write", "--partial-expiry", "2s", "--partial-quota", "1MiB")) {
             assertThat(old).as("expired at start").doesNotExist();
             Path big = file("big.bin", 3 * 1024 * 1024);
             Run put = CliEndToEndTest.run("put", big.toString(), s.addr("dir/big.bin"), "--pin", s.fingerprint());
             assertThat(put.code()).isEqualTo(ExitCodes.FAILED);
             assertThat(put.err()).hasLineCount(1).contains("STORAGE_ERROR").contains("unfinished uploads");
             assertThat(served.resolve("big.bin")).doesNotExist();
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-                try (var files = Files.list(served)) {
-                    assertThat(files.map(p -> p.getFileName().toString()))
-                            .as("the abandoned upload expired").noneMatch(n -> n.startsWith(".vstp-part-"));
-                }
-            });
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> {
+                        try (var files = Files.list(served)) {
+                            assertThat(files.map(p -> p.getFileName().toString()))
+                                    .as("the abandoned upload expired")
+                                    .noneMatch(n -> n.startsWith(".vstp-part-"));
+                        }
+                    });
             Path small = file("small.bin", 100_000);
             Run fits = CliEndToEndTest.run("put", small.toString(), s.addr("dir/small.bin"), "--pin", s.fingerprint());
             assertThat(fits.code()).as(fits.err()).isZero();

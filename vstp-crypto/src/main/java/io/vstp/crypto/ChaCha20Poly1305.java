@@ -18,8 +18,7 @@ public final class ChaCha20Poly1305 {
     public static final int TAG_LENGTH = 16;
     private static final String TRANSFORMATION = "ChaCha20-Poly1305";
 
-    private ChaCha20Poly1305() {
-    }
+    private ChaCha20Poly1305() {}
 
     /** Encrypts {@code plaintext[offset, offset+length)}; the result is ciphertext followed by the tag. */
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length) {
@@ -61,7 +60,7 @@ public final class ChaCha20Poly1305 {
         private final Cipher cipher;
 
         public Keyed(byte[] key) {
-        io.vstp.crypto.FipsRefusals.encryption();
+            io.vstp.crypto.FipsRefusals.encryption();
             if (key.length != KEY_LENGTH) {
                 throw new IllegalArgumentException("ChaCha20-Poly1305 key must be " + KEY_LENGTH + " bytes");
             }

@@ -18,11 +18,10 @@ public final class FipsRefusals {
     public static final String E2E_WHY = "X25519 and ChaCha20-Poly1305 are not FIPS-approved, and VSTP's ML-KEM runs "
             + "on BouncyCastle's regular API, outside the FIPS module (which has no ML-KEM)";
     /** Why signatures are refused (a compile-time constant). */
-    public static final String SIGNATURES_WHY = "VSTP signs with BouncyCastle's regular API, outside the FIPS module "
-            + "(which has no ML-DSA)";
+    public static final String SIGNATURES_WHY =
+            "VSTP signs with BouncyCastle's regular API, outside the FIPS module " + "(which has no ML-DSA)";
 
-    private FipsRefusals() {
-    }
+    private FipsRefusals() {}
 
     /**
      * Refuses end-to-end encryption in FIPS mode.
@@ -58,8 +57,9 @@ public final class FipsRefusals {
      * @throws RefusedInFipsModeException in FIPS mode
      */
     public static void keyRing() {
-        refuse("the key ring (end-to-end and signing keys)", "its keys serve end-to-end encryption and "
-                + "signatures, which run outside the FIPS module");
+        refuse(
+                "the key ring (end-to-end and signing keys)",
+                "its keys serve end-to-end encryption and " + "signatures, which run outside the FIPS module");
     }
 
     private static void refuse(String algorithm, String why) {

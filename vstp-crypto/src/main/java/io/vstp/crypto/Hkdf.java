@@ -11,10 +11,10 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 public final class Hkdf {
     /** The length of a pseudorandom key from {@link #extract}: SHA-256's output. */
     public static final int PRK_LENGTH = 32;
+
     private static final int MAX_OUTPUT = 255 * PRK_LENGTH;
 
-    private Hkdf() {
-    }
+    private Hkdf() {}
 
     /** HKDF-Extract: a pseudorandom key from input keying material. A null or empty salt means HashLen zeros. */
     public static byte[] extract(byte[] salt, byte[] ikm) {

@@ -8,8 +8,7 @@ import java.util.Arrays;
  * it shortens how long secrets stay in the heap, it does not guarantee they are gone.
  */
 public final class Secrets {
-    private Secrets() {
-    }
+    private Secrets() {}
 
     public static void wipe(byte[]... secrets) {
         for (byte[] s : secrets) {

@@ -15,8 +15,10 @@ class ChaCha20Poly1305MisuseTest {
     void aCiphertextShorterThanItsTagIsABadTagNotACrash() {
         for (int n = 0; n < ChaCha20Poly1305.TAG_LENGTH; n++) {
             byte[] tooShort = new byte[n];
-            assertThatThrownBy(() -> ChaCha20Poly1305.open(KEY, NONCE, new byte[0], tooShort)).as(n + " bytes")
-                    .isInstanceOf(AEADBadTagException.class).hasMessageContaining("shorter than its tag");
+            assertThatThrownBy(() -> ChaCha20Poly1305.open(KEY, NONCE, new byte[0], tooShort))
+                    .as(n + " bytes")
+                    .isInstanceOf(AEADBadTagException.class)
+                    .hasMessageContaining("shorter than its tag");
             ChaCha20Poly1305.Keyed keyed = new ChaCha20Poly1305.Keyed(KEY);
             assertThatThrownBy(() -> keyed.open(NONCE, new byte[0], tooShort, 0, tooShort.length, new byte[64], 0))
                     .isInstanceOf(AEADBadTagException.class);

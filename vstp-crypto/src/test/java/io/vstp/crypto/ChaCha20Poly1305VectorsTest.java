@@ -40,10 +40,11 @@ class ChaCha20Poly1305VectorsTest {
         // must not leak into the cipher.
         byte[] plaintext = v.hex("plaintext");
         byte[] sealed = sealedBytes(v);
-        assertThat(ChaCha20Poly1305.seal(v.hex("key"), v.hex("nonce"), v.hex("aad"), padded(plaintext), 3,
-                plaintext.length)).isEqualTo(sealed);
-        assertThat(ChaCha20Poly1305.open(v.hex("key"), v.hex("nonce"), v.hex("aad"), padded(sealed), 3,
-                sealed.length)).isEqualTo(plaintext);
+        assertThat(ChaCha20Poly1305.seal(
+                        v.hex("key"), v.hex("nonce"), v.hex("aad"), padded(plaintext), 3, plaintext.length))
+                .isEqualTo(sealed);
+        assertThat(ChaCha20Poly1305.open(v.hex("key"), v.hex("nonce"), v.hex("aad"), padded(sealed), 3, sealed.length))
+                .isEqualTo(plaintext);
     }
 
     @ParameterizedTest
@@ -65,8 +66,9 @@ class ChaCha20Poly1305VectorsTest {
                 .isEqualTo(plaintext.length);
         assertThat(opened).isEqualTo(plaintext);
         sealed[0] ^= 1;
-        assertThatThrownBy(() -> new ChaCha20Poly1305.Keyed(v.hex("key")).open(v.hex("nonce"), v.hex("aad"), sealed,
-                0, sealed.length, opened, 0)).isInstanceOf(AEADBadTagException.class);
+        assertThatThrownBy(() -> new ChaCha20Poly1305.Keyed(v.hex("key"))
+                        .open(v.hex("nonce"), v.hex("aad"), sealed, 0, sealed.length, opened, 0))
+                .isInstanceOf(AEADBadTagException.class);
     }
 
     @ParameterizedTest

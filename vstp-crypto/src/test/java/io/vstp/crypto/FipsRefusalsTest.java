@@ -48,25 +48,33 @@ class FipsRefusalsTest {
         SignatureAlgorithm ed = SignatureAlgorithm.values()[0];
         byte[] priv = ed.generatePrivateKey(RANDOM);
         byte[] pub = ed.publicKeyOf(priv);
-        Manifest manifest = new Manifest("f", 1, "00".repeat(32), false, Instant.parse("2026-12-07T00:00:00Z"),
-                KeyId.of(pub), ed);
+        Manifest manifest =
+                new Manifest("f", 1, "00".repeat(32), false, Instant.parse("2026-12-07T00:00:00Z"), KeyId.of(pub), ed);
         SignedManifest signed = SignedManifest.sign(manifest, priv, RANDOM);
         ByteArrayOutputStream ciphertext = new ByteArrayOutputStream();
         new EncryptingOutputStream(ciphertext, to, RANDOM).close();
 
         System.setProperty(FipsRefusals.PROPERTY, "true");
         assertThatThrownBy(() -> new EncryptingOutputStream(new ByteArrayOutputStream(), to, RANDOM))
-                .isInstanceOf(RefusedInFipsModeException.class).hasMessageContaining("end-to-end encryption");
-        assertThatThrownBy(() -> new DecryptingInputStream(new ByteArrayInputStream(ciphertext.toByteArray()),
-                id -> bob.privateKey().clone())).isInstanceOf(RefusedInFipsModeException.class)
+                .isInstanceOf(RefusedInFipsModeException.class)
+                .hasMessageContaining("end-to-end encryption");
+        assertThatThrownBy(() -> new DecryptingInputStream(
+                        new ByteArrayInputStream(ciphertext.toByteArray()),
+                        id -> bob.privateKey().clone()))
+                .isInstanceOf(RefusedInFipsModeException.class)
                 .hasMessageContaining("end-to-end decryption");
         assertThatThrownBy(() -> SignedManifest.sign(manifest, priv, RANDOM))
-                .isInstanceOf(RefusedInFipsModeException.class).hasMessageContaining("signing a manifest");
+                .isInstanceOf(RefusedInFipsModeException.class)
+                .hasMessageContaining("signing a manifest");
         assertThatThrownBy(() -> signed.verify(pub))
-                .isInstanceOf(RefusedInFipsModeException.class).hasMessageContaining("checking a signature");
+                .isInstanceOf(RefusedInFipsModeException.class)
+                .hasMessageContaining("checking a signature");
         assertThatThrownBy(() -> KeyRing.open(tmp.resolve("ring.p12"), "pass".toCharArray()))
-                .isInstanceOf(RefusedInFipsModeException.class).hasMessageContaining("key ring");
-        assertThat(tmp.resolve("ring.p12")).as("refused before anything is made").doesNotExist();
+                .isInstanceOf(RefusedInFipsModeException.class)
+                .hasMessageContaining("key ring");
+        assertThat(tmp.resolve("ring.p12"))
+                .as("refused before anything is made")
+                .doesNotExist();
         // The building blocks too, for a program that uses them directly.
         assertThatThrownBy(() -> HybridKem.generate(RANDOM)).isInstanceOf(RefusedInFipsModeException.class);
         assertThatThrownBy(() -> HybridKem.encapsulate(bob.publicKey(), new byte[0], RANDOM))

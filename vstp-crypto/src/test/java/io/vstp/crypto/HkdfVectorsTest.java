@@ -39,8 +39,12 @@ class HkdfVectorsTest {
     @Test
     void aNullSaltIsTheZeroLengthSaltOfTestCase3() {
         // Hkdf documents null and empty salts alike (HashLen zero bytes); test case 3 is the RFC's empty salt.
-        Values v = cases().stream().filter(c -> c.text("salt").isEmpty()).findFirst().orElseThrow();
+        Values v = cases().stream()
+                .filter(c -> c.text("salt").isEmpty())
+                .findFirst()
+                .orElseThrow();
         assertThat(Hkdf.extract(null, v.hex("ikm"))).isEqualTo(v.hex("prk"));
-        assertThat(Hkdf.derive(null, v.hex("ikm"), v.hex("info"), v.number("length"))).isEqualTo(v.hex("okm"));
+        assertThat(Hkdf.derive(null, v.hex("ikm"), v.hex("info"), v.number("length")))
+                .isEqualTo(v.hex("okm"));
     }
 }

@@ -56,7 +56,8 @@ class MlDsaVectorsTest {
     void theSeedGivesThePublicAndPrivateKeys(Values v) {
         MLDSAPrivateKeyParameters key = new MLDSAPrivateKeyParameters(ML_DSA_65, v.hex("seed"));
         assertThat(key.getPublicKey()).isEqualTo(v.hex("pk"));
-        assertThat(key.getParametersWithFormat(MLDSAPrivateKeyParameters.EXPANDED_KEY).getEncoded())
+        assertThat(key.getParametersWithFormat(MLDSAPrivateKeyParameters.EXPANDED_KEY)
+                        .getEncoded())
                 .isEqualTo(v.hex("sk"));
     }
 
@@ -100,7 +101,8 @@ class MlDsaVectorsTest {
         MLDSASigner verifier = new MLDSASigner();
         verifier.init(false, sk.getPublicKeyParameters());
 
-        assertThat(verifier.verifyMuSignature(mu(sk.getTr(), v.hex("message")), v.hex("signature"))).isTrue();
+        assertThat(verifier.verifyMuSignature(mu(sk.getTr(), v.hex("message")), v.hex("signature")))
+                .isTrue();
     }
 
     @Test

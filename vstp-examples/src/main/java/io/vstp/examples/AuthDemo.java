@@ -28,8 +28,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar auth}.
  */
 public final class AuthDemo {
-    private AuthDemo() {
-    }
+    private AuthDemo() {}
 
     public static void main(String[] args) throws Exception {
         Path home = Files.createTempDirectory("vstp-auth-demo-");
@@ -38,31 +37,59 @@ public final class AuthDemo {
         issuer.writeJwks(keys.resolve("jwks.json"));
         Path audit = home.resolve("audit.log");
 
-        SecurityPolicy policy = new SecurityOptions(Map.of(
-                "auth.jwt.jwks-file", keys.resolve("jwks.json").toString(),
-                "auth.jwt.issuer", DevTokenIssuer.DEFAULT_ISSUER,
-                "auth.jwt.audience", DevTokenIssuer.DEFAULT_AUDIENCE,
-                "auth.role.reader", "echo, files:read",
-                "auth.role.writer", "echo, files:read, files:write",
-                "auth.audit", audit.toString()), home, Map.of()).build();
+        SecurityPolicy policy = new SecurityOptions(
+                        Map.of(
+                                "auth.jwt.jwks-file",
+                                keys.resolve("jwks.json").toString(),
+                                "auth.jwt.issuer",
+                                DevTokenIssuer.DEFAULT_ISSUER,
+                                "auth.jwt.audience",
+                                DevTokenIssuer.DEFAULT_AUDIENCE,
+                                "auth.role.reader",
+                                "echo, files:read",
+                                "auth.role.writer",
+                                "echo, files:read, files:write",
+                                "auth.audit",
+                                audit.toString()),
+                        home,
+                        Map.of())
+                .build();
         // The handler sees who is asking; the rules already decided whether it may.
         RequestHandler handler = RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
-                .payload("done for " + session.principal().subject() + " " + session.principal().roles()).build());
+                .payload("done for " + session.principal().subject() + " "
+                        + session.principal().roles())
+                .build());
 
         try (policy;
-             VstpServer server = VstpServer.builder().port(0).handler(handler).accessControl(policy)
-                     .tls(TlsServerOptions.builder().home(home.resolve("server")).build()).start()) {
-            System.out.println("server  127.0.0.1:" + server.port() + ", JWTs from the development key, deny by default");
+                VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .handler(handler)
+                        .accessControl(policy)
+                        .tls(TlsServerOptions.builder()
+                                .home(home.resolve("server"))
+                                .build())
+                        .start()) {
+            System.out.println(
+                    "server  127.0.0.1:" + server.port() + ", JWTs from the development key, deny by default");
             for (String[] user : List.of(new String[] {"alice", "writer"}, new String[] {"bob", "reader"})) {
                 String token = issuer.issue(user[0], List.of(user[1]));
-                try (VstpClient client = VstpClient.builder().bearerToken(() -> token)
-                        .tls(TlsClientOptions.builder().home(home.resolve("client")).build()).build();
-                     VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
-                    System.out.printf("%-6s  authenticated as %s, credentials expire %s%n", user[0],
-                            conn.authenticatedSubject(), conn.credentialsExpireAt());
+                try (VstpClient client = VstpClient.builder()
+                                .bearerToken(() -> token)
+                                .tls(TlsClientOptions.builder()
+                                        .home(home.resolve("client"))
+                                        .build())
+                                .build();
+                        VstpConnection conn =
+                                client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
+                    System.out.printf(
+                            "%-6s  authenticated as %s, credentials expire %s%n",
+                            user[0], conn.authenticatedSubject(), conn.credentialsExpireAt());
                     for (String op : List.of("list", "put-begin")) {
-                        Frame request = Frame.builder(FrameType.DATA).header("service", "files").header("op", op)
-                                .header("path", "reports/q3.pdf").build();
+                        Frame request = Frame.builder(FrameType.DATA)
+                                .header("service", "files")
+                                .header("op", op)
+                                .header("path", "reports/q3.pdf")
+                                .build();
                         try {
                             Frame answer = conn.request(request).get(5, TimeUnit.SECONDS);
                             System.out.printf("        files:%-9s -> %s%n", op, answer.payloadAsString());
@@ -75,8 +102,12 @@ public final class AuthDemo {
                 }
             }
             try (VstpClient anonymous = VstpClient.builder()
-                    .tls(TlsClientOptions.builder().home(home.resolve("client")).build()).build()) {
-                anonymous.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS).close();
+                    .tls(TlsClientOptions.builder().home(home.resolve("client")).build())
+                    .build()) {
+                anonymous
+                        .connect("127.0.0.1", server.port())
+                        .get(10, TimeUnit.SECONDS)
+                        .close();
             } catch (ExecutionException e) {
                 System.out.println("nobody  " + e.getCause().getMessage());
             }

@@ -45,11 +45,19 @@ public final class CodecDemo {
         FrameWriter writer = new FrameWriter();
         List<Frame> conversation = List.of(
                 Frame.of(FrameType.HELLO),
-                Frame.builder(FrameType.DATA).header("content-type", "application/json")
-                        .payload("{\"content\":\"Hello VSTP!\"}").build(),
-                Frame.builder(FrameType.DATA).flag(Flags.REQ_ACK).header("msg-id", "1").payload("hello").build(),
-                Frame.builder(FrameType.DATA).header("content-type", "application/octet-stream")
-                        .payload(bigPayload(1024 * 1024)).build(),
+                Frame.builder(FrameType.DATA)
+                        .header("content-type", "application/json")
+                        .payload("{\"content\":\"Hello VSTP!\"}")
+                        .build(),
+                Frame.builder(FrameType.DATA)
+                        .flag(Flags.REQ_ACK)
+                        .header("msg-id", "1")
+                        .payload("hello")
+                        .build(),
+                Frame.builder(FrameType.DATA)
+                        .header("content-type", "application/octet-stream")
+                        .payload(bigPayload(1024 * 1024))
+                        .build(),
                 Frame.of(FrameType.BYE));
 
         out.println("== 1. Encoding " + conversation.size() + " frames (wire v1, docs/spec/wire-v1.md)");
@@ -94,8 +102,7 @@ public final class CodecDemo {
         hostile(reader, "one bit flipped in the payload", ByteBufUtil.hexDump(flipped));
         flipped.release();
         hi.release();
-        hostile(reader, "header entry runs past its section",
-                "5654010300020000000002010161" + "62f70ea849");
+        hostile(reader, "header entry runs past its section", "5654010300020000000002010161" + "62f70ea849");
         hostile(reader, "stream ends mid-frame", "5654010100000000");
         conversation.forEach(Frame::release);
 
@@ -111,7 +118,11 @@ public final class CodecDemo {
             frames.forEach(Frame::release);
             check(false, what + ": accepted?!");
         } catch (FrameException e) {
-            out.printf("   %-38s -> %s (0x%04X) %s%n", what, e.code(), e.code().code(),
+            out.printf(
+                    "   %-38s -> %s (0x%04X) %s%n",
+                    what,
+                    e.code(),
+                    e.code().code(),
                     e.getMessage().substring(e.code().name().length() + 2));
         } finally {
             in.release();

@@ -26,31 +26,42 @@ import java.util.List;
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar e2e}.
  */
 public final class EndToEndDemo {
-    private EndToEndDemo() {
-    }
+    private EndToEndDemo() {}
 
     public static void main(String[] args) throws Exception {
         SecureRandom random = new SecureRandom();
         HybridKem.KeyPair bob = HybridKem.generate(random);
         byte[] aliceSigning = SignatureAlgorithm.ML_DSA_65.generatePrivateKey(random);
         byte[] aliceVerifying = SignatureAlgorithm.ML_DSA_65.publicKeyOf(aliceSigning);
-        System.out.printf("bob's key     %s (%s, public key %d bytes)%n", KeyId.of(bob.publicKey()), HybridKem.NAME,
-                bob.publicKey().length);
+        System.out.printf(
+                "bob's key     %s (%s, public key %d bytes)%n",
+                KeyId.of(bob.publicKey()), HybridKem.NAME, bob.publicKey().length);
 
         byte[] message = "The launch code is in the blue folder.".getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream sealed = new ByteArrayOutputStream();
-        try (EncryptingOutputStream out = new EncryptingOutputStream(sealed, List.of(new Recipient(bob.publicKey())),
-                random)) {
+        try (EncryptingOutputStream out =
+                new EncryptingOutputStream(sealed, List.of(new Recipient(bob.publicKey())), random)) {
             out.write(message);
         }
         byte[] stored = sealed.toByteArray();
         String sha = HexFormat.of().formatHex(KeyId.sha256(stored));
-        SignedManifest signature = SignedManifest.sign(new Manifest("notes/launch.txt", stored.length, sha, true,
-                Instant.now(), KeyId.of(aliceVerifying), SignatureAlgorithm.ML_DSA_65), aliceSigning, random);
-        System.out.printf("the store sees %d bytes starting %s…, and a %d-byte ML-DSA-65 signature%n", stored.length,
-                HexFormat.of().formatHex(stored, 0, 12), signature.signature().length);
+        SignedManifest signature = SignedManifest.sign(
+                new Manifest(
+                        "notes/launch.txt",
+                        stored.length,
+                        sha,
+                        true,
+                        Instant.now(),
+                        KeyId.of(aliceVerifying),
+                        SignatureAlgorithm.ML_DSA_65),
+                aliceSigning,
+                random);
+        System.out.printf(
+                "the store sees %d bytes starting %s…, and a %d-byte ML-DSA-65 signature%n",
+                stored.length, HexFormat.of().formatHex(stored, 0, 12), signature.signature().length);
 
-        RecipientKeys bobsKeys = id -> id.equals(KeyId.of(bob.publicKey())) ? bob.privateKey().clone() : null;
+        RecipientKeys bobsKeys =
+                id -> id.equals(KeyId.of(bob.publicKey())) ? bob.privateKey().clone() : null;
         System.out.printf("signature     %s%n", signature.verify(aliceVerifying) ? "valid, by alice" : "INVALID");
         try (DecryptingInputStream in = new DecryptingInputStream(new ByteArrayInputStream(stored), bobsKeys)) {
             System.out.printf("bob reads     \"%s\"%n", new String(in.readAllBytes(), StandardCharsets.UTF_8));

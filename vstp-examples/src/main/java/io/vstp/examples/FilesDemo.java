@@ -25,8 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar files [MiB]} (default 16).
  */
 public final class FilesDemo {
-    private FilesDemo() {
-    }
+    private FilesDemo() {}
 
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 16;
@@ -36,16 +35,21 @@ public final class FilesDemo {
         new Random(1).nextBytes(bytes);
         Files.write(file, bytes);
 
-        try (ServicesServer server = ServicesServer.builder().port(0).directory(work.resolve("served"))
-                .tls(TlsServerOptions.builder().home(work.resolve("server")).build()).start()) {
+        try (ServicesServer server = ServicesServer.builder()
+                .port(0)
+                .directory(work.resolve("served"))
+                .tls(TlsServerOptions.builder().home(work.resolve("server")).build())
+                .start()) {
             System.out.println("server  " + server.description());
             // The client knows this server's certificate: pinned, so nothing is asked and nothing else is trusted.
-            TlsClientOptions trust = TlsClientOptions.builder().home(work.resolve("client"))
-                    .pin(server.fingerprint()).build();
+            TlsClientOptions trust = TlsClientOptions.builder()
+                    .home(work.resolve("client"))
+                    .pin(server.fingerprint())
+                    .build();
 
             try (VstpClient client = VstpClient.builder().tls(trust).build();
-                 Requester tls = ConnectionRequester.over(client.connect("127.0.0.1", server.port())
-                         .get(10, TimeUnit.SECONDS))) {
+                    Requester tls = ConnectionRequester.over(
+                            client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS))) {
                 FilesClient files = new FilesClient(tls);
                 FilesClient.Result put = files.put(file, "data.bin", false, TransferProgress.NONE);
                 System.out.printf("put     %d bytes in %.2f s over %s%n", put.bytes(), put.seconds(), tls.security());
@@ -67,20 +71,24 @@ public final class FilesDemo {
                 check(resumed.resumedFrom() > 0, "the second upload did not resume");
             }
 
-            try (DatagramRequester dtls = DatagramRequester.connect(new InetSocketAddress("127.0.0.1", server.port()),
-                    DtlsClientOptions.builder().tls(trust).build(), Duration.ofSeconds(10))) {
+            try (DatagramRequester dtls = DatagramRequester.connect(
+                    new InetSocketAddress("127.0.0.1", server.port()),
+                    DtlsClientOptions.builder().tls(trust).build(),
+                    Duration.ofSeconds(10))) {
                 FilesClient files = new FilesClient(dtls);
                 for (String name : new String[] {"data.bin", "again.bin"}) {
                     Path back = work.resolve("back-" + name);
                     FilesClient.Result got = files.get(name, back, TransferProgress.NONE);
                     check(java.util.Arrays.equals(Files.readAllBytes(back), bytes), name + " came back different");
-                    System.out.printf("get     %s: %d bytes in %.2f s over %s, sha256 %s%n", name, got.bytes(),
-                            got.seconds(), dtls.security(), got.sha256());
+                    System.out.printf(
+                            "get     %s: %d bytes in %.2f s over %s, sha256 %s%n",
+                            name, got.bytes(), got.seconds(), dtls.security(), got.sha256());
                 }
             }
         }
         try (var paths = Files.walk(work)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
         System.out.println("ok");
     }

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The main job on an embedded default: a VSTP server with TLS 1.3 and a self-signed certificate, and a client
  * that uploads a file in chunks on one wire-v2 stream (ordered, flow-controlled, each chunk acknowledged) and checks
- * the server's SHA-256 of what arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP home.
+ * the server's SHA-256 of what arrived. No configuration: both ends keep their TLS files in a fresh temporary VSTP
+ * home.
  *
  * <p>Run: {@code java -jar vstp-examples/target/vstp-examples.jar [MiB]} (default 64), or with argument {@code codec}
  * for the wire codec walkthrough, {@code auth} for authentication and authorisation ({@link AuthDemo}), {@code e2e}
@@ -74,15 +75,25 @@ public final class TransferDemo {
             return Frame.builder(FrameType.DATA).header("ok", "1").build();
         });
 
-        try (VstpServer server = VstpServer.builder().port(0).handler(receiver)
-                .tls(TlsServerOptions.builder().home(home.resolve("server")).build()).start();
-             VstpClient client = VstpClient.builder()
-                     .tls(TlsClientOptions.builder().home(home.resolve("client")).build()).build();
-             VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
-            System.out.printf("server  listening on 127.0.0.1:%d, certificate %s (%s provider)%n", server.port(),
-                    server.certificateFingerprint(), server.tlsProvider());
-            System.out.printf("client  %s %s, ALPN %s, session %s, pinned on first use%n", conn.tlsProtocol(),
-                    conn.tlsCipherSuite(), conn.applicationProtocol(), conn.sessionId());
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .handler(receiver)
+                        .tls(TlsServerOptions.builder()
+                                .home(home.resolve("server"))
+                                .build())
+                        .start();
+                VstpClient client = VstpClient.builder()
+                        .tls(TlsClientOptions.builder()
+                                .home(home.resolve("client"))
+                                .build())
+                        .build();
+                VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
+            System.out.printf(
+                    "server  listening on 127.0.0.1:%d, certificate %s (%s provider)%n",
+                    server.port(), server.certificateFingerprint(), server.tlsProvider());
+            System.out.printf(
+                    "client  %s %s, ALPN %s, session %s, pinned on first use%n",
+                    conn.tlsProtocol(), conn.tlsCipherSuite(), conn.applicationProtocol(), conn.sessionId());
             System.out.println("wire    " + conn.wireSummary());
 
             byte[] chunk = new byte[CHUNK];
@@ -98,15 +109,22 @@ public final class TransferDemo {
             for (int i = 0; i < mib; i++) {
                 random.nextBytes(chunk);
                 local.update(chunk);
-                sent.add(upload.send(Frame.builder(FrameType.DATA).header("file", "demo.bin")
+                sent.add(upload.send(Frame.builder(FrameType.DATA)
+                        .header("file", "demo.bin")
                         .header("offset", Long.toString((long) i * CHUNK))
-                        .payload(Unpooled.copiedBuffer(chunk)).build()));
+                        .payload(Unpooled.copiedBuffer(chunk))
+                        .build()));
                 if (sent.size() >= 16) { // each send completes once the server's credit let it out
                     sent.remove(0).get(30, TimeUnit.SECONDS);
                 }
             }
-            Frame commit = upload.finish(Frame.builder(FrameType.DATA).header("file", "demo.bin")
-                    .header("op", "commit").build(), Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
+            Frame commit = upload.finish(
+                            Frame.builder(FrameType.DATA)
+                                    .header("file", "demo.bin")
+                                    .header("op", "commit")
+                                    .build(),
+                            Duration.ofSeconds(30))
+                    .get(30, TimeUnit.SECONDS);
             String remote = commit.headers().value("sha256");
             commit.release();
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -131,5 +149,4 @@ public final class TransferDemo {
             throw new IllegalStateException(e);
         }
     }
-
 }

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class ExamplesJarIT {
     private static String run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", System.getProperty("examples.jar")));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("examples.jar")));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -32,8 +34,12 @@ class ExamplesJarIT {
     @Test
     void theFilesServiceAsALibraryResumesAndVerifies() throws Exception {
         String out = run("files", "4");
-        assertThat(out).contains("put     cut off at").containsPattern("put     resumed at [1-9]\\d* of 4194304 bytes")
-                .contains("get     again.bin: 4194304 bytes").contains("over DTLS 1.2").containsPattern("(?m)^ok$");
+        assertThat(out)
+                .contains("put     cut off at")
+                .containsPattern("put     resumed at [1-9]\\d* of 4194304 bytes")
+                .contains("get     again.bin: 4194304 bytes")
+                .contains("over DTLS 1.2")
+                .containsPattern("(?m)^ok$");
     }
 
     @Test

@@ -64,12 +64,14 @@ public final class FipsBootstrap {
             fips = new BouncyCastleFipsProvider();
         } catch (Error e) {
             // FipsOperationError: the module is in its error state and will do nothing; say why.
-            throw new IllegalStateException("the BouncyCastle FIPS module failed its start-up self-tests: "
-                    + e.getMessage() + " (its jar must be used unmodified, not repackaged)", e);
+            throw new IllegalStateException(
+                    "the BouncyCastle FIPS module failed its start-up self-tests: " + e.getMessage()
+                            + " (its jar must be used unmodified, not repackaged)",
+                    e);
         }
         if (!FipsStatus.isReady()) {
-            throw new IllegalStateException("the BouncyCastle FIPS module is not ready: "
-                    + FipsStatus.getStatusMessage());
+            throw new IllegalStateException(
+                    "the BouncyCastle FIPS module is not ready: " + FipsStatus.getStatusMessage());
         }
         if (!CryptoServicesRegistrar.isInApprovedOnlyMode()) {
             throw new IllegalStateException("the BouncyCastle FIPS module was started before FIPS mode was installed, "

@@ -37,6 +37,7 @@ class FipsCliTransferTest {
 
     @TempDir
     static Path tmp;
+
     private static Process server;
     private static final List<String> serverOutput = new ArrayList<>();
     private static int port;
@@ -47,14 +48,23 @@ class FipsCliTransferTest {
     static void startServer() throws Exception {
         FipsBootstrap.install();
         served = tmp.resolve("served");
-        List<String> command = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), VstpFips.class.getName(),
-                "serve", "--host", "127.0.0.1", "--port", "0", "--dir", served.toString());
+        List<String> command = List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                VstpFips.class.getName(),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--dir",
+                served.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("VSTP_HOME", tmp.resolve("server-home").toString());
         server = builder.start();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                StandardCharsets.UTF_8));
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         Matcher listening = null;
         for (String line; (line = lines.readLine()) != null; ) {
             serverOutput.add(line);
@@ -64,7 +74,9 @@ class FipsCliTransferTest {
                 break;
             }
         }
-        assertThat(listening).as("serve printed its FIPS listening line: %s", serverOutput).isNotNull();
+        assertThat(listening)
+                .as("serve printed its FIPS listening line: %s", serverOutput)
+                .isNotNull();
         port = Integer.parseInt(listening.group(1));
         fingerprint = listening.group(2);
     }
@@ -73,7 +85,9 @@ class FipsCliTransferTest {
     static void stopServer() throws Exception {
         if (server != null) {
             server.destroy();
-            assertThat(server.waitFor(15, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
+            assertThat(server.waitFor(15, TimeUnit.SECONDS))
+                    .as("serve stops on SIGTERM")
+                    .isTrue();
         }
     }
 
@@ -85,7 +99,8 @@ class FipsCliTransferTest {
             // The server's access token (vstp serve is safe by default: docs/decisions/009-safe-by-default-server.md).
             String[] all = java.util.Arrays.copyOf(args, args.length + 2);
             all[args.length] = "--token-file";
-            all[args.length + 1] = tmp.resolve("server-home").resolve("access-token").toString();
+            all[args.length + 1] =
+                    tmp.resolve("server-home").resolve("access-token").toString();
             args = all;
         }
         StringWriter out = new StringWriter();
@@ -118,7 +133,8 @@ class FipsCliTransferTest {
         Path file = randomFile("fips.bin", 3 * 1024 * 1024 + 17);
         Run put = run("--fips", "put", file.toString(), address("fips.bin"), "--pin", fingerprint);
         assertThat(put.code()).as(put.err()).isZero();
-        assertThat(put.out()).containsPattern("TLSv1\\.3 TLS_AES_(128_GCM_SHA256|256_GCM_SHA384)")
+        assertThat(put.out())
+                .containsPattern("TLSv1\\.3 TLS_AES_(128_GCM_SHA256|256_GCM_SHA384)")
                 .contains(sha256(file));
         assertThat(sha256(served.resolve("fips.bin"))).isEqualTo(sha256(file));
 
@@ -134,9 +150,11 @@ class FipsCliTransferTest {
         Path file = randomFile("udp.bin", 1000);
         Run put = run("put", file.toString(), address("udp.bin"), "--udp", "--pin", fingerprint);
         assertThat(put.code()).isEqualTo(2);
-        assertThat(put.err().strip()).isEqualTo("vstp: DTLS (UDP) is not available in FIPS mode: VSTP's DTLS runs "
-                + "on BouncyCastle's lightweight TLS crypto, outside the FIPS module; use TCP, which runs TLS 1.3 on "
-                + "the FIPS module");
+        assertThat(put.err().strip())
+                .isEqualTo("vstp: DTLS (UDP) is not available in FIPS mode: VSTP's DTLS runs "
+                        + "on BouncyCastle's lightweight TLS crypto, outside the FIPS module; use TCP, which runs TLS "
+                        + "1.3 on "
+                        + "the FIPS module");
     }
 
     @Test
@@ -144,20 +162,23 @@ class FipsCliTransferTest {
         Path file = randomFile("secret.bin", 5000);
         Run encrypt = run("put", file.toString(), address("secret.bin"), "--to", "bob", "--pin", fingerprint);
         assertThat(encrypt.code()).isEqualTo(2);
-        assertThat(encrypt.err().strip()).isEqualTo("vstp: end-to-end encryption (--to: X25519 + ML-KEM-768 and "
-                + "ChaCha20-Poly1305) is not available in FIPS mode: X25519 and ChaCha20-Poly1305 are not "
-                + "FIPS-approved, and VSTP's ML-KEM runs on BouncyCastle's regular API, outside the FIPS module (which "
-                + "has no ML-KEM); in FIPS mode files are protected in transit by TLS 1.3");
+        assertThat(encrypt.err().strip())
+                .isEqualTo("vstp: end-to-end encryption (--to: X25519 + ML-KEM-768 and "
+                        + "ChaCha20-Poly1305) is not available in FIPS mode: X25519 and ChaCha20-Poly1305 are not "
+                        + "FIPS-approved, and VSTP's ML-KEM runs on BouncyCastle's regular API, outside the FIPS "
+                        + "module (which "
+                        + "has no ML-KEM); in FIPS mode files are protected in transit by TLS 1.3");
         Run sign = run("put", file.toString(), address("signed.bin"), "--sign", "alice", "--pin", fingerprint);
         assertThat(sign.code()).isEqualTo(2);
-        assertThat(sign.err()).startsWith("vstp: signing the manifest (--sign: Ed25519 or ML-DSA-65) is not "
-                + "available in FIPS mode");
+        assertThat(sign.err())
+                .startsWith(
+                        "vstp: signing the manifest (--sign: Ed25519 or ML-DSA-65) is not " + "available in FIPS mode");
         assertThat(served.resolve("secret.bin")).doesNotExist();
         assertThat(served.resolve("signed.bin")).doesNotExist();
         Run keys = run("keys", "list");
         assertThat(keys.code()).isEqualTo(2);
-        assertThat(keys.err()).startsWith("vstp: the key ring (end-to-end and signing keys) is not available in FIPS "
-                + "mode");
+        assertThat(keys.err())
+                .startsWith("vstp: the key ring (end-to-end and signing keys) is not available in FIPS " + "mode");
     }
 
     /** What the regular build would decrypt or verify after a get is refused, and the download not kept. */
@@ -169,8 +190,10 @@ class FipsCliTransferTest {
         Path sealed = tmp.resolve("sealed-back.vse");
         Run decrypt = run("get", address("sealed.vse"), sealed.toString(), "--pin", fingerprint);
         assertThat(decrypt.code()).isEqualTo(2);
-        assertThat(decrypt.err()).startsWith("vstp: end-to-end decryption (X25519 + ML-KEM-768 and "
-                + "ChaCha20-Poly1305) is not available in FIPS mode").contains("--keep-encrypted");
+        assertThat(decrypt.err())
+                .startsWith("vstp: end-to-end decryption (X25519 + ML-KEM-768 and "
+                        + "ChaCha20-Poly1305) is not available in FIPS mode")
+                .contains("--keep-encrypted");
         assertThat(sealed).doesNotExist();
         Run keep = run("get", address("sealed.vse"), sealed.toString(), "--keep-encrypted", "--pin", fingerprint);
         assertThat(keep.code()).as(keep.err()).isZero();
@@ -181,8 +204,10 @@ class FipsCliTransferTest {
         Path plain = tmp.resolve("plain-back.txt");
         Run verify = run("get", address("plain.txt"), plain.toString(), "--pin", fingerprint);
         assertThat(verify.code()).isEqualTo(2);
-        assertThat(verify.err()).startsWith("vstp: checking the signature plain.txt.vstp-sig (Ed25519 or ML-DSA-65) "
-                + "is not available in FIPS mode").contains("the download was not kept");
+        assertThat(verify.err())
+                .startsWith("vstp: checking the signature plain.txt.vstp-sig (Ed25519 or ML-DSA-65) "
+                        + "is not available in FIPS mode")
+                .contains("the download was not kept");
         assertThat(plain).doesNotExist();
     }
 
@@ -190,7 +215,9 @@ class FipsCliTransferTest {
     void theDemoRunsOverTlsAndSkipsDtlsAndEndToEnd() {
         Run demo = run("demo", "--size", "2");
         assertThat(demo.code()).as(demo.err()).isZero();
-        assertThat(demo.out()).contains("TLS 1.3 in FIPS mode (BCJSSE FIPS)").contains("TLS_AES_")
+        assertThat(demo.out())
+                .contains("TLS 1.3 in FIPS mode (BCJSSE FIPS)")
+                .contains("TLS_AES_")
                 .contains("dtls     skipped: DTLS is not available in FIPS mode")
                 .contains("e2e      skipped: end-to-end encryption is not available in FIPS mode")
                 .contains("auth     access token required to write")
@@ -202,7 +229,9 @@ class FipsCliTransferTest {
     void versionNamesTheFipsModule() {
         Run version = run("--fips", "--version");
         assertThat(version.code()).isZero();
-        assertThat(version.out()).contains("FIPS mode: BouncyCastle Security Provider (FIPS edition) v")
-                .contains("approved-only").contains("Bouncy Castle JSSE Provider");
+        assertThat(version.out())
+                .contains("FIPS mode: BouncyCastle Security Provider (FIPS edition) v")
+                .contains("approved-only")
+                .contains("Bouncy Castle JSSE Provider");
     }
 }

@@ -66,13 +66,19 @@ class FipsTlsTest {
     }
 
     private VstpServer server(TlsServerOptions.Builder tls) throws Exception {
-        return resources.use(VstpServer.builder().host("127.0.0.1").port(0).threads(1)
-                .tls(tls.home(dir.resolve("server")).build()).start());
+        return resources.use(VstpServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .threads(1)
+                .tls(tls.home(dir.resolve("server")).build())
+                .start());
     }
 
     private VstpConnection connect(int port, TlsClientOptions.Builder tls) throws Exception {
-        VstpClient client = resources.use(VstpClient.builder().threads(1)
-                .tls(tls.home(dir.resolve("client")).trustOnFirstUse(true).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .tls(tls.home(dir.resolve("client")).trustOnFirstUse(true).build())
+                .build());
         return resources.use(client.connect("127.0.0.1", port).get(20, TimeUnit.SECONDS));
     }
 
@@ -83,17 +89,23 @@ class FipsTlsTest {
         assertThat(CryptoServicesRegistrar.isInApprovedOnlyMode()).isTrue();
         assertThat(Arrays.stream(Security.getProviders()).map(Provider::getName))
                 .containsExactly("BCFIPS", "BCJSSE", "SUN");
-        assertThat(((BouncyCastleJsseProvider) Security.getProvider("BCJSSE")).isFipsMode()).isTrue();
+        assertThat(((BouncyCastleJsseProvider) Security.getProvider("BCJSSE")).isFipsMode())
+                .isTrue();
         // What SunJCE and SunEC would otherwise hand out is not there at all.
         assertThatThrownBy(() -> Cipher.getInstance("ChaCha20-Poly1305")).isInstanceOf(NoSuchAlgorithmException.class);
         assertThatThrownBy(() -> KeyPairGenerator.getInstance("X25519")).isInstanceOf(NoSuchAlgorithmException.class);
-        assertThat(FipsMode.describe()).contains("FIPS edition").contains("approved-only").contains("JSSE");
+        assertThat(FipsMode.describe())
+                .contains("FIPS edition")
+                .contains("approved-only")
+                .contains("JSSE");
     }
 
     @Test
     void handshakeRunsOnBcjsseWithAesGcmAndANistGroup() throws Exception {
         VstpServer server = server(TlsServerOptions.builder());
-        assertThat(server.tlsProvider()).isEqualTo(TlsProvider.FIPS.displayName()).isEqualTo("BCJSSE FIPS");
+        assertThat(server.tlsProvider())
+                .isEqualTo(TlsProvider.FIPS.displayName())
+                .isEqualTo("BCJSSE FIPS");
         try (RecordingRelay relay = new RecordingRelay(server.port())) {
             VstpConnection connection = connect(relay.port(), TlsClientOptions.builder());
             assertThat(connection.tlsProtocol()).isEqualTo("TLSv1.3");
@@ -102,12 +114,16 @@ class FipsTlsTest {
             assertThat(connection.ping().get(10, TimeUnit.SECONDS)).isPositive();
 
             ServerHello hello = ServerHello.parse(relay.fromServer());
-            assertThat(hello.cipherSuite()).as("TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384")
+            assertThat(hello.cipherSuite())
+                    .as("TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384")
                     .isIn(0x1301, 0x1302);
-            assertThat(hello.keyShareGroup()).as("secp256r1 or secp384r1")
+            assertThat(hello.keyShareGroup())
+                    .as("secp256r1 or secp384r1")
                     .isIn(ServerHello.SECP256R1, ServerHello.SECP384R1);
         }
-        assertThat(server.stats().tlsHandshakesByGroup().values().stream().mapToLong(Long::longValue).sum())
+        assertThat(server.stats().tlsHandshakesByGroup().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
                 .isEqualTo(1);
     }
 
@@ -116,7 +132,8 @@ class FipsTlsTest {
         server(TlsServerOptions.builder());
         X509Certificate certificate;
         try (InputStream in = Files.newInputStream(dir.resolve("server/tls/server-cert.pem"))) {
-            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            certificate =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         assertThat(certificate.getSigAlgName()).isEqualToIgnoringCase("SHA256withECDSA");
         AlgorithmParameters p256 = AlgorithmParameters.getInstance("EC");
@@ -129,46 +146,62 @@ class FipsTlsTest {
     void anApprovedSuiteAskedForIsTheOneUsed() throws Exception {
         List<String> aes128 = List.of("TLS_AES_128_GCM_SHA256");
         VstpServer server = server(TlsServerOptions.builder().cipherSuites(aes128));
-        VstpConnection connection = connect(server.port(), TlsClientOptions.builder().cipherSuites(aes128));
+        VstpConnection connection =
+                connect(server.port(), TlsClientOptions.builder().cipherSuites(aes128));
         assertThat(connection.tlsCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
     }
 
     @Test
     void chaCha20IsRefusedByNameOnBothSides() {
-        assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder().home(dir.resolve("client"))
-                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256", CHACHA20)).build()))
+        assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder()
+                        .home(dir.resolve("client"))
+                        .cipherSuites(List.of("TLS_AES_128_GCM_SHA256", CHACHA20))
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessage("TLS cipher suite TLS_CHACHA20_POLY1305_SHA256 is not available in FIPS mode: "
                         + "ChaCha20-Poly1305 is not a FIPS-approved cipher; FIPS mode offers AES-GCM: "
                         + "TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256");
-        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .cipherSuites(List.of(CHACHA20)).build()))
+        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder()
+                        .home(dir.resolve("server"))
+                        .cipherSuites(List.of(CHACHA20))
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
-                .hasMessageContaining(CHACHA20).hasMessageContaining("not a FIPS-approved cipher");
+                .hasMessageContaining(CHACHA20)
+                .hasMessageContaining("not a FIPS-approved cipher");
     }
 
     @Test
     void nonNistGroupsAreRefusedByName() {
-        assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder().home(dir.resolve("client"))
-                .groups(List.of("X25519")).build()))
+        assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder()
+                        .home(dir.resolve("client"))
+                        .groups(List.of("X25519"))
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageStartingWith("TLS key-exchange group X25519 is not available in FIPS mode")
                 .hasMessageContaining("P-256 and P-384");
-        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .groups(List.of("X25519MLKEM768", "P-256", "P-384")).build()))
+        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder()
+                        .home(dir.resolve("server"))
+                        .groups(List.of("X25519MLKEM768", "P-256", "P-384"))
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageStartingWith("TLS key-exchange group X25519MLKEM768 is not available in FIPS mode")
                 .hasMessageContaining("ML-KEM");
         // The NIST groups themselves, under either name, are what FIPS mode uses anyway.
-        assertThat(ClientTls.create(TlsClientOptions.builder().home(dir.resolve("client"))
-                .groups(List.of("secp384r1", "P-256")).build()).provider()).isEqualTo("BCJSSE FIPS");
+        assertThat(ClientTls.create(TlsClientOptions.builder()
+                                .home(dir.resolve("client"))
+                                .groups(List.of("secp384r1", "P-256"))
+                                .build())
+                        .provider())
+                .isEqualTo("BCJSSE FIPS");
     }
 
     @Test
     void otherTlsProvidersAreRefused() {
         for (TlsProvider other : List.of(TlsProvider.OPENSSL, TlsProvider.JDK)) {
-            assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder().home(dir.resolve("client"))
-                    .provider(other).build()))
+            assertThatThrownBy(() -> ClientTls.create(TlsClientOptions.builder()
+                            .home(dir.resolve("client"))
+                            .provider(other)
+                            .build()))
                     .isInstanceOf(NotFipsApprovedException.class)
                     .hasMessageContaining("TLS provider " + other.displayName())
                     .hasMessageContaining("FIPS mode runs TLS only on BCJSSE FIPS");
@@ -178,8 +211,13 @@ class FipsTlsTest {
     @Test
     void dtlsIsRefusedBecauseItRunsOutsideTheModule() {
         DtlsClientOptions dtls = DtlsClientOptions.builder()
-                .tls(TlsClientOptions.builder().home(dir.resolve("client")).build()).build();
-        assertThatThrownBy(() -> VstpUdpEndpoint.builder().host("127.0.0.1").port(0).dtlsClient(dtls).start())
+                .tls(TlsClientOptions.builder().home(dir.resolve("client")).build())
+                .build();
+        assertThatThrownBy(() -> VstpUdpEndpoint.builder()
+                        .host("127.0.0.1")
+                        .port(0)
+                        .dtlsClient(dtls)
+                        .start())
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageStartingWith("DTLS (UDP) is not available in FIPS mode")
                 .hasMessageContaining("use TCP");
@@ -187,8 +225,8 @@ class FipsTlsTest {
 
     @Test
     void theRefusalOtherModulesCallNamesWhatAndWhy() {
-        assertThatThrownBy(() -> FipsMode.refuse("X25519+ML-KEM-768 end-to-end encryption",
-                "X25519 is not an approved key agreement"))
+        assertThatThrownBy(() -> FipsMode.refuse(
+                        "X25519+ML-KEM-768 end-to-end encryption", "X25519 is not an approved key agreement"))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessage("X25519+ML-KEM-768 end-to-end encryption is not available in FIPS mode: "
                         + "X25519 is not an approved key agreement")
@@ -199,9 +237,10 @@ class FipsTlsTest {
     /** The parser the handshake test relies on tells a non-FIPS choice (ChaCha20, X25519) apart too. */
     @Test
     void theServerHelloParserReadsSuiteAndGroup() {
-        byte[] hello = {22, 3, 3, 0, 0, 2, 0, 0, 0, 3, 3,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0x13, 0x03, 0, 0, 14, 0, 43, 0, 2, 3, 4, 0, 51, 0, 4, 0x00, 0x1d, 0, 0};
+        byte[] hello = {
+            22, 3, 3, 0, 0, 2, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0x13, 0x03, 0, 0, 14, 0, 43, 0, 2, 3, 4, 0, 51, 0, 4, 0x00, 0x1d, 0, 0
+        };
         assertThat(ServerHello.parse(hello)).isEqualTo(new ServerHello(0x1303, ServerHello.X25519));
     }
 }

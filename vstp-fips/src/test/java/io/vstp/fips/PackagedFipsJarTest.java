@@ -23,9 +23,12 @@ class PackagedFipsJarTest {
     void theFipsJarsStayOutsideTheShadedJar() throws Exception {
         try (JarFile jar = new JarFile(JAR.toFile())) {
             assertThat(jar.stream().map(e -> e.getName()).filter(n -> n.startsWith("org/bouncycastle/")))
-                    .as("no BouncyCastle class shaded in").isEmpty();
+                    .as("no BouncyCastle class shaded in")
+                    .isEmpty();
             assertThat(jar.getManifest().getMainAttributes().getValue("Class-Path"))
-                    .contains("lib/bc-fips-").contains("lib/bctls-fips-").contains("lib/bcpkix-fips-")
+                    .contains("lib/bc-fips-")
+                    .contains("lib/bctls-fips-")
+                    .contains("lib/bcpkix-fips-")
                     .contains("lib/bcutil-fips-");
         }
         try (Stream<Path> lib = Files.list(JAR.resolveSibling("lib"))) {
@@ -36,13 +39,19 @@ class PackagedFipsJarTest {
 
     @Test
     void theJarStartsInFipsMode() throws Exception {
-        List<String> command = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "--fips", "--version");
+        List<String> command = List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "--fips",
+                "--version");
         Process vstp = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(vstp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(vstp.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(vstp.exitValue()).as(output).isZero();
-        assertThat(output).contains("FIPS mode: BouncyCastle Security Provider (FIPS edition) v")
-                .contains("approved-only").doesNotContain("WARNING");
+        assertThat(output)
+                .contains("FIPS mode: BouncyCastle Security Provider (FIPS edition) v")
+                .contains("approved-only")
+                .doesNotContain("WARNING");
     }
 }

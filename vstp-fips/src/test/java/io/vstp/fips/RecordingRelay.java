@@ -57,24 +57,27 @@ final class RecordingRelay implements AutoCloseable {
     }
 
     private void copy(String name, InputStream in, OutputStream out, boolean record) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    if (record) {
-                        synchronized (this) {
-                            fromServer.write(buffer, 0, Math.min(n, Math.max(0, KEPT_BYTES - fromServer.size())));
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[8192];
+                    try {
+                        for (int n; (n = in.read(buffer)) > 0; ) {
+                            if (record) {
+                                synchronized (this) {
+                                    fromServer.write(
+                                            buffer, 0, Math.min(n, Math.max(0, KEPT_BYTES - fromServer.size())));
+                                }
+                            }
+                            out.write(buffer, 0, n);
+                            out.flush();
                         }
+                    } catch (IOException e) {
+                        // one side closed: the relay ends with it
+                    } finally {
+                        close();
                     }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // one side closed: the relay ends with it
-            } finally {
-                close();
-            }
-        }, name);
+                },
+                name);
         t.setDaemon(true);
         t.start();
     }

@@ -30,8 +30,12 @@ class RegularBuildRefusesFipsTest {
         String output = new String(vstp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(vstp.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(vstp.exitValue()).as(output).isEqualTo(2);
-        assertThat(output.strip()).startsWith("vstp: --fips needs the FIPS build of vstp")
-                .contains("./vstp --fips").contains("vstp-fips.jar").contains("docs/guide/fips.md")
-                .doesNotContain("cannot reach").hasLineCount(1);
+        assertThat(output.strip())
+                .startsWith("vstp: --fips needs the FIPS build of vstp")
+                .contains("./vstp --fips")
+                .contains("vstp-fips.jar")
+                .contains("docs/guide/fips.md")
+                .doesNotContain("cannot reach")
+                .hasLineCount(1);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 record ServerHello(int cipherSuite, int keyShareGroup) {
     /** IANA TLS supported-groups code points. */
     static final int SECP256R1 = 0x0017;
+
     static final int SECP384R1 = 0x0018;
     static final int X25519 = 0x001d;
     static final int X25519MLKEM768 = 0x11ec;

@@ -42,17 +42,39 @@ public final class SecurityOptions {
     public static final String DEV_DIRECTORY = "dev-tokens";
 
     private static final Set<String> KEYS = Set.of(
-            "jwt.issuer", "jwt.audience", "jwt.jwks-url", "jwt.jwks-file", "jwt.public-key", "jwt.key-id",
-            "jwt.algorithms", "jwt.clock-skew", "jwt.required-claims", "jwt.max-token-bytes", "jwt.roles-claim",
-            "jwt.jwks-cache-ttl", "jwt.jwks-rate-limit",
-            "introspection.url", "introspection.client-id", "introspection.client-secret-file",
-            "introspection.roles-claim", "introspection.issuer", "introspection.audience",
-            "introspection.cache-ttl", "introspection.negative-cache-ttl", "introspection.timeout",
-            "mtls.subject", "mtls.default-roles", "anonymous-roles", "audit",
-            "access-token-file", "access-token-roles",
-            "plugins.dir", "plugins.use", "plugins.poll-interval");
-    private static final List<String> KEY_PREFIXES = List.of("jwt.role-map.", "introspection.role-map.",
-            "mtls.role.", "role.", "plugin.");
+            "jwt.issuer",
+            "jwt.audience",
+            "jwt.jwks-url",
+            "jwt.jwks-file",
+            "jwt.public-key",
+            "jwt.key-id",
+            "jwt.algorithms",
+            "jwt.clock-skew",
+            "jwt.required-claims",
+            "jwt.max-token-bytes",
+            "jwt.roles-claim",
+            "jwt.jwks-cache-ttl",
+            "jwt.jwks-rate-limit",
+            "introspection.url",
+            "introspection.client-id",
+            "introspection.client-secret-file",
+            "introspection.roles-claim",
+            "introspection.issuer",
+            "introspection.audience",
+            "introspection.cache-ttl",
+            "introspection.negative-cache-ttl",
+            "introspection.timeout",
+            "mtls.subject",
+            "mtls.default-roles",
+            "anonymous-roles",
+            "audit",
+            "access-token-file",
+            "access-token-roles",
+            "plugins.dir",
+            "plugins.use",
+            "plugins.poll-interval");
+    private static final List<String> KEY_PREFIXES =
+            List.of("jwt.role-map.", "introspection.role-map.", "mtls.role.", "role.", "plugin.");
 
     private final Map<String, String> settings;
     private final Path home;
@@ -72,8 +94,8 @@ public final class SecurityOptions {
         });
         for (String key : auth.keySet()) {
             if (!KEYS.contains(key) && KEY_PREFIXES.stream().noneMatch(key::startsWith)) {
-                throw new IllegalArgumentException("unknown setting " + PREFIX + key
-                        + " (docs/guide/security.md lists them)");
+                throw new IllegalArgumentException(
+                        "unknown setting " + PREFIX + key + " (docs/guide/security.md lists them)");
             }
         }
         this.settings = auth;
@@ -101,21 +123,30 @@ public final class SecurityOptions {
 
     /** The roles {@code --dev-auth} defines when the configuration defines none. */
     public static Map<String, String> developmentRoles() {
-        return Map.of("auth.role.reader", "echo, files:read",
-                "auth.role.writer", "echo, files:read, files:write",
-                "auth.role.admin", "*");
+        return Map.of(
+                "auth.role.reader",
+                "echo, files:read",
+                "auth.role.writer",
+                "echo, files:read, files:write",
+                "auth.role.admin",
+                "*");
     }
 
     /** True when any setting asks for authentication. */
     public boolean enabled() {
-        return jwtConfigured() || settings.containsKey("access-token-file")
-                || settings.containsKey("introspection.url") || settings.containsKey("mtls.subject")
-                || settings.containsKey("plugins.use") || settings.containsKey("anonymous-roles");
+        return jwtConfigured()
+                || settings.containsKey("access-token-file")
+                || settings.containsKey("introspection.url")
+                || settings.containsKey("mtls.subject")
+                || settings.containsKey("plugins.use")
+                || settings.containsKey("anonymous-roles");
     }
 
     private boolean jwtConfigured() {
-        return settings.containsKey("jwt.issuer") || settings.containsKey("jwt.jwks-url")
-                || settings.containsKey("jwt.jwks-file") || settings.containsKey("jwt.public-key");
+        return settings.containsKey("jwt.issuer")
+                || settings.containsKey("jwt.jwks-url")
+                || settings.containsKey("jwt.jwks-file")
+                || settings.containsKey("jwt.public-key");
     }
 
     /** The policy, or null when {@link #enabled()} is false. The caller closes it. */
@@ -138,7 +169,8 @@ public final class SecurityOptions {
                 // First: it recognises its tokens by their prefix, and leaves every other token to the rest.
                 builtIn.add(io.vstp.security.token.AccessTokenAuthenticator.load(
                         Path.of(settings.get("access-token-file")),
-                        settings.containsKey("access-token-roles") ? list("access-token-roles")
+                        settings.containsKey("access-token-roles")
+                                ? list("access-token-roles")
                                 : Set.of(io.vstp.security.token.AccessTokenAuthenticator.DEFAULT_SUBJECT)));
             }
             if (jwtConfigured()) {
@@ -152,8 +184,10 @@ public final class SecurityOptions {
                 builtIn.add(introspection);
             }
             if (settings.containsKey("mtls.subject")) {
-                builtIn.add(new CertificateIdentity(CertificateIdentity.subjectName(settings.get("mtls.subject")),
-                        mtlsRoles(), list("mtls.default-roles")));
+                builtIn.add(new CertificateIdentity(
+                        CertificateIdentity.subjectName(settings.get("mtls.subject")),
+                        mtlsRoles(),
+                        list("mtls.default-roles")));
             }
             List<String> use = new ArrayList<>(list("plugins.use"));
             Supplier<List<Authenticator>> authenticators = () -> builtIn;
@@ -178,8 +212,8 @@ public final class SecurityOptions {
                 });
             }
             Set<String> anonymous = settings.containsKey("anonymous-roles") ? list("anonymous-roles") : null;
-            return new SecurityPolicy(authenticators, RoleRules.parse(prefixed("role.")), authorizers, anonymous,
-                    audit(), owned);
+            return new SecurityPolicy(
+                    authenticators, RoleRules.parse(prefixed("role.")), authorizers, anonymous, audit(), owned);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : owned) {
                 try {
@@ -275,7 +309,8 @@ public final class SecurityOptions {
     private String introspectionSecret() throws IOException {
         String file = settings.get("introspection.client-secret-file");
         if (file != null) {
-            String secret = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+            String secret =
+                    Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
             if (secret.isEmpty()) {
                 throw new IllegalArgumentException(PREFIX + "introspection.client-secret-file " + file + " is empty");
             }
@@ -283,8 +318,8 @@ public final class SecurityOptions {
         }
         String fromEnv = env.get("VSTP_INTROSPECTION_SECRET");
         if (fromEnv == null || fromEnv.isBlank()) {
-            throw new IllegalArgumentException("the introspection client secret is missing: set "
-                    + PREFIX + "introspection.client-secret-file or VSTP_INTROSPECTION_SECRET");
+            throw new IllegalArgumentException("the introspection client secret is missing: set " + PREFIX
+                    + "introspection.client-secret-file or VSTP_INTROSPECTION_SECRET");
         }
         return fromEnv.strip();
     }

@@ -42,9 +42,13 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
      *                       unless a plugin allows it)
      * @param owned          closed with the policy (validators' threads, the plugin registry)
      */
-    public SecurityPolicy(Supplier<List<Authenticator>> authenticators, RoleRules rules,
-                          Supplier<List<Authorizer>> authorizers, Set<String> anonymousRoles, AuditLog audit,
-                          List<AutoCloseable> owned) {
+    public SecurityPolicy(
+            Supplier<List<Authenticator>> authenticators,
+            RoleRules rules,
+            Supplier<List<Authorizer>> authorizers,
+            Set<String> anonymousRoles,
+            AuditLog audit,
+            List<AutoCloseable> owned) {
         this.authenticators = authenticators;
         this.rules = rules;
         this.authorizers = authorizers;
@@ -63,8 +67,10 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
 
     /** The plugin registry, when plugins are configured: what is loaded, and what was refused. */
     public java.util.Optional<io.vstp.security.plugin.PluginRegistry> plugins() {
-        return owned.stream().filter(io.vstp.security.plugin.PluginRegistry.class::isInstance)
-                .map(io.vstp.security.plugin.PluginRegistry.class::cast).findFirst();
+        return owned.stream()
+                .filter(io.vstp.security.plugin.PluginRegistry.class::isInstance)
+                .map(io.vstp.security.plugin.PluginRegistry.class::cast)
+                .findFirst();
     }
 
     @Override
@@ -80,9 +86,11 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
             if (anonymousRoles != null && credentials.bearerToken() == null) {
                 result.complete(new Principal("anonymous", anonymousRoles, Map.of(), "none", null));
             } else {
-                result.completeExceptionally(new AuthenticationException(credentials.bearerToken() == null
-                        && credentials.clientCertificates().isEmpty() ? "credentials required"
-                        : "no authenticator accepts these credentials"));
+                result.completeExceptionally(new AuthenticationException(
+                        credentials.bearerToken() == null
+                                        && credentials.clientCertificates().isEmpty()
+                                ? "credentials required"
+                                : "no authenticator accepts these credentials"));
             }
             return;
         }
@@ -95,8 +103,10 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
         stage.whenComplete((found, error) -> {
             if (error != null) {
                 Throwable cause = Failures.cause(error);
-                result.completeExceptionally(cause instanceof AuthenticationException ? cause
-                        : new AuthenticationException("authentication failed", cause));
+                result.completeExceptionally(
+                        cause instanceof AuthenticationException
+                                ? cause
+                                : new AuthenticationException("authentication failed", cause));
             } else if (found != null && found.isPresent()) {
                 result.complete(found.get());
             } else {
@@ -107,7 +117,9 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
 
     private static String reason(Throwable e) {
         Throwable cause = Failures.cause(e);
-        return cause instanceof AuthenticationException a ? a.detail() : cause.getClass().getSimpleName();
+        return cause instanceof AuthenticationException a
+                ? a.detail()
+                : cause.getClass().getSimpleName();
     }
 
     @Override
@@ -122,21 +134,21 @@ public final class SecurityPolicy implements AccessControl, AutoCloseable {
      * are let in ({@code auth.anonymous-roles}) and their roles allow the request, every path it names. Audited like
      * any decision, with {@code context} in place of a session id.
      */
-    public AccessDecision authorizeAnonymous(io.vstp.core.frame.Headers request, String context,
-                                             java.net.SocketAddress peer) {
+    public AccessDecision authorizeAnonymous(
+            io.vstp.core.frame.Headers request, String context, java.net.SocketAddress peer) {
         if (anonymousRoles == null) {
             return AccessDecision.deny("credentials required");
         }
-        return authorizeDatagram(new Principal("anonymous", anonymousRoles, Map.of(), "none", null), request, context,
-                peer);
+        return authorizeDatagram(
+                new Principal("anonymous", anonymousRoles, Map.of(), "none", null), request, context, peer);
     }
 
     /**
      * The decision for a datagram request from {@code principal} (what a DTLS association proved, services.md §2b):
      * every path it names must be allowed. Audited like any decision, with {@code context} in place of a session id.
      */
-    public AccessDecision authorizeDatagram(Principal principal, io.vstp.core.frame.Headers request, String context,
-                                            java.net.SocketAddress peer) {
+    public AccessDecision authorizeDatagram(
+            Principal principal, io.vstp.core.frame.Headers request, String context, java.net.SocketAddress peer) {
         return Action.decideEveryPath(request, action -> {
             AccessDecision d = decide(principal, action);
             audit.decision(principal, action, context, peer, d.allowed(), d.reason());

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code auth.*} settings to a policy: what is refused at start, and introspection and anonymous access from settings. */
+/**
+ * {@code auth.*} settings to a policy: what is refused at start, and introspection and anonymous access from settings.
+ */
 class SecurityOptionsTest {
     @TempDir
     Path dir;
@@ -41,33 +43,60 @@ class SecurityOptionsTest {
                 .hasMessageContaining("unknown setting auth.jwt.isuer");
         assertThatThrownBy(() -> config(Map.of("auth.role.r", "echo"), Map.of()).build())
                 .hasMessageContaining("nothing authenticates");
-        assertThatThrownBy(() -> config(Map.of("auth.jwt.jwks-file", "/nonexistent/jwks.json",
-                "auth.jwt.audience", "a"), Map.of()).build()).hasMessageContaining("auth.jwt.issuer is required");
-        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "files:"),
-                Map.of()).build()).hasMessageContaining("permission");
-        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "", "auth.plugins.poll-interval", "1s"),
-                Map.of()).build()).hasMessageContaining("auth.plugins.poll-interval needs auth.plugins.dir");
-        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "", "auth.plugins.poll-interval", "soon",
-                "auth.plugins.dir", dir.toString()), Map.of()).build())
-                .hasMessageContaining("auth.plugins.poll-interval").hasMessageContaining("soon");
-        assertThatThrownBy(() -> config(Map.of("auth.introspection.url", "http://127.0.0.1:1/x",
-                "auth.introspection.client-id", "vstp"), Map.of()).build())
+        assertThatThrownBy(() -> config(
+                                Map.of("auth.jwt.jwks-file", "/nonexistent/jwks.json", "auth.jwt.audience", "a"),
+                                Map.of())
+                        .build())
+                .hasMessageContaining("auth.jwt.issuer is required");
+        assertThatThrownBy(() -> config(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "files:"), Map.of())
+                        .build())
+                .hasMessageContaining("permission");
+        assertThatThrownBy(
+                        () -> config(Map.of("auth.anonymous-roles", "", "auth.plugins.poll-interval", "1s"), Map.of())
+                                .build())
+                .hasMessageContaining("auth.plugins.poll-interval needs auth.plugins.dir");
+        assertThatThrownBy(() -> config(
+                                Map.of(
+                                        "auth.anonymous-roles",
+                                        "",
+                                        "auth.plugins.poll-interval",
+                                        "soon",
+                                        "auth.plugins.dir",
+                                        dir.toString()),
+                                Map.of())
+                        .build())
+                .hasMessageContaining("auth.plugins.poll-interval")
+                .hasMessageContaining("soon");
+        assertThatThrownBy(() -> config(
+                                Map.of(
+                                        "auth.introspection.url",
+                                        "http://127.0.0.1:1/x",
+                                        "auth.introspection.client-id",
+                                        "vstp"),
+                                Map.of())
+                        .build())
                 .hasMessageContaining("client secret is missing");
     }
 
     @Test
     void anonymousRolesLetPeersWithoutCredentialsInWithThoseRolesOnly() throws Exception {
-        try (SecurityPolicy policy = config(Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "echo",
-                "auth.audit", "none"), Map.of()).build()) {
+        try (SecurityPolicy policy = config(
+                        Map.of("auth.anonymous-roles", "guest", "auth.role.guest", "echo", "auth.audit", "none"),
+                        Map.of())
+                .build()) {
             Principal guest = policy.authenticate(new Credentials(null, List.of(), null, "s"))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
             assertThat(guest.subject()).isEqualTo("anonymous");
             assertThat(guest.roles()).containsExactly("guest");
-            assertThat(policy.decide(guest, new Action("echo", "", "")).allowed()).isTrue();
-            assertThat(policy.decide(guest, new Action("files", "list", "")).allowed()).isFalse();
+            assertThat(policy.decide(guest, new Action("echo", "", "")).allowed())
+                    .isTrue();
+            assertThat(policy.decide(guest, new Action("files", "list", "")).allowed())
+                    .isFalse();
             // A token nobody recognises is not anonymous: it is refused.
             assertThat(policy.authenticate(bearer("opaque")).toCompletableFuture())
-                    .failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .failsWithin(5, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withCauseInstanceOf(AuthenticationException.class);
         }
     }
@@ -79,8 +108,10 @@ class SecurityOptionsTest {
         idp.createContext("/introspect", exchange -> {
             authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] body = (form.contains("token=good") ? "{\"active\":true,\"sub\":\"svc\",\"scope\":\"read write\"}"
-                    : "{\"active\":false}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = (form.contains("token=good")
+                            ? "{\"active\":true,\"sub\":\"svc\",\"scope\":\"read write\"}"
+                            : "{\"active\":false}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -89,24 +120,41 @@ class SecurityOptionsTest {
         try {
             String url = "http://127.0.0.1:" + idp.getAddress().getPort() + "/introspect";
             Path secret = Files.writeString(dir.resolve("secret"), "s3cret\n");
-            for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("VSTP_INTROSPECTION_SECRET", "s3cret"))) {
-                Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.introspection.url", url,
-                        "auth.introspection.client-id", "vstp", "auth.introspection.role-map.write", "writer",
-                        "auth.role.writer", "files:write", "auth.audit", "none"));
+            for (Map<String, String> env :
+                    List.of(Map.<String, String>of(), Map.of("VSTP_INTROSPECTION_SECRET", "s3cret"))) {
+                Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                        "auth.introspection.url",
+                        url,
+                        "auth.introspection.client-id",
+                        "vstp",
+                        "auth.introspection.role-map.write",
+                        "writer",
+                        "auth.role.writer",
+                        "files:write",
+                        "auth.audit",
+                        "none"));
                 if (env.isEmpty()) {
                     settings.put("auth.introspection.client-secret-file", secret.toString());
                 }
                 try (SecurityPolicy policy = config(settings, env).build()) {
-                    Principal svc = policy.authenticate(bearer("good")).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    Principal svc = policy.authenticate(bearer("good"))
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS);
                     assertThat(svc.subject()).isEqualTo("svc");
                     assertThat(svc.method()).isEqualTo("introspection");
                     assertThat(svc.roles()).containsExactly("writer");
-                    assertThat(authorization.get()).isEqualTo("Basic "
-                            + Base64.getEncoder().encodeToString("vstp:s3cret".getBytes(StandardCharsets.UTF_8)));
-                    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
-                            () -> policy.authenticate(bearer("bad")).toCompletableFuture().join());
-                    assertThat(refused).isInstanceOf(CompletionException.class)
-                            .hasCauseInstanceOf(AuthenticationException.class).hasMessageContaining("not active");
+                    assertThat(authorization.get())
+                            .isEqualTo("Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString("vstp:s3cret".getBytes(StandardCharsets.UTF_8)));
+                    Throwable refused =
+                            org.assertj.core.api.Assertions.catchThrowable(() -> policy.authenticate(bearer("bad"))
+                                    .toCompletableFuture()
+                                    .join());
+                    assertThat(refused)
+                            .isInstanceOf(CompletionException.class)
+                            .hasCauseInstanceOf(AuthenticationException.class)
+                            .hasMessageContaining("not active");
                 }
             }
         } finally {
@@ -125,11 +173,18 @@ class SecurityOptionsTest {
                 settings.putAll(Map.of("auth.mtls.subject", "cn")); // authentication on, no anonymous access
             }
             try (SecurityPolicy policy = config(settings, Map.of()).build();
-                 io.vstp.transport.VstpServer server = io.vstp.transport.VstpServer.builder().port(0).threads(1)
-                         .plain().accessControl(policy).start();
-                 java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-                socket.getOutputStream().write(io.vstp.core.testing.FrameBytes.v1(io.vstp.core.frame.Frame.builder(
-                        io.vstp.core.frame.FrameType.DATA).payload("{\"content\":\"hi\"}").build()));
+                    io.vstp.transport.VstpServer server = io.vstp.transport.VstpServer.builder()
+                            .port(0)
+                            .threads(1)
+                            .plain()
+                            .accessControl(policy)
+                            .start();
+                    java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.getOutputStream()
+                        .write(io.vstp.core.testing.FrameBytes.v1(
+                                io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
+                                        .payload("{\"content\":\"hi\"}")
+                                        .build()));
                 socket.setSoTimeout(1_000);
                 int first;
                 try {
@@ -140,7 +195,9 @@ class SecurityOptionsTest {
                 if (anonymousMayEcho) {
                     assertThat(first).as("the echo comes back").isEqualTo(0x56);
                 } else {
-                    assertThat(first).as("disconnected: no credentials, no anonymous access").isEqualTo(-1);
+                    assertThat(first)
+                            .as("disconnected: no credentials, no anonymous access")
+                            .isEqualTo(-1);
                 }
             }
         }
@@ -153,13 +210,20 @@ class SecurityOptionsTest {
         SecurityOptions.developmentRoles().forEach((k, v) -> settings.put(k, v));
         settings.put("auth.audit", "none");
         String token = io.vstp.security.token.DevTokenIssuer.loadOrCreate(
-                dir.resolve(SecurityOptions.DEV_DIRECTORY).resolve("key.json")).issue("dana", List.of("writer"));
+                        dir.resolve(SecurityOptions.DEV_DIRECTORY).resolve("key.json"))
+                .issue("dana", List.of("writer"));
         try (SecurityPolicy policy = config(settings, Map.of()).build()) {
-            Principal dana = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Principal dana =
+                    policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(dana.subject()).isEqualTo("dana");
-            assertThat(policy.decide(dana, new Action("files", "put-begin", "x")).allowed()).isTrue();
-            assertThat(policy.decide(new Principal("r", java.util.Set.of("reader"), Map.of(), "jwt", null),
-                    new Action("files", "put-begin", "x")).allowed()).isFalse();
+            assertThat(policy.decide(dana, new Action("files", "put-begin", "x"))
+                            .allowed())
+                    .isTrue();
+            assertThat(policy.decide(
+                                    new Principal("r", java.util.Set.of("reader"), Map.of(), "jwt", null),
+                                    new Action("files", "put-begin", "x"))
+                            .allowed())
+                    .isFalse();
         }
     }
 
@@ -167,18 +231,35 @@ class SecurityOptionsTest {
     @Test
     void everyJwtSettingIsReadAndABadValueNamesItsKey() throws Exception {
         Map<String, String> base = new java.util.HashMap<>(SecurityOptions.developmentSettings(dir));
-        base.putAll(Map.of("auth.jwt.key-id", "dev", "auth.jwt.clock-skew", "30s", "auth.jwt.required-claims",
-                "sub, exp", "auth.jwt.max-token-bytes", "4096", "auth.jwt.jwks-cache-ttl", "5m",
-                "auth.jwt.jwks-rate-limit", "10s", "auth.jwt.role-map.writer", "files-writer", "auth.audit", "none"));
+        base.putAll(Map.of(
+                "auth.jwt.key-id",
+                "dev",
+                "auth.jwt.clock-skew",
+                "30s",
+                "auth.jwt.required-claims",
+                "sub, exp",
+                "auth.jwt.max-token-bytes",
+                "4096",
+                "auth.jwt.jwks-cache-ttl",
+                "5m",
+                "auth.jwt.jwks-rate-limit",
+                "10s",
+                "auth.jwt.role-map.writer",
+                "files-writer",
+                "auth.audit",
+                "none"));
         try (SecurityPolicy policy = config(base, Map.of()).build()) {
             assertThat(policy).isNotNull();
         }
-        for (String[] bad : new String[][] {{"auth.jwt.clock-skew", "soon"}, {"auth.jwt.jwks-cache-ttl", "later"},
-                {"auth.jwt.max-token-bytes", "lots"}}) {
+        for (String[] bad : new String[][] {
+            {"auth.jwt.clock-skew", "soon"}, {"auth.jwt.jwks-cache-ttl", "later"}, {"auth.jwt.max-token-bytes", "lots"}
+        }) {
             Map<String, String> settings = new java.util.HashMap<>(base);
             settings.put(bad[0], bad[1]);
-            assertThatThrownBy(() -> config(settings, Map.of()).build()).as(bad[0])
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad[0]);
+            assertThatThrownBy(() -> config(settings, Map.of()).build())
+                    .as(bad[0])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(bad[0]);
         }
     }
 
@@ -198,12 +279,25 @@ class SecurityOptionsTest {
     @Test
     void introspectionOptionsAreReadAndAnEmptySecretFileIsRefused() throws Exception {
         Path secret = Files.writeString(dir.resolve("secret"), "s3cret");
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.introspection.url",
-                "http://127.0.0.1:1/introspect", "auth.introspection.client-id", "vstp",
-                "auth.introspection.client-secret-file", secret.toString(), "auth.introspection.issuer", "idp",
-                "auth.introspection.audience", "vstp", "auth.introspection.cache-ttl", "30s",
-                "auth.introspection.negative-cache-ttl", "5s", "auth.introspection.timeout", "2s",
-                "auth.audit", "none"));
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "auth.introspection.url",
+                "http://127.0.0.1:1/introspect",
+                "auth.introspection.client-id",
+                "vstp",
+                "auth.introspection.client-secret-file",
+                secret.toString(),
+                "auth.introspection.issuer",
+                "idp",
+                "auth.introspection.audience",
+                "vstp",
+                "auth.introspection.cache-ttl",
+                "30s",
+                "auth.introspection.negative-cache-ttl",
+                "5s",
+                "auth.introspection.timeout",
+                "2s",
+                "auth.audit",
+                "none"));
         try (SecurityPolicy policy = config(settings, Map.of()).build()) {
             assertThat(policy).isNotNull();
         }
@@ -211,22 +305,26 @@ class SecurityOptionsTest {
         assertThatThrownBy(() -> config(settings, Map.of()).build()).hasMessageContaining("is empty");
     }
 
-    /** {@code auth.access-token-file}: the server's own token file, with the roles of {@code auth.access-token-roles}. */
+    /**
+     * {@code auth.access-token-file}: the server's own token file, with the roles of {@code auth.access-token-roles}.
+     */
     @Test
     void theAccessTokenFileFromSettingsProvesItsOwnerWithTheConfiguredRoles() throws Exception {
         Path file = dir.resolve("access-token");
-        String token = io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(file,
-                new java.security.SecureRandom());
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("auth.access-token-file", file.toString(),
-                "auth.audit", "none"));
+        String token =
+                io.vstp.security.token.AccessTokenAuthenticator.loadOrCreate(file, new java.security.SecureRandom());
+        Map<String, String> settings =
+                new java.util.HashMap<>(Map.of("auth.access-token-file", file.toString(), "auth.audit", "none"));
         try (SecurityPolicy policy = config(settings, Map.of()).build()) {
-            Principal owner = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Principal owner =
+                    policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(owner.subject()).isEqualTo("owner");
             assertThat(owner.roles()).containsExactly("owner");
         }
         settings.put("auth.access-token-roles", "writer, reader");
         try (SecurityPolicy policy = config(settings, Map.of()).build()) {
-            Principal owner = policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Principal owner =
+                    policy.authenticate(bearer(token)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(owner.roles()).containsExactlyInAnyOrder("writer", "reader");
         }
     }
@@ -234,25 +332,50 @@ class SecurityOptionsTest {
     /** {@code auth.jwt.public-key}: one PEM public key instead of a JWKS. */
     @Test
     void aPemPublicKeyFromSettingsVerifiesTokens() throws Exception {
-        io.vstp.security.token.DevTokenIssuer issuer = io.vstp.security.token.DevTokenIssuer.loadOrCreate(
-                dir.resolve("dev-key.json"));
+        io.vstp.security.token.DevTokenIssuer issuer =
+                io.vstp.security.token.DevTokenIssuer.loadOrCreate(dir.resolve("dev-key.json"));
         java.security.interfaces.ECPublicKey key = com.nimbusds.jose.jwk.JWKSet.parse(issuer.publicJwks())
-                .getKeys().get(0).toECKey().toECPublicKey();
-        Path pem = Files.writeString(dir.resolve("idp.pem"), "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        try (SecurityPolicy policy = config(Map.of("auth.jwt.public-key", pem.toString(),
-                "auth.jwt.issuer", io.vstp.security.token.DevTokenIssuer.DEFAULT_ISSUER,
-                "auth.jwt.audience", io.vstp.security.token.DevTokenIssuer.DEFAULT_AUDIENCE,
-                "auth.audit", "none"), Map.of()).build()) {
+                .getKeys()
+                .get(0)
+                .toECKey()
+                .toECPublicKey();
+        Path pem = Files.writeString(
+                dir.resolve("idp.pem"),
+                "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                        + "\n-----END PUBLIC KEY-----\n");
+        try (SecurityPolicy policy = config(
+                        Map.of(
+                                "auth.jwt.public-key",
+                                pem.toString(),
+                                "auth.jwt.issuer",
+                                io.vstp.security.token.DevTokenIssuer.DEFAULT_ISSUER,
+                                "auth.jwt.audience",
+                                io.vstp.security.token.DevTokenIssuer.DEFAULT_AUDIENCE,
+                                "auth.audit",
+                                "none"),
+                        Map.of())
+                .build()) {
             Principal dana = policy.authenticate(bearer(issuer.issue("dana", List.of("writer"))))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
             assertThat(dana.subject()).isEqualTo("dana");
             assertThat(dana.roles()).containsExactly("writer");
         }
         Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> config(Map.of("auth.jwt.public-key", pem.toString(), "auth.jwt.issuer", "i",
-                "auth.jwt.audience", "a", "auth.audit", "none"), Map.of()).build())
-                .isInstanceOf(java.io.IOException.class).hasMessage(pem + " holds no PEM 'PUBLIC KEY'");
+        assertThatThrownBy(() -> config(
+                                Map.of(
+                                        "auth.jwt.public-key",
+                                        pem.toString(),
+                                        "auth.jwt.issuer",
+                                        "i",
+                                        "auth.jwt.audience",
+                                        "a",
+                                        "auth.audit",
+                                        "none"),
+                                Map.of())
+                        .build())
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage(pem + " holds no PEM 'PUBLIC KEY'");
     }
 
     /** A setting that fails after the plugin registry started (here the audit log) stops the registry's watcher. */
@@ -260,12 +383,17 @@ class SecurityOptionsTest {
     void aFailureLateInBuildClosesWhatWasAlreadyStarted() throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("file"), "x");
         Path audit = notADirectory.resolve("audit.log");
-        Map<String, String> settings = Map.of("auth.anonymous-roles", "", "auth.plugins.dir",
-                dir.resolve("plugins").toString(), "auth.audit", audit.toString());
+        Map<String, String> settings = Map.of(
+                "auth.anonymous-roles",
+                "",
+                "auth.plugins.dir",
+                dir.resolve("plugins").toString(),
+                "auth.audit",
+                audit.toString());
         assertThatThrownBy(() -> config(settings, Map.of()).build())
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageStartingWith("cannot open audit log " + audit + ": ");
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("vstp-plugin-watcher")
-                && t.isAlive());
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("vstp-plugin-watcher") && t.isAlive());
     }
 }

@@ -39,15 +39,24 @@ class SecurityPolicyTest {
 
     private final ByteArrayOutputStream auditBytes = new ByteArrayOutputStream();
 
-    private SecurityPolicy policy(List<Authenticator> authenticators, Map<String, String> rules,
-                                  List<Authorizer> authorizers, Set<String> anonymousRoles) {
-        return new SecurityPolicy(() -> authenticators, RoleRules.parse(rules), () -> authorizers, anonymousRoles,
-                AuditLog.toStream(auditBytes), List.of());
+    private SecurityPolicy policy(
+            List<Authenticator> authenticators,
+            Map<String, String> rules,
+            List<Authorizer> authorizers,
+            Set<String> anonymousRoles) {
+        return new SecurityPolicy(
+                () -> authenticators,
+                RoleRules.parse(rules),
+                () -> authorizers,
+                anonymousRoles,
+                AuditLog.toStream(auditBytes),
+                List.of());
     }
 
     /** The audit lines written so far, waiting (at most 5 s) until there are {@code count}. */
     private List<Map<String, Object>> auditLines(SecurityPolicy policy, int count) throws Exception {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> policy.audit().written() >= count);
         List<Map<String, Object>> lines = new ArrayList<>();
         for (String line : auditBytes.toString(StandardCharsets.UTF_8).split("\n")) {
@@ -84,25 +93,30 @@ class SecurityPolicyTest {
 
     @Test
     void anAuthoriserThatThrowsDeniesTheRequestAndIsNamedInTheReason() {
-        try (SecurityPolicy policy = policy(List.of(), Map.of("reader", "files:read"),
-                List.of(new Exploding(), new EchoForAll()), null)) {
+        try (SecurityPolicy policy =
+                policy(List.of(), Map.of("reader", "files:read"), List.of(new Exploding(), new EchoForAll()), null)) {
             AccessDecision d = policy.decide(READER, new Action("files", "get", "a.txt"));
-            assertThat(d.allowed()).as("a rule allows it, but a failing authoriser must not be skipped").isFalse();
-            assertThat(d.reason()).isEqualTo("authoriser " + Exploding.class.getName()
-                    + " failed: IllegalStateException");
+            assertThat(d.allowed())
+                    .as("a rule allows it, but a failing authoriser must not be skipped")
+                    .isFalse();
+            assertThat(d.reason())
+                    .isEqualTo("authoriser " + Exploding.class.getName() + " failed: IllegalStateException");
             assertThat(policy.rules().rules()).containsOnlyKeys("reader");
         }
     }
 
     @Test
     void anyDenyWinsOverARuleAndOneAllowIsEnough() {
-        try (SecurityPolicy policy = policy(List.of(), Map.of("reader", "files:read"),
-                List.of(new Secrets(), new EchoForAll()), null)) {
+        try (SecurityPolicy policy =
+                policy(List.of(), Map.of("reader", "files:read"), List.of(new Secrets(), new EchoForAll()), null)) {
             assertThat(policy.decide(READER, new Action("files", "get", "secret/plan.txt")))
                     .isEqualTo(AccessDecision.deny("denied by " + Secrets.class.getName()));
             assertThat(policy.decide(READER, new Action("files", "get", "notes.txt")))
-                    .isEqualTo(AccessDecision.allow("reader → " + RoleRules.parse(Map.of("reader", "files:read"))
-                            .rules().get("reader").get(0)));
+                    .isEqualTo(AccessDecision.allow("reader → "
+                            + RoleRules.parse(Map.of("reader", "files:read"))
+                                    .rules()
+                                    .get("reader")
+                                    .get(0)));
             assertThat(policy.decide(READER, new Action("echo", "", "")))
                     .isEqualTo(AccessDecision.allow("allowed by " + EchoForAll.class.getName()));
             assertThat(policy.decide(READER, new Action("files", "put-begin", "notes.txt")))
@@ -123,17 +137,24 @@ class SecurityPolicyTest {
             };
             try (SecurityPolicy policy = policy(List.of(broken, never), Map.of(), List.of(), Set.of("guest"))) {
                 CompletableFuture<Principal> result = policy.authenticate(
-                        new Credentials("opaque-token", List.of(), PEER, "s-9")).toCompletableFuture();
-                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
-                        () -> result.get(5, TimeUnit.SECONDS));
+                                new Credentials("opaque-token", List.of(), PEER, "s-9"))
+                        .toCompletableFuture();
+                Throwable refused =
+                        org.assertj.core.api.Assertions.catchThrowable(() -> result.get(5, TimeUnit.SECONDS));
                 assertThat(refused).isInstanceOf(ExecutionException.class);
-                assertThat(refused.getCause()).isInstanceOf(AuthenticationException.class)
-                        .hasCauseInstanceOf(broken == throwing ? IllegalStateException.class
-                                : java.io.IOException.class);
-                assertThat(((AuthenticationException) refused.getCause()).detail()).isEqualTo("authentication failed");
-                assertThat(auditLines(policy, 1)).singleElement().satisfies(line -> assertThat(line)
-                        .containsEntry("event", "authenticate").containsEntry("allowed", false)
-                        .containsEntry("reason", "authentication failed").containsEntry("session", "s-9"));
+                assertThat(refused.getCause())
+                        .isInstanceOf(AuthenticationException.class)
+                        .hasCauseInstanceOf(
+                                broken == throwing ? IllegalStateException.class : java.io.IOException.class);
+                assertThat(((AuthenticationException) refused.getCause()).detail())
+                        .isEqualTo("authentication failed");
+                assertThat(auditLines(policy, 1))
+                        .singleElement()
+                        .satisfies(line -> assertThat(line)
+                                .containsEntry("event", "authenticate")
+                                .containsEntry("allowed", false)
+                                .containsEntry("reason", "authentication failed")
+                                .containsEntry("session", "s-9"));
             }
         }
     }
@@ -147,19 +168,24 @@ class SecurityPolicyTest {
                     .isEqualTo(AccessDecision.deny("credentials required"));
         }
         auditBytes.reset();
-        try (SecurityPolicy open = policy(List.of(), Map.of("guest", "echo, files:write:inbox"), List.of(),
-                Set.of("guest"))) {
+        try (SecurityPolicy open =
+                policy(List.of(), Map.of("guest", "echo, files:write:inbox"), List.of(), Set.of("guest"))) {
             assertThat(open.authorizeAnonymous(echo, "udp", PEER).allowed()).isTrue();
             AccessDecision moved = open.authorizeAnonymous(move, "udp", PEER);
             assertThat(moved.allowed()).as("the destination is outside inbox").isFalse();
             List<Map<String, Object>> lines = auditLines(open, 3);
-            assertThat(lines).extracting(l -> l.get("subject"), l -> l.get("path"), l -> l.get("allowed"),
-                            l -> l.get("session"), l -> l.get("remote"))
+            assertThat(lines)
+                    .extracting(
+                            l -> l.get("subject"),
+                            l -> l.get("path"),
+                            l -> l.get("allowed"),
+                            l -> l.get("session"),
+                            l -> l.get("remote"))
                     .containsExactly(
                             org.assertj.core.groups.Tuple.tuple("anonymous", null, true, "udp", PEER.toString()),
                             org.assertj.core.groups.Tuple.tuple("anonymous", "inbox/a", true, "udp", PEER.toString()),
-                            org.assertj.core.groups.Tuple.tuple("anonymous", "archive/a", false, "udp",
-                                    PEER.toString()));
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "anonymous", "archive/a", false, "udp", PEER.toString()));
         }
     }
 
@@ -168,8 +194,10 @@ class SecurityPolicyTest {
         Authenticator notMine = credentials -> CompletableFuture.completedFuture(Optional.empty());
         Authenticator mine = credentials -> CompletableFuture.completedFuture(Optional.of(READER));
         try (SecurityPolicy policy = policy(List.of(notMine, mine), Map.of(), List.of(), null)) {
-            assertThat(policy.authenticate(new Credentials("t", List.of(), PEER, "s")).toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS)).isSameAs(READER);
+            assertThat(policy.authenticate(new Credentials("t", List.of(), PEER, "s"))
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS))
+                    .isSameAs(READER);
             assertThat(policy.plugins()).isEmpty();
         }
     }

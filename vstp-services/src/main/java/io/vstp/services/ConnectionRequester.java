@@ -50,11 +50,15 @@ public final class ConnectionRequester implements Requester {
 
     @Override
     public String security() {
-        return (connection.tlsProtocol() == null ? "plaintext TCP"
-                : connection.tlsProtocol() + " " + connection.tlsCipherSuite()
-                + (connection.tlsGroup() != null ? " " + connection.tlsGroup() : "") + ", server certificate "
-                + connection.peerCertificateFingerprint()) + "; " + connection.wireSummary()
-                + (connection.authenticatedSubject() != null ? "; authenticated as " + connection.authenticatedSubject()
+        return (connection.tlsProtocol() == null
+                        ? "plaintext TCP"
+                        : connection.tlsProtocol() + " " + connection.tlsCipherSuite()
+                                + (connection.tlsGroup() != null ? " " + connection.tlsGroup() : "")
+                                + ", server certificate "
+                                + connection.peerCertificateFingerprint())
+                + "; " + connection.wireSummary()
+                + (connection.authenticatedSubject() != null
+                        ? "; authenticated as " + connection.authenticatedSubject()
                         : "");
     }
 

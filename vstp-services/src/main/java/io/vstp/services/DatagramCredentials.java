@@ -18,8 +18,7 @@ final class DatagramCredentials {
     /** Associations with credentials at once; beyond it, stale ones are dropped, then new ones refused. */
     static final int MAX_BOUND = 4096;
 
-    private record Bound(DtlsSessionInfo association, Principal principal) {
-    }
+    private record Bound(DtlsSessionInfo association, Principal principal) {}
 
     private final Map<InetSocketAddress, Bound> byPeer = new ConcurrentHashMap<>();
     private final VstpUdpEndpoint[] endpoint;
@@ -48,8 +47,9 @@ final class DatagramCredentials {
             return false;
         }
         if (byPeer.size() >= MAX_BOUND && !byPeer.containsKey(peer)) {
-            byPeer.entrySet().removeIf(e -> e.getValue().association() != association(e.getKey())
-                    || e.getValue().principal().expiredAt(Instant.now()));
+            byPeer.entrySet()
+                    .removeIf(e -> e.getValue().association() != association(e.getKey())
+                            || e.getValue().principal().expiredAt(Instant.now()));
             if (byPeer.size() >= MAX_BOUND) {
                 return false;
             }

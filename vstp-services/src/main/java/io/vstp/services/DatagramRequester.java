@@ -68,8 +68,8 @@ public final class DatagramRequester implements Requester {
      */
     public void authenticate(String token) throws Exception {
         if (!endpoint.dtls()) {
-            throw new IllegalStateException("a token is never sent over plaintext UDP, where anyone on the path "
-                    + "could read it");
+            throw new IllegalStateException(
+                    "a token is never sent over plaintext UDP, where anyone on the path " + "could read it");
         }
         Frame credentials = SessionAuth.withToken(FrameType.DATA, Headers.EMPTY, token);
         try {
@@ -99,14 +99,14 @@ public final class DatagramRequester implements Requester {
         long id = nextId.getAndIncrement();
         CompletableFuture<Frame> result = new CompletableFuture<>();
         pending.put(id, result);
-        endpoint.sendReliable(server, SessionFrames.withHeader(request, SessionFrames.REQ_ID, Long.toString(id))).whenComplete((v, e) -> {
-            if (e != null) {
-                pending.remove(id);
-                result.completeExceptionally(e);
-            }
-        });
-        result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> pending.remove(id));
+        endpoint.sendReliable(server, SessionFrames.withHeader(request, SessionFrames.REQ_ID, Long.toString(id)))
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        pending.remove(id);
+                        result.completeExceptionally(e);
+                    }
+                });
+        result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(id));
         return result;
     }
 
@@ -115,8 +115,11 @@ public final class DatagramRequester implements Requester {
         if (!endpoint.dtls()) {
             return "plaintext UDP";
         }
-        return endpoint.dtlsSession(server).map(s -> s.protocolVersion() + " " + s.cipherSuite()
-                + s.peerCertificateFingerprint().map(f -> ", server certificate " + f).orElse(""))
+        return endpoint.dtlsSession(server)
+                .map(s -> s.protocolVersion() + " " + s.cipherSuite()
+                        + s.peerCertificateFingerprint()
+                                .map(f -> ", server certificate " + f)
+                                .orElse(""))
                 .orElse("DTLS (no session yet)");
     }
 

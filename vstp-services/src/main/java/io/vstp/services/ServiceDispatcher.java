@@ -55,13 +55,18 @@ public final class ServiceDispatcher implements RequestHandler {
             if (!request.type().equals(FrameType.DATA)) {
                 return CompletableFuture.completedFuture(null);
             }
-            return CompletableFuture.completedFuture(new Frame(FrameType.DATA, request.flags(), request.headers(),
+            return CompletableFuture.completedFuture(new Frame(
+                    FrameType.DATA,
+                    request.flags(),
+                    request.headers(),
                     request.payload().retainedSlice()));
         }
         if (service.equals(FilesProtocol.SERVICE)) {
             return toFiles.get();
         }
-        return CompletableFuture.failedFuture(new SessionException(ErrorCode.UNKNOWN_SERVICE,
-                VstpException.Scope.REQUEST, "no service '" + service + "' here (services: files, or none for echo)"));
+        return CompletableFuture.failedFuture(new SessionException(
+                ErrorCode.UNKNOWN_SERVICE,
+                VstpException.Scope.REQUEST,
+                "no service '" + service + "' here (services: files, or none for echo)"));
     }
 }

@@ -54,8 +54,13 @@ public final class ServicesServer implements AutoCloseable {
     private final ExecutorService io;
     private final SecurityPolicy security;
 
-    private ServicesServer(String host, VstpServer tcp, VstpUdpEndpoint udp, FileService files, ExecutorService io,
-                           SecurityPolicy security) {
+    private ServicesServer(
+            String host,
+            VstpServer tcp,
+            VstpUdpEndpoint udp,
+            FileService files,
+            ExecutorService io,
+            SecurityPolicy security) {
         this.security = security;
         this.host = host;
         this.tcp = tcp;
@@ -86,8 +91,7 @@ public final class ServicesServer implements AutoCloseable {
         private SecurityPolicy security;
         private FileService.PartialUploads partials = FileService.PartialUploads.DEFAULT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Where to listen.
@@ -209,9 +213,15 @@ public final class ServicesServer implements AutoCloseable {
         }
     }
 
-    private static ServicesServer start(String host, int port, Path dir, TlsServerOptions tls, boolean withUdp,
-                                        ProtocolOptions protocol, SecurityPolicy security,
-                                        FileService.PartialUploads partials)
+    private static ServicesServer start(
+            String host,
+            int port,
+            Path dir,
+            TlsServerOptions tls,
+            boolean withUdp,
+            ProtocolOptions protocol,
+            SecurityPolicy security,
+            FileService.PartialUploads partials)
             throws InterruptedException, IOException {
         FileService files = new FileService(dir, partials);
         // Only a timer: the sweep itself is file work, queued fairly with the clients'.
@@ -279,11 +289,16 @@ public final class ServicesServer implements AutoCloseable {
      * @return e.g. "tcp+udp 127.0.0.1:6969, TLS 1.3 + DTLS 1.2, certificate sha256:…, files in /srv"
      */
     public String description() {
-        String security = tcp.tls() ? "TLS 1.3" + (FipsMode.active() ? " in FIPS mode ("
-                + tcp.tlsProvider() + ")" : tcp.tlsProvider().equals("BCJSSE") ? " (BCJSSE)" : "") + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
-                + tcp.certificateFingerprint() : "plaintext (no TLS)";
-        return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security
-                + ", files in " + files.root() + (this.security != null ? ", authentication required" : "");
+        String security = tcp.tls()
+                ? "TLS 1.3"
+                        + (FipsMode.active()
+                                ? " in FIPS mode (" + tcp.tlsProvider() + ")"
+                                : tcp.tlsProvider().equals("BCJSSE") ? " (BCJSSE)" : "")
+                        + (udp != null ? " + DTLS 1.2" : "") + ", certificate "
+                        + tcp.certificateFingerprint()
+                : "plaintext (no TLS)";
+        return (udp != null ? "tcp+udp " : "tcp ") + display(host) + ":" + tcp.port() + ", " + security + ", files in "
+                + files.root() + (this.security != null ? ", authentication required" : "");
     }
 
     /**
@@ -310,10 +325,19 @@ public final class ServicesServer implements AutoCloseable {
         }
     }
 
-    private static VstpServer startTcp(String host, int port, TlsServerOptions tls, ServiceDispatcher services,
-                                       ProtocolOptions protocol, SecurityPolicy security)
+    private static VstpServer startTcp(
+            String host,
+            int port,
+            TlsServerOptions tls,
+            ServiceDispatcher services,
+            ProtocolOptions protocol,
+            SecurityPolicy security)
             throws InterruptedException, IOException {
-        VstpServer.Builder b = VstpServer.builder().host(host).port(port).handler(services).protocol(protocol)
+        VstpServer.Builder b = VstpServer.builder()
+                .host(host)
+                .port(port)
+                .handler(services)
+                .protocol(protocol)
                 .accessControl(security);
         try {
             return (tls == null ? b.plain() : b.tls(tls)).start();
@@ -330,11 +354,14 @@ public final class ServicesServer implements AutoCloseable {
      * @param security null for none; otherwise a datagram, which carries no credentials, may do only what anonymous
      *                 peers may (services.md §2a): by default the echo, which the Rust crate's clients use
      */
-    private static VstpUdpEndpoint startUdp(String host, int udpPort, TlsServerOptions tls, ServiceDispatcher services,
-                                            SecurityPolicy security) throws InterruptedException, IOException {
+    private static VstpUdpEndpoint startUdp(
+            String host, int udpPort, TlsServerOptions tls, ServiceDispatcher services, SecurityPolicy security)
+            throws InterruptedException, IOException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         DatagramCredentials proved = new DatagramCredentials(self);
-        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder().host(host).port(udpPort)
+        VstpUdpEndpoint.Builder b = VstpUdpEndpoint.builder()
+                .host(host)
+                .port(udpPort)
                 .handler((peer, frame) -> {
                     if (frame.headers().value(SessionAuth.AUTH) != null) {
                         authenticateDatagram(self[0], security, proved, peer, frame);
@@ -355,8 +382,12 @@ public final class ServicesServer implements AutoCloseable {
                     }
                 });
         try {
-            self[0] = (tls == null ? b.plain()
-                    : b.dtlsServer(DtlsServerOptions.builder().tls(withoutClientCa(tls)).build())).start();
+            self[0] = (tls == null
+                            ? b.plain()
+                            : b.dtlsServer(DtlsServerOptions.builder()
+                                    .tls(withoutClientCa(tls))
+                                    .build()))
+                    .start();
             return self[0];
         } catch (Exception e) {
             if (e instanceof InterruptedException ie) {
@@ -368,41 +399,58 @@ public final class ServicesServer implements AutoCloseable {
 
     /** DTLS has no client certificates yet (docs/guide/dtls.md): mutual TLS stays a TCP feature. */
     private static TlsServerOptions withoutClientCa(TlsServerOptions tls) {
-        return tls.clientCaFile().isPresent() ? tls.toBuilder().clientCaFile(null).build() : tls;
+        return tls.clientCaFile().isPresent()
+                ? tls.toBuilder().clientCaFile(null).build()
+                : tls;
     }
 
     /**
      * A UDP request that anonymous peers may not make: datagrams carry no credentials (services.md §2a). A request
      * with {@code req-id} learns why; anything else is dropped.
      */
-    private static void refuseDatagram(VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame,
-                                       boolean authenticated) {
+    private static void refuseDatagram(
+            VstpUdpEndpoint endpoint, InetSocketAddress peer, Frame frame, boolean authenticated) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         frame.release();
         if (reqId != null) {
-            endpoint.sendReliable(peer, authenticated
-                    ? SessionFrames.err(ErrorCode.PERMISSION_DENIED, "permission denied", reqId)
-                    : SessionFrames.err(ErrorCode.UNAUTHENTICATED, "this server authenticates its clients: send "
-                            + "credentials over DTLS (--token-file), or use TCP", reqId));
+            endpoint.sendReliable(
+                    peer,
+                    authenticated
+                            ? SessionFrames.err(ErrorCode.PERMISSION_DENIED, "permission denied", reqId)
+                            : SessionFrames.err(
+                                    ErrorCode.UNAUTHENTICATED,
+                                    "this server authenticates its clients: send "
+                                            + "credentials over DTLS (--token-file), or use TCP",
+                                    reqId));
         }
     }
 
-    private static void authenticateDatagram(VstpUdpEndpoint endpoint, SecurityPolicy security,
-                                             DatagramCredentials proved, InetSocketAddress peer, Frame frame) {
+    private static void authenticateDatagram(
+            VstpUdpEndpoint endpoint,
+            SecurityPolicy security,
+            DatagramCredentials proved,
+            InetSocketAddress peer,
+            Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         if (reqId == null || security == null) {
             frame.release();
             if (reqId != null) { // a server that does not authenticate ignores credentials (session.md §3.1)
-                endpoint.sendReliable(peer, SessionFrames.withHeader(Frame.builder(FrameType.DATA).build(),
-                        SessionFrames.REQ_ID, reqId));
+                endpoint.sendReliable(
+                        peer,
+                        SessionFrames.withHeader(Frame.builder(FrameType.DATA).build(), SessionFrames.REQ_ID, reqId));
             }
             return;
         }
         io.vstp.transport.udp.dtls.DtlsSessionInfo arrivedOn = proved.association(peer);
         if (arrivedOn == null) {
             frame.release(); // never read: a token that crossed plaintext is the sender's to revoke
-            endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "credentials are refused over "
-                    + "plaintext UDP, where anyone on the path could read them: use DTLS or TCP", reqId));
+            endpoint.sendReliable(
+                    peer,
+                    SessionFrames.err(
+                            ErrorCode.UNAUTHENTICATED,
+                            "credentials are refused over "
+                                    + "plaintext UDP, where anyone on the path could read them: use DTLS or TCP",
+                            reqId));
             return;
         }
         String token;
@@ -415,20 +463,28 @@ public final class ServicesServer implements AutoCloseable {
             frame.release();
         }
         String answerTo = reqId;
-        security.authenticate(new Credentials(token, java.util.List.of(), peer,
-                "dtls:" + peer)).whenComplete((principal, e) -> {
+        security.authenticate(new Credentials(token, java.util.List.of(), peer, "dtls:" + peer))
+                .whenComplete((principal, e) -> {
                     if (e != null || principal == null) {
-                        endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED,
-                                e != null ? SessionAuth.refusal(e) : "authentication failed", answerTo));
+                        endpoint.sendReliable(
+                                peer,
+                                SessionFrames.err(
+                                        ErrorCode.UNAUTHENTICATED,
+                                        e != null ? SessionAuth.refusal(e) : "authentication failed",
+                                        answerTo));
                     } else if (!proved.bind(peer, principal, arrivedOn)) {
-                        endpoint.sendReliable(peer, SessionFrames.err(ErrorCode.UNAUTHENTICATED, "the DTLS "
-                                + "association ended, or the server holds too many: try again", answerTo));
+                        endpoint.sendReliable(
+                                peer,
+                                SessionFrames.err(
+                                        ErrorCode.UNAUTHENTICATED,
+                                        "the DTLS " + "association ended, or the server holds too many: try again",
+                                        answerTo));
                     } else {
                         Headers.Builder ok = Headers.builder(3);
                         SessionAuth.describe(ok, principal, java.time.Instant.now());
                         ok.add(SessionFrames.REQ_ID, answerTo);
-                        endpoint.sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, ok.build(),
-                                Unpooled.EMPTY_BUFFER));
+                        endpoint.sendReliable(
+                                peer, new Frame(FrameType.DATA, Flags.NONE, ok.build(), Unpooled.EMPTY_BUFFER));
                     }
                 });
     }
@@ -438,8 +494,8 @@ public final class ServicesServer implements AutoCloseable {
      * {@code req-id}; a DATA frame without one (the crate's style) is echoed once, best effort, as one datagram a
      * crate can read, or answered by ERR {@code FRAME_TOO_LARGE} when the echo would not fit one (services.md §2).
      */
-    private static void onDatagramRequest(VstpUdpEndpoint endpoint, ServiceDispatcher services, InetSocketAddress peer,
-                                          Frame frame) {
+    private static void onDatagramRequest(
+            VstpUdpEndpoint endpoint, ServiceDispatcher services, InetSocketAddress peer, Frame frame) {
         String reqId = frame.headers().value(SessionFrames.REQ_ID);
         if (reqId == null) {
             if (frame.headers().value(FilesProtocol.SERVICE_HEADER) != null) {
@@ -452,9 +508,13 @@ public final class ServicesServer implements AutoCloseable {
                     // In the one form a crate reads (udp.md §4); too large for it, it learns why from an ERR.
                     endpoint.sendCrateReadable(peer, echo).whenComplete((v, e) -> {
                         if (e instanceof VstpException x && x.code() == ErrorCode.FRAME_TOO_LARGE) {
-                            endpoint.sendCrateReadable(peer, SessionFrames.err(ErrorCode.FRAME_TOO_LARGE,
-                                    "echo not sent: " + x.detail() + "; send the request with a req-id to get "
-                                    + "the answer reliably, in fragments", null));
+                            endpoint.sendCrateReadable(
+                                    peer,
+                                    SessionFrames.err(
+                                            ErrorCode.FRAME_TOO_LARGE,
+                                            "echo not sent: " + x.detail() + "; send the request with a req-id to get "
+                                                    + "the answer reliably, in fragments",
+                                            null));
                         }
                     });
                 }

@@ -35,64 +35,86 @@ class DatagramCredentialsTest {
 
     @Test
     void aBindingHoldsForItsAssociationOnlyAndNotPastExpiry() throws Exception {
-        TlsServerOptions tls = TlsServerOptions.builder().home(tmp.resolve("server")).build();
+        TlsServerOptions tls =
+                TlsServerOptions.builder().home(tmp.resolve("server")).build();
         VstpUdpEndpoint[] server = new VstpUdpEndpoint[1];
         DatagramCredentials proved = new DatagramCredentials(server);
-        server[0] = VstpUdpEndpoint.builder().host("127.0.0.1").port(0).handler((peer, frame) -> frame.release())
-                .dtlsServer(DtlsServerOptions.builder().tls(tls).build()).start();
+        server[0] = VstpUdpEndpoint.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .handler((peer, frame) -> frame.release())
+                .dtlsServer(DtlsServerOptions.builder().tls(tls).build())
+                .start();
         try {
-            InetSocketAddress serverAddress = new InetSocketAddress("127.0.0.1", server[0].localAddress().getPort());
-            DtlsClientOptions client = DtlsClientOptions.builder().tls(TlsClientOptions.builder()
-                    .home(tmp.resolve("client")).trustSystemCertificates(false)
-                    .pin(CertifiedKey.forServer(tls).fingerprint()).build()).build();
+            InetSocketAddress serverAddress =
+                    new InetSocketAddress("127.0.0.1", server[0].localAddress().getPort());
+            DtlsClientOptions client = DtlsClientOptions.builder()
+                    .tls(TlsClientOptions.builder()
+                            .home(tmp.resolve("client"))
+                            .trustSystemCertificates(false)
+                            .pin(CertifiedKey.forServer(tls).fingerprint())
+                            .build())
+                    .build();
 
             VstpUdpEndpoint first = connect(client, new InetSocketAddress("127.0.0.1", 0), serverAddress);
             InetSocketAddress peer = first.localAddress();
             // The client's handshake ends a flight before the server's: wait for the server's side.
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> server[0].dtlsSession(peer).isPresent());
             assertThat(proved.current(peer)).as("nothing proved yet").isNull();
             assertThat(proved.bind(peer, OWNER)).isTrue();
             assertThat(proved.current(peer)).isEqualTo(OWNER);
-            io.vstp.transport.udp.dtls.DtlsSessionInfo firstAssociation = server[0].dtlsSession(peer).orElseThrow();
+            io.vstp.transport.udp.dtls.DtlsSessionInfo firstAssociation =
+                    server[0].dtlsSession(peer).orElseThrow();
             first.close();
 
             // Same address and port, a new handshake: a new association, which proved nothing.
             VstpUdpEndpoint second = connect(client, peer, serverAddress);
             try {
                 waitForNewAssociation(server[0], peer, firstAssociation);
-                assertThat(proved.current(peer)).as("the binding was to the first association").isNull();
+                assertThat(proved.current(peer))
+                        .as("the binding was to the first association")
+                        .isNull();
                 assertThat(proved.bind(peer, OWNER, firstAssociation))
-                        .as("credentials that came over the first association bind to no other").isFalse();
+                        .as("credentials that came over the first association bind to no other")
+                        .isFalse();
                 assertThat(proved.current(peer)).isNull();
 
-                Principal expired = new Principal("owner", Set.of("owner"), Map.of(), "jwt",
-                        Instant.now().minusSeconds(1));
+                Principal expired = new Principal(
+                        "owner", Set.of("owner"), Map.of(), "jwt", Instant.now().minusSeconds(1));
                 assertThat(proved.bind(peer, expired)).isTrue();
-                assertThat(proved.current(peer)).as("expired credentials prove nothing").isNull();
+                assertThat(proved.current(peer))
+                        .as("expired credentials prove nothing")
+                        .isNull();
             } finally {
                 second.close();
             }
             assertThat(proved.bind(new InetSocketAddress("127.0.0.1", 9), OWNER))
-                    .as("no association, nothing to bind to").isFalse();
+                    .as("no association, nothing to bind to")
+                    .isFalse();
         } finally {
             server[0].close();
         }
     }
 
-    private static VstpUdpEndpoint connect(DtlsClientOptions options, InetSocketAddress local,
-                                           InetSocketAddress server) throws Exception {
+    private static VstpUdpEndpoint connect(DtlsClientOptions options, InetSocketAddress local, InetSocketAddress server)
+            throws Exception {
         NettyDatagramLink socket = NettyDatagramLink.bind(local, null, UdpLimits.DEFAULT.maxDatagramSize());
         DtlsDatagramLink link = DtlsDatagramLink.client(socket, options);
-        VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder().link(link).handler((p, f) -> f.release()).start();
+        VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder()
+                .link(link)
+                .handler((p, f) -> f.release())
+                .start();
         link.connect(server).get(20, TimeUnit.SECONDS);
         return endpoint;
     }
 
     /** Until the server holds an association with {@code peer} other than {@code old} (bounded wait). */
-    private static void waitForNewAssociation(VstpUdpEndpoint server, InetSocketAddress peer,
-                                              io.vstp.transport.udp.dtls.DtlsSessionInfo old) {
-        await("the second handshake completed on the server").atMost(Duration.ofSeconds(10))
+    private static void waitForNewAssociation(
+            VstpUdpEndpoint server, InetSocketAddress peer, io.vstp.transport.udp.dtls.DtlsSessionInfo old) {
+        await("the second handshake completed on the server")
+                .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> server.dtlsSession(peer).filter(s -> s != old).isPresent());
     }

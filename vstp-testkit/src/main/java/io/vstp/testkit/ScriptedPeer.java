@@ -113,9 +113,14 @@ public final class ScriptedPeer implements AutoCloseable {
      * received after the last v1 frame are read as v2.
      */
     public ScriptedPeer useWireV2(Integrity integrity) {
-        reader = new V2FrameReader(HpackHeaderBlocks.decoder(HpackHeaderBlocks.MAX_TABLE_SIZE,
-                HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE, HpackHeaderBlocks.DEFAULT_MAX_HEADER_COUNT),
-                integrity, V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        reader = new V2FrameReader(
+                HpackHeaderBlocks.decoder(
+                        HpackHeaderBlocks.MAX_TABLE_SIZE,
+                        HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE,
+                        HpackHeaderBlocks.DEFAULT_MAX_HEADER_COUNT),
+                integrity,
+                V2Limits.DEFAULT,
+                FrameTypeRegistry.V2);
         writer = new V2FrameWriter(HpackHeaderBlocks.encoder(0), integrity, Integer.MAX_VALUE - 8);
         return this;
     }
@@ -148,7 +153,7 @@ public final class ScriptedPeer implements AutoCloseable {
 
     /** The next frame is of {@code type}. */
     public ScriptedPeer expect(FrameType type) throws IOException {
-        return expect(type, frame -> { });
+        return expect(type, frame -> {});
     }
 
     /** The next frame is of {@code type} and passes {@code check} (assertions on its headers or payload). */
@@ -167,7 +172,7 @@ public final class ScriptedPeer implements AutoCloseable {
 
     /** The next frame is an ERR whose {@code error} header is {@code code} (an {@code ErrorCode} name). */
     public ScriptedPeer expectErr(String code) throws IOException {
-        return expectErr(code, err -> { });
+        return expectErr(code, err -> {});
     }
 
     public ScriptedPeer expectErr(String code, Consumer<Frame> check) throws IOException {

@@ -65,13 +65,13 @@ import org.bouncycastle.util.io.pem.PemWriter;
 public final class TestPki {
     /** Tolerates a peer whose clock is a little behind, as the production issuer does. */
     private static final Duration BACKDATE = Duration.ofHours(1);
+
     private static final Duration VALIDITY = Duration.ofDays(30);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** An instance, not registered: Java 17 has no ML-DSA, and a test must not change the JVM's provider list. */
     private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
-    private TestPki() {
-    }
+    private TestPki() {}
 
     /** The kinds of key a test certificate can have: those {@code vstp cert --key-type} makes. */
     public enum KeyType {
@@ -90,7 +90,8 @@ public final class TestPki {
         KeyPair generate() {
             try {
                 if (mlDsaName != null) {
-                    return KeyPairGenerator.getInstance(mlDsaName, BOUNCY_CASTLE).generateKeyPair();
+                    return KeyPairGenerator.getInstance(mlDsaName, BOUNCY_CASTLE)
+                            .generateKeyPair();
                 }
                 KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
                 generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
@@ -124,8 +125,9 @@ public final class TestPki {
          */
         public String fingerprint() {
             try {
-                return "sha256:" + HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+                return "sha256:"
+                        + HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
@@ -195,8 +197,7 @@ public final class TestPki {
     }
 
     /** Where {@link Issued#written} put the certificate and the key. */
-    public record PemPair(Path certificate, Path key) {
-    }
+    public record PemPair(Path certificate, Path key) {}
 
     /** A self-signed EC P-256 CA named {@code commonName}, valid from an hour ago for 30 days. */
     public static Issued ca(String commonName) {
@@ -216,7 +217,12 @@ public final class TestPki {
     }
 
     public static Issued server(Issued ca, KeyType type, String... names) {
-        return certificate(names[0]).issuedBy(ca).keyType(type).serverAuth().names(names).build();
+        return certificate(names[0])
+                .issuedBy(ca)
+                .keyType(type)
+                .serverAuth()
+                .names(names)
+                .build();
     }
 
     /** A client certificate whose subject is {@code CN=commonName} (no alternative names), issued by {@code ca}. */
@@ -230,12 +236,19 @@ public final class TestPki {
     }
 
     public static Issued selfSigned(KeyType type) {
-        return certificate("localhost").keyType(type).serverAuth().names("127.0.0.1", "localhost").build();
+        return certificate("localhost")
+                .keyType(type)
+                .serverAuth()
+                .names("127.0.0.1", "localhost")
+                .build();
     }
 
     /** As {@link #selfSigned()}, valid from {@code notBefore} to {@code notAfter} (expired, or not yet valid). */
     public static Issued selfSigned(Instant notBefore, Instant notAfter) {
-        return certificate("localhost").serverAuth().names("127.0.0.1", "localhost").validity(notBefore, notAfter)
+        return certificate("localhost")
+                .serverAuth()
+                .names("127.0.0.1", "localhost")
+                .validity(notBefore, notAfter)
                 .build();
     }
 
@@ -303,27 +316,38 @@ public final class TestPki {
         public Issued build() {
             KeyPair keys = keyType.generate();
             X500Name subject = new X500Name("CN=" + commonName);
-            X500Name issuerName = issuer == null ? subject
-                    : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+            X500Name issuerName = issuer == null
+                    ? subject
+                    : X500Name.getInstance(
+                            issuer.certificate().getSubjectX500Principal().getEncoded());
             PrivateKey signingKey = issuer == null ? keys.getPrivate() : issuer.key();
             Instant from = notBefore != null ? notBefore : Instant.now().minus(BACKDATE);
             Instant until = notAfter != null ? notAfter : Instant.now().plus(VALIDITY);
             try {
-                X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
-                        new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(from), Date.from(until), subject,
+                X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                        issuerName,
+                        new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                        Date.from(from),
+                        Date.from(until),
+                        subject,
                         keys.getPublic());
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-                builder.addExtension(Extension.subjectKeyIdentifier, false,
+                builder.addExtension(
+                        Extension.subjectKeyIdentifier,
+                        false,
                         new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-                builder.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                        : KeyUsage.digitalSignature));
+                builder.addExtension(
+                        Extension.keyUsage,
+                        true,
+                        new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
                 if (purpose != null) {
                     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
                 }
                 if (!names.isEmpty()) {
                     builder.addExtension(Extension.subjectAlternativeName, false, alternativeNames(names));
                 }
-                return new Issued(new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey))),
+                return new Issued(
+                        new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey))),
                         keys.getPrivate());
             } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
                 throw new IllegalStateException("cannot make the test certificate CN=" + commonName, e);
@@ -334,7 +358,9 @@ public final class TestPki {
     private static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
         KeyType type = KeyType.of(key);
         if (type.mlDsaName != null) {
-            return new JcaContentSignerBuilder(type.mlDsaName).setProvider(BOUNCY_CASTLE).build(key);
+            return new JcaContentSignerBuilder(type.mlDsaName)
+                    .setProvider(BOUNCY_CASTLE)
+                    .build(key);
         }
         return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
     }

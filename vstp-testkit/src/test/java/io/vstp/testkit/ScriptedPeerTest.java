@@ -32,14 +32,23 @@ class ScriptedPeerTest {
     }
 
     private static Frame hello() {
-        return Frame.builder(FrameType.HELLO).header("impl", "scripted/1").header("versions", "2,1").build();
+        return Frame.builder(FrameType.HELLO)
+                .header("impl", "scripted/1")
+                .header("versions", "2,1")
+                .build();
     }
 
     @Test
     void framesArriveAsSentWithTheirHeadersAndPayload() throws Exception {
-        client.send(hello(), Frame.builder(FrameType.DATA).header("req-id", "7").payload("question").build());
+        client.send(
+                hello(),
+                Frame.builder(FrameType.DATA)
+                        .header("req-id", "7")
+                        .payload("question")
+                        .build());
 
-        server.expect(FrameType.HELLO, f -> assertThat(f.headers().value("versions")).isEqualTo("2,1"));
+        server.expect(
+                FrameType.HELLO, f -> assertThat(f.headers().value("versions")).isEqualTo("2,1"));
         Frame data = server.receive();
         try {
             assertThat(data.headers().value("req-id")).isEqualTo("7");
@@ -52,9 +61,11 @@ class ScriptedPeerTest {
     @Test
     void bothSidesSwitchToWireV2() throws Exception {
         client.send(hello());
-        server.expect(FrameType.HELLO).send(Frame.builder(FrameType.WELCOME).header("version", "2").build())
+        server.expect(FrameType.HELLO)
+                .send(Frame.builder(FrameType.WELCOME).header("version", "2").build())
                 .useWireV2(Integrity.CRC32C);
-        client.expect(FrameType.WELCOME).useWireV2(Integrity.CRC32C)
+        client.expect(FrameType.WELCOME)
+                .useWireV2(Integrity.CRC32C)
                 .send(Frame.builder(FrameType.DATA).payload("in v2").build().withStreamId(3));
 
         server.expect(FrameType.DATA, f -> {
@@ -65,20 +76,27 @@ class ScriptedPeerTest {
 
     @Test
     void anErrIsCheckedByItsCodeAndTheCloseAfterIt() throws Exception {
-        server.send(Frame.builder(FrameType.ERR).header("error", "BAD_MAGIC").payload("not VSTP").build());
+        server.send(Frame.builder(FrameType.ERR)
+                .header("error", "BAD_MAGIC")
+                .payload("not VSTP")
+                .build());
         server.close();
 
-        client.expectErr("BAD_MAGIC", err -> assertThat(err.payloadAsString()).isEqualTo("not VSTP")).expectClose();
+        client.expectErr("BAD_MAGIC", err -> assertThat(err.payloadAsString()).isEqualTo("not VSTP"))
+                .expectClose();
     }
 
     @Test
     void theWrongFrameFailsTheScriptNamingWhatCame() throws Exception {
-        server.send(Frame.builder(FrameType.PONG).build(),
+        server.send(
+                Frame.builder(FrameType.PONG).build(),
                 Frame.builder(FrameType.ERR).header("error", "IDLE_TIMEOUT").build());
 
-        assertThatThrownBy(() -> client.expect(FrameType.WELCOME)).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> client.expect(FrameType.WELCOME))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageStartingWith("expected WELCOME, got PONG");
-        assertThatThrownBy(() -> client.expectErr("BAD_MAGIC")).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> client.expectErr("BAD_MAGIC"))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageStartingWith("expected ERR BAD_MAGIC, got ERR IDLE_TIMEOUT");
     }
 
@@ -87,7 +105,8 @@ class ScriptedPeerTest {
         server.send(Frame.builder(FrameType.PING).build()).sendBytes(new byte[] {0x56, 0x54});
         server.close();
 
-        assertThatThrownBy(client::expectClose).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(client::expectClose)
+                .isInstanceOf(AssertionError.class)
                 .hasMessageStartingWith("expected the connection to close, but got [PING")
                 .hasMessageEndingWith("and 2 more byte(s)");
     }
@@ -95,13 +114,15 @@ class ScriptedPeerTest {
     @Test
     void silenceFailsWithinTheTimeoutAndACloseFailsAnExpectedFrame() throws Exception {
         client.timeout(Duration.ofMillis(200));
-        assertThatThrownBy(client::receive).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(client::receive)
+                .isInstanceOf(AssertionError.class)
                 .hasMessage("nothing arrived within PT0.2S");
         assertThatThrownBy(client::expectClose).isInstanceOf(AssertionError.class);
 
         server.sendBytes(new byte[] {0x56});
         server.close();
-        assertThatThrownBy(client::receive).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(client::receive)
+                .isInstanceOf(AssertionError.class)
                 .hasMessage("expected a frame, but the connection closed inside one (1 byte(s))");
     }
 }

@@ -29,8 +29,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TestPkiTest {
     private static final Issued CA = TestPki.ca("kit CA");
     /** FIPS 204 / RFC 9881 signature algorithm identifiers. */
-    private static final Map<KeyType, String> ML_DSA_OIDS = Map.of(KeyType.ML_DSA_44, "2.16.840.1.101.3.4.3.17",
-            KeyType.ML_DSA_65, "2.16.840.1.101.3.4.3.18", KeyType.ML_DSA_87, "2.16.840.1.101.3.4.3.19");
+    private static final Map<KeyType, String> ML_DSA_OIDS = Map.of(
+            KeyType.ML_DSA_44,
+            "2.16.840.1.101.3.4.3.17",
+            KeyType.ML_DSA_65,
+            "2.16.840.1.101.3.4.3.18",
+            KeyType.ML_DSA_87,
+            "2.16.840.1.101.3.4.3.19");
 
     @TempDir
     Path dir;
@@ -46,14 +51,15 @@ class TestPkiTest {
 
     @Test
     void aServerCertificateCarriesItsNamesAndIsSignedByItsCa() throws Exception {
-        X509Certificate server = TestPki.server(CA, "127.0.0.1", "localhost", "::1").certificate();
+        X509Certificate server =
+                TestPki.server(CA, "127.0.0.1", "localhost", "::1").certificate();
         server.verify(CA.certificate().getPublicKey());
         assertThat(server.getSubjectX500Principal().getName()).isEqualTo("CN=127.0.0.1");
         assertThat(server.getIssuerX500Principal()).isEqualTo(CA.certificate().getSubjectX500Principal());
         assertThat(server.getBasicConstraints()).as("an end entity").isEqualTo(-1);
         assertThat(server.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
-        assertThat(server.getSubjectAlternativeNames()).containsExactly(List.of(7, "127.0.0.1"),
-                List.of(2, "localhost"), List.of(7, "0:0:0:0:0:0:0:1"));
+        assertThat(server.getSubjectAlternativeNames())
+                .containsExactly(List.of(7, "127.0.0.1"), List.of(2, "localhost"), List.of(7, "0:0:0:0:0:0:0:1"));
     }
 
     @Test
@@ -75,8 +81,11 @@ class TestPkiTest {
         } else {
             // The JDK knows ML-DSA keys only as encodings: BouncyCastle verifies.
             BouncyCastleProvider bc = new BouncyCastleProvider();
-            server.verify(KeyFactory.getInstance("ML-DSA", bc).generatePublic(
-                    new X509EncodedKeySpec(ca.certificate().getPublicKey().getEncoded())), bc);
+            server.verify(
+                    KeyFactory.getInstance("ML-DSA", bc)
+                            .generatePublic(new X509EncodedKeySpec(
+                                    ca.certificate().getPublicKey().getEncoded())),
+                    bc);
             assertThat(server.getSigAlgOID()).isEqualTo(ML_DSA_OIDS.get(type));
         }
     }
@@ -102,7 +111,8 @@ class TestPkiTest {
         assertThat(files.certificate()).hasFileName("server-cert.pem");
         assertThat(Files.readString(files.key())).startsWith("-----BEGIN PRIVATE KEY-----");
         try (InputStream in = Files.newInputStream(files.certificate())) {
-            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(in)).isEqualTo(server.certificate());
+            assertThat(CertificateFactory.getInstance("X.509").generateCertificate(in))
+                    .isEqualTo(server.certificate());
         }
     }
 
@@ -121,7 +131,9 @@ class TestPkiTest {
     @Test
     void theFingerprintIsTheSha256OfTheDerEncoding() {
         Issued one = TestPki.selfSigned();
-        assertThat(one.fingerprint()).matches("sha256:[0-9a-f]{64}").isEqualTo(one.fingerprint())
+        assertThat(one.fingerprint())
+                .matches("sha256:[0-9a-f]{64}")
+                .isEqualTo(one.fingerprint())
                 .isNotEqualTo(TestPki.selfSigned().fingerprint());
     }
 }

@@ -3,10 +3,12 @@ package io.vstp.transport;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Durations as people write them in options and config files: {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 90d}, or ISO-8601. */
+/**
+ * Durations as people write them in options and config files: {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h},
+ * {@code 90d}, or ISO-8601.
+ */
 public final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     /** @throws IllegalArgumentException naming the value and the accepted forms */
     public static Duration parse(String value) {

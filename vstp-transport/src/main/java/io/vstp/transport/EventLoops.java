@@ -21,8 +21,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public final class EventLoops {
     private static final boolean EPOLL = !Boolean.getBoolean("vstp.transport.nio") && Epoll.isAvailable();
 
-    private EventLoops() {
-    }
+    private EventLoops() {}
 
     /** {@code "epoll"} or {@code "nio"}. */
     public static String mechanism() {
@@ -41,7 +40,8 @@ public final class EventLoops {
     }
 
     public static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannel() {
-        return EPOLL ? io.netty.channel.epoll.EpollDatagramChannel.class
+        return EPOLL
+                ? io.netty.channel.epoll.EpollDatagramChannel.class
                 : io.netty.channel.socket.nio.NioDatagramChannel.class;
     }
 

@@ -160,7 +160,8 @@ public final class MemoryBudget {
             }
             long all = total.get();
             return all >= REFUSE_AT * maxBytes && held > 0 && held >= all / Math.max(1, shares.size())
-                    ? Pressure.REFUSE : Pressure.NONE;
+                    ? Pressure.REFUSE
+                    : Pressure.NONE;
         }
 
         public long held() {
@@ -217,8 +218,7 @@ public final class MemoryBudget {
     private Share heaviest(InetAddress address) {
         Share best = null;
         for (Share s : shares) {
-            if (!s.shedding && (address == null || s.address.equals(address))
-                    && (best == null || s.held > best.held)) {
+            if (!s.shedding && (address == null || s.address.equals(address)) && (best == null || s.held > best.held)) {
                 best = s;
             }
         }

@@ -17,11 +17,24 @@ import java.util.Objects;
  * @param maxQueued           requests that may wait for a slot; beyond it a request fails at once with
  *                            {@code TOO_MANY_IN_FLIGHT} instead of growing the queue
  */
-public record PoolOptions(int minConnections, int maxConnections, int maxRequestsPerConnection,
-                          Duration acquireTimeout, Duration maxLifetime, Duration maxIdle,
-                          Duration healthCheckInterval, int maxQueued) {
-    public static final PoolOptions DEFAULT = new PoolOptions(1, 4, 256, Duration.ofSeconds(5),
-            Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofSeconds(30), 10_000);
+public record PoolOptions(
+        int minConnections,
+        int maxConnections,
+        int maxRequestsPerConnection,
+        Duration acquireTimeout,
+        Duration maxLifetime,
+        Duration maxIdle,
+        Duration healthCheckInterval,
+        int maxQueued) {
+    public static final PoolOptions DEFAULT = new PoolOptions(
+            1,
+            4,
+            256,
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(30),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
+            10_000);
 
     public PoolOptions {
         if (minConnections < 0 || maxConnections < 1 || minConnections > maxConnections) {
@@ -43,27 +56,62 @@ public record PoolOptions(int minConnections, int maxConnections, int maxRequest
     }
 
     public PoolOptions withSize(int min, int max) {
-        return new PoolOptions(min, max, maxRequestsPerConnection, acquireTimeout, maxLifetime, maxIdle,
-                healthCheckInterval, maxQueued);
+        return new PoolOptions(
+                min,
+                max,
+                maxRequestsPerConnection,
+                acquireTimeout,
+                maxLifetime,
+                maxIdle,
+                healthCheckInterval,
+                maxQueued);
     }
 
     public PoolOptions withMaxRequestsPerConnection(int value) {
-        return new PoolOptions(minConnections, maxConnections, value, acquireTimeout, maxLifetime, maxIdle,
-                healthCheckInterval, maxQueued);
+        return new PoolOptions(
+                minConnections,
+                maxConnections,
+                value,
+                acquireTimeout,
+                maxLifetime,
+                maxIdle,
+                healthCheckInterval,
+                maxQueued);
     }
 
     public PoolOptions withAcquireTimeout(Duration value) {
-        return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, value, maxLifetime,
-                maxIdle, healthCheckInterval, maxQueued);
+        return new PoolOptions(
+                minConnections,
+                maxConnections,
+                maxRequestsPerConnection,
+                value,
+                maxLifetime,
+                maxIdle,
+                healthCheckInterval,
+                maxQueued);
     }
 
     public PoolOptions withRecycling(Duration lifetime, Duration idle, Duration healthCheck) {
-        return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, acquireTimeout, lifetime,
-                idle, healthCheck, maxQueued);
+        return new PoolOptions(
+                minConnections,
+                maxConnections,
+                maxRequestsPerConnection,
+                acquireTimeout,
+                lifetime,
+                idle,
+                healthCheck,
+                maxQueued);
     }
 
     public PoolOptions withMaxQueued(int value) {
-        return new PoolOptions(minConnections, maxConnections, maxRequestsPerConnection, acquireTimeout, maxLifetime,
-                maxIdle, healthCheckInterval, value);
+        return new PoolOptions(
+                minConnections,
+                maxConnections,
+                maxRequestsPerConnection,
+                acquireTimeout,
+                maxLifetime,
+                maxIdle,
+                healthCheckInterval,
+                value);
     }
 }

@@ -18,14 +18,21 @@ import java.util.Objects;
  *                          {@code lz4}); empty for none
  * @param omitCrcOverTls    offer (client) or accept (server) integrity mode {@code none} over TLS (wire-v2.md §6)
  */
-public record ProtocolOptions(boolean v2, int headerTableSize, int streamWindow, int connectionWindow,
-                              int maxHeaderListSize, int maxMessageSize, int chunkSize, List<String> compression,
-                              boolean omitCrcOverTls) {
+public record ProtocolOptions(
+        boolean v2,
+        int headerTableSize,
+        int streamWindow,
+        int connectionWindow,
+        int maxHeaderListSize,
+        int maxMessageSize,
+        int chunkSize,
+        List<String> compression,
+        boolean omitCrcOverTls) {
     /** The largest window wire-v2.md §8.1 allows. */
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
 
-    public static final ProtocolOptions DEFAULT = new ProtocolOptions(true, 4096, 256 * 1024, 1024 * 1024,
-            65_536, 64 * 1024 * 1024, 16 * 1024, List.of("zstd", "lz4"), true);
+    public static final ProtocolOptions DEFAULT = new ProtocolOptions(
+            true, 4096, 256 * 1024, 1024 * 1024, 65_536, 64 * 1024 * 1024, 16 * 1024, List.of("zstd", "lz4"), true);
 
     /** v1 only: HELLO offers {@code 1}, a server answers every HELLO with version 1. */
     public static final ProtocolOptions V1_ONLY = DEFAULT.withV2(false);
@@ -64,37 +71,93 @@ public record ProtocolOptions(boolean v2, int headerTableSize, int streamWindow,
     }
 
     public ProtocolOptions withV2(boolean value) {
-        return new ProtocolOptions(value, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize,
-                maxMessageSize, chunkSize, compression, omitCrcOverTls);
+        return new ProtocolOptions(
+                value,
+                headerTableSize,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                maxMessageSize,
+                chunkSize,
+                compression,
+                omitCrcOverTls);
     }
 
     public ProtocolOptions withWindows(int stream, int connection) {
-        return new ProtocolOptions(v2, headerTableSize, stream, connection, maxHeaderListSize, maxMessageSize,
-                chunkSize, compression, omitCrcOverTls);
+        return new ProtocolOptions(
+                v2,
+                headerTableSize,
+                stream,
+                connection,
+                maxHeaderListSize,
+                maxMessageSize,
+                chunkSize,
+                compression,
+                omitCrcOverTls);
     }
 
     public ProtocolOptions withCompression(List<String> algorithms) {
-        return new ProtocolOptions(v2, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize,
-                maxMessageSize, chunkSize, algorithms, omitCrcOverTls);
+        return new ProtocolOptions(
+                v2,
+                headerTableSize,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                maxMessageSize,
+                chunkSize,
+                algorithms,
+                omitCrcOverTls);
     }
 
     public ProtocolOptions withChunkSize(int value) {
-        return new ProtocolOptions(v2, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize,
-                maxMessageSize, value, compression, omitCrcOverTls);
+        return new ProtocolOptions(
+                v2,
+                headerTableSize,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                maxMessageSize,
+                value,
+                compression,
+                omitCrcOverTls);
     }
 
     public ProtocolOptions withHeaderTableSize(int value) {
-        return new ProtocolOptions(v2, value, streamWindow, connectionWindow, maxHeaderListSize, maxMessageSize,
-                chunkSize, compression, omitCrcOverTls);
+        return new ProtocolOptions(
+                v2,
+                value,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                maxMessageSize,
+                chunkSize,
+                compression,
+                omitCrcOverTls);
     }
 
     public ProtocolOptions withOmitCrcOverTls(boolean value) {
-        return new ProtocolOptions(v2, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize,
-                maxMessageSize, chunkSize, compression, value);
+        return new ProtocolOptions(
+                v2,
+                headerTableSize,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                maxMessageSize,
+                chunkSize,
+                compression,
+                value);
     }
 
     public ProtocolOptions withMaxMessageSize(int value) {
-        return new ProtocolOptions(v2, headerTableSize, streamWindow, connectionWindow, maxHeaderListSize, value,
-                chunkSize, compression, omitCrcOverTls);
+        return new ProtocolOptions(
+                v2,
+                headerTableSize,
+                streamWindow,
+                connectionWindow,
+                maxHeaderListSize,
+                value,
+                chunkSize,
+                compression,
+                omitCrcOverTls);
     }
 }

@@ -35,7 +35,10 @@ public interface RequestHandler {
 
     /** Answers every request with a DATA frame carrying the request's payload and headers. */
     static RequestHandler echo() {
-        return of((request, session) -> new Frame(io.vstp.core.frame.FrameType.DATA, request.flags(),
-                request.headers(), request.payload().retainedSlice()));
+        return of((request, session) -> new Frame(
+                io.vstp.core.frame.FrameType.DATA,
+                request.flags(),
+                request.headers(),
+                request.payload().retainedSlice()));
     }
 }

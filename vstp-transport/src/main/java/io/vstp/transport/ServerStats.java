@@ -56,8 +56,8 @@ public final class ServerStats {
         }
 
         @Override
-        public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
-                          io.netty.channel.ChannelPromise promise) {
+        public void write(
+                io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
             if (msg instanceof io.netty.buffer.ByteBuf buf) {
                 bytesSent.add(buf.readableBytes());
             }
@@ -119,9 +119,16 @@ public final class ServerStats {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("ServerStats{accepted=").append(accepted()).append(", rejected=")
-                .append(rejected()).append(", open=").append(open()).append(", bytesReceived=")
-                .append(bytesReceived()).append(", bytesSent=").append(bytesSent());
+        StringBuilder b = new StringBuilder("ServerStats{accepted=")
+                .append(accepted())
+                .append(", rejected=")
+                .append(rejected())
+                .append(", open=")
+                .append(open())
+                .append(", bytesReceived=")
+                .append(bytesReceived())
+                .append(", bytesSent=")
+                .append(bytesSent());
         errors.forEach((c, n) -> {
             if (n.sum() > 0) {
                 b.append(", ").append(c).append('=').append(n.sum());

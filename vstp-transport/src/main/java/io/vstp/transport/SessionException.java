@@ -35,8 +35,12 @@ public final class SessionException extends VstpException {
      */
     public static SessionException fromPeer(int wireCode, Scope scope, String message) {
         ErrorCode known = ErrorCode.fromCode(wireCode);
-        return new SessionException(known != null ? known : ErrorCode.PROTOCOL_VIOLATION, wireCode, scope,
-                message + (known != null ? "" : " (unknown code " + wireCode + ")") + " (reported by the peer)", true);
+        return new SessionException(
+                known != null ? known : ErrorCode.PROTOCOL_VIOLATION,
+                wireCode,
+                scope,
+                message + (known != null ? "" : " (unknown code " + wireCode + ")") + " (reported by the peer)",
+                true);
     }
 
     /** True when the peer reported this error in an ERR frame. */

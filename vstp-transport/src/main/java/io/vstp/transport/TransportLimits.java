@@ -19,14 +19,29 @@ import java.util.Objects;
  * @param writeBufferLowWaterMark   outbound bytes below which a paused writer may resume
  * @param writeBufferHighWaterMark  outbound bytes above which the channel reports unwritable and reads pause
  */
-public record TransportLimits(FrameLimits frame, int maxConnections, int maxConnectionsPerAddress,
-                              int maxInFlightRequests, Duration handshakeTimeout, Duration idleTimeout,
-                              Duration frameTimeout, Duration keepaliveInterval, int writeBufferLowWaterMark,
-                              int writeBufferHighWaterMark) {
+public record TransportLimits(
+        FrameLimits frame,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        int maxInFlightRequests,
+        Duration handshakeTimeout,
+        Duration idleTimeout,
+        Duration frameTimeout,
+        Duration keepaliveInterval,
+        int writeBufferLowWaterMark,
+        int writeBufferHighWaterMark) {
 
-    public static final TransportLimits DEFAULT = new TransportLimits(FrameLimits.DEFAULT, 10_000, 256, 1024,
-            Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(20),
-            256 * 1024, 1024 * 1024);
+    public static final TransportLimits DEFAULT = new TransportLimits(
+            FrameLimits.DEFAULT,
+            10_000,
+            256,
+            1024,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(20),
+            256 * 1024,
+            1024 * 1024);
 
     public TransportLimits {
         Objects.requireNonNull(frame, "frame");
@@ -58,34 +73,86 @@ public record TransportLimits(FrameLimits frame, int maxConnections, int maxConn
     }
 
     public TransportLimits withFrame(FrameLimits value) {
-        return new TransportLimits(value, maxConnections, maxConnectionsPerAddress, maxInFlightRequests,
-                handshakeTimeout, idleTimeout, frameTimeout, keepaliveInterval, writeBufferLowWaterMark,
+        return new TransportLimits(
+                value,
+                maxConnections,
+                maxConnectionsPerAddress,
+                maxInFlightRequests,
+                handshakeTimeout,
+                idleTimeout,
+                frameTimeout,
+                keepaliveInterval,
+                writeBufferLowWaterMark,
                 writeBufferHighWaterMark);
     }
 
     public TransportLimits withMaxConnections(int total, int perAddress) {
-        return new TransportLimits(frame, total, perAddress, maxInFlightRequests, handshakeTimeout, idleTimeout,
-                frameTimeout, keepaliveInterval, writeBufferLowWaterMark, writeBufferHighWaterMark);
+        return new TransportLimits(
+                frame,
+                total,
+                perAddress,
+                maxInFlightRequests,
+                handshakeTimeout,
+                idleTimeout,
+                frameTimeout,
+                keepaliveInterval,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark);
     }
 
     public TransportLimits withMaxInFlightRequests(int value) {
-        return new TransportLimits(frame, maxConnections, maxConnectionsPerAddress, value, handshakeTimeout,
-                idleTimeout, frameTimeout, keepaliveInterval, writeBufferLowWaterMark, writeBufferHighWaterMark);
+        return new TransportLimits(
+                frame,
+                maxConnections,
+                maxConnectionsPerAddress,
+                value,
+                handshakeTimeout,
+                idleTimeout,
+                frameTimeout,
+                keepaliveInterval,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark);
     }
 
     public TransportLimits withTimeouts(Duration handshake, Duration idle, Duration frame) {
-        return new TransportLimits(this.frame, maxConnections, maxConnectionsPerAddress, maxInFlightRequests,
-                handshake, idle, frame, keepaliveInterval, writeBufferLowWaterMark, writeBufferHighWaterMark);
+        return new TransportLimits(
+                this.frame,
+                maxConnections,
+                maxConnectionsPerAddress,
+                maxInFlightRequests,
+                handshake,
+                idle,
+                frame,
+                keepaliveInterval,
+                writeBufferLowWaterMark,
+                writeBufferHighWaterMark);
     }
 
     public TransportLimits withKeepaliveInterval(Duration value) {
-        return new TransportLimits(frame, maxConnections, maxConnectionsPerAddress, maxInFlightRequests,
-                handshakeTimeout, idleTimeout, frameTimeout, value, writeBufferLowWaterMark,
+        return new TransportLimits(
+                frame,
+                maxConnections,
+                maxConnectionsPerAddress,
+                maxInFlightRequests,
+                handshakeTimeout,
+                idleTimeout,
+                frameTimeout,
+                value,
+                writeBufferLowWaterMark,
                 writeBufferHighWaterMark);
     }
 
     public TransportLimits withWriteBufferWaterMarks(int low, int high) {
-        return new TransportLimits(frame, maxConnections, maxConnectionsPerAddress, maxInFlightRequests,
-                handshakeTimeout, idleTimeout, frameTimeout, keepaliveInterval, low, high);
+        return new TransportLimits(
+                frame,
+                maxConnections,
+                maxConnectionsPerAddress,
+                maxInFlightRequests,
+                handshakeTimeout,
+                idleTimeout,
+                frameTimeout,
+                keepaliveInterval,
+                low,
+                high);
     }
 }

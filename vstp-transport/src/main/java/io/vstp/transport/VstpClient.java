@@ -45,6 +45,7 @@ public final class VstpClient implements AutoCloseable {
     private final boolean legacyPeer;
     /** Plaintext: HELLO unanswered this long means a legacy peer (null: never assume one). */
     private final Duration legacyProbe;
+
     private final Duration requestTimeout;
     private final java.util.function.Supplier<String> tokens;
 
@@ -75,8 +76,8 @@ public final class VstpClient implements AutoCloseable {
             return connect(host, port, legacyPeer);
         }
         CompletableFuture<VstpConnection> result = new CompletableFuture<>();
-        ClientSession probe = new ClientSession(limits, protocol, false, code -> { }, tokens)
-                .detectPeerWithoutSessions(legacyProbe);
+        ClientSession probe =
+                new ClientSession(limits, protocol, false, code -> {}, tokens).detectPeerWithoutSessions(legacyProbe);
         connect(host, port, probe).whenComplete((c, e) -> {
             if (e == null) {
                 result.complete(c);
@@ -97,7 +98,7 @@ public final class VstpClient implements AutoCloseable {
     }
 
     private CompletableFuture<VstpConnection> connect(String host, int port, boolean legacy) {
-        return connect(host, port, new ClientSession(limits, protocol, legacy, code -> { }, tokens));
+        return connect(host, port, new ClientSession(limits, protocol, legacy, code -> {}, tokens));
     }
 
     private CompletableFuture<VstpConnection> connect(String host, int port, ClientSession session) {
@@ -105,9 +106,11 @@ public final class VstpClient implements AutoCloseable {
                 .group(group)
                 .channel(EventLoops.clientChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.handshakeTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                        limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        limits.handshakeTimeout().toMillis())
+                .option(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -118,18 +121,29 @@ public final class VstpClient implements AutoCloseable {
                             p.addLast("tls", ssl);
                         }
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
-                        p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0,
-                                limits.keepaliveInterval().toNanos(), TimeUnit.NANOSECONDS));
+                        p.addLast(
+                                "idle",
+                                new IdleStateHandler(
+                                        limits.idleTimeout().toNanos(),
+                                        0,
+                                        limits.keepaliveInterval().toNanos(),
+                                        TimeUnit.NANOSECONDS));
                         p.addLast(VstpFrameDecoder.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
-                        p.addLast("encoder", new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize())));
+                        p.addLast(
+                                "encoder",
+                                new VstpFrameEncoder(
+                                        new FrameWriter(limits.frame().maxFrameSize())));
                         p.addLast("session", session);
                     }
                 });
         CompletableFuture<VstpConnection> result = new CompletableFuture<>();
         bootstrap.connect(host, port).addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
-                        VstpException.Scope.CONNECTION, connectFailure(f.cause(), host, port), f.cause()));
+                result.completeExceptionally(new SessionException(
+                        ErrorCode.CONNECTION_CLOSED,
+                        VstpException.Scope.CONNECTION,
+                        connectFailure(f.cause(), host, port),
+                        f.cause()));
                 return;
             }
             session.whenEstablished().whenComplete((ok, error) -> {
@@ -188,8 +202,7 @@ public final class VstpClient implements AutoCloseable {
         private int threads;
         private java.util.function.Supplier<String> tokens;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Which wire versions to offer and what to announce for v2; the default offers v2, then v1. */
         public Builder protocol(ProtocolOptions options) {
@@ -267,8 +280,8 @@ public final class VstpClient implements AutoCloseable {
                 throw new IllegalStateException("legacyPeer requires plain(): legacy peers have no TLS");
             }
             if (legacyPeer && tokens != null) {
-                throw new IllegalStateException("legacyPeer sends no HELLO, so no bearer token: legacy peers do not "
-                        + "authenticate");
+                throw new IllegalStateException(
+                        "legacyPeer sends no HELLO, so no bearer token: legacy peers do not " + "authenticate");
             }
             return new VstpClient(this);
         }

@@ -123,8 +123,10 @@ public final class VstpConnection implements AutoCloseable {
         }
         try {
             java.security.cert.Certificate[] chain = s.getPeerCertificates();
-            return chain.length == 0 ? null : io.vstp.transport.tls.CertificateFingerprints.sha256(
-                    (java.security.cert.X509Certificate) chain[0]);
+            return chain.length == 0
+                    ? null
+                    : io.vstp.transport.tls.CertificateFingerprints.sha256(
+                            (java.security.cert.X509Certificate) chain[0]);
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             return null;
         }
@@ -197,8 +199,7 @@ public final class VstpConnection implements AutoCloseable {
 
     /** Blocking calls on the same connection; exceptions are the {@link SessionException}s of the async API. */
     public final class Blocking {
-        private Blocking() {
-        }
+        private Blocking() {}
 
         public Frame request(Frame request) {
             return await(VstpConnection.this.request(request), requestTimeout.plusSeconds(1));
@@ -227,8 +228,10 @@ public final class VstpConnection implements AutoCloseable {
             throw new CompletionException(e.getCause());
         } catch (TimeoutException e) {
             future.cancel(false);
-            throw new SessionException(io.vstp.core.error.ErrorCode.REQUEST_TIMEOUT,
-                    io.vstp.core.error.VstpException.Scope.REQUEST, "no result within " + max.toMillis() + " ms");
+            throw new SessionException(
+                    io.vstp.core.error.ErrorCode.REQUEST_TIMEOUT,
+                    io.vstp.core.error.VstpException.Scope.REQUEST,
+                    "no result within " + max.toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(false);
             Thread.currentThread().interrupt();

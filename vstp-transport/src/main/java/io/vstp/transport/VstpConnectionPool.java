@@ -50,12 +50,16 @@ public final class VstpConnectionPool implements AutoCloseable {
         }
     }
 
-    private record Waiter(Frame request, Duration timeout, CompletableFuture<Frame> result,
-                          ScheduledFuture<?> expiry) {
-    }
+    private record Waiter(
+            Frame request, Duration timeout, CompletableFuture<Frame> result, ScheduledFuture<?> expiry) {}
 
-    VstpConnectionPool(VstpClient client, String host, int port, PoolOptions options, Duration requestTimeout,
-                       EventExecutor timer) {
+    VstpConnectionPool(
+            VstpClient client,
+            String host,
+            int port,
+            PoolOptions options,
+            Duration requestTimeout,
+            EventExecutor timer) {
         this.client = client;
         this.host = host;
         this.port = port;
@@ -86,21 +90,23 @@ public final class VstpConnectionPool implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 request.release();
-                result.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
-                        VstpException.Scope.REQUEST, "pool is closed"));
+                result.completeExceptionally(new SessionException(
+                        ErrorCode.CONNECTION_CLOSED, VstpException.Scope.REQUEST, "pool is closed"));
                 return result;
             }
             slot = leastLoaded();
             if (slot == null) {
                 if (waiters.size() >= options.maxQueued()) {
                     request.release();
-                    result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
-                            VstpException.Scope.REQUEST, options.maxQueued() + " requests already wait for a "
-                            + "connection to " + host + ":" + port));
+                    result.completeExceptionally(new SessionException(
+                            ErrorCode.TOO_MANY_IN_FLIGHT,
+                            VstpException.Scope.REQUEST,
+                            options.maxQueued() + " requests already wait for a " + "connection to " + host + ":"
+                                    + port));
                     return result;
                 }
-                ScheduledFuture<?> expiry = timer.schedule(() -> expire(result),
-                        options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                ScheduledFuture<?> expiry = timer.schedule(
+                        () -> expire(result), options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
                 waiters.add(new Waiter(request, timeout, result, expiry));
                 // Queue first: a connect that fails at once completes on this thread, and must find the waiter.
                 if (slots.size() + opening < options.maxConnections()) {
@@ -227,7 +233,9 @@ public final class VstpConnectionPool implements AutoCloseable {
         }
         if (found != null) {
             found.request.release();
-            result.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, VstpException.Scope.REQUEST,
+            result.completeExceptionally(new SessionException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    VstpException.Scope.REQUEST,
                     "no pooled connection to " + host + ":" + port + " free within "
                             + options.acquireTimeout().toMillis() + " ms"));
         }
@@ -246,7 +254,8 @@ public final class VstpConnectionPool implements AutoCloseable {
                 if (!s.retired && now - s.createdNanos > options.maxLifetime().toNanos()) {
                     s.retired = true;
                 }
-                boolean idle = s.inFlight == 0 && now - s.lastUsedNanos > options.maxIdle().toNanos();
+                boolean idle = s.inFlight == 0
+                        && now - s.lastUsedNanos > options.maxIdle().toNanos();
                 if (s.retired && s.inFlight == 0 || idle && slots.size() > options.minConnections()) {
                     slots.remove(s);
                     work.add(() -> s.connection.close(Duration.ofSeconds(5)));
@@ -256,11 +265,14 @@ public final class VstpConnectionPool implements AutoCloseable {
                 long interval = options.healthCheckInterval().toNanos();
                 if (s.inFlight == 0 && now - s.lastUsedNanos > interval && now - s.lastCheckedNanos > interval) {
                     s.lastCheckedNanos = now;
-                    work.add(() -> s.connection.ping().orTimeout(5, TimeUnit.SECONDS).whenComplete((rtt, e) -> {
-                        if (e != null) {
-                            s.connection.close(Duration.ofMillis(1));
-                        }
-                    }));
+                    work.add(() -> s.connection
+                            .ping()
+                            .orTimeout(5, TimeUnit.SECONDS)
+                            .whenComplete((rtt, e) -> {
+                                if (e != null) {
+                                    s.connection.close(Duration.ofMillis(1));
+                                }
+                            }));
                 }
             }
             for (int i = live + opening; i < options.minConnections(); i++) {
@@ -299,10 +311,12 @@ public final class VstpConnectionPool implements AutoCloseable {
         for (Waiter w : queued) {
             w.expiry.cancel(false);
             w.request.release();
-            w.result.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
-                    VstpException.Scope.REQUEST, "pool closed"));
+            w.result.completeExceptionally(
+                    new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.REQUEST, "pool closed"));
         }
-        CompletableFuture.allOf(all.stream().map(s -> s.connection.close(Duration.ofSeconds(5)))
-                .toArray(CompletableFuture[]::new)).join();
+        CompletableFuture.allOf(all.stream()
+                        .map(s -> s.connection.close(Duration.ofSeconds(5)))
+                        .toArray(CompletableFuture[]::new))
+                .join();
     }
 }

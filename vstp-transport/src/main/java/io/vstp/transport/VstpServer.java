@@ -68,7 +68,8 @@ public final class VstpServer implements AutoCloseable {
         TransportLimits limits = b.limits;
         ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress());
         // Symmetric limits: the server sends no frame larger than it would accept (session.md §8).
-        VstpFrameEncoder encoder = new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize()));
+        VstpFrameEncoder encoder =
+                new VstpFrameEncoder(new FrameWriter(limits.frame().maxFrameSize()));
         boolean legacyAllowed = b.plain && b.legacyPeers;
         RequestHandler handler = b.handler;
         io.vstp.transport.auth.AccessControl access = b.access;
@@ -82,8 +83,9 @@ public final class VstpServer implements AutoCloseable {
                 .channel(EventLoops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                        limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()))
+                .childOption(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(limits.writeBufferLowWaterMark(), limits.writeBufferHighWaterMark()))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -124,12 +126,22 @@ public final class VstpServer implements AutoCloseable {
                             p.addLast("tls", ssl);
                         }
                         p.addLast("flush", new FlushConsolidationHandler(256, true));
-                        p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toNanos(), 0, 0,
-                                TimeUnit.NANOSECONDS));
+                        p.addLast(
+                                "idle",
+                                new IdleStateHandler(limits.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
                         p.addLast(VstpFrameDecoder.NAME, new VstpFrameDecoder(new FrameReader(limits.frame())));
                         p.addLast("encoder", encoder);
-                        p.addLast("session", new ServerSession(limits, protocol, handler, legacyAllowed,
-                                rejection, stats::error, access, budget));
+                        p.addLast(
+                                "session",
+                                new ServerSession(
+                                        limits,
+                                        protocol,
+                                        handler,
+                                        legacyAllowed,
+                                        rejection,
+                                        stats::error,
+                                        access,
+                                        budget));
                     }
                 });
         try {
@@ -195,20 +207,22 @@ public final class VstpServer implements AutoCloseable {
                     ch.close();
                 }
             }
-            Thread waiter = new Thread(() -> {
-                try {
-                    long left = deadlineNanos - System.nanoTime();
-                    if (!channels.newCloseFuture().await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-                        channels.close().await(1, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                    terminated.complete(null);
-                }
-            }, "vstp-shutdown");
+            Thread waiter = new Thread(
+                    () -> {
+                        try {
+                            long left = deadlineNanos - System.nanoTime();
+                            if (!channels.newCloseFuture().await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                                channels.close().await(1, TimeUnit.SECONDS);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                            terminated.complete(null);
+                        }
+                    },
+                    "vstp-shutdown");
             waiter.setDaemon(true);
             waiter.start();
         });
@@ -234,8 +248,7 @@ public final class VstpServer implements AutoCloseable {
         private io.vstp.transport.auth.AccessControl access;
         private MemoryBudget budget;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The address to bind; default 127.0.0.1 (use "0.0.0.0" or "::" to listen on every interface). */
         public Builder host(String host) {

@@ -27,8 +27,8 @@ class BackpressureTest {
     private static final int FRAME = 64 * 1024;
     private static final int LOW = 128 * 1024;
     private static final int HIGH = 512 * 1024;
-    private static final TransportLimits LIMITS = TransportLimits.DEFAULT.withWriteBufferWaterMarks(LOW, HIGH)
-            .withMaxInFlightRequests(8);
+    private static final TransportLimits LIMITS =
+            TransportLimits.DEFAULT.withWriteBufferWaterMarks(LOW, HIGH).withMaxInFlightRequests(8);
 
     /** Server pushes up to 64 MiB to a peer that does not read; the producer follows whenWritable(). */
     @Test
@@ -37,22 +37,29 @@ class BackpressureTest {
         AtomicInteger sent = new AtomicInteger();
         AtomicLong maxPending = new AtomicLong();
         CompletableFuture<Session> sessionRef = new CompletableFuture<>();
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().limits(LIMITS)
-                .handler((request, session) -> {
-                    sessionRef.complete(session);
-                    produce(session, total, sent, maxPending);
-                    return CompletableFuture.completedFuture(null);
-                }).start();
-             RawPeer peer = new RawPeer(server.port())) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .limits(LIMITS)
+                        .handler((request, session) -> {
+                            sessionRef.complete(session);
+                            produce(session, total, sent, maxPending);
+                            return CompletableFuture.completedFuture(null);
+                        })
+                        .start();
+                RawPeer peer = new RawPeer(server.port())) {
             peer.write(hello(), data("start"));
             Session session = sessionRef.get(5, TimeUnit.SECONDS);
             // Let the producer run into the wall: the kernel buffers fill, then Netty's, then it must stop.
             // It has stopped when a poll finds it where the previous one left it.
             AtomicInteger before = new AtomicInteger(-1);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                int now = sent.get();
-                return before.getAndSet(now) == now;
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        int now = sent.get();
+                        return before.getAndSet(now) == now;
+                    });
             assertThat(sent.get()).as("producer must be held back").isLessThan(total);
             assertThat(maxPending.get()).isLessThanOrEqualTo(HIGH + FRAME);
             assertThat(session.isWritable()).isFalse();
@@ -61,8 +68,8 @@ class BackpressureTest {
             List<Frame> frames = peer.readFrames(1 + total, Duration.ofSeconds(30));
             try {
                 assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-                assertThat(frames.subList(1, frames.size())).allSatisfy(f ->
-                        assertThat(f.payload().readableBytes()).isEqualTo(FRAME));
+                assertThat(frames.subList(1, frames.size()))
+                        .allSatisfy(f -> assertThat(f.payload().readableBytes()).isEqualTo(FRAME));
             } finally {
                 frames.forEach(Frame::release);
             }
@@ -72,7 +79,10 @@ class BackpressureTest {
 
     private static void produce(Session session, int total, AtomicInteger sent, AtomicLong maxPending) {
         while (sent.get() < total && session.isWritable()) {
-            session.send(new Frame(FrameType.DATA, io.vstp.core.frame.Flags.NONE, io.vstp.core.frame.Headers.EMPTY,
+            session.send(new Frame(
+                    FrameType.DATA,
+                    io.vstp.core.frame.Flags.NONE,
+                    io.vstp.core.frame.Headers.EMPTY,
                     Unpooled.wrappedBuffer(new byte[FRAME])));
             sent.incrementAndGet();
             maxPending.accumulateAndGet(session.pendingWriteBytes(), Math::max);
@@ -92,19 +102,28 @@ class BackpressureTest {
         AtomicInteger handled = new AtomicInteger();
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxRunning = new AtomicInteger();
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().limits(LIMITS)
-                .handler((request, session) -> {
-                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    CompletableFuture<Frame> done = new CompletableFuture<>();
-                    slow.schedule(() -> {
-                        running.decrementAndGet();
-                        handled.incrementAndGet();
-                        done.complete(null);
-                    }, 10, TimeUnit.MILLISECONDS);
-                    return done;
-                }).start();
-             VstpClient client = VstpClient.builder().plain().threads(1).limits(LIMITS).build();
-             VstpConnection conn = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .limits(LIMITS)
+                        .handler((request, session) -> {
+                            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            CompletableFuture<Frame> done = new CompletableFuture<>();
+                            slow.schedule(
+                                    () -> {
+                                        running.decrementAndGet();
+                                        handled.incrementAndGet();
+                                        done.complete(null);
+                                    },
+                                    10,
+                                    TimeUnit.MILLISECONDS);
+                            return done;
+                        })
+                        .start();
+                VstpClient client =
+                        VstpClient.builder().plain().threads(1).limits(LIMITS).build();
+                VstpConnection conn = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
             long maxPending = 0;
             boolean sawUnwritable = false;
             int sentFrames = 0;
@@ -114,12 +133,17 @@ class BackpressureTest {
                     sawUnwritable = true;
                     conn.whenWritable().get(10, TimeUnit.SECONDS);
                 }
-                conn.send(new Frame(FrameType.DATA, io.vstp.core.frame.Flags.NONE, io.vstp.core.frame.Headers.EMPTY,
+                conn.send(new Frame(
+                        FrameType.DATA,
+                        io.vstp.core.frame.Flags.NONE,
+                        io.vstp.core.frame.Headers.EMPTY,
                         Unpooled.wrappedBuffer(new byte[FRAME])));
                 sentFrames++;
                 maxPending = Math.max(maxPending, conn.pendingWriteBytes());
             }
-            assertThat(sawUnwritable).as("the client must feel the slow handler").isTrue();
+            assertThat(sawUnwritable)
+                    .as("the client must feel the slow handler")
+                    .isTrue();
             assertThat(maxPending).isLessThanOrEqualTo(HIGH + 2L * FRAME);
             assertThat(maxRunning.get()).isLessThanOrEqualTo(LIMITS.maxInFlightRequests());
             assertThat(handled.get()).isLessThan(sentFrames);

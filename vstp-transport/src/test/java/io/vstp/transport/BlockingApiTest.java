@@ -16,12 +16,21 @@ class BlockingApiTest {
     @Test
     void blockingCallsAnswerOrTimeOutWithRequestTimeout() throws Exception {
         CompletableFuture<Frame> never = new CompletableFuture<>();
-        RequestHandler handler = (request, session) -> "silence".equals(request.payloadAsString()) ? never
+        RequestHandler handler = (request, session) -> "silence".equals(request.payloadAsString())
+                ? never
                 : RequestHandler.echo().handle(request, session);
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(handler).start();
-             VstpClient client = VstpClient.builder().plain().threads(1).requestTimeout(Duration.ofSeconds(5))
-                     .build();
-             VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .handler(handler)
+                        .start();
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .requestTimeout(Duration.ofSeconds(5))
+                        .build();
+                VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
             VstpConnection.Blocking b = c.blocking();
             Frame echo = b.request(data("hello"));
             assertThat(echo.payloadAsString()).isEqualTo("hello");
@@ -31,7 +40,9 @@ class BlockingApiTest {
             timed.release();
             assertThat(b.ping()).isPositive();
             b.send(data("one way"));
-            assertThat(c.peerCertificateFingerprint()).as("plaintext has no certificate").isNull();
+            assertThat(c.peerCertificateFingerprint())
+                    .as("plaintext has no certificate")
+                    .isNull();
             assertThatThrownBy(() -> b.request(data("silence"), Duration.ofMillis(300)))
                     .isInstanceOf(SessionException.class)
                     .satisfies(e -> assertThat(((SessionException) e).code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));

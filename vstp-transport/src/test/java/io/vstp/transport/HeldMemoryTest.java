@@ -42,8 +42,14 @@ class HeldMemoryTest {
             held.add(later);
             return later;
         };
-        server = VstpServer.builder().port(0).threads(1).plain().legacyPeers(false)
-                .limits(TransportLimits.DEFAULT.withMaxInFlightRequests(64)).handler(holdOrEcho).start();
+        server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .legacyPeers(false)
+                .limits(TransportLimits.DEFAULT.withMaxInFlightRequests(64))
+                .handler(holdOrEcho)
+                .start();
         client = VstpClient.builder().plain().threads(1).build();
     }
 
@@ -76,8 +82,16 @@ class HeldMemoryTest {
     @Test
     void headersOfWaitingMessagesAreBoundedInBytes() throws Exception {
         String big = "x".repeat(4000);
-        Headers heavy = Headers.builder(8).add("a", big).add("b", big).add("c", big).add("d", big)
-                .add("e", big).add("f", big).add("g", big).add("h", big).build();
+        Headers heavy = Headers.builder(8)
+                .add("a", big)
+                .add("b", big)
+                .add("c", big)
+                .add("d", big)
+                .add("e", big)
+                .add("f", big)
+                .add("g", big)
+                .add("h", big)
+                .build();
         // Twenty busy streams with two waiting messages each: 60 messages, below the count bound of 64; their
         // 40 x 32 KiB of headers are past the 1 MiB bound.
         assertThat(40 * 8 * (4000 + 1 + 32)).isGreaterThan(ServerSession.MAX_WAITING_HEADER_BYTES);
@@ -88,8 +102,10 @@ class HeldMemoryTest {
             for (long stream = 1; stream < 2 * 20; stream += 2) {
                 p.write(message(stream, heavy, ""), message(stream, heavy, ""));
             }
-            assertThat(p.framesWithin()).as("some streams refused, the connection kept")
-                    .anyMatch(f -> f.startsWith("ERR@")).noneMatch(f -> f.equals("ERR@0"));
+            assertThat(p.framesWithin())
+                    .as("some streams refused, the connection kept")
+                    .anyMatch(f -> f.startsWith("ERR@"))
+                    .noneMatch(f -> f.equals("ERR@0"));
         }
         assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).isPositive();
         assertNeighbourServed();
@@ -112,12 +128,14 @@ class HeldMemoryTest {
                 io.vstp.core.v2.VarInt.write(payload, 1); // zstd
                 io.vstp.core.v2.VarInt.write(payload, expanded);
                 payload.writeBytes(zstd);
-                bombs[i] = new Frame(2L * i + 1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), Headers.EMPTY,
-                        payload);
+                bombs[i] = new Frame(
+                        2L * i + 1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), Headers.EMPTY, payload);
             }
             p.write(bombs);
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-                    assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(server.stats().toString())
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(server.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT))
+                            .as(server.stats().toString())
                             .isGreaterThanOrEqualTo(messages / 2 - 1));
             assertThat(p.framesWithin()).as("the connection kept").noneMatch(f -> f.equals("ERR@0"));
         }
@@ -134,30 +152,45 @@ class HeldMemoryTest {
         int requests = 200;
         // Answers come later, from another thread, as a files service's do: every request is read and started
         // before the first answer makes the socket unwritable.
-        RequestHandler later = (request, session) -> CompletableFuture.supplyAsync(() -> Frame.builder(FrameType.DATA)
-                .payload(Unpooled.wrappedBuffer(ONE_MIB)).build(), CompletableFuture.delayedExecutor(20,
-                TimeUnit.MILLISECONDS));
-        try (VstpServer slow = VstpServer.builder().port(0).threads(1).plain().legacyPeers(false)
-                .handler(later).start();
-             io.vstp.transport.testing.RawPeer raw = new io.vstp.transport.testing.RawPeer(slow.port())) {
-            raw.write(Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "1").build());
+        RequestHandler later = (request, session) -> CompletableFuture.supplyAsync(
+                () -> Frame.builder(FrameType.DATA)
+                        .payload(Unpooled.wrappedBuffer(ONE_MIB))
+                        .build(),
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+        try (VstpServer slow = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .legacyPeers(false)
+                        .handler(later)
+                        .start();
+                io.vstp.transport.testing.RawPeer raw = new io.vstp.transport.testing.RawPeer(slow.port())) {
+            raw.write(Frame.builder(FrameType.HELLO)
+                    .header("impl", "hostile/1")
+                    .header("versions", "1")
+                    .build());
             raw.readFrames(1, java.time.Duration.ofSeconds(5)).forEach(Frame::release);
             Frame[] asks = new Frame[requests];
             for (int i = 0; i < requests; i++) {
-                asks[i] = Frame.builder(FrameType.DATA).header("req-id", Integer.toString(i + 1)).payload("mib")
+                asks[i] = Frame.builder(FrameType.DATA)
+                        .header("req-id", Integer.toString(i + 1))
+                        .payload("mib")
                         .build();
             }
             raw.write(asks);
             // At most the budget (64 MiB) and what the sockets' buffers took are answered; the rest are dropped.
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-                    assertThat(slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT)).as(slow.stats().toString())
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(slow.stats().errors(ErrorCode.TOO_MANY_IN_FLIGHT))
+                            .as(slow.stats().toString())
                             .isGreaterThanOrEqualTo(requests / 2));
         }
         assertNeighbourServed();
     }
 
     private void assertNeighbourServed() throws Exception {
-        try (VstpConnection neighbour = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
+        try (VstpConnection neighbour =
+                client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS)) {
             Frame r = neighbour.request(data("still here")).get(5, TimeUnit.SECONDS);
             assertThat(r.payloadAsString()).isEqualTo("still here");
             r.release();

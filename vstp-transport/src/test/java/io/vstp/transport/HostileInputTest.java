@@ -35,7 +35,12 @@ class HostileInputTest {
                 .withFrame(new FrameLimits(64 * 1024, 4096, 16))
                 .withTimeouts(Duration.ofMillis(800), Duration.ofSeconds(30), Duration.ofMillis(500))
                 .withMaxInFlightRequests(2);
-        server = VstpServer.builder().port(0).threads(2).plain().legacyPeers(false).limits(limits)
+        server = VstpServer.builder()
+                .port(0)
+                .threads(2)
+                .plain()
+                .legacyPeers(false)
+                .limits(limits)
                 .handler((request, session) -> new java.util.concurrent.CompletableFuture<Frame>()
                         .completeOnTimeout(data("late:" + request.payloadAsString()), 300, TimeUnit.MILLISECONDS))
                 .start();
@@ -62,7 +67,8 @@ class HostileInputTest {
     void garbageGetsBadMagic() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
             peer.sendBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII))
-                    .expectErr("BAD_MAGIC").expectClose();
+                    .expectErr("BAD_MAGIC")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.BAD_MAGIC);
     }
@@ -70,7 +76,9 @@ class HostileInputTest {
     @Test
     void otherVersionGetsUnsupportedVersion() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
-            peer.sendBytes(new byte[] {0x56, 0x54, 0x02}).expectErr("UNSUPPORTED_VERSION").expectClose();
+            peer.sendBytes(new byte[] {0x56, 0x54, 0x02})
+                    .expectErr("UNSUPPORTED_VERSION")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.UNSUPPORTED_VERSION);
     }
@@ -80,7 +88,8 @@ class HostileInputTest {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
             // PAY_LEN 0xFFFFFFFF: refused before a single body byte, nothing allocated for it.
             peer.sendBytes(HexFormat.of().parseHex("5654010300" + "0000" + "ffffffff"))
-                    .expectErr("FRAME_TOO_LARGE").expectClose();
+                    .expectErr("FRAME_TOO_LARGE")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.FRAME_TOO_LARGE);
     }
@@ -88,7 +97,8 @@ class HostileInputTest {
     @Test
     void badCrcGetsCrcMismatch() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
-            peer.sendBytes(HexFormat.of().parseHex("565401010000000000000090a29465")).expectErr("CRC_MISMATCH")
+            peer.sendBytes(HexFormat.of().parseHex("565401010000000000000090a29465"))
+                    .expectErr("CRC_MISMATCH")
                     .expectClose();
         }
         assertServerHealthy(ErrorCode.CRC_MISMATCH);
@@ -101,8 +111,11 @@ class HostileInputTest {
             seventeenHeaders.header("h" + i, "v");
         }
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
-            peer.send(hello()).expect(FrameType.WELCOME)
-                    .send(seventeenHeaders.build()).expectErr("TOO_MANY_HEADERS").expectClose();
+            peer.send(hello())
+                    .expect(FrameType.WELCOME)
+                    .send(seventeenHeaders.build())
+                    .expectErr("TOO_MANY_HEADERS")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.TOO_MANY_HEADERS);
     }
@@ -110,10 +123,12 @@ class HostileInputTest {
     @Test
     void frameThatNeverCompletesTimesOut() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
-            peer.send(hello()).expect(FrameType.WELCOME)
+            peer.send(hello())
+                    .expect(FrameType.WELCOME)
                     // A DATA frame announcing 100 payload bytes, of which 10 ever arrive (slow-loris).
                     .sendBytes(HexFormat.of().parseHex("5654010300" + "0000" + "00000064" + "00".repeat(10)))
-                    .expectErr("FRAME_TIMEOUT").expectClose();
+                    .expectErr("FRAME_TIMEOUT")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.FRAME_TIMEOUT);
     }
@@ -137,8 +152,12 @@ class HostileInputTest {
     @Test
     void helloWithoutCommonVersion() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
-            peer.send(Frame.builder(FrameType.HELLO).header("impl", "x").header("versions", "7,9").build())
-                    .expectErr("NO_COMMON_VERSION").expectClose();
+            peer.send(Frame.builder(FrameType.HELLO)
+                            .header("impl", "x")
+                            .header("versions", "7,9")
+                            .build())
+                    .expectErr("NO_COMMON_VERSION")
+                    .expectClose();
         }
         assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
     }
@@ -148,7 +167,9 @@ class HostileInputTest {
     void emptyHelloWhenLegacyPeersAreOffOffersNoVersion() throws Exception {
         try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
             peer.send(Frame.builder(FrameType.HELLO).build())
-                    .expectErr("NO_COMMON_VERSION", err -> assertThat(err.payloadAsString()).contains("offers none"))
+                    .expectErr(
+                            "NO_COMMON_VERSION",
+                            err -> assertThat(err.payloadAsString()).contains("offers none"))
                     .expectClose();
         }
         assertServerHealthy(ErrorCode.NO_COMMON_VERSION);
@@ -160,15 +181,28 @@ class HostileInputTest {
             // Three requests in one write: the server pauses reading at 2 in flight, but the third is already
             // in its buffer, so it must refuse that one request and keep the session. The two it took are
             // answered 300 ms later, after the refusal.
-            peer.send(hello(),
-                    Frame.builder(FrameType.DATA).header("req-id", "1").payload("a").build(),
-                    Frame.builder(FrameType.DATA).header("req-id", "2").payload("b").build(),
-                    Frame.builder(FrameType.DATA).header("req-id", "3").payload("c").build())
+            peer.send(
+                            hello(),
+                            Frame.builder(FrameType.DATA)
+                                    .header("req-id", "1")
+                                    .payload("a")
+                                    .build(),
+                            Frame.builder(FrameType.DATA)
+                                    .header("req-id", "2")
+                                    .payload("b")
+                                    .build(),
+                            Frame.builder(FrameType.DATA)
+                                    .header("req-id", "3")
+                                    .payload("c")
+                                    .build())
                     .expect(FrameType.WELCOME)
-                    .expectErr("TOO_MANY_IN_FLIGHT", err -> assertThat(err.headers().value("req-id")).isEqualTo("3"));
+                    .expectErr(
+                            "TOO_MANY_IN_FLIGHT",
+                            err -> assertThat(err.headers().value("req-id")).isEqualTo("3"));
             List<String> answered = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                peer.expect(FrameType.DATA, answer -> answered.add(answer.headers().value("req-id")));
+                peer.expect(
+                        FrameType.DATA, answer -> answered.add(answer.headers().value("req-id")));
             }
             assertThat(answered).containsExactlyInAnyOrder("1", "2");
         }
@@ -177,10 +211,15 @@ class HostileInputTest {
 
     @Test
     void perAddressConnectionLimitRefusesWithErr() throws Exception {
-        VstpServer small = VstpServer.builder().port(0).threads(1).plain()
-                .limits(TransportLimits.DEFAULT.withMaxConnections(100, 2)).start();
-        try (ScriptedPeer a = ScriptedPeer.connect(small.port()); ScriptedPeer b = ScriptedPeer.connect(small.port());
-             ScriptedPeer c = ScriptedPeer.connect(small.port())) {
+        VstpServer small = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .limits(TransportLimits.DEFAULT.withMaxConnections(100, 2))
+                .start();
+        try (ScriptedPeer a = ScriptedPeer.connect(small.port());
+                ScriptedPeer b = ScriptedPeer.connect(small.port());
+                ScriptedPeer c = ScriptedPeer.connect(small.port())) {
             c.expectErr("TOO_MANY_CONNECTIONS").expectClose();
             assertThat(small.stats().rejected()).isEqualTo(1);
         } finally {
@@ -190,11 +229,18 @@ class HostileInputTest {
 
     @Test
     void idleConnectionIsClosed() throws Exception {
-        VstpServer idle = VstpServer.builder().port(0).threads(1).plain()
-                .limits(TransportLimits.DEFAULT.withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
-                        Duration.ofSeconds(5))).start();
+        VstpServer idle = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .limits(TransportLimits.DEFAULT.withTimeouts(
+                        Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(5)))
+                .start();
         try (ScriptedPeer peer = ScriptedPeer.connect(idle.port())) {
-            peer.send(hello()).expect(FrameType.WELCOME).expectErr("IDLE_TIMEOUT").expectClose();
+            peer.send(hello())
+                    .expect(FrameType.WELCOME)
+                    .expectErr("IDLE_TIMEOUT")
+                    .expectClose();
         } finally {
             idle.close();
         }

@@ -9,7 +9,6 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.testkit.ScriptedPeer;
 import io.vstp.transport.session.SessionFrames;
-import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +44,8 @@ class HostileServerTest {
     }
 
     private static Frame.Builder v1Welcome() {
-        return Frame.builder(FrameType.WELCOME).header(SessionFrames.SESSION_ID, "s-1")
+        return Frame.builder(FrameType.WELCOME)
+                .header(SessionFrames.SESSION_ID, "s-1")
                 .header(SessionFrames.IMPL, "scripted/1");
     }
 
@@ -70,14 +70,18 @@ class HostileServerTest {
         ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().build(), server);
         try (ScriptedPeer s = server[0]) {
-            CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
+            CompletableFuture<Frame> answer = connection.request(
+                    Frame.builder(FrameType.DATA).payload("q").build());
             readRequestId(s);
             s.send(Frame.builder(FrameType.HELLO).header("versions", "1").build());
 
-            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(VstpException.class)
+            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(VstpException.class)
                     .hasMessageContaining("unexpected HELLO in an open session")
-                    .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
+                    .extracting(e -> ((VstpException) e).code())
+                    .isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
             connection.closeFuture().get(5, TimeUnit.SECONDS);
         }
     }
@@ -89,11 +93,19 @@ class HostileServerTest {
         BlockingQueue<Frame> pushes = new LinkedBlockingQueue<>();
         connection.onPush(pushes::add);
         try (ScriptedPeer s = server[0]) {
-            CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
+            CompletableFuture<Frame> answer = connection.request(
+                    Frame.builder(FrameType.DATA).payload("q").build());
             String reqId = readRequestId(s);
-            s.send(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, "987654").payload("stray").build(),
+            s.send(
+                    Frame.builder(FrameType.DATA)
+                            .header(SessionFrames.REQ_ID, "987654")
+                            .payload("stray")
+                            .build(),
                     Frame.builder(FrameType.DATA).payload("news").build(),
-                    Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId).payload("answer").build());
+                    Frame.builder(FrameType.DATA)
+                            .header(SessionFrames.REQ_ID, reqId)
+                            .payload("answer")
+                            .build());
 
             Frame a = answer.get(5, TimeUnit.SECONDS);
             assertThat(a.payloadAsString()).isEqualTo("answer");
@@ -101,24 +113,35 @@ class HostileServerTest {
             Frame push = pushes.poll(5, TimeUnit.SECONDS);
             assertThat(push.payloadAsString()).isEqualTo("news");
             push.release();
-            assertThat(pushes.poll(200, TimeUnit.MILLISECONDS)).as("the stray answer is not a push").isNull();
+            assertThat(pushes.poll(200, TimeUnit.MILLISECONDS))
+                    .as("the stray answer is not a push")
+                    .isNull();
         }
     }
 
     @Test
     void theServersLimitOnRequestsInFlightIsKeptWithAClearError() throws Exception {
         ScriptedPeer[] server = new ScriptedPeer[1];
-        VstpConnection connection = connectV1(v1Welcome().header(SessionFrames.MAX_IN_FLIGHT, "1").build(), server);
+        VstpConnection connection =
+                connectV1(v1Welcome().header(SessionFrames.MAX_IN_FLIGHT, "1").build(), server);
         try (ScriptedPeer s = server[0]) {
             assertThat(connection.serverMaxInFlight()).isEqualTo(1);
-            CompletableFuture<Frame> first = connection.request(Frame.builder(FrameType.DATA).payload("1").build());
-            CompletableFuture<Frame> second = connection.request(Frame.builder(FrameType.DATA).payload("2").build());
+            CompletableFuture<Frame> first = connection.request(
+                    Frame.builder(FrameType.DATA).payload("1").build());
+            CompletableFuture<Frame> second = connection.request(
+                    Frame.builder(FrameType.DATA).payload("2").build());
 
-            assertThatThrownBy(() -> second.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(VstpException.class)
+            assertThatThrownBy(() -> second.get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(VstpException.class)
                     .hasMessageContaining("1 requests already in flight, the session allows 1")
-                    .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
+                    .extracting(e -> ((VstpException) e).code())
+                    .isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
             String reqId = readRequestId(s);
-            s.send(Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId).payload("one").build());
+            s.send(Frame.builder(FrameType.DATA)
+                    .header(SessionFrames.REQ_ID, reqId)
+                    .payload("one")
+                    .build());
             Frame a = first.get(5, TimeUnit.SECONDS);
             assertThat(a.payloadAsString()).isEqualTo("one");
             a.release();
@@ -130,13 +153,17 @@ class HostileServerTest {
         ScriptedPeer[] server = new ScriptedPeer[1];
         VstpConnection connection = connectV1(v1Welcome().build(), server);
         try (ScriptedPeer s = server[0]) {
-            CompletableFuture<Frame> answer = connection.request(Frame.builder(FrameType.DATA).payload("q").build());
+            CompletableFuture<Frame> answer = connection.request(
+                    Frame.builder(FrameType.DATA).payload("q").build());
             readRequestId(s);
             s.send(SessionFrames.err(ErrorCode.SHUTTING_DOWN, "going down for maintenance", null));
 
-            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(VstpException.class)
+            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(VstpException.class)
                     .hasMessageContaining("going down for maintenance")
-                    .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.SHUTTING_DOWN);
+                    .extracting(e -> ((VstpException) e).code())
+                    .isEqualTo(ErrorCode.SHUTTING_DOWN);
             connection.closeFuture().get(5, TimeUnit.SECONDS);
         }
     }
@@ -145,12 +172,16 @@ class HostileServerTest {
     @Test
     void aServerThatSwitchesIntegrityOffOverPlaintextIsRefused() throws Exception {
         CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.port());
-        try (ScriptedPeer s = acceptAndWelcome(v1Welcome().header(SessionFrames.VERSION, "2")
-                .header("integrity", "none").build())) {
-            assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS)).cause()
+        try (ScriptedPeer s = acceptAndWelcome(v1Welcome()
+                .header(SessionFrames.VERSION, "2")
+                .header("integrity", "none")
+                .build())) {
+            assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS))
+                    .cause()
                     .isInstanceOf(VstpException.class)
                     .hasMessageContaining("the server chose an integrity mode that was not offered")
-                    .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
+                    .extracting(e -> ((VstpException) e).code())
+                    .isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
         }
     }
 
@@ -158,8 +189,10 @@ class HostileServerTest {
     void somethingOtherThanWelcomeIsRefused() throws Exception {
         CompletableFuture<VstpConnection> connecting = client.connect("127.0.0.1", listener.port());
         try (ScriptedPeer s = acceptAndWelcome(Frame.builder(FrameType.PONG).build())) {
-            assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(VstpException.class).hasMessageContaining("expected WELCOME, got PONG");
+            assertThatThrownBy(() -> connecting.get(5, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(VstpException.class)
+                    .hasMessageContaining("expected WELCOME, got PONG");
         }
     }
 }

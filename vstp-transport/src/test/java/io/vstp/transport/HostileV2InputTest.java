@@ -35,11 +35,17 @@ class HostileV2InputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ProtocolOptions protocol = ProtocolOptions.DEFAULT.withWindows(WINDOW, 4 * WINDOW)
-                .withMaxMessageSize(MAX_MESSAGE);
-        server = VstpServer.builder().port(0).threads(2).plain().legacyPeers(false).protocol(protocol)
+        ProtocolOptions protocol =
+                ProtocolOptions.DEFAULT.withWindows(WINDOW, 4 * WINDOW).withMaxMessageSize(MAX_MESSAGE);
+        server = VstpServer.builder()
+                .port(0)
+                .threads(2)
+                .plain()
+                .legacyPeers(false)
+                .protocol(protocol)
                 .limits(TransportLimits.DEFAULT.withMaxInFlightRequests(4))
-                .handler(RequestHandler.echo()).start();
+                .handler(RequestHandler.echo())
+                .start();
         client = VstpClient.builder().plain().threads(1).build();
         bystander = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
         assertThat(bystander.wireVersion()).isEqualTo(2);
@@ -108,7 +114,8 @@ class HostileV2InputTest {
     @Test
     void streamRulesAreEnforced() throws Exception {
         try (V2Peer p = new V2Peer(server.port(), "")) { // a client may not open even-numbered streams
-            p.write(frame(2, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
+            p.write(
+                    frame(2, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
                     frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})));
             // The even id is dropped as a stream of the server's that is gone; stream 1 is answered.
             assertThat(p.framesWithin()).contains("DATA@1").doesNotContain("DATA@2");
@@ -128,14 +135,20 @@ class HostileV2InputTest {
         try (V2Peer p = new V2Peer(server.port(), "")) {
             // DATA for a stream that is closed (answered at once by the echo) may be a frame that was in flight
             // (§7.4): dropped, its credit returned, and the connection goes on.
-            p.write(frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
+            p.write(
+                    frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {1})),
                     frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {2})),
                     frame(3, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer(new byte[] {3})));
             assertThat(p.framesWithin()).containsExactly("DATA@1", "DATA@3");
         }
         try (V2Peer p = new V2Peer(server.port(), "")) { // headers on a continuation frame
-            p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.copiedBuffer(new byte[] {1})),
-                    new Frame(1, FrameType.DATA, Flags.END_STREAM, Headers.of("x", "y"),
+            p.write(
+                    frame(1, FrameType.DATA, Flags.MORE, Unpooled.copiedBuffer(new byte[] {1})),
+                    new Frame(
+                            1,
+                            FrameType.DATA,
+                            Flags.END_STREAM,
+                            Headers.of("x", "y"),
                             Unpooled.copiedBuffer(new byte[] {2})));
             assertConnectionError(p, ErrorCode.PROTOCOL_VIOLATION);
         }
@@ -148,7 +161,8 @@ class HostileV2InputTest {
     @Test
     void unknownCriticalTypeClosesButIgnorableTypeIsSkipped() throws Exception {
         try (V2Peer p = new V2Peer(server.port(), "")) {
-            p.write(frame(0, FrameType.extension(0x41, "IGNORABLE"), Flags.NONE, Unpooled.copiedBuffer(new byte[3])),
+            p.write(
+                    frame(0, FrameType.extension(0x41, "IGNORABLE"), Flags.NONE, Unpooled.copiedBuffer(new byte[3])),
                     frame(1, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer("ok".getBytes())),
                     frame(0, FrameType.extension(0x40, "CRITICAL"), Flags.NONE, Unpooled.EMPTY_BUFFER));
             assertConnectionError(p, ErrorCode.UNKNOWN_TYPE);
@@ -195,7 +209,8 @@ class HostileV2InputTest {
             // Three streams each hold 0.75 MiB of an unfinished message: above twice max-message together.
             byte[] part = new byte[WINDOW / 2];
             for (int round = 0; round < (3 * MAX_MESSAGE / 4) / part.length; round++) {
-                p.write(frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
+                p.write(
+                        frame(1, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
                         frame(3, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)),
                         frame(5, FrameType.DATA, Flags.MORE, Unpooled.wrappedBuffer(part)));
                 Thread.sleep(2); // pacing, as above: the server returns credit between rounds
@@ -215,11 +230,13 @@ class HostileV2InputTest {
             p.write(frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload));
             assertConnectionError(p, ErrorCode.UNKNOWN_COMPRESSION);
         }
-        try (V2Peer p = new V2Peer(server.port(), "zstd")) { // announces 1 GiB: refused from the announcement, on its stream
+        try (V2Peer p =
+                new V2Peer(server.port(), "zstd")) { // announces 1 GiB: refused from the announcement, on its stream
             ByteBuf payload = varint(1);
             VarInt.write(payload, 1L << 30);
             payload.writeBytes(new byte[16]);
-            p.write(frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload),
+            p.write(
+                    frame(1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), payload),
                     frame(3, FrameType.DATA, Flags.END_STREAM, Unpooled.copiedBuffer("next".getBytes())));
             assertThat(p.errorWithin(1)).isEqualTo(ErrorCode.DECOMPRESSED_TOO_LARGE.name());
         }

@@ -33,6 +33,7 @@ class LegacyClientTest {
         final ServerSocket socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         /** Per connection, the types of the frames it received. */
         final List<List<String>> connections = new CopyOnWriteArrayList<>();
+
         private final boolean answerHello;
 
         SessionlessServer(boolean answerHello) throws Exception {
@@ -70,10 +71,15 @@ class LegacyClientTest {
                     for (Frame f; (f = reader.read(acc)) != null; ) {
                         seen.add(f.type().name());
                         Frame reply = f.type().equals(FrameType.DATA)
-                                ? Frame.builder(FrameType.DATA).payload("re:" + f.payloadAsString()).build()
+                                ? Frame.builder(FrameType.DATA)
+                                        .payload("re:" + f.payloadAsString())
+                                        .build()
                                 : f.type().equals(FrameType.HELLO) && answerHello
-                                // The crate's easy server answers any frame it cannot parse as JSON.
-                                ? Frame.builder(FrameType.DATA).payload("Invalid data: EOF").build() : null;
+                                        // The crate's easy server answers any frame it cannot parse as JSON.
+                                        ? Frame.builder(FrameType.DATA)
+                                                .payload("Invalid data: EOF")
+                                                .build()
+                                        : null;
                         f.release();
                         if (reply != null) {
                             ByteBuf b = Unpooled.buffer();
@@ -107,8 +113,11 @@ class LegacyClientTest {
     @Test
     void anUnansweredHelloMeansAPeerWithoutSessions() throws Exception {
         try (SessionlessServer server = new SessionlessServer(false);
-             VstpClient client = VstpClient.builder().plain().threads(1)
-                     .detectLegacyPeer(Duration.ofMillis(300)).build()) {
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .detectLegacyPeer(Duration.ofMillis(300))
+                        .build()) {
             VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
             assertThat(c.legacyPeer()).isTrue();
             assertThat(c.wireVersion()).isEqualTo(1);
@@ -119,13 +128,17 @@ class LegacyClientTest {
             }
             for (int i = 0; i < 20; i++) {
                 Frame r = replies.get(i).get(5, TimeUnit.SECONDS);
-                assertThat(r.payloadAsString()).as("answers without req-id are taken in order").isEqualTo("re:m" + i);
+                assertThat(r.payloadAsString())
+                        .as("answers without req-id are taken in order")
+                        .isEqualTo("re:m" + i);
                 r.release();
             }
             c.close();
             assertThat(server.connections).hasSize(2);
             assertThat(server.connections.get(0)).as("the probe").containsExactly("HELLO");
-            assertThat(server.connections.get(1)).as("no HELLO the second time").startsWith("DATA")
+            assertThat(server.connections.get(1))
+                    .as("no HELLO the second time")
+                    .startsWith("DATA")
                     .doesNotContain("HELLO");
         }
     }
@@ -133,11 +146,15 @@ class LegacyClientTest {
     @Test
     void aHelloAnsweredWithDataAlsoMeansAPeerWithoutSessionsAtOnce() throws Exception {
         try (SessionlessServer server = new SessionlessServer(true);
-             VstpClient client = VstpClient.builder().plain().threads(1)
-                     .detectLegacyPeer(Duration.ofSeconds(20)).build()) {
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .detectLegacyPeer(Duration.ofSeconds(20))
+                        .build()) {
             long start = System.nanoTime();
             VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the timer")
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("no wait for the timer")
                     .isLessThan(Duration.ofSeconds(10));
             assertThat(c.legacyPeer()).isTrue();
             Frame r = c.request(Frames.data("x")).get(5, TimeUnit.SECONDS);
@@ -149,10 +166,17 @@ class LegacyClientTest {
 
     @Test
     void aVstpServerIsNeverTakenForALegacyPeer() throws Exception {
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler(RequestHandler.echo())
-                .start();
-             VstpClient client = VstpClient.builder().plain().threads(1)
-                     .detectLegacyPeer(Duration.ofSeconds(2)).build()) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .handler(RequestHandler.echo())
+                        .start();
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .detectLegacyPeer(Duration.ofSeconds(2))
+                        .build()) {
             VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
             assertThat(c.legacyPeer()).isFalse();
             assertThat(c.wireVersion()).isEqualTo(2);
@@ -164,10 +188,14 @@ class LegacyClientTest {
     @Test
     void withoutDetectionAnUnansweredHelloTimesOut() throws Exception {
         try (SessionlessServer server = new SessionlessServer(false);
-             VstpClient client = VstpClient.builder().plain().threads(1)
-                     .limits(TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30),
-                             Duration.ofSeconds(5))).build()) {
-            assertThat(client.connect("127.0.0.1", server.port())).failsWithin(5, TimeUnit.SECONDS)
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .limits(TransportLimits.DEFAULT.withTimeouts(
+                                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5)))
+                        .build()) {
+            assertThat(client.connect("127.0.0.1", server.port()))
+                    .failsWithin(5, TimeUnit.SECONDS)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withMessageContaining("HANDSHAKE_TIMEOUT");
             assertThat(server.connections).hasSize(1);
@@ -178,26 +206,40 @@ class LegacyClientTest {
     @Test
     void aClientWithATokenNeverFallsBack() throws Exception {
         try (SessionlessServer server = new SessionlessServer(true);
-             VstpClient client = VstpClient.builder().plain().threads(1).bearerToken(() -> "secret")
-                     .detectLegacyPeer(Duration.ofMillis(200)).build()) {
-            assertThat(client.connect("127.0.0.1", server.port())).failsWithin(15, TimeUnit.SECONDS)
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .threads(1)
+                        .bearerToken(() -> "secret")
+                        .detectLegacyPeer(Duration.ofMillis(200))
+                        .build()) {
+            assertThat(client.connect("127.0.0.1", server.port()))
+                    .failsWithin(15, TimeUnit.SECONDS)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withMessageContaining("PROTOCOL_VIOLATION");
             assertThat(server.connections).hasSize(1);
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VstpClient.builder().plain().legacyPeer(true)
-                .bearerToken(() -> "secret").build()).isInstanceOf(IllegalStateException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VstpClient.builder()
+                        .plain()
+                        .legacyPeer(true)
+                        .bearerToken(() -> "secret")
+                        .build())
+                .isInstanceOf(IllegalStateException.class);
     }
 
     /** Answers are matched in order, so a request that times out would shift them all: the connection closes. */
     @Test
     void aTimedOutRequestToALegacyPeerClosesTheConnection() throws Exception {
         try (SessionlessServer server = new SessionlessServer(false);
-             VstpClient client = VstpClient.builder().plain().legacyPeer(true).threads(1)
-                     .requestTimeout(Duration.ofMillis(300)).build()) {
+                VstpClient client = VstpClient.builder()
+                        .plain()
+                        .legacyPeer(true)
+                        .threads(1)
+                        .requestTimeout(Duration.ofMillis(300))
+                        .build()) {
             VstpConnection c = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
             // The server answers DATA only: a PING-typed request gets no answer and times out.
-            assertThat(c.request(Frame.builder(FrameType.PING).build())).failsWithin(5, TimeUnit.SECONDS)
+            assertThat(c.request(Frame.builder(FrameType.PING).build()))
+                    .failsWithin(5, TimeUnit.SECONDS)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withMessageContaining("REQUEST_TIMEOUT");
             assertThat(c.closeFuture()).succeedsWithin(5, TimeUnit.SECONDS);

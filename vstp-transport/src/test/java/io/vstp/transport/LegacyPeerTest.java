@@ -32,13 +32,23 @@ class LegacyPeerTest {
     @BeforeEach
     void start() throws Exception {
         // Like vstp serve's echo service: DATA comes back, other types get no answer.
-        server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
-            seen.add(request.type().name());
-            legacy.add(session.legacy());
-            return CompletableFuture.completedFuture(!request.type().equals(FrameType.DATA) ? null
-                    : new Frame(FrameType.DATA, request.flags(), request.headers(),
-                    request.payload().retainedSlice()));
-        }).start();
+        server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .handler((request, session) -> {
+                    seen.add(request.type().name());
+                    legacy.add(session.legacy());
+                    return CompletableFuture.completedFuture(
+                            !request.type().equals(FrameType.DATA)
+                                    ? null
+                                    : new Frame(
+                                            FrameType.DATA,
+                                            request.flags(),
+                                            request.headers(),
+                                            request.payload().retainedSlice()));
+                })
+                .start();
     }
 
     @AfterEach
@@ -54,7 +64,8 @@ class LegacyPeerTest {
     void cratesEmptyHelloStartsALegacySessionAndGetsNoAnswer() throws Exception {
         try (RawPeer crate = new RawPeer(server.port())) {
             crate.write(vector("hello-empty"));
-            assertThat(crate.readFor(Duration.ofMillis(300))).as("the crate's server answers HELLO with nothing")
+            assertThat(crate.readFor(Duration.ofMillis(300)))
+                    .as("the crate's server answers HELLO with nothing")
                     .isEmpty();
             crate.write(vector("data-content-type-hi"));
             List<Frame> replies = crate.readFrames(1, WAIT);
@@ -81,7 +92,9 @@ class LegacyPeerTest {
             List<Frame> replies = crate.readFrames(1, WAIT);
             assertThat(replies.get(0).payloadAsString()).isEqualTo("hello, vstp");
             replies.forEach(Frame::release);
-            assertThat(crate.readFor(Duration.ofMillis(200))).as("no ERR, no close").isEmpty();
+            assertThat(crate.readFor(Duration.ofMillis(200)))
+                    .as("no ERR, no close")
+                    .isEmpty();
         }
         assertThat(seen).containsExactly("DATA", "HELLO", "WELCOME", "ERR", "HELLO", "DATA");
         assertThat(legacy).containsOnly(true);
@@ -128,17 +141,36 @@ class LegacyPeerTest {
     @Test
     void aRefusedRequestEndsALegacySessionAfterTheAnswersBeforeIt() throws Exception {
         TransportLimits d = TransportLimits.DEFAULT;
-        TransportLimits oneAtATime = new TransportLimits(d.frame(), d.maxConnections(), d.maxConnectionsPerAddress(),
-                1, d.handshakeTimeout(), d.idleTimeout(), d.frameTimeout(), d.keepaliveInterval(),
-                d.writeBufferLowWaterMark(), d.writeBufferHighWaterMark());
-        java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(300,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-        try (VstpServer slow = VstpServer.builder().port(0).threads(1).plain().limits(oneAtATime)
-                .handler((request, session) -> CompletableFuture.supplyAsync(() -> new Frame(FrameType.DATA,
-                        request.flags(), request.headers(), request.payload().retainedSlice()), later)).start();
-             RawPeer crate = new RawPeer(slow.port())) {
+        TransportLimits oneAtATime = new TransportLimits(
+                d.frame(),
+                d.maxConnections(),
+                d.maxConnectionsPerAddress(),
+                1,
+                d.handshakeTimeout(),
+                d.idleTimeout(),
+                d.frameTimeout(),
+                d.keepaliveInterval(),
+                d.writeBufferLowWaterMark(),
+                d.writeBufferHighWaterMark());
+        java.util.concurrent.Executor later =
+                CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (VstpServer slow = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .limits(oneAtATime)
+                        .handler((request, session) -> CompletableFuture.supplyAsync(
+                                () -> new Frame(
+                                        FrameType.DATA,
+                                        request.flags(),
+                                        request.headers(),
+                                        request.payload().retainedSlice()),
+                                later))
+                        .start();
+                RawPeer crate = new RawPeer(slow.port())) {
             // Three requests in one write: the second finds the first still in flight and is refused.
-            crate.write(Frame.builder(FrameType.DATA).payload("one").build(),
+            crate.write(
+                    Frame.builder(FrameType.DATA).payload("one").build(),
                     Frame.builder(FrameType.DATA).payload("two").build(),
                     Frame.builder(FrameType.DATA).payload("three").build());
             List<Frame> answers = crate.framesUntilClosed(WAIT);
@@ -150,17 +182,25 @@ class LegacyPeerTest {
     /** A request whose handler fails gets no ERR on a legacy session (the crate reads none): the session ends. */
     @Test
     void aFailedRequestEndsALegacySession() throws Exception {
-        try (VstpServer failing = VstpServer.builder().port(0).threads(1).plain()
-                .handler((request, session) -> request.payloadAsString().equals("fail")
-                        ? CompletableFuture.failedFuture(new IllegalStateException("no"))
-                        : CompletableFuture.completedFuture(new Frame(FrameType.DATA, request.flags(),
-                                request.headers(), request.payload().retainedSlice()))).start();
-             RawPeer crate = new RawPeer(failing.port())) {
+        try (VstpServer failing = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .handler((request, session) -> request.payloadAsString().equals("fail")
+                                ? CompletableFuture.failedFuture(new IllegalStateException("no"))
+                                : CompletableFuture.completedFuture(new Frame(
+                                        FrameType.DATA,
+                                        request.flags(),
+                                        request.headers(),
+                                        request.payload().retainedSlice())))
+                        .start();
+                RawPeer crate = new RawPeer(failing.port())) {
             crate.write(Frame.builder(FrameType.DATA).payload("first").build());
             List<Frame> first = crate.readFrames(1, WAIT);
             assertThat(first.get(0).payloadAsString()).isEqualTo("first");
             first.forEach(Frame::release);
-            crate.write(Frame.builder(FrameType.DATA).payload("fail").build(),
+            crate.write(
+                    Frame.builder(FrameType.DATA).payload("fail").build(),
                     Frame.builder(FrameType.DATA).payload("after").build());
             List<Frame> rest = crate.framesUntilClosed(WAIT);
             assertThat(rest).extracting(Frame::payloadAsString).doesNotContain("after");

@@ -23,14 +23,22 @@ class PartialFramesBudgetTest {
     void framesThatNeverFinishAreShedPastTheShareAndOthersResume() throws Exception {
         long share = 16L << 20;
         MemoryBudget budget = new MemoryBudget(4 * share, share);
-        try (VstpServer server = VstpServer.builder().port(0).threads(2).plain().memoryBudget(budget)
-                .handler(RequestHandler.echo()).start();
-             VstpClient client = VstpClient.builder().plain().threads(1).build()) {
-            VstpConnection neighbour = client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(2)
+                        .plain()
+                        .memoryBudget(budget)
+                        .handler(RequestHandler.echo())
+                        .start();
+                VstpClient client = VstpClient.builder().plain().threads(1).build()) {
+            VstpConnection neighbour =
+                    client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
             List<RawPeer> attackers = new ArrayList<>();
             try {
-                byte[] prefix = io.vstp.core.testing.FrameBytes.v1(io.vstp.core.frame.Frame.builder(
-                        io.vstp.core.frame.FrameType.DATA).payload(new byte[7 << 20]).build());
+                byte[] prefix = io.vstp.core.testing.FrameBytes.v1(
+                        io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
+                                .payload(new byte[7 << 20])
+                                .build());
                 byte[] mostOfIt = java.util.Arrays.copyOf(prefix, 6 << 20); // 6 of 7 MiB, never the rest
                 for (int i = 0; i < 6; i++) {
                     RawPeer a = new RawPeer(server.port());
@@ -45,10 +53,13 @@ class PartialFramesBudgetTest {
                     writer.setDaemon(true);
                     writer.start();
                 }
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-                        assertThat(budget.shed()).as("the heaviest closed, long before the frame timeout")
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(budget.shed())
+                                .as("the heaviest closed, long before the frame timeout")
                                 .isGreaterThanOrEqualTo(3));
-                assertThat(budget.heldBytes()).as("what the address holds fits its share again")
+                assertThat(budget.heldBytes())
+                        .as("what the address holds fits its share again")
                         .isLessThanOrEqualTo(share + (1 << 20));
                 // Under pressure the address's connections are not read: the neighbour waits, unharmed.
                 CompletableFuture<Frame> waiting = neighbour.request(data("patience"));
@@ -65,8 +76,11 @@ class PartialFramesBudgetTest {
                 }
                 neighbour.close();
             }
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-                    assertThat(budget.heldBytes()).as("everything released when the connections end").isZero());
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(budget.heldBytes())
+                            .as("everything released when the connections end")
+                            .isZero());
         }
     }
 }

@@ -40,21 +40,34 @@ class RustCrateInteropTest {
     void crateClientAgainstJavaServer() throws Exception {
         java.util.Set<Integer> versions = java.util.concurrent.ConcurrentHashMap.newKeySet();
         RequestHandler echo = RequestHandler.echo();
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.DEFAULT)
+        try (VstpServer server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .protocol(ProtocolOptions.DEFAULT)
                 .handler((req, session) -> {
                     versions.add(session.legacy() ? -session.wireVersion() : session.wireVersion());
                     return echo.handle(req, session);
-                }).start()) {
-            Process p = new ProcessBuilder(binary.toString(), "tcp-client", "127.0.0.1",
-                    Integer.toString(server.port()), "100").redirectErrorStream(true).start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("crate client finished").isTrue();
+                })
+                .start()) {
+            Process p = new ProcessBuilder(
+                            binary.toString(), "tcp-client", "127.0.0.1", Integer.toString(server.port()), "100")
+                    .redirectErrorStream(true)
+                    .start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS))
+                    .as("crate client finished")
+                    .isTrue();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("101 ok");
             assertThat(server.stats().accepted()).isEqualTo(1);
-            assertThat(versions).as("legacy sessions on wire v1 only (negated when legacy)").containsExactly(-1);
+            assertThat(versions)
+                    .as("legacy sessions on wire v1 only (negated when legacy)")
+                    .containsExactly(-1);
             for (ErrorCode c : ErrorCode.values()) {
-                assertThat(server.stats().errors(c)).as("server error %s; crate said: %s", c, out).isZero();
+                assertThat(server.stats().errors(c))
+                        .as("server error %s; crate said: %s", c, out)
+                        .isZero();
             }
         }
     }
@@ -66,24 +79,47 @@ class RustCrateInteropTest {
     @Test
     void crateClientWithHelloAndSessionFramesAgainstJavaServer() throws Exception {
         List<String> types = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((req, session) -> {
-            types.add((session.legacy() ? "legacy " : "") + req.type().name());
-            // Like vstp serve's echo service: DATA comes back, other types get no answer.
-            return CompletableFuture.completedFuture(req.type().equals(FrameType.DATA)
-                    ? new Frame(FrameType.DATA, req.flags(), req.headers(), req.payload().retainedSlice()) : null);
-        }).start()) {
-            Process p = new ProcessBuilder(binary.toString(), "tcp-client", "127.0.0.1",
-                    Integer.toString(server.port()), "20", "--hello", "--session-frames").redirectErrorStream(true)
+        try (VstpServer server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .handler((req, session) -> {
+                    types.add((session.legacy() ? "legacy " : "") + req.type().name());
+                    // Like vstp serve's echo service: DATA comes back, other types get no answer.
+                    return CompletableFuture.completedFuture(
+                            req.type().equals(FrameType.DATA)
+                                    ? new Frame(
+                                            FrameType.DATA,
+                                            req.flags(),
+                                            req.headers(),
+                                            req.payload().retainedSlice())
+                                    : null);
+                })
+                .start()) {
+            Process p = new ProcessBuilder(
+                            binary.toString(),
+                            "tcp-client",
+                            "127.0.0.1",
+                            Integer.toString(server.port()),
+                            "20",
+                            "--hello",
+                            "--session-frames")
+                    .redirectErrorStream(true)
                     .start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("crate client finished").isTrue();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS))
+                    .as("crate client finished")
+                    .isTrue();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("21 ok");
-            assertThat(types).filteredOn(t -> !t.equals("legacy DATA"))
+            assertThat(types)
+                    .filteredOn(t -> !t.equals("legacy DATA"))
                     .containsExactly("legacy HELLO", "legacy WELCOME", "legacy ERR");
             assertThat(types).filteredOn(t -> t.equals("legacy DATA")).hasSize(21);
             for (ErrorCode c : ErrorCode.values()) {
-                assertThat(server.stats().errors(c)).as("server error %s; crate said: %s", c, out).isZero();
+                assertThat(server.stats().errors(c))
+                        .as("server error %s; crate said: %s", c, out)
+                        .isZero();
             }
         }
     }
@@ -92,15 +128,23 @@ class RustCrateInteropTest {
     @Test
     void javaClientDetectsTheCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (VstpClient client = VstpClient.builder().plain().detectLegacyPeer(java.time.Duration.ofMillis(500))
-                .threads(1).build()) {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (VstpClient client = VstpClient.builder()
+                .plain()
+                .detectLegacyPeer(java.time.Duration.ofMillis(500))
+                .threads(1)
+                .build()) {
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(lines.readLine()));
             assertThat(m.matches()).isTrue();
-            VstpConnection conn = client.connect("127.0.0.1", Integer.parseInt(m.group(1))).get(10, TimeUnit.SECONDS);
+            VstpConnection conn =
+                    client.connect("127.0.0.1", Integer.parseInt(m.group(1))).get(10, TimeUnit.SECONDS);
             assertThat(conn.legacyPeer()).isTrue();
-            Frame r = conn.request(Frame.builder(FrameType.DATA).payload("found you").build()).get(10, TimeUnit.SECONDS);
+            Frame r = conn.request(
+                            Frame.builder(FrameType.DATA).payload("found you").build())
+                    .get(10, TimeUnit.SECONDS);
             assertThat(r.payloadAsString()).isEqualTo("found you");
             r.release();
             conn.close(java.time.Duration.ofSeconds(2)).get(5, TimeUnit.SECONDS);
@@ -115,29 +159,40 @@ class RustCrateInteropTest {
     @Test
     void javaClientAgainstCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "tcp-echo-server", "--max-seconds", "60")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         // The client would offer v2 (the default) to a server that answers HELLO; to the crate it speaks v1.
-        try (VstpClient client = VstpClient.builder().plain().legacyPeer(true).protocol(ProtocolOptions.DEFAULT)
-                .threads(1).build()) {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try (VstpClient client = VstpClient.builder()
+                .plain()
+                .legacyPeer(true)
+                .protocol(ProtocolOptions.DEFAULT)
+                .threads(1)
+                .build()) {
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String first = lines.readLine();
             Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
-            assertThat(m.matches()).as("first line of the crate server: %s", first).isTrue();
-            VstpConnection conn = client.connect("127.0.0.1", Integer.parseInt(m.group(1)))
-                    .get(10, TimeUnit.SECONDS);
+            assertThat(m.matches())
+                    .as("first line of the crate server: %s", first)
+                    .isTrue();
+            VstpConnection conn =
+                    client.connect("127.0.0.1", Integer.parseInt(m.group(1))).get(10, TimeUnit.SECONDS);
             assertThat(conn.wireVersion()).isEqualTo(1);
 
             List<CompletableFuture<Frame>> replies = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                replies.add(conn.request(Frame.builder(FrameType.DATA).header("n", Integer.toString(i))
-                        .payload("message " + i).build()));
+                replies.add(conn.request(Frame.builder(FrameType.DATA)
+                        .header("n", Integer.toString(i))
+                        .payload("message " + i)
+                        .build()));
             }
             byte[] big = new byte[1 << 20];
             for (int i = 0; i < big.length; i++) {
                 big[i] = (byte) (i % 251);
             }
-            CompletableFuture<Frame> bigReply = conn.request(
-                    Frame.builder(FrameType.DATA).payload(Unpooled.wrappedBuffer(big)).build());
+            CompletableFuture<Frame> bigReply = conn.request(Frame.builder(FrameType.DATA)
+                    .payload(Unpooled.wrappedBuffer(big))
+                    .build());
             for (int i = 0; i < 200; i++) {
                 Frame r = replies.get(i).get(10, TimeUnit.SECONDS);
                 assertThat(r.payloadAsString()).isEqualTo("message " + i);

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.core.testing.Resources;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SessionTest {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -85,7 +86,8 @@ class SessionTest {
     @ValueSource(booleans = {true, false})
     void handshakeThenRequestAndPing(boolean tls) throws Exception {
         VstpServer server = server(tls, RequestHandler.echo());
-        VstpConnection conn = resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThat(conn.sessionId()).matches("[0-9a-f]{32}");
         assertThat(conn.serverImplementation()).startsWith("vstp-java/");
@@ -99,7 +101,10 @@ class SessionTest {
             assertThat(conn.tlsProtocol()).isNull();
         }
 
-        Frame reply = conn.request(Frame.builder(FrameType.DATA).header("path", "/x").payload("hello").build())
+        Frame reply = conn.request(Frame.builder(FrameType.DATA)
+                        .header("path", "/x")
+                        .payload("hello")
+                        .build())
                 .get(5, TimeUnit.SECONDS);
         try {
             assertThat(reply.type()).isEqualTo(FrameType.DATA);
@@ -124,11 +129,14 @@ class SessionTest {
         VstpServer server = server(tls, (request, session) -> {
             String body = request.payloadAsString();
             CompletableFuture<Frame> response = new CompletableFuture<>();
-            delays.schedule(() -> response.complete(data("re:" + body)),
-                    ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
+            delays.schedule(
+                    () -> response.complete(data("re:" + body)),
+                    ThreadLocalRandom.current().nextInt(20),
+                    TimeUnit.MILLISECONDS);
             return response;
         });
-        VstpConnection conn = resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(tls).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         int n = 1000;
         List<CompletableFuture<Frame>> replies = new ArrayList<>();
@@ -149,10 +157,11 @@ class SessionTest {
     void changedServerCertificateIsRefusedNamingBothFingerprints() throws Exception {
         VstpServer server = server(true, RequestHandler.echo());
         String stale = "sha256:" + "ab".repeat(32);
-        java.nio.file.Files.writeString(clientHome.resolve("known_hosts"),
-                "127.0.0.1:" + server.port() + " " + stale + "\n");
+        java.nio.file.Files.writeString(
+                clientHome.resolve("known_hosts"), "127.0.0.1:" + server.port() + " " + stale + "\n");
         CompletableFuture<VstpConnection> attempt = client(true).connect("127.0.0.1", server.port());
-        assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS)).cause()
+        assertThatThrownBy(() -> attempt.get(10, TimeUnit.SECONDS))
+                .cause()
                 .isInstanceOfSatisfying(SessionException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.TLS_FAILED);
                     assertThat(e.getMessage()).contains(stale).contains(server.certificateFingerprint());
@@ -164,8 +173,7 @@ class SessionTest {
     void tlsServerRefusesAPlaintextClient() throws Exception {
         VstpServer server = server(true, RequestHandler.echo());
         CompletableFuture<VstpConnection> attempt = client(false).connect("127.0.0.1", server.port());
-        assertThatThrownBy(() -> attempt.get(15, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(SessionException.class);
+        assertThatThrownBy(() -> attempt.get(15, TimeUnit.SECONDS)).cause().isInstanceOf(SessionException.class);
     }
 
     @Test
@@ -176,7 +184,8 @@ class SessionTest {
             }
             return data("ok");
         }));
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThatThrownBy(() -> conn.blocking().request(data("boom")))
                 .isInstanceOfSatisfying(SessionException.class, e -> {
@@ -193,13 +202,17 @@ class SessionTest {
     @Test
     void requestTimesOutAndLateResponseIsDropped() throws Exception {
         CompletableFuture<Frame> never = new CompletableFuture<>();
-        VstpServer server = server(false, (request, session) ->
-                request.payloadAsString().equals("slow") ? never : CompletableFuture.completedFuture(data("fast")));
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpServer server = server(
+                false,
+                (request, session) -> request.payloadAsString().equals("slow")
+                        ? never
+                        : CompletableFuture.completedFuture(data("fast")));
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         assertThatThrownBy(() -> conn.blocking().request(data("slow"), Duration.ofMillis(200)))
-                .isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
         never.complete(data("too late")); // arrives after the timeout; the client must release it
         Frame fast = conn.blocking().request(data("x"));
         assertThat(fast.payloadAsString()).isEqualTo("fast");
@@ -214,7 +227,8 @@ class SessionTest {
             arrived.complete(null);
             return gate;
         });
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<Frame> r = conn.request(data("x"), Duration.ofSeconds(30));
         arrived.get(10, TimeUnit.SECONDS);
         assertThat(r.cancel(false)).isTrue();
@@ -227,11 +241,15 @@ class SessionTest {
 
     @Test
     void totalConnectionLimitRefusesTlsConnectionsWithoutAHandshake() throws Exception {
-        VstpServer small = resources.use(VstpServer.builder().port(0).threads(1)
+        VstpServer small = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
                 .tls(TlsServerOptions.builder().home(serverHome).build())
-                .limits(TransportLimits.DEFAULT.withMaxConnections(1, 10)).start());
+                .limits(TransportLimits.DEFAULT.withMaxConnections(1, 10))
+                .start());
         VstpClient c = client(true);
-        VstpConnection first = resources.use(c.connect("127.0.0.1", small.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection first =
+                resources.use(c.connect("127.0.0.1", small.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<VstpConnection> second = c.connect("127.0.0.1", small.port());
         assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(SessionException.class);
         assertThat(small.stats().rejected()).isEqualTo(1);
@@ -245,7 +263,8 @@ class SessionTest {
             session.send(data("push:" + request.payloadAsString()));
             return null;
         });
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         CompletableFuture<String> pushed = new CompletableFuture<>();
         conn.onPush(f -> {
             pushed.complete(f.payloadAsString());
@@ -258,12 +277,18 @@ class SessionTest {
     /** v2 splits messages into frames; one above the server's max-message fails locally, before any byte. */
     @Test
     void tooLargeMessageFailsLocallyOnV2() throws Exception {
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain()
-                .protocol(ProtocolOptions.DEFAULT.withMaxMessageSize(100_000)).start());
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .protocol(ProtocolOptions.DEFAULT.withMaxMessageSize(100_000))
+                .start());
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(conn.wireVersion()).isEqualTo(2);
         assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(100_001))))
-                .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
+                .isInstanceOfSatisfying(
+                        io.vstp.core.error.VstpException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
         Frame ok = conn.blocking().request(data("y".repeat(100_000)));
         assertThat(ok.payloadAsString()).hasSize(100_000);
@@ -273,13 +298,20 @@ class SessionTest {
     /** v1 has no way to split a message: a request above the server's max-frame fails locally. */
     @Test
     void tooLargeRequestFailsLocallyAndConnectionSurvives() throws Exception {
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.V1_ONLY)
-                .limits(TransportLimits.DEFAULT.withFrame(TransportLimits.DEFAULT.frame().withMaxFrameSize(1024)))
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .protocol(ProtocolOptions.V1_ONLY)
+                .limits(TransportLimits.DEFAULT.withFrame(
+                        TransportLimits.DEFAULT.frame().withMaxFrameSize(1024)))
                 .start());
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(conn.serverMaxFrame()).isEqualTo(1024);
         assertThatThrownBy(() -> conn.blocking().request(data("x".repeat(2000))))
-                .isInstanceOfSatisfying(io.vstp.core.error.VstpException.class,
+                .isInstanceOfSatisfying(
+                        io.vstp.core.error.VstpException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
         Frame ok = conn.blocking().request(data("small"));
         assertThat(ok.payloadAsString()).isEqualTo("small");
@@ -291,14 +323,20 @@ class SessionTest {
         ScheduledExecutorService delays = Executors.newScheduledThreadPool(1);
         resources.use((AutoCloseable) delays::shutdownNow);
         AtomicInteger arrived = new AtomicInteger();
-        VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((request, session) -> {
-            arrived.incrementAndGet();
-            CompletableFuture<Frame> response = new CompletableFuture<>();
-            String body = request.payloadAsString();
-            delays.schedule(() -> response.complete(data("done:" + body)), 300, TimeUnit.MILLISECONDS);
-            return response;
-        }).start();
-        VstpConnection conn = resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpServer server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .handler((request, session) -> {
+                    arrived.incrementAndGet();
+                    CompletableFuture<Frame> response = new CompletableFuture<>();
+                    String body = request.payloadAsString();
+                    delays.schedule(() -> response.complete(data("done:" + body)), 300, TimeUnit.MILLISECONDS);
+                    return response;
+                })
+                .start();
+        VstpConnection conn =
+                resources.use(client(false).connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
 
         List<CompletableFuture<Frame>> replies = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -315,8 +353,9 @@ class SessionTest {
         stopped.get(10, TimeUnit.SECONDS);
         conn.closeFuture().get(5, TimeUnit.SECONDS);
         assertThatThrownBy(() -> conn.blocking().request(data("after")))
-                .isInstanceOfSatisfying(SessionException.class, e -> assertThat(e.code())
-                        .isIn(ErrorCode.SHUTTING_DOWN, ErrorCode.CONNECTION_CLOSED));
+                .isInstanceOfSatisfying(
+                        SessionException.class,
+                        e -> assertThat(e.code()).isIn(ErrorCode.SHUTTING_DOWN, ErrorCode.CONNECTION_CLOSED));
     }
 
     @Test
@@ -326,7 +365,8 @@ class SessionTest {
         Frame r = conn.blocking().request(data("a"));
         r.release();
         conn.close(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5))
                 .untilAsserted(() -> assertThat(server.stats().open()).isZero());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ResourceLeakDetector;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
@@ -15,7 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,18 +50,29 @@ class StreamFairnessTest {
     @Test
     void bulkStreamDoesNotStarveSmallRequests() throws Exception {
         AtomicLong bulkReceived = new AtomicLong();
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().handler((req, s) -> {
-                    if ("bulk".equals(req.headers().value("kind"))) {
-                        bulkReceived.addAndGet(req.payload().readableBytes());
-                        return CompletableFuture.completedFuture(req.flags().has(Flags.END_STREAM)
-                                ? Frame.builder(FrameType.DATA).payload(Long.toString(bulkReceived.get())).build()
-                                : null);
-                    }
-                    return CompletableFuture.completedFuture(new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
-                            req.payload().retainedSlice()));
-                }).start();
-             VstpClient client = VstpClient.builder().plain().threads(1).build();
-             VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .plain()
+                        .handler((req, s) -> {
+                            if ("bulk".equals(req.headers().value("kind"))) {
+                                bulkReceived.addAndGet(req.payload().readableBytes());
+                                return CompletableFuture.completedFuture(
+                                        req.flags().has(Flags.END_STREAM)
+                                                ? Frame.builder(FrameType.DATA)
+                                                        .payload(Long.toString(bulkReceived.get()))
+                                                        .build()
+                                                : null);
+                            }
+                            return CompletableFuture.completedFuture(new Frame(
+                                    FrameType.DATA,
+                                    Flags.NONE,
+                                    Headers.EMPTY,
+                                    req.payload().retainedSlice()));
+                        })
+                        .start();
+                VstpClient client = VstpClient.builder().plain().threads(1).build();
+                VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS)) {
             assertThat(conn.wireVersion()).isEqualTo(2);
             byte[] random = new byte[MESSAGE];
             ThreadLocalRandom.current().nextBytes(random);
@@ -71,7 +82,7 @@ class StreamFairnessTest {
             // Warm up both paths first, so that the JIT compiler does not compete for the CPU while measuring.
             CompletableFuture<Frame> warm = new CompletableFuture<>();
             sendBulk(conn.openStream().get(5, TimeUnit.SECONDS), block, 128L << 20, 0, warm, new AtomicBoolean());
-            smallRequests(conn, SMALL_REQUESTS, (i, t) -> { }).get(60, TimeUnit.SECONDS);
+            smallRequests(conn, SMALL_REQUESTS, (i, t) -> {}).get(60, TimeUnit.SECONDS);
             warm.get(60, TimeUnit.SECONDS).release();
             bulkReceived.set(0);
 
@@ -88,10 +99,11 @@ class StreamFairnessTest {
             long[] loaded = new long[SMALL_REQUESTS];
             int[] whileBulkHolder = new int[1];
             smallRequests(conn, SMALL_REQUESTS, (i, t) -> {
-                if (!bulkDone.get()) {
-                    loaded[whileBulkHolder[0]++] = t;
-                }
-            }).get(120, TimeUnit.SECONDS);
+                        if (!bulkDone.get()) {
+                            loaded[whileBulkHolder[0]++] = t;
+                        }
+                    })
+                    .get(120, TimeUnit.SECONDS);
             int whileBulk = whileBulkHolder[0];
             Frame done = bulkResponse.get(120, TimeUnit.SECONDS);
             double bulkSeconds = (System.nanoTime() - bulkStart) / 1e9;
@@ -100,16 +112,26 @@ class StreamFairnessTest {
             block.release();
 
             long loadedP99 = p99(Arrays.copyOf(loaded, whileBulk));
-            System.out.printf("fairness: idle p99 %d us, p99 during a 1 GiB stream %d us (%d requests, bulk %.0f "
-                    + "MB/s)%n", idleP99 / 1000, loadedP99 / 1000, whileBulk, BULK_BYTES / bulkSeconds / 1e6);
-            assertThat(whileBulk).as("small requests answered while the bulk stream ran").isGreaterThan(1_000);
+            System.out.printf(
+                    "fairness: idle p99 %d us, p99 during a 1 GiB stream %d us (%d requests, bulk %.0f " + "MB/s)%n",
+                    idleP99 / 1000, loadedP99 / 1000, whileBulk, BULK_BYTES / bulkSeconds / 1e6);
+            assertThat(whileBulk)
+                    .as("small requests answered while the bulk stream ran")
+                    .isGreaterThan(1_000);
         }
     }
 
     /** Sends the bulk stream message after message, each once the previous has left under the server's credit. */
-    private static void sendBulk(ClientStream bulk, ByteBuf block, long total, long sent,
-                                 CompletableFuture<Frame> response, AtomicBoolean done) {
-        Frame message = Frame.builder(FrameType.DATA).header("kind", "bulk").payload(block.retainedDuplicate())
+    private static void sendBulk(
+            ClientStream bulk,
+            ByteBuf block,
+            long total,
+            long sent,
+            CompletableFuture<Frame> response,
+            AtomicBoolean done) {
+        Frame message = Frame.builder(FrameType.DATA)
+                .header("kind", "bulk")
+                .payload(block.retainedDuplicate())
                 .build();
         if (sent + MESSAGE >= total) {
             bulk.finish(message, Duration.ofSeconds(60)).whenComplete((r, e) -> {
@@ -154,7 +176,10 @@ class StreamFairnessTest {
             return;
         }
         long t0 = System.nanoTime();
-        conn.request(Frame.builder(FrameType.DATA).header("kind", "small").payload("ping").build())
+        conn.request(Frame.builder(FrameType.DATA)
+                        .header("kind", "small")
+                        .payload("ping")
+                        .build())
                 .whenComplete((r, e) -> {
                     if (e != null) {
                         all.completeExceptionally(e);

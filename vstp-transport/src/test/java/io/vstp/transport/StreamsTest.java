@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StreamsTest {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -52,7 +53,8 @@ class StreamsTest {
     }
 
     private VstpServer server(boolean tls, ProtocolOptions protocol, RequestHandler handler) throws Exception {
-        VstpServer.Builder b = VstpServer.builder().port(0).threads(1).handler(handler).protocol(protocol);
+        VstpServer.Builder b =
+                VstpServer.builder().port(0).threads(1).handler(handler).protocol(protocol);
         if (tls) {
             b.tls(TlsServerOptions.builder().home(serverHome).build());
         } else {
@@ -75,17 +77,22 @@ class StreamsTest {
     @ParameterizedTest(name = "tls={0} client v2={1} server v2={2}")
     @CsvSource({
         "true, true, true, 2", "true, true, false, 1", "true, false, true, 1", "true, false, false, 1",
-        "false, true, true, 2", "false, true, false, 1", "false, false, true, 1", "false, false, false, 1"})
+        "false, true, true, 2", "false, true, false, 1", "false, false, true, 1", "false, false, false, 1"
+    })
     void negotiationMatrix(boolean tls, boolean clientV2, boolean serverV2, int expected) throws Exception {
         AtomicInteger seenByHandler = new AtomicInteger();
         VstpServer server = server(tls, ProtocolOptions.DEFAULT.withV2(serverV2), RequestHandler.of((req, s) -> {
             seenByHandler.set(s.wireVersion());
-            return new Frame(FrameType.DATA, Flags.NONE, req.headers(), req.payload().retainedSlice());
+            return new Frame(
+                    FrameType.DATA, Flags.NONE, req.headers(), req.payload().retainedSlice());
         }));
         VstpConnection conn = connect(server, tls, ProtocolOptions.DEFAULT.withV2(clientV2));
 
         assertThat(conn.wireVersion()).isEqualTo(expected);
-        Frame reply = conn.request(Frame.builder(FrameType.DATA).header("k", "v").payload("hello").build())
+        Frame reply = conn.request(Frame.builder(FrameType.DATA)
+                        .header("k", "v")
+                        .payload("hello")
+                        .build())
                 .get(10, TimeUnit.SECONDS);
         try {
             assertThat(reply.payloadAsString()).isEqualTo("hello");
@@ -111,11 +118,17 @@ class StreamsTest {
         ThreadLocalRandom.current().nextBytes(big);
         List<CompletableFuture<Frame>> replies = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            replies.add(conn.request(Frame.builder(FrameType.DATA).header("n", Integer.toString(i))
-                    .header("long", longValue).payload("request " + i).build()));
+            replies.add(conn.request(Frame.builder(FrameType.DATA)
+                    .header("n", Integer.toString(i))
+                    .header("long", longValue)
+                    .payload("request " + i)
+                    .build()));
         }
-        CompletableFuture<Frame> bigReply = conn.request(Frame.builder(FrameType.DATA)
-                .payload(Unpooled.wrappedBuffer(big)).build(), Duration.ofSeconds(30));
+        CompletableFuture<Frame> bigReply = conn.request(
+                Frame.builder(FrameType.DATA)
+                        .payload(Unpooled.wrappedBuffer(big))
+                        .build(),
+                Duration.ofSeconds(30));
         for (int i = 0; i < replies.size(); i++) {
             Frame r = replies.get(i).get(20, TimeUnit.SECONDS);
             try {
@@ -138,14 +151,20 @@ class StreamsTest {
     @ParameterizedTest(name = "tls={0}")
     @ValueSource(booleans = {true, false})
     void pipelinedLargeRequests(boolean tls) throws Exception {
-        VstpServer server = server(tls, ProtocolOptions.DEFAULT, RequestHandler.of((req, s) ->
-                Frame.builder(FrameType.DATA).header("got", Integer.toString(req.payload().readableBytes())).build()));
+        VstpServer server = server(
+                tls,
+                ProtocolOptions.DEFAULT,
+                RequestHandler.of((req, s) -> Frame.builder(FrameType.DATA)
+                        .header("got", Integer.toString(req.payload().readableBytes()))
+                        .build()));
         VstpConnection conn = connect(server, tls, ProtocolOptions.DEFAULT);
         byte[] chunk = new byte[1024 * 1024];
         ThreadLocalRandom.current().nextBytes(chunk);
         List<CompletableFuture<Frame>> inFlight = new ArrayList<>();
         for (int i = 0; i < 48; i++) {
-            inFlight.add(conn.request(Frame.builder(FrameType.DATA).payload(Unpooled.copiedBuffer(chunk)).build()));
+            inFlight.add(conn.request(Frame.builder(FrameType.DATA)
+                    .payload(Unpooled.copiedBuffer(chunk))
+                    .build()));
             if (inFlight.size() >= 16) {
                 Frame r = inFlight.remove(0).get(20, TimeUnit.SECONDS);
                 assertThat(r.headers().value("got")).isEqualTo(Integer.toString(chunk.length));
@@ -162,7 +181,8 @@ class StreamsTest {
         AtomicLong received = new AtomicLong();
         VstpServer server = server(false, ProtocolOptions.DEFAULT, RequestHandler.of((req, s) -> {
             received.addAndGet(req.payload().readableBytes());
-            return new Frame(FrameType.DATA, Flags.NONE, req.headers(), req.payload().retainedSlice());
+            return new Frame(
+                    FrameType.DATA, Flags.NONE, req.headers(), req.payload().retainedSlice());
         }));
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         String text = "the quick brown fox jumps over the lazy dog; ".repeat(20_000);
@@ -175,12 +195,15 @@ class StreamsTest {
         }
         long wire = server.stats().bytesReceived() - before;
         assertThat(received.get()).isEqualTo(text.length());
-        assertThat(wire).as("bytes on the wire for %d bytes of text", text.length()).isLessThan(text.length() / 4);
+        assertThat(wire)
+                .as("bytes on the wire for %d bytes of text", text.length())
+                .isLessThan(text.length() / 4);
     }
 
     @Test
     void streamUploadWithSlowConsumerHoldsBackOnlyItsOwnStream() throws Exception {
-        ProtocolOptions small = ProtocolOptions.DEFAULT.withWindows(64 * 1024, 1024 * 1024).withCompression(List.of());
+        ProtocolOptions small =
+                ProtocolOptions.DEFAULT.withWindows(64 * 1024, 1024 * 1024).withCompression(List.of());
         CompletableFuture<Void> release = new CompletableFuture<>();
         AtomicLong slowBytes = new AtomicLong();
         VstpServer server = server(false, small, (req, s) -> {
@@ -197,24 +220,36 @@ class StreamsTest {
         byte[] chunk = new byte[16 * 1024];
         List<CompletableFuture<Void>> sends = new ArrayList<>();
         for (int i = 0; i < 32; i++) { // 512 KiB, eight times the stream window
-            sends.add(slow.send(Frame.builder(FrameType.DATA).header("kind", "slow").payload(chunk).build()));
+            sends.add(slow.send(Frame.builder(FrameType.DATA)
+                    .header("kind", "slow")
+                    .payload(chunk)
+                    .build()));
         }
         // Other streams still move while the slow one is stuck.
         for (int i = 0; i < 100; i++) {
-            Frame r = conn.request(Frame.builder(FrameType.DATA).header("kind", "fast").payload("x").build())
+            Frame r = conn.request(Frame.builder(FrameType.DATA)
+                            .header("kind", "fast")
+                            .payload("x")
+                            .build())
                     .get(5, TimeUnit.SECONDS);
             assertThat(r.payloadAsString()).isEqualTo("fast");
             r.release();
         }
         long sentWhileStuck = sends.stream().filter(CompletableFuture::isDone).count();
-        assertThat(sentWhileStuck * chunk.length).as("bytes let out on the slow stream")
+        assertThat(sentWhileStuck * chunk.length)
+                .as("bytes let out on the slow stream")
                 .isLessThanOrEqualTo(64 * 1024 + chunk.length);
         assertThat(slowBytes.get()).isLessThanOrEqualTo(64 * 1024);
 
         release.complete(null);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        Frame done = slow.finish(Frame.builder(FrameType.DATA).header("kind", "slow").payload("end").build(),
-                Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+        Frame done = slow.finish(
+                        Frame.builder(FrameType.DATA)
+                                .header("kind", "slow")
+                                .payload("end")
+                                .build(),
+                        Duration.ofSeconds(10))
+                .get(10, TimeUnit.SECONDS);
         assertThat(done.payloadAsString()).isEqualTo("done");
         done.release();
         assertThat(slowBytes.get()).isEqualTo(32L * chunk.length + 3);
@@ -238,7 +273,8 @@ class StreamsTest {
         int messages = 64;
         byte[] chunk = new byte[16 * 1024];
         AtomicInteger sentByServer = new AtomicInteger();
-        ProtocolOptions small = ProtocolOptions.DEFAULT.withWindows(64 * 1024, 1024 * 1024).withCompression(List.of());
+        ProtocolOptions small =
+                ProtocolOptions.DEFAULT.withWindows(64 * 1024, 1024 * 1024).withCompression(List.of());
         VstpServer server = server(false, small, (req, session) -> {
             CompletableFuture<Frame> done = new CompletableFuture<>();
             streamAnswer(session, req.streamId(), chunk, 0, messages, sentByServer, done);
@@ -251,7 +287,8 @@ class StreamsTest {
         CompletableFuture<Frame> last = stream.finish(data("send me everything"), Duration.ofSeconds(30));
 
         Thread.sleep(300); // the consumer is stuck: nothing consumed yet
-        assertThat(sentByServer.get()).as("messages the server got out with a 64 KiB window and no consumption")
+        assertThat(sentByServer.get())
+                .as("messages the server got out with a 64 KiB window and no consumption")
                 .isLessThanOrEqualTo(64 * 1024 / chunk.length + 1);
         for (int i = 0; i < messages; i++) {
             Object[] got = received.poll(10, TimeUnit.SECONDS);
@@ -267,14 +304,25 @@ class StreamsTest {
         end.release();
     }
 
-    private static void streamAnswer(Session session, long stream, byte[] chunk, int i, int total,
-                                     AtomicInteger sent, CompletableFuture<Frame> done) {
+    private static void streamAnswer(
+            Session session,
+            long stream,
+            byte[] chunk,
+            int i,
+            int total,
+            AtomicInteger sent,
+            CompletableFuture<Frame> done) {
         if (i == total) {
             done.complete(data("end after " + total));
             return;
         }
-        session.sendOnStream(stream, Frame.builder(FrameType.DATA).header("n", Integer.toString(i))
-                .payload(Unpooled.wrappedBuffer(chunk)).build()).whenComplete((ok, e) -> {
+        session.sendOnStream(
+                        stream,
+                        Frame.builder(FrameType.DATA)
+                                .header("n", Integer.toString(i))
+                                .payload(Unpooled.wrappedBuffer(chunk))
+                                .build())
+                .whenComplete((ok, e) -> {
                     if (e != null) {
                         done.completeExceptionally(e);
                         return;
@@ -286,17 +334,21 @@ class StreamsTest {
 
     @Test
     void cancelledStreamFailsLocallyAndTheConnectionGoesOn() throws Exception {
-        VstpServer server = server(false, ProtocolOptions.DEFAULT,
-                (req, s) -> "never".equals(req.payloadAsString()) ? unanswered()
+        VstpServer server = server(
+                false,
+                ProtocolOptions.DEFAULT,
+                (req, s) -> "never".equals(req.payloadAsString())
+                        ? unanswered()
                         : CompletableFuture.completedFuture(data("ok")));
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         ClientStream stream = conn.openStream().get(5, TimeUnit.SECONDS);
         stream.send(data("never")).get(5, TimeUnit.SECONDS);
         stream.cancel();
         assertThatThrownBy(() -> stream.response().get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause()
-                .isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
         Frame r = conn.request(data("after")).get(5, TimeUnit.SECONDS);
         assertThat(r.payloadAsString()).isEqualTo("ok");
         r.release();
@@ -307,8 +359,9 @@ class StreamsTest {
         VstpServer server = server(false, ProtocolOptions.DEFAULT, (req, s) -> unanswered());
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         assertThatThrownBy(() -> conn.request(data("x"), Duration.ofMillis(100)).get(5, TimeUnit.SECONDS))
-                .cause().isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
     }
 
     @Test
@@ -321,7 +374,8 @@ class StreamsTest {
         }));
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         assertThatThrownBy(() -> conn.request(data("boom")).get(5, TimeUnit.SECONDS))
-                .cause().isInstanceOfSatisfying(SessionException.class, e -> {
+                .cause()
+                .isInstanceOfSatisfying(SessionException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.HANDLER_ERROR);
                     assertThat(e.getMessage()).doesNotContain("secret detail");
                 });
@@ -336,7 +390,8 @@ class StreamsTest {
         VstpConnection conn = connect(server, false, ProtocolOptions.DEFAULT);
         assertThat(conn.wireVersion()).isEqualTo(1);
         assertThatThrownBy(() -> conn.openStream().get(5, TimeUnit.SECONDS))
-                .cause().isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
     }
 }

@@ -102,8 +102,8 @@ final class AeronPeer implements Peer {
         Subscription requests = aeron.addSubscription(requestChannel, REQUEST_STREAM);
         boolean echo = setup.mode() == PeerSetup.Mode.ECHO;
         Subscription responses = null;
-        String responseChannel = echo
-                ? "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort() + "|term-length=" + termLength : null;
+        String responseChannel =
+                echo ? "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort() + "|term-length=" + termLength : null;
         if (echo) {
             responses = aeron.addSubscription(responseChannel, RESPONSE_STREAM);
         }
@@ -124,12 +124,14 @@ final class AeronPeer implements Peer {
             }
         }
 
-        FragmentHandler serverHandler = echo ? this::echo : (buffer, offset, length, header) ->
-                received.setRelease(received.getPlain() + 1); // the server thread is the only writer
+        FragmentHandler serverHandler = echo
+                ? this::echo
+                : (buffer, offset, length, header) ->
+                        received.setRelease(received.getPlain() + 1); // the server thread is the only writer
         serverThread = pollThread("aeron-peer-server", requests, new FragmentAssembler(serverHandler), null);
         if (echo) {
-            clientThread = pollThread("aeron-peer-client", responses, new FragmentAssembler(this::response),
-                    this::offerBacklogs);
+            clientThread = pollThread(
+                    "aeron-peer-client", responses, new FragmentAssembler(this::response), this::offerBacklogs);
         }
     }
 
@@ -156,23 +158,25 @@ final class AeronPeer implements Peer {
     }
 
     /** A daemon thread polling {@code subscription} (and doing {@code extraWork}) until close. */
-    private Thread pollThread(String name, Subscription subscription, FragmentHandler handler,
-                              java.util.function.IntSupplier extraWork) {
-        Thread t = new Thread(() -> {
-            IdleStrategy idle = new BackoffIdleStrategy();
-            try {
-                while (running) {
-                    int work = subscription.poll(handler, FRAGMENT_LIMIT);
-                    if (extraWork != null) {
-                        work += extraWork.getAsInt();
+    private Thread pollThread(
+            String name, Subscription subscription, FragmentHandler handler, java.util.function.IntSupplier extraWork) {
+        Thread t = new Thread(
+                () -> {
+                    IdleStrategy idle = new BackoffIdleStrategy();
+                    try {
+                        while (running) {
+                            int work = subscription.poll(handler, FRAGMENT_LIMIT);
+                            if (extraWork != null) {
+                                work += extraWork.getAsInt();
+                            }
+                            idle.idle(work);
+                        }
+                    } catch (Throwable e) {
+                        threadFailure = e;
+                        failAll(e);
                     }
-                    idle.idle(work);
-                }
-            } catch (Throwable e) {
-                threadFailure = e;
-                failAll(e);
-            }
-        }, name);
+                },
+                name);
         t.setDaemon(true);
         t.start();
         return t;
@@ -296,6 +300,7 @@ final class AeronPeer implements Peer {
         private final ArrayDeque<CompletableFuture<Void>> pending = new ArrayDeque<>();
         /** Requests queued but not yet offered (all carry the same payload, so a count is enough). */
         private int backlog;
+
         private Throwable failure;
 
         Connection(ExclusivePublication out, ExclusivePublication back) {

@@ -116,9 +116,12 @@ final class GrpcPeer implements Peer {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(type)
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(type)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-                .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+                .setRequestMarshaller(BYTES)
+                .setResponseMarshaller(BYTES)
+                .build();
     }
 
     @Override
@@ -126,8 +129,8 @@ final class GrpcPeer implements Peer {
         switch (setup.variant()) {
             case "", "unary" -> streaming = false;
             case "streaming" -> streaming = true;
-            default -> throw new IllegalArgumentException("unknown gRPC variant " + setup.variant()
-                    + " (unary, streaming)");
+            default ->
+                throw new IllegalArgumentException("unknown gRPC variant " + setup.variant() + " (unary, streaming)");
         }
         payload = setup.payload();
         boolean epoll = Epoll.isAvailable();
@@ -139,26 +142,34 @@ final class GrpcPeer implements Peer {
         Class<? extends Channel> clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
 
         NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .bossEventLoopGroup(boss).workerEventLoopGroup(serverLoop).channelType(serverChannel)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(serverLoop)
+                .channelType(serverChannel)
                 .directExecutor()
                 .maxInboundMessageSize(Integer.MAX_VALUE)
                 .addService(service());
         SslContext clientSsl = null;
         if (tls) {
             home = Files.createTempDirectory("vstp-suite-grpc-");
-            CertifiedKey key = CertifiedKey.forServer(TlsServerOptions.builder().home(home).build());
+            CertifiedKey key =
+                    CertifiedKey.forServer(TlsServerOptions.builder().home(home).build());
             SslContext serverSsl = GrpcSslContexts.configure(
-                    SslContextBuilder.forServer(key.key(), key.chain().toArray(X509Certificate[]::new)))
-                    .protocols("TLSv1.3").build();
+                            SslContextBuilder.forServer(key.key(), key.chain().toArray(X509Certificate[]::new)))
+                    .protocols("TLSv1.3")
+                    .build();
             sb.sslContext(serverSsl);
-            clientSsl = GrpcSslContexts.forClient().trustManager(key.leaf()).protocols("TLSv1.3").build();
+            clientSsl = GrpcSslContexts.forClient()
+                    .trustManager(key.leaf())
+                    .protocols("TLSv1.3")
+                    .build();
             tlsDetail = ", provider " + provider(serverSsl) + " server, " + provider(clientSsl) + " client";
         }
         server = sb.build().start();
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.getPort());
         for (int i = 0; i < setup.connections(); i++) {
             NettyChannelBuilder cb = NettyChannelBuilder.forAddress(address)
-                    .eventLoopGroup(clientLoop).channelType(clientChannel)
+                    .eventLoopGroup(clientLoop)
+                    .channelType(clientChannel)
                     .directExecutor()
                     .maxInboundMessageSize(Integer.MAX_VALUE);
             if (tls) {
@@ -198,38 +209,43 @@ final class GrpcPeer implements Peer {
                     response.onNext(request);
                     response.onCompleted();
                 }))
-                .addMethod(ECHO_STREAM, ServerCalls.asyncBidiStreamingCall((StreamObserver<byte[]> response) -> new StreamObserver<byte[]>() {
-                    @Override
-                    public void onNext(byte[] m) {
-                        // Unbounded on the server's side, but the client keeps at most its concurrency in flight.
-                        response.onNext(m);
-                    }
+                .addMethod(
+                        ECHO_STREAM,
+                        ServerCalls.asyncBidiStreamingCall(
+                                (StreamObserver<byte[]> response) -> new StreamObserver<byte[]>() {
+                                    @Override
+                                    public void onNext(byte[] m) {
+                                        // Unbounded on the server's side, but the client keeps at most its concurrency
+                                        // in flight.
+                                        response.onNext(m);
+                                    }
 
-                    @Override
-                    public void onError(Throwable t) {
-                    }
+                                    @Override
+                                    public void onError(Throwable t) {}
 
-                    @Override
-                    public void onCompleted() {
-                        response.onCompleted();
-                    }
-                }))
-                .addMethod(SINK, ServerCalls.asyncClientStreamingCall((StreamObserver<byte[]> response) -> new StreamObserver<byte[]>() {
-                    @Override
-                    public void onNext(byte[] m) {
-                        received.increment();
-                    }
+                                    @Override
+                                    public void onCompleted() {
+                                        response.onCompleted();
+                                    }
+                                }))
+                .addMethod(
+                        SINK,
+                        ServerCalls.asyncClientStreamingCall(
+                                (StreamObserver<byte[]> response) -> new StreamObserver<byte[]>() {
+                                    @Override
+                                    public void onNext(byte[] m) {
+                                        received.increment();
+                                    }
 
-                    @Override
-                    public void onError(Throwable t) {
-                    }
+                                    @Override
+                                    public void onError(Throwable t) {}
 
-                    @Override
-                    public void onCompleted() {
-                        response.onNext(EMPTY);
-                        response.onCompleted();
-                    }
-                }))
+                                    @Override
+                                    public void onCompleted() {
+                                        response.onNext(EMPTY);
+                                        response.onCompleted();
+                                    }
+                                }))
                 .build();
     }
 
@@ -251,8 +267,8 @@ final class GrpcPeer implements Peer {
 
     @Override
     public String detail() {
-        String versions = "grpc-java " + grpcVersion() + " (grpc-netty-shaded, Netty " + shadedNettyVersion()
-                + ", " + (Epoll.isAvailable() ? "epoll" : "nio") + "), byte[] marshaller, direct executors";
+        String versions = "grpc-java " + grpcVersion() + " (grpc-netty-shaded, Netty " + shadedNettyVersion() + ", "
+                + (Epoll.isAvailable() ? "epoll" : "nio") + "), byte[] marshaller, direct executors";
         return versions + ", rr as " + (streaming ? "one bidi stream per connection (FIFO)" : "unary calls")
                 + ", one-way as a client-streaming call (isReady backpressure), "
                 + (tls ? "TLS" + tlsDetail : "plaintext (h2c)");
@@ -261,7 +277,8 @@ final class GrpcPeer implements Peer {
     /** The version of gRPC's relocated Netty, from its relocated versions file (not our Netty's). */
     private static String shadedNettyVersion() {
         java.util.Properties p = new java.util.Properties();
-        try (InputStream in = GrpcPeer.class.getClassLoader()
+        try (InputStream in = GrpcPeer.class
+                .getClassLoader()
                 .getResourceAsStream("META-INF/io.grpc.netty.shaded.io.netty.versions.properties")) {
             if (in != null) {
                 p.load(in);
@@ -311,16 +328,18 @@ final class GrpcPeer implements Peer {
         CompletableFuture<Attributes> probe(byte[] payload) {
             CompletableFuture<Attributes> f = new CompletableFuture<>();
             ClientCall<byte[], byte[]> call = channel.newCall(ECHO, CallOptions.DEFAULT.withWaitForReady());
-            call.start(new ClientCall.Listener<>() {
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                    if (status.isOk()) {
-                        f.complete(call.getAttributes());
-                    } else {
-                        f.completeExceptionally(status.asRuntimeException(trailers));
-                    }
-                }
-            }, new Metadata());
+            call.start(
+                    new ClientCall.Listener<>() {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            if (status.isOk()) {
+                                f.complete(call.getAttributes());
+                            } else {
+                                f.completeExceptionally(status.asRuntimeException(trailers));
+                            }
+                        }
+                    },
+                    new Metadata());
             call.request(1);
             call.sendMessage(payload);
             call.halfClose();
@@ -331,8 +350,7 @@ final class GrpcPeer implements Peer {
             CompletableFuture<Void> f = new CompletableFuture<>();
             ClientCalls.asyncUnaryCall(channel.newCall(ECHO, CallOptions.DEFAULT), payload, new StreamObserver<>() {
                 @Override
-                public void onNext(byte[] value) {
-                }
+                public void onNext(byte[] value) {}
 
                 @Override
                 public void onError(Throwable t) {
@@ -348,8 +366,8 @@ final class GrpcPeer implements Peer {
         }
 
         void openEchoStream() {
-            echoStream = ClientCalls.asyncBidiStreamingCall(channel.newCall(ECHO_STREAM, CallOptions.DEFAULT),
-                    new StreamObserver<byte[]>() {
+            echoStream = ClientCalls.asyncBidiStreamingCall(
+                    channel.newCall(ECHO_STREAM, CallOptions.DEFAULT), new StreamObserver<byte[]>() {
                         @Override
                         public void onNext(byte[] value) {
                             CompletableFuture<Void> f;
@@ -397,8 +415,8 @@ final class GrpcPeer implements Peer {
         }
 
         void openSink() {
-            ClientCalls.asyncClientStreamingCall(channel.newCall(SINK, CallOptions.DEFAULT),
-                    new ClientResponseObserver<byte[], byte[]>() {
+            ClientCalls.asyncClientStreamingCall(
+                    channel.newCall(SINK, CallOptions.DEFAULT), new ClientResponseObserver<byte[], byte[]>() {
                         @Override
                         public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {
                             sink = requestStream;
@@ -410,8 +428,7 @@ final class GrpcPeer implements Peer {
                         }
 
                         @Override
-                        public void onNext(byte[] value) {
-                        }
+                        public void onNext(byte[] value) {}
 
                         @Override
                         public void onError(Throwable t) {
@@ -422,8 +439,7 @@ final class GrpcPeer implements Peer {
                         }
 
                         @Override
-                        public void onCompleted() {
-                        }
+                        public void onCompleted() {}
                     });
         }
 
@@ -481,7 +497,10 @@ final class GrpcPeer implements Peer {
                 }
                 return stream.readAllBytes();
             } catch (IOException e) {
-                throw Status.INTERNAL.withDescription("cannot read message").withCause(e).asRuntimeException();
+                throw Status.INTERNAL
+                        .withDescription("cannot read message")
+                        .withCause(e)
+                        .asRuntimeException();
             }
         }
     }

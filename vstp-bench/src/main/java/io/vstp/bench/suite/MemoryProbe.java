@@ -42,8 +42,7 @@ import java.util.logging.Logger;
  * all the connections. Idle connections stay open through keepalive PINGs, as in production.
  */
 public final class MemoryProbe {
-    private MemoryProbe() {
-    }
+    private MemoryProbe() {}
 
     public static void main(String[] args) throws Exception {
         Logger.getLogger("io.vstp.transport").setLevel(Level.WARNING);
@@ -51,7 +50,11 @@ public final class MemoryProbe {
         if (args[0].equals("server")) {
             server(tls);
         } else {
-            clients(tls, Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]),
+            clients(
+                    tls,
+                    Integer.parseInt(args[2]),
+                    args[3],
+                    Integer.parseInt(args[4]),
                     args.length > 5 ? Integer.parseInt(args[5]) : 0);
         }
         System.exit(0);
@@ -60,16 +63,18 @@ public final class MemoryProbe {
     private static void server(boolean tls) throws Exception {
         Path home = Files.createTempDirectory("vstp-memory-");
         TransportLimits limits = TransportLimits.DEFAULT.withMaxConnections(20_000, 20_000);
-        VstpServer.Builder b = VstpServer.builder().host("127.0.0.1").port(0).limits(limits)
-                .handler(RequestHandler.echo());
-        try (VstpServer server = (tls ? b.tls(TlsServerOptions.builder().home(home).build()) : b.plain()).start()) {
+        VstpServer.Builder b =
+                VstpServer.builder().host("127.0.0.1").port(0).limits(limits).handler(RequestHandler.echo());
+        try (VstpServer server =
+                (tls ? b.tls(TlsServerOptions.builder().home(home).build()) : b.plain()).start()) {
             System.out.println("listening " + server.port() + " " + (tls ? server.certificateFingerprint() : "-"));
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.trim().equals("measure")) {
-                    System.out.println(new ObjectMapper().writeValueAsString(measure(server.stats().open())));
+                    System.out.println(new ObjectMapper()
+                            .writeValueAsString(measure(server.stats().open())));
                     System.out.flush();
                 }
             }
@@ -84,15 +89,23 @@ public final class MemoryProbe {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("open_connections", open);
-        m.put("heap_used_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        m.put("heap_committed_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
-        m.put("non_heap_used_bytes", ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed());
+        m.put(
+                "heap_used_bytes",
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        m.put(
+                "heap_committed_bytes",
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
+        m.put(
+                "non_heap_used_bytes",
+                ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed());
         for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (l.startsWith("VmRSS:")) {
                 m.put("rss_bytes", Long.parseLong(l.replaceAll("\\D", "")) * 1024);
             }
         }
-        m.put("direct_pooled_bytes", io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
+        m.put(
+                "direct_pooled_bytes",
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
         return m;
     }
 
@@ -102,36 +115,40 @@ public final class MemoryProbe {
      * printed when it stops.
      */
     private static Thread steadyTraffic(List<VstpConnection> open, int rate) {
-        Thread t = new Thread(() -> {
-            Semaphore inFlight = new Semaphore(1000);
-            byte[] payload = new byte[1024];
-            java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-            long sent = 0;
-            long start = System.nanoTime();
-            int next = 0;
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
-                    for (; sent < due; sent++) {
-                        inFlight.acquire();
-                        VstpConnection c = open.get(next++ % open.size());
-                        c.request(io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
-                                .payload(payload).build()).whenComplete((r, e) -> {
-                                    inFlight.release();
-                                    if (e != null) {
-                                        failed.incrementAndGet();
-                                    } else {
-                                        r.release();
-                                    }
-                                });
+        Thread t = new Thread(
+                () -> {
+                    Semaphore inFlight = new Semaphore(1000);
+                    byte[] payload = new byte[1024];
+                    java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+                    long sent = 0;
+                    long start = System.nanoTime();
+                    int next = 0;
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+                            for (; sent < due; sent++) {
+                                inFlight.acquire();
+                                VstpConnection c = open.get(next++ % open.size());
+                                c.request(io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
+                                                .payload(payload)
+                                                .build())
+                                        .whenComplete((r, e) -> {
+                                            inFlight.release();
+                                            if (e != null) {
+                                                failed.incrementAndGet();
+                                            } else {
+                                                r.release();
+                                            }
+                                        });
+                            }
+                            Thread.sleep(10);
+                        }
+                    } catch (InterruptedException e) {
+                        // stopped
                     }
-                    Thread.sleep(10);
-                }
-            } catch (InterruptedException e) {
-                // stopped
-            }
-            System.err.println("traffic: " + sent + " requests, " + failed.get() + " failed");
-        }, "soak-traffic");
+                    System.err.println("traffic: " + sent + " requests, " + failed.get() + " failed");
+                },
+                "soak-traffic");
         t.start();
         return t;
     }
@@ -140,8 +157,14 @@ public final class MemoryProbe {
         Path home = Files.createTempDirectory("vstp-memory-client-");
         VstpClient.Builder b = VstpClient.builder().threads(1).requestTimeout(Duration.ofSeconds(30));
         List<VstpConnection> open = new ArrayList<>();
-        try (VstpClient client = tls ? b.tls(TlsClientOptions.builder().home(home).trustSystemCertificates(false)
-                .pin(fingerprint).build()).build() : b.plain().build()) {
+        try (VstpClient client = tls
+                ? b.tls(TlsClientOptions.builder()
+                                .home(home)
+                                .trustSystemCertificates(false)
+                                .pin(fingerprint)
+                                .build())
+                        .build()
+                : b.plain().build()) {
             // At most 64 handshakes at once: a burst of thousands would only measure the accept backlog.
             Semaphore window = new Semaphore(64);
             List<CompletableFuture<VstpConnection>> all = new ArrayList<>();

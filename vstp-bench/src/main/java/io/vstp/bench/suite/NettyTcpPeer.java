@@ -51,7 +51,9 @@ final class NettyTcpPeer implements Peer {
         serverLoop = EventLoops.newGroup("netty-peer-server", 1);
         clientLoop = EventLoops.newGroup("netty-peer-client", 1);
         ChannelHandler serverHandler = setup.mode() == PeerSetup.Mode.ECHO ? new Echo() : new Sink(received);
-        Channel listener = new ServerBootstrap().group(boss, serverLoop).channel(EventLoops.serverChannel())
+        Channel listener = new ServerBootstrap()
+                .group(boss, serverLoop)
+                .channel(EventLoops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<>() {
@@ -60,11 +62,16 @@ final class NettyTcpPeer implements Peer {
                         framing(c.pipeline());
                         c.pipeline().addLast(serverHandler);
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         int port = ((java.net.InetSocketAddress) listener.localAddress()).getPort();
         for (int i = 0; i < setup.connections(); i++) {
             Client client = new Client();
-            client.channel = new Bootstrap().group(clientLoop).channel(EventLoops.clientChannel())
+            client.channel = new Bootstrap()
+                    .group(clientLoop)
+                    .channel(EventLoops.clientChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .handler(new ChannelInitializer<>() {
@@ -73,7 +80,10 @@ final class NettyTcpPeer implements Peer {
                             framing(c.pipeline());
                             c.pipeline().addLast(client);
                         }
-                    }).connect("127.0.0.1", port).sync().channel();
+                    })
+                    .connect("127.0.0.1", port)
+                    .sync()
+                    .channel();
             clients.add(client);
         }
     }
@@ -107,7 +117,8 @@ final class NettyTcpPeer implements Peer {
 
     @Override
     public String detail() {
-        return "raw Netty " + io.netty.util.Version.identify().values().iterator().next().artifactVersion()
+        return "raw Netty "
+                + io.netty.util.Version.identify().values().iterator().next().artifactVersion()
                 + ", 4-byte length prefix, " + EventLoops.mechanism() + ", plaintext";
     }
 

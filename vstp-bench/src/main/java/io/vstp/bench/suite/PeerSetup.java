@@ -23,7 +23,10 @@ import java.util.Map;
  */
 public record PeerSetup(Mode mode, int size, int connections, String variant, double loss) {
     /** What the server side does with what it receives. */
-    public enum Mode { SINK, ECHO }
+    public enum Mode {
+        SINK,
+        ECHO
+    }
 
     /**
      * The three headers every VSTP frame of the suite carries (issue 6: "3 headers, 64-byte payload"). Baselines

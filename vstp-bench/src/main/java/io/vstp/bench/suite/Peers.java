@@ -18,8 +18,7 @@ final class Peers {
             "rsocket", RsocketPeer::new,
             "aeron", AeronPeer::new));
 
-    private Peers() {
-    }
+    private Peers() {}
 
     static Peer create(String name) {
         Supplier<Peer> s = ALL.get(name);

@@ -16,13 +16,12 @@ final class ProcessMeters {
     /** A reading. */
     record Reading(long nanos, long cpuNanos, long allocatedBytes) {
         Reading minus(Reading earlier) {
-            return new Reading(nanos - earlier.nanos, cpuNanos - earlier.cpuNanos,
-                    allocatedBytes - earlier.allocatedBytes);
+            return new Reading(
+                    nanos - earlier.nanos, cpuNanos - earlier.cpuNanos, allocatedBytes - earlier.allocatedBytes);
         }
     }
 
-    private ProcessMeters() {
-    }
+    private ProcessMeters() {}
 
     static Reading read() {
         long allocated = 0;

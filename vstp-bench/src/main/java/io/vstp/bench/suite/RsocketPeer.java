@@ -72,14 +72,15 @@ final class RsocketPeer implements Peer {
         RSocket responder = new Responder(received, window);
         server = RSocketServer.create(SocketAcceptor.with(responder))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .bind(TcpServerTransport.create(TcpServer.create().host("127.0.0.1").port(0).runOn(serverLoops)))
+                .bind(TcpServerTransport.create(
+                        TcpServer.create().host("127.0.0.1").port(0).runOn(serverLoops)))
                 .block(Duration.ofSeconds(10));
         int port = server.address().getPort();
         for (int i = 0; i < setup.connections(); i++) {
             RSocket rsocket = RSocketConnector.create()
                     .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                    .connect(TcpClientTransport.create(TcpClient.create().host("127.0.0.1").port(port)
-                            .runOn(clientLoops)))
+                    .connect(TcpClientTransport.create(
+                            TcpClient.create().host("127.0.0.1").port(port).runOn(clientLoops)))
                     .block(Duration.ofSeconds(10));
             Connection c = new Connection(rsocket);
             connections.add(c);
@@ -101,7 +102,9 @@ final class RsocketPeer implements Peer {
 
     @Override
     public CompletableFuture<?> request(int connection) {
-        return connections.get(connection).rsocket
+        return connections
+                .get(connection)
+                .rsocket
                 .requestResponse(ByteBufPayload.create(payload.retainedDuplicate()))
                 .doOnNext(Payload::release)
                 .then()
@@ -111,7 +114,8 @@ final class RsocketPeer implements Peer {
     @Override
     public String detail() {
         return "rsocket-java " + Versions.get("rsocket") + " over TCP (reactor " + Versions.get("reactor-bom")
-                + " BOM, Netty " + io.netty.util.Version.identify().values().iterator().next().artifactVersion()
+                + " BOM, Netty "
+                + io.netty.util.Version.identify().values().iterator().next().artifactVersion()
                 + ", " + (LoopResources.hasNativeSupport() ? "native" : "nio") + "), plaintext, zero-copy payloads"
                 + ", rr as requestResponse, one-way as a requestChannel per connection (REQUEST_N window "
                 + window + " messages)";
@@ -174,15 +178,17 @@ final class RsocketPeer implements Peer {
         void openChannel() {
             // create, not push: a push sink reports unbounded demand to onRequest. ERROR if we ever emitted beyond
             // the demand, which the credit count below rules out.
-            Flux<Payload> outbound = Flux.create(s -> {
-                sink = s; // before onRequest, which may run at once with demand already there
-                s.onRequest(n -> {
-                    credit.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                    synchronized (gate) {
-                        gate.notifyAll();
-                    }
-                });
-            }, FluxSink.OverflowStrategy.ERROR);
+            Flux<Payload> outbound = Flux.create(
+                    s -> {
+                        sink = s; // before onRequest, which may run at once with demand already there
+                        s.onRequest(n -> {
+                            credit.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+                            synchronized (gate) {
+                                gate.notifyAll();
+                            }
+                        });
+                    },
+                    FluxSink.OverflowStrategy.ERROR);
             rsocket.requestChannel(outbound).subscribe(Payload::release, e -> {
                 failure = e;
                 synchronized (gate) {

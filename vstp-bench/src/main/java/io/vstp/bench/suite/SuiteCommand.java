@@ -19,14 +19,22 @@ import picocli.CommandLine.Option;
  * java -jar vstp-bench/target/vstp-suite.jar --peer vstp-tcp --workload stream --size 65536 --duration 5s
  * </pre>
  */
-@Command(name = "vstp-suite", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "vstp-suite",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "One measurement of the loopback benchmark suite; prints one JSON line.")
 public final class SuiteCommand implements Callable<Integer> {
-    @Option(names = "--peer", required = true, description = "What to measure: ${COMPLETION-CANDIDATES}.",
+    @Option(
+            names = "--peer",
+            required = true,
+            description = "What to measure: ${COMPLETION-CANDIDATES}.",
             completionCandidates = PeerNames.class)
     String peer;
 
-    @Option(names = "--workload", required = true,
+    @Option(
+            names = "--workload",
+            required = true,
             description = "stream (one-way), rr (closed loop), rr-rate (fixed rate, coordinated omission "
                     + "corrected), transfer (reliable messages). run.py derives the highest sustained rate.")
     String workload;
@@ -43,8 +51,10 @@ public final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "10000", description = "rr-rate: requests per second offered.")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "5", description = "Seconds measured (after a warm-up of a "
-            + "tenth, 0.1-1 s); decimals allowed.")
+    @Option(
+            names = "--duration",
+            defaultValue = "5",
+            description = "Seconds measured (after a warm-up of a " + "tenth, 0.1-1 s); decimals allowed.")
     double seconds;
 
     @Option(names = "--variant", defaultValue = "", description = "Peer-specific, e.g. a TLS variant of vstp-tls.")
@@ -55,8 +65,14 @@ public final class SuiteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (size < 0 || connections < 1 || connections > 64 || concurrency < 1 || rate <= 0 || seconds <= 0
-                || loss < 0 || loss > 0.5) {
+        if (size < 0
+                || connections < 1
+                || connections > 64
+                || concurrency < 1
+                || rate <= 0
+                || seconds <= 0
+                || loss < 0
+                || loss > 0.5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "an option is out of range");
         }
         Timing timing = Timing.of(Duration.ofMillis((long) (seconds * 1000)));

@@ -12,8 +12,7 @@ import java.util.Properties;
 final class Versions {
     private static final Properties VERSIONS = load();
 
-    private Versions() {
-    }
+    private Versions() {}
 
     static String get(String name) {
         return VERSIONS.getProperty(name, "?");

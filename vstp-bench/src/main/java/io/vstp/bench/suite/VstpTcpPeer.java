@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * VstpConnection#whenWritable()} when the connection's outbound buffer passes its high water mark.
  *
  * <p>Plaintext variants: {@code v2} (the default: wire v2 negotiated, with payload compression),
- * {@code v2-nocomp} (v2 without compression) and {@code v1} (both ends speak only wire v1). TLS variants (all on wire v2): {@code openssl} (the default provider; BoringSSL picks AES-128-GCM on AES-NI hardware),
+ * {@code v2-nocomp} (v2 without compression) and {@code v1} (both ends speak only wire v1). TLS variants (all on wire
+ * v2): {@code openssl} (the default provider; BoringSSL picks AES-128-GCM on AES-NI hardware),
  * {@code jdk-aes128} and {@code jdk-chacha20} (JDK provider on both sides, one suite allowed), and
  * {@code openssl-chacha20} (BoringSSL server, JDK client offering ChaCha20-Poly1305 only: BoringSSL cannot be
  * restricted itself).
@@ -53,21 +54,27 @@ final class VstpTcpPeer implements Peer {
     public void start(PeerSetup setup) throws Exception {
         template = setup.vstpFrame();
         TransportLimits limits = TransportLimits.DEFAULT; // 8 MiB frames: room for the suite's largest
-        RequestHandler handler = setup.mode() == PeerSetup.Mode.ECHO ? RequestHandler.echo() : (request, session) -> {
-            received.increment();
-            return CompletableFuture.completedFuture(null);
-        };
-        VstpServer.Builder sb = VstpServer.builder().host("127.0.0.1").port(0).threads(1).limits(limits)
+        RequestHandler handler = setup.mode() == PeerSetup.Mode.ECHO
+                ? RequestHandler.echo()
+                : (request, session) -> {
+                    received.increment();
+                    return CompletableFuture.completedFuture(null);
+                };
+        VstpServer.Builder sb = VstpServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .threads(1)
+                .limits(limits)
                 .handler(handler);
         VstpClient.Builder cb = VstpClient.builder().threads(1).limits(limits).requestTimeout(Duration.ofSeconds(30));
         if (tls) {
             home = Files.createTempDirectory("vstp-suite-");
             variant = setup.variant().isEmpty() ? "openssl" : setup.variant();
             TlsServerOptions.Builder so = TlsServerOptions.builder().home(home.resolve("server"));
-            TlsClientOptions.Builder co = TlsClientOptions.builder().home(home.resolve("client"))
-                    .trustSystemCertificates(false);
+            TlsClientOptions.Builder co =
+                    TlsClientOptions.builder().home(home.resolve("client")).trustSystemCertificates(false);
             switch (variant) {
-                case "openssl" -> { }
+                case "openssl" -> {}
                 case "jdk-aes128" -> {
                     so.provider(TlsProvider.JDK).cipherSuites(List.of(AES128));
                     co.provider(TlsProvider.JDK).cipherSuites(List.of(AES128));
@@ -80,8 +87,9 @@ final class VstpTcpPeer implements Peer {
                     so.provider(TlsProvider.OPENSSL);
                     co.provider(TlsProvider.JDK).cipherSuites(List.of(CHACHA20));
                 }
-                default -> throw new IllegalArgumentException("unknown TLS variant " + variant
-                        + " (openssl, jdk-aes128, jdk-chacha20, openssl-chacha20)");
+                default ->
+                    throw new IllegalArgumentException("unknown TLS variant " + variant
+                            + " (openssl, jdk-aes128, jdk-chacha20, openssl-chacha20)");
             }
             server = sb.tls(so.build()).start();
             client = cb.tls(co.pin(server.certificateFingerprint()).build()).build();
@@ -91,8 +99,8 @@ final class VstpTcpPeer implements Peer {
                 case "v2" -> ProtocolOptions.DEFAULT;
                 case "v2-nocomp" -> ProtocolOptions.DEFAULT.withCompression(List.of());
                 case "v1" -> ProtocolOptions.V1_ONLY;
-                default -> throw new IllegalArgumentException("unknown plaintext variant " + variant
-                        + " (v1, v2, v2-nocomp)");
+                default ->
+                    throw new IllegalArgumentException("unknown plaintext variant " + variant + " (v1, v2, v2-nocomp)");
             };
             server = sb.plain().protocol(protocol).start();
             client = cb.plain().protocol(protocol).build();
@@ -151,7 +159,14 @@ final class VstpTcpPeer implements Peer {
     }
 
     static Map<String, String> variants() {
-        return Map.of("openssl", "default provider", "jdk-aes128", AES128, "jdk-chacha20", CHACHA20,
-                "openssl-chacha20", CHACHA20);
+        return Map.of(
+                "openssl",
+                "default provider",
+                "jdk-aes128",
+                AES128,
+                "jdk-chacha20",
+                CHACHA20,
+                "openssl-chacha20",
+                CHACHA20);
     }
 }

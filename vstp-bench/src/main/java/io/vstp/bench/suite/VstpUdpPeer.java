@@ -60,22 +60,36 @@ final class VstpUdpPeer implements Peer {
         String fingerprint = null;
         if (dtls) {
             home = Files.createTempDirectory("vstp-suite-udp-");
-            TlsServerOptions tls = TlsServerOptions.builder().home(home.resolve("server")).build();
-            serverLink = DtlsDatagramLink.server(serverLink, DtlsServerOptions.builder().tls(tls).build());
+            TlsServerOptions tls =
+                    TlsServerOptions.builder().home(home.resolve("server")).build();
+            serverLink = DtlsDatagramLink.server(
+                    serverLink, DtlsServerOptions.builder().tls(tls).build());
             fingerprint = CertificateFingerprints.sha256(
                     PemFiles.readCertificates(tls.selfSignedCertificateFile()).get(0));
         }
-        server = VstpUdpEndpoint.builder().link(serverLink).limits(limits).handler(count).start();
+        server = VstpUdpEndpoint.builder()
+                .link(serverLink)
+                .limits(limits)
+                .handler(count)
+                .start();
         serverAddress = server.localAddress();
         for (int i = 0; i < setup.connections(); i++) {
             DatagramLink link = socket(setup, limits, 2 + i);
             if (dtls) {
-                DtlsDatagramLink client = DtlsDatagramLink.client(link, DtlsClientOptions.builder()
-                        .tls(TlsClientOptions.builder().home(home.resolve("client")).trustSystemCertificates(false)
-                                .pin(fingerprint).build()).build());
-                VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder().link(client).limits(limits).start();
+                DtlsDatagramLink client = DtlsDatagramLink.client(
+                        link,
+                        DtlsClientOptions.builder()
+                                .tls(TlsClientOptions.builder()
+                                        .home(home.resolve("client"))
+                                        .trustSystemCertificates(false)
+                                        .pin(fingerprint)
+                                        .build())
+                                .build());
+                VstpUdpEndpoint endpoint =
+                        VstpUdpEndpoint.builder().link(client).limits(limits).start();
                 var session = client.connect(serverAddress).get(10, TimeUnit.SECONDS);
-                security = session.protocolVersion() + " " + session.cipherSuite().name();
+                security =
+                        session.protocolVersion() + " " + session.cipherSuite().name();
                 clients.add(endpoint);
             } else {
                 clients.add(VstpUdpEndpoint.builder().link(link).limits(limits).start());
@@ -85,8 +99,8 @@ final class VstpUdpPeer implements Peer {
     }
 
     private DatagramLink socket(PeerSetup setup, UdpLimits limits, long seed) throws InterruptedException {
-        NettyDatagramLink link = NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null,
-                limits.maxDatagramSize());
+        NettyDatagramLink link =
+                NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, limits.maxDatagramSize());
         if (setup.loss() <= 0) {
             return link;
         }
@@ -101,7 +115,8 @@ final class VstpUdpPeer implements Peer {
         if (!gate.tryAcquire(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no datagram left the endpoint for 30 s");
         }
-        clients.get(connection).send(serverAddress, template.retainedDuplicate())
+        clients.get(connection)
+                .send(serverAddress, template.retainedDuplicate())
                 .whenComplete((v, e) -> gate.release());
     }
 
@@ -123,7 +138,8 @@ final class VstpUdpPeer implements Peer {
     @Override
     public String detail() {
         long dropped = lossy.stream().mapToLong(LossyDatagramLink::dropped).sum();
-        long retransmitted = clients.stream().mapToLong(c -> c.stats().retransmitted()).sum();
+        long retransmitted =
+                clients.stream().mapToLong(c -> c.stats().retransmitted()).sum();
         long timeouts = clients.stream().mapToLong(c -> c.stats().timeouts()).sum();
         return "VSTP over UDP, " + security + (lossy.isEmpty() ? "" : ", " + dropped + " datagrams dropped")
                 + ", client retransmitted " + retransmitted + " (" + timeouts + " timeouts), server "

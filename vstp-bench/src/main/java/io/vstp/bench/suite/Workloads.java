@@ -25,8 +25,7 @@ final class Workloads {
     /** Requests in flight per connection while warming up a fixed-rate run. */
     static final int WARMUP_CONCURRENCY = 16;
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /** One-way streaming: a sender thread per connection sends as fast as the peer takes frames. */
     static Map<String, Object> stream(Peer peer, PeerSetup setup, Timing timing) throws InterruptedException {
@@ -36,16 +35,18 @@ final class Workloads {
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < setup.connections(); c++) {
             int connection = c;
-            Thread t = new Thread(() -> {
-                try {
-                    while (!stop.get()) {
-                        peer.send(connection);
-                        sent.incrementAndGet();
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "sender-" + c);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            while (!stop.get()) {
+                                peer.send(connection);
+                                sent.incrementAndGet();
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "sender-" + c);
             t.setDaemon(true);
             senders.add(t);
             t.start();
@@ -167,20 +168,21 @@ final class Workloads {
             }
             boolean measured = due - measureFrom >= 0;
             outstanding.incrementAndGet();
-            call(peer, connectionOf(setup, (int) (i % Math.max(1, setup.connections())))).whenComplete((v, e) -> {
-                outstanding.decrementAndGet();
-                if (e != null) {
-                    // Only the window counts: a hiccup while warming up (the session's in-flight limit) is not
-                    // the sustained behaviour being measured.
-                    if (measured) {
-                        errors.incrementAndGet();
-                        firstError.compareAndSet(null, e);
-                    }
-                } else if (measured) {
-                    latency.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
-                    answered.incrementAndGet();
-                }
-            });
+            call(peer, connectionOf(setup, (int) (i % Math.max(1, setup.connections()))))
+                    .whenComplete((v, e) -> {
+                        outstanding.decrementAndGet();
+                        if (e != null) {
+                            // Only the window counts: a hiccup while warming up (the session's in-flight limit) is not
+                            // the sustained behaviour being measured.
+                            if (measured) {
+                                errors.incrementAndGet();
+                                firstError.compareAndSet(null, e);
+                            }
+                        } else if (measured) {
+                            latency.recordValue(Math.max(0, System.nanoTime() - due) / 1000);
+                            answered.incrementAndGet();
+                        }
+                    });
             i++;
             if (measured) {
                 sent++;

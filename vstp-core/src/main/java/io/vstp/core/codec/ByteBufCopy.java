@@ -4,8 +4,7 @@ import io.netty.buffer.ByteBuf;
 
 /** Copying between Netty buffers on the encoders' hot path. */
 public final class ByteBufCopy {
-    private ByteBufCopy() {
-    }
+    private ByteBufCopy() {}
 
     /**
      * Appends {@code length} bytes of {@code src} from {@code index} to {@code out}, moving no index of

@@ -10,8 +10,7 @@ import java.util.zip.Checksum;
  * carry-less multiply instructions, over the buffer's memory in place — heap or direct, never copied.
  */
 public final class FrameChecksum {
-    private FrameChecksum() {
-    }
+    private FrameChecksum() {}
 
     /** The CRC of {@code length} bytes of {@code buf} from absolute {@code index}; indexes do not move. */
     /**
@@ -26,7 +25,9 @@ public final class FrameChecksum {
         return crc.getValue();
     }
 
-    /** Adds bytes of a buffer this thread owns alone to {@code crc} (CRC-32, or wire v2's CRC32C), as {@link #ofOwned}. */
+    /**
+     * Adds bytes of a buffer this thread owns alone to {@code crc} (CRC-32, or wire v2's CRC32C), as {@link #ofOwned}.
+     */
     public static void updateOwned(Checksum crc, ByteBuf buf, int index, int length) {
         if (!buf.hasArray() && buf.nioBufferCount() == 1) {
             crc.update(buf.internalNioBuffer(index, length));

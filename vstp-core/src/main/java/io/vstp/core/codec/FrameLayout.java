@@ -47,6 +47,5 @@ public final class FrameLayout {
     /** PAY_LEN is four unsigned bytes. */
     public static final long MAX_PAYLOAD_LENGTH = 0xFFFF_FFFFL;
 
-    private FrameLayout() {
-    }
+    private FrameLayout() {}
 }

@@ -26,13 +26,13 @@ public record FrameLimits(int maxFrameSize, int maxHeaderSectionSize, int maxHea
     /** The implementation ceiling: a frame must fit one Java array-indexed buffer. */
     public static final int MAX_FRAME_SIZE = Integer.MAX_VALUE - 8;
 
-    public static final FrameLimits DEFAULT = new FrameLimits(
-            DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_HEADER_SECTION_SIZE, DEFAULT_MAX_HEADER_COUNT);
+    public static final FrameLimits DEFAULT =
+            new FrameLimits(DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_HEADER_SECTION_SIZE, DEFAULT_MAX_HEADER_COUNT);
 
     public FrameLimits {
         if (maxFrameSize < FrameLayout.OVERHEAD || maxFrameSize > MAX_FRAME_SIZE) {
-            throw new IllegalArgumentException("maxFrameSize must be in [" + FrameLayout.OVERHEAD + ", "
-                    + MAX_FRAME_SIZE + "]: " + maxFrameSize);
+            throw new IllegalArgumentException(
+                    "maxFrameSize must be in [" + FrameLayout.OVERHEAD + ", " + MAX_FRAME_SIZE + "]: " + maxFrameSize);
         }
         if (maxHeaderSectionSize < 0 || maxHeaderSectionSize > FrameLayout.MAX_HEADER_SECTION_LENGTH) {
             throw new IllegalArgumentException("maxHeaderSectionSize must be in [0, 65535]: " + maxHeaderSectionSize);

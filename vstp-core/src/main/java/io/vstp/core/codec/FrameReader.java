@@ -94,17 +94,22 @@ public final class FrameReader implements WireReader {
     public Frame read(ByteBuf in) {
         final int start = in.readerIndex();
         final int available = in.readableBytes();
-        if (available >= 1 && in.getByte(start) != MAGIC_0
-                || available >= 2 && in.getByte(start + 1) != MAGIC_1) {
+        if (available >= 1 && in.getByte(start) != MAGIC_0 || available >= 2 && in.getByte(start + 1) != MAGIC_1) {
             boolean first = in.getByte(start) != MAGIC_0;
-            throw new FrameException(ErrorCode.BAD_MAGIC, String.format("expected magic 56 54, got %s",
-                    ByteBufUtil.hexDump(in, start, Math.min(available, 2))), first ? 0 : 1,
+            throw new FrameException(
+                    ErrorCode.BAD_MAGIC,
+                    String.format(
+                            "expected magic 56 54, got %s", ByteBufUtil.hexDump(in, start, Math.min(available, 2))),
+                    first ? 0 : 1,
                     first ? "magic, first byte" : "magic, second byte");
         }
         if (available > VERSION_OFFSET && in.getByte(start + VERSION_OFFSET) != VERSION_1) {
-            throw new FrameException(ErrorCode.UNSUPPORTED_VERSION, String.format(
-                    "version 0x%02X, this decoder speaks 0x01", in.getUnsignedByte(start + VERSION_OFFSET)),
-                    VERSION_OFFSET, "version byte");
+            throw new FrameException(
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    String.format(
+                            "version 0x%02X, this decoder speaks 0x01", in.getUnsignedByte(start + VERSION_OFFSET)),
+                    VERSION_OFFSET,
+                    "version byte");
         }
         if (available < PREFIX_LENGTH) {
             return null;
@@ -112,17 +117,22 @@ public final class FrameReader implements WireReader {
         final int headerLength = in.getUnsignedShortLE(start + HEADER_LENGTH_OFFSET);
         final long payloadLength = in.getUnsignedInt(start + PAYLOAD_LENGTH_OFFSET);
         if (headerLength > limits.maxHeaderSectionSize()) {
-            throw new FrameException(ErrorCode.HEADERS_TOO_LARGE, "header section of " + headerLength
-                    + " bytes exceeds the limit of " + limits.maxHeaderSectionSize(), HEADER_LENGTH_OFFSET,
+            throw new FrameException(
+                    ErrorCode.HEADERS_TOO_LARGE,
+                    "header section of " + headerLength + " bytes exceeds the limit of "
+                            + limits.maxHeaderSectionSize(),
+                    HEADER_LENGTH_OFFSET,
                     HDR_LEN);
         }
         final long frameLength = OVERHEAD + headerLength + payloadLength;
         if (frameLength > limits.maxFrameSize()) {
             // The header length alone can decide it; otherwise the payload length does.
             boolean byHeaders = OVERHEAD + headerLength > limits.maxFrameSize();
-            throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame of " + frameLength
-                    + " bytes exceeds the limit of " + limits.maxFrameSize(),
-                    byHeaders ? HEADER_LENGTH_OFFSET : PAYLOAD_LENGTH_OFFSET, byHeaders ? HDR_LEN : "PAY_LEN (u32be)");
+            throw new FrameException(
+                    ErrorCode.FRAME_TOO_LARGE,
+                    "frame of " + frameLength + " bytes exceeds the limit of " + limits.maxFrameSize(),
+                    byHeaders ? HEADER_LENGTH_OFFSET : PAYLOAD_LENGTH_OFFSET,
+                    byHeaders ? HDR_LEN : "PAY_LEN (u32be)");
         }
         if (available < frameLength) {
             return null;
@@ -134,16 +144,18 @@ public final class FrameReader implements WireReader {
         final long expectedCrc = in.getUnsignedInt(start + length - CRC_LENGTH);
         final long actualCrc = FrameChecksum.ofOwned(in, start, length - CRC_LENGTH);
         if (expectedCrc != actualCrc) {
-            throw new FrameException(ErrorCode.CRC_MISMATCH, String.format(
-                    "trailer says %08x, frame bytes give %08x", expectedCrc, actualCrc), length - CRC_LENGTH,
+            throw new FrameException(
+                    ErrorCode.CRC_MISMATCH,
+                    String.format("trailer says %08x, frame bytes give %08x", expectedCrc, actualCrc),
+                    length - CRC_LENGTH,
                     "CRC trailer");
         }
         final int typeCode = in.getUnsignedByte(start + TYPE_OFFSET);
         FrameType type = types.find(typeCode);
         if (type == null) {
             if (!keepUnknownTypes) {
-                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode),
-                        TYPE_OFFSET, "type byte");
+                throw new FrameException(
+                        ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode), TYPE_OFFSET, "type byte");
             }
             type = FrameType.unknown(typeCode);
         }
@@ -165,19 +177,27 @@ public final class FrameReader implements WireReader {
         int count = 0;
         for (int pos = from; pos < end; ) {
             if (end - pos < ENTRY_LENGTHS) {
-                throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
-                        + (pos - from) + " has " + (end - pos) + " byte(s) left for its 2 length bytes",
-                        pos - start, entry(count + 1, pos - from));
+                throw new FrameException(
+                        ErrorCode.HEADER_OVERRUN,
+                        "header entry at section offset " + (pos - from) + " has " + (end - pos)
+                                + " byte(s) left for its 2 length bytes",
+                        pos - start,
+                        entry(count + 1, pos - from));
             }
             final int entryEnd = pos + ENTRY_LENGTHS + in.getUnsignedByte(pos) + in.getUnsignedByte(pos + 1);
             if (entryEnd > end) {
-                throw new FrameException(ErrorCode.HEADER_OVERRUN, "header entry at section offset "
-                        + (pos - from) + " ends " + (entryEnd - end) + " byte(s) past the header section",
-                        pos - start, entry(count + 1, pos - from));
+                throw new FrameException(
+                        ErrorCode.HEADER_OVERRUN,
+                        "header entry at section offset " + (pos - from) + " ends " + (entryEnd - end)
+                                + " byte(s) past the header section",
+                        pos - start,
+                        entry(count + 1, pos - from));
             }
             if (++count > limits.maxHeaderCount()) {
-                throw new FrameException(ErrorCode.TOO_MANY_HEADERS,
-                        "more than " + limits.maxHeaderCount() + " header entries", pos - start,
+                throw new FrameException(
+                        ErrorCode.TOO_MANY_HEADERS,
+                        "more than " + limits.maxHeaderCount() + " header entries",
+                        pos - start,
                         entry(count, pos - from));
             }
             pos = entryEnd;

@@ -12,7 +12,6 @@ import static io.vstp.core.codec.FrameLayout.VERSION_1;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
-import java.util.zip.CRC32;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
@@ -20,6 +19,7 @@ import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
 import java.util.Objects;
+import java.util.zip.CRC32;
 
 /**
  * Encodes frames in wire v1 (docs/spec/wire-v1.md §2), straight into a {@link ByteBuf}: the size is computed and
@@ -67,13 +67,18 @@ public final class FrameWriter implements WireWriter {
     public int encodedSize(Frame frame) {
         if (frame.type().code() > FrameType.MAX_V1_CODE) {
             // A v2 extension code: v1's TYPE is one byte, and truncating the code would send another type.
-            throw new FrameException(ErrorCode.UNKNOWN_TYPE,
-                    String.format("type 0x%X does not fit v1's one-byte TYPE", frame.type().code()));
+            throw new FrameException(
+                    ErrorCode.UNKNOWN_TYPE,
+                    String.format(
+                            "type 0x%X does not fit v1's one-byte TYPE",
+                            frame.type().code()));
         }
-        long total = OVERHEAD + (long) headerSectionLength(frame.headers()) + frame.payload().readableBytes();
+        long total = OVERHEAD
+                + (long) headerSectionLength(frame.headers())
+                + frame.payload().readableBytes();
         if (total > maxFrameSize) {
-            throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
-                    "frame of " + total + " bytes exceeds the limit of " + maxFrameSize);
+            throw new FrameException(
+                    ErrorCode.FRAME_TOO_LARGE, "frame of " + total + " bytes exceeds the limit of " + maxFrameSize);
         }
         return (int) total;
     }
@@ -83,13 +88,15 @@ public final class FrameWriter implements WireWriter {
         for (int i = 0, n = headers.size(); i < n; i++) {
             Header h = headers.get(i);
             if (h.keyLength() > MAX_KEY_OR_VALUE_LENGTH || h.valueLength() > MAX_KEY_OR_VALUE_LENGTH) {
-                throw new FrameException(ErrorCode.HEADER_ENTRY_TOO_LONG, "header key of " + h.keyLength()
-                        + " bytes and value of " + h.valueLength() + " bytes; each must be at most 255");
+                throw new FrameException(
+                        ErrorCode.HEADER_ENTRY_TOO_LONG,
+                        "header key of " + h.keyLength() + " bytes and value of " + h.valueLength()
+                                + " bytes; each must be at most 255");
             }
             length += ENTRY_LENGTHS + h.keyLength() + h.valueLength();
             if (length > MAX_HEADER_SECTION_LENGTH) {
-                throw new FrameException(ErrorCode.HEADERS_TOO_LARGE,
-                        "header section exceeds " + MAX_HEADER_SECTION_LENGTH + " bytes");
+                throw new FrameException(
+                        ErrorCode.HEADERS_TOO_LARGE, "header section exceeds " + MAX_HEADER_SECTION_LENGTH + " bytes");
             }
         }
         return length;

@@ -69,7 +69,7 @@ public interface WireReader {
      * @return a {@code TRUNCATED} error
      */
     static FrameException truncated(int leftover) {
-        return new FrameException(ErrorCode.TRUNCATED,
-                "input ended inside a frame, " + leftover + " byte(s) of it received");
+        return new FrameException(
+                ErrorCode.TRUNCATED, "input ended inside a frame, " + leftover + " byte(s) of it received");
     }
 }

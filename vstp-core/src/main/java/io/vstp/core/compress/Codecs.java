@@ -16,6 +16,7 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 final class Codecs {
     /** lz4-java's fastest instance: JNI where the native library loads, else pure Java. */
     static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
+
     static final LZ4Compressor LZ4_COMPRESSOR = LZ4_FACTORY.fastCompressor();
     /** The safe decompressor: bounds-checked on input and output (never the "fast" one, which trusts its input). */
     static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4_FACTORY.safeDecompressor();
@@ -43,8 +44,7 @@ final class Codecs {
         }
     };
 
-    private Codecs() {
-    }
+    private Codecs() {}
 
     /** Loads the native library behind {@code algorithm} (JNI: extracting and linking takes tens of milliseconds). */
     static void load(CompressionAlgorithm algorithm) {
@@ -68,15 +68,14 @@ final class Codecs {
         ZstdCompressCtx ctx = ZSTD_CCTX.get();
         ctx.setLevel(level);
         if (src.isDirect()) {
-            return ctx.compressDirectByteBuffer(dst.direct, dst.offset, dst.length, src.direct, src.offset,
-                    src.length);
+            return ctx.compressDirectByteBuffer(dst.direct, dst.offset, dst.length, src.direct, src.offset, src.length);
         }
         return ctx.compressByteArray(dst.array, dst.offset, dst.length, src.array, src.offset, src.length);
     }
 
     static int lz4Compress(NativeRegion dst, NativeRegion src) {
-        return LZ4_COMPRESSOR.compress(src.asByteBuffer(), src.offset, src.length, dst.asByteBuffer(), dst.offset,
-                dst.length);
+        return LZ4_COMPRESSOR.compress(
+                src.asByteBuffer(), src.offset, src.length, dst.asByteBuffer(), dst.offset, dst.length);
     }
 
     /** The size of the first zstd frame of {@code src} (frame or skippable frame); a runtime exception if none. */
@@ -96,20 +95,20 @@ final class Codecs {
         ZstdDecompressCtx ctx = ZSTD_DCTX.get();
         if (src.isDirect()) {
             return dst.isDirect()
-                    ? ctx.decompressDirectByteBuffer(dst.direct, dst.offset, dst.length, src.direct, src.offset,
-                    src.length)
-                    : ctx.decompressDirectByteBufferToByteArray(dst.array, dst.offset, dst.length, src.direct,
-                    src.offset, src.length);
+                    ? ctx.decompressDirectByteBuffer(
+                            dst.direct, dst.offset, dst.length, src.direct, src.offset, src.length)
+                    : ctx.decompressDirectByteBufferToByteArray(
+                            dst.array, dst.offset, dst.length, src.direct, src.offset, src.length);
         }
         return dst.isDirect()
-                ? ctx.decompressByteArrayToDirectByteBuffer(dst.direct, dst.offset, dst.length, src.array, src.offset,
-                src.length)
+                ? ctx.decompressByteArrayToDirectByteBuffer(
+                        dst.direct, dst.offset, dst.length, src.array, src.offset, src.length)
                 : ctx.decompressByteArray(dst.array, dst.offset, dst.length, src.array, src.offset, src.length);
     }
 
     /** Decompresses one whole LZ4 block into at most {@code dst.length} bytes; returns the decompressed size. */
     static int lz4Decompress(NativeRegion dst, NativeRegion src) {
-        return LZ4_DECOMPRESSOR.decompress(src.asByteBuffer(), src.offset, src.length, dst.asByteBuffer(),
-                dst.offset, dst.length);
+        return LZ4_DECOMPRESSOR.decompress(
+                src.asByteBuffer(), src.offset, src.length, dst.asByteBuffer(), dst.offset, dst.length);
     }
 }

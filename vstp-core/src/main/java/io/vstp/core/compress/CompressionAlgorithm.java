@@ -89,8 +89,8 @@ public enum CompressionAlgorithm {
      * What a server answers in WELCOME (wire-v2.md §10): the algorithms of the client's offer that the server
      * accepts, in the client's order.
      */
-    public static List<CompressionAlgorithm> agree(List<CompressionAlgorithm> offered,
-                                                   Collection<CompressionAlgorithm> accepted) {
+    public static List<CompressionAlgorithm> agree(
+            List<CompressionAlgorithm> offered, Collection<CompressionAlgorithm> accepted) {
         List<CompressionAlgorithm> out = new ArrayList<>(offered.size());
         for (CompressionAlgorithm a : offered) {
             if (accepted.contains(a) && !out.contains(a)) {

@@ -13,6 +13,7 @@ final class NativeRegion {
     final ByteBuffer direct;
     /** Offset in {@link #array}, or absolute index in {@link #direct}. */
     final int offset;
+
     final int length;
 
     private NativeRegion(byte[] array, ByteBuffer direct, int offset, int length) {

@@ -111,8 +111,8 @@ public final class PayloadCompressor {
     }
 
     public Stats stats() {
-        return new Stats(framesCompressed.sum(), framesSkipped.sum(), bytesIn.sum(), bytesOut.sum(),
-                bytesSkipped.sum());
+        return new Stats(
+                framesCompressed.sum(), framesSkipped.sum(), bytesIn.sum(), bytesOut.sum(), bytesSkipped.sum());
     }
 
     /**
@@ -129,7 +129,8 @@ public final class PayloadCompressor {
         }
         int index = payload.readerIndex();
         boolean wholeIsSample = length <= options.sampleSize();
-        if (options.sampleSize() > 0 && !(wholeIsSample && algorithm == CompressionAlgorithm.LZ4)
+        if (options.sampleSize() > 0
+                && !(wholeIsSample && algorithm == CompressionAlgorithm.LZ4)
                 && !samplePays(alloc, payload, index, Math.min(options.sampleSize(), length))) {
             return skip(length);
         }
@@ -152,7 +153,8 @@ public final class PayloadCompressor {
      * memory: for tests, which need compressed random data too.
      */
     ByteBuf encode(ByteBufAllocator alloc, ByteBuf payload) {
-        return algorithm == null ? null
+        return algorithm == null
+                ? null
                 : compressWhole(alloc, NativeRegion.readable(payload, payload.readerIndex(), payload.readableBytes()));
     }
 
@@ -179,8 +181,7 @@ public final class PayloadCompressor {
     /** The whole compressed payload, header included, or null when the allocator gave unusable memory. */
     private ByteBuf compressWhole(ByteBufAllocator alloc, NativeRegion src) {
         int header = VarInt.size(algorithm.id()) + VarInt.size(src.length);
-        int bound = algorithm == CompressionAlgorithm.ZSTD ? Codecs.zstdBound(src.length)
-                : Codecs.lz4Bound(src.length);
+        int bound = algorithm == CompressionAlgorithm.ZSTD ? Codecs.zstdBound(src.length) : Codecs.lz4Bound(src.length);
         ByteBuf out = src.isDirect() ? alloc.directBuffer(header + bound) : alloc.heapBuffer(header + bound);
         boolean ok = false;
         try {
@@ -194,7 +195,8 @@ public final class PayloadCompressor {
             }
             int n;
             try {
-                n = algorithm == CompressionAlgorithm.ZSTD ? Codecs.zstdCompress(dst, src, options.zstdLevel())
+                n = algorithm == CompressionAlgorithm.ZSTD
+                        ? Codecs.zstdCompress(dst, src, options.zstdLevel())
                         : Codecs.lz4Compress(dst, src);
             } catch (RuntimeException e) {
                 // Cannot happen with a bound-sized destination; if the library fails anyway, the payload still goes.

@@ -70,13 +70,15 @@ public final class PayloadDecompressor {
         long alg = VarInt.read(in);
         CompressionAlgorithm algorithm = CompressionAlgorithm.byId(alg);
         if (algorithm == null || !agreed.contains(algorithm)) {
-            throw new FrameException(ErrorCode.UNKNOWN_COMPRESSION,
-                    "ALG " + alg + (algorithm == null ? " is not known" : " (" + algorithm.wireName()
-                            + ") was not agreed"));
+            throw new FrameException(
+                    ErrorCode.UNKNOWN_COMPRESSION,
+                    "ALG " + alg
+                            + (algorithm == null ? " is not known" : " (" + algorithm.wireName() + ") was not agreed"));
         }
         long originalLength = VarInt.read(in);
         if (originalLength > maxMessage || originalLength > MAX_BUFFER) {
-            throw new DecompressionException(ErrorCode.DECOMPRESSED_TOO_LARGE,
+            throw new DecompressionException(
+                    ErrorCode.DECOMPRESSED_TOO_LARGE,
                     "ORIGINAL_LENGTH " + originalLength + " above the limit of " + Math.min(maxMessage, MAX_BUFFER));
         }
         int n = (int) originalLength;
@@ -93,8 +95,9 @@ public final class PayloadDecompressor {
             if (algorithm == CompressionAlgorithm.ZSTD) {
                 long frame = Codecs.zstdFrameSize(src);
                 if (frame != compressedLength) {
-                    throw failed(algorithm, "not one zstd frame: the first frame has " + frame + " of "
-                            + compressedLength + " bytes");
+                    throw failed(
+                            algorithm,
+                            "not one zstd frame: the first frame has " + frame + " of " + compressedLength + " bytes");
                 }
                 produced = Codecs.zstdDecompress(dst, src);
             } else {

@@ -5,8 +5,7 @@ import java.util.concurrent.ExecutionException;
 
 /** The failure inside the wrappers that futures put around it. */
 public final class Failures {
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * The first cause of {@code error} that is not a {@link CompletionException} or {@link ExecutionException}
@@ -32,6 +31,8 @@ public final class Failures {
      */
     public static String detail(Throwable error) {
         Throwable c = cause(error);
-        return c instanceof VstpException ve ? ve.detail() : "handler failed: " + c.getClass().getSimpleName();
+        return c instanceof VstpException ve
+                ? ve.detail()
+                : "handler failed: " + c.getClass().getSimpleName();
     }
 }

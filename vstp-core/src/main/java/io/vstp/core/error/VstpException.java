@@ -25,8 +25,7 @@ public abstract class VstpException extends RuntimeException {
         this(code, scope, message, null, writableStackTrace);
     }
 
-    protected VstpException(ErrorCode code, Scope scope, String message, Throwable cause,
-                            boolean writableStackTrace) {
+    protected VstpException(ErrorCode code, Scope scope, String message, Throwable cause, boolean writableStackTrace) {
         super(code.name() + ": " + message, cause, false, writableStackTrace);
         this.code = code;
         this.scope = scope;

@@ -183,7 +183,10 @@ public final class Frame implements ByteBufHolder {
             return false;
         }
         Frame f = (Frame) o;
-        return streamId == f.streamId && type.equals(f.type) && flags == f.flags && headers.equals(f.headers)
+        return streamId == f.streamId
+                && type.equals(f.type)
+                && flags == f.flags
+                && headers.equals(f.headers)
                 && ByteBufUtil.equals(payload, f.payload);
     }
 
@@ -194,8 +197,8 @@ public final class Frame implements ByteBufHolder {
 
     @Override
     public String toString() {
-        return "Frame{" + (streamId != 0 ? "stream=" + streamId + ", " : "") + type + ", flags=" + flags + ", headers=" + headers.size() + ", payload="
-                + payload.readableBytes() + " bytes}";
+        return "Frame{" + (streamId != 0 ? "stream=" + streamId + ", " : "") + type + ", flags=" + flags + ", headers="
+                + headers.size() + ", payload=" + payload.readableBytes() + " bytes}";
     }
 
     /** Builds a {@link Frame}. */

@@ -6,7 +6,8 @@ import java.util.Objects;
  * A frame type: its wire code and a name (docs/spec/wire-v1.md §3, docs/spec/wire-v2.md §3). A v1 code is one byte;
  * a v2 code is a varint up to {@link #MAX_CODE} (0x3FFF).
  *
- * <p>The eight core types of v1 and the two v2-only core types are constants here. Extensions are created with {@link #extension(int, String)} and
+ * <p>The eight core types of v1 and the two v2-only core types are constants here. Extensions are created with {@link
+ * #extension(int, String)} and
  * added to a {@link FrameTypeRegistry}; a decoder configured to keep unregistered codes yields
  * {@link #unknown(int)} types so that frames can be forwarded and shown in diagnostics. Two types are equal when
  * their codes are equal.

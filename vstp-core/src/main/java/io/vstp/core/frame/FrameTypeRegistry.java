@@ -14,21 +14,28 @@ import java.util.List;
  */
 public final class FrameTypeRegistry {
     /** The eight core types of wire v1: exactly what a v1 decoder accepts. */
-    public static final FrameTypeRegistry V1 = new FrameTypeRegistry(new FrameType[256], new int[0],
-            new FrameType[0])
-            .with(FrameType.HELLO).with(FrameType.WELCOME).with(FrameType.DATA).with(FrameType.PING)
-            .with(FrameType.PONG).with(FrameType.BYE).with(FrameType.ACK).with(FrameType.ERR);
+    public static final FrameTypeRegistry V1 = new FrameTypeRegistry(new FrameType[256], new int[0], new FrameType[0])
+            .with(FrameType.HELLO)
+            .with(FrameType.WELCOME)
+            .with(FrameType.DATA)
+            .with(FrameType.PING)
+            .with(FrameType.PONG)
+            .with(FrameType.BYE)
+            .with(FrameType.ACK)
+            .with(FrameType.ERR);
 
     /**
-     * The core types of wire v2: those of v1 plus WINDOW_UPDATE, CANCEL and AUTH. HELLO and WELCOME stay: receiving them
+     * The core types of wire v2: those of v1 plus WINDOW_UPDATE, CANCEL and AUTH. HELLO and WELCOME stay: receiving
+     * them
      * in v2 is a session error ({@code PROTOCOL_VIOLATION}, wire-v2.md §3), not a codec one.
      */
-    public static final FrameTypeRegistry V2 = V1.with(FrameType.WINDOW_UPDATE).with(FrameType.CANCEL)
-            .with(FrameType.AUTH);
+    public static final FrameTypeRegistry V2 =
+            V1.with(FrameType.WINDOW_UPDATE).with(FrameType.CANCEL).with(FrameType.AUTH);
 
     private final FrameType[] byCode;
     /** Codes above 0xFF, ascending, and their types at the same index. */
     private final int[] highCodes;
+
     private final FrameType[] highTypes;
 
     private FrameTypeRegistry(FrameType[] byCode, int[] highCodes, FrameType[] highTypes) {
@@ -48,8 +55,8 @@ public final class FrameTypeRegistry {
         }
         FrameType existing = find(type.code());
         if (existing != null) {
-            throw new IllegalArgumentException(String.format(
-                    "frame type code 0x%02X is already registered as %s", type.code(), existing.name()));
+            throw new IllegalArgumentException(
+                    String.format("frame type code 0x%02X is already registered as %s", type.code(), existing.name()));
         }
         if (type.code() < byCode.length) {
             FrameType[] copy = byCode.clone();

@@ -105,10 +105,12 @@ public final class Header {
             return new String(value, StandardCharsets.US_ASCII);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value)).toString();
+                    .decode(ByteBuffer.wrap(value))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -176,7 +178,9 @@ public final class Header {
      * followed directly by {@code valueLength} value bytes, as on the wire.
      */
     boolean contentEquals(ByteBuf buf, int index, int keyLength, int valueLength) {
-        return key.length == keyLength && value.length == valueLength && regionEquals(buf, index, key)
+        return key.length == keyLength
+                && value.length == valueLength
+                && regionEquals(buf, index, key)
                 && regionEquals(buf, index + keyLength, value);
     }
 

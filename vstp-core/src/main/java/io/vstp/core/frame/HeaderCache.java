@@ -21,8 +21,7 @@ public final class HeaderCache {
     private final Header[] slots = new Header[SLOTS];
 
     // Decoders share SHARED; only this package's tests need caches of their own.
-    HeaderCache() {
-    }
+    HeaderCache() {}
 
     /**
      * The header whose key is the {@code keyLength} bytes at {@code index} of {@code buf} and whose value is the

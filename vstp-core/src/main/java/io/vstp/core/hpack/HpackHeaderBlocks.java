@@ -26,8 +26,7 @@ public final class HpackHeaderBlocks {
     /** The largest header list size HPACK (and so this decoder) can bound: 2^32 − 1. */
     public static final long MAX_HEADER_LIST_SIZE = 0xFFFF_FFFFL;
 
-    private HpackHeaderBlocks() {
-    }
+    private HpackHeaderBlocks() {}
 
     /**
      * The encoder of one connection direction on an ordered transport.
@@ -49,8 +48,7 @@ public final class HpackHeaderBlocks {
      */
     public static HeaderBlockDecoder decoder(int maxTableSize, long maxHeaderListSize, int maxHeaderCount) {
         checkTableSize(maxTableSize);
-        return new NettyHpackDecoder(maxTableSize, checkListSize(maxHeaderListSize), checkCount(maxHeaderCount),
-                false);
+        return new NettyHpackDecoder(maxTableSize, checkListSize(maxHeaderListSize), checkCount(maxHeaderCount), false);
     }
 
     /** The encoder of a UDP association: static table and literals only, no state across blocks. */

@@ -44,8 +44,12 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
     }
 
     /** {@code allowReservedNames} only for RFC 7541's examples in tests, which use HTTP/2's pseudo-headers. */
-    NettyHpackDecoder(int maxTableSize, long maxHeaderListSize, int maxHeaderCount, boolean datagrams,
-                      boolean allowReservedNames) {
+    NettyHpackDecoder(
+            int maxTableSize,
+            long maxHeaderListSize,
+            int maxHeaderCount,
+            boolean datagrams,
+            boolean allowReservedNames) {
         this.collector = new Collector(maxHeaderCount, allowReservedNames);
         this.hpack = new Decoder(maxHeaderListSize, collector);
         this.datagrams = datagrams;
@@ -65,8 +69,8 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
     @Override
     public Headers decode(ByteBuf in, int length) {
         if (length < 0 || length > in.readableBytes()) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH,
-                    "header block of " + length + " bytes, " + in.readableBytes() + " left");
+            throw new FrameException(
+                    ErrorCode.LENGTH_MISMATCH, "header block of " + length + " bytes, " + in.readableBytes() + " left");
         }
         if (broken) {
             in.skipBytes(length);
@@ -77,7 +81,8 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
         try {
             hpack.decodeHeaders(STREAM, block);
             if (c.reserved) {
-                throw new FrameException(ErrorCode.PROTOCOL_VIOLATION,
+                throw new FrameException(
+                        ErrorCode.PROTOCOL_VIOLATION,
                         "empty header names, and names starting with ':', are not allowed in wire v2");
             }
             if (c.tooMany) {
@@ -86,7 +91,8 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             return c.build();
         } catch (Http2Exception.HeaderListSizeException e) {
             // Netty finished the block first: the table is in step, the connection may still be closed by the caller.
-            throw new FrameException(ErrorCode.HEADERS_TOO_LARGE,
+            throw new FrameException(
+                    ErrorCode.HEADERS_TOO_LARGE,
                     "header list larger than " + hpack.configuration().maxHeaderListSize() + " bytes");
         } catch (Http2Exception e) {
             broken = !datagrams; // a datagram decoder keeps no table: the next block starts clean
@@ -102,8 +108,10 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
      */
     private static String describe(Http2Exception e) {
         String m = e.getMessage();
-        if (m != null && (m.startsWith("HPACK - ") || m.startsWith("Dynamic table size update must")
-                || m.startsWith("Incomplete header block"))) {
+        if (m != null
+                && (m.startsWith("HPACK - ")
+                        || m.startsWith("Dynamic table size update must")
+                        || m.startsWith("Incomplete header block"))) {
             return "invalid HPACK block: " + m;
         }
         if (m != null && m.startsWith("Error decoding headers: decode only works with an entire header block")) {

@@ -31,11 +31,13 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
     private static final int STREAM = 1;
     /** Headers no larger than this (key + value) are kept as AsciiStrings for their next frame. */
     private static final int CACHED_ENTRY_BYTES = 64;
+
     private static final int CACHE_SLOTS = 64;
 
     private final DefaultHttp2HeadersEncoder hpack;
     /** Only for RFC 7541's examples in tests, which use HTTP/2's pseudo-headers. */
     private final boolean allowReservedNames;
+
     private final View view = new View();
     /** The size update the first block starts with, or -1. */
     private long pendingSizeUpdate;
@@ -104,8 +106,8 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
             throw new FrameException(ErrorCode.PROTOCOL_VIOLATION, "empty header names are not allowed in wire v2");
         }
         if (key[0] == ':' && !allowReservedNames) {
-            throw new FrameException(ErrorCode.PROTOCOL_VIOLATION,
-                    "header names starting with ':' are reserved in wire v2");
+            throw new FrameException(
+                    ErrorCode.PROTOCOL_VIOLATION, "header names starting with ':' are reserved in wire v2");
         }
         AsciiString name = new AsciiString(key, false);
         AsciiString value = h.valueLength() == 0 ? AsciiString.EMPTY_STRING : new AsciiString(h.value(), false);
@@ -192,8 +194,8 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
         }
 
         /** Iterator and entry at once: Netty reads key and value as it gets the entry and keeps only those. */
-        private final class Cursor implements Iterator<Map.Entry<CharSequence, CharSequence>>,
-                Map.Entry<CharSequence, CharSequence> {
+        private final class Cursor
+                implements Iterator<Map.Entry<CharSequence, CharSequence>>, Map.Entry<CharSequence, CharSequence> {
             int next;
             private int current;
 

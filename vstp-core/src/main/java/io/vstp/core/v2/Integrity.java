@@ -2,7 +2,6 @@ package io.vstp.core.v2;
 
 import io.netty.buffer.ByteBuf;
 import io.vstp.core.codec.FrameChecksum;
-import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**

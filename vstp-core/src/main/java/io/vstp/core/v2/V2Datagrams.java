@@ -20,14 +20,15 @@ public final class V2Datagrams {
     /** "VT", version 2: what a v1 receiver rejects as {@code UNSUPPORTED_VERSION}. Do not modify. */
     public static final byte[] MARKER = {0x56, 0x54, 0x02};
 
-    private V2Datagrams() {
-    }
+    private V2Datagrams() {}
 
     /** Whether the readable bytes of {@code datagram} start with {@link #MARKER}; no index moves. */
     public static boolean isV2(ByteBuf datagram) {
         int at = datagram.readerIndex();
-        return datagram.readableBytes() >= MARKER.length && datagram.getByte(at) == MARKER[0]
-                && datagram.getByte(at + 1) == MARKER[1] && datagram.getByte(at + 2) == MARKER[2];
+        return datagram.readableBytes() >= MARKER.length
+                && datagram.getByte(at) == MARKER[0]
+                && datagram.getByte(at + 1) == MARKER[1]
+                && datagram.getByte(at + 2) == MARKER[2];
     }
 
     /**
@@ -58,8 +59,7 @@ public final class V2Datagrams {
         ByteBuf in = datagram.duplicate();
         in.skipBytes(MARKER.length);
         if (!in.isReadable()) {
-            return new Decoded(List.of(), new FrameException(ErrorCode.TRUNCATED, "v2 datagram without a frame"),
-                    0);
+            return new Decoded(List.of(), new FrameException(ErrorCode.TRUNCATED, "v2 datagram without a frame"), 0);
         }
         List<Frame> frames = new ArrayList<>(2);
         while (in.isReadable()) {
@@ -127,8 +127,8 @@ public final class V2Datagrams {
                 return true;
             }
             if (frames == 0) {
-                throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
-                        "frame does not fit a datagram of " + maxDatagramSize + " bytes");
+                throw new FrameException(
+                        ErrorCode.FRAME_TOO_LARGE, "frame does not fit a datagram of " + maxDatagramSize + " bytes");
             }
             return false;
         }
@@ -152,8 +152,8 @@ public final class V2Datagrams {
                 return true;
             }
             if (frames == 0) {
-                throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
-                        "frame does not fit a datagram of " + maxDatagramSize + " bytes");
+                throw new FrameException(
+                        ErrorCode.FRAME_TOO_LARGE, "frame does not fit a datagram of " + maxDatagramSize + " bytes");
             }
             return false;
         }

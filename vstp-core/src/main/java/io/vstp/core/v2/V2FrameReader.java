@@ -45,8 +45,8 @@ public final class V2FrameReader implements WireReader {
     private final V2Limits limits;
     private final FrameTypeRegistry types;
 
-    public V2FrameReader(HeaderBlockDecoder headerDecoder, Integrity integrity, V2Limits limits,
-                         FrameTypeRegistry types) {
+    public V2FrameReader(
+            HeaderBlockDecoder headerDecoder, Integrity integrity, V2Limits limits, FrameTypeRegistry types) {
         this.headerDecoder = Objects.requireNonNull(headerDecoder, "headerDecoder");
         this.integrity = Objects.requireNonNull(integrity, "integrity");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -89,14 +89,19 @@ public final class V2FrameReader implements WireReader {
         final long length = located(in, start, start, LENGTH);
         final long total = lengthSize + length;
         if (total > limits.maxFrameSize()) {
-            throw new FrameException(ErrorCode.FRAME_TOO_LARGE,
-                    "frame of " + total + " bytes exceeds the limit of " + limits.maxFrameSize(), 0, LENGTH);
+            throw new FrameException(
+                    ErrorCode.FRAME_TOO_LARGE,
+                    "frame of " + total + " bytes exceeds the limit of " + limits.maxFrameSize(),
+                    0,
+                    LENGTH);
         }
         final int trailer = integrity.trailerLength();
         // §4.2 check 1: TYPE, FLAGS, STREAM and HLEN need at least 4 bytes, plus the trailer.
         if (length < 4 + trailer) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH,
-                    "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes", 0,
+            throw new FrameException(
+                    ErrorCode.LENGTH_MISMATCH,
+                    "LENGTH " + length + " is below the smallest frame rest of " + (4 + trailer) + " bytes",
+                    0,
                     LENGTH);
         }
 
@@ -119,8 +124,10 @@ public final class V2FrameReader implements WireReader {
             int expected = in.getInt(end);
             int actual = Integrity.crc32cOfOwned(in, start, end - start);
             if (expected != actual) {
-                throw new FrameException(ErrorCode.CRC_MISMATCH,
-                        String.format("trailer says %08x, frame bytes give %08x", expected, actual), end - start,
+                throw new FrameException(
+                        ErrorCode.CRC_MISMATCH,
+                        String.format("trailer says %08x, frame bytes give %08x", expected, actual),
+                        end - start,
                         "CRC32C trailer");
             }
         }
@@ -130,8 +137,8 @@ public final class V2FrameReader implements WireReader {
         final long typeCode = field(in, start, pos, end, "TYPE");
         pos += VarInt.size(typeCode);
         if (typeCode > FrameType.MAX_CODE) {
-            throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%X is reserved", typeCode),
-                    typeAt - start, TYPE);
+            throw new FrameException(
+                    ErrorCode.UNKNOWN_TYPE, String.format("type 0x%X is reserved", typeCode), typeAt - start, TYPE);
         }
         if (pos >= end) {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH, "FLAGS runs past the frame", pos - start, "FLAGS");
@@ -143,12 +150,18 @@ public final class V2FrameReader implements WireReader {
         final long headerBlockLength = field(in, start, pos, end, "HLEN");
         pos += VarInt.size(headerBlockLength);
         if (headerBlockLength > end - pos) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH, "HLEN " + headerBlockLength + " but only "
-                    + (end - pos) + " byte(s) left in the frame", hlenAt - start, HLEN);
+            throw new FrameException(
+                    ErrorCode.LENGTH_MISMATCH,
+                    "HLEN " + headerBlockLength + " but only " + (end - pos) + " byte(s) left in the frame",
+                    hlenAt - start,
+                    HLEN);
         }
         if (headerBlockLength > limits.maxHeaderBlock()) {
-            throw new FrameException(ErrorCode.HEADERS_TOO_LARGE, "header block of " + headerBlockLength
-                    + " bytes exceeds the limit of " + limits.maxHeaderBlock(), hlenAt - start, HLEN);
+            throw new FrameException(
+                    ErrorCode.HEADERS_TOO_LARGE,
+                    "header block of " + headerBlockLength + " bytes exceeds the limit of " + limits.maxHeaderBlock(),
+                    hlenAt - start,
+                    HLEN);
         }
         final int hlen = (int) headerBlockLength;
 
@@ -161,8 +174,11 @@ public final class V2FrameReader implements WireReader {
             throw e.offset() >= 0 ? e : new FrameException(e.code(), e.detail(), pos - start, HEADER_BLOCK);
         }
         if (in.readerIndex() != pos + hlen) {
-            throw new FrameException(ErrorCode.COMPRESSION_ERROR, "header decoder read " + (in.readerIndex() - pos)
-                    + " of " + hlen + " header block bytes", pos - start, HEADER_BLOCK);
+            throw new FrameException(
+                    ErrorCode.COMPRESSION_ERROR,
+                    "header decoder read " + (in.readerIndex() - pos) + " of " + hlen + " header block bytes",
+                    pos - start,
+                    HEADER_BLOCK);
         }
         pos += hlen;
 
@@ -170,8 +186,8 @@ public final class V2FrameReader implements WireReader {
         FrameType type = types.find((int) typeCode);
         if (type == null) {
             if (!FrameType.isIgnorable((int) typeCode)) {
-                throw new FrameException(ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode),
-                        typeAt - start, TYPE);
+                throw new FrameException(
+                        ErrorCode.UNKNOWN_TYPE, String.format("type 0x%02X", typeCode), typeAt - start, TYPE);
             }
             type = FrameType.unknown((int) typeCode);
         }
@@ -190,8 +206,8 @@ public final class V2FrameReader implements WireReader {
     /** A varint field at {@code pos} that must end by {@code end}, in the frame starting at {@code start}. */
     private static long field(ByteBuf in, int start, int pos, int end, String name) {
         if (pos >= end || pos + VarInt.sizeOfFirstByte(in.getByte(pos)) > end) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start,
-                    name + " (varint)");
+            throw new FrameException(
+                    ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start, name + " (varint)");
         }
         try {
             return VarInt.get(in, pos);

@@ -40,6 +40,7 @@ import java.util.zip.CRC32C;
 public final class V2FrameWriter implements WireWriter {
     /** Payloads at least this large are attached by reference by {@link #encode}, not copied. */
     static final int ZERO_COPY_THRESHOLD = 8192;
+
     private static final int SCRATCH_INITIAL = 256;
     /** A scratch buffer grown beyond this by one huge header block is dropped after use. */
     private static final int SCRATCH_KEEP = 64 * 1024;
@@ -64,8 +65,7 @@ public final class V2FrameWriter implements WireWriter {
         this(headerEncoder, integrity, maxFrameSize, false);
     }
 
-    private V2FrameWriter(HeaderBlockEncoder headerEncoder, Integrity integrity, int maxFrameSize,
-                          boolean stateless) {
+    private V2FrameWriter(HeaderBlockEncoder headerEncoder, Integrity integrity, int maxFrameSize, boolean stateless) {
         this.headerEncoder = Objects.requireNonNull(headerEncoder, "headerEncoder");
         this.integrity = Objects.requireNonNull(integrity, "integrity");
         if (maxFrameSize < V2Limits.MIN_FRAME_SIZE + integrity.trailerLength()
@@ -192,12 +192,16 @@ public final class V2FrameWriter implements WireWriter {
      */
     private int prepare(Frame frame, int limit) {
         if (outOfStep) {
-            throw new FrameException(ErrorCode.COMPRESSION_ERROR,
+            throw new FrameException(
+                    ErrorCode.COMPRESSION_ERROR,
                     "header table out of step after a refused frame; the connection must be closed");
         }
         // TYPE, FLAGS, STREAM, payload and trailer: everything but HLEN and the block.
-        final long fixed = VarInt.size(frame.type().code()) + 1L + VarInt.size(frame.streamId())
-                + frame.payload().readableBytes() + integrity.trailerLength();
+        final long fixed = VarInt.size(frame.type().code())
+                + 1L
+                + VarInt.size(frame.streamId())
+                + frame.payload().readableBytes()
+                + integrity.trailerLength();
         // Refuse what cannot fit even with an empty block before the encoder changes its table.
         long smallest = withLength(fixed + 1);
         if (smallest > limit) {
@@ -240,7 +244,9 @@ public final class V2FrameWriter implements WireWriter {
     }
 
     private FrameException tooLarge(long total) {
-        return new FrameException(ErrorCode.FRAME_TOO_LARGE, (total >= Integer.MAX_VALUE ? "over " : "") + "frame of "
-                + total + " bytes exceeds the limit of " + maxFrameSize);
+        return new FrameException(
+                ErrorCode.FRAME_TOO_LARGE,
+                (total >= Integer.MAX_VALUE ? "over " : "") + "frame of " + total + " bytes exceeds the limit of "
+                        + maxFrameSize);
     }
 }

@@ -18,6 +18,7 @@ package io.vstp.core.v2;
 public record V2Limits(int maxFrameSize, int maxHeaderBlock, long maxHeaderListSize, int maxHeaderCount) {
     /** 8 MiB, as v1. */
     public static final int DEFAULT_MAX_FRAME_SIZE = 8 * 1024 * 1024;
+
     public static final int DEFAULT_MAX_HEADER_BLOCK = 65_535;
     public static final long DEFAULT_MAX_HEADER_LIST_SIZE = 65_536;
     public static final int DEFAULT_MAX_HEADER_COUNT = 1024;
@@ -26,13 +27,13 @@ public record V2Limits(int maxFrameSize, int maxHeaderBlock, long maxHeaderListS
     /** The implementation ceiling: a frame must fit one Java array-indexed buffer. */
     public static final int MAX_FRAME_SIZE = Integer.MAX_VALUE - 8;
 
-    public static final V2Limits DEFAULT = new V2Limits(DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_HEADER_BLOCK,
-            DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_MAX_HEADER_COUNT);
+    public static final V2Limits DEFAULT = new V2Limits(
+            DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_HEADER_BLOCK, DEFAULT_MAX_HEADER_LIST_SIZE, DEFAULT_MAX_HEADER_COUNT);
 
     public V2Limits {
         if (maxFrameSize < MIN_FRAME_SIZE || maxFrameSize > MAX_FRAME_SIZE) {
-            throw new IllegalArgumentException("maxFrameSize must be in [" + MIN_FRAME_SIZE + ", " + MAX_FRAME_SIZE
-                    + "]: " + maxFrameSize);
+            throw new IllegalArgumentException(
+                    "maxFrameSize must be in [" + MIN_FRAME_SIZE + ", " + MAX_FRAME_SIZE + "]: " + maxFrameSize);
         }
         if (maxHeaderBlock < 0) {
             throw new IllegalArgumentException("maxHeaderBlock must not be negative: " + maxHeaderBlock);

@@ -13,8 +13,7 @@ public final class VarInt {
     /** The largest value a varint holds, 2^62 − 1. */
     public static final long MAX = (1L << 62) - 1;
 
-    private VarInt() {
-    }
+    private VarInt() {}
 
     /** The encoded size of {@code value}: 1, 2, 4 or 8. */
     public static int size(long value) {
@@ -73,7 +72,8 @@ public final class VarInt {
             }
         }
         if (value < min) {
-            throw new FrameException(ErrorCode.NON_MINIMAL_VARINT,
+            throw new FrameException(
+                    ErrorCode.NON_MINIMAL_VARINT,
                     "varint " + value + " encoded in " + sizeOfFirstByte(first) + " bytes");
         }
         return value;
@@ -92,8 +92,8 @@ public final class VarInt {
         int index = in.readerIndex();
         int n = sizeOfFirstByte(in.getByte(index));
         if (in.readableBytes() < n) {
-            throw new FrameException(ErrorCode.LENGTH_MISMATCH,
-                    "varint needs " + n + " bytes, " + in.readableBytes() + " left");
+            throw new FrameException(
+                    ErrorCode.LENGTH_MISMATCH, "varint needs " + n + " bytes, " + in.readableBytes() + " left");
         }
         long value = get(in, index);
         in.skipBytes(n);

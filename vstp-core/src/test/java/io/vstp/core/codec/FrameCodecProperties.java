@@ -14,7 +14,6 @@ import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
 import io.vstp.core.testing.LeakCheck;
-import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.Arbitraries;
@@ -54,8 +53,9 @@ class FrameCodecProperties {
     }
 
     @Property(tries = 300)
-    void anySplitOfAStreamDecodesToTheSameFrames(@ForAll("streams") List<Frame> frames,
-                                                 @ForAll @Size(max = 12) List<@IntRange(min = 1, max = 4096) Integer> cuts) {
+    void anySplitOfAStreamDecodesToTheSameFrames(
+            @ForAll("streams") List<Frame> frames,
+            @ForAll @Size(max = 12) List<@IntRange(min = 1, max = 4096) Integer> cuts) {
         ByteBuf wire = encode(frames);
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder());
         int i = 0;
@@ -77,9 +77,10 @@ class FrameCodecProperties {
     }
 
     @Property(tries = 1000)
-    void anySingleByteCorruptionIsRejectedWithACode(@ForAll("frames") Frame frame,
-                                                           @ForAll @IntRange(min = 0, max = 1 << 20) int where,
-                                                           @ForAll @IntRange(min = 1, max = 255) int xor) {
+    void anySingleByteCorruptionIsRejectedWithACode(
+            @ForAll("frames") Frame frame,
+            @ForAll @IntRange(min = 0, max = 1 << 20) int where,
+            @ForAll @IntRange(min = 1, max = 255) int xor) {
         ByteBuf wire = encode(List.of(frame));
         int index = where % wire.readableBytes();
         wire.setByte(index, wire.getByte(index) ^ xor);
@@ -113,16 +114,19 @@ class FrameCodecProperties {
     Arbitrary<Frame> frames() {
         Arbitrary<FrameType> types = Arbitraries.of(FrameTypeRegistry.V1.types());
         Arbitrary<Flags> flags = Arbitraries.integers().between(0, 255).map(Flags::of);
-        Arbitrary<byte[]> keyOrValue = Arbitraries.bytes().array(byte[].class).ofMaxSize(255)
+        Arbitrary<byte[]> keyOrValue = Arbitraries.bytes()
+                .array(byte[].class)
+                .ofMaxSize(255)
                 .edgeCases(e -> e.add(new byte[0]).add(new byte[255]));
         Arbitrary<Header> header = Combinators.combine(keyOrValue, keyOrValue).as(Header::of);
         Arbitrary<Headers> headers = header.list().ofMaxSize(8).map(Headers::of);
         // Mostly small payloads; some beyond 65535 bytes so PAY_LEN's upper bytes are exercised.
         Arbitrary<byte[]> payload = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(9, Arbitraries.bytes().array(byte[].class).ofMaxSize(300)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 70_000).map(n -> new byte[n])));
+                net.jqwik.api.Tuple.of(
+                        9, Arbitraries.bytes().array(byte[].class).ofMaxSize(300)),
+                net.jqwik.api.Tuple.of(
+                        1, Arbitraries.integers().between(0, 70_000).map(n -> new byte[n])));
         return Combinators.combine(types, flags, headers, payload)
                 .as((t, f, h, p) -> new Frame(t, f, h, Unpooled.wrappedBuffer(p)));
     }
-
 }

@@ -172,11 +172,15 @@ class FrameReaderTest {
 
     @Test
     void rejectsMoreHeadersThanTheLimit() {
-        Frame three = Frame.builder(FrameType.DATA).header("a", "1").header("b", "2").header("c", "3").build();
+        Frame three = Frame.builder(FrameType.DATA)
+                .header("a", "1")
+                .header("b", "2")
+                .header("c", "3")
+                .build();
         ByteBuf in = Unpooled.buffer();
         new FrameWriter().write(three, in);
-        assertCode(() -> new FrameReader(FrameLimits.DEFAULT.withMaxHeaderCount(2)).read(in),
-                ErrorCode.TOO_MANY_HEADERS);
+        assertCode(
+                () -> new FrameReader(FrameLimits.DEFAULT.withMaxHeaderCount(2)).read(in), ErrorCode.TOO_MANY_HEADERS);
     }
 
     @Test
@@ -188,7 +192,9 @@ class FrameReaderTest {
         assertThat(f.payloadAsString()).as("payload shares the input's memory").isEqualTo("Hi");
         in.setByte(11 + 24, 'h');
         in.release();
-        assertThat(f.payloadAsString()).as("the payload outlives the caller's reference").isEqualTo("hi");
+        assertThat(f.payloadAsString())
+                .as("the payload outlives the caller's reference")
+                .isEqualTo("hi");
         f.release();
         assertThat(in.refCnt()).isZero();
     }
@@ -225,8 +231,9 @@ class FrameReaderTest {
     @Test
     void frameErrorsAreConnectionScoped() {
         ByteBuf in = Hex.buffer("58");
-        assertThatThrownBy(() -> reader.read(in)).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.scope()).isEqualTo(VstpException.Scope.CONNECTION));
+        assertThatThrownBy(() -> reader.read(in))
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.scope()).isEqualTo(VstpException.Scope.CONNECTION));
         in.release();
     }
 

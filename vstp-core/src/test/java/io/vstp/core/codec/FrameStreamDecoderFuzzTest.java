@@ -32,8 +32,8 @@ class FrameStreamDecoderFuzzTest {
         int chunk = 1 + (config >>> 2);
         byte[] stream = data.consumeRemainingAsBytes();
 
-        EmbeddedChannel ch = new EmbeddedChannel(
-                new VstpFrameDecoder(new FrameReader(limits, FrameTypeRegistry.V1, keepUnknown)));
+        EmbeddedChannel ch =
+                new EmbeddedChannel(new VstpFrameDecoder(new FrameReader(limits, FrameTypeRegistry.V1, keepUnknown)));
         try {
             for (int i = 0; i < stream.length; i += chunk) {
                 ch.writeInbound(Unpooled.wrappedBuffer(stream, i, Math.min(chunk, stream.length - i)));

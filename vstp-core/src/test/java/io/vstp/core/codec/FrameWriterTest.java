@@ -19,11 +19,15 @@ class FrameWriterTest {
 
     @Test
     void writesTheSpecExample() {
-        Frame f = Frame.builder(FrameType.DATA).header("content-type", "text/plain").payload("hi").build();
+        Frame f = Frame.builder(FrameType.DATA)
+                .header("content-type", "text/plain")
+                .payload("hi")
+                .build();
         ByteBuf out = Unpooled.buffer();
         writer.write(f, out);
-        assertThat(Hex.encode(out)).isEqualTo(
-                "5654010300180000000002" + "0c0a636f6e74656e742d74797065746578742f706c61696e" + "686908a9d66f");
+        assertThat(Hex.encode(out))
+                .isEqualTo(
+                        "5654010300180000000002" + "0c0a636f6e74656e742d74797065746578742f706c61696e" + "686908a9d66f");
     }
 
     @Test
@@ -60,12 +64,14 @@ class FrameWriterTest {
         assertCode(() -> writer.encode(f, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT), ErrorCode.UNKNOWN_TYPE);
         assertThat(out.writerIndex()).isZero();
         // 0xFF itself still fits.
-        assertThat(writer.write(Frame.of(FrameType.extension(0xFF, "LAST_BYTE")), out)).isEqualTo(15);
+        assertThat(writer.write(Frame.of(FrameType.extension(0xFF, "LAST_BYTE")), out))
+                .isEqualTo(15);
     }
 
     @Test
     void refusesAKeyOver255BytesAndWritesNothing() {
-        Frame f = Frame.builder(FrameType.DATA).header(new byte[256], new byte[0]).build();
+        Frame f =
+                Frame.builder(FrameType.DATA).header(new byte[256], new byte[0]).build();
         ByteBuf out = Unpooled.buffer();
         assertCode(() -> writer.write(f, out), ErrorCode.HEADER_ENTRY_TOO_LONG);
         assertThat(out.writerIndex()).isZero();
@@ -73,7 +79,8 @@ class FrameWriterTest {
 
     @Test
     void refusesAValueOver255Bytes() {
-        Frame f = Frame.builder(FrameType.DATA).header(new byte[0], new byte[256]).build();
+        Frame f =
+                Frame.builder(FrameType.DATA).header(new byte[0], new byte[256]).build();
         assertCode(() -> writer.encodedSize(f), ErrorCode.HEADER_ENTRY_TOO_LONG);
     }
 
@@ -110,11 +117,15 @@ class FrameWriterTest {
 
     @Test
     void writesFlagsAndTypeAsGiven() {
-        Frame f = Frame.builder(FrameType.DATA).flags(Flags.REQ_ACK.with(Flags.CRC)).header("test", "value")
-                .payload("payload").build();
+        Frame f = Frame.builder(FrameType.DATA)
+                .flags(Flags.REQ_ACK.with(Flags.CRC))
+                .header("test", "value")
+                .payload("payload")
+                .build();
         ByteBuf out = Unpooled.buffer();
         writer.write(f, out);
-        assertThat(Hex.encode(out)).isEqualTo("5654010303" + "0b00" + "00000007" + "04057465737476616c7565"
-                + "7061796c6f6164" + "76823172");
+        assertThat(Hex.encode(out))
+                .isEqualTo(
+                        "5654010303" + "0b00" + "00000007" + "04057465737476616c7565" + "7061796c6f6164" + "76823172");
     }
 }

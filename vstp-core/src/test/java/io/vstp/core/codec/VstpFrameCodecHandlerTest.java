@@ -33,8 +33,8 @@ class VstpFrameCodecHandlerTest {
     void firesTheFrameExceptionUnwrappedAndDiscardsTheRestOfTheStream() {
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder());
         assertThatThrownBy(() -> ch.writeInbound(Hex.buffer(HELLO + "5654020100")))
-                .isInstanceOfSatisfying(FrameException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION));
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION));
         assertThat(types(ch)).containsExactly(FrameType.HELLO);
         ch.writeInbound(Hex.buffer(HELLO));
         assertThat(types(ch)).as("nothing decodes after a stream error").isEmpty();
@@ -46,19 +46,25 @@ class VstpFrameCodecHandlerTest {
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder());
         ch.writeInbound(Hex.buffer(HELLO + HELLO.substring(0, 16)));
         assertThat(types(ch)).containsExactly(FrameType.HELLO);
-        assertThatThrownBy(ch::finish).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.TRUNCATED));
+        assertThatThrownBy(ch::finish)
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TRUNCATED));
     }
 
     @Test
     void encoderAndDecoderRoundTripThroughAPipeline() {
         EmbeddedChannel out = new EmbeddedChannel(new VstpFrameEncoder());
-        Frame sent = Frame.builder(FrameType.DATA).header("req-id", "7").payload(new byte[100_000]).build();
+        Frame sent = Frame.builder(FrameType.DATA)
+                .header("req-id", "7")
+                .payload(new byte[100_000])
+                .build();
         Frame expected = sent.retainedDuplicate();
         assertThat(out.writeOutbound(sent)).isTrue();
         // The encoder released the frame's reference; the 100 kB payload is not copied but held by the encoded
         // composite until the socket has written it.
-        assertThat(sent.refCnt()).as("encoder released, wire buffer holds the payload").isEqualTo(2);
+        assertThat(sent.refCnt())
+                .as("encoder released, wire buffer holds the payload")
+                .isEqualTo(2);
         ByteBuf wire = out.readOutbound();
         assertThat(wire).isInstanceOf(io.netty.buffer.CompositeByteBuf.class);
         assertThat(wire.readableBytes()).isEqualTo(15 + 2 + 6 + 1 + 100_000);
@@ -76,12 +82,15 @@ class VstpFrameCodecHandlerTest {
     @Test
     void encoderFailsTheWriteOfAFrameItCannotEncode() {
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameEncoder(new FrameWriter(100)));
-        Frame tooBig = Frame.builder(FrameType.DATA).payload(Unpooled.buffer(200).writeZero(200)).build();
+        Frame tooBig = Frame.builder(FrameType.DATA)
+                .payload(Unpooled.buffer(200).writeZero(200))
+                .build();
         ChannelFuture f = ch.writeOneOutbound(tooBig);
         ch.flushOutbound();
         assertThat(f.isSuccess()).isFalse();
-        assertThat(f.cause()).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+        assertThat(f.cause())
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
         assertThat(tooBig.refCnt()).as("released despite the failure").isZero();
         assertThat(ch.finish()).isFalse();
     }

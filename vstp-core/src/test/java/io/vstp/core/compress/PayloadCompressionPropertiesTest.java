@@ -41,8 +41,12 @@ class PayloadCompressionPropertiesTest {
 
     /** The codec alone (policy bypassed): any bytes compress and decompress to themselves. */
     @Property(tries = 200)
-    void everyPayloadRoundTrips(@ForAll CompressionAlgorithm alg, @ForAll Content content, @ForAll Kind kind,
-                                @ForAll("sizes") int size, @ForAll long seed) {
+    void everyPayloadRoundTrips(
+            @ForAll CompressionAlgorithm alg,
+            @ForAll Content content,
+            @ForAll Kind kind,
+            @ForAll("sizes") int size,
+            @ForAll long seed) {
         byte[] data = TestData.content(content, size, seed);
         ByteBuf payload = TestData.buffer(kind, data);
         ByteBuf comp = null;
@@ -60,9 +64,12 @@ class PayloadCompressionPropertiesTest {
 
     /** The policy: what it sends is smaller and decompresses to the payload; random data is never sent compressed. */
     @Property(tries = 200)
-    void thePolicyOnlySendsWhatPaysAndItRoundTrips(@ForAll CompressionAlgorithm alg, @ForAll Content content,
-                                                   @ForAll Kind kind, @ForAll("sizes") int size,
-                                                   @ForAll long seed) {
+    void thePolicyOnlySendsWhatPaysAndItRoundTrips(
+            @ForAll CompressionAlgorithm alg,
+            @ForAll Content content,
+            @ForAll Kind kind,
+            @ForAll("sizes") int size,
+            @ForAll long seed) {
         byte[] data = TestData.content(content, size, seed);
         ByteBuf payload = TestData.buffer(kind, data);
         ByteBuf comp = null;

@@ -52,8 +52,10 @@ class PayloadCompressionTest {
         assertThat(CompressionAlgorithm.parseList("gzip,ZSTD")).isEmpty();
         assertThat(CompressionAlgorithm.toList(List.of(ZSTD, LZ4))).isEqualTo("zstd,lz4");
         assertThat(CompressionAlgorithm.toList(List.of())).isEmpty();
-        assertThat(CompressionAlgorithm.agree(List.of(LZ4, ZSTD), List.of(ZSTD))).containsExactly(ZSTD);
-        assertThat(CompressionAlgorithm.agree(List.of(LZ4, ZSTD), List.of(ZSTD, LZ4))).containsExactly(LZ4, ZSTD);
+        assertThat(CompressionAlgorithm.agree(List.of(LZ4, ZSTD), List.of(ZSTD)))
+                .containsExactly(ZSTD);
+        assertThat(CompressionAlgorithm.agree(List.of(LZ4, ZSTD), List.of(ZSTD, LZ4)))
+                .containsExactly(LZ4, ZSTD);
     }
 
     // ---- round trips ----
@@ -143,7 +145,8 @@ class PayloadCompressionTest {
         PayloadCompressor.Options noSample = new PayloadCompressor.Options(512, 0, 8, 3);
         for (CompressionAlgorithm alg : BOTH) {
             ByteBuf payload = TestData.buffer(Kind.HEAP, TestData.random(10_000));
-            assertThat(new PayloadCompressor(List.of(alg), noSample).compress(ALLOC, payload)).isNull();
+            assertThat(new PayloadCompressor(List.of(alg), noSample).compress(ALLOC, payload))
+                    .isNull();
             payload.release();
         }
     }
@@ -203,7 +206,8 @@ class PayloadCompressionTest {
         byte[] data = new byte[64 * 1024];
         System.arraycopy(TestData.random(4096), 0, data, 0, 4096);
         ByteBuf payload = Unpooled.wrappedBuffer(data);
-        assertThat(new PayloadCompressor(List.of(ZSTD)).compress(ALLOC, payload)).isNull();
+        assertThat(new PayloadCompressor(List.of(ZSTD)).compress(ALLOC, payload))
+                .isNull();
         ByteBuf comp = new PayloadCompressor(List.of(ZSTD), new PayloadCompressor.Options(512, 0, 8, 3))
                 .compress(ALLOC, payload);
         assertThat(comp).isNotNull();
@@ -257,7 +261,9 @@ class PayloadCompressionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Kind.class, names = {"HEAP", "DIRECT"})
+    @EnumSource(
+            value = Kind.class,
+            names = {"HEAP", "DIRECT"})
     void anOriginalLengthLyingSmallFailsWithoutWritingPastTheBuffer(Kind kind) {
         // zstd with and without a content size in the frame header, and LZ4: the content is bigger than announced.
         byte[][] frames = {rleFrame(256, true), rleFrame(256, false), lz4Block(TestData.text(64 * 1024))};
@@ -265,7 +271,8 @@ class PayloadCompressionTest {
         for (int i = 0; i < frames.length; i++) {
             ByteBuf comp = inKind(kind, compPayload(algs[i], 1000, frames[i]));
             CanaryAllocator alloc = new CanaryAllocator();
-            assertFails(() -> new PayloadDecompressor(BOTH, 64 * MIB).decompress(alloc, comp),
+            assertFails(
+                    () -> new PayloadDecompressor(BOTH, 64 * MIB).decompress(alloc, comp),
                     ErrorCode.DECOMPRESSION_FAILED);
             assertThat(alloc.largestRequest()).isEqualTo(1000);
             alloc.assertCanariesIntactAndRelease();
@@ -279,8 +286,8 @@ class PayloadCompressionTest {
             byte[] text = TestData.text(10_000);
             byte[] raw = rawCompressed(alg, text);
             ByteBuf comp = compPayload(alg.id(), 10_001, raw);
-            assertFails(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
-                    ErrorCode.DECOMPRESSION_FAILED);
+            assertFails(
+                    () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp), ErrorCode.DECOMPRESSION_FAILED);
             comp.release();
         }
     }
@@ -292,7 +299,8 @@ class PayloadCompressionTest {
             for (int cut = 0; cut < raw.length; cut += Math.max(1, raw.length / 50)) {
                 byte[] part = java.util.Arrays.copyOf(raw, cut);
                 ByteBuf comp = compPayload(alg.id(), 10_000, part);
-                assertFails(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
+                assertFails(
+                        () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
                         ErrorCode.DECOMPRESSION_FAILED);
                 comp.release();
             }
@@ -349,8 +357,8 @@ class PayloadCompressionTest {
     void noCompressedBytesFails() {
         for (CompressionAlgorithm alg : BOTH) {
             ByteBuf comp = compPayload(alg.id(), 0, new byte[0]);
-            assertFails(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
-                    ErrorCode.DECOMPRESSION_FAILED);
+            assertFails(
+                    () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp), ErrorCode.DECOMPRESSION_FAILED);
             comp.release();
         }
     }
@@ -362,15 +370,16 @@ class PayloadCompressionTest {
         byte[] lz4 = lz4Block(TestData.text(1000));
         for (long alg : new long[] {0, 3, 63, 0x3FFF, VarInt.MAX}) {
             ByteBuf comp = compPayload(alg, 1000, lz4);
-            assertConnectionError(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
-                    ErrorCode.UNKNOWN_COMPRESSION);
+            assertConnectionError(
+                    () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp), ErrorCode.UNKNOWN_COMPRESSION);
             comp.release();
         }
         ByteBuf comp = compPayload(LZ4.id(), 1000, lz4);
-        assertConnectionError(() -> new PayloadDecompressor(List.of(ZSTD), MIB).decompress(ALLOC, comp),
+        assertConnectionError(
+                () -> new PayloadDecompressor(List.of(ZSTD), MIB).decompress(ALLOC, comp),
                 ErrorCode.UNKNOWN_COMPRESSION);
-        assertConnectionError(() -> new PayloadDecompressor(List.of(), MIB).decompress(ALLOC, comp),
-                ErrorCode.UNKNOWN_COMPRESSION);
+        assertConnectionError(
+                () -> new PayloadDecompressor(List.of(), MIB).decompress(ALLOC, comp), ErrorCode.UNKNOWN_COMPRESSION);
         ByteBuf ok = new PayloadDecompressor(List.of(LZ4), MIB).decompress(ALLOC, comp);
         ok.release();
         comp.release();
@@ -380,12 +389,12 @@ class PayloadCompressionTest {
     void nonMinimalVarintsAreRejected() {
         // ALG 2 in two bytes; ORIGINAL_LENGTH 5 in two bytes.
         ByteBuf alg = Hex.buffer("4002 05 50 68656c6c6f");
-        assertConnectionError(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, alg),
-                ErrorCode.NON_MINIMAL_VARINT);
+        assertConnectionError(
+                () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, alg), ErrorCode.NON_MINIMAL_VARINT);
         alg.release();
         ByteBuf len = Hex.buffer("02 4005 50 68656c6c6f");
-        assertConnectionError(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, len),
-                ErrorCode.NON_MINIMAL_VARINT);
+        assertConnectionError(
+                () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, len), ErrorCode.NON_MINIMAL_VARINT);
         len.release();
         ByteBuf good = Hex.buffer("02 05 50 68656c6c6f");
         ByteBuf out = new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, good);
@@ -398,8 +407,8 @@ class PayloadCompressionTest {
     void aHeaderCutOffIsALengthMismatch() {
         for (String hex : new String[] {"", "02", "02 80"}) {
             ByteBuf comp = Unpooled.wrappedBuffer(Hex.decode(hex));
-            assertConnectionError(() -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp),
-                    ErrorCode.LENGTH_MISMATCH);
+            assertConnectionError(
+                    () -> new PayloadDecompressor(BOTH, MIB).decompress(ALLOC, comp), ErrorCode.LENGTH_MISMATCH);
         }
     }
 
@@ -407,14 +416,15 @@ class PayloadCompressionTest {
     void maxMessageIsChecked() {
         assertThatThrownBy(() -> new PayloadDecompressor(BOTH, -1)).isInstanceOf(IllegalArgumentException.class);
         ByteBuf comp = compPayload(LZ4.id(), VarInt.MAX, new byte[] {0});
-        assertFails(() -> new PayloadDecompressor(BOTH, Long.MAX_VALUE).decompress(ALLOC, comp),
+        assertFails(
+                () -> new PayloadDecompressor(BOTH, Long.MAX_VALUE).decompress(ALLOC, comp),
                 ErrorCode.DECOMPRESSED_TOO_LARGE);
         comp.release();
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"lz4-hello-world", "lz4-hello-world-direct",
-            "zstd-rle-16", "zstd-raw-hello"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"lz4-hello-world", "lz4-hello-world-direct", "zstd-rle-16", "zstd-raw-hello"})
     void theValidFuzzSeedsDecode(String name) throws java.io.IOException {
         // The fuzz corpus starts from payloads that decode, so that the fuzzer begins inside both formats.
         try (var in = getClass().getResourceAsStream("PayloadDecompressorFuzzTestInputs/decompress/" + name)) {

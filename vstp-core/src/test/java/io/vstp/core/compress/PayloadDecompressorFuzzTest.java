@@ -33,7 +33,10 @@ class PayloadDecompressorFuzzTest {
         boolean direct = (config & 8) != 0;
         byte[] bytes = data.consumeRemainingAsBytes();
 
-        ByteBuf in = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes)
+        ByteBuf in = direct
+                ? PooledByteBufAllocator.DEFAULT
+                        .directBuffer(Math.max(1, bytes.length))
+                        .writeBytes(bytes)
                 : Unpooled.wrappedBuffer(bytes);
         try {
             ByteBuf out = new PayloadDecompressor(agreed, maxMessage).decompress(PooledByteBufAllocator.DEFAULT, in);
@@ -43,8 +46,13 @@ class PayloadDecompressorFuzzTest {
                 out.release();
             }
         } catch (VstpException e) {
-            assertThat(e.code()).isIn(ErrorCode.UNKNOWN_COMPRESSION, ErrorCode.DECOMPRESSED_TOO_LARGE,
-                    ErrorCode.DECOMPRESSION_FAILED, ErrorCode.NON_MINIMAL_VARINT, ErrorCode.LENGTH_MISMATCH);
+            assertThat(e.code())
+                    .isIn(
+                            ErrorCode.UNKNOWN_COMPRESSION,
+                            ErrorCode.DECOMPRESSED_TOO_LARGE,
+                            ErrorCode.DECOMPRESSION_FAILED,
+                            ErrorCode.NON_MINIMAL_VARINT,
+                            ErrorCode.LENGTH_MISMATCH);
         } finally {
             assertThat(in.readerIndex()).isZero();
             in.release();

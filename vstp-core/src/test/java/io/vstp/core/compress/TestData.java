@@ -11,14 +11,22 @@ import java.util.Random;
 /** Payloads and buffers for the compression tests. */
 final class TestData {
     private static final String[] WORDS = ("the quick brown fox jumps over lazy dog stream frame window header "
-            + "payload compression vstp message request response zstd lz4 session handshake").split(" ");
+                    + "payload compression vstp message request response zstd lz4 session handshake")
+            .split(" ");
 
-    enum Content { TEXT, ZEROS, RANDOM }
-
-    enum Kind { HEAP, DIRECT, COMPOSITE }
-
-    private TestData() {
+    enum Content {
+        TEXT,
+        ZEROS,
+        RANDOM
     }
+
+    enum Kind {
+        HEAP,
+        DIRECT,
+        COMPOSITE
+    }
+
+    private TestData() {}
 
     static byte[] content(Content content, int size, long seed) {
         Random r = new Random(seed);
@@ -58,8 +66,10 @@ final class TestData {
     static ByteBuf buffer(Kind kind, byte[] bytes) {
         PooledByteBufAllocator a = PooledByteBufAllocator.DEFAULT;
         return switch (kind) {
-            case HEAP -> a.heapBuffer(bytes.length + 8).writeLong(-1).writeBytes(bytes).skipBytes(8);
-            case DIRECT -> a.directBuffer(bytes.length + 8).writeLong(-1).writeBytes(bytes).skipBytes(8);
+            case HEAP ->
+                a.heapBuffer(bytes.length + 8).writeLong(-1).writeBytes(bytes).skipBytes(8);
+            case DIRECT ->
+                a.directBuffer(bytes.length + 8).writeLong(-1).writeBytes(bytes).skipBytes(8);
             case COMPOSITE -> {
                 CompositeByteBuf c = a.compositeBuffer();
                 int third = bytes.length / 3;

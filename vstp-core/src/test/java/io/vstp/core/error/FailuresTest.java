@@ -18,7 +18,9 @@ class FailuresTest {
     @Test
     void leavesOtherExceptionsAndEmptyWrappersAlone() {
         IllegalStateException plain = new IllegalStateException("x", new IOException("inner"));
-        assertThat(Failures.cause(plain)).as("a cause chain that is not a wrapper").isSameAs(plain);
+        assertThat(Failures.cause(plain))
+                .as("a cause chain that is not a wrapper")
+                .isSameAs(plain);
         CompletionException empty = new CompletionException("no cause", null);
         assertThat(Failures.cause(empty)).isSameAs(empty);
         assertThat(Failures.cause(null)).isNull();
@@ -31,6 +33,8 @@ class FailuresTest {
         assertThat(Failures.detail(new CompletionException(frame))).isEqualTo("frame of 9 bytes");
         IOException secret = new IOException("/home/alice/secret.txt");
         assertThat(Failures.code(secret)).isEqualTo(ErrorCode.HANDLER_ERROR);
-        assertThat(Failures.detail(secret)).isEqualTo("handler failed: IOException").doesNotContain("alice");
+        assertThat(Failures.detail(secret))
+                .isEqualTo("handler failed: IOException")
+                .doesNotContain("alice");
     }
 }

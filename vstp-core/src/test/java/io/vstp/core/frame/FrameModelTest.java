@@ -26,7 +26,9 @@ class FrameModelTest {
 
     @Test
     void textValueLookupRefusesInvalidUtf8LikeTheCrate() {
-        Headers h = Headers.builder().add("k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff}).build();
+        Headers h = Headers.builder()
+                .add("k".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff})
+                .build();
         assertThat(h.value("k")).isNull();
         assertThat(h.first("k").value()).containsExactly((byte) 0xff);
     }
@@ -64,7 +66,8 @@ class FrameModelTest {
         assertThat(FrameTypeRegistry.V1.find(0x03)).isSameAs(FrameType.DATA);
         assertThat(FrameTypeRegistry.V1.find(0x09)).isNull();
         assertThatThrownBy(() -> FrameTypeRegistry.V1.with(FrameType.extension(0x03, "OTHER")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DATA");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DATA");
         assertThatThrownBy(() -> FrameTypeRegistry.V1.with(FrameType.unknown(0x20)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -74,8 +77,10 @@ class FrameModelTest {
         assertThat(FrameTypeRegistry.V1.types()).hasSize(8);
         assertThat(FrameTypeRegistry.V1.find(0x0A)).isNull();
         assertThat(FrameTypeRegistry.V1.find(0x0B)).isNull();
-        assertThat(FrameTypeRegistry.V2.types()).hasSize(11).containsSubsequence(FrameType.HELLO, FrameType.ERR,
-                FrameType.WINDOW_UPDATE, FrameType.CANCEL, FrameType.AUTH);
+        assertThat(FrameTypeRegistry.V2.types())
+                .hasSize(11)
+                .containsSubsequence(
+                        FrameType.HELLO, FrameType.ERR, FrameType.WINDOW_UPDATE, FrameType.CANCEL, FrameType.AUTH);
         assertThat(FrameTypeRegistry.V2.find(0x09)).isSameAs(FrameType.WINDOW_UPDATE);
         assertThat(FrameTypeRegistry.V2.find(0x0A)).isSameAs(FrameType.CANCEL);
         assertThat(FrameTypeRegistry.V2.find(0x0B)).isSameAs(FrameType.AUTH);
@@ -84,8 +89,10 @@ class FrameModelTest {
 
     @Test
     void registryHoldsExtensionCodesUpTo0x3FFF() {
-        FrameTypeRegistry r = FrameTypeRegistry.V2.with(FrameType.extension(0x3FFF, "TOP"))
-                .with(FrameType.extension(0x101, "B")).with(FrameType.extension(0x100, "A"))
+        FrameTypeRegistry r = FrameTypeRegistry.V2
+                .with(FrameType.extension(0x3FFF, "TOP"))
+                .with(FrameType.extension(0x101, "B"))
+                .with(FrameType.extension(0x100, "A"))
                 .with(FrameType.extension(0x41, "LOW"));
         assertThat(r.find(0x100).name()).isEqualTo("A");
         assertThat(r.find(0x101).name()).isEqualTo("B");
@@ -96,7 +103,8 @@ class FrameModelTest {
         assertThat(r.find(-1)).isNull();
         assertThat(r.types()).extracting(FrameType::code).isSorted().endsWith(0x100, 0x101, 0x3FFF);
         assertThatThrownBy(() -> r.with(FrameType.extension(0x101, "AGAIN")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("B");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("B");
         assertThatThrownBy(() -> FrameType.extension(0x4000, "RESERVED")).isInstanceOf(IllegalArgumentException.class);
         assertThat(FrameType.unknown(0x3FFF).kind()).isEqualTo(FrameType.Kind.UNKNOWN);
     }
@@ -122,8 +130,13 @@ class FrameModelTest {
 
     @Test
     void framesAreEqualByContent() {
-        Frame a = Frame.builder(FrameType.DATA).flag(Flags.REQ_ACK).header("k", "v").payload("hi").build();
-        Frame b = new Frame(FrameType.DATA, Flags.REQ_ACK, Headers.of("k", "v"), Unpooled.copiedBuffer(new byte[] {'h', 'i'}));
+        Frame a = Frame.builder(FrameType.DATA)
+                .flag(Flags.REQ_ACK)
+                .header("k", "v")
+                .payload("hi")
+                .build();
+        Frame b = new Frame(
+                FrameType.DATA, Flags.REQ_ACK, Headers.of("k", "v"), Unpooled.copiedBuffer(new byte[] {'h', 'i'}));
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         assertThat(a).isNotEqualTo(a.replace(Unpooled.EMPTY_BUFFER));
         assertThat(a.toString()).isEqualTo("Frame{DATA, flags=REQ_ACK, headers=1, payload=2 bytes}");
@@ -131,7 +144,9 @@ class FrameModelTest {
 
     @Test
     void frameReferenceCountIsThePayloads() {
-        Frame f = Frame.builder(FrameType.DATA).payload(Unpooled.buffer(4).writeInt(1)).build();
+        Frame f = Frame.builder(FrameType.DATA)
+                .payload(Unpooled.buffer(4).writeInt(1))
+                .build();
         Frame dup = f.retainedDuplicate();
         assertThat(f.refCnt()).isEqualTo(2);
         dup.release();

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 class HeaderCacheTest {
     private static ByteBuf entry(String key, String value) {
         // Two junk bytes first, so indexes are not 0.
-        return Unpooled.buffer().writeShort(0xFFFF).writeBytes(key.getBytes(StandardCharsets.UTF_8))
+        return Unpooled.buffer()
+                .writeShort(0xFFFF)
+                .writeBytes(key.getBytes(StandardCharsets.UTF_8))
                 .writeBytes(value.getBytes(StandardCharsets.UTF_8));
     }
 

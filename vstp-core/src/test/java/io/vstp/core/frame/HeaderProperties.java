@@ -15,10 +15,19 @@ import net.jqwik.api.constraints.StringLength;
 /** The allocation-free shortcuts of {@link Header} and {@link HeaderCache} agree with the plain definitions. */
 class HeaderProperties {
     @Property(tries = 2000)
-    void keyEqualsIsUtf8Equality(@ForAll @StringLength(max = 12) @CharRange(from = 'a', to = 'e')
-            @CharRange(from = 0xe0, to = 0xe2) @CharRange(from = 0x4e00, to = 0x4e01) String key,
-            @ForAll @StringLength(max = 12) @CharRange(from = 'a', to = 'e')
-            @CharRange(from = 0xe0, to = 0xe2) @CharRange(from = 0x4e00, to = 0x4e01) String probe) {
+    void keyEqualsIsUtf8Equality(
+            @ForAll
+                    @StringLength(max = 12)
+                    @CharRange(from = 'a', to = 'e')
+                    @CharRange(from = 0xe0, to = 0xe2)
+                    @CharRange(from = 0x4e00, to = 0x4e01)
+                    String key,
+            @ForAll
+                    @StringLength(max = 12)
+                    @CharRange(from = 'a', to = 'e')
+                    @CharRange(from = 0xe0, to = 0xe2)
+                    @CharRange(from = 0x4e00, to = 0x4e01)
+                    String probe) {
         Header h = Header.of(key, "v");
         boolean expected = Arrays.equals(key.getBytes(StandardCharsets.UTF_8), probe.getBytes(StandardCharsets.UTF_8));
         assertThat(h.keyEquals(probe)).isEqualTo(expected);
@@ -26,8 +35,8 @@ class HeaderProperties {
     }
 
     @Property(tries = 1000)
-    void cacheAlwaysReturnsTheBytesItWasGiven(@ForAll @Size(max = 8) byte[] @Size(max = 40) [] keys,
-            @ForAll @Size(max = 80) byte[] value) {
+    void cacheAlwaysReturnsTheBytesItWasGiven(
+            @ForAll @Size(max = 8) byte[] @Size(max = 40) [] keys, @ForAll @Size(max = 80) byte[] value) {
         HeaderCache cache = new HeaderCache();
         for (int round = 0; round < 2; round++) {
             for (byte[] key : keys) {

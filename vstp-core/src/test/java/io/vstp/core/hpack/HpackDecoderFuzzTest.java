@@ -26,8 +26,11 @@ import java.util.Set;
  */
 class HpackDecoderFuzzTest {
     private static final int[] TABLE_SIZES = {0, 64, 256, 4096};
-    private static final Set<ErrorCode> BLOCK_ERRORS = EnumSet.of(ErrorCode.COMPRESSION_ERROR,
-            ErrorCode.HEADERS_TOO_LARGE, ErrorCode.TOO_MANY_HEADERS, ErrorCode.PROTOCOL_VIOLATION);
+    private static final Set<ErrorCode> BLOCK_ERRORS = EnumSet.of(
+            ErrorCode.COMPRESSION_ERROR,
+            ErrorCode.HEADERS_TOO_LARGE,
+            ErrorCode.TOO_MANY_HEADERS,
+            ErrorCode.PROTOCOL_VIOLATION);
 
     @FuzzTest(maxDuration = "60s")
     void decoder(FuzzedDataProvider data) {
@@ -37,8 +40,8 @@ class HpackDecoderFuzzTest {
         long listSize = (config & 8) == 0 ? 65_536 : 300;
         int count = (config & 16) == 0 ? 1024 : 4;
         HeaderBlockDecoder decoder = newDecoder(datagrams, tableSize, listSize, count);
-        HeaderBlockEncoder encoder = datagrams ? HpackHeaderBlocks.encoderForDatagrams()
-                : HpackHeaderBlocks.encoder(tableSize);
+        HeaderBlockEncoder encoder =
+                datagrams ? HpackHeaderBlocks.encoderForDatagrams() : HpackHeaderBlocks.encoder(tableSize);
         HeaderBlockDecoder check = newDecoder(datagrams, tableSize, listSize, count);
 
         while (data.remainingBytes() > 0) {
@@ -57,7 +60,8 @@ class HpackDecoderFuzzTest {
     }
 
     private static HeaderBlockDecoder newDecoder(boolean datagrams, int tableSize, long listSize, int count) {
-        return datagrams ? HpackHeaderBlocks.decoderForDatagrams(listSize, count)
+        return datagrams
+                ? HpackHeaderBlocks.decoderForDatagrams(listSize, count)
                 : HpackHeaderBlocks.decoder(tableSize, listSize, count);
     }
 

@@ -28,23 +28,31 @@ class HpackEncoderTest {
     void emptyNamesAreRefusedBothWays() {
         HeaderBlockEncoder e = HpackHeaderBlocks.encoder(32);
         Headers empty = Headers.builder().add(new byte[0], "a".getBytes()).build();
-        assertThatThrownBy(() -> encode(e, empty)).isInstanceOfSatisfying(FrameException.class,
-                ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
+        assertThatThrownBy(() -> encode(e, empty))
+                .isInstanceOfSatisfying(
+                        FrameException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
         Headers fine = Headers.builder().add("k", "").add("k", "a").build();
         HeaderBlockDecoder d = HpackHeaderBlocks.decoder(32, 1 << 20, 1000);
         assertThat(decode(d, encode(e, fine))).isEqualTo(fine);
         // "00 00 01 61": a literal with incremental indexing, empty name, value "a".
         HeaderBlockDecoder fresh = HpackHeaderBlocks.decoder(4096, 1 << 20, 1000);
         assertThatThrownBy(() -> decode(fresh, new byte[] {0x00, 0x00, 0x01, 0x61}))
-                .isInstanceOfSatisfying(FrameException.class,
-                        ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
+                .isInstanceOfSatisfying(
+                        FrameException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
     }
 
     @Test
     void keepsOrderDuplicatesAndEmptyStrings() {
         Headers h = Headers.builder()
-                .add("b", "1").add("a", "2").add("b", "3").add("a", "").add("c", "").add("a", "")
-                .add("b", "1").add("Content-Type", "x").add("content-type", "y")
+                .add("b", "1")
+                .add("a", "2")
+                .add("b", "3")
+                .add("a", "")
+                .add("c", "")
+                .add("a", "")
+                .add("b", "1")
+                .add("Content-Type", "x")
+                .add("content-type", "y")
                 .build();
         HeaderBlockEncoder e = HpackHeaderBlocks.encoder(4096);
         HeaderBlockDecoder d = HpackHeaderBlocks.decoder(4096, 65_536, 1024);
@@ -56,8 +64,13 @@ class HpackEncoderTest {
     @Test
     void staticTableNamesKeepTheirCase() {
         // "Accept-Encoding: gzip, deflate" must not become static entry 16 (lower case).
-        Headers h = Headers.of("Accept-Encoding", "gzip, deflate", "accept-encoding", "GZIP, deflate",
-                "accept-encoding", "gzip, deflate");
+        Headers h = Headers.of(
+                "Accept-Encoding",
+                "gzip, deflate",
+                "accept-encoding",
+                "GZIP, deflate",
+                "accept-encoding",
+                "gzip, deflate");
         byte[] block = encode(HpackHeaderBlocks.encoder(4096), h);
         assertThat(decode(HpackHeaderBlocks.decoder(4096, 65_536, 1024), block)).isEqualTo(h);
         assertThat(block[block.length - 1]).isEqualTo((byte) 0x90); // the exact match is the static index
@@ -74,7 +87,10 @@ class HpackEncoderTest {
             value[i] = (byte) (i * 31);
         }
         key[0] = 0; // not ':'
-        Headers h = Headers.builder().add(key, value).add("text", "a".repeat(2000)).add(new byte[] {(byte) 0xff}, new byte[0])
+        Headers h = Headers.builder()
+                .add(key, value)
+                .add("text", "a".repeat(2000))
+                .add(new byte[] {(byte) 0xff}, new byte[0])
                 .build();
         HeaderBlockEncoder e = HpackHeaderBlocks.encoder(4096);
         HeaderBlockDecoder d = HpackHeaderBlocks.decoder(4096, 1_000_000, 1024);
@@ -89,8 +105,8 @@ class HpackEncoderTest {
         HeaderBlockEncoder e = HpackHeaderBlocks.encoder(4096);
         ByteBuf out = Unpooled.buffer();
         assertThatThrownBy(() -> e.encode(Headers.of("x", "y", ":path", "/"), out))
-                .isInstanceOfSatisfying(FrameException.class,
-                        ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
+                .isInstanceOfSatisfying(
+                        FrameException.class, ex -> assertThat(ex.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
         assertThat(out.isReadable()).isFalse();
         // The table did not take x: y, so the peer's decoder stays in step.
         HeaderBlockDecoder d = HpackHeaderBlocks.decoder(4096, 65_536, 1024);
@@ -118,7 +134,8 @@ class HpackEncoderTest {
         for (int size : new int[] {0, 100, 256, 4096, 8192}) {
             byte[] block = encode(HpackHeaderBlocks.encoder(size), Headers.of("k", "v"));
             assertThat(block[0] & 0xE0).as("size %d", size).isNotEqualTo(0x20);
-            assertThat(decode(HpackHeaderBlocks.decoder(size, 65_536, 1024), block)).isEqualTo(Headers.of("k", "v"));
+            assertThat(decode(HpackHeaderBlocks.decoder(size, 65_536, 1024), block))
+                    .isEqualTo(Headers.of("k", "v"));
         }
     }
 

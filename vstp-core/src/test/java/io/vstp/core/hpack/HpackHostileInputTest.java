@@ -119,11 +119,11 @@ class HpackHostileInputTest {
     void manyEntriesFailWithTooManyHeaders() {
         // accept-encoding: gzip, deflate (static index 16, 60 bytes in the list) 2000 times: 120 000 bytes.
         String block = "90".repeat(2000);
-        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 1_000_000, 1024), block),
-                ErrorCode.TOO_MANY_HEADERS);
-        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 65_536, 1024), block),
-                ErrorCode.HEADERS_TOO_LARGE);
-        assertThat(decode(HpackHeaderBlocks.decoder(4096, 1_000_000, 2000), block).size()).isEqualTo(2000);
+        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 1_000_000, 1024), block), ErrorCode.TOO_MANY_HEADERS);
+        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 65_536, 1024), block), ErrorCode.HEADERS_TOO_LARGE);
+        assertThat(decode(HpackHeaderBlocks.decoder(4096, 1_000_000, 2000), block)
+                        .size())
+                .isEqualTo(2000);
         assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 65_536, 0), "90"), ErrorCode.TOO_MANY_HEADERS);
         assertThat(decode(HpackHeaderBlocks.decoder(4096, 65_536, 0), "")).isEqualTo(Headers.EMPTY);
     }
@@ -131,9 +131,9 @@ class HpackHostileInputTest {
     @Test
     void theListSizeCountsNameValueAnd32() {
         // x: y is 1 + 1 + 32 = 34 bytes.
-        assertThat(decode(HpackHeaderBlocks.decoder(4096, 34, 10), "0001780179")).hasSize(1);
-        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 33, 10), "0001780179"),
-                ErrorCode.HEADERS_TOO_LARGE);
+        assertThat(decode(HpackHeaderBlocks.decoder(4096, 34, 10), "0001780179"))
+                .hasSize(1);
+        assertCode(() -> decode(HpackHeaderBlocks.decoder(4096, 33, 10), "0001780179"), ErrorCode.HEADERS_TOO_LARGE);
     }
 
     @Test
@@ -199,7 +199,8 @@ class HpackHostileInputTest {
     }
 
     static void assertCode(ThrowingCallable call, ErrorCode code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(code));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 }

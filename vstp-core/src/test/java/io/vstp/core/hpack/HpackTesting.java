@@ -9,8 +9,7 @@ import io.vstp.core.v2.HeaderBlockEncoder;
 
 /** Helpers of the HPACK tests: blocks as hex or bytes in leak-tracked buffers, released after use. */
 final class HpackTesting {
-    private HpackTesting() {
-    }
+    private HpackTesting() {}
 
     /** Decodes the whole block and checks that the decoder consumed exactly it. */
     static Headers decode(HeaderBlockDecoder decoder, byte[] block) {
@@ -45,8 +44,12 @@ final class HpackTesting {
 
     /** A decoder that accepts HTTP/2's pseudo-headers, for RFC 7541's examples. */
     static HeaderBlockDecoder rfcDecoder(int tableSize) {
-        return new NettyHpackDecoder(tableSize, HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE,
-                HpackHeaderBlocks.DEFAULT_MAX_HEADER_COUNT, false, true);
+        return new NettyHpackDecoder(
+                tableSize,
+                HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE,
+                HpackHeaderBlocks.DEFAULT_MAX_HEADER_COUNT,
+                false,
+                true);
     }
 
     /** An encoder that accepts HTTP/2's pseudo-headers, for RFC 7541's examples. */

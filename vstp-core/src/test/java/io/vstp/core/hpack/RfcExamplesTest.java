@@ -27,20 +27,49 @@ class RfcExamplesTest {
     private static final String COOKIE = "foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1";
 
     // C.3 and C.4: requests (C.3 without Huffman coding, C.4 with it).
-    private static final Headers REQ_1 = Headers.of(":method", "GET", ":scheme", "http", ":path", "/",
-            ":authority", "www.example.com");
-    private static final Headers REQ_2 = Headers.of(":method", "GET", ":scheme", "http", ":path", "/",
-            ":authority", "www.example.com", "cache-control", "no-cache");
-    private static final Headers REQ_3 = Headers.of(":method", "GET", ":scheme", "https", ":path", "/index.html",
-            ":authority", "www.example.com", "custom-key", "custom-value");
+    private static final Headers REQ_1 =
+            Headers.of(":method", "GET", ":scheme", "http", ":path", "/", ":authority", "www.example.com");
+    private static final Headers REQ_2 = Headers.of(
+            ":method",
+            "GET",
+            ":scheme",
+            "http",
+            ":path",
+            "/",
+            ":authority",
+            "www.example.com",
+            "cache-control",
+            "no-cache");
+    private static final Headers REQ_3 = Headers.of(
+            ":method",
+            "GET",
+            ":scheme",
+            "https",
+            ":path",
+            "/index.html",
+            ":authority",
+            "www.example.com",
+            "custom-key",
+            "custom-value");
 
     // C.5 and C.6: responses with a 256-byte table (C.5 without Huffman coding, C.6 with it).
-    private static final Headers RESP_1 = Headers.of(":status", "302", "cache-control", "private",
-            "date", DATE_21, "location", LOCATION);
-    private static final Headers RESP_2 = Headers.of(":status", "307", "cache-control", "private",
-            "date", DATE_21, "location", LOCATION);
-    private static final Headers RESP_3 = Headers.of(":status", "200", "cache-control", "private",
-            "date", DATE_22, "location", LOCATION, "content-encoding", "gzip", "set-cookie", COOKIE);
+    private static final Headers RESP_1 =
+            Headers.of(":status", "302", "cache-control", "private", "date", DATE_21, "location", LOCATION);
+    private static final Headers RESP_2 =
+            Headers.of(":status", "307", "cache-control", "private", "date", DATE_21, "location", LOCATION);
+    private static final Headers RESP_3 = Headers.of(
+            ":status",
+            "200",
+            "cache-control",
+            "private",
+            "date",
+            DATE_22,
+            "location",
+            LOCATION,
+            "content-encoding",
+            "gzip",
+            "set-cookie",
+            COOKIE);
 
     private static final String[] C3 = {
         "828684410f7777772e6578616d706c652e636f6d",
@@ -140,12 +169,12 @@ class RfcExamplesTest {
     void theV2DecoderRefusesThePseudoHeadersButKeepsItsTableInStep() {
         HeaderBlockDecoder d = HpackHeaderBlocks.decoder(4096, 65_536, 1024);
         for (String block : C4) {
-            assertThatThrownBy(() -> decode(d, block)).isInstanceOfSatisfying(FrameException.class,
-                    e -> assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
+            assertThatThrownBy(() -> decode(d, block))
+                    .isInstanceOfSatisfying(
+                            FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
         }
         // After C.4.3 the table is custom-key: custom-value, cache-control: no-cache, :authority: ...
-        assertThat(decode(d, "bebf")).isEqualTo(Headers.of("custom-key", "custom-value",
-                "cache-control", "no-cache"));
+        assertThat(decode(d, "bebf")).isEqualTo(Headers.of("custom-key", "custom-value", "cache-control", "no-cache"));
     }
 
     private static void decodeInSequence(int tableSize, String[] blocks, Headers... expected) {
@@ -154,10 +183,14 @@ class RfcExamplesTest {
             assertThat(decode(d, blocks[i])).as("block %d", i + 1).isEqualTo(expected[i]);
         }
         // Three entries are left in the table (the RFC lists them); a fourth index is out of range.
-        assertThat(decode(d, "c0")).isEqualTo(expected[2].get(0).keyAsString().equals(":method")
-                ? Headers.of(":authority", "www.example.com") : Headers.of("date", DATE_22));
-        assertThatThrownBy(() -> decode(d, "c1")).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPRESSION_ERROR));
+        assertThat(decode(d, "c0"))
+                .isEqualTo(
+                        expected[2].get(0).keyAsString().equals(":method")
+                                ? Headers.of(":authority", "www.example.com")
+                                : Headers.of("date", DATE_22));
+        assertThatThrownBy(() -> decode(d, "c1"))
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPRESSION_ERROR));
     }
 
     private static void encodeInSequence(int tableSize, Headers... lists) {
@@ -177,8 +210,9 @@ class RfcExamplesTest {
     }
 
     private static void assertEmptyTable(HeaderBlockDecoder d) {
-        assertThatThrownBy(() -> decode(d, "be")).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPRESSION_ERROR));
+        assertThatThrownBy(() -> decode(d, "be"))
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPRESSION_ERROR));
     }
 
     private static List<Integer> lengths(String[] blocks) {

@@ -7,8 +7,7 @@ import io.vstp.core.frame.Frame;
 
 /** A frame as the bytes a v1 peer sends, for tests that write raw datagrams or sockets. */
 public final class FrameBytes {
-    private FrameBytes() {
-    }
+    private FrameBytes() {}
 
     /** Encodes {@code frame} as wire v1 and releases it. */
     public static byte[] v1(Frame frame) {

@@ -6,8 +6,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 
 /** Hex for tests: lowercase, no separators, as in docs/spec/vectors. */
 public final class Hex {
-    private Hex() {
-    }
+    private Hex() {}
 
     public static byte[] decode(String hex) {
         return ByteBufUtil.decodeHexDump(hex.replace(" ", ""));

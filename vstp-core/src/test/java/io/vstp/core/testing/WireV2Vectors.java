@@ -24,15 +24,18 @@ import java.util.List;
  */
 public final class WireV2Vectors {
     /** How a case is decoded: the limits, the HPACK dynamic table size and the integrity mode. */
-    public record Setup(V2Limits limits, int headerTable, Integrity integrity) {
-    }
+    public record Setup(V2Limits limits, int headerTable, Integrity integrity) {}
 
     /** The fields of one frame. */
     public record Fields(long stream, int type, int flags, List<Header> headers, byte[] payload) {
         /** The expected frame (unknown types as {@link FrameType#unknown}); an unpooled heap payload. */
         public Frame frame() {
             FrameType t = FrameTypeRegistry.V2.find(type);
-            return new Frame(stream, t != null ? t : FrameType.unknown(type), Flags.of(flags), Headers.of(headers),
+            return new Frame(
+                    stream,
+                    t != null ? t : FrameType.unknown(type),
+                    Flags.of(flags),
+                    Headers.of(headers),
                     Unpooled.wrappedBuffer(payload));
         }
     }
@@ -65,36 +68,58 @@ public final class WireV2Vectors {
     private WireV2Vectors(JsonNode root) {
         JsonNode defaults = root.get("defaultLimits");
         for (JsonNode c : root.get("valid")) {
-            valid.add(new Valid(c.get("name").asText(), c.get("spec").asText(), Hex.decode(c.get("hex").asText()),
-                    setup(defaults, c), fields(c.get("frame"))));
+            valid.add(new Valid(
+                    c.get("name").asText(),
+                    c.get("spec").asText(),
+                    Hex.decode(c.get("hex").asText()),
+                    setup(defaults, c),
+                    fields(c.get("frame"))));
         }
         for (JsonNode c : root.get("invalid")) {
-            invalid.add(new Invalid(c.get("name").asText(), c.get("spec").asText(),
-                    Hex.decode(c.get("hex").asText()), setup(defaults, c), c.get("error").asText()));
+            invalid.add(new Invalid(
+                    c.get("name").asText(),
+                    c.get("spec").asText(),
+                    Hex.decode(c.get("hex").asText()),
+                    setup(defaults, c),
+                    c.get("error").asText()));
         }
         for (JsonNode c : root.get("sequences")) {
             List<Fields> frames = new ArrayList<>();
             c.get("frames").forEach(f -> frames.add(fields(f)));
-            sequences.add(new Sequence(c.get("name").asText(), c.get("spec").asText(),
-                    Hex.decode(c.get("hex").asText()), setup(defaults, c), frames));
+            sequences.add(new Sequence(
+                    c.get("name").asText(),
+                    c.get("spec").asText(),
+                    Hex.decode(c.get("hex").asText()),
+                    setup(defaults, c),
+                    frames));
         }
     }
 
     private static Fields fields(JsonNode f) {
         List<Header> headers = new ArrayList<>();
         for (JsonNode h : f.get("headers")) {
-            headers.add(Header.of(Hex.decode(h.get("keyHex").asText()), Hex.decode(h.get("valueHex").asText())));
+            headers.add(Header.of(
+                    Hex.decode(h.get("keyHex").asText()),
+                    Hex.decode(h.get("valueHex").asText())));
         }
-        return new Fields(f.get("stream").asLong(), f.get("type").asInt(), f.get("flags").asInt(), headers,
+        return new Fields(
+                f.get("stream").asLong(),
+                f.get("type").asInt(),
+                f.get("flags").asInt(),
+                headers,
                 Hex.decode(f.get("payloadHex").asText()));
     }
 
     private static Setup setup(JsonNode defaults, JsonNode c) {
         JsonNode over = c.get("limits");
-        V2Limits limits = new V2Limits(value(defaults, over, "maxFrameSize").asInt(),
-                value(defaults, over, "maxHeaderBlock").asInt(), value(defaults, over, "maxHeaderListSize").asLong(),
+        V2Limits limits = new V2Limits(
+                value(defaults, over, "maxFrameSize").asInt(),
+                value(defaults, over, "maxHeaderBlock").asInt(),
+                value(defaults, over, "maxHeaderListSize").asLong(),
                 value(defaults, over, "maxHeaderCount").asInt());
-        return new Setup(limits, value(defaults, over, "headerTable").asInt(),
+        return new Setup(
+                limits,
+                value(defaults, over, "headerTable").asInt(),
                 Integrity.fromWireName(c.get("integrity").asText()));
     }
 

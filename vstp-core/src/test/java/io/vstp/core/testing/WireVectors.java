@@ -24,12 +24,22 @@ import java.util.List;
  */
 public final class WireVectors {
     /** A case that must decode to {@link #frame} and encode back to {@link #bytes}. */
-    public record Valid(String name, String spec, byte[] bytes, FrameLimits limits, int type, int flags,
-                        List<Header> headers, byte[] payload) {
+    public record Valid(
+            String name,
+            String spec,
+            byte[] bytes,
+            FrameLimits limits,
+            int type,
+            int flags,
+            List<Header> headers,
+            byte[] payload) {
         /** The expected frame; its payload is an unpooled heap copy, safe to drop. */
         public Frame frame() {
             FrameType t = FrameTypeRegistry.V1.find(type);
-            return new Frame(t != null ? t : FrameType.unknown(type), Flags.of(flags), Headers.of(headers),
+            return new Frame(
+                    t != null ? t : FrameType.unknown(type),
+                    Flags.of(flags),
+                    Headers.of(headers),
                     Unpooled.wrappedBuffer(payload));
         }
 
@@ -56,15 +66,27 @@ public final class WireVectors {
             JsonNode f = c.get("frame");
             List<Header> headers = new ArrayList<>();
             for (JsonNode h : f.get("headers")) {
-                headers.add(Header.of(Hex.decode(h.get("keyHex").asText()), Hex.decode(h.get("valueHex").asText())));
+                headers.add(Header.of(
+                        Hex.decode(h.get("keyHex").asText()),
+                        Hex.decode(h.get("valueHex").asText())));
             }
-            valid.add(new Valid(c.get("name").asText(), c.get("spec").asText(), Hex.decode(c.get("hex").asText()),
-                    limits(c.get("limits"), defaults), f.get("type").asInt(), f.get("flags").asInt(), headers,
+            valid.add(new Valid(
+                    c.get("name").asText(),
+                    c.get("spec").asText(),
+                    Hex.decode(c.get("hex").asText()),
+                    limits(c.get("limits"), defaults),
+                    f.get("type").asInt(),
+                    f.get("flags").asInt(),
+                    headers,
                     Hex.decode(f.get("payloadHex").asText())));
         }
         for (JsonNode c : root.get("invalid")) {
-            invalid.add(new Invalid(c.get("name").asText(), c.get("spec").asText(),
-                    Hex.decode(c.get("hex").asText()), limits(c.get("limits"), defaults), c.get("error").asText()));
+            invalid.add(new Invalid(
+                    c.get("name").asText(),
+                    c.get("spec").asText(),
+                    Hex.decode(c.get("hex").asText()),
+                    limits(c.get("limits"), defaults),
+                    c.get("error").asText()));
         }
     }
 
@@ -101,7 +123,9 @@ public final class WireVectors {
 
     /** The valid case named {@code name} (tests that send a vector's exact bytes, e.g. the crate's empty HELLO). */
     public Valid valid(String name) {
-        return valid.stream().filter(v -> v.name().equals(name)).findFirst()
+        return valid.stream()
+                .filter(v -> v.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no valid vector named " + name));
     }
 

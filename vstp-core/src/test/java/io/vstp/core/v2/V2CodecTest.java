@@ -34,18 +34,26 @@ class V2CodecTest {
     }
 
     private static V2FrameReader reader(Integrity integrity, V2Limits limits) {
-        return new V2FrameReader(HpackHeaderBlocks.decoder(4096, limits.maxHeaderListSize(), limits.maxHeaderCount()),
-                integrity, limits, FrameTypeRegistry.V2);
+        return new V2FrameReader(
+                HpackHeaderBlocks.decoder(4096, limits.maxHeaderListSize(), limits.maxHeaderCount()),
+                integrity,
+                limits,
+                FrameTypeRegistry.V2);
     }
 
     private static void assertCode(ThrowingCallable call, ErrorCode code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(code));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
     private static Frame request(long stream) {
-        return Frame.builder(FrameType.DATA).stream(stream).flags(Flags.END_STREAM)
-                .header("service", "echo").header("op", "say").payload("hello").build();
+        return Frame.builder(FrameType.DATA).stream(stream)
+                .flags(Flags.END_STREAM)
+                .header("service", "echo")
+                .header("op", "say")
+                .payload("hello")
+                .build();
     }
 
     @Test
@@ -90,7 +98,8 @@ class V2CodecTest {
     @Test
     void writesTheSmallestFrame() {
         ByteBuf out = Unpooled.buffer();
-        assertThat(new V2FrameWriter(encoder(), Integrity.NONE, 64).write(Frame.of(FrameType.PING), out)).isEqualTo(5);
+        assertThat(new V2FrameWriter(encoder(), Integrity.NONE, 64).write(Frame.of(FrameType.PING), out))
+                .isEqualTo(5);
         assertThat(Hex.encode(out)).isEqualTo("0404000000");
     }
 
@@ -105,7 +114,10 @@ class V2CodecTest {
     void refusesATooLargePayloadBeforeEncodingHeadersAndStaysUsable() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 64);
         ByteBuf out = Unpooled.buffer().writeByte(1);
-        Frame big = Frame.builder(FrameType.DATA).header("k", "v").payload(new byte[60]).build();
+        Frame big = Frame.builder(FrameType.DATA)
+                .header("k", "v")
+                .payload(new byte[60])
+                .build();
         assertCode(() -> writer.write(big, out), ErrorCode.FRAME_TOO_LARGE);
         assertThat(out.writerIndex()).isEqualTo(1);
         assertThat(writer.write(Frame.of(FrameType.PING), out)).isEqualTo(9);
@@ -115,12 +127,14 @@ class V2CodecTest {
     void aFrameRefusedAfterItsHeaderBlockPutsAnOrderedWriterOutOfStep() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 64);
         ByteBuf out = Unpooled.buffer();
-        Frame headersTooLarge = Frame.builder(FrameType.DATA).header("k", "v".repeat(80)).build();
+        Frame headersTooLarge =
+                Frame.builder(FrameType.DATA).header("k", "v".repeat(80)).build();
         assertCode(() -> writer.write(headersTooLarge, out), ErrorCode.FRAME_TOO_LARGE);
         assertThat(out.writerIndex()).isZero();
         assertCode(() -> writer.write(Frame.of(FrameType.PING), out), ErrorCode.COMPRESSION_ERROR);
         // A stateless (datagram) writer has no table to get out of step.
-        V2FrameWriter datagrams = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), Integrity.CRC32C, 64);
+        V2FrameWriter datagrams =
+                V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), Integrity.CRC32C, 64);
         assertCode(() -> datagrams.write(headersTooLarge, out), ErrorCode.FRAME_TOO_LARGE);
         assertThat(datagrams.write(Frame.of(FrameType.PING), out)).isEqualTo(9);
     }
@@ -129,7 +143,9 @@ class V2CodecTest {
     void aReservedColonNameIsRefusedWithNothingWrittenAndTheWriterStaysUsable() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 1024);
         ByteBuf out = Unpooled.buffer();
-        assertCode(() -> writer.write(Frame.builder(FrameType.DATA).header(":path", "/").build(), out),
+        assertCode(
+                () -> writer.write(
+                        Frame.builder(FrameType.DATA).header(":path", "/").build(), out),
                 ErrorCode.PROTOCOL_VIOLATION);
         assertThat(out.writerIndex()).isZero();
         writer.write(request(1), out);
@@ -145,8 +161,12 @@ class V2CodecTest {
     void aFrameOfExactlyTheMaximumIsWritten() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.CRC32C, 64);
         ByteBuf out = Unpooled.buffer();
-        assertThat(writer.write(Frame.builder(FrameType.DATA).payload(new byte[55]).build(), out)).isEqualTo(64);
-        assertCode(() -> writer.write(Frame.builder(FrameType.DATA).payload(new byte[56]).build(), out),
+        assertThat(writer.write(
+                        Frame.builder(FrameType.DATA).payload(new byte[55]).build(), out))
+                .isEqualTo(64);
+        assertCode(
+                () -> writer.write(
+                        Frame.builder(FrameType.DATA).payload(new byte[56]).build(), out),
                 ErrorCode.FRAME_TOO_LARGE);
     }
 
@@ -158,7 +178,10 @@ class V2CodecTest {
                 for (int i = 0; i < size; i++) {
                     payload.writeByte(i * 7);
                 }
-                Frame frame = Frame.builder(FrameType.DATA).stream(5).header("a", "b").payload(payload).build();
+                Frame frame = Frame.builder(FrameType.DATA).stream(5)
+                        .header("a", "b")
+                        .payload(payload)
+                        .build();
                 ByteBuf written = Unpooled.buffer();
                 new V2FrameWriter(encoder(), integrity, V2Limits.DEFAULT_MAX_FRAME_SIZE).write(frame, written);
                 ByteBuf encoded = new V2FrameWriter(encoder(), integrity, V2Limits.DEFAULT_MAX_FRAME_SIZE)
@@ -197,7 +220,9 @@ class V2CodecTest {
     @Test
     void aLengthErrorConsumesNothingAndALaterErrorConsumesTheFrame() {
         ByteBuf tooLong = Unpooled.wrappedBuffer(Hex.decode("4040"));
-        assertCode(() -> reader(Integrity.NONE, V2Limits.DEFAULT.withMaxFrameSize(64)).read(tooLong),
+        assertCode(
+                () -> reader(Integrity.NONE, V2Limits.DEFAULT.withMaxFrameSize(64))
+                        .read(tooLong),
                 ErrorCode.FRAME_TOO_LARGE);
         assertThat(tooLong.readerIndex()).isZero();
         // An unknown critical type, then a PING: the error consumes exactly the first frame.
@@ -215,7 +240,11 @@ class V2CodecTest {
     void anIgnorableUnknownTypeIsReturnedAsUnknownAfterItsBlockFeedsTheTable() {
         V2FrameWriter writer = new V2FrameWriter(encoder(), Integrity.NONE, 1 << 20);
         ByteBuf wire = Unpooled.buffer();
-        writer.write(Frame.builder(FrameType.extension(0x41, "TRACE")).header("trace", "abc").payload("x").build(),
+        writer.write(
+                Frame.builder(FrameType.extension(0x41, "TRACE"))
+                        .header("trace", "abc")
+                        .payload("x")
+                        .build(),
                 wire);
         writer.write(Frame.builder(FrameType.DATA).header("trace", "abc").build(), wire);
         List<Frame> frames = reader(Integrity.NONE).readAll(wire);
@@ -231,8 +260,12 @@ class V2CodecTest {
         // A registered extension type is returned as itself.
         ByteBuf again = Unpooled.wrappedBuffer(Hex.decode("05404100000078"));
         FrameType trace = FrameType.extension(0x41, "TRACE");
-        Frame f = new V2FrameReader(HpackHeaderBlocks.decoder(4096, 65536, 1024), Integrity.NONE, V2Limits.DEFAULT,
-                FrameTypeRegistry.V2.with(trace)).read(again);
+        Frame f = new V2FrameReader(
+                        HpackHeaderBlocks.decoder(4096, 65536, 1024),
+                        Integrity.NONE,
+                        V2Limits.DEFAULT,
+                        FrameTypeRegistry.V2.with(trace))
+                .read(again);
         assertThat(f.type().kind()).isEqualTo(FrameType.Kind.EXTENSION);
         f.release();
     }
@@ -248,8 +281,8 @@ class V2CodecTest {
 
     @Test
     void nettyStagesRoundTripAndReportPendingBytes() {
-        EmbeddedChannel out = new EmbeddedChannel(new V2FrameEncoder(
-                new V2FrameWriter(encoder(), Integrity.CRC32C, 1 << 20)));
+        EmbeddedChannel out =
+                new EmbeddedChannel(new V2FrameEncoder(new V2FrameWriter(encoder(), Integrity.CRC32C, 1 << 20)));
         assertThat(out.writeOutbound(request(1), request(3), "passes through")).isTrue();
         ByteBuf first = out.readOutbound();
         ByteBuf second = out.readOutbound();
@@ -261,7 +294,8 @@ class V2CodecTest {
         in.pipeline().addLast(VstpFrameDecoder.NAME, decoder);
         in.writeInbound(first);
         in.writeInbound(second.readRetainedSlice(3));
-        assertThat(((VstpFrameDecoder) in.pipeline().get(VstpFrameDecoder.NAME)).pendingBytes()).isEqualTo(3);
+        assertThat(((VstpFrameDecoder) in.pipeline().get(VstpFrameDecoder.NAME)).pendingBytes())
+                .isEqualTo(3);
         in.writeInbound(second);
         assertThat(decoder.pendingBytes()).isZero();
         for (long stream : new long[] {1, 3}) {
@@ -281,9 +315,11 @@ class V2CodecTest {
     void encoderFailsThePromiseOfAFrameItCannotWriteAndReleasesIt() {
         EmbeddedChannel ch = new EmbeddedChannel(new V2FrameEncoder(new V2FrameWriter(encoder(), Integrity.NONE, 16)));
         ByteBuf payload = Unpooled.directBuffer(64).writeZero(64);
-        ChannelFuture f = ch.writeOneOutbound(Frame.builder(FrameType.DATA).payload(payload).build());
-        assertThat(f.cause()).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+        ChannelFuture f = ch.writeOneOutbound(
+                Frame.builder(FrameType.DATA).payload(payload).build());
+        assertThat(f.cause())
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
         assertThat(payload.refCnt()).isZero();
         assertThat(ch.finish()).isFalse();
     }
@@ -291,7 +327,8 @@ class V2CodecTest {
     @Test
     void decoderDiscardsEverythingAfterAnErrorAndReportsTruncation() {
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(Integrity.NONE)));
-        assertCode(() -> ch.writeInbound(Unpooled.wrappedBuffer(Hex.decode("4004" + "0404000000"))),
+        assertCode(
+                () -> ch.writeInbound(Unpooled.wrappedBuffer(Hex.decode("4004" + "0404000000"))),
                 ErrorCode.NON_MINIMAL_VARINT);
         ch.writeInbound(Unpooled.wrappedBuffer(Hex.decode("0404000000")));
         assertThat((Object) ch.readInbound()).isNull();
@@ -318,16 +355,23 @@ class V2CodecTest {
         ByteBuf datagram = batch.take();
         assertThat(batch.frameCount()).isZero();
         assertThat(V2Datagrams.isV2(datagram)).isTrue();
-        assertCode(() -> batch.add(Frame.builder(FrameType.DATA).payload(new byte[200]).build()),
+        assertCode(
+                () -> batch.add(
+                        Frame.builder(FrameType.DATA).payload(new byte[200]).build()),
                 ErrorCode.FRAME_TOO_LARGE);
         batch.discard();
 
-        V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoderForDatagrams(65536, 1024),
-                Integrity.CRC32C, V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        V2FrameReader reader = new V2FrameReader(
+                HpackHeaderBlocks.decoderForDatagrams(65536, 1024),
+                Integrity.CRC32C,
+                V2Limits.DEFAULT,
+                FrameTypeRegistry.V2);
         try {
             V2Datagrams.Decoded all = V2Datagrams.decode(datagram, reader);
             assertThat(all.hasError()).isFalse();
-            assertThat(all.frames()).hasSize(added).allSatisfy(f -> assertThat(f).isEqualTo(small));
+            assertThat(all.frames())
+                    .hasSize(added)
+                    .allSatisfy(f -> assertThat(f).isEqualTo(small));
             all.frames().forEach(Frame::release);
             assertThat(datagram.readerIndex()).isZero();
 
@@ -346,9 +390,11 @@ class V2CodecTest {
         assertThat(V2Datagrams.decode(markerOnly, reader).error().code()).isEqualTo(ErrorCode.TRUNCATED);
         ByteBuf cut = Unpooled.wrappedBuffer(Hex.decode("565402" + "0804"));
         assertThat(V2Datagrams.decode(cut, reader).error().code()).isEqualTo(ErrorCode.TRUNCATED);
-        assertThat(V2Datagrams.isV2(Unpooled.wrappedBuffer(Hex.decode("565401")))).isFalse();
+        assertThat(V2Datagrams.isV2(Unpooled.wrappedBuffer(Hex.decode("565401"))))
+                .isFalse();
         assertThat(V2Datagrams.isV2(Unpooled.wrappedBuffer(Hex.decode("5654")))).isFalse();
-        assertThatThrownBy(() -> new V2Datagrams.Batch(new V2FrameWriter(encoder(), Integrity.NONE, 1200),
-                ByteBufAllocator.DEFAULT, 1200)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new V2Datagrams.Batch(
+                        new V2FrameWriter(encoder(), Integrity.NONE, 1200), ByteBufAllocator.DEFAULT, 1200))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -41,8 +41,8 @@ class V2FrameCodecProperties {
     }
 
     private static V2FrameReader reader(Integrity integrity) {
-        return new V2FrameReader(HpackHeaderBlocks.decoder(4096, 1L << 20, 1024), integrity, V2Limits.DEFAULT,
-                FrameTypeRegistry.V2);
+        return new V2FrameReader(
+                HpackHeaderBlocks.decoder(4096, 1L << 20, 1024), integrity, V2Limits.DEFAULT, FrameTypeRegistry.V2);
     }
 
     @Property(tries = 500, afterFailure = AfterFailureMode.SAMPLE_FIRST)
@@ -65,8 +65,10 @@ class V2FrameCodecProperties {
 
     /** One HPACK context across the stream, so dynamic-table references are exercised; any split. */
     @Property(tries = 300)
-    void anySplitOfAStreamDecodesToTheSameFrames(@ForAll("streams") List<Frame> frames, @ForAll Integrity integrity,
-                                                 @ForAll @Size(max = 12) List<@IntRange(min = 1, max = 4096) Integer> cuts) {
+    void anySplitOfAStreamDecodesToTheSameFrames(
+            @ForAll("streams") List<Frame> frames,
+            @ForAll Integrity integrity,
+            @ForAll @Size(max = 12) List<@IntRange(min = 1, max = 4096) Integer> cuts) {
         ByteBuf wire = encode(frames, integrity);
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader(integrity)));
         int c = 0;
@@ -93,9 +95,10 @@ class V2FrameCodecProperties {
 
     /** With a CRC32C every single-byte change is detected: any error code, never a silently wrong frame. */
     @Property(tries = 1000)
-    void anySingleByteCorruptionIsRejectedWithACode(@ForAll("frames") Frame frame,
-                                                    @ForAll @IntRange(min = 0, max = 1 << 20) int where,
-                                                    @ForAll @IntRange(min = 1, max = 255) int xor) {
+    void anySingleByteCorruptionIsRejectedWithACode(
+            @ForAll("frames") Frame frame,
+            @ForAll @IntRange(min = 0, max = 1 << 20) int where,
+            @ForAll @IntRange(min = 1, max = 255) int xor) {
         ByteBuf wire = encode(List.of(frame), Integrity.CRC32C);
         frame.release();
         int index = where % wire.readableBytes();

@@ -48,8 +48,11 @@ class V2FrameReaderFuzzTest {
     }
 
     private static List<Frame> stream(byte[] input, Integrity integrity, V2Limits limits, int chunk) {
-        V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoder(4096, limits.maxHeaderListSize(),
-                limits.maxHeaderCount()), integrity, limits, FrameTypeRegistry.V2);
+        V2FrameReader reader = new V2FrameReader(
+                HpackHeaderBlocks.decoder(4096, limits.maxHeaderListSize(), limits.maxHeaderCount()),
+                integrity,
+                limits,
+                FrameTypeRegistry.V2);
         EmbeddedChannel ch = new EmbeddedChannel(new VstpFrameDecoder(reader));
         List<Frame> frames = new ArrayList<>();
         try {
@@ -70,15 +73,24 @@ class V2FrameReaderFuzzTest {
     }
 
     private static List<Frame> datagram(byte[] input, Integrity integrity, V2Limits limits) {
-        V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoderForDatagrams(limits.maxHeaderListSize(),
-                limits.maxHeaderCount()), integrity, limits, FrameTypeRegistry.V2);
-        ByteBuf d = PooledByteBufAllocator.DEFAULT.directBuffer(input.length + 3)
-                .writeBytes(V2Datagrams.MARKER).writeBytes(input);
+        V2FrameReader reader = new V2FrameReader(
+                HpackHeaderBlocks.decoderForDatagrams(limits.maxHeaderListSize(), limits.maxHeaderCount()),
+                integrity,
+                limits,
+                FrameTypeRegistry.V2);
+        ByteBuf d = PooledByteBufAllocator.DEFAULT
+                .directBuffer(input.length + 3)
+                .writeBytes(V2Datagrams.MARKER)
+                .writeBytes(input);
         try {
             V2Datagrams.Decoded decoded = V2Datagrams.decode(d, reader);
             assertThat(decoded.hasError()).isEqualTo(decoded.error() != null);
             assertThat(d.readerIndex()).isZero();
-            assertThat(d.refCnt()).isEqualTo(1 + decoded.frames().stream().mapToInt(f -> f.payload().isReadable() ? 1 : 0).sum());
+            assertThat(d.refCnt())
+                    .isEqualTo(1
+                            + decoded.frames().stream()
+                                    .mapToInt(f -> f.payload().isReadable() ? 1 : 0)
+                                    .sum());
             return new ArrayList<>(decoded.frames());
         } finally {
             d.release();
@@ -96,9 +108,13 @@ class V2FrameReaderFuzzTest {
         }
         // Our encoder may choose larger representations than the input had, so read back with generous limits.
         V2Limits loose = V2Limits.DEFAULT.withMaxHeaderListSize(1L << 24).withMaxHeaderCount(1 << 16);
-        List<Frame> again = new V2FrameReader(datagram
-                ? HpackHeaderBlocks.decoderForDatagrams(1L << 24, 1 << 16)
-                : HpackHeaderBlocks.decoder(4096, 1L << 24, 1 << 16), integrity, loose, FrameTypeRegistry.V2)
+        List<Frame> again = new V2FrameReader(
+                        datagram
+                                ? HpackHeaderBlocks.decoderForDatagrams(1L << 24, 1 << 16)
+                                : HpackHeaderBlocks.decoder(4096, 1L << 24, 1 << 16),
+                        integrity,
+                        loose,
+                        FrameTypeRegistry.V2)
                 .readAll(wire);
         try {
             assertThat(again).isEqualTo(frames);

@@ -8,9 +8,9 @@ import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.testing.Hex;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** wire-v2.md §2. */
 class VarIntTest {
@@ -42,17 +42,18 @@ class VarIntTest {
 
     @ParameterizedTest
     @CsvSource({
-        "4000",                 // 0 in two bytes
-        "403f",                 // 63 in two bytes
-        "80000000",             // 0 in four bytes
-        "80003fff",             // 16383 in four bytes
-        "c000000000000000",     // 0 in eight bytes
-        "c00000003fffffff",     // 2^30 - 1 in eight bytes
+        "4000", // 0 in two bytes
+        "403f", // 63 in two bytes
+        "80000000", // 0 in four bytes
+        "80003fff", // 16383 in four bytes
+        "c000000000000000", // 0 in eight bytes
+        "c00000003fffffff", // 2^30 - 1 in eight bytes
     })
     void rejectsEveryNonMinimalLength(String hex) {
         ByteBuf in = Unpooled.wrappedBuffer(Hex.decode(hex));
-        assertThatThrownBy(() -> VarInt.get(in, 0)).isInstanceOfSatisfying(FrameException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.NON_MINIMAL_VARINT));
+        assertThatThrownBy(() -> VarInt.get(in, 0))
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NON_MINIMAL_VARINT));
         assertThatThrownBy(() -> VarInt.read(in)).isInstanceOf(FrameException.class);
         assertThat(in.readerIndex()).isZero();
     }
@@ -70,8 +71,8 @@ class VarIntTest {
     @Test
     void readRefusesAVarintCutShort() {
         assertThatThrownBy(() -> VarInt.read(Unpooled.wrappedBuffer(Hex.decode("80ff"))))
-                .isInstanceOfSatisfying(FrameException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.LENGTH_MISMATCH));
+                .isInstanceOfSatisfying(
+                        FrameException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LENGTH_MISMATCH));
         assertThatThrownBy(() -> VarInt.read(Unpooled.EMPTY_BUFFER)).isInstanceOf(FrameException.class);
     }
 }

@@ -41,27 +41,31 @@ public final class DecryptingInputStream extends InputStream {
     public DecryptingInputStream(InputStream source, RecipientKeys keys) throws IOException {
         io.vstp.crypto.FipsRefusals.decryption();
         this.source = new PushbackInputStream(source, 1);
-        ByteArrayOutputStream header = new ByteArrayOutputStream(EncryptedFileFormat.FIXED_HEADER
-                + EncryptedFileFormat.STANZA_FIXED);
+        ByteArrayOutputStream header =
+                new ByteArrayOutputStream(EncryptedFileFormat.FIXED_HEADER + EncryptedFileFormat.STANZA_FIXED);
         byte[] magic = readFully(EncryptedFileFormat.MAGIC.length, header, null);
         if (magic == null || !EncryptedFileFormat.looksEncrypted(magic)) {
             throw new EncryptedFileException(Reason.NOT_ENCRYPTED, "not a VSTP end-to-end encrypted file");
         }
         int suite = readByte(header);
         if (suite != EncryptedFileFormat.SUITE_HYBRID_CHACHA) {
-            throw new EncryptedFileException(Reason.MALFORMED, "unknown cipher suite " + suite
-                    + " (this version knows 1: " + HybridKem.NAME + ", HKDF-SHA-256, ChaCha20-Poly1305)");
+            throw new EncryptedFileException(
+                    Reason.MALFORMED,
+                    "unknown cipher suite " + suite + " (this version knows 1: " + HybridKem.NAME
+                            + ", HKDF-SHA-256, ChaCha20-Poly1305)");
         }
         int chunkLog2 = readByte(header);
         if (chunkLog2 < EncryptedFileFormat.MIN_CHUNK_LOG2 || chunkLog2 > EncryptedFileFormat.MAX_CHUNK_LOG2) {
-            throw new EncryptedFileException(Reason.MALFORMED, "chunk size 2^" + chunkLog2 + " out of range 2^"
-                    + EncryptedFileFormat.MIN_CHUNK_LOG2 + "..2^" + EncryptedFileFormat.MAX_CHUNK_LOG2);
+            throw new EncryptedFileException(
+                    Reason.MALFORMED,
+                    "chunk size 2^" + chunkLog2 + " out of range 2^" + EncryptedFileFormat.MIN_CHUNK_LOG2 + "..2^"
+                            + EncryptedFileFormat.MAX_CHUNK_LOG2);
         }
         this.chunkSize = 1 << chunkLog2;
         int count = readByte(header);
         if (count < 1 || count > EncryptedFileFormat.MAX_RECIPIENTS) {
-            throw new EncryptedFileException(Reason.MALFORMED, count + " recipients (1.."
-                    + EncryptedFileFormat.MAX_RECIPIENTS + " allowed)");
+            throw new EncryptedFileException(
+                    Reason.MALFORMED, count + " recipients (1.." + EncryptedFileFormat.MAX_RECIPIENTS + " allowed)");
         }
         List<KeyId> ids = new ArrayList<>(count);
         byte[] fileKey = null;
@@ -95,8 +99,8 @@ public final class DecryptingInputStream extends InputStream {
         }
         this.recipients = Collections.unmodifiableList(ids);
         if (fileKey == null) {
-            throw new EncryptedFileException(Reason.NO_MATCHING_KEY,
-                    "encrypted to key(s) " + ids + ", none of which is in the key ring");
+            throw new EncryptedFileException(
+                    Reason.NO_MATCHING_KEY, "encrypted to key(s) " + ids + ", none of which is in the key ring");
         }
         this.usedKey = used;
         this.headerHash = KeyId.sha256(header.toByteArray());
@@ -107,26 +111,34 @@ public final class DecryptingInputStream extends InputStream {
         this.plain = new byte[chunkSize];
     }
 
-    private static byte[] unwrap(byte[] privateKey, KeyId id, byte[] encapsulation, byte[] extraId, byte[] wrapped,
-            RecipientKeys keys) throws IOException {
+    private static byte[] unwrap(
+            byte[] privateKey, KeyId id, byte[] encapsulation, byte[] extraId, byte[] wrapped, RecipientKeys keys)
+            throws IOException {
         String extraName = new String(extraId, StandardCharsets.US_ASCII);
         byte[] extra = extraId.length == 0 ? new byte[0] : keys.extraSecret(extraName);
         byte[] wrapKey;
         try {
             wrapKey = HybridKem.decapsulate(privateKey, encapsulation, extra);
         } catch (IllegalArgumentException e) {
-            throw new EncryptedFileException(Reason.TAMPERED, "the key stanza for " + id + " is invalid: "
-                    + e.getMessage(), e);
+            throw new EncryptedFileException(
+                    Reason.TAMPERED, "the key stanza for " + id + " is invalid: " + e.getMessage(), e);
         } finally {
             Secrets.wipe(extra);
         }
         try {
-            return ChaCha20Poly1305.open(wrapKey, EncryptedFileFormat.wrapNonce(),
-                    EncryptedFileFormat.wrapAad(id.bytes(), extraId), wrapped);
+            return ChaCha20Poly1305.open(
+                    wrapKey,
+                    EncryptedFileFormat.wrapNonce(),
+                    EncryptedFileFormat.wrapAad(id.bytes(), extraId),
+                    wrapped);
         } catch (AEADBadTagException e) {
-            throw new EncryptedFileException(Reason.TAMPERED, "the file key for " + id + " failed authentication"
-                    + " (header altered" + (extraId.length > 0 ? ", or the wrong extra key for " + extraName : "")
-                    + ")", e);
+            throw new EncryptedFileException(
+                    Reason.TAMPERED,
+                    "the file key for " + id + " failed authentication"
+                            + " (header altered"
+                            + (extraId.length > 0 ? ", or the wrong extra key for " + extraName : "")
+                            + ")",
+                    e);
         } finally {
             Secrets.wipe(wrapKey);
         }
@@ -168,26 +180,37 @@ public final class DecryptingInputStream extends InputStream {
     private void nextChunk() throws IOException {
         int read = source.readNBytes(sealed, 0, sealed.length);
         if (read < ChaCha20Poly1305.TAG_LENGTH) {
-            throw new EncryptedFileException(Reason.TRUNCATED, "the file ends inside chunk " + index
-                    + ", before its final chunk");
+            throw new EncryptedFileException(
+                    Reason.TRUNCATED, "the file ends inside chunk " + index + ", before its final chunk");
         }
         boolean full = read == sealed.length;
         boolean last = !full || atEnd();
         position = 0;
         plainLength = 0;
         try {
-            plainLength = payload.open(EncryptedFileFormat.chunkNonce(index),
-                    EncryptedFileFormat.chunkAad(headerHash, index, last), sealed, 0, read, plain, 0);
+            plainLength = payload.open(
+                    EncryptedFileFormat.chunkNonce(index),
+                    EncryptedFileFormat.chunkAad(headerHash, index, last),
+                    sealed,
+                    0,
+                    read,
+                    plain,
+                    0);
         } catch (AEADBadTagException e) {
             Secrets.wipe(plain);
             if (last && full && opensAsNonFinal()) {
                 // Authentic, but sealed as "more follows": everything after it was cut off at a chunk boundary.
-                throw new EncryptedFileException(Reason.TRUNCATED, "the file ends after chunk " + index
-                        + ", which was not its final chunk: it was truncated", e);
+                throw new EncryptedFileException(
+                        Reason.TRUNCATED,
+                        "the file ends after chunk " + index + ", which was not its final chunk: it was truncated",
+                        e);
             }
-            throw new EncryptedFileException(Reason.TAMPERED, "chunk " + index
-                    + " failed authentication: the file was altered, reordered or spliced"
-                    + (last ? ", or cut inside a chunk" : ""), e);
+            throw new EncryptedFileException(
+                    Reason.TAMPERED,
+                    "chunk " + index
+                            + " failed authentication: the file was altered, reordered or spliced"
+                            + (last ? ", or cut inside a chunk" : ""),
+                    e);
         }
         index++;
         finished = last;
@@ -196,8 +219,15 @@ public final class DecryptingInputStream extends InputStream {
     private boolean opensAsNonFinal() {
         try {
             // A second Cipher: the JDK refuses to re-initialise one with the key and nonce it just used.
-            payload.another().open(EncryptedFileFormat.chunkNonce(index),
-                    EncryptedFileFormat.chunkAad(headerHash, index, false), sealed, 0, sealed.length, plain, 0);
+            payload.another()
+                    .open(
+                            EncryptedFileFormat.chunkNonce(index),
+                            EncryptedFileFormat.chunkAad(headerHash, index, false),
+                            sealed,
+                            0,
+                            sealed.length,
+                            plain,
+                            0);
             return true;
         } catch (AEADBadTagException e) {
             return false;

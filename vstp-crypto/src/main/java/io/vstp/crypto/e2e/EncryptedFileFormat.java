@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *   header  = magic "VSTPE2E" 0x01 | suite u8 (1) | chunk_log2 u8 | recipient_count u8 | stanza{count}
  *   stanza  = key_id[16] | encapsulation[1120] | extra_id_len u8 | extra_id | wrapped_file_key[48]
  *   body    = chunk{1..}: ChaCha20-Poly1305(payload_key, nonce = 0[4] | index u64,
- *                                           aad = header_hash[32] | index u64 | final u8, plaintext) 
+ *                                           aad = header_hash[32] | index u64 | final u8, plaintext)
  * </pre>
  * A stanza's wrap key is the hybrid KEM secret; the file key is random; the payload key is
  * HKDF(salt = SHA-256(header), ikm = file key, info = "VSTP-E2E v1 payload"). Every chunk but the last holds
@@ -36,8 +36,7 @@ public final class EncryptedFileFormat {
     private static final byte[] PAYLOAD_INFO = "VSTP-E2E v1 payload".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WRAP_NONCE = new byte[ChaCha20Poly1305.NONCE_LENGTH];
 
-    private EncryptedFileFormat() {
-    }
+    private EncryptedFileFormat() {}
 
     /** Whether {@code prefix} (at least 8 bytes of a file) starts like an end-to-end encrypted file. */
     public static boolean looksEncrypted(byte[] prefix) {
@@ -77,7 +76,10 @@ public final class EncryptedFileFormat {
 
     /** The wrap AEAD's associated data: the stanza's key id and extra id, so neither can be swapped. */
     static byte[] wrapAad(byte[] keyId, byte[] extraId) {
-        return ByteBuffer.allocate(keyId.length + extraId.length).put(keyId).put(extraId).array();
+        return ByteBuffer.allocate(keyId.length + extraId.length)
+                .put(keyId)
+                .put(extraId)
+                .array();
     }
 
     static byte[] wrapNonce() {
@@ -85,11 +87,17 @@ public final class EncryptedFileFormat {
     }
 
     static byte[] chunkNonce(long index) {
-        return ByteBuffer.allocate(ChaCha20Poly1305.NONCE_LENGTH).putInt(0).putLong(index).array();
+        return ByteBuffer.allocate(ChaCha20Poly1305.NONCE_LENGTH)
+                .putInt(0)
+                .putLong(index)
+                .array();
     }
 
     static byte[] chunkAad(byte[] headerHash, long index, boolean last) {
-        return ByteBuffer.allocate(headerHash.length + 9).put(headerHash).putLong(index).put((byte) (last ? 1 : 0))
+        return ByteBuffer.allocate(headerHash.length + 9)
+                .put(headerHash)
+                .putLong(index)
+                .put((byte) (last ? 1 : 0))
                 .array();
     }
 }

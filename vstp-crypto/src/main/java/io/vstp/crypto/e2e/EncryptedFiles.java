@@ -21,28 +21,29 @@ import java.util.function.LongConsumer;
 public final class EncryptedFiles {
     private static final int BUFFER = 64 * 1024;
 
-    private EncryptedFiles() {
-    }
+    private EncryptedFiles() {}
 
     /** What a decryption found: the file's recipients, the key that opened it, and the plaintext size. */
-    public record Decrypted(List<KeyId> recipients, KeyId usedKey, long bytes) {
-    }
+    public record Decrypted(List<KeyId> recipients, KeyId usedKey, long bytes) {}
 
     /** Encrypts {@code source} to {@code target} for {@code recipients}; returns the ciphertext size. */
     public static long encrypt(Path source, Path target, List<Recipient> recipients, SecureRandom random)
             throws IOException {
-        return encrypt(source, target, recipients, random, done -> { });
+        return encrypt(source, target, recipients, random, done -> {});
     }
 
-    /** As {@link #encrypt(Path, Path, List, SecureRandom)}, telling {@code progress} the plaintext bytes read so far. */
-    public static long encrypt(Path source, Path target, List<Recipient> recipients, SecureRandom random,
-            LongConsumer progress) throws IOException {
+    /**
+     * As {@link #encrypt(Path, Path, List, SecureRandom)}, telling {@code progress} the plaintext bytes read so far.
+     */
+    public static long encrypt(
+            Path source, Path target, List<Recipient> recipients, SecureRandom random, LongConsumer progress)
+            throws IOException {
         Path temp = temporaryBeside(target);
         try {
             // The file sink is its own resource: it is closed even when the encrypting stream cannot be built.
             try (InputStream in = Files.newInputStream(source);
-                 OutputStream sink = Files.newOutputStream(temp);
-                 OutputStream out = new EncryptingOutputStream(sink, recipients, random)) {
+                    OutputStream sink = Files.newOutputStream(temp);
+                    OutputStream out = new EncryptingOutputStream(sink, recipients, random)) {
                 byte[] buf = new byte[BUFFER];
                 long total = 0;
                 for (int n; (n = in.read(buf)) >= 0; ) {
@@ -61,7 +62,7 @@ public final class EncryptedFiles {
 
     /** Decrypts {@code source} to {@code target}; nothing appears at {@code target} unless every chunk verifies. */
     public static Decrypted decrypt(Path source, Path target, RecipientKeys keys) throws IOException {
-        return decrypt(source, target, keys, done -> { });
+        return decrypt(source, target, keys, done -> {});
     }
 
     /** As {@link #decrypt(Path, Path, RecipientKeys)}, telling {@code progress} the plaintext bytes written so far. */
@@ -71,7 +72,7 @@ public final class EncryptedFiles {
         try {
             Decrypted result;
             try (DecryptingInputStream in = new DecryptingInputStream(Files.newInputStream(source), keys);
-                 OutputStream out = Files.newOutputStream(temp)) {
+                    OutputStream out = Files.newOutputStream(temp)) {
                 byte[] buf = new byte[BUFFER];
                 long total = 0;
                 for (int n; (n = in.read(buf)) >= 0; ) {
@@ -101,10 +102,18 @@ public final class EncryptedFiles {
         // At most 48 characters (192 bytes) of the name: with the random part and ".tmp", the temporary name stays
         // within the 255 bytes a file name may have.
         String name = target.getFileName().toString();
-        String prefix = "." + name.substring(0, Math.min(name.length(), name.offsetByCodePoints(0,
-                Math.min(48, name.codePointCount(0, name.length()))))) + ".";
+        String prefix = "."
+                + name.substring(
+                        0,
+                        Math.min(
+                                name.length(),
+                                name.offsetByCodePoints(0, Math.min(48, name.codePointCount(0, name.length())))))
+                + ".";
         try {
-            return Files.createTempFile(dir, prefix, ".tmp",
+            return Files.createTempFile(
+                    dir,
+                    prefix,
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             return Files.createTempFile(dir, prefix, ".tmp");

@@ -37,8 +37,8 @@ public final class EncryptingOutputStream extends OutputStream {
             throws IOException {
         io.vstp.crypto.FipsRefusals.encryption();
         if (recipients.isEmpty() || recipients.size() > EncryptedFileFormat.MAX_RECIPIENTS) {
-            throw new IllegalArgumentException("1.." + EncryptedFileFormat.MAX_RECIPIENTS + " recipients, not "
-                    + recipients.size());
+            throw new IllegalArgumentException(
+                    "1.." + EncryptedFileFormat.MAX_RECIPIENTS + " recipients, not " + recipients.size());
         }
         if (chunkLog2 < EncryptedFileFormat.MIN_CHUNK_LOG2 || chunkLog2 > EncryptedFileFormat.MAX_CHUNK_LOG2) {
             throw new IllegalArgumentException("chunk size 2^" + chunkLog2 + " out of range");
@@ -82,8 +82,11 @@ public final class EncryptingOutputStream extends OutputStream {
                 h.writeBytes(kem.encapsulation());
                 h.write(extraId.length);
                 h.writeBytes(extraId);
-                h.writeBytes(ChaCha20Poly1305.seal(kem.sharedSecret(), EncryptedFileFormat.wrapNonce(),
-                        EncryptedFileFormat.wrapAad(keyId, extraId), fileKey));
+                h.writeBytes(ChaCha20Poly1305.seal(
+                        kem.sharedSecret(),
+                        EncryptedFileFormat.wrapNonce(),
+                        EncryptedFileFormat.wrapAad(keyId, extraId),
+                        fileKey));
             } finally {
                 Secrets.wipe(kem.sharedSecret());
             }
@@ -115,8 +118,14 @@ public final class EncryptingOutputStream extends OutputStream {
     }
 
     private void seal(boolean last) throws IOException {
-        int n = payload.seal(EncryptedFileFormat.chunkNonce(index), EncryptedFileFormat.chunkAad(headerHash, index,
-                last), chunk, 0, filled, sealed, 0);
+        int n = payload.seal(
+                EncryptedFileFormat.chunkNonce(index),
+                EncryptedFileFormat.chunkAad(headerHash, index, last),
+                chunk,
+                0,
+                filled,
+                sealed,
+                0);
         sink.write(sealed, 0, n);
         index++;
         filled = 0;

@@ -11,7 +11,8 @@ import io.vstp.crypto.kem.HybridKem;
 public record Recipient(byte[] publicKey, String extraId, byte[] extraSecret) {
     public Recipient {
         if (publicKey.length != HybridKem.PUBLIC_KEY_LENGTH) {
-            throw new IllegalArgumentException("not a " + HybridKem.NAME + " public key (" + publicKey.length + " bytes)");
+            throw new IllegalArgumentException(
+                    "not a " + HybridKem.NAME + " public key (" + publicKey.length + " bytes)");
         }
         extraId = extraId == null ? "" : extraId;
         extraSecret = extraSecret == null ? new byte[0] : extraSecret;

@@ -13,7 +13,9 @@ public interface RecipientKeys {
      * has none, so files that need one fail with a clear error.
      */
     default byte[] extraSecret(String extraId) throws IOException {
-        throw new EncryptedFileException(EncryptedFileException.Reason.NO_MATCHING_KEY,
-                "the file needs extra key material '" + extraId + "' (e.g. a QKD key) and no source for it is configured");
+        throw new EncryptedFileException(
+                EncryptedFileException.Reason.NO_MATCHING_KEY,
+                "the file needs extra key material '" + extraId
+                        + "' (e.g. a QKD key) and no source for it is configured");
     }
 }

@@ -7,13 +7,13 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
 import org.bouncycastle.crypto.agreement.X25519Agreement;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 import org.bouncycastle.crypto.kems.MLKEMExtractor;
 import org.bouncycastle.crypto.kems.MLKEMGenerator;
 import org.bouncycastle.crypto.params.MLKEMParameters;
 import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
 import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 
 /**
  * The hybrid key encapsulation of end-to-end encryption: X25519 (RFC 7748) and ML-KEM-768 (FIPS 203), both from
@@ -45,16 +45,13 @@ public final class HybridKem {
     static final byte[] LABEL = "VSTP hybrid KEM X25519+ML-KEM-768 v1".getBytes(StandardCharsets.US_ASCII);
     private static final MLKEMParameters MLKEM = MLKEMParameters.ml_kem_768;
 
-    private HybridKem() {
-    }
+    private HybridKem() {}
 
     /** A key pair; the private half should be wiped ({@link Secrets#wipe}) when done with. */
-    public record KeyPair(byte[] publicKey, byte[] privateKey) {
-    }
+    public record KeyPair(byte[] publicKey, byte[] privateKey) {}
 
     /** A shared secret and the encapsulation that lets the holder of the private key compute it too. */
-    public record Encapsulated(byte[] sharedSecret, byte[] encapsulation) {
-    }
+    public record Encapsulated(byte[] sharedSecret, byte[] encapsulation) {}
 
     public static KeyPair generate(SecureRandom random) {
         io.vstp.crypto.FipsRefusals.encryption();
@@ -80,8 +77,8 @@ public final class HybridKem {
         extra = extra == null ? new byte[0] : extra;
         requireLength(publicKey, PUBLIC_KEY_LENGTH, "public key");
         X25519PublicKeyParameters recipientX = new X25519PublicKeyParameters(publicKey, 0);
-        MLKEMPublicKeyParameters recipientM = new MLKEMPublicKeyParameters(MLKEM,
-                Arrays.copyOfRange(publicKey, X25519_LENGTH, PUBLIC_KEY_LENGTH));
+        MLKEMPublicKeyParameters recipientM =
+                new MLKEMPublicKeyParameters(MLKEM, Arrays.copyOfRange(publicKey, X25519_LENGTH, PUBLIC_KEY_LENGTH));
         X25519PrivateKeyParameters ephemeral = new X25519PrivateKeyParameters(random);
         byte[] ephemeralPublic = ephemeral.generatePublicKey().getEncoded();
         byte[] ssX = agree(ephemeral, recipientX);
@@ -112,7 +109,12 @@ public final class HybridKem {
         byte[] ssM = new MLKEMExtractor(mlkemPrivate(privateKey))
                 .extractSecret(Arrays.copyOfRange(encapsulation, X25519_LENGTH, ENCAPSULATION_LENGTH));
         try {
-            return combine(ssM, ssX, extra, ephemeral.getEncoded(), x.generatePublicKey().getEncoded());
+            return combine(
+                    ssM,
+                    ssX,
+                    extra,
+                    ephemeral.getEncoded(),
+                    x.generatePublicKey().getEncoded());
         } finally {
             Secrets.wipe(ssM, ssX);
         }

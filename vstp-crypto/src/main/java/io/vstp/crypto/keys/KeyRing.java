@@ -30,8 +30,8 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -118,7 +118,9 @@ public final class KeyRing implements AutoCloseable {
     public KeyEntry active(String name, boolean signing) throws KeyRingException, IOException {
         List<KeyEntry> matches = new ArrayList<>();
         for (KeyEntry e : list()) {
-            if (e.name().equals(name) && e.state() == KeyState.ACTIVE && e.type().signs() == signing) {
+            if (e.name().equals(name)
+                    && e.state() == KeyState.ACTIVE
+                    && e.type().signs() == signing) {
                 matches.add(e);
             }
         }
@@ -172,7 +174,8 @@ public final class KeyRing implements AutoCloseable {
     public static KeyEntry parseExport(String line) throws KeyRingException {
         String s = line.strip();
         if (!s.startsWith(EXPORT_PREFIX)) {
-            throw new KeyRingException("not a VSTP public key (expected a line starting '" + EXPORT_PREFIX.strip() + "')");
+            throw new KeyRingException(
+                    "not a VSTP public key (expected a line starting '" + EXPORT_PREFIX.strip() + "')");
         }
         String[] parts = s.substring(EXPORT_PREFIX.length()).split(" ");
         if (parts.length != 3) {
@@ -188,8 +191,8 @@ public final class KeyRing implements AutoCloseable {
         }
         checkName(parts[1]);
         if (key.length != type.publicKeyLength()) {
-            throw new KeyRingException(type.id() + " public key of " + key.length + " bytes (must be "
-                    + type.publicKeyLength() + ")");
+            throw new KeyRingException(
+                    type.id() + " public key of " + key.length + " bytes (must be " + type.publicKeyLength() + ")");
         }
         return new KeyEntry(KeyId.of(key), parts[1], type, KeyState.ACTIVE, Instant.EPOCH, false, key);
     }
@@ -256,12 +259,12 @@ public final class KeyRing implements AutoCloseable {
         return update(store -> {
             String alias = parsed.id().toString();
             if (contains(store, alias)) {
-                throw new KeyRingException("key " + parsed.id() + " is already in " + file + " as '"
-                        + read(store, alias).name + "'");
+                throw new KeyRingException(
+                        "key " + parsed.id() + " is already in " + file + " as '" + read(store, alias).name + "'");
             }
             requireNameHeldBy(store, name, parsed.type().signs(), false);
-            Record r = new Record(parsed.type(), name, KeyState.ACTIVE, Instant.now(), false, parsed.publicKey(),
-                    new byte[0]);
+            Record r = new Record(
+                    parsed.type(), name, KeyState.ACTIVE, Instant.now(), false, parsed.publicKey(), new byte[0]);
             demoteActive(store, name, parsed.type().signs(), parsed.id());
             write(store, r);
             return r.entry();
@@ -287,10 +290,13 @@ public final class KeyRing implements AutoCloseable {
     private void demoteActive(KeyStore store, String name, boolean signing, KeyId except) throws IOException {
         for (String alias : Collections.list(aliases(store))) {
             Record r = read(store, alias);
-            if (r.name.equals(name) && r.type.signs() == signing && r.state == KeyState.ACTIVE
+            if (r.name.equals(name)
+                    && r.type.signs() == signing
+                    && r.state == KeyState.ACTIVE
                     && !alias.equals(except.toString())) {
-                write(store, new Record(r.type, r.name, KeyState.PREVIOUS, r.created, r.own, r.publicKey,
-                        r.privateKey));
+                write(
+                        store,
+                        new Record(r.type, r.name, KeyState.PREVIOUS, r.created, r.own, r.publicKey, r.privateKey));
             }
             Secrets.wipe(r.privateKey);
         }
@@ -320,7 +326,7 @@ public final class KeyRing implements AutoCloseable {
 
     private <T> T updateLocked(Change<T> change, Path dir, Path lockFile) throws IOException {
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockChannel.lock()) {
+                FileLock lock = lockChannel.lock()) {
             KeyStore store = Files.exists(file) ? load() : emptyStore();
             T result = change.apply(store);
             save(store, dir);
@@ -359,8 +365,8 @@ public final class KeyRing implements AutoCloseable {
     private void save(KeyStore store, Path dir) throws IOException {
         Path temp;
         try {
-            temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            temp = Files.createTempFile(
+                    dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         } catch (UnsupportedOperationException e) {
             temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         }
@@ -411,7 +417,8 @@ public final class KeyRing implements AutoCloseable {
         try {
             // A certificate entry (keytool -importcert) has no password: getEntry with one throws unchecked.
             KeyStore.Entry e = store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)
-                    ? store.getEntry(alias, new KeyStore.PasswordProtection(passphrase)) : null;
+                    ? store.getEntry(alias, new KeyStore.PasswordProtection(passphrase))
+                    : null;
             if (!(e instanceof KeyStore.SecretKeyEntry s)) {
                 throw new KeyRingException("entry " + alias + " of " + file + " is not a VSTP key");
             }
@@ -429,8 +436,10 @@ public final class KeyRing implements AutoCloseable {
     private void write(KeyStore store, Record r) throws IOException {
         byte[] bytes = r.encode();
         try {
-            store.setEntry(r.entry().id().toString(), new KeyStore.SecretKeyEntry(new SecretKeySpec(bytes,
-                    BAG_ALGORITHM)), new KeyStore.PasswordProtection(passphrase));
+            store.setEntry(
+                    r.entry().id().toString(),
+                    new KeyStore.SecretKeyEntry(new SecretKeySpec(bytes, BAG_ALGORITHM)),
+                    new KeyStore.PasswordProtection(passphrase));
         } catch (GeneralSecurityException e) {
             throw new KeyRingException("cannot store key: " + e.getMessage(), e);
         } finally {
@@ -444,8 +453,14 @@ public final class KeyRing implements AutoCloseable {
         Secrets.wipe(passphrase);
     }
 
-    private record Record(KeyType type, String name, KeyState state, Instant created, boolean own, byte[] publicKey,
-                          byte[] privateKey) {
+    private record Record(
+            KeyType type,
+            String name,
+            KeyState state,
+            Instant created,
+            boolean own,
+            byte[] publicKey,
+            byte[] privateKey) {
         KeyEntry entry() {
             return new KeyEntry(KeyId.of(publicKey), name, type, state, created, own, publicKey);
         }

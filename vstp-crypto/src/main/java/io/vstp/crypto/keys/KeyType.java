@@ -41,7 +41,8 @@ public enum KeyType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown key type '" + id + "' (known: x25519-mlkem768, ed25519, ml-dsa-65)");
+        throw new IllegalArgumentException(
+                "unknown key type '" + id + "' (known: x25519-mlkem768, ed25519, ml-dsa-65)");
     }
 
     public static KeyType of(SignatureAlgorithm algorithm) {

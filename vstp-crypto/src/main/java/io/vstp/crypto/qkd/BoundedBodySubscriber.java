@@ -60,7 +60,8 @@ final class BoundedBodySubscriber implements HttpResponse.BodySubscriber<byte[]>
 
         @Override
         public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
-            subscriber = new BoundedBodySubscriber(cap, info.headers().firstValueAsLong("content-length").orElse(-1));
+            subscriber = new BoundedBodySubscriber(
+                    cap, info.headers().firstValueAsLong("content-length").orElse(-1));
             return subscriber;
         }
 

@@ -53,8 +53,8 @@ public final class EntropyPool extends SecureRandom {
     public void mix(byte[] material) {
         Objects.requireNonNull(material, "material");
         if (material.length == 0 || material.length > MAX_MATERIAL_BYTES) {
-            throw new IllegalArgumentException("material must be 1.." + MAX_MATERIAL_BYTES + " bytes, not "
-                    + material.length);
+            throw new IllegalArgumentException(
+                    "material must be 1.." + MAX_MATERIAL_BYTES + " bytes, not " + material.length);
         }
         drbg.reseed(DrbgParameters.reseed(true, material));
     }
@@ -71,8 +71,9 @@ public final class EntropyPool extends SecureRandom {
 
     private static SecureRandom newDrbg() {
         try {
-            return SecureRandom.getInstance("DRBG", DrbgParameters.instantiation(256,
-                    DrbgParameters.Capability.PR_AND_RESEED, PERSONALIZATION));
+            return SecureRandom.getInstance(
+                    "DRBG",
+                    DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED, PERSONALIZATION));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no DRBG with 256-bit strength and prediction resistance", e);
         }

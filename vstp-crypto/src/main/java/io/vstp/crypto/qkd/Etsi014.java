@@ -40,8 +40,7 @@ final class Etsi014 {
     /** How much of a text from the other side goes into an exception message or an error answer. */
     private static final int MAX_QUOTED_LENGTH = 300;
 
-    private Etsi014() {
-    }
+    private Etsi014() {}
 
     static boolean isValidId(String id) {
         return id != null && ID.matcher(id).matches();
@@ -50,8 +49,8 @@ final class Etsi014 {
     /** @throws IllegalArgumentException when the caller passes an ID the API cannot carry */
     static String requireId(String id, String what) {
         if (!isValidId(id)) {
-            throw new IllegalArgumentException(what + " must be 1.." + MAX_ID_LENGTH
-                    + " characters of A-Z a-z 0-9 . _ ~ -, not " + quote(id));
+            throw new IllegalArgumentException(
+                    what + " must be 1.." + MAX_ID_LENGTH + " characters of A-Z a-z 0-9 . _ ~ -, not " + quote(id));
         }
         return id;
     }
@@ -70,8 +69,11 @@ final class Etsi014 {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             int type = Character.getType(cp);
-            boolean unsafe = Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE
-                    || type == Character.UNASSIGNED || type == Character.LINE_SEPARATOR
+            boolean unsafe = Character.isISOControl(cp)
+                    || type == Character.FORMAT
+                    || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED
+                    || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR;
             out.appendCodePoint(unsafe ? '?' : cp);
             shown++;

@@ -122,13 +122,19 @@ public final class Etsi014Client {
     public KmeStatus status(String slaveSaeId) throws QkdException {
         Etsi014.requireId(slaveSaeId, "slave SAE ID");
         String what = "Get status for slave SAE " + slaveSaeId;
-        JsonNode root = call(HttpRequest.newBuilder(uri(slaveSaeId, Etsi014.STATUS, "")).GET(), what);
+        JsonNode root =
+                call(HttpRequest.newBuilder(uri(slaveSaeId, Etsi014.STATUS, "")).GET(), what);
         KmeStatus status = new KmeStatus(
-                text(root, KmeStatus.SOURCE_KME_ID, what), text(root, KmeStatus.TARGET_KME_ID, what),
-                text(root, KmeStatus.MASTER_SAE_ID, what), text(root, KmeStatus.SLAVE_SAE_ID, what),
-                count(root, KmeStatus.KEY_SIZE, what), count(root, KmeStatus.STORED_KEY_COUNT, what),
-                count(root, KmeStatus.MAX_KEY_COUNT, what), count(root, KmeStatus.MAX_KEY_PER_REQUEST, what),
-                count(root, KmeStatus.MAX_KEY_SIZE, what), count(root, KmeStatus.MIN_KEY_SIZE, what),
+                text(root, KmeStatus.SOURCE_KME_ID, what),
+                text(root, KmeStatus.TARGET_KME_ID, what),
+                text(root, KmeStatus.MASTER_SAE_ID, what),
+                text(root, KmeStatus.SLAVE_SAE_ID, what),
+                count(root, KmeStatus.KEY_SIZE, what),
+                count(root, KmeStatus.STORED_KEY_COUNT, what),
+                count(root, KmeStatus.MAX_KEY_COUNT, what),
+                count(root, KmeStatus.MAX_KEY_PER_REQUEST, what),
+                count(root, KmeStatus.MAX_KEY_SIZE, what),
+                count(root, KmeStatus.MIN_KEY_SIZE, what),
                 count(root, KmeStatus.MAX_SAE_ID_COUNT, what));
         if (!status.slaveSaeId().equals(slaveSaeId)) {
             throw invalid(what, "it describes slave SAE " + Etsi014.quote(status.slaveSaeId()));
@@ -157,10 +163,14 @@ public final class Etsi014Client {
         String what = "Get key (" + number + " keys of " + sizeBits + " bits) for slave SAE " + slaveSaeId;
         HttpRequest.Builder request;
         if (form == Form.GET) {
-            request = HttpRequest.newBuilder(uri(slaveSaeId, Etsi014.ENC_KEYS,
-                    "?" + Etsi014.NUMBER + "=" + number + "&" + Etsi014.SIZE + "=" + sizeBits)).GET();
+            request = HttpRequest.newBuilder(uri(
+                            slaveSaeId,
+                            Etsi014.ENC_KEYS,
+                            "?" + Etsi014.NUMBER + "=" + number + "&" + Etsi014.SIZE + "=" + sizeBits))
+                    .GET();
         } else {
-            ObjectNode body = json.createObjectNode().put(Etsi014.NUMBER, number).put(Etsi014.SIZE, sizeBits);
+            ObjectNode body =
+                    json.createObjectNode().put(Etsi014.NUMBER, number).put(Etsi014.SIZE, sizeBits);
             request = post(uri(slaveSaeId, Etsi014.ENC_KEYS, ""), body);
         }
         List<QkdKey> keys = keys(call(request, what), what, number);
@@ -189,8 +199,8 @@ public final class Etsi014Client {
     public List<QkdKey> getKeyWithKeyIds(String masterSaeId, List<String> keyIds, Form form) throws QkdException {
         Etsi014.requireId(masterSaeId, "master SAE ID");
         if (keyIds.isEmpty() || keyIds.size() > maxKeysPerRequest) {
-            throw new IllegalArgumentException("number of key IDs must be 1.." + maxKeysPerRequest + ", not "
-                    + keyIds.size());
+            throw new IllegalArgumentException(
+                    "number of key IDs must be 1.." + maxKeysPerRequest + ", not " + keyIds.size());
         }
         if (new HashSet<>(keyIds).size() != keyIds.size()) {
             throw new IllegalArgumentException("key IDs repeat");
@@ -203,7 +213,8 @@ public final class Etsi014Client {
                 throw new IllegalArgumentException("the GET form carries one key ID; use POST for " + keyIds.size());
             }
             request = HttpRequest.newBuilder(
-                    uri(masterSaeId, Etsi014.DEC_KEYS, "?" + Etsi014.KEY_ID + "=" + keyIds.get(0))).GET();
+                            uri(masterSaeId, Etsi014.DEC_KEYS, "?" + Etsi014.KEY_ID + "=" + keyIds.get(0)))
+                    .GET();
         } else {
             ObjectNode body = json.createObjectNode();
             ArrayNode ids = body.putArray(Etsi014.KEY_IDS);
@@ -241,7 +252,9 @@ public final class Etsi014Client {
 
     /** Sends the request and returns the JSON object of a 200 answer; anything else is a QkdException. */
     private JsonNode call(HttpRequest.Builder builder, String what) throws QkdException {
-        HttpRequest request = builder.timeout(requestTimeout).header("Accept", "application/json").build();
+        HttpRequest request = builder.timeout(requestTimeout)
+                .header("Accept", "application/json")
+                .build();
         BoundedBodySubscriber.Handler body = new BoundedBodySubscriber.Handler(maxResponseBytes);
         CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, body);
         HttpResponse<byte[]> response;
@@ -250,8 +263,8 @@ public final class Etsi014Client {
         } catch (TimeoutException e) {
             body.cancel(e);
             sent.cancel(true);
-            throw new QkdException("the KME at " + kme + " did not answer " + what + " within " + deadline.toMillis()
-                    + " ms", e);
+            throw new QkdException(
+                    "the KME at " + kme + " did not answer " + what + " within " + deadline.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             body.cancel(e);
             sent.cancel(true);
@@ -279,39 +292,58 @@ public final class Etsi014Client {
     private QkdException transportFailure(String what, Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof BoundedBodySubscriber.TooLarge) {
-                return new QkdException("the KME at " + kme + " answered " + what + " with more than "
-                        + maxResponseBytes + " bytes; refused (raise maxResponseBytes only if the KME is known to"
-                        + " send such answers)", t);
+                return new QkdException(
+                        "the KME at " + kme + " answered " + what + " with more than "
+                                + maxResponseBytes
+                                + " bytes; refused (raise maxResponseBytes only if the KME is known to"
+                                + " send such answers)",
+                        t);
             }
             if (t instanceof HttpConnectTimeoutException) {
-                return new QkdException("could not connect to the KME at " + kme + " within "
-                        + connectTimeout.toMillis() + " ms; check the URL and that the KME is reachable", t);
+                return new QkdException(
+                        "could not connect to the KME at " + kme + " within " + connectTimeout.toMillis()
+                                + " ms; check the URL and that the KME is reachable",
+                        t);
             }
             if (t instanceof HttpTimeoutException) {
-                return new QkdException("the KME at " + kme + " did not answer " + what + " within "
-                        + requestTimeout.toMillis() + " ms", t);
+                return new QkdException(
+                        "the KME at " + kme + " did not answer " + what + " within " + requestTimeout.toMillis()
+                                + " ms",
+                        t);
             }
             if (t instanceof ConnectException) {
-                return new QkdException("could not connect to the KME at " + kme + " (" + t.getMessage()
-                        + "); check the URL and that the KME is running", t);
+                return new QkdException(
+                        "could not connect to the KME at " + kme + " (" + t.getMessage()
+                                + "); check the URL and that the KME is running",
+                        t);
             }
             if (t instanceof SSLException) {
-                return new QkdException("TLS with the KME at " + kme + " failed during " + what + " ("
-                        + t.getMessage() + "); check that this SAE's certificate is issued by a CA the KME trusts,"
-                        + " and that the KME's certificate is issued by a trusted CA and valid for "
-                        + kme.getHost(), t);
+                return new QkdException(
+                        "TLS with the KME at " + kme + " failed during " + what + " ("
+                                + t.getMessage()
+                                + "); check that this SAE's certificate is issued by a CA the KME trusts,"
+                                + " and that the KME's certificate is issued by a trusted CA and valid for "
+                                + kme.getHost(),
+                        t);
             }
         }
         // With TLS 1.3 a server that refuses the client certificate says so after the handshake, often by just
         // closing the connection: that is the usual cause of a bare I/O error here.
-        return new QkdException("talking to the KME at " + kme + " failed during " + what + " (" + failure
-                + "); a KME that refuses the client certificate closes the connection like this: check that this"
-                + " SAE's certificate is issued by a CA the KME trusts", failure);
+        return new QkdException(
+                "talking to the KME at " + kme + " failed during " + what + " (" + failure
+                        + "); a KME that refuses the client certificate closes the connection like this: check that "
+                        + "this"
+                        + " SAE's certificate is issued by a CA the KME trusts",
+                failure);
     }
 
     private QkdException errorAnswer(String what, int status, byte[] bytes) {
-        StringBuilder message = new StringBuilder("the KME at ").append(kme).append(" refused ").append(what)
-                .append(": HTTP ").append(status);
+        StringBuilder message = new StringBuilder("the KME at ")
+                .append(kme)
+                .append(" refused ")
+                .append(what)
+                .append(": HTTP ")
+                .append(status);
         JsonNode error = parse(bytes);
         if (error != null && error.isObject() && error.path(Etsi014.MESSAGE).isTextual()) {
             message.append(", ").append(Etsi014.quote(error.get(Etsi014.MESSAGE).textValue()));
@@ -323,16 +355,20 @@ public final class Etsi014Client {
             message.append(" without an ETSI error object");
             if (bytes.length > 0) {
                 // Not JSON, so not key material: shown (cleaned) since a proxy's error page says what went wrong.
-                message.append(", body starts ").append(Etsi014.quote(new String(bytes, 0,
-                        Math.min(bytes.length, 200), StandardCharsets.UTF_8)));
+                message.append(", body starts ")
+                        .append(Etsi014.quote(
+                                new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8)));
             }
         }
-        message.append(switch (status) {
-            case 401 -> " (the KME does not accept this SAE for this request: check the SAE IDs and the certificate)";
-            case 400 -> " (the KME found the request wrong: check SAE IDs, key IDs, number and size against status)";
-            case 503 -> " (an error at the KME: try again later)";
-            default -> "";
-        });
+        message.append(
+                switch (status) {
+                    case 401 ->
+                        " (the KME does not accept this SAE for this request: check the SAE IDs and the certificate)";
+                    case 400 ->
+                        " (the KME found the request wrong: check SAE IDs, key IDs, number and size against status)";
+                    case 503 -> " (an error at the KME: try again later)";
+                    default -> "";
+                });
         return new QkdException(message.toString(), status, null);
     }
 
@@ -366,8 +402,10 @@ public final class Etsi014Client {
                 }
                 String keyId = id.textValue();
                 if (!Etsi014.isValidId(keyId)) {
-                    throw invalid(what, "keys[" + i + "] has key_ID " + Etsi014.quote(keyId) + ", which is not 1.."
-                            + Etsi014.MAX_ID_LENGTH + " characters of A-Z a-z 0-9 . _ ~ -");
+                    throw invalid(
+                            what,
+                            "keys[" + i + "] has key_ID " + Etsi014.quote(keyId) + ", which is not 1.."
+                                    + Etsi014.MAX_ID_LENGTH + " characters of A-Z a-z 0-9 . _ ~ -");
                 }
                 if (!ids.add(keyId)) {
                     throw invalid(what, "key_ID " + keyId + " appears twice");
@@ -381,8 +419,10 @@ public final class Etsi014Client {
                 keys.add(new QkdKey(keyId, bytes));
                 int bits = bytes.length * 8;
                 if (bits < minKeySizeBits || bits > maxKeySizeBits) {
-                    throw invalid(what, "the key of key_ID " + keyId + " has " + bits + " bits, outside this"
-                            + " client's limits " + minKeySizeBits + ".." + maxKeySizeBits);
+                    throw invalid(
+                            what,
+                            "the key of key_ID " + keyId + " has " + bits + " bits, outside this" + " client's limits "
+                                    + minKeySizeBits + ".." + maxKeySizeBits);
                 }
             }
         } catch (QkdException e) {
@@ -416,7 +456,11 @@ public final class Etsi014Client {
     }
 
     private static String contentType(HttpResponse<?> response) {
-        return "Content-Type " + response.headers().firstValue("content-type").map(Etsi014::quote).orElse("none");
+        return "Content-Type "
+                + response.headers()
+                        .firstValue("content-type")
+                        .map(Etsi014::quote)
+                        .orElse("none");
     }
 
     private static QkdException invalid(String what, String problem) {
@@ -441,8 +485,11 @@ public final class Etsi014Client {
 
         private Builder(URI kme, SSLContext tls) {
             Objects.requireNonNull(kme, "kme");
-            if (!"https".equalsIgnoreCase(kme.getScheme()) || kme.getHost() == null || kme.getRawQuery() != null
-                    || kme.getRawFragment() != null || kme.getRawUserInfo() != null) {
+            if (!"https".equalsIgnoreCase(kme.getScheme())
+                    || kme.getHost() == null
+                    || kme.getRawQuery() != null
+                    || kme.getRawFragment() != null
+                    || kme.getRawUserInfo() != null) {
                 // ETSI GS QKD 014 requires HTTPS, and keys must never cross a network in the clear.
                 throw new IllegalArgumentException("KME URL must be https://host[:port][/prefix], not " + kme);
             }

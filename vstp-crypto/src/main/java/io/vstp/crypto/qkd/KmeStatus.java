@@ -16,8 +16,17 @@ package io.vstp.crypto.qkd;
  * @param minKeySize       the smallest key size the KME delivers
  * @param maxSaeIdCount    how many additional slave SAEs a request may name (0: none)
  */
-public record KmeStatus(String sourceKmeId, String targetKmeId, String masterSaeId, String slaveSaeId,
-        int keySize, int storedKeyCount, int maxKeyCount, int maxKeyPerRequest, int maxKeySize, int minKeySize,
+public record KmeStatus(
+        String sourceKmeId,
+        String targetKmeId,
+        String masterSaeId,
+        String slaveSaeId,
+        int keySize,
+        int storedKeyCount,
+        int maxKeyCount,
+        int maxKeyPerRequest,
+        int maxKeySize,
+        int minKeySize,
         int maxSaeIdCount) {
 
     static final String SOURCE_KME_ID = "source_KME_ID";

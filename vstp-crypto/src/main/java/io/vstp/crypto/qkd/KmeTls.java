@@ -32,15 +32,14 @@ public final class KmeTls {
     /** No legitimate PEM or PKCS#12 file of one key and a few certificates comes near this. */
     private static final long MAX_FILE_BYTES = 1 << 20;
 
-    private KmeTls() {
-    }
+    private KmeTls() {}
 
     /**
      * A context presenting {@code chain} (leaf first) with {@code key}, and trusting {@code trustedCas} to vouch
      * for the other side.
      */
-    public static SSLContext context(PrivateKey key, List<X509Certificate> chain,
-            Collection<X509Certificate> trustedCas) throws QkdException {
+    public static SSLContext context(
+            PrivateKey key, List<X509Certificate> chain, Collection<X509Certificate> trustedCas) throws QkdException {
         if (chain.isEmpty()) {
             throw new IllegalArgumentException("empty certificate chain");
         }
@@ -99,8 +98,8 @@ public final class KmeTls {
             if (e instanceof QkdException q) {
                 throw q;
             }
-            throw new QkdException("cannot read PKCS#12 file " + pkcs12 + " (wrong password, or not PKCS#12?): "
-                    + e.getMessage(), e);
+            throw new QkdException(
+                    "cannot read PKCS#12 file " + pkcs12 + " (wrong password, or not PKCS#12?): " + e.getMessage(), e);
         }
     }
 

@@ -27,8 +27,7 @@ public final class QkdKeyMixing {
     /** The shortest classical secret accepted: 128 bits, so that a token value cannot pass for one. */
     public static final int MIN_CLASSICAL_BYTES = 16;
 
-    private QkdKeyMixing() {
-    }
+    private QkdKeyMixing() {}
 
     /**
      * {@code length} bytes from {@code classicalSecret} and {@code qkdKey}; neither is modified.

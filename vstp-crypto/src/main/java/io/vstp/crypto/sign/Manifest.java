@@ -23,17 +23,25 @@ import java.util.regex.Pattern;
  * Each line ends with LF; the first line names the format version, which also separates these signatures from any
  * other use of the same key.
  */
-public record Manifest(String name, long size, String sha256, boolean encrypted, Instant created, KeyId signer,
-                       SignatureAlgorithm algorithm) {
+public record Manifest(
+        String name,
+        long size,
+        String sha256,
+        boolean encrypted,
+        Instant created,
+        KeyId signer,
+        SignatureAlgorithm algorithm) {
     static final int MAX_NAME = 1024;
     private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public Manifest {
-        if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME
+        if (name.isEmpty()
+                || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("manifest name must be 1.." + MAX_NAME + " bytes without control characters");
+            throw new IllegalArgumentException(
+                    "manifest name must be 1.." + MAX_NAME + " bytes without control characters");
         }
         if (size < 0) {
             throw new IllegalArgumentException("negative size");
@@ -86,8 +94,14 @@ public record Manifest(String name, long size, String sha256, boolean encrypted,
         }
         Manifest m;
         try {
-            m = new Manifest(values[1], Long.parseLong(values[2]), values[3], parseBoolean(values[4]),
-                    Instant.parse(values[5]), KeyId.parse(values[6]), SignatureAlgorithm.fromId(values[7]));
+            m = new Manifest(
+                    values[1],
+                    Long.parseLong(values[2]),
+                    values[3],
+                    parseBoolean(values[4]),
+                    Instant.parse(values[5]),
+                    KeyId.parse(values[6]),
+                    SignatureAlgorithm.fromId(values[7]));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed manifest: " + e.getMessage(), e);
         }

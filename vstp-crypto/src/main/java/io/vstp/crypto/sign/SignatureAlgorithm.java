@@ -4,11 +4,11 @@ import java.security.SecureRandom;
 import org.bouncycastle.crypto.CryptoException;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.params.ParametersWithRandom;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.params.MLDSAParameters;
 import org.bouncycastle.crypto.params.MLDSAPrivateKeyParameters;
 import org.bouncycastle.crypto.params.MLDSAPublicKeyParameters;
+import org.bouncycastle.crypto.params.ParametersWithRandom;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.signers.MLDSASigner;
 
 /**
@@ -65,7 +65,8 @@ public enum SignatureAlgorithm {
     public byte[] publicKeyOf(byte[] privateKey) {
         requireLength(privateKey, privateKeyLength, "private key");
         return switch (this) {
-            case ED25519 -> new Ed25519PrivateKeyParameters(privateKey).generatePublicKey().getEncoded();
+            case ED25519 ->
+                new Ed25519PrivateKeyParameters(privateKey).generatePublicKey().getEncoded();
             case ML_DSA_65 -> mldsaPrivate(privateKey).getPublicKey();
         };
     }

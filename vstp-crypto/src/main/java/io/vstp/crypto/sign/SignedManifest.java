@@ -16,6 +16,7 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
     public static final int MAX_SIZE = 16 * 1024;
     /** The suffix of the file that holds a file's signed manifest. */
     public static final String SUFFIX = ".vstp-sig";
+
     private static final String SIGNATURE = "signature: ";
 
     public SignedManifest {
@@ -27,8 +28,8 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
         io.vstp.crypto.FipsRefusals.signatures("signing a manifest");
         SignatureAlgorithm a = manifest.algorithm();
         if (!KeyId.of(a.publicKeyOf(privateKey)).equals(manifest.signer())) {
-            throw new IllegalArgumentException("the manifest names signer " + manifest.signer()
-                    + " but the private key is another key");
+            throw new IllegalArgumentException(
+                    "the manifest names signer " + manifest.signer() + " but the private key is another key");
         }
         return new SignedManifest(manifest, a.sign(privateKey, manifest.canonicalBytes(), random));
     }
@@ -50,8 +51,12 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(data)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(data))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("signed manifest is not UTF-8", e);
         }

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.Test;
 /** docs/spec/vectors/e2e-v1.json is what its generator produces, and this implementation agrees with every case. */
 class E2eSpecVectorsTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final Path FILE = Path.of(System.getProperty("vstp.spec.dir", "../docs/spec"), "vectors", "e2e-v1.json");
+    private static final Path FILE =
+            Path.of(System.getProperty("vstp.spec.dir", "../docs/spec"), "vectors", "e2e-v1.json");
 
     @Test
     void fileIsWhatTheGeneratorProduces() throws Exception {
-        assertThat(Files.readString(FILE)).as("regenerate with E2eSpecVectors.main " + FILE)
+        assertThat(Files.readString(FILE))
+                .as("regenerate with E2eSpecVectors.main " + FILE)
                 .isEqualTo(E2eSpecVectors.generate());
     }
 
@@ -36,7 +38,8 @@ class E2eSpecVectorsTest {
             byte[] priv = HEX.parseHex(k.getValue().get("private_key").asText());
             byte[] pub = HEX.parseHex(k.getValue().get("public_key").asText());
             assertThat(HybridKem.publicKeyOf(priv)).isEqualTo(pub);
-            assertThat(KeyId.of(pub).toString()).isEqualTo(k.getValue().get("key_id").asText());
+            assertThat(KeyId.of(pub).toString())
+                    .isEqualTo(k.getValue().get("key_id").asText());
         });
         for (JsonNode c : root.get("kem")) {
             byte[] priv = hex(keys.get(c.get("recipient").asText()), "private_key");
@@ -67,11 +70,15 @@ class E2eSpecVectorsTest {
                 }
             } else {
                 assertThatThrownBy(() -> {
-                    try (DecryptingInputStream d = new DecryptingInputStream(in, reader)) {
-                        d.readAllBytes();
-                    }
-                }).as(c.get("name").asText()).isInstanceOfSatisfying(EncryptedFileException.class,
-                        e -> assertThat(e.reason().name()).isEqualTo(c.get("error").asText()));
+                            try (DecryptingInputStream d = new DecryptingInputStream(in, reader)) {
+                                d.readAllBytes();
+                            }
+                        })
+                        .as(c.get("name").asText())
+                        .isInstanceOfSatisfying(
+                                EncryptedFileException.class,
+                                e -> assertThat(e.reason().name())
+                                        .isEqualTo(c.get("error").asText()));
             }
         }
         assertThat(files).isGreaterThanOrEqualTo(9);
@@ -79,7 +86,8 @@ class E2eSpecVectorsTest {
             SignatureAlgorithm a = SignatureAlgorithm.fromId(c.get("algorithm").asText());
             byte[] pub = hex(c, "public_key");
             assertThat(a.publicKeyOf(hex(c, "private_key"))).isEqualTo(pub);
-            SignedManifest s = SignedManifest.parse(c.get("signed_manifest").asText().getBytes(StandardCharsets.UTF_8));
+            SignedManifest s =
+                    SignedManifest.parse(c.get("signed_manifest").asText().getBytes(StandardCharsets.UTF_8));
             assertThat(s.verify(pub)).as(a.id()).isTrue();
         }
     }

@@ -7,7 +7,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vstp.crypto.kem.HybridKem;
 import io.vstp.crypto.sign.SignedManifest;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -44,7 +43,9 @@ class EncryptedFileFuzzTest {
                 file = Arrays.copyOf(file, data.consumeInt(0, file.length + 8));
                 byte[] result = read(file);
                 if (result != null) {
-                    assertThat(file).as("decrypted something other than the sealed file").isEqualTo(VALID);
+                    assertThat(file)
+                            .as("decrypted something other than the sealed file")
+                            .isEqualTo(VALID);
                     assertThat(result).isEqualTo(PLAIN);
                 }
             }

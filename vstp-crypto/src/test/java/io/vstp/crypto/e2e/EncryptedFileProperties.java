@@ -18,12 +18,15 @@ class EncryptedFileProperties {
     @Property(tries = 60)
     void anyContentRoundTrips(@ForAll @Size(max = 5000) byte[] plain) throws IOException {
         byte[] enc = EncryptedFileTest.encrypt(plain, List.of(new Recipient(KEY.publicKey())));
-        assertThat(EncryptedFileTest.decrypt(enc, EncryptedFileTest.holding(KEY))).isEqualTo(plain);
+        assertThat(EncryptedFileTest.decrypt(enc, EncryptedFileTest.holding(KEY)))
+                .isEqualTo(plain);
     }
 
     @Property(tries = 60)
-    void anySingleByteChangeIsRefused(@ForAll @Size(min = 1, max = 3000) byte[] plain,
-            @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE - 1) int where, @ForAll @IntRange(min = 1, max = 255) int xor)
+    void anySingleByteChangeIsRefused(
+            @ForAll @Size(min = 1, max = 3000) byte[] plain,
+            @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE - 1) int where,
+            @ForAll @IntRange(min = 1, max = 255) int xor)
             throws IOException {
         byte[] enc = EncryptedFileTest.encrypt(plain, List.of(new Recipient(KEY.publicKey())));
         enc[where % enc.length] ^= (byte) xor;

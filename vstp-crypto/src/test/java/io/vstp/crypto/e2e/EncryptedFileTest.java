@@ -85,7 +85,8 @@ class EncryptedFileTest {
         assertThatThrownBy(() -> decrypt(enc, holding(mallory)))
                 .isInstanceOfSatisfying(EncryptedFileException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.NO_MATCHING_KEY);
-                    assertThat(e.getMessage()).contains(KeyId.of(ALICE.publicKey()).toString());
+                    assertThat(e.getMessage())
+                            .contains(KeyId.of(ALICE.publicKey()).toString());
                 });
     }
 
@@ -116,7 +117,8 @@ class EncryptedFileTest {
             byte[] bad = enc.clone();
             bad[i] ^= 0x01;
             int at = i;
-            assertThatThrownBy(() -> decrypt(bad, holding(ALICE))).as("bit flipped at %d", at)
+            assertThatThrownBy(() -> decrypt(bad, holding(ALICE)))
+                    .as("bit flipped at %d", at)
                     .isInstanceOf(EncryptedFileException.class);
         }
     }
@@ -127,17 +129,21 @@ class EncryptedFileTest {
         byte[] enc = encrypt(plain, List.of(new Recipient(ALICE.publicKey())));
         int sealedChunk = CHUNK + ChaCha20Poly1305.TAG_LENGTH;
         int body = headerLength(1);
-        for (int cut : new int[] {body, body + 1, body + sealedChunk, body + 2 * sealedChunk,
-                body + 2 * sealedChunk + 20, enc.length - 1}) {
+        for (int cut : new int[] {
+            body, body + 1, body + sealedChunk, body + 2 * sealedChunk, body + 2 * sealedChunk + 20, enc.length - 1
+        }) {
             byte[] bad = Arrays.copyOf(enc, cut);
-            assertThatThrownBy(() -> decrypt(bad, holding(ALICE))).as("cut at %d", cut)
-                    .isInstanceOfSatisfying(EncryptedFileException.class,
+            assertThatThrownBy(() -> decrypt(bad, holding(ALICE)))
+                    .as("cut at %d", cut)
+                    .isInstanceOfSatisfying(
+                            EncryptedFileException.class,
                             e -> assertThat(e.reason()).isIn(Reason.TRUNCATED, Reason.TAMPERED));
         }
         // Cut exactly after a full non-final chunk: looks like a clean end, but that chunk was not sealed as last.
         byte[] clean = Arrays.copyOf(enc, body + sealedChunk);
         assertThatThrownBy(() -> decrypt(clean, holding(ALICE)))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TRUNCATED));
     }
 
@@ -158,7 +164,8 @@ class EncryptedFileTest {
         System.arraycopy(enc, h, swapped, h + s, s);
         System.arraycopy(enc, h + s, swapped, h, s);
         assertThatThrownBy(() -> decrypt(swapped, holding(ALICE)))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TAMPERED));
         byte[] dropped = new byte[enc.length - s];
         System.arraycopy(enc, 0, dropped, 0, h);
@@ -175,7 +182,8 @@ class EncryptedFileTest {
         byte[] spliced = one.clone();
         System.arraycopy(two, h + s, spliced, h + s, s); // chunk 1 of file two, same index, into file one
         assertThatThrownBy(() -> decrypt(spliced, holding(ALICE)))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TAMPERED));
         // And file two's header on file one's body.
         byte[] headerSwap = one.clone();
@@ -191,7 +199,8 @@ class EncryptedFileTest {
         byte[] bad = enc.clone();
         System.arraycopy(bobId, 0, bad, EncryptedFileFormat.FIXED_HEADER, bobId.length);
         assertThatThrownBy(() -> decrypt(bad, holding(BOB)))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TAMPERED));
     }
 
@@ -207,16 +216,24 @@ class EncryptedFileTest {
                 "too many recipients", header(1, CHUNK_LOG2, 200),
                 "header cut short", header(1, CHUNK_LOG2, 1),
                 "extra id with a space", stanzaWithExtraId((byte) ' '));
-        Map<String, Reason> expected = Map.of("empty", Reason.NOT_ENCRYPTED, "plain text", Reason.NOT_ENCRYPTED,
-                "header cut short", Reason.TRUNCATED);
-        cases.forEach((name, data) -> assertThatThrownBy(() -> decrypt(data, holding(ALICE))).as(name)
-                .isInstanceOfSatisfying(EncryptedFileException.class, e -> assertThat(e.reason())
-                        .isEqualTo(expected.getOrDefault(name, Reason.MALFORMED))));
+        Map<String, Reason> expected = Map.of(
+                "empty",
+                Reason.NOT_ENCRYPTED,
+                "plain text",
+                Reason.NOT_ENCRYPTED,
+                "header cut short",
+                Reason.TRUNCATED);
+        cases.forEach((name, data) -> assertThatThrownBy(() -> decrypt(data, holding(ALICE)))
+                .as(name)
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
+                        e -> assertThat(e.reason()).isEqualTo(expected.getOrDefault(name, Reason.MALFORMED))));
     }
 
     private static byte[] stanzaWithExtraId(byte c) {
-        byte[] h = Arrays.copyOf(header(1, CHUNK_LOG2, 1), EncryptedFileFormat.FIXED_HEADER + KeyId.LENGTH
-                + HybridKem.ENCAPSULATION_LENGTH + 2);
+        byte[] h = Arrays.copyOf(
+                header(1, CHUNK_LOG2, 1),
+                EncryptedFileFormat.FIXED_HEADER + KeyId.LENGTH + HybridKem.ENCAPSULATION_LENGTH + 2);
         h[h.length - 2] = 1;
         h[h.length - 1] = c;
         return h;
@@ -249,7 +266,8 @@ class EncryptedFileTest {
         };
         assertThat(decrypt(enc, withQkd)).isEqualTo(plain);
         assertThatThrownBy(() -> decrypt(enc, holding(ALICE)))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.getMessage()).contains("qkd:7f3c"));
         RecipientKeys wrongQkd = new RecipientKeys() {
             @Override
@@ -263,7 +281,8 @@ class EncryptedFileTest {
             }
         };
         assertThatThrownBy(() -> decrypt(enc, wrongQkd))
-                .isInstanceOfSatisfying(EncryptedFileException.class,
+                .isInstanceOfSatisfying(
+                        EncryptedFileException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.TAMPERED));
     }
 
@@ -306,13 +325,17 @@ class EncryptedFileTest {
         Recipient alice = new Recipient(ALICE.publicKey());
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(), RANDOM))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("1..16 recipients, not 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("1..16 recipients, not 0");
         assertThatThrownBy(() -> new EncryptingOutputStream(sink, java.util.Collections.nCopies(17, alice), RANDOM))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("1..16 recipients, not 17");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("1..16 recipients, not 17");
         assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(alice), 9, RANDOM))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("chunk size 2^9 out of range");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("chunk size 2^9 out of range");
         assertThatThrownBy(() -> new EncryptingOutputStream(sink, List.of(alice), 23, RANDOM))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("chunk size 2^23 out of range");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("chunk size 2^23 out of range");
         assertThat(sink.size()).as("nothing written for a refused stream").isZero();
 
         EncryptingOutputStream e = new EncryptingOutputStream(sink, List.of(alice), RANDOM);

@@ -13,8 +13,7 @@ class HybridKemProperties {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] NO_EXTRA = new byte[0];
     private static final HybridKem.KeyPair RECIPIENT = HybridKem.generate(RANDOM);
-    private static final HybridKem.Encapsulated SENT =
-            HybridKem.encapsulate(RECIPIENT.publicKey(), NO_EXTRA, RANDOM);
+    private static final HybridKem.Encapsulated SENT = HybridKem.encapsulate(RECIPIENT.publicKey(), NO_EXTRA, RANDOM);
 
     @Property(tries = 300)
     void anyFlippedBitOfTheEncapsulationChangesTheSecret(

@@ -154,14 +154,14 @@ class HybridKemTest {
 
     @Test
     void wrongLengthsAreRefused() {
-        byte[] encapsulation = HybridKem.encapsulate(RECIPIENT.publicKey(), NO_EXTRA, RANDOM).encapsulation();
+        byte[] encapsulation =
+                HybridKem.encapsulate(RECIPIENT.publicKey(), NO_EXTRA, RANDOM).encapsulation();
         for (int delta : new int[] {-1, 1}) {
             byte[] publicKey = Arrays.copyOf(RECIPIENT.publicKey(), PUBLIC_KEY_LENGTH + delta);
             byte[] privateKey = Arrays.copyOf(RECIPIENT.privateKey(), PRIVATE_KEY_LENGTH + delta);
             byte[] badEncapsulation = Arrays.copyOf(encapsulation, ENCAPSULATION_LENGTH + delta);
 
-            assertThatThrownBy(() -> HybridKem.publicKeyOf(privateKey))
-                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> HybridKem.publicKeyOf(privateKey)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> HybridKem.encapsulate(publicKey, NO_EXTRA, RANDOM))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> HybridKem.decapsulate(privateKey, encapsulation, NO_EXTRA))
@@ -202,7 +202,8 @@ class HybridKemTest {
         byte[] expected = hmacSha256(prk, HybridKem.concat(ephemeralX, recipientX, new byte[] {1}));
 
         assertThat(sent.sharedSecret()).isEqualTo(expected);
-        assertThat(HybridKem.decapsulate(RECIPIENT.privateKey(), sent.encapsulation(), extra)).isEqualTo(expected);
+        assertThat(HybridKem.decapsulate(RECIPIENT.privateKey(), sent.encapsulation(), extra))
+                .isEqualTo(expected);
         assertThat(HybridKem.LABEL).isEqualTo(salt);
     }
 
@@ -230,7 +231,6 @@ class HybridKemTest {
         bigEndian[0] &= 0x7f;
         return new BigInteger(1, bigEndian);
     }
-
 
     private static byte[] mlkemDecapsulate(byte[] seed, byte[] ciphertext) {
         return new MLKEMExtractor(new MLKEMPrivateKeyParameters(MLKEMParameters.ml_kem_768, seed))

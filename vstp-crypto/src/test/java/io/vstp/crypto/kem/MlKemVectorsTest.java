@@ -7,12 +7,12 @@ import io.vstp.crypto.testing.VectorFile.Values;
 import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.kems.MLKEMExtractor;
 import org.bouncycastle.crypto.kems.MLKEMGenerator;
 import org.bouncycastle.crypto.params.MLKEMParameters;
 import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
 import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,7 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * BouncyCastle 1.84 deprecates {@code org.bouncycastle.pqc.crypto.mlkem} for {@code org.bouncycastle.crypto.kems}
  * and {@code .params}; these vectors follow HybridKem and move with it.
  */
-
 class MlKemVectorsTest {
     private static final MLKEMParameters ML_KEM_768 = MLKEMParameters.ml_kem_768;
     private static final VectorFile KEY_GEN = VectorFile.load("acvp-mlkem768-keygen.json");
@@ -45,7 +44,8 @@ class MlKemVectorsTest {
     void theSeedGivesTheEncapsulationAndDecapsulationKeys(Values v) {
         MLKEMPrivateKeyParameters key = new MLKEMPrivateKeyParameters(ML_KEM_768, seed(v));
         assertThat(key.getPublicKey()).isEqualTo(v.hex("ek"));
-        assertThat(key.getParametersWithFormat(MLKEMPrivateKeyParameters.EXPANDED_KEY).getEncoded())
+        assertThat(key.getParametersWithFormat(MLKEMPrivateKeyParameters.EXPANDED_KEY)
+                        .getEncoded())
                 .isEqualTo(v.hex("dk"));
     }
 
@@ -64,7 +64,9 @@ class MlKemVectorsTest {
         assertThat(Arrays.copyOfRange(publicKey, HybridKem.X25519_LENGTH, HybridKem.PUBLIC_KEY_LENGTH))
                 .isEqualTo(v.hex("ek"));
         assertThat(Arrays.copyOfRange(publicKey, 0, HybridKem.X25519_LENGTH))
-                .isEqualTo(new X25519PrivateKeyParameters(scalar).generatePublicKey().getEncoded());
+                .isEqualTo(new X25519PrivateKeyParameters(scalar)
+                        .generatePublicKey()
+                        .getEncoded());
     }
 
     @ParameterizedTest

@@ -41,10 +41,13 @@ class KeyRingTest {
                 made.add(ring.generate("me", t));
             }
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ring()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ring())))
+                .isEqualTo("rw-------");
         try (KeyRing ring = KeyRing.open(ring(), PASS)) {
-            assertThat(ring.list()).extracting(KeyEntry::id)
-                    .containsExactlyInAnyOrderElementsOf(made.stream().map(KeyEntry::id).toList());
+            assertThat(ring.list())
+                    .extracting(KeyEntry::id)
+                    .containsExactlyInAnyOrderElementsOf(
+                            made.stream().map(KeyEntry::id).toList());
             for (KeyEntry e : made) {
                 byte[] priv = ring.privateKey(e.id());
                 assertThat(e.type().publicKeyOf(priv)).isEqualTo(e.publicKey());
@@ -61,15 +64,18 @@ class KeyRingTest {
             ring.generate("me", KeyType.ED25519);
         }
         assertThatThrownBy(() -> KeyRing.open(ring(), "wrong".toCharArray()))
-                .isInstanceOf(KeyRingException.class).hasMessageContaining("wrong passphrase");
+                .isInstanceOf(KeyRingException.class)
+                .hasMessageContaining("wrong passphrase");
         assertThatThrownBy(() -> KeyRing.open(ring(), new char[0]))
-                .isInstanceOf(KeyRingException.class).hasMessageContaining("must not be empty");
+                .isInstanceOf(KeyRingException.class)
+                .hasMessageContaining("must not be empty");
         byte[] bytes = Files.readAllBytes(ring());
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(ring(), bytes);
         assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class);
         Files.write(ring(), new byte[] {1, 2, 3});
-        assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class)
+        assertThatThrownBy(() -> KeyRing.open(ring(), PASS))
+                .isInstanceOf(KeyRingException.class)
                 .hasMessageContaining(ring().toString());
     }
 
@@ -79,7 +85,8 @@ class KeyRingTest {
             ring.generate("me", KeyType.ED25519);
         }
         Files.setPosixFilePermissions(ring(), PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> KeyRing.open(ring(), PASS)).isInstanceOf(KeyRingException.class)
+        assertThatThrownBy(() -> KeyRing.open(ring(), PASS))
+                .isInstanceOf(KeyRingException.class)
                 .hasMessageContaining("chmod 600");
     }
 
@@ -97,7 +104,8 @@ class KeyRingTest {
             assertThat(second.id()).isNotEqualTo(first.id());
             assertThat(ring.active("me", false).id()).isEqualTo(second.id());
             assertThat(ring.find(first.id()).orElseThrow().state()).isEqualTo(KeyState.PREVIOUS);
-            assertThat(EncryptedFiles.decrypt(enc, out, ring.recipientKeys()).usedKey()).isEqualTo(first.id());
+            assertThat(EncryptedFiles.decrypt(enc, out, ring.recipientKeys()).usedKey())
+                    .isEqualTo(first.id());
             assertThat(out).hasContent("secret plans");
 
             ring.retire(first.id());
@@ -105,7 +113,8 @@ class KeyRingTest {
             assertThat(ring.privateKey(first.id())).isNull();
             Files.delete(out);
             assertThatThrownBy(() -> EncryptedFiles.decrypt(enc, out, ring.recipientKeys()))
-                    .isInstanceOfSatisfying(EncryptedFileException.class,
+                    .isInstanceOfSatisfying(
+                            EncryptedFileException.class,
                             e -> assertThat(e.reason()).isEqualTo(EncryptedFileException.Reason.NO_MATCHING_KEY));
         }
     }
@@ -132,7 +141,8 @@ class KeyRingTest {
             KeyEntry e2e = ring.generate("me", KeyType.E2E);
             ring.generate("signer", KeyType.ML_DSA_65);
             assertThat(ring.rotateOlderThan(Duration.ofDays(30), Instant.now())).isEmpty();
-            List<KeyEntry> rotated = ring.rotateOlderThan(Duration.ofDays(30), Instant.now().plus(Duration.ofDays(31)));
+            List<KeyEntry> rotated =
+                    ring.rotateOlderThan(Duration.ofDays(30), Instant.now().plus(Duration.ofDays(31)));
             assertThat(rotated).extracting(KeyEntry::name).containsExactlyInAnyOrder("me", "signer");
             assertThat(ring.find(e2e.id()).orElseThrow().state()).isEqualTo(KeyState.PREVIOUS);
             assertThat(ring.list()).hasSize(4);
@@ -173,11 +183,13 @@ class KeyRingTest {
     void aNameBelongsToOwnKeysOrToImportedOnesNeverBoth(@TempDir Path other) throws IOException {
         String exported;
         try (KeyRing stranger = KeyRing.open(other.resolve("s.p12"), PASS)) {
-            exported = stranger.exportPublic(stranger.generate("me", KeyType.E2E).id());
+            exported =
+                    stranger.exportPublic(stranger.generate("me", KeyType.E2E).id());
         }
         try (KeyRing ring = KeyRing.open(ring(), PASS)) {
             KeyEntry mine = ring.generate("me", KeyType.E2E);
-            assertThatThrownBy(() -> ring.importPublic(exported, null)).isInstanceOf(KeyRingException.class)
+            assertThatThrownBy(() -> ring.importPublic(exported, null))
+                    .isInstanceOf(KeyRingException.class)
                     .hasMessageContaining("your own");
             assertThat(ring.active("me", false).id()).isEqualTo(mine.id());
             KeyEntry theirs = ring.importPublic(exported, "stranger");
@@ -190,9 +202,15 @@ class KeyRingTest {
 
     @Test
     void malformedExportsAreRefused() {
-        for (String bad : new String[] {"", "ssh-ed25519 AAAA", "vstp-public-key 1 ed25519 me",
-                "vstp-public-key 1 rsa me AAAA", "vstp-public-key 1 ed25519 me AAAA",
-                "vstp-public-key 1 ed25519 bad/name " + "A".repeat(44), "vstp-public-key 1 ed25519 me !!!"}) {
+        for (String bad : new String[] {
+            "",
+            "ssh-ed25519 AAAA",
+            "vstp-public-key 1 ed25519 me",
+            "vstp-public-key 1 rsa me AAAA",
+            "vstp-public-key 1 ed25519 me AAAA",
+            "vstp-public-key 1 ed25519 bad/name " + "A".repeat(44),
+            "vstp-public-key 1 ed25519 me !!!"
+        }) {
             assertThatThrownBy(() -> KeyRing.parseExport(bad)).as(bad).isInstanceOf(KeyRingException.class);
         }
     }
@@ -236,12 +254,17 @@ class KeyRingTest {
         }
         byte[] good = Files.readAllBytes(ring());
 
-        java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        java.security.KeyPair pair =
+                java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
         org.bouncycastle.asn1.x500.X500Name subject = new org.bouncycastle.asn1.x500.X500Name("CN=keytool import");
         java.security.cert.X509Certificate certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
-                .getCertificate(new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(subject,
-                        java.math.BigInteger.ONE, java.util.Date.from(Instant.now()),
-                        java.util.Date.from(Instant.now().plus(Duration.ofDays(1))), subject, pair.getPublic())
+                .getCertificate(new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                                subject,
+                                java.math.BigInteger.ONE,
+                                java.util.Date.from(Instant.now()),
+                                java.util.Date.from(Instant.now().plus(Duration.ofDays(1))),
+                                subject,
+                                pair.getPublic())
                         .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
                                 .build(pair.getPrivate())));
         assertThat(listAfterAdding(good, store -> store.setCertificateEntry("imported-ca", certificate)))
@@ -252,11 +275,13 @@ class KeyRingTest {
         assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "ACTIVE", 1_000_000), PASS)))
                 .startsWith("damaged key record: length 1000000 out of range");
         assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "LOST", 32), PASS)))
-                .startsWith("damaged key record: ").contains("LOST");
-        assertThat(listAfterAdding(good, store -> addRecord(store, java.util.Arrays.copyOf(record(1, "ACTIVE", 32),
-                20), PASS))).startsWith("damaged key record: ");
-        assertThat(listAfterAdding(good, store -> addRecord(store, record(1, "ACTIVE", 32),
-                "another passphrase".toCharArray())))
+                .startsWith("damaged key record: ")
+                .contains("LOST");
+        assertThat(listAfterAdding(
+                        good, store -> addRecord(store, java.util.Arrays.copyOf(record(1, "ACTIVE", 32), 20), PASS)))
+                .startsWith("damaged key record: ");
+        assertThat(listAfterAdding(
+                        good, store -> addRecord(store, record(1, "ACTIVE", 32), "another passphrase".toCharArray())))
                 .startsWith("cannot read key intruder of " + ring() + ": ");
     }
 
@@ -279,8 +304,9 @@ class KeyRingTest {
     }
 
     private static void addRecord(java.security.KeyStore store, byte[] record, char[] protection) throws Exception {
-        store.setEntry("intruder", new java.security.KeyStore.SecretKeyEntry(
-                new javax.crypto.spec.SecretKeySpec(record, "AES")),
+        store.setEntry(
+                "intruder",
+                new java.security.KeyStore.SecretKeyEntry(new javax.crypto.spec.SecretKeySpec(record, "AES")),
                 new java.security.KeyStore.PasswordProtection(protection));
     }
 
@@ -310,9 +336,11 @@ class KeyRingTest {
             assertThat(ring.find(stranger)).isEmpty();
             assertThat(ring.privateKey(stranger)).isNull();
             assertThat(ring.recipientKeys().privateKey(stranger)).isNull();
-            assertThatThrownBy(() -> ring.retire(stranger)).isInstanceOf(KeyRingException.class)
+            assertThatThrownBy(() -> ring.retire(stranger))
+                    .isInstanceOf(KeyRingException.class)
                     .hasMessage("no key " + stranger + " in " + ring());
-            assertThatThrownBy(() -> ring.exportPublic(stranger)).isInstanceOf(KeyRingException.class)
+            assertThatThrownBy(() -> ring.exportPublic(stranger))
+                    .isInstanceOf(KeyRingException.class)
                     .hasMessage("no key " + stranger + " in " + ring());
             assertThat(ring.list()).hasSize(1);
         }

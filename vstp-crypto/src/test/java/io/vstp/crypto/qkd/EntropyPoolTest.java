@@ -48,7 +48,9 @@ class EntropyPoolTest {
         pool.mix(material);
 
         assertThat(drbg.reseeds).singleElement().isInstanceOfSatisfying(DrbgParameters.Reseed.class, r -> {
-            assertThat(r.getPredictionResistance()).as("fresh OS entropy on every mix").isTrue();
+            assertThat(r.getPredictionResistance())
+                    .as("fresh OS entropy on every mix")
+                    .isTrue();
             assertThat(r.getAdditionalInput()).containsExactly(42, 43, 44);
         });
         assertThat(material).as("the caller's array is left alone").containsExactly(42, 43, 44);
@@ -88,8 +90,8 @@ class EntropyPoolTest {
         static RecordingDrbg create() {
             SecureRandom real;
             try {
-                real = SecureRandom.getInstance("DRBG",
-                        DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED, null));
+                real = SecureRandom.getInstance(
+                        "DRBG", DrbgParameters.instantiation(256, DrbgParameters.Capability.PR_AND_RESEED, null));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

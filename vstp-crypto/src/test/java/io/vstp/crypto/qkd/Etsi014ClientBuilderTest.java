@@ -16,12 +16,20 @@ class Etsi014ClientBuilderTest {
 
     @Test
     void aKmeIsReachedOverHttpsOnlyAndWithoutCredentialsInItsUrl() throws Exception {
-        for (String url : new String[] {"http://kme.example/api", "https://user:pw@kme.example/", "https://kme/?x=1",
-                "https://kme/#f", "file:///etc/keys"}) {
-            assertThatThrownBy(() -> Etsi014Client.builder(URI.create(url), tls())).as(url)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("https://host");
+        for (String url : new String[] {
+            "http://kme.example/api",
+            "https://user:pw@kme.example/",
+            "https://kme/?x=1",
+            "https://kme/#f",
+            "file:///etc/keys"
+        }) {
+            assertThatThrownBy(() -> Etsi014Client.builder(URI.create(url), tls()))
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("https://host");
         }
-        assertThatCode(() -> Etsi014Client.builder(URI.create("https://kme.example:8443/prefix"), tls()).build())
+        assertThatCode(() -> Etsi014Client.builder(URI.create("https://kme.example:8443/prefix"), tls())
+                        .build())
                 .doesNotThrowAnyException();
     }
 
@@ -35,8 +43,12 @@ class Etsi014ClientBuilderTest {
         assertThatThrownBy(() -> b.maxKeysPerRequest(10_001)).hasMessageContaining("1..10000");
         assertThatThrownBy(() -> b.keySizeBits(12, 256)).hasMessageContaining("multiples of 8");
         assertThatThrownBy(() -> b.keySizeBits(256, 128)).hasMessageContaining("multiples of 8");
-        assertThatCode(() -> b.connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5))
-                .maxResponseBytes(64 * 1024).maxKeysPerRequest(16).keySizeBits(128, 512).build())
+        assertThatCode(() -> b.connectTimeout(Duration.ofSeconds(2))
+                        .requestTimeout(Duration.ofSeconds(5))
+                        .maxResponseBytes(64 * 1024)
+                        .maxKeysPerRequest(16)
+                        .keySizeBits(128, 512)
+                        .build())
                 .doesNotThrowAnyException();
     }
 }

@@ -25,6 +25,7 @@ class Etsi014ClientTest {
     private static final Issued UNKNOWN_CA = TestPki.ca("A CA the KME does not trust");
     /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
     private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
+
     private static KmeSimulator kme;
     private static Etsi014Client saeA;
     private static Etsi014Client saeB;
@@ -32,8 +33,12 @@ class Etsi014ClientTest {
 
     @BeforeAll
     static void startKme() throws Exception {
-        kme = KmeSimulator.builder(KME_TLS).kmeId("KME_1").sae(SAE_A, SAE_B, SAE_C)
-                .maxKeysPerRequest(16).build().start();
+        kme = KmeSimulator.builder(KME_TLS)
+                .kmeId("KME_1")
+                .sae(SAE_A, SAE_B, SAE_C)
+                .maxKeysPerRequest(16)
+                .build()
+                .start();
         saeA = client(TestPki.client(CA, SAE_A).tlsContext(CA));
         saeB = client(TestPki.client(CA, SAE_B).tlsContext(CA));
         saeC = client(TestPki.client(CA, SAE_C).tlsContext(CA));
@@ -65,7 +70,8 @@ class Etsi014ClientTest {
     @Test
     void slaveGetsTheBytesTheMasterGotWithGet() throws Exception {
         QkdKey sent = saeA.getKey(SAE_B, 1, 512, Form.GET).get(0);
-        QkdKey received = saeB.getKeyWithKeyIds(SAE_A, List.of(sent.keyId()), Form.GET).get(0);
+        QkdKey received =
+                saeB.getKeyWithKeyIds(SAE_A, List.of(sent.keyId()), Form.GET).get(0);
 
         assertThat(received.sizeBits()).isEqualTo(512);
         assertThat(received).isEqualTo(sent);
@@ -183,8 +189,8 @@ class Etsi014ClientTest {
     @Test
     void aKmeWhoseCertificateIsNotTrustedIsRefused() throws Exception {
         Issued sae = TestPki.client(CA, SAE_A);
-        SSLContext trustsOtherCa = KmeTls.context(sae.key(), List.of(sae.certificate()),
-                List.of(UNKNOWN_CA.certificate()));
+        SSLContext trustsOtherCa =
+                KmeTls.context(sae.key(), List.of(sae.certificate()), List.of(UNKNOWN_CA.certificate()));
 
         assertThatThrownBy(() -> client(trustsOtherCa).status(SAE_B))
                 .isInstanceOf(QkdException.class)
@@ -216,22 +222,26 @@ class Etsi014ClientTest {
         assertThatThrownBy(() -> saeB.getKeyWithKeyIds(SAE_A, List.of("a&key_ID=b")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(Etsi014Client.isValidKeyId("a&key_ID=b")).isFalse();
-        assertThat(Etsi014Client.isValidKeyId("3f2a6c1e-0b7d-4e58-9a41-6f0c2d8b7e11")).isTrue();
+        assertThat(Etsi014Client.isValidKeyId("3f2a6c1e-0b7d-4e58-9a41-6f0c2d8b7e11"))
+                .isTrue();
         assertThatThrownBy(() -> saeB.getKeyWithKeyIds(SAE_A, List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("number of key IDs must be 1..").hasMessageEndingWith(", not 0");
-        assertThatThrownBy(() -> Etsi014Client.builder(java.net.URI.create("http://127.0.0.1:1"),
-                KME_TLS)).isInstanceOf(IllegalArgumentException.class);
+                .hasMessageStartingWith("number of key IDs must be 1..")
+                .hasMessageEndingWith(", not 0");
+        assertThatThrownBy(() -> Etsi014Client.builder(java.net.URI.create("http://127.0.0.1:1"), KME_TLS))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aKmeThatIsNotThereIsAClearError() throws Exception {
         java.net.URI nowhere;
-        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (java.net.ServerSocket closed =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             nowhere = java.net.URI.create("https://127.0.0.1:" + closed.getLocalPort());
         }
-        Etsi014Client client = Etsi014Client.builder(nowhere, TestPki.client(CA, SAE_A).tlsContext(CA)).build();
+        Etsi014Client client = Etsi014Client.builder(
+                        nowhere, TestPki.client(CA, SAE_A).tlsContext(CA))
+                .build();
 
         assertThatThrownBy(() -> client.status(SAE_B))
                 .isInstanceOf(QkdException.class)

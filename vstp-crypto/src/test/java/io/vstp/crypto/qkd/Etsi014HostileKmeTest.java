@@ -40,6 +40,7 @@ class Etsi014HostileKmeTest {
     private static final Issued CA = TestPki.ca("VSTP QKD test CA");
     /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
     private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
+
     private static final String KEY_256 = Base64.getEncoder().encodeToString(new byte[32]);
     private static final String ID_1 = "11111111-1111-1111-1111-111111111111";
     private static final String ID_2 = "22222222-2222-2222-2222-222222222222";
@@ -86,29 +87,38 @@ class Etsi014HostileKmeTest {
                 }
                 case "html" -> answer(exchange, 200, "<html><body>Welcome to nginx!</body></html>");
                 case "trailing" -> answer(exchange, 200, keys(key(ID_1, KEY_256)) + " {}");
-                case "duplicate-field" -> answer(exchange, 200,
-                        "{\"keys\":[" + key(ID_1, KEY_256) + "],\"keys\":[" + key(ID_2, KEY_256) + "]}");
+                case "duplicate-field" ->
+                    answer(
+                            exchange,
+                            200,
+                            "{\"keys\":[" + key(ID_1, KEY_256) + "],\"keys\":[" + key(ID_2, KEY_256) + "]}");
                 case "two-keys" -> answer(exchange, 200, keys(key(ID_1, KEY_256), key(ID_2, KEY_256)));
-                case "short-key" -> answer(exchange, 200,
-                        keys(key(ID_1, Base64.getEncoder().encodeToString(new byte[16]))));
+                case "short-key" ->
+                    answer(exchange, 200, keys(key(ID_1, Base64.getEncoder().encodeToString(new byte[16]))));
                 case "bad-base64" -> answer(exchange, 200, keys(key(ID_1, "not*base64!")));
                 case "bad-key-id" -> answer(exchange, 200, keys(key("../../etc\\n\\u202e", KEY_256)));
                 case "same-id-twice" -> answer(exchange, 200, keys(key(ID_1, KEY_256), key(ID_1, KEY_256)));
                 case "no-keys" -> answer(exchange, 200, "{\"message\":\"ok\"}");
                 case "other-id" -> answer(exchange, 200, keys(key(ID_2, KEY_256)));
-                case "unavailable" -> answer(exchange, 503,
-                        "{\"message\":\"QKD link A-B down\\r\\nFAKE LOG LINE\",\"details\":[{\"link\":\"A-B\"}]}");
+                case "unavailable" ->
+                    answer(
+                            exchange,
+                            503,
+                            "{\"message\":\"QKD link A-B down\\r\\nFAKE LOG LINE\",\"details\":[{\"link\":\"A-B\"}]}");
                 case "proxy-error" -> answer(exchange, 502, "Bad Gateway: upstream KME unreachable");
-                case "status-incomplete" -> answer(exchange, 200,
-                        "{\"source_KME_ID\":\"K1\",\"target_KME_ID\":\"K2\",\"master_SAE_ID\":\"SAE_A\","
-                                + "\"slave_SAE_ID\":\"SAE_B\",\"key_size\":-256}");
-                case "key-not-string" -> answer(exchange, 200, "{\"keys\":[{\"key_ID\":\"" + ID_1
-                        + "\",\"key\":12345}]}");
-                case "tiny-key" -> answer(exchange, 200, keys(key(ID_1, Base64.getEncoder().encodeToString(
-                        new byte[1]))));
+                case "status-incomplete" ->
+                    answer(
+                            exchange,
+                            200,
+                            "{\"source_KME_ID\":\"K1\",\"target_KME_ID\":\"K2\",\"master_SAE_ID\":\"SAE_A\","
+                                    + "\"slave_SAE_ID\":\"SAE_B\",\"key_size\":-256}");
+                case "key-not-string" ->
+                    answer(exchange, 200, "{\"keys\":[{\"key_ID\":\"" + ID_1 + "\",\"key\":12345}]}");
+                case "tiny-key" ->
+                    answer(exchange, 200, keys(key(ID_1, Base64.getEncoder().encodeToString(new byte[1]))));
                 case "status-other-slave" -> answer(exchange, 200, status("SAE_C"));
-                case "status-no-source" -> answer(exchange, 200, status(SAE_B).replace("\"source_KME_ID\":\"K1\",",
-                        ""));
+                case "status-no-source" ->
+                    answer(exchange, 200, status(SAE_B).replace("\"source_KME_ID\":\"K1\",", ""));
                 case "silent" -> RELEASE_SILENT.await(30, TimeUnit.SECONDS);
                 default -> answer(exchange, 404, "{\"message\":\"no such behaviour\"}");
             }
@@ -299,14 +309,14 @@ class Etsi014HostileKmeTest {
     void aKeyFetchedByIdOutsideTheClientsLimitsIsRefused() {
         assertThatThrownBy(() -> client("tiny-key").getKeyWithKeyIds(SAE_A, List.of(ID_1)))
                 .isInstanceOf(QkdException.class)
-                .hasMessageContaining("the key of key_ID " + ID_1 + " has 8 bits, outside this client's limits "
-                        + "128..8192");
+                .hasMessageContaining(
+                        "the key of key_ID " + ID_1 + " has 8 bits, outside this client's limits " + "128..8192");
     }
 
     @Test
     void aStatusOfAnotherPairOrWithoutItsKmeIdsIsRefused() throws Exception {
-        assertThat(client("status-other-slave").kme()).isEqualTo(URI.create("https://127.0.0.1:"
-                + server.getAddress().getPort() + "/status-other-slave"));
+        assertThat(client("status-other-slave").kme())
+                .isEqualTo(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/status-other-slave"));
         assertThatThrownBy(() -> client("status-other-slave").status(SAE_B))
                 .isInstanceOf(QkdException.class)
                 .hasMessageContaining("it describes slave SAE \"SAE_C\"");

@@ -22,6 +22,7 @@ class KmeTlsTest {
     private static final Issued CA = TestPki.ca("VSTP QKD test CA");
     /** The KME's side: a server certificate for 127.0.0.1, trusting SAE certificates from {@link #CA}. */
     private static final SSLContext KME_TLS = TestPki.server(CA, "127.0.0.1").tlsContext(CA);
+
     private static KmeSimulator kme;
     private static final Issued SAE = TestPki.client(CA, SAE_A);
 
@@ -39,14 +40,15 @@ class KmeTlsTest {
     }
 
     private static void assertWorks(SSLContext tls) throws QkdException {
-        assertThat(Etsi014Client.builder(kme.url(), tls).build().status(SAE_B).masterSaeId()).isEqualTo(SAE_A);
+        assertThat(Etsi014Client.builder(kme.url(), tls).build().status(SAE_B).masterSaeId())
+                .isEqualTo(SAE_A);
     }
 
     @Test
     void pkcs12File() throws Exception {
         char[] password = "changeit".toCharArray();
-        assertWorks(KmeTls.fromPkcs12(SAE.writePkcs12(dir.resolve("sae.p12"), password), password,
-                List.of(CA.certificate())));
+        assertWorks(KmeTls.fromPkcs12(
+                SAE.writePkcs12(dir.resolve("sae.p12"), password), password, List.of(CA.certificate())));
     }
 
     @Test
@@ -104,9 +106,11 @@ class KmeTlsTest {
     @Test
     void aContextNeedsACertificateAndCasToTrust() {
         assertThatThrownBy(() -> KmeTls.context(SAE.key(), List.of(), List.of(CA.certificate())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("empty certificate chain");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("empty certificate chain");
         assertThatThrownBy(() -> KmeTls.context(SAE.key(), List.of(SAE.certificate()), List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("no trusted CA certificates");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no trusted CA certificates");
     }
 
     private static Path store(java.security.KeyStore store, Path file, char[] password) throws Exception {

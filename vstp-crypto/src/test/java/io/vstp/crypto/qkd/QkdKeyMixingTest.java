@@ -12,10 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class QkdKeyMixingTest {
-    private static final byte[] CLASSICAL = HexFormat.of().parseHex(
-            "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    private static final byte[] QKD = HexFormat.of().parseHex(
-            "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    private static final byte[] CLASSICAL =
+            HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    private static final byte[] QKD = HexFormat.of().parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
     private static final byte[] INFO = "test key".getBytes(StandardCharsets.US_ASCII);
 
     @Test
@@ -42,10 +41,11 @@ class QkdKeyMixingTest {
         ikm.write(CLASSICAL);
         ikm.write(QKD);
 
-        byte[] expected = rfc5869("VSTP QKD key mixing v1".getBytes(StandardCharsets.US_ASCII), ikm.toByteArray(),
-                INFO, 42);
+        byte[] expected =
+                rfc5869("VSTP QKD key mixing v1".getBytes(StandardCharsets.US_ASCII), ikm.toByteArray(), INFO, 42);
 
-        assertThat(QkdKeyMixing.derive(CLASSICAL, new QkdKey("k", QKD.clone()), INFO, 42)).isEqualTo(expected);
+        assertThat(QkdKeyMixing.derive(CLASSICAL, new QkdKey("k", QKD.clone()), INFO, 42))
+                .isEqualTo(expected);
     }
 
     @Test

@@ -25,7 +25,8 @@ class QkdKeyTest {
 
     @Test
     void equalityComparesIdAndBytes() {
-        assertThat(new QkdKey("k", new byte[] {1})).isEqualTo(new QkdKey("k", new byte[] {1}))
+        assertThat(new QkdKey("k", new byte[] {1}))
+                .isEqualTo(new QkdKey("k", new byte[] {1}))
                 .isNotEqualTo(new QkdKey("k", new byte[] {2}))
                 .isNotEqualTo(new QkdKey("j", new byte[] {1}));
     }

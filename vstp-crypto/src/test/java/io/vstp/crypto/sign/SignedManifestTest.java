@@ -15,8 +15,8 @@ class SignedManifestTest {
     private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     private static Manifest manifest(SignatureAlgorithm a, byte[] publicKey) {
-        return new Manifest("reports/q3.pdf", 1048576, SHA, false, Instant.parse("2026-12-02T01:00:00Z"),
-                KeyId.of(publicKey), a);
+        return new Manifest(
+                "reports/q3.pdf", 1048576, SHA, false, Instant.parse("2026-12-02T01:00:00Z"), KeyId.of(publicKey), a);
     }
 
     @ParameterizedTest
@@ -40,16 +40,22 @@ class SignedManifestTest {
     void anyChangedFieldOrAnotherKeyFailsVerification(SignatureAlgorithm a) {
         byte[] priv = a.generatePrivateKey(RANDOM);
         byte[] pub = a.publicKeyOf(priv);
-        String text = new String(SignedManifest.sign(manifest(a, pub), priv, RANDOM).encode(), StandardCharsets.UTF_8);
-        for (String[] change : new String[][] {{"size: 1048576", "size: 1048577"}, {"name: reports/q3.pdf",
-                "name: reports/q4.pdf"}, {"encrypted: false", "encrypted: true"}, {"sha256: 9f", "sha256: 8f"},
-                {"created: 2026-12-02T01:00:00Z", "created: 2026-12-02T01:00:01Z"}}) {
-            SignedManifest altered = SignedManifest.parse(text.replace(change[0], change[1])
-                    .getBytes(StandardCharsets.UTF_8));
+        String text =
+                new String(SignedManifest.sign(manifest(a, pub), priv, RANDOM).encode(), StandardCharsets.UTF_8);
+        for (String[] change : new String[][] {
+            {"size: 1048576", "size: 1048577"},
+            {"name: reports/q3.pdf", "name: reports/q4.pdf"},
+            {"encrypted: false", "encrypted: true"},
+            {"sha256: 9f", "sha256: 8f"},
+            {"created: 2026-12-02T01:00:00Z", "created: 2026-12-02T01:00:01Z"}
+        }) {
+            SignedManifest altered =
+                    SignedManifest.parse(text.replace(change[0], change[1]).getBytes(StandardCharsets.UTF_8));
             assertThat(altered.verify(pub)).as(change[1]).isFalse();
         }
         byte[] other = a.publicKeyOf(a.generatePrivateKey(RANDOM));
-        assertThat(SignedManifest.parse(text.getBytes(StandardCharsets.UTF_8)).verify(other)).isFalse();
+        assertThat(SignedManifest.parse(text.getBytes(StandardCharsets.UTF_8)).verify(other))
+                .isFalse();
     }
 
     @ParameterizedTest
@@ -69,14 +75,20 @@ class SignedManifestTest {
         byte[] priv = a.generatePrivateKey(RANDOM);
         byte[] otherPub = a.publicKeyOf(a.generatePrivateKey(RANDOM));
         assertThatThrownBy(() -> SignedManifest.sign(manifest(a, otherPub), priv, RANDOM))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another key");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another key");
     }
 
     @org.junit.jupiter.api.Test
     void nonCanonicalOrHostileInputIsRefused() {
         byte[] priv = SignatureAlgorithm.ED25519.generatePrivateKey(RANDOM);
-        String good = new String(SignedManifest.sign(manifest(SignatureAlgorithm.ED25519,
-                SignatureAlgorithm.ED25519.publicKeyOf(priv)), priv, RANDOM).encode(), StandardCharsets.UTF_8);
+        String good = new String(
+                SignedManifest.sign(
+                                manifest(SignatureAlgorithm.ED25519, SignatureAlgorithm.ED25519.publicKeyOf(priv)),
+                                priv,
+                                RANDOM)
+                        .encode(),
+                StandardCharsets.UTF_8);
         String[] bad = {
             "",
             good.replace("vstp-manifest: 1", "vstp-manifest: 2"),
@@ -97,7 +109,8 @@ class SignedManifestTest {
         };
         for (String b : bad) {
             assertThatThrownBy(() -> SignedManifest.parse(b.getBytes(StandardCharsets.UTF_8)))
-                    .as(b).isInstanceOf(IllegalArgumentException.class);
+                    .as(b)
+                    .isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> SignedManifest.parse(new byte[SignedManifest.MAX_SIZE + 1]))
                 .hasMessageContaining("larger than");

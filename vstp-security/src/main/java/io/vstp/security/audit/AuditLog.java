@@ -42,6 +42,7 @@ public final class AuditLog implements AutoCloseable {
     private final OutputStream out;
     /** Lines still to be formatted: the event loop only captures the facts; the writer thread makes the JSON. */
     private final BlockingQueue<java.util.function.Supplier<String>> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final Thread writer;
@@ -70,8 +71,10 @@ public final class AuditLog implements AutoCloseable {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
-            if (!Files.exists(file) && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            if (!Files.exists(file)
+                    && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             return new AuditLog(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
         } catch (IOException e) {
@@ -107,9 +110,13 @@ public final class AuditLog implements AutoCloseable {
         Map<String, Object> line = start(at, "authenticate", credentials.sessionId(), credentials.remoteAddress());
         boolean token = credentials.bearerToken() != null;
         boolean certificate = !credentials.clientCertificates().isEmpty();
-        line.put("credentials", token && certificate ? "bearer+certificate" : token ? "bearer"
-                : certificate ? "certificate" : "none");
-        credentials.clientCertificate().ifPresent(c -> line.put("certificate", cut(c.getSubjectX500Principal().getName())));
+        line.put(
+                "credentials",
+                token && certificate ? "bearer+certificate" : token ? "bearer" : certificate ? "certificate" : "none");
+        credentials
+                .clientCertificate()
+                .ifPresent(c ->
+                        line.put("certificate", cut(c.getSubjectX500Principal().getName())));
         if (principal != null) {
             line.put("subject", cut(principal.subject()));
             line.put("method", principal.method());
@@ -123,8 +130,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** An authorisation decision on one request. */
-    public void decision(Principal principal, Action action, String sessionId, java.net.SocketAddress remote,
-                         boolean allowed, String reason) {
+    public void decision(
+            Principal principal,
+            Action action,
+            String sessionId,
+            java.net.SocketAddress remote,
+            boolean allowed,
+            String reason) {
         if (out == null) {
             return;
         }
@@ -132,8 +144,14 @@ public final class AuditLog implements AutoCloseable {
         offer(() -> decisionLine(at, principal, action, sessionId, remote, allowed, reason));
     }
 
-    private static String decisionLine(long at, Principal principal, Action action, String sessionId,
-                                       java.net.SocketAddress remote, boolean allowed, String reason) {
+    private static String decisionLine(
+            long at,
+            Principal principal,
+            Action action,
+            String sessionId,
+            java.net.SocketAddress remote,
+            boolean allowed,
+            String reason) {
         Map<String, Object> line = start(at, "authorize", sessionId, remote);
         line.put("subject", cut(principal.subject()));
         line.put("service", cut(action.service()));
@@ -148,8 +166,7 @@ public final class AuditLog implements AutoCloseable {
         return JSONObjectUtils.toJSONString(line);
     }
 
-    private static Map<String, Object> start(long at, String event, String sessionId,
-                                             java.net.SocketAddress remote) {
+    private static Map<String, Object> start(long at, String event, String sessionId, java.net.SocketAddress remote) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", Instant.ofEpochMilli(at).toString());
         line.put("event", event);
@@ -182,8 +199,14 @@ public final class AuditLog implements AutoCloseable {
                 StringBuilder text = new StringBuilder();
                 long drops = dropped.get();
                 if (drops > reportedDrops) {
-                    text.append(JSONObjectUtils.toJSONString(Map.of("time", Instant.now().toString(),
-                            "event", "audit-lines-dropped", "count", drops - reportedDrops))).append('\n');
+                    text.append(JSONObjectUtils.toJSONString(Map.of(
+                                    "time",
+                                    Instant.now().toString(),
+                                    "event",
+                                    "audit-lines-dropped",
+                                    "count",
+                                    drops - reportedDrops)))
+                            .append('\n');
                     reportedDrops = drops;
                 }
                 for (java.util.function.Supplier<String> line : batch) {

@@ -29,13 +29,20 @@ import javax.naming.ldap.Rdn;
  */
 public final class CertificateIdentity implements Authenticator {
     /** Which name of the certificate is the subject. */
-    public enum SubjectName { CN, DN, SAN_EMAIL, SAN_DNS, SAN_URI }
+    public enum SubjectName {
+        CN,
+        DN,
+        SAN_EMAIL,
+        SAN_DNS,
+        SAN_URI
+    }
 
     private final SubjectName subjectName;
     private final Map<String, Set<String>> rolesBySubject;
     private final Set<String> defaultRoles;
 
-    public CertificateIdentity(SubjectName subjectName, Map<String, Set<String>> rolesBySubject, Set<String> defaultRoles) {
+    public CertificateIdentity(
+            SubjectName subjectName, Map<String, Set<String>> rolesBySubject, Set<String> defaultRoles) {
         this.subjectName = subjectName;
         this.rolesBySubject = Map.copyOf(rolesBySubject);
         this.defaultRoles = Set.copyOf(defaultRoles);
@@ -45,8 +52,8 @@ public final class CertificateIdentity implements Authenticator {
         try {
             return SubjectName.valueOf(text.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("auth.mtls.subject is one of cn, dn, san-email, san-dns, san-uri; got '"
-                    + text + "'");
+            throw new IllegalArgumentException(
+                    "auth.mtls.subject is one of cn, dn, san-email, san-dns, san-uri; got '" + text + "'");
         }
     }
 
@@ -59,8 +66,9 @@ public final class CertificateIdentity implements Authenticator {
         X509Certificate c = leaf.get();
         String subject = subject(c);
         if (subject == null) {
-            return CompletableFuture.failedFuture(new io.vstp.transport.auth.AuthenticationException(
-                    "client certificate has no " + subjectName.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+            return CompletableFuture.failedFuture(
+                    new io.vstp.transport.auth.AuthenticationException("client certificate has no "
+                            + subjectName.name().toLowerCase(Locale.ROOT).replace('_', '-')));
         }
         Set<String> roles = new LinkedHashSet<>(defaultRoles);
         roles.addAll(rolesBySubject.getOrDefault(subject, Set.of()));
@@ -84,7 +92,8 @@ public final class CertificateIdentity implements Authenticator {
 
     private static String commonName(X509Certificate c) {
         try {
-            List<Rdn> rdns = new ArrayList<>(new LdapName(c.getSubjectX500Principal().getName()).getRdns());
+            List<Rdn> rdns =
+                    new ArrayList<>(new LdapName(c.getSubjectX500Principal().getName()).getRdns());
             for (int i = rdns.size() - 1; i >= 0; i--) { // LdapName lists the most significant RDN first
                 if (rdns.get(i).getType().equalsIgnoreCase("CN")) {
                     return rdns.get(i).getValue().toString();

@@ -46,11 +46,15 @@ final class DirectoryPlugins implements AutoCloseable {
     private boolean pending;
 
     /** A jar refused with these bytes: not retried until the file changes (or, for a clash, the other jars do). */
-    private record Refusal(Fingerprint fingerprint, String sha256, boolean clash) {
-    }
+    private record Refusal(Fingerprint fingerprint, String sha256, boolean clash) {}
 
-    DirectoryPlugins(JarDirectory directory, PluginLoader loader, RefusalLog refusals, Duration settleTime,
-                     Duration closeGrace, Clock clock) {
+    DirectoryPlugins(
+            JarDirectory directory,
+            PluginLoader loader,
+            RefusalLog refusals,
+            Duration settleTime,
+            Duration closeGrace,
+            Clock clock) {
         this.directory = directory;
         this.settling = new Settling(settleTime);
         this.loader = loader;
@@ -156,7 +160,9 @@ final class DirectoryPlugins implements AutoCloseable {
                 continue;
             }
             Refusal previous = refused.get(file);
-            if (previous != null && previous.sha256() != null && previous.sha256().equals(staged.sha256())) {
+            if (previous != null
+                    && previous.sha256() != null
+                    && previous.sha256().equals(staged.sha256())) {
                 refused.put(file, new Refusal(fp, previous.sha256(), previous.clash()));
                 JarDirectory.deleteQuietly(staged.copy());
                 continue;
@@ -218,11 +224,13 @@ final class DirectoryPlugins implements AutoCloseable {
     }
 
     /** The names ({@code kind:name}) that {@code file} may not provide, and who provides them. */
-    private static Map<String, String> takenNames(String file, Map<String, LoadedJar> jars,
-                                                  List<LoadedPlugin> classpath) {
+    private static Map<String, String> takenNames(
+            String file, Map<String, LoadedJar> jars, List<LoadedPlugin> classpath) {
         Map<String, String> taken = new HashMap<>();
         for (LoadedPlugin p : classpath) {
-            taken.put(p.info().kind() + ":" + p.info().name(), "the classpath (" + p.info().providerClass() + ")");
+            taken.put(
+                    p.info().kind() + ":" + p.info().name(),
+                    "the classpath (" + p.info().providerClass() + ")");
         }
         for (LoadedJar jar : jars.values()) {
             if (!jar.file.equals(file)) {

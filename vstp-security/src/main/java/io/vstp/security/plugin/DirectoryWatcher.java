@@ -143,7 +143,10 @@ final class DirectoryWatcher implements AutoCloseable {
                     watchService = ws;
                 }
             }
-            return directory.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+            return directory.register(
+                    ws,
+                    StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException | UnsupportedOperationException e) {
             LOG.debug("cannot watch {}, polling every {}", directory, pollInterval, e);

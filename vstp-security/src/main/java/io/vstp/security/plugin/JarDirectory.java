@@ -46,8 +46,7 @@ final class JarDirectory implements AutoCloseable {
     }
 
     /** A private copy of a jar and the SHA-256 of its bytes (hex). */
-    record Staged(Path copy, String sha256) {
-    }
+    record Staged(Path copy, String sha256) {}
 
     /** The plugin directory {@code directory}, copying into {@code copies}, which this object owns from now on. */
     JarDirectory(Path directory, Path copies) {
@@ -109,7 +108,8 @@ final class JarDirectory implements AutoCloseable {
     static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

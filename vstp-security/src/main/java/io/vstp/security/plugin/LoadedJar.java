@@ -15,14 +15,21 @@ final class LoadedJar {
     final String file;
     /** Updated when the file is touched without changing its bytes, so the next scan does not copy it again. */
     Fingerprint fingerprint;
+
     final String sha256;
     final String version;
     final PluginClassLoader loader;
     final Path copy;
     final List<LoadedPlugin> plugins;
 
-    LoadedJar(String file, Fingerprint fingerprint, String sha256, String version, PluginClassLoader loader,
-              Path copy, List<LoadedPlugin> plugins) {
+    LoadedJar(
+            String file,
+            Fingerprint fingerprint,
+            String sha256,
+            String version,
+            PluginClassLoader loader,
+            Path copy,
+            List<LoadedPlugin> plugins) {
         this.file = file;
         this.fingerprint = fingerprint;
         this.sha256 = sha256;
@@ -35,7 +42,8 @@ final class LoadedJar {
     /** {@code authenticator 'acme' 1.2, authorizer 'acme' 1.2}, for the log. */
     String describePlugins() {
         List<String> names = new ArrayList<>();
-        plugins.forEach(p -> names.add(p.info().kind() + " '" + p.info().name() + "' " + p.info().version()));
+        plugins.forEach(p -> names.add(
+                p.info().kind() + " '" + p.info().name() + "' " + p.info().version()));
         return String.join(", ", names);
     }
 

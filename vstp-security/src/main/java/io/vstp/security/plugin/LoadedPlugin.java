@@ -6,5 +6,4 @@ package io.vstp.security.plugin;
  * @param instance an {@link io.vstp.security.spi.Authenticator} or {@link io.vstp.security.spi.Authorizer}, by
  *                 {@link PluginInfo#kind()}
  */
-record LoadedPlugin(PluginInfo info, Object instance) {
-}
+record LoadedPlugin(PluginInfo info, Object instance) {}

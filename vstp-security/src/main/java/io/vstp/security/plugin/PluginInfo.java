@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param providerClass the provider's class name
  * @param loadedAt      when this version was loaded
  */
-public record PluginInfo(String name, PluginKind kind, String source, String version, String providerClass,
-                         Instant loadedAt) {
+public record PluginInfo(
+        String name, PluginKind kind, String source, String version, String providerClass, Instant loadedAt) {
     /** The {@link #source()} of providers found on the application class path. */
     public static final String CLASSPATH = "classpath";
 

@@ -67,14 +67,20 @@ final class PluginLoader {
         List<LoadedPlugin> plugins = new ArrayList<>();
         Map<String, String> taken = new HashMap<>();
         Instant now = clock.instant();
-        loadClasspath(AuthenticatorProvider.class, PluginKind.AUTHENTICATOR, classpathLoader, refusals, plugins, taken,
-                now);
+        loadClasspath(
+                AuthenticatorProvider.class, PluginKind.AUTHENTICATOR, classpathLoader, refusals, plugins, taken, now);
         loadClasspath(AuthorizerProvider.class, PluginKind.AUTHORIZER, classpathLoader, refusals, plugins, taken, now);
         return plugins;
     }
 
-    private <S> void loadClasspath(Class<S> spi, PluginKind kind, ClassLoader classpathLoader, RefusalLog refusals,
-                                   List<LoadedPlugin> plugins, Map<String, String> taken, Instant now) {
+    private <S> void loadClasspath(
+            Class<S> spi,
+            PluginKind kind,
+            ClassLoader classpathLoader,
+            RefusalLog refusals,
+            List<LoadedPlugin> plugins,
+            Map<String, String> taken,
+            Instant now) {
         Iterator<S> it = ServiceLoader.load(spi, classpathLoader).iterator();
         // A provider that fails to load is skipped and the iterator moves on; the guard stops a broken iterator
         // that keeps failing at the same place.
@@ -94,13 +100,14 @@ final class PluginLoader {
                 String name = nameOf(provider, className);
                 String key = kind + ":" + name;
                 if (taken.containsKey(key)) {
-                    throw new PluginRefused(kind + " '" + name + "' (" + className + ") is also provided by "
-                            + taken.get(key));
+                    throw new PluginRefused(
+                            kind + " '" + name + "' (" + className + ") is also provided by " + taken.get(key));
                 }
                 Object instance = createInstance(provider, name, className, classpathLoader);
                 taken.put(key, className + " on the classpath");
-                plugins.add(new LoadedPlugin(new PluginInfo(name, kind, PluginInfo.CLASSPATH,
-                        classpathVersion(provider), className, now), instance));
+                plugins.add(new LoadedPlugin(
+                        new PluginInfo(name, kind, PluginInfo.CLASSPATH, classpathVersion(provider), className, now),
+                        instance));
             } catch (PluginRefused e) {
                 refusals.refuse(PluginInfo.CLASSPATH, e.getMessage(), e.getCause());
             }
@@ -115,14 +122,17 @@ final class PluginLoader {
         }
         try {
             var source = provider.getClass().getProtectionDomain().getCodeSource();
-            if (source != null && source.getLocation() != null && "file".equals(source.getLocation().getProtocol())) {
+            if (source != null
+                    && source.getLocation() != null
+                    && "file".equals(source.getLocation().getProtocol())) {
                 Path path = Path.of(source.getLocation().toURI());
                 if (Files.isRegularFile(path)) {
                     return "sha256:" + JarDirectory.sha256(path).substring(0, 12);
                 }
             }
         } catch (Exception | LinkageError e) {
-            LOG.debug("no version for classpath provider {}", provider.getClass().getName(), e);
+            LOG.debug(
+                    "no version for classpath provider {}", provider.getClass().getName(), e);
         }
         return UNVERSIONED;
     }
@@ -161,7 +171,8 @@ final class PluginLoader {
             Instant now = clock.instant();
             for (Map.Entry<String, Object> p : providers.entrySet()) {
                 PluginKind kind = p.getKey().startsWith(PluginKind.AUTHENTICATOR + ":")
-                        ? PluginKind.AUTHENTICATOR : PluginKind.AUTHORIZER;
+                        ? PluginKind.AUTHENTICATOR
+                        : PluginKind.AUTHORIZER;
                 String name = p.getKey().substring(kind.toString().length() + 1);
                 String className = p.getValue().getClass().getName();
                 Object instance = createInstance(p.getValue(), name, className, loader);
@@ -181,9 +192,15 @@ final class PluginLoader {
         }
     }
 
-    private <S> void instantiate(Class<S> spi, PluginKind kind, PluginClassLoader loader, Map<String, String> taken,
-                                 Map<String, Object> providers) throws PluginRefused {
-        for (ServiceLoader.Provider<S> p : ServiceLoader.load(spi, loader).stream().toList()) {
+    private <S> void instantiate(
+            Class<S> spi,
+            PluginKind kind,
+            PluginClassLoader loader,
+            Map<String, String> taken,
+            Map<String, Object> providers)
+            throws PluginRefused {
+        for (ServiceLoader.Provider<S> p :
+                ServiceLoader.load(spi, loader).stream().toList()) {
             Class<? extends S> type = p.type();
             if (type.getClassLoader() != loader) {
                 throw new PluginRefused(spi.getSimpleName() + " " + type.getName() + " is not in the jar (the class "
@@ -203,8 +220,11 @@ final class PluginLoader {
             }
             String holder = taken.get(key);
             if (holder != null) {
-                throw new PluginRefused(kind + " '" + name + "' (" + type.getName() + ") clashes with the one from "
-                        + holder + "; remove one of them", null, true);
+                throw new PluginRefused(
+                        kind + " '" + name + "' (" + type.getName() + ") clashes with the one from " + holder
+                                + "; remove one of them",
+                        null,
+                        true);
             }
             providers.put(key, provider);
         }
@@ -224,9 +244,11 @@ final class PluginLoader {
                 }
             }
             Manifest manifest = jar.getManifest();
-            String version = manifest == null ? null
+            String version = manifest == null
+                    ? null
                     : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
-            return version != null && !version.isBlank() ? version.strip()
+            return version != null && !version.isBlank()
+                    ? version.strip()
                     : "sha256:" + staged.sha256().substring(0, 12);
         } catch (IOException | SecurityException | IllegalStateException e) {
             throw new PluginRefused("not a readable jar: " + PluginRefused.describe(e), e);
@@ -244,8 +266,8 @@ final class PluginLoader {
             throw new PluginRefused("provider " + className + " failed in name(): " + PluginRefused.describe(e), e);
         }
         if (name == null || name.isBlank() || !name.equals(name.strip())) {
-            throw new PluginRefused("provider " + className + " has an unusable name: "
-                    + (name == null ? "null" : "'" + name + "'"));
+            throw new PluginRefused(
+                    "provider " + className + " has an unusable name: " + (name == null ? "null" : "'" + name + "'"));
         }
         return name;
     }
@@ -260,10 +282,12 @@ final class PluginLoader {
         Object instance;
         try {
             instance = provider instanceof AuthenticatorProvider a
-                    ? a.create(pluginSettings) : ((AuthorizerProvider) provider).create(pluginSettings);
+                    ? a.create(pluginSettings)
+                    : ((AuthorizerProvider) provider).create(pluginSettings);
         } catch (Exception | LinkageError e) {
-            throw new PluginRefused("provider '" + name + "' (" + className + ") refused its settings: "
-                    + PluginRefused.describe(e), e);
+            throw new PluginRefused(
+                    "provider '" + name + "' (" + className + ") refused its settings: " + PluginRefused.describe(e),
+                    e);
         } finally {
             thread.setContextClassLoader(context);
         }

@@ -97,9 +97,12 @@ public final class PluginRegistry implements AutoCloseable {
         this.changeListeners = List.copyOf(b.changeListeners);
         this.refusals = new RefusalLog(b.errorListeners, clock);
         this.loader = new PluginLoader(AuthenticatorProvider.class.getClassLoader(), b.settings, clock);
-        this.jars = directory == null ? null : new DirectoryPlugins(JarDirectory.open(directory), loader, refusals,
-                b.settleTime, b.closeGrace, clock);
-        this.watcher = jars == null || !b.watch ? null
+        this.jars = directory == null
+                ? null
+                : new DirectoryPlugins(
+                        JarDirectory.open(directory), loader, refusals, b.settleTime, b.closeGrace, clock);
+        this.watcher = jars == null || !b.watch
+                ? null
                 : new DirectoryWatcher(directory, pollInterval, this::nextWaitMillis, () -> scan(false));
     }
 
@@ -249,8 +252,7 @@ public final class PluginRegistry implements AutoCloseable {
         private final List<Consumer<PluginError>> errorListeners = new CopyOnWriteArrayList<>();
         private final List<Consumer<PluginSet>> changeListeners = new CopyOnWriteArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The plugin directory whose {@code *.jar} files are loaded; none by default. It need not exist yet. */
         public Builder directory(Path directory) {

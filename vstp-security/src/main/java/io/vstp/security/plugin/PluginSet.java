@@ -27,7 +27,8 @@ public final class PluginSet {
     private final List<Authenticator> authenticatorList;
     private final List<Authorizer> authorizerList;
 
-    PluginSet(List<PluginInfo> plugins, Map<String, Authenticator> authenticators, Map<String, Authorizer> authorizers) {
+    PluginSet(
+            List<PluginInfo> plugins, Map<String, Authenticator> authenticators, Map<String, Authorizer> authorizers) {
         this.plugins = List.copyOf(plugins);
         this.authenticators = Collections.unmodifiableMap(new LinkedHashMap<>(authenticators));
         this.authorizers = Collections.unmodifiableMap(new LinkedHashMap<>(authorizers));
@@ -62,7 +63,9 @@ public final class PluginSet {
 
     /** The listed plugin of this kind and name. */
     public Optional<PluginInfo> info(PluginKind kind, String name) {
-        return plugins.stream().filter(p -> p.kind() == kind && p.name().equals(name)).findFirst();
+        return plugins.stream()
+                .filter(p -> p.kind() == kind && p.name().equals(name))
+                .findFirst();
     }
 
     @Override

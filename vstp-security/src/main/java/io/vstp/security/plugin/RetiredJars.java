@@ -15,8 +15,7 @@ import java.util.List;
 final class RetiredJars {
     private final List<Retiring> retiring = new ArrayList<>();
 
-    private record Retiring(LoadedJar jar, Instant due) {
-    }
+    private record Retiring(LoadedJar jar, Instant due) {}
 
     /** Takes the jars, to be closed once {@code due} has come. */
     void retire(Collection<LoadedJar> jars, Instant due) {

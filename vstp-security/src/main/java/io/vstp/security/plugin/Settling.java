@@ -18,8 +18,7 @@ final class Settling {
     private final Map<String, Sighting> sightings = new HashMap<>();
 
     /** When a jar was first seen with this fingerprint ({@link System#nanoTime()}). */
-    private record Sighting(Fingerprint fingerprint, long nanos) {
-    }
+    private record Sighting(Fingerprint fingerprint, long nanos) {}
 
     Settling(Duration settleTime) {
         this.settleNanos = settleTime.toNanos();

@@ -11,7 +11,11 @@ import io.vstp.transport.auth.Principal;
  */
 @FunctionalInterface
 public interface Authorizer {
-    enum Vote { ALLOW, DENY, ABSTAIN }
+    enum Vote {
+        ALLOW,
+        DENY,
+        ABSTAIN
+    }
 
     Vote vote(Principal principal, Action action);
 }

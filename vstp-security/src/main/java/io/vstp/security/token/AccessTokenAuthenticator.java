@@ -42,10 +42,10 @@ public final class AccessTokenAuthenticator implements Authenticator {
     public static final String DEFAULT_SUBJECT = "owner";
     /** At most this many tokens in one file: the file is read whole at start. */
     static final int MAX_TOKENS = 10_000;
+
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-    private record Entry(byte[] digest, String subject) {
-    }
+    private record Entry(byte[] digest, String subject) {}
 
     private final List<Entry> entries;
     private final Set<String> roles;
@@ -153,8 +153,8 @@ public final class AccessTokenAuthenticator implements Authenticator {
         if (match == null) {
             return CompletableFuture.failedFuture(new AuthenticationException("unknown access token"));
         }
-        return CompletableFuture.completedFuture(Optional.of(new Principal(match.subject(), roles, Map.of(),
-                "access-token", null)));
+        return CompletableFuture.completedFuture(
+                Optional.of(new Principal(match.subject(), roles, Map.of(), "access-token", null)));
     }
 
     private static void checkOwnerOnly(Path file) throws IOException {

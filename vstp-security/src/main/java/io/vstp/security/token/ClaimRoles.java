@@ -54,7 +54,8 @@ public final class ClaimRoles {
     public static ClaimRoles of(String claimPath, Map<String, ? extends Collection<String>> mapping) {
         Objects.requireNonNull(mapping, "mapping");
         Map<String, Set<String>> copy = new LinkedHashMap<>();
-        mapping.forEach((value, roles) -> copy.put(Objects.requireNonNull(value, "mapped claim value"),
+        mapping.forEach((value, roles) -> copy.put(
+                Objects.requireNonNull(value, "mapped claim value"),
                 Set.copyOf(Objects.requireNonNull(roles, "roles of " + value))));
         return new ClaimRoles(checkPath(claimPath), Map.copyOf(copy));
     }
@@ -112,15 +113,19 @@ public final class ClaimRoles {
             return SEPARATORS.splitAsStream(s.strip()).filter(v -> !v.isEmpty()).toList();
         }
         if (value instanceof Collection<?> list) {
-            return list.stream().filter(String.class::isInstance).map(String.class::cast)
-                    .filter(v -> !v.isBlank()).toList();
+            return list.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .filter(v -> !v.isBlank())
+                    .toList();
         }
         return List.of();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClaimRoles other && Objects.equals(claimPath, other.claimPath)
+        return o instanceof ClaimRoles other
+                && Objects.equals(claimPath, other.claimPath)
                 && Objects.equals(mapping, other.mapping);
     }
 
@@ -131,7 +136,8 @@ public final class ClaimRoles {
 
     @Override
     public String toString() {
-        return claimPath == null ? "ClaimRoles[none]"
+        return claimPath == null
+                ? "ClaimRoles[none]"
                 : "ClaimRoles[" + claimPath + (mapping == null ? "" : ", mapped " + mapping.keySet()) + "]";
     }
 }

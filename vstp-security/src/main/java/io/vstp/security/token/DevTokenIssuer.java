@@ -45,14 +45,15 @@ import org.slf4j.LoggerFactory;
 public final class DevTokenIssuer {
     /** The {@code kid} of the development key. */
     public static final String KEY_ID = "vstp-dev-es256";
+
     public static final String DEFAULT_ISSUER = "vstp-dev";
     public static final String DEFAULT_AUDIENCE = "vstp";
     public static final Duration DEFAULT_TTL = Duration.ofHours(1);
     /** The claim that carries the roles. */
     public static final String ROLES_CLAIM = "roles";
     /** What a tool that uses this class should print beside its output. */
-    public static final String WARNING = "DEVELOPMENT ONLY: token signed with a local development key; "
-            + "do not use in production";
+    public static final String WARNING =
+            "DEVELOPMENT ONLY: token signed with a local development key; " + "do not use in production";
 
     private static final Logger LOG = LoggerFactory.getLogger(DevTokenIssuer.class.getPackageName());
 
@@ -86,7 +87,10 @@ public final class DevTokenIssuer {
         }
         ECKey key;
         try {
-            key = new ECKeyGenerator(Curve.P_256).keyID(KEY_ID).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
+            key = new ECKeyGenerator(Curve.P_256)
+                    .keyID(KEY_ID)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.ES256)
                     .generate();
         } catch (JOSEException e) {
             throw new IOException("cannot generate an EC P-256 key", e);
@@ -96,10 +100,11 @@ public final class DevTokenIssuer {
             Files.createDirectories(parent);
         }
         try {
-            if (parent != null && Files.getFileAttributeView(parent,
-                    java.nio.file.attribute.PosixFileAttributeView.class) != null) {
-                FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------"));
+            if (parent != null
+                    && Files.getFileAttributeView(parent, java.nio.file.attribute.PosixFileAttributeView.class)
+                            != null) {
+                FileAttribute<?> ownerOnly =
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
                 Files.createFile(keyFile, ownerOnly);
             } else {
                 Files.createFile(keyFile);
@@ -107,8 +112,8 @@ public final class DevTokenIssuer {
         } catch (FileAlreadyExistsException e) {
             return new DevTokenIssuer(keyFile, read(keyFile), false, clock);
         }
-        Files.writeString(keyFile, key.toJSONString() + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                keyFile, key.toJSONString() + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
         LOG.warn("DEVELOPMENT ONLY: created a development signing key in {}", keyFile);
         return new DevTokenIssuer(keyFile, key, true, clock);
     }
@@ -186,8 +191,12 @@ public final class DevTokenIssuer {
                 .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(key.getKeyID())
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
         try {
             jwt.sign(new ECDSASigner(key));
         } catch (JOSEException e) {

@@ -24,12 +24,15 @@ import java.util.Set;
  * lines close both gaps without a new dependency.
  */
 final class Ed25519Jdk {
-    /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING }. */
+    /**
+     * The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING
+     * }.
+     */
     private static final byte[] SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
     private static final int KEY_LENGTH = 32;
 
-    private Ed25519Jdk() {
-    }
+    private Ed25519Jdk() {}
 
     /** The JDK public key of an Ed25519 {@code OKP} JWK. */
     static PublicKey publicKey(OctetKeyPair okp) throws GeneralSecurityException {
@@ -66,7 +69,8 @@ final class Ed25519Jdk {
             if (!JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {
                 throw new JOSEException("Ed25519 verifier given " + header.getAlgorithm());
             }
-            if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
+            if (header.getCriticalParams() != null
+                    && !header.getCriticalParams().isEmpty()) {
                 return false;
             }
             try {

@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -87,16 +86,19 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
                 t.setDaemon(true);
                 return t;
             });
-            this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).executor(ownExecutor)
-                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            this.client = HttpClient.newBuilder()
+                    .connectTimeout(settings.timeout())
+                    .executor(ownExecutor)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
         } else {
             this.ownExecutor = null;
             this.client = client;
         }
         String credentials = URLEncoder.encode(settings.clientId(), StandardCharsets.UTF_8) + ":"
                 + URLEncoder.encode(settings.clientSecret(), StandardCharsets.UTF_8);
-        this.authorization = "Basic " + Base64.getEncoder()
-                .encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         this.cache = Caffeine.newBuilder()
                 .maximumSize(settings.cacheMaxEntries())
                 .expireAfter(new AnswerExpiry())
@@ -137,8 +139,8 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
             } else if (a instanceof Answer.Active active) {
                 result.complete(Optional.of(active.principal()));
             } else {
-                result.completeExceptionally(new AuthenticationException(a instanceof Answer.Inactive inactive
-                        ? inactive.reason() : ((Answer.Failed) a).reason()));
+                result.completeExceptionally(new AuthenticationException(
+                        a instanceof Answer.Inactive inactive ? inactive.reason() : ((Answer.Failed) a).reason()));
             }
         });
         return result;
@@ -152,7 +154,8 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
     private static Answer.Failed failed(Throwable error, String key) {
         Throwable cause = Failures.cause(error);
         Throwable logged = cause;
-        LOG.atWarn().setMessage(() -> "token introspection failed (token " + key.substring(0, 8) + "...): " + logged)
+        LOG.atWarn()
+                .setMessage(() -> "token introspection failed (token " + key.substring(0, 8) + "...): " + logged)
                 .log();
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return new Answer.Failed("token introspection timed out");
@@ -170,14 +173,16 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
                 .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8))
                 .build();
-        return client.sendAsync(request, info -> info.statusCode() == 200
-                        ? new LimitedBody(settings.maxResponseBytes())
-                        : HttpResponse.BodySubscribers.replacing(new byte[0]))
+        return client.sendAsync(
+                        request,
+                        info -> info.statusCode() == 200
+                                ? new LimitedBody(settings.maxResponseBytes())
+                                : HttpResponse.BodySubscribers.replacing(new byte[0]))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
-                        throw new CompletionException(new IOException("introspection endpoint answered HTTP "
-                                + response.statusCode()));
+                        throw new CompletionException(
+                                new IOException("introspection endpoint answered HTTP " + response.statusCode()));
                     }
                     return answer(response.body(), key);
                 })
@@ -192,7 +197,9 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
             throw new CompletionException(new IOException("introspection answer is not a JSON object"));
         }
         if (!Boolean.TRUE.equals(json.get("active"))) {
-            LOG.atDebug().setMessage(() -> "token " + key.substring(0, 8) + "... not active").log();
+            LOG.atDebug()
+                    .setMessage(() -> "token " + key.substring(0, 8) + "... not active")
+                    .log();
             return new Answer.Inactive("token not active");
         }
         Instant now = settings.clock().instant();
@@ -209,7 +216,8 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
         if (settings.audience() != null && !audienceMatches(json.get("aud"))) {
             return new Answer.Inactive("wrong audience");
         }
-        String subject = json.get("sub") instanceof String s && !s.isBlank() ? s
+        String subject = json.get("sub") instanceof String s && !s.isBlank()
+                ? s
                 : json.get("username") instanceof String u && !u.isBlank() ? u : null;
         if (subject == null) {
             return new Answer.Inactive("token has no subject");
@@ -249,15 +257,12 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
 
     /** An introspection answer: a principal, or why the token is refused. */
     private sealed interface Answer {
-        record Active(Principal principal) implements Answer {
-        }
+        record Active(Principal principal) implements Answer {}
 
-        record Inactive(String reason) implements Answer {
-        }
+        record Inactive(String reason) implements Answer {}
 
         /** The call failed (timeout, network, HTTP status, bad answer): reported, never cached. */
-        record Failed(String reason) implements Answer {
-        }
+        record Failed(String reason) implements Answer {}
     }
 
     /** Active answers live until min(exp, cacheTtl); inactive ones for negativeCacheTtl; failures not at all. */
@@ -275,7 +280,9 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
                 }
                 return ttl.toNanos();
             }
-            return answer instanceof Answer.Failed ? 0 : settings.negativeCacheTtl().toNanos();
+            return answer instanceof Answer.Failed
+                    ? 0
+                    : settings.negativeCacheTtl().toNanos();
         }
 
         @Override
@@ -319,8 +326,7 @@ public final class IntrospectionAuthenticator implements Authenticator, AutoClos
             for (ByteBuffer item : items) {
                 if (out.size() + item.remaining() > max) {
                     subscription.cancel();
-                    result.completeExceptionally(new IOException("introspection answer larger than " + max
-                            + " bytes"));
+                    result.completeExceptionally(new IOException("introspection answer larger than " + max + " bytes"));
                     return;
                 }
                 byte[] bytes = new byte[item.remaining()];

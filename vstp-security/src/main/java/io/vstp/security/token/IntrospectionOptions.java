@@ -29,10 +29,20 @@ import java.util.Objects;
  * @param maxTokenBytes   a longer token is refused without a call. Default 8 KiB.
  * @param clock           the clock compared with {@code exp}. Default: the system clock.
  */
-public record IntrospectionOptions(URI endpoint, String clientId, String clientSecret, Duration timeout,
-                                    int maxResponseBytes, Duration cacheTtl, Duration negativeCacheTtl,
-                                    int cacheMaxEntries, String issuer, String audience, ClaimRoles roles,
-                                    int maxTokenBytes, Clock clock) {
+public record IntrospectionOptions(
+        URI endpoint,
+        String clientId,
+        String clientSecret,
+        Duration timeout,
+        int maxResponseBytes,
+        Duration cacheTtl,
+        Duration negativeCacheTtl,
+        int cacheMaxEntries,
+        String issuer,
+        String audience,
+        ClaimRoles roles,
+        int maxTokenBytes,
+        Clock clock) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(60);
@@ -113,8 +123,7 @@ public record IntrospectionOptions(URI endpoint, String clientId, String clientS
         private int maxTokenBytes = JwtOptions.DEFAULT_MAX_TOKEN_BYTES;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder endpoint(URI endpoint) {
             this.endpoint = endpoint;
@@ -182,8 +191,20 @@ public record IntrospectionOptions(URI endpoint, String clientId, String clientS
         }
 
         public IntrospectionOptions build() {
-            return new IntrospectionOptions(endpoint, clientId, clientSecret, timeout, maxResponseBytes, cacheTtl,
-                    negativeCacheTtl, cacheMaxEntries, issuer, audience, roles, maxTokenBytes, clock);
+            return new IntrospectionOptions(
+                    endpoint,
+                    clientId,
+                    clientSecret,
+                    timeout,
+                    maxResponseBytes,
+                    cacheTtl,
+                    negativeCacheTtl,
+                    cacheMaxEntries,
+                    issuer,
+                    audience,
+                    roles,
+                    maxTokenBytes,
+                    clock);
         }
     }
 }

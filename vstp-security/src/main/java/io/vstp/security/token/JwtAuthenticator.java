@@ -143,10 +143,10 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             this.executor = null;
         }
         this.processor = new DefaultJWTProcessor<>();
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
-                new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
-        processor.setJWSKeySelector(new KeySelector(algorithms, keys, settings.publicKeyPem() != null
-                && settings.publicKeyId() == null));
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+        processor.setJWSKeySelector(
+                new KeySelector(algorithms, keys, settings.publicKeyPem() != null && settings.publicKeyId() == null));
         processor.setJWSVerifierFactory(new VerifierFactory());
         processor.setJWTClaimsSetVerifier(new ClaimsVerifier(settings));
     }
@@ -247,12 +247,18 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         Map<String, Object> json = plainJson(claims.toJSONObject());
         Date exp = claims.getExpirationTime();
         // The session lives as long as the token is accepted: exp plus the skew, the same cut-off as the check above.
-        return new Principal(claims.getSubject(), settings.roles().roles(json), json, METHOD,
+        return new Principal(
+                claims.getSubject(),
+                settings.roles().roles(json),
+                json,
+                METHOD,
                 exp == null ? null : exp.toInstant().plus(settings.clockSkew()));
     }
 
     private static AuthenticationException refused(String message, Throwable cause) {
-        LOG.atDebug().setMessage(() -> "JWT refused (" + message + "): " + cause).log();
+        LOG.atDebug()
+                .setMessage(() -> "JWT refused (" + message + "): " + cause)
+                .log();
         return new AuthenticationException(message);
     }
 
@@ -285,7 +291,10 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
                     return false;
                 }
                 partLength = 0;
-            } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
+            } else if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
                     || c == '_') {
                 partLength++;
             } else {
@@ -332,8 +341,8 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         int connect = (int) s.httpConnectTimeout().toMillis();
         int read = (int) s.httpReadTimeout().toMillis();
         try {
-            return JWKSourceBuilder.<SecurityContext>create(s.jwksUri().toURL(),
-                            new DefaultResourceRetriever(connect, read, s.jwksMaxBytes()))
+            return JWKSourceBuilder.<SecurityContext>create(
+                            s.jwksUri().toURL(), new DefaultResourceRetriever(connect, read, s.jwksMaxBytes()))
                     .cache(s.jwksCacheTtl().toMillis(), (long) connect + read)
                     .refreshAheadCache(s.jwksRefreshAhead().toMillis(), false)
                     .rateLimited(s.jwksRateLimit().toMillis())
@@ -383,15 +392,24 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
         JWK jwk;
         if (key instanceof RSAPublicKey rsa) {
-            jwk = new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).keyID(s.publicKeyId()).build();
+            jwk = new RSAKey.Builder(rsa)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyID(s.publicKeyId())
+                    .build();
         } else if (key instanceof ECPublicKey ec) {
             Curve curve = Curve.forECParameterSpec(ec.getParams());
             if (curve == null) {
                 throw new IOException(s.publicKeyPem() + ": unsupported EC curve");
             }
-            jwk = new ECKey.Builder(curve, ec).keyUse(KeyUse.SIGNATURE).keyID(s.publicKeyId()).build();
+            jwk = new ECKey.Builder(curve, ec)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyID(s.publicKeyId())
+                    .build();
         } else if (key instanceof EdECPublicKey ed) {
-            jwk = Ed25519Jdk.jwk(ed).keyUse(KeyUse.SIGNATURE).keyID(s.publicKeyId()).build();
+            jwk = Ed25519Jdk.jwk(ed)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .keyID(s.publicKeyId())
+                    .build();
         } else {
             throw new IOException(s.publicKeyPem() + ": not an RSA, EC or Ed25519 public key");
         }
@@ -446,8 +464,7 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         }
 
         @Override
-        public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context)
-                throws KeySourceException {
+        public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context) throws KeySourceException {
             JWSAlgorithm alg = header.getAlgorithm();
             if (!algorithms.contains(alg)) {
                 return List.of();
@@ -456,8 +473,10 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             if (!JWSAlgorithm.EdDSA.equals(alg) && !anyKid) {
                 found.addAll(nimbus.selectJWSKeys(header, context));
             } else {
-                JWKMatcher.Builder matcher = new JWKMatcher.Builder().keyType(KeyType.forAlgorithm(alg))
-                        .keyUses(KeyUse.SIGNATURE, null).algorithms(alg, null);
+                JWKMatcher.Builder matcher = new JWKMatcher.Builder()
+                        .keyType(KeyType.forAlgorithm(alg))
+                        .keyUses(KeyUse.SIGNATURE, null)
+                        .algorithms(alg, null);
                 if (JWSAlgorithm.EdDSA.equals(alg)) {
                     matcher.curves(Curve.Ed25519);
                 } else if (JWSAlgorithm.Family.EC.contains(alg)) {
@@ -476,7 +495,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
                             found.add(ec.toPublicKey());
                         }
                     } catch (GeneralSecurityException | JOSEException e) {
-                        LOG.atDebug().setMessage(() -> "unusable key " + jwk.getKeyID() + ": " + e).log();
+                        LOG.atDebug()
+                                .setMessage(() -> "unusable key " + jwk.getKeyID() + ": " + e)
+                                .log();
                     }
                 }
             }
@@ -523,7 +544,11 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
         private final JwtOptions settings;
 
         ClaimsVerifier(JwtOptions s) {
-            super(Set.of(s.audience()), new JWTClaimsSet.Builder().issuer(s.issuer()).build(), required(s), null);
+            super(
+                    Set.of(s.audience()),
+                    new JWTClaimsSet.Builder().issuer(s.issuer()).build(),
+                    required(s),
+                    null);
             this.settings = s;
             setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, s.clockSkew().toSeconds()));
         }
@@ -570,7 +595,9 @@ public final class JwtAuthenticator implements Authenticator, AutoCloseable {
             try {
                 super.verify(claims, context);
             } catch (BadJWTException e) {
-                LOG.atDebug().setMessage(() -> "JWT claims refused: " + e.getMessage()).log();
+                LOG.atDebug()
+                        .setMessage(() -> "JWT claims refused: " + e.getMessage())
+                        .log();
                 throw new ClaimRejected("token claims rejected");
             }
         }

@@ -51,15 +51,29 @@ import java.util.Set;
  * @param jwksMaxBytes      the largest JWKS document accepted. Default 64 KiB.
  * @param clock             the clock for {@code exp}/{@code nbf}. Default: the system clock (tests set another).
  */
-public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String publicKeyId, Set<String> algorithms,
-                          String issuer, String audience, Set<String> requiredClaims, Duration clockSkew,
-                          int maxTokenBytes, ClaimRoles roles, Duration jwksCacheTtl, Duration jwksRefreshAhead,
-                          Duration jwksRateLimit, Duration httpConnectTimeout, Duration httpReadTimeout,
-                          int jwksMaxBytes, Clock clock) {
+public record JwtOptions(
+        URI jwksUri,
+        Path jwksFile,
+        Path publicKeyPem,
+        String publicKeyId,
+        Set<String> algorithms,
+        String issuer,
+        String audience,
+        Set<String> requiredClaims,
+        Duration clockSkew,
+        int maxTokenBytes,
+        ClaimRoles roles,
+        Duration jwksCacheTtl,
+        Duration jwksRefreshAhead,
+        Duration jwksRateLimit,
+        Duration httpConnectTimeout,
+        Duration httpReadTimeout,
+        int jwksMaxBytes,
+        Clock clock) {
 
     /** The asymmetric JWS algorithms this authenticator can verify. */
-    public static final Set<String> SUPPORTED_ALGORITHMS = Set.copyOf(new LinkedHashSet<>(List.of(
-            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")));
+    public static final Set<String> SUPPORTED_ALGORITHMS = Set.copyOf(new LinkedHashSet<>(
+            List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")));
 
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_TOKEN_BYTES = 8 * 1024;
@@ -75,8 +89,8 @@ public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String p
         if (sources != 1) {
             throw new IllegalArgumentException("exactly one of jwksUri, jwksFile, publicKeyPem must be set");
         }
-        if (jwksUri != null && !("https".equalsIgnoreCase(jwksUri.getScheme())
-                || "http".equalsIgnoreCase(jwksUri.getScheme()))) {
+        if (jwksUri != null
+                && !("https".equalsIgnoreCase(jwksUri.getScheme()) || "http".equalsIgnoreCase(jwksUri.getScheme()))) {
             throw new IllegalArgumentException("jwksUri must be an http(s) URI");
         }
         algorithms = checkAlgorithms(algorithms);
@@ -123,9 +137,11 @@ public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String p
                 throw new IllegalArgumentException("algorithm " + a
                         + " refused: only asymmetric algorithms are allowed (HMAC and none invite forged tokens)");
             }
-            String known = SUPPORTED_ALGORITHMS.stream().filter(s -> s.equalsIgnoreCase(a.strip())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unsupported algorithm " + a + "; supported: "
-                            + SUPPORTED_ALGORITHMS));
+            String known = SUPPORTED_ALGORITHMS.stream()
+                    .filter(s -> s.equalsIgnoreCase(a.strip()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "unsupported algorithm " + a + "; supported: " + SUPPORTED_ALGORITHMS));
             checked.add(known);
         }
         return Set.copyOf(checked);
@@ -176,8 +192,7 @@ public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String p
         private int jwksMaxBytes = DEFAULT_JWKS_MAX_BYTES;
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder jwksUri(URI jwksUri) {
             this.jwksUri = jwksUri;
@@ -280,9 +295,25 @@ public record JwtOptions(URI jwksUri, Path jwksFile, Path publicKeyPem, String p
         }
 
         public JwtOptions build() {
-            return new JwtOptions(jwksUri, jwksFile, publicKeyPem, publicKeyId, algorithms, issuer, audience,
-                    requiredClaims, clockSkew, maxTokenBytes, roles, jwksCacheTtl, jwksRefreshAhead, jwksRateLimit,
-                    httpConnectTimeout, httpReadTimeout, jwksMaxBytes, clock);
+            return new JwtOptions(
+                    jwksUri,
+                    jwksFile,
+                    publicKeyPem,
+                    publicKeyId,
+                    algorithms,
+                    issuer,
+                    audience,
+                    requiredClaims,
+                    clockSkew,
+                    maxTokenBytes,
+                    roles,
+                    jwksCacheTtl,
+                    jwksRefreshAhead,
+                    jwksRateLimit,
+                    httpConnectTimeout,
+                    httpReadTimeout,
+                    jwksMaxBytes,
+                    clock);
         }
     }
 }

@@ -1,6 +1,7 @@
 /**
  * Bearer-token authentication: {@link io.vstp.security.token.JwtAuthenticator} checks signed JWTs against an
- * identity provider's keys (JWKS endpoint, JWKS file or PEM key), {@link io.vstp.security.token.IntrospectionAuthenticator}
+ * identity provider's keys (JWKS endpoint, JWKS file or PEM key), {@link
+ * io.vstp.security.token.IntrospectionAuthenticator}
  * asks an OAuth 2.0 server about opaque tokens (RFC 7662), both reading roles through
  * {@link io.vstp.security.token.ClaimRoles}. {@link io.vstp.security.token.DevTokenIssuer} issues tokens from a
  * local key for development and tests only.

@@ -29,12 +29,21 @@ class AuditLogTest {
     void oneJsonLinePerEventWithoutTheTokenAndOwnerOnly() throws Exception {
         Path file = dir.resolve("logs/audit.log");
         InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 5555);
-        Principal alice = new Principal("alice", Set.of("reader"), Map.of("email", "alice@example.com"), "jwt",
+        Principal alice = new Principal(
+                "alice",
+                Set.of("reader"),
+                Map.of("email", "alice@example.com"),
+                "jwt",
                 Instant.now().plusSeconds(60));
         try (AuditLog log = AuditLog.toFile(file)) {
             log.authentication(new Credentials(TOKEN, List.of(), remote, "s1"), alice, null);
             log.authentication(new Credentials(TOKEN + "x", List.of(), remote, "s2"), null, "bad signature");
-            log.decision(alice, new Action("files", "get", "a\"\n{\"allowed\":true}"), "s1", remote, false,
+            log.decision(
+                    alice,
+                    new Action("files", "get", "a\"\n{\"allowed\":true}"),
+                    "s1",
+                    remote,
+                    false,
                     "no rule allows it");
             log.decision(alice, new Action("files", "get", "p".repeat(100_000)), "s1", remote, false, "r");
         }
@@ -42,17 +51,28 @@ class AuditLogTest {
         assertThat(lines).hasSize(4);
         assertThat((String) JSONObjectUtils.parse(lines.get(3)).get("path")).hasSize(AuditLog.MAX_FIELD + 1);
         String all = String.join("\n", lines);
-        assertThat(all).doesNotContain(TOKEN.substring(0, 20)).doesNotContain("c2VjcmV0").doesNotContain("alice@");
+        assertThat(all)
+                .doesNotContain(TOKEN.substring(0, 20))
+                .doesNotContain("c2VjcmV0")
+                .doesNotContain("alice@");
         Map<String, Object> ok = JSONObjectUtils.parse(lines.get(0));
-        assertThat(ok).containsEntry("event", "authenticate").containsEntry("subject", "alice")
-                .containsEntry("allowed", true).containsEntry("credentials", "bearer").containsEntry("session", "s1");
+        assertThat(ok)
+                .containsEntry("event", "authenticate")
+                .containsEntry("subject", "alice")
+                .containsEntry("allowed", true)
+                .containsEntry("credentials", "bearer")
+                .containsEntry("session", "s1");
         Map<String, Object> refused = JSONObjectUtils.parse(lines.get(1));
         assertThat(refused).containsEntry("allowed", false).containsEntry("reason", "bad signature");
         Map<String, Object> decision = JSONObjectUtils.parse(lines.get(2));
         // A hostile path stays inside its JSON string: one line, the decision unchanged.
-        assertThat(decision).containsEntry("allowed", false).containsEntry("path", "a\"\n{\"allowed\":true}")
-                .containsEntry("service", "files").containsEntry("op", "get");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(decision)
+                .containsEntry("allowed", false)
+                .containsEntry("path", "a\"\n{\"allowed\":true}")
+                .containsEntry("service", "files")
+                .containsEntry("op", "get");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 
     @Test
@@ -108,7 +128,8 @@ class AuditLogTest {
         assertThat(log.dropped()).isPositive();
         release.countDown();
         log.decision(p, new Action("echo", "", ""), "s", null, true, "after");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .untilAsserted(() -> assertThat(sinkText(sink)).contains("\"event\":\"audit-lines-dropped\""));
         log.close();
     }
@@ -131,7 +152,9 @@ class AuditLogTest {
         for (int i = 0; i < 10; i++) {
             log.decision(p, new Action("echo", "", ""), "s", null, false, "r");
         }
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> log.dropped() >= 10);
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> log.dropped() >= 10);
         assertThat(log.dropped()).isEqualTo(10);
         assertThat(log.written()).isZero();
         log.close();
@@ -140,7 +163,8 @@ class AuditLogTest {
     @Test
     void anAuditFileThatCannotBeOpenedIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditLog.toFile(dir))
-                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("cannot open audit log " + dir);
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot open audit log " + dir);
     }
 
     private static String sinkText(java.io.ByteArrayOutputStream sink) {

@@ -20,8 +20,9 @@ public final class ClasspathTestProvider implements AuthenticatorProvider {
     @Override
     public Authenticator create(Map<String, String> settings) {
         String subject = settings.getOrDefault("subject", "cp-user");
-        return credentials -> CompletableFuture.completedFuture("cp".equals(credentials.bearerToken())
-                ? Optional.of(new Principal(subject, Set.of(), Map.of(), NAME, null))
-                : Optional.empty());
+        return credentials -> CompletableFuture.completedFuture(
+                "cp".equals(credentials.bearerToken())
+                        ? Optional.of(new Principal(subject, Set.of(), Map.of(), NAME, null))
+                        : Optional.empty());
     }
 }

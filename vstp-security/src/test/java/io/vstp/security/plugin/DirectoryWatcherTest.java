@@ -63,8 +63,8 @@ class DirectoryWatcherTest {
     /** A watcher that waits an hour between looks while it watches, {@code shortWait} ms while it cannot. */
     private DirectoryWatcher eventDriven(Path directory, long shortWait) {
         AtomicReference<DirectoryWatcher> self = new AtomicReference<>();
-        DirectoryWatcher watcher = new DirectoryWatcher(directory, Duration.ofHours(1),
-                () -> self.get().watching() ? HOUR : shortWait, scans::incrementAndGet);
+        DirectoryWatcher watcher = new DirectoryWatcher(
+                directory, Duration.ofHours(1), () -> self.get().watching() ? HOUR : shortWait, scans::incrementAndGet);
         self.set(watcher);
         return watcher;
     }
@@ -130,8 +130,8 @@ class DirectoryWatcherTest {
         AtomicLong wait = new AtomicLong(1);
         // Stands for a plugin's loader: the thread would pin it for as long as the registry runs.
         try (URLClassLoader foreign = new URLClassLoader(new URL[0], null);
-             DirectoryWatcher watcher = createdWithContextLoader(foreign,
-                     () -> new DirectoryWatcher(dir, Duration.ofHours(1), wait::get, scan(wait, HOUR)))) {
+                DirectoryWatcher watcher = createdWithContextLoader(
+                        foreign, () -> new DirectoryWatcher(dir, Duration.ofHours(1), wait::get, scan(wait, HOUR)))) {
             watcher.start();
             await("the first scan", () -> scans.get() == 1);
             Thread thread = scanThread.get();
@@ -168,8 +168,8 @@ class DirectoryWatcherTest {
     @Test
     void closeEndsAWatcherThatPolls() {
         AtomicLong wait = new AtomicLong(1);
-        DirectoryWatcher watcher = new DirectoryWatcher(dir.resolve("missing"), Duration.ofHours(1), wait::get,
-                scan(wait, HOUR));
+        DirectoryWatcher watcher =
+                new DirectoryWatcher(dir.resolve("missing"), Duration.ofHours(1), wait::get, scan(wait, HOUR));
         watcher.start();
         await("the first scan", () -> scans.get() == 1);
 

@@ -65,8 +65,9 @@ class JarDirectoryTest {
 
         assertThat(staged.copy().getParent()).isEqualTo(copies);
         assertThat(staged.copy()).hasBinaryContent(bytes("version 1"));
-        assertThat(staged.sha256()).isEqualTo(HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(bytes("version 1"))));
+        assertThat(staged.sha256())
+                .isEqualTo(HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes("version 1"))));
     }
 
     @Test

@@ -41,8 +41,7 @@ final class PluginJars {
     /** Compiled classes by source text: the same plugin source is compiled once per test JVM. */
     private static final Map<String, Map<String, byte[]>> COMPILED = new ConcurrentHashMap<>();
 
-    private PluginJars() {
-    }
+    private PluginJars() {}
 
     /** An empty jar to fill. */
     static Jar jar() {
@@ -119,8 +118,11 @@ final class PluginJars {
                         }
                     }
                 }
-                """.replace("%CLS%", cls).replace("%NAME%", name).replace("%VERSION%", version)
-                .replace("%CTOR%", constructorBody).replace("%CREATE%", createBody);
+                """.replace("%CLS%", cls)
+                .replace("%NAME%", name)
+                .replace("%VERSION%", version)
+                .replace("%CTOR%", constructorBody)
+                .replace("%CREATE%", createBody);
         return jar().implementationVersion(version)
                 .source(fqcn, source)
                 .service(AuthenticatorProvider.class, fqcn)
@@ -143,8 +145,15 @@ final class PluginJars {
             work = Files.createTempDirectory("plugin-src-");
             Path src = Files.createDirectories(work.resolve("src"));
             Path out = Files.createDirectories(work.resolve("classes"));
-            List<String> args = new ArrayList<>(List.of("--release", "17", "-proc:none", "-nowarn",
-                    "-classpath", System.getProperty("java.class.path"), "-d", out.toString()));
+            List<String> args = new ArrayList<>(List.of(
+                    "--release",
+                    "17",
+                    "-proc:none",
+                    "-nowarn",
+                    "-classpath",
+                    System.getProperty("java.class.path"),
+                    "-d",
+                    out.toString()));
             for (Map.Entry<String, String> e : sources.entrySet()) {
                 Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
                 Files.createDirectories(file.getParent());
@@ -154,7 +163,8 @@ final class PluginJars {
             ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
             int rc = compiler.run(null, diagnostics, diagnostics, args.toArray(String[]::new));
             if (rc != 0) {
-                throw new IllegalStateException("plugin source does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "plugin source does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8));
             }
             Map<String, byte[]> classes = new LinkedHashMap<>();
             try (Stream<Path> files = Files.walk(out)) {
@@ -197,8 +207,7 @@ final class PluginJars {
         private final Map<String, byte[]> entries = new LinkedHashMap<>();
         private String implementationVersion;
 
-        private Jar() {
-        }
+        private Jar() {}
 
         /** Java source of the class {@code className} (fully qualified), compiled into the jar. */
         Jar source(String className, String source) {
@@ -234,8 +243,8 @@ final class PluginJars {
             if (!sources.isEmpty()) {
                 all.putAll(compile(sources));
             }
-            services.forEach((spi, lines) -> all.put("META-INF/services/" + spi,
-                    (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)));
+            services.forEach((spi, lines) -> all.put(
+                    "META-INF/services/" + spi, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8)));
             all.putAll(entries);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {

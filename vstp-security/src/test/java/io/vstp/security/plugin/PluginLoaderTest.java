@@ -27,8 +27,10 @@ class PluginLoaderTest {
     @TempDir
     Path dir;
 
-    private final PluginLoader loader = new PluginLoader(AuthenticatorProvider.class.getClassLoader(),
-            name -> Map.of("greeting", "hi " + name), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final PluginLoader loader = new PluginLoader(
+            AuthenticatorProvider.class.getClassLoader(),
+            name -> Map.of("greeting", "hi " + name),
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static Staged staged(Path copy) {
         return new Staged(copy, JarDirectory.sha256(copy));
@@ -46,8 +48,9 @@ class PluginLoaderTest {
 
         assertThat(jar.version).isEqualTo("1.2");
         assertThat(jar.sha256).isEqualTo(JarDirectory.sha256(copy));
-        assertThat(jar.plugins).extracting(p -> p.info().toString()).containsExactly(
-                "authenticator 'acme' 1.2 from acme.jar", "authorizer 'acme' 1.2 from acme.jar");
+        assertThat(jar.plugins)
+                .extracting(p -> p.info().toString())
+                .containsExactly("authenticator 'acme' 1.2 from acme.jar", "authorizer 'acme' 1.2 from acme.jar");
         assertThat(jar.plugins).allSatisfy(p -> {
             assertThat(p.info().loadedAt()).isEqualTo(NOW);
             assertThat(p.instance().getClass().getClassLoader()).isSameAs(jar.loader);
@@ -64,9 +67,10 @@ class PluginLoaderTest {
     void aNameTakenElsewhereRefusesTheJarAsAClashWorthRetryingLater() throws Exception {
         Path copy = PluginJars.plugin("acme", "1").writeTo(dir.resolve("1-acme.jar"));
 
-        assertThatThrownBy(() -> loader.load("acme-2.jar", fingerprint(copy), staged(copy),
-                Map.of("authorizer:acme", "acme.jar")))
-                .isInstanceOfSatisfying(PluginRefused.class, e -> assertThat(e.clash()).isTrue())
+        assertThatThrownBy(() -> loader.load(
+                        "acme-2.jar", fingerprint(copy), staged(copy), Map.of("authorizer:acme", "acme.jar")))
+                .isInstanceOfSatisfying(
+                        PluginRefused.class, e -> assertThat(e.clash()).isTrue())
                 .hasMessage("authorizer 'acme' (testplugin.Plugin_acme$Authz) clashes with the one from acme.jar; "
                         + "remove one of them");
     }
@@ -76,7 +80,8 @@ class PluginLoaderTest {
         Path copy = Files.write(dir.resolve("1-junk.jar"), "junk".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> loader.load("junk.jar", fingerprint(copy), staged(copy), Map.of()))
-                .isInstanceOfSatisfying(PluginRefused.class, e -> assertThat(e.clash()).isFalse())
+                .isInstanceOfSatisfying(
+                        PluginRefused.class, e -> assertThat(e.clash()).isFalse())
                 .hasMessageStartingWith("not a readable jar: ");
     }
 
@@ -114,13 +119,15 @@ class PluginLoaderTest {
                     }
                 }
                 """;
-        Path copy = PluginJars.jar().source("testplugin.HalfWay", source)
+        Path copy = PluginJars.jar()
+                .source("testplugin.HalfWay", source)
                 .service(AuthenticatorProvider.class, "testplugin.HalfWay")
                 .service(io.vstp.security.spi.AuthorizerProvider.class, "testplugin.HalfWay$Authz")
                 .writeTo(dir.resolve("1-half.jar"));
         try {
             assertThatThrownBy(() -> loader.load("half.jar", fingerprint(copy), staged(copy), Map.of()))
-                    .isInstanceOf(PluginRefused.class).hasMessageContaining("refused its settings");
+                    .isInstanceOf(PluginRefused.class)
+                    .hasMessageContaining("refused its settings");
             assertThat(PluginProbe.events).containsExactly("closed half");
         } finally {
             PluginProbe.events.clear();

@@ -11,6 +11,5 @@ public final class PluginProbe {
     /** What test plugins report (plain strings), e.g. {@code closed acme 1}. */
     public static final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private PluginProbe() {
-    }
+    private PluginProbe() {}
 }

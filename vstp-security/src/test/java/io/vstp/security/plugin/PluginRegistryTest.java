@@ -38,14 +38,20 @@ class PluginRegistryTest {
 
     /** A registry that only looks when told ({@link PluginRegistry#rescan()}) and loads at once. */
     private PluginRegistry.Builder manual() {
-        return PluginRegistry.builder().directory(dir).watch(false).settleTime(Duration.ZERO)
+        return PluginRegistry.builder()
+                .directory(dir)
+                .watch(false)
+                .settleTime(Duration.ZERO)
                 .closeGrace(Duration.ZERO);
     }
 
     /** A registry whose watcher reacts quickly. */
     private PluginRegistry.Builder watched() {
-        return PluginRegistry.builder().directory(dir).pollInterval(Duration.ofMillis(200))
-                .settleTime(Duration.ofMillis(100)).closeGrace(Duration.ZERO);
+        return PluginRegistry.builder()
+                .directory(dir)
+                .pollInterval(Duration.ofMillis(200))
+                .settleTime(Duration.ofMillis(100))
+                .closeGrace(Duration.ZERO);
     }
 
     private static Credentials token(String token) {
@@ -59,9 +65,14 @@ class PluginRegistryTest {
 
     /** The {@code version} claim the named plugin's authenticator puts in principals now; empty if not loaded. */
     private static Optional<Object> servedVersion(PluginRegistry registry, String name) {
-        return registry.current().authenticator(name)
-                .map(a -> a.authenticate(token("user:probe")).toCompletableFuture().join()
-                        .orElseThrow().claims().get("version"));
+        return registry.current()
+                .authenticator(name)
+                .map(a -> a.authenticate(token("user:probe"))
+                        .toCompletableFuture()
+                        .join()
+                        .orElseThrow()
+                        .claims()
+                        .get("version"));
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -76,15 +87,18 @@ class PluginRegistryTest {
         PluginJars.plugin("acme", "1.4.2").writeTo(dir.resolve("acme.jar"));
         Path plain = PluginJars.plugin("plain", "0").implementationVersion(null).writeTo(dir.resolve("plain.jar"));
         Instant before = Instant.now();
-        try (PluginRegistry registry = manual()
-                .settings(Map.of("acme", Map.of("greeting", "hello"),
-                        ClasspathTestProvider.NAME, Map.of("subject", "from-settings")))
+        try (PluginRegistry registry = manual().settings(Map.of(
+                        "acme",
+                        Map.of("greeting", "hello"),
+                        ClasspathTestProvider.NAME,
+                        Map.of("subject", "from-settings")))
                 .start()) {
             List<PluginInfo> plugins = registry.plugins();
-            assertThat(plugins).extracting(PluginInfo::name, PluginInfo::kind, PluginInfo::source)
+            assertThat(plugins)
+                    .extracting(PluginInfo::name, PluginInfo::kind, PluginInfo::source)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple(ClasspathTestProvider.NAME, PluginKind.AUTHENTICATOR,
-                                    PluginInfo.CLASSPATH),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    ClasspathTestProvider.NAME, PluginKind.AUTHENTICATOR, PluginInfo.CLASSPATH),
                             org.assertj.core.groups.Tuple.tuple("acme", PluginKind.AUTHENTICATOR, "acme.jar"),
                             org.assertj.core.groups.Tuple.tuple("acme", PluginKind.AUTHORIZER, "acme.jar"),
                             org.assertj.core.groups.Tuple.tuple("plain", PluginKind.AUTHENTICATOR, "plain.jar"),
@@ -93,7 +107,8 @@ class PluginRegistryTest {
             assertThat(plugins.get(0).version()).isEqualTo("unversioned"); // target/test-classes: no manifest
             assertThat(plugins.get(1).version()).isEqualTo("1.4.2");
             assertThat(plugins.get(1).providerClass()).isEqualTo("testplugin.Plugin_acme");
-            assertThat(plugins.get(3).version()).isEqualTo("sha256:" + JarDirectory.sha256(plain).substring(0, 12));
+            assertThat(plugins.get(3).version())
+                    .isEqualTo("sha256:" + JarDirectory.sha256(plain).substring(0, 12));
             assertThat(plugins).allSatisfy(p -> assertThat(p.loadedAt()).isAfterOrEqualTo(before.minusSeconds(1)));
 
             assertThat(registry.authenticators()).hasSize(3);
@@ -107,7 +122,9 @@ class PluginRegistryTest {
             assertThat(authenticate(registry, "acme", "something else")).isEmpty();
             assertThat(authenticate(registry, "plain", "user:bob").orElseThrow().claims())
                     .doesNotContainKey("greeting");
-            assertThat(authenticate(registry, ClasspathTestProvider.NAME, "cp").orElseThrow().subject())
+            assertThat(authenticate(registry, ClasspathTestProvider.NAME, "cp")
+                            .orElseThrow()
+                            .subject())
                     .isEqualTo("from-settings");
 
             Authorizer authorizer = registry.current().authorizer("acme").orElseThrow();
@@ -115,11 +132,19 @@ class PluginRegistryTest {
             assertThat(authorizer.vote(p, new Action("files", "get", "/x"))).isEqualTo(Authorizer.Vote.ABSTAIN);
 
             // Each jar has a class loader of its own whose parent has the SPI.
-            ClassLoader acmeLoader = registry.current().authenticator("acme").orElseThrow().getClass()
+            ClassLoader acmeLoader = registry.current()
+                    .authenticator("acme")
+                    .orElseThrow()
+                    .getClass()
                     .getClassLoader();
-            ClassLoader plainLoader = registry.current().authenticator("plain").orElseThrow().getClass()
+            ClassLoader plainLoader = registry.current()
+                    .authenticator("plain")
+                    .orElseThrow()
+                    .getClass()
                     .getClassLoader();
-            assertThat(acmeLoader).isNotSameAs(plainLoader).isNotSameAs(getClass().getClassLoader());
+            assertThat(acmeLoader)
+                    .isNotSameAs(plainLoader)
+                    .isNotSameAs(getClass().getClassLoader());
             assertThat(acmeLoader.getParent()).isSameAs(AuthenticatorProvider.class.getClassLoader());
         }
     }
@@ -131,7 +156,9 @@ class PluginRegistryTest {
                 .start()) {
             assertThat(registry.directory()).isEmpty();
             assertThat(registry.plugins()).extracting(PluginInfo::name).containsExactly(ClasspathTestProvider.NAME);
-            assertThat(authenticate(registry, ClasspathTestProvider.NAME, "cp").orElseThrow().subject())
+            assertThat(authenticate(registry, ClasspathTestProvider.NAME, "cp")
+                            .orElseThrow()
+                            .subject())
                     .isEqualTo("fn");
         }
         try (PluginRegistry registry = manual().classpath(false).start()) {
@@ -142,12 +169,18 @@ class PluginRegistryTest {
     @Test
     void missingDirectoryIsEmptyUntilItAppears() throws Exception {
         Path later = dir.resolve("later");
-        try (PluginRegistry registry = PluginRegistry.builder().directory(later).classpath(false)
-                .pollInterval(Duration.ofMillis(100)).settleTime(Duration.ofMillis(50)).start()) {
+        try (PluginRegistry registry = PluginRegistry.builder()
+                .directory(later)
+                .classpath(false)
+                .pollInterval(Duration.ofMillis(100))
+                .settleTime(Duration.ofMillis(50))
+                .start()) {
             assertThat(registry.plugins()).isEmpty();
             Files.createDirectory(later);
             PluginJars.plugin("acme", "1").writeTo(later.resolve("acme.jar"));
-            await("the jar in the new directory is loaded", () -> servedVersion(registry, "acme").isPresent());
+            await(
+                    "the jar in the new directory is loaded",
+                    () -> servedVersion(registry, "acme").isPresent());
         }
     }
 
@@ -166,9 +199,15 @@ class PluginRegistryTest {
             PluginJars.plugin("acme", "2").writeTo(dir.resolve("acme.jar"));
             await("v2 is served", () -> servedVersion(registry, "acme").equals(Optional.of("2")));
 
-            assertThat(registry.current().info(PluginKind.AUTHENTICATOR, "acme").orElseThrow().version())
+            assertThat(registry.current()
+                            .info(PluginKind.AUTHENTICATOR, "acme")
+                            .orElseThrow()
+                            .version())
                     .isEqualTo("2");
-            assertThat(registry.current().info(PluginKind.AUTHORIZER, "acme").orElseThrow().version())
+            assertThat(registry.current()
+                            .info(PluginKind.AUTHORIZER, "acme")
+                            .orElseThrow()
+                            .version())
                     .isEqualTo("2");
             assertThat(swaps).hasSize(1); // one atomic swap, both kinds at once
             assertThat(registry.errors()).isEmpty();
@@ -180,7 +219,8 @@ class PluginRegistryTest {
             assertThat(fromV1.claims()).containsExactly(Map.entry("version", "1"));
             assertThat(fromV1.claims().getClass().getClassLoader()).isNull(); // a JDK collection
             assertThat(fromV1.toString()).contains("alice");
-            assertThat(authenticate(registry, "acme", "user:alice").orElseThrow()).isNotEqualTo(fromV1);
+            assertThat(authenticate(registry, "acme", "user:alice").orElseThrow())
+                    .isNotEqualTo(fromV1);
         }
     }
 
@@ -203,10 +243,13 @@ class PluginRegistryTest {
         Path jar = PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
         PluginJars.plugin("other", "1").writeTo(dir.resolve("other.jar"));
         try (PluginRegistry registry = watched().classpath(false).start()) {
-            assertThat(registry.plugins()).extracting(PluginInfo::name).containsExactly("acme", "acme", "other",
-                    "other");
+            assertThat(registry.plugins())
+                    .extracting(PluginInfo::name)
+                    .containsExactly("acme", "acme", "other", "other");
             Files.delete(jar);
-            await("acme is unloaded", () -> registry.current().authenticator("acme").isEmpty());
+            await(
+                    "acme is unloaded",
+                    () -> registry.current().authenticator("acme").isEmpty());
             assertThat(registry.current().authorizer("acme")).isEmpty();
             assertThat(registry.plugins()).extracting(PluginInfo::name).containsExactly("other", "other");
             assertThat(servedVersion(registry, "other")).contains("1");
@@ -218,7 +261,8 @@ class PluginRegistryTest {
     void aJarStillBeingWrittenWaitsUntilItHasSettled() throws Exception {
         byte[] bytes = PluginJars.plugin("acme", "1").build();
         Duration settle = Duration.ofMillis(300);
-        try (PluginRegistry registry = manual().classpath(false).settleTime(settle).start()) {
+        try (PluginRegistry registry =
+                manual().classpath(false).settleTime(settle).start()) {
             Path jar = dir.resolve("acme.jar");
             Files.write(jar, Arrays.copyOf(bytes, bytes.length / 2)); // a writer half-way
             registry.rescan();
@@ -263,14 +307,21 @@ class PluginRegistryTest {
     @Test
     void aReplacedJarsClassLoaderStaysOpenForTheGraceTimeThenCloses() throws Exception {
         PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
-        try (PluginRegistry registry = watched().closeGrace(Duration.ofSeconds(1)).start()) {
-            ClassLoader v1 = registry.current().authenticator("acme").orElseThrow().getClass().getClassLoader();
+        try (PluginRegistry registry =
+                watched().closeGrace(Duration.ofSeconds(1)).start()) {
+            ClassLoader v1 = registry.current()
+                    .authenticator("acme")
+                    .orElseThrow()
+                    .getClass()
+                    .getClassLoader();
             String classFile = "testplugin/Plugin_acme.class";
             assertThat(v1.getResource(classFile)).isNotNull();
 
             PluginJars.plugin("acme", "2").writeTo(dir.resolve("acme.jar"));
             await("v2 is served", () -> servedVersion(registry, "acme").equals(Optional.of("2")));
-            assertThat(v1.getResource(classFile)).as("open during the grace time").isNotNull();
+            assertThat(v1.getResource(classFile))
+                    .as("open during the grace time")
+                    .isNotNull();
             await("v1's loader is closed", () -> v1.getResource(classFile) == null);
         }
     }
@@ -313,7 +364,9 @@ class PluginRegistryTest {
                     }
                 }
                 """.replace("%VERSION%", version).replace("%FAIL%", Boolean.toString(authorizerFails));
-        return PluginJars.jar().implementationVersion(version).source("testplugin.Closeable", source)
+        return PluginJars.jar()
+                .implementationVersion(version)
+                .source("testplugin.Closeable", source)
                 .service(AuthenticatorProvider.class, "testplugin.Closeable")
                 .service(io.vstp.security.spi.AuthorizerProvider.class, "testplugin.Closeable$Authz");
     }
@@ -330,37 +383,48 @@ class PluginRegistryTest {
 
             closeablePlugin("3", true).writeTo(jar); // its authenticator is created, then its authorizer fails
             registry.rescan();
-            assertThat(registry.errors()).singleElement().satisfies(e -> assertThat(e.reason())
-                    .contains("provider 'closeable' (testplugin.Closeable$Authz) refused its settings"));
+            assertThat(registry.errors())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.reason())
+                            .contains("provider 'closeable' (testplugin.Closeable$Authz) refused its settings"));
             assertThat(PluginProbe.events).containsExactly("closed closeable 1", "closed closeable 3");
-            assertThat(registry.current().info(PluginKind.AUTHENTICATOR, "closeable").orElseThrow().version())
+            assertThat(registry.current()
+                            .info(PluginKind.AUTHENTICATOR, "closeable")
+                            .orElseThrow()
+                            .version())
                     .isEqualTo("2");
         }
-        assertThat(PluginProbe.events).containsExactly("closed closeable 1", "closed closeable 3",
-                "closed closeable 2");
+        assertThat(PluginProbe.events)
+                .containsExactly("closed closeable 1", "closed closeable 3", "closed closeable 2");
         PluginProbe.events.clear();
     }
 
     @Test
     void readersAlwaysSeeOneConsistentVersionAndNoGapDuringReloads() throws Exception {
         PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
-        try (PluginRegistry registry = manual().closeGrace(Duration.ofSeconds(5)).start()) {
-            java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+        try (PluginRegistry registry =
+                manual().closeGrace(Duration.ofSeconds(5)).start()) {
+            java.util.concurrent.atomic.AtomicReference<String> problem =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
-            Thread reader = new Thread(() -> {
-                while (!stop.get()) {
-                    PluginSet set = registry.current();
-                    Optional<PluginInfo> authn = set.info(PluginKind.AUTHENTICATOR, "acme");
-                    Optional<PluginInfo> authz = set.info(PluginKind.AUTHORIZER, "acme");
-                    if (authn.isEmpty() || authz.isEmpty() || set.authenticator("acme").isEmpty()) {
-                        problem.compareAndSet(null, "acme missing from " + set);
-                    } else if (!authn.get().version().equals(authz.get().version())) {
-                        problem.compareAndSet(null, "mixed versions in " + set);
-                    }
-                    reads.incrementAndGet();
-                }
-            }, "plugin-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            PluginSet set = registry.current();
+                            Optional<PluginInfo> authn = set.info(PluginKind.AUTHENTICATOR, "acme");
+                            Optional<PluginInfo> authz = set.info(PluginKind.AUTHORIZER, "acme");
+                            if (authn.isEmpty()
+                                    || authz.isEmpty()
+                                    || set.authenticator("acme").isEmpty()) {
+                                problem.compareAndSet(null, "acme missing from " + set);
+                            } else if (!authn.get().version().equals(authz.get().version())) {
+                                problem.compareAndSet(null, "mixed versions in " + set);
+                            }
+                            reads.incrementAndGet();
+                        }
+                    },
+                    "plugin-reader");
             reader.start();
             for (int v = 2; v <= 4; v++) {
                 PluginJars.plugin("acme", Integer.toString(v)).writeTo(dir.resolve("acme.jar"));
@@ -396,14 +460,18 @@ class PluginRegistryTest {
 
     /** A weak reference to the loader of the named plugin's authenticator; no strong reference survives the call. */
     private static WeakReference<ClassLoader> loaderOf(PluginRegistry registry, String name) {
-        return new WeakReference<>(registry.current().authenticator(name).orElseThrow().getClass().getClassLoader());
+        return new WeakReference<>(
+                registry.current().authenticator(name).orElseThrow().getClass().getClassLoader());
     }
 
     private static void assertCollected(WeakReference<?> ref, String what) {
-        Awaitility.await("collected: " + what).atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> {
-            System.gc();
-            return ref.get() == null;
-        });
+        Awaitility.await("collected: " + what)
+                .atMost(BOUND)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    System.gc();
+                    return ref.get() == null;
+                });
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -418,12 +486,16 @@ class PluginRegistryTest {
             PluginJars.writeAtomically(dir.resolve("acme.jar"), broken);
             registry.rescan();
             registry.rescan(); // the same broken bytes are not retried (nor reported) again
-            Files.setLastModifiedTime(dir.resolve("acme.jar"), FileTime.from(Instant.now().plusSeconds(60)));
+            Files.setLastModifiedTime(
+                    dir.resolve("acme.jar"), FileTime.from(Instant.now().plusSeconds(60)));
             registry.rescan(); // touched, same bytes: still not retried
 
             assertThat(servedVersion(registry, "acme")).contains("1");
             assertThat(registry.current().authorizer("acme")).isPresent();
-            assertThat(registry.current().info(PluginKind.AUTHENTICATOR, "acme").orElseThrow().version())
+            assertThat(registry.current()
+                            .info(PluginKind.AUTHENTICATOR, "acme")
+                            .orElseThrow()
+                            .version())
                     .isEqualTo("1");
             assertThat(registry.errors()).hasSize(1);
             assertThat(told).containsExactlyElementsOf(registry.errors());
@@ -447,8 +519,9 @@ class PluginRegistryTest {
 
     @Test
     void aJarWhoseProviderConstructorThrowsIsRefused() throws Exception {
-        byte[] broken = PluginJars.plugin("acme", "2", "if (true) throw new IllegalStateException(\"boom in ctor\");",
-                "").build();
+        byte[] broken = PluginJars.plugin(
+                        "acme", "2", "if (true) throw new IllegalStateException(\"boom in ctor\");", "")
+                .build();
         assertThat(refusedReplacement(broken).reason())
                 .contains("testplugin.Plugin_acme could not be instantiated")
                 .contains("IllegalStateException: boom in ctor");
@@ -456,8 +529,9 @@ class PluginRegistryTest {
 
     @Test
     void aJarWhoseCreateThrowsIsRefused() throws Exception {
-        byte[] broken = PluginJars.plugin("acme", "2", "",
-                "if (true) throw new IllegalArgumentException(\"greeting missing\");").build();
+        byte[] broken = PluginJars.plugin(
+                        "acme", "2", "", "if (true) throw new IllegalArgumentException(\"greeting missing\");")
+                .build();
         assertThat(refusedReplacement(broken).reason())
                 .contains("provider 'acme' (testplugin.Plugin_acme) refused its settings")
                 .contains("IllegalArgumentException: greeting missing");
@@ -465,14 +539,18 @@ class PluginRegistryTest {
 
     @Test
     void aJarWithNoProviderIsRefused() throws Exception {
-        byte[] empty = PluginJars.jar().implementationVersion("2")
-                .source("testplugin.Nothing", "package testplugin; public class Nothing {}").build();
+        byte[] empty = PluginJars.jar()
+                .implementationVersion("2")
+                .source("testplugin.Nothing", "package testplugin; public class Nothing {}")
+                .build();
         assertThat(refusedReplacement(empty).reason()).startsWith("no providers");
     }
 
     @Test
     void aJarNamingAMissingProviderClassIsRefused() throws Exception {
-        byte[] missing = PluginJars.jar().service(AuthenticatorProvider.class, "testplugin.Gone").build();
+        byte[] missing = PluginJars.jar()
+                .service(AuthenticatorProvider.class, "testplugin.Gone")
+                .build();
         assertThat(refusedReplacement(missing).reason()).contains("Provider testplugin.Gone not found");
     }
 
@@ -493,7 +571,10 @@ class PluginRegistryTest {
             Files.delete(dir.resolve("acme.jar"));
             registry.rescan();
             assertThat(servedVersion(registry, "acme")).contains("2");
-            assertThat(registry.current().info(PluginKind.AUTHENTICATOR, "acme").orElseThrow().source())
+            assertThat(registry.current()
+                            .info(PluginKind.AUTHENTICATOR, "acme")
+                            .orElseThrow()
+                            .source())
                     .isEqualTo("acme-2.jar");
         }
     }
@@ -519,7 +600,9 @@ class PluginRegistryTest {
             assertThat(registry.plugins()).isEmpty();
 
             PluginJars.plugin("acme", "1").writeTo(dir.resolve("acme.jar"));
-            await("the fixed jar is loaded", () -> servedVersion(registry, "acme").equals(Optional.of("1")));
+            await(
+                    "the fixed jar is loaded",
+                    () -> servedVersion(registry, "acme").equals(Optional.of("1")));
         }
     }
 
@@ -537,7 +620,8 @@ class PluginRegistryTest {
                     public Authenticator create(Map<String, String> settings) { %CREATE% }
                 }
                 """.replace("%CLS%", cls).replace("%NAME%", nameBody).replace("%CREATE%", createBody);
-        return PluginJars.jar().source("testplugin." + cls, source)
+        return PluginJars.jar()
+                .source("testplugin." + cls, source)
                 .service(AuthenticatorProvider.class, "testplugin." + cls);
     }
 
@@ -554,31 +638,45 @@ class PluginRegistryTest {
         String twin = "package testplugin; import io.vstp.security.spi.*; import java.util.Map; public final class %s"
                 + " implements AuthenticatorProvider { public String name() { return \"twin\"; }"
                 + " public Authenticator create(Map<String, String> s) { " + ACCEPTS_NOTHING + " } }";
-        PluginJars.jar().source("testplugin.TwinA", twin.formatted("TwinA"))
+        PluginJars.jar()
+                .source("testplugin.TwinA", twin.formatted("TwinA"))
                 .source("testplugin.TwinB", twin.formatted("TwinB"))
                 .service(AuthenticatorProvider.class, "testplugin.TwinA")
-                .service(AuthenticatorProvider.class, "testplugin.TwinB").writeTo(dir.resolve("twins.jar"));
+                .service(AuthenticatorProvider.class, "testplugin.TwinB")
+                .writeTo(dir.resolve("twins.jar"));
         // Names a provider class the class path already has, without containing it.
-        PluginJars.jar().service(AuthenticatorProvider.class, ClasspathTestProvider.class.getName())
+        PluginJars.jar()
+                .service(AuthenticatorProvider.class, ClasspathTestProvider.class.getName())
                 .writeTo(dir.resolve("borrowed.jar"));
 
         try (PluginRegistry registry = manual().classpath(false).start()) {
             assertThat(registry.plugins()).isEmpty();
             Map<String, String> reasons = new java.util.TreeMap<>();
             registry.errors().forEach(e -> reasons.put(e.source(), e.reason()));
-            assertThat(reasons).containsOnlyKeys("name-fails.jar", "padded.jar", "nameless.jar", "creates-null.jar",
-                    "twins.jar", "borrowed.jar");
-            assertThat(reasons.get("name-fails.jar")).isEqualTo(
-                    "provider testplugin.NameFails failed in name(): IllegalStateException: no name yet");
-            assertThat(reasons.get("padded.jar")).isEqualTo("provider testplugin.Padded has an unusable name: ' padded'");
-            assertThat(reasons.get("nameless.jar")).isEqualTo("provider testplugin.Nameless has an unusable name: null");
-            assertThat(reasons.get("creates-null.jar")).isEqualTo(
-                    "provider 'hollow' (testplugin.CreatesNull) created null");
-            assertThat(reasons.get("twins.jar")).isEqualTo(
-                    "authenticator 'twin' is provided twice in the jar (testplugin.TwinB and testplugin.TwinA)");
-            assertThat(reasons.get("borrowed.jar")).isEqualTo("AuthenticatorProvider "
-                    + ClasspathTestProvider.class.getName() + " is not in the jar (the class path already has it; a "
-                    + "plugin jar must contain its providers)");
+            assertThat(reasons)
+                    .containsOnlyKeys(
+                            "name-fails.jar",
+                            "padded.jar",
+                            "nameless.jar",
+                            "creates-null.jar",
+                            "twins.jar",
+                            "borrowed.jar");
+            assertThat(reasons.get("name-fails.jar"))
+                    .isEqualTo("provider testplugin.NameFails failed in name(): IllegalStateException: no name yet");
+            assertThat(reasons.get("padded.jar"))
+                    .isEqualTo("provider testplugin.Padded has an unusable name: ' padded'");
+            assertThat(reasons.get("nameless.jar"))
+                    .isEqualTo("provider testplugin.Nameless has an unusable name: null");
+            assertThat(reasons.get("creates-null.jar"))
+                    .isEqualTo("provider 'hollow' (testplugin.CreatesNull) created null");
+            assertThat(reasons.get("twins.jar"))
+                    .isEqualTo("authenticator 'twin' is provided twice in the jar (testplugin.TwinB and "
+                            + "testplugin.TwinA)");
+            assertThat(reasons.get("borrowed.jar"))
+                    .isEqualTo("AuthenticatorProvider "
+                            + ClasspathTestProvider.class.getName()
+                            + " is not in the jar (the class path already has it; a "
+                            + "plugin jar must contain its providers)");
         }
     }
 
@@ -604,26 +702,39 @@ class PluginRegistryTest {
                 .service(AuthenticatorProvider.class, "cpplain.Dup")
                 .service(AuthenticatorProvider.class, "cpplain.Missing")
                 .writeTo(dir.resolve("unversioned.jar"));
-        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {
-                versioned.toUri().toURL(), unversioned.toUri().toURL()}, getClass().getClassLoader());
-             PluginRegistry registry = PluginRegistry.builder().classLoader(loader).start()) {
-            assertThat(registry.plugins()).extracting(PluginInfo::name, PluginInfo::kind, PluginInfo::version)
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                        new java.net.URL[] {
+                            versioned.toUri().toURL(), unversioned.toUri().toURL()
+                        },
+                        getClass().getClassLoader());
+                PluginRegistry registry =
+                        PluginRegistry.builder().classLoader(loader).start()) {
+            assertThat(registry.plugins())
+                    .extracting(PluginInfo::name, PluginInfo::kind, PluginInfo::version)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple(ClasspathTestProvider.NAME, PluginKind.AUTHENTICATOR,
-                                    "unversioned"),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    ClasspathTestProvider.NAME, PluginKind.AUTHENTICATOR, "unversioned"),
                             org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHENTICATOR, "7"),
-                            org.assertj.core.groups.Tuple.tuple("cp-plain", PluginKind.AUTHENTICATOR,
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "cp-plain",
+                                    PluginKind.AUTHENTICATOR,
                                     "sha256:" + JarDirectory.sha256(unversioned).substring(0, 12)),
                             org.assertj.core.groups.Tuple.tuple("cp-versioned", PluginKind.AUTHORIZER, "7"));
-            assertThat(registry.plugins()).allSatisfy(p -> assertThat(p.fromClasspath()).isTrue());
+            assertThat(registry.plugins())
+                    .allSatisfy(p -> assertThat(p.fromClasspath()).isTrue());
             assertThat(registry.current().toString()).contains("authenticator 'cp-plain' sha256:");
             assertThat(registry.errors()).extracting(PluginError::source).containsOnly(PluginInfo.CLASSPATH);
-            assertThat(registry.errors()).extracting(PluginError::reason).containsExactlyInAnyOrder(
-                    "authenticator 'cp-versioned' (cpplain.Dup) is also provided by testplugin.Plugin_cp_versioned "
-                            + "on the classpath",
-                    "ServiceConfigurationError: " + AuthenticatorProvider.class.getName()
-                            + ": Provider cpplain.Missing not found");
-            assertThat(authenticate(registry, "cp-versioned", "user:carol").orElseThrow().claims())
+            assertThat(registry.errors())
+                    .extracting(PluginError::reason)
+                    .containsExactlyInAnyOrder(
+                            "authenticator 'cp-versioned' (cpplain.Dup) is also provided by "
+                                    + "testplugin.Plugin_cp_versioned "
+                                    + "on the classpath",
+                            "ServiceConfigurationError: " + AuthenticatorProvider.class.getName()
+                                    + ": Provider cpplain.Missing not found");
+            assertThat(authenticate(registry, "cp-versioned", "user:carol")
+                            .orElseThrow()
+                            .claims())
                     .containsEntry("version", "7");
         }
     }
@@ -631,11 +742,14 @@ class PluginRegistryTest {
     @Test
     void theBuilderRefusesTimesThatMakeNoSense() {
         PluginRegistry.Builder b = PluginRegistry.builder();
-        assertThatThrownBy(() -> b.pollInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.pollInterval(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("pollInterval must be positive: PT0S");
-        assertThatThrownBy(() -> b.settleTime(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.settleTime(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("settleTime must not be negative: PT-0.001S");
-        assertThatThrownBy(() -> b.closeGrace(Duration.ofSeconds(-2))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.closeGrace(Duration.ofSeconds(-2)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("closeGrace must not be negative: PT-2S");
     }
 
@@ -648,10 +762,12 @@ class PluginRegistryTest {
         try (PluginRegistry registry = manual().classpath(false)
                 .onError(e -> {
                     throw new IllegalStateException("error listener broken");
-                }).onError(told::add)
+                })
+                .onError(told::add)
                 .onChange(s -> {
                     throw new IllegalStateException("change listener broken");
-                }).onChange(swaps::add)
+                })
+                .onChange(swaps::add)
                 .start()) {
             assertThat(servedVersion(registry, "acme")).contains("1");
             assertThat(told).extracting(PluginError::source).containsExactly("broken.jar");
@@ -702,7 +818,9 @@ class PluginRegistryTest {
                     }
                 }
                 """;
-        PluginJars.jar().source("testplugin.Angry", source).service(AuthenticatorProvider.class, "testplugin.Angry")
+        PluginJars.jar()
+                .source("testplugin.Angry", source)
+                .service(AuthenticatorProvider.class, "testplugin.Angry")
                 .writeTo(dir.resolve("angry.jar"));
         closeablePlugin("1", false).writeTo(dir.resolve("closeable.jar"));
         PluginRegistry registry = manual().classpath(false).start();
@@ -731,6 +849,7 @@ class PluginRegistryTest {
 
     private static List<Thread> watcherThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("vstp-plugin-watcher") && t.isAlive()).toList();
+                .filter(t -> t.getName().equals("vstp-plugin-watcher") && t.isAlive())
+                .toList();
     }
 }

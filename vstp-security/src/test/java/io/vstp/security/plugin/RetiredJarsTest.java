@@ -24,8 +24,11 @@ class RetiredJarsTest {
 
     /** A loaded jar with a real loader and copy; {@code closes} counts how often its one instance is closed. */
     private LoadedJar jar(String file, AtomicInteger closes) throws Exception {
-        Path copy = PluginJars.jar().entry(MARKER, "x".getBytes(StandardCharsets.UTF_8)).writeTo(dir.resolve(file));
-        PluginClassLoader loader = new PluginClassLoader(file, copy.toUri().toURL(), getClass().getClassLoader());
+        Path copy = PluginJars.jar()
+                .entry(MARKER, "x".getBytes(StandardCharsets.UTF_8))
+                .writeTo(dir.resolve(file));
+        PluginClassLoader loader =
+                new PluginClassLoader(file, copy.toUri().toURL(), getClass().getClassLoader());
         PluginInfo info = new PluginInfo("p", PluginKind.AUTHENTICATOR, file, "1", "P", T0);
         AutoCloseable instance = closes::incrementAndGet;
         return new LoadedJar(file, null, "sha", "1", loader, copy, List.of(new LoadedPlugin(info, instance)));

@@ -27,8 +27,12 @@ class SettlingTest {
     @Test
     void aChangeStartsTheSettleTimeAgain() {
         assertThat(settling.hasSettled("acme.jar", HALF, 0)).isFalse();
-        assertThat(settling.hasSettled("acme.jar", FULL, 400 * MS)).as("still being written").isFalse();
-        assertThat(settling.hasSettled("acme.jar", FULL, 600 * MS)).as("only 200 ms since the change").isFalse();
+        assertThat(settling.hasSettled("acme.jar", FULL, 400 * MS))
+                .as("still being written")
+                .isFalse();
+        assertThat(settling.hasSettled("acme.jar", FULL, 600 * MS))
+                .as("only 200 ms since the change")
+                .isFalse();
         assertThat(settling.hasSettled("acme.jar", FULL, 900 * MS)).isTrue();
     }
 
@@ -48,7 +52,9 @@ class SettlingTest {
 
         settling.hasSettled("gone.jar", FULL, 0);
         settling.retainOnly(Set.of("acme.jar"));
-        assertThat(settling.hasSettled("gone.jar", FULL, 1_000 * MS)).as("removed, then back").isFalse();
+        assertThat(settling.hasSettled("gone.jar", FULL, 1_000 * MS))
+                .as("removed, then back")
+                .isFalse();
         assertThat(settling.hasSettled("acme.jar", FULL, 1_500 * MS)).as("kept").isTrue();
     }
 

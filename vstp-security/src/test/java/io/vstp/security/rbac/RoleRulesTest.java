@@ -53,7 +53,8 @@ class RoleRulesTest {
             for (int i = 0; i < 5; i++) {
                 Principal p = i < 4 ? who(roles.get(i)) : who();
                 Vote want = cells.charAt(i) == '1' ? Vote.ALLOW : Vote.ABSTAIN;
-                assertThat(RULES.vote(p, action)).as("%s for %s", action, i < 4 ? roles.get(i) : "no role")
+                assertThat(RULES.vote(p, action))
+                        .as("%s for %s", action, i < 4 ? roles.get(i) : "no role")
                         .isEqualTo(want);
             }
         });
@@ -61,7 +62,8 @@ class RoleRulesTest {
 
     @Test
     void anyOfSeveralRolesSufficesAndTheMatchIsNamed() {
-        assertThat(RULES.vote(who("auditor", "reader"), files("get", "public/x"))).isEqualTo(Vote.ALLOW);
+        assertThat(RULES.vote(who("auditor", "reader"), files("get", "public/x")))
+                .isEqualTo(Vote.ALLOW);
         assertThat(RULES.describe(who("reader"), files("get", "public/x"))).isEqualTo("reader → files:read:public");
         assertThat(RULES.describe(who("nobody"), files("get", "public/x"))).isNull();
     }

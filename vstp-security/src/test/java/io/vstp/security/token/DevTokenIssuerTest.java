@@ -31,7 +31,8 @@ class DevTokenIssuerTest {
         DevTokenIssuer first = DevTokenIssuer.loadOrCreate(keyFile);
         assertThat(first.created()).isTrue();
         assertThat(first.keyId()).isEqualTo(DevTokenIssuer.KEY_ID);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+                .isEqualTo("rw-------");
         JWK stored = JWK.parse(Files.readString(keyFile));
         assertThat(stored.isPrivate()).isTrue();
 
@@ -52,8 +53,12 @@ class DevTokenIssuerTest {
         assertThat(written.getKeys().get(0).isPrivate()).as("public JWKS only").isFalse();
         assertThat(Files.readString(jwksFile)).doesNotContain("\"d\"");
 
-        JwtOptions settings = JwtOptions.builder().jwksFile(jwksFile).algorithms("ES256")
-                .issuer(DevTokenIssuer.DEFAULT_ISSUER).audience(DevTokenIssuer.DEFAULT_AUDIENCE).build();
+        JwtOptions settings = JwtOptions.builder()
+                .jwksFile(jwksFile)
+                .algorithms("ES256")
+                .issuer(DevTokenIssuer.DEFAULT_ISSUER)
+                .audience(DevTokenIssuer.DEFAULT_AUDIENCE)
+                .build();
         try (JwtAuthenticator auth = new JwtAuthenticator(settings)) {
             String token = issuer.issue("dev-user", List.of("admin", "reader"));
             assertThat(TestTokens.parse(token).getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.ES256);
@@ -61,20 +66,25 @@ class DevTokenIssuerTest {
             Principal p = accepted(auth, token);
             assertThat(p.subject()).isEqualTo("dev-user");
             assertThat(p.roles()).containsExactly("admin", "reader");
-            assertThat(p.expiresAt()).isBetween(java.time.Instant.now().plus(Duration.ofMinutes(59)),
-                    java.time.Instant.now().plus(Duration.ofMinutes(61)));
+            assertThat(p.expiresAt())
+                    .isBetween(
+                            java.time.Instant.now().plus(Duration.ofMinutes(59)),
+                            java.time.Instant.now().plus(Duration.ofMinutes(61)));
 
-            String otherAudience = issuer.issue("dev-user", List.of(), DevTokenIssuer.DEFAULT_ISSUER, "other",
-                    Duration.ofMinutes(5));
+            String otherAudience =
+                    issuer.issue("dev-user", List.of(), DevTokenIssuer.DEFAULT_ISSUER, "other", Duration.ofMinutes(5));
             assertThat(refusal(auth, otherAudience)).isEqualTo("wrong audience");
-            String otherIssuer = issuer.issue("dev-user", List.of(), "someone", DevTokenIssuer.DEFAULT_AUDIENCE,
-                    Duration.ofMinutes(5));
+            String otherIssuer = issuer.issue(
+                    "dev-user", List.of(), "someone", DevTokenIssuer.DEFAULT_AUDIENCE, Duration.ofMinutes(5));
             assertThat(refusal(auth, otherIssuer)).isEqualTo("untrusted issuer");
         }
         // a token from another development key is refused
         DevTokenIssuer stranger = DevTokenIssuer.loadOrCreate(dir.resolve("other-key.json"));
-        try (JwtAuthenticator auth = new JwtAuthenticator(JwtOptions.builder().jwksFile(jwksFile)
-                .issuer(DevTokenIssuer.DEFAULT_ISSUER).audience(DevTokenIssuer.DEFAULT_AUDIENCE).build())) {
+        try (JwtAuthenticator auth = new JwtAuthenticator(JwtOptions.builder()
+                .jwksFile(jwksFile)
+                .issuer(DevTokenIssuer.DEFAULT_ISSUER)
+                .audience(DevTokenIssuer.DEFAULT_AUDIENCE)
+                .build())) {
             assertThat(refusal(auth, stranger.issue("x", List.of()))).isEqualTo("bad signature");
         }
     }

@@ -75,12 +75,15 @@ class IntrospectionAuthenticatorTest {
 
     private void introspect(HttpExchange exchange) throws IOException {
         hits.incrementAndGet();
-        String expected = "Basic " + Base64.getEncoder().encodeToString(("vstp-server:"
-                + "s3cret%3Awith%2Fodd+chars").getBytes(StandardCharsets.UTF_8));
+        String expected = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                ("vstp-server:" + "s3cret%3Awith%2Fodd+chars").getBytes(StandardCharsets.UTF_8));
         Map<String, String> form = new HashMap<>();
         for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
             String[] kv = pair.split("=", 2);
-            form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+            form.put(
+                    URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
                     kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
         }
         if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -88,8 +91,10 @@ class IntrospectionAuthenticatorTest {
             return;
         }
         if (!"POST".equals(exchange.getRequestMethod())
-                || !"application/x-www-form-urlencoded".equals(exchange.getRequestHeaders().getFirst("Content-Type"))
-                || !"access_token".equals(form.get("token_type_hint")) || form.get("token") == null) {
+                || !"application/x-www-form-urlencoded"
+                        .equals(exchange.getRequestHeaders().getFirst("Content-Type"))
+                || !"access_token".equals(form.get("token_type_hint"))
+                || form.get("token") == null) {
             badRequests.incrementAndGet();
             respond(exchange, 400, "{\"error\":\"invalid_request\"}");
             return;
@@ -108,7 +113,8 @@ class IntrospectionAuthenticatorTest {
     private IntrospectionOptions.Builder settings(String path) {
         return IntrospectionOptions.builder()
                 .endpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path))
-                .clientId(CLIENT_ID).clientSecret(CLIENT_SECRET);
+                .clientId(CLIENT_ID)
+                .clientSecret(CLIENT_SECRET);
     }
 
     private IntrospectionAuthenticator open(IntrospectionOptions settings) {
@@ -124,15 +130,19 @@ class IntrospectionAuthenticatorTest {
     @Test
     void activeTokenBecomesPrincipalWithScopeRoles() {
         long exp = in(Duration.ofMinutes(10));
-        answers.put("opaque-1", "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read write\",\"exp\":" + exp
-                + ",\"client_id\":\"app\",\"ext\":{\"tenant\":\"t1\"}}");
+        answers.put(
+                "opaque-1",
+                "{\"active\":true,\"sub\":\"alice\",\"scope\":\"read write\",\"exp\":" + exp
+                        + ",\"client_id\":\"app\",\"ext\":{\"tenant\":\"t1\"}}");
         IntrospectionAuthenticator auth = open(settings("/introspect").build());
         Principal p = accepted(auth, "opaque-1");
         assertThat(p.subject()).isEqualTo("alice");
         assertThat(p.method()).isEqualTo("introspection");
         assertThat(p.roles()).containsExactly("read", "write");
         assertThat(p.expiresAt()).isEqualTo(Instant.ofEpochSecond(exp));
-        assertThat(p.claims()).containsEntry("client_id", "app").containsEntry("exp", exp)
+        assertThat(p.claims())
+                .containsEntry("client_id", "app")
+                .containsEntry("exp", exp)
                 .containsEntry("ext", Map.of("tenant", "t1"));
         assertThat(badRequests.get()).isZero();
     }
@@ -142,7 +152,8 @@ class IntrospectionAuthenticatorTest {
         answers.put("opaque-u", "{\"active\":true,\"username\":\"bob\",\"scope\":\"vstp:admin other\"}");
         answers.put("opaque-nobody", "{\"active\":true,\"scope\":\"vstp:admin\"}");
         IntrospectionAuthenticator auth = open(settings("/introspect")
-                .roles(ClaimRoles.of("scope", Map.of("vstp:admin", List.of("admin")))).build());
+                .roles(ClaimRoles.of("scope", Map.of("vstp:admin", List.of("admin"))))
+                .build());
         Principal p = accepted(auth, "opaque-u");
         assertThat(p.subject()).isEqualTo("bob");
         assertThat(p.roles()).containsExactly("admin");
@@ -173,7 +184,8 @@ class IntrospectionAuthenticatorTest {
     @Test
     void wrongClientCredentialsFailWithoutSayingWhy() {
         answers.put("opaque-1", "{\"active\":true,\"sub\":\"alice\"}");
-        IntrospectionAuthenticator auth = open(settings("/introspect").clientSecret("wrong").build());
+        IntrospectionAuthenticator auth =
+                open(settings("/introspect").clientSecret("wrong").build());
         assertThat(refusal(auth, "opaque-1")).isEqualTo("token introspection failed");
         assertThat(hits.get()).isEqualTo(1);
         assertThat(refusal(auth, "opaque-1")).isEqualTo("token introspection failed");
@@ -186,7 +198,9 @@ class IntrospectionAuthenticatorTest {
         answers.put("b", "{\"active\":true,\"sub\":\"b\",\"iss\":\"https://other.test\",\"aud\":\"vstp\"}");
         answers.put("c", "{\"active\":true,\"sub\":\"c\",\"iss\":\"https://as.test\",\"aud\":\"billing\"}");
         answers.put("d", "{\"active\":true,\"sub\":\"d\",\"iss\":\"https://as.test\"}");
-        IntrospectionAuthenticator auth = open(settings("/introspect").issuer("https://as.test").audience("vstp")
+        IntrospectionAuthenticator auth = open(settings("/introspect")
+                .issuer("https://as.test")
+                .audience("vstp")
                 .build());
         assertThat(accepted(auth, "a").subject()).isEqualTo("a");
         assertThat(refusal(auth, "b")).isEqualTo("untrusted issuer");
@@ -208,7 +222,9 @@ class IntrospectionAuthenticatorTest {
         assertThat(accepted(auth, "opaque-2").subject()).isEqualTo("bob");
         assertThat(hits.get()).isEqualTo(2);
         assertThat(auth.cachedAnswers()).isEqualTo(2);
-        assertThat(IntrospectionAuthenticator.sha256("opaque-1")).doesNotContain("opaque").hasSize(43);
+        assertThat(IntrospectionAuthenticator.sha256("opaque-1"))
+                .doesNotContain("opaque")
+                .hasSize(43);
     }
 
     @Test
@@ -227,8 +243,8 @@ class IntrospectionAuthenticatorTest {
 
     @Test
     void negativeAnswersExpireSoon() throws Exception {
-        IntrospectionAuthenticator auth = open(settings("/introspect").negativeCacheTtl(Duration.ofMillis(300))
-                .build());
+        IntrospectionAuthenticator auth = open(
+                settings("/introspect").negativeCacheTtl(Duration.ofMillis(300)).build());
         assertThat(refusal(auth, "pending")).isEqualTo("token not active");
         assertThat(refusal(auth, "pending")).isEqualTo("token not active");
         assertThat(hits.get()).as("negative answer cached").isEqualTo(1);
@@ -244,7 +260,8 @@ class IntrospectionAuthenticatorTest {
         long exp = in(Duration.ofSeconds(2));
         answers.put("short", "{\"active\":true,\"sub\":\"dave\",\"exp\":" + exp + "}");
         answers.put("long", "{\"active\":true,\"sub\":\"erin\",\"exp\":" + in(Duration.ofHours(1)) + "}");
-        IntrospectionAuthenticator auth = open(settings("/introspect").cacheTtl(Duration.ofMillis(400)).build());
+        IntrospectionAuthenticator auth =
+                open(settings("/introspect").cacheTtl(Duration.ofMillis(400)).build());
         accepted(auth, "short");
         accepted(auth, "long");
         accepted(auth, "long");
@@ -256,7 +273,8 @@ class IntrospectionAuthenticatorTest {
         IntrospectionAuthenticator byExp = open(settings("/introspect").build()); // 60 s TTL
         accepted(byExp, "short");
         int before = hits.get();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> Instant.now().getEpochSecond() >= exp);
         Thread.sleep(100); // a margin past the expiry, for the authenticator's own reading of the clock
         assertThat(refusal(byExp, "short")).isEqualTo("token expired");
@@ -265,7 +283,8 @@ class IntrospectionAuthenticatorTest {
 
     @Test
     void unansweredCallIsRefusedWithinTheTimeout() {
-        IntrospectionAuthenticator auth = open(settings("/slow").timeout(Duration.ofMillis(500)).build());
+        IntrospectionAuthenticator auth =
+                open(settings("/slow").timeout(Duration.ofMillis(500)).build());
         long start = System.nanoTime();
         assertThat(refusal(auth, "opaque-1")).isEqualTo("token introspection timed out");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -273,23 +292,30 @@ class IntrospectionAuthenticatorTest {
 
     @Test
     void oversizedAnswerIsRefused() {
-        IntrospectionAuthenticator auth = open(settings("/huge").maxResponseBytes(4096).build());
+        IntrospectionAuthenticator auth =
+                open(settings("/huge").maxResponseBytes(4096).build());
         assertThat(refusal(auth, "opaque-1")).isEqualTo("token introspection failed");
-        IntrospectionAuthenticator roomy = open(settings("/huge").maxResponseBytes(200_000).build());
+        IntrospectionAuthenticator roomy =
+                open(settings("/huge").maxResponseBytes(200_000).build());
         assertThat(accepted(roomy, "opaque-1").subject()).isEqualTo("alice");
     }
 
     @Test
     void noTokenIsNotOursAndOversizedTokenIsRefusedWithoutACall() {
         IntrospectionAuthenticator auth = open(settings("/introspect").build());
-        assertThat(auth.authenticate(TestTokens.bearer(null)).toCompletableFuture().join()).isEmpty();
+        assertThat(auth.authenticate(TestTokens.bearer(null))
+                        .toCompletableFuture()
+                        .join())
+                .isEmpty();
         assertThat(refusal(auth, "x".repeat(9000))).isEqualTo("token larger than 8192 bytes");
         assertThat(hits.get()).isZero();
     }
 
     @Test
     void settingsHideTheSecret() {
-        assertThat(settings("/introspect").build().toString()).doesNotContain(CLIENT_SECRET).contains("<hidden>");
+        assertThat(settings("/introspect").build().toString())
+                .doesNotContain(CLIENT_SECRET)
+                .contains("<hidden>");
     }
 
     /** An endpoint that answers 200 with something other than a JSON object: a failure, not an inactive token. */
@@ -316,15 +342,18 @@ class IntrospectionAuthenticatorTest {
             assertThat(accepted(auth, "opaque-1").subject()).isEqualTo("alice");
         }
         try (IntrospectionAuthenticator again = new IntrospectionAuthenticator(s, client)) {
-            assertThat(accepted(again, "opaque-1").subject()).as("the client still works").isEqualTo("alice");
+            assertThat(accepted(again, "opaque-1").subject())
+                    .as("the client still works")
+                    .isEqualTo("alice");
         }
         assertThat(hits.get()).isEqualTo(2);
     }
 
     @Test
     void settingsRefuseValuesThatCannotWork() {
-        java.util.function.Function<IntrospectionOptions.Builder, String> refusal = b -> org.assertj.core.api
-                .Assertions.catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
+        java.util.function.Function<IntrospectionOptions.Builder, String> refusal =
+                b -> org.assertj.core.api.Assertions.catchThrowableOfType(b::build, IllegalArgumentException.class)
+                        .getMessage();
         assertThat(refusal.apply(settings("/introspect").endpoint(URI.create("file:///etc/passwd"))))
                 .isEqualTo("endpoint must be an http(s) URI");
         assertThat(refusal.apply(settings("/introspect").clientId("a:b")))
@@ -332,7 +361,8 @@ class IntrospectionAuthenticatorTest {
         assertThat(refusal.apply(settings("/introspect").clientId("")))
                 .isEqualTo("clientId is required and must not contain ':'");
         assertThat(refusal.apply(settings("/introspect").clientSecret(""))).isEqualTo("clientSecret is required");
-        assertThat(refusal.apply(settings("/introspect").timeout(Duration.ZERO))).isEqualTo("timeout must be positive");
+        assertThat(refusal.apply(settings("/introspect").timeout(Duration.ZERO)))
+                .isEqualTo("timeout must be positive");
         assertThat(refusal.apply(settings("/introspect").cacheTtl(Duration.ofSeconds(-1))))
                 .isEqualTo("cacheTtl must be positive");
         assertThat(refusal.apply(settings("/introspect").maxResponseBytes(255)))
@@ -344,7 +374,8 @@ class IntrospectionAuthenticatorTest {
         assertThat(refusal.apply(settings("/introspect").maxTokenBytes(15)))
                 .isEqualTo("maxTokenBytes must be at least 16");
         // Blank issuer and audience mean "not checked", as if unset.
-        IntrospectionOptions blank = settings("/introspect").issuer(" ").audience("").build();
+        IntrospectionOptions blank =
+                settings("/introspect").issuer(" ").audience("").build();
         assertThat(blank.issuer()).isNull();
         assertThat(blank.audience()).isNull();
     }
@@ -353,8 +384,9 @@ class IntrospectionAuthenticatorTest {
     @Test
     void theSettingsClockDecidesExpiry() {
         answers.put("soon", "{\"active\":true,\"sub\":\"x\",\"exp\":" + in(Duration.ofMinutes(5)) + "}");
-        IntrospectionAuthenticator later = open(settings("/introspect").clock(java.time.Clock.offset(
-                java.time.Clock.systemUTC(), Duration.ofMinutes(10))).build());
+        IntrospectionAuthenticator later = open(settings("/introspect")
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(10)))
+                .build());
         assertThat(refusal(later, "soon")).isEqualTo("token expired");
     }
 }

@@ -42,9 +42,11 @@ class JwksRotationTest {
     private JwtOptions.Builder settings() {
         return JwtOptions.builder()
                 .jwksUri(idp.uri())
-                .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
                 .jwksRateLimit(Duration.ofSeconds(5))
-                .httpConnectTimeout(Duration.ofSeconds(1)).httpReadTimeout(Duration.ofSeconds(1));
+                .httpConnectTimeout(Duration.ofSeconds(1))
+                .httpReadTimeout(Duration.ofSeconds(1));
     }
 
     private void serve(JWK... keys) {
@@ -80,7 +82,9 @@ class JwksRotationTest {
                 String token = sign(k1, JWSAlgorithm.RS256, "forged-" + UUID.randomUUID(), claims().build());
                 assertThat(refusal(auth, token)).isEqualTo("unknown signing key");
             }
-            assertThat(idp.fetches() - before).as("fetches caused by 40 unknown kids").isBetween(0, 2);
+            assertThat(idp.fetches() - before)
+                    .as("fetches caused by 40 unknown kids")
+                    .isBetween(0, 2);
             accepted(auth, sign(k2, JWSAlgorithm.ES256, claims().build()));
         } finally {
             pool.shutdownNow();
@@ -92,8 +96,12 @@ class JwksRotationTest {
         RSAKey k1 = TestTokens.rsa("k1");
         serve(k1);
         try (JwtAuthenticator auth = new JwtAuthenticator(settings().build())) {
-            String expired = sign(k1, JWSAlgorithm.RS256, claims()
-                    .expirationTime(java.util.Date.from(java.time.Instant.now().minusSeconds(600))).build());
+            String expired = sign(
+                    k1,
+                    JWSAlgorithm.RS256,
+                    claims().expirationTime(
+                                    java.util.Date.from(java.time.Instant.now().minusSeconds(600)))
+                            .build());
             CompletableFuture<Throwable> seen = new CompletableFuture<>();
             auth.authenticate(TestTokens.bearer(expired)).whenComplete((p, e) -> seen.complete(e));
             Throwable error = seen.get(5, TimeUnit.SECONDS);
@@ -107,13 +115,17 @@ class JwksRotationTest {
         RSAKey k1 = TestTokens.rsa("k1");
         RSAKey k3 = TestTokens.rsa("k3");
         serve(k1);
-        try (JwtAuthenticator auth = new JwtAuthenticator(settings().jwksCacheTtl(Duration.ofMillis(2600))
-                .jwksRefreshAhead(Duration.ofMillis(100)).jwksRateLimit(Duration.ofMillis(200)).build())) {
+        try (JwtAuthenticator auth = new JwtAuthenticator(settings()
+                .jwksCacheTtl(Duration.ofMillis(2600))
+                .jwksRefreshAhead(Duration.ofMillis(100))
+                .jwksRateLimit(Duration.ofMillis(200))
+                .build())) {
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build()));
             serve(k3); // k1 withdrawn
             accepted(auth, sign(k1, JWSAlgorithm.RS256, claims().build())); // still cached
             Thread.sleep(2800); // past the 2.6 s cache TTL: only time expires the cached keys
-            assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build()))).isEqualTo("unknown signing key");
+            assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build())))
+                    .isEqualTo("unknown signing key");
             accepted(auth, sign(k3, JWSAlgorithm.RS256, claims().build()));
         }
     }
@@ -129,9 +141,11 @@ class JwksRotationTest {
         }
         idp.status(200);
         idp.body(new JWKSet(List.of(k1.toPublicJWK())).toString() + " ".repeat(2000));
-        try (JwtAuthenticator auth = new JwtAuthenticator(settings().jwksMaxBytes(1024).build())) {
+        try (JwtAuthenticator auth =
+                new JwtAuthenticator(settings().jwksMaxBytes(1024).build())) {
             assertThat(refusal(auth, sign(k1, JWSAlgorithm.RS256, claims().build())))
-                    .as("JWKS larger than the limit").isEqualTo("signing keys unavailable");
+                    .as("JWKS larger than the limit")
+                    .isEqualTo("signing keys unavailable");
         }
     }
 

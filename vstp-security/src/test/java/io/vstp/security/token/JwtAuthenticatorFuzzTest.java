@@ -35,8 +35,11 @@ class JwtAuthenticatorFuzzTest {
         key = TestTokens.ec("fuzz");
         Path jwks = Files.createTempFile("fuzz-jwks", ".json");
         Files.writeString(jwks, new JWKSet(List.of(key)).toPublicJWKSet().toString());
-        auth = new JwtAuthenticator(JwtOptions.builder().jwksFile(jwks).issuer(TestTokens.ISSUER)
-                .audience(TestTokens.AUDIENCE).build());
+        auth = new JwtAuthenticator(JwtOptions.builder()
+                .jwksFile(jwks)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .build());
         valid = TestTokens.sign(key, JWSAlgorithm.ES256, TestTokens.claims().build());
         Files.delete(jwks);
     }
@@ -54,10 +57,14 @@ class JwtAuthenticatorFuzzTest {
             case 0 -> token = data.consumeRemainingAsString();
             case 1 -> {
                 String[] parts = valid.split("\\.");
-                String header = data.consumeBoolean() ? parts[0]
-                        : Base64URL.encode(data.consumeString(200).getBytes(StandardCharsets.UTF_8)).toString();
-                String payload = data.consumeBoolean() ? parts[1]
-                        : Base64URL.encode(data.consumeString(400).getBytes(StandardCharsets.UTF_8)).toString();
+                String header = data.consumeBoolean()
+                        ? parts[0]
+                        : Base64URL.encode(data.consumeString(200).getBytes(StandardCharsets.UTF_8))
+                                .toString();
+                String payload = data.consumeBoolean()
+                        ? parts[1]
+                        : Base64URL.encode(data.consumeString(400).getBytes(StandardCharsets.UTF_8))
+                                .toString();
                 untouched = header.equals(parts[0]) && payload.equals(parts[1]);
                 token = header + "." + payload + "." + parts[2];
             }
@@ -65,13 +72,17 @@ class JwtAuthenticatorFuzzTest {
         }
         Optional<Principal> result;
         try {
-            result = auth.authenticate(TestTokens.bearer(token)).toCompletableFuture().join();
+            result = auth.authenticate(TestTokens.bearer(token))
+                    .toCompletableFuture()
+                    .join();
         } catch (CompletionException e) {
             assertThat(e.getCause()).isInstanceOf(AuthenticationException.class);
             return;
         }
         if (result.isPresent()) {
-            assertThat(untouched || token.equals(valid)).as("accepted a token nobody signed: %s", token).isTrue();
+            assertThat(untouched || token.equals(valid))
+                    .as("accepted a token nobody signed: %s", token)
+                    .isTrue();
         }
     }
 }

@@ -50,8 +50,8 @@ class JwtAuthenticatorTest {
         ec = TestTokens.ec("ec-1");
         ed = TestTokens.Ed.generate("ed-1");
         jwksFile = dir.resolve("jwks.json");
-        Files.writeString(jwksFile, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), ed.publicJwk()))
-                .toString());
+        Files.writeString(
+                jwksFile, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), ed.publicJwk())).toString());
         auth = new JwtAuthenticator(settings().build());
     }
 
@@ -66,7 +66,8 @@ class JwtAuthenticatorTest {
 
     @Test
     void acceptsRs256Ps256Es256AndEdDsa() {
-        for (String token : List.of(sign(rsa, JWSAlgorithm.RS256, claims().build()),
+        for (String token : List.of(
+                sign(rsa, JWSAlgorithm.RS256, claims().build()),
                 sign(rsa, JWSAlgorithm.PS256, claims().build()),
                 sign(rsa, JWSAlgorithm.RS512, claims().build()),
                 sign(ec, JWSAlgorithm.ES256, claims().build()),
@@ -80,10 +81,14 @@ class JwtAuthenticatorTest {
     @Test
     void principalCarriesExpiryRolesAndPlainJsonClaims() {
         Instant exp = Instant.now().plusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        String token = sign(ec, JWSAlgorithm.ES256, claims().expirationTime(Date.from(exp))
-                .claim("roles", List.of("reader", "writer"))
-                .claim("profile", Map.of("name", "Alice", "age", 42, "tags", List.of("a", "b")))
-                .claim("admin", false).build());
+        String token = sign(
+                ec,
+                JWSAlgorithm.ES256,
+                claims().expirationTime(Date.from(exp))
+                        .claim("roles", List.of("reader", "writer"))
+                        .claim("profile", Map.of("name", "Alice", "age", 42, "tags", List.of("a", "b")))
+                        .claim("admin", false)
+                        .build());
         Principal p = accepted(auth, token);
         // The session may last as long as the token is accepted: exp plus the clock skew.
         assertThat(p.expiresAt()).isEqualTo(exp.plus(auth.settings().clockSkew()));
@@ -117,10 +122,16 @@ class JwtAuthenticatorTest {
 
     @Test
     void rolesFromNestedClaimPathThroughMapping() throws Exception {
-        try (JwtAuthenticator mapped = new JwtAuthenticator(settings().roles(ClaimRoles.of("realm_access.roles",
-                Map.of("app-admin", List.of("admin", "ops"), "app-user", List.of("user")))).build())) {
-            String token = sign(ec, JWSAlgorithm.ES256, claims()
-                    .claim("realm_access", Map.of("roles", List.of("app-admin", "offline_access"))).build());
+        try (JwtAuthenticator mapped = new JwtAuthenticator(settings()
+                .roles(ClaimRoles.of(
+                        "realm_access.roles",
+                        Map.of("app-admin", List.of("admin", "ops"), "app-user", List.of("user"))))
+                .build())) {
+            String token = sign(
+                    ec,
+                    JWSAlgorithm.ES256,
+                    claims().claim("realm_access", Map.of("roles", List.of("app-admin", "offline_access")))
+                            .build());
             assertThat(accepted(mapped, token).roles()).containsExactly("admin", "ops");
         }
     }
@@ -141,39 +152,53 @@ class JwtAuthenticatorTest {
     @Test
     void expiredTokenIsRefused() {
         Instant past = Instant.now().minusSeconds(3600);
-        String token = sign(rsa, JWSAlgorithm.RS256, claims().expirationTime(Date.from(past)).build());
+        String token = sign(
+                rsa,
+                JWSAlgorithm.RS256,
+                claims().expirationTime(Date.from(past)).build());
         assertThat(refusal(auth, token)).isEqualTo("token expired");
     }
 
     @Test
     void expiredWithinClockSkewIsAccepted() throws Exception {
-        String token = sign(rsa, JWSAlgorithm.RS256,
-                claims().expirationTime(Date.from(Instant.now().minusSeconds(30))).build());
+        String token = sign(
+                rsa,
+                JWSAlgorithm.RS256,
+                claims().expirationTime(Date.from(Instant.now().minusSeconds(30)))
+                        .build());
         accepted(auth, token); // default skew 60 s
-        try (JwtAuthenticator strict = new JwtAuthenticator(settings().clockSkew(Duration.ofSeconds(5)).build())) {
+        try (JwtAuthenticator strict =
+                new JwtAuthenticator(settings().clockSkew(Duration.ofSeconds(5)).build())) {
             assertThat(refusal(strict, token)).isEqualTo("token expired");
         }
     }
 
     @Test
     void tokenWithoutExpiryIsRefused() {
-        String token = sign(rsa, JWSAlgorithm.RS256, claims().expirationTime(null).build());
+        String token =
+                sign(rsa, JWSAlgorithm.RS256, claims().expirationTime(null).build());
         assertThat(refusal(auth, token)).isEqualTo("token has no expiry");
     }
 
     @Test
     void notYetValidTokenIsRefused() {
-        String token = sign(rsa, JWSAlgorithm.RS256,
-                claims().notBeforeTime(Date.from(Instant.now().plusSeconds(600))).build());
+        String token = sign(
+                rsa,
+                JWSAlgorithm.RS256,
+                claims().notBeforeTime(Date.from(Instant.now().plusSeconds(600)))
+                        .build());
         assertThat(refusal(auth, token)).isEqualTo("token not yet valid");
-        String withinSkew = sign(rsa, JWSAlgorithm.RS256,
+        String withinSkew = sign(
+                rsa,
+                JWSAlgorithm.RS256,
                 claims().notBeforeTime(Date.from(Instant.now().plusSeconds(20))).build());
         accepted(auth, withinSkew);
     }
 
     @Test
     void wrongIssuerIsRefused() {
-        String token = sign(rsa, JWSAlgorithm.RS256, claims().issuer("https://evil.test").build());
+        String token = sign(
+                rsa, JWSAlgorithm.RS256, claims().issuer("https://evil.test").build());
         assertThat(refusal(auth, token)).isEqualTo("untrusted issuer");
         String none = sign(rsa, JWSAlgorithm.RS256, claims().issuer(null).build());
         assertThat(refusal(auth, none)).isEqualTo("untrusted issuer");
@@ -181,9 +206,13 @@ class JwtAuthenticatorTest {
 
     @Test
     void wrongAudienceIsRefused() {
-        String token = sign(rsa, JWSAlgorithm.RS256, claims().audience("billing").build());
+        String token =
+                sign(rsa, JWSAlgorithm.RS256, claims().audience("billing").build());
         assertThat(refusal(auth, token)).isEqualTo("wrong audience");
-        String several = sign(rsa, JWSAlgorithm.RS256, claims().audience(List.of("billing", "vstp")).build());
+        String several = sign(
+                rsa,
+                JWSAlgorithm.RS256,
+                claims().audience(List.of("billing", "vstp")).build());
         accepted(auth, several);
     }
 
@@ -195,10 +224,13 @@ class JwtAuthenticatorTest {
 
     @Test
     void extraRequiredClaimsAreEnforced() throws Exception {
-        try (JwtAuthenticator strict = new JwtAuthenticator(settings().requiredClaims("tenant").build())) {
+        try (JwtAuthenticator strict =
+                new JwtAuthenticator(settings().requiredClaims("tenant").build())) {
             assertThat(refusal(strict, sign(rsa, JWSAlgorithm.RS256, claims().build())))
                     .isEqualTo("token lacks a required claim");
-            accepted(strict, sign(rsa, JWSAlgorithm.RS256, claims().claim("tenant", "t1").build()));
+            accepted(
+                    strict,
+                    sign(rsa, JWSAlgorithm.RS256, claims().claim("tenant", "t1").build()));
         }
     }
 
@@ -207,7 +239,8 @@ class JwtAuthenticatorTest {
         String token = sign(rsa, JWSAlgorithm.RS256, "no-such-key", claims().build());
         assertThat(refusal(auth, token)).isEqualTo("unknown signing key");
         RSAKey stranger = TestTokens.rsa("rsa-1"); // same kid, other key
-        assertThat(refusal(auth, sign(stranger, JWSAlgorithm.RS256, claims().build()))).isEqualTo("bad signature");
+        assertThat(refusal(auth, sign(stranger, JWSAlgorithm.RS256, claims().build())))
+                .isEqualTo("bad signature");
     }
 
     @Test
@@ -215,11 +248,13 @@ class JwtAuthenticatorTest {
         String token = sign(rsa, JWSAlgorithm.RS256, claims().build());
         String tampered = TestTokens.tamper(token, claims().subject("root").build());
         assertThat(refusal(auth, tampered)).isEqualTo("bad signature");
-        String edTampered = TestTokens.tamper(TestTokens.signEd(ed, claims().build()), claims().subject("root")
-                .build());
+        String edTampered = TestTokens.tamper(
+                TestTokens.signEd(ed, claims().build()),
+                claims().subject("root").build());
         assertThat(refusal(auth, edTampered)).isEqualTo("bad signature");
-        String ecTampered = TestTokens.tamper(sign(ec, JWSAlgorithm.ES256, claims().build()), claims()
-                .subject("root").build());
+        String ecTampered = TestTokens.tamper(
+                sign(ec, JWSAlgorithm.ES256, claims().build()),
+                claims().subject("root").build());
         assertThat(refusal(auth, ecTampered)).isEqualTo("bad signature");
     }
 
@@ -238,20 +273,22 @@ class JwtAuthenticatorTest {
     void hmacSignedWithThePublicKeyIsRefused() throws JOSEException {
         byte[] publicKeyBytes = rsa.toRSAPublicKey().getEncoded();
         for (JWSAlgorithm alg : List.of(JWSAlgorithm.HS256, JWSAlgorithm.HS512)) {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID("rsa-1").build(), claims().build());
+            SignedJWT jwt =
+                    new SignedJWT(new JWSHeader.Builder(alg).keyID("rsa-1").build(), claims().build());
             jwt.sign(new MACSigner(publicKeyBytes));
             assertThat(refusal(auth, jwt.serialize())).isEqualTo("algorithm not allowed");
         }
         // and with the JWK's JSON as the secret, the other common confusion
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(),
-                claims().build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), claims().build());
         jwt.sign(new MACSigner(rsa.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
         assertThat(refusal(auth, jwt.serialize())).isEqualTo("algorithm not allowed");
     }
 
     @Test
     void algorithmOutsideTheConfiguredListIsRefused() throws Exception {
-        try (JwtAuthenticator esOnly = new JwtAuthenticator(settings().algorithms("ES256").build())) {
+        try (JwtAuthenticator esOnly =
+                new JwtAuthenticator(settings().algorithms("ES256").build())) {
             assertThat(refusal(esOnly, sign(rsa, JWSAlgorithm.RS256, claims().build())))
                     .isEqualTo("algorithm not allowed");
             assertThat(refusal(esOnly, TestTokens.signEd(ed, claims().build()))).isEqualTo("algorithm not allowed");
@@ -268,12 +305,16 @@ class JwtAuthenticatorTest {
 
     @Test
     void oversizedTokenIsRefusedBeforeParsing() throws Exception {
-        String big = sign(rsa, JWSAlgorithm.RS256, claims().claim("padding", "x".repeat(9000)).build());
+        String big = sign(
+                rsa,
+                JWSAlgorithm.RS256,
+                claims().claim("padding", "x".repeat(9000)).build());
         assertThat(refusal(auth, big)).isEqualTo("token larger than 8192 bytes");
         // a huge JWS-shaped string that is not even a JWT is refused for its size, not its content
         String junk = "a".repeat(10_000) + ".b.c";
         assertThat(refusal(auth, junk)).isEqualTo("token larger than 8192 bytes");
-        try (JwtAuthenticator small = new JwtAuthenticator(settings().maxTokenBytes(200).build())) {
+        try (JwtAuthenticator small =
+                new JwtAuthenticator(settings().maxTokenBytes(200).build())) {
             assertThat(refusal(small, sign(rsa, JWSAlgorithm.RS256, claims().build())))
                     .isEqualTo("token larger than 200 bytes");
         }
@@ -283,11 +324,17 @@ class JwtAuthenticatorTest {
     void garbageInJwsShapeIsMalformed() {
         assertThat(refusal(auth, "not.a.jwt")).isEqualTo("malformed token");
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build().toBase64URL().toString();
-        assertThat(refusal(auth, header + "." + b64.encodeToString("[1,2]".getBytes(StandardCharsets.UTF_8))
-                + ".c2ln")).isEqualTo("malformed token");
-        assertThat(refusal(auth, header + "." + b64.encodeToString("{\"sub\":".getBytes(StandardCharsets.UTF_8))
-                + ".c2ln")).isEqualTo("malformed token");
+        String header = new JWSHeader.Builder(JWSAlgorithm.RS256)
+                .keyID("rsa-1")
+                .build()
+                .toBase64URL()
+                .toString();
+        assertThat(refusal(auth, header + "." + b64.encodeToString("[1,2]".getBytes(StandardCharsets.UTF_8)) + ".c2ln"))
+                .isEqualTo("malformed token");
+        assertThat(refusal(
+                        auth,
+                        header + "." + b64.encodeToString("{\"sub\":".getBytes(StandardCharsets.UTF_8)) + ".c2ln"))
+                .isEqualTo("malformed token");
     }
 
     @Test
@@ -297,16 +344,25 @@ class JwtAuthenticatorTest {
         assertThat(result(auth, "a.b.c.d.e")).isEmpty();
         assertThat(result(auth, "abc def.ghi.jkl")).isEmpty();
         assertThat(result(auth, "a..c")).isEmpty();
-        assertThat(auth.authenticate(TestTokens.bearer(null)).toCompletableFuture().join()).isEmpty();
+        assertThat(auth.authenticate(TestTokens.bearer(null))
+                        .toCompletableFuture()
+                        .join())
+                .isEmpty();
     }
 
     @Test
     void pemPublicKeyVerifiesWhateverKidTheTokenNames() throws Exception {
         Path pem = dir.resolve("rsa.pem");
-        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes())
-                .encodeToString(rsa.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        JwtOptions pemSettings = JwtOptions.builder().publicKeyPem(pem).issuer(TestTokens.ISSUER)
-                .audience(TestTokens.AUDIENCE).build();
+        Files.writeString(
+                pem,
+                "-----BEGIN PUBLIC KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes())
+                                .encodeToString(rsa.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        JwtOptions pemSettings = JwtOptions.builder()
+                .publicKeyPem(pem)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .build();
         try (JwtAuthenticator pemAuth = new JwtAuthenticator(pemSettings)) {
             accepted(pemAuth, sign(rsa, JWSAlgorithm.RS256, "whatever", claims().build()));
             accepted(pemAuth, sign(rsa, JWSAlgorithm.PS384, null, claims().build()));
@@ -316,10 +372,16 @@ class JwtAuthenticatorTest {
                     .isEqualTo("unknown signing key");
         }
         Path edPem = dir.resolve("ed.pem");
-        Files.writeString(edPem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getEncoder()
-                .encodeToString(ed.pair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        try (JwtAuthenticator edAuth = new JwtAuthenticator(JwtOptions.builder().publicKeyPem(edPem)
-                .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build())) {
+        Files.writeString(
+                edPem,
+                "-----BEGIN PUBLIC KEY-----\n"
+                        + Base64.getEncoder()
+                                .encodeToString(ed.pair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        try (JwtAuthenticator edAuth = new JwtAuthenticator(JwtOptions.builder()
+                .publicKeyPem(edPem)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .build())) {
             accepted(edAuth, TestTokens.signEd(ed, claims().build()));
         }
     }
@@ -332,11 +394,15 @@ class JwtAuthenticatorTest {
         }
         assertThatThrownBy(() -> JwtOptions.builder().issuer("i").audience("a").build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> settings().jwksUri(java.net.URI.create("https://idp.test/jwks")).build())
+        assertThatThrownBy(() -> settings()
+                        .jwksUri(java.net.URI.create("https://idp.test/jwks"))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> JwtOptions.builder().jwksFile(jwksFile).audience("a").build())
+        assertThatThrownBy(() ->
+                        JwtOptions.builder().jwksFile(jwksFile).audience("a").build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> JwtOptions.builder().jwksFile(jwksFile).issuer("i").build())
+        assertThatThrownBy(() ->
+                        JwtOptions.builder().jwksFile(jwksFile).issuer("i").build())
                 .isInstanceOf(IllegalArgumentException.class);
         JwtOptions defaults = settings().build();
         assertThat(defaults.algorithms()).isEqualTo(JwtOptions.SUPPORTED_ALGORITHMS);
@@ -349,30 +415,46 @@ class JwtAuthenticatorTest {
     void privateKeysInTheJwksFileAreUsedOnlyForTheirPublicPart() throws Exception {
         Path privateJwks = dir.resolve("private-jwks.json");
         Files.writeString(privateJwks, new JWKSet(rsa).toString(false));
-        try (JwtAuthenticator a = new JwtAuthenticator(JwtOptions.builder().jwksFile(privateJwks)
-                .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build())) {
+        try (JwtAuthenticator a = new JwtAuthenticator(JwtOptions.builder()
+                .jwksFile(privateJwks)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .build())) {
             accepted(a, sign(rsa, JWSAlgorithm.RS256, claims().build()));
         }
     }
 
     @Test
     void claimRolesReadsArraysAndSeparatedStrings() {
-        Map<String, Object> claims = Map.of("scope", "read write,admin  ", "groups", List.of("g1", 7, "g2"),
-                "https://example.com/roles", List.of("dotted"), "nested", Map.of("deep", Map.of("r", "x y")));
+        Map<String, Object> claims = Map.of(
+                "scope",
+                "read write,admin  ",
+                "groups",
+                List.of("g1", 7, "g2"),
+                "https://example.com/roles",
+                List.of("dotted"),
+                "nested",
+                Map.of("deep", Map.of("r", "x y")));
         assertThat(ClaimRoles.of("scope").roles(claims)).containsExactly("admin", "read", "write");
         assertThat(ClaimRoles.of("groups").roles(claims)).containsExactly("g1", "g2");
         assertThat(ClaimRoles.of("https://example.com/roles").roles(claims)).containsExactly("dotted");
         assertThat(ClaimRoles.of("nested.deep.r").roles(claims)).containsExactly("x", "y");
         assertThat(ClaimRoles.of("nested.missing.r").roles(claims)).isEmpty();
-        assertThat(ClaimRoles.of("scope", Map.of("read", List.of("reader"))).roles(claims)).containsExactly("reader");
+        assertThat(ClaimRoles.of("scope", Map.of("read", List.of("reader"))).roles(claims))
+                .containsExactly("reader");
         assertThat(ClaimRoles.none().roles(claims)).isEmpty();
         assertThatThrownBy(() -> ClaimRoles.of("a..b")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void headerCritParametersAreRefused() throws JOSEException {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
-                .criticalParams(Set.of("exp-policy")).customParam("exp-policy", "x").build(), claims().build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID("rsa-1")
+                        .criticalParams(Set.of("exp-policy"))
+                        .customParam("exp-policy", "x")
+                        .build(),
+                claims().build());
         jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(rsa));
         assertThat(refusal(auth, jwt.serialize())).isEqualTo("bad signature");
         // an unsigned-looking base64 signature of the right length is still refused
@@ -386,10 +468,14 @@ class JwtAuthenticatorTest {
     @Test
     void settingsRefuseValuesThatCannotWork() {
         java.net.URI jwksUri = java.net.URI.create("http://127.0.0.1:1/jwks");
-        java.util.function.Function<JwtOptions.Builder, String> refusal = b -> org.assertj.core.api.Assertions
-                .catchThrowableOfType(b::build, IllegalArgumentException.class).getMessage();
-        assertThat(refusal.apply(JwtOptions.builder().jwksUri(java.net.URI.create("ftp://idp.test/jwks"))
-                .issuer("i").audience("a"))).isEqualTo("jwksUri must be an http(s) URI");
+        java.util.function.Function<JwtOptions.Builder, String> refusal =
+                b -> org.assertj.core.api.Assertions.catchThrowableOfType(b::build, IllegalArgumentException.class)
+                        .getMessage();
+        assertThat(refusal.apply(JwtOptions.builder()
+                        .jwksUri(java.net.URI.create("ftp://idp.test/jwks"))
+                        .issuer("i")
+                        .audience("a")))
+                .isEqualTo("jwksUri must be an http(s) URI");
         assertThat(refusal.apply(settings().maxTokenBytes(63))).isEqualTo("maxTokenBytes must be at least 64");
         assertThat(refusal.apply(settings().algorithms(Set.of()))).isEqualTo("algorithms must not be empty");
         assertThat(refusal.apply(settings().clockSkew(Duration.ofSeconds(-1))))
@@ -397,14 +483,26 @@ class JwtAuthenticatorTest {
         assertThat(refusal.apply(settings().jwksRateLimit(Duration.ZERO))).isEqualTo("jwksRateLimit must be positive");
         assertThat(refusal.apply(settings().jwksMaxBytes(255))).isEqualTo("jwksMaxBytes must be at least 256");
         // The cache must outlive a refresh: refresh-ahead plus both HTTP timeouts.
-        assertThat(refusal.apply(JwtOptions.builder().jwksUri(jwksUri).issuer("i").audience("a")
-                .jwksCacheTtl(Duration.ofSeconds(30)).jwksRefreshAhead(Duration.ofSeconds(25))
-                .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2))))
+        assertThat(refusal.apply(JwtOptions.builder()
+                        .jwksUri(jwksUri)
+                        .issuer("i")
+                        .audience("a")
+                        .jwksCacheTtl(Duration.ofSeconds(30))
+                        .jwksRefreshAhead(Duration.ofSeconds(25))
+                        .httpConnectTimeout(Duration.ofSeconds(3))
+                        .httpReadTimeout(Duration.ofSeconds(2))))
                 .isEqualTo("jwksCacheTtl must exceed jwksRefreshAhead + httpConnectTimeout + httpReadTimeout");
-        assertThat(JwtOptions.builder().jwksUri(jwksUri).issuer("i").audience("a")
-                .jwksCacheTtl(Duration.ofSeconds(31)).jwksRefreshAhead(Duration.ofSeconds(25))
-                .httpConnectTimeout(Duration.ofSeconds(3)).httpReadTimeout(Duration.ofSeconds(2)).build()
-                .jwksCacheTtl()).isEqualTo(Duration.ofSeconds(31));
+        assertThat(JwtOptions.builder()
+                        .jwksUri(jwksUri)
+                        .issuer("i")
+                        .audience("a")
+                        .jwksCacheTtl(Duration.ofSeconds(31))
+                        .jwksRefreshAhead(Duration.ofSeconds(25))
+                        .httpConnectTimeout(Duration.ofSeconds(3))
+                        .httpReadTimeout(Duration.ofSeconds(2))
+                        .build()
+                        .jwksCacheTtl())
+                .isEqualTo(Duration.ofSeconds(31));
     }
 
     /** The settings' clock decides expiry, so a server whose clock is given one sees tokens as of that time. */
@@ -412,7 +510,8 @@ class JwtAuthenticatorTest {
     void theSettingsClockDecidesExpiry() throws Exception {
         String token = sign(ec, JWSAlgorithm.ES256, claims().build()); // expires in 5 minutes
         java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(10));
-        try (JwtAuthenticator future = new JwtAuthenticator(settings().clock(later).build())) {
+        try (JwtAuthenticator future =
+                new JwtAuthenticator(settings().clock(later).build())) {
             assertThat(refusal(future, token)).isEqualTo("token expired");
         }
         accepted(auth, token);
@@ -422,44 +521,62 @@ class JwtAuthenticatorTest {
     @Test
     void unusableKeyFilesAreRefusedAtStartNamingTheFile() throws Exception {
         Path notJwks = Files.writeString(dir.resolve("not-jwks.json"), "{\"keys\": \"none\"}");
-        assertThatThrownBy(() -> new JwtAuthenticator(JwtOptions.builder().jwksFile(notJwks)
-                .issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE).build()))
+        assertThatThrownBy(() -> new JwtAuthenticator(JwtOptions.builder()
+                        .jwksFile(notJwks)
+                        .issuer(TestTokens.ISSUER)
+                        .audience(TestTokens.AUDIENCE)
+                        .build()))
                 .isInstanceOf(java.io.IOException.class)
                 .hasMessageStartingWith("JWKS file " + notJwks + " is not a valid JWK set: ");
 
-        Path privatePem = Files.writeString(dir.resolve("private.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(rsa.toRSAPrivateKey().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Path privatePem = Files.writeString(
+                dir.resolve("private.pem"),
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder()
+                                .encodeToString(rsa.toRSAPrivateKey().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
         assertThatThrownBy(() -> new JwtAuthenticator(pem(privatePem)))
-                .isInstanceOf(java.io.IOException.class).hasMessage(privatePem + " holds no PEM 'PUBLIC KEY'");
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage(privatePem + " holds no PEM 'PUBLIC KEY'");
 
-        Path badBase64 = Files.writeString(dir.resolve("bad-base64.pem"),
-                "-----BEGIN PUBLIC KEY-----\nMFkw=EwYH\n-----END PUBLIC KEY-----\n");
+        Path badBase64 = Files.writeString(
+                dir.resolve("bad-base64.pem"), "-----BEGIN PUBLIC KEY-----\nMFkw=EwYH\n-----END PUBLIC KEY-----\n");
         assertThatThrownBy(() -> new JwtAuthenticator(pem(badBase64)))
-                .isInstanceOf(java.io.IOException.class).hasMessage(badBase64 + ": bad base64 in PEM");
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage(badBase64 + ": bad base64 in PEM");
 
         // A key agreement key (X25519) is a valid public key, but no JWT signature key.
-        java.security.PublicKey x25519 = java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair()
+        java.security.PublicKey x25519 = java.security.KeyPairGenerator.getInstance("X25519")
+                .generateKeyPair()
                 .getPublic();
-        Path agreement = Files.writeString(dir.resolve("x25519.pem"), "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(x25519.getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        Path agreement = Files.writeString(
+                dir.resolve("x25519.pem"),
+                "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(x25519.getEncoded())
+                        + "\n-----END PUBLIC KEY-----\n");
         assertThatThrownBy(() -> new JwtAuthenticator(pem(agreement)))
                 .isInstanceOf(java.io.IOException.class)
                 .hasMessage(agreement + ": not an RSA, EC or Ed25519 public key");
     }
 
     private static JwtOptions pem(Path file) {
-        return JwtOptions.builder().publicKeyPem(file).issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
+        return JwtOptions.builder()
+                .publicKeyPem(file)
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
                 .build();
     }
 
     @Test
     void anEcPemPublicKeyVerifiesTokensOfItsCurve() throws Exception {
-        Path ecPem = Files.writeString(dir.resolve("ec.pem"), "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(ec.toECPublicKey().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
+        Path ecPem = Files.writeString(
+                dir.resolve("ec.pem"),
+                "-----BEGIN PUBLIC KEY-----\n"
+                        + Base64.getMimeEncoder()
+                                .encodeToString(ec.toECPublicKey().getEncoded())
+                        + "\n-----END PUBLIC KEY-----\n");
         try (JwtAuthenticator ecAuth = new JwtAuthenticator(pem(ecPem))) {
-            assertThat(accepted(ecAuth, sign(ec, JWSAlgorithm.ES256, "any-kid", claims().build())).subject())
+            assertThat(accepted(ecAuth, sign(ec, JWSAlgorithm.ES256, "any-kid", claims().build()))
+                            .subject())
                     .isEqualTo("alice");
             assertThat(refusal(ecAuth, sign(TestTokens.ec("other"), JWSAlgorithm.ES256, claims().build())))
                     .isEqualTo("bad signature");

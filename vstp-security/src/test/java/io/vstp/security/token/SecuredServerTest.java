@@ -59,18 +59,28 @@ class SecuredServerTest {
         idp.close();
     }
 
-
     private static String token(JWK key, String subject, List<String> groups, Duration ttl) {
         Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(TestTokens.ISSUER).audience(TestTokens.AUDIENCE)
-                .subject(subject).issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
-                .claim("realm_access", Map.of("roles", groups)).build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .subject(subject)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(ttl)))
+                .claim("realm_access", Map.of("roles", groups))
+                .build();
         return TestTokens.sign(key, key instanceof RSAKey ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256, claims);
     }
 
     private VstpConnection connect(VstpServer server, String token) throws Exception {
-        VstpClient client = resources.use(VstpClient.builder().threads(1).bearerToken(() -> token)
-                .tls(TlsClientOptions.builder().home(dir.resolve("client")).trustOnFirstUse(true).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .bearerToken(() -> token)
+                .tls(TlsClientOptions.builder()
+                        .home(dir.resolve("client"))
+                        .trustOnFirstUse(true)
+                        .build())
+                .build());
         return resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
     }
 
@@ -109,21 +119,30 @@ class SecuredServerTest {
         ECKey k2 = TestTokens.ec("k2");
         idp.publish(k1);
         Path audit = dir.resolve("audit.log");
-        SecurityPolicy policy = resources.use(new SecurityOptions(Map.of(
-                "auth.jwt.jwks-url", idp.uri().toString(),
-                "auth.jwt.issuer", TestTokens.ISSUER,
-                "auth.jwt.audience", TestTokens.AUDIENCE,
-                "auth.jwt.roles-claim", "realm_access.roles",
-                "auth.jwt.role-map.finance", "analyst",
-                "auth.jwt.role-map.staff", "member",
-                "auth.jwt.jwks-rate-limit", "1s",
-                "auth.role.member", "echo",
-                "auth.role.analyst", "files:read:reports",
-                "auth.audit", audit.toString()), dir, Map.of()).build());
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(2).accessControl(policy)
+        SecurityPolicy policy = resources.use(new SecurityOptions(
+                        Map.of(
+                                "auth.jwt.jwks-url", idp.uri().toString(),
+                                "auth.jwt.issuer", TestTokens.ISSUER,
+                                "auth.jwt.audience", TestTokens.AUDIENCE,
+                                "auth.jwt.roles-claim", "realm_access.roles",
+                                "auth.jwt.role-map.finance", "analyst",
+                                "auth.jwt.role-map.staff", "member",
+                                "auth.jwt.jwks-rate-limit", "1s",
+                                "auth.role.member", "echo",
+                                "auth.role.analyst", "files:read:reports",
+                                "auth.audit", audit.toString()),
+                        dir,
+                        Map.of())
+                .build());
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(2)
+                .accessControl(policy)
                 .tls(TlsServerOptions.builder().home(dir.resolve("server")).build())
                 .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
-                        .payload(session.principal().subject() + " " + session.principal().roles()).build()))
+                        .payload(session.principal().subject() + " "
+                                + session.principal().roles())
+                        .build()))
                 .start());
 
         String aliceK1 = token(k1, "alice", List.of("staff", "finance", "unmapped"), Duration.ofMinutes(5));
@@ -142,19 +161,25 @@ class SecuredServerTest {
         assertThat(whoAmI(alice, null)).isEqualTo("alice [analyst, member]");
         // Alice refreshes on her live session with a k2 token; a k1 token is no longer trusted anywhere.
         assertThat(alice.refreshCredentials(token(k2, "alice", List.of("staff"), Duration.ofMinutes(10)))
-                .get(10, TimeUnit.SECONDS)).isAfter(Instant.now().plus(Duration.ofMinutes(9)));
+                        .get(10, TimeUnit.SECONDS))
+                .isAfter(Instant.now().plus(Duration.ofMinutes(9)));
         assertThat(refusal(() -> whoAmI(alice, "files"))).isEqualTo(ErrorCode.PERMISSION_DENIED);
         Throwable retired = org.assertj.core.api.Assertions.catchThrowable(() -> connect(server, aliceK1));
         assertThat(retired).hasRootCauseInstanceOf(SessionException.class).hasMessageContaining("unknown signing key");
         assertThat(idp.fetches()).isBetween(2, 6);
 
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> policy.audit().written() >= 10);
         String log = Files.readString(audit);
-        assertThat(log).contains("\"subject\":\"sam\"").contains("\"reason\":\"unknown signing key\"")
+        assertThat(log)
+                .contains("\"subject\":\"sam\"")
+                .contains("\"reason\":\"unknown signing key\"")
                 .contains("\"reason\":\"analyst → files:read:reports\"");
         for (String t : List.of(aliceK1)) {
-            assertThat(log).doesNotContain(t).doesNotContain(t.substring(t.lastIndexOf('.') + 1))
+            assertThat(log)
+                    .doesNotContain(t)
+                    .doesNotContain(t.substring(t.lastIndexOf('.') + 1))
                     .doesNotContain(t.substring(0, t.indexOf('.')));
         }
     }

@@ -45,8 +45,7 @@ final class TestTokens {
     static final String ISSUER = "https://idp.test";
     static final String AUDIENCE = "vstp";
 
-    private TestTokens() {
-    }
+    private TestTokens() {}
 
     static RSAKey rsa(String kid) {
         try {
@@ -58,7 +57,10 @@ final class TestTokens {
 
     static ECKey ec(String kid) {
         try {
-            return new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).generate();
+            return new ECKeyGenerator(Curve.P_256)
+                    .keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -69,8 +71,12 @@ final class TestTokens {
         static Ed generate(String kid) {
             try {
                 KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-                return new Ed(pair, Ed25519Jdk.jwk((EdECPublicKey) pair.getPublic()).keyID(kid)
-                        .keyUse(KeyUse.SIGNATURE).build());
+                return new Ed(
+                        pair,
+                        Ed25519Jdk.jwk((EdECPublicKey) pair.getPublic())
+                                .keyID(kid)
+                                .keyUse(KeyUse.SIGNATURE)
+                                .build());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -79,8 +85,12 @@ final class TestTokens {
 
     static JWTClaimsSet.Builder claims() {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("alice")
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
+        return new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .audience(AUDIENCE)
+                .subject("alice")
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
     }
 
     static String sign(JWK key, JWSAlgorithm alg, JWTClaimsSet claims) {
@@ -104,7 +114,11 @@ final class TestTokens {
     }
 
     static String signEd(Ed key, JWTClaimsSet claims) {
-        return signRaw(new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(key.publicJwk().getKeyID()).build(), claims,
+        return signRaw(
+                new JWSHeader.Builder(JWSAlgorithm.EdDSA)
+                        .keyID(key.publicJwk().getKeyID())
+                        .build(),
+                claims,
                 key.pair().getPrivate());
     }
 
@@ -149,14 +163,17 @@ final class TestTokens {
     /** The message of the refusal (fails the test when the token is accepted or not recognised). */
     static String refusal(Authenticator auth, String token) {
         try {
-            Optional<Principal> p = auth.authenticate(bearer(token)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Optional<Principal> p =
+                    auth.authenticate(bearer(token)).toCompletableFuture().get(10, TimeUnit.SECONDS);
             return fail("expected a refusal, got " + p);
         } catch (ExecutionException e) {
             assertThat(e.getCause()).isInstanceOf(AuthenticationException.class);
             String message = ((AuthenticationException) e.getCause()).detail();
             if (token.length() >= 8) {
                 String start = token.substring(0, Math.min(20, token.length()));
-                assertThat(message.contains(start)).as("refusal echoes the token").isFalse();
+                assertThat(message.contains(start))
+                        .as("refusal echoes the token")
+                        .isFalse();
             }
             return message;
         } catch (InterruptedException | TimeoutException e) {

@@ -2,8 +2,7 @@ package io.vstp.services.files;
 
 /** Byte counts as people read them ("16.0 GiB"): in the server's answers and the {@code vstp} command's lines. */
 public final class ByteSizes {
-    private ByteSizes() {
-    }
+    private ByteSizes() {}
 
     /** {@code n} bytes as "512 B", "1.5 KiB", "16.0 GiB". */
     public static String format(long n) {

@@ -22,11 +22,14 @@ final class ContentHashes {
     static final int MAX_ENTRIES = 10_000;
 
     /** What a {@code stat} answers: the size and the SHA-256 of that many bytes. */
-    record Hashed(long size, String sha256) {
-    }
+    record Hashed(long size, String sha256) {}
 
-    private record Version(String path, Object identity, long size, java.nio.file.attribute.FileTime modified,
-                           java.nio.file.attribute.FileTime changed) {
+    private record Version(
+            String path,
+            Object identity,
+            long size,
+            java.nio.file.attribute.FileTime modified,
+            java.nio.file.attribute.FileTime changed) {
         /**
          * Whether the file's times are at least a tick older than {@code startedMillis}. The tick is guessed from
          * the times themselves: whole seconds mean a coarse file system (2 s, as FAT), sub-second digits a fine one
@@ -92,7 +95,10 @@ final class ContentHashes {
         try {
             // Through a link (the files service serves links that stay inside its root): the file's own version.
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
-            return new Version(file.toString(), a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
+            return new Version(
+                    file.toString(),
+                    a.get("dev") + ":" + a.get("ino"),
+                    (Long) a.get("size"),
                     (java.nio.file.attribute.FileTime) a.get("lastModifiedTime"),
                     (java.nio.file.attribute.FileTime) a.get("ctime"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {

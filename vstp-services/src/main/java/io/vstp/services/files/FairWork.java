@@ -22,6 +22,7 @@ final class FairWork implements AutoCloseable {
     private final Map<Object, Client> clients = new ConcurrentHashMap<>();
     /** Clients with waiting work and no task running: each appears at most once. */
     private final BlockingQueue<Client> ready = new LinkedBlockingQueue<>();
+
     private final Thread[] workers;
     private final Supplier<RuntimeException> cancelled;
     private final Supplier<RuntimeException> overflow;

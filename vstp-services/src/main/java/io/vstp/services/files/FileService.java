@@ -9,6 +9,7 @@ import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.session.SessionFrames;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.vstp.transport.Session;
 
 /**
  * The {@code files} service (docs/spec/services.md §3), as {@code vstp serve} answers it: list, stat, get, and
@@ -102,10 +102,13 @@ public final class FileService implements AutoCloseable {
         this.root = root.toRealPath();
         this.partials = partials;
         this.partialBytes.set(sweepPartials());
-        this.work = new FairWork(THREADS, "vstp-files",
+        this.work = new FairWork(
+                THREADS,
+                "vstp-files",
                 () -> error(ErrorCode.CANCELLED, "the client left before this request ran"),
-                () -> error(ErrorCode.TOO_MANY_IN_FLIGHT, "more than " + FairWork.MAX_QUEUED_PER_CLIENT
-                        + " files requests waiting from this client"));
+                () -> error(
+                        ErrorCode.TOO_MANY_IN_FLIGHT,
+                        "more than " + FairWork.MAX_QUEUED_PER_CLIENT + " files requests waiting from this client"));
     }
 
     /** Bytes unfinished uploads hold now (for tests and logs). */
@@ -170,7 +173,8 @@ public final class FileService implements AutoCloseable {
 
     /** Called after queueing work for {@code client}: if it is a session that has closed meanwhile, drops it. */
     private void queued(Object client) {
-        if (client instanceof Session session && session.closeFuture().toCompletableFuture().isDone()) {
+        if (client instanceof Session session
+                && session.closeFuture().toCompletableFuture().isDone()) {
             work.cancel(session);
         }
     }
@@ -245,10 +249,11 @@ public final class FileService implements AutoCloseable {
         if (session.closeFuture().toCompletableFuture().isDone()) {
             // Read before the session closed, dispatched after: its queue is gone, and it must not start a new one
             // that would run beside the session's last task.
-            return CompletableFuture.failedFuture(error(ErrorCode.CANCELLED, "the client left before this request ran"));
+            return CompletableFuture.failedFuture(
+                    error(ErrorCode.CANCELLED, "the client left before this request ran"));
         }
-        return handle(request, session, client(session),
-                () -> session.principal().subject() + "@" + session.remoteAddress());
+        return handle(
+                request, session, client(session), () -> session.principal().subject() + "@" + session.remoteAddress());
     }
 
     /**
@@ -265,8 +270,9 @@ public final class FileService implements AutoCloseable {
         // A queue per address, and plaintext addresses cost nothing to forge: one bound over them all.
         if (datagramRequests.incrementAndGet() > maxDatagramRequests) {
             datagramRequests.decrementAndGet();
-            return CompletableFuture.failedFuture(error(ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
-                    + maxDatagramRequests + " files requests over UDP waiting; try again shortly"));
+            return CompletableFuture.failedFuture(error(
+                    ErrorCode.TOO_MANY_IN_FLIGHT,
+                    "more than " + maxDatagramRequests + " files requests over UDP waiting; try again shortly"));
         }
         return handle(request, null, new DatagramPeer(peer), () -> "udp " + peer)
                 .whenComplete((answer, error) -> datagramRequests.decrementAndGet());
@@ -274,12 +280,13 @@ public final class FileService implements AutoCloseable {
 
     /** Files requests over UDP waiting or running at once, from all peers together (each peer has its own queue). */
     public static final int MAX_DATAGRAM_REQUESTS = 4096;
+
     private final int maxDatagramRequests;
     private final java.util.concurrent.atomic.AtomicInteger datagramRequests =
             new java.util.concurrent.atomic.AtomicInteger();
 
-    private CompletionStage<Frame> handle(Frame request, Session session, Object client,
-                                          java.util.function.Supplier<String> who) {
+    private CompletionStage<Frame> handle(
+            Frame request, Session session, Object client, java.util.function.Supplier<String> who) {
         String op = header(request, OP);
         // The log line's words are made only for a line that is written: not for every chunk of a transfer. The
         // request is still ours here (the caller releases it when the returned stage completes).
@@ -296,8 +303,7 @@ public final class FileService implements AutoCloseable {
     private record DatagramPeer(java.net.InetSocketAddress address) {}
 
     /** The operations that finish a transfer or change the files: one log line each. */
-    private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of(PUT_COMMIT,
-            DELETE, GET_STREAM);
+    private static final java.util.Set<String> LOGGED_OPS = java.util.Set.of(PUT_COMMIT, DELETE, GET_STREAM);
 
     /**
      * One line per finished transfer, deletion and refused request in the server's log (the audit log records every
@@ -307,20 +313,22 @@ public final class FileService implements AutoCloseable {
         if (error != null) {
             Throwable c = Failures.cause(error);
             info("refused " + op + " " + path + " for " + who + ": "
-                    + (c instanceof VstpException v ? v.code() + " " + v.detail() : c.getClass().getSimpleName()));
+                    + (c instanceof VstpException v
+                            ? v.code() + " " + v.detail()
+                            : c.getClass().getSimpleName()));
             return;
         }
         if (answer == null) {
             return;
         }
         switch (op) {
-            case PUT_COMMIT -> info("stored " + path + " ("
-                    + answer.headers().value(SIZE) + " bytes, sha256 " + answer.headers().value(SHA256) + ") from "
-                    + who);
-            case DELETE -> info("deleted " + path + " ("
-                    + answer.headers().value(SIZE) + " bytes) for " + who);
-            case GET_STREAM -> info("sent " + path + " ("
-                    + answer.headers().value(SIZE) + " bytes) to " + who);
+            case PUT_COMMIT ->
+                info("stored " + path + " ("
+                        + answer.headers().value(SIZE) + " bytes, sha256 "
+                        + answer.headers().value(SHA256) + ") from "
+                        + who);
+            case DELETE -> info("deleted " + path + " (" + answer.headers().value(SIZE) + " bytes) for " + who);
+            case GET_STREAM -> info("sent " + path + " (" + answer.headers().value(SIZE) + " bytes) to " + who);
             default -> {
                 // list, stat, chunks: parts of a transfer, not worth a line each
             }
@@ -333,11 +341,17 @@ public final class FileService implements AutoCloseable {
      * stalled pipe) must never stall the files service.
      */
     private static final java.util.concurrent.ExecutorService LOG_WRITER = new java.util.concurrent.ThreadPoolExecutor(
-            1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
+            1,
+            1,
+            0,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(1000),
+            r -> {
                 Thread t = new Thread(r, "vstp-serve-log");
                 t.setDaemon(true);
                 return t;
-            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+            },
+            new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private static void info(String line) {
         if (LOG.isInfoEnabled()) {
@@ -351,8 +365,9 @@ public final class FileService implements AutoCloseable {
         }
         if (op.equals(PUT_CHUNK) && request.payload().readableBytes() > MAX_CHUNK) {
             // Refused before it waits in a queue: a larger chunk would only make the server hold more.
-            return CompletableFuture.failedFuture(error(ErrorCode.BAD_REQUEST, "a chunk of "
-                    + request.payload().readableBytes() + " bytes; at most " + MAX_CHUNK));
+            return CompletableFuture.failedFuture(error(
+                    ErrorCode.BAD_REQUEST,
+                    "a chunk of " + request.payload().readableBytes() + " bytes; at most " + MAX_CHUNK));
         }
         CompletableFuture<Frame> answer = work.submit(client, () -> {
             try {
@@ -369,7 +384,8 @@ public final class FileService implements AutoCloseable {
                 };
             } catch (IOException e) {
                 // The class of problem, never the server's paths.
-                throw error(ErrorCode.STORAGE_ERROR, StorageErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
+                throw error(
+                        ErrorCode.STORAGE_ERROR, StorageErrors.reason(e).replaceFirst(" \\(.*", "") + " on the server");
             }
         });
         queued(client);
@@ -377,7 +393,8 @@ public final class FileService implements AutoCloseable {
     }
 
     private Frame list(Frame request) throws IOException {
-        Path dir = resolve(request.headers().value(PATH) == null ? "" : request.headers().value(PATH));
+        Path dir = resolve(
+                request.headers().value(PATH) == null ? "" : request.headers().value(PATH));
         if (!Files.isDirectory(dir)) {
             throw error(ErrorCode.NOT_FOUND, "no such directory: " + relative(dir));
         }
@@ -390,12 +407,15 @@ public final class FileService implements AutoCloseable {
                     continue;
                 }
                 boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-                out.append(isDir ? 'd' : 'f').append('\t').append(isDir ? 0 : Files.size(p)).append('\t')
-                        .append(name).append('\n');
+                out.append(isDir ? 'd' : 'f')
+                        .append('\t')
+                        .append(isDir ? 0 : Files.size(p))
+                        .append('\t')
+                        .append(name)
+                        .append('\n');
             }
         }
-        Frame.Builder answer = Frame.builder(FrameType.DATA)
-                .header(ENTRIES, Integer.toString(Math.min(n, MAX_LIST)));
+        Frame.Builder answer = Frame.builder(FrameType.DATA).header(ENTRIES, Integer.toString(Math.min(n, MAX_LIST)));
         if (n > MAX_LIST) {
             answer.header(TRUNCATED, "true"); // a client copying the folder must not take a part for the whole
         }
@@ -406,8 +426,8 @@ public final class FileService implements AutoCloseable {
         Path file = existingFile(header(request, PATH));
         ContentHashes.Hashed whole = hashes.of(file);
         long size = whole.size();
-        Frame.Builder b = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size))
-                .header(SHA256, whole.sha256());
+        Frame.Builder b =
+                Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).header(SHA256, whole.sha256());
         String prefix = request.headers().value(PREFIX);
         if (prefix != null) {
             long n = number(prefix, PREFIX);
@@ -441,7 +461,9 @@ public final class FileService implements AutoCloseable {
                     throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
                 }
             }
-            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(Files.size(to))).build();
+            return Frame.builder(FrameType.DATA)
+                    .header(SIZE, Long.toString(Files.size(to)))
+                    .build();
         }
     }
 
@@ -456,7 +478,9 @@ public final class FileService implements AutoCloseable {
             if (size < 0 || !Files.deleteIfExists(file)) {
                 throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
             }
-            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).build();
+            return Frame.builder(FrameType.DATA)
+                    .header(SIZE, Long.toString(size))
+                    .build();
         }
     }
 
@@ -482,8 +506,11 @@ public final class FileService implements AutoCloseable {
                 payload.release();
                 throw e;
             }
-            return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size))
-                    .header(OFFSET, Long.toString(offset)).payload(payload).build();
+            return Frame.builder(FrameType.DATA)
+                    .header(SIZE, Long.toString(size))
+                    .header(OFFSET, Long.toString(offset))
+                    .payload(payload)
+                    .build();
         }
     }
 
@@ -494,8 +521,8 @@ public final class FileService implements AutoCloseable {
      */
     private CompletionStage<Frame> getStream(Frame request, Session session) {
         if (session == null || session.wireVersion() != 2 || request.streamId() == 0) {
-            return CompletableFuture.failedFuture(error(ErrorCode.BAD_REQUEST,
-                    "get-stream needs a wire-v2 stream (TCP or TLS); use get"));
+            return CompletableFuture.failedFuture(
+                    error(ErrorCode.BAD_REQUEST, "get-stream needs a wire-v2 stream (TCP or TLS); use get"));
         }
         String path = header(request, PATH);
         String offsetText = header(request, OFFSET);
@@ -503,37 +530,49 @@ public final class FileService implements AutoCloseable {
         CompletableFuture<Frame> done = new CompletableFuture<>();
         Object client = client(session);
         work.execute(client, () -> {
-            try {
-                Path file = existingFile(path);
-                long offset = number(offsetText, OFFSET);
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                long size = ch.size();
-                if (offset > size) {
-                    ch.close();
-                    throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
-                }
-                sendChunks(client, session, stream, ch, offset, size, done);
-            } catch (IOException e) {
-                done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        }).whenComplete((v, dropped) -> {
-            if (dropped != null) {
-                done.completeExceptionally(dropped); // never ran: the client left
-            }
-        });
+                    try {
+                        Path file = existingFile(path);
+                        long offset = number(offsetText, OFFSET);
+                        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                        long size = ch.size();
+                        if (offset > size) {
+                            ch.close();
+                            throw error(
+                                    ErrorCode.BAD_REQUEST,
+                                    "offset " + offset + " beyond the file's " + size + " bytes");
+                        }
+                        sendChunks(client, session, stream, ch, offset, size, done);
+                    } catch (IOException e) {
+                        done.completeExceptionally(
+                                error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                })
+                .whenComplete((v, dropped) -> {
+                    if (dropped != null) {
+                        done.completeExceptionally(dropped); // never ran: the client left
+                    }
+                });
         queued(client);
         return done;
     }
 
     /** As file work of {@code client}: the chunk at {@code at}, then (once it has left) the next one. */
-    private void sendChunks(Object client, Session session, long stream, FileChannel ch, long at, long size,
-                            CompletableFuture<Frame> done) {
+    private void sendChunks(
+            Object client,
+            Session session,
+            long stream,
+            FileChannel ch,
+            long at,
+            long size,
+            CompletableFuture<Frame> done) {
         try {
             if (at >= size) {
                 ch.close();
-                done.complete(Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).build());
+                done.complete(Frame.builder(FrameType.DATA)
+                        .header(SIZE, Long.toString(size))
+                        .build());
                 return;
             }
             int n = (int) Math.min(MAX_CHUNK, size - at);
@@ -548,8 +587,13 @@ public final class FileService implements AutoCloseable {
                 payload.release();
                 throw e;
             }
-            session.sendOnStream(stream, Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(at))
-                    .payload(payload).build()).whenComplete((ok, e) -> {
+            session.sendOnStream(
+                            stream,
+                            Frame.builder(FrameType.DATA)
+                                    .header(OFFSET, Long.toString(at))
+                                    .payload(payload)
+                                    .build())
+                    .whenComplete((ok, e) -> {
                         if (e != null) {
                             closeQuietly(ch);
                             done.completeExceptionally(e);
@@ -566,7 +610,8 @@ public final class FileService implements AutoCloseable {
                     });
         } catch (IOException e) {
             closeQuietly(ch);
-            done.completeExceptionally(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
+            done.completeExceptionally(
+                    error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
         } catch (RuntimeException e) {
             closeQuietly(ch);
             done.completeExceptionally(e);
@@ -588,10 +633,14 @@ public final class FileService implements AutoCloseable {
         String sha = checksum(request);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite(request)) {
             // The same content is already there: nothing to upload, nothing replaced (services.md §3.1).
-            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+                    && Files.size(target) == size
                     && hashes.of(target).sha256().equals(sha)) {
-                return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(size))
-                        .header(PREFIX_SHA256, sha).header(IDENTICAL, "true").build();
+                return Frame.builder(FrameType.DATA)
+                        .header(OFFSET, Long.toString(size))
+                        .header(PREFIX_SHA256, sha)
+                        .header(IDENTICAL, "true")
+                        .build();
             }
             throw exists(target);
         }
@@ -606,8 +655,10 @@ public final class FileService implements AutoCloseable {
             deletePartial(partial);
             have = 0;
         }
-        return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(have))
-                .header(PREFIX_SHA256, have == 0 ? sha256Empty() : sha256(partial, have)).build();
+        return Frame.builder(FrameType.DATA)
+                .header(OFFSET, Long.toString(have))
+                .header(PREFIX_SHA256, have == 0 ? sha256Empty() : sha256(partial, have))
+                .build();
     }
 
     private Frame putChunk(Frame request) throws IOException {
@@ -620,14 +671,16 @@ public final class FileService implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
             long have = ch.size();
             if (offset != have) {
-                SessionException e = error(ErrorCode.OFFSET_MISMATCH, "chunk at " + offset + " but the server holds "
-                        + have + " bytes");
+                SessionException e = error(
+                        ErrorCode.OFFSET_MISMATCH, "chunk at " + offset + " but the server holds " + have + " bytes");
                 throw e;
             }
             ByteBuffer data = request.payload().nioBuffer();
             if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
-                throw error(ErrorCode.STORAGE_ERROR, "the server's room for unfinished uploads ("
-                        + ByteSizes.format(partials.quotaBytes()) + ") is full; try again later");
+                throw error(
+                        ErrorCode.STORAGE_ERROR,
+                        "the server's room for unfinished uploads (" + ByteSizes.format(partials.quotaBytes())
+                                + ") is full; try again later");
             }
             long at = offset;
             while (data.hasRemaining()) {
@@ -635,7 +688,9 @@ public final class FileService implements AutoCloseable {
                 at += n;
                 grown(n);
             }
-            return Frame.builder(FrameType.DATA).header(OFFSET, Long.toString(at)).build();
+            return Frame.builder(FrameType.DATA)
+                    .header(OFFSET, Long.toString(at))
+                    .build();
         } catch (NoSuchFileException e) {
             throw error(ErrorCode.OFFSET_MISMATCH, "no upload in progress; start with put-begin");
         }
@@ -657,8 +712,10 @@ public final class FileService implements AutoCloseable {
         String actual = sha256(partial, have);
         if (have != size || !actual.equals(sha)) {
             deletePartial(partial);
-            throw error(ErrorCode.CHECKSUM_MISMATCH, "received " + have + " bytes with sha256 " + actual
-                    + ", expected " + size + " bytes with " + sha + "; upload discarded");
+            throw error(
+                    ErrorCode.CHECKSUM_MISMATCH,
+                    "received " + have + " bytes with sha256 " + actual + ", expected " + size + " bytes with " + sha
+                            + "; upload discarded");
         }
         // Renames under one lock: the hash remembered must be of the file this commit put there, not of one another
         // client's commit, move or delete put there a moment later (the work of different clients runs at once).
@@ -677,7 +734,10 @@ public final class FileService implements AutoCloseable {
             }
             hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         }
-        return Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).header(SHA256, sha).build();
+        return Frame.builder(FrameType.DATA)
+                .header(SIZE, Long.toString(size))
+                .header(SHA256, sha)
+                .build();
     }
 
     /** The upload may replace an existing file: header {@code overwrite: true} ({@code put --force}). */
@@ -686,8 +746,12 @@ public final class FileService implements AutoCloseable {
     }
 
     private SessionException exists(Path target) {
-        return error(ErrorCode.ALREADY_EXISTS, relative(target) + (Files.isDirectory(target)
-                ? " is a directory" : " exists and differs; put --force replaces it"));
+        return error(
+                ErrorCode.ALREADY_EXISTS,
+                relative(target)
+                        + (Files.isDirectory(target)
+                                ? " is a directory"
+                                : " exists and differs; put --force replaces it"));
     }
 
     private void refuseDirectory(Path target) {
@@ -703,7 +767,9 @@ public final class FileService implements AutoCloseable {
      * anything whose existing part resolves (through symlinks) outside the root.
      */
     Path resolve(String relative) throws IOException {
-        if (relative.indexOf('\0') >= 0 || relative.startsWith("/") || relative.startsWith("\\")
+        if (relative.indexOf('\0') >= 0
+                || relative.startsWith("/")
+                || relative.startsWith("\\")
                 || relative.length() > 4096) {
             throw error(ErrorCode.PATH_REFUSED, "path must be relative to the served directory");
         }

@@ -83,8 +83,7 @@ public final class FilesClient {
      * @param seconds     how long the transfer took
      * @param unchanged   the other side already held exactly this content: nothing was sent
      */
-    public record Result(long bytes, long resumedFrom, String sha256, double seconds, boolean unchanged) {
-    }
+    public record Result(long bytes, long resumedFrom, String sha256, double seconds, boolean unchanged) {}
 
     /**
      * What the server says about a remote file.
@@ -92,8 +91,7 @@ public final class FilesClient {
      * @param size   bytes
      * @param sha256 the SHA-256 of the whole file, hex
      */
-    public record RemoteFile(long size, String sha256) {
-    }
+    public record RemoteFile(long size, String sha256) {}
 
     /**
      * One line of a {@code list} answer.
@@ -102,8 +100,7 @@ public final class FilesClient {
      * @param directory whether it is a directory
      * @param size      a file's size (0 for a directory)
      */
-    public record Entry(String name, boolean directory, long size) {
-    }
+    public record Entry(String name, boolean directory, long size) {}
 
     /**
      * A remote directory's entries.
@@ -111,8 +108,7 @@ public final class FilesClient {
      * @param entries   the entries the answer carries
      * @param truncated the directory holds more than one answer carries ({@link FilesProtocol#MAX_LIST})
      */
-    public record Listing(List<Entry> entries, boolean truncated) {
-    }
+    public record Listing(List<Entry> entries, boolean truncated) {}
 
     /**
      * Uploads {@code file} to {@code remote}, resuming what the server already holds of this same content. An
@@ -136,7 +132,8 @@ public final class FilesClient {
         long size = Files.size(file);
         String sha = sha256(file, size);
         long start = System.nanoTime();
-        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
+        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                .header(SIZE, Long.toString(size))
                 .header(SHA256, sha));
         long offset;
         String prefixSha;
@@ -151,8 +148,11 @@ public final class FilesClient {
         }
         if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(withOverwrite(request(PUT_BEGIN, remote), overwrite).header(SIZE, Long.toString(size))
-                    .header(SHA256, sha).header(RESTART, "true")).release();
+            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                            .header(SIZE, Long.toString(size))
+                            .header(SHA256, sha)
+                            .header(RESTART, "true"))
+                    .release();
             offset = 0;
         }
         long resumedFrom = offset;
@@ -165,8 +165,11 @@ public final class FilesClient {
             long acked = offset;
             while (acked < size) {
                 while (next < size && inFlight.size() < WINDOW) {
-                    inFlight.add(chunks.send(request(PUT_CHUNK, remote).header(SHA256, sha)
-                            .header(OFFSET, Long.toString(next)).payload(readChunk(ch, file, next, size)).build()));
+                    inFlight.add(chunks.send(request(PUT_CHUNK, remote)
+                            .header(SHA256, sha)
+                            .header(OFFSET, Long.toString(next))
+                            .payload(readChunk(ch, file, next, size))
+                            .build()));
                     next += Math.min(CHUNK, size - next);
                 }
                 Frame r = await(inFlight.poll());
@@ -186,8 +189,11 @@ public final class FilesClient {
                 chunks.abort(); // the server keeps what it acknowledged, for the next put to resume from
             }
         }
-        await(chunks.finish(withOverwrite(request(PUT_COMMIT, remote), overwrite).header(SIZE, Long.toString(size))
-                .header(SHA256, sha).build())).release();
+        await(chunks.finish(withOverwrite(request(PUT_COMMIT, remote), overwrite)
+                        .header(SIZE, Long.toString(size))
+                        .header(SHA256, sha)
+                        .build()))
+                .release();
         progress.finish();
         return new Result(size, resumedFrom, sha, secondsSince(start), false);
     }
@@ -275,8 +281,8 @@ public final class FilesClient {
         long resumedFrom = have;
         progress.start(size, have);
         // Never through a link planted under the partial's name.
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel out = FileChannel.open(
+                partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             out.truncate(have);
             receive(remote, (payload, at) -> writeAt(out, payload, at), have, size, progress);
             out.force(true);
@@ -310,16 +316,21 @@ public final class FilesClient {
         MessageDigest digest = sha256();
         byte[] copy = new byte[64 * 1024];
         progress.start(stat.size(), 0);
-        receive(remote, (payload, at) -> {
-            int n = payload.readableBytes();
-            for (int i = 0; i < n; i += copy.length) {
-                int len = Math.min(copy.length, n - i);
-                payload.getBytes(payload.readerIndex() + i, copy, 0, len);
-                digest.update(copy, 0, len);
-                out.write(copy, 0, len);
-            }
-            return at + n;
-        }, 0, stat.size(), progress);
+        receive(
+                remote,
+                (payload, at) -> {
+                    int n = payload.readableBytes();
+                    for (int i = 0; i < n; i += copy.length) {
+                        int len = Math.min(copy.length, n - i);
+                        payload.getBytes(payload.readerIndex() + i, copy, 0, len);
+                        digest.update(copy, 0, len);
+                        out.write(copy, 0, len);
+                    }
+                    return at + n;
+                },
+                0,
+                stat.size(),
+                progress);
         out.flush();
         String actual = HexFormat.of().formatHex(digest.digest());
         progress.finish();
@@ -355,7 +366,8 @@ public final class FilesClient {
         } finally {
             r.release();
         }
-        if (bytes.length != size || !HexFormat.of().formatHex(sha256().digest(bytes)).equals(stat.sha256())) {
+        if (bytes.length != size
+                || !HexFormat.of().formatHex(sha256().digest(bytes)).equals(stat.sha256())) {
             throw new FileTransferException(remote + " changed on the server while it was read");
         }
         return bytes;
@@ -368,8 +380,7 @@ public final class FilesClient {
         long write(ByteBuf payload, long at) throws IOException;
     }
 
-    private void receive(String remote, Sink sink, long have, long size, TransferProgress progress)
-            throws Exception {
+    private void receive(String remote, Sink sink, long have, long size, TransferProgress progress) throws Exception {
         ClientStream stream = requester.openStream();
         if (stream != null) {
             receiveStream(stream, remote, sink, have, size, progress);
@@ -384,8 +395,8 @@ public final class FilesClient {
      */
     private static void refuseBeyond(String remote, ByteBuf payload, long written, long size) {
         if (payload.readableBytes() > size - written) {
-            throw new FileTransferException("the server sent more of " + remote + " than the " + size
-                    + " bytes it announced");
+            throw new FileTransferException(
+                    "the server sent more of " + remote + " than the " + size + " bytes it announced");
         }
     }
 
@@ -409,8 +420,10 @@ public final class FilesClient {
         try {
             while (written < size) {
                 while (next < size && inFlight.size() < WINDOW) {
-                    inFlight.add(requester.request(request(GET, remote).header(OFFSET, Long.toString(next))
-                            .header(LENGTH, Integer.toString(CHUNK)).build()));
+                    inFlight.add(requester.request(request(GET, remote)
+                            .header(OFFSET, Long.toString(next))
+                            .header(LENGTH, Integer.toString(CHUNK))
+                            .build()));
                     next += Math.min(CHUNK, size - next);
                 }
                 Frame r = await(inFlight.poll());
@@ -434,19 +447,19 @@ public final class FilesClient {
     }
 
     /** A chunk of a {@code get-stream} answer and the action that returns its flow-control credit. */
-    private record StreamChunk(Frame frame, Runnable consumed) {
-    }
+    private record StreamChunk(Frame frame, Runnable consumed) {}
 
     /**
      * Wire v2: one {@code get-stream} request, answered by the file's chunks in order on one stream. Each chunk's
      * credit goes back to the server once it is written, so the server reads no faster than this client writes.
      */
-    private void receiveStream(ClientStream stream, String remote, Sink out, long have, long size,
-                               TransferProgress progress) throws Exception {
+    private void receiveStream(
+            ClientStream stream, String remote, Sink out, long have, long size, TransferProgress progress)
+            throws Exception {
         BlockingQueue<StreamChunk> chunks = new LinkedBlockingQueue<>();
         stream.onMessage((chunk, consumed) -> chunks.add(new StreamChunk(chunk, consumed)));
-        CompletableFuture<Frame> end = stream.finish(request(GET_STREAM, remote)
-                .header(OFFSET, Long.toString(have)).build(), Duration.ofDays(1));
+        CompletableFuture<Frame> end = stream.finish(
+                request(GET_STREAM, remote).header(OFFSET, Long.toString(have)).build(), Duration.ofDays(1));
         long written = have;
         try {
             while (written < size) {
@@ -514,8 +527,7 @@ public final class FilesClient {
                     }
 
                     @Override
-                    public void abort() {
-                    }
+                    public void abort() {}
                 };
             }
             Queue<CompletableFuture<Frame>> acks = new ConcurrentLinkedQueue<>();
@@ -528,8 +540,8 @@ public final class FilesClient {
             });
             stream.response().whenComplete((r, e) -> {
                 for (CompletableFuture<Frame> f; (f = acks.poll()) != null; ) {
-                    f.completeExceptionally(e != null ? e
-                            : new FileTransferException("the server ended the upload early"));
+                    f.completeExceptionally(
+                            e != null ? e : new FileTransferException("the server ended the upload early"));
                 }
             });
             return new ChunkChannel() {
@@ -573,11 +585,15 @@ public final class FilesClient {
             String[] f = line.split("\t", 3);
             if (f.length == 3 && (f[0].equals("f") || f[0].equals("d"))) {
                 String name = f[2];
-                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                        || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0
+                if (name.isEmpty()
+                        || name.equals(".")
+                        || name.equals("..")
+                        || name.indexOf('/') >= 0
+                        || name.indexOf('\\') >= 0
+                        || name.indexOf('\0') >= 0
                         || name.getBytes(StandardCharsets.UTF_8).length > SiblingNames.MAX_NAME_BYTES) {
-                    throw new FileTransferException("the server listed a name that is not one path component: "
-                            + name.replace('\0', '?'));
+                    throw new FileTransferException(
+                            "the server listed a name that is not one path component: " + name.replace('\0', '?'));
                 }
                 long size;
                 try {
@@ -604,7 +620,9 @@ public final class FilesClient {
     public Listing list(String dir) throws Exception {
         Frame answer = call(request(LIST, dir));
         try {
-            return new Listing(parseList(answer.payloadAsString()), "true".equals(answer.headers().value(TRUNCATED)));
+            return new Listing(
+                    parseList(answer.payloadAsString()),
+                    "true".equals(answer.headers().value(TRUNCATED)));
         } finally {
             answer.release();
         }
@@ -669,8 +687,7 @@ public final class FilesClient {
     }
 
     /** A {@code stat} answer; prefix-sha256 only when a prefix was asked. */
-    private record Stat(long size, String sha256, String prefixSha256) {
-    }
+    private record Stat(long size, String sha256, String prefixSha256) {}
 
     private Stat stat(Frame.Builder request) throws Exception {
         Frame answer = call(request);
@@ -709,8 +726,10 @@ public final class FilesClient {
             return f.get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
-            while ((c instanceof CompletionException || c instanceof ExecutionException
-                    || c instanceof UncheckedIOException) && c.getCause() != null) {
+            while ((c instanceof CompletionException
+                            || c instanceof ExecutionException
+                            || c instanceof UncheckedIOException)
+                    && c.getCause() != null) {
                 c = c.getCause();
             }
             if (c instanceof Exception ex) {

@@ -78,8 +78,7 @@ public final class FilesProtocol {
     /** Entries in one {@code list} answer; a larger directory's answer says it is truncated. */
     public static final int MAX_LIST = 10_000;
 
-    private FilesProtocol() {
-    }
+    private FilesProtocol() {}
 
     /**
      * A request of {@code op} on {@code path}.
@@ -89,7 +88,10 @@ public final class FilesProtocol {
      * @return a DATA frame builder carrying the service, operation and path headers
      */
     public static Frame.Builder request(String op, String path) {
-        return Frame.builder(FrameType.DATA).header(SERVICE_HEADER, SERVICE).header(OP, op).header(PATH, path);
+        return Frame.builder(FrameType.DATA)
+                .header(SERVICE_HEADER, SERVICE)
+                .header(OP, op)
+                .header(PATH, path);
     }
 
     /**

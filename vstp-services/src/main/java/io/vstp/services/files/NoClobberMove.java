@@ -15,8 +15,7 @@ import java.nio.file.StandardCopyOption;
  * moves with it; the {@code vstp} command puts downloads in place with it.
  */
 public final class NoClobberMove {
-    private NoClobberMove() {
-    }
+    private NoClobberMove() {}
 
     /**
      * Moves {@code from} to {@code to}, which must not exist.

@@ -14,8 +14,7 @@ public final class SiblingNames {
     /** The common limit of a file name (ext4, XFS, btrfs, APFS, NTFS in UTF-16 units). */
     public static final int MAX_NAME_BYTES = 255;
 
-    private SiblingNames() {
-    }
+    private SiblingNames() {}
 
     /**
      * The name of a file beside {@code target}, marked with {@code prefix}.
@@ -31,8 +30,8 @@ public final class SiblingNames {
         if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
             return plain; // the name it always had: partial files resume across versions
         }
-        String hash = HexFormat.of().formatHex(FilesProtocol.sha256().digest(name.getBytes(StandardCharsets.UTF_8)),
-                0, 8);
+        String hash =
+                HexFormat.of().formatHex(FilesProtocol.sha256().digest(name.getBytes(StandardCharsets.UTF_8)), 0, 8);
         int budget = MAX_NAME_BYTES - prefix.length() - hash.length() - 1;
         StringBuilder cut = new StringBuilder();
         int bytes = 0;

@@ -13,8 +13,7 @@ import java.util.Locale;
  * {@code vstp} command says the same on the client.
  */
 public final class StorageErrors {
-    private StorageErrors() {
-    }
+    private StorageErrors() {}
 
     /**
      * The class of problem behind {@code e}.
@@ -39,7 +38,8 @@ public final class StorageErrors {
             return "read-only file system";
         }
         // createDirectories meets a file where a directory should be: FileAlreadyExistsException.
-        if (e instanceof NotDirectoryException || e instanceof java.nio.file.FileAlreadyExistsException
+        if (e instanceof NotDirectoryException
+                || e instanceof java.nio.file.FileAlreadyExistsException
                 || w.contains("not a directory")) {
             return "not a directory";
         }

@@ -5,8 +5,7 @@ package io.vstp.services.files;
  */
 public interface TransferProgress {
     /** Reports nothing. */
-    TransferProgress NONE = new TransferProgress() {
-    };
+    TransferProgress NONE = new TransferProgress() {};
 
     /**
      * The size is known and the transfer starts.
@@ -14,18 +13,15 @@ public interface TransferProgress {
      * @param total bytes of the whole file
      * @param done  bytes already there before this transfer (a resumed upload or download), which it does not send
      */
-    default void start(long total, long done) {
-    }
+    default void start(long total, long done) {}
 
     /**
      * More of the file is through.
      *
      * @param done bytes of the file confirmed so far, counting those that were already there
      */
-    default void update(long done) {
-    }
+    default void update(long done) {}
 
     /** The file is through and verified. */
-    default void finish() {
-    }
+    default void finish() {}
 }

@@ -48,11 +48,17 @@ class ContentHashesTest {
         ContentHashes hashes = new ContentHashes();
         Path file = Files.writeString(dir.resolve("fresh.txt"), "still being written?");
         // Changed "now" as the file system sees it, however slowly this test runs: a time ahead of the clock.
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+        Files.setLastModifiedTime(
+                file,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
         hashes.of(file);
         hashes.of(file);
-        assertThat(hashes.computed()).as("not remembered within a tick of its last change").isEqualTo(2);
-        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+        assertThat(hashes.computed())
+                .as("not remembered within a tick of its last change")
+                .isEqualTo(2);
+        Files.setLastModifiedTime(
+                file,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
         Thread.sleep(50); // the status-change time that setting the time made is now a tick old
         hashes.of(file);
         hashes.of(file);
@@ -60,6 +66,7 @@ class ContentHashesTest {
     }
 
     private static String sha256(byte[] bytes) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** One client's many tasks never push another client to the back, and a client that leaves costs nothing more. */
 class FairWorkTest {
     private static FairWork oneThread() {
-        return new FairWork(1, "test", () -> new IllegalStateException("cancelled"),
-                () -> new IllegalStateException("overflow"));
+        return new FairWork(
+                1, "test", () -> new IllegalStateException("cancelled"), () -> new IllegalStateException("overflow"));
     }
 
     @Test
@@ -37,8 +37,8 @@ class FairWorkTest {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(order).as("b waits for one task of a, not ten").startsWith("a0", "b0");
             assertThat(order.stream().filter(s -> s.startsWith("a")).toList())
-                    .as("a client's tasks in the order given").containsExactly("a0", "a1", "a2", "a3", "a4", "a5",
-                            "a6", "a7", "a8", "a9");
+                    .as("a client's tasks in the order given")
+                    .containsExactly("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9");
         }
     }
 
@@ -69,7 +69,9 @@ class FairWorkTest {
                 started.countDown();
                 await(release);
             });
-            assertThat(started.await(10, TimeUnit.SECONDS)).as("the first task runs").isTrue();
+            assertThat(started.await(10, TimeUnit.SECONDS))
+                    .as("the first task runs")
+                    .isTrue();
             java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
             List<CompletableFuture<Void>> waiting = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -80,14 +82,16 @@ class FairWorkTest {
             release.countDown();
             running.get(10, TimeUnit.SECONDS);
             for (CompletableFuture<Void> f : waiting) {
-                Assertions.assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                Assertions.assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
                         .hasMessageContaining("cancelled");
             }
             assertThat(ran.get()).isZero();
             assertThat(work.dropped()).isEqualTo(5);
             assertThat(work.queued("gone")).isZero();
             // The key is free again: a later client under it is served.
-            assertThat(work.submit("gone", () -> "again").get(10, TimeUnit.SECONDS)).isEqualTo("again");
+            assertThat(work.submit("gone", () -> "again").get(10, TimeUnit.SECONDS))
+                    .isEqualTo("again");
         }
     }
 
@@ -102,12 +106,14 @@ class FairWorkTest {
             });
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < FairWork.MAX_QUEUED_PER_CLIENT; i++) {
-                work.execute("greedy", () -> { });
+                work.execute("greedy", () -> {});
             }
-            CompletableFuture<Void> refused = work.execute("greedy", () -> { });
+            CompletableFuture<Void> refused = work.execute("greedy", () -> {});
             assertThat(refused).isCompletedExceptionally();
             Assertions.assertThatThrownBy(refused::get).hasMessageContaining("overflow");
-            assertThat(work.submit("modest", () -> 1)).as("others are not refused").isNotCompletedExceptionally();
+            assertThat(work.submit("modest", () -> 1))
+                    .as("others are not refused")
+                    .isNotCompletedExceptionally();
             release.countDown();
         }
     }

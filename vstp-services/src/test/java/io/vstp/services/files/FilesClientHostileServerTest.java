@@ -38,17 +38,30 @@ class FilesClientHostileServerTest {
         RequestHandler liar = (request, session) -> {
             String op = request.headers().value("op");
             Frame answer = switch (String.valueOf(op)) {
-                case "stat" -> Frame.builder(FrameType.DATA).header("size", "10").header("sha256", sha).build();
+                case "stat" ->
+                    Frame.builder(FrameType.DATA)
+                            .header("size", "10")
+                            .header("sha256", sha)
+                            .build();
                 // ANNOUNCED and ten bytes more, in the v1/UDP form of the answer
-                case "get" -> Frame.builder(FrameType.DATA).header("size", "10").header("offset", "0")
-                        .payload("ten bytes!AND MORE!!".getBytes(StandardCharsets.US_ASCII)).build();
+                case "get" ->
+                    Frame.builder(FrameType.DATA)
+                            .header("size", "10")
+                            .header("offset", "0")
+                            .payload("ten bytes!AND MORE!!".getBytes(StandardCharsets.US_ASCII))
+                            .build();
                 default -> null;
             };
             return CompletableFuture.completedFuture(answer);
         };
         // Wire v1: no stream, so get goes as pipelined ranged requests, which this server answers with too much.
-        try (VstpServer server = VstpServer.builder().port(0).threads(1).plain().protocol(ProtocolOptions.DEFAULT
-                .withV2(false)).handler(liar).start()) {
+        try (VstpServer server = VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .protocol(ProtocolOptions.DEFAULT.withV2(false))
+                .handler(liar)
+                .start()) {
             try (ConnectionRequester requester = FilesFairnessTest.client(server.port())) {
                 Path out = tmp.resolve("f.bin");
                 FilesClient transfer = new FilesClient(requester);
@@ -58,7 +71,8 @@ class FilesClientHostileServerTest {
                 assertThat(out).doesNotExist();
                 java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
                 assertThatThrownBy(() -> transfer.getTo("f.bin", stdout, TransferProgress.NONE))
-                        .isInstanceOf(FileTransferException.class).hasMessageContaining("than the 10 bytes");
+                        .isInstanceOf(FileTransferException.class)
+                        .hasMessageContaining("than the 10 bytes");
                 assertThat(stdout.size()).as("nothing written past the refusal").isZero();
             }
         }
@@ -70,17 +84,28 @@ class FilesClientHostileServerTest {
     /** A listing's names become local paths in a folder copy: each must be one plain path component. */
     @Test
     void aListingWithANameThatIsNotOnePathComponentOrANegativeSizeIsRefused() {
-        for (String lie : new String[] {"f\t5\t..\n", "d\t0\t.\n", "f\t5\tsub/x\n", "f\t5\tsub\\x\n",
-                "f\t5\tnul\0x\n", "f\t5\t" + "n".repeat(256) + "\n", "d\t0\t\n"}) {
-            assertThatThrownBy(() -> FilesClient.parseList(lie)).as(lie).isInstanceOf(FileTransferException.class)
+        for (String lie : new String[] {
+            "f\t5\t..\n",
+            "d\t0\t.\n",
+            "f\t5\tsub/x\n",
+            "f\t5\tsub\\x\n",
+            "f\t5\tnul\0x\n",
+            "f\t5\t" + "n".repeat(256) + "\n",
+            "d\t0\t\n"
+        }) {
+            assertThatThrownBy(() -> FilesClient.parseList(lie))
+                    .as(lie)
+                    .isInstanceOf(FileTransferException.class)
                     .hasMessageContaining("not one path component");
         }
-        assertThatThrownBy(() -> FilesClient.parseList("f\t-5\tx\n")).isInstanceOf(FileTransferException.class)
+        assertThatThrownBy(() -> FilesClient.parseList("f\t-5\tx\n"))
+                .isInstanceOf(FileTransferException.class)
                 .hasMessageContaining("with size -5");
-        assertThatThrownBy(() -> FilesClient.parseList("f\tbig\tx\n")).isInstanceOf(FileTransferException.class)
+        assertThatThrownBy(() -> FilesClient.parseList("f\tbig\tx\n"))
+                .isInstanceOf(FileTransferException.class)
                 .hasMessageContaining("with size 'big'");
         assertThat(FilesClient.parseList("f\t5\ta b.txt\nd\t0\t" + "n".repeat(255) + "\nnot an entry\n"))
-                .containsExactly(new FilesClient.Entry("a b.txt", false, 5), new FilesClient.Entry("n".repeat(255),
-                        true, 0));
+                .containsExactly(
+                        new FilesClient.Entry("a b.txt", false, 5), new FilesClient.Entry("n".repeat(255), true, 0));
     }
 }

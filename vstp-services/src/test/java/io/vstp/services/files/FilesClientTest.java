@@ -37,17 +37,28 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FilesClientTest {
     @TempDir
     static Path tmp;
+
     private static ServicesServer server;
     private static TlsClientOptions trust;
 
     /** How the client reaches the server. */
-    enum Transport { TLS_V2, TLS_V1, DTLS }
+    enum Transport {
+        TLS_V2,
+        TLS_V1,
+        DTLS
+    }
 
     @BeforeAll
     static void start() throws Exception {
-        server = ServicesServer.builder().port(0).directory(tmp.resolve("served"))
-                .tls(TlsServerOptions.builder().home(tmp.resolve("server")).build()).start();
-        trust = TlsClientOptions.builder().home(tmp.resolve("client")).pin(server.fingerprint()).build();
+        server = ServicesServer.builder()
+                .port(0)
+                .directory(tmp.resolve("served"))
+                .tls(TlsServerOptions.builder().home(tmp.resolve("server")).build())
+                .start();
+        trust = TlsClientOptions.builder()
+                .home(tmp.resolve("client"))
+                .pin(server.fingerprint())
+                .build();
     }
 
     @AfterAll
@@ -57,14 +68,19 @@ class FilesClientTest {
 
     private static Requester open(Transport transport) throws Exception {
         if (transport == Transport.DTLS) {
-            return DatagramRequester.connect(new InetSocketAddress("127.0.0.1", server.port()),
-                    DtlsClientOptions.builder().tls(trust).build(), Duration.ofSeconds(30));
+            return DatagramRequester.connect(
+                    new InetSocketAddress("127.0.0.1", server.port()),
+                    DtlsClientOptions.builder().tls(trust).build(),
+                    Duration.ofSeconds(30));
         }
-        VstpClient client = VstpClient.builder().tls(trust).requestTimeout(Duration.ofSeconds(30))
-                .protocol(ProtocolOptions.DEFAULT.withV2(transport == Transport.TLS_V2)).build();
+        VstpClient client = VstpClient.builder()
+                .tls(trust)
+                .requestTimeout(Duration.ofSeconds(30))
+                .protocol(ProtocolOptions.DEFAULT.withV2(transport == Transport.TLS_V2))
+                .build();
         try {
-            return ConnectionRequester.over(client.connect("127.0.0.1", server.port()).get(30, TimeUnit.SECONDS),
-                    client);
+            return ConnectionRequester.over(
+                    client.connect("127.0.0.1", server.port()).get(30, TimeUnit.SECONDS), client);
         } catch (Exception e) {
             client.close();
             throw e;
@@ -130,8 +146,11 @@ class FilesClientTest {
             assertThat(out.toByteArray()).isEqualTo(Files.readAllBytes(local));
 
             assertThat(files.put(local, remote, false, TransferProgress.NONE).unchanged())
-                    .as("the same content again: nothing sent").isTrue();
-            assertThat(files.sameAs(remote, back)).isNotNull().extracting(FilesClient.Result::unchanged)
+                    .as("the same content again: nothing sent")
+                    .isTrue();
+            assertThat(files.sameAs(remote, back))
+                    .isNotNull()
+                    .extracting(FilesClient.Result::unchanged)
                     .isEqualTo(true);
             assertThat(files.stat(remote)).isEqualTo(new FilesClient.RemoteFile(Files.size(local), put.sha256()));
             assertThat(files.exists(remote)).isTrue();
@@ -149,9 +168,11 @@ class FilesClientTest {
             files.put(file("first-" + transport, 1000, 2), remote, false, TransferProgress.NONE);
             Path other = file("second-" + transport, 2000, 3);
             assertThatThrownBy(() -> files.put(other, remote, false, TransferProgress.NONE))
-                    .isInstanceOfSatisfying(VstpException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
-            assertThat(files.stat(remote).size()).as("the first content is kept").isEqualTo(1000);
+                    .isInstanceOfSatisfying(
+                            VstpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+            assertThat(files.stat(remote).size())
+                    .as("the first content is kept")
+                    .isEqualTo(1000);
             files.put(other, remote, true, TransferProgress.NONE);
             assertThat(files.stat(remote).size()).isEqualTo(2000);
         }
@@ -170,7 +191,8 @@ class FilesClientTest {
                     throw new IllegalStateException("cut off at " + done);
                 }
             };
-            assertThatThrownBy(() -> new FilesClient(r).put(local, remote, false, cut)).hasMessageContaining("cut off");
+            assertThatThrownBy(() -> new FilesClient(r).put(local, remote, false, cut))
+                    .hasMessageContaining("cut off");
         }
         try (Requester r = open(transport)) {
             FilesClient.Result again = new FilesClient(r).put(local, remote, false, TransferProgress.NONE);
@@ -202,13 +224,16 @@ class FilesClientTest {
             Files.delete(target);
             prefix[10] ^= 1;
             Files.write(FilesClient.partialOf(target), prefix);
-            assertThat(files.get(remote, target, TransferProgress.NONE).resumedFrom()).isZero();
+            assertThat(files.get(remote, target, TransferProgress.NONE).resumedFrom())
+                    .isZero();
             assertThat(target).hasSameBinaryContentAs(local);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Transport.class, names = {"TLS_V2", "DTLS"})
+    @EnumSource(
+            value = Transport.class,
+            names = {"TLS_V2", "DTLS"})
     void aSmallFileComesIntoMemoryAndALargeOneIsRefusedUnread(Transport transport) throws Exception {
         try (Requester r = open(transport)) {
             FilesClient files = new FilesClient(r);
@@ -217,7 +242,8 @@ class FilesClientTest {
             assertThat(files.fetchSmall("small-" + transport + ".bin", 1000)).isEqualTo(Files.readAllBytes(small));
             assertThat(files.fetchSmall("absent-" + transport + ".bin", 1000)).isNull();
             assertThatThrownBy(() -> files.fetchSmall("small-" + transport + ".bin", 100))
-                    .isInstanceOf(FileTransferException.class).hasMessageContaining("at most 100 expected");
+                    .isInstanceOf(FileTransferException.class)
+                    .hasMessageContaining("at most 100 expected");
         }
     }
 }

@@ -11,11 +11,11 @@ import io.vstp.services.ServiceDispatcher;
 import io.vstp.services.ServicesServer;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpServer;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +35,7 @@ class FilesFairnessTest {
 
     @TempDir
     Path tmp;
+
     private FileService files;
     private VstpServer server;
 
@@ -46,7 +47,12 @@ class FilesFairnessTest {
         }
         Thread.sleep(50); // a tick old: ContentHashes remembers no hash of a file changed within a tick of reading it
         files = new FileService(served);
-        server = VstpServer.builder().host("127.0.0.1").port(0).plain().handler(new ServiceDispatcher(files)).start();
+        server = VstpServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .plain()
+                .handler(new ServiceDispatcher(files))
+                .start();
     }
 
     @AfterEach
@@ -61,7 +67,10 @@ class FilesFairnessTest {
 
     /** A plaintext TCP requester to {@code port} whose requests wait up to 120 s. */
     static ConnectionRequester client(int port) throws Exception {
-        VstpClient client = VstpClient.builder().plain().requestTimeout(Duration.ofSeconds(120)).build();
+        VstpClient client = VstpClient.builder()
+                .plain()
+                .requestTimeout(Duration.ofSeconds(120))
+                .build();
         try {
             return ConnectionRequester.over(client.connect("127.0.0.1", port).get(30, TimeUnit.SECONDS), client);
         } catch (Exception e) {
@@ -79,24 +88,30 @@ class FilesFairnessTest {
     private static List<CompletableFuture<Frame>> slowStats(ConnectionRequester r, int n) {
         List<CompletableFuture<Frame>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            all.add(r.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
+            all.add(r.request(files("stat", "big.bin")
+                    .header("prefix", Long.toString(BIG - i))
+                    .build()));
         }
         return all;
     }
 
     private static Frame.Builder files(String op, String path) {
-        return Frame.builder(FrameType.DATA).header("service", FilesProtocol.SERVICE).header("op", op)
+        return Frame.builder(FrameType.DATA)
+                .header("service", FilesProtocol.SERVICE)
+                .header("op", op)
                 .header("path", path);
     }
 
     @Test
     void oneClientsQueueOfSlowWorkDoesNotStallAnother() throws Exception {
-        try (ConnectionRequester greedy = client(); ConnectionRequester other = client()) {
+        try (ConnectionRequester greedy = client();
+                ConnectionRequester other = client()) {
             List<CompletableFuture<Frame>> slow = slowStats(greedy, 12);
             Thread.sleep(100); // the greedy client's requests are queued first (no count of queued work to wait on)
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
-            assertThat(doneBefore).as("the list was answered while most of the greedy client's work still waited")
+            assertThat(doneBefore)
+                    .as("the list was answered while most of the greedy client's work still waited")
                     .isLessThan(6);
             for (CompletableFuture<Frame> f : slow) {
                 f.get(120, TimeUnit.SECONDS).release();
@@ -107,17 +122,24 @@ class FilesFairnessTest {
     /** Over UDP too, where there are no sessions: each peer address has a queue of its own. */
     @Test
     void oneUdpPeersQueueOfSlowWorkDoesNotStallAnother() throws Exception {
-        try (ServicesServer runtime = ServicesServer.builder().port(0).directory(tmp.resolve("served")).plain().start();
-             DatagramRequester greedy = datagramClient(runtime.port());
-             DatagramRequester other = datagramClient(runtime.port())) {
+        try (ServicesServer runtime = ServicesServer.builder()
+                        .port(0)
+                        .directory(tmp.resolve("served"))
+                        .plain()
+                        .start();
+                DatagramRequester greedy = datagramClient(runtime.port());
+                DatagramRequester other = datagramClient(runtime.port())) {
             List<CompletableFuture<Frame>> slow = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                slow.add(greedy.request(files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build()));
+                slow.add(greedy.request(files("stat", "big.bin")
+                        .header("prefix", Long.toString(BIG - i))
+                        .build()));
             }
             Thread.sleep(1000); // every one of them reaches the server first (no count of queued work to wait on)
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
-            assertThat(doneBefore).as("the list was answered while most of the greedy peer's work still waited")
+            assertThat(doneBefore)
+                    .as("the list was answered while most of the greedy peer's work still waited")
                     .isLessThan(6);
             for (CompletableFuture<Frame> f : slow) {
                 f.get(120, TimeUnit.SECONDS).release();
@@ -131,15 +153,19 @@ class FilesFairnessTest {
         try (FileService bounded = new FileService(tmp.resolve("served"), FileService.PartialUploads.DEFAULT, 2)) {
             List<CompletableFuture<Frame>> slow = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                Frame stat = files("stat", "big.bin").header("prefix", Long.toString(BIG - i)).build();
+                Frame stat = files("stat", "big.bin")
+                        .header("prefix", Long.toString(BIG - i))
+                        .build();
                 slow.add(bounded.handleDatagram(stat, new java.net.InetSocketAddress("127.0.0.1", 1000 + i))
-                        .toCompletableFuture().whenComplete((a, e) -> stat.release()));
+                        .toCompletableFuture()
+                        .whenComplete((a, e) -> stat.release()));
             }
             Frame third = files("list", "").build();
             try {
-                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> bounded.handleDatagram(third,
-                        new java.net.InetSocketAddress("127.0.0.1", 2000)).toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS));
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                        () -> bounded.handleDatagram(third, new java.net.InetSocketAddress("127.0.0.1", 2000))
+                                .toCompletableFuture()
+                                .get(5, TimeUnit.SECONDS));
                 assertThat(refused).hasMessageContaining("more than 2 files requests over UDP waiting");
             } finally {
                 third.release();
@@ -149,8 +175,10 @@ class FilesFairnessTest {
             }
             Frame later = files("list", "").build();
             try {
-                bounded.handleDatagram(later, new java.net.InetSocketAddress("127.0.0.1", 2000)).toCompletableFuture()
-                        .get(30, TimeUnit.SECONDS).release();
+                bounded.handleDatagram(later, new java.net.InetSocketAddress("127.0.0.1", 2000))
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS)
+                        .release();
             } finally {
                 later.release();
             }
@@ -164,9 +192,12 @@ class FilesFairnessTest {
         Thread.sleep(100); // the requests are queued before the client leaves (no count of queued work to wait on)
         leaving.connection().close(java.time.Duration.ZERO); // gone at once: no waiting for the answers
         leaving.close();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> files.droppedRequests() >= 6);
-        assertThat(files.droppedRequests()).as("most of the 12 requests never ran").isGreaterThanOrEqualTo(6);
+        assertThat(files.droppedRequests())
+                .as("most of the 12 requests never ran")
+                .isGreaterThanOrEqualTo(6);
     }
 
     /**
@@ -178,11 +209,15 @@ class FilesFairnessTest {
         java.util.concurrent.atomic.AtomicReference<io.vstp.transport.Session> seen =
                 new java.util.concurrent.atomic.AtomicReference<>();
         ServiceDispatcher services = new ServiceDispatcher(files);
-        try (VstpServer capturing = VstpServer.builder().host("127.0.0.1").port(0).plain()
+        try (VstpServer capturing = VstpServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .plain()
                 .handler((request, session) -> {
                     seen.set(session);
                     return services.handle(request, session);
-                }).start()) {
+                })
+                .start()) {
             try (ConnectionRequester r = client(capturing.port())) {
                 r.request(files("list", "").build()).get(30, TimeUnit.SECONDS).release();
             }
@@ -193,12 +228,15 @@ class FilesFairnessTest {
             try {
                 Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                         () -> services.handle(late, gone).toCompletableFuture().get(10, TimeUnit.SECONDS));
-                assertThat(refused).hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
+                assertThat(refused)
+                        .hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
                         .hasMessageContaining("the client left before this request ran");
             } finally {
                 late.release();
             }
-            assertThat(tmp.resolve("served/big.bin")).as("the late delete never ran").exists();
+            assertThat(tmp.resolve("served/big.bin"))
+                    .as("the late delete never ran")
+                    .exists();
         }
     }
 
@@ -223,7 +261,9 @@ class FilesFairnessTest {
             Frame stat = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
             assertThat(stat.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(small, Files.size(small)));
             stat.release();
-            assertThat(files.filesHashed()).as("the upload's verified hash answered the stat").isEqualTo(1);
+            assertThat(files.filesHashed())
+                    .as("the upload's verified hash answered the stat")
+                    .isEqualTo(1);
 
             // Through a link inside the root: the linked file's size and hash, not the link's.
             Files.createSymbolicLink(tmp.resolve("served/link.bin"), tmp.resolve("served/small.bin"));
@@ -236,8 +276,9 @@ class FilesFairnessTest {
             // A changed file is a new version: hashed again, never answered from the old one.
             Files.writeString(tmp.resolve("served/small.bin"), "changed behind the server's back");
             Frame again = r.request(files("stat", "small.bin").build()).get(30, TimeUnit.SECONDS);
-            assertThat(again.headers().value("sha256")).isEqualTo(FilesProtocol.sha256(tmp.resolve("served/small.bin"),
-                    Files.size(tmp.resolve("served/small.bin"))));
+            assertThat(again.headers().value("sha256"))
+                    .isEqualTo(FilesProtocol.sha256(
+                            tmp.resolve("served/small.bin"), Files.size(tmp.resolve("served/small.bin"))));
             again.release();
             assertThat(files.filesHashed()).isEqualTo(3);
         }

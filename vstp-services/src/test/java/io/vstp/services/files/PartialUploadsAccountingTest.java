@@ -6,9 +6,9 @@ import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,17 +30,29 @@ class PartialUploadsAccountingTest {
             byte[] chunk = new byte[16 * 1024];
             long[] offsets = new long[uploads];
             for (int u = 0; u < uploads; u++) {
-                files.handleDatagram(op("put-begin", u).header("size", Long.toString(1L << 30))
-                        .header("sha256", "0".repeat(64)).build(), peer).toCompletableFuture()
-                        .get(10, TimeUnit.SECONDS).release();
+                files.handleDatagram(
+                                op("put-begin", u)
+                                        .header("size", Long.toString(1L << 30))
+                                        .header("sha256", "0".repeat(64))
+                                        .build(),
+                                peer)
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .release();
             }
             for (int round = 0; round < 200; round++) {
                 var sweep = files.expirePartials().toCompletableFuture();
                 for (int u = 0; u < uploads; u++) {
-                    Frame put = op("put-chunk", u).header("offset", Long.toString(offsets[u]))
-                            .header("sha256", "0".repeat(64)).payload(Unpooled.wrappedBuffer(chunk)).build();
+                    Frame put = op("put-chunk", u)
+                            .header("offset", Long.toString(offsets[u]))
+                            .header("sha256", "0".repeat(64))
+                            .payload(Unpooled.wrappedBuffer(chunk))
+                            .build();
                     try {
-                        files.handleDatagram(put, peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
+                        files.handleDatagram(put, peer)
+                                .toCompletableFuture()
+                                .get(10, TimeUnit.SECONDS)
+                                .release();
                     } finally {
                         put.release();
                     }
@@ -54,15 +66,28 @@ class PartialUploadsAccountingTest {
 
     @Test
     void anExpiredUploadSweptAwayReleasesItsBytes() throws Exception {
-        try (FileService files = new FileService(root, new FileService.PartialUploads(Duration.ofMillis(300),
-                1L << 30))) {
+        try (FileService files =
+                new FileService(root, new FileService.PartialUploads(Duration.ofMillis(300), 1L << 30))) {
             InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
-            files.handleDatagram(op("put-begin", 0).header("size", "4096").header("sha256", "0".repeat(64)).build(),
-                    peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
-            Frame put = op("put-chunk", 0).header("offset", "0").header("sha256", "0".repeat(64))
-                    .payload(Unpooled.wrappedBuffer(new byte[1000])).build();
+            files.handleDatagram(
+                            op("put-begin", 0)
+                                    .header("size", "4096")
+                                    .header("sha256", "0".repeat(64))
+                                    .build(),
+                            peer)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .release();
+            Frame put = op("put-chunk", 0)
+                    .header("offset", "0")
+                    .header("sha256", "0".repeat(64))
+                    .payload(Unpooled.wrappedBuffer(new byte[1000]))
+                    .build();
             try {
-                files.handleDatagram(put, peer).toCompletableFuture().get(10, TimeUnit.SECONDS).release();
+                files.handleDatagram(put, peer)
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .release();
             } finally {
                 put.release();
             }
@@ -78,15 +103,25 @@ class PartialUploadsAccountingTest {
     void aChunkLargerThanTheProtocolsLimitIsRefusedAndNothingIsWritten() throws Exception {
         try (FileService files = new FileService(root)) {
             InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 9);
-            files.handleDatagram(op("put-begin", 0).header("size", Long.toString(8L << 20))
-                    .header("sha256", "0".repeat(64)).build(), peer).toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS).release();
-            Frame big = op("put-chunk", 0).header("offset", "0").header("sha256", "0".repeat(64))
-                    .payload(Unpooled.wrappedBuffer(new byte[FilesProtocol.MAX_CHUNK + 1])).build();
+            files.handleDatagram(
+                            op("put-begin", 0)
+                                    .header("size", Long.toString(8L << 20))
+                                    .header("sha256", "0".repeat(64))
+                                    .build(),
+                            peer)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .release();
+            Frame big = op("put-chunk", 0)
+                    .header("offset", "0")
+                    .header("sha256", "0".repeat(64))
+                    .payload(Unpooled.wrappedBuffer(new byte[FilesProtocol.MAX_CHUNK + 1]))
+                    .build();
             try {
-                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> files.handleDatagram(big, peer)
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS));
-                assertThat(refused).hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
+                Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() ->
+                        files.handleDatagram(big, peer).toCompletableFuture().get(10, TimeUnit.SECONDS));
+                assertThat(refused)
+                        .hasCauseInstanceOf(io.vstp.core.error.VstpException.class)
                         .hasMessageContaining("a chunk of 1048577 bytes; at most 1048576");
             } finally {
                 big.release();
@@ -98,19 +133,23 @@ class PartialUploadsAccountingTest {
 
     private long partialFiles() throws Exception {
         try (Stream<Path> all = Files.walk(root)) {
-            return all.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX)).count();
+            return all.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX))
+                    .count();
         }
     }
 
     private static Frame.Builder op(String op, int upload) {
-        return Frame.builder(FrameType.DATA).header("service", FilesProtocol.SERVICE).header("op", op)
+        return Frame.builder(FrameType.DATA)
+                .header("service", FilesProtocol.SERVICE)
+                .header("op", op)
                 .header("path", "upload-" + upload + ".bin");
     }
 
     private long onDisk() throws Exception {
         try (Stream<Path> all = Files.walk(root)) {
             return all.filter(p -> p.getFileName().toString().startsWith(FileService.PARTIAL_PREFIX))
-                    .mapToLong(p -> p.toFile().length()).sum();
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

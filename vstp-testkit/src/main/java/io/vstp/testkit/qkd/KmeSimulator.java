@@ -114,8 +114,7 @@ public final class KmeSimulator implements AutoCloseable {
     private HttpsServer server;
     private ExecutorService executor;
 
-    private record HeldKey(String masterSaeId, String slaveSaeId, byte[] key) {
-    }
+    private record HeldKey(String masterSaeId, String slaveSaeId, byte[] key) {}
 
     /** An answer that is an ETSI Error object. */
     private static final class Refusal extends Exception {
@@ -218,7 +217,8 @@ public final class KmeSimulator implements AutoCloseable {
             } catch (RuntimeException e) {
                 // Never echo internals to a client; the type is enough to debug the simulator.
                 status = 503;
-                answer = error("internal error in the KME simulator (" + e.getClass().getSimpleName() + ")");
+                answer = error(
+                        "internal error in the KME simulator (" + e.getClass().getSimpleName() + ")");
             }
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, answer.length);
@@ -234,10 +234,12 @@ public final class KmeSimulator implements AutoCloseable {
 
     private JsonNode route(HttpExchange exchange) throws Refusal, IOException {
         String caller = callingSae(exchange);
-        String[] path = exchange.getRequestURI().getRawPath().substring(API_PREFIX.length()).split("/", -1);
+        String[] path = exchange.getRequestURI()
+                .getRawPath()
+                .substring(API_PREFIX.length())
+                .split("/", -1);
         if (path.length != 2 || !isValidId(path[0])) {
-            throw new Refusal(400, "unknown path; the API is " + API_PREFIX
-                    + "{SAE_ID}/status|enc_keys|dec_keys");
+            throw new Refusal(400, "unknown path; the API is " + API_PREFIX + "{SAE_ID}/status|enc_keys|dec_keys");
         }
         String otherSae = path[0];
         String method = exchange.getRequestMethod();
@@ -260,15 +262,21 @@ public final class KmeSimulator implements AutoCloseable {
             case ENC_KEYS -> {
                 if (post) {
                     refuseUnsupported(body);
-                    yield encKeys(caller, otherSae, optionalInt(body, NUMBER, 1),
+                    yield encKeys(
+                            caller,
+                            otherSae,
+                            optionalInt(body, NUMBER, 1),
                             optionalInt(body, SIZE, defaultKeySizeBits));
                 }
-                yield encKeys(caller, otherSae, intParameter(query, NUMBER, 1),
+                yield encKeys(
+                        caller,
+                        otherSae,
+                        intParameter(query, NUMBER, 1),
                         intParameter(query, SIZE, defaultKeySizeBits));
             }
             case DEC_KEYS -> decKeys(caller, otherSae, post ? keyIds(body) : keyId(query));
-            default -> throw new Refusal(400, "unknown endpoint " + quote(path[1])
-                    + "; use status, enc_keys or dec_keys");
+            default ->
+                throw new Refusal(400, "unknown endpoint " + quote(path[1]) + "; use status, enc_keys or dec_keys");
         };
     }
 
@@ -279,12 +287,15 @@ public final class KmeSimulator implements AutoCloseable {
         } catch (SSLPeerUnverifiedException e) {
             throw new Refusal(401, "no client certificate");
         }
-        X500Name subject = X500Name.getInstance(((X509Certificate) chain[0]).getSubjectX500Principal().getEncoded());
+        X500Name subject = X500Name.getInstance(
+                ((X509Certificate) chain[0]).getSubjectX500Principal().getEncoded());
         RDN[] cn = subject.getRDNs(BCStyle.CN);
         String sae = cn.length == 1 ? IETFUtils.valueToString(cn[0].getFirst().getValue()) : null;
         if (sae == null || !saes.contains(sae)) {
-            throw new Refusal(401, "the client certificate (" + quote(subject.toString())
-                    + ") does not name an SAE registered at this KME");
+            throw new Refusal(
+                    401,
+                    "the client certificate (" + quote(subject.toString())
+                            + ") does not name an SAE registered at this KME");
         }
         return sae;
     }
@@ -315,8 +326,9 @@ public final class KmeSimulator implements AutoCloseable {
             throw new Refusal(400, "number must be 1.." + maxKeysPerRequest + ", not " + number);
         }
         if (sizeBits % 8 != 0 || sizeBits < minKeySizeBits || sizeBits > maxKeySizeBits) {
-            throw new Refusal(400, "size must be a multiple of 8 in " + minKeySizeBits + ".." + maxKeySizeBits
-                    + ", not " + sizeBits);
+            throw new Refusal(
+                    400,
+                    "size must be a multiple of 8 in " + minKeySizeBits + ".." + maxKeySizeBits + ", not " + sizeBits);
         }
         if (held.size() + number > maxStoredKeys) {
             throw new Refusal(503, "key store full: " + held.size() + " keys wait for slave SAEs to fetch them");
@@ -363,7 +375,9 @@ public final class KmeSimulator implements AutoCloseable {
         return container;
     }
 
-    /** Refuses what the simulator does not implement; ETSI GS QKD 014 requires refusing unknown mandatory extensions. */
+    /**
+     * Refuses what the simulator does not implement; ETSI GS QKD 014 requires refusing unknown mandatory extensions.
+     */
     private static void refuseUnsupported(JsonNode body) throws Refusal {
         JsonNode additional = body.get(ADDITIONAL_SLAVE_SAE_IDS);
         if (additional != null && !(additional.isArray() && additional.isEmpty())) {
@@ -500,8 +514,8 @@ public final class KmeSimulator implements AutoCloseable {
 
     private static String requireId(String id, String what) {
         if (!isValidId(id)) {
-            throw new IllegalArgumentException(what + " must be 1.." + MAX_ID_LENGTH
-                    + " characters of A-Z a-z 0-9 . _ ~ -, not " + quote(id));
+            throw new IllegalArgumentException(
+                    what + " must be 1.." + MAX_ID_LENGTH + " characters of A-Z a-z 0-9 . _ ~ -, not " + quote(id));
         }
         return id;
     }
@@ -520,8 +534,11 @@ public final class KmeSimulator implements AutoCloseable {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
             int type = Character.getType(cp);
-            boolean unsafe = Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE
-                    || type == Character.UNASSIGNED || type == Character.LINE_SEPARATOR
+            boolean unsafe = Character.isISOControl(cp)
+                    || type == Character.FORMAT
+                    || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED
+                    || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR;
             out.appendCodePoint(unsafe ? '?' : cp);
             shown++;
@@ -588,10 +605,15 @@ public final class KmeSimulator implements AutoCloseable {
 
         /** Default, smallest and largest key size in bits; multiples of 8. */
         public Builder keySizeBits(int defaultSize, int min, int max) {
-            if (min < 8 || min % 8 != 0 || max % 8 != 0 || defaultSize % 8 != 0 || min > defaultSize
-                    || defaultSize > max || max > 1 << 19) {
-                throw new IllegalArgumentException("key sizes must be multiples of 8 with 8 <= min <= default <= max"
-                        + " <= " + (1 << 19));
+            if (min < 8
+                    || min % 8 != 0
+                    || max % 8 != 0
+                    || defaultSize % 8 != 0
+                    || min > defaultSize
+                    || defaultSize > max
+                    || max > 1 << 19) {
+                throw new IllegalArgumentException(
+                        "key sizes must be multiples of 8 with 8 <= min <= default <= max" + " <= " + (1 << 19));
             }
             this.defaultKeySizeBits = defaultSize;
             this.minKeySizeBits = min;

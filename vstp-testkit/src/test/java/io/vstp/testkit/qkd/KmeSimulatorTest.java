@@ -41,9 +41,14 @@ class KmeSimulatorTest {
 
     @BeforeEach
     void start() throws Exception {
-        kme = KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B)
-                .keySizeBits(256, 128, 1024).maxKeysPerRequest(4).maxStoredKeys(6).maxRequestBytes(2048)
-                .build().start();
+        kme = KmeSimulator.builder(KME_TLS)
+                .sae(SAE_A, SAE_B)
+                .keySizeBits(256, 128, 1024)
+                .maxKeysPerRequest(4)
+                .maxStoredKeys(6)
+                .maxRequestBytes(2048)
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -59,7 +64,9 @@ class KmeSimulatorTest {
     @Test
     void holdsAtMostMaxStoredKeysUntilTheSlaveFetchesThem() throws Exception {
         List<String> first = keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":4,\"size\":256}")));
-        assertThat(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", null)).get("stored_key_count").intValue())
+        assertThat(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", null))
+                        .get("stored_key_count")
+                        .intValue())
                 .isEqualTo(2);
 
         HttpResponse<String> full = raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":3,\"size\":256}");
@@ -68,7 +75,10 @@ class KmeSimulatorTest {
 
         StringBuilder ids = new StringBuilder();
         for (String id : first) {
-            ids.append(ids.length() == 0 ? "" : ",").append("{\"key_ID\":\"").append(id).append("\"}");
+            ids.append(ids.length() == 0 ? "" : ",")
+                    .append("{\"key_ID\":\"")
+                    .append(id)
+                    .append("\"}");
         }
         assertThat(keyIds(ok(raw(SAE_B_TLS, "/api/v1/keys/SAE_A/dec_keys", "{\"key_IDs\":[" + ids + "]}"))))
                 .containsExactlyElementsOf(first);
@@ -79,7 +89,9 @@ class KmeSimulatorTest {
 
     @Test
     void refusesSizesOutsideItsLimits() throws Exception {
-        assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=1&size=2048", null), 400,
+        assertError(
+                raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=1&size=2048", null),
+                400,
                 "size must be a multiple of 8 in 128..1024, not 2048");
     }
 
@@ -99,7 +111,9 @@ class KmeSimulatorTest {
 
     @Test
     void refusesAClientCertificateThatNamesNoRegisteredSae() throws Exception {
-        assertError(raw(TestPki.client(CA, "SAE_UNKNOWN").tlsContext(CA), "/api/v1/keys/SAE_B/status", null), 401,
+        assertError(
+                raw(TestPki.client(CA, "SAE_UNKNOWN").tlsContext(CA), "/api/v1/keys/SAE_B/status", null),
+                401,
                 "the client certificate (\"CN=SAE_UNKNOWN\") does not name an SAE registered at this KME");
     }
 
@@ -108,13 +122,14 @@ class KmeSimulatorTest {
         HttpResponse<String> answer = raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", null);
 
         assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(answer.body()).matches("\\{\"keys\":\\[\\{\"key_ID\":\"[0-9a-f-]{36}\",\"key\":\"[A-Za-z0-9+/]{43}=\"}]}");
+        assertThat(answer.body())
+                .matches("\\{\"keys\":\\[\\{\"key_ID\":\"[0-9a-f-]{36}\",\"key\":\"[A-Za-z0-9+/]{43}=\"}]}");
     }
 
     @Test
     void refusesAnOversizedRequestBody() throws Exception {
-        HttpResponse<String> answer = raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys",
-                "{\"number\":1,\"pad\":\"" + "x".repeat(4096) + "\"}");
+        HttpResponse<String> answer =
+                raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys", "{\"number\":1,\"pad\":\"" + "x".repeat(4096) + "\"}");
 
         assertThat(answer.statusCode()).isEqualTo(400);
         assertThat(answer.body()).isEqualTo("{\"message\":\"request body larger than 2048 bytes\",\"details\":[]}");
@@ -139,7 +154,8 @@ class KmeSimulatorTest {
 
     @Test
     void closingWipesAndForgetsHeldKeys() throws Exception {
-        assertThat(keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=2", null)))).hasSize(2);
+        assertThat(keyIds(ok(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/enc_keys?number=2", null))))
+                .hasSize(2);
         assertThat(kme.heldKeyCount()).isEqualTo(2);
         URI url = kme.url();
 
@@ -156,7 +172,9 @@ class KmeSimulatorTest {
         String enc = "/api/v1/keys/SAE_B/enc_keys";
         String dec = "/api/v1/keys/SAE_A/dec_keys";
         String id = "3f2a6c1e-0b7d-4e58-9a41-6f0c2d8b7e11";
-        assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B", null), 400,
+        assertError(
+                raw(SAE_A_TLS, "/api/v1/keys/SAE_B", null),
+                400,
                 "unknown path; the API is /api/v1/keys/{SAE_ID}/status|enc_keys|dec_keys");
         assertError(send(SAE_A_TLS, "DELETE", enc, null), 400, "method \"DELETE\" not supported; use GET or POST");
         assertError(raw(SAE_A_TLS, "/api/v1/keys/SAE_B/status", "{}"), 400, "status is GET only");
@@ -168,28 +186,45 @@ class KmeSimulatorTest {
         assertError(raw(SAE_B_TLS, dec + "?key_ID=..%2Fstatus%3F", null), 400, "malformed key_ID \"../status?\"");
         assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":{}}"), 400, "key_IDs array missing");
         assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[]}"), 400, "give 1..4 key IDs, not 0");
-        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":7}]}"), 400,
-                "each key_IDs entry needs a key_ID string");
-        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[" + ("{\"key_ID\":\"" + id + "\"},").repeat(4)
-                + "{\"key_ID\":\"" + id + "\"}]}"), 400, "give at most 4 key IDs");
-        assertError(raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":\"" + id + "\"},{\"key_ID\":\"" + id + "\"}]}"),
-                400, "key IDs repeat");
+        assertError(
+                raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":7}]}"), 400, "each key_IDs entry needs a key_ID string");
+        assertError(
+                raw(
+                        SAE_B_TLS,
+                        dec,
+                        "{\"key_IDs\":[" + ("{\"key_ID\":\"" + id + "\"},").repeat(4) + "{\"key_ID\":\"" + id
+                                + "\"}]}"),
+                400,
+                "give at most 4 key IDs");
+        assertError(
+                raw(SAE_B_TLS, dec, "{\"key_IDs\":[{\"key_ID\":\"" + id + "\"},{\"key_ID\":\"" + id + "\"}]}"),
+                400,
+                "key IDs repeat");
         assertThat(kme.heldKeyCount()).isZero();
     }
 
     /** A key may only be fetched by its slave SAE naming its own master SAE; a refused fetch consumes nothing. */
     @Test
     void aKeyIsDeliveredOnlyToItsSlaveSaeNamingItsMaster() throws Exception {
-        try (KmeSimulator three = KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B, SAE_C).build().start()) {
-            String key = keyIds(ok(send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_B/enc_keys", null))).get(0);
-            assertError(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_C/dec_keys?key_ID=" + key, null), 400,
+        try (KmeSimulator three =
+                KmeSimulator.builder(KME_TLS).sae(SAE_A, SAE_B, SAE_C).build().start()) {
+            String key = keyIds(ok(send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_B/enc_keys", null)))
+                    .get(0);
+            assertError(
+                    send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_C/dec_keys?key_ID=" + key, null),
+                    400,
                     "key_ID " + key + " was not made by master SAE SAE_C");
-            assertError(send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null), 401,
+            assertError(
+                    send(three.url(), SAE_A_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null),
+                    401,
                     "key_ID " + key + " was not made for SAE SAE_A");
             assertThat(three.heldKeyCount()).isEqualTo(1);
-            assertThat(keyIds(ok(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key,
-                    null)))).containsExactly(key);
-            assertError(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null), 400,
+            assertThat(keyIds(
+                            ok(send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null))))
+                    .containsExactly(key);
+            assertError(
+                    send(three.url(), SAE_B_TLS, "GET", "/api/v1/keys/SAE_A/dec_keys?key_ID=" + key, null),
+                    400,
                     "key_ID \"" + key + "\" not found: unknown, or already delivered");
         }
     }
@@ -197,27 +232,38 @@ class KmeSimulatorTest {
     @Test
     void theBuilderAndLifecycleRefuseMisuse() throws Exception {
         KmeSimulator.Builder b = KmeSimulator.builder(KME_TLS);
-        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(b::build)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("register at least one SAE with sae(...)");
-        assertThatThrownBy(() -> b.keySizeBits(256, 4, 1024)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.keySizeBits(256, 4, 1024))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key sizes must be multiples of 8 with 8 <= min <= default <= max <= 524288");
         assertThatThrownBy(() -> b.keySizeBits(2048, 128, 1024)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> b.maxKeysPerRequest(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.maxKeysPerRequest(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("max keys per request must be at least 1, not 0");
-        assertThatThrownBy(() -> b.maxStoredKeys(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.maxStoredKeys(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("max stored keys must be at least 1, not -1");
-        assertThatThrownBy(() -> b.sae("SAE A")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.sae("SAE A"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("SAE ID must be 1..128 characters");
 
-        assertThatThrownBy(() -> b.kmeId("")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.kmeId(""))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("KME ID must be 1..128 characters of A-Z a-z 0-9 . _ ~ -, not \"\"");
 
-        KmeSimulator fresh = b.sae(SAE_A, SAE_B).address(new InetSocketAddress("127.0.0.1", 0))
-                .random(new SecureRandom()).kmeId("KME_1").build();
+        KmeSimulator fresh = b.sae(SAE_A, SAE_B)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .random(new SecureRandom())
+                .kmeId("KME_1")
+                .build();
         assertThatThrownBy(fresh::url).isInstanceOf(IllegalStateException.class).hasMessage("not started");
         try (KmeSimulator started = fresh.start()) {
             assertThat(started.url().getHost()).isEqualTo("127.0.0.1");
-            assertThatThrownBy(started::start).isInstanceOf(IllegalStateException.class).hasMessage("already started");
+            assertThatThrownBy(started::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("already started");
         }
     }
 
@@ -255,12 +301,15 @@ class KmeSimulatorTest {
 
     private static HttpResponse<String> send(URI kmeUrl, SSLContext tls, String method, String path, String body)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(kmeUrl + path))
-                .timeout(Duration.ofSeconds(5));
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(kmeUrl + path)).timeout(Duration.ofSeconds(5));
         if (body != null) {
-            request.method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type",
-                    "application/json");
+            request.method(method, HttpRequest.BodyPublishers.ofString(body))
+                    .header("Content-Type", "application/json");
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }

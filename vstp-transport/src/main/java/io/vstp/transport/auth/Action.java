@@ -41,8 +41,8 @@ public record Action(String service, String operation, String resource) {
      * The decision on a request: {@code decide} on its action and, only if that allows it, on its destination when
      * it names one. The one place of the rule that a request is allowed only if every path it names is.
      */
-    public static AccessDecision decideEveryPath(Headers request,
-                                                 java.util.function.Function<Action, AccessDecision> decide) {
+    public static AccessDecision decideEveryPath(
+            Headers request, java.util.function.Function<Action, AccessDecision> decide) {
         AccessDecision decision = decide.apply(of(request));
         Action destination = destinationOf(request);
         return decision != null && decision.allowed() && destination != null ? decide.apply(destination) : decision;

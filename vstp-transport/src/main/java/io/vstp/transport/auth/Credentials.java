@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param remoteAddress      the peer's address (for the audit log)
  * @param sessionId          the session's id (for the audit log)
  */
-public record Credentials(String bearerToken, List<X509Certificate> clientCertificates, SocketAddress remoteAddress,
-                          String sessionId) {
+public record Credentials(
+        String bearerToken, List<X509Certificate> clientCertificates, SocketAddress remoteAddress, String sessionId) {
     public Credentials {
         clientCertificates = List.copyOf(clientCertificates);
     }
@@ -27,7 +27,10 @@ public record Credentials(String bearerToken, List<X509Certificate> clientCertif
     @Override
     public String toString() {
         return "Credentials[token=" + (bearerToken == null ? "none" : "<" + bearerToken.length() + " chars>")
-                + ", certificate=" + clientCertificate().map(c -> c.getSubjectX500Principal().getName()).orElse("none")
+                + ", certificate="
+                + clientCertificate()
+                        .map(c -> c.getSubjectX500Principal().getName())
+                        .orElse("none")
                 + ", remote=" + remoteAddress + ", session=" + sessionId + "]";
     }
 }

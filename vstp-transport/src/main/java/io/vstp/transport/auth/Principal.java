@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * @param expiresAt when the credentials stop being valid (a token's {@code exp}); null when they do not expire
  *                  within the session (a certificate is checked by TLS at the handshake)
  */
-public record Principal(String subject, Set<String> roles, Map<String, Object> claims, String method,
-                        Instant expiresAt) {
+public record Principal(
+        String subject, Set<String> roles, Map<String, Object> claims, String method, Instant expiresAt) {
     /** A peer that presented no credentials. Authorisation decides what (if anything) it may do. */
     public static final Principal ANONYMOUS = new Principal("anonymous", Set.of(), Map.of(), "none", null);
 

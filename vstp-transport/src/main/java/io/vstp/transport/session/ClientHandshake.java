@@ -34,9 +34,15 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
      * @param maxMessage the largest message the server accepts (v2), {@link Integer#MAX_VALUE} on v1
      * @param agreed     the wire v2 agreement, or null for wire v1
      */
-    record Settled(String sessionId, String serverImplementation, String subject, Instant expiresAt, int maxFrame,
-                   int maxInFlight, int maxMessage, V2Handshake.Agreement agreed) {
-    }
+    record Settled(
+            String sessionId,
+            String serverImplementation,
+            String subject,
+            Instant expiresAt,
+            int maxFrame,
+            int maxInFlight,
+            int maxMessage,
+            V2Handshake.Agreement agreed) {}
 
     private final ClientSession session;
     private final TransportLimits limits;
@@ -45,10 +51,15 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
     private final Supplier<String> tokens;
     /** How long HELLO may go unanswered before the peer is taken for one without sessions; null never. */
     private final Duration legacyProbe;
+
     private ChannelHandlerContext ctx;
 
-    ClientHandshake(ClientSession session, TransportLimits limits, ProtocolOptions protocol, Supplier<String> tokens,
-                    Duration legacyProbe) {
+    ClientHandshake(
+            ClientSession session,
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            Supplier<String> tokens,
+            Duration legacyProbe) {
         this.session = session;
         this.limits = limits;
         this.protocol = protocol;
@@ -70,17 +81,22 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
         try {
             token = tokens == null ? null : tokens.get();
         } catch (RuntimeException e) {
-            session.closeWith(new SessionException(ErrorCode.UNAUTHENTICATED, VstpException.Scope.CONNECTION,
-                    "no token to send: " + e.getMessage()));
+            session.closeWith(new SessionException(
+                    ErrorCode.UNAUTHENTICATED, VstpException.Scope.CONNECTION, "no token to send: " + e.getMessage()));
             return;
         }
         ctx.writeAndFlush(SessionAuth.withToken(FrameType.HELLO, hello, token));
         if (probing()) {
-            ctx.executor().schedule(() -> {
-                if (!ctx.isRemoved() && ctx.channel().isActive() && !session.isFailed()) {
-                    session.withoutSessions("did not answer HELLO within " + legacyProbe.toMillis() + " ms");
-                }
-            }, legacyProbe.toNanos(), TimeUnit.NANOSECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (!ctx.isRemoved() && ctx.channel().isActive() && !session.isFailed()) {
+                                    session.withoutSessions(
+                                            "did not answer HELLO within " + legacyProbe.toMillis() + " ms");
+                                }
+                            },
+                            legacyProbe.toNanos(),
+                            TimeUnit.NANOSECONDS);
         }
     }
 
@@ -121,18 +137,31 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
             String subject = welcome.headers().value(SessionAuth.SUBJECT);
             Instant expiresAt = SessionAuth.expiry(welcome);
             if (protocol.v2() && "2".equals(welcome.headers().value(SessionFrames.VERSION))) {
-                V2Handshake.Agreement agreed = V2Handshake.fromWelcome(welcome, protocol, limits,
-                        V2Handshake.overTls(ctx));
-                settled = new Settled(sessionId, implementation, subject, expiresAt, agreed.peerMaxFrame(),
-                        agreed.peerMaxStreams(), agreed.peerMaxMessage(), agreed);
+                V2Handshake.Agreement agreed =
+                        V2Handshake.fromWelcome(welcome, protocol, limits, V2Handshake.overTls(ctx));
+                settled = new Settled(
+                        sessionId,
+                        implementation,
+                        subject,
+                        expiresAt,
+                        agreed.peerMaxFrame(),
+                        agreed.peerMaxStreams(),
+                        agreed.peerMaxMessage(),
+                        agreed);
             } else {
-                long maxFrame = SessionFrames.longHeader(welcome, SessionFrames.MAX_FRAME, limits.frame().maxFrameSize());
-                long maxInFlight = SessionFrames.longHeader(welcome, SessionFrames.MAX_IN_FLIGHT,
-                        limits.maxInFlightRequests());
+                long maxFrame = SessionFrames.longHeader(
+                        welcome, SessionFrames.MAX_FRAME, limits.frame().maxFrameSize());
+                long maxInFlight =
+                        SessionFrames.longHeader(welcome, SessionFrames.MAX_IN_FLIGHT, limits.maxInFlightRequests());
                 // Never above our own limits, never below what a frame needs: the server's word is bounded.
-                settled = new Settled(sessionId, implementation, subject, expiresAt,
+                settled = new Settled(
+                        sessionId,
+                        implementation,
+                        subject,
+                        expiresAt,
                         (int) Math.max(15, Math.min(maxFrame, limits.frame().maxFrameSize())),
-                        (int) Math.max(1, Math.min(maxInFlight, limits.maxInFlightRequests())), Integer.MAX_VALUE,
+                        (int) Math.max(1, Math.min(maxInFlight, limits.maxInFlightRequests())),
+                        Integer.MAX_VALUE,
                         null);
             }
         } finally {

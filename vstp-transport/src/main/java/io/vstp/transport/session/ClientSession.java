@@ -10,7 +10,6 @@ import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.frame.Flags;
 import io.vstp.transport.ClientStream;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.SessionException;
@@ -37,6 +36,7 @@ public final class ClientSession extends SessionHandler {
     private final ProtocolOptions protocol;
     /** Wire v2 only (null on v1): the streams of the connection. Event loop only. */
     private StreamMultiplexer mux;
+
     private volatile int wireVersion = 1;
     private volatile String wireSummary = "wire v1";
     private final CompletableFuture<Void> established = new CompletableFuture<>();
@@ -45,10 +45,12 @@ public final class ClientSession extends SessionHandler {
     private final LongObjectHashMap<Pending> pending = new LongObjectHashMap<>();
     /** v2: the streams opened with {@link #openStream()}, until their response. Event loop only. */
     private final LongObjectHashMap<SessionStream> clientStreams = new LongObjectHashMap<>();
+
     private final Map<Long, PingWait> pings = new HashMap<>();
     private volatile Consumer<Frame> pushHandler = Frame::release;
     /** How requests are matched with their answers: by req-id until WELCOME picks v2, then by stream. */
     private Requests requests = new ByRequestId();
+
     private long nextPingId = 1;
     // Read by send() on caller threads, written on the event loop.
     private volatile boolean open;
@@ -60,6 +62,7 @@ public final class ClientSession extends SessionHandler {
     private volatile int serverMaxInFlight;
     /** v2: the largest message the server accepts (WELCOME {@code max-message}). */
     private volatile int serverMaxMessage = Integer.MAX_VALUE;
+
     private volatile FrameWriter writer;
     private volatile SessionException closeCause;
 
@@ -87,12 +90,11 @@ public final class ClientSession extends SessionHandler {
     /** Renews the credentials inside the session; set when the session opens. */
     private volatile CredentialRefresh refresh;
 
-    private record PingWait(long startNanos, CompletableFuture<Duration> future) {
-    }
+    private record PingWait(long startNanos, CompletableFuture<Duration> future) {}
 
     /** @param legacy talk to a peer without sessions (the Rust crate): no HELLO, no BYE, no PING. */
-    public ClientSession(TransportLimits limits, ProtocolOptions protocol, boolean legacy,
-                         Consumer<ErrorCode> errorCounter) {
+    public ClientSession(
+            TransportLimits limits, ProtocolOptions protocol, boolean legacy, Consumer<ErrorCode> errorCounter) {
         this(limits, protocol, legacy, errorCounter, null);
     }
 
@@ -123,7 +125,9 @@ public final class ClientSession extends SessionHandler {
     /** The peer turned out to have no sessions ({@link #detectPeerWithoutSessions}): closes, without ERR. */
     void withoutSessions(String why) {
         peerWithoutSessions = true;
-        closeCause = new SessionException(ErrorCode.NO_COMMON_VERSION, VstpException.Scope.CONNECTION,
+        closeCause = new SessionException(
+                ErrorCode.NO_COMMON_VERSION,
+                VstpException.Scope.CONNECTION,
                 "the server " + why + ": a peer without sessions (the Rust crate); connect in legacy mode");
         ctx.close();
     }
@@ -132,8 +136,12 @@ public final class ClientSession extends SessionHandler {
      * @param tokens the bearer token for HELLO and for refreshes (session.md §3.4), or null for none; called on
      *               the event loop, so it must be quick (a field, a small file)
      */
-    public ClientSession(TransportLimits limits, ProtocolOptions protocol, boolean legacy,
-                         Consumer<ErrorCode> errorCounter, java.util.function.Supplier<String> tokens) {
+    public ClientSession(
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            boolean legacy,
+            Consumer<ErrorCode> errorCounter,
+            java.util.function.Supplier<String> tokens) {
         super(limits, errorCounter);
         this.tokens = tokens;
         this.legacy = legacy;
@@ -146,8 +154,11 @@ public final class ClientSession extends SessionHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         super.handlerAdded(ctx);
         if (!legacy) {
-            ctx.pipeline().addBefore(ctx.name(), ClientHandshake.NAME,
-                    new ClientHandshake(this, limits, protocol, tokens, legacyProbe));
+            ctx.pipeline()
+                    .addBefore(
+                            ctx.name(),
+                            ClientHandshake.NAME,
+                            new ClientHandshake(this, limits, protocol, tokens, legacyProbe));
         }
     }
 
@@ -259,13 +270,14 @@ public final class ClientSession extends SessionHandler {
             mux = V2Handshake.multiplexer(ctx, agreed, protocol, limits, true, new MuxListener());
             requests = new ByStream();
             wireSummary = "wire v2: HPACK, streams, compression "
-                    + (agreed.compression().isEmpty() ? "none"
-                    : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
+                    + (agreed.compression().isEmpty()
+                            ? "none"
+                            : io.vstp.core.compress.CompressionAlgorithm.toList(agreed.compression()))
                     + ", integrity " + agreed.integrity().wireName();
             wireVersion = 2;
         }
-        refresh = new CredentialRefresh(ctx, tokens, limits.handshakeTimeout(), settled.expiresAt(),
-                () -> open && !byeSent && !byeReceived);
+        refresh = new CredentialRefresh(
+                ctx, tokens, limits.handshakeTimeout(), settled.expiresAt(), () -> open && !byeSent && !byeReceived);
         open();
         if (agreed != null) {
             refresh.schedule(); // AUTH exists on wire v2 only
@@ -292,7 +304,9 @@ public final class ClientSession extends SessionHandler {
         CompletableFuture<java.time.Instant> done = new CompletableFuture<>();
         onLoop(() -> {
             if (mux == null || !open) {
-                done.completeExceptionally(new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
+                done.completeExceptionally(new SessionException(
+                        ErrorCode.PROTOCOL_VIOLATION,
+                        REQUEST,
                         "refreshing credentials needs an open wire v2 session; on v1, reconnect"));
             } else {
                 refresh.refresh(token, done);
@@ -314,8 +328,8 @@ public final class ClientSession extends SessionHandler {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // The client closed and its event loop with it: a request now fails like one on a closed connection.
             frame.release();
-            future.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST,
-                    "connection is closed"));
+            future.completeExceptionally(
+                    new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection is closed"));
         }
         return future;
     }
@@ -323,7 +337,9 @@ public final class ClientSession extends SessionHandler {
     private void startRequest(Frame frame, Duration timeout, CompletableFuture<Frame> future) {
         SessionException refused = refusal();
         if (refused == null && pending.size() >= serverMaxInFlight) {
-            refused = new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT, REQUEST,
+            refused = new SessionException(
+                    ErrorCode.TOO_MANY_IN_FLIGHT,
+                    REQUEST,
                     pending.size() + " requests already in flight, the session allows " + serverMaxInFlight);
         }
         if (refused != null) {
@@ -380,7 +396,9 @@ public final class ClientSession extends SessionHandler {
         public boolean answers(Frame frame) {
             FrameType type = frame.type();
             long reqId = SessionFrames.longHeader(frame, SessionFrames.REQ_ID, -1);
-            if (reqId < 0 && legacy && !pending.isEmpty()
+            if (reqId < 0
+                    && legacy
+                    && !pending.isEmpty()
                     && (type.equals(FrameType.DATA) || type.equals(FrameType.ERR))) {
                 reqId = oldest();
             }
@@ -424,7 +442,9 @@ public final class ClientSession extends SessionHandler {
             int size = request.payload().readableBytes();
             if (size > serverMaxMessage) {
                 request.release();
-                p.future.completeExceptionally(new SessionException(ErrorCode.MESSAGE_TOO_LARGE, REQUEST,
+                p.future.completeExceptionally(new SessionException(
+                        ErrorCode.MESSAGE_TOO_LARGE,
+                        REQUEST,
                         "a " + size + "-byte message is above the server's max-message of " + serverMaxMessage));
                 return;
             }
@@ -465,10 +485,14 @@ public final class ClientSession extends SessionHandler {
     public CompletableFuture<ClientStream> openStream() {
         CompletableFuture<ClientStream> result = new CompletableFuture<>();
         onLoop(() -> {
-            SessionException refused = mux == null ? new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
-                    "streams need wire v2; this session speaks v1") : refusal();
+            SessionException refused = mux == null
+                    ? new SessionException(
+                            ErrorCode.PROTOCOL_VIOLATION, REQUEST, "streams need wire v2; this session speaks v1")
+                    : refusal();
             if (refused == null && pending.size() >= serverMaxInFlight) {
-                refused = new SessionException(ErrorCode.TOO_MANY_STREAMS, REQUEST,
+                refused = new SessionException(
+                        ErrorCode.TOO_MANY_STREAMS,
+                        REQUEST,
                         pending.size() + " streams already open, the session allows " + serverMaxInFlight);
             }
             if (refused != null) {
@@ -493,13 +517,14 @@ public final class ClientSession extends SessionHandler {
             Pending p = pending.get(id);
             if (p == null || !ctx.channel().isActive()) {
                 message.release();
-                sent.completeExceptionally(closeCause != null ? closeCause : new SessionException(
-                        ErrorCode.CANCELLED, REQUEST, "stream " + id + " is closed"));
+                sent.completeExceptionally(
+                        closeCause != null
+                                ? closeCause
+                                : new SessionException(ErrorCode.CANCELLED, REQUEST, "stream " + id + " is closed"));
                 return;
             }
             if (last) {
-                pending.put(id, new Pending(p.future, System.nanoTime() + responseTimeout.toNanos(),
-                        responseTimeout));
+                pending.put(id, new Pending(p.future, System.nanoTime() + responseTimeout.toNanos(), responseTimeout));
             }
             mux.send(id, message, last).whenComplete((ok, e) -> {
                 if (e != null) {
@@ -518,8 +543,8 @@ public final class ClientSession extends SessionHandler {
         onLoop(() -> {
             Pending p = pending.remove(id);
             if (p != null) {
-                p.future.completeExceptionally(new SessionException(ErrorCode.CANCELLED, REQUEST,
-                        "stream " + id + " cancelled"));
+                p.future.completeExceptionally(
+                        new SessionException(ErrorCode.CANCELLED, REQUEST, "stream " + id + " cancelled"));
                 mux.cancel(id, ErrorCode.CANCELLED);
                 drain();
             }
@@ -615,16 +640,16 @@ public final class ClientSession extends SessionHandler {
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> future = new CompletableFuture<>();
         onLoop(() -> {
-            SessionException refused = legacy ? new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST,
-                    "a legacy peer does not answer PING") : refusal();
+            SessionException refused = legacy
+                    ? new SessionException(ErrorCode.PROTOCOL_VIOLATION, REQUEST, "a legacy peer does not answer PING")
+                    : refusal();
             if (refused != null) {
                 future.completeExceptionally(refused);
                 return;
             }
             long id = nextPingId++;
             pings.put(id, new PingWait(System.nanoTime(), future));
-            ctx.writeAndFlush(SessionFrames.control(FrameType.PING,
-                    Headers.of("ping-id", Long.toString(id))));
+            ctx.writeAndFlush(SessionFrames.control(FrameType.PING, Headers.of("ping-id", Long.toString(id))));
         });
         return future;
     }
@@ -652,9 +677,13 @@ public final class ClientSession extends SessionHandler {
             byeReceived |= legacy;
             closing = true;
             drain();
-            ctx.executor().schedule(() -> {
-                ctx.close();
-            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                ctx.close();
+                            },
+                            deadline.toNanos(),
+                            TimeUnit.NANOSECONDS);
         });
         return closed;
     }
@@ -673,15 +702,21 @@ public final class ClientSession extends SessionHandler {
         }
         if (byeReceived && byeSent) {
             // The server closes after our BYE; closing here too makes the end not depend on it.
-            ctx.channel().eventLoop().schedule(() -> {
-                ctx.close();
-            }, 1, TimeUnit.SECONDS);
+            ctx.channel()
+                    .eventLoop()
+                    .schedule(
+                            () -> {
+                                ctx.close();
+                            },
+                            1,
+                            TimeUnit.SECONDS);
         }
     }
 
     private SessionException refusal() {
         if (!open || !ctx.channel().isActive()) {
-            return closeCause != null ? closeCause
+            return closeCause != null
+                    ? closeCause
                     : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection is closed");
         }
         if (closing || byeSent || byeReceived) {
@@ -752,19 +787,25 @@ public final class ClientSession extends SessionHandler {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            boolean tls = cause instanceof javax.net.ssl.SSLException || root instanceof javax.net.ssl.SSLException
+            boolean tls = cause instanceof javax.net.ssl.SSLException
+                    || root instanceof javax.net.ssl.SSLException
                     || root instanceof java.security.cert.CertificateException;
-            closeCause = new SessionException(tls ? ErrorCode.TLS_FAILED : ErrorCode.CONNECTION_CLOSED,
-                    VstpException.Scope.CONNECTION, root.getClass().getSimpleName() + ": " + root.getMessage(),
+            closeCause = new SessionException(
+                    tls ? ErrorCode.TLS_FAILED : ErrorCode.CONNECTION_CLOSED,
+                    VstpException.Scope.CONNECTION,
+                    root.getClass().getSimpleName() + ": " + root.getMessage(),
                     cause);
         }
     }
 
     @Override
     protected void closed() {
-        SessionException cause = closeCause != null ? closeCause
-                : new SessionException(ErrorCode.CONNECTION_CLOSED, REQUEST, "connection closed by "
-                        + (byeSent || byeReceived ? "BYE" : "the peer or network"));
+        SessionException cause = closeCause != null
+                ? closeCause
+                : new SessionException(
+                        ErrorCode.CONNECTION_CLOSED,
+                        REQUEST,
+                        "connection closed by " + (byeSent || byeReceived ? "BYE" : "the peer or network"));
         established.completeExceptionally(cause);
         if (mux != null) {
             mux.close(cause);
@@ -818,14 +859,16 @@ public final class ClientSession extends SessionHandler {
         }
         if (expired != null) {
             for (Pending p : expired) {
-                p.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
-                        "no response within " + p.timeout.toMillis() + " ms"));
+                p.future.completeExceptionally(new SessionException(
+                        ErrorCode.REQUEST_TIMEOUT, REQUEST, "no response within " + p.timeout.toMillis() + " ms"));
             }
         }
         if (removed && legacy) {
             // Answers without req-id are matched in order (session.md §6): one that will never be claimed would
             // shift every later answer onto the wrong request, so the connection cannot go on.
-            closeCause = new SessionException(ErrorCode.REQUEST_TIMEOUT, VstpException.Scope.CONNECTION,
+            closeCause = new SessionException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    VstpException.Scope.CONNECTION,
                     "a request to a legacy peer timed out or was cancelled; answers can no longer be matched");
             ctx.close();
             return;

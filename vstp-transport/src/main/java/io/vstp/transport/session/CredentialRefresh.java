@@ -30,13 +30,19 @@ final class CredentialRefresh {
     private final Duration answerWait;
     /** Whether the session still takes new work; a renewal timer that fires after it closed does nothing. */
     private final BooleanSupplier active;
+
     private volatile Instant expiresAt;
     /** The AUTH awaiting the server's answer. */
     private CompletableFuture<Instant> waiting;
+
     private ScheduledFuture<?> timer;
 
-    CredentialRefresh(ChannelHandlerContext ctx, Supplier<String> tokens, Duration answerWait, Instant expiresAt,
-                      BooleanSupplier active) {
+    CredentialRefresh(
+            ChannelHandlerContext ctx,
+            Supplier<String> tokens,
+            Duration answerWait,
+            Instant expiresAt,
+            BooleanSupplier active) {
         this.ctx = ctx;
         this.tokens = tokens;
         this.answerWait = answerWait;
@@ -59,15 +65,22 @@ final class CredentialRefresh {
             return;
         }
         waiting = done;
-        ctx.writeAndFlush(SessionAuth.withToken(FrameType.AUTH, Headers.builder(1).build(), token));
+        ctx.writeAndFlush(
+                SessionAuth.withToken(FrameType.AUTH, Headers.builder(1).build(), token));
         long wait = 2 * answerWait.toNanos();
-        ctx.executor().schedule(() -> {
-            if (waiting == done) {
-                waiting = null;
-                done.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT, REQUEST,
-                        "no answer to AUTH within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms"));
-            }
-        }, wait, TimeUnit.NANOSECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            if (waiting == done) {
+                                waiting = null;
+                                done.completeExceptionally(new SessionException(
+                                        ErrorCode.REQUEST_TIMEOUT,
+                                        REQUEST,
+                                        "no answer to AUTH within " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms"));
+                            }
+                        },
+                        wait,
+                        TimeUnit.NANOSECONDS);
     }
 
     /** The server's answer to AUTH; one nobody asked for is ignored. Takes over {@code answer}. */
@@ -84,7 +97,9 @@ final class CredentialRefresh {
                 schedule();
             } else {
                 String why = answer.headers().value(SessionAuth.MESSAGE);
-                done.completeExceptionally(new SessionException(ErrorCode.UNAUTHENTICATED, REQUEST,
+                done.completeExceptionally(new SessionException(
+                        ErrorCode.UNAUTHENTICATED,
+                        REQUEST,
                         (why != null ? why : "refused") + " (reported by the peer)"));
             }
         } finally {
@@ -101,25 +116,29 @@ final class CredentialRefresh {
         SessionHandler.cancel(timer);
         long left = Duration.between(Instant.now(), expires).toMillis();
         long delay = Math.max(1_000, left * 3 / 4);
-        timer = ctx.executor().schedule(() -> {
-            if (!active.getAsBoolean()) {
-                return;
-            }
-            String token;
-            try {
-                token = tokens.get();
-            } catch (RuntimeException e) {
-                return;
-            }
-            CompletableFuture<Instant> done = new CompletableFuture<>();
-            refresh(token, done);
-            done.whenComplete((t, e) -> {
-                Instant until = expiresAt;
-                if (e != null && until != null && Instant.now().isBefore(until)) {
-                    ctx.executor().execute(this::schedule);
-                }
-            });
-        }, delay, TimeUnit.MILLISECONDS);
+        timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (!active.getAsBoolean()) {
+                                return;
+                            }
+                            String token;
+                            try {
+                                token = tokens.get();
+                            } catch (RuntimeException e) {
+                                return;
+                            }
+                            CompletableFuture<Instant> done = new CompletableFuture<>();
+                            refresh(token, done);
+                            done.whenComplete((t, e) -> {
+                                Instant until = expiresAt;
+                                if (e != null && until != null && Instant.now().isBefore(until)) {
+                                    ctx.executor().execute(this::schedule);
+                                }
+                            });
+                        },
+                        delay,
+                        TimeUnit.MILLISECONDS);
     }
 
     /** The session closed: no more renewals, and a pending one fails with {@code cause}. */

@@ -21,11 +21,9 @@ final class RequestAdmission {
      * @param counted whether the refusal counts as an error of the peer's (the server's own state, such as closing,
      *                is not)
      */
-    record Refusal(ErrorCode code, String message, boolean counted) {
-    }
+    record Refusal(ErrorCode code, String message, boolean counted) {}
 
-    private RequestAdmission() {
-    }
+    private RequestAdmission() {}
 
     /** No new request once either side has said BYE. */
     static Refusal closing(boolean byeSent, boolean byeReceived) {
@@ -35,7 +33,8 @@ final class RequestAdmission {
     /** At most {@code max} requests in the handler or waiting behind their stream. */
     static Refusal inFlight(int inFlight, int max) {
         return inFlight >= max
-                ? new Refusal(ErrorCode.TOO_MANY_IN_FLIGHT, "more than " + max + " requests in flight", true) : null;
+                ? new Refusal(ErrorCode.TOO_MANY_IN_FLIGHT, "more than " + max + " requests in flight", true)
+                : null;
     }
 
     /**
@@ -44,11 +43,18 @@ final class RequestAdmission {
      *
      * @param canRefresh wire v2, where AUTH renews credentials in the session; v1 must reconnect
      */
-    static Refusal access(AccessControl access, Principal principal, Headers request, Session session,
-                          boolean canRefresh, Instant now) {
+    static Refusal access(
+            AccessControl access,
+            Principal principal,
+            Headers request,
+            Session session,
+            boolean canRefresh,
+            Instant now) {
         if (principal.expiredAt(now)) {
-            return new Refusal(ErrorCode.UNAUTHENTICATED, canRefresh ? "credentials expired: refresh them with AUTH"
-                    : "credentials expired: reconnect", true);
+            return new Refusal(
+                    ErrorCode.UNAUTHENTICATED,
+                    canRefresh ? "credentials expired: refresh them with AUTH" : "credentials expired: reconnect",
+                    true);
         }
         AccessDecision decision;
         try {
@@ -57,13 +63,15 @@ final class RequestAdmission {
             decision = AccessDecision.deny("authoriser failed: " + e.getClass().getSimpleName());
         }
         return decision == null || !decision.allowed()
-                ? new Refusal(ErrorCode.PERMISSION_DENIED, "permission denied", true) : null;
+                ? new Refusal(ErrorCode.PERMISSION_DENIED, "permission denied", true)
+                : null;
     }
 
     /** The server-wide memory budget asked this connection to take nothing new (session.md §8.1). */
     static Refusal memoryPressure(boolean pressured) {
-        return pressured ? new Refusal(ErrorCode.TOO_MANY_IN_FLIGHT,
-                "the server is short of memory; try again shortly", true) : null;
+        return pressured
+                ? new Refusal(ErrorCode.TOO_MANY_IN_FLIGHT, "the server is short of memory; try again shortly", true)
+                : null;
     }
 
     /**
@@ -74,7 +82,12 @@ final class RequestAdmission {
      * @param size the payload bytes of the new request
      */
     static Refusal heldBytes(long held, int size, long max) {
-        return held > 0 && held + size > max ? new Refusal(ErrorCode.TOO_MANY_IN_FLIGHT, "the server holds " + held
-                + " bytes for this connection; at most " + max + " (read the answers)", true) : null;
+        return held > 0 && held + size > max
+                ? new Refusal(
+                        ErrorCode.TOO_MANY_IN_FLIGHT,
+                        "the server holds " + held + " bytes for this connection; at most " + max
+                                + " (read the answers)",
+                        true)
+                : null;
     }
 }

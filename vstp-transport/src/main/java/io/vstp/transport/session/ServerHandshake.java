@@ -35,8 +35,7 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
      * @param agreed the wire v2 agreement, or null for wire v1
      * @param legacy a peer without sessions (the Rust crate): no HELLO, no ERR, no BYE
      */
-    record Settled(String id, Principal principal, boolean legacy, V2Handshake.Agreement agreed) {
-    }
+    record Settled(String id, Principal principal, boolean legacy, V2Handshake.Agreement agreed) {}
 
     private final ServerSession session;
     private final TransportLimits limits;
@@ -44,12 +43,17 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
     private final boolean legacyAllowed;
     /** Null when the server has no authentication. */
     private final AccessControl access;
+
     private ChannelHandlerContext ctx;
     /** The HELLO held while its credentials are checked; nothing is read meanwhile. */
     private Frame pendingHello;
 
-    ServerHandshake(ServerSession session, TransportLimits limits, ProtocolOptions protocol, boolean legacyAllowed,
-                    AccessControl access) {
+    ServerHandshake(
+            ServerSession session,
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            boolean legacyAllowed,
+            AccessControl access) {
         this.session = session;
         this.limits = limits;
         this.protocol = protocol;
@@ -103,8 +107,8 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
             return;
         }
         // The crate's send_hello() is a HELLO without headers: a greeting, not an offer (session.md §6).
-        boolean greeting = type.equals(FrameType.HELLO) && legacyAllowed
-                && frame.headers().value(SessionFrames.VERSIONS) == null;
+        boolean greeting =
+                type.equals(FrameType.HELLO) && legacyAllowed && frame.headers().value(SessionFrames.VERSIONS) == null;
         if (type.equals(FrameType.HELLO) && !greeting) {
             if (access != null) {
                 authenticate(frame);
@@ -151,8 +155,9 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
      * are authorised like any other and refused silently, since a legacy peer gets no ERR (session.md §6).
      */
     private Principal legacyPrincipal(String id) {
-        CompletableFuture<Principal> none = SessionAuth.check(access, new Credentials(null, List.of(),
-                ctx.channel().remoteAddress(), id)).toCompletableFuture();
+        CompletableFuture<Principal> none = SessionAuth.check(
+                        access, new Credentials(null, List.of(), ctx.channel().remoteAddress(), id))
+                .toCompletableFuture();
         return none.isDone() && !none.isCompletedExceptionally() ? none.join() : null;
     }
 
@@ -164,8 +169,11 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
         String id = hexId(16);
         Credentials credentials;
         try {
-            credentials = new Credentials(SessionAuth.bearerToken(hello), SessionAuth.clientCertificates(ctx),
-                    ctx.channel().remoteAddress(), id);
+            credentials = new Credentials(
+                    SessionAuth.bearerToken(hello),
+                    SessionAuth.clientCertificates(ctx),
+                    ctx.channel().remoteAddress(),
+                    id);
         } catch (AuthenticationException e) {
             hello.release();
             session.fail(ErrorCode.UNAUTHENTICATED, e.detail());
@@ -173,24 +181,26 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
         }
         pendingHello = hello;
         ctx.channel().config().setAutoRead(false);
-        SessionAuth.check(access, credentials).whenComplete((p, error) -> inEventLoop(() -> {
-            Frame held = pendingHello;
-            pendingHello = null;
-            if (held == null) {
-                return; // closed meanwhile: the buffer went back then
-            }
-            if (session.isFailed() || !ctx.channel().isActive()) {
-                held.release(); // the handshake timed out (or failed) while the check ran
-                return;
-            }
-            if (error != null || p == null) {
-                held.release();
-                session.fail(ErrorCode.UNAUTHENTICATED,
-                        error != null ? SessionAuth.refusal(error) : "authentication failed");
-                return;
-            }
-            welcome(held, p, id);
-        }));
+        SessionAuth.check(access, credentials)
+                .whenComplete((p, error) -> inEventLoop(() -> {
+                    Frame held = pendingHello;
+                    pendingHello = null;
+                    if (held == null) {
+                        return; // closed meanwhile: the buffer went back then
+                    }
+                    if (session.isFailed() || !ctx.channel().isActive()) {
+                        held.release(); // the handshake timed out (or failed) while the check ran
+                        return;
+                    }
+                    if (error != null || p == null) {
+                        held.release();
+                        session.fail(
+                                ErrorCode.UNAUTHENTICATED,
+                                error != null ? SessionAuth.refusal(error) : "authentication failed");
+                        return;
+                    }
+                    welcome(held, p, id);
+                }));
     }
 
     private void welcome(Frame hello, Principal principal, String id) {
@@ -198,10 +208,14 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
         boolean v2 = protocol.v2() && V2Handshake.offers(hello, "2");
         if (!v2 && !V2Handshake.offers(hello, "1")) {
             hello.release();
-            session.fail(ErrorCode.NO_COMMON_VERSION, "server speaks versions " + (protocol.v2() ? "2,1" : "1")
-                    + (offered != null ? ", client offered " + offered
-                    : ", HELLO offers none (a peer without sessions, such as the Rust crate, is served only in "
-                    + "plaintext)"));
+            session.fail(
+                    ErrorCode.NO_COMMON_VERSION,
+                    "server speaks versions " + (protocol.v2() ? "2,1" : "1")
+                            + (offered != null
+                                    ? ", client offered " + offered
+                                    : ", HELLO offers none (a peer without sessions, such as the Rust crate, is served "
+                                            + "only in "
+                                            + "plaintext)"));
             return;
         }
         V2Handshake.Agreement agreed = null;
@@ -215,10 +229,16 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
                         .add(SessionFrames.IMPL, SessionFrames.implementation())
                         .add(SessionFrames.VERSION, "1")
                         .add(SessionFrames.SESSION_ID, id)
-                        .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
-                        .add(SessionFrames.MAX_HEADERS, Integer.toString(limits.frame().maxHeaderCount()))
+                        .add(
+                                SessionFrames.MAX_FRAME,
+                                Integer.toString(limits.frame().maxFrameSize()))
+                        .add(
+                                SessionFrames.MAX_HEADERS,
+                                Integer.toString(limits.frame().maxHeaderCount()))
                         .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
-                        .add(SessionFrames.IDLE_TIMEOUT_MS, Long.toString(limits.idleTimeout().toMillis()))
+                        .add(
+                                SessionFrames.IDLE_TIMEOUT_MS,
+                                Long.toString(limits.idleTimeout().toMillis()))
                         .build();
             }
         } finally {

@@ -4,10 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
+import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.core.frame.Headers;
-import io.vstp.core.frame.Flags;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
@@ -17,8 +16,8 @@ import io.vstp.transport.auth.AccessControl;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
-import java.time.Instant;
 import java.net.SocketAddress;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -29,7 +28,11 @@ import java.util.function.Consumer;
  * that many are running or the socket is not writable, and drains on BYE.
  */
 public final class ServerSession extends SessionHandler implements Session {
-    private enum State { AWAIT_HELLO, OPEN, LEGACY }
+    private enum State {
+        AWAIT_HELLO,
+        OPEN,
+        LEGACY
+    }
 
     private final RequestHandler handler;
     private final ProtocolOptions protocol;
@@ -55,9 +58,11 @@ public final class ServerSession extends SessionHandler implements Session {
     public static final long MAX_HELD_BYTES = 64L << 20;
     /** Payload bytes of the requests now in the handler. */
     private long heldRequestBytes;
+
     private final ErrorCode rejection;
     /** Null when the server has no authentication: every peer is {@link Principal#ANONYMOUS} and may do anything. */
     private final AccessControl access;
+
     private volatile Principal principal = Principal.ANONYMOUS;
     /** Until the session opens: the handler that runs the handshake ahead of this one. */
     private ServerHandshake handshake;
@@ -65,6 +70,7 @@ public final class ServerSession extends SessionHandler implements Session {
     private Replies replies = new ByRequestId();
     /** An AUTH refresh is being checked: a second one is refused until it ends. */
     private boolean refreshing;
+
     private State state = State.AWAIT_HELLO;
     private final io.vstp.transport.MemoryBudget budget;
     /** This connection's part of the budget; null without a budget. */
@@ -73,6 +79,7 @@ public final class ServerSession extends SessionHandler implements Session {
     private boolean pressured;
     /** Chosen by the budget to go: reads nothing more. */
     private boolean shedding;
+
     private io.netty.util.concurrent.ScheduledFuture<?> pressureTimer;
     private String id = "";
     private int inFlight;
@@ -83,22 +90,38 @@ public final class ServerSession extends SessionHandler implements Session {
      * @param legacyAllowed accept peers that send no HELLO (plaintext only: the Rust crate)
      * @param rejection     non-null when the server's connection limits refuse this connection
      */
-    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
-                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter) {
+    public ServerSession(
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            RequestHandler handler,
+            boolean legacyAllowed,
+            ErrorCode rejection,
+            Consumer<ErrorCode> errorCounter) {
         this(limits, protocol, handler, legacyAllowed, rejection, errorCounter, null);
     }
 
     /** @param access authentication and authorisation, or null for none (session.md §3.4) */
-    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
-                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter,
-                         AccessControl access) {
+    public ServerSession(
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            RequestHandler handler,
+            boolean legacyAllowed,
+            ErrorCode rejection,
+            Consumer<ErrorCode> errorCounter,
+            AccessControl access) {
         this(limits, protocol, handler, legacyAllowed, rejection, errorCounter, access, null);
     }
 
     /** @param budget the server's memory budget (session.md §8.1), or null for none */
-    public ServerSession(TransportLimits limits, ProtocolOptions protocol, RequestHandler handler,
-                         boolean legacyAllowed, ErrorCode rejection, Consumer<ErrorCode> errorCounter,
-                         AccessControl access, io.vstp.transport.MemoryBudget budget) {
+    public ServerSession(
+            TransportLimits limits,
+            ProtocolOptions protocol,
+            RequestHandler handler,
+            boolean legacyAllowed,
+            ErrorCode rejection,
+            Consumer<ErrorCode> errorCounter,
+            AccessControl access,
+            io.vstp.transport.MemoryBudget budget) {
         super(limits, errorCounter);
         this.budget = budget;
         this.access = access;
@@ -202,14 +225,18 @@ public final class ServerSession extends SessionHandler implements Session {
     private void refresh(Frame auth) {
         Credentials credentials;
         try {
-            String reason = access == null ? "this server does not authenticate"
+            String reason = access == null
+                    ? "this server does not authenticate"
                     : refreshing ? "a refresh is already being checked" : null;
             if (reason != null) {
                 ctx.writeAndFlush(SessionAuth.answer(principal, reason));
                 return;
             }
-            credentials = new Credentials(SessionAuth.bearerToken(auth), SessionAuth.clientCertificates(ctx),
-                    ctx.channel().remoteAddress(), id);
+            credentials = new Credentials(
+                    SessionAuth.bearerToken(auth),
+                    SessionAuth.clientCertificates(ctx),
+                    ctx.channel().remoteAddress(),
+                    id);
         } catch (AuthenticationException e) {
             ctx.writeAndFlush(SessionAuth.answer(principal, e.detail()));
             return;
@@ -217,31 +244,40 @@ public final class ServerSession extends SessionHandler implements Session {
             auth.release();
         }
         refreshing = true;
-        SessionAuth.check(access, credentials).toCompletableFuture()
+        SessionAuth.check(access, credentials)
+                .toCompletableFuture()
                 .orTimeout(limits.handshakeTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
                 .whenComplete((p, error) -> onEventLoop(() -> {
-            refreshing = false;
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            String reason = error instanceof java.util.concurrent.TimeoutException
-                    || error != null && error.getCause() instanceof java.util.concurrent.TimeoutException
-                    ? "credentials not checked in time" : error != null ? SessionAuth.refusal(error)
-                    : p == null ? "authentication failed"
-                    : !sameIdentity(principal, p) ? "a refresh must keep the session's identity" : null;
-            if (reason == null) {
-                principal = p;
-            } else {
-                countError(ErrorCode.UNAUTHENTICATED);
-            }
-            ctx.writeAndFlush(SessionAuth.answer(principal, reason));
-        }));
+                    refreshing = false;
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    String reason = error instanceof java.util.concurrent.TimeoutException
+                                    || error != null
+                                            && error.getCause() instanceof java.util.concurrent.TimeoutException
+                            ? "credentials not checked in time"
+                            : error != null
+                                    ? SessionAuth.refusal(error)
+                                    : p == null
+                                            ? "authentication failed"
+                                            : !sameIdentity(principal, p)
+                                                    ? "a refresh must keep the session's identity"
+                                                    : null;
+                    if (reason == null) {
+                        principal = p;
+                    } else {
+                        countError(ErrorCode.UNAUTHENTICATED);
+                    }
+                    ctx.writeAndFlush(SessionAuth.answer(principal, reason));
+                }));
     }
 
     /** A session never changes identity: same subject, proved the same way, by the same issuer if any. */
     private static boolean sameIdentity(Principal current, Principal next) {
-        return current.subject().equals(next.subject()) && current.method().equals(next.method())
-                && java.util.Objects.equals(current.claims().get("iss"), next.claims().get("iss"));
+        return current.subject().equals(next.subject())
+                && current.method().equals(next.method())
+                && java.util.Objects.equals(
+                        current.claims().get("iss"), next.claims().get("iss"));
     }
 
     private void onEventLoop(Runnable task) {
@@ -327,8 +363,8 @@ public final class ServerSession extends SessionHandler implements Session {
             r = RequestAdmission.memoryPressure(pressured);
         }
         if (r == null) {
-            r = RequestAdmission.heldBytes(heldRequestBytes + pendingWriteBytes(), request.payload().readableBytes(),
-                    MAX_HELD_BYTES);
+            r = RequestAdmission.heldBytes(
+                    heldRequestBytes + pendingWriteBytes(), request.payload().readableBytes(), MAX_HELD_BYTES);
         }
         return r;
     }
@@ -343,9 +379,13 @@ public final class ServerSession extends SessionHandler implements Session {
             int dropped = response.payload().readableBytes();
             response.release();
             response = null; // errorFor counts it
-            error = new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT, VstpException.Scope.REQUEST, "answer of "
-                    + dropped + " bytes dropped: " + pendingWriteBytes() + " bytes already wait for the peer to read "
-                    + "them");
+            error = new SessionException(
+                    ErrorCode.TOO_MANY_IN_FLIGHT,
+                    VstpException.Scope.REQUEST,
+                    "answer of "
+                            + dropped + " bytes dropped: " + pendingWriteBytes()
+                            + " bytes already wait for the peer to read "
+                            + "them");
         }
         replies.answer(stream, end, reqId, credit, response, error);
     }
@@ -384,8 +424,8 @@ public final class ServerSession extends SessionHandler implements Session {
         }
         waiting.clear();
         if (mux != null) {
-            mux.close(new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION,
-                    "connection closed"));
+            mux.close(new SessionException(
+                    ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION, "connection closed"));
         }
     }
 
@@ -543,13 +583,24 @@ public final class ServerSession extends SessionHandler implements Session {
                 return;
             }
             // The window bounds waiting payloads; their number and decoded headers are bounded per connection.
-            if (!waiting.offer(message, end, credit, inFlight, limits.maxInFlightRequests(),
-                    heldRequestBytes + pendingWriteBytes(), MAX_HELD_BYTES)) {
+            if (!waiting.offer(
+                    message,
+                    end,
+                    credit,
+                    inFlight,
+                    limits.maxInFlightRequests(),
+                    heldRequestBytes + pendingWriteBytes(),
+                    MAX_HELD_BYTES)) {
                 message.release();
                 countError(ErrorCode.TOO_MANY_IN_FLIGHT);
-                replies.refuse(null, stream, credit, ErrorCode.TOO_MANY_IN_FLIGHT, "more than "
-                        + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
-                        + " bytes of headers waiting on this connection");
+                replies.refuse(
+                        null,
+                        stream,
+                        credit,
+                        ErrorCode.TOO_MANY_IN_FLIGHT,
+                        "more than "
+                                + limits.maxInFlightRequests() + " messages or " + MAX_WAITING_HEADER_BYTES
+                                + " bytes of headers waiting on this connection");
                 return;
             }
             updateAutoRead();
@@ -577,14 +628,16 @@ public final class ServerSession extends SessionHandler implements Session {
         return pending > 0 && pending + response.payload().readableBytes() > MAX_HELD_BYTES;
     }
 
-
     /** Reports what this connection holds to the budget, and does what it asks (session.md §8.1). */
     private void account() {
         if (share == null || !ctx.channel().isActive()) {
             return;
         }
-        long held = pendingFrameBytes() + heldRequestBytes + waiting.heldBytes()
-                + (mux != null ? mux.joiningBytes() : 0) + pendingWriteBytes();
+        long held = pendingFrameBytes()
+                + heldRequestBytes
+                + waiting.heldBytes()
+                + (mux != null ? mux.joiningBytes() : 0)
+                + pendingWriteBytes();
         io.vstp.transport.MemoryBudget.Pressure p = share.update(held);
         if (p == io.vstp.transport.MemoryBudget.Pressure.SHED) {
             shed();
@@ -602,11 +655,16 @@ public final class ServerSession extends SessionHandler implements Session {
         updateAutoRead();
         if (now && pressureTimer == null) {
             // Paused, this connection reads nothing that would make it look again: a timer does.
-            pressureTimer = ctx.executor().scheduleAtFixedRate(() -> {
-                if (share != null && share.pressure() == io.vstp.transport.MemoryBudget.Pressure.NONE) {
-                    setPressured(false);
-                }
-            }, 50, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            pressureTimer = ctx.executor()
+                    .scheduleAtFixedRate(
+                            () -> {
+                                if (share != null && share.pressure() == io.vstp.transport.MemoryBudget.Pressure.NONE) {
+                                    setPressured(false);
+                                }
+                            },
+                            50,
+                            50,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
         } else if (!now && pressureTimer != null) {
             pressureTimer.cancel(false);
             pressureTimer = null;
@@ -621,12 +679,17 @@ public final class ServerSession extends SessionHandler implements Session {
     private void shed() {
         shedding = true;
         ctx.channel().config().setAutoRead(false); // it goes: nothing more is read from it
-        fail(ErrorCode.TOO_MANY_IN_FLIGHT, "closed: the server's memory budget is exhausted and this connection "
-                + "holds the most of it");
+        fail(
+                ErrorCode.TOO_MANY_IN_FLIGHT,
+                "closed: the server's memory budget is exhausted and this connection " + "holds the most of it");
         // The ERR waits behind what the peer has not read; if it never reads, the connection goes anyway.
-        ctx.executor().schedule(() -> {
-            ctx.close();
-        }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close();
+                        },
+                        500,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -651,8 +714,10 @@ public final class ServerSession extends SessionHandler implements Session {
         // Under pressure a connection stops reading, unless it is inside a frame (pausing it there would only keep
         // the part it sent until the frame timeout; reading on, it finishes the frame or grows into the one shed),
         // or has answers waiting for the peer's credit (it must read the WINDOW_UPDATE that lets them go).
-        boolean read = inFlight + waiting.messages() < limits.maxInFlightRequests() && ctx.channel().isWritable()
-                && (!pressured || midFrame() || unsentBytes() > 0) && !shedding;
+        boolean read = inFlight + waiting.messages() < limits.maxInFlightRequests()
+                && ctx.channel().isWritable()
+                && (!pressured || midFrame() || unsentBytes() > 0)
+                && !shedding;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -664,7 +729,6 @@ public final class ServerSession extends SessionHandler implements Session {
         updateAutoRead();
         super.channelWritabilityChanged(ctx);
     }
-
 
     /**
      * Starts a graceful close: BYE to the peer, no new requests, close once in-flight work is answered and the
@@ -733,8 +797,10 @@ public final class ServerSession extends SessionHandler implements Session {
         Runnable send = () -> {
             if (mux == null || streamId == 0) {
                 message.release();
-                done.completeExceptionally(new SessionException(ErrorCode.PROTOCOL_VIOLATION,
-                        VstpException.Scope.REQUEST, mux == null ? "streams need wire v2" : "stream 0 is one-way"));
+                done.completeExceptionally(new SessionException(
+                        ErrorCode.PROTOCOL_VIOLATION,
+                        VstpException.Scope.REQUEST,
+                        mux == null ? "streams need wire v2" : "stream 0 is one-way"));
                 return;
             }
             mux.send(streamId, message, false, StreamMultiplexer.Sent.of(done));

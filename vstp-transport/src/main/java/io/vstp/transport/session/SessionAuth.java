@@ -30,6 +30,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class SessionAuth {
     /** Header naming the credential scheme of the payload. */
     public static final String AUTH = "auth";
+
     public static final String BEARER = "bearer";
     public static final String STATUS = "auth-status";
     public static final String SUBJECT = "auth-subject";
@@ -44,8 +45,7 @@ public final class SessionAuth {
      */
     public static final int MAX_TOKEN_BYTES = 64 * 1024;
 
-    private SessionAuth() {
-    }
+    private SessionAuth() {}
 
     /**
      * The bearer token a HELLO, an AUTH or a datagram's credentials request (services.md §2b) carries, or null when
@@ -81,7 +81,8 @@ public final class SessionAuth {
         Headers.Builder b = Headers.builder(headers.size() + 1);
         headers.forEach(b::add);
         b.add(AUTH, BEARER);
-        return new Frame(type, Flags.NONE, b.build(), Unpooled.wrappedBuffer(token.getBytes(StandardCharsets.US_ASCII)));
+        return new Frame(
+                type, Flags.NONE, b.build(), Unpooled.wrappedBuffer(token.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** The certificate chain the TLS handshake verified for the client (mTLS), leaf first; empty without one. */
@@ -107,7 +108,10 @@ public final class SessionAuth {
     public static void describe(Headers.Builder b, Principal principal, Instant now) {
         b.add(SUBJECT, truncate(principal.subject()));
         if (principal.expiresAt() != null) {
-            b.add(EXPIRES_IN_MS, Long.toString(Math.max(0, Duration.between(now, principal.expiresAt()).toMillis())));
+            b.add(
+                    EXPIRES_IN_MS,
+                    Long.toString(Math.max(
+                            0, Duration.between(now, principal.expiresAt()).toMillis())));
         }
     }
 
@@ -118,8 +122,9 @@ public final class SessionAuth {
             b.add(STATUS, OK);
             describe(b, principal, Instant.now());
         } else {
-            b.add(STATUS, REFUSED).add(SessionFrames.CODE, Integer.toString(
-                    io.vstp.core.error.ErrorCode.UNAUTHENTICATED.code())).add(MESSAGE, truncate(refusal));
+            b.add(STATUS, REFUSED)
+                    .add(SessionFrames.CODE, Integer.toString(io.vstp.core.error.ErrorCode.UNAUTHENTICATED.code()))
+                    .add(MESSAGE, truncate(refusal));
         }
         return SessionFrames.control(FrameType.AUTH, b.build());
     }
@@ -146,7 +151,8 @@ public final class SessionAuth {
         if (cause instanceof AuthenticationException a) {
             return a.detail();
         }
-        return cause instanceof NullPointerException ? "authentication failed"
+        return cause instanceof NullPointerException
+                ? "authentication failed"
                 : "authentication failed (" + cause.getClass().getSimpleName() + ")";
     }
 

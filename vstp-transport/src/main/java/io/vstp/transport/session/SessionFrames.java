@@ -32,8 +32,7 @@ public final class SessionFrames {
     /** ERR messages are for humans and diagnostics; a bound keeps a chatty peer from sending megabytes. */
     static final int MAX_ERROR_MESSAGE_BYTES = 1024;
 
-    private SessionFrames() {
-    }
+    private SessionFrames() {}
 
     public static String implementation() {
         String v = SessionFrames.class.getPackage().getImplementationVersion();
@@ -75,7 +74,8 @@ public final class SessionFrames {
 
     /** The PONG answering {@code ping}: same flags, headers and payload (retained, so ping may be released). */
     public static Frame pong(Frame ping) {
-        return new Frame(FrameType.PONG, ping.flags(), ping.headers(), ping.payload().retainedSlice());
+        return new Frame(
+                FrameType.PONG, ping.flags(), ping.headers(), ping.payload().retainedSlice());
     }
 
     /**

@@ -48,9 +48,14 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        handshakeTimer = ctx.executor().schedule(() -> fail(ErrorCode.HANDSHAKE_TIMEOUT,
-                "session not established within " + limits.handshakeTimeout().toMillis() + " ms"),
-                limits.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        handshakeTimer = ctx.executor()
+                .schedule(
+                        () -> fail(
+                                ErrorCode.HANDSHAKE_TIMEOUT,
+                                "session not established within "
+                                        + limits.handshakeTimeout().toMillis() + " ms"),
+                        limits.handshakeTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
         super.channelActive(ctx);
     }
 
@@ -105,9 +110,14 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         boolean partial = pendingFrameBytes() > 0;
         if (partial && frameTimer == null && !failed) {
-            frameTimer = ctx.executor().schedule(() -> fail(ErrorCode.FRAME_TIMEOUT,
-                    "frame not completed within " + limits.frameTimeout().toMillis() + " ms"),
-                    limits.frameTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            frameTimer = ctx.executor()
+                    .schedule(
+                            () -> fail(
+                                    ErrorCode.FRAME_TIMEOUT,
+                                    "frame not completed within "
+                                            + limits.frameTimeout().toMillis() + " ms"),
+                            limits.frameTimeout().toNanos(),
+                            TimeUnit.NANOSECONDS);
         } else if (!partial) {
             cancel(frameTimer);
             frameTimer = null;
@@ -119,7 +129,9 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
-                fail(ErrorCode.IDLE_TIMEOUT, "nothing received for " + limits.idleTimeout().toMillis() + " ms");
+                fail(
+                        ErrorCode.IDLE_TIMEOUT,
+                        "nothing received for " + limits.idleTimeout().toMillis() + " ms");
             } else if (idle.state() == IdleState.ALL_IDLE) {
                 onKeepalive();
             }
@@ -156,7 +168,9 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         errorCounter.accept(code);
-        LOG.atDebug().setMessage(() -> "closing " + ctx.channel() + " with " + code + ": " + message).log();
+        LOG.atDebug()
+                .setMessage(() -> "closing " + ctx.channel() + " with " + code + ": " + message)
+                .log();
         onFailure(code, message);
         if (ctx.channel().isActive() && sendsErr()) {
             ctx.writeAndFlush(SessionFrames.err(code, message, null)).addListener(ChannelFutureListener.CLOSE);
@@ -188,20 +202,16 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
     protected abstract boolean answersPing();
 
     /** The connection has been idle for the keepalive interval (clients only install this timer). */
-    protected void onKeepalive() {
-    }
+    protected void onKeepalive() {}
 
     /** A local or peer-induced session error, just before the close. */
-    protected void onFailure(ErrorCode code, String message) {
-    }
+    protected void onFailure(ErrorCode code, String message) {}
 
     /** TLS or I/O failure; the channel closes after this. */
-    protected void onTransportFailure(Throwable cause) {
-    }
+    protected void onTransportFailure(Throwable cause) {}
 
     /** The channel closed, for whatever reason. */
-    protected void closed() {
-    }
+    protected void closed() {}
 
     private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Void>> writableWaiters =
             new java.util.ArrayDeque<>();
@@ -211,8 +221,8 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
         Runnable check = () -> {
             if (!ctx.channel().isActive()) {
-                f.completeExceptionally(new io.vstp.transport.SessionException(ErrorCode.CONNECTION_CLOSED,
-                        VstpException.Scope.CONNECTION, "connection is closed"));
+                f.completeExceptionally(new io.vstp.transport.SessionException(
+                        ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION, "connection is closed"));
             } else if (isWritable()) {
                 f.complete(null);
             } else {
@@ -289,8 +299,10 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void failWritableWaiters() {
         while (!writableWaiters.isEmpty()) {
-            writableWaiters.poll().completeExceptionally(new io.vstp.transport.SessionException(
-                    ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION, "connection closed"));
+            writableWaiters
+                    .poll()
+                    .completeExceptionally(new io.vstp.transport.SessionException(
+                            ErrorCode.CONNECTION_CLOSED, VstpException.Scope.CONNECTION, "connection closed"));
         }
     }
 

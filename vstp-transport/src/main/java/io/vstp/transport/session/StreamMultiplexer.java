@@ -49,7 +49,7 @@ final class StreamMultiplexer {
     /** Told once a queued message has been handed to the channel ({@code failure} null), or has failed. */
     @FunctionalInterface
     interface Sent {
-        Sent IGNORE = failure -> { };
+        Sent IGNORE = failure -> {};
 
         void sent(Throwable failure);
 
@@ -69,10 +69,16 @@ final class StreamMultiplexer {
      * @param chunkSize    payload per frame while several streams take turns
      * @param maxChunkSize the most payload one frame may carry towards this peer (half its max-frame)
      */
-    record Parameters(int localStreamWindow, int localConnectionWindow, int peerStreamWindow,
-                      int peerConnectionWindow, int localMaxStreams, int maxMessageSize, int chunkSize,
-                      int maxChunkSize, long lowWaterMark) {
-    }
+    record Parameters(
+            int localStreamWindow,
+            int localConnectionWindow,
+            int peerStreamWindow,
+            int peerConnectionWindow,
+            int localMaxStreams,
+            int maxMessageSize,
+            int chunkSize,
+            int maxChunkSize,
+            long lowWaterMark) {}
 
     private static final class Stream {
         final long id;
@@ -143,10 +149,12 @@ final class StreamMultiplexer {
     private static final int JOINING_MESSAGES = 2;
     /** Bytes held in partly joined messages of all streams. */
     private long joining;
+
     private long writesPending;
     private final int writeBudget;
     /** How many chunks a stream may put in one frame when no other stream waits. */
     private static final int SOLO_CHUNKS = 4;
+
     private final int soloChunk;
     private final long lowWaterMark;
     private final java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong();
@@ -156,8 +164,13 @@ final class StreamMultiplexer {
      * @param compressor   null when no compression was agreed
      * @param decompressor null when no compression was agreed (a COMP frame is then UNKNOWN_COMPRESSION)
      */
-    StreamMultiplexer(ChannelHandlerContext ctx, Parameters params, boolean client, Listener listener,
-                      PayloadCompressor compressor, PayloadDecompressor decompressor) {
+    StreamMultiplexer(
+            ChannelHandlerContext ctx,
+            Parameters params,
+            boolean client,
+            Listener listener,
+            PayloadCompressor compressor,
+            PayloadDecompressor decompressor) {
         this.ctx = ctx;
         this.params = params;
         this.client = client;
@@ -231,8 +244,8 @@ final class StreamMultiplexer {
         if (s == null || s.localEnded) {
             unsent.addAndGet(-message.payload().readableBytes());
             message.release();
-            sent.sent(new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
-                    "stream " + id + " is closed"));
+            sent.sent(new SessionException(
+                    ErrorCode.CANCELLED, VstpException.Scope.REQUEST, "stream " + id + " is closed"));
             return;
         }
         if (end && id != 0) {
@@ -259,9 +272,13 @@ final class StreamMultiplexer {
             return;
         }
         drop(s, new SessionException(code, VstpException.Scope.REQUEST, "stream cancelled"));
-        ctx.writeAndFlush(SessionFrames.control(FrameType.CANCEL, Headers.builder(2)
-                .add(SessionFrames.CODE, Integer.toString(code.code()))
-                .add(SessionFrames.ERROR, code.name()).build()).withStreamId(id));
+        ctx.writeAndFlush(SessionFrames.control(
+                        FrameType.CANCEL,
+                        Headers.builder(2)
+                                .add(SessionFrames.CODE, Integer.toString(code.code()))
+                                .add(SessionFrames.ERROR, code.name())
+                                .build())
+                .withStreamId(id));
     }
 
     private void schedule(Stream s) {
@@ -279,7 +296,9 @@ final class StreamMultiplexer {
         pumping = true;
         boolean wrote = false;
         try {
-            while (!ready.isEmpty() && writesPending < writeBudget && ctx.channel().isActive()) {
+            while (!ready.isEmpty()
+                    && writesPending < writeBudget
+                    && ctx.channel().isActive()) {
                 Stream s = ready.poll();
                 s.ready = false;
                 Outgoing o = s.queue.peek();
@@ -390,7 +409,9 @@ final class StreamMultiplexer {
             long id = frame.streamId();
             SessionException e = type.equals(FrameType.ERR)
                     ? SessionFrames.readErr(frame, VstpException.Scope.REQUEST)
-                    : new SessionException(ErrorCode.CANCELLED, VstpException.Scope.REQUEST,
+                    : new SessionException(
+                            ErrorCode.CANCELLED,
+                            VstpException.Scope.REQUEST,
                             "stream " + id + " cancelled by the peer");
             frame.release();
             Stream s = streams.get(id);
@@ -406,8 +427,9 @@ final class StreamMultiplexer {
     private void windowUpdate(Frame frame) {
         long increment;
         try {
-            increment = frame.payload().readableBytes() == 0 ? 0 : VarInt.get(frame.payload(),
-                    frame.payload().readerIndex());
+            increment = frame.payload().readableBytes() == 0
+                    ? 0
+                    : VarInt.get(frame.payload(), frame.payload().readerIndex());
         } catch (VstpException e) {
             increment = 0;
         } finally {
@@ -448,7 +470,8 @@ final class StreamMultiplexer {
         connectionReceiveRemaining -= wire;
         if (connectionReceiveRemaining < 0) {
             frame.release();
-            listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR,
+            listener.onViolation(
+                    ErrorCode.FLOW_CONTROL_ERROR,
                     "peer sent more than the connection window of " + params.localConnectionWindow());
             return;
         }
@@ -475,7 +498,8 @@ final class StreamMultiplexer {
         s.receiveRemaining -= wire;
         if (s.receiveRemaining < 0) {
             frame.release();
-            listener.onViolation(ErrorCode.FLOW_CONTROL_ERROR,
+            listener.onViolation(
+                    ErrorCode.FLOW_CONTROL_ERROR,
                     "peer sent more than the stream window of " + params.localStreamWindow());
             return;
         }
@@ -499,8 +523,12 @@ final class StreamMultiplexer {
                 return;
             }
             Frame first = s.partialFirst;
-            Frame message = new Frame(id, first.type(), first.flags().without(Flags.MORE).without(Flags.COMP)
-                    .with(end ? Flags.END_STREAM : Flags.NONE), first.headers(), s.partial);
+            Frame message = new Frame(
+                    id,
+                    first.type(),
+                    first.flags().without(Flags.MORE).without(Flags.COMP).with(end ? Flags.END_STREAM : Flags.NONE),
+                    first.headers(),
+                    s.partial);
             int credit = s.partialCredit;
             joining -= s.partial.readableBytes();
             s.partialFirst = null;
@@ -529,12 +557,14 @@ final class StreamMultiplexer {
         if (tooLarge || joining + size > JOINING_MESSAGES * (long) params.maxMessageSize()) {
             part.release();
             returnConnectionCredit(s.partialCredit + wire);
-            String why = tooLarge ? "a message above the limit of " + params.maxMessageSize() + " bytes"
+            String why = tooLarge
+                    ? "a message above the limit of " + params.maxMessageSize() + " bytes"
                     : "messages being joined on this connection above " + JOINING_MESSAGES + " x "
-                    + params.maxMessageSize() + " bytes";
+                            + params.maxMessageSize() + " bytes";
             sendError(s.id, ErrorCode.MESSAGE_TOO_LARGE, why);
-            listener.onStreamFailed(s.id, new SessionException(ErrorCode.MESSAGE_TOO_LARGE,
-                    VstpException.Scope.REQUEST, "peer sent " + why));
+            listener.onStreamFailed(
+                    s.id,
+                    new SessionException(ErrorCode.MESSAGE_TOO_LARGE, VstpException.Scope.REQUEST, "peer sent " + why));
             return false;
         }
         s.partial.addComponent(true, part.payload());
@@ -558,7 +588,8 @@ final class StreamMultiplexer {
         int wire = frame.payload().readableBytes();
         if (!frame.type().equals(FrameType.DATA)) {
             frame.release();
-            listener.onViolation(ErrorCode.PROTOCOL_VIOLATION, "COMP on a " + frame.type().name() + " frame");
+            listener.onViolation(
+                    ErrorCode.PROTOCOL_VIOLATION, "COMP on a " + frame.type().name() + " frame");
             return null;
         }
         if (decompressor == null) {
@@ -576,13 +607,13 @@ final class StreamMultiplexer {
             } else {
                 returnCredit(s, wire);
                 sendError(s.id, e.code(), e.getMessage());
-                listener.onStreamFailed(s.id, new SessionException(e.code(), VstpException.Scope.REQUEST,
-                        e.getMessage()));
+                listener.onStreamFailed(
+                        s.id, new SessionException(e.code(), VstpException.Scope.REQUEST, e.getMessage()));
             }
             return null;
         }
-        Frame out = new Frame(frame.streamId(), frame.type(), frame.flags().without(Flags.COMP), frame.headers(),
-                plain);
+        Frame out =
+                new Frame(frame.streamId(), frame.type(), frame.flags().without(Flags.COMP), frame.headers(), plain);
         frame.release();
         return out;
     }
@@ -600,8 +631,9 @@ final class StreamMultiplexer {
         if (openRemoteStreams >= params.localMaxStreams()) {
             frame.release();
             returnConnectionCredit(wire);
-            ctx.writeAndFlush(SessionFrames.err(ErrorCode.TOO_MANY_STREAMS,
-                    "more than " + params.localMaxStreams() + " open streams", null).withStreamId(id));
+            ctx.writeAndFlush(SessionFrames.err(
+                            ErrorCode.TOO_MANY_STREAMS, "more than " + params.localMaxStreams() + " open streams", null)
+                    .withStreamId(id));
             return null;
         }
         openRemoteStreams++;

@@ -21,11 +21,11 @@ final class StreamQueues {
     static final int MAX_HEADER_BYTES = 1024 * 1024;
 
     /** A message waiting for its turn in the handler, with the flow-control credit it holds. */
-    record Waiting(Frame message, boolean end, int credit, int headerBytes) {
-    }
+    record Waiting(Frame message, boolean end, int credit, int headerBytes) {}
 
     /** Per stream with a message in the handler: the messages waiting behind it (maybe none). */
     private final LongObjectHashMap<ArrayDeque<Waiting>> busy = new LongObjectHashMap<>();
+
     private int messages;
     private int headerBytes;
     private long payloadBytes;
@@ -54,11 +54,12 @@ final class StreamQueues {
      * @param maxHeld      the most the connection may hold
      * @return whether it was queued; if not, the caller refuses and releases it
      */
-    boolean offer(Frame message, boolean end, int credit, int inFlight, int maxMessages, long heldElsewhere,
-                  long maxHeld) {
+    boolean offer(
+            Frame message, boolean end, int credit, int inFlight, int maxMessages, long heldElsewhere, long maxHeld) {
         int bytes = headerBytes(message);
         int payload = message.payload().readableBytes();
-        if (inFlight + messages >= maxMessages || headerBytes + bytes > MAX_HEADER_BYTES
+        if (inFlight + messages >= maxMessages
+                || headerBytes + bytes > MAX_HEADER_BYTES
                 || heldElsewhere + payloadBytes + payload > maxHeld) {
             return false;
         }

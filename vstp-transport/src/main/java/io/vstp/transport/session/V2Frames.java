@@ -8,13 +8,14 @@ import io.vstp.core.frame.FrameType;
 final class V2Frames {
     private static final int STREAM_FLAGS = Flags.END_STREAM.bits() | Flags.MORE.bits();
 
-    private V2Frames() {
-    }
+    private V2Frames() {}
 
     /** Frames the {@link StreamMultiplexer} handles: DATA, WINDOW_UPDATE, CANCEL, and ERR on a stream. */
     static boolean isStreamFrame(Frame frame) {
         FrameType type = frame.type();
-        return type.equals(FrameType.DATA) || type.equals(FrameType.WINDOW_UPDATE) || type.equals(FrameType.CANCEL)
+        return type.equals(FrameType.DATA)
+                || type.equals(FrameType.WINDOW_UPDATE)
+                || type.equals(FrameType.CANCEL)
                 || (type.equals(FrameType.ERR) && frame.streamId() != 0);
     }
 
@@ -32,8 +33,11 @@ final class V2Frames {
         if ((flags & Flags.COMP.bits()) != 0 && !data) {
             return "COMP on " + type.name();
         }
-        if (frame.streamId() != 0 && (type.equals(FrameType.PING) || type.equals(FrameType.PONG)
-                || type.equals(FrameType.BYE) || type.equals(FrameType.AUTH))) {
+        if (frame.streamId() != 0
+                && (type.equals(FrameType.PING)
+                        || type.equals(FrameType.PONG)
+                        || type.equals(FrameType.BYE)
+                        || type.equals(FrameType.AUTH))) {
             return type.name() + " on stream " + frame.streamId();
         }
         if (type.equals(FrameType.CANCEL) && frame.streamId() == 0) {
@@ -43,8 +47,12 @@ final class V2Frames {
     }
 
     private static boolean isControl(FrameType type) {
-        return type.equals(FrameType.PING) || type.equals(FrameType.PONG) || type.equals(FrameType.BYE)
-                || type.equals(FrameType.WINDOW_UPDATE) || type.equals(FrameType.CANCEL)
-                || type.equals(FrameType.ERR) || type.equals(FrameType.AUTH);
+        return type.equals(FrameType.PING)
+                || type.equals(FrameType.PONG)
+                || type.equals(FrameType.BYE)
+                || type.equals(FrameType.WINDOW_UPDATE)
+                || type.equals(FrameType.CANCEL)
+                || type.equals(FrameType.ERR)
+                || type.equals(FrameType.AUTH);
     }
 }

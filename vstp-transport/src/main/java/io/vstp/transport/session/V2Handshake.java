@@ -42,13 +42,17 @@ final class V2Handshake {
      * @param peerMaxFrame the largest frame the peer accepts
      * @param peerMaxStreams the streams we may have open towards the peer
      */
-    record Agreement(int peerHeaderTable, int peerStreamWindow, int peerConnectionWindow, int peerMaxFrame,
-                     int peerMaxStreams, int peerMaxMessage, List<CompressionAlgorithm> compression,
-                     Integrity integrity) {
-    }
+    record Agreement(
+            int peerHeaderTable,
+            int peerStreamWindow,
+            int peerConnectionWindow,
+            int peerMaxFrame,
+            int peerMaxStreams,
+            int peerMaxMessage,
+            List<CompressionAlgorithm> compression,
+            Integrity integrity) {}
 
-    private V2Handshake() {
-    }
+    private V2Handshake() {}
 
     static boolean overTls(ChannelHandlerContext ctx) {
         return ctx.pipeline().get(SslHandler.class) != null;
@@ -111,9 +115,15 @@ final class V2Handshake {
                 bounded(hello, HEADER_TABLE, 4096, 0, 65_536),
                 bounded(hello, WINDOW, 65_535, 1, ProtocolOptions.MAX_WINDOW),
                 bounded(hello, CONNECTION_WINDOW, 65_535, 1, ProtocolOptions.MAX_WINDOW),
-                bounded(hello, SessionFrames.MAX_FRAME, FrameLimits.DEFAULT.maxFrameSize(), 64,
+                bounded(
+                        hello,
+                        SessionFrames.MAX_FRAME,
+                        FrameLimits.DEFAULT.maxFrameSize(),
+                        64,
                         limits.frame().maxFrameSize()),
-                Integer.MAX_VALUE, bounded(hello, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE), agreed,
+                Integer.MAX_VALUE,
+                bounded(hello, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE),
+                agreed,
                 integrity);
     }
 
@@ -126,7 +136,9 @@ final class V2Handshake {
                 .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
                 .add(SessionFrames.MAX_HEADERS, Integer.toString(limits.frame().maxHeaderCount()))
                 .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
-                .add(SessionFrames.IDLE_TIMEOUT_MS, Long.toString(limits.idleTimeout().toMillis()))
+                .add(
+                        SessionFrames.IDLE_TIMEOUT_MS,
+                        Long.toString(limits.idleTimeout().toMillis()))
                 .add(MAX_STREAMS, Integer.toString(limits.maxInFlightRequests()));
         h.add(HEADER_TABLE, Integer.toString(options.headerTableSize()))
                 .add(WINDOW, Integer.toString(options.streamWindow()))
@@ -144,47 +156,74 @@ final class V2Handshake {
                 CompressionAlgorithm.parseList(text(welcome, COMPRESSION, "")), options.compressionAlgorithms());
         String mode = text(welcome, INTEGRITY, "crc32c").trim();
         // The server may only choose what we offered: "none" only over TLS, and only if we allow it.
-        Integrity integrity = mode.equals("none") && tls && options.omitCrcOverTls() ? Integrity.NONE
+        Integrity integrity = mode.equals("none") && tls && options.omitCrcOverTls()
+                ? Integrity.NONE
                 : mode.equals("crc32c") ? Integrity.CRC32C : null;
         return new Agreement(
                 bounded(welcome, HEADER_TABLE, 4096, 0, 65_536),
                 bounded(welcome, WINDOW, 65_535, 1, ProtocolOptions.MAX_WINDOW),
                 bounded(welcome, CONNECTION_WINDOW, 65_535, 1, ProtocolOptions.MAX_WINDOW),
-                bounded(welcome, SessionFrames.MAX_FRAME, FrameLimits.DEFAULT.maxFrameSize(), 64,
+                bounded(
+                        welcome,
+                        SessionFrames.MAX_FRAME,
+                        FrameLimits.DEFAULT.maxFrameSize(),
+                        64,
                         limits.frame().maxFrameSize()),
                 bounded(welcome, MAX_STREAMS, limits.maxInFlightRequests(), 1, limits.maxInFlightRequests()),
-                bounded(welcome, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE), agreed, integrity);
+                bounded(welcome, MAX_MESSAGE, 64 * 1024 * 1024, 1, Integer.MAX_VALUE),
+                agreed,
+                integrity);
     }
 
     /**
      * Replaces the v1 codec of the pipeline with v2 codecs for {@code agreed}. Bytes the v1 decoder still holds
      * are handed to the v2 decoder, so nothing read after the handshake frame is lost.
      */
-    static void switchCodec(ChannelHandlerContext ctx, Agreement agreed, ProtocolOptions options,
-                            TransportLimits limits) {
+    static void switchCodec(
+            ChannelHandlerContext ctx, Agreement agreed, ProtocolOptions options, TransportLimits limits) {
         FrameLimits frame = limits.frame();
-        V2Limits v2Limits = new V2Limits(frame.maxFrameSize(), frame.maxHeaderSectionSize(),
-                options.maxHeaderListSize(), frame.maxHeaderCount());
+        V2Limits v2Limits = new V2Limits(
+                frame.maxFrameSize(),
+                frame.maxHeaderSectionSize(),
+                options.maxHeaderListSize(),
+                frame.maxHeaderCount());
         V2FrameReader reader = new V2FrameReader(
-                HpackHeaderBlocks.decoder(options.headerTableSize(), options.maxHeaderListSize(),
-                        frame.maxHeaderCount()),
-                agreed.integrity(), v2Limits, FrameTypeRegistry.V2);
-        V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(agreed.peerHeaderTable()),
-                agreed.integrity(), agreed.peerMaxFrame());
+                HpackHeaderBlocks.decoder(
+                        options.headerTableSize(), options.maxHeaderListSize(), frame.maxHeaderCount()),
+                agreed.integrity(),
+                v2Limits,
+                FrameTypeRegistry.V2);
+        V2FrameWriter writer = new V2FrameWriter(
+                HpackHeaderBlocks.encoder(agreed.peerHeaderTable()), agreed.integrity(), agreed.peerMaxFrame());
         ChannelPipeline p = ctx.pipeline();
         p.replace("encoder", "encoder", new V2FrameEncoder(writer));
         p.replace("decoder", "decoder", new VstpFrameDecoder(reader));
     }
 
     /** The streams of a connection that agreed on v2, with our windows and limits and the peer's. */
-    static StreamMultiplexer multiplexer(ChannelHandlerContext ctx, Agreement agreed, ProtocolOptions options,
-                                         TransportLimits limits, boolean client, StreamMultiplexer.Listener listener) {
-        return new StreamMultiplexer(ctx, new StreamMultiplexer.Parameters(options.streamWindow(),
-                options.connectionWindow(), agreed.peerStreamWindow(), agreed.peerConnectionWindow(),
-                limits.maxInFlightRequests(), options.maxMessageSize(),
-                Math.min(options.chunkSize(), agreed.peerMaxFrame() / 2), agreed.peerMaxFrame() / 2,
-                limits.writeBufferLowWaterMark()),
-                client, listener, compressor(agreed), decompressor(agreed, options));
+    static StreamMultiplexer multiplexer(
+            ChannelHandlerContext ctx,
+            Agreement agreed,
+            ProtocolOptions options,
+            TransportLimits limits,
+            boolean client,
+            StreamMultiplexer.Listener listener) {
+        return new StreamMultiplexer(
+                ctx,
+                new StreamMultiplexer.Parameters(
+                        options.streamWindow(),
+                        options.connectionWindow(),
+                        agreed.peerStreamWindow(),
+                        agreed.peerConnectionWindow(),
+                        limits.maxInFlightRequests(),
+                        options.maxMessageSize(),
+                        Math.min(options.chunkSize(), agreed.peerMaxFrame() / 2),
+                        agreed.peerMaxFrame() / 2,
+                        limits.writeBufferLowWaterMark()),
+                client,
+                listener,
+                compressor(agreed),
+                decompressor(agreed, options));
     }
 
     private static PayloadCompressor compressor(Agreement agreed) {
@@ -192,7 +231,8 @@ final class V2Handshake {
     }
 
     private static PayloadDecompressor decompressor(Agreement agreed, ProtocolOptions options) {
-        return agreed.compression().isEmpty() ? null
+        return agreed.compression().isEmpty()
+                ? null
                 : new PayloadDecompressor(agreed.compression(), options.maxMessageSize());
     }
 

@@ -41,10 +41,24 @@ final class BouncyCastleJsse {
      * BCJSSE's own defaults (ECDSA, EdDSA, RSA-PSS, and RSA PKCS#1 for certificate signatures) with ML-DSA-44, -65
      * and -87 added in front, so that a peer with both kinds of certificate authenticates post-quantum.
      */
-    static final List<String> SIGNATURE_SCHEMES = List.of("mldsa65", "mldsa87", "mldsa44",
-            "ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384", "ecdsa_secp521r1_sha512", "ed25519", "ed448",
-            "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512", "rsa_pss_pss_sha256",
-            "rsa_pss_pss_sha384", "rsa_pss_pss_sha512", "rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512");
+    static final List<String> SIGNATURE_SCHEMES = List.of(
+            "mldsa65",
+            "mldsa87",
+            "mldsa44",
+            "ecdsa_secp256r1_sha256",
+            "ecdsa_secp384r1_sha384",
+            "ecdsa_secp521r1_sha512",
+            "ed25519",
+            "ed448",
+            "rsa_pss_rsae_sha256",
+            "rsa_pss_rsae_sha384",
+            "rsa_pss_rsae_sha512",
+            "rsa_pss_pss_sha256",
+            "rsa_pss_pss_sha384",
+            "rsa_pss_pss_sha512",
+            "rsa_pkcs1_sha256",
+            "rsa_pkcs1_sha384",
+            "rsa_pkcs1_sha512");
 
     private BouncyCastleJsse() {}
 

@@ -31,7 +31,8 @@ public final class CertificateFingerprints {
             return sha256(certificate.getEncoded());
         } catch (CertificateEncodingException e) {
             // A certificate that came out of a parser or a handshake always re-encodes; this is a broken provider.
-            throw new IllegalStateException("cannot DER-encode certificate " + certificate.getSubjectX500Principal(), e);
+            throw new IllegalStateException(
+                    "cannot DER-encode certificate " + certificate.getSubjectX500Principal(), e);
         }
     }
 

@@ -64,7 +64,8 @@ public enum CertificateKeyType {
      * @throws IllegalArgumentException naming the accepted values
      */
     public static CertificateKeyType fromName(String name) {
-        String normalized = name.strip().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+        String normalized =
+                name.strip().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
         for (CertificateKeyType type : values()) {
             if (type.optionName.replace("-", "").equals(normalized)) {
                 return type;
@@ -73,8 +74,8 @@ public enum CertificateKeyType {
         if (normalized.equals("ec") || normalized.equals("p256")) {
             return EC_P256;
         }
-        throw new IllegalArgumentException("unknown key type '" + name
-                + "'; use ec-p256, ml-dsa-44, ml-dsa-65 or ml-dsa-87");
+        throw new IllegalArgumentException(
+                "unknown key type '" + name + "'; use ec-p256, ml-dsa-44, ml-dsa-65 or ml-dsa-87");
     }
 
     /**
@@ -89,7 +90,9 @@ public enum CertificateKeyType {
         ASN1ObjectIdentifier algorithm;
         try {
             algorithm = key instanceof PrivateKey
-                    ? PrivateKeyInfo.getInstance(encoded).getPrivateKeyAlgorithm().getAlgorithm()
+                    ? PrivateKeyInfo.getInstance(encoded)
+                            .getPrivateKeyAlgorithm()
+                            .getAlgorithm()
                     : SubjectPublicKeyInfo.getInstance(encoded).getAlgorithm().getAlgorithm();
         } catch (IllegalArgumentException e) {
             return null; // not the standard encoding: not a key of ours
@@ -133,7 +136,8 @@ public enum CertificateKeyType {
                 return generator.generateKeyPair();
             }
             refuseMlDsaInFipsMode();
-            return KeyPairGenerator.getInstance(displayName, BouncyCastleJsse.crypto()).generateKeyPair();
+            return KeyPairGenerator.getInstance(displayName, BouncyCastleJsse.crypto())
+                    .generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException("cannot generate an " + displayName + " key: " + e, e);
         }
@@ -150,7 +154,8 @@ public enum CertificateKeyType {
         try {
             if (mlDsa != null) {
                 mlDsa.refuseMlDsaInFipsMode();
-                return new JcaContentSignerBuilder(mlDsa.displayName).setProvider(BouncyCastleJsse.crypto())
+                return new JcaContentSignerBuilder(mlDsa.displayName)
+                        .setProvider(BouncyCastleJsse.crypto())
                         .build(issuerKey);
             }
             if (!issuerKey.getAlgorithm().equals("EC")) {

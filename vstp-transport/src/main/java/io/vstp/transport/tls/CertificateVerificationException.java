@@ -41,8 +41,8 @@ public final class CertificateVerificationException extends CertificateException
     private final String endpoint;
     private final String presentedFingerprint;
 
-    CertificateVerificationException(Reason reason, String endpoint, String presentedFingerprint, String message,
-            Throwable cause) {
+    CertificateVerificationException(
+            Reason reason, String endpoint, String presentedFingerprint, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.endpoint = endpoint;

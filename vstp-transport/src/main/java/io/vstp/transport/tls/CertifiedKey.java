@@ -55,15 +55,19 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
      */
     public static CertifiedKey forServer(TlsServerOptions options) {
         CertifiedKey certifiedKey = options.isSelfSigned()
-                ? SelfSignedCertificates.loadOrGenerate(options.home().resolve("tls"), options.selfSignedNames(),
-                        options.selfSignedValidity())
-                : read(options.certificateChainFile().get(), options.privateKeyFile().get());
+                ? SelfSignedCertificates.loadOrGenerate(
+                        options.home().resolve("tls"), options.selfSignedNames(), options.selfSignedValidity())
+                : read(
+                        options.certificateChainFile().get(),
+                        options.privateKeyFile().get());
         if (!certifiedKey.isValidAt(Instant.now())) {
             // Served anyway: refusing to start would turn a renewal slip into an outage for clients that pin.
-            LOG.warn("server TLS certificate {} in {} is not valid now (valid {} to {}); VSTP clients will refuse it",
+            LOG.warn(
+                    "server TLS certificate {} in {} is not valid now (valid {} to {}); VSTP clients will refuse it",
                     certifiedKey.fingerprint(),
                     options.certificateChainFile().orElse(options.selfSignedCertificateFile()),
-                    certifiedKey.leaf().getNotBefore().toInstant(), certifiedKey.leaf().getNotAfter().toInstant());
+                    certifiedKey.leaf().getNotBefore().toInstant(),
+                    certifiedKey.leaf().getNotAfter().toInstant());
         }
         return certifiedKey;
     }
@@ -78,7 +82,8 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
     }
 
     boolean isValidAt(Instant now) {
-        return !now.isBefore(leaf().getNotBefore().toInstant()) && !now.isAfter(leaf().getNotAfter().toInstant());
+        return !now.isBefore(leaf().getNotBefore().toInstant())
+                && !now.isAfter(leaf().getNotAfter().toInstant());
     }
 
     /**
@@ -125,7 +130,8 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
             signer.update(CHALLENGE);
             byte[] signature = signer.sign();
             java.security.PublicKey leafKey = java.security.KeyFactory.getInstance("ML-DSA", bc)
-                    .generatePublic(new java.security.spec.X509EncodedKeySpec(leaf().getPublicKey().getEncoded()));
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(
+                            leaf().getPublicKey().getEncoded()));
             Signature verifier = Signature.getInstance("ML-DSA", bc);
             verifier.initVerify(leafKey);
             verifier.update(CHALLENGE);
@@ -152,7 +158,7 @@ public record CertifiedKey(List<X509Certificate> chain, PrivateKey key) {
 
     @Override
     public String toString() {
-        return "CertifiedKey[" + leaf().getSubjectX500Principal() + ", " + fingerprint() + ", "
-                + key.getAlgorithm() + " key]";
+        return "CertifiedKey[" + leaf().getSubjectX500Principal() + ", " + fingerprint() + ", " + key.getAlgorithm()
+                + " key]";
     }
 }

@@ -67,7 +67,10 @@ final class CertifiedKeyManager extends X509ExtendedKeyManager {
         try {
             AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
             parameters.init(new ECGenParameterSpec(curveName));
-            return parameters.getParameterSpec(ECParameterSpec.class).getOrder().equals(ecKey.getParams().getOrder());
+            return parameters
+                    .getParameterSpec(ECParameterSpec.class)
+                    .getOrder()
+                    .equals(ecKey.getParams().getOrder());
         } catch (GeneralSecurityException e) {
             return false; // a curve this JVM does not know cannot be ours
         }

@@ -41,8 +41,12 @@ public final class ClientTls {
     private final ServerCertificateVerifier verifier;
     private final String clientCertificateFingerprint;
 
-    private ClientTls(TlsClientOptions options, TlsProvider provider, SslContext context,
-            ServerCertificateVerifier verifier, String clientCertificateFingerprint) {
+    private ClientTls(
+            TlsClientOptions options,
+            TlsProvider provider,
+            SslContext context,
+            ServerCertificateVerifier verifier,
+            String clientCertificateFingerprint) {
         this.options = options;
         this.provider = provider;
         this.context = context;
@@ -61,20 +65,26 @@ public final class ClientTls {
     public static ClientTls create(TlsClientOptions options) {
         Objects.requireNonNull(options, "options");
         TlsProvider provider = TlsProvider.select(options.provider().orElse(null));
-        ServerCertificateVerifier verifier = new ServerCertificateVerifier(caTrustManagers(options, provider),
-                options.pinnedFingerprints(), new KnownHosts(options.knownHostsFile()), options.trustOnFirstUse(),
+        ServerCertificateVerifier verifier = new ServerCertificateVerifier(
+                caTrustManagers(options, provider),
+                options.pinnedFingerprints(),
+                new KnownHosts(options.knownHostsFile()),
+                options.trustOnFirstUse(),
                 provider == TlsProvider.OPENSSL);
-        SslContextBuilder builder = TlsContexts.configure(SslContextBuilder.forClient(), provider, options.cipherSuites(),
-                options.groups())
+        SslContextBuilder builder = TlsContexts.configure(
+                        SslContextBuilder.forClient(), provider, options.cipherSuites(), options.groups())
                 .trustManager(verifier)
                 // Host names are checked by ServerCertificateVerifier, on the CA path only: with the stack's own
                 // check on, a self-signed server reached by a name not in its certificate could never be pinned.
                 .endpointIdentificationAlgorithm(null);
         String clientFingerprint = null;
         if (options.certificateChainFile().isPresent()) {
-            CertifiedKey client = CertifiedKey.read(options.certificateChainFile().get(),
+            CertifiedKey client = CertifiedKey.read(
+                    options.certificateChainFile().get(),
                     options.privateKeyFile().get());
-            provider.requireUsable(client, "the client certificate " + options.certificateChainFile().get());
+            provider.requireUsable(
+                    client,
+                    "the client certificate " + options.certificateChainFile().get());
             if (provider.takesKeysDirectly()) {
                 builder.keyManager(new CertifiedKeyManager(client)); // no PKCS#12 key store in between
             } else {
@@ -86,10 +96,12 @@ public final class ClientTls {
         try {
             context = builder.build();
         } catch (SSLException | RuntimeException e) {
-            throw new TlsConfigException("cannot build the client TLS context (" + provider.displayName() + "): "
-                    + e.getMessage(), e);
+            throw new TlsConfigException(
+                    "cannot build the client TLS context (" + provider.displayName() + "): " + e.getMessage(), e);
         }
-        LOG.atDebug().setMessage(() -> "client TLS 1.3 with " + provider.displayName() + ", " + options).log();
+        LOG.atDebug()
+                .setMessage(() -> "client TLS 1.3 with " + provider.displayName() + ", " + options)
+                .log();
         return new ClientTls(options, provider, context, verifier, clientFingerprint);
     }
 
@@ -141,11 +153,14 @@ public final class ClientTls {
                 managers.add(trustManager((KeyStore) null, jsse));
             }
             if (options.caFile().isPresent()) {
-                managers.add(trustManager(PemFiles.readCertificates(options.caFile().get()), jsse));
+                managers.add(
+                        trustManager(PemFiles.readCertificates(options.caFile().get()), jsse));
             }
         } catch (GeneralSecurityException | IOException e) {
-            throw new TlsConfigException("cannot set up CA trust"
-                    + options.caFile().map(f -> " with " + f).orElse("") + ": " + e.getMessage(), e);
+            throw new TlsConfigException(
+                    "cannot set up CA trust"
+                            + options.caFile().map(f -> " with " + f).orElse("") + ": " + e.getMessage(),
+                    e);
         }
         return managers;
     }

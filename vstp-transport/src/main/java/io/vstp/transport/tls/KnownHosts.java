@@ -103,8 +103,8 @@ final class KnownHosts {
             if (directory != null) {
                 PemFiles.createPrivateDirectory(directory);
             }
-            Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            Set<OpenOption> options =
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileAttribute<?>[] attributes = PemFiles.isPosix(directory)
                     ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_FILE)}
                     : new FileAttribute<?>[0];

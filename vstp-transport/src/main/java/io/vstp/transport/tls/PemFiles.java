@@ -45,6 +45,7 @@ import org.bouncycastle.util.io.pem.PemWriter;
 public final class PemFiles {
     /** Mode 0600: what private key files are written with. */
     public static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
     static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
     private PemFiles() {}
@@ -58,10 +59,14 @@ public final class PemFiles {
             Object item;
             while ((item = parser.readObject()) != null) {
                 if (item instanceof X509CertificateHolder holder) {
-                    boolean mlDsaKey = CertificateKeyType.mlDsaTypeOf(
-                            holder.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm()) != null;
-                    certificates.add(mlDsaKey && !io.vstp.core.fips.FipsMode.active()
-                            ? mlDsaConverter().getCertificate(holder) : converter.getCertificate(holder));
+                    boolean mlDsaKey = CertificateKeyType.mlDsaTypeOf(holder.getSubjectPublicKeyInfo()
+                                    .getAlgorithm()
+                                    .getAlgorithm())
+                            != null;
+                    certificates.add(
+                            mlDsaKey && !io.vstp.core.fips.FipsMode.active()
+                                    ? mlDsaConverter().getCertificate(holder)
+                                    : converter.getCertificate(holder));
                 }
             }
         } catch (IOException e) {
@@ -128,8 +133,7 @@ public final class PemFiles {
      * and BCJSSE, the only TLS provider that can use them, signs with BouncyCastle's key objects. FIPS mode runs
      * without that provider and does not use ML-DSA certificates.
      */
-    private static PrivateKey readMlDsaKey(PrivateKeyInfo info, CertificateKeyType type, Path file)
-            throws IOException {
+    private static PrivateKey readMlDsaKey(PrivateKeyInfo info, CertificateKeyType type, Path file) throws IOException {
         if (io.vstp.core.fips.FipsMode.active()) {
             throw new TlsConfigException("the private key in " + file + " is an " + type.displayName()
                     + " key; VSTP's FIPS mode does not use ML-DSA certificates (use an EC P-256 certificate)");
@@ -169,8 +173,8 @@ public final class PemFiles {
             throws IOException {
         Path directory = file.toAbsolutePath().getParent();
         Path temporary = isPosix(directory)
-                ? Files.createTempFile(directory, file.getFileName() + ".", ".tmp",
-                        PosixFilePermissions.asFileAttribute(permissions))
+                ? Files.createTempFile(
+                        directory, file.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(permissions))
                 : Files.createTempFile(directory, file.getFileName() + ".", ".tmp");
         try {
             Files.writeString(temporary, content, StandardCharsets.US_ASCII);
@@ -211,8 +215,7 @@ public final class PemFiles {
     }
 
     static boolean isPosix(Path path) {
-        return path != null
-                && Files.getFileAttributeView(path, PosixFileAttributeView.class) != null;
+        return path != null && Files.getFileAttributeView(path, PosixFileAttributeView.class) != null;
     }
 
     static String describe(IOException e) {

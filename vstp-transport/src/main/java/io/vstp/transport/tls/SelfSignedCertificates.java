@@ -76,6 +76,7 @@ public final class SelfSignedCertificates {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Tolerates clients whose clock is a little behind ours. */
     private static final Duration BACKDATE = Duration.ofHours(1);
+
     private static final String MISSING = "missing";
 
     private SelfSignedCertificates() {}
@@ -89,8 +90,8 @@ public final class SelfSignedCertificates {
         Path keyFile = directory.resolve(KEY_FILE);
         try {
             PemFiles.createPrivateDirectory(directory);
-            try (FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel lockChannel = FileChannel.open(
+                    directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 lockChannel.lock(); // held until the channel closes
                 CertifiedKey existing = null;
                 String unusable;
@@ -107,28 +108,41 @@ public final class SelfSignedCertificates {
                 if (unusable == null) {
                     warnIfKeyReadableByOthers(keyFile);
                     String fingerprint = existing.fingerprint();
-                    LOG.atDebug().setMessage(() -> "using self-signed certificate " + fingerprint + " from "
-                            + certificateFile).log();
+                    LOG.atDebug()
+                            .setMessage(
+                                    () -> "using self-signed certificate " + fingerprint + " from " + certificateFile)
+                            .log();
                     return existing;
                 }
                 CertifiedKey generated = generate(namesFor(extraNames), validity);
                 PemFiles.writeAtomically(keyFile, PemFiles.privateKeyPem(generated.key()), PemFiles.OWNER_ONLY_FILE);
-                PemFiles.writeAtomically(certificateFile, PemFiles.certificatePem(generated.leaf()),
-                        PemFiles.OWNER_ONLY_FILE);
+                PemFiles.writeAtomically(
+                        certificateFile, PemFiles.certificatePem(generated.leaf()), PemFiles.OWNER_ONLY_FILE);
                 if (unusable.equals(MISSING)) {
-                    LOG.info("generated self-signed TLS certificate {} in {} (valid until {}); clients trust it on"
-                            + " first use, or pin {}", generated.fingerprint(), certificateFile,
-                            generated.leaf().getNotAfter().toInstant(), generated.fingerprint());
+                    LOG.info(
+                            "generated self-signed TLS certificate {} in {} (valid until {}); clients trust it on"
+                                    + " first use, or pin {}",
+                            generated.fingerprint(),
+                            certificateFile,
+                            generated.leaf().getNotAfter().toInstant(),
+                            generated.fingerprint());
                 } else {
-                    LOG.warn("replaced the self-signed TLS certificate in {}: {}; the new one is {}. Clients that"
-                            + " pinned the old one will refuse this server until their known_hosts line for it is"
-                            + " removed", certificateFile, unusable, generated.fingerprint());
+                    LOG.warn(
+                            "replaced the self-signed TLS certificate in {}: {}; the new one is {}. Clients that"
+                                    + " pinned the old one will refuse this server until their known_hosts line for it "
+                                    + "is"
+                                    + " removed",
+                            certificateFile,
+                            unusable,
+                            generated.fingerprint());
                 }
                 return generated;
             }
         } catch (IOException e) {
-            throw new TlsConfigException("cannot create or read the self-signed server certificate in " + directory
-                    + ": " + PemFiles.describe(e) + " (set another VSTP home, or configure certificate files)", e);
+            throw new TlsConfigException(
+                    "cannot create or read the self-signed server certificate in " + directory + ": "
+                            + PemFiles.describe(e) + " (set another VSTP home, or configure certificate files)",
+                    e);
         }
     }
 
@@ -136,7 +150,8 @@ public final class SelfSignedCertificates {
     private static String validityProblem(CertifiedKey existing) {
         Instant now = Instant.now();
         if (now.isAfter(existing.leaf().getNotAfter().toInstant())) {
-            return "the old one " + existing.fingerprint() + " expired on " + existing.leaf().getNotAfter().toInstant();
+            return "the old one " + existing.fingerprint() + " expired on "
+                    + existing.leaf().getNotAfter().toInstant();
         }
         if (now.isBefore(existing.leaf().getNotBefore().toInstant())) {
             return "the old one " + existing.fingerprint() + " is not valid before "
@@ -151,8 +166,11 @@ public final class SelfSignedCertificates {
         }
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
         if (!PemFiles.OWNER_ONLY_FILE.containsAll(permissions)) {
-            LOG.warn("{} is readable by other users (mode {}); run: chmod 600 {}", keyFile,
-                    java.nio.file.attribute.PosixFilePermissions.toString(permissions), keyFile);
+            LOG.warn(
+                    "{} is readable by other users (mode {}); run: chmod 600 {}",
+                    keyFile,
+                    java.nio.file.attribute.PosixFilePermissions.toString(permissions),
+                    keyFile);
         }
     }
 
@@ -172,7 +190,9 @@ public final class SelfSignedCertificates {
     private static String machineHostName() {
         try {
             String name = InetAddress.getLocalHost().getHostName();
-            if (name != null && !name.isBlank() && !NetUtil.isValidIpV4Address(name)
+            if (name != null
+                    && !name.isBlank()
+                    && !NetUtil.isValidIpV4Address(name)
                     && !NetUtil.isValidIpV6Address(name)) {
                 return name.toLowerCase(Locale.ROOT);
             }
@@ -190,8 +210,8 @@ public final class SelfSignedCertificates {
     static CertifiedKey generate(List<String> names, Duration validity) {
         try {
             Provider fips = fipsProvider();
-            KeyPairGenerator generator = fips != null ? KeyPairGenerator.getInstance("EC", fips)
-                    : KeyPairGenerator.getInstance("EC");
+            KeyPairGenerator generator =
+                    fips != null ? KeyPairGenerator.getInstance("EC", fips) : KeyPairGenerator.getInstance("EC");
             if (fips != null) {
                 // The FIPS module's own approved DRBG: RANDOM may come from a JDK provider.
                 generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -205,11 +225,20 @@ public final class SelfSignedCertificates {
                     .addRDN(BCStyle.CN, commonName(names))
                     .build();
             Instant notBefore = Instant.now().minus(BACKDATE);
-            X509Certificate certificate = issue(subject, keyPair.getPublic(), subject, keyPair.getPrivate(), null,
-                    notBefore, notBefore.plus(validity), builder -> {
+            X509Certificate certificate = issue(
+                    subject,
+                    keyPair.getPublic(),
+                    subject,
+                    keyPair.getPrivate(),
+                    null,
+                    notBefore,
+                    notBefore.plus(validity),
+                    builder -> {
                         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                        builder.addExtension(Extension.extendedKeyUsage, false,
+                        builder.addExtension(
+                                Extension.extendedKeyUsage,
+                                false,
                                 new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}));
                         builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(names));
                     });
@@ -235,19 +264,32 @@ public final class SelfSignedCertificates {
      *                     CA re-issued with the same key still matches); null for none
      * @throws TlsConfigException if the certificate cannot be made (a key that cannot sign, ML-DSA in FIPS mode)
      */
-    public static X509Certificate issue(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
-            PublicKey authorityKey, Instant notBefore, Instant notAfter, Extensions extensions) {
+    public static X509Certificate issue(
+            X500Name subject,
+            PublicKey subjectKey,
+            X500Name issuer,
+            PrivateKey issuerKey,
+            PublicKey authorityKey,
+            Instant notBefore,
+            Instant notAfter,
+            Extensions extensions) {
         try {
             // RFC 5280 §4.1.2.2: positive, at most 20 octets; 127 random bits are unique enough.
             BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial,
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    issuer,
+                    serial,
                     Date.from(notBefore.truncatedTo(ChronoUnit.SECONDS)),
-                    Date.from(notAfter.truncatedTo(ChronoUnit.SECONDS)), subject, subjectKey);
+                    Date.from(notAfter.truncatedTo(ChronoUnit.SECONDS)),
+                    subject,
+                    subjectKey);
             JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    extensionUtils.createSubjectKeyIdentifier(subjectKey));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, extensionUtils.createSubjectKeyIdentifier(subjectKey));
             if (authorityKey != null) {
-                builder.addExtension(Extension.authorityKeyIdentifier, false,
+                builder.addExtension(
+                        Extension.authorityKeyIdentifier,
+                        false,
                         extensionUtils.createAuthorityKeyIdentifier(authorityKey));
             }
             extensions.addTo(builder);
@@ -255,7 +297,9 @@ public final class SelfSignedCertificates {
             JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
             ContentSigner signer;
             if (fips != null && CertificateKeyType.mlDsaTypeOf(issuerKey) == null) {
-                signer = new JcaContentSignerBuilder("SHA256withECDSA").setProvider(fips).build(issuerKey);
+                signer = new JcaContentSignerBuilder("SHA256withECDSA")
+                        .setProvider(fips)
+                        .build(issuerKey);
                 converter.setProvider(fips);
             } else {
                 signer = CertificateKeyType.certificateSigner(issuerKey);

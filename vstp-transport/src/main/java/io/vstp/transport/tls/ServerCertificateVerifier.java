@@ -41,13 +41,18 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
 
     /** The CA trust managers (system store, CA file); a chain is CA-trusted if any of them accepts it. */
     private final List<X509ExtendedTrustManager> caTrust;
+
     private final Set<String> pins;
     private final KnownHosts knownHosts;
     private final boolean trustOnFirstUse;
     private final boolean openSsl;
 
-    ServerCertificateVerifier(List<X509ExtendedTrustManager> caTrust, Set<String> pins, KnownHosts knownHosts,
-            boolean trustOnFirstUse, boolean openSsl) {
+    ServerCertificateVerifier(
+            List<X509ExtendedTrustManager> caTrust,
+            Set<String> pins,
+            KnownHosts knownHosts,
+            boolean trustOnFirstUse,
+            boolean openSsl) {
         this.caTrust = List.copyOf(caTrust);
         this.pins = Set.copyOf(pins);
         this.knownHosts = knownHosts;
@@ -128,8 +133,9 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
         verify(chain, "UNKNOWN", host, port, null, null);
     }
 
-    private void verify(X509Certificate[] chain, String authType, String host, int port, SSLEngine engine,
-            Socket socket) throws CertificateException {
+    private void verify(
+            X509Certificate[] chain, String authType, String host, int port, SSLEngine engine, Socket socket)
+            throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("the server presented no certificate");
         }
@@ -143,15 +149,22 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
             if (pins.contains(presented)) {
                 return;
             }
-            throw new CertificateVerificationException(Reason.PIN_MISMATCH, endpoint, presented,
+            throw new CertificateVerificationException(
+                    Reason.PIN_MISMATCH,
+                    endpoint,
+                    presented,
                     "certificate pin mismatch for " + endpoint + ": configured pin" + (pins.size() > 1 ? "s " : " ")
-                            + String.join(", ", pins) + ", server presented " + presented, null);
+                            + String.join(", ", pins) + ", server presented " + presented,
+                    null);
         }
 
         CertificateException caFailure = checkCaTrust(chain, authType, engine, socket);
         if (caFailure == null) {
             if (!HostnameMatcher.matches(leaf, host)) {
-                throw new CertificateVerificationException(Reason.HOSTNAME_MISMATCH, endpoint, presented,
+                throw new CertificateVerificationException(
+                        Reason.HOSTNAME_MISMATCH,
+                        endpoint,
+                        presented,
                         "server certificate for " + endpoint + " is issued by a trusted CA but not for host '" + host
                                 + "' (it names " + HostnameMatcher.describe(leaf) + "); dial one of those names",
                         null);
@@ -172,19 +185,28 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
         try {
             leaf.checkValidity();
         } catch (CertificateExpiredException e) {
-            throw new CertificateVerificationException(Reason.EXPIRED, endpoint, presented,
-                    "server certificate for " + endpoint + " expired on " + leaf.getNotAfter().toInstant()
-                            + " (presented " + presented + ")", e);
+            throw new CertificateVerificationException(
+                    Reason.EXPIRED,
+                    endpoint,
+                    presented,
+                    "server certificate for " + endpoint + " expired on "
+                            + leaf.getNotAfter().toInstant() + " (presented " + presented + ")",
+                    e);
         } catch (CertificateNotYetValidException e) {
-            throw new CertificateVerificationException(Reason.NOT_YET_VALID, endpoint, presented,
-                    "server certificate for " + endpoint + " is not valid before " + leaf.getNotBefore().toInstant()
-                            + " (presented " + presented + "); is one of the clocks wrong?", e);
+            throw new CertificateVerificationException(
+                    Reason.NOT_YET_VALID,
+                    endpoint,
+                    presented,
+                    "server certificate for " + endpoint + " is not valid before "
+                            + leaf.getNotBefore().toInstant() + " (presented " + presented
+                            + "); is one of the clocks wrong?",
+                    e);
         }
     }
 
     /** Null if some CA trust manager accepts the chain, else the first manager's refusal (for messages). */
-    private CertificateException checkCaTrust(X509Certificate[] chain, String authType, SSLEngine engine,
-            Socket socket) {
+    private CertificateException checkCaTrust(
+            X509Certificate[] chain, String authType, SSLEngine engine, Socket socket) {
         List<CertificateException> refusals = new ArrayList<>();
         for (X509ExtendedTrustManager trust : caTrust) {
             try {
@@ -213,33 +235,47 @@ final class ServerCertificateVerifier extends X509ExtendedTrustManager {
             KnownHosts.Entry entry = knownHosts.find(endpoint);
             if (entry == null) {
                 if (!trustOnFirstUse) {
-                    throw new CertificateVerificationException(Reason.UNTRUSTED, endpoint, presented,
+                    throw new CertificateVerificationException(
+                            Reason.UNTRUSTED,
+                            endpoint,
+                            presented,
                             "server certificate for " + endpoint + " is not trusted: it does not chain to a trusted "
                                     + "CA (" + caFailure.getMessage() + "), " + knownHosts.file() + " has no line "
                                     + "for it, and trust on first use is off. If " + presented + " is the server's "
                                     + "certificate, pin it or add '" + endpoint + " " + presented + "' to "
-                                    + knownHosts.file(), caFailure);
+                                    + knownHosts.file(),
+                            caFailure);
                 }
                 entry = knownHosts.addIfAbsent(endpoint, presented);
                 if (entry.fingerprint().equals(presented)) {
                     KnownHosts.Entry recorded = entry;
-                    LOG.atInfo().setMessage(() -> "trusting " + endpoint + " on first use: recorded " + presented
-                            + " in " + knownHosts.file() + " line " + recorded.line()).log();
+                    LOG.atInfo()
+                            .setMessage(() -> "trusting " + endpoint + " on first use: recorded " + presented + " in "
+                                    + knownHosts.file() + " line " + recorded.line())
+                            .log();
                     return;
                 }
             }
             if (entry.fingerprint().equals(presented)) {
                 return;
             }
-            throw new CertificateVerificationException(Reason.KNOWN_HOSTS_MISMATCH, endpoint, presented,
+            throw new CertificateVerificationException(
+                    Reason.KNOWN_HOSTS_MISMATCH,
+                    endpoint,
+                    presented,
                     "certificate pin mismatch for " + endpoint + ": known_hosts has " + entry.fingerprint()
                             + ", server presented " + presented + ". The server's certificate changed, or someone is "
                             + "intercepting the connection. If the change is expected, delete line " + entry.line()
-                            + " of " + knownHosts.file() + " and connect again", null);
+                            + " of " + knownHosts.file() + " and connect again",
+                    null);
         } catch (IOException e) {
-            throw new CertificateVerificationException(Reason.KNOWN_HOSTS_UNAVAILABLE, endpoint, presented,
-                    "server certificate for " + endpoint + " does not chain to a trusted CA and "
-                            + knownHosts.file() + " cannot be used: " + PemFiles.describe(e), e);
+            throw new CertificateVerificationException(
+                    Reason.KNOWN_HOSTS_UNAVAILABLE,
+                    endpoint,
+                    presented,
+                    "server certificate for " + endpoint + " does not chain to a trusted CA and " + knownHosts.file()
+                            + " cannot be used: " + PemFiles.describe(e),
+                    e);
         }
     }
 

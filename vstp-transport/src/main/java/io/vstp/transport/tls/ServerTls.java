@@ -66,6 +66,7 @@ public final class ServerTls {
     private final SessionTicketKeys ticketKeys;
     /** Held while keys change and while a reloaded context takes over, so no context misses a rotation. */
     private final Object ticketKeyLock = new Object();
+
     private final AtomicBoolean rotationScheduled = new AtomicBoolean();
 
     /** A built context and what it was built from. */
@@ -75,8 +76,8 @@ public final class ServerTls {
     private record FileStamp(Path file, Instant modified, long size, Object fileKey) {
         static FileStamp of(Path file) throws IOException {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return new FileStamp(file, attributes.lastModifiedTime().toInstant(), attributes.size(),
-                    attributes.fileKey());
+            return new FileStamp(
+                    file, attributes.lastModifiedTime().toInstant(), attributes.size(), attributes.fileKey());
         }
     }
 
@@ -85,8 +86,10 @@ public final class ServerTls {
         this.provider = provider;
         this.reloadCheckNanos = options.reloadCheckInterval().toNanos();
         this.nextReloadCheck = new AtomicLong(System.nanoTime() + reloadCheckNanos);
-        this.ticketKeys = provider == TlsProvider.OPENSSL && !options.sessionTicketKeyRotation().isZero()
-                ? new SessionTicketKeys(new SecureRandom()) : null;
+        this.ticketKeys = provider == TlsProvider.OPENSSL
+                        && !options.sessionTicketKeyRotation().isZero()
+                ? new SessionTicketKeys(new SecureRandom())
+                : null;
     }
 
     /**
@@ -99,7 +102,8 @@ public final class ServerTls {
      */
     public static ServerTls create(TlsServerOptions options) {
         Objects.requireNonNull(options, "options");
-        ServerTls tls = new ServerTls(options, TlsProvider.select(options.provider().orElse(null)));
+        ServerTls tls =
+                new ServerTls(options, TlsProvider.select(options.provider().orElse(null)));
         List<FileStamp> stamps;
         try {
             stamps = tls.stampConfiguredFiles();
@@ -113,15 +117,23 @@ public final class ServerTls {
             tls.ticketKeys.installOn(loaded.context());
         }
         tls.current = loaded;
-        LOG.atInfo().setMessage(() -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
-                + loaded.fingerprint() + (options.isSelfSigned() ? " (self-signed, "
-                + options.selfSignedCertificateFile() + ")" : " (" + options.certificateChainFile().get() + ")")
-                + (options.clientCaFile().isPresent() ? ", client certificates required" : "") + ", "
-                + tls.describeTicketKeys()).log();
-        if (tls.provider != TlsProvider.OPENSSL && !options.sessionTicketKeyRotation().isZero()
+        LOG.atInfo()
+                .setMessage(() -> "server TLS 1.3 with " + tls.provider.displayName() + ", certificate "
+                        + loaded.fingerprint()
+                        + (options.isSelfSigned()
+                                ? " (self-signed, " + options.selfSignedCertificateFile() + ")"
+                                : " (" + options.certificateChainFile().get() + ")")
+                        + (options.clientCaFile().isPresent() ? ", client certificates required" : "") + ", "
+                        + tls.describeTicketKeys())
+                .log();
+        if (tls.provider != TlsProvider.OPENSSL
+                && !options.sessionTicketKeyRotation().isZero()
                 && !options.sessionTicketKeyRotation().equals(TlsServerOptions.DEFAULT_SESSION_TICKET_KEY_ROTATION)) {
-            LOG.warn("session ticket key rotation every {} is not applied: the {} TLS provider keeps its own ticket"
-                    + " keys{}", options.sessionTicketKeyRotation(), tls.provider.displayName(),
+            LOG.warn(
+                    "session ticket key rotation every {} is not applied: the {} TLS provider keeps its own ticket"
+                            + " keys{}",
+                    options.sessionTicketKeyRotation(),
+                    tls.provider.displayName(),
                     tls.provider == TlsProvider.JDK ? " (jdk.tls.server.statelessKeyTimeout)" : "");
         }
         return tls;
@@ -193,14 +205,18 @@ public final class ServerTls {
             throw new IllegalStateException("session ticket key rotation is already scheduled");
         }
         long periodNanos = options.sessionTicketKeyRotation().toNanos();
-        executor.scheduleAtFixedRate(() -> {
-            try {
-                rotateSessionTicketKeys();
-            } catch (RuntimeException e) {
-                // A periodic task that throws is never run again: log, and try again next period.
-                LOG.warn("cannot rotate the session ticket key; the current one stays", e);
-            }
-        }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        executor.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        rotateSessionTicketKeys();
+                    } catch (RuntimeException e) {
+                        // A periodic task that throws is never run again: log, and try again next period.
+                        LOG.warn("cannot rotate the session ticket key; the current one stays", e);
+                    }
+                },
+                periodNanos,
+                periodNanos,
+                TimeUnit.NANOSECONDS);
     }
 
     /** One rotation now, as the schedule makes it; tests call it instead of waiting a period. */
@@ -215,7 +231,9 @@ public final class ServerTls {
             ticketKeys.installOn(current.context());
             rotations = ticketKeys.rotations();
         }
-        LOG.atDebug().setMessage(() -> "session ticket key rotated (" + rotations + " since start)").log();
+        LOG.atDebug()
+                .setMessage(() -> "session ticket key rotated (" + rotations + " since start)")
+                .log();
     }
 
     /** BoringSSL's session counters of the context new connections get, ticket outcomes included. */
@@ -285,8 +303,11 @@ public final class ServerTls {
             }
             failedStamps = List.of();
             lastReloadFailure = null;
-            LOG.atInfo().setMessage(() -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "
-                    + reloaded.fingerprint() + " from " + options.certificateChainFile().get()).log();
+            LOG.atInfo()
+                    .setMessage(() -> "reloaded server TLS certificate: " + previous.fingerprint() + " -> "
+                            + reloaded.fingerprint() + " from "
+                            + options.certificateChainFile().get())
+                    .log();
         } catch (TlsConfigException e) {
             recordReloadFailure(stamps, e.getMessage());
         }
@@ -294,7 +315,9 @@ public final class ServerTls {
 
     private void recordReloadFailure(List<FileStamp> stamps, String failure) {
         if (!failure.equals(lastReloadFailure) || !stamps.equals(failedStamps)) {
-            LOG.warn("keeping server TLS certificate {}; the changed files cannot be used: {}", current.fingerprint(),
+            LOG.warn(
+                    "keeping server TLS certificate {}; the changed files cannot be used: {}",
+                    current.fingerprint(),
                     failure);
         }
         failedStamps = stamps;
@@ -315,22 +338,29 @@ public final class ServerTls {
 
     private Loaded load(List<FileStamp> stamps) {
         CertifiedKey certifiedKey = CertifiedKey.forServer(options);
-        provider.requireUsable(certifiedKey, "the server certificate " + (options.isSelfSigned()
-                ? options.selfSignedCertificateFile() : options.certificateChainFile().get()));
+        provider.requireUsable(
+                certifiedKey,
+                "the server certificate "
+                        + (options.isSelfSigned()
+                                ? options.selfSignedCertificateFile()
+                                : options.certificateChainFile().get()));
         // BouncyCastle providers: no PKCS#12 key store in between (see CertifiedKeyManager).
         SslContextBuilder builder = provider.takesKeysDirectly()
                 ? SslContextBuilder.forServer(new CertifiedKeyManager(certifiedKey))
                 : SslContextBuilder.forServer(certifiedKey.key(), certifiedKey.chain());
         TlsContexts.configure(builder, provider, options.cipherSuites(), options.groups());
         if (options.clientCaFile().isPresent()) {
-            List<X509Certificate> clientCas = PemFiles.readCertificates(options.clientCaFile().get());
+            List<X509Certificate> clientCas =
+                    PemFiles.readCertificates(options.clientCaFile().get());
             if (provider == TlsProvider.BOUNCY_CASTLE) {
                 // Chains checked by BouncyCastle's PKIX, which also verifies ML-DSA signatures.
                 try {
                     builder.trustManager(ClientTls.trustManager(clientCas, BouncyCastleJsse.jsse()));
                 } catch (java.security.GeneralSecurityException | IOException e) {
-                    throw new TlsConfigException("cannot set up client CA trust with " + options.clientCaFile().get()
-                            + ": " + e.getMessage(), e);
+                    throw new TlsConfigException(
+                            "cannot set up client CA trust with "
+                                    + options.clientCaFile().get() + ": " + e.getMessage(),
+                            e);
                 }
             } else {
                 builder.trustManager(clientCas);
@@ -340,8 +370,10 @@ public final class ServerTls {
         try {
             return new Loaded(builder.build(), certifiedKey, certifiedKey.fingerprint(), List.copyOf(stamps));
         } catch (SSLException | RuntimeException e) {
-            throw new TlsConfigException("cannot build the server TLS context (" + provider.displayName() + ") for "
-                    + certifiedKey + ": " + e.getMessage(), e);
+            throw new TlsConfigException(
+                    "cannot build the server TLS context (" + provider.displayName() + ") for " + certifiedKey + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -40,8 +40,8 @@ public final class TlsClientOptions {
 
     private TlsClientOptions(Builder builder) {
         this.home = builder.home != null ? builder.home.toAbsolutePath() : HomeDirectory.resolve();
-        this.knownHostsFile = builder.knownHostsFile != null
-                ? builder.knownHostsFile.toAbsolutePath() : home.resolve("known_hosts");
+        this.knownHostsFile =
+                builder.knownHostsFile != null ? builder.knownHostsFile.toAbsolutePath() : home.resolve("known_hosts");
         this.trustOnFirstUse = builder.trustOnFirstUse;
         this.trustSystemCertificates = builder.trustSystemCertificates;
         this.caFile = builder.caFile;

@@ -35,8 +35,10 @@ import java.util.Set;
  * {@link BouncyCastleJsse}). Cipher suites can be restricted as with the JDK; key-exchange groups are BCJSSE's.
  */
 final class TlsContexts {
-    static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(Protocol.ALPN,
-            SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT,
+    static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            Protocol.ALPN,
+            SelectorFailureBehavior.NO_ADVERTISE,
+            SelectedListenerFailureBehavior.ACCEPT,
             TlsProtocols.ALPN_VSTP_1);
 
     private TlsContexts() {}
@@ -45,15 +47,14 @@ final class TlsContexts {
      * @throws TlsConfigException if {@code cipherSuites} is not empty and the provider cannot honour it
      * @throws NotFipsApprovedException with {@link TlsProvider#FIPS}, if a suite or group is not FIPS-approved
      */
-    static SslContextBuilder configure(SslContextBuilder builder, TlsProvider provider, List<String> cipherSuites,
-                                       List<String> groups) {
+    static SslContextBuilder configure(
+            SslContextBuilder builder, TlsProvider provider, List<String> cipherSuites, List<String> groups) {
         builder.sslProvider(provider.nettyProvider())
                 .protocols(TlsProtocols.TLS_1_3)
                 .applicationProtocolConfig(ALPN);
         if (provider == TlsProvider.FIPS) {
             checkFipsGroups(groups);
-            return builder.sslContextProvider(TlsProvider.fipsJsseProvider())
-                    .ciphers(fipsCipherSuites(cipherSuites));
+            return builder.sslContextProvider(TlsProvider.fipsJsseProvider()).ciphers(fipsCipherSuites(cipherSuites));
         }
         if (provider == TlsProvider.BOUNCY_CASTLE) {
             // BCJSSE through the JDK's SSLEngine API, as in FIPS mode; the provider also enables ML-DSA per engine.
@@ -76,10 +77,12 @@ final class TlsContexts {
     private static List<String> fipsCipherSuites(List<String> requested) {
         for (String suite : requested) {
             if (!TlsProtocols.FIPS_CIPHER_SUITES.contains(suite)) {
-                throw new NotFipsApprovedException("TLS cipher suite " + suite, suite.contains("CHACHA20")
-                        ? "ChaCha20-Poly1305 is not a FIPS-approved cipher; FIPS mode offers AES-GCM: "
-                                + String.join(", ", TlsProtocols.FIPS_CIPHER_SUITES)
-                        : "FIPS mode offers only " + String.join(", ", TlsProtocols.FIPS_CIPHER_SUITES));
+                throw new NotFipsApprovedException(
+                        "TLS cipher suite " + suite,
+                        suite.contains("CHACHA20")
+                                ? "ChaCha20-Poly1305 is not a FIPS-approved cipher; FIPS mode offers AES-GCM: "
+                                        + String.join(", ", TlsProtocols.FIPS_CIPHER_SUITES)
+                                : "FIPS mode offers only " + String.join(", ", TlsProtocols.FIPS_CIPHER_SUITES));
             }
         }
         return requested.isEmpty() ? TlsProtocols.FIPS_CIPHER_SUITES : requested;
@@ -99,12 +102,15 @@ final class TlsContexts {
             String fipsName = fipsGroupName(group);
             if (fipsName == null) {
                 String upper = group.toUpperCase(Locale.ROOT);
-                throw new NotFipsApprovedException("TLS key-exchange group " + group,
+                throw new NotFipsApprovedException(
+                        "TLS key-exchange group " + group,
                         (upper.contains("MLKEM") || upper.contains("KYBER")
-                                ? "the hybrid's X25519 half is not an approved key agreement and the FIPS module has "
-                                + "no ML-KEM; " : "")
-                        + "FIPS mode uses ECDH over " + String.join(" and ", TlsProtocols.FIPS_GROUPS)
-                        + " (SP 800-56A) only");
+                                        ? "the hybrid's X25519 half is not an approved key agreement and the FIPS "
+                                                + "module has "
+                                                + "no ML-KEM; "
+                                        : "")
+                                + "FIPS mode uses ECDH over " + String.join(" and ", TlsProtocols.FIPS_GROUPS)
+                                + " (SP 800-56A) only");
             }
             named.add(fipsName);
         }
@@ -118,9 +124,11 @@ final class TlsContexts {
     /** {@code P-256} or {@code P-384} for those groups under their BoringSSL or IANA names, else null. */
     private static String fipsGroupName(String group) {
         switch (group.toLowerCase(Locale.ROOT)) {
-            case "p-256": case "secp256r1":
+            case "p-256":
+            case "secp256r1":
                 return "P-256";
-            case "p-384": case "secp384r1":
+            case "p-384":
+            case "secp384r1":
                 return "P-384";
             default:
                 return null;

@@ -14,15 +14,15 @@ public final class TlsProtocols {
      * the classical X25519 for peers without it, and P-256 and P-384 for FIPS-mode peers, which offer neither.
      * With the JDK provider, which has no hybrid group, the JDK's own list applies.
      */
-    public static final java.util.List<String> DEFAULT_GROUPS = java.util.List.of("X25519MLKEM768", "X25519", "P-256",
-            "P-384");
+    public static final java.util.List<String> DEFAULT_GROUPS =
+            java.util.List.of("X25519MLKEM768", "X25519", "P-256", "P-384");
 
     /**
      * The TLS 1.3 suites used in FIPS mode, most preferred first: AES-GCM is the approved AEAD (SP 800-38D);
      * ChaCha20-Poly1305 is not approved, and the CCM suites are left out because few peers offer them.
      */
-    public static final java.util.List<String> FIPS_CIPHER_SUITES = java.util.List.of("TLS_AES_256_GCM_SHA384",
-            "TLS_AES_128_GCM_SHA256");
+    public static final java.util.List<String> FIPS_CIPHER_SUITES =
+            java.util.List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256");
 
     /**
      * The key-exchange groups used in FIPS mode: ECDH over the NIST curves P-256 and P-384 (SP 800-56A Rev. 3). The

@@ -119,9 +119,11 @@ public enum TlsProvider {
         }
         if (!chosen.isAvailable()) {
             Throwable cause = OpenSsl.unavailabilityCause();
-            throw new TlsConfigException("TLS provider OpenSSL was requested by " + source
-                    + " but netty-tcnative cannot run TLS 1.3 here"
-                    + (cause != null ? ": " + cause : "; use -D" + PROPERTY + "=jdk"), cause);
+            throw new TlsConfigException(
+                    "TLS provider OpenSSL was requested by " + source
+                            + " but netty-tcnative cannot run TLS 1.3 here"
+                            + (cause != null ? ": " + cause : "; use -D" + PROPERTY + "=jdk"),
+                    cause);
         }
         return chosen;
     }
@@ -129,11 +131,13 @@ public enum TlsProvider {
     private static TlsProvider selectInFipsMode(TlsProvider requested) {
         String property = System.getProperty(PROPERTY);
         if (requested != null && requested != FIPS) {
-            throw new NotFipsApprovedException("TLS provider " + requested.displayName() + " (set in the options)",
+            throw new NotFipsApprovedException(
+                    "TLS provider " + requested.displayName() + " (set in the options)",
                     "FIPS mode runs TLS only on " + FIPS.displayName() + ", over the validated FIPS module");
         }
         if (requested == null && property != null && !property.isBlank()) {
-            throw new NotFipsApprovedException("TLS provider " + property.strip() + " (-D" + PROPERTY + ")",
+            throw new NotFipsApprovedException(
+                    "TLS provider " + property.strip() + " (-D" + PROPERTY + ")",
                     "FIPS mode runs TLS only on " + FIPS.displayName() + ", over the validated FIPS module");
         }
         if (!FIPS.isAvailable()) {
@@ -148,8 +152,8 @@ public enum TlsProvider {
         try {
             return fromName(value);
         } catch (IllegalArgumentException e) {
-            throw new TlsConfigException("-D" + PROPERTY + "=" + value + " is not a TLS provider; use openssl, jdk "
-                    + "or bc");
+            throw new TlsConfigException(
+                    "-D" + PROPERTY + "=" + value + " is not a TLS provider; use openssl, jdk " + "or bc");
         }
     }
 

@@ -163,7 +163,9 @@ public final class TlsServerOptions {
     @Override
     public String toString() {
         return "TlsServerOptions[home=" + home
-                + (isSelfSigned() ? ", self-signed" : ", certificate=" + certificateChainFile + ", key=" + privateKeyFile)
+                + (isSelfSigned()
+                        ? ", self-signed"
+                        : ", certificate=" + certificateChainFile + ", key=" + privateKeyFile)
                 + (clientCaFile != null ? ", clientCa=" + clientCaFile : "")
                 + (provider != null ? ", provider=" + provider.displayName() : "")
                 + (cipherSuites.isEmpty() ? "" : ", cipherSuites=" + cipherSuites)

@@ -16,8 +16,7 @@ import java.util.concurrent.TimeoutException;
  * they would when a TCP client connects, instead of as a request timing out later.
  */
 public final class ClientEndpoints {
-    private ClientEndpoints() {
-    }
+    private ClientEndpoints() {}
 
     /**
      * Opens an endpoint for {@code server}.
@@ -33,8 +32,8 @@ public final class ClientEndpoints {
      *                               {@link io.vstp.transport.tls.CertificateVerificationException} for trust)
      * @throws InterruptedException  when interrupted during the handshake
      */
-    public static VstpUdpEndpoint connect(InetSocketAddress server, DtlsClientOptions dtls, Duration timeout,
-                                          VstpUdpEndpoint.Handler handler)
+    public static VstpUdpEndpoint connect(
+            InetSocketAddress server, DtlsClientOptions dtls, Duration timeout, VstpUdpEndpoint.Handler handler)
             throws UnknownHostException, TimeoutException, ExecutionException, InterruptedException {
         if (server.isUnresolved()) {
             throw new UnknownHostException("unknown host " + server.getHostString());
@@ -44,8 +43,8 @@ public final class ClientEndpoints {
         if (dtls == null) {
             return VstpUdpEndpoint.builder().host(bind).handler(handler).plain().start();
         }
-        NettyDatagramLink socket = NettyDatagramLink.bind(new InetSocketAddress(bind, 0), null,
-                UdpLimits.DEFAULT.maxDatagramSize());
+        NettyDatagramLink socket =
+                NettyDatagramLink.bind(new InetSocketAddress(bind, 0), null, UdpLimits.DEFAULT.maxDatagramSize());
         DtlsDatagramLink link;
         try {
             link = DtlsDatagramLink.client(socket, dtls);

@@ -40,10 +40,17 @@ final class DatagramInput implements DatagramLink.Receiver {
     private final boolean wireV2;
     /** Reassemblies with fragments received since their last SACK (delayed acknowledgement). */
     private final Set<FragmentReassembler.Reassembly> unacknowledged = new HashSet<>();
+
     private boolean closed;
 
-    DatagramInput(UdpFrames frames, PeerTable peers, FragmentReassembler reassembler, DatagramOutput output,
-                  UdpStats stats, VstpUdpEndpoint.Handler handler, boolean wireV2) {
+    DatagramInput(
+            UdpFrames frames,
+            PeerTable peers,
+            FragmentReassembler reassembler,
+            DatagramOutput output,
+            UdpStats stats,
+            VstpUdpEndpoint.Handler handler,
+            boolean wireV2) {
         this.frames = frames;
         this.peers = peers;
         this.reassembler = reassembler;
@@ -164,7 +171,11 @@ final class DatagramInput implements DatagramLink.Receiver {
         // The payload may be a slice of a large receive buffer; copy it so a handler that keeps the frame pins
         // only its own bytes.
         Frame own = frame.payload().isReadable()
-                ? new Frame(frame.type(), frame.flags(), frame.headers(), frame.payload().copy())
+                ? new Frame(
+                        frame.type(),
+                        frame.flags(),
+                        frame.headers(),
+                        frame.payload().copy())
                 : frame.retain();
         frame.release();
         stats.countDelivered();
@@ -180,9 +191,14 @@ final class DatagramInput implements DatagramLink.Receiver {
             if (vfMsg != null) {
                 long cum = UdpFrames.number(ack, UdpFrames.VF_CUM);
                 long gen = Math.max(0, UdpFrames.number(ack, UdpFrames.VF_GEN));
-                known = p != null && cum >= 0
-                        && p.sender.onSack(vfMsg, gen, (int) Math.min(cum, Integer.MAX_VALUE),
-                        UdpFrames.sackRanges(ack, Integer.MAX_VALUE), now);
+                known = p != null
+                        && cum >= 0
+                        && p.sender.onSack(
+                                vfMsg,
+                                gen,
+                                (int) Math.min(cum, Integer.MAX_VALUE),
+                                UdpFrames.sackRanges(ack, Integer.MAX_VALUE),
+                                now);
             } else if (msgId != null) {
                 known = p != null && p.sender.onSingleAck(msgId, now);
             } else {
@@ -225,8 +241,8 @@ final class DatagramInput implements DatagramLink.Receiver {
         }
         ByteBuf chunk = fragment.payload().copy(); // right-sized: never pin a whole receive buffer
         fragment.release();
-        FragmentReassembler.Result r = reassembler.add(sender, id, (int) f.index(), (int) f.count(), f.length(),
-                chunk, now);
+        FragmentReassembler.Result r =
+                reassembler.add(sender, id, (int) f.index(), (int) f.count(), f.length(), chunk, now);
         switch (r.outcome()) {
             case COMPLETE -> {
                 unacknowledged.remove(r.reassembly());
@@ -293,8 +309,13 @@ final class DatagramInput implements DatagramLink.Receiver {
     private void sendSack(FragmentReassembler.Reassembly ra) {
         ra.unacknowledged = 0;
         unacknowledged.remove(ra);
-        output.sendAck(ra.peer, UdpFrames.sack(ra.messageId, ra.generation, ra.cumulative,
-                UdpFrames.receivedRanges(ra.received, ra.cumulative)));
+        output.sendAck(
+                ra.peer,
+                UdpFrames.sack(
+                        ra.messageId,
+                        ra.generation,
+                        ra.cumulative,
+                        UdpFrames.receivedRanges(ra.received, ra.cumulative)));
         stats.countAck();
     }
 

@@ -27,8 +27,12 @@ final class DatagramOutput implements ReliableSender.Output {
     private boolean flushScheduled;
 
     /** {@code speaksV2} says which peers get v2 datagrams; {@code wireV2} false keeps every datagram v1. */
-    DatagramOutput(DatagramLink link, UdpFrames frames, UdpStats stats, boolean wireV2,
-                   Predicate<InetSocketAddress> speaksV2) {
+    DatagramOutput(
+            DatagramLink link,
+            UdpFrames frames,
+            UdpStats stats,
+            boolean wireV2,
+            Predicate<InetSocketAddress> speaksV2) {
         this.link = link;
         this.loop = link.eventLoop();
         this.frames = frames;
@@ -54,7 +58,8 @@ final class DatagramOutput implements ReliableSender.Output {
             return;
         }
         // A one-frame v2 message: its frame joins whatever else goes to the peer in this task.
-        ByteBuf frame = datagram.slice(datagram.readerIndex() + V2Datagrams.MARKER.length,
+        ByteBuf frame = datagram.slice(
+                datagram.readerIndex() + V2Datagrams.MARKER.length,
                 datagram.readableBytes() - V2Datagrams.MARKER.length);
         try {
             batch(peer, b -> b.addEncoded(frame));

@@ -14,6 +14,7 @@ final class DuplicateFilter {
     private final long[] bits = new long[WINDOW / 64];
     /** The highest id seen, an unsigned 64-bit value (udp.md §5.4: ids are u64, 2^63 and above included). */
     private long highest;
+
     private boolean empty = true;
 
     /**

@@ -22,11 +22,17 @@ import java.util.Map;
  */
 final class FragmentReassembler {
     /** What happened to a fragment. */
-    enum Outcome { PENDING, COMPLETE, DUPLICATE, INCONSISTENT, TOO_LARGE, REFUSED }
+    enum Outcome {
+        PENDING,
+        COMPLETE,
+        DUPLICATE,
+        INCONSISTENT,
+        TOO_LARGE,
+        REFUSED
+    }
 
     /** The result of {@link #add}: an outcome, and for COMPLETE the message (the caller releases it). */
-    record Result(Outcome outcome, ByteBuf message, Reassembly reassembly) {
-    }
+    record Result(Outcome outcome, ByteBuf message, Reassembly reassembly) {}
 
     /** One half-received message. */
     static final class Reassembly {
@@ -36,6 +42,7 @@ final class FragmentReassembler {
         final long length;
         /** Chunks by index. A map, not an array sized by the declared count: memory follows what arrived. */
         final Map<Integer, ByteBuf> chunks = new HashMap<>();
+
         final BitSet received = new BitSet();
         long bytes;
         long lastActivityNanos;
@@ -63,8 +70,7 @@ final class FragmentReassembler {
         }
     }
 
-    private record Key(InetSocketAddress peer, long messageId) {
-    }
+    private record Key(InetSocketAddress peer, long messageId) {}
 
     /** Bytes charged per reassembly for its objects, besides chunks and bitmap. */
     static final int BOOKKEEPING = 256;
@@ -77,6 +83,7 @@ final class FragmentReassembler {
      * fragments then only ever evicts itself, while transfers that progress survive it.
      */
     private final LinkedHashMap<Key, Reassembly> fresh = new LinkedHashMap<>(64, 0.75f, true);
+
     private final LinkedHashMap<Key, Reassembly> progressed = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<InetSocketAddress, long[]> perPeer = new HashMap<>(); // {count, bytes}
     private long totalBytes;
@@ -116,7 +123,9 @@ final class FragmentReassembler {
             mine[0]++;
             mine[1] += r.bytes;
             totalBytes += r.bytes;
-        } else if (r.count != count || r.length != length || index >= count
+        } else if (r.count != count
+                || r.length != length
+                || index >= count
                 || chunk.readableBytes() != expectedChunk(r, index)) {
             chunk.release();
             drop(key, r);
@@ -179,8 +188,9 @@ final class FragmentReassembler {
             return false;
         }
         // Per peer: evict that peer's own oldest first; a peer cannot push out someone else for its own limit.
-        while (mine != null && (mine[1] + bytes > limits.maxReassemblyBytesPerPeer()
-                || newMessage && mine[0] + 1 > limits.maxReassembliesPerPeer())) {
+        while (mine != null
+                && (mine[1] + bytes > limits.maxReassemblyBytesPerPeer()
+                        || newMessage && mine[0] + 1 > limits.maxReassembliesPerPeer())) {
             if (!evictOldest(peer)) {
                 return false;
             }

@@ -40,10 +40,13 @@ public final class NettyDatagramLink implements DatagramLink {
         this.group = group;
         this.ownsGroup = ownsGroup;
         this.maxDatagramSize = maxDatagramSize;
-        Bootstrap b = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(EventLoops.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                .option(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new io.netty.channel.WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>(false) {
                     @Override
@@ -80,8 +83,7 @@ public final class NettyDatagramLink implements DatagramLink {
             throw new IllegalArgumentException("maxDatagramSize must be 64.." + MAX_UDP_PAYLOAD);
         }
         boolean own = group == null;
-        return new NettyDatagramLink(own ? EventLoops.newGroup("vstp-udp", 1) : group, own, address,
-                maxDatagramSize);
+        return new NettyDatagramLink(own ? EventLoops.newGroup("vstp-udp", 1) : group, own, address, maxDatagramSize);
     }
 
     @Override
@@ -153,8 +155,8 @@ public final class NettyDatagramLink implements DatagramLink {
         }
         channel.close().syncUninterruptibly();
         if (ownsGroup) {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .syncUninterruptibly();
         }
     }
-
 }

@@ -60,6 +60,7 @@ final class ReliableSender {
         final BitSet unacked;
         /** The vf-* headers all fragments share; null for a single-datagram message. */
         final UdpFrames.MessageHeaders headers;
+
         int nextNew;
         int acked;
         /** The receiver's reassembly generation our acknowledgements came from; -1 before the first SACK. */
@@ -87,8 +88,7 @@ final class ReliableSender {
         }
     }
 
-    private record Sent(Outgoing message, int index, long atNanos) {
-    }
+    private record Sent(Outgoing message, int index, long atNanos) {}
 
     private final InetSocketAddress peer;
     private final UdpLimits limits;
@@ -110,6 +110,7 @@ final class ReliableSender {
      * it sent (udp.md §7, as QUIC's RFC 9000 §8), so a spoofed source cannot aim answers at a third party.
      */
     private boolean proven;
+
     static final int AMPLIFICATION = 3;
     private long receivedBytes;
     private long sentBytes;
@@ -124,15 +125,22 @@ final class ReliableSender {
     /** Send time of the most recently sent fragment known to have arrived (RACK, RFC 8985). */
     private long latestDeliveredSend = Long.MIN_VALUE;
 
-    ReliableSender(InetSocketAddress peer, UdpLimits limits, Output output, UdpStats stats,
-                   java.util.concurrent.atomic.AtomicLong allQueued, boolean proven) {
+    ReliableSender(
+            InetSocketAddress peer,
+            UdpLimits limits,
+            Output output,
+            UdpStats stats,
+            java.util.concurrent.atomic.AtomicLong allQueued,
+            boolean proven) {
         this.allQueued = allQueued;
         this.proven = proven;
         this.peer = peer;
         this.limits = limits;
         this.output = output;
         this.stats = stats;
-        this.rtt = new RttEstimator(limits.minRetransmitTimeout().toNanos(), limits.maxRetransmitTimeout().toNanos(),
+        this.rtt = new RttEstimator(
+                limits.minRetransmitTimeout().toNanos(),
+                limits.maxRetransmitTimeout().toNanos(),
                 Math.max(limits.minRetransmitTimeout().toNanos(), 1_000_000_000L));
         this.window = new CongestionWindow(4096);
     }
@@ -144,11 +152,12 @@ final class ReliableSender {
         String full = queuedBytes > 0 && queuedBytes + size > limits.maxQueuedBytesPerPeer()
                 ? "more than " + limits.maxQueuedBytesPerPeer() + " bytes already queued for " + peer
                 : allQueued.get() + size > limits.maxQueuedBytes()
-                ? "more than " + limits.maxQueuedBytes() + " bytes already queued for all peers" : null;
+                        ? "more than " + limits.maxQueuedBytes() + " bytes already queued for all peers"
+                        : null;
         if (full != null) {
             encoded.release();
-            future.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
-                    VstpException.Scope.REQUEST, full));
+            future.completeExceptionally(
+                    new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT, VstpException.Scope.REQUEST, full));
             return future;
         }
         Outgoing m = new Outgoing(id, encoded, chunkSize, single, future);
@@ -285,9 +294,11 @@ final class ReliableSender {
                 // A receiver that keeps losing what it acknowledged (or SACKs forged to look so) would make us send
                 // the message again and again: past a few times it fails instead.
                 remove(m);
-                m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
-                        VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
-                        + ": the receiver restarted it more than " + MAX_GENERATION_RESETS + " times"));
+                m.future.completeExceptionally(new SessionException(
+                        ErrorCode.REQUEST_TIMEOUT,
+                        VstpException.Scope.REQUEST,
+                        "message " + Long.toUnsignedString(m.id) + " to " + peer
+                                + ": the receiver restarted it more than " + MAX_GENERATION_RESETS + " times"));
                 return true;
             }
             if (m.generation >= 0 && generation != m.generation) {
@@ -353,8 +364,7 @@ final class ReliableSender {
         while (!sendOrder.isEmpty()) {
             Sent s = sendOrder.peek();
             Outgoing m = s.message;
-            boolean live = m.state[s.index] == IN_FLIGHT && m.lastSent[s.index] == s.atNanos
-                    && byId.containsKey(m.id);
+            boolean live = m.state[s.index] == IN_FLIGHT && m.lastSent[s.index] == s.atNanos && byId.containsKey(m.id);
             if (live && s.atNanos >= threshold) {
                 break;
             }
@@ -402,7 +412,8 @@ final class ReliableSender {
         // Drop stale entries: fragments acknowledged or resent since.
         while (!sendOrder.isEmpty()) {
             Sent head = sendOrder.peek();
-            if (head.message.state[head.index] == IN_FLIGHT && head.message.lastSent[head.index] == head.atNanos
+            if (head.message.state[head.index] == IN_FLIGHT
+                    && head.message.lastSent[head.index] == head.atNanos
                     && byId.containsKey(head.message.id)) {
                 break;
             }
@@ -443,9 +454,11 @@ final class ReliableSender {
     private void fail(Outgoing m) {
         if (byId.containsKey(m.id)) {
             remove(m);
-            m.future.completeExceptionally(new SessionException(ErrorCode.REQUEST_TIMEOUT,
-                    VstpException.Scope.REQUEST, "message " + Long.toUnsignedString(m.id) + " to " + peer
-                    + " not acknowledged after " + limits.maxRetransmissions() + " retransmissions"));
+            m.future.completeExceptionally(new SessionException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    VstpException.Scope.REQUEST,
+                    "message " + Long.toUnsignedString(m.id) + " to " + peer + " not acknowledged after "
+                            + limits.maxRetransmissions() + " retransmissions"));
         }
     }
 
@@ -458,8 +471,8 @@ final class ReliableSender {
     void failAll(String why) {
         for (Outgoing m : new ArrayList<>(byId.values())) {
             remove(m);
-            m.future.completeExceptionally(new SessionException(ErrorCode.CONNECTION_CLOSED,
-                    VstpException.Scope.REQUEST, why));
+            m.future.completeExceptionally(
+                    new SessionException(ErrorCode.CONNECTION_CLOSED, VstpException.Scope.REQUEST, why));
         }
         sendOrder.clear();
     }

@@ -43,6 +43,7 @@ final class UdpFrames {
     static final String VERSIONS = "versions";
     /** Crate-compatible: the id of a single-datagram REQ_ACK frame, echoed by its ACK. */
     static final String MSG_ID = "msg-id";
+
     static final String VF_MSG = "vf-msg";
     static final String VF_IDX = "vf-idx";
     static final String VF_CNT = "vf-cnt";
@@ -53,6 +54,7 @@ final class UdpFrames {
 
     /** SACK ranges reported per ACK; the sender learns the rest from the next ACK. */
     static final int MAX_SACK_RANGES = 32;
+
     private static final int MAX_HEADER_VALUE = 255;
 
     /**
@@ -91,14 +93,17 @@ final class UdpFrames {
         Integrity integrity = dtls ? Integrity.NONE : Integrity.CRC32C;
         HeaderBlockDecoder headers = HpackHeaderBlocks.decoderForDatagrams(
                 HpackHeaderBlocks.DEFAULT_MAX_HEADER_LIST_SIZE, FrameLimits.DEFAULT.maxHeaderCount());
-        this.v2DatagramReader = new V2FrameReader(headers, integrity,
-                V2Limits.DEFAULT.withMaxFrameSize(NettyDatagramLink.MAX_UDP_PAYLOAD), FrameTypeRegistry.V2);
-        this.v2MessageReader = new V2FrameReader(headers, integrity,
-                V2Limits.DEFAULT.withMaxFrameSize(limits.maxMessageSize()), FrameTypeRegistry.V2);
-        this.v2DatagramWriter = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity,
-                datagram - V2Datagrams.MARKER.length);
-        this.v2MessageWriter = V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity,
-                limits.maxMessageSize());
+        this.v2DatagramReader = new V2FrameReader(
+                headers,
+                integrity,
+                V2Limits.DEFAULT.withMaxFrameSize(NettyDatagramLink.MAX_UDP_PAYLOAD),
+                FrameTypeRegistry.V2);
+        this.v2MessageReader = new V2FrameReader(
+                headers, integrity, V2Limits.DEFAULT.withMaxFrameSize(limits.maxMessageSize()), FrameTypeRegistry.V2);
+        this.v2DatagramWriter = V2FrameWriter.stateless(
+                HpackHeaderBlocks.encoderForDatagrams(), integrity, datagram - V2Datagrams.MARKER.length);
+        this.v2MessageWriter =
+                V2FrameWriter.stateless(HpackHeaderBlocks.encoderForDatagrams(), integrity, limits.maxMessageSize());
     }
 
     static int chunkSize(int maxDatagramSize) {
@@ -237,8 +242,10 @@ final class UdpFrames {
      */
     record MessageHeaders(Header message, Header count, Header length) {
         static MessageHeaders of(long messageId, int count, long length) {
-            return new MessageHeaders(Header.of(VF_MSG, Long.toUnsignedString(messageId)),
-                    Header.of(VF_CNT, Integer.toString(count)), Header.of(VF_LEN, Long.toString(length)));
+            return new MessageHeaders(
+                    Header.of(VF_MSG, Long.toUnsignedString(messageId)),
+                    Header.of(VF_CNT, Integer.toString(count)),
+                    Header.of(VF_LEN, Long.toString(length)));
         }
     }
 
@@ -255,7 +262,10 @@ final class UdpFrames {
 
     /** The crate's ACK: type ACK, one header msg-id, no payload. */
     static Frame ack(long messageId) {
-        return new Frame(FrameType.ACK, Flags.NONE, Headers.of(MSG_ID, Long.toUnsignedString(messageId)),
+        return new Frame(
+                FrameType.ACK,
+                Flags.NONE,
+                Headers.of(MSG_ID, Long.toUnsignedString(messageId)),
                 io.netty.buffer.Unpooled.EMPTY_BUFFER);
     }
 
@@ -265,7 +275,8 @@ final class UdpFrames {
      * (0 when the message is complete).
      */
     static Frame sack(long messageId, long generation, int cumulative, List<int[]> ranges) {
-        Headers.Builder h = Headers.builder().add(VF_MSG, Long.toUnsignedString(messageId))
+        Headers.Builder h = Headers.builder()
+                .add(VF_MSG, Long.toUnsignedString(messageId))
                 .add(VF_GEN, Long.toString(generation))
                 .add(VF_CUM, Integer.toString(cumulative));
         StringBuilder value = new StringBuilder();
@@ -369,7 +380,11 @@ final class UdpFrames {
             if (id == null) {
                 return null;
             }
-            return new Fragment(id, number(frame, VF_IDX), number(frame, VF_CNT), number(frame, VF_LEN),
+            return new Fragment(
+                    id,
+                    number(frame, VF_IDX),
+                    number(frame, VF_CNT),
+                    number(frame, VF_LEN),
                     frame.flags().has(Flags.REQ_ACK));
         }
 
@@ -384,8 +399,11 @@ final class UdpFrames {
      * Does not release {@code frame}; the result holds its own reference to the payload.
      */
     static Frame withMessageId(Frame frame, long messageId) {
-        return new Frame(frame.type(), frame.flags().with(Flags.REQ_ACK),
-                withHeader(frame, MSG_ID, Long.toUnsignedString(messageId)), frame.payload().retain());
+        return new Frame(
+                frame.type(),
+                frame.flags().with(Flags.REQ_ACK),
+                withHeader(frame, MSG_ID, Long.toUnsignedString(messageId)),
+                frame.payload().retain());
     }
 
     /**
@@ -398,8 +416,11 @@ final class UdpFrames {
         if (h.isEmpty() || !h.get(h.size() - 1).keyAsString().equals(MSG_ID)) {
             return frame;
         }
-        return new Frame(frame.type(), frame.flags().without(Flags.REQ_ACK),
-                Headers.of(h.asList().subList(0, h.size() - 1)), frame.payload());
+        return new Frame(
+                frame.type(),
+                frame.flags().without(Flags.REQ_ACK),
+                Headers.of(h.asList().subList(0, h.size() - 1)),
+                frame.payload());
     }
 
     /**

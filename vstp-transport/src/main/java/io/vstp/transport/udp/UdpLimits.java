@@ -24,29 +24,58 @@ import java.time.Duration;
  * @param maxRetransmitTimeout      upper bound of the retransmission timeout after backoff
  * @param maxRetransmissions        retransmissions of one fragment before the message fails
  */
-public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassembliesPerPeer, int maxReassemblies,
-                        long maxReassemblyBytesPerPeer, long maxReassemblyBytes, Duration reassemblyTimeout,
-                        int maxPeers, Duration peerIdleTimeout, long maxQueuedBytesPerPeer, long maxQueuedBytes,
-                        Duration peerSilenceTimeout, Duration minRetransmitTimeout, Duration maxRetransmitTimeout,
-                        int maxRetransmissions) {
+public record UdpLimits(
+        int maxDatagramSize,
+        int maxMessageSize,
+        int maxReassembliesPerPeer,
+        int maxReassemblies,
+        long maxReassemblyBytesPerPeer,
+        long maxReassemblyBytes,
+        Duration reassemblyTimeout,
+        int maxPeers,
+        Duration peerIdleTimeout,
+        long maxQueuedBytesPerPeer,
+        long maxQueuedBytes,
+        Duration peerSilenceTimeout,
+        Duration minRetransmitTimeout,
+        Duration maxRetransmitTimeout,
+        int maxRetransmissions) {
 
-    public static final UdpLimits DEFAULT = new UdpLimits(1200, 128 * 1024 * 1024, 64, 4096,
-            160L * 1024 * 1024, 512L * 1024 * 1024, Duration.ofSeconds(30), 65_536, Duration.ofMinutes(5),
-            32L * 1024 * 1024, 512L * 1024 * 1024, Duration.ofSeconds(30), Duration.ofMillis(50),
-            Duration.ofSeconds(10), 12);
+    public static final UdpLimits DEFAULT = new UdpLimits(
+            1200,
+            128 * 1024 * 1024,
+            64,
+            4096,
+            160L * 1024 * 1024,
+            512L * 1024 * 1024,
+            Duration.ofSeconds(30),
+            65_536,
+            Duration.ofMinutes(5),
+            32L * 1024 * 1024,
+            512L * 1024 * 1024,
+            Duration.ofSeconds(30),
+            Duration.ofMillis(50),
+            Duration.ofSeconds(10),
+            12);
 
     public UdpLimits {
         if (maxDatagramSize < 256 || maxDatagramSize > NettyDatagramLink.MAX_UDP_PAYLOAD) {
             throw new IllegalArgumentException("maxDatagramSize must be 256.." + NettyDatagramLink.MAX_UDP_PAYLOAD);
         }
-        if (maxMessageSize < maxDatagramSize || maxReassembliesPerPeer < 1 || maxReassemblies < 1
-                || maxReassemblyBytesPerPeer < maxDatagramSize || maxReassemblyBytes < maxReassemblyBytesPerPeer
-                || maxPeers < 1 || maxQueuedBytesPerPeer < maxDatagramSize || maxQueuedBytes < maxQueuedBytesPerPeer
+        if (maxMessageSize < maxDatagramSize
+                || maxReassembliesPerPeer < 1
+                || maxReassemblies < 1
+                || maxReassemblyBytesPerPeer < maxDatagramSize
+                || maxReassemblyBytes < maxReassemblyBytesPerPeer
+                || maxPeers < 1
+                || maxQueuedBytesPerPeer < maxDatagramSize
+                || maxQueuedBytes < maxQueuedBytesPerPeer
                 || maxRetransmissions < 1) {
             throw new IllegalArgumentException("inconsistent UDP limits: " + this);
         }
-        for (Duration d : new Duration[] {reassemblyTimeout, peerIdleTimeout, peerSilenceTimeout,
-                minRetransmitTimeout, maxRetransmitTimeout}) {
+        for (Duration d : new Duration[] {
+            reassemblyTimeout, peerIdleTimeout, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout
+        }) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }
@@ -54,43 +83,118 @@ public record UdpLimits(int maxDatagramSize, int maxMessageSize, int maxReassemb
     }
 
     public UdpLimits withMaxDatagramSize(int value) {
-        return new UdpLimits(value, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
-                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+        return new UdpLimits(
+                value,
+                maxMessageSize,
+                maxReassembliesPerPeer,
+                maxReassemblies,
+                maxReassemblyBytesPerPeer,
+                maxReassemblyBytes,
+                reassemblyTimeout,
+                maxPeers,
+                peerIdleTimeout,
+                maxQueuedBytesPerPeer,
+                maxQueuedBytes,
+                peerSilenceTimeout,
+                minRetransmitTimeout,
+                maxRetransmitTimeout,
                 maxRetransmissions);
     }
 
     public UdpLimits withReassembly(int perPeer, int total, long bytesPerPeer, long bytesTotal, Duration timeout) {
-        return new UdpLimits(maxDatagramSize, maxMessageSize, perPeer, total, bytesPerPeer, bytesTotal, timeout,
-                maxPeers, peerIdleTimeout, maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout,
-                minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
+        return new UdpLimits(
+                maxDatagramSize,
+                maxMessageSize,
+                perPeer,
+                total,
+                bytesPerPeer,
+                bytesTotal,
+                timeout,
+                maxPeers,
+                peerIdleTimeout,
+                maxQueuedBytesPerPeer,
+                maxQueuedBytes,
+                peerSilenceTimeout,
+                minRetransmitTimeout,
+                maxRetransmitTimeout,
+                maxRetransmissions);
     }
 
     public UdpLimits withRetransmission(Duration min, Duration max, int retransmissions) {
-        return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
-                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, min, max, retransmissions);
+        return new UdpLimits(
+                maxDatagramSize,
+                maxMessageSize,
+                maxReassembliesPerPeer,
+                maxReassemblies,
+                maxReassemblyBytesPerPeer,
+                maxReassemblyBytes,
+                reassemblyTimeout,
+                maxPeers,
+                peerIdleTimeout,
+                maxQueuedBytesPerPeer,
+                maxQueuedBytes,
+                peerSilenceTimeout,
+                min,
+                max,
+                retransmissions);
     }
 
     public UdpLimits withMaxMessageSize(int value) {
-        return new UdpLimits(maxDatagramSize, value, maxReassembliesPerPeer, maxReassemblies,
-                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout,
-                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+        return new UdpLimits(
+                maxDatagramSize,
+                value,
+                maxReassembliesPerPeer,
+                maxReassemblies,
+                maxReassemblyBytesPerPeer,
+                maxReassemblyBytes,
+                reassemblyTimeout,
+                maxPeers,
+                peerIdleTimeout,
+                maxQueuedBytesPerPeer,
+                maxQueuedBytes,
+                peerSilenceTimeout,
+                minRetransmitTimeout,
+                maxRetransmitTimeout,
                 maxRetransmissions);
     }
 
     /** Peers with reliability state, and how long an idle one keeps it. */
     public UdpLimits withPeers(int max, Duration idleTimeout) {
-        return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
-                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, max, idleTimeout,
-                maxQueuedBytesPerPeer, maxQueuedBytes, peerSilenceTimeout, minRetransmitTimeout, maxRetransmitTimeout,
+        return new UdpLimits(
+                maxDatagramSize,
+                maxMessageSize,
+                maxReassembliesPerPeer,
+                maxReassemblies,
+                maxReassemblyBytesPerPeer,
+                maxReassemblyBytes,
+                reassemblyTimeout,
+                max,
+                idleTimeout,
+                maxQueuedBytesPerPeer,
+                maxQueuedBytes,
+                peerSilenceTimeout,
+                minRetransmitTimeout,
+                maxRetransmitTimeout,
                 maxRetransmissions);
     }
 
     /** Queued reliable bytes per peer and in total, and how long a peer owing acknowledgements may stay silent. */
     public UdpLimits withQueues(long perPeer, long total, Duration silence) {
-        return new UdpLimits(maxDatagramSize, maxMessageSize, maxReassembliesPerPeer, maxReassemblies,
-                maxReassemblyBytesPerPeer, maxReassemblyBytes, reassemblyTimeout, maxPeers, peerIdleTimeout, perPeer,
-                total, silence, minRetransmitTimeout, maxRetransmitTimeout, maxRetransmissions);
+        return new UdpLimits(
+                maxDatagramSize,
+                maxMessageSize,
+                maxReassembliesPerPeer,
+                maxReassemblies,
+                maxReassemblyBytesPerPeer,
+                maxReassemblyBytes,
+                reassemblyTimeout,
+                maxPeers,
+                peerIdleTimeout,
+                perPeer,
+                total,
+                silence,
+                minRetransmitTimeout,
+                maxRetransmitTimeout,
+                maxRetransmissions);
     }
 }

@@ -125,10 +125,20 @@ public final class UdpStats {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("UdpStats{received=").append(received()).append(", delivered=")
-                .append(delivered()).append(", retransmitted=").append(retransmitted()).append(", timeouts=")
-                .append(timeouts()).append(", acksSent=").append(acksSent()).append(", v2Datagrams=")
-                .append(v2DatagramsSent()).append(", v2Frames=").append(v2FramesSent());
+        StringBuilder b = new StringBuilder("UdpStats{received=")
+                .append(received())
+                .append(", delivered=")
+                .append(delivered())
+                .append(", retransmitted=")
+                .append(retransmitted())
+                .append(", timeouts=")
+                .append(timeouts())
+                .append(", acksSent=")
+                .append(acksSent())
+                .append(", v2Datagrams=")
+                .append(v2DatagramsSent())
+                .append(", v2Frames=")
+                .append(v2FramesSent());
         drops.forEach((d, n) -> {
             if (n.sum() > 0) {
                 b.append(", ").append(d).append('=').append(n.sum());

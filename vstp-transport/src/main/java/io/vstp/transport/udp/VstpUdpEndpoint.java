@@ -8,7 +8,6 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
-import io.vstp.core.frame.FrameType;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.udp.dtls.DtlsClientOptions;
 import io.vstp.transport.udp.dtls.DtlsDatagramLink;
@@ -77,6 +76,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private final UdpFrames frames;
     /** Wire v2 (docs/spec/wire-v2.md §10-§11): offered to every peer, used towards those that speak it. */
     private final boolean wireV2;
+
     private final DatagramOutput output;
     private final FragmentReassembler reassembler;
     private final PeerTable peers;
@@ -84,6 +84,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
     private final ScheduledFuture<?> ticker;
     /** Bytes of reliable messages queued towards all peers. */
     private final AtomicLong queued = new AtomicLong();
+
     private volatile boolean closed;
 
     private VstpUdpEndpoint(DatagramLink link, UdpLimits limits, Handler handler, boolean wireV2) {
@@ -95,8 +96,8 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         this.frames = new UdpFrames(limits, link.maxDatagramSize(), dtls);
         this.reassembler = new FragmentReassembler(limits, frames.chunkSize());
         this.output = new DatagramOutput(link, frames, stats, wireV2, this::speaksV2);
-        this.peers = new PeerTable(limits, stats,
-                address -> new ReliableSender(address, limits, output, stats, queued, dtls));
+        this.peers = new PeerTable(
+                limits, stats, address -> new ReliableSender(address, limits, output, stats, queued, dtls));
         this.input = new DatagramInput(frames, peers, reassembler, output, stats, handler, wireV2);
         link.receiver(input);
         this.ticker = loop.scheduleAtFixedRate(this::tick, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
@@ -130,43 +131,47 @@ public final class VstpUdpEndpoint implements AutoCloseable {
      */
     public CompletableFuture<Void> send(InetSocketAddress peer, Frame frame) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
-            if (closed) {
-                frame.release();
-                done.completeExceptionally(closedError());
-                return;
-            }
-            boolean v2 = speaksV2(peer);
-            ByteBuf encoded;
-            try {
-                encoded = frames.encodeMessage(frame, v2);
-            } catch (FrameException e) {
-                done.completeExceptionally(e);
-                return;
-            } finally {
-                frame.release();
-            }
-            if (encoded.readableBytes() <= frames.oneDatagramLimit(v2)) {
-                output.sendEncoded(peer, encoded);
-            } else {
-                UdpPeer p = peers.getOrCreate(peer);
-                long id = p != null ? p.takeMessageId() : UdpPeer.randomFirstId();
-                int chunkSize = frames.chunkSize();
-                int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
-                UdpFrames.MessageHeaders headers = UdpFrames.MessageHeaders.of(id, count, encoded.readableBytes());
-                for (int i = 0; i < count; i++) {
-                    int offset = i * chunkSize;
-                    int length = Math.min(chunkSize, encoded.readableBytes() - offset);
-                    Frame fragment = UdpFrames.fragment(headers, i, false, encoded.retainedSlice(offset, length));
-                    output.sendV1(peer, fragment);
-                }
-                encoded.release();
-            }
-            done.complete(null);
-        }, () -> {
-            frame.release();
-            done.completeExceptionally(closedError());
-        });
+        onLoop(
+                () -> {
+                    if (closed) {
+                        frame.release();
+                        done.completeExceptionally(closedError());
+                        return;
+                    }
+                    boolean v2 = speaksV2(peer);
+                    ByteBuf encoded;
+                    try {
+                        encoded = frames.encodeMessage(frame, v2);
+                    } catch (FrameException e) {
+                        done.completeExceptionally(e);
+                        return;
+                    } finally {
+                        frame.release();
+                    }
+                    if (encoded.readableBytes() <= frames.oneDatagramLimit(v2)) {
+                        output.sendEncoded(peer, encoded);
+                    } else {
+                        UdpPeer p = peers.getOrCreate(peer);
+                        long id = p != null ? p.takeMessageId() : UdpPeer.randomFirstId();
+                        int chunkSize = frames.chunkSize();
+                        int count = (encoded.readableBytes() + chunkSize - 1) / chunkSize;
+                        UdpFrames.MessageHeaders headers =
+                                UdpFrames.MessageHeaders.of(id, count, encoded.readableBytes());
+                        for (int i = 0; i < count; i++) {
+                            int offset = i * chunkSize;
+                            int length = Math.min(chunkSize, encoded.readableBytes() - offset);
+                            Frame fragment =
+                                    UdpFrames.fragment(headers, i, false, encoded.retainedSlice(offset, length));
+                            output.sendV1(peer, fragment);
+                        }
+                        encoded.release();
+                    }
+                    done.complete(null);
+                },
+                () -> {
+                    frame.release();
+                    done.completeExceptionally(closedError());
+                });
         return done;
     }
 
@@ -179,63 +184,66 @@ public final class VstpUdpEndpoint implements AutoCloseable {
      */
     public CompletableFuture<Void> sendReliable(InetSocketAddress peer, Frame frame) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        onLoop(() -> {
-            if (closed) {
-                frame.release();
-                result.completeExceptionally(closedError());
-                return;
-            }
-            UdpPeer p = peers.getOrCreate(peer);
-            if (p == null) {
-                frame.release();
-                result.completeExceptionally(new SessionException(ErrorCode.TOO_MANY_IN_FLIGHT,
-                        VstpException.Scope.REQUEST, "peer table full"));
-                return;
-            }
-            long id = p.takeMessageId();
-            Frame tagged = UdpFrames.withMessageId(frame, id);
-            ByteBuf encoded;
-            boolean single;
-            try {
-                if (speaksV2(peer)) {
-                    // Size known only by encoding: the tagged form first, the plain one if it must be fragmented.
-                    ByteBuf t = frames.encodeV2(tagged);
-                    single = t.readableBytes() <= frames.datagramSize();
-                    if (single) {
-                        encoded = t;
-                    } else {
-                        t.release();
-                        encoded = frames.encodeV2(frame);
+        onLoop(
+                () -> {
+                    if (closed) {
+                        frame.release();
+                        result.completeExceptionally(closedError());
+                        return;
                     }
-                } else {
-                    // Decide by size first, so a large message is encoded once: fragments carry the frame as
-                    // given and are acknowledged by SACK; only a single datagram carries the crate's msg-id and
-                    // REQ_ACK.
-                    single = frames.encodedSize(tagged) <= frames.v1DatagramSize();
-                    encoded = frames.encodeV1(single ? tagged : frame);
-                }
-            } catch (FrameException e) {
-                result.completeExceptionally(e);
-                return;
-            } finally {
-                tagged.release();
-                frame.release();
-            }
-            if (!p.sender.busy()) {
-                // Silence is counted from when it has something to acknowledge, not from its last datagram.
-                p.lastActivityNanos = System.nanoTime();
-            }
-            p.sender.enqueue(id, encoded, frames.chunkSize(), single).whenComplete((v, e) -> {
-                if (e == null) {
-                    result.complete(null);
-                } else {
-                    result.completeExceptionally(e);
-                }
-            });
-        }, () -> {
-            frame.release();
-            result.completeExceptionally(closedError());
-        });
+                    UdpPeer p = peers.getOrCreate(peer);
+                    if (p == null) {
+                        frame.release();
+                        result.completeExceptionally(new SessionException(
+                                ErrorCode.TOO_MANY_IN_FLIGHT, VstpException.Scope.REQUEST, "peer table full"));
+                        return;
+                    }
+                    long id = p.takeMessageId();
+                    Frame tagged = UdpFrames.withMessageId(frame, id);
+                    ByteBuf encoded;
+                    boolean single;
+                    try {
+                        if (speaksV2(peer)) {
+                            // Size known only by encoding: the tagged form first, the plain one if it must be
+                            // fragmented.
+                            ByteBuf t = frames.encodeV2(tagged);
+                            single = t.readableBytes() <= frames.datagramSize();
+                            if (single) {
+                                encoded = t;
+                            } else {
+                                t.release();
+                                encoded = frames.encodeV2(frame);
+                            }
+                        } else {
+                            // Decide by size first, so a large message is encoded once: fragments carry the frame as
+                            // given and are acknowledged by SACK; only a single datagram carries the crate's msg-id and
+                            // REQ_ACK.
+                            single = frames.encodedSize(tagged) <= frames.v1DatagramSize();
+                            encoded = frames.encodeV1(single ? tagged : frame);
+                        }
+                    } catch (FrameException e) {
+                        result.completeExceptionally(e);
+                        return;
+                    } finally {
+                        tagged.release();
+                        frame.release();
+                    }
+                    if (!p.sender.busy()) {
+                        // Silence is counted from when it has something to acknowledge, not from its last datagram.
+                        p.lastActivityNanos = System.nanoTime();
+                    }
+                    p.sender.enqueue(id, encoded, frames.chunkSize(), single).whenComplete((v, e) -> {
+                        if (e == null) {
+                            result.complete(null);
+                        } else {
+                            result.completeExceptionally(e);
+                        }
+                    });
+                },
+                () -> {
+                    frame.release();
+                    result.completeExceptionally(closedError());
+                });
         return result;
     }
 
@@ -248,49 +256,54 @@ public final class VstpUdpEndpoint implements AutoCloseable {
      */
     public CompletableFuture<Void> sendCrateReadable(InetSocketAddress peer, Frame frame) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
-            if (closed) {
-                frame.release();
-                done.completeExceptionally(closedError());
-                return;
-            }
-            if (speaksV2(peer)) {
-                send(peer, frame).whenComplete((v, e) -> {
-                    if (e == null) {
-                        done.complete(null);
-                    } else {
-                        done.completeExceptionally(e);
+        onLoop(
+                () -> {
+                    if (closed) {
+                        frame.release();
+                        done.completeExceptionally(closedError());
+                        return;
                     }
+                    if (speaksV2(peer)) {
+                        send(peer, frame).whenComplete((v, e) -> {
+                            if (e == null) {
+                                done.complete(null);
+                            } else {
+                                done.completeExceptionally(e);
+                            }
+                        });
+                        return;
+                    }
+                    int size;
+                    try {
+                        size = frames.encodedSize(frame);
+                    } catch (RuntimeException e) {
+                        frame.release();
+                        done.completeExceptionally(e);
+                        return;
+                    }
+                    if (size > frames.v1DatagramSize()) {
+                        frame.release();
+                        done.completeExceptionally(new FrameException(
+                                ErrorCode.FRAME_TOO_LARGE,
+                                "a frame of " + size
+                                        + " bytes does not fit the " + frames.v1DatagramSize()
+                                        + "-byte datagram a peer without "
+                                        + "fragments (the Rust crate) reads"));
+                        return;
+                    }
+                    ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(size);
+                    try {
+                        frames.writeV1(frame, out);
+                    } finally {
+                        frame.release();
+                    }
+                    link.send(peer, out);
+                    done.complete(null);
+                },
+                () -> {
+                    frame.release();
+                    done.completeExceptionally(closedError());
                 });
-                return;
-            }
-            int size;
-            try {
-                size = frames.encodedSize(frame);
-            } catch (RuntimeException e) {
-                frame.release();
-                done.completeExceptionally(e);
-                return;
-            }
-            if (size > frames.v1DatagramSize()) {
-                frame.release();
-                done.completeExceptionally(new FrameException(ErrorCode.FRAME_TOO_LARGE, "a frame of " + size
-                        + " bytes does not fit the " + frames.v1DatagramSize() + "-byte datagram a peer without "
-                        + "fragments (the Rust crate) reads"));
-                return;
-            }
-            ByteBuf out = ByteBufAllocator.DEFAULT.ioBuffer(size);
-            try {
-                frames.writeV1(frame, out);
-            } finally {
-                frame.release();
-            }
-            link.send(peer, out);
-            done.complete(null);
-        }, () -> {
-            frame.release();
-            done.completeExceptionally(closedError());
-        });
         return done;
     }
 
@@ -358,13 +371,16 @@ public final class VstpUdpEndpoint implements AutoCloseable {
             return;
         }
         closed = true;
-        CompletableFuture.runAsync(() -> {
-            ticker.cancel(false);
-            peers.clear("endpoint closed");
-            output.discard();
-            input.close();
-            reassembler.clear();
-        }, loop).join();
+        CompletableFuture.runAsync(
+                        () -> {
+                            ticker.cancel(false);
+                            peers.clear("endpoint closed");
+                            output.discard();
+                            input.close();
+                            reassembler.clear();
+                        },
+                        loop)
+                .join();
         link.close();
     }
 
@@ -380,8 +396,7 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         private boolean plain;
         private boolean wireV2 = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Whether to speak wire v2 with peers that speak it (the default): v2 datagrams, several frames per
@@ -453,12 +468,14 @@ public final class VstpUdpEndpoint implements AutoCloseable {
         public VstpUdpEndpoint start() throws InterruptedException {
             DatagramLink l = link;
             if (l == null) {
-                NettyDatagramLink socket = NettyDatagramLink.bind(new InetSocketAddress(host, port), null,
-                        limits.maxDatagramSize());
+                NettyDatagramLink socket =
+                        NettyDatagramLink.bind(new InetSocketAddress(host, port), null, limits.maxDatagramSize());
                 try {
-                    l = plain ? socket
-                            : dtlsClient != null ? DtlsDatagramLink.client(socket, dtlsClient)
-                            : DtlsDatagramLink.server(socket, dtlsServer);
+                    l = plain
+                            ? socket
+                            : dtlsClient != null
+                                    ? DtlsDatagramLink.client(socket, dtlsClient)
+                                    : DtlsDatagramLink.server(socket, dtlsServer);
                 } catch (RuntimeException e) {
                     socket.close();
                     throw e;

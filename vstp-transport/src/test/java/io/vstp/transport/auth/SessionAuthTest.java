@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.core.testing.Resources;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
@@ -31,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import io.vstp.core.testing.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +46,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SessionAuthTest {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -73,8 +74,11 @@ class SessionAuthTest {
             }
             Instant expires = Instant.now().plusMillis(Long.parseLong(parts[2]));
             // Completes on another thread, as a validator that fetched keys would.
-            return CompletableFuture.supplyAsync(() -> new Principal(parts[0], Set.of(parts[1]),
-                    Map.of("token-lifetime", Long.parseLong(parts[2])), parts.length == 4 ? parts[3] : "test",
+            return CompletableFuture.supplyAsync(() -> new Principal(
+                    parts[0],
+                    Set.of(parts[1]),
+                    Map.of("token-lifetime", Long.parseLong(parts[2])),
+                    parts.length == 4 ? parts[3] : "test",
                     expires));
         }
 
@@ -89,14 +93,24 @@ class SessionAuthTest {
 
     private VstpServer server(AccessControl access, ProtocolOptions protocol) throws InterruptedException {
         RequestHandler whoAmI = RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
-                .payload(session.principal().subject() + " " + session.principal().roles()).build());
-        return resources.use(VstpServer.builder().port(0).threads(2).handler(whoAmI).protocol(protocol)
-                .tls(TlsServerOptions.builder().home(serverHome).build()).accessControl(access).start());
+                .payload(session.principal().subject() + " "
+                        + session.principal().roles())
+                .build());
+        return resources.use(VstpServer.builder()
+                .port(0)
+                .threads(2)
+                .handler(whoAmI)
+                .protocol(protocol)
+                .tls(TlsServerOptions.builder().home(serverHome).build())
+                .accessControl(access)
+                .start());
     }
 
-    private VstpConnection connect(VstpServer server, ProtocolOptions protocol, java.util.function.Supplier<String> token)
-            throws Exception {
-        VstpClient.Builder b = VstpClient.builder().threads(1).protocol(protocol)
+    private VstpConnection connect(
+            VstpServer server, ProtocolOptions protocol, java.util.function.Supplier<String> token) throws Exception {
+        VstpClient.Builder b = VstpClient.builder()
+                .threads(1)
+                .protocol(protocol)
                 .tls(TlsClientOptions.builder().home(clientHome).build());
         if (token != null) {
             b.bearerToken(token);
@@ -142,12 +156,18 @@ class SessionAuthTest {
         VstpConnection reader = connect(server, wire(version), () -> "alice:reader:60000");
         assertThat(reader.wireVersion()).isEqualTo(version);
         assertThat(reader.authenticatedSubject()).isEqualTo("alice");
-        assertThat(reader.credentialsExpireAt()).isBetween(Instant.now().plusSeconds(50), Instant.now().plusSeconds(61));
+        assertThat(reader.credentialsExpireAt())
+                .isBetween(Instant.now().plusSeconds(50), Instant.now().plusSeconds(61));
         assertThat(ask(reader, null)).isEqualTo("alice [reader]");
 
         SessionException denied = (SessionException) org.assertj.core.api.Assertions.catchThrowableOfType(
-                ExecutionException.class, () -> reader.request(Frame.builder(FrameType.DATA)
-                        .header("service", "files").header("op", "list").build()).get(5, TimeUnit.SECONDS)).getCause();
+                        ExecutionException.class,
+                        () -> reader.request(Frame.builder(FrameType.DATA)
+                                        .header("service", "files")
+                                        .header("op", "list")
+                                        .build())
+                                .get(5, TimeUnit.SECONDS))
+                .getCause();
         assertThat(denied.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
         assertThat(denied.getMessage()).contains("permission denied").doesNotContain("rule");
         // A refusal is for that request only: the session goes on.
@@ -175,12 +195,18 @@ class SessionAuthTest {
         VstpServer server = server(broken, wire(version));
         VstpConnection conn = connect(server, wire(version), () -> "dave:writer:60000");
 
-        CompletableFuture<Frame> files = conn.request(Frame.builder(FrameType.DATA).payload("x")
-                .header("service", "files").header("op", "list").header("path", "docs").build());
+        CompletableFuture<Frame> files = conn.request(Frame.builder(FrameType.DATA)
+                .payload("x")
+                .header("service", "files")
+                .header("op", "list")
+                .header("path", "docs")
+                .build());
         Throwable denied = org.assertj.core.api.Assertions.catchThrowable(() -> files.get(10, TimeUnit.SECONDS));
         assertThat(denied.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED);
-            assertThat(e.getMessage()).contains("permission denied").doesNotContain("secret internal detail")
+            assertThat(e.getMessage())
+                    .contains("permission denied")
+                    .doesNotContain("secret internal detail")
                     .doesNotContain("IllegalStateException");
         });
         assertThat(ask(conn, null)).isEqualTo("dave [writer]");
@@ -196,22 +222,30 @@ class SessionAuthTest {
             }
         };
         VstpServer server = server(throwing, ProtocolOptions.DEFAULT);
-        VstpClient client = resources.use(VstpClient.builder().threads(1).bearerToken(() -> "erin:reader:60000")
-                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .bearerToken(() -> "erin:reader:60000")
+                .tls(TlsClientOptions.builder().home(clientHome).build())
+                .build());
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(refused.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
-            assertThat(e.getMessage()).contains("authentication failed (IllegalArgumentException)")
+            assertThat(e.getMessage())
+                    .contains("authentication failed (IllegalArgumentException)")
                     .doesNotContain("stack of the key server");
         });
     }
 
     @Test
     void aRefreshToAServerThatDoesNotAuthenticateIsRefusedWithTheReason() throws Exception {
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(2)
-                .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA).payload("ok").build()))
-                .tls(TlsServerOptions.builder().home(serverHome).build()).start());
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(2)
+                .handler(RequestHandler.of((request, session) ->
+                        Frame.builder(FrameType.DATA).payload("ok").build()))
+                .tls(TlsServerOptions.builder().home(serverHome).build())
+                .start());
         VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, null);
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                 () -> conn.refreshCredentials("frank:reader:60000").get(10, TimeUnit.SECONDS));
@@ -225,16 +259,21 @@ class SessionAuthTest {
     @Test
     void missingOrRefusedCredentialsCloseTheConnectionWithUnauthenticated() throws Exception {
         VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
-        VstpClient client = resources.use(VstpClient.builder().threads(1)
-                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .tls(TlsClientOptions.builder().home(clientHome).build())
+                .build());
         Throwable none = org.assertj.core.api.Assertions.catchThrowable(
                 () -> client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(none.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
             assertThat(e.getMessage()).contains("credentials required");
         });
-        VstpClient bad = resources.use(VstpClient.builder().threads(1).bearerToken(() -> "garbage")
-                .tls(TlsClientOptions.builder().home(clientHome).build()).build());
+        VstpClient bad = resources.use(VstpClient.builder()
+                .threads(1)
+                .bearerToken(() -> "garbage")
+                .tls(TlsClientOptions.builder().home(clientHome).build())
+                .build());
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
                 () -> bad.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(refused.getCause()).isInstanceOfSatisfying(SessionException.class, e -> {
@@ -248,9 +287,13 @@ class SessionAuthTest {
     void refreshKeepsTheSubjectAndARefusedRefreshKeepsTheSession() throws Exception {
         VstpServer server = server(new TableAccess(), ProtocolOptions.DEFAULT);
         AtomicReference<String> token = new AtomicReference<>("carol:reader:1500");
-        VstpClient client = resources.use(VstpClient.builder().threads(1)
-                .tls(TlsClientOptions.builder().home(clientHome).build()).bearerToken(token::get).build());
-        VstpConnection conn = resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .tls(TlsClientOptions.builder().home(clientHome).build())
+                .bearerToken(token::get)
+                .build());
+        VstpConnection conn =
+                resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         assertThat(ask(conn, null)).isEqualTo("carol [reader]");
         // From now on the client's own refreshes (at 3/4 of the lifetime) send a token the server refuses.
         token.set("no-longer-valid");
@@ -258,13 +301,16 @@ class SessionAuthTest {
         assertThat(failure(conn.refreshCredentials("mallory:writer:60000"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(failure(conn.refreshCredentials("not-a-token"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
         // The same subject proved another way is another identity.
-        assertThat(failure(conn.refreshCredentials("carol:writer:60000:plugin"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
+        assertThat(failure(conn.refreshCredentials("carol:writer:60000:plugin")))
+                .isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(ask(conn, null)).isEqualTo("carol [reader]");
 
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> !Instant.now().isBefore(conn.credentialsExpireAt()));
         Thread.sleep(50); // a margin past the expiry, for the server's own reading of the clock
-        assertThat(failure(conn.request(Frame.builder(FrameType.DATA).payload("late").build())))
+        assertThat(failure(conn.request(
+                        Frame.builder(FrameType.DATA).payload("late").build())))
                 .isEqualTo(ErrorCode.UNAUTHENTICATED);
 
         Instant expires = conn.refreshCredentials("carol:writer:60000").get(10, TimeUnit.SECONDS);
@@ -307,20 +353,28 @@ class SessionAuthTest {
                 return table.authorize(principal, action, session);
             }
         };
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).accessControl(stuckOnSecond)
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .accessControl(stuckOnSecond)
                 .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
-                        .payload(session.principal().subject() + " " + session.principal().roles()).build()))
-                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(500),
-                        Duration.ofSeconds(30), Duration.ofSeconds(10)))
-                .tls(TlsServerOptions.builder().home(serverHome).build()).start());
+                        .payload(session.principal().subject() + " "
+                                + session.principal().roles())
+                        .build()))
+                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(
+                        Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(10)))
+                .tls(TlsServerOptions.builder().home(serverHome).build())
+                .start());
         VstpConnection conn = connect(server, ProtocolOptions.DEFAULT, () -> "gina:reader:60000");
         long start = System.nanoTime();
         SessionException stuck = (SessionException) org.assertj.core.api.Assertions.catchThrowableOfType(
-                ExecutionException.class, () -> conn.refreshCredentials("gina:reader:60000")
-                        .get(10, TimeUnit.SECONDS)).getCause();
+                        ExecutionException.class,
+                        () -> conn.refreshCredentials("gina:reader:60000").get(10, TimeUnit.SECONDS))
+                .getCause();
         assertThat(stuck.getMessage()).contains("not checked in time");
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
-        assertThat(conn.refreshCredentials("gina:writer:60000").get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(conn.refreshCredentials("gina:writer:60000").get(10, TimeUnit.SECONDS))
+                .isNotNull();
         assertThat(ask(conn, "files")).isEqualTo("gina [writer]");
     }
 
@@ -344,9 +398,13 @@ class SessionAuthTest {
                 return AccessDecision.allow("all");
             }
         };
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(silent)
-                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(Duration.ofMillis(300),
-                        Duration.ofSeconds(30), Duration.ofSeconds(10)))
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .accessControl(silent)
+                .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(
+                        Duration.ofMillis(300), Duration.ofSeconds(30), Duration.ofSeconds(10)))
                 .start());
         try (RawPeer peer = new RawPeer(server.port())) {
             peer.write(hello("whoever"));
@@ -358,16 +416,26 @@ class SessionAuthTest {
     @Test
     void aRequestPipelinedBehindARefusedHelloNeverReachesTheHandler() throws Exception {
         AtomicInteger handled = new AtomicInteger();
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .accessControl(new TableAccess())
                 .handler(RequestHandler.of((request, session) -> {
                     handled.incrementAndGet();
                     return null;
-                })).start());
+                }))
+                .start());
         try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello("garbage"), Frame.builder(FrameType.DATA).header("req-id", "1")
-                    .payload("too early").build());
+            peer.write(
+                    hello("garbage"),
+                    Frame.builder(FrameType.DATA)
+                            .header("req-id", "1")
+                            .payload("too early")
+                            .build());
             byte[] answer = peer.readUntilClosed(Duration.ofSeconds(5));
-            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).contains("UNAUTHENTICATED")
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1))
+                    .contains("UNAUTHENTICATED")
                     .doesNotContain("too early");
         }
         // The same pipelining with good credentials: a request decoded while the check runs is a protocol violation
@@ -375,18 +443,24 @@ class SessionAuthTest {
         // Which of the two happens depends on how TCP delivers the bytes; neither lets the request skip the rules.
         for (int i = 0; i < 20; i++) {
             try (RawPeer peer = new RawPeer(server.port())) {
-                peer.write(hello("frank:reader:60000"), Frame.builder(FrameType.DATA).header("req-id", "1")
-                        .header("service", "files").payload("too early").build());
+                peer.write(
+                        hello("frank:reader:60000"),
+                        Frame.builder(FrameType.DATA)
+                                .header("req-id", "1")
+                                .header("service", "files")
+                                .payload("too early")
+                                .build());
                 List<Frame> frames = peer.framesUntilClosedOr(2, Duration.ofSeconds(5));
                 try {
                     if (frames.get(0).type().equals(FrameType.ERR)) {
                         assertThat(frames.get(0).headers().value("error")).isEqualTo("PROTOCOL_VIOLATION");
                     } else {
                         assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-                        assertThat(frames.get(0).headers().value("auth-subject")).isEqualTo("frank");
+                        assertThat(frames.get(0).headers().value("auth-subject"))
+                                .isEqualTo("frank");
                         assertThat(frames.get(1).type()).isEqualTo(FrameType.ERR);
-                        assertThat(frames.get(1).headers().value("error")).isIn("PERMISSION_DENIED",
-                                "PROTOCOL_VIOLATION");
+                        assertThat(frames.get(1).headers().value("error"))
+                                .isIn("PERMISSION_DENIED", "PROTOCOL_VIOLATION");
                     }
                 } finally {
                     frames.forEach(Frame::release);
@@ -401,8 +475,8 @@ class SessionAuthTest {
         AccessControl slow = new AccessControl() {
             @Override
             public CompletionStage<Principal> authenticate(Credentials credentials) {
-                return CompletableFuture.supplyAsync(() -> Principal.ANONYMOUS,
-                        CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+                return CompletableFuture.supplyAsync(
+                        () -> Principal.ANONYMOUS, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
             }
 
             @Override
@@ -410,7 +484,11 @@ class SessionAuthTest {
                 return AccessDecision.allow("all");
             }
         };
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(slow)
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .accessControl(slow)
                 .start());
         try (RawPeer peer = new RawPeer(server.port())) {
             // Both in one write: the second is normally decoded while the first is checked ("before WELCOME"); if
@@ -423,24 +501,38 @@ class SessionAuthTest {
 
     @Test
     void oversizedTokensAndUnknownSchemesAreRefusedBeforeTheAuthenticator() throws Exception {
-        VstpServer server = resources.use(VstpServer.builder().port(0).threads(1).plain().accessControl(new TableAccess())
+        VstpServer server = resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .plain()
+                .accessControl(new TableAccess())
                 .start());
         try (RawPeer peer = new RawPeer(server.port())) {
             peer.write(hello("a".repeat(SessionAuth.MAX_TOKEN_BYTES + 1)));
             assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
-                    .contains("UNAUTHENTICATED").contains("token larger than");
+                    .contains("UNAUTHENTICATED")
+                    .contains("token larger than");
         }
         try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(Frame.builder(FrameType.HELLO).header("impl", "raw").header("versions", "1")
-                    .header("auth", "basic").payload("YWxpY2U6c2VjcmV0").build());
+            peer.write(Frame.builder(FrameType.HELLO)
+                    .header("impl", "raw")
+                    .header("versions", "1")
+                    .header("auth", "basic")
+                    .payload("YWxpY2U6c2VjcmV0")
+                    .build());
             assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
-                    .contains("UNAUTHENTICATED").contains("unsupported credential scheme");
+                    .contains("UNAUTHENTICATED")
+                    .contains("unsupported credential scheme");
         }
         assertThat(seen).isEmpty();
     }
 
     private static Frame hello(String token) {
-        return Frame.builder(FrameType.HELLO).header("impl", "raw").header("versions", "1")
-                .header("auth", "bearer").payload(token).build();
+        return Frame.builder(FrameType.HELLO)
+                .header("impl", "raw")
+                .header("versions", "1")
+                .header("auth", "bearer")
+                .payload(token)
+                .build();
     }
 }

@@ -35,17 +35,26 @@ final class DatagramRequests implements TransportContract.Connection {
         this.client = client;
     }
 
-    static DatagramRequests start(VstpUdpEndpoint.Builder serverBuilder, VstpUdpEndpoint.Builder clientBuilder,
-            TransportContract.Responder responder) throws Exception {
+    static DatagramRequests start(
+            VstpUdpEndpoint.Builder serverBuilder,
+            VstpUdpEndpoint.Builder clientBuilder,
+            TransportContract.Responder responder)
+            throws Exception {
         AtomicReference<VstpUdpEndpoint> serverRef = new AtomicReference<>();
-        VstpUdpEndpoint server = serverBuilder.host("127.0.0.1").port(0)
-                .handler((peer, request) -> answer(serverRef.get(), peer, request, responder)).start();
+        VstpUdpEndpoint server = serverBuilder
+                .host("127.0.0.1")
+                .port(0)
+                .handler((peer, request) -> answer(serverRef.get(), peer, request, responder))
+                .start();
         serverRef.set(server);
         AtomicReference<DatagramRequests> requests = new AtomicReference<>();
         VstpUdpEndpoint client;
         try {
-            client = clientBuilder.host("127.0.0.1").port(0)
-                    .handler((peer, answer) -> requests.get().received(answer)).start();
+            client = clientBuilder
+                    .host("127.0.0.1")
+                    .port(0)
+                    .handler((peer, answer) -> requests.get().received(answer))
+                    .start();
         } catch (Exception e) {
             server.close();
             throw e;
@@ -55,8 +64,8 @@ final class DatagramRequests implements TransportContract.Connection {
     }
 
     /** The server's side: the responder's answer, or an ERR for its failure, sent back with the request's req-id. */
-    private static void answer(VstpUdpEndpoint server, InetSocketAddress peer, Frame request,
-            TransportContract.Responder responder) {
+    private static void answer(
+            VstpUdpEndpoint server, InetSocketAddress peer, Frame request, TransportContract.Responder responder) {
         String reqId = request.headers().value(SessionFrames.REQ_ID);
         CompletionStage<Frame> answer;
         try {
@@ -68,7 +77,8 @@ final class DatagramRequests implements TransportContract.Connection {
             request.release();
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                        ? failure.getCause()
+                        : failure;
                 ErrorCode code = cause instanceof VstpException v ? v.code() : ErrorCode.HANDLER_ERROR;
                 server.sendReliable(peer, SessionFrames.err(code, String.valueOf(cause.getMessage()), reqId));
             } else if (frame != null) {
@@ -102,9 +112,13 @@ final class DatagramRequests implements TransportContract.Connection {
                         fail(reqId, failure);
                     }
                 });
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> fail(reqId,
-                new SessionException(ErrorCode.REQUEST_TIMEOUT, VstpException.Scope.REQUEST,
-                        "no answer within " + timeout)));
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> fail(
+                        reqId,
+                        new SessionException(
+                                ErrorCode.REQUEST_TIMEOUT,
+                                VstpException.Scope.REQUEST,
+                                "no answer within " + timeout)));
         return answer;
     }
 
@@ -118,8 +132,13 @@ final class DatagramRequests implements TransportContract.Connection {
     @Override
     public void closeClient() {
         client.close();
-        waiting.keySet().forEach(reqId -> fail(reqId, new SessionException(ErrorCode.CONNECTION_CLOSED,
-                VstpException.Scope.CONNECTION, "the client's endpoint closed")));
+        waiting.keySet()
+                .forEach(reqId -> fail(
+                        reqId,
+                        new SessionException(
+                                ErrorCode.CONNECTION_CLOSED,
+                                VstpException.Scope.CONNECTION,
+                                "the client's endpoint closed")));
     }
 
     @Override

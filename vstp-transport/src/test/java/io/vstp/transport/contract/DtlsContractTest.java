@@ -12,16 +12,21 @@ import org.junit.jupiter.api.io.TempDir;
 class DtlsContractTest extends TransportContract {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
     @Override
     Connection connect(Responder responder) throws Exception {
         return DatagramRequests.start(
-                VstpUdpEndpoint.builder().dtlsServer(DtlsServerOptions.builder()
-                        .tls(TlsServerOptions.builder().home(serverHome).build()).build()),
-                VstpUdpEndpoint.builder().dtlsClient(DtlsClientOptions.builder()
-                        .tls(TlsClientOptions.builder().home(clientHome).build()).build()),
+                VstpUdpEndpoint.builder()
+                        .dtlsServer(DtlsServerOptions.builder()
+                                .tls(TlsServerOptions.builder().home(serverHome).build())
+                                .build()),
+                VstpUdpEndpoint.builder()
+                        .dtlsClient(DtlsClientOptions.builder()
+                                .tls(TlsClientOptions.builder().home(clientHome).build())
+                                .build()),
                 responder);
     }
 }

@@ -21,13 +21,18 @@ final class StreamConnection implements TransportContract.Connection {
     }
 
     /** Starts {@code serverBuilder} with the responder as its handler and connects {@code client} to it. */
-    static StreamConnection start(VstpServer.Builder serverBuilder, VstpClient client,
-            TransportContract.Responder responder) throws Exception {
-        VstpServer server = serverBuilder.host("127.0.0.1").port(0).threads(1)
-                .handler((request, session) -> responder.answer(request)).start();
+    static StreamConnection start(
+            VstpServer.Builder serverBuilder, VstpClient client, TransportContract.Responder responder)
+            throws Exception {
+        VstpServer server = serverBuilder
+                .host("127.0.0.1")
+                .port(0)
+                .threads(1)
+                .handler((request, session) -> responder.answer(request))
+                .start();
         try {
-            return new StreamConnection(server, client,
-                    client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
+            return new StreamConnection(
+                    server, client, client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
         } catch (Exception e) {
             client.close();
             server.close();

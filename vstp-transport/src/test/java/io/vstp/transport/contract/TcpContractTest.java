@@ -7,7 +7,9 @@ import io.vstp.transport.VstpServer;
 class TcpContractTest extends TransportContract {
     @Override
     Connection connect(Responder responder) throws Exception {
-        return StreamConnection.start(VstpServer.builder().plain(), VstpClient.builder().plain().threads(1).build(),
+        return StreamConnection.start(
+                VstpServer.builder().plain(),
+                VstpClient.builder().plain().threads(1).build(),
                 responder);
     }
 }

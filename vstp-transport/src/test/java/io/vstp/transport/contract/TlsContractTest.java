@@ -11,13 +11,19 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsContractTest extends TransportContract {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
     @Override
     Connection connect(Responder responder) throws Exception {
-        return StreamConnection.start(VstpServer.builder().tls(TlsServerOptions.builder().home(serverHome).build()),
-                VstpClient.builder().threads(1).tls(TlsClientOptions.builder().home(clientHome).build()).build(),
+        return StreamConnection.start(
+                VstpServer.builder()
+                        .tls(TlsServerOptions.builder().home(serverHome).build()),
+                VstpClient.builder()
+                        .threads(1)
+                        .tls(TlsClientOptions.builder().home(clientHome).build())
+                        .build(),
                 responder);
     }
 }

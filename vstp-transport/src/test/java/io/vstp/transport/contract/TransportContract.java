@@ -95,8 +95,8 @@ abstract class TransportContract {
 
     @Test
     void aRequestGetsItsAnswer() throws Exception {
-        Connection connection = open(request -> CompletableFuture.completedFuture(
-                data("re:" + request.payloadAsString())));
+        Connection connection =
+                open(request -> CompletableFuture.completedFuture(data("re:" + request.payloadAsString())));
 
         Frame answer = connection.request(data("hello"), WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         try {
@@ -117,8 +117,8 @@ abstract class TransportContract {
                 seen.add("x-" + i + "=" + value);
                 answer.header("y-" + i, value + "!");
             }
-            return CompletableFuture.completedFuture(answer.header("unicode", request.headers().value("unicode"))
-                    .build());
+            return CompletableFuture.completedFuture(
+                    answer.header("unicode", request.headers().value("unicode")).build());
         });
         Frame.Builder request = Frame.builder(FrameType.DATA).header("unicode", "grüße — ✓");
         for (int i = 0; i < 20; i++) {
@@ -146,11 +146,17 @@ abstract class TransportContract {
             byte[] copy = new byte[request.payload().readableBytes()];
             request.payload().getBytes(request.payload().readerIndex(), copy);
             return CompletableFuture.completedFuture(Frame.builder(FrameType.DATA)
-                    .payload(Unpooled.wrappedBuffer(copy)).build());
+                    .payload(Unpooled.wrappedBuffer(copy))
+                    .build());
         });
 
-        Frame answer = connection.request(Frame.builder(FrameType.DATA).payload(Unpooled.wrappedBuffer(large.clone()))
-                .build(), WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        Frame answer = connection
+                .request(
+                        Frame.builder(FrameType.DATA)
+                                .payload(Unpooled.wrappedBuffer(large.clone()))
+                                .build(),
+                        WAIT)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         try {
             assertThat(answer.payloadBytes()).isEqualTo(large);
         } finally {
@@ -185,39 +191,52 @@ abstract class TransportContract {
     @Test
     void aServersRefusalReachesTheClientWithItsCode() throws Exception {
         Connection connection = open(request -> request.payloadAsString().startsWith("missing")
-                ? CompletableFuture.failedFuture(new SessionException(ErrorCode.NOT_FOUND, VstpException.Scope.REQUEST,
+                ? CompletableFuture.failedFuture(new SessionException(
+                        ErrorCode.NOT_FOUND,
+                        VstpException.Scope.REQUEST,
                         "no such thing: " + request.payloadAsString()))
                 : CompletableFuture.completedFuture(data("found " + request.payloadAsString())));
 
         assertThatThrownBy(() -> connection.request(data("missing x"), WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(VstpException.class)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(VstpException.class)
                 .hasMessageContaining("no such thing: missing x")
-                .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.NOT_FOUND);
-        assertThat(payloadOf(connection.request(data("y"), WAIT))).as("only that request failed").isEqualTo("found y");
+                .extracting(e -> ((VstpException) e).code())
+                .isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(payloadOf(connection.request(data("y"), WAIT)))
+                .as("only that request failed")
+                .isEqualTo("found y");
     }
 
     @Test
     void aRequestNobodyAnswersTimesOut() throws Exception {
-        Connection connection = open(request -> new CompletableFuture<Frame>()
-                .completeOnTimeout(null, 5, TimeUnit.SECONDS));
+        Connection connection =
+                open(request -> new CompletableFuture<Frame>().completeOnTimeout(null, 5, TimeUnit.SECONDS));
 
         assertThat(connection.request(data("anyone?"), Duration.ofMillis(300)))
-                .failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
-                .havingCause().isInstanceOf(VstpException.class)
-                .extracting(e -> ((VstpException) e).code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT);
+                .failsWithin(WAIT)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isInstanceOf(VstpException.class)
+                .extracting(e -> ((VstpException) e).code())
+                .isEqualTo(ErrorCode.REQUEST_TIMEOUT);
     }
 
     @Test
     void closingTheClientFailsWhatWaitsAndRefusesWhatFollows() throws Exception {
-        Connection connection = open(request -> new CompletableFuture<Frame>()
-                .completeOnTimeout(null, 5, TimeUnit.SECONDS));
+        Connection connection =
+                open(request -> new CompletableFuture<Frame>().completeOnTimeout(null, 5, TimeUnit.SECONDS));
         CompletableFuture<Frame> waiting = connection.request(data("pending"), WAIT);
 
         connection.closeClient();
 
         assertThat(waiting).failsWithin(WAIT);
-        assertThat(connection.request(data("after close"), WAIT)).as("a request after the close fails, never throws")
-                .failsWithin(WAIT).withThrowableOfType(ExecutionException.class).havingCause()
+        assertThat(connection.request(data("after close"), WAIT))
+                .as("a request after the close fails, never throws")
+                .failsWithin(WAIT)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
                 .isInstanceOf(VstpException.class);
     }
 }

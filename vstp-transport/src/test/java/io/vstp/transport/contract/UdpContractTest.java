@@ -6,7 +6,7 @@ import io.vstp.transport.udp.VstpUdpEndpoint;
 class UdpContractTest extends TransportContract {
     @Override
     Connection connect(Responder responder) throws Exception {
-        return DatagramRequests.start(VstpUdpEndpoint.builder().plain(), VstpUdpEndpoint.builder().plain(),
-                responder);
+        return DatagramRequests.start(
+                VstpUdpEndpoint.builder().plain(), VstpUdpEndpoint.builder().plain(), responder);
     }
 }

@@ -48,7 +48,7 @@ class ClientHandshakeTest {
     }
 
     private static ClientSession v1Client() {
-        return new ClientSession(TransportLimits.DEFAULT, ProtocolOptions.V1_ONLY, false, code -> { });
+        return new ClientSession(TransportLimits.DEFAULT, ProtocolOptions.V1_ONLY, false, code -> {});
     }
 
     private void send(Frame frame) {
@@ -71,9 +71,15 @@ class ClientHandshakeTest {
     }
 
     private static Frame welcome(String maxFrame, String maxInFlight) {
-        return SessionFrames.control(FrameType.WELCOME, Headers.builder()
-                .add(SessionFrames.VERSION, "1").add(SessionFrames.SESSION_ID, "s-1").add(SessionFrames.IMPL, "test")
-                .add(SessionFrames.MAX_FRAME, maxFrame).add(SessionFrames.MAX_IN_FLIGHT, maxInFlight).build());
+        return SessionFrames.control(
+                FrameType.WELCOME,
+                Headers.builder()
+                        .add(SessionFrames.VERSION, "1")
+                        .add(SessionFrames.SESSION_ID, "s-1")
+                        .add(SessionFrames.IMPL, "test")
+                        .add(SessionFrames.MAX_FRAME, maxFrame)
+                        .add(SessionFrames.MAX_IN_FLIGHT, maxInFlight)
+                        .build());
     }
 
     @Test
@@ -90,8 +96,11 @@ class ClientHandshakeTest {
         assertThat(session.whenEstablished()).isCompleted();
         assertThat(channel.pipeline().get(ClientHandshake.NAME)).isNull();
         assertThat(session.sessionId()).isEqualTo("s-1");
-        assertThat(session.serverMaxFrame()).as("never below what a frame needs").isEqualTo(15);
-        assertThat(session.serverMaxInFlight()).as("never above our own limit")
+        assertThat(session.serverMaxFrame())
+                .as("never below what a frame needs")
+                .isEqualTo(15);
+        assertThat(session.serverMaxInFlight())
+                .as("never above our own limit")
                 .isEqualTo(TransportLimits.DEFAULT.maxInFlightRequests());
     }
 
@@ -100,9 +109,11 @@ class ClientHandshakeTest {
         connect(v1Client());
         sent().release();
         send(SessionFrames.err(ErrorCode.NO_COMMON_VERSION, "server speaks versions 2", null));
-        assertThatThrownBy(() -> session.whenEstablished().join()).isInstanceOf(CompletionException.class)
-                .cause().isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_COMMON_VERSION));
+        assertThatThrownBy(() -> session.whenEstablished().join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_COMMON_VERSION));
         assertThat(channel.isActive()).isFalse();
     }
 
@@ -136,7 +147,7 @@ class ClientHandshakeTest {
 
     @Test
     void aLegacySessionHasNoHandshakeAtAll() throws Exception {
-        connect(new ClientSession(TransportLimits.DEFAULT, ProtocolOptions.V1_ONLY, true, code -> { }));
+        connect(new ClientSession(TransportLimits.DEFAULT, ProtocolOptions.V1_ONLY, true, code -> {}));
         assertThat(channel.pipeline().get(ClientHandshake.NAME)).isNull();
         assertThat(session.whenEstablished()).isCompleted();
         assertThat(sent()).as("no HELLO to a peer without sessions").isNull();

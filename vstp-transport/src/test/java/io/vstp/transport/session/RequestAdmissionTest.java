@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** Each rule a server applies before a request reaches its handler, on its own. */
 class RequestAdmissionTest {
     private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
-    private static final Headers PUT = Headers.builder().add("op", "put").add("path", "a.txt").build();
+    private static final Headers PUT =
+            Headers.builder().add("op", "put").add("path", "a.txt").build();
 
     private static AccessControl deciding(AccessDecision decision) {
         return new AccessControl() {
@@ -27,8 +28,8 @@ class RequestAdmissionTest {
             }
 
             @Override
-            public AccessDecision authorize(Principal principal, io.vstp.transport.auth.Action action,
-                                            io.vstp.transport.Session session) {
+            public AccessDecision authorize(
+                    Principal principal, io.vstp.transport.auth.Action action, io.vstp.transport.Session session) {
                 if (decision == null) {
                     throw new IllegalStateException("authoriser bug");
                 }
@@ -69,7 +70,8 @@ class RequestAdmissionTest {
         assertThat(v2.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
         assertThat(v2.message()).contains("AUTH");
         assertThat(v1.message()).contains("reconnect");
-        assertThat(RequestAdmission.access(allowAll, alice(NOW.plusSeconds(60)), PUT, null, true, NOW)).isNull();
+        assertThat(RequestAdmission.access(allowAll, alice(NOW.plusSeconds(60)), PUT, null, true, NOW))
+                .isNull();
     }
 
     @Test
@@ -77,10 +79,13 @@ class RequestAdmissionTest {
         Principal p = alice(null);
         assertThat(RequestAdmission.access(deciding(AccessDecision.allow("writer")), p, PUT, null, true, NOW))
                 .isNull();
-        assertThat(RequestAdmission.access(deciding(AccessDecision.deny("reader")), p, PUT, null, true, NOW).code())
+        assertThat(RequestAdmission.access(deciding(AccessDecision.deny("reader")), p, PUT, null, true, NOW)
+                        .code())
                 .isEqualTo(ErrorCode.PERMISSION_DENIED);
-        assertThat(RequestAdmission.access(deciding(null), p, PUT, null, true, NOW).code())
-                .as("an authoriser that throws").isEqualTo(ErrorCode.PERMISSION_DENIED);
+        assertThat(RequestAdmission.access(deciding(null), p, PUT, null, true, NOW)
+                        .code())
+                .as("an authoriser that throws")
+                .isEqualTo(ErrorCode.PERMISSION_DENIED);
         AccessControl silent = new AccessControl() {
             @Override
             public java.util.concurrent.CompletionStage<Principal> authenticate(
@@ -89,13 +94,14 @@ class RequestAdmissionTest {
             }
 
             @Override
-            public AccessDecision authorize(Principal principal, io.vstp.transport.auth.Action action,
-                                            io.vstp.transport.Session session) {
+            public AccessDecision authorize(
+                    Principal principal, io.vstp.transport.auth.Action action, io.vstp.transport.Session session) {
                 return null;
             }
         };
         assertThat(RequestAdmission.access(silent, p, PUT, null, true, NOW).code())
-                .as("an authoriser that answers nothing").isEqualTo(ErrorCode.PERMISSION_DENIED);
+                .as("an authoriser that answers nothing")
+                .isEqualTo(ErrorCode.PERMISSION_DENIED);
     }
 
     @Test
@@ -107,8 +113,12 @@ class RequestAdmissionTest {
     @Test
     void heldBytesBoundTheConnectionButOneRequestAloneIsAlwaysServed() {
         long max = 1000;
-        assertThat(RequestAdmission.heldBytes(0, 5000, max)).as("nothing held: served whatever its size").isNull();
-        assertThat(RequestAdmission.heldBytes(600, 400, max)).as("exactly at the bound").isNull();
+        assertThat(RequestAdmission.heldBytes(0, 5000, max))
+                .as("nothing held: served whatever its size")
+                .isNull();
+        assertThat(RequestAdmission.heldBytes(600, 400, max))
+                .as("exactly at the bound")
+                .isNull();
         RequestAdmission.Refusal r = RequestAdmission.heldBytes(600, 401, max);
         assertThat(r.code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
         assertThat(r.message()).contains("600").contains("1000");

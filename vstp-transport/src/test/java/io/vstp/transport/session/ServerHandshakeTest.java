@@ -42,7 +42,8 @@ class ServerHandshakeTest {
     private final RequestHandler echo = (request, session) -> {
         handled.add(request.payloadAsString());
         return CompletableFuture.completedFuture(Frame.builder(FrameType.DATA)
-                .payload(("echo " + request.payloadAsString()).getBytes(StandardCharsets.UTF_8)).build());
+                .payload(("echo " + request.payloadAsString()).getBytes(StandardCharsets.UTF_8))
+                .build());
     };
     private EmbeddedChannel channel;
 
@@ -57,8 +58,11 @@ class ServerHandshakeTest {
         channel = new EmbeddedChannel();
         channel.pipeline().addLast(VstpFrameDecoder.NAME, new VstpFrameDecoder(new FrameReader(FrameLimits.DEFAULT)));
         channel.pipeline().addLast("encoder", new VstpFrameEncoder(new FrameWriter()));
-        channel.pipeline().addLast("session", new ServerSession(TransportLimits.DEFAULT, protocol, echo,
-                legacyAllowed, null, code -> { }, access));
+        channel.pipeline()
+                .addLast(
+                        "session",
+                        new ServerSession(
+                                TransportLimits.DEFAULT, protocol, echo, legacyAllowed, null, code -> {}, access));
         return channel;
     }
 
@@ -80,25 +84,33 @@ class ServerHandshakeTest {
     }
 
     private static Frame hello(String versions) {
-        return SessionFrames.control(FrameType.HELLO, Headers.builder().add(SessionFrames.VERSIONS, versions).build());
+        return SessionFrames.control(
+                FrameType.HELLO,
+                Headers.builder().add(SessionFrames.VERSIONS, versions).build());
     }
 
     private static Frame request(String reqId, String body) {
-        return Frame.builder(FrameType.DATA).header(SessionFrames.REQ_ID, reqId)
-                .payload(body.getBytes(StandardCharsets.UTF_8)).build();
+        return Frame.builder(FrameType.DATA)
+                .header(SessionFrames.REQ_ID, reqId)
+                .payload(body.getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     @Test
     void answersHelloWithWelcomeThenLeavesThePipelineToTheSession() {
         server(ProtocolOptions.V1_ONLY, false, null);
-        assertThat(channel.pipeline().get(ServerHandshake.NAME)).as("before HELLO").isNotNull();
+        assertThat(channel.pipeline().get(ServerHandshake.NAME))
+                .as("before HELLO")
+                .isNotNull();
         send(hello("1"));
         Frame welcome = received();
         assertThat(welcome.type()).isEqualTo(FrameType.WELCOME);
         assertThat(welcome.headers().value(SessionFrames.VERSION)).isEqualTo("1");
         assertThat(welcome.headers().value(SessionFrames.SESSION_ID)).hasSize(32);
         welcome.release();
-        assertThat(channel.pipeline().get(ServerHandshake.NAME)).as("after WELCOME").isNull();
+        assertThat(channel.pipeline().get(ServerHandshake.NAME))
+                .as("after WELCOME")
+                .isNull();
 
         send(request("7", "ping"));
         Frame answer = received();
@@ -110,8 +122,8 @@ class ServerHandshakeTest {
     @Test
     void agreeingOnWireV2SwitchesTheCodecBeforeLeaving() {
         server(ProtocolOptions.DEFAULT, false, null);
-        send(SessionFrames.control(FrameType.HELLO, V2Handshake.hello(ProtocolOptions.DEFAULT,
-                TransportLimits.DEFAULT, false)));
+        send(SessionFrames.control(
+                FrameType.HELLO, V2Handshake.hello(ProtocolOptions.DEFAULT, TransportLimits.DEFAULT, false)));
         Frame welcome = received();
         assertThat(welcome.headers().value(SessionFrames.VERSION)).isEqualTo("2");
         welcome.release();
@@ -123,7 +135,9 @@ class ServerHandshakeTest {
     @Test
     void aPeerWithoutSessionsHasItsFirstFrameServedAsARequest() {
         server(ProtocolOptions.DEFAULT, true, null);
-        send(Frame.builder(FrameType.DATA).payload("first".getBytes(StandardCharsets.UTF_8)).build());
+        send(Frame.builder(FrameType.DATA)
+                .payload("first".getBytes(StandardCharsets.UTF_8))
+                .build());
         Frame answer = received();
         assertThat(answer.payloadAsString()).isEqualTo("echo first");
         answer.release();
@@ -147,7 +161,8 @@ class ServerHandshakeTest {
         assertThat(welcome.headers().value(SessionAuth.SUBJECT)).isEqualTo("alice");
         welcome.release();
         assertThat(channel.config().isAutoRead()).as("reading again").isTrue();
-        assertThat(channel.pipeline().get(ServerSession.class).principal().subject()).isEqualTo("alice");
+        assertThat(channel.pipeline().get(ServerSession.class).principal().subject())
+                .isEqualTo("alice");
         assertThat(channel.pipeline().get(ServerHandshake.NAME)).isNull();
     }
 

@@ -29,11 +29,14 @@ class SessionAuthFramesTest {
         assertThat(SessionAuth.bearerToken(hello("bearer", "abc".getBytes(StandardCharsets.US_ASCII))))
                 .isEqualTo("abc");
         assertThatThrownBy(() -> SessionAuth.bearerToken(hello("basic", "abc".getBytes())))
-                .isInstanceOf(AuthenticationException.class).hasMessageContaining("unsupported credential scheme");
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("unsupported credential scheme");
         assertThatThrownBy(() -> SessionAuth.bearerToken(hello("bearer", new byte[0])))
-                .isInstanceOf(AuthenticationException.class).hasMessageContaining("empty bearer token");
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("empty bearer token");
         assertThatThrownBy(() -> SessionAuth.bearerToken(hello("bearer", new byte[SessionAuth.MAX_TOKEN_BYTES + 1])))
-                .isInstanceOf(AuthenticationException.class).hasMessageContaining("token larger than");
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("token larger than");
     }
 
     @Test
@@ -41,20 +44,29 @@ class SessionAuthFramesTest {
         for (String unit : new String[] {"a", "é", "€", "😀"}) {
             String subject = unit.repeat(300);
             Headers.Builder b = Headers.builder();
-            SessionAuth.describe(b, new Principal(subject, Set.of(), Map.of(), "jwt",
-                    Instant.now().plusSeconds(60)), Instant.now());
+            SessionAuth.describe(
+                    b,
+                    new Principal(
+                            subject, Set.of(), Map.of(), "jwt", Instant.now().plusSeconds(60)),
+                    Instant.now());
             Headers h = b.build();
             String shown = h.value(SessionAuth.SUBJECT);
-            assertThat(shown.getBytes(StandardCharsets.UTF_8).length).as(unit).isLessThanOrEqualTo(200)
+            assertThat(shown.getBytes(StandardCharsets.UTF_8).length)
+                    .as(unit)
+                    .isLessThanOrEqualTo(200)
                     .isGreaterThan(200 - 4);
             assertThat(subject).startsWith(shown);
-            assertThat(shown.codePoints().allMatch(cp -> cp == unit.codePointAt(0))).as("no half characters").isTrue();
+            assertThat(shown.codePoints().allMatch(cp -> cp == unit.codePointAt(0)))
+                    .as("no half characters")
+                    .isTrue();
             assertThat(Long.parseLong(h.value(SessionAuth.EXPIRES_IN_MS))).isBetween(1L, 60_000L);
         }
         Headers.Builder shortOne = Headers.builder();
         SessionAuth.describe(shortOne, new Principal("dana", Set.of(), Map.of(), "jwt", null), Instant.now());
         Headers dana = shortOne.build();
         assertThat(dana.value(SessionAuth.SUBJECT)).isEqualTo("dana");
-        assertThat(dana.value(SessionAuth.EXPIRES_IN_MS)).as("no expiry, no header").isNull();
+        assertThat(dana.value(SessionAuth.EXPIRES_IN_MS))
+                .as("no expiry, no header")
+                .isNull();
     }
 }

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 /** The order and the bounds of v2 messages waiting behind their stream's earlier one. */
 class StreamQueuesTest {
     private static Frame message(long stream, String header, int payload) {
-        return Frame.builder(FrameType.DATA).stream(stream).header("h", header).payload(new byte[payload]).build();
+        return Frame.builder(FrameType.DATA).stream(stream)
+                .header("h", header)
+                .payload(new byte[payload])
+                .build();
     }
 
     @Test
@@ -47,12 +50,20 @@ class StreamQueuesTest {
         StreamQueues q = new StreamQueues();
         q.claim(3);
         Frame m = message(3, "x", 1);
-        assertThat(q.offer(m, false, 0, 4, 4, 0, 1 << 20)).as("in the handler and waiting: at most 4").isFalse();
-        assertThat(q.offer(m, false, 0, 0, 4, (1 << 20) - 1, 1 << 20)).as("exactly the most").isTrue();
+        assertThat(q.offer(m, false, 0, 4, 4, 0, 1 << 20))
+                .as("in the handler and waiting: at most 4")
+                .isFalse();
+        assertThat(q.offer(m, false, 0, 0, 4, (1 << 20) - 1, 1 << 20))
+                .as("exactly the most")
+                .isTrue();
         Frame big = message(3, "x", 2);
-        assertThat(q.offer(big, false, 0, 0, 4, (1 << 20) - 1, 1 << 20)).as("held bytes").isFalse();
+        assertThat(q.offer(big, false, 0, 0, 4, (1 << 20) - 1, 1 << 20))
+                .as("held bytes")
+                .isFalse();
         Frame headers = message(3, "y".repeat(StreamQueues.MAX_HEADER_BYTES), 0);
-        assertThat(q.offer(headers, false, 0, 0, 4, 0, 1 << 20)).as("decoded header bytes").isFalse();
+        assertThat(q.offer(headers, false, 0, 0, 4, 0, 1 << 20))
+                .as("decoded header bytes")
+                .isFalse();
         big.release();
         headers.release();
         q.clear();

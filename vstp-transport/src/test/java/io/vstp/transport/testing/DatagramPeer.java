@@ -32,18 +32,25 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DatagramPeer implements AutoCloseable {
     /** How the peer reaches the server. */
     public enum Security {
-        PLAIN, DTLS;
+        PLAIN,
+        DTLS;
 
         /** A server endpoint builder of this kind, its DTLS credentials (if any) under {@code serverHome}. */
         public VstpUdpEndpoint.Builder server(Path serverHome) {
-            return this == PLAIN ? VstpUdpEndpoint.builder().plain()
-                    : VstpUdpEndpoint.builder().dtlsServer(DtlsServerOptions.builder()
-                            .tls(TlsServerOptions.builder().home(serverHome).build()).build());
+            return this == PLAIN
+                    ? VstpUdpEndpoint.builder().plain()
+                    : VstpUdpEndpoint.builder()
+                            .dtlsServer(DtlsServerOptions.builder()
+                                    .tls(TlsServerOptions.builder()
+                                            .home(serverHome)
+                                            .build())
+                                    .build());
         }
 
         /** A well-behaved client endpoint builder of this kind, its DTLS state (if any) under {@code clientHome}. */
         public VstpUdpEndpoint.Builder client(Path clientHome) {
-            return this == PLAIN ? VstpUdpEndpoint.builder().plain()
+            return this == PLAIN
+                    ? VstpUdpEndpoint.builder().plain()
                     : VstpUdpEndpoint.builder().dtlsClient(clientOptions(clientHome));
         }
 
@@ -59,13 +66,15 @@ public final class DatagramPeer implements AutoCloseable {
     private final DatagramLink link;
     /** The socket under any DTLS: a send waits while its queue is full instead of being dropped. */
     private final DatagramLink socket;
+
     private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
     /** Bytes in and out on the socket, below any DTLS. */
     private final AtomicLong wireBytesIn;
+
     private final AtomicLong wireBytesOut;
 
-    private DatagramPeer(InetSocketAddress server, DatagramLink link, DatagramLink socket, AtomicLong in,
-            AtomicLong out) {
+    private DatagramPeer(
+            InetSocketAddress server, DatagramLink link, DatagramLink socket, AtomicLong in, AtomicLong out) {
         this.server = server;
         this.link = link;
         this.socket = socket;
@@ -91,15 +100,19 @@ public final class DatagramPeer implements AutoCloseable {
     }
 
     private static DtlsClientOptions clientOptions(Path home) {
-        return DtlsClientOptions.builder().tls(TlsClientOptions.builder().home(home).trustSystemCertificates(false)
-                .build()).build();
+        return DtlsClientOptions.builder()
+                .tls(TlsClientOptions.builder()
+                        .home(home)
+                        .trustSystemCertificates(false)
+                        .build())
+                .build();
     }
 
     private static DatagramPeer open(InetSocketAddress server, DtlsClientOptions dtls) throws InterruptedException {
         AtomicLong in = new AtomicLong();
         AtomicLong out = new AtomicLong();
-        DatagramLink socket = new Counting(NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null,
-                MAX_DATAGRAM), in, out);
+        DatagramLink socket = new Counting(
+                NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, MAX_DATAGRAM), in, out);
         DatagramLink link = socket;
         if (dtls != null) {
             DtlsDatagramLink secured;
@@ -155,7 +168,7 @@ public final class DatagramPeer implements AutoCloseable {
     public DatagramPeer sync() throws Exception {
         // Each hop runs after what the previous one queued: the send (and encryption), then the flush.
         for (int hop = 0; hop < 3; hop++) {
-            socket.eventLoop().submit(() -> { }).get(5, TimeUnit.SECONDS);
+            socket.eventLoop().submit(() -> {}).get(5, TimeUnit.SECONDS);
         }
         return this;
     }

@@ -21,8 +21,8 @@ public final class V2Peer implements AutoCloseable {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     public final RawPeer raw;
-    final V2FrameWriter writer = new V2FrameWriter(HpackHeaderBlocks.encoder(0), Integrity.CRC32C,
-            Integer.MAX_VALUE - 8);
+    final V2FrameWriter writer =
+            new V2FrameWriter(HpackHeaderBlocks.encoder(0), Integrity.CRC32C, Integer.MAX_VALUE - 8);
 
     public V2Peer(int port, String compression) throws Exception {
         this(port, compression, new String[0]);
@@ -31,8 +31,12 @@ public final class V2Peer implements AutoCloseable {
     /** @param helloHeaders more HELLO headers, key and value in turn (e.g. {@code "window", "1"}) */
     public V2Peer(int port, String compression, String... helloHeaders) throws Exception {
         raw = new RawPeer(port);
-        Frame.Builder hello = Frame.builder(FrameType.HELLO).header("impl", "hostile/1").header("versions", "2,1")
-                .header("header-table", "0").header("compression", compression).header("integrity", "crc32c");
+        Frame.Builder hello = Frame.builder(FrameType.HELLO)
+                .header("impl", "hostile/1")
+                .header("versions", "2,1")
+                .header("header-table", "0")
+                .header("compression", compression)
+                .header("integrity", "crc32c");
         for (int i = 0; i + 1 < helloHeaders.length; i += 2) {
             hello.header(helloHeaders[i], helloHeaders[i + 1]);
         }
@@ -90,14 +94,20 @@ public final class V2Peer implements AutoCloseable {
     }
 
     private V2FrameReader reader() {
-        return new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024), Integrity.CRC32C,
-                V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        return new V2FrameReader(
+                HpackHeaderBlocks.decoder(65_536, 65_536, 1024),
+                Integrity.CRC32C,
+                V2Limits.DEFAULT,
+                FrameTypeRegistry.V2);
     }
 
     private String errorIn(byte[] bytes, long stream) {
         ByteBuf in = Unpooled.wrappedBuffer(bytes);
-        V2FrameReader reader = new V2FrameReader(HpackHeaderBlocks.decoder(65_536, 65_536, 1024),
-                Integrity.CRC32C, V2Limits.DEFAULT, FrameTypeRegistry.V2);
+        V2FrameReader reader = new V2FrameReader(
+                HpackHeaderBlocks.decoder(65_536, 65_536, 1024),
+                Integrity.CRC32C,
+                V2Limits.DEFAULT,
+                FrameTypeRegistry.V2);
         String name = null;
         try {
             for (Frame f; (f = reader.read(in)) != null; ) {

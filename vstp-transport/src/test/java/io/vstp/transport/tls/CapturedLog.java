@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 final class CapturedLog implements AutoCloseable {
     /** Held strongly: java.util.logging keeps loggers only weakly, and a collected one loses the handler. */
     private final Logger logger = Logger.getLogger(CapturedLog.class.getPackageName());
+
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
         @Override
@@ -34,8 +35,10 @@ final class CapturedLog implements AutoCloseable {
 
     /** The messages logged at WARNING or above, oldest first. */
     List<String> warnings() {
-        return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
-                .map(LogRecord::getMessage).toList();
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(LogRecord::getMessage)
+                .toList();
     }
 
     @Override

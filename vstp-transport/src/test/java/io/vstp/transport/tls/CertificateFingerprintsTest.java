@@ -16,8 +16,9 @@ class CertificateFingerprintsTest {
         assertThat(CertificateFingerprints.sha256(new byte[0])).isEqualTo("sha256:" + EMPTY_SHA256);
 
         TestPki.Issued issued = TestPki.selfSigned();
-        String expected = HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded()));
+        String expected = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256")
+                        .digest(issued.certificate().getEncoded()));
         assertThat(CertificateFingerprints.sha256(issued.certificate())).isEqualTo("sha256:" + expected);
     }
 
@@ -32,7 +33,8 @@ class CertificateFingerprintsTest {
     @Test
     void rejectsTextThatIsNotASha256Fingerprint() {
         assertThatThrownBy(() -> CertificateFingerprints.parse("sha256:abcd"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sha256:abcd");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sha256:abcd");
         assertThatThrownBy(() -> CertificateFingerprints.parse("sha256:" + "zz".repeat(32)))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -35,7 +35,9 @@ class CertificateKeyTypeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = CertificateKeyType.class, names = {"ML_DSA_44", "ML_DSA_65", "ML_DSA_87"})
+    @EnumSource(
+            value = CertificateKeyType.class,
+            names = {"ML_DSA_44", "ML_DSA_65", "ML_DSA_87"})
     void eachMlDsaLevelMakesCertificatesThatAreKnownByTheirKeys(CertificateKeyType type) throws Exception {
         TestPki.KeyType kitType = TestPki.KeyType.valueOf(type.name());
         Issued ca = TestPki.ca("CA " + type.optionName(), kitType);
@@ -44,12 +46,13 @@ class CertificateKeyTypeTest {
         assertThat(type.isMlDsa()).isTrue();
         assertThat(CertificateKeyType.mlDsaTypeOf(server.key())).isSameAs(type);
         assertThat(CertificateKeyType.of(server.certificate().getPublicKey())).isSameAs(type);
-        assertThat(server.certificate().getSigAlgOID()).isEqualTo(ca.certificate().getSigAlgOID());
+        assertThat(server.certificate().getSigAlgOID())
+                .isEqualTo(ca.certificate().getSigAlgOID());
         assertThat(new CertifiedKey(java.util.List.of(server.certificate()), server.key()).keyMatchesLeaf())
                 .isTrue();
         // A key of another level does not pass for this certificate's.
-        Issued otherLevel = TestPki.selfSigned(type == CertificateKeyType.ML_DSA_44
-                ? TestPki.KeyType.ML_DSA_65 : TestPki.KeyType.ML_DSA_44);
+        Issued otherLevel = TestPki.selfSigned(
+                type == CertificateKeyType.ML_DSA_44 ? TestPki.KeyType.ML_DSA_65 : TestPki.KeyType.ML_DSA_44);
         assertThat(new CertifiedKey(java.util.List.of(server.certificate()), otherLevel.key()).keyMatchesLeaf())
                 .isFalse();
     }

@@ -54,7 +54,9 @@ class FipsModeTlsTest {
 
     /** Switches FIPS mode on; with {@code installJsse}, BCJSSE in its FIPS mode is installed as the bootstrap does. */
     private static void fipsMode(boolean installJsse) {
-        assertThat(Security.getProvider(FipsMode.JSSE_PROVIDER)).as("no BCJSSE registered by anyone else").isNull();
+        assertThat(Security.getProvider(FipsMode.JSSE_PROVIDER))
+                .as("no BCJSSE registered by anyone else")
+                .isNull();
         if (installJsse) {
             Security.addProvider(new BouncyCastleJsseProvider(true, new BouncyCastleProvider()));
         }
@@ -62,7 +64,9 @@ class FipsModeTlsTest {
     }
 
     private TlsServerOptions.Builder server(PemPair files) {
-        return TlsServerOptions.builder().home(dir.resolve("server")).certificateChainFile(files.certificate())
+        return TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .certificateChainFile(files.certificate())
                 .privateKeyFile(files.key());
     }
 
@@ -73,8 +77,10 @@ class FipsModeTlsTest {
     @Test
     void theFipsProviderNeedsFipsModeAndTheFipsBuild() {
         assertThat(TlsProvider.FIPS.isAvailable()).isFalse();
-        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder().home(dir).provider(TlsProvider.FIPS)
-                .build()))
+        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder()
+                        .home(dir)
+                        .provider(TlsProvider.FIPS)
+                        .build()))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("TLS provider BCJSSE FIPS needs FIPS mode")
                 .hasMessageContaining("vstp-fips");
@@ -85,8 +91,8 @@ class FipsModeTlsTest {
         assertThat(TlsProvider.BOUNCY_CASTLE.isAvailable()).isFalse();
         assertThatThrownBy(() -> ClientTls.create(client().build()))
                 .isInstanceOf(TlsConfigException.class)
-                .hasMessageContaining("FIPS mode is on (-Dvstp.fips=true) but no BCJSSE provider in FIPS mode is "
-                        + "installed");
+                .hasMessageContaining(
+                        "FIPS mode is on (-Dvstp.fips=true) but no BCJSSE provider in FIPS mode is " + "installed");
         assertThatThrownBy(() -> SelfSignedCertificates.generate(List.of("localhost"), java.time.Duration.ofDays(1)))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("FIPS mode is on but the BCFIPS provider is not installed");
@@ -96,8 +102,10 @@ class FipsModeTlsTest {
     void otherProvidersAreRefusedByNameInFipsMode() {
         fipsMode(true);
         assertThat(TlsProvider.FIPS.isAvailable()).isTrue();
-        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder().home(dir).provider(TlsProvider.JDK)
-                .build()))
+        assertThatThrownBy(() -> ServerTls.create(TlsServerOptions.builder()
+                        .home(dir)
+                        .provider(TlsProvider.JDK)
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageContaining("TLS provider JDK (set in the options) is not available in FIPS mode")
                 .hasMessageContaining("BCJSSE FIPS");
@@ -113,7 +121,8 @@ class FipsModeTlsTest {
         PemPair files = TestPki.selfSigned().written(dir, "server");
         fipsMode(true);
         ServerTls serverTls = ServerTls.create(server(files).build());
-        ClientTls clientTls = ClientTls.create(client().pin(serverTls.certificateFingerprint()).build());
+        ClientTls clientTls = ClientTls.create(
+                client().pin(serverTls.certificateFingerprint()).build());
         assertThat(serverTls.provider()).isEqualTo("BCJSSE FIPS");
         assertThat(clientTls.provider()).isEqualTo("BCJSSE FIPS");
 
@@ -129,10 +138,14 @@ class FipsModeTlsTest {
         }
 
         // An approved suite asked for on both sides is the one negotiated; the groups under their IANA names pass.
-        ServerTls only128 = ServerTls.create(server(files).cipherSuites(List.of("TLS_AES_128_GCM_SHA256"))
-                .groups(List.of("secp384r1", "SECP256R1")).build());
+        ServerTls only128 = ServerTls.create(server(files)
+                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256"))
+                .groups(List.of("secp384r1", "SECP256R1"))
+                .build());
         ClientTls client128 = ClientTls.create(client().pin(only128.certificateFingerprint())
-                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256")).groups(List.of("P-256", "P-384")).build());
+                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256"))
+                .groups(List.of("P-256", "P-384"))
+                .build());
         try (EchoServer server = loopback.server(only128)) {
             Outcome client = loopback.connect(server.port(), client128);
             assertThat(client.failure()).isNull();
@@ -146,29 +159,34 @@ class FipsModeTlsTest {
         fipsMode(true);
 
         assertThatThrownBy(() -> ServerTls.create(server(files)
-                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256")).build()))
+                        .cipherSuites(List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"))
+                        .build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageContaining("TLS cipher suite TLS_CHACHA20_POLY1305_SHA256 is not available in FIPS mode")
                 .hasMessageContaining("ChaCha20-Poly1305 is not a FIPS-approved cipher")
                 .hasMessageContaining("TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256");
-        assertThatThrownBy(() -> ClientTls.create(client().cipherSuites(List.of("TLS_AES_128_CCM_SHA256")).build()))
+        assertThatThrownBy(() -> ClientTls.create(
+                        client().cipherSuites(List.of("TLS_AES_128_CCM_SHA256")).build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageContaining("TLS cipher suite TLS_AES_128_CCM_SHA256")
                 .hasMessageContaining("FIPS mode offers only TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256")
                 .hasMessageNotContaining("ChaCha20");
 
-        assertThatThrownBy(() -> ClientTls.create(client().groups(List.of("X25519MLKEM768", "P-256")).build()))
+        assertThatThrownBy(() -> ClientTls.create(
+                        client().groups(List.of("X25519MLKEM768", "P-256")).build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageContaining("TLS key-exchange group X25519MLKEM768")
                 .hasMessageContaining("the FIPS module has no ML-KEM")
                 .hasMessageContaining("ECDH over P-256 and P-384");
-        assertThatThrownBy(() -> ServerTls.create(server(files).groups(List.of("x25519")).build()))
+        assertThatThrownBy(() ->
+                        ServerTls.create(server(files).groups(List.of("x25519")).build()))
                 .isInstanceOf(NotFipsApprovedException.class)
                 .hasMessageContaining("TLS key-exchange group x25519")
                 .hasMessageNotContaining("ML-KEM")
                 .hasMessageContaining("ECDH over P-256 and P-384");
         // The groups are set for the whole process: a narrower choice is refused, not silently widened.
-        assertThatThrownBy(() -> ServerTls.create(server(files).groups(List.of("P-256")).build()))
+        assertThatThrownBy(() ->
+                        ServerTls.create(server(files).groups(List.of("P-256")).build()))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("choosing among them per server or client is not supported (got [P-256])");
     }

@@ -40,7 +40,8 @@ class HostnameMatcherTest {
         assertThat(HostnameMatcher.matches(certificate, "a.example.com")).isTrue();
         assertThat(HostnameMatcher.matches(certificate, "example.com")).isFalse();
         assertThat(HostnameMatcher.matches(certificate, "a.b.example.com")).isFalse();
-        assertThat(HostnameMatcher.matches(certificateFor("*.com"), "example.com")).isFalse();
+        assertThat(HostnameMatcher.matches(certificateFor("*.com"), "example.com"))
+                .isFalse();
     }
 
     @Test

@@ -39,16 +39,19 @@ class KnownHostsTest {
     @Test
     void readsHandEditedFilesAndSkipsBrokenLines() throws Exception {
         Path file = dir.resolve("known_hosts");
-        Files.writeString(file, "# pinned by hand\n\nnot a line\nhost:notaport " + A + "\n"
-                + "Host.Example:4433   " + B.toUpperCase() + "\n[::1]:4433 " + A);
+        Files.writeString(
+                file,
+                "# pinned by hand\n\nnot a line\nhost:notaport " + A + "\n" + "Host.Example:4433   " + B.toUpperCase()
+                        + "\n[::1]:4433 " + A);
         KnownHosts knownHosts = new KnownHosts(file);
 
         try (CapturedLog log = new CapturedLog()) {
             assertThat(knownHosts.find("nowhere:1")).isNull();
             // Each broken line is named with the file and its number, and why; none is deleted.
-            assertThat(log.warnings()).containsExactly(
-                    "skipping " + file + " line 3: want 'host:port sha256:HEX'",
-                    "skipping " + file + " line 4: the port is not a number");
+            assertThat(log.warnings())
+                    .containsExactly(
+                            "skipping " + file + " line 3: want 'host:port sha256:HEX'",
+                            "skipping " + file + " line 4: the port is not a number");
         }
 
         assertThat(knownHosts.find("host.example:4433")).isEqualTo(new KnownHosts.Entry("host.example:4433", B, 5));
@@ -68,8 +71,11 @@ class KnownHostsTest {
 
         try (CapturedLog log = new CapturedLog()) {
             assertThat(knownHosts.find("a:1")).isEqualTo(new KnownHosts.Entry("a:1", B, 2));
-            assertThat(log.warnings()).singleElement().asString()
-                    .startsWith("skipping " + file + " line 1: ").contains("sha256");
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
+                    .startsWith("skipping " + file + " line 1: ")
+                    .contains("sha256");
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.testkit.TestPki;
+import io.vstp.testkit.TestPki.Issued;
+import io.vstp.testkit.TestPki.PemPair;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
 import io.vstp.transport.VstpClient;
@@ -15,9 +18,6 @@ import io.vstp.transport.auth.Action;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
 import io.vstp.transport.auth.Principal;
-import io.vstp.testkit.TestPki;
-import io.vstp.testkit.TestPki.Issued;
-import io.vstp.testkit.TestPki.PemPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +47,8 @@ class MutualTlsCredentialsTest {
             @Override
             public CompletionStage<Principal> authenticate(Credentials credentials) {
                 seen.add(credentials);
-                return credentials.clientCertificate()
+                return credentials
+                        .clientCertificate()
                         .map(c -> CompletableFuture.completedFuture(new Principal(
                                 c.getSubjectX500Principal().getName(), Set.of("device"), Map.of(), "mtls", null)))
                         .orElseGet(() -> CompletableFuture.failedFuture(new AuthenticationException("no certificate")));
@@ -58,20 +59,34 @@ class MutualTlsCredentialsTest {
                 return AccessDecision.allow("test");
             }
         };
-        try (VstpServer server = VstpServer.builder().port(0).threads(1)
-                .tls(TlsServerOptions.builder().home(dir.resolve("server")).clientCaFile(clientCaFile).build())
-                .accessControl(byCertificate)
-                .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
-                        .payload(session.principal().method() + " " + session.principal().subject()).build()))
-                .start();
-             VstpClient client = VstpClient.builder().threads(1).bearerToken(() -> "also-a-token")
-                     .tls(TlsClientOptions.builder().home(dir.resolve("client"))
-                             .certificateChainFile(aliceFiles.certificate()).privateKeyFile(aliceFiles.key()).build())
-                     .build()) {
+        try (VstpServer server = VstpServer.builder()
+                        .port(0)
+                        .threads(1)
+                        .tls(TlsServerOptions.builder()
+                                .home(dir.resolve("server"))
+                                .clientCaFile(clientCaFile)
+                                .build())
+                        .accessControl(byCertificate)
+                        .handler(RequestHandler.of((request, session) -> Frame.builder(FrameType.DATA)
+                                .payload(session.principal().method() + " "
+                                        + session.principal().subject())
+                                .build()))
+                        .start();
+                VstpClient client = VstpClient.builder()
+                        .threads(1)
+                        .bearerToken(() -> "also-a-token")
+                        .tls(TlsClientOptions.builder()
+                                .home(dir.resolve("client"))
+                                .certificateChainFile(aliceFiles.certificate())
+                                .privateKeyFile(aliceFiles.key())
+                                .build())
+                        .build()) {
             VstpConnection conn = client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS);
             assertThat(conn.authenticatedSubject()).isEqualTo("CN=alice");
             assertThat(conn.credentialsExpireAt()).isNull();
-            Frame reply = conn.request(Frame.builder(FrameType.DATA).payload("who").build()).get(5, TimeUnit.SECONDS);
+            Frame reply = conn.request(
+                            Frame.builder(FrameType.DATA).payload("who").build())
+                    .get(5, TimeUnit.SECONDS);
             try {
                 assertThat(reply.payloadAsString()).isEqualTo("mtls CN=alice");
             } finally {

@@ -36,13 +36,22 @@ class PostQuantumGroupTest {
     }
 
     private VstpServer server(List<String> groups) throws Exception {
-        return resources.use(VstpServer.builder().port(0).threads(1).tls(TlsServerOptions.builder()
-                .home(dir.resolve("server")).provider(TlsProvider.OPENSSL).groups(groups).build()).start());
+        return resources.use(VstpServer.builder()
+                .port(0)
+                .threads(1)
+                .tls(TlsServerOptions.builder()
+                        .home(dir.resolve("server"))
+                        .provider(TlsProvider.OPENSSL)
+                        .groups(groups)
+                        .build())
+                .start());
     }
 
     private VstpConnection connect(VstpServer server, TlsClientOptions.Builder tls) throws Exception {
-        VstpClient client = resources.use(VstpClient.builder().threads(1)
-                .tls(tls.home(dir.resolve("client")).trustOnFirstUse(true).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .tls(tls.home(dir.resolve("client")).trustOnFirstUse(true).build())
+                .build());
         return resources.use(client.connect("127.0.0.1", server.port()).get(10, TimeUnit.SECONDS));
     }
 
@@ -58,26 +67,35 @@ class PostQuantumGroupTest {
     @Test
     void classicalClientsStillConnect() throws Exception {
         VstpServer server = server(TlsProtocols.DEFAULT_GROUPS);
-        VstpConnection x25519 = connect(server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL)
-                .groups(List.of("X25519")));
+        VstpConnection x25519 = connect(
+                server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL).groups(List.of("X25519")));
         assertThat(x25519.tlsGroup()).isEqualTo("X25519");
-        VstpConnection p256 = connect(server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL)
-                .groups(List.of("P-256")));
+        VstpConnection p256 = connect(
+                server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL).groups(List.of("P-256")));
         assertThat(p256.tlsGroup()).isEqualTo("P-256");
         // The JDK's own TLS (Java 17 has no hybrid group) offers X25519 first.
         VstpConnection jdk = connect(server, TlsClientOptions.builder().provider(TlsProvider.JDK));
         assertThat(jdk.tlsProtocol()).isEqualTo("TLSv1.3");
-        assertThat(server.stats().tlsHandshakesByGroup()).containsEntry("X25519", 2L).containsEntry("P-256", 1L);
+        assertThat(server.stats().tlsHandshakesByGroup())
+                .containsEntry("X25519", 2L)
+                .containsEntry("P-256", 1L);
     }
 
     @Test
     void aServerThatRequiresTheHybridRefusesClassicalClients() throws Exception {
         VstpServer server = server(List.of("X25519MLKEM768"));
-        VstpClient client = resources.use(VstpClient.builder().threads(1).tls(TlsClientOptions.builder()
-                .home(dir.resolve("client")).trustOnFirstUse(true).provider(TlsProvider.OPENSSL)
-                .groups(List.of("X25519")).build()).build());
+        VstpClient client = resources.use(VstpClient.builder()
+                .threads(1)
+                .tls(TlsClientOptions.builder()
+                        .home(dir.resolve("client"))
+                        .trustOnFirstUse(true)
+                        .provider(TlsProvider.OPENSSL)
+                        .groups(List.of("X25519"))
+                        .build())
+                .build());
         assertThat(client.connect("127.0.0.1", server.port())).failsWithin(10, TimeUnit.SECONDS);
-        assertThat(connect(server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL)).tlsGroup())
+        assertThat(connect(server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL))
+                        .tlsGroup())
                 .isEqualTo("X25519MLKEM768");
     }
 }

@@ -3,10 +3,10 @@ package io.vstp.transport.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import io.vstp.testkit.TestPki;
 import io.vstp.testkit.TestPki.Issued;
 import io.vstp.testkit.TestPki.PemPair;
+import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,8 @@ class ServerCertificateVerifierTest {
     Path dir;
 
     private ClientTls client(TlsClientOptions.Builder options) {
-        return ClientTls.create(options.home(dir.resolve("client")).provider(TlsProvider.JDK).build());
+        return ClientTls.create(
+                options.home(dir.resolve("client")).provider(TlsProvider.JDK).build());
     }
 
     @Test
@@ -55,8 +56,10 @@ class ServerCertificateVerifierTest {
                     assertThat(e.reason()).isEqualTo(Reason.PIN_MISMATCH);
                     assertThat(e.endpoint()).isEqualTo("[::1]:4433");
                     assertThat(e.presentedFingerprint()).isEqualTo(server.fingerprint());
-                    assertThat(e.getMessage()).startsWith("certificate pin mismatch for [::1]:4433: configured pins ")
-                            .contains(pinA, pinB).endsWith("server presented " + server.fingerprint());
+                    assertThat(e.getMessage())
+                            .startsWith("certificate pin mismatch for [::1]:4433: configured pins ")
+                            .contains(pinA, pinB)
+                            .endsWith("server presented " + server.fingerprint());
                 });
         // Either pin is enough.
         ClientTls pinned = client(TlsClientOptions.builder().pins(List.of(pinA, server.fingerprint())));
@@ -87,25 +90,33 @@ class ServerCertificateVerifierTest {
                     .isEqualTo("127.0.0.1:" + selfSignedServer.port() + " " + selfSigned.fingerprint() + "\n");
 
             // The same CA-issued certificate on the port pinned for the other one: refused, the line named.
-            Files.writeString(knownHosts.file(), "127.0.0.1:" + caServer.port() + " " + selfSigned.fingerprint()
-                    + "\n", java.nio.file.StandardOpenOption.APPEND);
-            ServerCertificateVerifier withoutCa = new ServerCertificateVerifier(List.of(), Set.of(), knownHosts, true,
-                    false);
+            Files.writeString(
+                    knownHosts.file(),
+                    "127.0.0.1:" + caServer.port() + " " + selfSigned.fingerprint() + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            ServerCertificateVerifier withoutCa =
+                    new ServerCertificateVerifier(List.of(), Set.of(), knownHosts, true, false);
             assertThatThrownBy(() -> handshake(withoutCa, caServer.port()))
                     .isInstanceOf(SSLHandshakeException.class)
                     .satisfies(e -> {
-                        CertificateVerificationException why = CertificateVerificationException.findIn(e)
-                                .orElseThrow();
+                        CertificateVerificationException why =
+                                CertificateVerificationException.findIn(e).orElseThrow();
                         assertThat(why.reason()).isEqualTo(Reason.KNOWN_HOSTS_MISMATCH);
-                        assertThat(why.getMessage()).contains("certificate pin mismatch for 127.0.0.1:"
-                                + caServer.port(), "delete line 2 of " + knownHosts.file());
+                        assertThat(why.getMessage())
+                                .contains(
+                                        "certificate pin mismatch for 127.0.0.1:" + caServer.port(),
+                                        "delete line 2 of " + knownHosts.file());
                     });
         }
     }
 
     private ServerTls serverTls(PemPair files, String home) {
-        return ServerTls.create(TlsServerOptions.builder().home(dir.resolve(home)).provider(TlsProvider.JDK)
-                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).build());
+        return ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve(home))
+                .provider(TlsProvider.JDK)
+                .certificateChainFile(files.certificate())
+                .privateKeyFile(files.key())
+                .build());
     }
 
     /** A TLS 1.3 handshake on a plain JDK socket to 127.0.0.1 with {@code verifier}; the server's fingerprint. */
@@ -115,7 +126,8 @@ class ServerCertificateVerifierTest {
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setEnabledProtocols(new String[] {"TLSv1.3"});
             socket.startHandshake();
-            return CertificateFingerprints.sha256((X509Certificate) socket.getSession().getPeerCertificates()[0]);
+            return CertificateFingerprints.sha256(
+                    (X509Certificate) socket.getSession().getPeerCertificates()[0]);
         }
     }
 
@@ -123,8 +135,8 @@ class ServerCertificateVerifierTest {
     void refusesToJudgeWithoutTheServersAddressOrAsAServerTrustManager() throws Exception {
         Issued server = TestPki.selfSigned();
         X509Certificate[] chain = {server.certificate()};
-        ServerCertificateVerifier verifier = new ServerCertificateVerifier(List.of(), Set.of(),
-                new KnownHosts(dir.resolve("known_hosts")), true, false);
+        ServerCertificateVerifier verifier = new ServerCertificateVerifier(
+                List.of(), Set.of(), new KnownHosts(dir.resolve("known_hosts")), true, false);
 
         assertThatThrownBy(() -> verifier.checkServerTrusted(chain, "UNKNOWN"))
                 .hasMessageContaining("needs the server's host and port");
@@ -147,14 +159,17 @@ class ServerCertificateVerifierTest {
 
     @Test
     void findInLooksThroughCausesAndSuppressedExceptionsAndStopsAtCycles() {
-        CertificateVerificationException refusal = new CertificateVerificationException(Reason.UNTRUSTED,
-                "a:1", "sha256:" + "00".repeat(32), "refused", null);
+        CertificateVerificationException refusal = new CertificateVerificationException(
+                Reason.UNTRUSTED, "a:1", "sha256:" + "00".repeat(32), "refused", null);
         SSLException closing = new SSLException("closed while handshaking");
         closing.addSuppressed(new IllegalStateException("unrelated"));
         closing.addSuppressed(new SSLException("handshake failed", refusal));
-        closing.addSuppressed(new SSLException("also failed", new CertificateVerificationException(
-                Reason.EXPIRED, "a:1", "sha256:" + "11".repeat(32), "later", null)));
-        assertThat(CertificateVerificationException.findIn(new RuntimeException(closing))).containsSame(refusal);
+        closing.addSuppressed(new SSLException(
+                "also failed",
+                new CertificateVerificationException(
+                        Reason.EXPIRED, "a:1", "sha256:" + "11".repeat(32), "later", null)));
+        assertThat(CertificateVerificationException.findIn(new RuntimeException(closing)))
+                .containsSame(refusal);
 
         SSLException first = new SSLException("first");
         SSLException second = new SSLException("second", first);

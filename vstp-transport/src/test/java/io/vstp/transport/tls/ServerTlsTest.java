@@ -46,14 +46,17 @@ class ServerTlsTest {
         assertThat(tls.resolve("server-cert.pem")).exists();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("server-key.pem"))))
                 .isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls)))
+                .isEqualTo("rwx------");
         assertThat(first.certificateFingerprint()).matches("sha256:[0-9a-f]{64}");
     }
 
     @Test
     void generatedCertificateIsEcP256ForLoopbackNamesValid825Days() throws Exception {
-        X509Certificate certificate = ServerTls.create(options().selfSignedName("vstp.example.com").build())
-                .certificateChain().get(0);
+        X509Certificate certificate = ServerTls.create(
+                        options().selfSignedName("vstp.example.com").build())
+                .certificateChain()
+                .get(0);
 
         assertThat(certificate.getPublicKey().getAlgorithm()).isEqualTo("EC");
         assertThat(certificate.getPublicKey().toString()).contains("secp256r1");
@@ -63,7 +66,8 @@ class ServerTlsTest {
         }
         assertThat(names).contains("localhost", "127.0.0.1", "vstp.example.com");
         assertThat(names).anyMatch(name -> name.equals("::1") || name.equals("0:0:0:0:0:0:0:1"));
-        Duration validity = Duration.between(certificate.getNotBefore().toInstant(),
+        Duration validity = Duration.between(
+                certificate.getNotBefore().toInstant(),
                 certificate.getNotAfter().toInstant());
         assertThat(validity).isEqualTo(Duration.ofDays(825));
         assertThat(HostnameMatcher.matches(certificate, "::1")).isTrue();
@@ -71,8 +75,8 @@ class ServerTlsTest {
 
     @Test
     void regeneratesExpiredSelfSignedCertificate() throws Exception {
-        Issued expired = TestPki.selfSigned(Instant.now().minus(Duration.ofDays(10)),
-                Instant.now().minus(Duration.ofDays(1)));
+        Issued expired = TestPki.selfSigned(
+                Instant.now().minus(Duration.ofDays(10)), Instant.now().minus(Duration.ofDays(1)));
         Files.createDirectories(home.resolve("tls"));
         expired.writeTo(home.resolve("tls/server-cert.pem"), home.resolve("tls/server-key.pem"));
 
@@ -90,13 +94,14 @@ class ServerTlsTest {
         ServerTls tls = ServerTls.create(options().build());
 
         assertThat(tls.certificateFingerprint()).isNotEqualTo(original);
-        assertThat(ServerTls.create(options().build()).certificateFingerprint()).isEqualTo(tls.certificateFingerprint());
+        assertThat(ServerTls.create(options().build()).certificateFingerprint())
+                .isEqualTo(tls.certificateFingerprint());
     }
 
     @Test
     void regeneratesSelfSignedCertificateNotYetValid() throws Exception {
-        Issued early = TestPki.selfSigned(Instant.now().plus(Duration.ofDays(2)),
-                Instant.now().plus(Duration.ofDays(9)));
+        Issued early = TestPki.selfSigned(
+                Instant.now().plus(Duration.ofDays(2)), Instant.now().plus(Duration.ofDays(9)));
         Files.createDirectories(home.resolve("tls"));
         early.writeTo(home.resolve("tls/server-cert.pem"), home.resolve("tls/server-key.pem"));
 
@@ -105,9 +110,13 @@ class ServerTlsTest {
 
             assertThat(tls.certificateFingerprint()).isNotEqualTo(early.fingerprint());
             tls.certificateChain().get(0).checkValidity();
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .startsWith("replaced the self-signed TLS certificate in " + home.resolve("tls/server-cert.pem"))
-                    .contains("the old one " + early.fingerprint() + " is not valid before", "is the clock right?",
+                    .contains(
+                            "the old one " + early.fingerprint() + " is not valid before",
+                            "is the clock right?",
                             "the new one is " + tls.certificateFingerprint());
         }
     }
@@ -116,16 +125,21 @@ class ServerTlsTest {
     void replacesSelfSignedPairWhoseKeyFileHoldsAKeyOfAnotherType() throws Exception {
         String original = ServerTls.create(options().build()).certificateFingerprint();
         Path keyFile = home.resolve("tls/server-key.pem");
-        Files.writeString(keyFile, PemFiles.privateKeyPem(KeyPairGenerator.getInstance("RSA").generateKeyPair()
-                .getPrivate()));
+        Files.writeString(
+                keyFile,
+                PemFiles.privateKeyPem(
+                        KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate()));
 
         try (CapturedLog log = new CapturedLog()) {
             ServerTls tls = ServerTls.create(options().build());
 
             assertThat(tls.certificateFingerprint()).isNotEqualTo(original);
-            assertThat(CertifiedKey.read(home.resolve("tls/server-cert.pem"), keyFile).fingerprint())
+            assertThat(CertifiedKey.read(home.resolve("tls/server-cert.pem"), keyFile)
+                            .fingerprint())
                     .isEqualTo(tls.certificateFingerprint());
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .contains("the private key in " + keyFile + " does not belong to the certificate in "
                             + home.resolve("tls/server-cert.pem") + " (" + original + ")")
                     .contains("Clients that pinned the old one will refuse this server");
@@ -139,9 +153,11 @@ class ServerTlsTest {
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
 
         try (CapturedLog log = new CapturedLog()) {
-            assertThat(ServerTls.create(options().build()).certificateFingerprint()).isEqualTo(original);
-            assertThat(log.warnings()).containsExactly(keyFile + " is readable by other users (mode rw-r--r--); "
-                    + "run: chmod 600 " + keyFile);
+            assertThat(ServerTls.create(options().build()).certificateFingerprint())
+                    .isEqualTo(original);
+            assertThat(log.warnings())
+                    .containsExactly(
+                            keyFile + " is readable by other users (mode rw-r--r--); " + "run: chmod 600 " + keyFile);
         }
     }
 
@@ -151,8 +167,8 @@ class ServerTlsTest {
 
         assertThatThrownBy(() -> ServerTls.create(options().build()))
                 .isInstanceOf(TlsConfigException.class)
-                .hasMessageStartingWith("cannot create or read the self-signed server certificate in "
-                        + home.resolve("tls"))
+                .hasMessageStartingWith(
+                        "cannot create or read the self-signed server certificate in " + home.resolve("tls"))
                 .hasMessageEndingWith("(set another VSTP home, or configure certificate files)");
         assertThat(Files.readString(home.resolve("tls"))).isEqualTo("not a directory");
     }
@@ -161,10 +177,15 @@ class ServerTlsTest {
     void refusesConfiguredKeysOfAnotherType() throws Exception {
         PemPair files = TestPki.selfSigned().written(home, "server");
         for (String algorithm : new String[] {"RSA", "Ed25519"}) {
-            Files.writeString(files.key(), PemFiles.privateKeyPem(KeyPairGenerator.getInstance(algorithm)
-                    .generateKeyPair().getPrivate()));
-            assertThatThrownBy(() -> ServerTls.create(options().certificateChainFile(files.certificate())
-                    .privateKeyFile(files.key()).build()))
+            Files.writeString(
+                    files.key(),
+                    PemFiles.privateKeyPem(KeyPairGenerator.getInstance(algorithm)
+                            .generateKeyPair()
+                            .getPrivate()));
+            assertThatThrownBy(() -> ServerTls.create(options()
+                            .certificateChainFile(files.certificate())
+                            .privateKeyFile(files.key())
+                            .build()))
                     .as(algorithm)
                     .isInstanceOf(TlsConfigException.class)
                     .hasMessageContaining("the private key in " + files.key() + " does not belong to the certificate");
@@ -178,15 +199,20 @@ class ServerTlsTest {
         // 'openssl ec' writes SEC1 ("EC PRIVATE KEY"); the public key in it is optional (-no_public leaves it out).
         for (List<String> options : List.of(List.<String>of(), List.of("-no_public"))) {
             Path sec1 = home.resolve("sec1" + String.join("", options) + ".pem");
-            List<String> command = new ArrayList<>(List.of("openssl", "ec", "-in", files.key().toString(), "-out",
-                    sec1.toString()));
+            List<String> command =
+                    new ArrayList<>(List.of("openssl", "ec", "-in", files.key().toString(), "-out", sec1.toString()));
             command.addAll(options);
-            Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
-            assertThat(openssl.waitFor()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+            Process openssl =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            assertThat(openssl.waitFor())
+                    .as(new String(openssl.getInputStream().readAllBytes()))
+                    .isZero();
             assertThat(Files.readString(sec1)).startsWith("-----BEGIN EC PRIVATE KEY-----");
 
-            ServerTls tls = ServerTls.create(options().certificateChainFile(files.certificate())
-                    .privateKeyFile(sec1).build());
+            ServerTls tls = ServerTls.create(options()
+                    .certificateChainFile(files.certificate())
+                    .privateKeyFile(sec1)
+                    .build());
             assertThat(tls.certificateFingerprint()).as(sec1.toString()).isEqualTo(server.fingerprint());
         }
     }
@@ -195,8 +221,11 @@ class ServerTlsTest {
     void aBrokenReplacementIsReportedOnceAndForgottenWhenReverted() throws Exception {
         Issued server = TestPki.selfSigned();
         PemPair files = server.written(home, "server");
-        TlsServerOptions configured = options().certificateChainFile(files.certificate()).privateKeyFile(files.key())
-                .reloadCheckInterval(Duration.ZERO).build();
+        TlsServerOptions configured = options()
+                .certificateChainFile(files.certificate())
+                .privateKeyFile(files.key())
+                .reloadCheckInterval(Duration.ZERO)
+                .build();
         ServerTls tls = ServerTls.create(configured);
         assertThat(tls.options()).isSameAs(configured);
         byte[] original = Files.readAllBytes(files.certificate());
@@ -206,8 +235,13 @@ class ServerTlsTest {
             Files.writeString(files.certificate(), "-----BEGIN CERTIFICATE-----\nhalf written");
             tls.newHandler(ByteBufAllocator.DEFAULT);
             tls.newHandler(ByteBufAllocator.DEFAULT);
-            assertThat(tls.lastReloadFailure()).get().asString().contains(files.certificate().toString());
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(tls.lastReloadFailure())
+                    .get()
+                    .asString()
+                    .contains(files.certificate().toString());
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .startsWith("keeping server TLS certificate " + server.fingerprint());
 
             // The edit undone in place (same bytes, same time): nothing to reload, nothing failing.
@@ -229,14 +263,17 @@ class ServerTlsTest {
     @Test
     void withTheJdkProviderTicketKeysAreTheJdksOwn() {
         try (CapturedLog log = new CapturedLog()) {
-            ServerTls tls = ServerTls.create(options().sessionTicketKeyRotation(Duration.ofMinutes(5)).build());
+            ServerTls tls = ServerTls.create(
+                    options().sessionTicketKeyRotation(Duration.ofMinutes(5)).build());
 
             assertThat(tls.sessionTicketKeyRotation()).isEmpty();
             assertThat(tls.sessionTicketKeyRotations()).isZero();
-            assertThatThrownBy(tls::rotateSessionTicketKeys).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(tls::rotateSessionTicketKeys)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("no session ticket keys of our own with JDK");
-            assertThat(log.warnings()).containsExactly("session ticket key rotation every PT5M is not applied: the "
-                    + "JDK TLS provider keeps its own ticket keys (jdk.tls.server.statelessKeyTimeout)");
+            assertThat(log.warnings())
+                    .containsExactly("session ticket key rotation every PT5M is not applied: the "
+                            + "JDK TLS provider keeps its own ticket keys (jdk.tls.server.statelessKeyTimeout)");
         }
     }
 
@@ -246,20 +283,26 @@ class ServerTlsTest {
         Issued two = TestPki.selfSigned();
         PemPair twoFiles = two.written(home, "two");
 
-        assertThatThrownBy(() -> ServerTls.create(options().certificateChainFile(one.certificate())
-                .privateKeyFile(twoFiles.key()).build()))
+        assertThatThrownBy(() -> ServerTls.create(options()
+                        .certificateChainFile(one.certificate())
+                        .privateKeyFile(twoFiles.key())
+                        .build()))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("does not belong to the certificate")
                 .hasMessageContaining(twoFiles.key().toString())
-                .hasMessageNotContaining(Base64.getEncoder().encodeToString(two.key().getEncoded()).substring(0, 40));
+                .hasMessageNotContaining(Base64.getEncoder()
+                        .encodeToString(two.key().getEncoded())
+                        .substring(0, 40));
     }
 
     @Test
     void refusesMissingCertificateFile() {
         Path missing = home.resolve("missing.pem");
 
-        assertThatThrownBy(() -> ServerTls.create(options().certificateChainFile(missing)
-                .privateKeyFile(missing).build()))
+        assertThatThrownBy(() -> ServerTls.create(options()
+                        .certificateChainFile(missing)
+                        .privateKeyFile(missing)
+                        .build()))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("does not exist");
@@ -269,16 +312,21 @@ class ServerTlsTest {
     void refusesEncryptedPrivateKey() throws Exception {
         Issued server = TestPki.selfSigned();
         PemPair files = server.written(home, "server");
-        PemObject encrypted = new JcaPKCS8Generator(server.key(),
-                new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                        .setProvider(new BouncyCastleProvider()) // not registered: PKCS7Padding is BC's name
-                        .setPassword("secret".toCharArray()).build()).generate();
+        PemObject encrypted = new JcaPKCS8Generator(
+                        server.key(),
+                        new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                                .setProvider(new BouncyCastleProvider()) // not registered: PKCS7Padding is BC's name
+                                .setPassword("secret".toCharArray())
+                                .build())
+                .generate();
         try (PemWriter writer = new PemWriter(Files.newBufferedWriter(files.key()))) {
             writer.writeObject(encrypted);
         }
 
-        assertThatThrownBy(() -> ServerTls.create(options().certificateChainFile(files.certificate())
-                .privateKeyFile(files.key()).build()))
+        assertThatThrownBy(() -> ServerTls.create(options()
+                        .certificateChainFile(files.certificate())
+                        .privateKeyFile(files.key())
+                        .build()))
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining(files.key().toString())
                 .hasMessageContaining("is encrypted");
@@ -286,7 +334,8 @@ class ServerTlsTest {
 
     @Test
     void certificateAndKeyFilesMustBeSetTogether() {
-        assertThatThrownBy(() -> options().certificateChainFile(home.resolve("cert.pem")).build())
+        assertThatThrownBy(() ->
+                        options().certificateChainFile(home.resolve("cert.pem")).build())
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("both");
     }
@@ -311,7 +360,8 @@ class ServerTlsTest {
         System.clearProperty("vstp.home");
         System.setProperty("user.home", home.toString()); // never the real home directory
         try {
-            assertThat(TlsServerOptions.defaults().home()).isEqualTo(home.resolve(".vstp").toAbsolutePath());
+            assertThat(TlsServerOptions.defaults().home())
+                    .isEqualTo(home.resolve(".vstp").toAbsolutePath());
             assertThat(TlsClientOptions.defaults().knownHostsFile()).isEqualTo(home.resolve(".vstp/known_hosts"));
         } finally {
             restore("vstp.home", previousHome);
@@ -326,11 +376,14 @@ class ServerTlsTest {
             System.setProperty(TlsProvider.PROPERTY, "jdk");
             TlsServerOptions unforced = TlsServerOptions.builder().home(home).build();
             assertThat(ServerTls.create(unforced).provider()).isEqualTo("JDK");
-            assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build()).provider()).isEqualTo("JDK");
+            assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build())
+                            .provider())
+                    .isEqualTo("JDK");
 
             System.setProperty(TlsProvider.PROPERTY, "bc");
             assertThat(ServerTls.create(unforced).provider()).isEqualTo("BCJSSE");
-            assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build()).provider())
+            assertThat(ClientTls.create(TlsClientOptions.builder().home(home).build())
+                            .provider())
                     .isEqualTo("BCJSSE");
 
             System.setProperty(TlsProvider.PROPERTY, "wolfssl");
@@ -348,7 +401,8 @@ class ServerTlsTest {
         System.clearProperty(TlsProvider.PROPERTY);
         try {
             String expected = TlsProvider.OPENSSL.isAvailable() ? "OpenSSL" : "JDK";
-            assertThat(ServerTls.create(TlsServerOptions.builder().home(home).build()).provider())
+            assertThat(ServerTls.create(TlsServerOptions.builder().home(home).build())
+                            .provider())
                     .isEqualTo(expected);
         } finally {
             restore(TlsProvider.PROPERTY, previous);

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import io.vstp.testkit.TestPki;
 import io.vstp.testkit.TestPki.Issued;
 import io.vstp.testkit.TestPki.PemPair;
+import io.vstp.transport.tls.CertificateVerificationException.Reason;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import io.vstp.transport.tls.TlsLoopback.Outcome;
 import java.nio.file.Files;
@@ -62,7 +62,10 @@ class TlsHandshakeTest {
     }
 
     private ServerTls selfSignedServer(TlsProvider provider, String home) {
-        return ServerTls.create(TlsServerOptions.builder().home(dir.resolve(home)).provider(provider).build());
+        return ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve(home))
+                .provider(provider)
+                .build());
     }
 
     private TlsClientOptions.Builder client(TlsProvider provider) {
@@ -97,18 +100,18 @@ class TlsHandshakeTest {
 
     @ParameterizedTest(name = "server {0}")
     @MethodSource("providers")
-    void clientRestrictedToChaCha20GetsChaCha20FromEitherServerProvider(TlsProvider serverProvider)
-            throws Exception {
+    void clientRestrictedToChaCha20GetsChaCha20FromEitherServerProvider(TlsProvider serverProvider) throws Exception {
         // A JDK or BCJSSE server must allow ChaCha20 (Netty's default list for the SSLEngine API leaves it out);
         // BoringSSL always does.
-        TlsServerOptions.Builder options = TlsServerOptions.builder().home(dir.resolve("server"))
-                .provider(serverProvider);
+        TlsServerOptions.Builder options =
+                TlsServerOptions.builder().home(dir.resolve("server")).provider(serverProvider);
         if (serverProvider == TlsProvider.JDK || serverProvider == TlsProvider.BOUNCY_CASTLE) {
             options.cipherSuites(List.of("TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"));
         }
         ServerTls serverTls = ServerTls.create(options.build());
         ClientTls clientTls = ClientTls.create(client(TlsProvider.JDK)
-                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256")).build());
+                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256"))
+                .build());
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome client = loopback.connect(server.port(), clientTls);
             server.nextHandshake();
@@ -121,8 +124,10 @@ class TlsHandshakeTest {
     void cipherSuitesWithBoringSslAreRefusedNotIgnored() {
         org.junit.jupiter.api.Assumptions.assumeTrue(TlsProvider.OPENSSL.isAvailable());
         TlsClientOptions options = client(TlsProvider.OPENSSL)
-                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256")).build();
-        assertThatThrownBy(() -> ClientTls.create(options)).isInstanceOf(TlsConfigException.class)
+                .cipherSuites(List.of("TLS_CHACHA20_POLY1305_SHA256"))
+                .build();
+        assertThatThrownBy(() -> ClientTls.create(options))
+                .isInstanceOf(TlsConfigException.class)
                 .hasMessageContaining("force the JDK provider");
     }
 
@@ -130,8 +135,11 @@ class TlsHandshakeTest {
     @MethodSource("providers")
     void refusesClientThatOffersOnlyTls12(TlsProvider provider) throws Exception {
         ServerTls serverTls = selfSignedServer(provider, "server");
-        SslContext tls12Only = SslContextBuilder.forClient().sslProvider(provider.nettyProvider())
-                .protocols("TLSv1.2").trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        SslContext tls12Only = SslContextBuilder.forClient()
+                .sslProvider(provider.nettyProvider())
+                .protocols("TLSv1.2")
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
 
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome client = loopback.connect(server.port(), alloc -> tls12Only.newHandler(alloc, "127.0.0.1", 0));
@@ -146,8 +154,11 @@ class TlsHandshakeTest {
     @MethodSource("providers")
     void acceptsPeerThatOffersNoAlpn(TlsProvider provider) throws Exception {
         ServerTls serverTls = selfSignedServer(provider, "server");
-        SslContext noAlpn = SslContextBuilder.forClient().sslProvider(provider.nettyProvider())
-                .protocols("TLSv1.3").trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        SslContext noAlpn = SslContextBuilder.forClient()
+                .sslProvider(provider.nettyProvider())
+                .protocols("TLSv1.3")
+                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .build();
 
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome client = loopback.connect(server.port(), alloc -> noAlpn.newHandler(alloc, "127.0.0.1", 0));
@@ -182,15 +193,20 @@ class TlsHandshakeTest {
             Outcome refused = loopback.connect(server.port(), clientTls);
 
             // SSLHandshakeException from the JDK and OpenSSL; BCJSSE throws its parent SSLException.
-            assertThat(refused.failure()).isInstanceOf(provider == TlsProvider.BOUNCY_CASTLE
-                    ? javax.net.ssl.SSLException.class : SSLHandshakeException.class);
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+            assertThat(refused.failure())
+                    .isInstanceOf(
+                            provider == TlsProvider.BOUNCY_CASTLE
+                                    ? javax.net.ssl.SSLException.class
+                                    : SSLHandshakeException.class);
+            CertificateVerificationException why =
+                    CertificateVerificationException.findIn(refused.failure()).orElseThrow();
             assertThat(why.reason()).isEqualTo(Reason.KNOWN_HOSTS_MISMATCH);
-            assertThat(why.getMessage()).contains(
-                    "certificate pin mismatch for " + endpoint + ": known_hosts has " + first.certificateFingerprint()
-                            + ", server presented " + second.certificateFingerprint(),
-                    "line 1 of " + knownHosts());
+            assertThat(why.getMessage())
+                    .contains(
+                            "certificate pin mismatch for " + endpoint + ": known_hosts has "
+                                    + first.certificateFingerprint() + ", server presented "
+                                    + second.certificateFingerprint(),
+                            "line 1 of " + knownHosts());
             assertThat(Files.readString(knownHosts())).isEqualTo(recorded);
 
             // The server learns it was refused for its certificate, not that it had an internal error.
@@ -212,8 +228,8 @@ class TlsHandshakeTest {
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome refused = loopback.connect(server.port(), clientTls);
 
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+            CertificateVerificationException why =
+                    CertificateVerificationException.findIn(refused.failure()).orElseThrow();
             assertThat(why.reason()).isEqualTo(Reason.PIN_MISMATCH);
             assertThat(why.getMessage()).contains(otherPin, serverTls.certificateFingerprint());
             assertThat(knownHosts()).doesNotExist();
@@ -224,8 +240,10 @@ class TlsHandshakeTest {
     @MethodSource("providers")
     void acceptsServerMatchingConfiguredPinWithoutKnownHosts(TlsProvider provider) throws Exception {
         ServerTls serverTls = selfSignedServer(provider, "server");
-        ClientTls clientTls = ClientTls.create(client(provider).trustOnFirstUse(false)
-                .pin(serverTls.certificateFingerprint().toUpperCase()).build());
+        ClientTls clientTls = ClientTls.create(client(provider)
+                .trustOnFirstUse(false)
+                .pin(serverTls.certificateFingerprint().toUpperCase())
+                .build());
 
         try (EchoServer server = loopback.server(serverTls)) {
             assertThat(loopback.connect(server.port(), clientTls).failure()).isNull();
@@ -237,13 +255,14 @@ class TlsHandshakeTest {
     @MethodSource("providers")
     void refusesUnknownServerWhenTrustOnFirstUseIsOff(TlsProvider provider) throws Exception {
         ServerTls serverTls = selfSignedServer(provider, "server");
-        ClientTls clientTls = ClientTls.create(client(provider).trustOnFirstUse(false).build());
+        ClientTls clientTls =
+                ClientTls.create(client(provider).trustOnFirstUse(false).build());
 
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome refused = loopback.connect(server.port(), clientTls);
 
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+            CertificateVerificationException why =
+                    CertificateVerificationException.findIn(refused.failure()).orElseThrow();
             assertThat(why.reason()).isEqualTo(Reason.UNTRUSTED);
             assertThat(why.getMessage()).contains(serverTls.certificateFingerprint(), "trust on first use is off");
             assertThat(knownHosts()).doesNotExist();
@@ -253,8 +272,12 @@ class TlsHandshakeTest {
     /** A server presenting {@code certificate} (written under {@code name}) over {@code provider}. */
     private ServerTls serving(TlsProvider provider, Issued certificate, String name) throws Exception {
         PemPair files = certificate.written(dir, name);
-        return ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(files.certificate()).privateKeyFile(files.key()).provider(provider).build());
+        return ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .certificateChainFile(files.certificate())
+                .privateKeyFile(files.key())
+                .provider(provider)
+                .build());
     }
 
     /** Why {@code clientTls} refused {@code server}'s certificate. */
@@ -266,8 +289,8 @@ class TlsHandshakeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void refusesExpiredCertificateEvenOnFirstUse(TlsProvider provider) throws Exception {
-        Issued expired = TestPki.selfSigned(Instant.now().minus(Duration.ofDays(10)),
-                Instant.now().minus(Duration.ofDays(1)));
+        Issued expired = TestPki.selfSigned(
+                Instant.now().minus(Duration.ofDays(10)), Instant.now().minus(Duration.ofDays(1)));
         ClientTls clientTls = ClientTls.create(client(provider).build());
 
         try (EchoServer server = loopback.server(serving(provider, expired, "expired"))) {
@@ -280,7 +303,9 @@ class TlsHandshakeTest {
             Files.createDirectories(knownHosts().getParent());
             Files.writeString(knownHosts(), "127.0.0.1:" + server.port() + " " + expired.fingerprint() + "\n");
             Outcome stillRefused = loopback.connect(server.port(), clientTls);
-            assertThat(CertificateVerificationException.findIn(stillRefused.failure()).orElseThrow().reason())
+            assertThat(CertificateVerificationException.findIn(stillRefused.failure())
+                            .orElseThrow()
+                            .reason())
                     .isEqualTo(Reason.EXPIRED);
         }
     }
@@ -288,8 +313,8 @@ class TlsHandshakeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
     void refusesCertificateNotYetValidAndSaysToCheckTheClocks(TlsProvider provider) throws Exception {
-        Issued early = TestPki.selfSigned(Instant.now().plus(Duration.ofDays(1)),
-                Instant.now().plus(Duration.ofDays(30)));
+        Issued early = TestPki.selfSigned(
+                Instant.now().plus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
         ClientTls clientTls = ClientTls.create(client(provider).build());
 
         try (EchoServer server = loopback.server(serving(provider, early, "early"))) {
@@ -297,8 +322,12 @@ class TlsHandshakeTest {
             assertThat(why.reason()).isEqualTo(Reason.NOT_YET_VALID);
             assertThat(why.endpoint()).isEqualTo("127.0.0.1:" + server.port());
             assertThat(why.presentedFingerprint()).isEqualTo(early.fingerprint());
-            assertThat(why.getMessage()).contains("is not valid before " + early.certificate().getNotBefore()
-                    .toInstant(), early.fingerprint(), "is one of the clocks wrong?");
+            assertThat(why.getMessage())
+                    .contains(
+                            "is not valid before "
+                                    + early.certificate().getNotBefore().toInstant(),
+                            early.fingerprint(),
+                            "is one of the clocks wrong?");
             // Not trusted on first use either: nothing is recorded for a certificate that was refused.
             assertThat(knownHosts()).doesNotExist();
             assertThat(server.nextHandshake().failure().getMessage()).doesNotContainIgnoringCase("internal_error");
@@ -315,11 +344,12 @@ class TlsHandshakeTest {
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome refused = loopback.connect(server.port(), clientTls);
 
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+            CertificateVerificationException why =
+                    CertificateVerificationException.findIn(refused.failure()).orElseThrow();
             assertThat(why.reason()).isEqualTo(Reason.KNOWN_HOSTS_UNAVAILABLE);
-            assertThat(why.getMessage()).startsWith("server certificate for 127.0.0.1:" + server.port()
-                    + " does not chain to a trusted CA and " + knownHosts() + " cannot be used: ");
+            assertThat(why.getMessage())
+                    .startsWith("server certificate for 127.0.0.1:" + server.port()
+                            + " does not chain to a trusted CA and " + knownHosts() + " cannot be used: ");
             assertThat(why.getCause()).isInstanceOf(java.io.IOException.class);
             assertThat(knownHosts()).isEmptyDirectory();
         }
@@ -332,15 +362,20 @@ class TlsHandshakeTest {
         PemPair serverFiles = TestPki.server(ca, "127.0.0.1", "localhost").written(dir, "server");
         Path caFile = dir.resolve("ca.pem");
         Files.writeString(caFile, PemFiles.certificatePem(ca.certificate()));
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(serverFiles.certificate()).privateKeyFile(serverFiles.key())
-                .provider(provider).build());
+        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .certificateChainFile(serverFiles.certificate())
+                .privateKeyFile(serverFiles.key())
+                .provider(provider)
+                .build());
 
         try (EchoServer server = loopback.server(serverTls)) {
-            ClientTls withoutTofu = ClientTls.create(client(provider).caFile(caFile).trustOnFirstUse(false).build());
+            ClientTls withoutTofu = ClientTls.create(
+                    client(provider).caFile(caFile).trustOnFirstUse(false).build());
             assertThat(loopback.connect(server.port(), withoutTofu).failure()).isNull();
 
-            ClientTls withTofu = ClientTls.create(client(provider).caFile(caFile).build());
+            ClientTls withTofu =
+                    ClientTls.create(client(provider).caFile(caFile).build());
             assertThat(loopback.connect(server.port(), withTofu).failure()).isNull();
             assertThat(knownHosts()).doesNotExist();
         }
@@ -353,16 +388,19 @@ class TlsHandshakeTest {
         PemPair serverFiles = TestPki.server(ca, "vstp.example.com").written(dir, "server");
         Path caFile = dir.resolve("ca.pem");
         Files.writeString(caFile, PemFiles.certificatePem(ca.certificate()));
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(serverFiles.certificate()).privateKeyFile(serverFiles.key())
-                .provider(provider).build());
+        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .certificateChainFile(serverFiles.certificate())
+                .privateKeyFile(serverFiles.key())
+                .provider(provider)
+                .build());
         ClientTls clientTls = ClientTls.create(client(provider).caFile(caFile).build());
 
         try (EchoServer server = loopback.server(serverTls)) {
             Outcome refused = loopback.connect(server.port(), clientTls);
 
-            CertificateVerificationException why = CertificateVerificationException.findIn(refused.failure())
-                    .orElseThrow();
+            CertificateVerificationException why =
+                    CertificateVerificationException.findIn(refused.failure()).orElseThrow();
             assertThat(why.reason()).isEqualTo(Reason.HOSTNAME_MISMATCH);
             assertThat(why.getMessage()).contains("'127.0.0.1'", "DNS:vstp.example.com");
             assertThat(knownHosts()).doesNotExist();
@@ -377,9 +415,13 @@ class TlsHandshakeTest {
         Files.writeString(clientCaFile, PemFiles.certificatePem(clientCa.certificate()));
         Issued alice = TestPki.client(clientCa, "alice");
         PemPair aliceFiles = alice.written(dir, "alice");
-        PemPair strangerFiles = TestPki.client(TestPki.ca("other CA"), "mallory").written(dir, "mallory");
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .clientCaFile(clientCaFile).provider(provider).build());
+        PemPair strangerFiles =
+                TestPki.client(TestPki.ca("other CA"), "mallory").written(dir, "mallory");
+        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .clientCaFile(clientCaFile)
+                .provider(provider)
+                .build());
         assertThat(serverTls.requiresClientCertificate()).isTrue();
 
         try (EchoServer server = loopback.server(serverTls)) {
@@ -390,12 +432,16 @@ class TlsHandshakeTest {
             assertThat(server.nextHandshake().succeeded()).isFalse();
 
             ClientTls stranger = ClientTls.create(client(provider)
-                    .certificateChainFile(strangerFiles.certificate()).privateKeyFile(strangerFiles.key()).build());
+                    .certificateChainFile(strangerFiles.certificate())
+                    .privateKeyFile(strangerFiles.key())
+                    .build());
             assertThat(loopback.connect(server.port(), stranger).succeeded()).isFalse();
             assertThat(server.nextHandshake().succeeded()).isFalse();
 
             ClientTls authenticated = ClientTls.create(client(provider)
-                    .certificateChainFile(aliceFiles.certificate()).privateKeyFile(aliceFiles.key()).build());
+                    .certificateChainFile(aliceFiles.certificate())
+                    .privateKeyFile(aliceFiles.key())
+                    .build());
             assertThat(authenticated.clientCertificateFingerprint()).contains(alice.fingerprint());
             assertThat(loopback.connect(server.port(), authenticated).failure()).isNull();
             Outcome serverSide = server.nextHandshake();
@@ -412,27 +458,39 @@ class TlsHandshakeTest {
         Files.writeString(caFile, PemFiles.certificatePem(ca.certificate()));
         Issued first = TestPki.server(ca, "127.0.0.1");
         PemPair files = first.written(dir, "server");
-        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder().home(dir.resolve("server"))
-                .certificateChainFile(files.certificate()).privateKeyFile(files.key())
-                .reloadCheckInterval(Duration.ZERO).provider(provider).build());
-        ClientTls clientTls = ClientTls.create(client(provider).caFile(caFile).trustOnFirstUse(false).build());
+        ServerTls serverTls = ServerTls.create(TlsServerOptions.builder()
+                .home(dir.resolve("server"))
+                .certificateChainFile(files.certificate())
+                .privateKeyFile(files.key())
+                .reloadCheckInterval(Duration.ZERO)
+                .provider(provider)
+                .build());
+        ClientTls clientTls = ClientTls.create(
+                client(provider).caFile(caFile).trustOnFirstUse(false).build());
 
         try (EchoServer server = loopback.server(serverTls)) {
-            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint()).isEqualTo(first.fingerprint());
+            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint())
+                    .isEqualTo(first.fingerprint());
 
             Issued second = TestPki.server(ca, "127.0.0.1");
             second.writeTo(files.certificate(), files.key());
-            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint()).isEqualTo(second.fingerprint());
+            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint())
+                    .isEqualTo(second.fingerprint());
             assertThat(serverTls.certificateFingerprint()).isEqualTo(second.fingerprint());
 
             // A broken replacement keeps the running certificate and says why.
             Files.writeString(files.certificate(), "-----BEGIN CERTIFICATE-----\nnot base64\n");
-            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint()).isEqualTo(second.fingerprint());
-            assertThat(serverTls.lastReloadFailure()).get().asString().contains(files.certificate().toString());
+            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint())
+                    .isEqualTo(second.fingerprint());
+            assertThat(serverTls.lastReloadFailure())
+                    .get()
+                    .asString()
+                    .contains(files.certificate().toString());
 
             Issued third = TestPki.server(ca, "127.0.0.1");
             third.writeTo(files.certificate(), files.key());
-            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint()).isEqualTo(third.fingerprint());
+            assertThat(loopback.connect(server.port(), clientTls).peerFingerprint())
+                    .isEqualTo(third.fingerprint());
             assertThat(serverTls.lastReloadFailure()).isEmpty();
         }
     }

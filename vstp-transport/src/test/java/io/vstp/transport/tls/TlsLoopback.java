@@ -48,8 +48,14 @@ final class TlsLoopback implements AutoCloseable {
      * handshake resumed an earlier session; null when the provider does not tell (the JDK's).
      * {@code peerCertificate} is the peer's leaf, null if it sent none.
      */
-    record Outcome(Throwable failure, String protocol, String cipherSuite, String applicationProtocol,
-            String peerFingerprint, Boolean resumed, X509Certificate peerCertificate) {
+    record Outcome(
+            Throwable failure,
+            String protocol,
+            String cipherSuite,
+            String applicationProtocol,
+            String peerFingerprint,
+            Boolean resumed,
+            X509Certificate peerCertificate) {
         boolean succeeded() {
             return failure == null;
         }
@@ -69,8 +75,14 @@ final class TlsLoopback implements AutoCloseable {
             } catch (SSLPeerUnverifiedException e) {
                 // no peer certificate: a server without client authentication
             }
-            return new Outcome(null, session.getProtocol(), session.getCipherSuite(), ssl.applicationProtocol(),
-                    peer, resumed(ssl.engine()), leaf);
+            return new Outcome(
+                    null,
+                    session.getProtocol(),
+                    session.getCipherSuite(),
+                    ssl.applicationProtocol(),
+                    peer,
+                    resumed(ssl.engine()),
+                    leaf);
         }
 
         /**
@@ -94,14 +106,18 @@ final class TlsLoopback implements AutoCloseable {
         private final BlockingQueue<Outcome> handshakes = new LinkedBlockingQueue<>();
 
         private EchoServer(Function<ByteBufAllocator, SslHandler> tls) {
-            this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            this.channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(tls.apply(ch.alloc()), new EchoHandler(handshakes));
                         }
                     })
-                    .bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                    .bind("127.0.0.1", 0)
+                    .syncUninterruptibly()
+                    .channel();
         }
 
         int port() {
@@ -136,7 +152,9 @@ final class TlsLoopback implements AutoCloseable {
         CompletableFuture<byte[]> echo = new CompletableFuture<>();
         // Kept here, not looked up later: a refused handshake may close the channel and empty the pipeline first.
         AtomicReference<SslHandler> handler = new AtomicReference<>();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -144,7 +162,9 @@ final class TlsLoopback implements AutoCloseable {
                         ch.pipeline().addLast(handler.get(), new EchoReader(echo));
                     }
                 })
-                .connect("127.0.0.1", port).syncUninterruptibly().channel();
+                .connect("127.0.0.1", port)
+                .syncUninterruptibly()
+                .channel();
         try {
             SslHandler ssl = handler.get();
             Future<Channel> handshake = ssl.handshakeFuture();
@@ -196,9 +216,10 @@ final class TlsLoopback implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof SslHandshakeCompletionEvent) {
                 SslHandshakeCompletionEvent completion = (SslHandshakeCompletionEvent) event;
-                handshakes.add(completion.isSuccess()
-                        ? Outcome.of(ctx.pipeline().get(SslHandler.class))
-                        : Outcome.failed(completion.cause()));
+                handshakes.add(
+                        completion.isSuccess()
+                                ? Outcome.of(ctx.pipeline().get(SslHandler.class))
+                                : Outcome.failed(completion.cause()));
             }
             ctx.fireUserEventTriggered(event);
         }

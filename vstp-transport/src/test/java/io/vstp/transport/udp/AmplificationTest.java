@@ -12,7 +12,6 @@ import io.vstp.core.frame.Headers;
 import io.vstp.transport.testing.DatagramPeer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,26 +35,32 @@ class AmplificationTest {
 
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
     /** A server that answers every datagram with 1 MiB, reliably, as a files server answers a "get". */
     private VstpUdpEndpoint server(DatagramPeer.Security security) throws InterruptedException {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
-        return self[0] = security.server(serverHome).handler((peer, frame) -> {
-            frame.release();
-            self[0].sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
-                    Unpooled.wrappedBuffer(ONE_MIB))).whenComplete((v, e) -> {
-                        if (e != null) {
-                            failures.add(e);
-                        }
-                    });
-        }).start();
+        return self[0] = security.server(serverHome)
+                .handler((peer, frame) -> {
+                    frame.release();
+                    self[0].sendReliable(
+                                    peer,
+                                    new Frame(
+                                            FrameType.DATA, Flags.NONE, Headers.EMPTY, Unpooled.wrappedBuffer(ONE_MIB)))
+                            .whenComplete((v, e) -> {
+                                if (e != null) {
+                                    failures.add(e);
+                                }
+                            });
+                })
+                .start();
     }
 
     private static byte[] ask() {
-        return io.vstp.core.testing.FrameBytes.v1(new Frame(FrameType.DATA, Flags.NONE, Headers.of("get", "x"),
-                Unpooled.EMPTY_BUFFER));
+        return io.vstp.core.testing.FrameBytes.v1(
+                new Frame(FrameType.DATA, Flags.NONE, Headers.of("get", "x"), Unpooled.EMPTY_BUFFER));
     }
 
     /** The frames of every datagram that arrives within {@code millis} (each v1, one frame). */
@@ -84,14 +89,15 @@ class AmplificationTest {
     @Test
     void anUnprovenAddressGetsAtMostAFewTimesWhatItSent() throws Exception {
         try (VstpUdpEndpoint server = server(DatagramPeer.Security.PLAIN);
-             DatagramSocket victim = new DatagramSocket(0)) {
+                DatagramSocket victim = new DatagramSocket(0)) {
             byte[] ask = ask();
             // What a spoofed request looks like to the server: one small datagram, and never an acknowledgement.
             victim.send(new DatagramPacket(ask, ask.length, server.localAddress()));
             long[] bytes = {0};
             receive(victim, 2500, bytes).forEach(Frame::release);
             // 3 x one datagram, plus a probe per retransmission timeout (1 s, then backing off).
-            assertThat(bytes[0]).as("bytes aimed at an address that never proved itself")
+            assertThat(bytes[0])
+                    .as("bytes aimed at an address that never proved itself")
                     .isLessThanOrEqualTo(ReliableSender.AMPLIFICATION * 1200L + 3 * 1200L);
             assertThat(bytes[0]).as("but its first answers do go out").isPositive();
         }
@@ -106,7 +112,7 @@ class AmplificationTest {
     @EnumSource(DatagramPeer.Security.class)
     void forgedSacksAreIgnoredOrBoundedAndNeverMultiplyTheAnswer(DatagramPeer.Security security) throws Exception {
         try (VstpUdpEndpoint server = server(security);
-             DatagramPeer attacker = security.peer(server.localAddress(), clientHome)) {
+                DatagramPeer attacker = security.peer(server.localAddress(), clientHome)) {
             attacker.send(ask());
             List<Frame> first = attacker.frames(500);
             assertThat(first).isNotEmpty();
@@ -117,8 +123,10 @@ class AmplificationTest {
 
             // A SACK for fragments the server never sent: ignored (and counted), it proves nothing.
             attacker.send(sack(msg, 0, count));
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-                    .untilAsserted(() -> assertThat(server.stats().dropped(UdpStats.Drop.BOGUS_ACK)).isPositive());
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(10))
+                    .untilAsserted(() -> assertThat(server.stats().dropped(UdpStats.Drop.BOGUS_ACK))
+                            .isPositive());
 
             // Acknowledge what arrives, as a receiver does: the address is proven, and the whole message comes.
             java.util.BitSet got = new java.util.BitSet(count);
@@ -153,19 +161,27 @@ class AmplificationTest {
                 attacker.frames(5).forEach(Frame::release);
             }
             long drawnLater = attacker.wireBytesIn() - legit - drawnFirst;
-            assertThat(drawnFirst).as("bytes drawn by " + sent + " bytes of forged SACKs")
+            assertThat(drawnFirst)
+                    .as("bytes drawn by " + sent + " bytes of forged SACKs")
                     .isLessThan((ReliableSender.MAX_GENERATION_RESETS + 1L) * ONE_MIB.length);
             assertThat(drawnLater).as("bytes drawn by 280 more forged SACKs").isZero();
-            assertThat(failures).as("the message failed for its restarts, not after every fragment went 12 times")
-                    .singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(failures)
+                    .as("the message failed for its restarts, not after every fragment went 12 times")
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .contains("restarted it more than " + ReliableSender.MAX_GENERATION_RESETS + " times");
-            assertThat(server.stats().dropped(UdpStats.Drop.UNKNOWN_ACK)).as("they name a message that is gone")
+            assertThat(server.stats().dropped(UdpStats.Drop.UNKNOWN_ACK))
+                    .as("they name a message that is gone")
                     .isPositive();
         }
     }
 
     private static byte[] sack(String msg, long generation, int cumulative) {
-        return io.vstp.core.testing.FrameBytes.v1(new Frame(FrameType.ACK, Flags.NONE, Headers.of("vf-msg", msg,
-                "vf-gen", Long.toString(generation), "vf-cum", Integer.toString(cumulative)), Unpooled.EMPTY_BUFFER));
+        return io.vstp.core.testing.FrameBytes.v1(new Frame(
+                FrameType.ACK,
+                Flags.NONE,
+                Headers.of("vf-msg", msg, "vf-gen", Long.toString(generation), "vf-cum", Integer.toString(cumulative)),
+                Unpooled.EMPTY_BUFFER));
     }
 }

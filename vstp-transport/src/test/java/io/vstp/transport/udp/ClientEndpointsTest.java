@@ -33,28 +33,47 @@ class ClientEndpointsTest {
     Path tmp;
 
     private VstpUdpEndpoint dtlsServer(BlockingQueue<Frame> got) throws InterruptedException {
-        return VstpUdpEndpoint.builder().host("127.0.0.1").handler((peer, f) -> got.add(f))
-                .dtlsServer(DtlsServerOptions.builder().tls(TlsServerOptions.builder().home(tmp.resolve("server"))
-                        .build()).build()).start();
+        return VstpUdpEndpoint.builder()
+                .host("127.0.0.1")
+                .handler((peer, f) -> got.add(f))
+                .dtlsServer(DtlsServerOptions.builder()
+                        .tls(TlsServerOptions.builder()
+                                .home(tmp.resolve("server"))
+                                .build())
+                        .build())
+                .start();
     }
 
     private DtlsClientOptions pinning(String fingerprint) {
-        return DtlsClientOptions.builder().tls(TlsClientOptions.builder().home(tmp.resolve("client"))
-                .pin(fingerprint).build()).build();
+        return DtlsClientOptions.builder()
+                .tls(TlsClientOptions.builder()
+                        .home(tmp.resolve("client"))
+                        .pin(fingerprint)
+                        .build())
+                .build();
     }
 
     @Test
     void overDtlsTheHandshakeIsDoneBeforeTheEndpointIsReturned() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         try (VstpUdpEndpoint server = dtlsServer(got)) {
-            DtlsClientOptions firstUse = DtlsClientOptions.builder().tls(TlsClientOptions.builder()
-                    .home(tmp.resolve("client")).trustSystemCertificates(false).build()).build();
-            try (VstpUdpEndpoint client = ClientEndpoints.connect(server.localAddress(), firstUse,
-                    Duration.ofSeconds(15), (peer, f) -> f.release())) {
+            DtlsClientOptions firstUse = DtlsClientOptions.builder()
+                    .tls(TlsClientOptions.builder()
+                            .home(tmp.resolve("client"))
+                            .trustSystemCertificates(false)
+                            .build())
+                    .build();
+            try (VstpUdpEndpoint client = ClientEndpoints.connect(
+                    server.localAddress(), firstUse, Duration.ofSeconds(15), (peer, f) -> f.release())) {
                 assertThat(client.dtls()).isTrue();
-                assertThat(client.dtlsSession(server.localAddress())).as("handshake done before return").isPresent();
-                assertThat(client.localAddress().getAddress().isLoopbackAddress()).isTrue();
-                client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).payload("hi").build())
+                assertThat(client.dtlsSession(server.localAddress()))
+                        .as("handshake done before return")
+                        .isPresent();
+                assertThat(client.localAddress().getAddress().isLoopbackAddress())
+                        .isTrue();
+                client.sendReliable(
+                                server.localAddress(),
+                                Frame.builder(FrameType.DATA).payload("hi").build())
                         .get(15, TimeUnit.SECONDS);
                 Frame f = got.poll(5, TimeUnit.SECONDS);
                 assertThat(f.payloadAsString()).isEqualTo("hi");
@@ -67,10 +86,11 @@ class ClientEndpointsTest {
     void anotherPinFailsTheHandshakeWithTheReason() throws Exception {
         try (VstpUdpEndpoint server = dtlsServer(new LinkedBlockingQueue<>())) {
             String wrong = "sha256:" + "00".repeat(32);
-            assertThatThrownBy(() -> ClientEndpoints.connect(server.localAddress(), pinning(wrong),
-                    Duration.ofSeconds(15), (peer, f) -> f.release()))
+            assertThatThrownBy(() -> ClientEndpoints.connect(
+                            server.localAddress(), pinning(wrong), Duration.ofSeconds(15), (peer, f) -> f.release()))
                     .isInstanceOf(ExecutionException.class)
-                    .satisfies(e -> assertThat(CertificateVerificationException.findIn(e)).isPresent());
+                    .satisfies(e -> assertThat(CertificateVerificationException.findIn(e))
+                            .isPresent());
         }
     }
 
@@ -78,19 +98,28 @@ class ClientEndpointsTest {
     void aSilentServerTimesOutAndAnUnresolvedOneIsRefused() throws Exception {
         try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
-            assertThatThrownBy(() -> ClientEndpoints.connect(address, pinning("sha256:" + "00".repeat(32)),
-                    Duration.ofMillis(500), (peer, f) -> f.release())).isInstanceOf(TimeoutException.class);
+            assertThatThrownBy(() -> ClientEndpoints.connect(
+                            address,
+                            pinning("sha256:" + "00".repeat(32)),
+                            Duration.ofMillis(500),
+                            (peer, f) -> f.release()))
+                    .isInstanceOf(TimeoutException.class);
         }
-        assertThatThrownBy(() -> ClientEndpoints.connect(InetSocketAddress.createUnresolved("no.such.host", 1), null,
-                Duration.ofSeconds(1), (peer, f) -> f.release())).isInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> ClientEndpoints.connect(
+                        InetSocketAddress.createUnresolved("no.such.host", 1),
+                        null,
+                        Duration.ofSeconds(1),
+                        (peer, f) -> f.release()))
+                .isInstanceOf(UnknownHostException.class);
     }
 
     @Test
     void plaintextIsAPlainEndpoint() throws Exception {
-        try (VstpUdpEndpoint client = ClientEndpoints.connect(new InetSocketAddress("127.0.0.1", 9), null,
-                Duration.ofSeconds(1), (peer, f) -> f.release())) {
+        try (VstpUdpEndpoint client = ClientEndpoints.connect(
+                new InetSocketAddress("127.0.0.1", 9), null, Duration.ofSeconds(1), (peer, f) -> f.release())) {
             assertThat(client.dtls()).isFalse();
-            assertThat(client.dtlsSession(new InetSocketAddress("127.0.0.1", 9))).isEmpty();
+            assertThat(client.dtlsSession(new InetSocketAddress("127.0.0.1", 9)))
+                    .isEmpty();
         }
     }
 }

@@ -39,7 +39,10 @@ class CrateAckTest {
         for (byte[] id : msgIds) {
             h.add(Header.of("msg-id".getBytes(), id));
         }
-        return FrameBytes.v1(new Frame(FrameType.DATA, Flags.REQ_ACK, h.build(),
+        return FrameBytes.v1(new Frame(
+                FrameType.DATA,
+                Flags.REQ_ACK,
+                h.build(),
                 Unpooled.copiedBuffer(payload, java.nio.charset.StandardCharsets.UTF_8)));
     }
 
@@ -47,7 +50,10 @@ class CrateAckTest {
         Frame f = Frame.builder(FrameType.ACK).header("msg-id", id).build();
         if (announceV2) {
             f.release();
-            f = Frame.builder(FrameType.ACK).header("msg-id", id).header("versions", "2,1").build();
+            f = Frame.builder(FrameType.ACK)
+                    .header("msg-id", id)
+                    .header("versions", "2,1")
+                    .build();
         }
         return FrameBytes.v1(f);
     }
@@ -56,10 +62,14 @@ class CrateAckTest {
             implements AutoCloseable {
         static Probe start(boolean wireV2) throws Exception {
             List<String> delivered = new CopyOnWriteArrayList<>();
-            VstpUdpEndpoint e = VstpUdpEndpoint.builder().plain().wireV2(wireV2).handler((peer, f) -> {
-                delivered.add(f.payloadAsString());
-                f.release();
-            }).start();
+            VstpUdpEndpoint e = VstpUdpEndpoint.builder()
+                    .plain()
+                    .wireV2(wireV2)
+                    .handler((peer, f) -> {
+                        delivered.add(f.payloadAsString());
+                        f.release();
+                    })
+                    .start();
             DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
             s.setSoTimeout(2000);
             return new Probe(e, s, delivered);
@@ -67,7 +77,8 @@ class CrateAckTest {
 
         /** Sends one datagram; returns the reply datagram, or null when none comes within {@code waitMs}. */
         byte[] exchange(byte[] datagram, int waitMs) throws Exception {
-            InetSocketAddress to = new InetSocketAddress("127.0.0.1", endpoint.localAddress().getPort());
+            InetSocketAddress to =
+                    new InetSocketAddress("127.0.0.1", endpoint.localAddress().getPort());
             socket.send(new DatagramPacket(datagram, datagram.length, to));
             socket.setSoTimeout(waitMs);
             DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
@@ -102,7 +113,8 @@ class CrateAckTest {
             assertThat(hex(p.exchange(top, 2000))).isEqualTo(hex(vector("ack-msg-id-max")));
             assertThat(hex(p.exchange(top, 2000))).isEqualTo(hex(vector("ack-msg-id-max")));
             assertThat(hex(p.exchange(reqAck("one", "1".getBytes()), 2000))).isEqualTo(hex(vector("ack-msg-id-1")));
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(10))
                     .untilAsserted(() -> assertThat(p.delivered()).containsExactly("x", "top", "one"));
         }
     }
@@ -115,8 +127,10 @@ class CrateAckTest {
             assertThat(hex(p.exchange(reqAck("c", "x".getBytes(), "3".getBytes()), 2000)))
                     .isEqualTo(hex(ack("3", false)));
             // Not acknowledged by the crate either: 2^64, a value that is not UTF-8 before a good one, nothing.
-            assertThat(p.exchange(reqAck("d", "18446744073709551616".getBytes()), 300)).isNull();
-            assertThat(p.exchange(reqAck("e", new byte[] {(byte) 0xFF}, "9".getBytes()), 300)).isNull();
+            assertThat(p.exchange(reqAck("d", "18446744073709551616".getBytes()), 300))
+                    .isNull();
+            assertThat(p.exchange(reqAck("e", new byte[] {(byte) 0xFF}, "9".getBytes()), 300))
+                    .isNull();
             assertThat(p.exchange(reqAck("f", "+".getBytes()), 300)).isNull();
         }
     }
@@ -163,24 +177,47 @@ class CrateAckTest {
     @Test
     void framesUpTo2400BytesReachAPeerWithoutV2AsOneDatagram() throws Exception {
         try (Probe p = Probe.start(true)) {
-            InetSocketAddress peer = new InetSocketAddress("127.0.0.1", p.socket().getLocalPort());
+            InetSocketAddress peer =
+                    new InetSocketAddress("127.0.0.1", p.socket().getLocalPort());
             for (int payload : new int[] {2029, 2385}) { // frames of 2044 and 2400 bytes
-                p.endpoint().send(peer, Frame.builder(FrameType.DATA).payload(new byte[payload]).build()).get();
+                p.endpoint()
+                        .send(
+                                peer,
+                                Frame.builder(FrameType.DATA)
+                                        .payload(new byte[payload])
+                                        .build())
+                        .get();
                 List<byte[]> got = drain(p.socket(), 300);
                 assertThat(got).as("payload %d", payload).hasSize(1);
                 assertThat(got.get(0)).hasSize(15 + payload);
             }
-            p.endpoint().sendCrateReadable(peer, Frame.builder(FrameType.DATA).payload(new byte[2385]).build()).get();
-            assertThat(drain(p.socket(), 300)).singleElement().satisfies(d -> assertThat(d).hasSize(2400));
-            assertThat(p.endpoint().sendCrateReadable(peer,
-                    Frame.builder(FrameType.DATA).payload(new byte[2386]).build()))
+            p.endpoint()
+                    .sendCrateReadable(
+                            peer,
+                            Frame.builder(FrameType.DATA)
+                                    .payload(new byte[2385])
+                                    .build())
+                    .get();
+            assertThat(drain(p.socket(), 300))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d).hasSize(2400));
+            assertThat(p.endpoint()
+                            .sendCrateReadable(
+                                    peer,
+                                    Frame.builder(FrameType.DATA)
+                                            .payload(new byte[2386])
+                                            .build()))
                     .failsWithin(2, java.util.concurrent.TimeUnit.SECONDS)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withMessageContaining("FRAME_TOO_LARGE");
             assertThat(drain(p.socket(), 300)).as("nothing sent").isEmpty();
             // Reliable: a 2000-byte frame goes as one REQ_ACK datagram with the crate's msg-id.
-            java.util.concurrent.CompletableFuture<Void> acked = p.endpoint().sendReliable(peer,
-                    Frame.builder(FrameType.DATA).payload(new byte[2000]).build());
+            java.util.concurrent.CompletableFuture<Void> acked = p.endpoint()
+                    .sendReliable(
+                            peer,
+                            Frame.builder(FrameType.DATA)
+                                    .payload(new byte[2000])
+                                    .build());
             List<byte[]> reliable = drain(p.socket(), 300);
             assertThat(reliable).isNotEmpty();
             Frame f = decode(reliable.get(0));
@@ -190,14 +227,24 @@ class CrateAckTest {
                 assertThat(f.headers().value("vf-msg")).isNull();
                 assertThat(f.payload().readableBytes()).isEqualTo(2000);
                 byte[] ack = ack(f.headers().value("msg-id"), false);
-                p.socket().send(new DatagramPacket(ack, ack.length,
-                        new InetSocketAddress("127.0.0.1", p.endpoint().localAddress().getPort())));
+                p.socket()
+                        .send(new DatagramPacket(
+                                ack,
+                                ack.length,
+                                new InetSocketAddress(
+                                        "127.0.0.1", p.endpoint().localAddress().getPort())));
             } finally {
                 f.release();
             }
             acked.get(5, java.util.concurrent.TimeUnit.SECONDS);
             // Beyond 2400 bytes, send() fragments: only a VSTP peer can take such a frame at all.
-            p.endpoint().send(peer, Frame.builder(FrameType.DATA).payload(new byte[3000]).build()).get();
+            p.endpoint()
+                    .send(
+                            peer,
+                            Frame.builder(FrameType.DATA)
+                                    .payload(new byte[3000])
+                                    .build())
+                    .get();
             List<byte[]> fragments = drain(p.socket(), 300);
             assertThat(fragments).hasSizeGreaterThan(1);
             assertThat(fragments).allSatisfy(d -> assertThat(d.length).isLessThanOrEqualTo(1200));

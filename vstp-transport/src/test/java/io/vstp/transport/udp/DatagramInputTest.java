@@ -29,8 +29,8 @@ class DatagramInputTest {
 
     DatagramInputTest() {
         DatagramOutput output = new DatagramOutput(link, frames, stats, true, p -> false);
-        PeerTable peers = new PeerTable(limits, stats,
-                a -> new ReliableSender(a, limits, output, stats, new AtomicLong(), false));
+        PeerTable peers = new PeerTable(
+                limits, stats, a -> new ReliableSender(a, limits, output, stats, new AtomicLong(), false));
         input = new DatagramInput(frames, peers, reassembler, output, stats, (p, f) -> delivered.add(f), true);
     }
 
@@ -44,8 +44,8 @@ class DatagramInputTest {
 
     private ByteBuf firstFragment() {
         UdpFrames.MessageHeaders h = UdpFrames.MessageHeaders.of(9, 2, 2 * frames.chunkSize());
-        return frames.encodeDatagram(UdpFrames.fragment(h, 0, false,
-                Unpooled.wrappedBuffer(new byte[frames.chunkSize()])));
+        return frames.encodeDatagram(
+                UdpFrames.fragment(h, 0, false, Unpooled.wrappedBuffer(new byte[frames.chunkSize()])));
     }
 
     @Test
@@ -61,7 +61,9 @@ class DatagramInputTest {
         ByteBuf datagram = firstFragment();
         input.receive(PEER, datagram);
         assertThat(datagram.refCnt()).isZero();
-        assertThat(reassembler.activeCount()).as("nothing left for nobody to release").isZero();
+        assertThat(reassembler.activeCount())
+                .as("nothing left for nobody to release")
+                .isZero();
         assertThat(stats.received()).isZero();
         assertThat(delivered).isEmpty();
     }

@@ -32,7 +32,7 @@ class DatagramOutputTest {
     /** Runs {@code task} as one event-loop task, then waits until the tasks it queued (the flush) ran too. */
     private void inOneTask(Runnable task) throws Exception {
         loop.submit(task).get(5, TimeUnit.SECONDS);
-        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
     }
 
     private List<Frame> v2Frames(ByteBuf datagram) {

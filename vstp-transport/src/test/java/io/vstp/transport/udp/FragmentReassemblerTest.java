@@ -23,7 +23,8 @@ class FragmentReassemblerTest {
     }
 
     private static UdpLimits limits(int perPeer, int total, long bytesPerPeer, long bytesTotal) {
-        return UdpLimits.DEFAULT.withMaxMessageSize(1 << 20)
+        return UdpLimits.DEFAULT
+                .withMaxMessageSize(1 << 20)
                 .withReassembly(perPeer, total, bytesPerPeer, bytesTotal, Duration.ofSeconds(30));
     }
 
@@ -49,7 +50,8 @@ class FragmentReassemblerTest {
     void rejectsAbsurdAndInconsistentShapes() {
         FragmentReassembler r = reassembler(limits(8, 64, 1 << 20, 1 << 22));
         // Declared 4 GiB: refused before anything is buffered.
-        assertThat(r.add(ALICE, 1, 0, 42_949_673, 4_294_967_296L, chunk(CHUNK, 0), 0).outcome())
+        assertThat(r.add(ALICE, 1, 0, 42_949_673, 4_294_967_296L, chunk(CHUNK, 0), 0)
+                        .outcome())
                 .isEqualTo(Outcome.TOO_LARGE);
         // Count that does not match the length.
         assertThat(r.add(ALICE, 2, 0, 7, 250, chunk(CHUNK, 0), 0).outcome()).isEqualTo(Outcome.INCONSISTENT);
@@ -99,8 +101,8 @@ class FragmentReassemblerTest {
         long peak = 0;
         long now = 0;
         for (int i = 0; i < 50_000; i++) {
-            InetSocketAddress spoofed = new InetSocketAddress("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "."
-                    + (i & 255), 1 + i % 60000);
+            InetSocketAddress spoofed = new InetSocketAddress(
+                    "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 1 + i % 60000);
             r.add(spoofed, i, 0, 10_000, 10_000L * CHUNK, chunk(CHUNK, 0), now);
             peak = Math.max(peak, r.bufferedBytes());
             if (i % 2000 == 0 && i / 1000 < legitCount) {

@@ -31,41 +31,60 @@ class HostileDatagramTest {
     }
 
     private static Frame fragment(long id, long index, long count, long length, byte[] chunk) {
-        Headers h = Headers.of("vf-msg", Long.toString(id), "vf-idx", Long.toString(index), "vf-cnt",
-                Long.toString(count), "vf-len", Long.toString(length));
+        Headers h = Headers.of(
+                "vf-msg",
+                Long.toString(id),
+                "vf-idx",
+                Long.toString(index),
+                "vf-cnt",
+                Long.toString(count),
+                "vf-len",
+                Long.toString(length));
         return new Frame(FrameType.DATA, Flags.FRAG.with(Flags.REQ_ACK), h, Unpooled.wrappedBuffer(chunk));
     }
 
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
+
     @TempDir
     Path attackerHome;
 
-    /** Over DTLS the same datagrams come inside records of a completed handshake: a malicious client, not a stranger. */
+    /**
+     * Over DTLS the same datagrams come inside records of a completed handshake: a malicious client, not a stranger.
+     */
     @ParameterizedTest
     @EnumSource(DatagramPeer.Security.class)
     void hostileDatagramsAreDroppedAndCounted(DatagramPeer.Security security) throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = security.server(serverHome).handler((p, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = security.client(clientHome).start();
-             DatagramPeer raw = security.peer(server.localAddress(), attackerHome)) {
+        try (VstpUdpEndpoint server = security.server(serverHome)
+                        .handler((p, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = security.client(clientHome).start();
+                DatagramPeer raw = security.peer(server.localAddress(), attackerHome)) {
             InetSocketAddress to = server.localAddress();
             Random random = new Random(5);
             int chunk = UdpFrames.chunkSize(raw.maxDatagramSize());
             byte[][] hostile = {
-                "GET / HTTP/1.1\r\n\r\n".getBytes(),                                     // garbage
-                HexFormat.of().parseHex("565401010000000000000090a29465"),              // bad CRC
-                HexFormat.of().parseHex("5654010300000000ffffffff"),                    // huge declared payload
-                new byte[0],                                                             // empty
+                "GET / HTTP/1.1\r\n\r\n".getBytes(), // garbage
+                HexFormat.of().parseHex("565401010000000000000090a29465"), // bad CRC
+                HexFormat.of().parseHex("5654010300000000ffffffff"), // huge declared payload
+                new byte[0], // empty
                 encode(fragment(1, 0, 4_000_000, 4_000_000L * chunk, new byte[chunk])), // absurd total
-                encode(fragment(2, 0, 3, 99, new byte[chunk])),                          // count/length disagree
-                encode(fragment(3, 7, 3, 3L * chunk, new byte[chunk])),                  // index beyond count
-                encode(new Frame(FrameType.ACK, Flags.NONE, Headers.of("msg-id", "12345"),
-                        Unpooled.EMPTY_BUFFER)),                                        // ACK for nothing
-                encode(new Frame(FrameType.ACK, Flags.NONE, Headers.of("vf-msg", "9", "vf-cum", "999999999"),
-                        Unpooled.EMPTY_BUFFER)),                                        // SACK for nothing
+                encode(fragment(2, 0, 3, 99, new byte[chunk])), // count/length disagree
+                encode(fragment(3, 7, 3, 3L * chunk, new byte[chunk])), // index beyond count
+                encode(new Frame(
+                        FrameType.ACK,
+                        Flags.NONE,
+                        Headers.of("msg-id", "12345"),
+                        Unpooled.EMPTY_BUFFER)), // ACK for nothing
+                encode(new Frame(
+                        FrameType.ACK,
+                        Flags.NONE,
+                        Headers.of("vf-msg", "9", "vf-cum", "999999999"),
+                        Unpooled.EMPTY_BUFFER)), // SACK for nothing
             };
             for (int round = 0; round < 50; round++) {
                 for (byte[] d : hostile) {
@@ -78,8 +97,14 @@ class HostileDatagramTest {
             }
             raw.sync();
             // Legitimate traffic still gets through, small and fragmented.
-            client.sendReliable(to, Frame.builder(FrameType.DATA).payload("legit").build()).get(5, TimeUnit.SECONDS);
-            client.sendReliable(to, Frame.builder(FrameType.DATA).payload(new byte[50_000]).build())
+            client.sendReliable(
+                            to, Frame.builder(FrameType.DATA).payload("legit").build())
+                    .get(5, TimeUnit.SECONDS);
+            client.sendReliable(
+                            to,
+                            Frame.builder(FrameType.DATA)
+                                    .payload(new byte[50_000])
+                                    .build())
                     .get(5, TimeUnit.SECONDS);
             Frame a = got.poll(5, TimeUnit.SECONDS);
             Frame b = got.poll(5, TimeUnit.SECONDS);
@@ -141,21 +166,29 @@ class HostileDatagramTest {
         }
     }
 
-    /** v2 datagrams (docs/spec/wire-v2.md §11): frames before a bad one stand, the bad one and the rest are counted. */
+    /**
+     * v2 datagrams (docs/spec/wire-v2.md §11): frames before a bad one stand, the bad one and the rest are counted.
+     */
     @Test
     void hostileV2DatagramsAreDroppedAndCountedAndFramesBeforeThemStand() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((p, f) -> got.add(f)).start();
-             DatagramSocket raw = new DatagramSocket(0)) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .plain()
+                        .handler((p, f) -> got.add(f))
+                        .start();
+                DatagramSocket raw = new DatagramSocket(0)) {
             InetSocketAddress to = server.localAddress();
-            byte[] good = v2Frame(Frame.builder(FrameType.DATA).header("k", "v").payload("before").build());
+            byte[] good = v2Frame(Frame.builder(FrameType.DATA)
+                    .header("k", "v")
+                    .payload("before")
+                    .build());
             byte[] badCrc = v2Frame(Frame.builder(FrameType.DATA).payload("crc").build());
             badCrc[badCrc.length - 1] ^= 1;
             byte[][] hostile = {
-                v2Datagram(),                                                    // marker only: TRUNCATED
-                v2Datagram(new byte[] {0x40, 0x05, 3, 0, 0, 0, 0}),              // LENGTH not minimal
-                v2Datagram(good, new byte[] {0x7F, 0x7F, 0x7F}),                 // a frame, then garbage
-                v2Datagram(badCrc),                                              // CRC mismatch
+                v2Datagram(), // marker only: TRUNCATED
+                v2Datagram(new byte[] {0x40, 0x05, 3, 0, 0, 0, 0}), // LENGTH not minimal
+                v2Datagram(good, new byte[] {0x7F, 0x7F, 0x7F}), // a frame, then garbage
+                v2Datagram(badCrc), // CRC mismatch
                 // A header block that refers to dynamic-table index 62: there is no table on UDP.
                 v2Datagram(withCrc32c(new byte[] {0x09, 0x03, 0x00, 0x00, 0x01, (byte) 0xBE})),
             };
@@ -165,7 +198,8 @@ class HostileDatagramTest {
             // Many one-way frames in one datagram all arrive, in order.
             byte[][] batch = new byte[20][];
             for (int i = 0; i < batch.length; i++) {
-                batch[i] = v2Frame(Frame.builder(FrameType.DATA).payload("b" + i).build());
+                batch[i] =
+                        v2Frame(Frame.builder(FrameType.DATA).payload("b" + i).build());
             }
             byte[] d = v2Datagram(batch);
             raw.send(new DatagramPacket(d, d.length, to));

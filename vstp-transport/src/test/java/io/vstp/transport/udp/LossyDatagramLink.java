@@ -27,8 +27,8 @@ public final class LossyDatagramLink extends ForwardingDatagramLink {
      * @param duplicate probability that it is delivered twice
      * @param reorder   probability that it is held back 1..maxDelayMillis ms, letting later ones overtake it
      */
-    public LossyDatagramLink(DatagramLink inner, long seed, double drop, double duplicate, double reorder,
-                      int maxDelayMillis) {
+    public LossyDatagramLink(
+            DatagramLink inner, long seed, double drop, double duplicate, double reorder, int maxDelayMillis) {
         super(inner);
         this.random = new Random(seed);
         this.drop = drop;

@@ -33,7 +33,10 @@ class PeerTableTest {
     private static final byte[] ONE_MIB = new byte[1 << 20];
 
     private static Frame reliableAsk(long msgId) {
-        return new Frame(FrameType.DATA, Flags.REQ_ACK, Headers.of(UdpFrames.MSG_ID, Long.toString(msgId)),
+        return new Frame(
+                FrameType.DATA,
+                Flags.REQ_ACK,
+                Headers.of(UdpFrames.MSG_ID, Long.toString(msgId)),
                 Unpooled.wrappedBuffer("ask".getBytes()));
     }
 
@@ -57,39 +60,53 @@ class PeerTableTest {
     void aFullTableOfBusyPeersRefusesNewcomersAndAnIdleOneMakesRoom() throws Exception {
         UdpLimits limits = UdpLimits.DEFAULT.withPeers(2, Duration.ofMinutes(5));
         BlockingQueue<InetSocketAddress> asked = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().limits(limits)
-                .handler((peer, frame) -> {
-                    frame.release();
-                    asked.add(peer);
-                }).start();
-             DatagramPeer idle = DatagramPeer.plain(server.localAddress());
-             DatagramPeer busy = DatagramPeer.plain(server.localAddress());
-             DatagramPeer newcomer = DatagramPeer.plain(server.localAddress())) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .plain()
+                        .limits(limits)
+                        .handler((peer, frame) -> {
+                            frame.release();
+                            asked.add(peer);
+                        })
+                        .start();
+                DatagramPeer idle = DatagramPeer.plain(server.localAddress());
+                DatagramPeer busy = DatagramPeer.plain(server.localAddress());
+                DatagramPeer newcomer = DatagramPeer.plain(server.localAddress())) {
             // Two peers in the table: one that the server owes nothing, one it is sending 1 MiB that it never acks.
             idle.send(reliableAsk(1));
             assertThat(asked.poll(5, TimeUnit.SECONDS)).isEqualTo(idle.localAddress());
             busy.send(reliableAsk(1));
             assertThat(asked.poll(5, TimeUnit.SECONDS)).isEqualTo(busy.localAddress());
-            server.sendReliable(busy.localAddress(), new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
-                    Unpooled.wrappedBuffer(ONE_MIB)));
+            server.sendReliable(
+                    busy.localAddress(),
+                    new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY, Unpooled.wrappedBuffer(ONE_MIB)));
             awaitAnswerStarted(busy); // so it owes acknowledgements
 
             // The newcomer takes the idle peer's place.
             newcomer.send(reliableAsk(7));
             assertThat(asked.poll(5, TimeUnit.SECONDS)).isEqualTo(newcomer.localAddress());
-            server.sendReliable(newcomer.localAddress(), new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
-                    Unpooled.wrappedBuffer(ONE_MIB)));
+            server.sendReliable(
+                    newcomer.localAddress(),
+                    new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY, Unpooled.wrappedBuffer(ONE_MIB)));
             awaitAnswerStarted(newcomer);
 
             // Now both owe acknowledgements: the evicted peer cannot come back, nor be sent to reliably.
             idle.send(reliableAsk(2));
-            assertThat(asked.poll(500, TimeUnit.MILLISECONDS)).as("refused, not delivered").isNull();
+            assertThat(asked.poll(500, TimeUnit.MILLISECONDS))
+                    .as("refused, not delivered")
+                    .isNull();
             assertThat(server.stats().dropped(UdpStats.Drop.TOO_MANY_PEERS)).isEqualTo(1);
-            assertThatThrownBy(() -> server.sendReliable(idle.localAddress(), Frame.builder(FrameType.DATA)
-                    .payload("hello").build()).get(5, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SessionException.class)
+            assertThatThrownBy(() -> server.sendReliable(
+                                    idle.localAddress(),
+                                    Frame.builder(FrameType.DATA)
+                                            .payload("hello")
+                                            .build())
+                            .get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(SessionException.class)
                     .hasMessageContaining("peer table full")
-                    .extracting(e -> ((SessionException) e).code()).isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
+                    .extracting(e -> ((SessionException) e).code())
+                    .isEqualTo(ErrorCode.TOO_MANY_IN_FLIGHT);
         }
     }
 
@@ -98,17 +115,24 @@ class PeerTableTest {
         VstpUdpEndpoint endpoint = VstpUdpEndpoint.builder().plain().start();
         InetSocketAddress somewhere = endpoint.localAddress();
         endpoint.close();
-        assertThatThrownBy(() -> endpoint.sendReliable(somewhere, Frame.builder(FrameType.DATA).payload("late")
-                .build()).get(5, TimeUnit.SECONDS))
-                .cause().isInstanceOf(SessionException.class).hasMessageContaining("endpoint closed");
+        assertThatThrownBy(() -> endpoint.sendReliable(
+                                somewhere,
+                                Frame.builder(FrameType.DATA).payload("late").build())
+                        .get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(SessionException.class)
+                .hasMessageContaining("endpoint closed");
     }
 
     /** Fragments that reassemble into something that is not one frame: acknowledged, then dropped and counted. */
     @Test
     void aReassembledMessageThatIsNotAFrameIsDroppedAndCounted() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((p, f) -> got.add(f)).start();
-             DatagramPeer peer = DatagramPeer.plain(server.localAddress())) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .plain()
+                        .handler((p, f) -> got.add(f))
+                        .start();
+                DatagramPeer peer = DatagramPeer.plain(server.localAddress())) {
             byte[] garbage = new byte[1500];
             java.util.Arrays.fill(garbage, (byte) 0x41);
             int chunk = UdpFrames.chunkSize(peer.maxDatagramSize());
@@ -116,12 +140,16 @@ class PeerTableTest {
             UdpFrames.MessageHeaders headers = UdpFrames.MessageHeaders.of(42, count, garbage.length);
             for (int i = 0; i < count; i++) {
                 int from = i * chunk;
-                peer.send(UdpFrames.fragment(headers, i, true, Unpooled.wrappedBuffer(garbage, from,
-                        Math.min(chunk, garbage.length - from))));
+                peer.send(UdpFrames.fragment(
+                        headers,
+                        i,
+                        true,
+                        Unpooled.wrappedBuffer(garbage, from, Math.min(chunk, garbage.length - from))));
             }
             boolean wholeAcknowledged = false;
             for (Frame f : peer.frames(1500)) {
-                wholeAcknowledged |= f.type() == FrameType.ACK && "42".equals(f.headers().value("vf-msg"))
+                wholeAcknowledged |= f.type() == FrameType.ACK
+                        && "42".equals(f.headers().value("vf-msg"))
                         && Integer.toString(count).equals(f.headers().value("vf-cum"));
                 f.release();
             }
@@ -203,7 +231,8 @@ class PeerTableTest {
 
     @Test
     void aPeerOwingAcknowledgementsIsGivenUpAfterTheSilenceTimeoutAndAnIdleOneDroppedAfterTheIdleTimeout() {
-        UdpLimits limits = UdpLimits.DEFAULT.withPeers(16, Duration.ofMinutes(5))
+        UdpLimits limits = UdpLimits.DEFAULT
+                .withPeers(16, Duration.ofMinutes(5))
                 .withQueues(32 << 20, 512 << 20, Duration.ofSeconds(30));
         Senders senders = new Senders(limits);
         PeerTable table = senders.table();
@@ -219,8 +248,11 @@ class PeerTableTest {
         table.sweep(start + 31 * SECOND);
         assertThat(table.get(A)).isNull();
         assertThat(owed).isCompletedExceptionally();
-        assertThatThrownBy(owed::join).cause().isInstanceOf(SessionException.class)
-                .extracting(e -> ((SessionException) e).code()).isEqualTo(ErrorCode.CONNECTION_CLOSED);
+        assertThatThrownBy(owed::join)
+                .cause()
+                .isInstanceOf(SessionException.class)
+                .extracting(e -> ((SessionException) e).code())
+                .isEqualTo(ErrorCode.CONNECTION_CLOSED);
         assertThat(senders.stats.dropped(UdpStats.Drop.SILENT_PEER)).isEqualTo(1);
         assertThat(table.get(B)).as("idle, not silent: it owes nothing").isSameAs(idle);
 
@@ -236,7 +268,9 @@ class PeerTableTest {
         CompletableFuture<Void> owed = owe(table.getOrCreate(A));
         table.clear("endpoint closed");
         assertThat(table.size()).isZero();
-        assertThatThrownBy(owed::join).cause().isInstanceOf(SessionException.class)
+        assertThatThrownBy(owed::join)
+                .cause()
+                .isInstanceOf(SessionException.class)
                 .hasMessageContaining("endpoint closed");
     }
 

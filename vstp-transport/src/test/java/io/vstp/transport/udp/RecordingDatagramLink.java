@@ -21,8 +21,7 @@ final class RecordingDatagramLink implements DatagramLink {
     }
 
     @Override
-    public void receiver(Receiver receiver) {
-    }
+    public void receiver(Receiver receiver) {}
 
     @Override
     public int maxDatagramSize() {
@@ -40,6 +39,5 @@ final class RecordingDatagramLink implements DatagramLink {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

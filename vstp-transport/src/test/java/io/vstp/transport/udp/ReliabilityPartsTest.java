@@ -74,7 +74,9 @@ class ReliabilityPartsTest {
     void duplicateFilterCoversTheWholeUnsignedRange() {
         for (long base : new long[] {Long.MAX_VALUE - 2, -10L /* 2^64 - 10 */, Long.MIN_VALUE /* 2^63 */}) {
             DuplicateFilter f = new DuplicateFilter();
-            assertThat(f.firstTime(base)).as("first %s", Long.toUnsignedString(base)).isTrue();
+            assertThat(f.firstTime(base))
+                    .as("first %s", Long.toUnsignedString(base))
+                    .isTrue();
             assertThat(f.firstTime(base)).isFalse();
             assertThat(f.firstTime(base + 3)).isTrue();
             assertThat(f.firstTime(base + 1)).as("late, inside the window").isTrue();
@@ -88,12 +90,16 @@ class ReliabilityPartsTest {
         assertThat(top.firstTime(-1L)).isFalse();
         assertThat(top.firstTime(-2L)).isTrue();
         assertThat(top.seen(-1L)).isTrue();
-        assertThat(top.firstTime(-1L - DuplicateFilter.WINDOW)).as("older than the window").isFalse();
+        assertThat(top.firstTime(-1L - DuplicateFilter.WINDOW))
+                .as("older than the window")
+                .isFalse();
         // Across the wrap from 2^64 - 1 to 0: still one window, so retransmissions stay duplicates.
         DuplicateFilter wrap = new DuplicateFilter();
         assertThat(wrap.firstTime(-2L)).isTrue();
         assertThat(wrap.firstTime(1)).as("2^64 - 2, then 1: three ahead").isTrue();
-        assertThat(wrap.firstTime(-2L)).as("a retransmission from before the wrap").isFalse();
+        assertThat(wrap.firstTime(-2L))
+                .as("a retransmission from before the wrap")
+                .isFalse();
         assertThat(wrap.firstTime(0)).isTrue();
         assertThat(wrap.firstTime(0)).isFalse();
         assertThat(wrap.seen(-1L)).isFalse();

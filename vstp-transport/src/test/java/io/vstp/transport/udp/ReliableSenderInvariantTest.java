@@ -48,8 +48,8 @@ class ReliableSenderInvariantTest {
             }
         };
         UdpLimits limits = UdpLimits.DEFAULT.withRetransmission(Duration.ofMillis(1), Duration.ofMillis(4), 6);
-        ReliableSender sender = new ReliableSender(PEER, limits, output, new UdpStats(),
-                new java.util.concurrent.atomic.AtomicLong(), true);
+        ReliableSender sender = new ReliableSender(
+                PEER, limits, output, new UdpStats(), new java.util.concurrent.atomic.AtomicLong(), true);
         int chunk = 100;
         List<CompletableFuture<Void>> results = new ArrayList<>();
         List<Long> ids = new ArrayList<>();

@@ -42,12 +42,22 @@ class RustCrateUdpInteropTest {
     @Test
     void crateClientReqAckFramesAreAcknowledgedAndDeliveredOnce() throws Exception {
         Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((peer, f) -> {
-            seen.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger()).incrementAndGet();
-            f.release();
-        }).start()) {
-            Process p = new ProcessBuilder(binary.toString(), "udp-client", "127.0.0.1",
-                    Integer.toString(server.localAddress().getPort()), "50").redirectErrorStream(true).start();
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                .plain()
+                .handler((peer, f) -> {
+                    seen.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                    f.release();
+                })
+                .start()) {
+            Process p = new ProcessBuilder(
+                            binary.toString(),
+                            "udp-client",
+                            "127.0.0.1",
+                            Integer.toString(server.localAddress().getPort()),
+                            "50")
+                    .redirectErrorStream(true)
+                    .start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
@@ -65,10 +75,19 @@ class RustCrateUdpInteropTest {
     /** The crate's client sends msg-ids of 2^63 and 2^64 - 1 (built with its Frame API): each is acknowledged. */
     @Test
     void msgIdsAbove2To63FromTheCrateAreAcknowledged() throws Exception {
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((peer, f) -> f.release()).start()) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                .plain()
+                .handler((peer, f) -> f.release())
+                .start()) {
             for (String id : new String[] {"9223372036854775808", "18446744073709551615"}) {
-                Process p = new ProcessBuilder(binary.toString(), "udp-ack-check", "127.0.0.1",
-                        Integer.toString(server.localAddress().getPort()), id).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(
+                                binary.toString(),
+                                "udp-ack-check",
+                                "127.0.0.1",
+                                Integer.toString(server.localAddress().getPort()),
+                                id)
+                        .redirectErrorStream(true)
+                        .start();
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(p.exitValue()).as(out).isZero();
@@ -80,27 +99,38 @@ class RustCrateUdpInteropTest {
     @Test
     void javaReliableFramesReachTheCrateServer() throws Exception {
         Process p = new ProcessBuilder(binary.toString(), "udp-echo-server", "--max-seconds", "60")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         Map<String, AtomicInteger> echoes = new ConcurrentHashMap<>();
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String first = lines.readLine();
             Matcher m = Pattern.compile("listening 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
             assertThat(m.matches()).as("first line: %s", first).isTrue();
             InetSocketAddress crate = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-            try (VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().handler((peer, f) -> {
-                if (f.type().equals(FrameType.DATA)) {
-                    echoes.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger()).incrementAndGet();
-                }
-                f.release();
-            }).start()) {
+            try (VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+                    .plain()
+                    .handler((peer, f) -> {
+                        if (f.type().equals(FrameType.DATA)) {
+                            echoes.computeIfAbsent(f.payloadAsString(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                        f.release();
+                    })
+                    .start()) {
                 List<CompletableFuture<Void>> acks = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
-                    acks.add(client.sendReliable(crate, Frame.builder(FrameType.DATA).header("n", Integer.toString(i))
-                            .payload("java message " + i).build()));
+                    acks.add(client.sendReliable(
+                            crate,
+                            Frame.builder(FrameType.DATA)
+                                    .header("n", Integer.toString(i))
+                                    .payload("java message " + i)
+                                    .build()));
                 }
                 CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(5))
+                        .pollInterval(Duration.ofMillis(10))
                         .untilAsserted(() -> assertThat(echoes).hasSize(50));
                 assertThat(client.stats().v2DatagramsSent()).isZero();
             }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecureUdpEndpointTest {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -28,20 +29,31 @@ class SecureUdpEndpointTest {
     void reliableFramesOverDtlsAndPlaintextIsNotDelivered() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
-                .dtlsServer(DtlsServerOptions.builder().tls(TlsServerOptions.builder().home(serverHome).build())
-                        .build())
-                .handler((peer, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder()
-                     .dtlsClient(DtlsClientOptions.builder().tls(TlsClientOptions.builder().home(clientHome).build())
-                             .build())
-                     .start();
-             VstpUdpEndpoint intruder = VstpUdpEndpoint.builder().plain().start()) {
-            client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).payload("secret hello").build())
+                        .dtlsServer(DtlsServerOptions.builder()
+                                .tls(TlsServerOptions.builder().home(serverHome).build())
+                                .build())
+                        .handler((peer, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+                        .dtlsClient(DtlsClientOptions.builder()
+                                .tls(TlsClientOptions.builder().home(clientHome).build())
+                                .build())
+                        .start();
+                VstpUdpEndpoint intruder = VstpUdpEndpoint.builder().plain().start()) {
+            client.sendReliable(
+                            server.localAddress(),
+                            Frame.builder(FrameType.DATA)
+                                    .payload("secret hello")
+                                    .build())
                     .get(15, TimeUnit.SECONDS);
             byte[] big = new byte[1 << 20];
             new Random(3).nextBytes(big);
-            client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA)
-                    .payload(Unpooled.wrappedBuffer(big)).build()).get(30, TimeUnit.SECONDS);
+            client.sendReliable(
+                            server.localAddress(),
+                            Frame.builder(FrameType.DATA)
+                                    .payload(Unpooled.wrappedBuffer(big))
+                                    .build())
+                    .get(30, TimeUnit.SECONDS);
             Frame a = got.poll(5, TimeUnit.SECONDS);
             Frame b = got.poll(5, TimeUnit.SECONDS);
             assertThat(a.payloadAsString()).isEqualTo("secret hello");
@@ -49,9 +61,13 @@ class SecureUdpEndpointTest {
             a.release();
             b.release();
 
-            intruder.send(server.localAddress(), Frame.builder(FrameType.DATA).payload("plaintext").build())
+            intruder.send(
+                            server.localAddress(),
+                            Frame.builder(FrameType.DATA).payload("plaintext").build())
                     .get(5, TimeUnit.SECONDS);
-            assertThat(got.poll(300, TimeUnit.MILLISECONDS)).as("plaintext never reaches the handler").isNull();
+            assertThat(got.poll(300, TimeUnit.MILLISECONDS))
+                    .as("plaintext never reaches the handler")
+                    .isNull();
         }
     }
 }

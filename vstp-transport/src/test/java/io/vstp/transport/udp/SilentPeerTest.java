@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SilentPeerTest {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -40,16 +41,21 @@ class SilentPeerTest {
         VstpUdpEndpoint[] self = new VstpUdpEndpoint[1];
         List<Throwable> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
         // Every datagram is answered with 1 MiB, reliably: what a files server does for a "get".
-        try (VstpUdpEndpoint server = self[0] = security.server(serverHome).limits(limits)
+        try (VstpUdpEndpoint server = self[0] = security.server(serverHome)
+                .limits(limits)
                 .handler((peer, frame) -> {
                     frame.release();
-                    self[0].sendReliable(peer, new Frame(FrameType.DATA, Flags.NONE, Headers.EMPTY,
-                            Unpooled.wrappedBuffer(ONE_MIB))).whenComplete((v, e) -> {
+                    self[0].sendReliable(
+                                    peer,
+                                    new Frame(
+                                            FrameType.DATA, Flags.NONE, Headers.EMPTY, Unpooled.wrappedBuffer(ONE_MIB)))
+                            .whenComplete((v, e) -> {
                                 if (e != null) {
                                     refusals.add(e);
                                 }
                             });
-                }).start()) {
+                })
+                .start()) {
             InetSocketAddress to = server.localAddress();
             List<DatagramPeer> silent = new ArrayList<>();
             try {
@@ -57,20 +63,28 @@ class SilentPeerTest {
                     DatagramPeer peer = security.peer(to, clientHome);
                     silent.add(peer);
                     for (int i = 0; i < 20; i++) {
-                        peer.send(new Frame(FrameType.DATA, Flags.NONE, Headers.of("n", Integer.toString(i)),
+                        peer.send(new Frame(
+                                FrameType.DATA,
+                                Flags.NONE,
+                                Headers.of("n", Integer.toString(i)),
                                 Unpooled.EMPTY_BUFFER));
                     }
                 }
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                        .untilAsserted(() -> assertThat(refusals).as("answers past the caps are refused, not queued")
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(refusals)
+                                .as("answers past the caps are refused, not queued")
                                 .hasSizeGreaterThanOrEqualTo(4 * 20 - 8));
                 assertThat(server.queuedBytes()).as("the total cap holds").isLessThanOrEqualTo(total);
 
                 // Silent past peerSilenceTimeout: given up, everything queued for them released.
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-                    assertThat(server.queuedBytes()).isZero();
-                    assertThat(server.stats().dropped(UdpStats.Drop.SILENT_PEER)).isPositive();
-                });
+                await().atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> {
+                            assertThat(server.queuedBytes()).isZero();
+                            assertThat(server.stats().dropped(UdpStats.Drop.SILENT_PEER))
+                                    .isPositive();
+                        });
             } finally {
                 silent.forEach(DatagramPeer::close);
             }

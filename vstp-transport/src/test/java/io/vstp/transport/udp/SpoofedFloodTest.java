@@ -32,35 +32,49 @@ class SpoofedFloodTest {
     void memoryStaysUnderTheCapAndALegitimatePeerGetsThrough() throws Exception {
         long cap = 2L * 1024 * 1024;
         UdpLimits limits = UdpLimits.DEFAULT.withReassembly(8, 512, cap, cap, Duration.ofSeconds(30));
-        InjectingDatagramLink link = new InjectingDatagramLink(
-                NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200));
+        InjectingDatagramLink link =
+                new InjectingDatagramLink(NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200));
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().link(link).limits(limits)
-                .handler((p, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .link(link)
+                        .limits(limits)
+                        .handler((p, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
             int chunk = UdpFrames.chunkSize(1200);
-            byte[] fragment = encode(new Frame(FrameType.DATA, Flags.FRAG.with(Flags.REQ_ACK),
-                    Headers.of("vf-msg", "77", "vf-idx", "0", "vf-cnt", "90000", "vf-len",
-                            Long.toString(90_000L * chunk)), Unpooled.wrappedBuffer(new byte[chunk])));
+            byte[] fragment = encode(new Frame(
+                    FrameType.DATA,
+                    Flags.FRAG.with(Flags.REQ_ACK),
+                    Headers.of(
+                            "vf-msg", "77", "vf-idx", "0", "vf-cnt", "90000", "vf-len", Long.toString(90_000L * chunk)),
+                    Unpooled.wrappedBuffer(new byte[chunk])));
             AtomicLong peak = new AtomicLong();
-            CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < 5_000; i++) {
-                    InetSocketAddress forged = new InetSocketAddress("10.9." + (i >> 8 & 255) + "." + (i & 255),
-                            1024 + i % 50_000);
-                    link.inject(forged, Unpooled.wrappedBuffer(fragment));
-                    if (i % 100 == 0) {
-                        peak.accumulateAndGet(server.reassemblyBytes(), Math::max);
-                    }
-                }
-            }, link.eventLoop());
+            CompletableFuture<Void> flood = CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = 0; i < 5_000; i++) {
+                            InetSocketAddress forged = new InetSocketAddress(
+                                    "10.9." + (i >> 8 & 255) + "." + (i & 255), 1024 + i % 50_000);
+                            link.inject(forged, Unpooled.wrappedBuffer(fragment));
+                            if (i % 100 == 0) {
+                                peak.accumulateAndGet(server.reassemblyBytes(), Math::max);
+                            }
+                        }
+                    },
+                    link.eventLoop());
 
             byte[] big = new byte[1 << 20];
             new Random(11).nextBytes(big);
-            client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA)
-                    .payload(Unpooled.wrappedBuffer(big)).build()).get(30, TimeUnit.SECONDS);
+            client.sendReliable(
+                            server.localAddress(),
+                            Frame.builder(FrameType.DATA)
+                                    .payload(Unpooled.wrappedBuffer(big))
+                                    .build())
+                    .get(30, TimeUnit.SECONDS);
             flood.get(30, TimeUnit.SECONDS);
             Frame f = got.poll(5, TimeUnit.SECONDS);
-            assertThat(f).as("delivered; server %s, client %s", server.stats(), client.stats()).isNotNull();
+            assertThat(f)
+                    .as("delivered; server %s, client %s", server.stats(), client.stats())
+                    .isNotNull();
             assertThat(f.payloadBytes()).isEqualTo(big);
             f.release();
             assertThat(peak.get()).isPositive().isLessThanOrEqualTo(cap);
@@ -81,8 +95,11 @@ class SpoofedFloodTest {
         UdpLimits limits = UdpLimits.DEFAULT.withReassembly(8, 512, cap, cap, Duration.ofSeconds(30));
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         DatagramPeer.Security dtls = DatagramPeer.Security.DTLS;
-        try (VstpUdpEndpoint server = dtls.server(serverHome).limits(limits).handler((p, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = dtls.client(clientHome).start()) {
+        try (VstpUdpEndpoint server = dtls.server(serverHome)
+                        .limits(limits)
+                        .handler((p, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = dtls.client(clientHome).start()) {
             List<DatagramPeer> flooders = new ArrayList<>();
             long peak = 0;
             try {
@@ -92,9 +109,18 @@ class SpoofedFloodTest {
                 int chunk = UdpFrames.chunkSize(flooders.get(0).maxDatagramSize());
                 for (int i = 0; i < 300; i++) {
                     for (DatagramPeer flooder : flooders) {
-                        flooder.send(encode(new Frame(FrameType.DATA, Flags.FRAG.with(Flags.REQ_ACK),
-                                Headers.of("vf-msg", Integer.toString(1000 + i), "vf-idx", "0", "vf-cnt", "90000",
-                                        "vf-len", Long.toString(90_000L * chunk)),
+                        flooder.send(encode(new Frame(
+                                FrameType.DATA,
+                                Flags.FRAG.with(Flags.REQ_ACK),
+                                Headers.of(
+                                        "vf-msg",
+                                        Integer.toString(1000 + i),
+                                        "vf-idx",
+                                        "0",
+                                        "vf-cnt",
+                                        "90000",
+                                        "vf-len",
+                                        Long.toString(90_000L * chunk)),
                                 Unpooled.wrappedBuffer(new byte[chunk]))));
                     }
                     if (i % 10 == 0) {
@@ -107,12 +133,18 @@ class SpoofedFloodTest {
                 // The server reads what is still in its socket: datagrams lost on the way leave no count to wait for.
                 Thread.sleep(100);
                 peak = Math.max(peak, server.reassemblyBytes());
-                assertThat(server.reassemblies()).as("each flooder keeps at most its 8 newest messages")
-                        .isPositive().isLessThanOrEqualTo(16 * 8);
+                assertThat(server.reassemblies())
+                        .as("each flooder keeps at most its 8 newest messages")
+                        .isPositive()
+                        .isLessThanOrEqualTo(16 * 8);
                 byte[] big = new byte[1 << 20];
                 new Random(12).nextBytes(big);
-                client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA)
-                        .payload(Unpooled.wrappedBuffer(big)).build()).get(30, TimeUnit.SECONDS);
+                client.sendReliable(
+                                server.localAddress(),
+                                Frame.builder(FrameType.DATA)
+                                        .payload(Unpooled.wrappedBuffer(big))
+                                        .build())
+                        .get(30, TimeUnit.SECONDS);
                 peak = Math.max(peak, server.reassemblyBytes());
                 Frame f = got.poll(5, TimeUnit.SECONDS);
                 assertThat(f).as("delivered; server %s", server.stats()).isNotNull();
@@ -121,7 +153,10 @@ class SpoofedFloodTest {
             } finally {
                 flooders.forEach(DatagramPeer::close);
             }
-            assertThat(peak).as("reassembly bytes at their highest").isPositive().isLessThanOrEqualTo(cap);
+            assertThat(peak)
+                    .as("reassembly bytes at their highest")
+                    .isPositive()
+                    .isLessThanOrEqualTo(cap);
         }
     }
 

@@ -23,18 +23,23 @@ import org.junit.jupiter.api.BeforeAll;
 class UdpDatagramFuzzTest {
     private static final long CAP = 256 * 1024;
     private static final InetSocketAddress[] PEERS = {
-        new InetSocketAddress("127.0.0.1", 9), new InetSocketAddress("127.0.0.2", 9),
-        new InetSocketAddress("127.0.0.3", 9)};
+        new InetSocketAddress("127.0.0.1", 9),
+        new InetSocketAddress("127.0.0.2", 9),
+        new InetSocketAddress("127.0.0.3", 9)
+    };
     private static InjectingDatagramLink link;
     private static VstpUdpEndpoint endpoint;
 
     @BeforeAll
     static void start() throws Exception {
         link = new InjectingDatagramLink(NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200));
-        endpoint = VstpUdpEndpoint.builder().link(link)
-                .limits(UdpLimits.DEFAULT.withMaxMessageSize(1 << 20)
+        endpoint = VstpUdpEndpoint.builder()
+                .link(link)
+                .limits(UdpLimits.DEFAULT
+                        .withMaxMessageSize(1 << 20)
                         .withReassembly(4, 16, 128 * 1024, CAP, Duration.ofSeconds(30)))
-                .handler((peer, frame) -> frame.release()).start();
+                .handler((peer, frame) -> frame.release())
+                .start();
     }
 
     @AfterAll
@@ -44,13 +49,15 @@ class UdpDatagramFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void receivePath(FuzzedDataProvider data) throws Exception {
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-            while (data.remainingBytes() > 0) {
-                InetSocketAddress peer = PEERS[data.consumeInt(0, PEERS.length - 1)];
-                byte[] datagram = data.consumeBytes(data.consumeInt(0, 1500));
-                link.inject(peer, Unpooled.wrappedBuffer(datagram));
-            }
-        }, link.eventLoop());
+        CompletableFuture<Void> done = CompletableFuture.runAsync(
+                () -> {
+                    while (data.remainingBytes() > 0) {
+                        InetSocketAddress peer = PEERS[data.consumeInt(0, PEERS.length - 1)];
+                        byte[] datagram = data.consumeBytes(data.consumeInt(0, 1500));
+                        link.inject(peer, Unpooled.wrappedBuffer(datagram));
+                    }
+                },
+                link.eventLoop());
         done.get();
         assertThat(endpoint.reassemblyBytes()).isLessThanOrEqualTo(CAP);
     }

@@ -41,15 +41,18 @@ class UdpEndpointTest {
         return e;
     }
 
-    private VstpUdpEndpoint lossyEndpoint(long seed, double drop, double dup, double reorder,
-                                          VstpUdpEndpoint.Handler handler) throws InterruptedException {
+    private VstpUdpEndpoint lossyEndpoint(
+            long seed, double drop, double dup, double reorder, VstpUdpEndpoint.Handler handler)
+            throws InterruptedException {
         NettyDatagramLink real = NettyDatagramLink.bind(new InetSocketAddress("127.0.0.1", 0), null, 1200);
-        VstpUdpEndpoint e = VstpUdpEndpoint.builder().plain()
-                .link(new LossyDatagramLink(real, seed, drop, dup, reorder, 20)).handler(handler).start();
+        VstpUdpEndpoint e = VstpUdpEndpoint.builder()
+                .plain()
+                .link(new LossyDatagramLink(real, seed, drop, dup, reorder, 20))
+                .handler(handler)
+                .start();
         resources.add(e);
         return e;
     }
-
 
     @Test
     void smallReliableFrameIsAcknowledgedAndDeliveredOnce() throws Exception {
@@ -57,8 +60,13 @@ class UdpEndpointTest {
         VstpUdpEndpoint server = endpoint((peer, f) -> got.add(f));
         VstpUdpEndpoint client = endpoint((peer, f) -> f.release());
 
-        client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).header("k", "v").payload("hello")
-                .build()).get(5, TimeUnit.SECONDS);
+        client.sendReliable(
+                        server.localAddress(),
+                        Frame.builder(FrameType.DATA)
+                                .header("k", "v")
+                                .payload("hello")
+                                .build())
+                .get(5, TimeUnit.SECONDS);
         Frame f = got.poll(5, TimeUnit.SECONDS);
         try {
             assertThat(f.payloadAsString()).isEqualTo("hello");
@@ -80,8 +88,10 @@ class UdpEndpointTest {
         VstpUdpEndpoint client = endpoint((peer, f) -> f.release());
         byte[] body = new byte[20_000];
         new java.util.Random(1).nextBytes(body);
-        client.send(server.localAddress(), Frame.builder(FrameType.DATA).payload(body).build()).get(5,
-                TimeUnit.SECONDS);
+        client.send(
+                        server.localAddress(),
+                        Frame.builder(FrameType.DATA).payload(body).build())
+                .get(5, TimeUnit.SECONDS);
         Frame f = got.poll(5, TimeUnit.SECONDS);
         try {
             assertThat(f.payloadBytes()).isEqualTo(body);
@@ -108,8 +118,14 @@ class UdpEndpointTest {
         byte[] body = new byte[100 * 1024 * 1024];
         new java.util.Random(7).nextBytes(body);
         byte[] expected = MessageDigest.getInstance("SHA-256").digest(body);
-        client.sendReliable(server.localAddress(), new Frame(FrameType.DATA, io.vstp.core.frame.Flags.NONE,
-                io.vstp.core.frame.Headers.EMPTY, Unpooled.wrappedBuffer(body))).get(120, TimeUnit.SECONDS);
+        client.sendReliable(
+                        server.localAddress(),
+                        new Frame(
+                                FrameType.DATA,
+                                io.vstp.core.frame.Flags.NONE,
+                                io.vstp.core.frame.Headers.EMPTY,
+                                Unpooled.wrappedBuffer(body)))
+                .get(120, TimeUnit.SECONDS);
         assertThat(digest.get(10, TimeUnit.SECONDS)).isEqualTo(expected);
         assertThat(server.reassemblyBytes()).isZero();
     }
@@ -125,7 +141,9 @@ class UdpEndpointTest {
         VstpUdpEndpoint server = lossyEndpoint(42, 0.05, 0.01, 0.05, (peer, f) -> {
             try {
                 int seq = Integer.parseInt(f.headers().value("seq"));
-                assertThat(received.put(seq, f.payloadBytes())).as("message %d delivered twice", seq).isNull();
+                assertThat(received.put(seq, f.payloadBytes()))
+                        .as("message %d delivered twice", seq)
+                        .isNull();
                 if (deliveries.incrementAndGet() == messages) {
                     all.complete(null);
                 }
@@ -147,8 +165,12 @@ class UdpEndpointTest {
             random.nextBytes(body);
             sent.update(body);
             window.acquire();
-            CompletableFuture<Void> ack = client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA)
-                    .header("seq", Integer.toString(i)).payload(Unpooled.wrappedBuffer(body)).build());
+            CompletableFuture<Void> ack = client.sendReliable(
+                    server.localAddress(),
+                    Frame.builder(FrameType.DATA)
+                            .header("seq", Integer.toString(i))
+                            .payload(Unpooled.wrappedBuffer(body))
+                            .build());
             ack.whenComplete((v, e) -> window.release());
             acks.add(ack);
         }
@@ -172,26 +194,32 @@ class UdpEndpointTest {
     @Test
     void messageTheReceiverCannotHoldFailsInsteadOfSucceedingSilently() throws Exception {
         List<Frame> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
-        VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain()
+        VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                .plain()
                 .limits(UdpLimits.DEFAULT.withReassembly(8, 64, 256 * 1024, 1024 * 1024, Duration.ofSeconds(30)))
-                .handler((p, f) -> delivered.add(f)).start();
+                .handler((p, f) -> delivered.add(f))
+                .start();
         resources.add(server);
-        VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain()
+        VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+                .plain()
                 .limits(UdpLimits.DEFAULT.withRetransmission(Duration.ofMillis(20), Duration.ofMillis(100), 4))
                 .start();
         resources.add(client);
-        CompletableFuture<Void> ack = client.sendReliable(server.localAddress(),
+        CompletableFuture<Void> ack = client.sendReliable(
+                server.localAddress(),
                 Frame.builder(FrameType.DATA).payload(new byte[400 * 1024]).build());
-        assertThatThrownBy(() -> ack.get(30, TimeUnit.SECONDS)).cause()
-                .isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+        assertThatThrownBy(() -> ack.get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
         assertThat(delivered).isEmpty();
         assertThat(server.stats().dropped(UdpStats.Drop.REASSEMBLY_FULL)).isPositive();
     }
 
     @Test
     void unreachablePeerFailsWithATimeoutAfterBoundedRetries() throws Exception {
-        VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain()
+        VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+                .plain()
                 .limits(UdpLimits.DEFAULT.withRetransmission(Duration.ofMillis(20), Duration.ofMillis(80), 3))
                 .start();
         resources.add(client);
@@ -199,10 +227,12 @@ class UdpEndpointTest {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
             deadPort = s.getLocalPort();
         }
-        CompletableFuture<Void> ack = client.sendReliable(new InetSocketAddress("127.0.0.1", deadPort),
+        CompletableFuture<Void> ack = client.sendReliable(
+                new InetSocketAddress("127.0.0.1", deadPort),
                 Frame.builder(FrameType.DATA).payload("anyone?").build());
-        assertThatThrownBy(() -> ack.get(10, TimeUnit.SECONDS)).cause()
-                .isInstanceOfSatisfying(SessionException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
+        assertThatThrownBy(() -> ack.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        SessionException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT));
     }
 }

@@ -59,7 +59,9 @@ class UdpFramesTest {
         assertThat(UdpFrames.number(sack, UdpFrames.VF_GEN)).isEqualTo(3);
         assertThat(UdpFrames.number(sack, UdpFrames.VF_CUM)).isEqualTo(4);
         assertThat(ranges(UdpFrames.sackRanges(sack, 10))).isEqualTo("6-8");
-        assertThat(UdpFrames.sackRanges(sack, 8)).as("a range past the message is ignored").isEmpty();
+        assertThat(UdpFrames.sackRanges(sack, 8))
+                .as("a range past the message is ignored")
+                .isEmpty();
     }
 
     @Test
@@ -79,8 +81,8 @@ class UdpFramesTest {
 
     @Test
     void aMessageIdThatIsNotTheLastHeaderIsTheApplicationsAndStays() {
-        Frame frame = new Frame(FrameType.DATA, Flags.REQ_ACK, Headers.of(UdpFrames.MSG_ID, "5", "app", "1"),
-                Unpooled.EMPTY_BUFFER);
+        Frame frame = new Frame(
+                FrameType.DATA, Flags.REQ_ACK, Headers.of(UdpFrames.MSG_ID, "5", "app", "1"), Unpooled.EMPTY_BUFFER);
         assertThat(UdpFrames.withoutMessageId(frame)).isSameAs(frame);
     }
 
@@ -92,7 +94,9 @@ class UdpFramesTest {
         assertThat(UdpFrames.announcesV2(data(""))).isFalse();
         Frame ack = UdpFrames.announcingV2(UdpFrames.ack(1));
         assertThat(ack.headers().value(UdpFrames.VERSIONS)).isEqualTo("2,1");
-        assertThat(ack.headers().value(UdpFrames.MSG_ID)).as("still the crate's ACK first").isEqualTo("1");
+        assertThat(ack.headers().value(UdpFrames.MSG_ID))
+                .as("still the crate's ACK first")
+                .isEqualTo("1");
         assertThat(UdpFrames.announcesV2(ack)).isTrue();
     }
 
@@ -103,29 +107,45 @@ class UdpFramesTest {
         UdpFrames.Fragment read = UdpFrames.Fragment.of(f);
         assertThat(read).isEqualTo(new UdpFrames.Fragment(Long.MIN_VALUE, 2, 3, 2500, true));
         assertThat(read.wellFormed()).isTrue();
-        assertThat(UdpFrames.Fragment.of(UdpFrames.fragment(h, 0, false, Unpooled.EMPTY_BUFFER)).reliable())
+        assertThat(UdpFrames.Fragment.of(UdpFrames.fragment(h, 0, false, Unpooled.EMPTY_BUFFER))
+                        .reliable())
                 .isFalse();
     }
 
     @Test
     void framesThatAreNotOurFragmentsAreNotReadAsFragments() {
         assertThat(UdpFrames.Fragment.of(data("x", UdpFrames.VF_MSG, "1", UdpFrames.VF_IDX, "0")))
-                .as("no FRAG flag").isNull();
-        Frame crateStyle = new Frame(FrameType.DATA, Flags.FRAG, Headers.of("frag-id", "1", "frag-index", "0"),
-                Unpooled.EMPTY_BUFFER);
-        assertThat(UdpFrames.Fragment.of(crateStyle)).as("the crate's frag-* headers").isNull();
-        Frame noId = new Frame(FrameType.DATA, Flags.FRAG, Headers.of(UdpFrames.VF_MSG, "x", UdpFrames.VF_IDX, "0"),
+                .as("no FRAG flag")
+                .isNull();
+        Frame crateStyle = new Frame(
+                FrameType.DATA, Flags.FRAG, Headers.of("frag-id", "1", "frag-index", "0"), Unpooled.EMPTY_BUFFER);
+        assertThat(UdpFrames.Fragment.of(crateStyle))
+                .as("the crate's frag-* headers")
+                .isNull();
+        Frame noId = new Frame(
+                FrameType.DATA,
+                Flags.FRAG,
+                Headers.of(UdpFrames.VF_MSG, "x", UdpFrames.VF_IDX, "0"),
                 Unpooled.EMPTY_BUFFER);
         assertThat(UdpFrames.Fragment.of(noId)).isNull();
     }
 
     @Test
     void fragmentShapesNoMessageCanHaveAreNotWellFormed() {
-        assertThat(new UdpFrames.Fragment(1, 0, 1, 10, false).wellFormed()).as("one fragment").isFalse();
-        assertThat(new UdpFrames.Fragment(1, 0, 1L << 31, 10, false).wellFormed()).as("count past int").isFalse();
-        assertThat(new UdpFrames.Fragment(1, -1, 2, 10, false).wellFormed()).as("index absent").isFalse();
-        assertThat(new UdpFrames.Fragment(1, 0, 2, -1, false).wellFormed()).as("length absent").isFalse();
-        assertThat(new UdpFrames.Fragment(1, 0, Integer.MAX_VALUE, 0, false).wellFormed()).isTrue();
+        assertThat(new UdpFrames.Fragment(1, 0, 1, 10, false).wellFormed())
+                .as("one fragment")
+                .isFalse();
+        assertThat(new UdpFrames.Fragment(1, 0, 1L << 31, 10, false).wellFormed())
+                .as("count past int")
+                .isFalse();
+        assertThat(new UdpFrames.Fragment(1, -1, 2, 10, false).wellFormed())
+                .as("index absent")
+                .isFalse();
+        assertThat(new UdpFrames.Fragment(1, 0, 2, -1, false).wellFormed())
+                .as("length absent")
+                .isFalse();
+        assertThat(new UdpFrames.Fragment(1, 0, Integer.MAX_VALUE, 0, false).wellFormed())
+                .isTrue();
     }
 
     @Test

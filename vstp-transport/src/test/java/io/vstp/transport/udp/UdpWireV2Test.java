@@ -27,11 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class UdpWireV2Test {
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
     private static Frame message(int i) {
-        return Frame.builder(FrameType.DATA).header("n", Integer.toString(i)).payload("message " + i).build();
+        return Frame.builder(FrameType.DATA)
+                .header("n", Integer.toString(i))
+                .payload("message " + i)
+                .build();
     }
 
     /** Sends {@code count} reliable messages at once and checks every one arrives once, intact. */
@@ -56,35 +60,52 @@ class UdpWireV2Test {
     @Test
     void endpointsLearnV2AndBatchFrames() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().handler((peer, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .plain()
+                        .handler((peer, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
             exchange(client, server, got, 1); // v1, and the server's ACK announces v2
             assertThat(client.stats().v2DatagramsSent()).isZero();
 
             exchange(client, server, got, 200);
-            assertThat(client.stats().v2DatagramsSent()).as("client sends v2 once it has learnt").isPositive();
-            assertThat(server.stats().v2DatagramsSent()).as("the server answers in v2").isPositive();
+            assertThat(client.stats().v2DatagramsSent())
+                    .as("client sends v2 once it has learnt")
+                    .isPositive();
+            assertThat(server.stats().v2DatagramsSent())
+                    .as("the server answers in v2")
+                    .isPositive();
             // 200 messages arrive together: their ACKs share datagrams.
-            assertThat(server.stats().v2FramesSent()).isGreaterThan(server.stats().v2DatagramsSent());
+            assertThat(server.stats().v2FramesSent())
+                    .isGreaterThan(server.stats().v2DatagramsSent());
 
             byte[] big = new byte[1 << 20]; // fragmented: v1 fragments carrying a v2 message
             new Random(7).nextBytes(big);
-            client.sendReliable(server.localAddress(), Frame.builder(FrameType.DATA).header("n", "big")
-                    .payload(Unpooled.wrappedBuffer(big)).build()).get(30, TimeUnit.SECONDS);
+            client.sendReliable(
+                            server.localAddress(),
+                            Frame.builder(FrameType.DATA)
+                                    .header("n", "big")
+                                    .payload(Unpooled.wrappedBuffer(big))
+                                    .build())
+                    .get(30, TimeUnit.SECONDS);
             Frame f = got.poll(5, TimeUnit.SECONDS);
             assertThat(f.headers().value("n")).isEqualTo("big");
             assertThat(f.payloadBytes()).isEqualTo(big);
             f.release();
-            assertThat(server.stats().decodeErrors(io.vstp.core.error.ErrorCode.CRC_MISMATCH)).isZero();
+            assertThat(server.stats().decodeErrors(io.vstp.core.error.ErrorCode.CRC_MISMATCH))
+                    .isZero();
         }
     }
 
     @Test
     void anEndpointWithoutV2KeepsEveryoneOnV1() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
-        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder().plain().wireV2(false)
-                .handler((peer, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
+        try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
+                        .plain()
+                        .wireV2(false)
+                        .handler((peer, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = VstpUdpEndpoint.builder().plain().start()) {
             exchange(client, server, got, 50);
             exchange(client, server, got, 50);
             assertThat(client.stats().v2DatagramsSent()).isZero();
@@ -96,17 +117,21 @@ class UdpWireV2Test {
     void v2OverDtlsWithoutCrc() throws Exception {
         BlockingQueue<Frame> got = new LinkedBlockingQueue<>();
         try (VstpUdpEndpoint server = VstpUdpEndpoint.builder()
-                .dtlsServer(DtlsServerOptions.builder().tls(TlsServerOptions.builder().home(serverHome).build())
-                        .build())
-                .handler((peer, f) -> got.add(f)).start();
-             VstpUdpEndpoint client = VstpUdpEndpoint.builder()
-                     .dtlsClient(DtlsClientOptions.builder().tls(TlsClientOptions.builder().home(clientHome).build())
-                             .build())
-                     .start()) {
+                        .dtlsServer(DtlsServerOptions.builder()
+                                .tls(TlsServerOptions.builder().home(serverHome).build())
+                                .build())
+                        .handler((peer, f) -> got.add(f))
+                        .start();
+                VstpUdpEndpoint client = VstpUdpEndpoint.builder()
+                        .dtlsClient(DtlsClientOptions.builder()
+                                .tls(TlsClientOptions.builder().home(clientHome).build())
+                                .build())
+                        .start()) {
             exchange(client, server, got, 1);
             exchange(client, server, got, 100);
             assertThat(client.stats().v2DatagramsSent()).isPositive();
-            assertThat(server.stats().v2FramesSent()).isGreaterThan(server.stats().v2DatagramsSent());
+            assertThat(server.stats().v2FramesSent())
+                    .isGreaterThan(server.stats().v2DatagramsSent());
         }
     }
 }

@@ -20,13 +20,18 @@ import org.bouncycastle.tls.DTLSTransport;
  * <p>Fields without {@code volatile} belong to the event loop.
  */
 final class Association {
-    enum State { HANDSHAKING, ESTABLISHED, CLOSED }
+    enum State {
+        HANDSHAKING,
+        ESTABLISHED,
+        CLOSED
+    }
 
     final InetSocketAddress peer;
     final QueuedDatagramTransport transport;
     final CompletableFuture<DtlsSessionInfo> established = new CompletableFuture<>();
     /** System.nanoTime() by which the handshake must have finished. */
     final long handshakeDeadline;
+
     private final ArrayDeque<byte[]> pendingSends = new ArrayDeque<>();
     private final int maxPendingSends;
 
@@ -34,14 +39,22 @@ final class Association {
     volatile DtlsSessionInfo session;
     /** Set from BouncyCastle's alert callback (handshake thread or event loop). */
     volatile boolean peerClosed;
+
     DTLSTransport dtls;
     int sendLimit;
     long lastActivity;
-    /** The random of the ClientHello that started this association (server), to tell a retransmission from a restart. */
+    /**
+     * The random of the ClientHello that started this association (server), to tell a retransmission from a restart.
+     */
     byte[] clientRandom;
+
     Future<?> handshake;
 
-    Association(InetSocketAddress peer, QueuedDatagramTransport transport, long now, long handshakeTimeoutNanos,
+    Association(
+            InetSocketAddress peer,
+            QueuedDatagramTransport transport,
+            long now,
+            long handshakeTimeoutNanos,
             int maxPendingSends) {
         this.peer = peer;
         this.transport = transport;

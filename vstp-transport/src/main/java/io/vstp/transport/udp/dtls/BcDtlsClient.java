@@ -50,8 +50,15 @@ final class BcDtlsClient extends AbstractTlsClient {
     private volatile DtlsSessionInfo negotiated;
     private volatile ResumableSession resumable;
 
-    BcDtlsClient(BcTlsCrypto crypto, int[] cipherSuites, ClientTls trust, String host, int port,
-            ResumableSession toResume, int handshakeTimeoutMillis, Association association) {
+    BcDtlsClient(
+            BcTlsCrypto crypto,
+            int[] cipherSuites,
+            ClientTls trust,
+            String host,
+            int port,
+            ResumableSession toResume,
+            int handshakeTimeoutMillis,
+            Association association) {
         super(crypto);
         this.cipherSuites = cipherSuites;
         this.trust = trust;
@@ -154,22 +161,31 @@ final class BcDtlsClient extends AbstractTlsClient {
         String fingerprint = resumed ? toResume.serverFingerprint() : serverFingerprint;
         TlsSession session = context.getSession();
         resumable = session != null && session.isResumable() && session.getSessionID().length > 0
-                ? new ResumableSession(session, fingerprint) : null;
-        negotiated = new DtlsSessionInfo(association.peer, parameters.getNegotiatedVersion().getName(),
-                DtlsCipherSuite.ofCode(parameters.getCipherSuite()), resumed, Optional.ofNullable(fingerprint));
+                ? new ResumableSession(session, fingerprint)
+                : null;
+        negotiated = new DtlsSessionInfo(
+                association.peer,
+                parameters.getNegotiatedVersion().getName(),
+                DtlsCipherSuite.ofCode(parameters.getCipherSuite()),
+                resumed,
+                Optional.ofNullable(fingerprint));
     }
 
     @Override
     public void notifyAlertReceived(short alertLevel, short alertDescription) {
         association.alertReceived(alertLevel, alertDescription);
-        LOG.atDebug().setMessage(() -> "DTLS alert from server " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)).log();
+        LOG.atDebug()
+                .setMessage(() -> "DTLS alert from server " + association.peer + ": " + AlertLevel.getText(alertLevel)
+                        + " " + AlertDescription.getText(alertDescription))
+                .log();
     }
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-        LOG.atDebug().setMessage(() -> "DTLS alert to server " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
-                + (message != null ? " (" + message + ")" : "")).log();
+        LOG.atDebug()
+                .setMessage(() -> "DTLS alert to server " + association.peer + ": "
+                        + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
+                        + (message != null ? " (" + message + ")" : ""))
+                .log();
     }
 }

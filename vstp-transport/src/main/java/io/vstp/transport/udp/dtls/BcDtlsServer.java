@@ -29,8 +29,13 @@ final class BcDtlsServer extends AbstractTlsServer {
     private final Association association;
     private volatile DtlsSessionInfo negotiated;
 
-    BcDtlsServer(BcTlsCrypto crypto, ServerCredentials credentials, int[] cipherSuites, ServerSessionCache sessions,
-            int handshakeTimeoutMillis, Association association) {
+    BcDtlsServer(
+            BcTlsCrypto crypto,
+            ServerCredentials credentials,
+            int[] cipherSuites,
+            ServerSessionCache sessions,
+            int handshakeTimeoutMillis,
+            Association association) {
         super(crypto);
         this.credentials = credentials;
         this.cipherSuites = cipherSuites;
@@ -94,22 +99,29 @@ final class BcDtlsServer extends AbstractTlsServer {
         if (session != null && session.isResumable()) {
             sessions.put(session);
         }
-        negotiated = new DtlsSessionInfo(association.peer, parameters.getNegotiatedVersion().getName(),
-                DtlsCipherSuite.ofCode(parameters.getCipherSuite()), parameters.isResumedSession(),
+        negotiated = new DtlsSessionInfo(
+                association.peer,
+                parameters.getNegotiatedVersion().getName(),
+                DtlsCipherSuite.ofCode(parameters.getCipherSuite()),
+                parameters.isResumedSession(),
                 Optional.empty());
     }
 
     @Override
     public void notifyAlertReceived(short alertLevel, short alertDescription) {
         association.alertReceived(alertLevel, alertDescription);
-        LOG.atDebug().setMessage(() -> "DTLS alert from client " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)).log();
+        LOG.atDebug()
+                .setMessage(() -> "DTLS alert from client " + association.peer + ": " + AlertLevel.getText(alertLevel)
+                        + " " + AlertDescription.getText(alertDescription))
+                .log();
     }
 
     @Override
     public void notifyAlertRaised(short alertLevel, short alertDescription, String message, Throwable cause) {
-        LOG.atDebug().setMessage(() -> "DTLS alert to client " + association.peer + ": "
-                + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
-                + (message != null ? " (" + message + ")" : "")).log();
+        LOG.atDebug()
+                .setMessage(() -> "DTLS alert to client " + association.peer + ": "
+                        + AlertLevel.getText(alertLevel) + " " + AlertDescription.getText(alertDescription)
+                        + (message != null ? " (" + message + ")" : ""))
+                .log();
     }
 }

@@ -84,8 +84,13 @@ public final class DtlsClientOptions {
                 + sessionResumption + "]";
     }
 
-    static void checkCommon(List<DtlsCipherSuite> suites, Duration handshakeTimeout, Duration idleTimeout,
-            int maxAssociations, int maxQueuedDatagrams, int handshakeThreads) {
+    static void checkCommon(
+            List<DtlsCipherSuite> suites,
+            Duration handshakeTimeout,
+            Duration idleTimeout,
+            int maxAssociations,
+            int maxQueuedDatagrams,
+            int handshakeThreads) {
         if (suites.isEmpty()) {
             throw new IllegalArgumentException("at least one cipher suite is needed");
         }
@@ -174,11 +179,12 @@ public final class DtlsClientOptions {
                 tls = TlsClientOptions.defaults();
             }
             if (tls.certificateChainFile().isPresent()) {
-                throw new TlsConfigException("client certificates (" + tls.certificateChainFile().get()
-                        + ") are not supported over DTLS yet; remove them for the UDP transport");
+                throw new TlsConfigException(
+                        "client certificates (" + tls.certificateChainFile().get()
+                                + ") are not supported over DTLS yet; remove them for the UDP transport");
             }
-            checkCommon(cipherSuites, handshakeTimeout, idleTimeout, maxAssociations, maxQueuedDatagrams,
-                    handshakeThreads);
+            checkCommon(
+                    cipherSuites, handshakeTimeout, idleTimeout, maxAssociations, maxQueuedDatagrams, handshakeThreads);
             return new DtlsClientOptions(this);
         }
     }

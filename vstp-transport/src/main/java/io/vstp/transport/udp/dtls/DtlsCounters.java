@@ -23,13 +23,26 @@ package io.vstp.transport.udp.dtls;
  * @param handshakesResumed        of the succeeded ones, those that resumed a session
  * @param associations             associations now (established or handshaking)
  */
-public record DtlsCounters(long droppedNoAssociation, long droppedBadRecords, long droppedQueueFull,
-        long droppedOversized, long droppedNotConnected, long droppedAssociationLimit, long helloVerifyRequests,
-        long handshakesSucceeded, long handshakesFailed, long handshakesResumed, int associations) {
+public record DtlsCounters(
+        long droppedNoAssociation,
+        long droppedBadRecords,
+        long droppedQueueFull,
+        long droppedOversized,
+        long droppedNotConnected,
+        long droppedAssociationLimit,
+        long helloVerifyRequests,
+        long handshakesSucceeded,
+        long handshakesFailed,
+        long handshakesResumed,
+        int associations) {
 
     /** All datagrams dropped, for any reason. */
     public long dropped() {
-        return droppedNoAssociation + droppedBadRecords + droppedQueueFull + droppedOversized + droppedNotConnected
+        return droppedNoAssociation
+                + droppedBadRecords
+                + droppedQueueFull
+                + droppedOversized
+                + droppedNotConnected
                 + droppedAssociationLimit;
     }
 }

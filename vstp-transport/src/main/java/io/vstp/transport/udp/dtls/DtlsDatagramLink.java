@@ -103,6 +103,7 @@ public final class DtlsDatagramLink implements DatagramLink {
     private static final long HANDSHAKE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Largest UDP payload: no record can be larger, so the plaintext buffer fits any of them. */
     private static final int MAX_UDP_PAYLOAD = 65_507;
+
     private static final byte[] EMPTY_PLAINTEXT = new byte[1];
 
     private final DatagramLink inner;
@@ -131,6 +132,7 @@ public final class DtlsDatagramLink implements DatagramLink {
     private final Map<InetSocketAddress, Association> associations = new ConcurrentHashMap<>();
     /** Decrypted payloads land here before they are copied into a buffer; event loop only. */
     private final byte[] plaintext = new byte[MAX_UDP_PAYLOAD];
+
     private final ScheduledFuture<?> sweeper;
     private volatile Receiver receiver = (sender, datagram) -> datagram.release();
     private volatile int maxDatagramSize;
@@ -147,9 +149,19 @@ public final class DtlsDatagramLink implements DatagramLink {
     private final LongAdder handshakesFailed = new LongAdder();
     private final LongAdder handshakesResumed = new LongAdder();
 
-    private DtlsDatagramLink(DatagramLink inner, boolean isServer, BcTlsCrypto crypto, List<DtlsCipherSuite> suites,
-            Duration handshakeTimeout, Duration idleTimeout, int maxAssociations, int maxQueuedDatagrams,
-            int threads, ServerCredentials credentials, ServerSessionCache serverSessions, ClientTls trust,
+    private DtlsDatagramLink(
+            DatagramLink inner,
+            boolean isServer,
+            BcTlsCrypto crypto,
+            List<DtlsCipherSuite> suites,
+            Duration handshakeTimeout,
+            Duration idleTimeout,
+            int maxAssociations,
+            int maxQueuedDatagrams,
+            int threads,
+            ServerCredentials credentials,
+            ServerSessionCache serverSessions,
+            ClientTls trust,
             boolean resumption) {
         this.inner = inner;
         this.isServer = isServer;
@@ -171,7 +183,8 @@ public final class DtlsDatagramLink implements DatagramLink {
                 return size() > DtlsDatagramLink.this.maxAssociations;
             }
         };
-        int overhead = suites.stream().mapToInt(DtlsCipherSuite::recordOverhead).max().getAsInt();
+        int overhead =
+                suites.stream().mapToInt(DtlsCipherSuite::recordOverhead).max().getAsInt();
         this.maxDatagramSize = inner.maxDatagramSize() - overhead;
         if (maxDatagramSize < 1) {
             throw new IllegalArgumentException("the inner link's datagrams (" + inner.maxDatagramSize()
@@ -181,12 +194,17 @@ public final class DtlsDatagramLink implements DatagramLink {
             this.cookies = new DTLSVerifier(crypto);
             this.cookiesSince = System.nanoTime();
         }
-        this.handshakeThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), namedDaemonThreads(isServer ? "vstp-dtls-server-" : "vstp-dtls-client-"));
+        this.handshakeThreads = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                namedDaemonThreads(isServer ? "vstp-dtls-server-" : "vstp-dtls-client-"));
         handshakeThreads.allowCoreThreadTimeOut(true);
         long sweepMillis = Math.max(50, Math.min(1000, idleTimeout.toMillis() / 4));
-        this.sweeper = inner.eventLoop().scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis,
-                TimeUnit.MILLISECONDS);
+        this.sweeper =
+                inner.eventLoop().scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         inner.receiver(this::receiveRecord);
     }
 
@@ -205,17 +223,31 @@ public final class DtlsDatagramLink implements DatagramLink {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         ServerCredentials credentials = ServerCredentials.of(CertifiedKey.forServer(options.tls()), crypto);
         List<DtlsCipherSuite> usable = options.cipherSuites().stream()
-                .filter(suite -> suite.isEcdsa() == credentials.isEcdsa()).toList();
+                .filter(suite -> suite.isEcdsa() == credentials.isEcdsa())
+                .toList();
         if (usable.isEmpty()) {
             throw new TlsConfigException("none of the DTLS cipher suites " + options.cipherSuites() + " works with "
                     + "the server's " + (credentials.isEcdsa() ? "EC" : "RSA") + " key " + credentials.fingerprint());
         }
-        DtlsDatagramLink link = new DtlsDatagramLink(inner, true, crypto, usable, options.handshakeTimeout(),
-                options.idleTimeout(), options.maxAssociations(), options.maxQueuedDatagrams(),
-                options.handshakeThreads(), credentials,
-                new ServerSessionCache(options.sessionCacheSize(), options.sessionLifetime().toNanos()), null, false);
-        LOG.atInfo().setMessage(() -> "DTLS 1.2 server on " + inner.localAddress() + ", certificate "
-                + credentials.fingerprint() + ", suites " + usable).log();
+        DtlsDatagramLink link = new DtlsDatagramLink(
+                inner,
+                true,
+                crypto,
+                usable,
+                options.handshakeTimeout(),
+                options.idleTimeout(),
+                options.maxAssociations(),
+                options.maxQueuedDatagrams(),
+                options.handshakeThreads(),
+                credentials,
+                new ServerSessionCache(
+                        options.sessionCacheSize(), options.sessionLifetime().toNanos()),
+                null,
+                false);
+        LOG.atInfo()
+                .setMessage(() -> "DTLS 1.2 server on " + inner.localAddress() + ", certificate "
+                        + credentials.fingerprint() + ", suites " + usable)
+                .log();
         return link;
     }
 
@@ -231,9 +263,20 @@ public final class DtlsDatagramLink implements DatagramLink {
         Objects.requireNonNull(options, "options");
         refuseInFipsMode();
         ClientTls trust = ClientTls.create(options.tls());
-        return new DtlsDatagramLink(inner, false, new BcTlsCrypto(new SecureRandom()), options.cipherSuites(), options.handshakeTimeout(),
-                options.idleTimeout(), options.maxAssociations(), options.maxQueuedDatagrams(),
-                options.handshakeThreads(), null, null, trust, options.sessionResumption());
+        return new DtlsDatagramLink(
+                inner,
+                false,
+                new BcTlsCrypto(new SecureRandom()),
+                options.cipherSuites(),
+                options.handshakeTimeout(),
+                options.idleTimeout(),
+                options.maxAssociations(),
+                options.maxQueuedDatagrams(),
+                options.handshakeThreads(),
+                null,
+                null,
+                trust,
+                options.sessionResumption());
     }
 
     /**
@@ -254,24 +297,28 @@ public final class DtlsDatagramLink implements DatagramLink {
             result.completeExceptionally(new IllegalArgumentException("unresolved server address " + server));
             return result;
         }
-        onEventLoop(() -> {
-            Association association = associations.get(server);
-            if (association == null) {
-                association = startClientHandshake(server);
-            }
-            if (association == null) {
-                result.completeExceptionally(new IllegalStateException(closed ? "the DTLS link is closed"
-                        : "already " + maxAssociations + " DTLS associations (maxAssociations)"));
-                return;
-            }
-            association.established.whenComplete((info, failure) -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(info);
-                }
-            });
-        }, () -> result.completeExceptionally(new IllegalStateException("the DTLS link is closed")));
+        onEventLoop(
+                () -> {
+                    Association association = associations.get(server);
+                    if (association == null) {
+                        association = startClientHandshake(server);
+                    }
+                    if (association == null) {
+                        result.completeExceptionally(new IllegalStateException(
+                                closed
+                                        ? "the DTLS link is closed"
+                                        : "already " + maxAssociations + " DTLS associations (maxAssociations)"));
+                        return;
+                    }
+                    association.established.whenComplete((info, failure) -> {
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                        } else {
+                            result.complete(info);
+                        }
+                    });
+                },
+                () -> result.completeExceptionally(new IllegalStateException("the DTLS link is closed")));
         return result;
     }
 
@@ -282,26 +329,37 @@ public final class DtlsDatagramLink implements DatagramLink {
      */
     public void disconnect(InetSocketAddress peer) {
         Objects.requireNonNull(peer, "peer");
-        onEventLoop(() -> {
-            Association association = associations.get(peer);
-            if (association != null) {
-                remove(association, true, new SSLException("disconnected from " + peer + " by this side"));
-            }
-        }, () -> { });
+        onEventLoop(
+                () -> {
+                    Association association = associations.get(peer);
+                    if (association != null) {
+                        remove(association, true, new SSLException("disconnected from " + peer + " by this side"));
+                    }
+                },
+                () -> {});
     }
 
     /** The established session with {@code peer}, if there is one. Any thread. */
     public Optional<DtlsSessionInfo> session(InetSocketAddress peer) {
         Association association = associations.get(peer);
         return association == null || association.state != Association.State.ESTABLISHED
-                ? Optional.empty() : Optional.of(association.session);
+                ? Optional.empty()
+                : Optional.of(association.session);
     }
 
     /** What was dropped and how handshakes went, now. Any thread. */
     public DtlsCounters counters() {
-        return new DtlsCounters(droppedNoAssociation.sum(), droppedBadRecords.sum(), droppedQueueFull.sum(),
-                droppedOversized.sum(), droppedNotConnected.sum(), droppedAssociationLimit.sum(),
-                helloVerifyRequests.sum(), handshakesSucceeded.sum(), handshakesFailed.sum(), handshakesResumed.sum(),
+        return new DtlsCounters(
+                droppedNoAssociation.sum(),
+                droppedBadRecords.sum(),
+                droppedQueueFull.sum(),
+                droppedOversized.sum(),
+                droppedNotConnected.sum(),
+                droppedAssociationLimit.sum(),
+                helloVerifyRequests.sum(),
+                handshakesSucceeded.sum(),
+                handshakesFailed.sum(),
+                handshakesResumed.sum(),
                 associations.size());
     }
 
@@ -358,19 +416,23 @@ public final class DtlsDatagramLink implements DatagramLink {
         }
         closed = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onEventLoop(() -> {
-            sweeper.cancel(false);
-            for (Association association : new ArrayList<>(associations.values())) {
-                remove(association, true, new SSLException("the DTLS link is closed"));
-            }
-            done.complete(null);
-        }, () -> done.complete(null));
+        onEventLoop(
+                () -> {
+                    sweeper.cancel(false);
+                    for (Association association : new ArrayList<>(associations.values())) {
+                        remove(association, true, new SSLException("the DTLS link is closed"));
+                    }
+                    done.complete(null);
+                },
+                () -> done.complete(null));
         try {
             done.get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.atDebug().setMessage(() -> "DTLS link close did not finish on the event loop: " + e).log();
+            LOG.atDebug()
+                    .setMessage(() -> "DTLS link close did not finish on the event loop: " + e)
+                    .log();
         }
         handshakeThreads.shutdownNow();
         try {
@@ -403,7 +465,9 @@ public final class DtlsDatagramLink implements DatagramLink {
             }
             return;
         }
-        if (isServer && association.state == Association.State.ESTABLISHED && DtlsRecords.isClientHello(bytes)
+        if (isServer
+                && association.state == Association.State.ESTABLISHED
+                && DtlsRecords.isClientHello(bytes)
                 && !DtlsRecords.hasClientRandom(bytes, association.clientRandom)) {
             acceptClientHello(sender, bytes, association);
             return;
@@ -465,8 +529,12 @@ public final class DtlsDatagramLink implements DatagramLink {
     }
 
     private Association newAssociation(InetSocketAddress peer) {
-        return new Association(peer, new QueuedDatagramTransport(inner, peer, maxQueuedDatagrams), System.nanoTime(),
-                handshakeTimeoutNanos, maxQueuedDatagrams);
+        return new Association(
+                peer,
+                new QueuedDatagramTransport(inner, peer, maxQueuedDatagrams),
+                System.nanoTime(),
+                handshakeTimeoutNanos,
+                maxQueuedDatagrams);
     }
 
     private void submitHandshake(Association association, Runnable handshake) {
@@ -494,7 +562,8 @@ public final class DtlsDatagramLink implements DatagramLink {
         if (association == null) {
             if (isServer) {
                 droppedNotConnected.increment();
-                LOG.atDebug().setMessage(() -> "DTLS server has no association with " + peer + "; datagram dropped")
+                LOG.atDebug()
+                        .setMessage(() -> "DTLS server has no association with " + peer + "; datagram dropped")
                         .log();
                 return;
             }
@@ -555,8 +624,10 @@ public final class DtlsDatagramLink implements DatagramLink {
         int unauthenticated = association.transport.takeUnaccepted();
         if (unauthenticated > 0) {
             droppedBadRecords.add(unauthenticated);
-            LOG.atDebug().setMessage(() -> unauthenticated + " DTLS datagram(s) from " + association.peer
-                    + " held no authentic record; dropped").log();
+            LOG.atDebug()
+                    .setMessage(() -> unauthenticated + " DTLS datagram(s) from " + association.peer
+                            + " held no authentic record; dropped")
+                    .log();
         }
     }
 
@@ -570,8 +641,12 @@ public final class DtlsDatagramLink implements DatagramLink {
         }
     }
 
-    private void handshakeSucceeded(Association association, DTLSTransport dtls, DtlsSessionInfo info,
-            int sendLimit, BcDtlsClient.ResumableSession resumable) {
+    private void handshakeSucceeded(
+            Association association,
+            DTLSTransport dtls,
+            DtlsSessionInfo info,
+            int sendLimit,
+            BcDtlsClient.ResumableSession resumable) {
         if (associations.get(association.peer) != association) {
             closeQuietly(dtls); // closed or replaced while the handshake ran; remove() has failed its future
             return;
@@ -592,10 +667,11 @@ public final class DtlsDatagramLink implements DatagramLink {
         if (!isServer && resumable != null) {
             clientSessions.put(association.peer, resumable);
         }
-        LOG.atDebug().setMessage(() -> "DTLS association with " + association.peer + ": " + info).log();
+        LOG.atDebug()
+                .setMessage(() -> "DTLS association with " + association.peer + ": " + info)
+                .log();
         // If one of these fails, remove() discards (and counts) the rest, and the loop ends.
-        for (byte[] pending = association.pollPendingSend(); pending != null;
-                pending = association.pollPendingSend()) {
+        for (byte[] pending = association.pollPendingSend(); pending != null; pending = association.pollPendingSend()) {
             encrypt(association, pending);
         }
         association.established.complete(info);
@@ -635,7 +711,8 @@ public final class DtlsDatagramLink implements DatagramLink {
             LOG.atDebug().setMessage(failure::getMessage).log();
             association.established.completeExceptionally(failure);
         } else if (was == Association.State.ESTABLISHED) {
-            LOG.atDebug().setMessage(() -> "DTLS association with " + association.peer + " ended: " + describe(cause))
+            LOG.atDebug()
+                    .setMessage(() -> "DTLS association with " + association.peer + " ended: " + describe(cause))
                     .log();
         }
     }
@@ -661,8 +738,8 @@ public final class DtlsDatagramLink implements DatagramLink {
     // ---- handshake threads ----
 
     private void runServerHandshake(Association association, DTLSRequest request) {
-        BcDtlsServer server = new BcDtlsServer(crypto, credentials, cipherSuites, serverSessions,
-                association.remainingHandshakeMillis(), association);
+        BcDtlsServer server = new BcDtlsServer(
+                crypto, credentials, cipherSuites, serverSessions, association.remainingHandshakeMillis(), association);
         try {
             if (association.remainingHandshakeMillis() <= 0) {
                 throw new TlsTimeoutException("no handshake thread was free before the handshake timeout");
@@ -672,13 +749,20 @@ public final class DtlsDatagramLink implements DatagramLink {
             int sendLimit = dtls.getSendLimit();
             onEventLoop(() -> handshakeSucceeded(association, dtls, info, sendLimit, null), () -> closeQuietly(dtls));
         } catch (IOException | RuntimeException e) {
-            onEventLoop(() -> handshakeFailed(association, e), () -> { });
+            onEventLoop(() -> handshakeFailed(association, e), () -> {});
         }
     }
 
     private void runClientHandshake(Association association, BcDtlsClient.ResumableSession toResume) {
-        BcDtlsClient client = new BcDtlsClient(crypto, cipherSuites, trust, association.peer.getHostString(),
-                association.peer.getPort(), toResume, association.remainingHandshakeMillis(), association);
+        BcDtlsClient client = new BcDtlsClient(
+                crypto,
+                cipherSuites,
+                trust,
+                association.peer.getHostString(),
+                association.peer.getPort(),
+                toResume,
+                association.remainingHandshakeMillis(),
+                association);
         try {
             if (association.remainingHandshakeMillis() <= 0) {
                 throw new TlsTimeoutException("no handshake thread was free before the handshake timeout");
@@ -687,11 +771,12 @@ public final class DtlsDatagramLink implements DatagramLink {
             DtlsSessionInfo info = client.negotiated();
             int sendLimit = dtls.getSendLimit();
             BcDtlsClient.ResumableSession resumable = client.resumable();
-            onEventLoop(() -> handshakeSucceeded(association, dtls, info, sendLimit, resumable),
-                    () -> closeQuietly(dtls));
+            onEventLoop(
+                    () -> handshakeSucceeded(association, dtls, info, sendLimit, resumable), () -> closeQuietly(dtls));
         } catch (IOException | RuntimeException e) {
-            onEventLoop(() -> handshakeFailed(association, e), () -> association.established
-                    .completeExceptionally(handshakeException(association, e)));
+            onEventLoop(
+                    () -> handshakeFailed(association, e),
+                    () -> association.established.completeExceptionally(handshakeException(association, e)));
         }
     }
 
@@ -714,8 +799,8 @@ public final class DtlsDatagramLink implements DatagramLink {
     private SSLHandshakeException handshakeException(Association association, Throwable cause) {
         Optional<CertificateVerificationException> refusal = CertificateVerificationException.findIn(cause);
         String why = refusal.map(Throwable::getMessage).orElseGet(() -> describe(cause));
-        SSLHandshakeException exception = new SSLHandshakeException("DTLS handshake with " + association.peer
-                + " failed: " + why);
+        SSLHandshakeException exception =
+                new SSLHandshakeException("DTLS handshake with " + association.peer + " failed: " + why);
         exception.initCause(cause);
         return exception;
     }
@@ -726,8 +811,8 @@ public final class DtlsDatagramLink implements DatagramLink {
             return "the peer sent the alert " + AlertDescription.getText(received.getAlertDescription());
         }
         if (cause instanceof TlsTimeoutException) {
-            return "no answer within the handshake timeout of " + Duration.ofNanos(handshakeTimeoutNanos)
-                    + " (" + cause.getMessage() + ")";
+            return "no answer within the handshake timeout of " + Duration.ofNanos(handshakeTimeoutNanos) + " ("
+                    + cause.getMessage() + ")";
         }
         if (cause instanceof TlsFatalAlert alert) {
             return "alert " + AlertDescription.getText(alert.getAlertDescription())
@@ -742,8 +827,10 @@ public final class DtlsDatagramLink implements DatagramLink {
      * possible but not done, so FIPS mode has no UDP rather than an unvalidated one.
      */
     static void refuseInFipsMode() {
-        io.vstp.core.fips.FipsMode.refuse("DTLS (UDP)", "VSTP's DTLS runs on BouncyCastle's lightweight TLS crypto, "
-                + "outside the FIPS module; use TCP, which runs TLS 1.3 on the FIPS module");
+        io.vstp.core.fips.FipsMode.refuse(
+                "DTLS (UDP)",
+                "VSTP's DTLS runs on BouncyCastle's lightweight TLS crypto, "
+                        + "outside the FIPS module; use TCP, which runs TLS 1.3 on the FIPS module");
     }
 
     /** What the cookie is bound to besides the ClientHello: the address and port it came from. */

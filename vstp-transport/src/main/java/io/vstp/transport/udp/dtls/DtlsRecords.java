@@ -6,12 +6,18 @@ import java.util.Arrays;
  * The few fields of a raw DTLS datagram the link reads before BouncyCastle sees it (RFC 6347 §4.1, §4.2.2):
  *
  * <pre>
- *  0      1      2      3      4      5 ..... 10   11     12   | 13       14 .. 16  17 ... 24          25 26    27 ... 58
- * +------+------+------+------+------+------------+------+-----+--------+---------+-------------------+-------+----------+
- * | type | version     | epoch       | sequence   | length     | msg    | length  | seq, frag offset, | client | random  |
- * | 22   |             | 0           |            |            | type 1 |         | frag length       | version|         |
- * +------+------+------+------+------+------------+------+-----+--------+---------+-------------------+-------+----------+
- *  record header (13)                                           handshake header (12)                  ClientHello body
+ *  record header (13 bytes)
+ *  0      1      2      3      4      5 ..... 10   11     12
+ * +------+------+------+------+------+------------+------+-----+
+ * | type | version     | epoch       | sequence   | length     |
+ * | 22   |             | 0           |            |            |
+ * +------+------+------+------+------+------------+------+-----+
+ *  handshake header (12 bytes), then the ClientHello body
+ *  13       14 .. 16  17 ... 24          25 26    27 ... 58
+ * +--------+---------+-------------------+-------+----------+
+ * | msg    | length  | seq, frag offset, | client | random  |
+ * | type 1 |         | frag length       | version|         |
+ * +--------+---------+-------------------+-------+----------+
  * </pre>
  */
 final class DtlsRecords {
@@ -28,7 +34,8 @@ final class DtlsRecords {
     static boolean isClientHello(byte[] datagram) {
         return datagram.length >= CLIENT_RANDOM_OFFSET + CLIENT_RANDOM_LENGTH
                 && (datagram[0] & 0xff) == CONTENT_TYPE_HANDSHAKE
-                && datagram[EPOCH_OFFSET] == 0 && datagram[EPOCH_OFFSET + 1] == 0
+                && datagram[EPOCH_OFFSET] == 0
+                && datagram[EPOCH_OFFSET + 1] == 0
                 && (datagram[HANDSHAKE_TYPE_OFFSET] & 0xff) == HANDSHAKE_CLIENT_HELLO;
     }
 
@@ -41,7 +48,13 @@ final class DtlsRecords {
     }
 
     static boolean hasClientRandom(byte[] clientHello, byte[] random) {
-        return random != null && Arrays.equals(clientHello, CLIENT_RANDOM_OFFSET,
-                CLIENT_RANDOM_OFFSET + CLIENT_RANDOM_LENGTH, random, 0, random.length);
+        return random != null
+                && Arrays.equals(
+                        clientHello,
+                        CLIENT_RANDOM_OFFSET,
+                        CLIENT_RANDOM_OFFSET + CLIENT_RANDOM_LENGTH,
+                        random,
+                        0,
+                        random.length);
     }
 }

@@ -180,11 +180,12 @@ public final class DtlsServerOptions {
                 tls = TlsServerOptions.defaults();
             }
             if (tls.clientCaFile().isPresent()) {
-                throw new TlsConfigException("client certificates (clientCaFile " + tls.clientCaFile().get()
+                throw new TlsConfigException("client certificates (clientCaFile "
+                        + tls.clientCaFile().get()
                         + ") are not supported over DTLS yet; remove the client CA for the UDP transport");
             }
-            DtlsClientOptions.checkCommon(cipherSuites, handshakeTimeout, idleTimeout, maxAssociations,
-                    maxQueuedDatagrams, handshakeThreads);
+            DtlsClientOptions.checkCommon(
+                    cipherSuites, handshakeTimeout, idleTimeout, maxAssociations, maxQueuedDatagrams, handshakeThreads);
             if (sessionCacheSize < 0) {
                 throw new IllegalArgumentException("sessionCacheSize must not be negative, got " + sessionCacheSize);
             }

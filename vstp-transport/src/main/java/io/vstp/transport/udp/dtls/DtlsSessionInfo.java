@@ -17,8 +17,12 @@ import java.util.Optional;
  *                                   client (for a resumed session, the one verified when the session was made);
  *                                   empty on a server, since clients present none over DTLS
  */
-public record DtlsSessionInfo(InetSocketAddress peer, String protocolVersion, DtlsCipherSuite cipherSuite,
-        boolean resumed, Optional<String> peerCertificateFingerprint) {
+public record DtlsSessionInfo(
+        InetSocketAddress peer,
+        String protocolVersion,
+        DtlsCipherSuite cipherSuite,
+        boolean resumed,
+        Optional<String> peerCertificateFingerprint) {
     public DtlsSessionInfo {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(protocolVersion, "protocolVersion");

@@ -47,6 +47,7 @@ final class QueuedDatagramTransport implements DatagramTransport, DTLSRecordCall
     private volatile boolean closed;
     /** A datagram larger than the buffer BouncyCastle offered: handed over on the next call, which sizes for it. */
     private byte[] oversized;
+
     private boolean awaitingAcceptance;
     private int unaccepted;
 

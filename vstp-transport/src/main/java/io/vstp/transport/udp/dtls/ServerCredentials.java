@@ -34,10 +34,16 @@ final class ServerCredentials {
     private final boolean ecdsa;
     /** For an EC key: the hash that matches its curve (P-256: SHA-256, P-384: SHA-384, P-521: SHA-512). */
     private final short curveHash;
+
     private final String fingerprint;
 
-    private ServerCredentials(BcTlsCrypto crypto, Certificate chain, AsymmetricKeyParameter privateKey,
-            boolean ecdsa, short curveHash, String fingerprint) {
+    private ServerCredentials(
+            BcTlsCrypto crypto,
+            Certificate chain,
+            AsymmetricKeyParameter privateKey,
+            boolean ecdsa,
+            short curveHash,
+            String fingerprint) {
         this.crypto = crypto;
         this.chain = chain;
         this.privateKey = privateKey;
@@ -55,13 +61,14 @@ final class ServerCredentials {
             ecdsa = true;
             if (certifiedKey.key() instanceof ECKey ec) {
                 int bits = ec.getParams().getCurve().getField().getFieldSize();
-                curveHash = bits > 384 ? HashAlgorithm.sha512 : bits > 256 ? HashAlgorithm.sha384 : HashAlgorithm.sha256;
+                curveHash =
+                        bits > 384 ? HashAlgorithm.sha512 : bits > 256 ? HashAlgorithm.sha384 : HashAlgorithm.sha256;
             }
         } else if (algorithm.equals("RSA")) {
             ecdsa = false;
         } else {
-            throw new TlsConfigException("the server certificate " + certifiedKey.fingerprint() + " has a "
-                    + algorithm + " key; DTLS needs an EC (P-256) or RSA key");
+            throw new TlsConfigException("the server certificate " + certifiedKey.fingerprint() + " has a " + algorithm
+                    + " key; DTLS needs an EC (P-256) or RSA key");
         }
         try {
             List<X509Certificate> x509 = certifiedKey.chain();
@@ -69,12 +76,14 @@ final class ServerCredentials {
             for (int i = 0; i < certificates.length; i++) {
                 certificates[i] = crypto.createCertificate(x509.get(i).getEncoded());
             }
-            AsymmetricKeyParameter key = PrivateKeyFactory.createKey(certifiedKey.key().getEncoded());
-            return new ServerCredentials(crypto, new Certificate(certificates), key, ecdsa, curveHash,
-                    certifiedKey.fingerprint());
+            AsymmetricKeyParameter key =
+                    PrivateKeyFactory.createKey(certifiedKey.key().getEncoded());
+            return new ServerCredentials(
+                    crypto, new Certificate(certificates), key, ecdsa, curveHash, certifiedKey.fingerprint());
         } catch (IOException | CertificateEncodingException | RuntimeException e) {
-            throw new TlsConfigException("cannot use the server certificate " + certifiedKey.fingerprint()
-                    + " for DTLS: " + e.getMessage(), e);
+            throw new TlsConfigException(
+                    "cannot use the server certificate " + certifiedKey.fingerprint() + " for DTLS: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -90,10 +99,12 @@ final class ServerCredentials {
     /** A signer for this handshake, with a scheme the client offered in signature_algorithms (RFC 5246 §7.4.1.4.1). */
     TlsCredentialedSigner signer(TlsServerContext context) throws IOException {
         @SuppressWarnings("unchecked")
-        Vector<SignatureAndHashAlgorithm> offered = context.getSecurityParametersHandshake().getClientSigAlgs();
+        Vector<SignatureAndHashAlgorithm> offered =
+                context.getSecurityParametersHandshake().getClientSigAlgs();
         SignatureAndHashAlgorithm scheme = offered == null ? null : choose(offered);
         if (scheme == null) {
-            throw new TlsFatalAlert(AlertDescription.handshake_failure,
+            throw new TlsFatalAlert(
+                    AlertDescription.handshake_failure,
                     "the client offers no signature scheme for a " + (ecdsa ? "EC" : "RSA") + " key");
         }
         return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, privateKey, chain, scheme);

@@ -45,7 +45,8 @@ final class ServerSessionCache {
         if (entry == null) {
             return null;
         }
-        if (System.nanoTime() - entry.created() > lifetimeNanos || !entry.session().isResumable()) {
+        if (System.nanoTime() - entry.created() > lifetimeNanos
+                || !entry.session().isResumable()) {
             sessions.remove(key);
             return null;
         }

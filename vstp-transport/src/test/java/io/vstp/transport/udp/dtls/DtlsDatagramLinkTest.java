@@ -72,6 +72,7 @@ class DtlsDatagramLinkTest {
 
     @TempDir
     Path serverHome;
+
     @TempDir
     Path clientHome;
 
@@ -105,10 +106,11 @@ class DtlsDatagramLinkTest {
         assertThat(info.peer()).isEqualTo(server.localAddress());
         assertThat(info.resumed()).isFalse();
         assertThat(info.peerCertificateFingerprint()).contains(serverFingerprint());
-        assertThat(java.util.Optional.of(awaitSession(server, client.link.localAddress()))).hasValueSatisfying(serverView -> {
-            assertThat(serverView.cipherSuite()).isEqualTo(info.cipherSuite());
-            assertThat(serverView.peerCertificateFingerprint()).isEmpty();
-        });
+        assertThat(java.util.Optional.of(awaitSession(server, client.link.localAddress())))
+                .hasValueSatisfying(serverView -> {
+                    assertThat(serverView.cipherSuite()).isEqualTo(info.cipherSuite());
+                    assertThat(serverView.peerCertificateFingerprint()).isEmpty();
+                });
         assertThat(client.link.counters().handshakesSucceeded()).isEqualTo(1);
         assertThat(server.counters().handshakesSucceeded()).isEqualTo(1);
         assertThat(server.counters().dropped()).isZero();
@@ -122,7 +124,8 @@ class DtlsDatagramLinkTest {
         DtlsSessionInfo info = client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
         assertThat(info.protocolVersion()).isEqualTo("DTLS 1.2");
-        assertThat(awaitSession(server, client.link.localAddress()).protocolVersion()).isEqualTo("DTLS 1.2");
+        assertThat(awaitSession(server, client.link.localAddress()).protocolVersion())
+                .isEqualTo("DTLS 1.2");
         // The default order puts AES-128-GCM first, and the self-signed key is EC: an ECDSA suite.
         assertThat(info.cipherSuite()).isEqualTo(DtlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     }
@@ -165,7 +168,8 @@ class DtlsDatagramLinkTest {
         };
 
         assertThatThrownBy(() -> new DTLSClientProtocol().connect(offersDtls13, nowhere))
-                .isInstanceOfSatisfying(TlsFatalAlert.class,
+                .isInstanceOfSatisfying(
+                        TlsFatalAlert.class,
                         alert -> assertThat(alert.getAlertDescription()).isEqualTo(AlertDescription.internal_error));
     }
 
@@ -173,7 +177,8 @@ class DtlsDatagramLinkTest {
     void negotiatesChaCha20Poly1305WhenThatIsWhatTheClientOffers() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().build());
         Client client = client(clientOptions()
-                .cipherSuites(List.of(DtlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)).build());
+                .cipherSuites(List.of(DtlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256))
+                .build());
 
         DtlsSessionInfo info = client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         client.send(server, "over chacha");
@@ -191,7 +196,8 @@ class DtlsDatagramLinkTest {
     void negotiatesAesGcmWhenThatIsWhatTheClientOffers() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().build());
         Client client = client(clientOptions()
-                .cipherSuites(List.of(DtlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)).build());
+                .cipherSuites(List.of(DtlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384))
+                .build());
 
         DtlsSessionInfo info = client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         client.send(server, "over aes-256-gcm");
@@ -243,8 +249,13 @@ class DtlsDatagramLinkTest {
         Path certificate = serverHome.resolve("rsa-cert.pem");
         Path key = serverHome.resolve("rsa-key.pem");
         writeRsaCertificate(certificate, key);
-        DtlsDatagramLink server = echoServer(DtlsServerOptions.builder().tls(TlsServerOptions.builder()
-                .home(serverHome).certificateChainFile(certificate).privateKeyFile(key).build()).build());
+        DtlsDatagramLink server = echoServer(DtlsServerOptions.builder()
+                .tls(TlsServerOptions.builder()
+                        .home(serverHome)
+                        .certificateChainFile(certificate)
+                        .privateKeyFile(key)
+                        .build())
+                .build());
         Client client = client(clientOptions().build());
 
         DtlsSessionInfo info = client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -256,18 +267,23 @@ class DtlsDatagramLinkTest {
 
     @Test
     void handshakeWithASilentServerTimesOut() throws Exception {
-        Client client = client(clientOptions().handshakeTimeout(Duration.ofMillis(400)).build());
+        Client client =
+                client(clientOptions().handshakeTimeout(Duration.ofMillis(400)).build());
         try (DatagramSocket silent = new DatagramSocket(LOOPBACK)) {
             client.send(silent.getLocalSocketAddress(), "lost");
 
-            assertThatThrownBy(() -> client.link.connect((InetSocketAddress) silent.getLocalSocketAddress())
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(SSLHandshakeException.class)
+            assertThatThrownBy(() -> client.link
+                            .connect((InetSocketAddress) silent.getLocalSocketAddress())
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(SSLHandshakeException.class)
                     .hasMessageContaining("handshake timeout");
         }
         await(() -> client.link.counters().associations() == 0);
         assertThat(client.link.counters().handshakesFailed()).isEqualTo(1);
-        assertThat(client.link.counters().droppedNotConnected()).as("the datagram that waited").isEqualTo(1);
+        assertThat(client.link.counters().droppedNotConnected())
+                .as("the datagram that waited")
+                .isEqualTo(1);
     }
 
     // ---- cookie exchange ----
@@ -287,7 +303,8 @@ class DtlsDatagramLinkTest {
             assertThat(server.counters().helloVerifyRequests()).isEqualTo(1);
             assertThat(server.counters().associations()).isZero();
             spoofed.setSoTimeout(300);
-            assertThatThrownBy(() -> receive(spoofed)).as("nothing but the HelloVerifyRequest")
+            assertThatThrownBy(() -> receive(spoofed))
+                    .as("nothing but the HelloVerifyRequest")
                     .isInstanceOf(SocketTimeoutException.class);
 
             // Returning the cookie from the same address is what lets the server start a handshake.
@@ -327,7 +344,8 @@ class DtlsDatagramLinkTest {
         client.send(server, "still here");
 
         assertThat(client.next()).isEqualTo("still here");
-        await(() -> server.counters().droppedNoAssociation() == 50 && server.counters().droppedBadRecords() == 10);
+        await(() -> server.counters().droppedNoAssociation() == 50
+                && server.counters().droppedBadRecords() == 10);
         assertThat(server.counters().associations()).isEqualTo(1);
         assertThat(server.counters().helloVerifyRequests()).isEqualTo(challengesOfTheHandshake);
     }
@@ -368,13 +386,15 @@ class DtlsDatagramLinkTest {
 
     @Test
     void idleAssociationsExpireAndTheNextSendReconnects() throws Exception {
-        DtlsDatagramLink server = echoServer(serverOptions().idleTimeout(Duration.ofMillis(300)).build());
+        DtlsDatagramLink server =
+                echoServer(serverOptions().idleTimeout(Duration.ofMillis(300)).build());
         Client client = client(clientOptions().build());
         client.send(server, "before");
         assertThat(client.next()).isEqualTo("before");
 
         // The server forgets the association and says close_notify, so the client forgets it too.
-        await(() -> server.counters().associations() == 0 && client.link.counters().associations() == 0);
+        await(() ->
+                server.counters().associations() == 0 && client.link.counters().associations() == 0);
         client.send(server, "after");
 
         assertThat(client.next()).isEqualTo("after");
@@ -387,48 +407,60 @@ class DtlsDatagramLinkTest {
     void pinMismatchIsRefusedNamingBothFingerprints() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().build());
         String wrongPin = "sha256:" + "00".repeat(32);
-        Client client = client(clientOptions().tls(TlsClientOptions.builder().home(clientHome).pin(wrongPin).build())
+        Client client = client(clientOptions()
+                .tls(TlsClientOptions.builder().home(clientHome).pin(wrongPin).build())
                 .build());
 
         assertThatThrownBy(() -> client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(SSLHandshakeException.class)
+                .cause()
+                .isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining("certificate pin mismatch")
                 .hasMessageContaining(wrongPin)
                 .hasMessageContaining(serverFingerprint())
-                .satisfies(e -> assertThat(CertificateVerificationException.findIn(e)).hasValueSatisfying(
-                        refusal -> assertThat(refusal.reason())
+                .satisfies(e -> assertThat(CertificateVerificationException.findIn(e))
+                        .hasValueSatisfying(refusal -> assertThat(refusal.reason())
                                 .isEqualTo(CertificateVerificationException.Reason.PIN_MISMATCH)));
         assertThat(client.link.counters().handshakesFailed()).isEqualTo(1);
-        await(() -> server.counters().handshakesFailed() == 1 && server.counters().associations() == 0);
+        await(() ->
+                server.counters().handshakesFailed() == 1 && server.counters().associations() == 0);
     }
 
     @Test
     void expiredServerCertificateIsRefused() throws Exception {
         // Generated certificates are backdated an hour, so one valid for a second expired long ago.
-        DtlsDatagramLink server = echoServer(DtlsServerOptions.builder().tls(TlsServerOptions.builder()
-                .home(serverHome).selfSignedValidity(Duration.ofSeconds(1)).build()).build());
+        DtlsDatagramLink server = echoServer(DtlsServerOptions.builder()
+                .tls(TlsServerOptions.builder()
+                        .home(serverHome)
+                        .selfSignedValidity(Duration.ofSeconds(1))
+                        .build())
+                .build());
         Client client = client(clientOptions().build());
 
         assertThatThrownBy(() -> client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(SSLHandshakeException.class)
+                .cause()
+                .isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining("expired")
-                .satisfies(e -> assertThat(CertificateVerificationException.findIn(e)).hasValueSatisfying(
-                        refusal -> assertThat(refusal.reason())
+                .satisfies(e -> assertThat(CertificateVerificationException.findIn(e))
+                        .hasValueSatisfying(refusal -> assertThat(refusal.reason())
                                 .isEqualTo(CertificateVerificationException.Reason.EXPIRED)));
-        assertThat(Files.exists(clientHome.resolve("known_hosts"))).as("nothing trusted on first use").isFalse();
+        assertThat(Files.exists(clientHome.resolve("known_hosts")))
+                .as("nothing trusted on first use")
+                .isFalse();
     }
 
     @Test
     void knownHostsMismatchIsRefusedLikeOverTcp() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().build());
         String other = "sha256:" + "ab".repeat(32);
-        Files.writeString(clientHome.resolve("known_hosts"), "127.0.0.1:" + server.localAddress().getPort() + " "
-                + other + "\n");
+        Files.writeString(
+                clientHome.resolve("known_hosts"),
+                "127.0.0.1:" + server.localAddress().getPort() + " " + other + "\n");
         Client client = client(clientOptions().build());
 
         assertThatThrownBy(() -> client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(SSLHandshakeException.class)
+                .cause()
+                .isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining(other)
                 .hasMessageContaining(serverFingerprint());
     }
@@ -439,12 +471,17 @@ class DtlsDatagramLinkTest {
     void serverAtItsAssociationLimitIgnoresFurtherClientsUntilOneLeaves() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().maxAssociations(1).build());
         Client first = client(clientOptions().build());
-        Client second = client(clientOptions().handshakeTimeout(Duration.ofMillis(600)).build());
+        Client second =
+                client(clientOptions().handshakeTimeout(Duration.ofMillis(600)).build());
         first.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
         assertThatThrownBy(() -> second.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(SSLHandshakeException.class).hasMessageContaining("handshake timeout");
-        assertThat(server.counters().droppedAssociationLimit()).as("its ClientHellos").isPositive();
+                .cause()
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("handshake timeout");
+        assertThat(server.counters().droppedAssociationLimit())
+                .as("its ClientHellos")
+                .isPositive();
         assertThat(server.counters().associations()).isEqualTo(1);
 
         first.link.disconnect(server.localAddress());
@@ -465,7 +502,8 @@ class DtlsDatagramLinkTest {
         client.link.connect(one.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
         assertThatThrownBy(() -> client.link.connect(two.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(IllegalStateException.class)
+                .cause()
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("already 1 DTLS associations (maxAssociations)");
         client.send(two, "dropped");
         client.send(one, "still served");
@@ -477,11 +515,15 @@ class DtlsDatagramLinkTest {
     void misuseIsRefusedWithAClearError() throws Exception {
         DtlsDatagramLink server = echoServer(serverOptions().build());
         assertThatThrownBy(() -> server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("clients connect to it");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("clients connect to it");
         Client client = client(clientOptions().build());
-        assertThatThrownBy(() -> client.link.connect(InetSocketAddress.createUnresolved("nowhere.invalid", 9))
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unresolved server address");
+        assertThatThrownBy(() -> client.link
+                        .connect(InetSocketAddress.createUnresolved("nowhere.invalid", 9))
+                        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unresolved server address");
 
         NettyDatagramLink socket = NettyDatagramLink.bind(LOOPBACK, null, 64);
         toClose.add(socket);
@@ -497,7 +539,9 @@ class DtlsDatagramLinkTest {
 
         client.link.close();
         assertThatThrownBy(() -> client.link.connect(server.localAddress()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(IllegalStateException.class).hasMessage("the DTLS link is closed");
+                .cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the DTLS link is closed");
     }
 
     @Test
@@ -507,7 +551,8 @@ class DtlsDatagramLinkTest {
             InetSocketAddress nobody = (InetSocketAddress) stranger.getLocalSocketAddress();
             server.send(nobody, utf8("to nobody"));
             server.send(nobody, utf8("z".repeat(server.maxDatagramSize() + 1)));
-            await(() -> server.counters().droppedNotConnected() == 1 && server.counters().droppedOversized() == 1);
+            await(() -> server.counters().droppedNotConnected() == 1
+                    && server.counters().droppedOversized() == 1);
             stranger.setSoTimeout(200);
             assertThatThrownBy(() -> receive(stranger)).isInstanceOf(SocketTimeoutException.class);
         }
@@ -534,16 +579,22 @@ class DtlsDatagramLinkTest {
     // ---- helpers ----
 
     private DtlsServerOptions.Builder serverOptions() {
-        return DtlsServerOptions.builder().tls(TlsServerOptions.builder().home(serverHome).build());
+        return DtlsServerOptions.builder()
+                .tls(TlsServerOptions.builder().home(serverHome).build());
     }
 
     private DtlsClientOptions.Builder clientOptions() {
-        return DtlsClientOptions.builder().tls(TlsClientOptions.builder().home(clientHome)
-                .trustSystemCertificates(false).build());
+        return DtlsClientOptions.builder()
+                .tls(TlsClientOptions.builder()
+                        .home(clientHome)
+                        .trustSystemCertificates(false)
+                        .build());
     }
 
     private String serverFingerprint() {
-        return CertifiedKey.forServer(TlsServerOptions.builder().home(serverHome).build()).fingerprint();
+        return CertifiedKey.forServer(
+                        TlsServerOptions.builder().home(serverHome).build())
+                .fingerprint();
     }
 
     /** A server that sends every datagram back to where it came from. */
@@ -596,7 +647,9 @@ class DtlsDatagramLinkTest {
 
         String next() throws InterruptedException {
             String datagram = received.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertThat(datagram).as("a datagram within " + TIMEOUT_SECONDS + " s").isNotNull();
+            assertThat(datagram)
+                    .as("a datagram within " + TIMEOUT_SECONDS + " s")
+                    .isNotNull();
             return datagram;
         }
     }
@@ -608,13 +661,19 @@ class DtlsDatagramLinkTest {
         KeyPair keys = generator.generateKeyPair();
         X500Name name = new X500Name("CN=127.0.0.1");
         Instant now = Instant.now();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), name,
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                name,
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                name,
                 keys.getPublic());
-        builder.addExtension(Extension.subjectAlternativeName, false,
+        builder.addExtension(
+                Extension.subjectAlternativeName,
+                false,
                 new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+        X509Certificate certificate = new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
         try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(certificateFile))) {
             writer.writeObject(certificate);
         }
@@ -672,14 +731,18 @@ class DtlsDatagramLinkTest {
     }
 
     private static void await(BooleanSupplier condition) {
-        Awaitility.await().atMost(Duration.ofSeconds(TIMEOUT_SECONDS)).pollInterval(Duration.ofMillis(10))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(TIMEOUT_SECONDS))
+                .pollInterval(Duration.ofMillis(10))
                 .until(condition::getAsBoolean);
     }
 
     /** The server finishes its side of the handshake a moment after the client: wait for it, boundedly. */
     private static DtlsSessionInfo awaitSession(DtlsDatagramLink server, java.net.InetSocketAddress peer) {
-        return Awaitility.await("a server session with " + peer).atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(5)).until(() -> server.session(peer), java.util.Optional::isPresent)
+        return Awaitility.await("a server session with " + peer)
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> server.session(peer), java.util.Optional::isPresent)
                 .get();
     }
 }
