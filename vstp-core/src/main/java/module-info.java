@@ -21,7 +21,6 @@ module io.vstp.core {
     exports io.vstp.core.frame;
     exports io.vstp.core.error;
     exports io.vstp.core.codec;
-    exports io.vstp.core.fips;
     // ProtocolOptions names the algorithms a connection may offer.
     exports io.vstp.core.compress;
     exports io.vstp.core.v2 to

@@ -23,6 +23,7 @@ module io.vstp.transport {
 
     exports io.vstp.transport;
     exports io.vstp.transport.auth;
+    exports io.vstp.transport.fips;
     exports io.vstp.transport.tls;
     exports io.vstp.transport.udp;
     exports io.vstp.transport.udp.dtls;

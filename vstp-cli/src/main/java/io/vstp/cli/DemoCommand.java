@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         Path file = work.resolve("demo.bin");
         generate(file, (long) mib << 20);
         // Neither DTLS nor end-to-end encryption is available in FIPS mode (docs/guide/fips.md): the demo skips them.
-        boolean fips = io.vstp.core.fips.FipsMode.active();
+        boolean fips = io.vstp.transport.fips.FipsMode.active();
         boolean dtls = !fips;
         // The server vstp serve starts when nobody configured it (decision 009): its access token proves the owner.
         Path serverHome = work.resolve("server-home");

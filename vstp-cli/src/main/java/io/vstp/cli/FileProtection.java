@@ -1,6 +1,5 @@
 package io.vstp.cli;
 
-import io.vstp.core.fips.FipsMode;
 import io.vstp.crypto.KeyId;
 import io.vstp.crypto.Secrets;
 import io.vstp.crypto.e2e.EncryptedFileException;
@@ -15,6 +14,7 @@ import io.vstp.crypto.sign.Manifest;
 import io.vstp.crypto.sign.SignedManifest;
 import io.vstp.services.files.FilesClient;
 import io.vstp.transport.HomeDirectory;
+import io.vstp.transport.fips.FipsMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -40,7 +40,7 @@ final class KeyRingOptions {
 
     /** Opens the key ring; creates it only if {@code mayCreate}, otherwise a missing ring is a clear error. */
     KeyRing open(boolean mayCreate) throws IOException {
-        io.vstp.core.fips.FipsMode.refuse(
+        io.vstp.transport.fips.FipsMode.refuse(
                 "the key ring (end-to-end and signing keys)",
                 "its keys serve end-to-end " + "encryption and signatures, which are not available in FIPS mode");
         Path file = file();

@@ -60,7 +60,7 @@ final class QkdSimulatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.vstp.core.fips.FipsMode.refuse(
+        io.vstp.transport.fips.FipsMode.refuse(
                 "the QKD key simulator (qkd-sim)",
                 "QKD keys only feed end-to-end " + "encryption, which is not available in FIPS mode");
         KmeSimulator simulator = KmeSimulator.builder(QkdOptions.tls(cert, key, ca))

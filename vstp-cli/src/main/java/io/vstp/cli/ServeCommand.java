@@ -173,7 +173,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         // DTLS is not available in FIPS mode (docs/guide/fips.md): UDP, on by default, is left out with a note
         // rather than failing every default start; a client asking for DTLS is refused.
-        boolean withUdp = !noUdp && (plain || !io.vstp.core.fips.FipsMode.active());
+        boolean withUdp = !noUdp && (plain || !io.vstp.transport.fips.FipsMode.active());
         if (withUdp != !noUdp) {
             spec.commandLine()
                     .getErr()

@@ -1,6 +1,6 @@
 package io.vstp.cli;
 
-import io.vstp.core.fips.FipsMode;
+import io.vstp.transport.fips.FipsMode;
 import io.vstp.transport.tls.CertificateKeyType;
 import io.vstp.transport.tls.PemFiles;
 import io.vstp.transport.tls.TlsConfigException;

@@ -2,9 +2,9 @@ package io.vstp.cli;
 
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
-import io.vstp.core.fips.FipsMode;
-import io.vstp.core.fips.NotFipsApprovedException;
 import io.vstp.transport.SessionException;
+import io.vstp.transport.fips.FipsMode;
+import io.vstp.transport.fips.NotFipsApprovedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -7,8 +7,8 @@ package io.vstp.crypto;
  * Each refusal comes before any key material is made or read.
  *
  * <p>FIPS mode is the system property {@value #PROPERTY} that the vstp-fips bootstrap sets, the same switch as the
- * transport's {@code io.vstp.core.fips.FipsMode} (this module depends on neither vstp-core nor Netty, so it reads the
- * property itself).
+ * transport's {@code io.vstp.transport.fips.FipsMode} (this module depends on neither the transport nor Netty, so it
+ * reads the property itself).
  */
 public final class FipsRefusals {
     /** The system property that is {@code true} in FIPS mode. */

@@ -2,7 +2,7 @@ package io.vstp.crypto;
 
 /**
  * This library's refusal in FIPS mode ({@link FipsRefusals}): what was asked runs outside the FIPS module. The same
- * message form as the transport's {@code io.vstp.core.fips.NotFipsApprovedException}, which this module cannot see
+ * message form as the transport's {@code io.vstp.transport.fips.NotFipsApprovedException}, which this module cannot see
  * (it depends on neither vstp-core nor Netty).
  */
 public final class RefusedInFipsModeException extends RuntimeException {

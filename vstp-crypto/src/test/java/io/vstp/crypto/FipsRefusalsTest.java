@@ -38,7 +38,7 @@ class FipsRefusalsTest {
 
     @Test
     void itIsTheSameSwitchAsTheTransports() {
-        assertThat(FipsRefusals.PROPERTY).isEqualTo(io.vstp.core.fips.FipsMode.PROPERTY);
+        assertThat(FipsRefusals.PROPERTY).isEqualTo(io.vstp.transport.fips.FipsMode.PROPERTY);
     }
 
     @Test

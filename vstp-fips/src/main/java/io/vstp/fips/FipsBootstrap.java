@@ -1,6 +1,6 @@
 package io.vstp.fips;
 
-import io.vstp.core.fips.FipsMode;
+import io.vstp.transport.fips.FipsMode;
 import java.security.Provider;
 import java.security.Security;
 import java.util.Set;

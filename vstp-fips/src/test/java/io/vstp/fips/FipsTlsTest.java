@@ -3,12 +3,12 @@ package io.vstp.fips;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vstp.core.fips.FipsMode;
-import io.vstp.core.fips.NotFipsApprovedException;
 import io.vstp.core.testing.Resources;
 import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.VstpServer;
+import io.vstp.transport.fips.FipsMode;
+import io.vstp.transport.fips.NotFipsApprovedException;
 import io.vstp.transport.tls.ClientTls;
 import io.vstp.transport.tls.ServerTls;
 import io.vstp.transport.tls.TlsClientOptions;

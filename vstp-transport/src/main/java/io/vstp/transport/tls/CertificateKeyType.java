@@ -1,6 +1,6 @@
 package io.vstp.transport.tls;
 
-import io.vstp.core.fips.FipsMode;
+import io.vstp.transport.fips.FipsMode;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyPair;

@@ -59,7 +59,7 @@ public final class ClientTls {
      *
      * @throws TlsConfigException if the CA or client certificate files cannot be read, the client key does not
      *     match its certificate, or the forced provider is unavailable
-     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
+     * @throws io.vstp.transport.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
      *     suite or key-exchange group that FIPS mode does not have
      */
     public static ClientTls create(TlsClientOptions options) {

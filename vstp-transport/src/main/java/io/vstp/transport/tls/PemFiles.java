@@ -64,7 +64,7 @@ public final class PemFiles {
                                     .getAlgorithm())
                             != null;
                     certificates.add(
-                            mlDsaKey && !io.vstp.core.fips.FipsMode.active()
+                            mlDsaKey && !io.vstp.transport.fips.FipsMode.active()
                                     ? mlDsaConverter().getCertificate(holder)
                                     : converter.getCertificate(holder));
                 }
@@ -134,7 +134,7 @@ public final class PemFiles {
      * without that provider and does not use ML-DSA certificates.
      */
     private static PrivateKey readMlDsaKey(PrivateKeyInfo info, CertificateKeyType type, Path file) throws IOException {
-        if (io.vstp.core.fips.FipsMode.active()) {
+        if (io.vstp.transport.fips.FipsMode.active()) {
             throw new TlsConfigException("the private key in " + file + " is an " + type.displayName()
                     + " key; VSTP's FIPS mode does not use ML-DSA certificates (use an EC P-256 certificate)");
         }

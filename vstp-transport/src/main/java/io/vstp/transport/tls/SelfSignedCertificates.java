@@ -1,7 +1,7 @@
 package io.vstp.transport.tls;
 
 import io.netty.util.NetUtil;
-import io.vstp.core.fips.FipsMode;
+import io.vstp.transport.fips.FipsMode;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;

@@ -97,7 +97,7 @@ public final class ServerTls {
      *
      * @throws TlsConfigException if a file is missing or unreadable, the key does not match the certificate, the
      *     forced provider is unavailable, or the home directory cannot hold a generated certificate
-     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
+     * @throws io.vstp.transport.fips.NotFipsApprovedException in FIPS mode, if the options ask for a provider, cipher
      *     suite or key-exchange group that FIPS mode does not have
      */
     public static ServerTls create(TlsServerOptions options) {

@@ -5,7 +5,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.vstp.core.fips.NotFipsApprovedException;
+import io.vstp.transport.fips.NotFipsApprovedException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package io.vstp.transport.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
-import io.vstp.core.fips.FipsMode;
-import io.vstp.core.fips.NotFipsApprovedException;
+import io.vstp.transport.fips.FipsMode;
+import io.vstp.transport.fips.NotFipsApprovedException;
 import java.security.Provider;
 import java.security.Security;
 import java.util.Locale;

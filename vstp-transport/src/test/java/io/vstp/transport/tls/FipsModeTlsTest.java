@@ -3,11 +3,11 @@ package io.vstp.transport.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vstp.core.fips.FipsMode;
-import io.vstp.core.fips.NotFipsApprovedException;
 import io.vstp.testkit.TestPki;
 import io.vstp.testkit.TestPki.Issued;
 import io.vstp.testkit.TestPki.PemPair;
+import io.vstp.transport.fips.FipsMode;
+import io.vstp.transport.fips.NotFipsApprovedException;
 import io.vstp.transport.tls.TlsLoopback.EchoServer;
 import io.vstp.transport.tls.TlsLoopback.Outcome;
 import java.nio.file.Path;

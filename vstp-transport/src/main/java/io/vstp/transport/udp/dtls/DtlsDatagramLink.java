@@ -214,7 +214,7 @@ public final class DtlsDatagramLink implements DatagramLink {
      *
      * @throws TlsConfigException if the certificate cannot be loaded, its key is neither EC nor RSA, or none of
      *     the configured suites fits the key
-     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
+     * @throws io.vstp.transport.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
      */
     public static DtlsDatagramLink server(DatagramLink inner, DtlsServerOptions options) {
         Objects.requireNonNull(inner, "inner");
@@ -256,7 +256,7 @@ public final class DtlsDatagramLink implements DatagramLink {
      * {@code inner}; on failure the caller still does.
      *
      * @throws TlsConfigException if the CA file cannot be read
-     * @throws io.vstp.core.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
+     * @throws io.vstp.transport.fips.NotFipsApprovedException in FIPS mode (DTLS is not available there)
      */
     public static DtlsDatagramLink client(DatagramLink inner, DtlsClientOptions options) {
         Objects.requireNonNull(inner, "inner");
@@ -827,7 +827,7 @@ public final class DtlsDatagramLink implements DatagramLink {
      * possible but not done, so FIPS mode has no UDP rather than an unvalidated one.
      */
     static void refuseInFipsMode() {
-        io.vstp.core.fips.FipsMode.refuse(
+        io.vstp.transport.fips.FipsMode.refuse(
                 "DTLS (UDP)",
                 "VSTP's DTLS runs on BouncyCastle's lightweight TLS crypto, "
                         + "outside the FIPS module; use TCP, which runs TLS 1.3 on the FIPS module");

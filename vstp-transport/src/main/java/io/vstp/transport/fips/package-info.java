@@ -3,4 +3,4 @@
  * refusal every layer uses for what that mode does not allow. The module itself (BouncyCastle FIPS) is installed
  * by vstp-fips; this package only reads the switch, so that every module can ask without depending on it.
  */
-package io.vstp.core.fips;
+package io.vstp.transport.fips;

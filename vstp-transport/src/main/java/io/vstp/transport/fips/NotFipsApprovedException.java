@@ -1,4 +1,4 @@
-package io.vstp.core.fips;
+package io.vstp.transport.fips;
 
 /**
  * Something asked for in FIPS mode is not a FIPS-approved algorithm (or runs outside the FIPS module), so it is

@@ -1,4 +1,4 @@
-package io.vstp.core.fips;
+package io.vstp.transport.fips;
 
 import java.security.Provider;
 import java.security.Security;
