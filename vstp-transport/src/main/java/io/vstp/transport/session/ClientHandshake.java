@@ -2,6 +2,7 @@ package io.vstp.transport.session;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
@@ -49,22 +50,19 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
     private final ProtocolOptions protocol;
     /** The bearer token for HELLO, or null for none; called on the event loop. */
     private final Supplier<String> tokens;
-    /** How long HELLO may go unanswered before the peer is taken for one without sessions; null never. */
-    private final Duration legacyProbe;
+    /**
+     * How long HELLO may go unanswered before the peer is taken for one without sessions; null never. Read from the
+     * session when the channel becomes active, so {@link ClientSession#detectPeerWithoutSessions} may come late.
+     */
+    private Duration legacyProbe;
 
     private ChannelHandlerContext ctx;
 
-    ClientHandshake(
-            ClientSession session,
-            TransportLimits limits,
-            ProtocolOptions protocol,
-            Supplier<String> tokens,
-            Duration legacyProbe) {
+    ClientHandshake(ClientSession session, TransportLimits limits, ProtocolOptions protocol, Supplier<String> tokens) {
         this.session = session;
         this.limits = limits;
         this.protocol = protocol;
         this.tokens = tokens;
-        this.legacyProbe = legacyProbe;
     }
 
     @Override
@@ -74,6 +72,7 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        legacyProbe = session.legacyProbe();
         super.channelActive(ctx); // the session starts its handshake timer first
         boolean tls = V2Handshake.overTls(ctx);
         Headers hello = V2Handshake.hello(protocol, limits, tls);
@@ -172,9 +171,15 @@ final class ClientHandshake extends ChannelInboundHandlerAdapter {
                 session.fail(ErrorCode.PROTOCOL_VIOLATION, "the server chose an integrity mode that was not offered");
                 return;
             }
-            V2Handshake.switchCodec(ctx, settled.agreed(), protocol, limits);
         }
-        ctx.pipeline().remove(this);
-        session.open(settled);
+        session.settle(settled);
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.remove(this);
+        if (settled.agreed() != null) {
+            // After leaving: replacing the decoder hands the bytes it still holds to the new one at once, and
+            // they must reach the settled session, never this handshake again.
+            V2Handshake.switchCodec(pipeline, settled.agreed(), protocol, limits);
+        }
+        session.announceOpen(); // last: a caller told now may write at once, in the agreed wire version
     }
 }

@@ -117,6 +117,11 @@ public final class ClientSession extends SessionHandler {
         return this;
     }
 
+    /** What {@link #detectPeerWithoutSessions} asked for, or null. */
+    Duration legacyProbe() {
+        return legacyProbe;
+    }
+
     /** True when {@link #detectPeerWithoutSessions} found a peer without sessions; the connection is closed. */
     public boolean peerWithoutSessions() {
         return peerWithoutSessions;
@@ -155,10 +160,7 @@ public final class ClientSession extends SessionHandler {
         super.handlerAdded(ctx);
         if (!legacy) {
             ctx.pipeline()
-                    .addBefore(
-                            ctx.name(),
-                            ClientHandshake.NAME,
-                            new ClientHandshake(this, limits, protocol, tokens, legacyProbe));
+                    .addBefore(ctx.name(), ClientHandshake.NAME, new ClientHandshake(this, limits, protocol, tokens));
         }
     }
 
@@ -257,8 +259,11 @@ public final class ClientSession extends SessionHandler {
         pushHandler.accept(frame);
     }
 
-    /** WELCOME arrived ({@link ClientHandshake}): the session is open with what it settled. */
-    void open(ClientHandshake.Settled settled) {
+    /**
+     * WELCOME arrived ({@link ClientHandshake}): the session takes what was settled and is open to frames, before the
+     * codec switch hands it any v2 bytes that came with WELCOME; {@link #announceOpen} tells callers afterwards.
+     */
+    void settle(ClientHandshake.Settled settled) {
         authenticatedSubject = settled.subject();
         sessionId = settled.sessionId();
         serverImplementation = settled.serverImplementation();
@@ -277,9 +282,23 @@ public final class ClientSession extends SessionHandler {
             wireVersion = 2;
         }
         refresh = new CredentialRefresh(
-                ctx, tokens, limits.handshakeTimeout(), settled.expiresAt(), () -> open && !byeSent && !byeReceived);
-        open();
-        if (agreed != null) {
+                ctx,
+                tokens,
+                limits.handshakeTimeout(),
+                settled.expiresAt(),
+                () -> open && !byeSent && !byeReceived && ctx.channel().isActive());
+        open = true;
+        writer = new FrameWriter(serverMaxFrame);
+        established();
+    }
+
+    /** After {@link #settle} and the codec switch: callers learn that the session is open, and may write. */
+    void announceOpen() {
+        if (isFailed() || !ctx.channel().isActive()) {
+            return; // closed() fails whenEstablished() with the reason
+        }
+        established.complete(null);
+        if (mux != null) {
             refresh.schedule(); // AUTH exists on wire v2 only
         }
     }

@@ -11,6 +11,7 @@ import io.vstp.transport.SessionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -36,6 +37,8 @@ final class CredentialRefresh {
     private CompletableFuture<Instant> waiting;
 
     private ScheduledFuture<?> timer;
+    /** Why the session closed, once it has: every refresh after that fails with it at once. */
+    private volatile SessionException closed;
 
     CredentialRefresh(
             ChannelHandlerContext ctx,
@@ -60,8 +63,23 @@ final class CredentialRefresh {
      * server that never answers fails it after twice its handshake timeout, so refreshes never stop for good.
      */
     void refresh(String token, CompletableFuture<Instant> done) {
+        if (closed != null) {
+            done.completeExceptionally(closed);
+            return;
+        }
         if (waiting != null) {
-            waiting.whenComplete((t, e) -> ctx.executor().execute(() -> refresh(token, done)));
+            waiting.whenComplete((t, e) -> {
+                try {
+                    ctx.executor().execute(() -> refresh(token, done));
+                } catch (RejectedExecutionException gone) {
+                    // The event loop stopped with the client: nothing will answer this refresh.
+                    done.completeExceptionally(
+                            closed != null
+                                    ? closed
+                                    : new SessionException(
+                                            ErrorCode.CONNECTION_CLOSED, REQUEST, "connection is closed"));
+                }
+            });
             return;
         }
         waiting = done;
@@ -110,7 +128,7 @@ final class CredentialRefresh {
     /** With a token source and credentials that expire, plans the next renewal; a failed one is retried later. */
     void schedule() {
         Instant expires = expiresAt;
-        if (tokens == null || expires == null) {
+        if (tokens == null || expires == null || closed != null) {
             return;
         }
         SessionHandler.cancel(timer);
@@ -119,7 +137,7 @@ final class CredentialRefresh {
         timer = ctx.executor()
                 .schedule(
                         () -> {
-                            if (!active.getAsBoolean()) {
+                            if (closed != null || !active.getAsBoolean()) {
                                 return;
                             }
                             String token;
@@ -132,7 +150,10 @@ final class CredentialRefresh {
                             refresh(token, done);
                             done.whenComplete((t, e) -> {
                                 Instant until = expiresAt;
-                                if (e != null && until != null && Instant.now().isBefore(until)) {
+                                if (e != null
+                                        && closed == null
+                                        && until != null
+                                        && Instant.now().isBefore(until)) {
                                     ctx.executor().execute(this::schedule);
                                 }
                             });
@@ -143,6 +164,7 @@ final class CredentialRefresh {
 
     /** The session closed: no more renewals, and a pending one fails with {@code cause}. */
     void close(SessionException cause) {
+        closed = cause;
         SessionHandler.cancel(timer);
         if (waiting != null) {
             waiting.completeExceptionally(cause);

@@ -2,6 +2,7 @@ package io.vstp.transport.session;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.ReferenceCountUtil;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
@@ -245,12 +246,14 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
             hello.release();
         }
         ctx.writeAndFlush(SessionFrames.control(FrameType.WELCOME, withIdentity(welcome, principal)));
-        if (agreed != null) {
-            // Before any later byte is decoded: the client sends v2 frames only after reading WELCOME.
-            V2Handshake.switchCodec(ctx, agreed, protocol, limits);
-        }
         session.open(new Settled(id, principal, false, agreed));
+        ChannelPipeline pipeline = ctx.pipeline();
         leave();
+        if (agreed != null) {
+            // Last: replacing the decoder hands the bytes it still holds (a client that did not wait for WELCOME)
+            // to the new one at once, and they must reach the open session, never this handshake again.
+            V2Handshake.switchCodec(pipeline, agreed, protocol, limits);
+        }
     }
 
     /** WELCOME tells an authenticated client its subject and how long its credentials last (session.md §3.4). */

@@ -67,7 +67,7 @@ public final class ServerSession extends SessionHandler implements Session {
     /** Until the session opens: the handler that runs the handshake ahead of this one. */
     private ServerHandshake handshake;
     /** How requests are answered: by req-id until the handshake agrees on v2, then on streams. */
-    private Replies replies = new ByRequestId();
+    private volatile Replies replies = new ByRequestId();
     /** An AUTH refresh is being checked: a second one is refused until it ends. */
     private boolean refreshing;
 

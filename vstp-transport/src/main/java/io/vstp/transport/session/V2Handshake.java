@@ -179,8 +179,7 @@ final class V2Handshake {
      * Replaces the v1 codec of the pipeline with v2 codecs for {@code agreed}. Bytes the v1 decoder still holds
      * are handed to the v2 decoder, so nothing read after the handshake frame is lost.
      */
-    static void switchCodec(
-            ChannelHandlerContext ctx, Agreement agreed, ProtocolOptions options, TransportLimits limits) {
+    static void switchCodec(ChannelPipeline p, Agreement agreed, ProtocolOptions options, TransportLimits limits) {
         FrameLimits frame = limits.frame();
         V2Limits v2Limits = new V2Limits(
                 frame.maxFrameSize(),
@@ -195,7 +194,6 @@ final class V2Handshake {
                 FrameTypeRegistry.V2);
         V2FrameWriter writer = new V2FrameWriter(
                 HpackHeaderBlocks.encoder(agreed.peerHeaderTable()), agreed.integrity(), agreed.peerMaxFrame());
-        ChannelPipeline p = ctx.pipeline();
         p.replace("encoder", "encoder", new V2FrameEncoder(writer));
         p.replace("decoder", "decoder", new VstpFrameDecoder(reader));
     }

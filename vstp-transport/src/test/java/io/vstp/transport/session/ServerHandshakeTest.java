@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vstp.core.codec.FrameLimits;
 import io.vstp.core.codec.FrameReader;
@@ -14,7 +15,10 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.core.hpack.HpackHeaderBlocks;
+import io.vstp.core.v2.Integrity;
 import io.vstp.core.v2.V2FrameEncoder;
+import io.vstp.core.v2.V2FrameWriter;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.TransportLimits;
@@ -189,6 +193,29 @@ class ServerHandshakeTest {
                 .isEqualTo(Integer.toString(ErrorCode.NO_COMMON_VERSION.code()));
         assertThat(err.payloadAsString()).contains("client offered 7");
         err.release();
+    }
+
+    @Test
+    void aFrameSentWithHelloBeforeWelcomeReachesTheOpenSessionNotTheHandshakeAgain() {
+        server(ProtocolOptions.DEFAULT, false, null);
+        // A client that does not wait for WELCOME: a second HELLO, already in v2, in the same read as the first.
+        Frame hello = SessionFrames.control(
+                FrameType.HELLO, V2Handshake.hello(ProtocolOptions.DEFAULT, TransportLimits.DEFAULT, false));
+        ByteBuf first = new FrameWriter().encode(hello, ByteBufAllocator.DEFAULT);
+        ByteBuf second = new V2FrameWriter(
+                        HpackHeaderBlocks.encoder(ProtocolOptions.DEFAULT.headerTableSize()), Integrity.CRC32C, 1 << 20)
+                .encode(hello, ByteBufAllocator.DEFAULT);
+        hello.release();
+        channel.writeInbound(Unpooled.wrappedBuffer(first, second));
+        channel.runPendingTasks();
+        ByteBuf welcome = channel.readOutbound();
+        assertThat(welcome).as("one WELCOME").isNotNull();
+        welcome.release();
+        ByteBuf err = channel.readOutbound();
+        assertThat(err).as("then an ERR, in v2").isNotNull();
+        err.release();
+        assertThat((Object) channel.readOutbound()).as("no second WELCOME").isNull();
+        assertThat(channel.isActive()).as("a HELLO in an open session ends it").isFalse();
     }
 
     private static AccessControl access(CompletableFuture<Principal> verdict) {
