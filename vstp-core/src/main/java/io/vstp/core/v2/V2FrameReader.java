@@ -134,7 +134,7 @@ public final class V2FrameReader implements WireReader {
 
         // 4. TYPE, FLAGS, STREAM, HLEN, each checked as soon as it is complete.
         final int typeAt = pos;
-        final long typeCode = field(in, start, pos, end, "TYPE");
+        final long typeCode = field(in, start, pos, end, "TYPE", TYPE);
         pos += VarInt.size(typeCode);
         if (typeCode > FrameType.MAX_CODE) {
             throw new FrameException(
@@ -144,10 +144,10 @@ public final class V2FrameReader implements WireReader {
             throw new FrameException(ErrorCode.LENGTH_MISMATCH, "FLAGS runs past the frame", pos - start, "FLAGS");
         }
         final int flags = in.getUnsignedByte(pos++);
-        final long streamId = field(in, start, pos, end, "STREAM");
+        final long streamId = field(in, start, pos, end, "STREAM", STREAM);
         pos += VarInt.size(streamId);
         final int hlenAt = pos;
-        final long headerBlockLength = field(in, start, pos, end, "HLEN");
+        final long headerBlockLength = field(in, start, pos, end, "HLEN", HLEN);
         pos += VarInt.size(headerBlockLength);
         if (headerBlockLength > end - pos) {
             throw new FrameException(
@@ -200,22 +200,16 @@ public final class V2FrameReader implements WireReader {
 
     private static final String LENGTH = "LENGTH (varint)";
     private static final String TYPE = "TYPE (varint)";
+    private static final String STREAM = "STREAM (varint)";
     private static final String HLEN = "HLEN (varint)";
     private static final String HEADER_BLOCK = "header block (HPACK)";
 
     /** A varint field at {@code pos} that must end by {@code end}, in the frame starting at {@code start}. */
-    private static long field(ByteBuf in, int start, int pos, int end, String name) {
+    private static long field(ByteBuf in, int start, int pos, int end, String name, String label) {
         if (pos >= end || pos + VarInt.sizeOfFirstByte(in.getByte(pos)) > end) {
-            throw new FrameException(
-                    ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start, name + " (varint)");
+            throw new FrameException(ErrorCode.LENGTH_MISMATCH, name + " runs past the frame", pos - start, label);
         }
-        try {
-            return VarInt.get(in, pos);
-        } catch (FrameException e) {
-            // The label is built only here: on every frame's three fields it cost an allocation each (the suite's
-            // wire-rr case saw it as the largest allocation site).
-            throw new FrameException(e.code(), e.detail(), pos - start, name + " (varint)");
-        }
+        return located(in, start, pos, label);
     }
 
     /** The varint at {@code pos}; a non-minimal one is refused with its place in the frame. */

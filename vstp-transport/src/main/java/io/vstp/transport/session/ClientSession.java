@@ -168,7 +168,8 @@ public final class ClientSession extends SessionHandler {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
         if (legacy) {
-            open(); // a peer without sessions: nothing to agree on
+            markOpen(); // a peer without sessions: nothing to agree on
+            established.complete(null);
         }
     }
 
@@ -178,11 +179,11 @@ public final class ClientSession extends SessionHandler {
         ctx.close();
     }
 
-    private void open() {
+    /** Takes frames and requests from here on, within the server's frame size; the handshake timer stops. */
+    private void markOpen() {
         open = true;
         writer = new FrameWriter(serverMaxFrame);
         established();
-        established.complete(null);
     }
 
     /** Completes when WELCOME has arrived (at once for a legacy peer); fails with the reason otherwise. */
@@ -287,9 +288,7 @@ public final class ClientSession extends SessionHandler {
                 limits.handshakeTimeout(),
                 settled.expiresAt(),
                 () -> open && !byeSent && !byeReceived && ctx.channel().isActive());
-        open = true;
-        writer = new FrameWriter(serverMaxFrame);
-        established();
+        markOpen();
     }
 
     /** After {@link #settle} and the codec switch: callers learn that the session is open, and may write. */
@@ -894,14 +893,6 @@ public final class ClientSession extends SessionHandler {
         }
         if (removed) {
             drain();
-        }
-    }
-
-    private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
         }
     }
 }

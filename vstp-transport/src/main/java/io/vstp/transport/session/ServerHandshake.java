@@ -170,11 +170,7 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
         String id = hexId(16);
         Credentials credentials;
         try {
-            credentials = new Credentials(
-                    SessionAuth.bearerToken(hello),
-                    SessionAuth.clientCertificates(ctx),
-                    ctx.channel().remoteAddress(),
-                    id);
+            credentials = SessionAuth.credentials(hello, ctx, id);
         } catch (AuthenticationException e) {
             hello.release();
             session.fail(ErrorCode.UNAUTHENTICATED, e.detail());
@@ -183,7 +179,7 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
         pendingHello = hello;
         ctx.channel().config().setAutoRead(false);
         SessionAuth.check(access, credentials)
-                .whenComplete((p, error) -> inEventLoop(() -> {
+                .whenComplete((p, error) -> session.onLoop(() -> {
                     Frame held = pendingHello;
                     pendingHello = null;
                     if (held == null) {
@@ -226,21 +222,7 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
                 agreed = V2Handshake.accept(hello, protocol, limits, V2Handshake.overTls(ctx));
                 welcome = V2Handshake.welcome(agreed, protocol, limits, id);
             } else {
-                welcome = Headers.builder()
-                        .add(SessionFrames.IMPL, SessionFrames.implementation())
-                        .add(SessionFrames.VERSION, "1")
-                        .add(SessionFrames.SESSION_ID, id)
-                        .add(
-                                SessionFrames.MAX_FRAME,
-                                Integer.toString(limits.frame().maxFrameSize()))
-                        .add(
-                                SessionFrames.MAX_HEADERS,
-                                Integer.toString(limits.frame().maxHeaderCount()))
-                        .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
-                        .add(
-                                SessionFrames.IDLE_TIMEOUT_MS,
-                                Long.toString(limits.idleTimeout().toMillis()))
-                        .build();
+                welcome = SessionFrames.welcome("1", id, limits, 7).build();
             }
         } finally {
             hello.release();
@@ -270,14 +252,6 @@ final class ServerHandshake extends ChannelInboundHandlerAdapter {
     private void leave() {
         if (!ctx.isRemoved()) {
             ctx.pipeline().remove(this);
-        }
-    }
-
-    private void inEventLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
         }
     }
 

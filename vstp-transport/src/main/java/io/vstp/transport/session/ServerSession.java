@@ -135,7 +135,7 @@ public final class ServerSession extends SessionHandler implements Session {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
         if (budget != null && ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote) {
-            share = budget.open(remote.getAddress(), () -> onEventLoop(this::shed));
+            share = budget.open(remote.getAddress(), () -> onLoop(this::shed));
         }
         if (rejection != null) {
             fail(rejection, "server connection limit reached");
@@ -232,11 +232,7 @@ public final class ServerSession extends SessionHandler implements Session {
                 ctx.writeAndFlush(SessionAuth.answer(principal, reason));
                 return;
             }
-            credentials = new Credentials(
-                    SessionAuth.bearerToken(auth),
-                    SessionAuth.clientCertificates(ctx),
-                    ctx.channel().remoteAddress(),
-                    id);
+            credentials = SessionAuth.credentials(auth, ctx, id);
         } catch (AuthenticationException e) {
             ctx.writeAndFlush(SessionAuth.answer(principal, e.detail()));
             return;
@@ -247,7 +243,7 @@ public final class ServerSession extends SessionHandler implements Session {
         SessionAuth.check(access, credentials)
                 .toCompletableFuture()
                 .orTimeout(limits.handshakeTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
-                .whenComplete((p, error) -> onEventLoop(() -> {
+                .whenComplete((p, error) -> onLoop(() -> {
                     refreshing = false;
                     if (!ctx.channel().isActive()) {
                         return;
@@ -278,14 +274,6 @@ public final class ServerSession extends SessionHandler implements Session {
                 && current.method().equals(next.method())
                 && java.util.Objects.equals(
                         current.claims().get("iss"), next.claims().get("iss"));
-    }
-
-    private void onEventLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            ctx.executor().execute(task);
-        }
     }
 
     private void request(Frame frame) {
@@ -569,7 +557,7 @@ public final class ServerSession extends SessionHandler implements Session {
         @Override
         public void push(Frame frame, CompletableFuture<Void> done) {
             // A push is a one-way message on stream 0, inside the connection's flow-control window.
-            onEventLoop(() -> mux.send(0, frame, false, StreamMultiplexer.Sent.of(done)));
+            onLoop(() -> mux.send(0, frame, false, StreamMultiplexer.Sent.of(done)));
         }
     }
 

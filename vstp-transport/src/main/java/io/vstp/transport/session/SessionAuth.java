@@ -85,6 +85,16 @@ public final class SessionAuth {
                 type, Flags.NONE, b.build(), Unpooled.wrappedBuffer(token.getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /**
+     * What a HELLO or an AUTH frame presents: its bearer token, the certificate chain TLS verified, the peer's address.
+     *
+     * @throws AuthenticationException when the token is malformed or too large
+     */
+    static Credentials credentials(Frame frame, ChannelHandlerContext ctx, String sessionId) {
+        return new Credentials(
+                bearerToken(frame), clientCertificates(ctx), ctx.channel().remoteAddress(), sessionId);
+    }
+
     /** The certificate chain the TLS handshake verified for the client (mTLS), leaf first; empty without one. */
     static List<X509Certificate> clientCertificates(ChannelHandlerContext ctx) {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);

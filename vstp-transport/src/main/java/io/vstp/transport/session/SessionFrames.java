@@ -9,6 +9,7 @@ import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
 import io.vstp.transport.SessionException;
+import io.vstp.transport.TransportLimits;
 import java.nio.charset.StandardCharsets;
 
 /** The session frames and header names of docs/spec/session.md, built and read in one place. */
@@ -37,6 +38,21 @@ public final class SessionFrames {
     public static String implementation() {
         String v = SessionFrames.class.getPackage().getImplementationVersion();
         return "vstp-java/" + (v != null ? v : "dev");
+    }
+
+    /**
+     * The WELCOME headers every wire version carries (session.md §3.2): who answers, the version chosen, the session's
+     * id and the server's limits. Wire v2 adds its own after them.
+     */
+    static Headers.Builder welcome(String version, String sessionId, TransportLimits limits, int capacity) {
+        return Headers.builder(capacity)
+                .add(IMPL, implementation())
+                .add(VERSION, version)
+                .add(SESSION_ID, sessionId)
+                .add(MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
+                .add(MAX_HEADERS, Integer.toString(limits.frame().maxHeaderCount()))
+                .add(MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
+                .add(IDLE_TIMEOUT_MS, Long.toString(limits.idleTimeout().toMillis()));
     }
 
     /** An ERR frame for {@code code}; {@code reqId} may be null for a connection-level error. */

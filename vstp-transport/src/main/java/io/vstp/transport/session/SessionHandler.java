@@ -59,6 +59,15 @@ public abstract class SessionHandler extends ChannelInboundHandlerAdapter {
         super.channelActive(ctx);
     }
 
+    /** Runs {@code task} on this channel's event loop: at once when already on it, else queued there. */
+    protected final void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
+    }
+
     /** Called by subclasses when HELLO/WELCOME completes. */
     protected final void established() {
         cancel(handshakeTimer);

@@ -129,16 +129,7 @@ final class V2Handshake {
 
     /** The WELCOME headers of a server that chose v2. */
     static Headers welcome(Agreement agreed, ProtocolOptions options, TransportLimits limits, String sessionId) {
-        Headers.Builder h = Headers.builder(14)
-                .add(SessionFrames.IMPL, SessionFrames.implementation())
-                .add(SessionFrames.VERSION, "2")
-                .add(SessionFrames.SESSION_ID, sessionId)
-                .add(SessionFrames.MAX_FRAME, Integer.toString(limits.frame().maxFrameSize()))
-                .add(SessionFrames.MAX_HEADERS, Integer.toString(limits.frame().maxHeaderCount()))
-                .add(SessionFrames.MAX_IN_FLIGHT, Integer.toString(limits.maxInFlightRequests()))
-                .add(
-                        SessionFrames.IDLE_TIMEOUT_MS,
-                        Long.toString(limits.idleTimeout().toMillis()))
+        Headers.Builder h = SessionFrames.welcome("2", sessionId, limits, 14)
                 .add(MAX_STREAMS, Integer.toString(limits.maxInFlightRequests()));
         h.add(HEADER_TABLE, Integer.toString(options.headerTableSize()))
                 .add(WINDOW, Integer.toString(options.streamWindow()))
