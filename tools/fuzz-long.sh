@@ -6,8 +6,9 @@
 #   tools/fuzz-long.sh vstp-core io.vstp.core.v2.V2FrameReaderFuzzTest readFrames 60m
 #
 # Run it in a clean checkout or worktree of its own (it builds MODULE's target/). The fuzzer's working corpus stays
-# in MODULE/.cifuzz-corpus (ignored by git); the summary line goes to stdout, the whole log to target/fuzz-long.log.
-# The build's own fuzzing (./test-all) runs every target for 20 s; this is the hour-long run of issue 16.
+# in MODULE/target/fuzz/.cifuzz-corpus; the summary line goes to stdout, the whole log to target/fuzz-long.log.
+# The build's own fuzzing (./test-all) runs each target for its fixed execution count (@FuzzTest maxExecutions)
+# with a fixed seed; this is the long run of issue 16, with a seed of its own unless FUZZ_SEED says one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,14 +19,16 @@ duration=${4:-60m}
 simple=${class##*.}
 package_dir=$(dirname "${class//.//}")
 inputs="$module/src/test/resources/$package_dir/${simple}Inputs/$method"
-corpus="$module/.cifuzz-corpus/$class/$method"
+corpus="$module/target/fuzz/.cifuzz-corpus/$class/$method"
 log="$module/target/fuzz-long.log"
 
 mkdir -p "$module/target" "$inputs"
 before=$(find "$inputs" -type f | wc -l)
 echo "fuzzing $class#$method for $duration (log: $log)"
 mvn -B -ntp -o -pl "$module" verify -DskipTests=false -Dtest="$simple" -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dfuzz.maxDuration="$duration" -Djacoco.skip=true -Denforcer.skip=true > "$log" 2>&1 || {
+    -Dfuzz.maxDuration="$duration" -Dfuzz.seed="${FUZZ_SEED:-$RANDOM$RANDOM}" \
+    -Dfuzz.argLine=-Djazzer.max_executions=9223372036854775807 \
+    -Djacoco.skip=true -Denforcer.skip=true > "$log" 2>&1 || {
   echo "the fuzzing run failed (a finding is a failure): see $log" >&2
   grep -E "== Java Exception|Crash|crash-" "$log" | head -20 >&2 || true
   exit 1

@@ -1,6 +1,6 @@
 /**
- * End-to-end protection of files: hybrid encryption, signed manifests, the key ring and QKD keys. Every package is
- * API; Jackson reads the QKD key manager's JSON as a tree, so nothing is opened to it.
+ * End-to-end protection of files: hybrid encryption, signed manifests, the key ring and QKD keys. Every package but
+ * {@code internal} is API; Jackson reads the QKD key manager's JSON as a tree, so nothing is opened to it.
  */
 module io.vstp.crypto {
     requires org.bouncycastle.provider;

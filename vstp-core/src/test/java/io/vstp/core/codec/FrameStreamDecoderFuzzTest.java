@@ -24,7 +24,7 @@ import io.vstp.core.frame.FrameTypeRegistry;
 class FrameStreamDecoderFuzzTest {
     private static final FrameLimits SMALL = new FrameLimits(4096, 512, 16);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1500)
     void streamDecoder(FuzzedDataProvider data) {
         int config = data.consumeInt(0, 255);
         FrameLimits limits = (config & 1) == 0 ? FrameLimits.DEFAULT : SMALL;

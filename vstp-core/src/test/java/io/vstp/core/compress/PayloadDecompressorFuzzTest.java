@@ -25,7 +25,7 @@ class PayloadDecompressorFuzzTest {
             List.of(CompressionAlgorithm.ZSTD, CompressionAlgorithm.LZ4), List.of(CompressionAlgorithm.ZSTD),
             List.of(CompressionAlgorithm.LZ4), List.of());
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 100000)
     void decompress(FuzzedDataProvider data) {
         int config = data.consumeInt(0, 255);
         List<CompressionAlgorithm> agreed = AGREED.get(config & 3);

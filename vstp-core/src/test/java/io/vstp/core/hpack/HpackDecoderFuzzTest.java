@@ -32,7 +32,7 @@ class HpackDecoderFuzzTest {
             ErrorCode.TOO_MANY_HEADERS,
             ErrorCode.PROTOCOL_VIOLATION);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 25000)
     void decoder(FuzzedDataProvider data) {
         int config = data.consumeInt(0, 255);
         boolean datagrams = (config & 1) != 0;

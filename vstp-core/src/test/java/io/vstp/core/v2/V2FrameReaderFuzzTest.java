@@ -31,7 +31,7 @@ import java.util.List;
 class V2FrameReaderFuzzTest {
     private static final V2Limits SMALL = new V2Limits(4096, 512, 1024, 16);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 2000)
     void readFrames(FuzzedDataProvider data) {
         int config = data.consumeInt(0, 255);
         Integrity integrity = (config & 1) == 0 ? Integrity.CRC32C : Integrity.NONE;

@@ -3,6 +3,7 @@ package io.vstp.crypto.keys;
 import io.vstp.crypto.KeyId;
 import io.vstp.crypto.Secrets;
 import io.vstp.crypto.e2e.RecipientKeys;
+import io.vstp.crypto.internal.CanonicalBase64;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -185,7 +186,7 @@ public final class KeyRing implements AutoCloseable {
         byte[] key;
         try {
             type = KeyType.fromId(parts[0]);
-            key = Base64.getDecoder().decode(parts[2]);
+            key = CanonicalBase64.decode(parts[2]);
         } catch (IllegalArgumentException e) {
             throw new KeyRingException("malformed public key: " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vstp.crypto.Secrets;
+import io.vstp.crypto.internal.CanonicalBase64;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -412,9 +412,9 @@ public final class Etsi014Client {
                 }
                 byte[] bytes;
                 try {
-                    bytes = Base64.getDecoder().decode(key.textValue());
+                    bytes = CanonicalBase64.decode(key.textValue());
                 } catch (IllegalArgumentException e) {
-                    throw invalid(what, "the key of key_ID " + keyId + " is not valid base64");
+                    throw invalid(what, "the key of key_ID " + keyId + " is " + e.getMessage());
                 }
                 keys.add(new QkdKey(keyId, bytes));
                 int bits = bytes.length * 8;

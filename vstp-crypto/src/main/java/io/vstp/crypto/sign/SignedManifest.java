@@ -1,6 +1,7 @@
 package io.vstp.crypto.sign;
 
 import io.vstp.crypto.KeyId;
+import io.vstp.crypto.internal.CanonicalBase64;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -68,12 +69,9 @@ public record SignedManifest(Manifest manifest, byte[] signature) {
         String b64 = text.substring(at + 1 + SIGNATURE.length(), text.length() - 1);
         byte[] sig;
         try {
-            sig = Base64.getDecoder().decode(b64);
+            sig = CanonicalBase64.decode(b64);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("signature is not base64", e);
-        }
-        if (!Base64.getEncoder().encodeToString(sig).equals(b64)) {
-            throw new IllegalArgumentException("signature is not canonical base64 (padded, no stray bits)");
+            throw new IllegalArgumentException("signature is " + e.getMessage(), e);
         }
         if (sig.length != manifest.algorithm().signatureLength()) {
             throw new IllegalArgumentException(manifest.algorithm().id() + " signature of " + sig.length

@@ -28,8 +28,12 @@ class EncryptedFileTest {
     private static final HybridKem.KeyPair BOB = HybridKem.generate(RANDOM);
 
     static byte[] encrypt(byte[] plaintext, List<Recipient> to) throws IOException {
+        return encrypt(plaintext, to, RANDOM);
+    }
+
+    static byte[] encrypt(byte[] plaintext, List<Recipient> to, SecureRandom random) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (EncryptingOutputStream e = new EncryptingOutputStream(out, to, CHUNK_LOG2, RANDOM)) {
+        try (EncryptingOutputStream e = new EncryptingOutputStream(out, to, CHUNK_LOG2, random)) {
             // Odd-sized writes so chunk boundaries never line up with write boundaries.
             for (int i = 0; i < plaintext.length; i += 777) {
                 e.write(plaintext, i, Math.min(777, plaintext.length - i));

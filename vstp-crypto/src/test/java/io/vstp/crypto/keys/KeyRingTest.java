@@ -180,6 +180,28 @@ class KeyRingTest {
     }
 
     @Test
+    void anExportedKeyIsReadOnlyInItsCanonicalSpelling() throws IOException {
+        String exported;
+        try (KeyRing ring = KeyRing.open(ring(), PASS)) {
+            exported =
+                    ring.exportPublic(ring.generate("me", KeyType.ED25519).id()).strip();
+        }
+        assertThat(KeyRing.parseExport(exported).type()).isEqualTo(KeyType.ED25519);
+        // 32 bytes: 43 characters and one '=', the last character carrying 4 bits and 2 unused ones.
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        char last = exported.charAt(exported.length() - 2);
+        String respelled =
+                exported.substring(0, exported.length() - 2) + alphabet.charAt(alphabet.indexOf(last) ^ 1) + "=";
+        String unpadded = exported.substring(0, exported.length() - 1);
+        for (String line : List.of(respelled, unpadded)) {
+            assertThatThrownBy(() -> KeyRing.parseExport(line))
+                    .as(line)
+                    .isInstanceOf(KeyRingException.class)
+                    .hasMessageContaining("not canonical base64");
+        }
+    }
+
+    @Test
     void aNameBelongsToOwnKeysOrToImportedOnesNeverBoth(@TempDir Path other) throws IOException {
         String exported;
         try (KeyRing stranger = KeyRing.open(other.resolve("s.p12"), PASS)) {

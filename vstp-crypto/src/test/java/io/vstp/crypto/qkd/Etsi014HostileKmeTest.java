@@ -96,6 +96,9 @@ class Etsi014HostileKmeTest {
                 case "short-key" ->
                     answer(exchange, 200, keys(key(ID_1, Base64.getEncoder().encodeToString(new byte[16]))));
                 case "bad-base64" -> answer(exchange, 200, keys(key(ID_1, "not*base64!")));
+                // The same 32 zero bytes, spelled with a non-zero unused bit, and without the padding.
+                case "respelled-key" -> answer(exchange, 200, keys(key(ID_1, "A".repeat(42) + "B=")));
+                case "unpadded-key" -> answer(exchange, 200, keys(key(ID_1, "A".repeat(43))));
                 case "bad-key-id" -> answer(exchange, 200, keys(key("../../etc\\n\\u202e", KEY_256)));
                 case "same-id-twice" -> answer(exchange, 200, keys(key(ID_1, KEY_256), key(ID_1, KEY_256)));
                 case "no-keys" -> answer(exchange, 200, "{\"message\":\"ok\"}");
@@ -240,8 +243,18 @@ class Etsi014HostileKmeTest {
     void aKeyThatIsNotBase64IsRefused() {
         assertThatThrownBy(() -> client("bad-base64").getKey(SAE_B, 1, 256))
                 .isInstanceOf(QkdException.class)
-                .hasMessageContaining("the key of key_ID " + ID_1 + " is not valid base64")
+                .hasMessageContaining("the key of key_ID " + ID_1 + " is not base64")
                 .hasMessageNotContaining("not*base64!");
+    }
+
+    @Test
+    void aKeyInAnyButTheCanonicalSpellingIsRefused() {
+        for (String kme : List.of("respelled-key", "unpadded-key")) {
+            assertThatThrownBy(() -> client(kme).getKey(SAE_B, 1, 256))
+                    .as(kme)
+                    .isInstanceOf(QkdException.class)
+                    .hasMessageContaining("the key of key_ID " + ID_1 + " is not canonical base64");
+        }
     }
 
     @Test

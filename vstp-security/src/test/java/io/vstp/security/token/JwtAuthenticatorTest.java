@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.vstp.transport.auth.Principal;
 import java.nio.charset.StandardCharsets;
@@ -147,6 +148,42 @@ class JwtAuthenticatorTest {
         char sameBits = base64url.charAt(base64url.indexOf(last) ^ 1);
         String respelled = token.substring(0, token.length() - 1) + sameBits;
         assertThat(refusal(auth, respelled)).isEqualTo("malformed token");
+    }
+
+    /**
+     * Each part that can be spelled twice (its length not a multiple of 4, so its last character has unused bits) is
+     * refused so spelled, before any key is looked up: a token naming a key nobody has is "malformed", not "unknown
+     * signing key".
+     */
+    @Test
+    void aRespelledPartIsMalformedBeforeAnyKeyIsLookedUp() {
+        String[] parts = null;
+        // A kid and claims whose encoded header and payload both end mid-group, so both have a second spelling.
+        for (int pad = 0; parts == null || parts[0].length() % 4 == 0 || parts[1].length() % 4 == 0; pad++) {
+            assertThat(pad).isLessThan(9);
+            JWTClaimsSet padded = claims().claim("pad", "x".repeat(pad / 3)).build();
+            parts = sign(ec, JWSAlgorithm.ES256, "nobody" + "-".repeat(pad % 3), padded)
+                    .split("\\.");
+        }
+        String token = String.join(".", parts);
+        assertThat(refusal(auth, token)).isEqualTo("unknown signing key");
+        for (int i = 0; i < 3; i++) {
+            String[] respelled = parts.clone();
+            respelled[i] = respellLastCharacter(parts[i]);
+            assertThat(refusal(auth, String.join(".", respelled)))
+                    .as("part %d", i)
+                    .isEqualTo("malformed token");
+        }
+    }
+
+    /** The same bytes in base64url, the last character's lowest unused bit set. */
+    private static String respellLastCharacter(String part) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = part.charAt(part.length() - 1);
+        String respelled = part.substring(0, part.length() - 1) + alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        assertThat(Base64.getUrlDecoder().decode(respelled))
+                .isEqualTo(Base64.getUrlDecoder().decode(part));
+        return respelled;
     }
 
     @Test

@@ -87,15 +87,17 @@ final class TlsLoopback implements AutoCloseable {
 
         /**
          * Netty keeps its own answer package-private, and SSLSession has none; BoringSSL's SSL_session_reused,
-         * through tcnative, is the handshake's own word. Called while the engine is open (right after the
-         * handshake), as the pointer is freed with it.
+         * through tcnative, is the handshake's own word. tcnative takes the raw pointer, which the engine frees when
+         * it shuts down (a server that refuses the client's certificate closes right after the client's handshake):
+         * read it under the engine's lock, which its shutdown takes too, as Netty's own session getters do, and
+         * answer "unknown" for a freed engine. Production code reads only SSLSession, which Netty guards this way.
          */
-        private static Boolean resumed(javax.net.ssl.SSLEngine engine) {
+        static Boolean resumed(javax.net.ssl.SSLEngine engine) {
             if (engine instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine openSsl) {
-                // A server that refuses the client's certificate closes right after the client's handshake: then the
-                // pointer is already freed (0), and the outcome is decided by the echo that follows.
-                long ssl = openSsl.sslPointer();
-                return ssl == 0 ? null : io.netty.internal.tcnative.SSL.isSessionReused(ssl);
+                synchronized (openSsl) {
+                    long ssl = openSsl.sslPointer();
+                    return ssl == 0 ? null : io.netty.internal.tcnative.SSL.isSessionReused(ssl);
+                }
             }
             return null;
         }

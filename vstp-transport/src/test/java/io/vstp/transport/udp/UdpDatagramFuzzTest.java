@@ -47,7 +47,7 @@ class UdpDatagramFuzzTest {
         endpoint.close();
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 20000)
     void receivePath(FuzzedDataProvider data) throws Exception {
         CompletableFuture<Void> done = CompletableFuture.runAsync(
                 () -> {
