@@ -266,6 +266,15 @@ public final class ServicesServer implements AutoCloseable {
     }
 
     /**
+     * The files service this server answers with, for its counters (requests queued, dropped, files hashed).
+     *
+     * @return the service, shared by TCP and UDP
+     */
+    public FileService files() {
+        return files;
+    }
+
+    /**
      * What clients pin.
      *
      * @return the certificate's fingerprint ({@code sha256:…}), or null in plaintext

@@ -131,6 +131,17 @@ final class FairWork implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Tasks waiting, of all clients (not counting those running). */
+    int waiting() {
+        int n = 0;
+        for (Client c : clients.values()) {
+            synchronized (c) {
+                n += c.tasks.size();
+            }
+        }
+        return n;
+    }
+
     /** Tasks waiting for {@code client} (not counting one running). */
     int queued(Object client) {
         Client c = clients.get(client);

@@ -136,6 +136,15 @@ public final class FileService implements AutoCloseable {
     }
 
     /**
+     * Requests waiting for a file-work thread now, of all clients (for tests, and metrics to come).
+     *
+     * @return the count at this moment, not counting requests being served
+     */
+    public int queuedRequests() {
+        return work.waiting();
+    }
+
+    /**
      * Deletes expired unfinished uploads, as file work of its own; a server calls it periodically.
      *
      * @return completes when the sweep has run

@@ -84,6 +84,20 @@ class FilesFairnessTest {
         return DatagramRequester.connect(new InetSocketAddress("127.0.0.1", port), null, Duration.ofSeconds(120));
     }
 
+    /**
+     * Waits until every one of {@code requests} has reached the server: one client's work runs one task at a time,
+     * so all but one are queued or already answered.
+     */
+    private static void awaitAllArrived(FileService files, List<CompletableFuture<Frame>> requests) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> files.queuedRequests()
+                                + requests.stream()
+                                        .filter(CompletableFuture::isDone)
+                                        .count()
+                        >= requests.size() - 1);
+    }
+
     /** {@code n} stats of big.bin, each asking the hash of a different long prefix: each reads most of the file. */
     private static List<CompletableFuture<Frame>> slowStats(ConnectionRequester r, int n) {
         List<CompletableFuture<Frame>> all = new ArrayList<>();
@@ -107,7 +121,7 @@ class FilesFairnessTest {
         try (ConnectionRequester greedy = client();
                 ConnectionRequester other = client()) {
             List<CompletableFuture<Frame>> slow = slowStats(greedy, 12);
-            Thread.sleep(100); // the greedy client's requests are queued first (no count of queued work to wait on)
+            awaitAllArrived(files, slow); // the greedy client's requests are queued first
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
             assertThat(doneBefore)
@@ -135,7 +149,7 @@ class FilesFairnessTest {
                         .header("prefix", Long.toString(BIG - i))
                         .build()));
             }
-            Thread.sleep(1000); // every one of them reaches the server first (no count of queued work to wait on)
+            awaitAllArrived(runtime.files(), slow); // every one of them reaches the server first
             other.request(files("list", "").build()).get(60, TimeUnit.SECONDS).release();
             long doneBefore = slow.stream().filter(CompletableFuture::isDone).count();
             assertThat(doneBefore)
@@ -188,8 +202,7 @@ class FilesFairnessTest {
     @Test
     void aClientThatLeavesHasItsQueuedWorkDropped() throws Exception {
         ConnectionRequester leaving = client();
-        slowStats(leaving, 12);
-        Thread.sleep(100); // the requests are queued before the client leaves (no count of queued work to wait on)
+        awaitAllArrived(files, slowStats(leaving, 12)); // the requests are queued before the client leaves
         leaving.connection().close(java.time.Duration.ZERO); // gone at once: no waiting for the answers
         leaving.close();
         await().atMost(Duration.ofSeconds(30))
