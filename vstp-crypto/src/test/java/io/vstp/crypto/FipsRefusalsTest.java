@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vstp.crypto.e2e.DecryptingInputStream;
 import io.vstp.crypto.e2e.EncryptingOutputStream;
 import io.vstp.crypto.e2e.Recipient;
+import io.vstp.crypto.internal.ChaCha20Poly1305;
 import io.vstp.crypto.kem.HybridKem;
 import io.vstp.crypto.keys.KeyRing;
 import io.vstp.crypto.sign.Manifest;

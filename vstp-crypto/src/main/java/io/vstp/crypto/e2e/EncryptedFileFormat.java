@@ -1,8 +1,8 @@
 package io.vstp.crypto.e2e;
 
-import io.vstp.crypto.ChaCha20Poly1305;
-import io.vstp.crypto.Hkdf;
 import io.vstp.crypto.KeyId;
+import io.vstp.crypto.internal.ChaCha20Poly1305;
+import io.vstp.crypto.internal.Hkdf;
 import io.vstp.crypto.kem.HybridKem;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.vstp.crypto.kem;
 
-import io.vstp.crypto.Hkdf;
 import io.vstp.crypto.Secrets;
+import io.vstp.crypto.internal.Hkdf;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;

@@ -3,9 +3,9 @@ package io.vstp.crypto.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vstp.crypto.ChaCha20Poly1305;
 import io.vstp.crypto.KeyId;
 import io.vstp.crypto.e2e.EncryptedFileException.Reason;
+import io.vstp.crypto.internal.ChaCha20Poly1305;
 import io.vstp.crypto.kem.HybridKem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

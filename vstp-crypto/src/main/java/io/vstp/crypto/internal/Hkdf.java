@@ -1,4 +1,4 @@
-package io.vstp.crypto;
+package io.vstp.crypto.internal;
 
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;

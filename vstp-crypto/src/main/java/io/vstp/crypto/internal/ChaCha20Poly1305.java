@@ -1,4 +1,4 @@
-package io.vstp.crypto;
+package io.vstp.crypto.internal;
 
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;

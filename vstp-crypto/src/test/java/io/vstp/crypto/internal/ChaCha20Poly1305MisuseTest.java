@@ -1,4 +1,4 @@
-package io.vstp.crypto;
+package io.vstp.crypto.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
