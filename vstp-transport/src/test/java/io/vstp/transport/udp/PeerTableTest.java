@@ -2,6 +2,7 @@ package io.vstp.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -91,10 +92,11 @@ class PeerTableTest {
 
             // Now both owe acknowledgements: the evicted peer cannot come back, nor be sent to reliably.
             idle.send(reliableAsk(2));
-            assertThat(asked.poll(500, TimeUnit.MILLISECONDS))
-                    .as("refused, not delivered")
-                    .isNull();
+            // The count, not a quiet half second, says the server has read it (it lagged behind on a loaded machine).
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.stats().dropped(UdpStats.Drop.TOO_MANY_PEERS) >= 1);
             assertThat(server.stats().dropped(UdpStats.Drop.TOO_MANY_PEERS)).isEqualTo(1);
+            assertThat(asked).as("refused, not delivered").isEmpty();
             assertThatThrownBy(() -> server.sendReliable(
                                     idle.localAddress(),
                                     Frame.builder(FrameType.DATA)
