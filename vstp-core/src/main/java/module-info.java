@@ -27,4 +27,9 @@ module io.vstp.core {
             io.vstp.transport;
     exports io.vstp.core.hpack to
             io.vstp.transport;
+    // What the other VSTP libraries share (the failure behind a future): not API.
+    exports io.vstp.core.internal to
+            io.vstp.transport,
+            io.vstp.security,
+            io.vstp.services;
 }

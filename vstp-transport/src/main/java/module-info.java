@@ -29,4 +29,7 @@ module io.vstp.transport {
     exports io.vstp.transport.udp.dtls;
     exports io.vstp.transport.session to
             io.vstp.services;
+    // Duration parsing for the security settings; the VSTP home directory: not API.
+    exports io.vstp.transport.internal to
+            io.vstp.security;
 }

@@ -40,7 +40,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         String explicit = env.get("VSTP_CONFIG");
         Path file = explicit != null
                 ? Path.of(explicit)
-                : io.vstp.transport.HomeDirectory.resolve().resolve("config.properties");
+                : io.vstp.transport.internal.HomeDirectory.resolve().resolve("config.properties");
         return new ConfigDefaults(env, file);
     }
 

@@ -8,7 +8,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         try {
-            return io.vstp.transport.Durations.parse(value);
+            return io.vstp.transport.internal.Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.TypeConversionException(e.getMessage());
         }

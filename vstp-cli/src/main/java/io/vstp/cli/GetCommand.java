@@ -4,7 +4,7 @@ import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.sign.SignedManifest;
 import io.vstp.services.Requester;
 import io.vstp.services.files.FilesClient;
-import io.vstp.services.files.NoClobberMove;
+import io.vstp.services.files.internal.NoClobberMove;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.vstp.cli;
 import io.vstp.crypto.Secrets;
 import io.vstp.crypto.keys.KeyRing;
 import io.vstp.crypto.keys.KeyRingException;
-import io.vstp.transport.HomeDirectory;
+import io.vstp.transport.internal.HomeDirectory;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.vstp.cli;
 
-import io.vstp.services.files.StorageErrors;
+import io.vstp.services.files.internal.StorageErrors;
 import java.io.IOException;
 import java.nio.file.Path;
 

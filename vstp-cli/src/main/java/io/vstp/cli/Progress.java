@@ -108,7 +108,7 @@ final class Progress implements io.vstp.services.files.TransferProgress {
     }
 
     static String bytes(long n) {
-        return io.vstp.services.files.ByteSizes.format(n);
+        return io.vstp.services.files.internal.ByteSizes.format(n);
     }
 
     private static String formatSeconds(double s) {

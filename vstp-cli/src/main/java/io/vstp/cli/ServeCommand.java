@@ -275,7 +275,7 @@ final class ServeCommand implements Callable<Integer> {
             p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
         }
         settings.putAll(auth);
-        Path home = io.vstp.transport.HomeDirectory.resolve();
+        Path home = io.vstp.transport.internal.HomeDirectory.resolve();
         boolean anySetting = devAuth
                 || settings.keySet().stream().anyMatch(k -> k.startsWith(io.vstp.security.SecurityOptions.PREFIX));
         // Only settings that make the server authenticate replace the default token: auth.audit alone, say, must

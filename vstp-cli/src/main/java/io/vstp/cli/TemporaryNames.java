@@ -1,7 +1,7 @@
 package io.vstp.cli;
 
 import io.vstp.services.files.FileService;
-import io.vstp.services.files.SiblingNames;
+import io.vstp.services.files.internal.SiblingNames;
 import java.nio.file.Path;
 
 /**

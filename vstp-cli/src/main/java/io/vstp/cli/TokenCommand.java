@@ -2,7 +2,7 @@ package io.vstp.cli;
 
 import io.vstp.security.SecurityOptions;
 import io.vstp.security.token.DevTokenIssuer;
-import io.vstp.transport.HomeDirectory;
+import io.vstp.transport.internal.HomeDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import io.vstp.security.token.IntrospectionAuthenticator;
 import io.vstp.security.token.IntrospectionOptions;
 import io.vstp.security.token.JwtAuthenticator;
 import io.vstp.security.token.JwtOptions;
-import io.vstp.transport.Durations;
+import io.vstp.transport.internal.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

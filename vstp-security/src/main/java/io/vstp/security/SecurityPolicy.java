@@ -1,6 +1,6 @@
 package io.vstp.security;
 
-import io.vstp.core.error.Failures;
+import io.vstp.core.internal.Failures;
 import io.vstp.security.audit.AuditLog;
 import io.vstp.security.rbac.RoleRules;
 import io.vstp.security.spi.Authenticator;

@@ -2,12 +2,12 @@ package io.vstp.services;
 
 import io.netty.buffer.Unpooled;
 import io.vstp.core.error.ErrorCode;
-import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
+import io.vstp.core.internal.Failures;
 import io.vstp.security.SecurityPolicy;
 import io.vstp.services.files.FileService;
 import io.vstp.services.files.FilesProtocol;

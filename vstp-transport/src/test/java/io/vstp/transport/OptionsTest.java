@@ -3,6 +3,7 @@ package io.vstp.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vstp.transport.internal.Durations;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsConfigException;
 import io.vstp.transport.tls.TlsServerOptions;

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import io.vstp.core.error.Failures;
+import io.vstp.core.internal.Failures;
 import io.vstp.security.spi.Authenticator;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;

@@ -9,6 +9,7 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.services.Requester;
+import io.vstp.services.files.internal.SiblingNames;
 import io.vstp.transport.ClientStream;
 import java.io.IOException;
 import java.io.OutputStream;

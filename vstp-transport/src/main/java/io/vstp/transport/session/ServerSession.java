@@ -2,11 +2,11 @@ package io.vstp.transport.session;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vstp.core.error.ErrorCode;
-import io.vstp.core.error.Failures;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
+import io.vstp.core.internal.Failures;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;

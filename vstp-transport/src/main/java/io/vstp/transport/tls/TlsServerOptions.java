@@ -1,6 +1,6 @@
 package io.vstp.transport.tls;
 
-import io.vstp.transport.HomeDirectory;
+import io.vstp.transport.internal.HomeDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;

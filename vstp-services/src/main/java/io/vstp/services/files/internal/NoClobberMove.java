@@ -1,4 +1,4 @@
-package io.vstp.services.files;
+package io.vstp.services.files.internal;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

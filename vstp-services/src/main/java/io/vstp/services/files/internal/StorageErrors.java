@@ -1,5 +1,6 @@
-package io.vstp.services.files;
+package io.vstp.services.files.internal;
 
+import io.vstp.services.files.SourceChangedException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;

@@ -1,4 +1,4 @@
-package io.vstp.transport;
+package io.vstp.transport.internal;
 
 import java.nio.file.Path;
 

@@ -1,5 +1,7 @@
-package io.vstp.services.files;
+package io.vstp.services.files.internal;
 
+import io.vstp.services.files.FileService;
+import io.vstp.services.files.FilesProtocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;

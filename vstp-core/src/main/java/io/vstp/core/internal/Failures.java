@@ -1,5 +1,7 @@
-package io.vstp.core.error;
+package io.vstp.core.internal;
 
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.VstpException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 

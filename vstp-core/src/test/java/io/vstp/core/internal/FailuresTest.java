@@ -1,7 +1,9 @@
-package io.vstp.core.error;
+package io.vstp.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vstp.core.error.ErrorCode;
+import io.vstp.core.error.FrameException;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -1,4 +1,4 @@
-package io.vstp.services.files;
+package io.vstp.services.files.internal;
 
 /** Byte counts as people read them ("16.0 GiB"): in the server's answers and the {@code vstp} command's lines. */
 public final class ByteSizes {
