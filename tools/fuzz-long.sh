@@ -3,7 +3,7 @@
 # merged (libFuzzer -merge=1) into the target's regression inputs under src/test/resources, which every build replays.
 #
 #   tools/fuzz-long.sh MODULE FUZZ_TEST_CLASS METHOD [DURATION]
-#   tools/fuzz-long.sh vstp-core io.vstp.core.v2.V2FrameReaderFuzzTest readFrames 60m
+#   tools/fuzz-long.sh vstp-core io.vstp.core.codec.v2.V2FrameReaderFuzzTest readFrames 60m
 #
 # Run it in a clean checkout or worktree of its own (it builds MODULE's target/). The fuzzer's working corpus stays
 # in MODULE/target/fuzz/.cifuzz-corpus; the summary line goes to stdout, the whole log to target/fuzz-long.log.
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 module=${1:?module, e.g. vstp-core}
-class=${2:?fuzz test class, e.g. io.vstp.core.v2.V2FrameReaderFuzzTest}
+class=${2:?fuzz test class, e.g. io.vstp.core.codec.v2.V2FrameReaderFuzzTest}
 method=${3:?fuzz test method, e.g. readFrames}
 duration=${4:-60m}
 simple=${class##*.}

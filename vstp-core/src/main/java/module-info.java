@@ -21,9 +21,10 @@ module io.vstp.core {
     exports io.vstp.core.frame;
     exports io.vstp.core.error;
     exports io.vstp.core.codec;
+    exports io.vstp.core.codec.v1;
     // ProtocolOptions names the algorithms a connection may offer.
     exports io.vstp.core.compress;
-    exports io.vstp.core.v2 to
+    exports io.vstp.core.codec.v2 to
             io.vstp.transport;
     exports io.vstp.core.hpack to
             io.vstp.transport;

@@ -3,9 +3,9 @@ package io.vstp.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vstp.core.codec.v2.Integrity;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.core.v2.Integrity;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

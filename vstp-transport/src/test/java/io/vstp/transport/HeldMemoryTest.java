@@ -125,8 +125,8 @@ class HeldMemoryTest {
             Frame[] bombs = new Frame[messages];
             for (int i = 0; i < messages; i++) {
                 io.netty.buffer.ByteBuf payload = Unpooled.buffer();
-                io.vstp.core.v2.VarInt.write(payload, 1); // zstd
-                io.vstp.core.v2.VarInt.write(payload, expanded);
+                io.vstp.core.codec.v2.VarInt.write(payload, 1); // zstd
+                io.vstp.core.codec.v2.VarInt.write(payload, expanded);
                 payload.writeBytes(zstd);
                 bombs[i] = new Frame(
                         2L * i + 1, FrameType.DATA, Flags.END_STREAM.with(Flags.COMP), Headers.EMPTY, payload);

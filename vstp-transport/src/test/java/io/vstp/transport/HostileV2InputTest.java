@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.v2.VarInt;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.v2.VarInt;
 import io.vstp.transport.testing.V2Peer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameReader;
-import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.v1.FrameReader;
+import io.vstp.core.codec.v1.FrameWriter;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.transport.testing.Frames;

@@ -12,14 +12,14 @@ import java.util.zip.Checksum;
 public final class FrameChecksum {
     private FrameChecksum() {}
 
-    /** The CRC of {@code length} bytes of {@code buf} from absolute {@code index}; indexes do not move. */
     /**
-     * The CRC of bytes in a buffer this thread owns alone (a decoder's input, an encoder's fresh output): uses the
+     * The CRC of {@code length} bytes of {@code buf} from absolute {@code index} (indexes do not move), in a buffer
+     * this thread owns alone (a decoder's input, an encoder's fresh output): uses the
      * buffer's reusable internal NIO view, so no {@code ByteBuffer} is allocated per frame. Never for buffers
      * that other threads may read at the same time, such as a payload shared by several connections: that view is
      * one mutable object per buffer.
      */
-    static long ofOwned(ByteBuf buf, int index, int length) {
+    public static long ofOwned(ByteBuf buf, int index, int length) {
         CRC32 crc = new CRC32();
         updateOwned(crc, buf, index, length);
         return crc.getValue();

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes frames of one wire version from bytes, incrementally: {@link FrameReader} (v1) and
- * {@link io.vstp.core.v2.V2FrameReader} (v2). Transports, {@link VstpFrameDecoder} and diagnostic tools such as
- * {@code vstp inspect} use this interface, so everything above the codec reads either version the same way.
+ * Decodes frames of one wire version from bytes, incrementally: {@link io.vstp.core.codec.v1.FrameReader} (v1) and
+ * {@link io.vstp.core.codec.v2.V2FrameReader} (v2). Transports, {@link io.vstp.core.codec.v1.VstpFrameDecoder} and
+ * diagnostic tools such as {@code vstp inspect} use this interface, so everything above the codec reads either
+ * version the same way.
  *
  * <h2>Contract</h2>
  * {@link #read} returns at most one frame per call and moves the reader index past it; it returns {@code null},

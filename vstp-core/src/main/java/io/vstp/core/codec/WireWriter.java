@@ -6,8 +6,8 @@ import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
 
 /**
- * Encodes frames of one wire version: {@link FrameWriter} (v1) and {@link io.vstp.core.v2.V2FrameWriter} (v2), the
- * mirrors of the {@link WireReader}s.
+ * Encodes frames of one wire version: {@link io.vstp.core.codec.v1.FrameWriter} (v1) and
+ * {@link io.vstp.core.codec.v2.V2FrameWriter} (v2), the mirrors of the {@link WireReader}s.
  */
 public interface WireWriter {
     /**

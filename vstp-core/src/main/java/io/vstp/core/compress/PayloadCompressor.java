@@ -3,7 +3,7 @@ package io.vstp.core.compress;
 import com.github.luben.zstd.Zstd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.vstp.core.v2.VarInt;
+import io.vstp.core.codec.v2.VarInt;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 

@@ -2,10 +2,10 @@ package io.vstp.core.compress;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.vstp.core.codec.v2.VarInt;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.error.VstpException;
-import io.vstp.core.v2.VarInt;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;

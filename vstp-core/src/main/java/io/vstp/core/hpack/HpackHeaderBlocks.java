@@ -1,7 +1,7 @@
 package io.vstp.core.hpack;
 
-import io.vstp.core.v2.HeaderBlockDecoder;
-import io.vstp.core.v2.HeaderBlockEncoder;
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
+import io.vstp.core.codec.v2.HeaderBlockEncoder;
 
 /**
  * The HPACK header block coders of wire v2 (docs/spec/wire-v2.md §5).

@@ -7,11 +7,11 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Header;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.v2.HeaderBlockDecoder;
 import java.util.Arrays;
 
 /**

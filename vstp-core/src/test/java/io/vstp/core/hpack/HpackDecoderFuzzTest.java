@@ -6,11 +6,11 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
+import io.vstp.core.codec.v2.HeaderBlockEncoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.v2.HeaderBlockDecoder;
-import io.vstp.core.v2.HeaderBlockEncoder;
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -4,9 +4,9 @@ import static io.vstp.core.hpack.HpackTesting.decode;
 import static io.vstp.core.hpack.HpackTesting.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
+import io.vstp.core.codec.v2.HeaderBlockEncoder;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.v2.HeaderBlockDecoder;
-import io.vstp.core.v2.HeaderBlockEncoder;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

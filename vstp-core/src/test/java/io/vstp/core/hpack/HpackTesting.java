@@ -2,10 +2,10 @@ package io.vstp.core.hpack;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
+import io.vstp.core.codec.v2.HeaderBlockEncoder;
 import io.vstp.core.frame.Headers;
 import io.vstp.core.testing.Hex;
-import io.vstp.core.v2.HeaderBlockDecoder;
-import io.vstp.core.v2.HeaderBlockEncoder;
 
 /** Helpers of the HPACK tests: blocks as hex or bytes in leak-tracked buffers, released after use. */
 final class HpackTesting {

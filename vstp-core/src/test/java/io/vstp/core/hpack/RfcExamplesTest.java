@@ -5,12 +5,12 @@ import static io.vstp.core.hpack.HpackTesting.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vstp.core.codec.v2.HeaderBlockDecoder;
+import io.vstp.core.codec.v2.HeaderBlockEncoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Headers;
 import io.vstp.core.testing.Hex;
-import io.vstp.core.v2.HeaderBlockDecoder;
-import io.vstp.core.v2.HeaderBlockEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.vstp.core.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.v1.FrameWriter;
 import io.vstp.core.frame.Frame;
 
 /** A frame as the bytes a v1 peer sends, for tests that write raw datagrams or sockets. */

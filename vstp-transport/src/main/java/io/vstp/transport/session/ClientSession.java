@@ -3,7 +3,7 @@ package io.vstp.transport.session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.v1.FrameWriter;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.error.VstpException;

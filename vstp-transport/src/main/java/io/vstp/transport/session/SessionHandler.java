@@ -9,7 +9,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vstp.core.codec.VstpFrameDecoder;
+import io.vstp.core.codec.v1.VstpFrameDecoder;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;

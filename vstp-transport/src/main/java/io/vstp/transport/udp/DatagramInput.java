@@ -1,12 +1,12 @@
 package io.vstp.transport.udp;
 
 import io.netty.buffer.ByteBuf;
+import io.vstp.core.codec.v2.V2Datagrams;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.core.v2.V2Datagrams;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;

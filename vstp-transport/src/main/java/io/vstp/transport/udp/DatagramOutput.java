@@ -2,8 +2,8 @@ package io.vstp.transport.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.vstp.core.codec.v2.V2Datagrams;
 import io.vstp.core.frame.Frame;
-import io.vstp.core.v2.V2Datagrams;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;

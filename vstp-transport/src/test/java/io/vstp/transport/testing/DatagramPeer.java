@@ -3,7 +3,7 @@ package io.vstp.transport.testing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameReader;
+import io.vstp.core.codec.v1.FrameReader;
 import io.vstp.core.frame.Frame;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;

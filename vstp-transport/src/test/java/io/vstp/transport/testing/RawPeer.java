@@ -2,8 +2,8 @@ package io.vstp.transport.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vstp.core.codec.FrameReader;
-import io.vstp.core.codec.FrameWriter;
+import io.vstp.core.codec.v1.FrameReader;
+import io.vstp.core.codec.v1.FrameWriter;
 import io.vstp.core.frame.Frame;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

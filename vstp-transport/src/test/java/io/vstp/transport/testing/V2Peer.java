@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.v2.Integrity;
+import io.vstp.core.codec.v2.V2FrameReader;
+import io.vstp.core.codec.v2.V2FrameWriter;
+import io.vstp.core.codec.v2.V2Limits;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.FrameTypeRegistry;
 import io.vstp.core.hpack.HpackHeaderBlocks;
-import io.vstp.core.v2.Integrity;
-import io.vstp.core.v2.V2FrameReader;
-import io.vstp.core.v2.V2FrameWriter;
-import io.vstp.core.v2.V2Limits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

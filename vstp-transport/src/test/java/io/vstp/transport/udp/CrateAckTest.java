@@ -163,7 +163,7 @@ class CrateAckTest {
     private static Frame decode(byte[] datagram) {
         ByteBuf b = Unpooled.wrappedBuffer(datagram);
         try {
-            return new io.vstp.core.codec.FrameReader(io.vstp.core.codec.FrameLimits.DEFAULT).read(b);
+            return new io.vstp.core.codec.v1.FrameReader(io.vstp.core.codec.FrameLimits.DEFAULT).read(b);
         } finally {
             b.release();
         }

@@ -128,7 +128,7 @@ class HostileDatagramTest {
 
     private static byte[] v2Datagram(byte[]... frames) {
         ByteBuf out = Unpooled.buffer();
-        out.writeBytes(io.vstp.core.v2.V2Datagrams.MARKER);
+        out.writeBytes(io.vstp.core.codec.v2.V2Datagrams.MARKER);
         for (byte[] f : frames) {
             out.writeBytes(f);
         }
@@ -152,8 +152,10 @@ class HostileDatagramTest {
     }
 
     private static byte[] v2Frame(Frame f) {
-        io.vstp.core.v2.V2FrameWriter w = io.vstp.core.v2.V2FrameWriter.stateless(
-                io.vstp.core.hpack.HpackHeaderBlocks.encoderForDatagrams(), io.vstp.core.v2.Integrity.CRC32C, 65_000);
+        io.vstp.core.codec.v2.V2FrameWriter w = io.vstp.core.codec.v2.V2FrameWriter.stateless(
+                io.vstp.core.hpack.HpackHeaderBlocks.encoderForDatagrams(),
+                io.vstp.core.codec.v2.Integrity.CRC32C,
+                65_000);
         ByteBuf out = Unpooled.buffer();
         try {
             w.write(f, out);

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.v2.V2Datagrams;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.frame.Headers;
-import io.vstp.core.v2.V2Datagrams;
 import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;

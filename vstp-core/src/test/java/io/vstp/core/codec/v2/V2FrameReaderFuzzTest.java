@@ -1,4 +1,4 @@
-package io.vstp.core.v2;
+package io.vstp.core.codec.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.vstp.core.codec.VstpFrameDecoder;
+import io.vstp.core.codec.v1.VstpFrameDecoder;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameTypeRegistry;

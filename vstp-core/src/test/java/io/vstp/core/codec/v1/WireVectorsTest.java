@@ -1,4 +1,4 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;

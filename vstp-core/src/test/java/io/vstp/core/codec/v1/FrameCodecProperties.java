@@ -1,4 +1,4 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.vstp.core.codec.FrameLimits;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;
 import io.vstp.core.frame.Frame;

@@ -1,6 +1,6 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
-import static io.vstp.core.codec.FrameReaderTest.assertCode;
+import static io.vstp.core.codec.v1.FrameReaderTest.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;

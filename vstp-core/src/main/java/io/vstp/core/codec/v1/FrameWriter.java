@@ -1,4 +1,4 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import static io.vstp.core.codec.FrameLayout.CRC_LENGTH;
 import static io.vstp.core.codec.FrameLayout.ENTRY_LENGTHS;
@@ -12,6 +12,10 @@ import static io.vstp.core.codec.FrameLayout.VERSION_1;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.vstp.core.codec.ByteBufCopy;
+import io.vstp.core.codec.FrameChecksum;
+import io.vstp.core.codec.FrameLimits;
+import io.vstp.core.codec.WireWriter;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;

@@ -1,4 +1,4 @@
-package io.vstp.core.v2;
+package io.vstp.core.codec.v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import static io.vstp.core.codec.FrameLayout.CRC_LENGTH;
 import static io.vstp.core.codec.FrameLayout.ENTRY_LENGTHS;
@@ -16,6 +16,9 @@ import static io.vstp.core.codec.FrameLayout.VERSION_OFFSET;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.vstp.core.codec.FrameChecksum;
+import io.vstp.core.codec.FrameLimits;
+import io.vstp.core.codec.WireReader;
 import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Flags;

@@ -1,4 +1,4 @@
-package io.vstp.core.v2;
+package io.vstp.core.codec.v2;
 
 import io.netty.buffer.ByteBuf;
 import io.vstp.core.frame.Headers;

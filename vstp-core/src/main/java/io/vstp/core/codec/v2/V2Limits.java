@@ -1,4 +1,4 @@
-package io.vstp.core.v2;
+package io.vstp.core.codec.v2;
 
 /**
  * What a v2 receiver accepts from its peer (docs/spec/wire-v2.md §4, §5). Every value from the wire is checked

@@ -1,8 +1,9 @@
-package io.vstp.core.codec;
+package io.vstp.core.codec.v1;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.vstp.core.codec.WireReader;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
 import java.util.List;
