@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.vstp.core.frame.Frame;
+import io.vstp.core.frame.FrameType;
+import io.vstp.testkit.ScriptedPeer;
 import io.vstp.transport.auth.Action;
 import io.vstp.transport.auth.AuthenticationException;
 import io.vstp.transport.auth.Credentials;
@@ -179,29 +182,23 @@ class SecurityOptionsTest {
                             .plain()
                             .accessControl(policy)
                             .start();
-                    java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-                socket.getOutputStream()
-                        .write(io.vstp.core.testing.FrameBytes.v1(
-                                io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
-                                        .payload("{\"content\":\"hi\"}")
-                                        .build()));
-                socket.setSoTimeout(1_000);
-                int first;
-                try {
-                    first = socket.getInputStream().read();
-                } catch (java.net.SocketTimeoutException e) {
-                    first = -2; // nothing came back: refused silently, as a legacy peer gets no ERR
-                }
+                    ScriptedPeer crate = ScriptedPeer.connect(server.port())) {
+                crate.send(Frame.builder(FrameType.DATA)
+                        .payload("{\"content\":\"hi\"}")
+                        .build());
                 if (anonymousMayEcho) {
-                    assertThat(first).as("the echo comes back").isEqualTo(0x56);
+                    crate.expect(
+                            FrameType.DATA,
+                            echo -> assertThat(echo.payloadAsString())
+                                    .as("the echo comes back")
+                                    .isEqualTo("{\"content\":\"hi\"}"));
                 } else {
-                    assertThat(first)
-                            .as("disconnected: no credentials, no anonymous access")
-                            .isEqualTo(-1);
+                    crate.expectClose(); // no credentials, no anonymous access: disconnected, no ERR for a legacy peer
                 }
             }
         }
     }
+
     /** {@code --dev-auth}: the development key's JWKS and three roles make a policy that accepts its tokens. */
     @Test
     void developmentSettingsMakeAPolicyThatAcceptsTheDevelopmentKeysTokens() throws Exception {
