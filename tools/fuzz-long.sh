@@ -27,7 +27,7 @@ before=$(find "$inputs" -type f | wc -l)
 echo "fuzzing $class#$method for $duration (log: $log)"
 mvn -B -ntp -o -pl "$module" verify -DskipTests=false -Dtest="$simple" -Dsurefire.failIfNoSpecifiedTests=false \
     -Dfuzz.maxDuration="$duration" -Dfuzz.seed="${FUZZ_SEED:-$RANDOM$RANDOM}" \
-    -Dfuzz.argLine=-Djazzer.max_executions=9223372036854775807 \
+    -Dfuzz.argLine=-Djazzer.max_executions=0 \
     -Djacoco.skip=true -Denforcer.skip=true > "$log" 2>&1 || {
   echo "the fuzzing run failed (a finding is a failure): see $log" >&2
   grep -E "== Java Exception|Crash|crash-" "$log" | head -20 >&2 || true

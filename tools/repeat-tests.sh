@@ -33,7 +33,8 @@ for ((i = 1; i <= runs; i++)); do
     mvn -B -ntp verify -DskipFuzz=true -Djacoco.skip=true -Dspotless.check.skip=true -Dcheckstyle.skip=true \
         -Dmaven.test.failure.ignore=true ) > "$log" 2>&1
   status=$?
-  failed=$(grep -l -E '<(failure|error)[ >]' $(find . -path '*/target/*-reports/TEST-*.xml') 2>/dev/null \
+  # No reports at all (a compile error) must not leave grep reading standard input.
+  failed=$(find . -path '*/target/*-reports/TEST-*.xml' -print0 | xargs -0 -r grep -l -E '<(failure|error)[ >]' \
       | xargs -r grep -h -B1 -E '<(failure|error)[ >]' | grep -o 'testcase name="[^"]*" classname="[^"]*"' \
       | sed -E 's/testcase name="([^"]*)" classname="([^"]*)"/\2#\1/' | sort -u | tr '\n' ' ')
   echo "run $i, $jdk_name, $(( ($(date +%s) - started) / 60 )) min, maven exit $status, failed: ${failed:-none}" \

@@ -1,8 +1,8 @@
 /**
  * The wire model and codecs of VSTP. Applications read and build frames ({@code frame}), meet its errors
- * ({@code error}), may run the v1 codec themselves ({@code codec}), pick payload compression ({@code compress})
- * and switch FIPS mode ({@code fips}); the v2 codec and HPACK are machinery only the transport drives, so only it
- * may see them (docs/decisions/013-module-boundaries.md).
+ * ({@code error}), may run the v1 codec themselves ({@code codec.v1}, over the seam in {@code codec}) and pick
+ * payload compression ({@code compress}); the v2 codec and HPACK are machinery only the transport drives, so only
+ * it may see them, and {@code internal} is for the other VSTP libraries (docs/decisions/013-module-boundaries.md).
  */
 // "module": the qualified exports name a module built after this one, which javac cannot see yet.
 // "requires-automatic": lz4-java has only an Automatic-Module-Name; its name is stable, so requiring it is safe.

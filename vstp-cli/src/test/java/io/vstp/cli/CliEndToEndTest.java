@@ -330,14 +330,22 @@ class CliEndToEndTest {
                 fingerprint,
                 "--token-file",
                 tokenFile.toString());
-        // A build started in the background (nohup, `&`, tools/repeat-tests.sh) passes SIGINT on as ignored, and a JVM
-        // that starts with SIGINT ignored never sees Ctrl-C: give the client the default, as a terminal's shell does.
+        // A shell without job control starts `&` children with SIGINT ignored (tools/repeat-tests.sh runs so), and a
+        // JVM that starts with SIGINT ignored never sees Ctrl-C: give the client the default, as a terminal's shell
+        // does (GNU env 8.31 or later).
         get.command().addAll(0, List.of("env", "--default-signal=INT"));
         Process client = get.redirectErrorStream(true).start();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> !client.isAlive() || Files.exists(partial) && Files.size(partial) >= 8L * 1024 * 1024);
         // The server holds still while the client is interrupted, so the download cannot finish in between.
+        assertThat(client.isAlive())
+                .as(
+                        "the client ended before it was interrupted: %s",
+                        client.isAlive()
+                                ? ""
+                                : new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isTrue();
         signal("STOP", server.process());
         try {
             signal("INT", client);

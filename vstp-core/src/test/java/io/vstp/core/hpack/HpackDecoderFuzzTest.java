@@ -21,8 +21,8 @@ import java.util.Set;
  *
  * <p>Regression mode (every {@code mvn test}) replays the committed corpus in
  * {@code src/test/resources/io/vstp/core/hpack/HpackDecoderFuzzTestInputs/}; fuzzing mode (the build's
- * {@code fuzz} execution) explores for a bounded time. The first choices pick the transport and the limits, then
- * each block is a length byte and that many bytes.
+ * {@code fuzz} execution) explores for a fixed number of executions. The first choices pick the transport and the
+ * limits, then each block is a length byte and that many bytes.
  */
 class HpackDecoderFuzzTest {
     private static final int[] TABLE_SIZES = {0, 64, 256, 4096};

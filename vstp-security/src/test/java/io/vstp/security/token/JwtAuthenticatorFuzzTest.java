@@ -43,6 +43,11 @@ import org.junit.jupiter.api.BeforeAll;
  * canonically; together, only if it is the signed token's very text. The key, the claims and the signature come from
  * a seeded random and fixed times, so an input means the same token on every run: a finding under
  * {@code JwtAuthenticatorFuzzTestInputs} replays exactly, and a run on one commit explores the same way each time.
+ *
+ * <p>{@code es256-signature-respelled} is the finding of issue 27 for this token: bytes {@code 78 fd f1 02} read as
+ * case 2 (the last byte), the token cut after 241 characters (one byte, {@code f1}: 242 fits in one), then the rest as
+ * text: {@code "x"}, the incomplete {@code fd} dropped (without it the text would be empty). The token ends in
+ * {@code x} instead of {@code w}: the same signature bytes, another spelling.
  */
 class JwtAuthenticatorFuzzTest {
     private static final Instant ISSUED = Instant.parse("2026-12-07T00:00:00Z");

@@ -32,7 +32,7 @@ public class VstpFrameDecoder extends ByteToMessageDecoder {
     private final WireReader reader;
     private boolean failed;
 
-    /** A wire v1 decoder with {@link FrameLimits#DEFAULT}. */
+    /** A wire v1 decoder with {@link io.vstp.core.codec.FrameLimits#DEFAULT}. */
     public VstpFrameDecoder() {
         this(new FrameReader());
     }

@@ -18,9 +18,9 @@ import io.vstp.core.frame.FrameTypeRegistry;
  * any other exception, never a hang, never a leak.
  *
  * <p>Regression mode (every {@code mvn test}) replays the committed corpus in
- * {@code src/test/resources/io/vstp/core/codec/FrameStreamDecoderFuzzTestInputs/}; fuzzing mode (the build's
- * {@code fuzz} execution, {@code JAZZER_FUZZ=1}) explores for a bounded time. The last byte of an input chooses the
- * limits and the chunking, the rest is the stream.
+ * {@code src/test/resources/io/vstp/core/codec/v1/FrameStreamDecoderFuzzTestInputs/}; fuzzing mode (the build's
+ * {@code fuzz} execution, {@code JAZZER_FUZZ=1}) explores for a fixed number of executions with a fixed seed. The last
+ * byte of an input chooses the limits and the chunking, the rest is the stream.
  */
 class FrameStreamDecoderFuzzTest {
     private static final FrameLimits SMALL = new FrameLimits(4096, 512, 16);

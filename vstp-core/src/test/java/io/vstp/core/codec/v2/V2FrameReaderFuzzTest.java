@@ -23,8 +23,9 @@ import java.util.List;
  * exception, never a hang, never a leak (inputs are tracked pooled buffers; the leak check runs after the class).
  *
  * <p>Regression mode (every {@code mvn test}) replays the committed corpus in
- * {@code src/test/resources/io/vstp/core/v2/V2FrameReaderFuzzTestInputs/}, seeded from the cases of
- * docs/spec/vectors/wire-v2.json; fuzzing mode (the build's {@code fuzz} execution) explores for a bounded time.
+ * {@code src/test/resources/io/vstp/core/codec/v2/V2FrameReaderFuzzTestInputs/}, seeded from the cases of
+ * docs/spec/vectors/wire-v2.json; fuzzing mode (the build's {@code fuzz} execution) explores for a fixed number of
+ * executions with a fixed seed.
  * The last byte of an input is the configuration: bit 0 integrity none, bit 1 small limits, bit 2 datagram mode,
  * bits 3-7 the chunk size minus one.
  */
