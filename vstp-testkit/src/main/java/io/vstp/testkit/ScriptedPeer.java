@@ -224,6 +224,33 @@ public final class ScriptedPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * Every frame until the other side closes the connection, for a script whose peer may answer in more than one
+     * legal way; the caller releases them.
+     *
+     * @throws AssertionError if the connection stays open past the timeout, or closes inside a frame
+     */
+    public List<Frame> receiveUntilClose() throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        try {
+            while (true) {
+                Frame frame = reader.read(received);
+                if (frame != null) {
+                    frames.add(frame);
+                } else if (!fill()) {
+                    if (received.isReadable()) {
+                        throw new AssertionError("the connection closed inside a frame (" + received.readableBytes()
+                                + " byte(s)) after " + frames.size() + " frame(s)");
+                    }
+                    return frames;
+                }
+            }
+        } catch (IOException | RuntimeException | AssertionError e) {
+            frames.forEach(Frame::release);
+            throw e;
+        }
+    }
+
     /** Reads what arrives within the timeout into {@link #received}; false when the connection has closed. */
     private boolean fill() throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));

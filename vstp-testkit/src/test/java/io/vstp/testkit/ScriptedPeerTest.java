@@ -7,6 +7,7 @@ import io.vstp.core.codec.v2.Integrity;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,33 @@ class ScriptedPeerTest {
         assertThatThrownBy(() -> client.expectErr("BAD_MAGIC"))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageStartingWith("expected ERR BAD_MAGIC, got ERR IDLE_TIMEOUT");
+    }
+
+    @Test
+    void everythingBeforeTheCloseCanBeTakenAtOnce() throws Exception {
+        server.send(
+                Frame.builder(FrameType.WELCOME).build(),
+                Frame.builder(FrameType.ERR)
+                        .header("error", "PROTOCOL_VIOLATION")
+                        .build());
+        server.close();
+
+        List<Frame> frames = client.receiveUntilClose();
+        try {
+            assertThat(frames).extracting(Frame::type).containsExactly(FrameType.WELCOME, FrameType.ERR);
+        } finally {
+            frames.forEach(Frame::release);
+        }
+    }
+
+    @Test
+    void aCloseInsideAFrameFailsReceiveUntilClose() throws Exception {
+        server.send(Frame.builder(FrameType.PING).build()).sendBytes(new byte[] {0x56, 0x54});
+        server.close();
+
+        assertThatThrownBy(client::receiveUntilClose)
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("the connection closed inside a frame (2 byte(s)) after 1 frame(s)");
     }
 
     @Test

@@ -8,9 +8,8 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.Unpooled;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
-import io.vstp.transport.testing.RawPeer;
+import io.vstp.testkit.ScriptedPeer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,8 +47,8 @@ class BackpressureTest {
                             return CompletableFuture.completedFuture(null);
                         })
                         .start();
-                RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello(), data("start"));
+                ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(hello(), data("start"));
             Session session = sessionRef.get(5, TimeUnit.SECONDS);
             // Let the producer run into the wall: the kernel buffers fill, then Netty's, then it must stop.
             // It has stopped when a poll finds it where the previous one left it.
@@ -65,13 +64,11 @@ class BackpressureTest {
             assertThat(session.isWritable()).isFalse();
 
             // Now the peer reads everything: the producer resumes and finishes; nothing is lost.
-            List<Frame> frames = peer.readFrames(1 + total, Duration.ofSeconds(30));
-            try {
-                assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-                assertThat(frames.subList(1, frames.size()))
-                        .allSatisfy(f -> assertThat(f.payload().readableBytes()).isEqualTo(FRAME));
-            } finally {
-                frames.forEach(Frame::release);
+            peer.timeout(Duration.ofSeconds(30)).expect(FrameType.WELCOME);
+            for (int i = 0; i < total; i++) {
+                peer.expect(
+                        FrameType.DATA,
+                        f -> assertThat(f.payload().readableBytes()).isEqualTo(FRAME));
             }
             assertThat(sent.get()).isEqualTo(total);
         }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vstp.core.frame.Frame;
-import io.vstp.transport.testing.RawPeer;
+import io.vstp.testkit.ScriptedPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class PartialFramesBudgetTest {
                 VstpClient client = VstpClient.builder().plain().threads(1).build()) {
             VstpConnection neighbour =
                     client.connect("127.0.0.1", server.port()).get(5, TimeUnit.SECONDS);
-            List<RawPeer> attackers = new ArrayList<>();
+            List<ScriptedPeer> attackers = new ArrayList<>();
             try {
                 byte[] prefix = io.vstp.core.testing.FrameBytes.v1(
                         io.vstp.core.frame.Frame.builder(io.vstp.core.frame.FrameType.DATA)
@@ -41,11 +41,11 @@ class PartialFramesBudgetTest {
                                 .build());
                 byte[] mostOfIt = java.util.Arrays.copyOf(prefix, 6 << 20); // 6 of 7 MiB, never the rest
                 for (int i = 0; i < 6; i++) {
-                    RawPeer a = new RawPeer(server.port());
+                    ScriptedPeer a = ScriptedPeer.connect(server.port());
                     attackers.add(a);
                     Thread writer = new Thread(() -> {
                         try {
-                            a.write(mostOfIt);
+                            a.sendBytes(mostOfIt);
                         } catch (java.io.IOException e) {
                             // shed: the server closed it
                         }
@@ -63,7 +63,7 @@ class PartialFramesBudgetTest {
                         .isLessThanOrEqualTo(share + (1 << 20));
                 // Under pressure the address's connections are not read: the neighbour waits, unharmed.
                 CompletableFuture<Frame> waiting = neighbour.request(data("patience"));
-                for (RawPeer a : attackers) {
+                for (ScriptedPeer a : attackers) {
                     a.close();
                 }
                 attackers.clear();
@@ -71,7 +71,7 @@ class PartialFramesBudgetTest {
                 assertThat(answer.payloadAsString()).isEqualTo("patience");
                 answer.release();
             } finally {
-                for (RawPeer a : attackers) {
+                for (ScriptedPeer a : attackers) {
                     a.close();
                 }
                 neighbour.close();

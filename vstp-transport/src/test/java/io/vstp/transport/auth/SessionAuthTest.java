@@ -7,6 +7,7 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.testing.Resources;
+import io.vstp.testkit.ScriptedPeer;
 import io.vstp.transport.ProtocolOptions;
 import io.vstp.transport.RequestHandler;
 import io.vstp.transport.Session;
@@ -15,10 +16,8 @@ import io.vstp.transport.VstpClient;
 import io.vstp.transport.VstpConnection;
 import io.vstp.transport.VstpServer;
 import io.vstp.transport.session.SessionAuth;
-import io.vstp.transport.testing.RawPeer;
 import io.vstp.transport.tls.TlsClientOptions;
 import io.vstp.transport.tls.TlsServerOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -406,10 +405,8 @@ class SessionAuthTest {
                 .limits(io.vstp.transport.TransportLimits.DEFAULT.withTimeouts(
                         Duration.ofMillis(300), Duration.ofSeconds(30), Duration.ofSeconds(10)))
                 .start());
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello("whoever"));
-            byte[] answer = peer.readUntilClosed(Duration.ofSeconds(5));
-            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).contains("HANDSHAKE_TIMEOUT");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(hello("whoever")).expectErr("HANDSHAKE_TIMEOUT").expectClose();
         }
     }
 
@@ -426,44 +423,45 @@ class SessionAuthTest {
                     return null;
                 }))
                 .start());
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(
-                    hello("garbage"),
-                    Frame.builder(FrameType.DATA)
-                            .header("req-id", "1")
-                            .payload("too early")
-                            .build());
-            byte[] answer = peer.readUntilClosed(Duration.ofSeconds(5));
-            assertThat(new String(answer, StandardCharsets.ISO_8859_1))
-                    .contains("UNAUTHENTICATED")
-                    .doesNotContain("too early");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(
+                            hello("garbage"),
+                            Frame.builder(FrameType.DATA)
+                                    .header("req-id", "1")
+                                    .payload("too early")
+                                    .build())
+                    .expectErr("UNAUTHENTICATED")
+                    .expectClose(); // nothing more: the request was never answered
         }
         // The same pipelining with good credentials: a request decoded while the check runs is a protocol violation
         // (session.md §3.4); one that the server reads only after WELCOME is an ordinary request, under the rules.
         // Which of the two happens depends on how TCP delivers the bytes; neither lets the request skip the rules.
         for (int i = 0; i < 20; i++) {
-            try (RawPeer peer = new RawPeer(server.port())) {
-                peer.write(
+            try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+                peer.send(
                         hello("frank:reader:60000"),
                         Frame.builder(FrameType.DATA)
                                 .header("req-id", "1")
                                 .header("service", "files")
                                 .payload("too early")
                                 .build());
-                List<Frame> frames = peer.framesUntilClosedOr(2, Duration.ofSeconds(5));
+                Frame first = peer.receive();
+                boolean welcomed = first.type().equals(FrameType.WELCOME);
                 try {
-                    if (frames.get(0).type().equals(FrameType.ERR)) {
-                        assertThat(frames.get(0).headers().value("error")).isEqualTo("PROTOCOL_VIOLATION");
+                    if (welcomed) {
+                        assertThat(first.headers().value("auth-subject")).isEqualTo("frank");
                     } else {
-                        assertThat(frames.get(0).type()).isEqualTo(FrameType.WELCOME);
-                        assertThat(frames.get(0).headers().value("auth-subject"))
-                                .isEqualTo("frank");
-                        assertThat(frames.get(1).type()).isEqualTo(FrameType.ERR);
-                        assertThat(frames.get(1).headers().value("error"))
-                                .isIn("PERMISSION_DENIED", "PROTOCOL_VIOLATION");
+                        assertThat(first.type()).isEqualTo(FrameType.ERR);
+                        assertThat(first.headers().value("error")).isEqualTo("PROTOCOL_VIOLATION");
                     }
                 } finally {
-                    frames.forEach(Frame::release);
+                    first.release();
+                }
+                if (welcomed) {
+                    peer.expect(
+                            FrameType.ERR,
+                            err -> assertThat(err.headers().value("error"))
+                                    .isIn("PERMISSION_DENIED", "PROTOCOL_VIOLATION"));
                 }
             }
         }
@@ -490,12 +488,17 @@ class SessionAuthTest {
                 .plain()
                 .accessControl(slow)
                 .start());
-        try (RawPeer peer = new RawPeer(server.port())) {
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
             // Both in one write: the second is normally decoded while the first is checked ("before WELCOME"); if
             // TCP splits them, it is read after WELCOME ("unexpected HELLO"). A violation either way, nothing leaks.
-            peer.write(hello("first"), hello("second"));
-            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
-                    .contains("PROTOCOL_VIOLATION");
+            List<Frame> frames = peer.send(hello("first"), hello("second")).receiveUntilClose();
+            try {
+                assertThat(frames)
+                        .extracting(f -> f.type() + " " + f.headers().value("error"))
+                        .contains("ERR PROTOCOL_VIOLATION");
+            } finally {
+                frames.forEach(Frame::release);
+            }
         }
     }
 
@@ -507,22 +510,24 @@ class SessionAuthTest {
                 .plain()
                 .accessControl(new TableAccess())
                 .start());
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(hello("a".repeat(SessionAuth.MAX_TOKEN_BYTES + 1)));
-            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
-                    .contains("UNAUTHENTICATED")
-                    .contains("token larger than");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(hello("a".repeat(SessionAuth.MAX_TOKEN_BYTES + 1)))
+                    .expectErr(
+                            "UNAUTHENTICATED",
+                            err -> assertThat(err.payloadAsString()).contains("token larger than"))
+                    .expectClose();
         }
-        try (RawPeer peer = new RawPeer(server.port())) {
-            peer.write(Frame.builder(FrameType.HELLO)
-                    .header("impl", "raw")
-                    .header("versions", "1")
-                    .header("auth", "basic")
-                    .payload("YWxpY2U6c2VjcmV0")
-                    .build());
-            assertThat(new String(peer.readUntilClosed(Duration.ofSeconds(5)), StandardCharsets.ISO_8859_1))
-                    .contains("UNAUTHENTICATED")
-                    .contains("unsupported credential scheme");
+        try (ScriptedPeer peer = ScriptedPeer.connect(server.port())) {
+            peer.send(Frame.builder(FrameType.HELLO)
+                            .header("impl", "raw")
+                            .header("versions", "1")
+                            .header("auth", "basic")
+                            .payload("YWxpY2U6c2VjcmV0")
+                            .build())
+                    .expectErr(
+                            "UNAUTHENTICATED",
+                            err -> assertThat(err.payloadAsString()).contains("unsupported credential scheme"))
+                    .expectClose();
         }
         assertThat(seen).isEmpty();
     }
