@@ -225,6 +225,36 @@ public final class ScriptedPeer implements AutoCloseable {
     }
 
     /**
+     * Nothing arrives for {@code window}, and the connection stays open: for a peer that must not answer (a
+     * greeting a legacy server ignores) yet must not hang up either.
+     */
+    public ScriptedPeer expectSilence(Duration window) throws IOException {
+        if (received.isReadable()) {
+            throw new AssertionError(
+                    "expected silence, but " + received.readableBytes() + " byte(s) had already arrived");
+        }
+        socket.setSoTimeout((int) Math.max(1, window.toMillis()));
+        int n;
+        try {
+            n = in.read(chunk);
+        } catch (SocketTimeoutException e) {
+            return this;
+        } catch (IOException e) {
+            throw new AssertionError("expected silence for " + window + ", but the connection was reset");
+        }
+        if (n < 0) {
+            throw new AssertionError("expected silence for " + window + ", but the connection closed");
+        }
+        received.writeBytes(chunk, 0, n);
+        Frame frame = reader.read(received);
+        String got = frame != null ? describe(frame) : n + " byte(s)";
+        if (frame != null) {
+            frame.release();
+        }
+        throw new AssertionError("expected silence for " + window + ", but got " + got);
+    }
+
+    /**
      * Every frame until the other side closes the connection, for a script whose peer may answer in more than one
      * legal way; the caller releases them.
      *
@@ -246,6 +276,44 @@ public final class ScriptedPeer implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException | AssertionError e) {
+            frames.forEach(Frame::release);
+            throw e;
+        }
+    }
+
+    /**
+     * Every whole frame that arrives within {@code window}, which ends early if the other side closes: for a script
+     * that looks for one answer among whatever a hostile input provoked. The caller releases them.
+     */
+    public List<Frame> receiveFor(Duration window) throws IOException {
+        long deadline = System.nanoTime() + window.toNanos();
+        List<Frame> frames = new ArrayList<>();
+        try {
+            while (true) {
+                Frame frame = reader.read(received);
+                if (frame != null) {
+                    frames.add(frame);
+                    continue;
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return frames;
+                }
+                socket.setSoTimeout((int) left);
+                int n;
+                try {
+                    n = in.read(chunk);
+                } catch (SocketTimeoutException e) {
+                    return frames;
+                } catch (IOException e) {
+                    return frames; // reset: nothing more will come
+                }
+                if (n < 0) {
+                    return frames;
+                }
+                received.writeBytes(chunk, 0, n);
+            }
+        } catch (RuntimeException e) {
             frames.forEach(Frame::release);
             throw e;
         }

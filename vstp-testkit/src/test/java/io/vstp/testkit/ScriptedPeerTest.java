@@ -119,6 +119,45 @@ class ScriptedPeerTest {
     }
 
     @Test
+    void whatArrivesWithinAWindowEndsAtTheWindowOrTheClose() throws Exception {
+        assertThat(client.receiveFor(Duration.ofMillis(100))).isEmpty();
+        server.send(
+                Frame.builder(FrameType.PING).build(),
+                Frame.builder(FrameType.PONG).build());
+        List<Frame> two = client.receiveFor(Duration.ofMillis(300));
+        try {
+            assertThat(two).extracting(Frame::type).containsExactly(FrameType.PING, FrameType.PONG);
+        } finally {
+            two.forEach(Frame::release);
+        }
+        server.send(Frame.builder(FrameType.BYE).build());
+        server.close();
+        long start = System.nanoTime();
+        List<Frame> last = client.receiveFor(Duration.ofSeconds(30));
+        try {
+            assertThat(last).extracting(Frame::type).containsExactly(FrameType.BYE);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("ends at the close")
+                    .isLessThan(Duration.ofSeconds(20));
+        } finally {
+            last.forEach(Frame::release);
+        }
+    }
+
+    @Test
+    void silenceIsNeitherAFrameNorAClose() throws Exception {
+        client.expectSilence(Duration.ofMillis(100));
+        server.send(Frame.builder(FrameType.PONG).build());
+        assertThatThrownBy(() -> client.expectSilence(Duration.ofSeconds(5)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("expected silence for PT5S, but got PONG");
+        server.close();
+        assertThatThrownBy(() -> client.expectSilence(Duration.ofSeconds(5)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("expected silence for PT5S, but the connection closed");
+    }
+
+    @Test
     void aCloseInsideAFrameFailsReceiveUntilClose() throws Exception {
         server.send(Frame.builder(FrameType.PING).build()).sendBytes(new byte[] {0x56, 0x54});
         server.close();

@@ -164,12 +164,12 @@ class HeldMemoryTest {
                         .legacyPeers(false)
                         .handler(later)
                         .start();
-                io.vstp.transport.testing.RawPeer raw = new io.vstp.transport.testing.RawPeer(slow.port())) {
-            raw.write(Frame.builder(FrameType.HELLO)
-                    .header("impl", "hostile/1")
-                    .header("versions", "1")
-                    .build());
-            raw.readFrames(1, java.time.Duration.ofSeconds(5)).forEach(Frame::release);
+                io.vstp.testkit.ScriptedPeer raw = io.vstp.testkit.ScriptedPeer.connect(slow.port())) {
+            raw.send(Frame.builder(FrameType.HELLO)
+                            .header("impl", "hostile/1")
+                            .header("versions", "1")
+                            .build())
+                    .expect(FrameType.WELCOME);
             Frame[] asks = new Frame[requests];
             for (int i = 0; i < requests; i++) {
                 asks[i] = Frame.builder(FrameType.DATA)
@@ -177,7 +177,7 @@ class HeldMemoryTest {
                         .payload("mib")
                         .build();
             }
-            raw.write(asks);
+            raw.send(asks);
             // At most the budget (64 MiB) and what the sockets' buffers took are answered; the rest are dropped.
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(20))

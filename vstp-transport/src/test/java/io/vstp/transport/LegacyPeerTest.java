@@ -6,8 +6,8 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.testing.WireVectors;
+import io.vstp.testkit.ScriptedPeer;
 import io.vstp.transport.testing.Frames;
-import io.vstp.transport.testing.RawPeer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
  * frame, HELLO, WELCOME and ERR included, goes to the request handler while the session stays open.
  */
 class LegacyPeerTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
     private static final WireVectors VECTORS = WireVectors.load();
 
     private final List<String> seen = new CopyOnWriteArrayList<>();
@@ -62,17 +61,14 @@ class LegacyPeerTest {
 
     @Test
     void cratesEmptyHelloStartsALegacySessionAndGetsNoAnswer() throws Exception {
-        try (RawPeer crate = new RawPeer(server.port())) {
-            crate.write(vector("hello-empty"));
-            assertThat(crate.readFor(Duration.ofMillis(300)))
-                    .as("the crate's server answers HELLO with nothing")
-                    .isEmpty();
-            crate.write(vector("data-content-type-hi"));
-            List<Frame> replies = crate.readFrames(1, WAIT);
-            assertThat(replies.get(0).type()).isEqualTo(FrameType.DATA);
-            assertThat(replies.get(0).payloadAsString()).isEqualTo("hi");
-            assertThat(replies.get(0).headers().value("content-type")).isEqualTo("text/plain");
-            replies.forEach(Frame::release);
+        try (ScriptedPeer crate = ScriptedPeer.connect(server.port())) {
+            crate.sendBytes(vector("hello-empty"))
+                    .expectSilence(Duration.ofMillis(300)) // the crate's server answers HELLO with nothing
+                    .sendBytes(vector("data-content-type-hi"))
+                    .expect(FrameType.DATA, reply -> {
+                        assertThat(reply.payloadAsString()).isEqualTo("hi");
+                        assertThat(reply.headers().value("content-type")).isEqualTo("text/plain");
+                    });
         }
         assertThat(seen).as("the greeting is not a request").containsExactly("DATA");
         assertThat(legacy).containsExactly(true);
@@ -81,20 +77,18 @@ class LegacyPeerTest {
 
     @Test
     void laterHelloWelcomeAndErrGoToTheHandlerAndTheSessionStaysOpen() throws Exception {
-        try (RawPeer crate = new RawPeer(server.port())) {
-            crate.write(vector("data-content-type-hi"));
-            crate.readFrames(1, WAIT).forEach(Frame::release);
-            crate.write(vector("hello-empty"));
-            crate.write(vector("welcome-with-session"));
-            crate.write(vector("err-with-message"));
-            crate.write(Frames.hello()); // even a HELLO that offers versions: the session is already legacy
-            crate.write(vector("payload-only"));
-            List<Frame> replies = crate.readFrames(1, WAIT);
-            assertThat(replies.get(0).payloadAsString()).isEqualTo("hello, vstp");
-            replies.forEach(Frame::release);
-            assertThat(crate.readFor(Duration.ofMillis(200)))
-                    .as("no ERR, no close")
-                    .isEmpty();
+        try (ScriptedPeer crate = ScriptedPeer.connect(server.port())) {
+            crate.sendBytes(vector("data-content-type-hi"))
+                    .expect(FrameType.DATA)
+                    .sendBytes(vector("hello-empty"))
+                    .sendBytes(vector("welcome-with-session"))
+                    .sendBytes(vector("err-with-message"))
+                    .send(Frames.hello()) // even a HELLO that offers versions: the session is already legacy
+                    .sendBytes(vector("payload-only"))
+                    .expect(
+                            FrameType.DATA,
+                            reply -> assertThat(reply.payloadAsString()).isEqualTo("hello, vstp"))
+                    .expectSilence(Duration.ofMillis(200)); // no ERR, no close
         }
         assertThat(seen).containsExactly("DATA", "HELLO", "WELCOME", "ERR", "HELLO", "DATA");
         assertThat(legacy).containsOnly(true);
@@ -103,13 +97,12 @@ class LegacyPeerTest {
 
     @Test
     void emptyHelloThenByeClosesAfterTheAnswers() throws Exception {
-        try (RawPeer crate = new RawPeer(server.port())) {
-            crate.write(vector("hello-empty"));
-            crate.write(vector("payload-only"));
-            crate.write(vector("bye-empty"));
-            List<Frame> all = crate.framesUntilClosed(WAIT);
-            assertThat(all).extracting(f -> f.type().name()).containsExactly("DATA");
-            all.forEach(Frame::release);
+        try (ScriptedPeer crate = ScriptedPeer.connect(server.port())) {
+            crate.sendBytes(vector("hello-empty"))
+                    .sendBytes(vector("payload-only"))
+                    .sendBytes(vector("bye-empty"))
+                    .expect(FrameType.DATA)
+                    .expectClose();
         }
         assertNoErrors();
     }
@@ -167,15 +160,16 @@ class LegacyPeerTest {
                                         request.payload().retainedSlice()),
                                 later))
                         .start();
-                RawPeer crate = new RawPeer(slow.port())) {
+                ScriptedPeer crate = ScriptedPeer.connect(slow.port())) {
             // Three requests in one write: the second finds the first still in flight and is refused.
-            crate.write(
-                    Frame.builder(FrameType.DATA).payload("one").build(),
-                    Frame.builder(FrameType.DATA).payload("two").build(),
-                    Frame.builder(FrameType.DATA).payload("three").build());
-            List<Frame> answers = crate.framesUntilClosed(WAIT);
-            assertThat(answers).extracting(Frame::payloadAsString).containsExactly("one");
-            answers.forEach(Frame::release);
+            crate.send(
+                            Frame.builder(FrameType.DATA).payload("one").build(),
+                            Frame.builder(FrameType.DATA).payload("two").build(),
+                            Frame.builder(FrameType.DATA).payload("three").build())
+                    .expect(
+                            FrameType.DATA,
+                            answer -> assertThat(answer.payloadAsString()).isEqualTo("one"))
+                    .expectClose();
         }
     }
 
@@ -194,17 +188,20 @@ class LegacyPeerTest {
                                         request.headers(),
                                         request.payload().retainedSlice())))
                         .start();
-                RawPeer crate = new RawPeer(failing.port())) {
-            crate.write(Frame.builder(FrameType.DATA).payload("first").build());
-            List<Frame> first = crate.readFrames(1, WAIT);
-            assertThat(first.get(0).payloadAsString()).isEqualTo("first");
-            first.forEach(Frame::release);
-            crate.write(
-                    Frame.builder(FrameType.DATA).payload("fail").build(),
-                    Frame.builder(FrameType.DATA).payload("after").build());
-            List<Frame> rest = crate.framesUntilClosed(WAIT);
-            assertThat(rest).extracting(Frame::payloadAsString).doesNotContain("after");
-            rest.forEach(Frame::release);
+                ScriptedPeer crate = ScriptedPeer.connect(failing.port())) {
+            crate.send(Frame.builder(FrameType.DATA).payload("first").build())
+                    .expect(
+                            FrameType.DATA,
+                            answer -> assertThat(answer.payloadAsString()).isEqualTo("first"));
+            List<Frame> rest = crate.send(
+                            Frame.builder(FrameType.DATA).payload("fail").build(),
+                            Frame.builder(FrameType.DATA).payload("after").build())
+                    .receiveUntilClose();
+            try {
+                assertThat(rest).extracting(Frame::payloadAsString).doesNotContain("after");
+            } finally {
+                rest.forEach(Frame::release);
+            }
         }
     }
 }
