@@ -233,19 +233,13 @@ public final class ScriptedPeer implements AutoCloseable {
             throw new AssertionError(
                     "expected silence, but " + received.readableBytes() + " byte(s) had already arrived");
         }
-        socket.setSoTimeout((int) Math.max(1, window.toMillis()));
-        int n;
-        try {
-            n = in.read(chunk);
-        } catch (SocketTimeoutException e) {
+        int n = readWithin(window.toMillis());
+        if (n == SILENT) {
             return this;
-        } catch (IOException e) {
-            throw new AssertionError("expected silence for " + window + ", but the connection was reset");
         }
-        if (n < 0) {
+        if (n == CLOSED) {
             throw new AssertionError("expected silence for " + window + ", but the connection closed");
         }
-        received.writeBytes(chunk, 0, n);
         Frame frame = reader.read(received);
         String got = frame != null ? describe(frame) : n + " byte(s)";
         if (frame != null) {
@@ -296,22 +290,9 @@ public final class ScriptedPeer implements AutoCloseable {
                     continue;
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return frames;
+                if (left <= 0 || readWithin(left) <= 0) {
+                    return frames; // the window is over, or the connection closed
                 }
-                socket.setSoTimeout((int) left);
-                int n;
-                try {
-                    n = in.read(chunk);
-                } catch (SocketTimeoutException e) {
-                    return frames;
-                } catch (IOException e) {
-                    return frames; // reset: nothing more will come
-                }
-                if (n < 0) {
-                    return frames;
-                }
-                received.writeBytes(chunk, 0, n);
             }
         } catch (RuntimeException e) {
             frames.forEach(Frame::release);
@@ -321,20 +302,35 @@ public final class ScriptedPeer implements AutoCloseable {
 
     /** Reads what arrives within the timeout into {@link #received}; false when the connection has closed. */
     private boolean fill() throws IOException {
-        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        int n = readWithin(timeout.toMillis());
+        if (n == SILENT) {
+            throw new AssertionError("nothing arrived within " + timeout);
+        }
+        return n != CLOSED;
+    }
+
+    private static final int SILENT = 0;
+    private static final int CLOSED = -1;
+
+    /**
+     * One read of what arrives within {@code millis} into {@link #received}: the bytes read, {@link #SILENT} when
+     * nothing came, or {@link #CLOSED} when the other side closed or reset the connection.
+     */
+    private int readWithin(long millis) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, millis));
         int n;
         try {
             n = in.read(chunk);
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("nothing arrived within " + timeout);
+            return SILENT;
         } catch (IOException e) {
-            return false; // reset by the other side: as closed as a FIN
+            return CLOSED; // reset by the other side: as closed as a FIN
         }
         if (n < 0) {
-            return false;
+            return CLOSED;
         }
         received.writeBytes(chunk, 0, n);
-        return true;
+        return n;
     }
 
     private static String describe(Frame frame) {
