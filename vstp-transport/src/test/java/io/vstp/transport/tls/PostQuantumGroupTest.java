@@ -1,6 +1,7 @@
 package io.vstp.transport.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vstp.core.testing.Resources;
@@ -62,6 +63,29 @@ class PostQuantumGroupTest {
         assertThat(conn.tlsGroup()).isEqualTo("X25519MLKEM768");
         assertThat(conn.tlsProtocol()).isEqualTo("TLSv1.3");
         assertThat(server.stats().tlsHandshakesByGroup()).containsEntry("X25519MLKEM768", 1L);
+    }
+
+    /**
+     * What the security line of {@code vstp send} and the server's statistics read comes through SSLSession, never
+     * from the engine's native state directly: asking a closed connection is safe (issue 27, where a test helper
+     * read a freed OpenSSL engine and crashed).
+     */
+    @Test
+    void aClosedConnectionCanStillBeAskedAboutItsTls() throws Exception {
+        VstpServer server = server(TlsProtocols.DEFAULT_GROUPS);
+        VstpConnection conn = connect(server, TlsClientOptions.builder().provider(TlsProvider.OPENSSL));
+        assertThat(conn.tlsCipherSuite()).isNotNull();
+        conn.close();
+        conn.closeFuture().get(5, TimeUnit.SECONDS);
+        assertThatCode(() -> {
+                    conn.tlsProtocol();
+                    conn.tlsGroup();
+                    conn.tlsCipherSuite();
+                    conn.peerCertificateFingerprint();
+                    conn.applicationProtocol();
+                    conn.wireSummary();
+                })
+                .doesNotThrowAnyException();
     }
 
     @Test
