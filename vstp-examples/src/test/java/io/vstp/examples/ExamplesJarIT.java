@@ -3,6 +3,7 @@ package io.vstp.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,29 @@ class ExamplesJarIT {
                 "-jar",
                 System.getProperty("examples.jar")));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", args) + " ran for more than 120 s");
+        // Standard output alone: the library's log lines go to standard error from other threads, and merged they
+        // landed in the middle of a printed line (found by a full build on a loaded machine, issue 27).
+        Path stdout = Files.createTempFile("example", ".out");
+        Path stderr = Files.createTempFile("example", ".err");
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile())
+                    .start();
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", args) + " ran for more than 120 s");
+            }
+            String out = Files.readString(stdout, StandardCharsets.UTF_8);
+            assertThat(p.exitValue())
+                    .as("%s%nstandard error:%n%s", out, Files.readString(stderr, StandardCharsets.UTF_8))
+                    .isZero();
+            return out;
+        } finally {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
     }
 
     @Test
