@@ -52,6 +52,9 @@ import java.util.function.Consumer;
  */
 public final class ScriptedPeer implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    // readWithin's answers besides a count of bytes.
+    private static final int SILENT = 0;
+    private static final int CLOSED = -1;
 
     private final Socket socket;
     private final InputStream in;
@@ -255,24 +258,14 @@ public final class ScriptedPeer implements AutoCloseable {
      * @throws AssertionError if the connection stays open past the timeout, or closes inside a frame
      */
     public List<Frame> receiveUntilClose() throws IOException {
-        List<Frame> frames = new ArrayList<>();
-        try {
-            while (true) {
-                Frame frame = reader.read(received);
-                if (frame != null) {
-                    frames.add(frame);
-                } else if (!fill()) {
-                    if (received.isReadable()) {
-                        throw new AssertionError("the connection closed inside a frame (" + received.readableBytes()
-                                + " byte(s)) after " + frames.size() + " frame(s)");
-                    }
-                    return frames;
-                }
-            }
-        } catch (IOException | RuntimeException | AssertionError e) {
+        List<Frame> frames = collect(this::fill);
+        if (received.isReadable()) {
+            int whole = frames.size();
             frames.forEach(Frame::release);
-            throw e;
+            throw new AssertionError("the connection closed inside a frame (" + received.readableBytes()
+                    + " byte(s)) after " + whole + " frame(s)");
         }
+        return frames;
     }
 
     /**
@@ -281,20 +274,31 @@ public final class ScriptedPeer implements AutoCloseable {
      */
     public List<Frame> receiveFor(Duration window) throws IOException {
         long deadline = System.nanoTime() + window.toNanos();
+        return collect(() -> {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            return left > 0 && readWithin(left) > 0; // false: the window is over, or the connection closed
+        });
+    }
+
+    /** Whether more bytes came in for {@link #collect}; false ends it. */
+    @FunctionalInterface
+    private interface MoreInput {
+        boolean read() throws IOException;
+    }
+
+    /** The frames decoded until {@code more} ends the input; all released if anything fails on the way. */
+    private List<Frame> collect(MoreInput more) throws IOException {
         List<Frame> frames = new ArrayList<>();
         try {
             while (true) {
                 Frame frame = reader.read(received);
                 if (frame != null) {
                     frames.add(frame);
-                    continue;
-                }
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0 || readWithin(left) <= 0) {
-                    return frames; // the window is over, or the connection closed
+                } else if (!more.read()) {
+                    return frames;
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
             frames.forEach(Frame::release);
             throw e;
         }
@@ -308,9 +312,6 @@ public final class ScriptedPeer implements AutoCloseable {
         }
         return n != CLOSED;
     }
-
-    private static final int SILENT = 0;
-    private static final int CLOSED = -1;
 
     /**
      * One read of what arrives within {@code millis} into {@link #received}: the bytes read, {@link #SILENT} when
