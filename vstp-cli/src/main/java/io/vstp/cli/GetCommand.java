@@ -4,6 +4,7 @@ import io.vstp.crypto.e2e.EncryptedFiles;
 import io.vstp.crypto.sign.SignedManifest;
 import io.vstp.services.Requester;
 import io.vstp.services.files.FilesClient;
+import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.NoClobberMove;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -317,13 +318,14 @@ final class GetCommand implements Callable<Integer> {
         if (force) {
             refuseToReplace(local, true); // something may have appeared at the name while downloading
             Files.move(staging, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return;
+        } else {
+            try {
+                NoClobberMove.move(staging, local);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new CliException(ExitCodes.IO, local + " appeared while downloading; get --force replaces it");
+            }
         }
-        try {
-            NoClobberMove.move(staging, local);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new CliException(ExitCodes.IO, local + " appeared while downloading; get --force replaces it");
-        }
+        DurableFiles.syncName(local);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import io.vstp.core.internal.Failures;
 import io.vstp.services.files.internal.ByteSizes;
+import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.NoClobberMove;
 import io.vstp.services.files.internal.SiblingNames;
 import io.vstp.services.files.internal.StorageErrors;
@@ -26,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -60,6 +62,10 @@ public final class FileService implements AutoCloseable {
     private final FairWork work;
     private final PartialUploads partials;
     private final ContentHashes hashes = new ContentHashes();
+    private final UploadHashes uploads = new UploadHashes();
+    /** Commits that had to read their upload from disk to hash it (not hashed as it came). */
+    private final java.util.concurrent.atomic.AtomicLong commitsReadFromDisk =
+            new java.util.concurrent.atomic.AtomicLong();
     /** Held while a name changes (commit, move, delete): renames of different clients run on different threads. */
     private final Object names = new Object();
     /**
@@ -113,6 +119,11 @@ public final class FileService implements AutoCloseable {
                 () -> error(
                         ErrorCode.TOO_MANY_IN_FLIGHT,
                         "more than " + FairWork.MAX_QUEUED_PER_CLIENT + " files requests waiting from this client"));
+    }
+
+    /** Commits that read their upload back from disk to verify it, since this service started (for tests). */
+    long commitsReadFromDisk() {
+        return commitsReadFromDisk.get();
     }
 
     /** Bytes unfinished uploads hold now (for tests and logs). */
@@ -229,6 +240,7 @@ public final class FileService implements AutoCloseable {
         if (Files.deleteIfExists(partial)) {
             release(size);
         }
+        uploads.forget(partial);
     }
 
     /**
@@ -663,14 +675,22 @@ public final class FileService implements AutoCloseable {
         if ("true".equals(request.headers().value(RESTART))) {
             deletePartial(partial);
         }
-        long have = Files.exists(partial) ? Files.size(partial) : 0;
-        if (have > size) {
-            deletePartial(partial);
-            have = 0;
+        String prefixSha;
+        long have;
+        synchronized (uploads.lockFor(partial)) {
+            have = Files.exists(partial) ? Files.size(partial) : 0;
+            if (have > size) {
+                deletePartial(partial);
+                have = 0;
+            }
+            // The prefix is hashed once, here; the chunks that follow carry the digest on to the commit.
+            MessageDigest prefix = have == 0 ? sha256() : sha256Of(partial, have);
+            prefixSha = hexSoFar(prefix);
+            uploads.start(partial, prefix, have);
         }
         return Frame.builder(FrameType.DATA)
                 .header(OFFSET, Long.toString(have))
-                .header(PREFIX_SHA256, have == 0 ? sha256Empty() : sha256(partial, have))
+                .header(PREFIX_SHA256, prefixSha)
                 .build();
     }
 
@@ -678,6 +698,12 @@ public final class FileService implements AutoCloseable {
         Path target = resolve(header(request, PATH));
         long offset = number(header(request, OFFSET), OFFSET);
         Path partial = partialFor(target, checksum(request));
+        synchronized (uploads.lockFor(partial)) {
+            return putChunk(request, partial, offset);
+        }
+    }
+
+    private Frame putChunk(Frame request, Path partial, long offset) throws IOException {
         if (!Files.exists(partial) && offset == 0) {
             Files.createFile(partial);
         }
@@ -701,6 +727,7 @@ public final class FileService implements AutoCloseable {
                 at += n;
                 grown(n);
             }
+            uploads.written(partial, offset, request.payload().nioBuffer());
             return Frame.builder(FrameType.DATA)
                     .header(OFFSET, Long.toString(at))
                     .build();
@@ -721,8 +748,18 @@ public final class FileService implements AutoCloseable {
         if (!Files.exists(partial)) {
             throw error(ErrorCode.NOT_FOUND, "no upload in progress for " + relative(target));
         }
+        synchronized (uploads.lockFor(partial)) {
+            return putCommit(request, target, partial, size, sha);
+        }
+    }
+
+    private Frame putCommit(Frame request, Path target, Path partial, long size, String sha) throws IOException {
         long have = Files.size(partial);
-        String actual = sha256(partial, have);
+        String actual = uploads.finish(partial, have);
+        if (actual == null) {
+            actual = sha256(partial, have); // not hashed as it came (the server restarted since): read it once
+            commitsReadFromDisk.incrementAndGet();
+        }
         if (have != size || !actual.equals(sha)) {
             deletePartial(partial);
             throw error(
@@ -730,6 +767,7 @@ public final class FileService implements AutoCloseable {
                     "received " + have + " bytes with sha256 " + actual + ", expected " + size + " bytes with " + sha
                             + "; upload discarded");
         }
+        DurableFiles.syncContent(partial); // answered "committed" means on the disk, name and content
         // Renames under one lock: the hash remembered must be of the file this commit put there, not of one another
         // client's commit, move or delete put there a moment later (the work of different clients runs at once).
         synchronized (names) {
@@ -747,6 +785,7 @@ public final class FileService implements AutoCloseable {
             }
             hashes.remember(target, sha); // verified just now: a stat of it never hashes it again
         }
+        DurableFiles.syncName(target);
         return Frame.builder(FrameType.DATA)
                 .header(SIZE, Long.toString(size))
                 .header(SHA256, sha)

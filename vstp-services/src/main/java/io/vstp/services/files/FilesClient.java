@@ -9,6 +9,7 @@ import io.vstp.core.error.ErrorCode;
 import io.vstp.core.error.VstpException;
 import io.vstp.core.frame.Frame;
 import io.vstp.services.Requester;
+import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.SiblingNames;
 import io.vstp.transport.ClientStream;
 import java.io.IOException;
@@ -276,25 +277,39 @@ public final class FilesClient {
         }
         long size = stat.size();
         String sha = stat.sha256();
-        if (have > 0 && !sha256(partial, have).equals(stat.prefixSha256())) {
+        // The bytes are hashed as they are written, so the check costs no second read of the file.
+        MessageDigest digest = have > 0 ? sha256Of(partial, have) : sha256();
+        if (have > 0 && !hexSoFar(digest).equals(stat.prefixSha256())) {
             have = 0;
+            digest = sha256();
         }
         long resumedFrom = have;
         progress.start(size, have);
+        MessageDigest hashed = digest;
         // Never through a link planted under the partial's name.
         try (FileChannel out = FileChannel.open(
                 partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             out.truncate(have);
-            receive(remote, (payload, at) -> writeAt(out, payload, at), have, size, progress);
+            receive(
+                    remote,
+                    (payload, at) -> {
+                        long end = writeAt(out, payload, at);
+                        hashed.update(payload.nioBuffer());
+                        return end;
+                    },
+                    have,
+                    size,
+                    progress);
             out.force(true);
         }
-        String actual = sha256(partial, size);
+        String actual = hex(digest);
         if (!actual.equals(sha)) {
             Files.delete(partial);
             throw new FileTransferException("downloaded " + remote + " has sha256 " + actual
                     + " but the server announced " + sha + "; partial download discarded");
         }
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.syncName(target);
         progress.finish();
         return new Result(size, resumedFrom, sha, secondsSince(start), false);
     }

@@ -103,6 +103,14 @@ public final class FilesProtocol {
      * @throws IOException if the file cannot be read or holds fewer than {@code length} bytes
      */
     public static String sha256(Path file, long length) throws IOException {
+        return hex(sha256Of(file, length));
+    }
+
+    /**
+     * A SHA-256 digest that has taken the first {@code length} bytes of {@code file}, to go on with the bytes that
+     * follow them (a resumed transfer hashes its prefix once, then what passes).
+     */
+    static MessageDigest sha256Of(Path file, long length) throws IOException {
         MessageDigest md = sha256();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
@@ -118,7 +126,21 @@ public final class FilesProtocol {
                 done += n;
             }
         }
+        return md;
+    }
+
+    /** The digest's result as 64 lowercase hex digits; the digest starts over. */
+    static String hex(MessageDigest md) {
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The hex SHA-256 of what {@code md} has taken so far, leaving it to take more. */
+    static String hexSoFar(MessageDigest md) {
+        try {
+            return hex((MessageDigest) md.clone());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
     }
 
     /**
