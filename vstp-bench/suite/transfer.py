@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "vstp-bench" / "target" / "transfer"
 VSTP = ROOT / "vstp"
 MIB = 1024 * 1024
+JAVA_OPTS = {"server": None, "client": None}  # VSTP_JAVA_OPTS of each side, for experiments (None: as inherited)
 
 
 def free_port():
@@ -115,9 +116,9 @@ def same(a, b):
 class VstpServer:
     """`vstp serve` with its defaults (TLS 1.3, access token), in a home of its own."""
 
-    def __init__(self, work):
-        self.home = work / "server-home"
-        self.dir = work / "served"
+    def __init__(self, work, name):
+        self.home = work / f"server-home-{name}"
+        self.dir = work / f"served-{name}"
         self.port = free_port()
         self.proc = None
 
@@ -125,7 +126,10 @@ class VstpServer:
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         env = dict(os.environ, VSTP_HOME=str(self.home))
-        self.log = open(self.home.parent / "server.log", "ab")
+        if JAVA_OPTS["server"] is not None:
+            env["VSTP_JAVA_OPTS"] = JAVA_OPTS["server"]
+        self.log_path = work_log = self.home.parent / f"{self.home.name}.log"
+        self.log = open(work_log, "wb")
         self.proc = subprocess.Popen([str(VSTP), "serve", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--dir", str(self.dir), "--no-udp"],
                                      stdout=self.log, stderr=self.log, env=env)
@@ -148,7 +152,7 @@ class VstpServer:
 
     def pin(self):
         """The certificate's fingerprint, as the server's start-up line prints it."""
-        text = (self.home.parent / "server.log").read_text(errors="replace")
+        text = self.log_path.read_text(errors="replace")
         found = re.findall(r"certificate (sha256:[0-9a-f]{64})", text)
         if not found:
             raise RuntimeError("the server printed no certificate fingerprint:\n" + text[-2000:])
@@ -157,21 +161,23 @@ class VstpServer:
 
 def vstp_client_env(work, server):
     env = dict(os.environ, VSTP_HOME=str(work / "client-home"))
+    if JAVA_OPTS["client"] is not None:
+        env["VSTP_JAVA_OPTS"] = JAVA_OPTS["client"]
     env["VSTP_TOKEN"] = (server.home / "access-token").read_text().strip()
     return env
 
 
-def vstp_transfer(work, src, direction, pin, server):
+def vstp_transfer(work, src, direction, server):
     env = vstp_client_env(work, server)
     target = f"127.0.0.1:{server.port}/{src.name}"
     if direction == "put":
-        cmd = [str(VSTP), "put", str(src), target, "--pin", pin, "--json", "--force"]
+        cmd = [str(VSTP), "put", str(src), target, "--pin", server.pin(), "--json", "--force"]
     else:
         dest = work / "got" / src.name
         dest.parent.mkdir(exist_ok=True)
         if dest.exists():
             dest.unlink()
-        cmd = [str(VSTP), "get", target, str(dest), "--pin", pin, "--json"]
+        cmd = [str(VSTP), "get", target, str(dest), "--pin", server.pin(), "--json"]
     seconds, rss, out = timed(cmd, env)
     own = None
     try:
@@ -181,8 +187,7 @@ def vstp_transfer(work, src, direction, pin, server):
     landed = server.dir / src.name if direction == "put" else work / "got" / src.name
     if not same(src, landed):
         raise RuntimeError(f"vstp {direction} of {src.name}: the copy differs")
-    return dict(seconds=seconds, own_seconds=own, client_rss=rss, server_rss=server.peak_rss(),
-                server_idle_rss=server.idle_rss)
+    return dict(seconds=seconds, own_seconds=own, client_rss=rss, server_idle_rss=server.idle_rss)
 
 
 def socat_pipe(work, src):
@@ -281,7 +286,11 @@ def main(argv):
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--smoke", action="store_true", help="one 4 MiB put and get; checks they work, judges nothing")
     ap.add_argument("--work", default=None, help="scratch directory (default: a temporary one on /tmp)")
+    ap.add_argument("--server-java-opts", help="VSTP_JAVA_OPTS of the server (experiments: what a flag changes)")
+    ap.add_argument("--client-java-opts", help="VSTP_JAVA_OPTS of vstp put/get")
+    ap.add_argument("--only", choices=["vstp", "baselines"], help="run only vstp, or only the baselines")
     args = ap.parse_args(argv)
+    JAVA_OPTS.update(server=args.server_java_opts, client=args.client_java_opts)
     sizes = [4] if args.smoke else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.smoke else args.runs
     subprocess.run([str(VSTP), "--version"], check=True, capture_output=True)  # builds the jar if needed
@@ -295,22 +304,25 @@ def main(argv):
             src = work / f"data-{mib}MiB"
             make_file(src, mib * MIB)
             samples = {k: [] for k in ("vstp put", "vstp get", "tls pipe", "scp put", "scp get")}
-            for r in range(runs):
-                # A fresh server per run: its idle and peak RSS belong to this run alone. Put, then get of it.
-                with VstpServer(work) as server:
-                    pin = server.pin()
-                    samples["vstp put"].append(vstp_transfer(work, src, "put", pin, server))
-                with VstpServer(work) as server:
-                    shutil.copy(src, server.dir / src.name)
-                    samples["vstp get"].append(vstp_transfer(work, src, "get", server.pin(), server))
-                if have_socat:
-                    samples["tls pipe"].append(socat_pipe(work, src))
-                if have_sshd:
-                    with Sshd(work) as sshd:
-                        samples["scp put"].append(scp(work, sshd, src, "put"))
-                        samples["scp get"].append(scp(work, sshd, src, "get"))
-                print(f"{mib} MiB run {r + 1}/{runs}: " + ", ".join(
-                    f"{k} {mib / v[-1]['seconds']:.0f} MiB/s" for k, v in samples.items() if v), file=sys.stderr)
+            # One server for the puts and one for the gets, running through all runs as a server does: the first
+            # run meets its cold JIT and the get server's first hash of the file, the median the steady state.
+            with VstpServer(work, "put") as put_server, VstpServer(work, "get") as get_server:
+                shutil.copy(src, get_server.dir / src.name)
+                for r in range(runs):
+                    if args.only != "baselines":
+                        samples["vstp put"].append(vstp_transfer(work, src, "put", put_server))
+                        samples["vstp get"].append(vstp_transfer(work, src, "get", get_server))
+                    if have_socat and args.only != "vstp":
+                        samples["tls pipe"].append(socat_pipe(work, src))
+                    if have_sshd and args.only != "vstp":
+                        with Sshd(work) as sshd:
+                            samples["scp put"].append(scp(work, sshd, src, "put"))
+                            samples["scp get"].append(scp(work, sshd, src, "get"))
+                    print(f"{mib} MiB run {r + 1}/{runs}: " + ", ".join(
+                        f"{k} {mib / v[-1]['seconds']:.0f} MiB/s" for k, v in samples.items() if v), file=sys.stderr)
+                for name, server in (("vstp put", put_server), ("vstp get", get_server)):
+                    for sample in samples[name]:
+                        sample["server_rss"] = server.peak_rss()  # the peak over all its runs
             for name, s in samples.items():
                 if not s:
                     continue

@@ -14,6 +14,7 @@ import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.NoClobberMove;
 import io.vstp.services.files.internal.SiblingNames;
 import io.vstp.services.files.internal.StorageErrors;
+import io.vstp.services.files.internal.WriteBehind;
 import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.session.SessionFrames;
@@ -728,6 +729,7 @@ public final class FileService implements AutoCloseable {
                 grown(n);
             }
             uploads.written(partial, offset, request.payload().nioBuffer());
+            WriteBehind.written(partial, offset, at);
             return Frame.builder(FrameType.DATA)
                     .header(OFFSET, Long.toString(at))
                     .build();

@@ -11,6 +11,7 @@ import io.vstp.core.frame.Frame;
 import io.vstp.services.Requester;
 import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.SiblingNames;
+import io.vstp.services.files.internal.WriteBehind;
 import io.vstp.transport.ClientStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -295,6 +296,7 @@ public final class FilesClient {
                     (payload, at) -> {
                         long end = writeAt(out, payload, at);
                         hashed.update(payload.nioBuffer());
+                        WriteBehind.written(partial, at, end);
                         return end;
                     },
                     have,
