@@ -69,7 +69,9 @@ def status_kib(pid, field):
 def timed(cmd, env=None):
     """Runs cmd, returning (seconds, peak RSS in MiB of that process, stdout)."""
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # posix_spawn (an absolute program, close_fds off): a forked copy of this Python would count in ru_maxrss.
+    cmd = [shutil.which(cmd[0]) or cmd[0], *cmd[1:]]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=False)
     # Read the pipes while waiting, then reap with wait4 for this process's own peak RSS.
     chunks = {"out": [], "err": []}
 

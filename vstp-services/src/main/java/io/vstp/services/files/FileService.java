@@ -19,7 +19,6 @@ import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.session.SessionFrames;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -715,20 +714,20 @@ public final class FileService implements AutoCloseable {
                         ErrorCode.OFFSET_MISMATCH, "chunk at " + offset + " but the server holds " + have + " bytes");
                 throw e;
             }
-            ByteBuffer data = request.payload().nioBuffer();
-            if (partialBytes.get() + data.remaining() > partials.quotaBytes()) {
+            ByteBuf data = request.payload();
+            if (partialBytes.get() + data.readableBytes() > partials.quotaBytes()) {
                 throw error(
                         ErrorCode.STORAGE_ERROR,
                         "the server's room for unfinished uploads (" + ByteSizes.format(partials.quotaBytes())
                                 + ") is full; try again later");
             }
-            long at = offset;
-            while (data.hasRemaining()) {
-                int n = ch.write(data, at);
-                at += n;
-                grown(n);
+            long at;
+            try {
+                at = writeAt(ch, data, offset);
+            } finally {
+                grown(ch.size() - have); // what reached the file, even if the write failed halfway
             }
-            uploads.written(partial, offset, request.payload().nioBuffer());
+            uploads.written(partial, offset, data);
             WriteBehind.written(partial, offset, at);
             return Frame.builder(FrameType.DATA)
                     .header(OFFSET, Long.toString(at))

@@ -16,7 +16,6 @@ import io.vstp.transport.ClientStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -295,7 +294,7 @@ public final class FilesClient {
                     remote,
                     (payload, at) -> {
                         long end = writeAt(out, payload, at);
-                        hashed.update(payload.nioBuffer());
+                        update(hashed, payload);
                         WriteBehind.written(partial, at, end);
                         return end;
                     },
@@ -416,17 +415,6 @@ public final class FilesClient {
             throw new FileTransferException(
                     "the server sent more of " + remote + " than the " + size + " bytes it announced");
         }
-    }
-
-    /** Writes {@code payload} at {@code at}; returns the position after it. */
-    private static long writeAt(FileChannel out, ByteBuf payload, long at) throws IOException {
-        // nioBuffer() is a private view: ByteBuf#readBytes(FileChannel, ...) would use the parent buffer's shared
-        // internal NIO buffer, which the event loop is using at the same time.
-        ByteBuffer view = payload.nioBuffer();
-        while (view.hasRemaining()) {
-            at += out.write(view, at);
-        }
-        return at;
     }
 
     /** v1, or UDP: pipelined ranged {@code get} requests, written in order as they are answered. */

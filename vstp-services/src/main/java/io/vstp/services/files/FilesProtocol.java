@@ -1,5 +1,6 @@
 package io.vstp.services.files;
 
+import io.netty.buffer.ByteBuf;
 import io.vstp.core.frame.Frame;
 import io.vstp.core.frame.FrameType;
 import java.io.IOException;
@@ -127,6 +128,33 @@ public final class FilesProtocol {
             }
         }
         return md;
+    }
+
+    /**
+     * Writes {@code payload} into {@code ch} at {@code at}, buffer by buffer: a message joined from wire-v2 frames is
+     * several buffers, and {@link ByteBuf#nioBuffer()} would first copy it whole into a new one. Leaves the payload's
+     * indexes alone; the views are private, so another thread may read the same payload meanwhile.
+     *
+     * @return the position after the payload
+     */
+    static long writeAt(FileChannel ch, ByteBuf payload, long at) throws IOException {
+        for (ByteBuffer view : views(payload)) {
+            while (view.hasRemaining()) {
+                at += ch.write(view, at);
+            }
+        }
+        return at;
+    }
+
+    /** Feeds {@code payload} to {@code md} without copying it into one buffer first (as {@link #writeAt}). */
+    static void update(MessageDigest md, ByteBuf payload) {
+        for (ByteBuffer view : views(payload)) {
+            md.update(view);
+        }
+    }
+
+    private static ByteBuffer[] views(ByteBuf payload) {
+        return payload.nioBufferCount() == 1 ? new ByteBuffer[] {payload.nioBuffer()} : payload.nioBuffers();
     }
 
     /** The digest's result as 64 lowercase hex digits; the digest starts over. */

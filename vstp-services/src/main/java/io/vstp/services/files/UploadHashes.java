@@ -1,6 +1,6 @@
 package io.vstp.services.files;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -61,7 +61,7 @@ final class UploadHashes {
      * The chunk {@code data} was just written at {@code offset}: the upload's digest takes it if it stood exactly
      * there (a first chunk starts a digest); otherwise the upload is forgotten, to be hashed from disk at commit.
      */
-    void written(Path partial, long offset, ByteBuffer data) {
+    void written(Path partial, long offset, ByteBuf data) {
         Running r;
         synchronized (running) {
             r = running.get(partial);
@@ -75,9 +75,8 @@ final class UploadHashes {
         }
         if (r != null) {
             // Outside the map's lock (other uploads go on); the caller's lockFor(partial) keeps this upload's order.
-            int n = data.remaining();
-            r.digest.update(data);
-            r.bytes = offset + n;
+            FilesProtocol.update(r.digest, data);
+            r.bytes = offset + data.readableBytes();
         }
     }
 

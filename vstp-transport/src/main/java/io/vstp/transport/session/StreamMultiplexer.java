@@ -152,10 +152,15 @@ final class StreamMultiplexer {
 
     private long writesPending;
     private final int writeBudget;
-    /** How many chunks a stream may put in one frame when no other stream waits. */
-    private static final int SOLO_CHUNKS = 4;
+    /**
+     * How many chunks a stream may put in one frame when no other stream waits: 16 (256 KiB at the default chunk)
+     * took a fifth of the CPU off a 1 GiB upload against 4 (docs/benchmarks.md, transfer); two such frames may be
+     * pending at once, so a lone stream keeps the socket busy while the next one is encoded.
+     */
+    private static final int SOLO_CHUNKS = 16;
 
     private final int soloChunk;
+    private final long soloBudget;
     private final long lowWaterMark;
     private final java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong();
     private boolean pumping;
@@ -183,6 +188,7 @@ final class StreamMultiplexer {
         this.nextLocalId = client ? 1 : 2;
         this.writeBudget = WRITE_BUDGET_CHUNKS * params.chunkSize();
         this.soloChunk = (int) Math.min((long) SOLO_CHUNKS * params.chunkSize(), params.maxChunkSize());
+        this.soloBudget = Math.max(writeBudget, 2L * soloChunk);
         this.lowWaterMark = params.lowWaterMark();
     }
 
@@ -296,9 +302,7 @@ final class StreamMultiplexer {
         pumping = true;
         boolean wrote = false;
         try {
-            while (!ready.isEmpty()
-                    && writesPending < writeBudget
-                    && ctx.channel().isActive()) {
+            while (!ready.isEmpty() && writesPending < budget() && ctx.channel().isActive()) {
                 Stream s = ready.poll();
                 s.ready = false;
                 Outgoing o = s.queue.peek();
@@ -391,9 +395,17 @@ final class StreamMultiplexer {
         }
     }
 
+    /**
+     * Bytes that may wait in the channel: a lone stream's two large frames, or the budget that keeps several streams
+     * taking turns often. A stream that becomes ready behind a lone one waits for at most those two frames, once.
+     */
+    private long budget() {
+        return ready.size() == 1 ? soloBudget : writeBudget;
+    }
+
     private void written(int wire) {
         writesPending -= wire;
-        if (writesPending < writeBudget / 2 && !ready.isEmpty()) {
+        if (writesPending < budget() / 2 && !ready.isEmpty()) {
             pump();
         }
     }

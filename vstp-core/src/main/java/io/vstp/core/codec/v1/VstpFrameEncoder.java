@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
+import io.vstp.core.internal.EncodedFrameWrites;
 import java.util.Objects;
 
 /**
@@ -57,6 +58,6 @@ public class VstpFrameEncoder extends ChannelOutboundHandlerAdapter {
         } finally {
             frame.release();
         }
-        ctx.write(out, promise);
+        EncodedFrameWrites.write(ctx, out, promise);
     }
 }

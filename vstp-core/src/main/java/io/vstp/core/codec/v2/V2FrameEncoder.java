@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.vstp.core.error.FrameException;
 import io.vstp.core.frame.Frame;
+import io.vstp.core.internal.EncodedFrameWrites;
 import java.util.Objects;
 
 /**
@@ -43,6 +44,6 @@ public class V2FrameEncoder extends ChannelOutboundHandlerAdapter {
         } finally {
             frame.release();
         }
-        ctx.write(out, promise);
+        EncodedFrameWrites.write(ctx, out, promise);
     }
 }
