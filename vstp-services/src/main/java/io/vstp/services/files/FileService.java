@@ -655,10 +655,13 @@ public final class FileService implements AutoCloseable {
     private Frame putBegin(Frame request) throws IOException {
         Path target = resolve(header(request, PATH));
         long size = number(header(request, SIZE), SIZE);
-        String sha = checksum(request);
+        String upload = upload(request);
+        String sha = upload == null ? checksum(request) : null;
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite(request)) {
-            // The same content is already there: nothing to upload, nothing replaced (services.md §3.1).
-            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+            // The same content is already there: nothing to upload, nothing replaced (services.md §3.1). An upload
+            // announced without its SHA-256 cannot be known to be the same.
+            if (sha != null
+                    && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
                     && Files.size(target) == size
                     && hashes.of(target).sha256().equals(sha)) {
                 return Frame.builder(FrameType.DATA)
@@ -670,7 +673,7 @@ public final class FileService implements AutoCloseable {
             throw exists(target);
         }
         refuseDirectory(target);
-        Path partial = partialFor(target, sha);
+        Path partial = partialFor(target, upload != null ? upload : sha);
         Files.createDirectories(partial.getParent());
         if ("true".equals(request.headers().value(RESTART))) {
             deletePartial(partial);
@@ -697,7 +700,8 @@ public final class FileService implements AutoCloseable {
     private Frame putChunk(Frame request) throws IOException {
         Path target = resolve(header(request, PATH));
         long offset = number(header(request, OFFSET), OFFSET);
-        Path partial = partialFor(target, checksum(request));
+        String upload = upload(request);
+        Path partial = partialFor(target, upload != null ? upload : checksum(request));
         synchronized (uploads.lockFor(partial)) {
             return putChunk(request, partial, offset);
         }
@@ -742,7 +746,8 @@ public final class FileService implements AutoCloseable {
         Path target = resolve(header(request, PATH));
         long size = number(header(request, SIZE), SIZE);
         String sha = checksum(request);
-        Path partial = partialFor(target, sha);
+        String upload = upload(request);
+        Path partial = partialFor(target, upload != null ? upload : sha);
         if (size == 0 && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
             Files.createFile(partial); // an empty file has no chunk to start its upload: services.md §3.1
         }
@@ -858,8 +863,9 @@ public final class FileService implements AutoCloseable {
         return p;
     }
 
-    private static Path partialFor(Path target, String sha) {
-        return target.resolveSibling(SiblingNames.beside(PARTIAL_PREFIX + sha.substring(0, 16) + "-", target));
+    /** Where an upload collects: its name carries the first 16 hex digits of its SHA-256, or its upload name. */
+    private static Path partialFor(Path target, String shaOrUpload) {
+        return target.resolveSibling(SiblingNames.beside(PARTIAL_PREFIX + shaOrUpload.substring(0, 16) + "-", target));
     }
 
     private String relative(Path p) {
@@ -882,6 +888,15 @@ public final class FileService implements AutoCloseable {
             throw error(ErrorCode.BAD_REQUEST, "sha256 must be 64 lowercase hex digits");
         }
         return sha;
+    }
+
+    /** The request's {@code upload} name (services.md §3.1), or null when it names its upload by SHA-256. */
+    private static String upload(Frame f) {
+        String upload = f.headers().value(UPLOAD);
+        if (upload != null && !upload.matches("[0-9a-f]{16}")) {
+            throw error(ErrorCode.BAD_REQUEST, "upload must be 16 lowercase hex digits");
+        }
+        return upload;
     }
 
     private static long number(String v, String name) {

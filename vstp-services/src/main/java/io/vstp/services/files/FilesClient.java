@@ -23,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -131,12 +132,39 @@ public final class FilesClient {
      */
     public Result put(Path file, String remote, boolean overwrite, TransferProgress progress) throws Exception {
         progress = orNone(progress);
-        long size = Files.size(file);
-        String sha = sha256(file, size);
         long start = System.nanoTime();
-        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                .header(SIZE, Long.toString(size))
-                .header(SHA256, sha));
+        long size = Files.size(file);
+        if (!overwrite && sameSizeRemote(remote, size)) {
+            // The server may already hold exactly this: it can tell only from the SHA-256, so hash first.
+            return putAnnounced(file, remote, size, start, progress);
+        }
+        return putHashedAsSent(file, remote, overwrite, size, start, progress);
+    }
+
+    /**
+     * Whether {@code remote} is a file of {@code size} bytes, or cannot be looked at (a role that may write but not
+     * read): then the upload announces its SHA-256 at once, so the server can say it already holds it.
+     */
+    private boolean sameSizeRemote(String remote, long size) throws Exception {
+        try {
+            return stat(remote).size() == size;
+        } catch (VstpException e) {
+            if (e.code() == ErrorCode.NOT_FOUND || e.code() == ErrorCode.PATH_REFUSED) {
+                return false; // the server's put-begin will say what it thinks of the path
+            }
+            if (e.code() == ErrorCode.PERMISSION_DENIED || e.code() == ErrorCode.BAD_REQUEST) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** The upload as services.md §3.1 first had it: the SHA-256 announced in put-begin, hashed in a read before. */
+    private Result putAnnounced(Path file, String remote, long size, long start, TransferProgress progress)
+            throws Exception {
+        String sha = sha256(file, size);
+        Frame begin = call(
+                request(PUT_BEGIN, remote).header(SIZE, Long.toString(size)).header(SHA256, sha));
         long offset;
         String prefixSha;
         try {
@@ -150,14 +178,91 @@ public final class FilesClient {
         }
         if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+            call(request(PUT_BEGIN, remote)
                             .header(SIZE, Long.toString(size))
                             .header(SHA256, sha)
                             .header(RESTART, "true"))
                     .release();
             offset = 0;
         }
-        long resumedFrom = offset;
+        commit(sendChunks(file, remote, SHA256, sha, offset, size, null, progress), remote, false, size, sha, null);
+        progress.finish();
+        return new Result(size, offset, sha, secondsSince(start), false);
+    }
+
+    /**
+     * The upload named by {@link #uploadName} rather than by its SHA-256, which is taken from the bytes as they are
+     * sent and given with the commit: the file is read once (services.md §3.1).
+     */
+    private Result putHashedAsSent(
+            Path file, String remote, boolean overwrite, long size, long start, TransferProgress progress)
+            throws Exception {
+        FileTime modified = Files.getLastModifiedTime(file);
+        String upload = uploadName(file, size, modified);
+        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                .header(SIZE, Long.toString(size))
+                .header(UPLOAD, upload));
+        long offset;
+        String prefixSha;
+        try {
+            offset = Long.parseLong(begin.headers().value(OFFSET));
+            prefixSha = begin.headers().value(PREFIX_SHA256);
+        } finally {
+            begin.release();
+        }
+        MessageDigest digest = offset > 0 ? sha256Of(file, offset) : sha256();
+        if (offset > 0 && !hexSoFar(digest).equals(prefixSha)) {
+            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                            .header(SIZE, Long.toString(size))
+                            .header(UPLOAD, upload)
+                            .header(RESTART, "true"))
+                    .release();
+            offset = 0;
+            digest = sha256();
+        }
+        ChunkChannel chunks = sendChunks(file, remote, UPLOAD, upload, offset, size, digest, progress);
+        if (Files.size(file) != size || !Files.getLastModifiedTime(file).equals(modified)) {
+            // Hashed as sent, a file that changed meanwhile would be committed as a mix of two versions.
+            chunks.abort();
+            throw new SourceChangedException(file + " changed while uploading; put it again");
+        }
+        String sha = hex(digest);
+        commit(chunks, remote, overwrite, size, sha, upload);
+        progress.finish();
+        return new Result(size, offset, sha, secondsSince(start), false);
+    }
+
+    /**
+     * The name of an upload announced without its SHA-256: 16 hex digits of a hash of the file's path, size,
+     * modification time and identity, the same for the same local file until it changes, so an interrupted put
+     * resumes. It only finds the server's partial upload: whether that holds a prefix of this content is checked
+     * against its prefix-sha256 before anything more is sent.
+     */
+    static String uploadName(Path file, long size, FileTime modified) throws IOException {
+        Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                .fileKey();
+        String identity =
+                file.toAbsolutePath().normalize() + "\0" + size + "\0" + modified.to(TimeUnit.NANOSECONDS) + "\0" + key;
+        byte[] h = sha256().digest(("vstp-upload\0" + identity).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(h, 0, 8);
+    }
+
+    /**
+     * Sends the file from {@code offset} as pipelined put-chunks ({@link #WINDOW} in flight), feeding each to
+     * {@code digest} first when there is one, and waits until the server holds all of it.
+     *
+     * @return the channel the chunks went on, which the commit ends
+     */
+    private ChunkChannel sendChunks(
+            Path file,
+            String remote,
+            String nameHeader,
+            String name,
+            long offset,
+            long size,
+            MessageDigest digest,
+            TransferProgress progress)
+            throws Exception {
         progress.start(size, offset);
         ArrayDeque<CompletableFuture<Frame>> inFlight = new ArrayDeque<>();
         ChunkChannel chunks = ChunkChannel.open(requester);
@@ -167,10 +272,14 @@ public final class FilesClient {
             long acked = offset;
             while (acked < size) {
                 while (next < size && inFlight.size() < WINDOW) {
+                    ByteBuf chunk = readChunk(ch, file, next, size);
+                    if (digest != null) {
+                        update(digest, chunk);
+                    }
                     inFlight.add(chunks.send(request(PUT_CHUNK, remote)
-                            .header(SHA256, sha)
+                            .header(nameHeader, name)
                             .header(OFFSET, Long.toString(next))
-                            .payload(readChunk(ch, file, next, size))
+                            .payload(chunk)
                             .build()));
                     next += Math.min(CHUNK, size - next);
                 }
@@ -191,13 +300,19 @@ public final class FilesClient {
                 chunks.abort(); // the server keeps what it acknowledged, for the next put to resume from
             }
         }
-        await(chunks.finish(withOverwrite(request(PUT_COMMIT, remote), overwrite)
-                        .header(SIZE, Long.toString(size))
-                        .header(SHA256, sha)
-                        .build()))
-                .release();
-        progress.finish();
-        return new Result(size, resumedFrom, sha, secondsSince(start), false);
+        return chunks;
+    }
+
+    private static void commit(
+            ChunkChannel chunks, String remote, boolean overwrite, long size, String sha, String upload)
+            throws Exception {
+        Frame.Builder commit = withOverwrite(request(PUT_COMMIT, remote), overwrite)
+                .header(SIZE, Long.toString(size))
+                .header(SHA256, sha);
+        if (upload != null) {
+            commit.header(UPLOAD, upload);
+        }
+        await(chunks.finish(commit.build())).release();
     }
 
     private static ByteBuf readChunk(FileChannel ch, Path file, long at, long size) throws IOException {

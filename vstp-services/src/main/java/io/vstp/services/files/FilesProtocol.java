@@ -57,6 +57,11 @@ public final class FilesProtocol {
     public static final String SIZE = "size";
     /** A whole file's SHA-256, lowercase hex. */
     public static final String SHA256 = "sha256";
+    /**
+     * An upload whose SHA-256 comes only with its commit, named by 16 hex digits the client chose for this content
+     * instead (services.md §3.1): the client hashes the bytes as it sends them, not in a read before.
+     */
+    public static final String UPLOAD = "upload";
     /** A stat asks for the SHA-256 of this many first bytes ... */
     public static final String PREFIX = "prefix";
     /** ... and the answer (also of put-begin: of the bytes the server holds) carries it here. */

@@ -178,6 +178,72 @@ class FilesClientTest {
         }
     }
 
+    /** Passes requests on, noting the headers of each put-begin. */
+    private static final class BeginsSeen implements Requester {
+        final Requester inner;
+        final List<String> begins = new ArrayList<>();
+
+        BeginsSeen(Requester inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<io.vstp.core.frame.Frame> request(
+                io.vstp.core.frame.Frame request) {
+            if (FilesProtocol.PUT_BEGIN.equals(request.headers().value(FilesProtocol.OP))) {
+                begins.add((request.headers().value(FilesProtocol.UPLOAD) != null ? "upload" : "")
+                        + (request.headers().value(FilesProtocol.SHA256) != null ? "sha256" : ""));
+            }
+            return inner.request(request);
+        }
+
+        @Override
+        public io.vstp.transport.ClientStream openStream() throws Exception {
+            return inner.openStream();
+        }
+
+        @Override
+        public String security() {
+            return inner.security();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /**
+     * A new file is announced by its upload name and hashed as it is sent (one read of it); a file the server may
+     * already hold (same size) is announced by its SHA-256, so an identical one is not sent again; either way the
+     * server verifies the SHA-256 the commit carries.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aNewFileIsHashedAsItIsSentAndOneTheServerHoldsIsNotSentAgain(Transport transport) throws Exception {
+        String remote = "once-" + transport + ".bin";
+        Path local = file("once-" + transport, 2 * FilesClient.CHUNK + 777, 5);
+        String sha = FilesProtocol.sha256(local, Files.size(local));
+        try (BeginsSeen r = new BeginsSeen(open(transport))) {
+            FilesClient files = new FilesClient(r);
+            FilesClient.Result first = files.put(local, remote, false, null);
+            assertThat(first.sha256()).isEqualTo(sha);
+            assertThat(first.unchanged()).isFalse();
+            assertThat(Files.readAllBytes(server.files().root().resolve(remote)))
+                    .isEqualTo(Files.readAllBytes(local));
+
+            FilesClient.Result again = files.put(local, remote, false, null);
+            assertThat(again.unchanged()).as("the server already holds it").isTrue();
+
+            Path other = file("once-other-" + transport, (int) Files.size(local), 6);
+            FilesClient.Result replaced = files.put(other, remote, true, null);
+            assertThat(replaced.sha256()).isEqualTo(FilesProtocol.sha256(other, Files.size(other)));
+            assertThat(Files.readAllBytes(server.files().root().resolve(remote)))
+                    .isEqualTo(Files.readAllBytes(other));
+            assertThat(r.begins).containsExactly("upload", "sha256", "upload");
+        }
+    }
+
     /** An upload cut off after its first acknowledged chunk continues from what the server kept. */
     @ParameterizedTest
     @EnumSource(Transport.class)

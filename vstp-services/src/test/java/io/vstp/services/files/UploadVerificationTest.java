@@ -109,6 +109,62 @@ class UploadVerificationTest {
         assertThat(root.resolve("f.bin")).doesNotExist();
     }
 
+    @Test
+    void anUploadNamedByTheClientIsVerifiedWithTheSha256ItsCommitCarries() throws Exception {
+        try (FileService files = new FileService(root)) {
+            Frame begin = call(
+                    files,
+                    named("put-begin")
+                            .header("size", Integer.toString(content.length))
+                            .build());
+            assertThat(begin.headers().value("offset")).isEqualTo("0");
+            begin.release();
+            for (int at = 0; at < content.length; at += CHUNK) {
+                byte[] part = Arrays.copyOfRange(content, at, Math.min(content.length, at + CHUNK));
+                call(
+                                files,
+                                named("put-chunk")
+                                        .header("offset", Integer.toString(at))
+                                        .payload(Unpooled.wrappedBuffer(part))
+                                        .build())
+                        .release();
+            }
+            byte[] other = content.clone();
+            other[5] ^= 1;
+            Throwable wrong = catchThrowable(() -> call(
+                    files,
+                    named("put-commit")
+                            .header("size", Integer.toString(content.length))
+                            .header("sha256", sha(other))
+                            .build()));
+            assertThat(((VstpException) wrong.getCause()).code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
+            assertThat(root.resolve("f.bin")).doesNotExist();
+        }
+    }
+
+    @Test
+    void anUploadNameThatIsNotSixteenHexDigitsIsABadRequest() throws Exception {
+        try (FileService files = new FileService(root)) {
+            Frame bad = Frame.builder(FrameType.DATA)
+                    .header("service", "files")
+                    .header("op", "put-begin")
+                    .header("path", "f.bin")
+                    .header("size", "1")
+                    .header("upload", "../../etc")
+                    .build();
+            Throwable t = catchThrowable(() -> call(files, bad));
+            assertThat(((VstpException) t.getCause()).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+    }
+
+    private static Frame.Builder named(String op) {
+        return Frame.builder(FrameType.DATA)
+                .header("service", "files")
+                .header("op", op)
+                .header("path", "f.bin")
+                .header("upload", "0123456789abcdef");
+    }
+
     private static String sha(byte[] bytes) {
         return HexFormat.of().formatHex(FilesProtocol.sha256().digest(bytes));
     }
