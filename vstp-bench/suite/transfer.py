@@ -69,9 +69,14 @@ def status_kib(pid, field):
 def timed(cmd, env=None):
     """Runs cmd, returning (seconds, peak RSS in MiB of that process, stdout)."""
     start = time.perf_counter()
-    # posix_spawn (an absolute program, close_fds off): a forked copy of this Python would count in ru_maxrss.
-    cmd = [shutil.which(cmd[0]) or cmd[0], *cmd[1:]]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=False)
+    # Peak RSS from GNU time when there is one: wait4's ru_maxrss of a child of this Python starts at this Python's
+    # own peak (Linux carries it over the exec), which hides any smaller figure.
+    rss_file = None
+    if os.path.exists("/usr/bin/time"):
+        fd, rss_file = tempfile.mkstemp(prefix="vstp-rss-")
+        os.close(fd)
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     # Read the pipes while waiting, then reap with wait4 for this process's own peak RSS.
     chunks = {"out": [], "err": []}
 
@@ -91,7 +96,11 @@ def timed(cmd, env=None):
     out, err = b"".join(chunks["out"]), b"".join(chunks["err"])
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}: {err.decode(errors='replace')[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out.decode(errors="replace")
+    rss = usage.ru_maxrss / 1024
+    if rss_file:
+        rss = int(Path(rss_file).read_text().split()[-1]) / 1024
+        os.unlink(rss_file)
+    return seconds, rss, out.decode(errors="replace")
 
 
 def make_file(path, size):

@@ -14,7 +14,6 @@ import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.NoClobberMove;
 import io.vstp.services.files.internal.SiblingNames;
 import io.vstp.services.files.internal.StorageErrors;
-import io.vstp.services.files.internal.WriteBehind;
 import io.vstp.transport.Session;
 import io.vstp.transport.SessionException;
 import io.vstp.transport.session.SessionFrames;
@@ -732,7 +731,6 @@ public final class FileService implements AutoCloseable {
                 grown(ch.size() - have); // what reached the file, even if the write failed halfway
             }
             uploads.written(partial, offset, data);
-            WriteBehind.written(partial, offset, at);
             return Frame.builder(FrameType.DATA)
                     .header(OFFSET, Long.toString(at))
                     .build();

@@ -11,7 +11,6 @@ import io.vstp.core.frame.Frame;
 import io.vstp.services.Requester;
 import io.vstp.services.files.internal.DurableFiles;
 import io.vstp.services.files.internal.SiblingNames;
-import io.vstp.services.files.internal.WriteBehind;
 import io.vstp.transport.ClientStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -410,7 +409,6 @@ public final class FilesClient {
                     (payload, at) -> {
                         long end = writeAt(out, payload, at);
                         update(hashed, payload);
-                        WriteBehind.written(partial, at, end);
                         return end;
                     },
                     have,
