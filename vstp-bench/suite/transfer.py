@@ -352,10 +352,14 @@ def main(argv):
         for base in ("tls pipe", "scp put" if "put" in c["case"] else "scp get"):
             b = by.get((base, c["mib"]))
             if b and c["case"].startswith("vstp"):
-                c[f"vs {base}"] = round(c["mib_s"] / b["mib_s"], 2)
+                # Paired: each run's ratio against the baseline run in the same minute, then their median. This
+                # machine's speed drifts between runs (its memory bandwidth by up to 2x), the pairs much less.
+                pairs = [mine / theirs for mine, theirs in zip(c["spread"], b["spread"])]
+                c[f"vs {base}"] = round(statistics.median(pairs), 2)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1))
-    lines = [f"Transfer, {results['date']}, {results['cpus']} CPUs, {runs} run(s), medians (MiB/s of wall time)", "",
+    lines = [f"Transfer, {results['date']}, {results['cpus']} CPUs, {runs} run(s), medians (MiB/s of wall time; vs columns: median of each run's ratio to the baseline "
+             "run beside it)", "",
              "| case | size | MiB/s | runs | vstp's own MiB/s | vs tls pipe | vs scp | client RSS MiB | server RSS MiB "
              "| idle server MiB |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for c in results["cases"]:
