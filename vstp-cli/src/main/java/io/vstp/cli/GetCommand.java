@@ -209,6 +209,7 @@ final class GetCommand implements Callable<Integer> {
                 // Recorded before it takes the user's name (the attribute moves with it), so the record can only
                 // describe the bytes decrypted here: the same get again then finds them already there.
                 DecryptedCopies.remember(plain, r.sha256());
+                DurableFiles.syncContent(plain); // on the disk before it takes the user's name, as any download
                 moveInto(plain, local, force);
                 notes += ", decrypted with key " + d.usedKey() + " (" + Progress.bytes(d.bytes()) + ")";
             } else {

@@ -672,14 +672,14 @@ public final class FileService implements AutoCloseable {
             throw exists(target);
         }
         refuseDirectory(target);
-        Path partial = partialFor(target, upload != null ? upload : sha);
-        Files.createDirectories(partial.getParent());
-        if ("true".equals(request.headers().value(RESTART))) {
-            deletePartial(partial);
-        }
+        Files.createDirectories(target.getParent());
+        Path partial = canonical(partialFor(target, upload != null ? upload : sha));
         String prefixSha;
         long have;
         synchronized (uploads.lockFor(partial)) {
+            if ("true".equals(request.headers().value(RESTART))) {
+                deletePartial(partial);
+            }
             have = Files.exists(partial) ? Files.size(partial) : 0;
             if (have > size) {
                 deletePartial(partial);
@@ -688,7 +688,7 @@ public final class FileService implements AutoCloseable {
             // The prefix is hashed once, here; the chunks that follow carry the digest on to the commit.
             MessageDigest prefix = have == 0 ? sha256() : sha256Of(partial, have);
             prefixSha = hexSoFar(prefix);
-            uploads.start(partial, prefix, have);
+            uploads.start(partial, prefix, have, have == 0 ? null : fileKey(partial));
         }
         return Frame.builder(FrameType.DATA)
                 .header(OFFSET, Long.toString(have))
@@ -700,7 +700,7 @@ public final class FileService implements AutoCloseable {
         Path target = resolve(header(request, PATH));
         long offset = number(header(request, OFFSET), OFFSET);
         String upload = upload(request);
-        Path partial = partialFor(target, upload != null ? upload : checksum(request));
+        Path partial = canonical(partialFor(target, upload != null ? upload : checksum(request)));
         synchronized (uploads.lockFor(partial)) {
             return putChunk(request, partial, offset);
         }
@@ -730,7 +730,7 @@ public final class FileService implements AutoCloseable {
             } finally {
                 grown(ch.size() - have); // what reached the file, even if the write failed halfway
             }
-            uploads.written(partial, offset, data);
+            uploads.written(partial, offset, data, fileKey(partial));
             return Frame.builder(FrameType.DATA)
                     .header(OFFSET, Long.toString(at))
                     .build();
@@ -745,7 +745,7 @@ public final class FileService implements AutoCloseable {
         long size = number(header(request, SIZE), SIZE);
         String sha = checksum(request);
         String upload = upload(request);
-        Path partial = partialFor(target, upload != null ? upload : sha);
+        Path partial = canonical(partialFor(target, upload != null ? upload : sha));
         if (size == 0 && !Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
             Files.createFile(partial); // an empty file has no chunk to start its upload: services.md §3.1
         }
@@ -759,7 +759,7 @@ public final class FileService implements AutoCloseable {
 
     private Frame putCommit(Frame request, Path target, Path partial, long size, String sha) throws IOException {
         long have = Files.size(partial);
-        String actual = uploads.finish(partial, have);
+        String actual = uploads.finish(partial, have, fileKey(partial));
         if (actual == null) {
             actual = sha256(partial, have); // not hashed as it came (the server restarted since): read it once
             commitsReadFromDisk.incrementAndGet();
@@ -859,6 +859,23 @@ public final class FileService implements AutoCloseable {
             throw error(ErrorCode.NOT_FOUND, "no such file: " + relative);
         }
         return p;
+    }
+
+    /**
+     * {@code partial} through its directory's real path: the same upload named through a link that stays inside the
+     * root (or in another case, on a case-insensitive disk) is one file, so it must be one key for its lock and its
+     * running hash.
+     */
+    private static Path canonical(Path partial) throws IOException {
+        Path dir = partial.getParent();
+        return Files.isDirectory(dir) ? dir.toRealPath().resolve(partial.getFileName()) : partial;
+    }
+
+    /** The identity of the file now at {@code partial} (device and inode where the platform has them). */
+    private static Object fileKey(Path partial) throws IOException {
+        return Files.readAttributes(
+                        partial, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
     }
 
     /** Where an upload collects: its name carries the first 16 hex digits of its SHA-256, or its upload name. */

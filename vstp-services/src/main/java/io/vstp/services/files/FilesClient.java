@@ -135,7 +135,7 @@ public final class FilesClient {
         long size = Files.size(file);
         if (!overwrite && sameSizeRemote(remote, size)) {
             // The server may already hold exactly this: it can tell only from the SHA-256, so hash first.
-            return putAnnounced(file, remote, size, start, progress);
+            return putAnnounced(file, remote, false, size, start, progress);
         }
         return putHashedAsSent(file, remote, overwrite, size, start, progress);
     }
@@ -159,11 +159,13 @@ public final class FilesClient {
     }
 
     /** The upload as services.md §3.1 first had it: the SHA-256 announced in put-begin, hashed in a read before. */
-    private Result putAnnounced(Path file, String remote, long size, long start, TransferProgress progress)
+    private Result putAnnounced(
+            Path file, String remote, boolean overwrite, long size, long start, TransferProgress progress)
             throws Exception {
         String sha = sha256(file, size);
-        Frame begin = call(
-                request(PUT_BEGIN, remote).header(SIZE, Long.toString(size)).header(SHA256, sha));
+        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                .header(SIZE, Long.toString(size))
+                .header(SHA256, sha));
         long offset;
         String prefixSha;
         try {
@@ -177,14 +179,14 @@ public final class FilesClient {
         }
         if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(request(PUT_BEGIN, remote)
+            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
                             .header(SIZE, Long.toString(size))
                             .header(SHA256, sha)
                             .header(RESTART, "true"))
                     .release();
             offset = 0;
         }
-        commit(sendChunks(file, remote, SHA256, sha, offset, size, null, progress), remote, false, size, sha, null);
+        commit(sendChunks(file, remote, SHA256, sha, offset, size, null, progress), remote, overwrite, size, sha, null);
         progress.finish();
         return new Result(size, offset, sha, secondsSince(start), false);
     }
@@ -198,9 +200,18 @@ public final class FilesClient {
             throws Exception {
         FileTime modified = Files.getLastModifiedTime(file);
         String upload = uploadName(file, size, modified);
-        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                .header(SIZE, Long.toString(size))
-                .header(UPLOAD, upload));
+        Frame begin;
+        try {
+            begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                    .header(SIZE, Long.toString(size))
+                    .header(UPLOAD, upload));
+        } catch (VstpException e) {
+            if (e.code() != ErrorCode.BAD_REQUEST) {
+                throw e;
+            }
+            // A server from before upload names wants the SHA-256 at once.
+            return putAnnounced(file, remote, overwrite, size, start, progress);
+        }
         long offset;
         String prefixSha;
         try {

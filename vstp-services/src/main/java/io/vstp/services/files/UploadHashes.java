@@ -20,14 +20,19 @@ final class UploadHashes {
     static final int MAX_ENTRIES = 1_024;
     private static final int STRIPES = 64;
 
-    /** A digest that has taken the first {@code bytes} bytes of an upload. */
+    /**
+     * A digest that has taken the first {@code bytes} bytes of an upload, written to the file {@code fileKey} (its
+     * identity: a file deleted and made again, by a restart or by another process, is not the one hashed).
+     */
     private static final class Running {
         final MessageDigest digest;
         long bytes;
+        Object fileKey;
 
-        Running(MessageDigest digest, long bytes) {
+        Running(MessageDigest digest, long bytes, Object fileKey) {
             this.digest = digest;
             this.bytes = bytes;
+            this.fileKey = fileKey;
         }
     }
 
@@ -50,10 +55,13 @@ final class UploadHashes {
         return stripes[Math.floorMod(partial.hashCode(), STRIPES)];
     }
 
-    /** {@code partial} holds {@code bytes} bytes, all taken by {@code digest} (a new or resumed upload). */
-    void start(Path partial, MessageDigest digest, long bytes) {
+    /**
+     * {@code partial} holds {@code bytes} bytes, all taken by {@code digest} (a new or resumed upload), in the file
+     * {@code fileKey} (null while there is none).
+     */
+    void start(Path partial, MessageDigest digest, long bytes, Object fileKey) {
         synchronized (running) {
-            running.put(partial, new Running(digest, bytes));
+            running.put(partial, new Running(digest, bytes, fileKey));
         }
     }
 
@@ -61,35 +69,38 @@ final class UploadHashes {
      * The chunk {@code data} was just written at {@code offset}: the upload's digest takes it if it stood exactly
      * there (a first chunk starts a digest); otherwise the upload is forgotten, to be hashed from disk at commit.
      */
-    void written(Path partial, long offset, ByteBuf data) {
+    void written(Path partial, long offset, ByteBuf data, Object fileKey) {
         Running r;
         synchronized (running) {
             r = running.get(partial);
-            if (r == null && offset == 0) {
-                r = new Running(FilesProtocol.sha256(), 0);
-                running.put(partial, r);
-            } else if (r != null && r.bytes != offset) {
+            if (r != null && (r.bytes != offset || (r.fileKey != null && !r.fileKey.equals(fileKey)))) {
                 running.remove(partial);
                 r = null;
+            }
+            if (r == null && offset == 0) {
+                r = new Running(FilesProtocol.sha256(), 0, fileKey);
+                running.put(partial, r);
             }
         }
         if (r != null) {
             // Outside the map's lock (other uploads go on); the caller's lockFor(partial) keeps this upload's order.
             FilesProtocol.update(r.digest, data);
             r.bytes = offset + data.readableBytes();
+            r.fileKey = fileKey;
         }
     }
 
     /**
-     * The upload's SHA-256 if its digest has taken exactly {@code length} bytes, hex; null when it must be read from
-     * disk. Forgets the upload either way.
+     * The upload's SHA-256 if its digest has taken exactly {@code length} bytes of the file {@code fileKey}, hex; null
+     * when it must be read from disk. Forgets the upload either way.
      */
-    String finish(Path partial, long length) {
+    String finish(Path partial, long length, Object fileKey) {
         Running r;
         synchronized (running) {
             r = running.remove(partial);
         }
-        return r != null && r.bytes == length ? FilesProtocol.hex(r.digest) : null;
+        boolean sameFile = r != null && (r.bytes == 0 || (r.fileKey != null && r.fileKey.equals(fileKey)));
+        return sameFile && r.bytes == length ? FilesProtocol.hex(r.digest) : null;
     }
 
     /** The upload was deleted. */

@@ -179,7 +179,7 @@ class FilesClientTest {
     }
 
     /** Passes requests on, noting the headers of each put-begin. */
-    private static final class BeginsSeen implements Requester {
+    private static class BeginsSeen implements Requester {
         final Requester inner;
         final List<String> begins = new ArrayList<>();
 
@@ -241,6 +241,33 @@ class FilesClientTest {
             assertThat(Files.readAllBytes(server.files().root().resolve(remote)))
                     .isEqualTo(Files.readAllBytes(other));
             assertThat(r.begins).containsExactly("upload", "sha256", "upload");
+        }
+    }
+
+    /** A server from before upload names refuses them as a bad request: the client then announces the SHA-256. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aServerThatKnowsNoUploadNamesGetsTheSha256First(Transport transport) throws Exception {
+        String remote = "older-" + transport + ".bin";
+        Path local = file("older-" + transport, FilesClient.CHUNK + 99, 7);
+        try (BeginsSeen r = new BeginsSeen(open(transport)) {
+            @Override
+            public java.util.concurrent.CompletableFuture<io.vstp.core.frame.Frame> request(
+                    io.vstp.core.frame.Frame request) {
+                if (request.headers().value(FilesProtocol.UPLOAD) != null) {
+                    begins.add("refused upload");
+                    request.release();
+                    return java.util.concurrent.CompletableFuture.failedFuture(new io.vstp.transport.SessionException(
+                            ErrorCode.BAD_REQUEST, VstpException.Scope.REQUEST, "missing header 'sha256'"));
+                }
+                return super.request(request);
+            }
+        }) {
+            FilesClient.Result put = new FilesClient(r).put(local, remote, false, null);
+            assertThat(put.sha256()).isEqualTo(FilesProtocol.sha256(local, Files.size(local)));
+            assertThat(Files.readAllBytes(server.files().root().resolve(remote)))
+                    .isEqualTo(Files.readAllBytes(local));
+            assertThat(r.begins).containsExactly("refused upload", "sha256");
         }
     }
 

@@ -165,6 +165,59 @@ class UploadVerificationTest {
                 .header("upload", "0123456789abcdef");
     }
 
+    /**
+     * One upload named through two paths (a link inside the root) is one file: a restart through one path and
+     * other bytes written through it must not leave the first path's digest vouching for them.
+     */
+    @Test
+    void anUploadRestartedThroughALinkIsNotVerifiedWithTheDigestOfWhatItHeldBefore() throws Exception {
+        Files.createDirectories(root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("link"), root.resolve("real"));
+        byte[] x = Arrays.copyOf(content, 16);
+        byte[] z = Arrays.copyOfRange(content, 16, 32);
+        try (FileService files = new FileService(root)) {
+            call(files, at("real/f", "put-begin").header("size", "16").build()).release();
+            call(
+                            files,
+                            at("real/f", "put-chunk")
+                                    .header("offset", "0")
+                                    .payload(Unpooled.wrappedBuffer(x))
+                                    .build())
+                    .release();
+            call(
+                            files,
+                            at("link/f", "put-begin")
+                                    .header("size", "16")
+                                    .header("restart", "true")
+                                    .build())
+                    .release();
+            call(
+                            files,
+                            at("link/f", "put-chunk")
+                                    .header("offset", "0")
+                                    .payload(Unpooled.wrappedBuffer(z))
+                                    .build())
+                    .release();
+            Throwable t = catchThrowable(() -> call(
+                    files,
+                    at("real/f", "put-commit")
+                            .header("size", "16")
+                            .header("sha256", sha(x))
+                            .build()));
+            assertThat(t).as("the file holds z, not x").isNotNull();
+            assertThat(((VstpException) t.getCause()).code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH);
+            assertThat(root.resolve("real/f")).doesNotExist();
+        }
+    }
+
+    private static Frame.Builder at(String path, String op) {
+        return Frame.builder(FrameType.DATA)
+                .header("service", "files")
+                .header("op", op)
+                .header("path", path)
+                .header("upload", "00000000000000aa");
+    }
+
     private static String sha(byte[] bytes) {
         return HexFormat.of().formatHex(FilesProtocol.sha256().digest(bytes));
     }

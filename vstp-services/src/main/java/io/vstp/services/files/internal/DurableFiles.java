@@ -31,13 +31,18 @@ public final class DurableFiles {
      * directory for that (Linux, macOS); elsewhere the file system's own ordering is all there is.
      *
      * @param file a file whose name just changed
+     * @throws IOException when the directory opened but could not be synced
      */
-    public static void syncName(Path file) {
+    public static void syncName(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir, StandardOpenOption.READ);
         } catch (IOException | UnsupportedOperationException e) {
-            // Windows cannot open a directory as a channel; its file systems journal renames themselves.
+            return; // Windows cannot open a directory as a channel; its file systems journal renames themselves.
+        }
+        try (ch) {
+            ch.force(true);
         }
     }
 }
