@@ -145,7 +145,7 @@ class VstpServer:
                                       "--dir", str(self.dir), "--no-udp"],
                                      stdout=self.log, stderr=self.log, env=env)
         wait_port(self.port, self.proc)
-        time.sleep(0.5)  # let the JVM settle before reading its idle RSS
+        time.sleep(6)  # idle: past start-up's compilations and one trim of the native heap (every 5 s)
         self.idle_rss = (status_kib(self.proc.pid, "VmRSS") or 0) / 1024
         return self
 
