@@ -236,8 +236,10 @@ def memory(runs, smoke):
 def server_jvm_opts():
     """The JVM flags the `vstp` launcher gives every process (so the memory case measures the server as
     `vstp serve` runs it): read from the launcher, the one place they are written."""
-    m = re.search(r'^default_jvm_opts="([^"]*)"', (ROOT / "vstp").read_text(), re.M)
-    return m.group(1).split() if m else []
+    m = re.search(r"^jvm_opts=\(([^)]*)\)", (ROOT / "vstp").read_text(), re.M)
+    if not m:
+        raise SystemExit("run.py: the launcher ./vstp no longer sets jvm_opts=(...); update server_jvm_opts()")
+    return m.group(1).split()
 
 
 def memory_once(mode, n):
