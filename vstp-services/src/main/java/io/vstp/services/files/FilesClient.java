@@ -163,9 +163,7 @@ public final class FilesClient {
             Path file, String remote, boolean overwrite, long size, long start, TransferProgress progress)
             throws Exception {
         String sha = sha256(file, size);
-        Frame begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                .header(SIZE, Long.toString(size))
-                .header(SHA256, sha));
+        Frame begin = begin(remote, overwrite, size, SHA256, sha, false);
         long offset;
         String prefixSha;
         try {
@@ -179,11 +177,7 @@ public final class FilesClient {
         }
         if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
             // What the server holds is not a prefix of this file: start over.
-            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                            .header(SIZE, Long.toString(size))
-                            .header(SHA256, sha)
-                            .header(RESTART, "true"))
-                    .release();
+            begin(remote, overwrite, size, SHA256, sha, true).release();
             offset = 0;
         }
         commit(sendChunks(file, remote, SHA256, sha, offset, size, null, progress), remote, overwrite, size, sha, null);
@@ -202,9 +196,7 @@ public final class FilesClient {
         String upload = uploadName(file, size, modified);
         Frame begin;
         try {
-            begin = call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                    .header(SIZE, Long.toString(size))
-                    .header(UPLOAD, upload));
+            begin = begin(remote, overwrite, size, UPLOAD, upload, false);
         } catch (VstpException e) {
             if (e.code() != ErrorCode.BAD_REQUEST) {
                 throw e;
@@ -222,11 +214,7 @@ public final class FilesClient {
         }
         MessageDigest digest = offset > 0 ? sha256Of(file, offset) : sha256();
         if (offset > 0 && !hexSoFar(digest).equals(prefixSha)) {
-            call(withOverwrite(request(PUT_BEGIN, remote), overwrite)
-                            .header(SIZE, Long.toString(size))
-                            .header(UPLOAD, upload)
-                            .header(RESTART, "true"))
-                    .release();
+            begin(remote, overwrite, size, UPLOAD, upload, true).release();
             offset = 0;
             digest = sha256();
         }
@@ -311,6 +299,15 @@ public final class FilesClient {
             }
         }
         return chunks;
+    }
+
+    /** A put-begin naming the upload by {@code nameHeader} ({@code sha256} or {@code upload}); its answer. */
+    private Frame begin(String remote, boolean overwrite, long size, String nameHeader, String name, boolean restart)
+            throws Exception {
+        Frame.Builder begin = withOverwrite(request(PUT_BEGIN, remote), overwrite)
+                .header(SIZE, Long.toString(size))
+                .header(nameHeader, name);
+        return call(restart ? begin.header(RESTART, "true") : begin);
     }
 
     private static void commit(
