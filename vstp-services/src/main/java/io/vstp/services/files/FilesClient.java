@@ -163,21 +163,14 @@ public final class FilesClient {
             Path file, String remote, boolean overwrite, long size, long start, TransferProgress progress)
             throws Exception {
         String sha = sha256(file, size);
-        Frame begin = begin(remote, overwrite, size, SHA256, sha, false);
-        long offset;
-        String prefixSha;
-        try {
-            offset = Long.parseLong(begin.headers().value(OFFSET));
-            prefixSha = begin.headers().value(PREFIX_SHA256);
-            if ("true".equals(begin.headers().value(IDENTICAL))) {
-                return new Result(size, 0, sha, secondsSince(start), true);
-            }
-        } finally {
-            begin.release();
+        Begun begun = begin(remote, overwrite, size, SHA256, sha, false);
+        if (begun.identical()) {
+            return new Result(size, 0, sha, secondsSince(start), true);
         }
-        if (offset > 0 && !sha256(file, offset).equals(prefixSha)) {
+        long offset = begun.offset();
+        if (offset > 0 && !sha256(file, offset).equals(begun.prefixSha256())) {
             // What the server holds is not a prefix of this file: start over.
-            begin(remote, overwrite, size, SHA256, sha, true).release();
+            begin(remote, overwrite, size, SHA256, sha, true);
             offset = 0;
         }
         commit(sendChunks(file, remote, SHA256, sha, offset, size, null, progress), remote, overwrite, size, sha, null);
@@ -194,9 +187,9 @@ public final class FilesClient {
             throws Exception {
         FileTime modified = Files.getLastModifiedTime(file);
         String upload = uploadName(file, size, modified);
-        Frame begin;
+        Begun begun;
         try {
-            begin = begin(remote, overwrite, size, UPLOAD, upload, false);
+            begun = begin(remote, overwrite, size, UPLOAD, upload, false);
         } catch (VstpException e) {
             if (e.code() != ErrorCode.BAD_REQUEST) {
                 throw e;
@@ -204,17 +197,10 @@ public final class FilesClient {
             // A server from before upload names wants the SHA-256 at once.
             return putAnnounced(file, remote, overwrite, size, start, progress);
         }
-        long offset;
-        String prefixSha;
-        try {
-            offset = Long.parseLong(begin.headers().value(OFFSET));
-            prefixSha = begin.headers().value(PREFIX_SHA256);
-        } finally {
-            begin.release();
-        }
+        long offset = begun.offset();
         MessageDigest digest = offset > 0 ? sha256Of(file, offset) : sha256();
-        if (offset > 0 && !hexSoFar(digest).equals(prefixSha)) {
-            begin(remote, overwrite, size, UPLOAD, upload, true).release();
+        if (offset > 0 && !hexSoFar(digest).equals(begun.prefixSha256())) {
+            begin(remote, overwrite, size, UPLOAD, upload, true);
             offset = 0;
             digest = sha256();
         }
@@ -301,13 +287,27 @@ public final class FilesClient {
         return chunks;
     }
 
-    /** A put-begin naming the upload by {@code nameHeader} ({@code sha256} or {@code upload}); its answer. */
-    private Frame begin(String remote, boolean overwrite, long size, String nameHeader, String name, boolean restart)
+    /**
+     * A put-begin answer: the bytes of this upload the server holds, their SHA-256, and whether the target already
+     * holds exactly this content.
+     */
+    private record Begun(long offset, String prefixSha256, boolean identical) {}
+
+    /** A put-begin naming the upload by {@code nameHeader} ({@code sha256} or {@code upload}). */
+    private Begun begin(String remote, boolean overwrite, long size, String nameHeader, String name, boolean restart)
             throws Exception {
         Frame.Builder begin = withOverwrite(request(PUT_BEGIN, remote), overwrite)
                 .header(SIZE, Long.toString(size))
                 .header(nameHeader, name);
-        return call(restart ? begin.header(RESTART, "true") : begin);
+        Frame answer = call(restart ? begin.header(RESTART, "true") : begin);
+        try {
+            return new Begun(
+                    Long.parseLong(answer.headers().value(OFFSET)),
+                    answer.headers().value(PREFIX_SHA256),
+                    "true".equals(answer.headers().value(IDENTICAL)));
+        } finally {
+            answer.release();
+        }
     }
 
     private static void commit(

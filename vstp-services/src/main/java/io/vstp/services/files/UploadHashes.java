@@ -109,11 +109,4 @@ final class UploadHashes {
             running.remove(partial);
         }
     }
-
-    /** Uploads known now (for tests). */
-    int size() {
-        synchronized (running) {
-            return running.size();
-        }
-    }
 }
