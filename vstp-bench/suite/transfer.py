@@ -66,8 +66,17 @@ def status_kib(pid, field):
     return None
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used so far (/proc/PID/stat), or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def timed(cmd, env=None):
-    """Runs cmd, returning (seconds, peak RSS in MiB of that process, stdout)."""
+    """Runs cmd, returning (seconds, peak RSS in MiB of that process, stdout, CPU seconds it used)."""
     start = time.perf_counter()
     # Peak RSS from GNU time when there is one: wait4's ru_maxrss of a child of this Python starts at this Python's
     # own peak (Linux carries it over the exec), which hides any smaller figure.
@@ -100,7 +109,8 @@ def timed(cmd, env=None):
     if rss_file:
         rss = int(Path(rss_file).read_text().split()[-1]) / 1024
         os.unlink(rss_file)
-    return seconds, rss, out.decode(errors="replace")
+    # ru_*time of a child include the children it waited for: GNU time's figure is the command's.
+    return seconds, rss, out.decode(errors="replace"), usage.ru_utime + usage.ru_stime
 
 
 def make_file(path, size):
@@ -189,7 +199,9 @@ def vstp_transfer(work, src, direction, server):
         if dest.exists():
             dest.unlink()
         cmd = [str(VSTP), "get", target, str(dest), "--pin", server.pin(), "--json"]
-    seconds, rss, out = timed(cmd, env)
+    server_cpu = cpu_seconds(server.proc.pid)
+    seconds, rss, out, cpu = timed(cmd, env)
+    server_cpu_after = cpu_seconds(server.proc.pid)
     own = None
     try:
         own = json.loads(out.strip().splitlines()[-1]).get("seconds")
@@ -198,7 +210,8 @@ def vstp_transfer(work, src, direction, server):
     landed = server.dir / src.name if direction == "put" else work / "got" / src.name
     if not same(src, landed):
         raise RuntimeError(f"vstp {direction} of {src.name}: the copy differs")
-    return dict(seconds=seconds, own_seconds=own, client_rss=rss, server_idle_rss=server.idle_rss)
+    return dict(seconds=seconds, own_seconds=own, client_rss=rss, server_idle_rss=server.idle_rss, client_cpu=cpu,
+                server_cpu=None if server_cpu is None or server_cpu_after is None else server_cpu_after - server_cpu)
 
 
 def socat_pipe(work, src):
@@ -221,13 +234,14 @@ def socat_pipe(work, src):
             break
         time.sleep(0.02)
     start = time.perf_counter()
-    seconds, rss, _ = timed(["socat", "-u", f"FILE:{src}",
-                             f"OPENSSL:127.0.0.1:{port},verify=0,openssl-min-proto-version=TLS1.3"])
-    server.wait(timeout=60)
+    seconds, rss, _, cpu = timed(["socat", "-u", f"FILE:{src}",
+                                  f"OPENSSL:127.0.0.1:{port},verify=0,openssl-min-proto-version=TLS1.3"])
+    _, _, usage = os.wait4(server.pid, 0)
+    server.returncode = 0
     seconds = time.perf_counter() - start  # until the receiving side has written everything
     if not same(src, dest):
         raise RuntimeError("socat pipe: the copy differs")
-    return dict(seconds=seconds, client_rss=rss)
+    return dict(seconds=seconds, client_rss=rss, client_cpu=cpu, server_cpu=usage.ru_utime + usage.ru_stime)
 
 
 class Sshd:
@@ -280,10 +294,10 @@ def scp(work, sshd, src, direction):
         cmd = ["scp", "-q", "-P", str(sshd.port), *sshd.opts(), f"{user}@127.0.0.1:{remote}", str(dest)]
     if dest.exists():
         dest.unlink()
-    seconds, rss, _ = timed(cmd)
+    seconds, rss, _, cpu = timed(cmd)
     if not same(src, dest):
         raise RuntimeError(f"scp {direction}: the copy differs")
-    return dict(seconds=seconds, client_rss=rss)
+    return dict(seconds=seconds, client_rss=rss, client_cpu=cpu)  # sshd's side runs in a process it forks
 
 
 def med(samples, key):
@@ -342,6 +356,7 @@ def main(argv):
                            spread=[round(mib / x["seconds"], 1) for x in s],
                            own_mib_s=(mib / med(s, "own_seconds")) if med(s, "own_seconds") else None,
                            client_rss=med(s, "client_rss"), server_rss=med(s, "server_rss"),
+                           client_cpu=med(s, "client_cpu"), server_cpu=med(s, "server_cpu"),
                            server_idle_rss=med(s, "server_idle_rss"))
                 results["cases"].append(row)
     finally:
@@ -361,13 +376,13 @@ def main(argv):
     lines = [f"Transfer, {results['date']}, {results['cpus']} CPUs, {runs} run(s), medians (MiB/s of wall time; vs columns: median of each run's ratio to the baseline "
              "run beside it)", "",
              "| case | size | MiB/s | runs | vstp's own MiB/s | vs tls pipe | vs scp | client RSS MiB | server RSS MiB "
-             "| idle server MiB |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| idle server MiB | client / server CPU s |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for c in results["cases"]:
         f = lambda v, d=0: "" if v is None else f"{v:.{d}f}"
         vs_scp = c.get("vs scp put", c.get("vs scp get"))
         lines.append(f"| {c['case']} | {c['mib']} MiB | {f(c['mib_s'])} | {c['spread']} | {f(c['own_mib_s'])} "
                      f"| {f(c.get('vs tls pipe'), 2)} | {f(vs_scp, 2)} | {f(c['client_rss'])} | {f(c['server_rss'])} "
-                     f"| {f(c['server_idle_rss'])} |")
+                     f"| {f(c['server_idle_rss'])} | {f(c['client_cpu'], 1)} / {f(c['server_cpu'], 1)} |")
     (OUT / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

@@ -81,7 +81,33 @@ public final class VstpCommand implements Runnable {
 
     public static void main(String[] args) {
         quietLogging();
+        plainBuffersForOneShotCommands(args);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Commands that make one transfer and exit. Netty's pooling allocator pays off in a process that runs for
+     * hours; in one that runs for seconds it only costs: its code was a third of what the JIT compiled during a
+     * 1 GiB get (1.3 of 3.9 s of C2 time, JFR), and its chunks stay in memory to the end. These commands allocate
+     * plain direct buffers, freed on release; serve, bench and the QKD simulator keep the pools
+     * (docs/benchmarks.md, transfer).
+     */
+    static final java.util.Set<String> ONE_SHOT =
+            java.util.Set.of("send", "put", "get", "ls", "stat", "rm", "mv", "demo");
+
+    /** Before any Netty class loads; an allocator chosen with -Dio.netty.allocator.type stays. */
+    static void plainBuffersForOneShotCommands(String[] args) {
+        if (System.getProperty("io.netty.allocator.type") != null) {
+            return;
+        }
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                if (ONE_SHOT.contains(arg)) {
+                    System.setProperty("io.netty.allocator.type", "unpooled");
+                }
+                return;
+            }
+        }
     }
 
     /**

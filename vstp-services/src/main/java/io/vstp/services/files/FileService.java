@@ -565,7 +565,7 @@ public final class FileService implements AutoCloseable {
                                     ErrorCode.BAD_REQUEST,
                                     "offset " + offset + " beyond the file's " + size + " bytes");
                         }
-                        sendChunks(client, session, stream, ch, offset, size, done);
+                        new OutgoingFile(client, session, stream, ch, offset, size, done).readMore();
                     } catch (IOException e) {
                         done.completeExceptionally(
                                 error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
@@ -582,61 +582,134 @@ public final class FileService implements AutoCloseable {
         return done;
     }
 
-    /** As file work of {@code client}: the chunk at {@code at}, then (once it has left) the next one. */
-    private void sendChunks(
-            Object client,
-            Session session,
-            long stream,
-            FileChannel ch,
-            long at,
-            long size,
-            CompletableFuture<Frame> done) {
-        try {
-            if (at >= size) {
-                ch.close();
+    /**
+     * Chunks of a get-stream read ahead of the socket: while one is being sent, the next is already read and
+     * queued, so the stream never waits for the disk (docs/benchmarks.md, transfer). Two bound what one download
+     * holds to 2 MiB.
+     */
+    static final int GET_READ_AHEAD = 2;
+
+    /**
+     * One get-stream: reads its chunks as file work of its client (one task per chunk, so other clients take turns),
+     * at most {@link #GET_READ_AHEAD} of them queued on the stream and not yet sent. The answer that ends the stream
+     * comes once the last chunk has left: answered earlier, it could reach the stream first (the session answers a
+     * finished stage at once, and a chunk handed over from this thread is queued on the event loop later).
+     */
+    private final class OutgoingFile {
+        private final Object client;
+        private final Session session;
+        private final long stream;
+        private final FileChannel ch;
+        private final long size;
+        private final CompletableFuture<Frame> done;
+        /** The next byte to read; file work only, which runs one task of a client at a time. */
+        private long next;
+        /** Chunks handed to the session and not yet sent. */
+        private final java.util.concurrent.atomic.AtomicInteger queued =
+                new java.util.concurrent.atomic.AtomicInteger();
+        /** A read is queued or running: no second one until it is done. */
+        private final java.util.concurrent.atomic.AtomicBoolean reading =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        private volatile boolean allRead;
+        private final java.util.concurrent.atomic.AtomicBoolean answered =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        OutgoingFile(
+                Object client,
+                Session session,
+                long stream,
+                FileChannel ch,
+                long offset,
+                long size,
+                CompletableFuture<Frame> done) {
+            this.client = client;
+            this.session = session;
+            this.stream = stream;
+            this.ch = ch;
+            this.next = offset;
+            this.size = size;
+            this.done = done;
+        }
+
+        /** Queues the next read when there is room ahead of the socket (any thread). */
+        void readMore() {
+            if (allRead || done.isDone() || queued.get() >= GET_READ_AHEAD || !reading.compareAndSet(false, true)) {
+                return;
+            }
+            work.execute(client, this::readOne).whenComplete((v, dropped) -> {
+                if (dropped != null) {
+                    fail(dropped); // never ran: the client left
+                }
+            });
+        }
+
+        /** As file work: reads the chunk at {@link #next} and queues it on the stream. */
+        private void readOne() {
+            try {
+                if (done.isDone()) {
+                    return;
+                }
+                if (next >= size) {
+                    allRead = true;
+                    finishOnceSent();
+                    return;
+                }
+                int n = (int) Math.min(MAX_CHUNK, size - next);
+                ByteBuf payload = Unpooled.directBuffer(n);
+                try {
+                    while (payload.readableBytes() < n) {
+                        if (payload.writeBytes(ch, next + payload.readableBytes(), n - payload.readableBytes()) < 0) {
+                            throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    payload.release();
+                    throw e;
+                }
+                long at = next;
+                next += n;
+                queued.incrementAndGet();
+                allRead = next >= size; // before the send: its completion may run before the next line
+                session.sendOnStream(
+                                stream,
+                                Frame.builder(FrameType.DATA)
+                                        .header(OFFSET, Long.toString(at))
+                                        .payload(payload)
+                                        .build())
+                        .whenComplete((ok, e) -> {
+                            if (e != null) {
+                                fail(e);
+                            } else {
+                                queued.decrementAndGet();
+                                if (allRead) {
+                                    finishOnceSent();
+                                } else {
+                                    readMore();
+                                }
+                            }
+                        });
+            } catch (IOException e) {
+                fail(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
+            } catch (RuntimeException e) {
+                fail(e);
+            } finally {
+                reading.set(false);
+            }
+            readMore();
+        }
+
+        /** Every chunk is read and has left: the answer ends the stream. */
+        private void finishOnceSent() {
+            if (allRead && queued.get() == 0 && answered.compareAndSet(false, true)) {
+                closeQuietly(ch);
                 done.complete(Frame.builder(FrameType.DATA)
                         .header(SIZE, Long.toString(size))
                         .build());
-                return;
             }
-            int n = (int) Math.min(MAX_CHUNK, size - at);
-            ByteBuf payload = Unpooled.directBuffer(n);
-            try {
-                while (payload.readableBytes() < n) {
-                    if (payload.writeBytes(ch, at + payload.readableBytes(), n - payload.readableBytes()) < 0) {
-                        throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                payload.release();
-                throw e;
-            }
-            session.sendOnStream(
-                            stream,
-                            Frame.builder(FrameType.DATA)
-                                    .header(OFFSET, Long.toString(at))
-                                    .payload(payload)
-                                    .build())
-                    .whenComplete((ok, e) -> {
-                        if (e != null) {
-                            closeQuietly(ch);
-                            done.completeExceptionally(e);
-                            return;
-                        }
-                        // The next chunk waits its client's turn, as any other file work.
-                        work.execute(client, () -> sendChunks(client, session, stream, ch, at + n, size, done))
-                                .whenComplete((v, dropped) -> {
-                                    if (dropped != null) {
-                                        closeQuietly(ch);
-                                        done.completeExceptionally(dropped);
-                                    }
-                                });
-                    });
-        } catch (IOException e) {
-            closeQuietly(ch);
-            done.completeExceptionally(
-                    error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
-        } catch (RuntimeException e) {
+        }
+
+        private void fail(Throwable e) {
             closeQuietly(ch);
             done.completeExceptionally(e);
         }

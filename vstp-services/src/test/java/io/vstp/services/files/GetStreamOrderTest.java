@@ -1,0 +1,141 @@
+package io.vstp.services.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vstp.core.frame.Frame;
+import io.vstp.transport.Session;
+import io.vstp.transport.auth.Principal;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How a get-stream hands its chunks to the session: read ahead by at most {@link FileService#GET_READ_AHEAD}, in
+ * order, and the answer that ends the stream only once the last chunk has left. Answered earlier, the answer could
+ * reach the stream before a chunk the file thread had handed over (the CLI tests caught it now and then).
+ */
+class GetStreamOrderTest {
+    @TempDir
+    Path tmp;
+
+    /** A wire-v2 session whose sends complete only when the test says so. */
+    private static final class HeldSession implements Session {
+        record Sent(Frame message, CompletableFuture<Void> done) {}
+
+        final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        @Override
+        public String id() {
+            return "held";
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return new InetSocketAddress("127.0.0.1", 1);
+        }
+
+        @Override
+        public boolean legacy() {
+            return false;
+        }
+
+        @Override
+        public Principal principal() {
+            return Principal.ANONYMOUS;
+        }
+
+        @Override
+        public int wireVersion() {
+            return 2;
+        }
+
+        @Override
+        public CompletableFuture<Void> send(Frame frame) {
+            frame.release();
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("no pushes here"));
+        }
+
+        @Override
+        public CompletableFuture<Void> sendOnStream(long streamId, Frame message) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            sent.add(new Sent(message, done));
+            return done;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public CompletableFuture<Void> whenWritable() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public long pendingWriteBytes() {
+            return 0;
+        }
+
+        @Override
+        public CompletionStage<Void> closeFuture() {
+            return closed;
+        }
+    }
+
+    @Test
+    void chunksGoInOrderReadAheadIsBoundedAndTheAnswerWaitsForTheLastOne() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        int size = 3 * FilesProtocol.MAX_CHUNK + 1000;
+        byte[] data = new byte[size];
+        new Random(3).nextBytes(data);
+        Files.write(served.resolve("f.bin"), data);
+        HeldSession session = new HeldSession();
+        try (FileService files = new FileService(served)) {
+            Frame request =
+                    FilesProtocol.request(FilesProtocol.GET_STREAM, "f.bin").header(FilesProtocol.OFFSET, "0").stream(1)
+                            .build();
+            CompletableFuture<Frame> answer = files.handle(request, session).toCompletableFuture();
+
+            long expected = 0;
+            for (int chunk = 0; chunk < 4; chunk++) {
+                HeldSession.Sent s = session.sent.poll(10, TimeUnit.SECONDS);
+                assertThat(s).as("chunk %d handed over", chunk).isNotNull();
+                assertThat(s.message().headers().value(FilesProtocol.OFFSET)).isEqualTo(Long.toString(expected));
+                expected += s.message().payload().readableBytes();
+                if (chunk == 0) {
+                    // Nothing has left yet: the service reads ahead by the bound and then waits.
+                    Thread.sleep(300);
+                    assertThat(session.sent.size() + 1)
+                            .as("chunks handed over before any left")
+                            .isEqualTo(FileService.GET_READ_AHEAD);
+                }
+                if (expected == size) {
+                    Thread.sleep(100);
+                    assertThat(answer)
+                            .as("the answer, before the last chunk has left")
+                            .isNotDone();
+                }
+                s.message().release();
+                s.done().complete(null);
+            }
+            assertThat(expected).isEqualTo(size);
+            Frame end = answer.get(10, TimeUnit.SECONDS);
+            assertThat(end.headers().value(FilesProtocol.SIZE)).isEqualTo(Integer.toString(size));
+            end.release();
+            assertThat(session.sent).as("nothing after the last chunk").isEmpty();
+        } finally {
+            session.closed.complete(null);
+        }
+    }
+}
