@@ -24,7 +24,7 @@ final class ContentHashes {
     /** What a {@code stat} answers: the size and the SHA-256 of that many bytes. */
     record Hashed(long size, String sha256) {}
 
-    private record Version(
+    record Version(
             String path,
             Object identity,
             long size,
@@ -73,6 +73,37 @@ final class ContentHashes {
             remember(before, sha);
         }
         return new Hashed(before.size(), sha);
+    }
+
+    /** The size of {@code file} now, and its SHA-256 if this version of it was hashed before (null if not). */
+    Hashed ifKnown(Path file) throws IOException {
+        Version now = version(file);
+        synchronized (known) {
+            return new Hashed(now.size(), known.get(now));
+        }
+    }
+
+    /** A whole read of a file that hashes it as it goes (a download): the version it began on. */
+    record Reading(Version before, long startedMillis) {}
+
+    /** {@code file} is about to be read whole. */
+    Reading reading(Path file) throws IOException {
+        long started = System.currentTimeMillis();
+        return new Reading(version(file), started);
+    }
+
+    /**
+     * The read begun by {@code reading} hashed to {@code sha256}: true if that hash belongs to a version of the file,
+     * which it does when nothing wrote to the file while it was read and no write can hide in the tick of its last
+     * change (the same rule as {@link #of}); the hash is then remembered. False: the bytes read may mix two versions.
+     */
+    boolean finished(Reading reading, String sha256) throws IOException {
+        Version before = reading.before();
+        if (!version(Path.of(before.path())).equals(before) || !before.settledBefore(reading.startedMillis())) {
+            return false;
+        }
+        remember(before, sha256);
+        return true;
     }
 
     /** Whole files hashed so far (for tests: how often the cache did not know). */

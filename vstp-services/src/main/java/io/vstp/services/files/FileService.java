@@ -448,10 +448,15 @@ public final class FileService implements AutoCloseable {
 
     private Frame stat(Frame request) throws IOException {
         Path file = existingFile(header(request, PATH));
-        ContentHashes.Hashed whole = hashes.of(file);
+        ContentHashes.Hashed whole = IF_KNOWN.equals(request.headers().value(HASH))
+                        && request.headers().value(PREFIX) == null
+                ? hashes.ifKnown(file)
+                : hashes.of(file);
         long size = whole.size();
-        Frame.Builder b =
-                Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size)).header(SHA256, whole.sha256());
+        Frame.Builder b = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size));
+        if (whole.sha256() != null) {
+            b.header(SHA256, whole.sha256());
+        }
         String prefix = request.headers().value(PREFIX);
         if (prefix != null) {
             long n = number(prefix, PREFIX);
@@ -557,6 +562,8 @@ public final class FileService implements AutoCloseable {
                     try {
                         Path file = existingFile(path);
                         long offset = number(offsetText, OFFSET);
+                        // Taken before the file is opened: a write after it shows as a new version at the end.
+                        ContentHashes.Reading reading = offset == 0 ? hashes.reading(file) : null;
                         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                         long size = ch.size();
                         if (offset > size) {
@@ -565,7 +572,7 @@ public final class FileService implements AutoCloseable {
                                     ErrorCode.BAD_REQUEST,
                                     "offset " + offset + " beyond the file's " + size + " bytes");
                         }
-                        new OutgoingFile(client, session, stream, ch, offset, size, done).readMore();
+                        new OutgoingFile(client, session, stream, ch, offset, size, reading, done).readMore();
                     } catch (IOException e) {
                         done.completeExceptionally(
                                 error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
@@ -608,10 +615,14 @@ public final class FileService implements AutoCloseable {
         private final java.util.concurrent.atomic.AtomicInteger queued =
                 new java.util.concurrent.atomic.AtomicInteger();
         /** A read is queued or running: no second one until it is done. */
-        private final java.util.concurrent.atomic.AtomicBoolean reading =
+        private final java.util.concurrent.atomic.AtomicBoolean readQueued =
                 new java.util.concurrent.atomic.AtomicBoolean();
 
         private volatile boolean allRead;
+        /** From the start of the file: what it was when the read began, and the SHA-256 of what was read. */
+        private final ContentHashes.Reading reading;
+
+        private final MessageDigest digest;
         private final java.util.concurrent.atomic.AtomicBoolean answered =
                 new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -622,8 +633,11 @@ public final class FileService implements AutoCloseable {
                 FileChannel ch,
                 long offset,
                 long size,
+                ContentHashes.Reading reading,
                 CompletableFuture<Frame> done) {
             this.client = client;
+            this.reading = reading;
+            this.digest = reading != null ? FilesProtocol.sha256() : null;
             this.session = session;
             this.stream = stream;
             this.ch = ch;
@@ -634,7 +648,7 @@ public final class FileService implements AutoCloseable {
 
         /** Queues the next read when there is room ahead of the socket (any thread). */
         void readMore() {
-            if (allRead || done.isDone() || queued.get() >= GET_READ_AHEAD || !reading.compareAndSet(false, true)) {
+            if (allRead || done.isDone() || queued.get() >= GET_READ_AHEAD || !readQueued.compareAndSet(false, true)) {
                 return;
             }
             work.execute(client, this::readOne).whenComplete((v, dropped) -> {
@@ -669,6 +683,9 @@ public final class FileService implements AutoCloseable {
                 }
                 long at = next;
                 next += n;
+                if (digest != null) {
+                    update(digest, payload);
+                }
                 queued.incrementAndGet();
                 allRead = next >= size; // before the send: its completion may run before the next line
                 session.sendOnStream(
@@ -680,13 +697,15 @@ public final class FileService implements AutoCloseable {
                         .whenComplete((ok, e) -> {
                             if (e != null) {
                                 fail(e);
+                            } else if (queued.decrementAndGet() == 0 && allRead) {
+                                // As file work: the answer looks at the file again, never on the event loop.
+                                work.execute(client, this::finishOnceSent).whenComplete((v, dropped) -> {
+                                    if (dropped != null) {
+                                        fail(dropped);
+                                    }
+                                });
                             } else {
-                                queued.decrementAndGet();
-                                if (allRead) {
-                                    finishOnceSent();
-                                } else {
-                                    readMore();
-                                }
+                                readMore();
                             }
                         });
             } catch (IOException e) {
@@ -694,19 +713,32 @@ public final class FileService implements AutoCloseable {
             } catch (RuntimeException e) {
                 fail(e);
             } finally {
-                reading.set(false);
+                readQueued.set(false);
             }
             readMore();
         }
 
-        /** Every chunk is read and has left: the answer ends the stream. */
+        /**
+         * As file work, once every chunk is read and has left: the answer ends the stream, with the SHA-256 of the
+         * whole file when it was read from the start and did not change meanwhile (services.md §3.2).
+         */
         private void finishOnceSent() {
-            if (allRead && queued.get() == 0 && answered.compareAndSet(false, true)) {
-                closeQuietly(ch);
-                done.complete(Frame.builder(FrameType.DATA)
-                        .header(SIZE, Long.toString(size))
-                        .build());
+            if (!allRead || queued.get() != 0 || !answered.compareAndSet(false, true)) {
+                return;
             }
+            closeQuietly(ch);
+            Frame.Builder end = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size));
+            if (digest != null) {
+                String sha = hex(digest);
+                try {
+                    if (hashes.finished(reading, sha)) {
+                        end.header(SHA256, sha);
+                    }
+                } catch (IOException e) {
+                    // the file is gone or unreadable now: the client asks stat, which says so
+                }
+            }
+            done.complete(end.build());
         }
 
         private void fail(Throwable e) {

@@ -389,7 +389,8 @@ public final class FilesClient {
         }
         Stat stat;
         try {
-            stat = stat(statReq);
+            // From the start, the hash comes with the download (services.md §3.2): no read of the file before it.
+            stat = stat(statReq, have == 0);
         } catch (VstpException e) {
             if (have > 0 && e.code() == ErrorCode.BAD_REQUEST) {
                 Files.delete(partial); // our partial is longer than the remote file: start over
@@ -408,11 +409,12 @@ public final class FilesClient {
         long resumedFrom = have;
         progress.start(size, have);
         MessageDigest hashed = digest;
+        String streamed;
         // Never through a link planted under the partial's name.
         try (FileChannel out = FileChannel.open(
                 partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             out.truncate(have);
-            receive(
+            streamed = receive(
                     remote,
                     (payload, at) -> {
                         long end = writeAt(out, payload, at);
@@ -425,6 +427,12 @@ public final class FilesClient {
             out.force(true);
         }
         String actual = hex(digest);
+        try {
+            sha = announced(remote, sha, streamed);
+        } catch (FileTransferException e) {
+            Files.delete(partial);
+            throw new FileTransferException(e.getMessage() + "; partial download discarded");
+        }
         if (!actual.equals(sha)) {
             Files.delete(partial);
             throw new FileTransferException("downloaded " + remote + " has sha256 " + actual
@@ -450,11 +458,11 @@ public final class FilesClient {
     public Result getTo(String remote, OutputStream out, TransferProgress progress) throws Exception {
         progress = orNone(progress);
         long start = System.nanoTime();
-        Stat stat = stat(request(STAT, remote));
+        Stat stat = stat(request(STAT, remote), true);
         MessageDigest digest = sha256();
         byte[] copy = new byte[64 * 1024];
         progress.start(stat.size(), 0);
-        receive(
+        String streamed = receive(
                 remote,
                 (payload, at) -> {
                     int n = payload.readableBytes();
@@ -472,9 +480,10 @@ public final class FilesClient {
         out.flush();
         String actual = HexFormat.of().formatHex(digest.digest());
         progress.finish();
-        if (!actual.equals(stat.sha256())) {
+        String sha = announced(remote, stat.sha256(), streamed);
+        if (!actual.equals(sha)) {
             throw new FileTransferException("the bytes of " + remote + " written out have sha256 " + actual
-                    + " but the server announced " + stat.sha256());
+                    + " but the server announced " + sha);
         }
         return new Result(stat.size(), 0, actual, secondsSince(start), false);
     }
@@ -518,13 +527,35 @@ public final class FilesClient {
         long write(ByteBuf payload, long at) throws IOException;
     }
 
-    private void receive(String remote, Sink sink, long have, long size, TransferProgress progress) throws Exception {
+    /**
+     * Receives the file's bytes from {@code have} on.
+     *
+     * @return the SHA-256 the get-stream's last message announced (of the whole file, read from the start while it
+     *     did not change), or null
+     */
+    private String receive(String remote, Sink sink, long have, long size, TransferProgress progress) throws Exception {
         ClientStream stream = requester.openStream();
         if (stream != null) {
-            receiveStream(stream, remote, sink, have, size, progress);
-        } else {
-            receiveChunks(remote, sink, have, size, progress);
+            return receiveStream(stream, remote, sink, have, size, progress);
         }
+        receiveChunks(remote, sink, have, size, progress);
+        return null;
+    }
+
+    /**
+     * What the downloaded bytes must hash to: the stat's SHA-256 when the server knew it (both must then agree),
+     * else the one the download's last message announced, else (a v1 or UDP download, or a file that changed while
+     * it was sent) a stat now, which hashes the file as it is: bytes that mixed two versions match neither.
+     */
+    private String announced(String remote, String statSha, String streamedSha) throws Exception {
+        if (statSha != null && streamedSha != null && !statSha.equals(streamedSha)) {
+            throw new FileTransferException(remote + " changed on the server during download (sha256 " + statSha
+                    + " before, " + streamedSha + " as sent)");
+        }
+        if (statSha != null) {
+            return statSha;
+        }
+        return streamedSha != null ? streamedSha : stat(request(STAT, remote)).sha256();
     }
 
     /**
@@ -580,7 +611,7 @@ public final class FilesClient {
      * Wire v2: one {@code get-stream} request, answered by the file's chunks in order on one stream. Each chunk's
      * credit goes back to the server once it is written, so the server reads no faster than this client writes.
      */
-    private void receiveStream(
+    private String receiveStream(
             ClientStream stream, String remote, Sink out, long have, long size, TransferProgress progress)
             throws Exception {
         BlockingQueue<StreamChunk> chunks = new LinkedBlockingQueue<>();
@@ -610,7 +641,12 @@ public final class FilesClient {
                 }
                 progress.update(written);
             }
-            await(end).release();
+            Frame last = await(end);
+            try {
+                return last.headers().value(SHA256);
+            } finally {
+                last.release();
+            }
         } finally {
             if (!end.isDone()) {
                 // Chunks may still arrive until the cancel reaches the event loop: release them as they come.
@@ -817,11 +853,19 @@ public final class FilesClient {
     private record Stat(long size, String sha256, String prefixSha256) {}
 
     private Stat stat(Frame.Builder request) throws Exception {
+        return stat(request, false);
+    }
+
+    /** @param ifKnown the server is asked for the SHA-256 only if it knows it already: the answer may lack it */
+    private Stat stat(Frame.Builder request, boolean ifKnown) throws Exception {
+        if (ifKnown) {
+            request.header(HASH, IF_KNOWN);
+        }
         Frame answer = call(request);
         try {
             String size = answer.headers().value(SIZE);
             String sha = answer.headers().value(SHA256);
-            if (size == null || sha == null) {
+            if (size == null || (sha == null && !ifKnown)) {
                 throw new FileTransferException("the server's stat answer lacks its size or sha256");
             }
             long n;

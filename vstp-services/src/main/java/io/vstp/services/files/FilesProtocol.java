@@ -78,6 +78,13 @@ public final class FilesProtocol {
     public static final String TRUNCATED = "truncated";
     /** put-begin with {@code true} here drops what the server holds of the upload and starts again. */
     public static final String RESTART = "restart";
+    /**
+     * A stat with {@link #IF_KNOWN} here answers the SHA-256 only if the server already knows it, never hashing the
+     * file for it: a download from the start gets it from the get-stream's last message instead (services.md §3.2).
+     */
+    public static final String HASH = "hash";
+
+    public static final String IF_KNOWN = "if-known";
 
     /** Largest chunk a get may ask for, and the chunk size clients use. */
     public static final int MAX_CHUNK = 1024 * 1024;

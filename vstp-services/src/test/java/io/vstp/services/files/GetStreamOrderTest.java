@@ -100,6 +100,7 @@ class GetStreamOrderTest {
         byte[] data = new byte[size];
         new Random(3).nextBytes(data);
         Files.write(served.resolve("f.bin"), data);
+        Thread.sleep(50); // a tick old: a hash of a file changed within a tick of reading it is never announced
         HeldSession session = new HeldSession();
         try (FileService files = new FileService(served)) {
             Frame request =
@@ -132,8 +133,84 @@ class GetStreamOrderTest {
             assertThat(expected).isEqualTo(size);
             Frame end = answer.get(10, TimeUnit.SECONDS);
             assertThat(end.headers().value(FilesProtocol.SIZE)).isEqualTo(Integer.toString(size));
+            String sha = FilesProtocol.sha256(served.resolve("f.bin"), size);
+            assertThat(end.headers().value(FilesProtocol.SHA256))
+                    .as("the whole file's SHA-256, hashed as it was read")
+                    .isEqualTo(sha);
             end.release();
             assertThat(session.sent).as("nothing after the last chunk").isEmpty();
+
+            // Remembered: a stat answers it without reading the file again.
+            long hashed = files.filesHashed();
+            Frame stat = files.handle(
+                            FilesProtocol.request(FilesProtocol.STAT, "f.bin").build(), session)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(stat.headers().value(FilesProtocol.SHA256)).isEqualTo(sha);
+            stat.release();
+            assertThat(files.filesHashed()).isEqualTo(hashed);
+        } finally {
+            session.closed.complete(null);
+        }
+    }
+
+    /** A stat that asks for the hash only if known never reads the file; a download from the start supplies it. */
+    @Test
+    void aStatAskingOnlyForAKnownHashReadsNothing() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Files.write(served.resolve("g.bin"), new byte[300_000]);
+        HeldSession session = new HeldSession();
+        try (FileService files = new FileService(served)) {
+            Frame stat = files.handle(
+                            FilesProtocol.request(FilesProtocol.STAT, "g.bin")
+                                    .header(FilesProtocol.HASH, FilesProtocol.IF_KNOWN)
+                                    .build(),
+                            session)
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(stat.headers().value(FilesProtocol.SIZE)).isEqualTo("300000");
+            assertThat(stat.headers().value(FilesProtocol.SHA256))
+                    .as("not known yet")
+                    .isNull();
+            stat.release();
+            assertThat(files.filesHashed()).isZero();
+        } finally {
+            session.closed.complete(null);
+        }
+    }
+
+    /** The file changes while it is sent: the bytes may mix two versions, so the last message announces no hash. */
+    @Test
+    void aFileThatChangesWhileSentGetsNoHashAnnounced() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Path file = served.resolve("h.bin");
+        int size = 3 * FilesProtocol.MAX_CHUNK;
+        Files.write(file, new byte[size]);
+        Thread.sleep(50);
+        HeldSession session = new HeldSession();
+        try (FileService files = new FileService(served)) {
+            CompletableFuture<Frame> answer = files.handle(
+                            FilesProtocol.request(FilesProtocol.GET_STREAM, "h.bin")
+                                    .header(FilesProtocol.OFFSET, "0")
+                                    .stream(1)
+                                    .build(),
+                            session)
+                    .toCompletableFuture();
+            for (int chunk = 0; chunk < 3; chunk++) {
+                HeldSession.Sent s = session.sent.poll(10, TimeUnit.SECONDS);
+                assertThat(s).isNotNull();
+                if (chunk == 0) {
+                    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), size - 1); // same size, new content
+                    }
+                }
+                s.message().release();
+                s.done().complete(null);
+            }
+            Frame end = answer.get(10, TimeUnit.SECONDS);
+            assertThat(end.headers().value(FilesProtocol.SIZE)).isEqualTo(Integer.toString(size));
+            assertThat(end.headers().value(FilesProtocol.SHA256)).isNull();
+            end.release();
         } finally {
             session.closed.complete(null);
         }
