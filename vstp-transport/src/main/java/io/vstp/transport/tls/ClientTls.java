@@ -149,7 +149,10 @@ public final class ClientTls {
         // BouncyCastle's ML-DSA), whatever the provider order says.
         java.security.Provider jsse = provider.trustManagerProvider();
         try {
-            if (options.trustSystemCertificates()) {
+            // A pinned server is never checked against a CA (ServerCertificateVerifier): loading the system store,
+            // a tenth of a second of every command's start-up, would be for nothing.
+            if (options.trustSystemCertificates()
+                    && options.pinnedFingerprints().isEmpty()) {
                 managers.add(trustManager((KeyStore) null, jsse));
             }
             if (options.caFile().isPresent()) {
