@@ -623,6 +623,8 @@ public final class FileService implements AutoCloseable {
         private final ContentHashes.Reading reading;
 
         private final MessageDigest digest;
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.concurrent.atomic.AtomicBoolean answered =
                 new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -653,7 +655,8 @@ public final class FileService implements AutoCloseable {
             }
             work.execute(client, this::readOne).whenComplete((v, dropped) -> {
                 if (dropped != null) {
-                    fail(dropped); // never ran: the client left
+                    readQueued.set(false); // never ran: the client left
+                    fail(dropped);
                 }
             });
         }
@@ -715,6 +718,9 @@ public final class FileService implements AutoCloseable {
             } finally {
                 readQueued.set(false);
             }
+            if (done.isDone() && !answered.get()) {
+                closeOnce(); // failed while this read ran: the close was left to it
+            }
             readMore();
         }
 
@@ -726,7 +732,7 @@ public final class FileService implements AutoCloseable {
             if (!allRead || queued.get() != 0 || !answered.compareAndSet(false, true)) {
                 return;
             }
-            closeQuietly(ch);
+            closeOnce();
             Frame.Builder end = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size));
             if (digest != null) {
                 String sha = hex(digest);
@@ -741,9 +747,23 @@ public final class FileService implements AutoCloseable {
             done.complete(end.build());
         }
 
+        /**
+         * Ends the download with {@code e} (any thread, often the event loop after a failed send). The file is
+         * closed here only if no read is queued or running: closing a channel waits for a read in progress, which
+         * must not stall an event loop; such a read closes it when it ends. A read that starts after this finds the
+         * channel closed and fails at once.
+         */
         private void fail(Throwable e) {
-            closeQuietly(ch);
             done.completeExceptionally(e);
+            if (!readQueued.get()) {
+                closeOnce();
+            }
+        }
+
+        private void closeOnce() {
+            if (closed.compareAndSet(false, true)) {
+                closeQuietly(ch);
+            }
         }
     }
 

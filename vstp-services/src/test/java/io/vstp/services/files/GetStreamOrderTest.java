@@ -154,6 +154,63 @@ class GetStreamOrderTest {
         }
     }
 
+    /**
+     * A send fails (the client cancelled): the download ends with that failure and its file is closed, by whichever
+     * side finishes last (a read in progress, or the failure itself), never left open.
+     */
+    @Test
+    void aFailedSendEndsTheDownloadAndClosesTheFile() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("served"));
+        Path file = served.resolve("c.bin");
+        Files.write(file, new byte[4 * FilesProtocol.MAX_CHUNK]);
+        HeldSession session = new HeldSession();
+        try (FileService files = new FileService(served)) {
+            CompletableFuture<Frame> answer = files.handle(
+                            FilesProtocol.request(FilesProtocol.GET_STREAM, "c.bin")
+                                    .header(FilesProtocol.OFFSET, "0")
+                                    .stream(1)
+                                    .build(),
+                            session)
+                    .toCompletableFuture();
+            HeldSession.Sent first = session.sent.poll(10, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(openDescriptorsOf(file)).as("open while it is sent").isPositive();
+            first.message().release();
+            first.done().completeExceptionally(new java.io.IOException("the client cancelled"));
+            assertThat(answer)
+                    .failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("the client cancelled");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (openDescriptorsOf(file) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(openDescriptorsOf(file))
+                    .as("descriptors of the file still open")
+                    .isZero();
+            for (HeldSession.Sent s; (s = session.sent.poll()) != null; ) {
+                s.message().release();
+            }
+        } finally {
+            session.closed.complete(null);
+        }
+    }
+
+    /** How many of this process's file descriptors point at {@code file} (Linux). */
+    private static long openDescriptorsOf(Path file) throws Exception {
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(real);
+                        } catch (Exception e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .count();
+        }
+    }
+
     /** A stat that asks for the hash only if known never reads the file; a download from the start supplies it. */
     @Test
     void aStatAskingOnlyForAKnownHashReadsNothing() throws Exception {

@@ -224,7 +224,7 @@ final class StreamMultiplexer {
         this.connectionSendCredit = params.peerConnectionWindow();
         this.connectionReceiveRemaining = params.localConnectionWindow();
         this.connectionWindow = params.localConnectionWindow();
-        this.lastCrowded = System.nanoTime();
+        this.lastCrowded = System.nanoTime() - CALM_NANOS; // calm from the start
         this.connectionStream = new Stream(0, Long.MAX_VALUE, Long.MAX_VALUE);
         this.nextLocalId = client ? 1 : 2;
         this.writeBudget = WRITE_BUDGET_CHUNKS * params.chunkSize();
@@ -740,7 +740,11 @@ final class StreamMultiplexer {
      * and does not. The cost of growing needlessly is memory, which the limit and the budget bound.
      */
     private int grow(Stream s) {
+        // Not while the connection still keeps back what an earlier tuning gave: each tune and untune would
+        // otherwise leave the peer more connection credit than the window, without end (a hostile peer could
+        // make that happen on purpose with short transfers).
         if (s.window >= TUNED_WINDOW_LIMIT
+                || connectionDebt > 0
                 || streams.size() != 1
                 || (tuned != null && tuned != s)
                 || System.nanoTime() - lastCrowded < CALM_NANOS) {
@@ -782,8 +786,8 @@ final class StreamMultiplexer {
         s.window = params.localStreamWindow();
         s.debt += growth;
         connectionWindow -= growth;
+        // The budget comes back as the debt is paid: until then the peer may still send that much.
         connectionDebt += growth;
-        TUNED.addAndGet(-growth);
     }
 
     /** Bytes the tuned-up windows of this process add now (tests). */
@@ -797,6 +801,7 @@ final class StreamMultiplexer {
             int paid = (int) Math.min(connectionDebt, connectionUnreturned);
             connectionDebt -= paid;
             connectionUnreturned -= paid;
+            TUNED.addAndGet(-paid);
         }
         sendConnectionUpdate();
     }
@@ -836,8 +841,12 @@ final class StreamMultiplexer {
         if (s == tuned) {
             untune();
         }
+        boolean crowded = streams.size() > 1;
         if (streams.remove(s.id) != null && (s.id & 1) == (client ? 0 : 1)) {
             openRemoteStreams--;
+        }
+        if (crowded && streams.size() == 1) {
+            lastCrowded = System.nanoTime(); // the calm period starts when the second stream goes, not when it came
         }
     }
 
@@ -848,6 +857,10 @@ final class StreamMultiplexer {
         }
         drop(connectionStream, cause);
         untune();
+        // What tuning added and the peer may no longer send goes back to the budget, once.
+        TUNED.addAndGet(-(connectionDebt + connectionWindow - params.localConnectionWindow()));
+        connectionDebt = 0;
+        connectionWindow = params.localConnectionWindow();
         ready.clear();
     }
 

@@ -61,6 +61,11 @@ class WindowTuningTest {
 
         /** Sends one frame on {@code stream} as the peer would (it must have the credit) and reads the updates. */
         void receive(long stream, boolean first) {
+            receive(stream, first, false);
+        }
+
+        /** As {@link #receive(long, boolean)}; {@code last} ends the peer's side of the stream. */
+        void receive(long stream, boolean first, boolean last) {
             if (first) {
                 streamCredit = STREAM_WINDOW;
             }
@@ -70,7 +75,11 @@ class WindowTuningTest {
             streamCredit -= FRAME;
             connectionCredit -= FRAME;
             mux.onFrame(new Frame(
-                    stream, FrameType.DATA, Flags.NONE, Headers.EMPTY, Unpooled.wrappedBuffer(new byte[FRAME])));
+                    stream,
+                    FrameType.DATA,
+                    last ? Flags.END_STREAM : Flags.NONE,
+                    Headers.EMPTY,
+                    Unpooled.wrappedBuffer(new byte[FRAME])));
             readUpdates(stream);
         }
 
@@ -209,6 +218,40 @@ class WindowTuningTest {
                 .as("connection credit (was %d)", grownConnection)
                 .isLessThanOrEqualTo(CONNECTION_WINDOW);
         assertThat(r.violations).isEmpty();
+    }
+
+    /**
+     * Short transfers one after another on one connection, each alone while it runs: each tunes its stream up and
+     * gives the growth back when it ends. The connection's credit must stay bounded; it once grew by about half a
+     * MiB per transfer, without end, until a well-behaved peer's credit passed 2^31 - 1 (found in review).
+     */
+    @Test
+    void shortTransfersOneAfterAnotherLeaveTheConnectionCreditBounded() throws Exception {
+        Receiver r = receiver(true);
+        long before = StreamMultiplexer.tunedBytes();
+        calm();
+        for (int k = 0; k < 400; k++) {
+            long id = 1 + 2L * k;
+            int frames = 1 + k % 8; // 64 KiB to 512 KiB
+            r.receive(id, true, frames == 1);
+            for (int i = 1; i < frames; i++) {
+                r.receive(id, false, i == frames - 1);
+            }
+            // The receiver answers and ends its side: the stream is gone.
+            r.mux.send(id, Frame.builder(FrameType.DATA).build(), true);
+            r.readUpdates(id);
+            assertThat(r.mux.isOpen(id)).isFalse();
+            assertThat(r.connectionCredit)
+                    .as("the peer's connection credit after transfer %d", k)
+                    .isLessThanOrEqualTo(CONNECTION_WINDOW + (long) StreamMultiplexer.TUNED_WINDOW_LIMIT);
+        }
+        assertThat(r.violations).isEmpty();
+        assertThat(StreamMultiplexer.tunedBytes() - before)
+                .as("budget held while the peer may still use it")
+                .isLessThanOrEqualTo(StreamMultiplexer.TUNED_WINDOW_LIMIT - STREAM_WINDOW);
+        r.close();
+        receivers.remove(r);
+        assertThat(StreamMultiplexer.tunedBytes()).isEqualTo(before);
     }
 
     @Test
