@@ -523,18 +523,7 @@ public final class FileService implements AutoCloseable {
                 throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
             }
             int n = (int) Math.min(length, size - offset);
-            ByteBuf payload = Unpooled.buffer(n);
-            try {
-                payload.writeBytes(ch, offset, n);
-                while (payload.readableBytes() < n) {
-                    if (payload.writeBytes(ch, offset + payload.readableBytes(), n - payload.readableBytes()) < 0) {
-                        throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                payload.release();
-                throw e;
-            }
+            ByteBuf payload = readFully(ch, offset, Unpooled.buffer(n), n);
             return Frame.builder(FrameType.DATA)
                     .header(SIZE, Long.toString(size))
                     .header(OFFSET, Long.toString(offset))
@@ -673,17 +662,7 @@ public final class FileService implements AutoCloseable {
                     return;
                 }
                 int n = (int) Math.min(MAX_CHUNK, size - next);
-                ByteBuf payload = Unpooled.directBuffer(n);
-                try {
-                    while (payload.readableBytes() < n) {
-                        if (payload.writeBytes(ch, next + payload.readableBytes(), n - payload.readableBytes()) < 0) {
-                            throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    payload.release();
-                    throw e;
-                }
+                ByteBuf payload = readFully(ch, next, Unpooled.directBuffer(n), n);
                 long at = next;
                 next += n;
                 if (digest != null) {
@@ -764,6 +743,21 @@ public final class FileService implements AutoCloseable {
             if (closed.compareAndSet(false, true)) {
                 closeQuietly(ch);
             }
+        }
+    }
+
+    /** {@code n} bytes of {@code ch} from {@code at} into {@code into}, which is released if that fails. */
+    private static ByteBuf readFully(FileChannel ch, long at, ByteBuf into, int n) throws IOException {
+        try {
+            while (into.readableBytes() < n) {
+                if (into.writeBytes(ch, at + into.readableBytes(), n - into.readableBytes()) < 0) {
+                    throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
+                }
+            }
+            return into;
+        } catch (IOException | RuntimeException e) {
+            into.release();
+            throw e;
         }
     }
 

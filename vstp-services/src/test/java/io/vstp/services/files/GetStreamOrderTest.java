@@ -103,10 +103,7 @@ class GetStreamOrderTest {
         Thread.sleep(50); // a tick old: a hash of a file changed within a tick of reading it is never announced
         HeldSession session = new HeldSession();
         try (FileService files = new FileService(served)) {
-            Frame request =
-                    FilesProtocol.request(FilesProtocol.GET_STREAM, "f.bin").header(FilesProtocol.OFFSET, "0").stream(1)
-                            .build();
-            CompletableFuture<Frame> answer = files.handle(request, session).toCompletableFuture();
+            CompletableFuture<Frame> answer = download(files, session, "f.bin");
 
             long expected = 0;
             for (int chunk = 0; chunk < 4; chunk++) {
@@ -165,13 +162,7 @@ class GetStreamOrderTest {
         Files.write(file, new byte[4 * FilesProtocol.MAX_CHUNK]);
         HeldSession session = new HeldSession();
         try (FileService files = new FileService(served)) {
-            CompletableFuture<Frame> answer = files.handle(
-                            FilesProtocol.request(FilesProtocol.GET_STREAM, "c.bin")
-                                    .header(FilesProtocol.OFFSET, "0")
-                                    .stream(1)
-                                    .build(),
-                            session)
-                    .toCompletableFuture();
+            CompletableFuture<Frame> answer = download(files, session, "c.bin");
             HeldSession.Sent first = session.sent.poll(10, TimeUnit.SECONDS);
             assertThat(first).isNotNull();
             assertThat(openDescriptorsOf(file)).as("open while it is sent").isPositive();
@@ -194,6 +185,16 @@ class GetStreamOrderTest {
         } finally {
             session.closed.complete(null);
         }
+    }
+
+    /** A get-stream of {@code name} from the start, on stream 1 of {@code session}. */
+    private static CompletableFuture<Frame> download(FileService files, Session session, String name) {
+        return files.handle(
+                        FilesProtocol.request(FilesProtocol.GET_STREAM, name).header(FilesProtocol.OFFSET, "0").stream(
+                                        1)
+                                .build(),
+                        session)
+                .toCompletableFuture();
     }
 
     /** How many of this process's file descriptors point at {@code file} (Linux). */
@@ -246,13 +247,7 @@ class GetStreamOrderTest {
         Thread.sleep(50);
         HeldSession session = new HeldSession();
         try (FileService files = new FileService(served)) {
-            CompletableFuture<Frame> answer = files.handle(
-                            FilesProtocol.request(FilesProtocol.GET_STREAM, "h.bin")
-                                    .header(FilesProtocol.OFFSET, "0")
-                                    .stream(1)
-                                    .build(),
-                            session)
-                    .toCompletableFuture();
+            CompletableFuture<Frame> answer = download(files, session, "h.bin");
             for (int chunk = 0; chunk < 3; chunk++) {
                 HeldSession.Sent s = session.sent.poll(10, TimeUnit.SECONDS);
                 assertThat(s).isNotNull();
