@@ -448,8 +448,8 @@ public final class FileService implements AutoCloseable {
 
     private Frame stat(Frame request) throws IOException {
         Path file = existingFile(header(request, PATH));
-        ContentHashes.Hashed whole = IF_KNOWN.equals(request.headers().value(HASH))
-                        && request.headers().value(PREFIX) == null
+        String prefix = request.headers().value(PREFIX);
+        ContentHashes.Hashed whole = IF_KNOWN.equals(request.headers().value(HASH)) && prefix == null
                 ? hashes.ifKnown(file)
                 : hashes.of(file);
         long size = whole.size();
@@ -457,7 +457,6 @@ public final class FileService implements AutoCloseable {
         if (whole.sha256() != null) {
             b.header(SHA256, whole.sha256());
         }
-        String prefix = request.headers().value(PREFIX);
         if (prefix != null) {
             long n = number(prefix, PREFIX);
             if (n > size) {
@@ -642,10 +641,15 @@ public final class FileService implements AutoCloseable {
             if (allRead || done.isDone() || queued.get() >= GET_READ_AHEAD || !readQueued.compareAndSet(false, true)) {
                 return;
             }
-            work.execute(client, this::readOne).whenComplete((v, dropped) -> {
+            asFileWork(this::readOne);
+        }
+
+        /** Runs {@code task} as file work of the client; dropped unrun (the client left), it ends the download. */
+        private void asFileWork(Runnable task) {
+            work.execute(client, task).whenComplete((v, dropped) -> {
                 if (dropped != null) {
-                    readQueued.set(false); // never ran: the client left
-                    fail(dropped);
+                    done.completeExceptionally(dropped);
+                    closeOnce(); // no read runs: the dropped task was the only one this download had
                 }
             });
         }
@@ -680,12 +684,7 @@ public final class FileService implements AutoCloseable {
                             if (e != null) {
                                 fail(e);
                             } else if (queued.decrementAndGet() == 0 && allRead) {
-                                // As file work: the answer looks at the file again, never on the event loop.
-                                work.execute(client, this::finishOnceSent).whenComplete((v, dropped) -> {
-                                    if (dropped != null) {
-                                        fail(dropped);
-                                    }
-                                });
+                                asFileWork(this::finishOnceSent); // it looks at the file: never on the event loop
                             } else {
                                 readMore();
                             }
@@ -697,8 +696,8 @@ public final class FileService implements AutoCloseable {
             } finally {
                 readQueued.set(false);
             }
-            if (done.isDone() && !answered.get()) {
-                closeOnce(); // failed while this read ran: the close was left to it
+            if (done.isDone()) {
+                closeOnce(); // failed while this read ran, the close was left to it (or answered: closed already)
             }
             readMore();
         }

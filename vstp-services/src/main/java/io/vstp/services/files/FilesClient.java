@@ -478,7 +478,7 @@ public final class FilesClient {
                 stat.size(),
                 progress);
         out.flush();
-        String actual = HexFormat.of().formatHex(digest.digest());
+        String actual = hex(digest);
         progress.finish();
         String sha = announced(remote, stat.sha256(), streamed);
         if (!actual.equals(sha)) {

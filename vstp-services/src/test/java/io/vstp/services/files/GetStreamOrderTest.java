@@ -139,10 +139,7 @@ class GetStreamOrderTest {
 
             // Remembered: a stat answers it without reading the file again.
             long hashed = files.filesHashed();
-            Frame stat = files.handle(
-                            FilesProtocol.request(FilesProtocol.STAT, "f.bin").build(), session)
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+            Frame stat = answer(files, session, FilesProtocol.request(FilesProtocol.STAT, "f.bin"));
             assertThat(stat.headers().value(FilesProtocol.SHA256)).isEqualTo(sha);
             stat.release();
             assertThat(files.filesHashed()).isEqualTo(hashed);
@@ -187,6 +184,11 @@ class GetStreamOrderTest {
         }
     }
 
+    /** The service's answer to {@code request}, within 10 s. */
+    private static Frame answer(FileService files, Session session, Frame.Builder request) throws Exception {
+        return files.handle(request.build(), session).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     /** A get-stream of {@code name} from the start, on stream 1 of {@code session}. */
     private static CompletableFuture<Frame> download(FileService files, Session session, String name) {
         return files.handle(
@@ -219,13 +221,11 @@ class GetStreamOrderTest {
         Files.write(served.resolve("g.bin"), new byte[300_000]);
         HeldSession session = new HeldSession();
         try (FileService files = new FileService(served)) {
-            Frame stat = files.handle(
-                            FilesProtocol.request(FilesProtocol.STAT, "g.bin")
-                                    .header(FilesProtocol.HASH, FilesProtocol.IF_KNOWN)
-                                    .build(),
-                            session)
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+            Frame stat = answer(
+                    files,
+                    session,
+                    FilesProtocol.request(FilesProtocol.STAT, "g.bin")
+                            .header(FilesProtocol.HASH, FilesProtocol.IF_KNOWN));
             assertThat(stat.headers().value(FilesProtocol.SIZE)).isEqualTo("300000");
             assertThat(stat.headers().value(FilesProtocol.SHA256))
                     .as("not known yet")

@@ -745,8 +745,7 @@ final class StreamMultiplexer {
         // make that happen on purpose with short transfers).
         if (s.window >= TUNED_WINDOW_LIMIT
                 || connectionDebt > 0
-                || streams.size() != 1
-                || (tuned != null && tuned != s)
+                || streams.size() != 1 // then s is that stream, and the tuned one if any (forget untunes)
                 || System.nanoTime() - lastCrowded < CALM_NANOS) {
             return 0;
         }
