@@ -121,6 +121,8 @@ def java_cmd(k, seconds, rate=None, workload=None):
         cmd += ["--variant", k["variant"]]
     if k["loss"]:
         cmd += ["--loss", str(k["loss"])]
+    if k.get("payload"):
+        cmd += ["--payload", k["payload"]]
     if rate is not None:
         cmd += ["--rate", f"{rate:.0f}"]
     return cmd
@@ -302,7 +304,8 @@ def unit(r):
 
 
 def markdown(doc):
-    lines = [f"Suite run {doc['started']} — {doc['runs']} run(s) per case, {doc['seconds']} s each"
+    lines = [f"Suite run {doc['started']} — {doc['runs']} run(s) per case, {doc['seconds']} s each, "
+             f"{doc.get('payload', 'text')} payloads"
              + (" (SMOKE: checks only, numbers meaningless)" if doc["smoke"] else "") + ".", ""]
     for group in GROUPS:
         rows = [r for r in doc["results"] if r["group"] == group]
@@ -359,15 +362,24 @@ def main(argv):
     ap.add_argument("--only", action="append", choices=GROUPS, help="run only these groups (repeatable)")
     ap.add_argument("--case", action="append", help="run only cases whose id starts with this (repeatable)")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the jar and the Rust program first")
+    ap.add_argument("--payload", choices=["random", "text"], default="random",
+                    help="what the Java peers' payloads are: random bytes (default) or text, which wire v2 compresses "
+                         "to almost nothing (the suite's payload before 2026-12-08); the crate never compresses")
     ap.add_argument("--merge", action="store_true",
                     help="keep the other cases of the existing results.json (re-run some cases into a full run)")
     args = ap.parse_args(argv)
     runs = 1 if args.smoke else args.runs
     seconds = 0.3 if args.smoke else args.seconds
+    if args.merge and (OUT / "results.json").exists():
+        sent = json.loads((OUT / "results.json").read_text()).get("payload", "text")
+        if sent != args.payload:
+            raise SystemExit(f"--merge: the existing run sent {sent} payloads, this one would send {args.payload}")
     build(args.rebuild)
 
     selected = [k for k in cases() if (not args.only or k["group"] in args.only)
                 and (not args.case or any(k["id"].startswith(p) for p in args.case))]
+    for k in selected:
+        k["payload"] = args.payload
     results, failures = [], []
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     for k in selected:
@@ -408,7 +420,7 @@ def main(argv):
         runs, seconds, started = previous["runs"], previous["seconds"], previous["started"]
     ratios(results)
 
-    doc = {"started": started, "smoke": args.smoke, "runs": runs, "seconds": seconds,
+    doc = {"started": started, "smoke": args.smoke, "runs": runs, "seconds": seconds, "payload": args.payload,
            "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}, "results": results}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(doc, indent=1) + "\n")

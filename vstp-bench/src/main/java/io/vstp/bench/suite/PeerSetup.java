@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * How a {@link Peer} is set up for one measurement.
@@ -20,8 +21,10 @@ import java.util.Map;
  * @param connections client connections (TCP), or client endpoints / publications (UDP)
  * @param variant     a peer-specific choice, such as a TLS provider and cipher suite; empty for the default
  * @param loss        probability that a datagram is dropped, for the UDP loss runs; 0 elsewhere
+ * @param content     what the payload's bytes are: random (what a transport moves for files and encrypted data), or
+ *                    text that compresses to almost nothing
  */
-public record PeerSetup(Mode mode, int size, int connections, String variant, double loss) {
+public record PeerSetup(Mode mode, int size, int connections, String variant, double loss, Content content) {
     /** What the server side does with what it receives. */
     public enum Mode {
         SINK,
@@ -37,9 +40,25 @@ public record PeerSetup(Mode mode, int size, int connections, String variant, do
             Map.entry("content-type", ascii("application/octet-stream")),
             Map.entry("trace-id", ascii("4bf92f3577b34da6")));
 
-    /** The payload every frame carries: {@code size} printable bytes, the same for every peer. */
+    /**
+     * What a payload is made of. Wire v2 compresses, the baselines do not: with text the bulk cases would measure a
+     * compressor against a copy, so the suite sends random bytes unless asked for text.
+     */
+    public enum Content {
+        RANDOM,
+        TEXT
+    }
+
+    /** The seed of the random payload: every peer and every run sends the same bytes. */
+    private static final long PAYLOAD_SEED = 0x5654_5350L;
+
+    /** The payload every frame carries: {@code size} bytes of {@link #content()}, the same for every peer. */
     public byte[] payload() {
         byte[] b = new byte[size];
+        if (content == Content.RANDOM) {
+            new SplittableRandom(PAYLOAD_SEED).nextBytes(b);
+            return b;
+        }
         for (int i = 0; i < size; i++) {
             b[i] = (byte) ('a' + i % 26);
         }

@@ -63,6 +63,12 @@ public final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "0", description = "UDP: share of datagrams dropped (0-0.5).")
     double loss;
 
+    @Option(
+            names = "--payload",
+            defaultValue = "random",
+            description = "random (default) or text: what the payload bytes are; text compresses to almost nothing.")
+    String payload;
+
     @Override
     public Integer call() throws Exception {
         if (size < 0
@@ -77,7 +83,14 @@ public final class SuiteCommand implements Callable<Integer> {
         }
         Timing timing = Timing.of(Duration.ofMillis((long) (seconds * 1000)));
         PeerSetup.Mode mode = workload.equals("stream") ? PeerSetup.Mode.SINK : PeerSetup.Mode.ECHO;
-        PeerSetup setup = new PeerSetup(mode, size, connections, variant, loss);
+        PeerSetup.Content content = switch (payload) {
+            case "random" -> PeerSetup.Content.RANDOM;
+            case "text" -> PeerSetup.Content.TEXT;
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--payload is random or text, not " + payload);
+        };
+        PeerSetup setup = new PeerSetup(mode, size, connections, variant, loss, content);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("peer", peer);
         out.put("workload", workload);
@@ -85,6 +98,7 @@ public final class SuiteCommand implements Callable<Integer> {
         out.put("connections", connections);
         out.put("variant", variant);
         out.put("loss", loss);
+        out.put("payload", payload);
         try (Peer p = Peers.create(peer)) {
             p.start(setup);
             Map<String, Object> result = switch (workload) {
