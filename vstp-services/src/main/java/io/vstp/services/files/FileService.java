@@ -58,6 +58,7 @@ public final class FileService implements AutoCloseable {
     static final int THREADS = 4;
 
     private final Path root;
+    private final ServedDirectory served;
     private final FairWork work;
     private final PartialUploads partials;
     private final ContentHashes hashes = new ContentHashes();
@@ -109,6 +110,7 @@ public final class FileService implements AutoCloseable {
         this.maxDatagramRequests = maxDatagramRequests;
         Files.createDirectories(root);
         this.root = root.toRealPath();
+        this.served = new ServedDirectory(this.root);
         this.partials = partials;
         this.partialBytes.set(sweepPartials());
         this.work = new FairWork(
@@ -417,10 +419,10 @@ public final class FileService implements AutoCloseable {
     }
 
     private Frame list(Frame request) throws IOException {
-        Path dir = resolve(
+        Path dir = served.resolve(
                 request.headers().value(PATH) == null ? "" : request.headers().value(PATH));
         if (!Files.isDirectory(dir)) {
-            throw error(ErrorCode.NOT_FOUND, "no such directory: " + relative(dir));
+            throw error(ErrorCode.NOT_FOUND, "no such directory: " + served.relative(dir));
         }
         StringBuilder out = new StringBuilder();
         int n = 0;
@@ -447,7 +449,7 @@ public final class FileService implements AutoCloseable {
     }
 
     private Frame stat(Frame request) throws IOException {
-        Path file = existingFile(header(request, PATH));
+        Path file = served.existingFile(header(request, PATH));
         String prefix = request.headers().value(PREFIX);
         ContentHashes.Hashed whole = IF_KNOWN.equals(request.headers().value(HASH)) && prefix == null
                 ? hashes.ifKnown(file)
@@ -472,8 +474,8 @@ public final class FileService implements AutoCloseable {
      * is replaced only with {@code overwrite: true}, a directory never.
      */
     private Frame move(Frame request) throws IOException {
-        Path from = existingFile(header(request, PATH));
-        Path to = resolve(header(request, TO));
+        Path from = served.existingFile(header(request, PATH));
+        Path to = served.resolve(header(request, TO));
         if (from.equals(to)) {
             throw error(ErrorCode.BAD_REQUEST, "source and destination are the same file");
         }
@@ -486,7 +488,7 @@ public final class FileService implements AutoCloseable {
                 try {
                     NoClobberMove.move(from, to);
                 } catch (java.nio.file.FileAlreadyExistsException e) {
-                    throw error(ErrorCode.ALREADY_EXISTS, relative(to) + " exists; mv --force replaces it");
+                    throw error(ErrorCode.ALREADY_EXISTS, served.relative(to) + " exists; mv --force replaces it");
                 }
             }
             return Frame.builder(FrameType.DATA)
@@ -497,14 +499,14 @@ public final class FileService implements AutoCloseable {
 
     /** Deletes one file (never a directory); a missing file is NOT_FOUND. */
     private Frame delete(Frame request) throws IOException {
-        Path file = resolve(header(request, PATH));
+        Path file = served.resolve(header(request, PATH));
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw error(ErrorCode.BAD_REQUEST, relative(file) + " is a directory; delete removes files");
+            throw error(ErrorCode.BAD_REQUEST, served.relative(file) + " is a directory; delete removes files");
         }
         synchronized (names) {
             long size = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
             if (size < 0 || !Files.deleteIfExists(file)) {
-                throw error(ErrorCode.NOT_FOUND, "no such file: " + relative(file));
+                throw error(ErrorCode.NOT_FOUND, "no such file: " + served.relative(file));
             }
             return Frame.builder(FrameType.DATA)
                     .header(SIZE, Long.toString(size))
@@ -513,7 +515,7 @@ public final class FileService implements AutoCloseable {
     }
 
     private Frame get(Frame request) throws IOException {
-        Path file = existingFile(header(request, PATH));
+        Path file = served.existingFile(header(request, PATH));
         long offset = number(header(request, OFFSET), OFFSET);
         long length = Math.min(number(header(request, LENGTH), LENGTH), MAX_CHUNK);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -522,7 +524,7 @@ public final class FileService implements AutoCloseable {
                 throw error(ErrorCode.BAD_REQUEST, "offset " + offset + " beyond the file's " + size + " bytes");
             }
             int n = (int) Math.min(length, size - offset);
-            ByteBuf payload = readFully(ch, offset, Unpooled.buffer(n), n);
+            ByteBuf payload = OutgoingFile.readFully(ch, offset, Unpooled.buffer(n), n);
             return Frame.builder(FrameType.DATA)
                     .header(SIZE, Long.toString(size))
                     .header(OFFSET, Long.toString(offset))
@@ -548,7 +550,7 @@ public final class FileService implements AutoCloseable {
         Object client = client(session);
         work.execute(client, () -> {
                     try {
-                        Path file = existingFile(path);
+                        Path file = served.existingFile(path);
                         long offset = number(offsetText, OFFSET);
                         // Taken before the file is opened: a write after it shows as a new version at the end.
                         ContentHashes.Reading reading = offset == 0 ? hashes.reading(file) : null;
@@ -560,7 +562,8 @@ public final class FileService implements AutoCloseable {
                                     ErrorCode.BAD_REQUEST,
                                     "offset " + offset + " beyond the file's " + size + " bytes");
                         }
-                        new OutgoingFile(client, session, stream, ch, offset, size, reading, done).readMore();
+                        new OutgoingFile(work, hashes, client, session, stream, ch, offset, size, reading, done)
+                                .readMore();
                     } catch (IOException e) {
                         done.completeExceptionally(
                                 error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
@@ -577,200 +580,9 @@ public final class FileService implements AutoCloseable {
         return done;
     }
 
-    /**
-     * Chunks of a get-stream read ahead of the socket: while one is being sent, the next is already read and
-     * queued, so the stream never waits for the disk (docs/benchmarks.md, transfer). Two bound what one download
-     * holds to 2 MiB.
-     */
-    static final int GET_READ_AHEAD = 2;
-
-    /**
-     * One get-stream: reads its chunks as file work of its client (one task per chunk, so other clients take turns),
-     * at most {@link #GET_READ_AHEAD} of them queued on the stream and not yet sent. The answer that ends the stream
-     * comes once the last chunk has left: answered earlier, it could reach the stream first (the session answers a
-     * finished stage at once, and a chunk handed over from this thread is queued on the event loop later).
-     */
-    private final class OutgoingFile {
-        private final Object client;
-        private final Session session;
-        private final long stream;
-        private final FileChannel ch;
-        private final long size;
-        private final CompletableFuture<Frame> done;
-        /** The next byte to read; file work only, which runs one task of a client at a time. */
-        private long next;
-        /** Chunks handed to the session and not yet sent. */
-        private final java.util.concurrent.atomic.AtomicInteger queued =
-                new java.util.concurrent.atomic.AtomicInteger();
-        /** A read is queued or running: no second one until it is done. */
-        private final java.util.concurrent.atomic.AtomicBoolean readQueued =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        private volatile boolean allRead;
-        /** From the start of the file: what it was when the read began, and the SHA-256 of what was read. */
-        private final ContentHashes.Reading reading;
-
-        private final MessageDigest digest;
-        private final java.util.concurrent.atomic.AtomicBoolean closed =
-                new java.util.concurrent.atomic.AtomicBoolean();
-        private final java.util.concurrent.atomic.AtomicBoolean answered =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        OutgoingFile(
-                Object client,
-                Session session,
-                long stream,
-                FileChannel ch,
-                long offset,
-                long size,
-                ContentHashes.Reading reading,
-                CompletableFuture<Frame> done) {
-            this.client = client;
-            this.reading = reading;
-            this.digest = reading != null ? FilesProtocol.sha256() : null;
-            this.session = session;
-            this.stream = stream;
-            this.ch = ch;
-            this.next = offset;
-            this.size = size;
-            this.done = done;
-        }
-
-        /** Queues the next read when there is room ahead of the socket (any thread). */
-        void readMore() {
-            if (allRead || done.isDone() || queued.get() >= GET_READ_AHEAD || !readQueued.compareAndSet(false, true)) {
-                return;
-            }
-            asFileWork(this::readOne);
-        }
-
-        /** Runs {@code task} as file work of the client; dropped unrun (the client left), it ends the download. */
-        private void asFileWork(Runnable task) {
-            work.execute(client, task).whenComplete((v, dropped) -> {
-                if (dropped != null) {
-                    done.completeExceptionally(dropped);
-                    closeOnce(); // no read runs: the dropped task was the only one this download had
-                }
-            });
-        }
-
-        /** As file work: reads the chunk at {@link #next} and queues it on the stream. */
-        private void readOne() {
-            try {
-                if (done.isDone()) {
-                    return;
-                }
-                if (next >= size) {
-                    allRead = true;
-                    finishOnceSent();
-                    return;
-                }
-                int n = (int) Math.min(MAX_CHUNK, size - next);
-                ByteBuf payload = readFully(ch, next, Unpooled.directBuffer(n), n);
-                long at = next;
-                next += n;
-                if (digest != null) {
-                    update(digest, payload);
-                }
-                queued.incrementAndGet();
-                allRead = next >= size; // before the send: its completion may run before the next line
-                session.sendOnStream(
-                                stream,
-                                Frame.builder(FrameType.DATA)
-                                        .header(OFFSET, Long.toString(at))
-                                        .payload(payload)
-                                        .build())
-                        .whenComplete((ok, e) -> {
-                            if (e != null) {
-                                fail(e);
-                            } else if (queued.decrementAndGet() == 0 && allRead) {
-                                asFileWork(this::finishOnceSent); // it looks at the file: never on the event loop
-                            } else {
-                                readMore();
-                            }
-                        });
-            } catch (IOException e) {
-                fail(error(ErrorCode.STORAGE_ERROR, e.getClass().getSimpleName() + " on the server"));
-            } catch (RuntimeException e) {
-                fail(e);
-            } finally {
-                readQueued.set(false);
-            }
-            if (done.isDone()) {
-                closeOnce(); // failed while this read ran, the close was left to it (or answered: closed already)
-            }
-            readMore();
-        }
-
-        /**
-         * As file work, once every chunk is read and has left: the answer ends the stream, with the SHA-256 of the
-         * whole file when it was read from the start and did not change meanwhile (services.md §3.2).
-         */
-        private void finishOnceSent() {
-            if (!allRead || queued.get() != 0 || !answered.compareAndSet(false, true)) {
-                return;
-            }
-            closeOnce();
-            Frame.Builder end = Frame.builder(FrameType.DATA).header(SIZE, Long.toString(size));
-            if (digest != null) {
-                String sha = hex(digest);
-                try {
-                    if (hashes.finished(reading, sha)) {
-                        end.header(SHA256, sha);
-                    }
-                } catch (IOException e) {
-                    // the file is gone or unreadable now: the client asks stat, which says so
-                }
-            }
-            done.complete(end.build());
-        }
-
-        /**
-         * Ends the download with {@code e} (any thread, often the event loop after a failed send). The file is
-         * closed here only if no read is queued or running: closing a channel waits for a read in progress, which
-         * must not stall an event loop; such a read closes it when it ends. A read that starts after this finds the
-         * channel closed and fails at once.
-         */
-        private void fail(Throwable e) {
-            done.completeExceptionally(e);
-            if (!readQueued.get()) {
-                closeOnce();
-            }
-        }
-
-        private void closeOnce() {
-            if (closed.compareAndSet(false, true)) {
-                closeQuietly(ch);
-            }
-        }
-    }
-
-    /** {@code n} bytes of {@code ch} from {@code at} into {@code into}, which is released if that fails. */
-    private static ByteBuf readFully(FileChannel ch, long at, ByteBuf into, int n) throws IOException {
-        try {
-            while (into.readableBytes() < n) {
-                if (into.writeBytes(ch, at + into.readableBytes(), n - into.readableBytes()) < 0) {
-                    throw error(ErrorCode.STORAGE_ERROR, "file shrank while reading");
-                }
-            }
-            return into;
-        } catch (IOException | RuntimeException e) {
-            into.release();
-            throw e;
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing was written through it
-        }
-    }
-
     /** Starts or resumes an upload: answers how much of it the server already holds, and that prefix's SHA-256. */
     private Frame putBegin(Frame request) throws IOException {
-        Path target = resolve(header(request, PATH));
+        Path target = served.resolve(header(request, PATH));
         long size = number(header(request, SIZE), SIZE);
         String upload = upload(request);
         String sha = upload == null ? checksum(request) : null;
@@ -815,7 +627,7 @@ public final class FileService implements AutoCloseable {
     }
 
     private Frame putChunk(Frame request) throws IOException {
-        Path target = resolve(header(request, PATH));
+        Path target = served.resolve(header(request, PATH));
         long offset = number(header(request, OFFSET), OFFSET);
         String upload = upload(request);
         Path partial = canonical(partialFor(target, upload != null ? upload : checksum(request)));
@@ -859,7 +671,7 @@ public final class FileService implements AutoCloseable {
 
     /** Verifies the upload's size and SHA-256, then moves it under its final name in one atomic step. */
     private Frame putCommit(Frame request) throws IOException {
-        Path target = resolve(header(request, PATH));
+        Path target = served.resolve(header(request, PATH));
         long size = number(header(request, SIZE), SIZE);
         String sha = checksum(request);
         String upload = upload(request);
@@ -868,7 +680,7 @@ public final class FileService implements AutoCloseable {
             Files.createFile(partial); // an empty file has no chunk to start its upload: services.md §3.1
         }
         if (!Files.exists(partial)) {
-            throw error(ErrorCode.NOT_FOUND, "no upload in progress for " + relative(target));
+            throw error(ErrorCode.NOT_FOUND, "no upload in progress for " + served.relative(target));
         }
         synchronized (uploads.lockFor(partial)) {
             return putCommit(request, target, partial, size, sha);
@@ -922,7 +734,7 @@ public final class FileService implements AutoCloseable {
     private SessionException exists(Path target) {
         return error(
                 ErrorCode.ALREADY_EXISTS,
-                relative(target)
+                served.relative(target)
                         + (Files.isDirectory(target)
                                 ? " is a directory"
                                 : " exists and differs; put --force replaces it"));
@@ -930,54 +742,11 @@ public final class FileService implements AutoCloseable {
 
     private void refuseDirectory(Path target) {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw error(ErrorCode.ALREADY_EXISTS, relative(target) + " is a directory; name a file in it");
+            throw error(ErrorCode.ALREADY_EXISTS, served.relative(target) + " is a directory; name a file in it");
         }
     }
 
-    // ---- paths ---------------------------------------------------------------------------------------------
-
-    /**
-     * The path inside the root that {@code relative} names. Refuses absolute paths, {@code ..}, reserved names and
-     * anything whose existing part resolves (through symlinks) outside the root.
-     */
-    Path resolve(String relative) throws IOException {
-        if (relative.indexOf('\0') >= 0
-                || relative.startsWith("/")
-                || relative.startsWith("\\")
-                || relative.length() > 4096) {
-            throw error(ErrorCode.PATH_REFUSED, "path must be relative to the served directory");
-        }
-        Path p = root;
-        for (String part : relative.split("[/\\\\]")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..") || part.startsWith(PARTIAL_PREFIX) || part.contains(":")) {
-                throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' leaves or misuses the served directory");
-            }
-            p = p.resolve(part);
-        }
-        // The deepest existing ancestor must really be inside the root (no symlink escape).
-        Path existing = p;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        if (existing == null || !existing.toRealPath().startsWith(root)) {
-            throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' resolves outside the served directory");
-        }
-        if (Files.isSymbolicLink(p) && !p.toRealPath().startsWith(root)) {
-            throw error(ErrorCode.PATH_REFUSED, "path '" + relative + "' is a link outside the served directory");
-        }
-        return p;
-    }
-
-    private Path existingFile(String relative) throws IOException {
-        Path p = resolve(relative);
-        if (!Files.isRegularFile(p)) {
-            throw error(ErrorCode.NOT_FOUND, "no such file: " + relative);
-        }
-        return p;
-    }
+    // ---- uploads' names -----------------------------------------------------------------------------------
 
     /**
      * {@code partial} through its directory's real path: the same upload named through a link that stays inside the
@@ -999,10 +768,6 @@ public final class FileService implements AutoCloseable {
     /** Where an upload collects: its name carries the first 16 hex digits of its SHA-256, or its upload name. */
     private static Path partialFor(Path target, String shaOrUpload) {
         return target.resolveSibling(SiblingNames.beside(PARTIAL_PREFIX + shaOrUpload.substring(0, 16) + "-", target));
-    }
-
-    private String relative(Path p) {
-        return root.relativize(p).toString();
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How a get-stream hands its chunks to the session: read ahead by at most {@link FileService#GET_READ_AHEAD}, in
+ * How a get-stream hands its chunks to the session: read ahead by at most {@link OutgoingFile.READ_AHEAD}, in
  * order, and the answer that ends the stream only once the last chunk has left. Answered earlier, the answer could
  * reach the stream before a chunk the file thread had handed over (the CLI tests caught it now and then).
  */
@@ -116,7 +116,7 @@ class GetStreamOrderTest {
                     Thread.sleep(300);
                     assertThat(session.sent.size() + 1)
                             .as("chunks handed over before any left")
-                            .isEqualTo(FileService.GET_READ_AHEAD);
+                            .isEqualTo(OutgoingFile.READ_AHEAD);
                 }
                 if (expected == size) {
                     Thread.sleep(100);
