@@ -7,6 +7,8 @@
 
     vstp-bench/suite/transfer.py                      # 1 GiB and 64 MiB, 3 runs each, medians (about 5 minutes)
     vstp-bench/suite/transfer.py --sizes 64 --runs 1  # one quick look (sizes in MiB)
+
+Sizes up to 256 MiB also run `vstp demo --size N` and set its put/tls and get/tls figures beside the script's own.
     vstp-bench/suite/transfer.py --smoke              # CI: one small put/get, checks it works; never judges timings
 
 Every figure is the wall time of the whole command (JVM start, handshake and the end-to-end SHA-256 check
@@ -300,6 +302,19 @@ def scp(work, sshd, src, direction):
     return dict(seconds=seconds, client_rss=rss, client_cpu=cpu)  # sshd's side runs in a process it forks
 
 
+DEMO_LINE = re.compile(r"^(put|get)/tls .* = ([0-9.]+) MiB/s", re.M)
+
+
+def demo(mib):
+    """`vstp demo --size MIB`, as a user runs it: the MiB/s its put/tls and get/tls lines report."""
+    done = subprocess.run([str(VSTP), "demo", "--size", str(mib)], capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, VSTP_JAVA_OPTS=JAVA_OPTS["client"] or ""))
+    found = dict((op, float(v)) for op, v in DEMO_LINE.findall(done.stdout))
+    if done.returncode != 0 or len(found) != 2:
+        raise RuntimeError(f"vstp demo --size {mib} failed ({done.returncode}): {(done.stdout + done.stderr)[-800:]}")
+    return found
+
+
 def med(samples, key):
     values = [s[key] for s in samples if s.get(key) is not None]
     return statistics.median(values) if values else None
@@ -348,6 +363,15 @@ def main(argv):
                 for name, server in (("vstp put", put_server), ("vstp get", get_server)):
                     for sample in samples[name]:
                         sample["server_rss"] = server.peak_rss()  # the peak over all its runs
+            if mib <= 256 and args.only != "baselines" and not args.smoke:
+                # The demo's figures against the script's own (issue 18 item 3): same size, same minutes.
+                shown = [demo(mib) for _ in range(runs)]
+                for op in ("put", "get"):
+                    own = med(samples[f"vstp {op}"], "own_seconds")
+                    value = statistics.median(d[op] for d in shown)
+                    results["cases"].append(dict(case=f"demo {op}/tls", mib=mib, mib_s=value,
+                                                 spread=[d[op] for d in shown],
+                                                 vs_own=round(value / (mib / own), 2) if own else None))
             for name, s in samples.items():
                 if not s:
                     continue
@@ -379,6 +403,10 @@ def main(argv):
              "| idle server MiB | client / server CPU s |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for c in results["cases"]:
         f = lambda v, d=0: "" if v is None else f"{v:.{d}f}"
+        if c["case"].startswith("demo"):
+            lines.append(f"| {c['case']} (÷ vstp's own: {f(c['vs_own'], 2)}) | {c['mib']} MiB | {f(c['mib_s'])} "
+                         f"| {c['spread']} | | | | | | | |")
+            continue
         vs_scp = c.get("vs scp put", c.get("vs scp get"))
         lines.append(f"| {c['case']} | {c['mib']} MiB | {f(c['mib_s'])} | {c['spread']} | {f(c['own_mib_s'])} "
                      f"| {f(c.get('vs tls pipe'), 2)} | {f(vs_scp, 2)} | {f(c['client_rss'])} | {f(c['server_rss'])} "

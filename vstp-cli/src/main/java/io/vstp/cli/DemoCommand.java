@@ -107,8 +107,28 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("tls      " + tls.security() + ", ALPN "
                         + tls.connection().applicationProtocol());
                 FilesClient t = new FilesClient(tls);
-                report(out, "put/tls", t.put(file, "demo.bin", false, silent), expected);
-                report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
+                if (fips) {
+                    // The FIPS commands start through their own main class: here the transfers run in this JVM.
+                    report(out, "put/tls", t.put(file, "demo.bin", false, silent), expected);
+                    report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
+                } else {
+                    List<String> asUser = List.of("--pin", server.fingerprint(), "--token-file", tokenFile.toString());
+                    String remote = "127.0.0.1:" + server.port() + "/demo.bin";
+                    out.println("commands vstp put / vstp get, each a new process as you would run it: "
+                            + "vstp put demo.bin " + remote + " --pin … --token-file …");
+                    Path clientHome = work.resolve("client-home");
+                    report(out, "put/tls", command(clientHome, "put", file.toString(), remote, asUser), expected);
+                    report(
+                            out,
+                            "get/tls",
+                            command(
+                                    clientHome,
+                                    "get",
+                                    remote,
+                                    work.resolve("back-tls.bin").toString(),
+                                    asUser),
+                            expected);
+                }
                 latency(out, tls);
                 if (fips) {
                     out.println("e2e      skipped: end-to-end encryption is not available in FIPS mode");
@@ -215,6 +235,60 @@ final class DemoCommand implements Callable<Integer> {
                 ok ? "verified" : "MISMATCH");
         if (!ok) {
             throw new CliException(ExitCodes.FAILED, what + ": checksum mismatch");
+        }
+    }
+
+    /** JVM options a transfer command must not inherit: agents, recordings, and this JVM's CDS archive dump. */
+    private static final List<String> NOT_INHERITED =
+            List.of("-javaagent", "-agentlib", "-agentpath", "-XX:ArchiveClassesAtExit", "-XX:StartFlightRecording");
+
+    /**
+     * Runs {@code vstp OP FROM TO [asUser] --json} as a new process, as a user runs it: the same Java, class path
+     * and JVM options as this one (the launcher's), its own home. The figures a fresh command gets are what a user
+     * sees; this JVM's, warmed up by the run so far, would flatter them (docs/benchmarks.md).
+     */
+    private static FilesClient.Result command(Path home, String op, String from, String to, List<String> asUser)
+            throws Exception {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String option :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (NOT_INHERITED.stream().noneMatch(option::startsWith)) {
+                cmd.add(option);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VstpCommand.class.getName(), op, from, to));
+        cmd.addAll(asUser);
+        cmd.add("--json");
+        Files.createDirectories(home);
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE);
+        builder.environment().put("VSTP_HOME", home.toString());
+        builder.environment().remove("VSTP_TOKEN"); // the demo's server has its own token, passed as a file
+        Process p = builder.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        String json = readAll(p.getInputStream());
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new CliException(ExitCodes.FAILED, "vstp " + op + " did not finish within 10 minutes");
+        }
+        java.util.regex.Matcher m = RESULT.matcher(json);
+        if (p.exitValue() != 0 || !m.find()) {
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "vstp " + op + " failed (exit " + p.exitValue() + "): " + (json + err.join()).strip());
+        }
+        return new FilesClient.Result(Long.parseLong(m.group(1)), 0, m.group(2), Double.parseDouble(m.group(3)), false);
+    }
+
+    /** The fields of {@code put/get --json} the report needs ({@link TransferReport#json}). */
+    private static final java.util.regex.Pattern RESULT =
+            java.util.regex.Pattern.compile("\"bytes\":(\\d+),.*\"sha256\":\"([0-9a-f]{64})\",\"seconds\":([0-9.]+)");
+
+    private static String readAll(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
