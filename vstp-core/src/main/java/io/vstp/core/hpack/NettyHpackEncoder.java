@@ -43,10 +43,11 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
     private long pendingSizeUpdate;
 
     // Identity cache: a Header instance sent again (constants, or headers a decoder handed out of its cache) is
-    // not copied and wrapped again. Small entries only, so it holds a few KiB at most.
-    private final Header[] cachedHeaders = new Header[CACHE_SLOTS];
-    private final AsciiString[] cachedNames = new AsciiString[CACHE_SLOTS];
-    private final AsciiString[] cachedValues = new AsciiString[CACHE_SLOTS];
+    // not copied and wrapped again. Small entries only, so it holds a few KiB at most; made with the first such
+    // header, so an idle connection holds none of it.
+    private Header[] cachedHeaders;
+    private AsciiString[] cachedNames;
+    private AsciiString[] cachedValues;
 
     NettyHpackEncoder(int maxTableSize) {
         this(maxTableSize, false);
@@ -94,6 +95,11 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
         int n = h.keyLength() + h.valueLength();
         int slot = -1;
         if (n <= CACHED_ENTRY_BYTES) {
+            if (cachedHeaders == null) {
+                cachedHeaders = new Header[CACHE_SLOTS];
+                cachedNames = new AsciiString[CACHE_SLOTS];
+                cachedValues = new AsciiString[CACHE_SLOTS];
+            }
             slot = System.identityHashCode(h) & (CACHE_SLOTS - 1);
             if (cachedHeaders[slot] == h) {
                 v.names[i] = cachedNames[slot];
