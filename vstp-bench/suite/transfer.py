@@ -307,8 +307,11 @@ DEMO_LINE = re.compile(r"^(put|get)/tls .* = ([0-9.]+) MiB/s", re.M)
 
 def demo(mib):
     """`vstp demo --size MIB`, as a user runs it: the MiB/s its put/tls and get/tls lines report."""
+    env = dict(os.environ)
+    if JAVA_OPTS["client"] is not None:  # as vstp put/get get them (vstp_client_env)
+        env["VSTP_JAVA_OPTS"] = JAVA_OPTS["client"]
     done = subprocess.run([str(VSTP), "demo", "--size", str(mib)], capture_output=True, text=True, timeout=900,
-                          env=dict(os.environ, VSTP_JAVA_OPTS=JAVA_OPTS["client"] or ""))
+                          env=env)
     found = dict((op, float(v)) for op, v in DEMO_LINE.findall(done.stdout))
     if done.returncode != 0 or len(found) != 2:
         raise RuntimeError(f"vstp demo --size {mib} failed ({done.returncode}): {(done.stdout + done.stderr)[-800:]}")

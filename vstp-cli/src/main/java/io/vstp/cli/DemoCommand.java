@@ -112,7 +112,8 @@ final class DemoCommand implements Callable<Integer> {
                     report(out, "put/tls", t.put(file, "demo.bin", false, silent), expected);
                     report(out, "get/tls", t.get("demo.bin", work.resolve("back-tls.bin"), silent), expected);
                 } else {
-                    List<String> asUser = List.of("--pin", server.fingerprint(), "--token-file", tokenFile.toString());
+                    List<String> asUser = List.of(
+                            "--pin", server.fingerprint(), "--token-file", tokenFile.toString(), "--timeout", "60s");
                     String remote = "127.0.0.1:" + server.port() + "/demo.bin";
                     out.println("commands vstp put / vstp get, each a new process as you would run it: "
                             + "vstp put demo.bin " + remote + " --pin … --token-file …");
@@ -226,6 +227,7 @@ final class DemoCommand implements Callable<Integer> {
     private static void report(PrintWriter out, String what, FilesClient.Result r, String expected) {
         boolean ok = r.sha256().equals(expected);
         out.printf(
+                java.util.Locale.ROOT,
                 "%-8s %s in %.2f s = %.1f MiB/s, sha256 %s %s%n",
                 what,
                 Progress.bytes(r.bytes()),
@@ -238,14 +240,33 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** JVM options a transfer command must not inherit: agents, recordings, and this JVM's CDS archive dump. */
-    private static final List<String> NOT_INHERITED =
-            List.of("-javaagent", "-agentlib", "-agentpath", "-XX:ArchiveClassesAtExit", "-XX:StartFlightRecording");
+    /**
+     * JVM options a transfer command must not inherit: agents and debuggers (a fixed port would clash), recordings,
+     * remote management, logs written to a file, and this JVM's CDS archive dump.
+     */
+    private static final List<String> NOT_INHERITED = List.of(
+            "-javaagent",
+            "-agentlib",
+            "-agentpath",
+            "-Xrun",
+            "-Xdebug",
+            "-Dcom.sun.management",
+            "-XX:ArchiveClassesAtExit",
+            "-XX:StartFlightRecording",
+            "-XX:FlightRecorderOptions");
+
+    /** Environment variables that would bring those options back, or settings of the user's own commands. */
+    private static boolean inherited(String variable) {
+        return !(variable.startsWith("VSTP_") && !variable.equals("VSTP_LOG"))
+                && !List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+                        .contains(variable);
+    }
 
     /**
      * Runs {@code vstp OP FROM TO [asUser] --json} as a new process, as a user runs it: the same Java, class path
-     * and JVM options as this one (the launcher's), its own home. The figures a fresh command gets are what a user
-     * sees; this JVM's, warmed up by the run so far, would flatter them (docs/benchmarks.md).
+     * and JVM options as this one (the launcher's), its own home and none of the user's settings. The figures a
+     * fresh command gets are what a user sees; this JVM's, warmed up by the run so far, would flatter them
+     * (docs/benchmarks.md).
      */
     private static FilesClient.Result command(Path home, String op, String from, String to, List<String> asUser)
             throws Exception {
@@ -253,29 +274,41 @@ final class DemoCommand implements Callable<Integer> {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option :
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (NOT_INHERITED.stream().noneMatch(option::startsWith)) {
+            boolean logFile = option.startsWith("-Xlog") && option.contains("file=");
+            if (!logFile && NOT_INHERITED.stream().noneMatch(option::startsWith)) {
                 cmd.add(option);
             }
         }
+        cmd.add("-D" + io.vstp.transport.internal.HomeDirectory.PROPERTY + "=" + home); // after any inherited one
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VstpCommand.class.getName(), op, from, to));
         cmd.addAll(asUser);
         cmd.add("--json");
         Files.createDirectories(home);
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE);
+        Path stdout = home.resolve(op + ".out");
+        Path stderr = home.resolve(op + ".err");
+        ProcessBuilder builder =
+                new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().keySet().removeIf(variable -> !inherited(variable));
         builder.environment().put("VSTP_HOME", home.toString());
-        builder.environment().remove("VSTP_TOKEN"); // the demo's server has its own token, passed as a file
         Process p = builder.start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        String json = readAll(p.getInputStream());
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new CliException(ExitCodes.FAILED, "vstp " + op + " did not finish within 10 minutes");
+        try {
+            p.getOutputStream().close(); // nothing to read: a command that asks gets end of input at once
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                throw new CliException(ExitCodes.FAILED, "vstp " + op + " did not finish within 10 minutes");
+            }
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
         }
+        String json = Files.readString(stdout);
         java.util.regex.Matcher m = RESULT.matcher(json);
         if (p.exitValue() != 0 || !m.find()) {
             throw new CliException(
                     ExitCodes.FAILED,
-                    "vstp " + op + " failed (exit " + p.exitValue() + "): " + (json + err.join()).strip());
+                    "vstp " + op + " failed (exit " + p.exitValue() + "): "
+                            + (json + Files.readString(stderr)).strip());
         }
         return new FilesClient.Result(Long.parseLong(m.group(1)), 0, m.group(2), Double.parseDouble(m.group(3)), false);
     }
@@ -283,14 +316,6 @@ final class DemoCommand implements Callable<Integer> {
     /** The fields of {@code put/get --json} the report needs ({@link TransferReport#json}). */
     private static final java.util.regex.Pattern RESULT =
             java.util.regex.Pattern.compile("\"bytes\":(\\d+),.*\"sha256\":\"([0-9a-f]{64})\",\"seconds\":([0-9.]+)");
-
-    private static String readAll(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
 
     /** Round trips of small echo requests, 16 in flight, as HdrHistogram percentiles. */
     private static void latency(PrintWriter out, Requester requester) throws Exception {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How a get-stream hands its chunks to the session: read ahead by at most {@link OutgoingFile.READ_AHEAD}, in
+ * How a get-stream hands its chunks to the session: read ahead by at most {@link OutgoingFile#READ_AHEAD}, in
  * order, and the answer that ends the stream only once the last chunk has left. Answered earlier, the answer could
  * reach the stream before a chunk the file thread had handed over (the CLI tests caught it now and then).
  */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * {@code ~/.vstp}.
  */
 public final class HomeDirectory {
-    static final String PROPERTY = "vstp.home";
+    public static final String PROPERTY = "vstp.home";
     static final String ENVIRONMENT = "VSTP_HOME";
 
     private HomeDirectory() {}
