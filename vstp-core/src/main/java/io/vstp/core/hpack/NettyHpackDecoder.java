@@ -33,8 +33,17 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
     /** Netty reports a list too large as a stream error only for a stream other than 0. */
     private static final int STREAM = 1;
 
-    private final Collector collector;
-    private final Decoder hpack;
+    private final int maxTableSize;
+    private final long maxHeaderListSize;
+    private final int maxHeaderCount;
+    private final boolean allowReservedNames;
+    /**
+     * Netty's decoder and its table, built with the first block: an idle connection holds neither (about 1 KiB
+     * each; 10 000 idle TLS connections, docs/benchmarks.md).
+     */
+    private Collector collector;
+
+    private Decoder hpack;
     private final boolean datagrams;
     /** After a COMPRESSION_ERROR the table is out of step with the peer's: every later block fails too. */
     private boolean broken;
@@ -50,20 +59,30 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             int maxHeaderCount,
             boolean datagrams,
             boolean allowReservedNames) {
-        this.collector = new Collector(maxHeaderCount, allowReservedNames);
-        this.hpack = new Decoder(maxHeaderListSize, collector);
+        this.maxTableSize = maxTableSize;
+        this.maxHeaderListSize = maxHeaderListSize;
+        this.maxHeaderCount = maxHeaderCount;
+        this.allowReservedNames = allowReservedNames;
         this.datagrams = datagrams;
+    }
+
+    /** Builds Netty's decoder and brings its table to the announced size (see the class comment). */
+    private void start() {
+        Collector c = new Collector(maxHeaderCount, allowReservedNames);
+        Decoder d = new Decoder(maxHeaderListSize, c);
         ByteBuf update = Unpooled.buffer(8);
         try {
-            hpack.configuration().maxHeaderTableSize(maxTableSize);
+            d.configuration().maxHeaderTableSize(maxTableSize);
             NettyHpackEncoder.writeSizeUpdate(update, maxTableSize);
-            hpack.decodeHeaders(STREAM, update);
+            d.decodeHeaders(STREAM, update);
         } catch (Http2Exception e) {
             throw new IllegalArgumentException("header table size " + maxTableSize + " refused", e);
         } finally {
             update.release();
-            collector.reset();
+            c.reset();
         }
+        collector = c;
+        hpack = d;
     }
 
     @Override
@@ -77,6 +96,9 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
             throw new FrameException(ErrorCode.COMPRESSION_ERROR, "header table lost after an earlier error");
         }
         ByteBuf block = in.readSlice(length);
+        if (hpack == null) {
+            start();
+        }
         Collector c = collector;
         try {
             hpack.decodeHeaders(STREAM, block);

@@ -34,11 +34,14 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
 
     private static final int CACHE_SLOTS = 64;
 
-    private final DefaultHttp2HeadersEncoder hpack;
+    private final int maxTableSize;
+    /** Netty's encoder and its table, built with the first block: an idle connection holds neither. */
+    private DefaultHttp2HeadersEncoder hpack;
     /** Only for RFC 7541's examples in tests, which use HTTP/2's pseudo-headers. */
     private final boolean allowReservedNames;
 
-    private final View view = new View();
+    /** Built with the first block, as {@link #hpack}. */
+    private View view;
     /** The size update the first block starts with, or -1. */
     private long pendingSizeUpdate;
 
@@ -55,25 +58,35 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
 
     NettyHpackEncoder(int maxTableSize, boolean allowReservedNames) {
         this.allowReservedNames = allowReservedNames;
+        this.maxTableSize = maxTableSize;
+    }
+
+    /** Builds Netty's encoder and its table; an idle connection holds neither (about 1.2 KiB). */
+    private void start() {
         // Netty caps the table it uses at 64 bytes per slot of its hash arrays, and at most 128 slots (8 KiB);
         // a smaller table than announced is allowed and signalled with a size update (RFC 7541 §6.3).
         int slots = Math.max(2, Math.min(128, (maxTableSize + 63) / 64));
-        hpack = new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true, slots);
+        DefaultHttp2HeadersEncoder e = new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true, slots);
         try {
-            hpack.configuration().maxHeaderTableSize(maxTableSize);
-        } catch (Http2Exception e) {
-            throw new IllegalArgumentException("header table size " + maxTableSize + " refused", e);
+            e.configuration().maxHeaderTableSize(maxTableSize);
+        } catch (Http2Exception refused) {
+            throw new IllegalArgumentException("header table size " + maxTableSize + " refused", refused);
         } finally {
             // Drops (and releases) the size update Netty queued against its 4096-byte start: both ends of a v2
             // connection start at the announced size, so only a smaller table the encoder really uses is sent.
-            hpack.close();
+            e.close();
         }
-        long used = hpack.configuration().maxHeaderTableSize();
+        long used = e.configuration().maxHeaderTableSize();
         pendingSizeUpdate = used == maxTableSize ? -1 : used;
+        view = new View();
+        hpack = e;
     }
 
     @Override
     public void encode(Headers headers, ByteBuf out) {
+        if (hpack == null) {
+            start();
+        }
         View v = view;
         v.fill(headers, this);
         try {
