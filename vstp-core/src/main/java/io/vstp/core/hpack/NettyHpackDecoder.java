@@ -173,11 +173,10 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
 
         // Identity cache: Netty hands out the same AsciiStrings for a static or dynamic table entry every time it
         // is referenced, so a header repeated frame after frame becomes the same Header without copying. Small
-        // entries only, so it holds a few KiB at most; made with the first such header, so an idle connection
-        // holds none of it (10 000 idle TLS connections: docs/benchmarks.md, memory).
-        private AsciiString[] cachedNames;
-        private AsciiString[] cachedValues;
-        private Header[] cachedHeaders;
+        // entries only, so it holds a few KiB at most (and only once the connection's first block came).
+        private final AsciiString[] cachedNames = new AsciiString[CACHE_SLOTS];
+        private final AsciiString[] cachedValues = new AsciiString[CACHE_SLOTS];
+        private final Header[] cachedHeaders = new Header[CACHE_SLOTS];
 
         private final boolean allowReservedNames;
 
@@ -214,11 +213,6 @@ final class NettyHpackDecoder implements HeaderBlockDecoder {
         private Header header(AsciiString n, AsciiString v) {
             if (n.length() + v.length() > CACHED_ENTRY_BYTES) {
                 return Header.of(bytes(n), bytes(v));
-            }
-            if (cachedNames == null) {
-                cachedNames = new AsciiString[CACHE_SLOTS];
-                cachedValues = new AsciiString[CACHE_SLOTS];
-                cachedHeaders = new Header[CACHE_SLOTS];
             }
             int slot = (System.identityHashCode(n) * 31 + System.identityHashCode(v)) & (CACHE_SLOTS - 1);
             if (cachedNames[slot] == n && cachedValues[slot] == v) {

@@ -46,8 +46,8 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
     private long pendingSizeUpdate;
 
     // Identity cache: a Header instance sent again (constants, or headers a decoder handed out of its cache) is
-    // not copied and wrapped again. Small entries only, so it holds a few KiB at most; made with the first such
-    // header, so an idle connection holds none of it.
+    // not copied and wrapped again. Small entries only, so it holds a few KiB at most; made with the first block,
+    // as {@link #hpack}.
     private Header[] cachedHeaders;
     private AsciiString[] cachedNames;
     private AsciiString[] cachedValues;
@@ -79,6 +79,9 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
         long used = e.configuration().maxHeaderTableSize();
         pendingSizeUpdate = used == maxTableSize ? -1 : used;
         view = new View();
+        cachedHeaders = new Header[CACHE_SLOTS];
+        cachedNames = new AsciiString[CACHE_SLOTS];
+        cachedValues = new AsciiString[CACHE_SLOTS];
         hpack = e;
     }
 
@@ -108,11 +111,6 @@ final class NettyHpackEncoder implements HeaderBlockEncoder {
         int n = h.keyLength() + h.valueLength();
         int slot = -1;
         if (n <= CACHED_ENTRY_BYTES) {
-            if (cachedHeaders == null) {
-                cachedHeaders = new Header[CACHE_SLOTS];
-                cachedNames = new AsciiString[CACHE_SLOTS];
-                cachedValues = new AsciiString[CACHE_SLOTS];
-            }
             slot = System.identityHashCode(h) & (CACHE_SLOTS - 1);
             if (cachedHeaders[slot] == h) {
                 v.names[i] = cachedNames[slot];
